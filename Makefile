@@ -1,0 +1,116 @@
+# accord: plain make.  `make` builds core/libaccord.a and ./accord;
+# `make test` builds an ASan+UBSan copy under build/asan (with clang, so both
+# compilers see the code warning-free) and runs every test; `make demo` and
+# `make bench` as README says.  Missing Debian packages are installed by
+# scripts/deps.sh when run as root, and named otherwise.
+
+CC ?= cc
+ASAN_CC ?= clang
+CFLAGS ?= -O2 -g
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+PKGS = sqlite3 libpng libjpeg sndfile libcrypto fftw3f ncursesw
+WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+CORE_SRC = $(sort $(wildcard core/*.c))
+TUI_SRC = $(sort $(wildcard tui/*.c))
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+REF_SRC = $(sort $(wildcard tests/reference/*.c))
+BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
+
+# `make V=1` shows the full commands.
+Q = $(if $(V),,@)
+OBJ = build/obj
+AOBJ = build/asan/obj
+
+.PHONY: all demo test bench clean install deps-test deps-bench check-clang
+
+all: core/libaccord.a accord
+
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+# Generated after the build packages are present; make re-reads it.
+include build/config.mk
+endif
+
+build/config.mk: scripts/deps.sh Makefile
+	@sh scripts/deps.sh build
+	@mkdir -p build
+	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS = $$(pkg-config --libs $(PKGS)) -lm -pthread"; } > $@.tmp
+	@mv $@.tmp $@
+
+ALL_CFLAGS = $(WARN) -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
+
+$(OBJ)/%.o: %.c build/config.mk
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(AOBJ)/%.o: %.c build/config.mk
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC-SAN  $<")
+	$(Q)$(ASAN_CC) -O1 -g $(SAN) $(ALL_CFLAGS) -c -o $@ $<
+
+core/libaccord.a: $(CORE_SRC:%.c=$(OBJ)/%.o)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+accord: $(TUI_SRC:%.c=$(OBJ)/%.o) core/libaccord.a
+	$(Q)$(CC) $(CFLAGS) -o $@ $(TUI_SRC:%.c=$(OBJ)/%.o) core/libaccord.a $(PKG_LIBS)
+
+# The sanitized copy used by every test.
+build/asan/libaccord.a: $(CORE_SRC:%.c=$(AOBJ)/%.o)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/asan/accord: $(TUI_SRC:%.c=$(AOBJ)/%.o) build/asan/libaccord.a
+	$(Q)$(ASAN_CC) $(SAN) -o $@ $(TUI_SRC:%.c=$(AOBJ)/%.o) build/asan/libaccord.a $(PKG_LIBS)
+
+build/asan/tests/%: $(AOBJ)/tests/unit/%.o build/asan/libaccord.a
+	@mkdir -p $(dir $@)
+	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord.a $(PKG_LIBS)
+
+build/asan/ref/%: $(AOBJ)/tests/reference/%.o build/asan/libaccord.a
+	@mkdir -p $(dir $@)
+	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord.a $(PKG_LIBS)
+
+build/bench/%: $(OBJ)/tests/bench/%.o core/libaccord.a
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< core/libaccord.a $(PKG_LIBS)
+
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+REF_BIN = $(REF_SRC:tests/reference/%.c=build/asan/ref/%)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=build/bench/%)
+
+deps-test:
+	@sh scripts/deps.sh test
+
+deps-bench:
+	@sh scripts/deps.sh bench
+
+# gcc builds the normal copy, clang the sanitized one: both warning-free.
+test: deps-test
+	@$(MAKE) --no-print-directory all build/asan/accord $(UNIT_BIN) $(REF_BIN)
+	@sh tests/run.sh
+
+demo: deps-test
+	@$(MAKE) --no-print-directory all
+	@sh scripts/demo.sh
+
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@sh tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 accord $(DESTDIR)$(PREFIX)/bin/accord
+	install -m 644 docs/accord.1 $(DESTDIR)$(PREFIX)/share/man/man1/accord.1
+
+clean:
+	rm -rf build core/libaccord.a accord
+
+-include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,561 @@
+/*
+ * audio.c: WAV, FLAC and Ogg Vorbis through libsndfile, read from memory
+ * with sf_open_virtual, streamed in fixed-size blocks: the metrics of
+ * media.h, and the decode to mono the label screen draws and plays.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sndfile.h>
+
+#include "accord/media.h"
+#include "accord/util.h"
+
+/* Floats per sf_readf_float call: 64 KiB whatever the channel count. */
+#define AUDIO_BLOCK_SAMPLES 16384
+
+/* A file in memory for libsndfile's virtual I/O. */
+struct audio_mem {
+	const unsigned char *data;
+	sf_count_t len, pos;
+};
+
+static sf_count_t
+mem_get_filelen(void *user)
+{
+	return ((struct audio_mem *)user)->len;
+}
+
+static sf_count_t
+mem_seek(sf_count_t offset, int whence, void *user)
+{
+	struct audio_mem *m = user;
+	sf_count_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = m->pos;
+		break;
+	case SEEK_END:
+		base = m->len;
+		break;
+	default:
+		return -1;
+	}
+	/* Past the end is allowed, as with a file; reads there return 0. */
+	if (offset < -base || (offset > 0 && base > INT64_MAX - offset))
+		return -1;
+	m->pos = base + offset;
+	return m->pos;
+}
+
+static sf_count_t
+mem_read(void *ptr, sf_count_t count, void *user)
+{
+	struct audio_mem *m = user;
+
+	if (count <= 0 || m->pos >= m->len)
+		return 0;
+	if (count > m->len - m->pos)
+		count = m->len - m->pos;
+	memcpy(ptr, m->data + m->pos, (size_t)count);
+	m->pos += count;
+	return count;
+}
+
+static sf_count_t
+mem_write(const void *ptr, sf_count_t count, void *user)
+{
+	(void)ptr;
+	(void)count;
+	(void)user;
+	return 0;
+}
+
+static sf_count_t
+mem_tell(void *user)
+{
+	return ((struct audio_mem *)user)->pos;
+}
+
+static uint32_t
+rd32(const unsigned char *p, int big)
+{
+	if (big)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+		    (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint64_t
+rd64le(const unsigned char *p)
+{
+	return (uint64_t)rd32(p + 4, 0) << 32 | rd32(p, 0);
+}
+
+/*
+ * What a WAV header claims, read by walking its RIFF chunks.  libsndfile
+ * quietly shortens a data chunk that runs past the end of the file (it
+ * logs "should be" and reads what is there), which would let a truncated
+ * recording import as a shorter one.  Frames are claimed only for the
+ * sample formats where frames = bytes / block align (PCM, float, A-law,
+ * mu-law and their WAVE_FORMAT_EXTENSIBLE forms); for the others the
+ * claim is in bytes.
+ */
+struct wav_claim {
+	uint64_t data_bytes;	/* 0: unknown (a streamed header) */
+	uint64_t data_avail;	/* bytes of it present in the file */
+	int64_t frames;		/* -1: not derivable from the size */
+};
+
+static void
+wav_claim(const unsigned char *d, size_t len, struct wav_claim *c)
+{
+	int big = memcmp(d, "RIFX", 4) == 0, rf64 = memcmp(d, "RF64", 4) == 0;
+	uint64_t ds64_data = 0, size;
+	unsigned tag = 0, align = 0;
+	size_t pos = 12;
+
+	c->data_bytes = c->data_avail = 0;
+	c->frames = -1;
+	while (pos <= len && len - pos >= 8) {
+		size = rd32(d + pos + 4, big);
+		if (memcmp(d + pos, "ds64", 4) == 0 && len - pos >= 8 + 16)
+			ds64_data = rd64le(d + pos + 8 + 8);
+		if (memcmp(d + pos, "fmt ", 4) == 0 && len - pos >= 8 + 16) {
+			tag = (unsigned)d[pos + 8] | (unsigned)d[pos + 9] << 8;
+			align = (unsigned)d[pos + 20] | (unsigned)d[pos + 21] << 8;
+			if (big) {
+				tag = (unsigned)d[pos + 8] << 8 | d[pos + 9];
+				align = (unsigned)d[pos + 20] << 8 | d[pos + 21];
+			}
+		}
+		if (memcmp(d + pos, "data", 4) == 0) {
+			if (rf64 && size == 0xffffffffu)
+				size = ds64_data;
+			/*
+			 * Writers that cannot seek back leave a placeholder:
+			 * 0 or ~0 (ffmpeg and others), 0x7fffffff, or
+			 * 0x7ffff000 (SoX).  The length is then unknown, not
+			 * a claim to check.
+			 */
+			if (size == 0 || size == 0xffffffffu ||
+			    size == 0x7fffffffu || size == 0x7ffff000u)
+				return;
+			c->data_bytes = size;
+			c->data_avail = len - pos - 8;
+			if (c->data_avail > size)
+				c->data_avail = size;
+			if (align > 0 && (tag == 1 || tag == 3 || tag == 6 ||
+			    tag == 7 || tag == 0xfffe))
+				c->frames = (int64_t)(size / align);
+			return;
+		}
+		/* Chunks are padded to an even length (RIFF, 1991, p. 2-1). */
+		if (size > len - pos - 8)
+			return;
+		pos += 8 + (size_t)size + (size & 1);
+	}
+}
+
+/*
+ * An Ogg file is a sequence of pages (RFC 3533 section 6); walking their
+ * headers finds a file cut inside a page, or missing its last page: the
+ * one flagged end-of-stream.  libsndfile takes the length from the last
+ * granule position it finds, so a cut file would otherwise pass as a
+ * complete shorter one.  Bytes after a final end-of-stream page are
+ * tolerated, as players do.
+ */
+static int
+ogg_check(const unsigned char *d, size_t len, char **cause)
+{
+	size_t pos = 0, need, i;
+	int flags = 0;
+
+	while (pos < len) {
+		i = len - pos < 4 ? len - pos : 4;
+		if (memcmp(d + pos, "OggS", i) != 0) {
+			if (flags & 4)
+				return 0;
+			return acc_error(cause, "corrupt Ogg data: no page "
+			    "at byte %zu", pos);
+		}
+		if (len - pos < 27)
+			break;
+		need = 27 + (size_t)d[pos + 26];
+		if (len - pos < need)
+			break;
+		for (i = 0; i < d[pos + 26]; i++)
+			need += d[pos + 27 + i];
+		if (len - pos < need)
+			break;
+		flags = d[pos + 5];
+		pos += need;
+	}
+	if (pos < len) {
+		return acc_error(cause, "truncated audio: the Ogg page at byte "
+		    "%zu runs past the end of the file", pos);
+	}
+	if (!(flags & 4))
+		return acc_error(cause, "truncated audio: the Ogg stream has "
+		    "no end-of-stream page");
+	return 0;
+}
+
+/* An open stream and what its header claims. */
+struct audio_src {
+	struct audio_mem mem;
+	SF_VIRTUAL_IO vio;
+	SNDFILE *sf;
+	SF_INFO si;
+	enum media_format fmt;
+	struct wav_claim wav;
+	int unknown_len;	/* libsndfile could not tell the length */
+};
+
+static const char *
+audio_fmt_name(enum media_format f)
+{
+	switch (f) {
+	case MEDIA_FMT_WAV:
+		return "WAV";
+	case MEDIA_FMT_FLAC:
+		return "FLAC";
+	default:
+		return "Ogg";
+	}
+}
+
+static int
+audio_open(struct audio_src *a, const unsigned char *data, size_t len,
+    enum media_format fmt, char **cause)
+{
+	memset(a, 0, sizeof *a);
+	if (len == 0)
+		return acc_error(cause, "zero-byte file");
+	if (len > MEDIA_MAX_FILE_BYTES) {
+		return acc_error(cause, "file is %zu bytes, over the %zu-byte "
+		    "limit", len, MEDIA_MAX_FILE_BYTES);
+	}
+	if (fmt != MEDIA_FMT_WAV && fmt != MEDIA_FMT_FLAC &&
+	    fmt != MEDIA_FMT_OGG)
+		return acc_error(cause, "not a WAV, FLAC or Ogg Vorbis file");
+	a->fmt = fmt;
+	a->wav.frames = -1;
+	if (fmt == MEDIA_FMT_WAV)
+		wav_claim(data, len, &a->wav);
+	if (fmt == MEDIA_FMT_OGG && ogg_check(data, len, cause) != 0)
+		return -1;
+	if (a->wav.data_avail < a->wav.data_bytes && a->wav.frames < 0) {
+		return acc_error(cause, "truncated audio: header says %llu "
+		    "bytes of data, only %llu present",
+		    (unsigned long long)a->wav.data_bytes,
+		    (unsigned long long)a->wav.data_avail);
+	}
+
+	a->mem.data = data;
+	a->mem.len = (sf_count_t)len;
+	a->vio.get_filelen = mem_get_filelen;
+	a->vio.seek = mem_seek;
+	a->vio.read = mem_read;
+	a->vio.write = mem_write;
+	a->vio.tell = mem_tell;
+	a->sf = sf_open_virtual(&a->vio, SFM_READ, &a->si, &a->mem);
+	if (a->sf == NULL) {
+		/*
+		 * A failed open leaves its reason only in libsndfile's global
+		 * last error, so when two threads fail at the same moment one
+		 * may report the other's reason.  The file is refused either
+		 * way; only the wording can be wrong.
+		 */
+		return acc_error(cause, "cannot decode %s: %s",
+		    audio_fmt_name(fmt), sf_strerror(NULL));
+	}
+	if (a->si.channels < 1 || a->si.channels > MEDIA_MAX_CHANNELS) {
+		acc_error(cause, "audio has %d channels, outside 1..%d",
+		    a->si.channels, MEDIA_MAX_CHANNELS);
+		goto fail;
+	}
+	if (a->si.samplerate < 1 || a->si.samplerate > MEDIA_MAX_RATE) {
+		acc_error(cause, "audio rate %d Hz is outside 1..%d",
+		    a->si.samplerate, MEDIA_MAX_RATE);
+		goto fail;
+	}
+	/*
+	 * A FLAC from a streaming encoder has 0 for its total samples, and
+	 * libsndfile then reports SF_COUNT_MAX frames: the length is known
+	 * only by decoding, so audio_stream() enforces the limit as it goes.
+	 */
+	a->unknown_len = a->si.frames == SF_COUNT_MAX;
+	if (a->si.frames < 0 || (!a->unknown_len && (uint64_t)a->si.frames >
+	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels) ||
+	    (a->wav.frames >= 0 && (uint64_t)a->wav.frames >
+	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels)) {
+		acc_error(cause, "audio is %lld frames x %d channels, over the "
+		    "%llu-sample limit", (long long)(a->wav.frames >
+		    a->si.frames ? a->wav.frames : a->si.frames),
+		    a->si.channels, (unsigned long long)MEDIA_MAX_SAMPLES);
+		goto fail;
+	}
+	if (a->si.frames == 0 && a->wav.frames <= 0) {
+		acc_error(cause, "audio has no frames");
+		goto fail;
+	}
+	return 0;
+fail:
+	sf_close(a->sf);
+	a->sf = NULL;
+	return -1;
+}
+
+/*
+ * Read every frame, handing blocks to fn.  Fails on a decoder error, and
+ * when fewer frames arrive than the header claimed (a truncated FLAC, a
+ * WAV whose data chunk runs past the end).  Closes the stream.
+ */
+static int
+audio_stream(struct audio_src *a, void (*fn)(void *, const float *,
+    sf_count_t), void *arg, int64_t *frames, char **cause)
+{
+	sf_count_t block, got, total = 0;
+	int64_t claimed;
+	float *buf;
+	int rc = 0;
+
+	block = AUDIO_BLOCK_SAMPLES / a->si.channels;
+	buf = xcalloc((size_t)block * (size_t)a->si.channels, sizeof *buf);
+	while ((got = sf_readf_float(a->sf, buf, block)) > 0) {
+		total += got;
+		if ((uint64_t)total > MEDIA_MAX_SAMPLES /
+		    (uint64_t)a->si.channels)
+			break;
+		fn(arg, buf, got);
+	}
+	claimed = a->unknown_len ? 0 : a->si.frames;
+	if (a->wav.frames > claimed)
+		claimed = a->wav.frames;
+	if ((uint64_t)total > MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels) {
+		rc = acc_error(cause, "audio has over %llu frames x %d channels,"
+		    " over the %llu-sample limit", (unsigned long long)
+		    (MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels),
+		    a->si.channels, (unsigned long long)MEDIA_MAX_SAMPLES);
+	} else if (total < claimed) {
+		rc = acc_error(cause, "truncated audio: header says %lld frames,"
+		    " only %lld decoded", (long long)claimed, (long long)total);
+	} else if (sf_error(a->sf) != SF_ERR_NO_ERROR) {
+		rc = acc_error(cause, "cannot decode %s: %s",
+		    audio_fmt_name(a->fmt), sf_strerror(a->sf));
+	} else if (total == 0)
+		rc = acc_error(cause, "audio has no frames");
+	free(buf);
+	sf_close(a->sf);
+	a->sf = NULL;
+	*frames = total;
+	return rc;
+}
+
+/*
+ * The metrics of media.h, accumulated block by block.  Window RMS is over
+ * all channels' samples in the window; a window "exceeds" -50 dBFS when its
+ * mean square exceeds 10^(-50/10), which avoids a log per window.  The last
+ * window may be shorter than 10 ms.
+ */
+struct audio_acc {
+	int channels;
+	int64_t win;		/* frames in a 10 ms window */
+	double thr;		/* mean square at MEDIA_SILENCE_DB */
+	double sumsq;
+	float peak;
+	uint64_t clipped;
+	double win_sum;
+	int64_t win_n, win_start, pos;
+	int64_t first_loud, last_loud_end;	/* frames; -1: none yet */
+};
+
+static void
+acc_window(struct audio_acc *s)
+{
+	if (s->win_n == 0)
+		return;
+	if (s->win_sum / ((double)s->win_n * s->channels) > s->thr) {
+		if (s->first_loud < 0)
+			s->first_loud = s->win_start;
+		s->last_loud_end = s->win_start + s->win_n;
+	}
+	s->win_start += s->win_n;
+	s->win_n = 0;
+	s->win_sum = 0;
+}
+
+static void
+acc_block(void *arg, const float *buf, sf_count_t frames)
+{
+	struct audio_acc *s = arg;
+	sf_count_t f;
+	int c;
+	float x, peak = s->peak;
+	double fs, sumsq = 0;
+	uint64_t clipped = 0;
+
+	for (f = 0; f < frames; f++) {
+		fs = 0;
+		for (c = 0; c < s->channels; c++) {
+			x = fabsf(*buf++);
+			fs += (double)x * x;
+			if (x > peak)
+				peak = x;
+			if (x >= MEDIA_CLIP_LEVEL)
+				clipped++;
+		}
+		sumsq += fs;
+		s->win_sum += fs;
+		if (++s->win_n == s->win)
+			acc_window(s);
+	}
+	s->sumsq += sumsq;
+	s->peak = peak;
+	s->clipped += clipped;
+}
+
+static double
+audio_db(double power)
+{
+	/* -200 dB stands for silence (log of 0), as media.h says. */
+	return power > 0 ? 10.0 * log10(power) : -200.0;
+}
+
+int
+audio_probe(const unsigned char *data, size_t len, enum media_format fmt,
+    struct media_info *info, char **cause)
+{
+	struct audio_src a;
+	struct audio_acc s;
+	int64_t frames;
+	double rate, n, lead, trail;
+	int i = 0;
+
+	memset(info, 0, sizeof *info);
+	if (audio_open(&a, data, len, fmt, cause) != 0)
+		return -1;
+	memset(&s, 0, sizeof s);
+	s.channels = a.si.channels;
+	/* 10 ms, rounded; at least one frame for absurdly low rates. */
+	s.win = ((int64_t)a.si.samplerate + 50) / 100;
+	if (s.win < 1)
+		s.win = 1;
+	s.thr = pow(10.0, MEDIA_SILENCE_DB / 10.0);
+	s.first_loud = s.last_loud_end = -1;
+	if (audio_stream(&a, acc_block, &s, &frames, cause) != 0)
+		return -1;
+	acc_window(&s);
+	/* Only a float file can hold these; its metrics would be NaN. */
+	if (!isfinite(s.sumsq))
+		return acc_error(cause, "audio has NaN or infinite samples");
+
+	rate = a.si.samplerate;
+	n = (double)frames * s.channels;
+	if (s.first_loud < 0)
+		lead = trail = (double)frames / rate;
+	else {
+		lead = (double)s.first_loud / rate;
+		trail = (double)(frames - s.last_loud_end) / rate;
+	}
+	info->format = fmt;
+	info->kind = MEDIA_KIND_AUDIO;
+	info->rate = a.si.samplerate;
+	info->channels = a.si.channels;
+	info->frames = frames;
+	info->metrics[i++] = (struct media_metric){ "duration_s",
+	    (double)frames / rate };
+	info->metrics[i++] = (struct media_metric){ "rms_db",
+	    audio_db(s.sumsq / n) };
+	info->metrics[i++] = (struct media_metric){ "peak_db",
+	    audio_db((double)s.peak * s.peak) };
+	info->metrics[i++] = (struct media_metric){ "clipped",
+	    (double)s.clipped / n };
+	info->metrics[i++] = (struct media_metric){ "lead_silence_s", lead };
+	info->metrics[i++] = (struct media_metric){ "trail_silence_s", trail };
+	info->nmetrics = i;
+	return 0;
+}
+
+/* Mono decode: grows with what is decoded, never trusting the header. */
+struct mono_acc {
+	int channels;
+	int64_t n, cap, max;
+	float *mono;
+};
+
+static void
+mono_block(void *arg, const float *buf, sf_count_t frames)
+{
+	struct mono_acc *m = arg;
+	sf_count_t f;
+	int c;
+	double sum;
+
+	if (m->n + frames > m->cap) {
+		while (m->n + frames > m->cap)
+			m->cap = m->cap * 2;
+		if (m->cap > m->max && m->max >= m->n + frames)
+			m->cap = m->max;
+		m->mono = xreallocarray(m->mono, (size_t)m->cap,
+		    sizeof *m->mono);
+	}
+	for (f = 0; f < frames; f++) {
+		sum = 0;
+		for (c = 0; c < m->channels; c++)
+			sum += *buf++;
+		m->mono[m->n++] = (float)(sum / m->channels);
+	}
+}
+
+int
+audio_decode_mono(const unsigned char *data, size_t len, struct audio *out,
+    char **cause)
+{
+	struct audio_src a;
+	struct mono_acc m;
+	int64_t frames;
+
+	memset(out, 0, sizeof *out);
+	if (audio_open(&a, data, len, media_sniff(data, len), cause) != 0)
+		return -1;
+	memset(&m, 0, sizeof m);
+	m.channels = a.si.channels;
+	/*
+	 * libsndfile never returns more frames than si.frames (SF_COUNT_MAX
+	 * when unknown); growing by doubling up to it trusts no header.
+	 */
+	m.max = a.si.frames;
+	m.cap = m.max < 65536 ? m.max : 65536;
+	if (m.cap < 1)
+		m.cap = 1;
+	m.mono = xcalloc((size_t)m.cap, sizeof *m.mono);
+	if (audio_stream(&a, mono_block, &m, &frames, cause) != 0) {
+		free(m.mono);
+		return -1;
+	}
+	out->rate = a.si.samplerate;
+	out->channels = a.si.channels;
+	out->frames = frames;
+	out->mono = m.mono;
+	return 0;
+}
+
+void
+audio_free(struct audio *a)
+{
+	if (a == NULL)
+		return;
+	free(a->mono);
+	a->mono = NULL;
+	a->frames = 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * internal.h: what core modules share and nothing outside core sees: the
+ * store's SQLite handle and small helpers around prepared statements.
+ * tui/ never includes this (it never runs SQL).
+ */
+#ifndef ACCORD_INTERNAL_H
+#define ACCORD_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "accord/store.h"
+#include "accord/util.h"
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	int in_tx;
+};
+
+/* The schema: migration step v (1-based) takes a store from v-1 to v. */
+const char *schema_migration(int v);
+
+/* Prepare sql; 0, or -1 with *cause carrying sqlite3_errmsg. */
+int sql_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    char **cause);
+/* Run statements with no results; 0 or -1 with *cause. */
+int sql_exec(struct store *st, const char *sql, char **cause);
+/* Fill *cause from the store's last error, with a prefix; returns -1. */
+int sql_fail(struct store *st, char **cause, const char *what);
+
+/*
+ * Bind helpers: NULL strings bind as SQL NULL.  Binding errors only happen
+ * on programming mistakes (bad index), which abort.
+ */
+void sql_bind_text(sqlite3_stmt *s, int i, const char *v);
+void sql_bind_int(sqlite3_stmt *s, int i, long long v);
+void sql_bind_double(sqlite3_stmt *s, int i, double v);
+void sql_bind_null(sqlite3_stmt *s, int i);
+
+/* Column as a string, "" for NULL. */
+const char *sql_text(sqlite3_stmt *s, int i);
+
+/*
+ * Run a prepared statement that returns no rows (or ignores them), then
+ * reset it.  0, or -1 with *cause.
+ */
+int sql_step_done(struct store *st, sqlite3_stmt *s, char **cause);
+
+/* One integer from a query with up to one text parameter (NULL for none);
+ * *out untouched when there is no row.  1 row found, 0 none, -1 error. */
+int sql_int(struct store *st, const char *sql, const char *param,
+    long long *out, char **cause);
+
+/* Remove a store file and its -wal/-shm/-journal companions. */
+void store_unlink_files(const char *path);
+
+/* Append a row to the audit table (inside the caller's transaction). */
+int store_audit(struct store *st, const char *user, const char *action,
+    const char *detail, char **cause);
+
+#endif

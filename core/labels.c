@@ -1,0 +1,472 @@
+/*
+ * labels.c: importing labels from CSV/JSONL, and listing label rows.
+ */
+#include <ctype.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/csv.h"
+#include "accord/labels.h"
+#include "accord/project.h"
+#include "internal.h"
+
+#define LABELS_MAX_BYTES ((size_t)512 << 20)
+
+/* One input row, read from either format. */
+struct in_row {
+	int line;
+	struct record r;
+};
+
+static int
+is_sha256(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 64; i++)
+		if (!isxdigit((unsigned char)s[i]) || isupper((unsigned char)s[i]))
+			return 0;
+	return s[64] == '\0';
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+/* Read the file into rows of key/value records. */
+static int
+read_rows(const char *file, struct in_row **out, int *nout,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, char **cause)
+{
+	unsigned char *data;
+	size_t len;
+	struct in_row *rows = NULL;
+	int n = 0;
+
+	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
+		return -1;
+	if (has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
+	    has_suffix(file, ".ndjson")) {
+		char *p = (char *)data, *save = NULL, *line;
+		int lineno = 0;
+
+		if (memchr(data, '\0', len) != NULL) {
+			free(data);
+			return acc_error(cause, "NUL byte in file");
+		}
+
+		/* strtok_r would merge empty lines and lose numbering. */
+		for (line = p; line != NULL; line = save) {
+			char *why = NULL;
+			struct record r;
+
+			lineno++;
+			save = strchr(line, '\n');
+			if (save != NULL)
+				*save++ = '\0';
+			if (strspn(line, " \t\r") == strlen(line))
+				continue;
+			if (json_parse_flat(line, &r, &why) != 0) {
+				char *where = xasprintf("%s:%d", file, lineno);
+
+				on_error(arg, where, why);
+				free(where);
+				free(why);
+				(*nbad)++;
+				continue;
+			}
+			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
+			rows[n].line = lineno;
+			rows[n++].r = r;
+		}
+	} else {
+		struct csv c;
+		int i, j;
+
+		if (csv_parse((const char *)data, len, &c, cause) != 0) {
+			free(data);
+			return -1;
+		}
+		for (i = 1; i < c.nrows; i++) {
+			struct record r = { 0 };
+
+			r.n = c.rows[i].nfields;
+			r.keys = xcalloc((size_t)r.n, sizeof *r.keys);
+			r.values = xcalloc((size_t)r.n, sizeof *r.values);
+			for (j = 0; j < r.n; j++) {
+				r.keys[j] = xstrdup(c.rows[0].fields[j]);
+				r.values[j] = c.rows[i].fields[j][0] ?
+				    xstrdup(c.rows[i].fields[j]) : NULL;
+			}
+			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
+			rows[n].line = c.rows[i].line;
+			rows[n++].r = r;
+		}
+		csv_free(&c);
+	}
+	free(data);
+	*out = rows;
+	*nout = n;
+	return 0;
+}
+
+struct resolved {
+	long long item;
+	int class_id;
+	int guideline;
+	double seconds;
+	const char *labeler, *note, *time;
+};
+
+/* Find the item a row names; 0 and *item, or -1 with *why. */
+static int
+find_item(struct store *st, sqlite3_stmt *bysha, sqlite3_stmt *bypath,
+    sqlite3_stmt *byname, const char *dir, const struct record *r,
+    long long *item, char **why)
+{
+	const char *sha = record_get(r, "sha256"), *file = record_get(r, "file");
+	char *real;
+	int rc;
+
+	(void)st;
+	if (sha == NULL && file != NULL && is_sha256(file))
+		sha = file;
+	if (sha != NULL) {
+		if (!is_sha256(sha))
+			return acc_error(why, "sha256 '%s' is not 64 lowercase hex "
+			    "digits", sha);
+		sql_bind_text(bysha, 1, sha);
+		rc = sqlite3_step(bysha);
+		if (rc == SQLITE_ROW)
+			*item = sqlite3_column_int64(bysha, 0);
+		sqlite3_reset(bysha);
+		return rc == SQLITE_ROW ? 0 : acc_error(why, "no item with "
+		    "sha256 %s", sha);
+	}
+	if (file == NULL)
+		return acc_error(why, "no file or sha256 given");
+	if ((real = acc_resolve_path(dir, file, NULL)) != NULL) {
+		sql_bind_text(bypath, 1, real);
+		rc = sqlite3_step(bypath);
+		if (rc == SQLITE_ROW)
+			*item = sqlite3_column_int64(bypath, 0);
+		sqlite3_reset(bypath);
+		free(real);
+		if (rc == SQLITE_ROW)
+			return 0;
+	}
+	if (strchr(file, '/') == NULL) {
+		long long found = 0;
+		int count = 0;
+
+		sql_bind_text(byname, 1, file);
+		while (sqlite3_step(byname) == SQLITE_ROW) {
+			if (count == 0 || sqlite3_column_int64(byname, 0) != found)
+				count++;
+			found = sqlite3_column_int64(byname, 0);
+		}
+		sqlite3_reset(byname);
+		if (count == 1) {
+			*item = found;
+			return 0;
+		}
+		if (count > 1)
+			return acc_error(why, "'%s' names %d items; give a path "
+			    "or the sha256", file, count);
+	}
+	return acc_error(why, "no imported item at '%s'", file);
+}
+
+static int
+resolve_row(struct store *st, const struct project *p, sqlite3_stmt *bysha,
+    sqlite3_stmt *bypath, sqlite3_stmt *byname, const char *dir,
+    const struct record *r, struct resolved *out, char **why)
+{
+	const char *cls = record_get(r, "class"), *g = record_get(r, "guideline");
+	const char *secs = record_get(r, "seconds");
+	const struct class_def *c;
+	long long v;
+	int i;
+
+	memset(out, 0, sizeof *out);
+	out->seconds = -1;
+	for (i = 0; i < r->n; i++) {
+		static const char *const known[] = { "file", "sha256", "labeler",
+		    "class", "seconds", "note", "guideline", "time", NULL };
+		int k, ok = 0;
+
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(r->keys[i], known[k]) == 0)
+				ok = 1;
+		if (!ok)
+			return acc_error(why, "unknown column '%s' (known: file, "
+			    "sha256, labeler, class, seconds, note, guideline, "
+			    "time)", r->keys[i]);
+	}
+	if (find_item(st, bysha, bypath, byname, dir, r, &out->item, why) != 0)
+		return -1;
+	out->labeler = record_get(r, "labeler");
+	if (out->labeler == NULL || *out->labeler == '\0')
+		return acc_error(why, "no labeler");
+	if (cls == NULL)
+		return acc_error(why, "no class");
+	if ((c = project_class(p, cls)) == NULL)
+		return acc_error(why, "unknown class '%s'", cls);
+	out->class_id = c->id;
+	out->guideline = p->guideline;
+	if (g != NULL) {
+		if (acc_parse_int(g, 1, p->guideline, &v) != 0)
+			return acc_error(why, "guideline '%s' is not a version "
+			    "of this project (1..%d)", g, p->guideline);
+		out->guideline = (int)v;
+	}
+	if (secs != NULL && (acc_parse_double(secs, &out->seconds) != 0 ||
+	    out->seconds < 0))
+		return acc_error(why, "seconds '%s' is not a time in seconds",
+		    secs);
+	out->note = record_get(r, "note");
+	out->time = record_get(r, "time");
+	if (out->time != NULL && (strlen(out->time) < 10 ||
+	    !isdigit((unsigned char)out->time[0])))
+		return acc_error(why, "time '%s' is not an ISO 8601 time",
+		    out->time);
+	return 0;
+}
+
+static int
+rescmp(const void *a, const void *b)
+{
+	const struct resolved *x = a, *y = b;
+
+	if (x->item != y->item)
+		return x->item < y->item ? -1 : 1;
+	return strcmp(x->labeler, y->labeler);
+}
+
+int
+labels_import(struct store *st, const char *file, const char *user,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad_out, char **cause)
+{
+	struct project p;
+	struct in_row *rows = NULL;
+	struct resolved *res = NULL;
+	sqlite3_stmt *bysha = NULL, *bypath = NULL, *byname = NULL, *ins = NULL;
+	sqlite3_stmt *prev = NULL, *imp = NULL;
+	char *real = NULL, *dir = NULL, *tmp, sha[65], now[32];
+	unsigned char *data;
+	size_t len;
+	int n = 0, i, nbad = 0, rc = -1;
+	long long import_id;
+
+	if (nbad_out != NULL)
+		*nbad_out = 0;
+	if (project_require(st, user, ROLE_ADMIN, "importing labels",
+	    cause) != 0)
+		return -1;
+	if (project_load(st, &p, cause) != 0)
+		return -1;
+	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
+		goto out;
+	acc_sha256_hex(data, len, sha);
+	free(data);
+	if (read_rows(file, &rows, &n, on_error, arg, &nbad, cause) != 0)
+		goto out;
+	if ((real = realpath(file, NULL)) == NULL) {
+		acc_error(cause, "cannot resolve path");
+		goto out;
+	}
+	tmp = xstrdup(real);
+	dir = xstrdup(dirname(tmp));
+	free(tmp);
+	if (sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &bysha,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? "
+	    "LIMIT 1", &bypath, cause) != 0 ||
+	    sql_prepare(st, "SELECT item FROM item_sources WHERE "
+	    "substr(path, length(path) - length(?1)) = '/' || ?1 "
+	    "ORDER BY item", &byname, cause) != 0)
+		goto out;
+	res = xcalloc((size_t)n + 1, sizeof *res);
+	for (i = 0; i < n; i++) {
+		char *why = NULL;
+
+		if (resolve_row(st, &p, bysha, bypath, byname, dir, &rows[i].r,
+		    &res[i], &why) != 0) {
+			char *where = xasprintf("%s:%d", file, rows[i].line);
+
+			on_error(arg, where, why);
+			free(where);
+			free(why);
+			nbad++;
+		}
+	}
+	if (nbad == 0 && n > 0) {
+		/* The same labeler twice on one item in one file is ambiguous. */
+		struct resolved *sorted = xcalloc((size_t)n, sizeof *sorted);
+
+		memcpy(sorted, res, (size_t)n * sizeof *res);
+		qsort(sorted, (size_t)n, sizeof *sorted, rescmp);
+		for (i = 1; i < n; i++)
+			if (rescmp(&sorted[i - 1], &sorted[i]) == 0) {
+				char *msg = xasprintf("labeler %s labels item %lld "
+				    "more than once", sorted[i].labeler,
+				    sorted[i].item);
+
+				on_error(arg, file, msg);
+				free(msg);
+				nbad++;
+				break;
+			}
+		free(sorted);
+	}
+	if (nbad > 0) {
+		acc_error(cause, "%d bad row%s; nothing imported", nbad,
+		    nbad == 1 ? "" : "s");
+		goto out;
+	}
+	if (n == 0) {
+		acc_error(cause, "no label rows");
+		goto out;
+	}
+	acc_now_iso(now);
+	if (store_begin(st, 1, cause) != 0)
+		goto out;
+	if (sql_prepare(st, "INSERT INTO label_imports (file, sha256, rows, "
+	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", &imp,
+	    cause) != 0)
+		goto rollback;
+	sql_bind_text(imp, 1, real);
+	sql_bind_text(imp, 2, sha);
+	sql_bind_int(imp, 3, n);
+	sql_bind_text(imp, 4, user);
+	sql_bind_text(imp, 5, now);
+	if (sql_step_done(st, imp, cause) != 0)
+		goto rollback;
+	import_id = sqlite3_last_insert_rowid(st->db);
+	if (sql_prepare(st, "SELECT max(id) FROM labels WHERE item = ? AND "
+	    "labeler = ?", &prev, cause) != 0 ||
+	    sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
+	    "guideline, seconds_spent, created_at, supersedes, origin, "
+	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "'import', ?, ?)", &ins, cause) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		long long before = 0;
+
+		/* A label for a pair that already has one supersedes it. */
+		sql_bind_int(prev, 1, res[i].item);
+		sql_bind_text(prev, 2, res[i].labeler);
+		if (sqlite3_step(prev) == SQLITE_ROW)
+			before = sqlite3_column_int64(prev, 0);
+		sqlite3_reset(prev);
+		sql_bind_int(ins, 1, res[i].item);
+		sql_bind_text(ins, 2, res[i].labeler);
+		sql_bind_int(ins, 3, res[i].class_id);
+		sql_bind_text(ins, 4, res[i].note ? res[i].note : "");
+		sql_bind_int(ins, 5, res[i].guideline);
+		if (res[i].seconds >= 0)
+			sql_bind_double(ins, 6, res[i].seconds);
+		else
+			sql_bind_null(ins, 6);
+		sql_bind_text(ins, 7, res[i].time ? res[i].time : now);
+		if (before > 0)
+			sql_bind_int(ins, 8, before);
+		else
+			sql_bind_null(ins, 8);
+		sql_bind_int(ins, 9, import_id);
+		sql_bind_text(ins, 10, user);
+		if (sql_step_done(st, ins, cause) != 0)
+			goto rollback;
+	}
+	{
+		char *detail = xasprintf("%d labels from %s (sha256 %s)", n,
+		    real, sha);
+		int r = store_audit(st, user, "labels import", detail, cause);
+
+		free(detail);
+		if (r != 0)
+			goto rollback;
+	}
+	if (store_commit(st, cause) != 0)
+		goto rollback;
+	rc = n;
+	goto out;
+rollback:
+	store_rollback(st);
+out:
+	if (nbad_out != NULL)
+		*nbad_out = nbad;
+	sqlite3_finalize(bysha);
+	sqlite3_finalize(bypath);
+	sqlite3_finalize(byname);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(prev);
+	sqlite3_finalize(imp);
+	for (i = 0; i < n; i++)
+		record_free(&rows[i].r);
+	free(rows);
+	free(res);
+	free(real);
+	free(dir);
+	project_free(&p);
+	return rc;
+}
+
+int
+labels_each(struct store *st, int (*fn)(void *, const struct label_row *),
+    void *arg, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, r = 0;
+
+	if (sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
+	    "c.name, l.note, l.guideline, l.seconds_spent, l.created_at, "
+	    "l.supersedes, l.id = (SELECT max(id) FROM labels m WHERE "
+	    "m.item = l.item AND m.labeler = l.labeler), l.origin, "
+	    "li.file, l.recorded_by FROM labels l JOIN items i ON i.id = l.item "
+	    "LEFT JOIN classes c ON c.id = l.class "
+	    "LEFT JOIN label_imports li ON li.id = l.label_import "
+	    "ORDER BY l.id", &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct label_row lr;
+		char *prov;
+
+		lr.id = sqlite3_column_int64(s, 0);
+		lr.item = sqlite3_column_int64(s, 1);
+		lr.path = sql_text(s, 2);
+		lr.sha256 = sql_text(s, 3);
+		lr.labeler = sql_text(s, 4);
+		lr.class_name = sqlite3_column_type(s, 5) == SQLITE_NULL ? NULL :
+		    sql_text(s, 5);
+		lr.note = sql_text(s, 6);
+		lr.guideline = sqlite3_column_int(s, 7);
+		lr.seconds = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
+		    sqlite3_column_double(s, 8);
+		lr.created_at = sql_text(s, 9);
+		lr.supersedes = sqlite3_column_int64(s, 10);
+		lr.current = sqlite3_column_int(s, 11);
+		if (strcmp(sql_text(s, 12), "import") == 0)
+			prov = xasprintf("imported from %s by %s", sql_text(s, 13),
+			    sql_text(s, 14));
+		else
+			prov = xasprintf("label screen, by %s", sql_text(s, 14));
+		lr.provenance = prov;
+		r = fn(arg, &lr);
+		free(prov);
+		if (r != 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot read labels");
+	return r;
+}

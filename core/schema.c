@@ -1,0 +1,217 @@
+/*
+ * schema.c: the store's schema as a list of migrations.  Migration v takes a
+ * store from user_version v-1 to v and runs inside one transaction with the
+ * user_version bump (store.c), so a store is never half-migrated.  Never edit
+ * a released migration: add a new one.
+ */
+#include <stddef.h>
+
+#include "internal.h"
+
+/*
+ * Tables that keep history refuse UPDATE and DELETE: a change is a new row
+ * (a label superseding another, a member row with a new role).  The trigger
+ * makes that a property of the file, not a promise of the code.
+ */
+#define APPEND_ONLY(t)							\
+	"CREATE TRIGGER " t "_no_update BEFORE UPDATE ON " t " BEGIN "	\
+	"SELECT RAISE(ABORT, '" t " rows are never changed'); END;\n"	\
+	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t " BEGIN "	\
+	"SELECT RAISE(ABORT, '" t " rows are never deleted'); END;\n"
+
+static const char *const migrations[] = {
+	/* 1: project, members, guidelines, items and their metadata, labels. */
+	"CREATE TABLE settings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  set_by TEXT NOT NULL,"
+	"  set_at TEXT NOT NULL);\n"
+	"CREATE INDEX settings_key ON settings(key, id);\n"
+	"CREATE TABLE classes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  position INTEGER NOT NULL UNIQUE,"
+	"  is_borderline INTEGER NOT NULL DEFAULT 0"
+	"    CHECK (is_borderline IN (0, 1)));\n"
+	"CREATE TABLE members ("
+	"  id INTEGER PRIMARY KEY,"
+	"  user TEXT NOT NULL,"
+	"  role TEXT NOT NULL CHECK (role IN ('labeler', 'sme', 'admin')),"
+	"  active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+	"  changed_by TEXT NOT NULL,"
+	"  changed_at TEXT NOT NULL);\n"
+	"CREATE INDEX members_user ON members(user, id);\n"
+	"CREATE TABLE guidelines ("
+	"  version INTEGER PRIMARY KEY,"
+	"  text TEXT NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL,"
+	"  reason TEXT NOT NULL);\n"
+	"CREATE TABLE guideline_classes ("
+	"  version INTEGER NOT NULL REFERENCES guidelines(version),"
+	"  class INTEGER NOT NULL REFERENCES classes(id),"
+	"  description TEXT NOT NULL,"
+	"  PRIMARY KEY (version, class));\n"
+	"CREATE TABLE batches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE TABLE items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),"
+	"  path TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('image', 'audio')),"
+	"  format TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  width INTEGER, height INTEGER, depth INTEGER,"
+	"  channels INTEGER, rate INTEGER, frames INTEGER,"
+	"  batch INTEGER NOT NULL REFERENCES batches(id),"
+	"  imported_by TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL);\n"
+	"CREATE INDEX items_batch ON items(batch);\n"
+	/* Every path a content was seen at; (path, bytes, mtime) lets a re-run
+	 * skip files it already has without reading them. */
+	"CREATE TABLE item_sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  path TEXT NOT NULL,"
+	"  bytes INTEGER NOT NULL,"
+	"  mtime INTEGER NOT NULL,"
+	"  batch INTEGER NOT NULL REFERENCES batches(id),"
+	"  seen_at TEXT NOT NULL);\n"
+	"CREATE INDEX item_sources_path ON item_sources(path, bytes, mtime);\n"
+	"CREATE INDEX item_sources_item ON item_sources(item);\n"
+	"CREATE TABLE item_meta ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  key TEXT NOT NULL,"
+	"  value,"
+	"  source TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX item_meta_item ON item_meta(item, key, id);\n"
+	"CREATE INDEX item_meta_key ON item_meta(key, value);\n"
+	"CREATE TABLE label_imports ("
+	"  id INTEGER PRIMARY KEY,"
+	"  file TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  rows INTEGER NOT NULL,"
+	"  imported_by TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL);\n"
+	"CREATE TABLE labels ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  labeler TEXT NOT NULL,"
+	"  class INTEGER REFERENCES classes(id),"	/* NULL: withdrawn (undo) */
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  guideline INTEGER NOT NULL REFERENCES guidelines(version),"
+	"  seconds_spent REAL,"
+	"  created_at TEXT NOT NULL,"
+	"  supersedes INTEGER REFERENCES labels(id),"
+	"  origin TEXT NOT NULL CHECK (origin IN ('screen', 'import')),"
+	"  label_import INTEGER REFERENCES label_imports(id),"
+	"  recorded_by TEXT NOT NULL);\n"
+	"CREATE INDEX labels_item ON labels(item, labeler, id);\n"
+	"CREATE INDEX labels_labeler ON labels(labeler, id);\n"
+	"CREATE TABLE audit ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  user TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  detail TEXT NOT NULL);\n"
+	/* The label of each (item, labeler) in force: its newest row, unless
+	 * that row withdrew the label (class NULL). */
+	"CREATE VIEW current_labels AS"
+	"  SELECT l.* FROM labels l"
+	"  WHERE l.id = (SELECT max(id) FROM labels m"
+	"                WHERE m.item = l.item AND m.labeler = l.labeler)"
+	"    AND l.class IS NOT NULL;\n"
+	/* The value of each (item, key) in force: its newest row. */
+	"CREATE VIEW current_meta AS"
+	"  SELECT m.item, m.key, m.value, m.source FROM item_meta m"
+	"  WHERE m.id = (SELECT max(id) FROM item_meta n"
+	"                WHERE n.item = m.item AND n.key = m.key);\n"
+	/* Each user's membership in force: their newest member row. */
+	"CREATE VIEW current_members AS"
+	"  SELECT m.user, m.role, m.changed_by, m.changed_at FROM members m"
+	"  WHERE m.id = (SELECT max(id) FROM members n WHERE n.user = m.user)"
+	"    AND m.active = 1;\n"
+	APPEND_ONLY("settings")
+	APPEND_ONLY("members")
+	APPEND_ONLY("guidelines")
+	APPEND_ONLY("guideline_classes")
+	APPEND_ONLY("item_meta")
+	APPEND_ONLY("labels")
+	APPEND_ONLY("audit"),
+
+	/* 2: the review loop and error analysis: tags, leases, gold items,
+	 * adjudications, comments, model predictions. */
+	"CREATE TABLE tags ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  user TEXT NOT NULL,"
+	"  tag TEXT NOT NULL,"
+	"  removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1)),"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX tags_item ON tags(item, tag);\n"
+	/* Leases are working state, not history: expired ones are deleted. */
+	"CREATE TABLE leases ("
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  user TEXT NOT NULL,"
+	"  expires_at REAL NOT NULL,"
+	"  PRIMARY KEY (item, user));\n"
+	"CREATE TABLE gold ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  class INTEGER REFERENCES classes(id),"	/* NULL: removed */
+	"  user TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX gold_item ON gold(item, id);\n"
+	"CREATE TABLE adjudications ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  class INTEGER REFERENCES classes(id),"
+	"  status TEXT NOT NULL CHECK (status IN ('class', 'ambiguous', 'relabel')),"
+	"  user TEXT NOT NULL,"
+	"  note TEXT NOT NULL DEFAULT '',"
+	"  guideline INTEGER NOT NULL REFERENCES guidelines(version),"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX adjudications_item ON adjudications(item, id);\n"
+	"CREATE TABLE comments ("
+	"  id INTEGER PRIMARY KEY,"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  user TEXT NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  created_at TEXT NOT NULL);\n"
+	"CREATE INDEX comments_item ON comments(item, id);\n"
+	"CREATE TABLE prediction_runs ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  file TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  imported_by TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL);\n"
+	"CREATE TABLE predictions ("
+	"  run INTEGER NOT NULL REFERENCES prediction_runs(id),"
+	"  item INTEGER NOT NULL REFERENCES items(id),"
+	"  class INTEGER NOT NULL REFERENCES classes(id),"
+	"  score REAL,"
+	"  PRIMARY KEY (run, item));\n"
+	APPEND_ONLY("gold")
+	APPEND_ONLY("adjudications")
+	APPEND_ONLY("comments")
+	APPEND_ONLY("predictions"),
+};
+
+const char *
+schema_migration(int v)
+{
+	if (v < 1 || (size_t)v > sizeof migrations / sizeof migrations[0])
+		return NULL;
+	return migrations[v - 1];
+}
+
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+    "STORE_SCHEMA_VERSION must equal the number of migrations");

@@ -1,0 +1,235 @@
+/*
+ * status.c: project summary counts and item listing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/status.h"
+#include "internal.h"
+
+static int
+counts(struct store *st, const char *sql, struct status_count **out, int *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*out = xreallocarray(*out, (size_t)*n + 1, sizeof **out);
+		(*out)[*n].name = xstrdup(sql_text(s, 0));
+		(*out)[*n].n = sqlite3_column_int64(s, 1);
+		(*out)[*n].m = sqlite3_column_count(s) > 2 ?
+		    sqlite3_column_int64(s, 2) : 0;
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read status");
+	return 0;
+}
+
+static void
+counts_free(struct status_count *c, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(c[i].name);
+	free(c);
+}
+
+int
+status_read(struct store *st, int overlap, struct status *o, char **cause)
+{
+	sqlite3_stmt *s;
+	char ov[24];
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	/* One read transaction: every figure comes from the same snapshot. */
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (sql_int(st, "SELECT count(*) FROM items", NULL, &o->items,
+	    cause) < 0 ||
+	    sql_int(st, "SELECT count(*) FROM labels", NULL, &o->label_rows,
+	    cause) < 0 ||
+	    sql_int(st, "SELECT count(*) FROM current_labels", NULL,
+	    &o->labels_current, cause) < 0)
+		goto fail;
+	snprintf(ov, sizeof ov, "%d", overlap);
+	if (sql_prepare(st, "SELECT sum(n >= ?1), sum(n > 0 AND n < ?1) FROM "
+	    "(SELECT i.id, (SELECT count(*) FROM current_labels c WHERE "
+	    "c.item = i.id) AS n FROM items i)", &s, cause) != 0)
+		goto fail;
+	sql_bind_int(s, 1, overlap);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		o->items_complete = sqlite3_column_int64(s, 0);
+		o->items_partial = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW) {
+		sql_fail(st, cause, "cannot read status");
+		goto fail;
+	}
+	o->items_unlabeled = o->items - o->items_complete - o->items_partial;
+	if (counts(st, "SELECT kind, count(*) FROM items GROUP BY kind "
+	    "ORDER BY kind", &o->kinds, &o->nkinds, cause) != 0 ||
+	    counts(st, "SELECT b.name, (SELECT count(*) FROM items i WHERE "
+	    "i.batch = b.id), (SELECT count(*) FROM item_sources s WHERE "
+	    "s.batch = b.id) FROM batches b ORDER BY b.id", &o->batches,
+	    &o->nbatches, cause) != 0 ||
+	    counts(st, "SELECT labeler, sum(class IS NOT NULL AND id = (SELECT "
+	    "max(id) FROM labels m WHERE m.item = l.item AND "
+	    "m.labeler = l.labeler)), count(*) FROM labels l GROUP BY labeler "
+	    "ORDER BY labeler", &o->labelers, &o->nlabelers, cause) != 0)
+		goto fail;
+	store_commit(st, NULL);
+	return 0;
+fail:
+	store_rollback(st);
+	status_free(o);
+	return -1;
+}
+
+void
+status_free(struct status *s)
+{
+	counts_free(s->kinds, s->nkinds);
+	counts_free(s->batches, s->nbatches);
+	counts_free(s->labelers, s->nlabelers);
+	memset(s, 0, sizeof *s);
+}
+
+/* Item columns a --where may name, and the SQL each compares. */
+static const struct {
+	const char *key, *expr;
+} item_cols[] = {
+	{ "kind", "i.kind" },
+	{ "format", "i.format" },
+	{ "batch", "b.name" },
+	{ "sha256", "i.sha256" },
+	{ "path", "i.path" },
+};
+
+int
+items_each(struct store *st, const char *const *where, int nwhere,
+    int (*fn)(void *, const struct item_row *), void *arg, char **cause)
+{
+	struct buf q = { 0 };
+	sqlite3_stmt *s = NULL, *m = NULL;
+	struct item_meta_kv *kv = NULL;
+	char **vals = NULL;
+	int i, k, rc, r = 0, nkv = 0, cap = 0, param = 1;
+
+	buf_puts(&q, "SELECT i.id, i.path, i.sha256, i.kind, i.format, "
+	    "b.name, i.imported_at, i.bytes, i.width, i.height, i.depth, "
+	    "i.channels, i.rate, i.frames FROM items i JOIN batches b ON "
+	    "b.id = i.batch WHERE 1");
+	for (i = 0; i < nwhere; i++) {
+		const char *eq = strchr(where[i], '=');
+		int col = -1;
+
+		if (eq == NULL || eq == where[i]) {
+			buf_free(&q);
+			return acc_error(cause, "--where wants KEY=VALUE, not '%s'",
+			    where[i]);
+		}
+		for (k = 0; k < (int)(sizeof item_cols / sizeof item_cols[0]); k++)
+			if (strlen(item_cols[k].key) == (size_t)(eq - where[i]) &&
+			    strncmp(where[i], item_cols[k].key,
+			    (size_t)(eq - where[i])) == 0)
+				col = k;
+		if (col >= 0)
+			buf_printf(&q, " AND %s = ?%d", item_cols[col].expr,
+			    param + 1);
+		else
+			/* Metric values are numbers: compare as text too. */
+			buf_printf(&q, " AND EXISTS (SELECT 1 FROM current_meta cm "
+			    "WHERE cm.item = i.id AND cm.key = ?%d AND (cm.value = "
+			    "?%d OR CAST(cm.value AS TEXT) = ?%d))", param,
+			    param + 1, param + 1);
+		param += 2;
+	}
+	buf_puts(&q, " ORDER BY i.id");
+	if (sql_prepare(st, q.s, &s, cause) != 0 ||
+	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE item = ? "
+	    "ORDER BY key", &m, cause) != 0) {
+		r = -1;
+		goto out;
+	}
+	for (i = 0; i < nwhere; i++) {
+		const char *eq = strchr(where[i], '=');
+		char *key = xstrndup(where[i], (size_t)(eq - where[i]));
+
+		sql_bind_text(s, 2 * i + 1, key);
+		sql_bind_text(s, 2 * i + 2, eq + 1);
+		free(key);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct item_row row;
+		int mrc;
+
+		memset(&row, 0, sizeof row);
+		row.id = sqlite3_column_int64(s, 0);
+		row.path = sql_text(s, 1);
+		row.sha256 = sql_text(s, 2);
+		row.kind = sql_text(s, 3);
+		row.format = sql_text(s, 4);
+		row.batch = sql_text(s, 5);
+		row.imported_at = sql_text(s, 6);
+		row.bytes = sqlite3_column_int64(s, 7);
+		row.width = sqlite3_column_int(s, 8);
+		row.height = sqlite3_column_int(s, 9);
+		row.depth = sqlite3_column_int(s, 10);
+		row.channels = sqlite3_column_int(s, 11);
+		row.rate = sqlite3_column_int(s, 12);
+		row.frames = sqlite3_column_int64(s, 13);
+		sql_bind_int(m, 1, row.id);
+		nkv = 0;
+		while ((mrc = sqlite3_step(m)) == SQLITE_ROW) {
+			if (nkv == cap) {
+				cap = cap ? cap * 2 : 16;
+				kv = xreallocarray(kv, (size_t)cap, sizeof *kv);
+				vals = xreallocarray(vals, (size_t)cap * 2,
+				    sizeof *vals);
+			}
+			vals[2 * nkv] = xstrdup(sql_text(m, 0));
+			if (sqlite3_column_type(m, 1) == SQLITE_FLOAT ||
+			    sqlite3_column_type(m, 1) == SQLITE_INTEGER) {
+				vals[2 * nkv + 1] = xasprintf("%.10g",
+				    sqlite3_column_double(m, 1));
+				kv[nkv].numeric = 1;
+			} else {
+				vals[2 * nkv + 1] = xstrdup(sql_text(m, 1));
+				kv[nkv].numeric = 0;
+			}
+			kv[nkv].key = vals[2 * nkv];
+			kv[nkv].value = vals[2 * nkv + 1];
+			nkv++;
+		}
+		sqlite3_reset(m);
+		row.nmeta = nkv;
+		row.meta = kv;
+		r = mrc == SQLITE_DONE ? fn(arg, &row) :
+		    sql_fail(st, cause, "cannot read metadata");
+		for (k = 0; k < 2 * nkv; k++)
+			free(vals[k]);
+		if (r != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		r = sql_fail(st, cause, "cannot read items");
+out:
+	sqlite3_finalize(s);
+	sqlite3_finalize(m);
+	free(kv);
+	free(vals);
+	buf_free(&q);
+	return r;
+}

@@ -1,0 +1,393 @@
+/*
+ * store.c: opening, creating and migrating the project store, transactions,
+ * and the prepared-statement helpers core modules share (internal.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* 'ACRD': PRAGMA application_id marks the file as an accord store. */
+#define STORE_APPLICATION_ID 0x41435244
+
+int
+sql_fail(struct store *st, char **cause, const char *what)
+{
+	return acc_error(cause, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int
+sql_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+    char **cause)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
+		*stmt = NULL;
+		return sql_fail(st, cause, "store query failed");
+	}
+	return 0;
+}
+
+int
+sql_exec(struct store *st, const char *sql, char **cause)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		acc_error(cause, "store: %s", msg ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_check(sqlite3_stmt *s, int rc)
+{
+	if (rc != SQLITE_OK)
+		acc_fatal("sqlite3_bind: %s", sqlite3_errmsg(sqlite3_db_handle(s)));
+}
+
+void
+sql_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_check(s, v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) :
+	    sqlite3_bind_null(s, i));
+}
+
+void
+sql_bind_int(sqlite3_stmt *s, int i, long long v)
+{
+	bind_check(s, sqlite3_bind_int64(s, i, v));
+}
+
+void
+sql_bind_double(sqlite3_stmt *s, int i, double v)
+{
+	bind_check(s, sqlite3_bind_double(s, i, v));
+}
+
+void
+sql_bind_null(sqlite3_stmt *s, int i)
+{
+	bind_check(s, sqlite3_bind_null(s, i));
+}
+
+const char *
+sql_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? (const char *)t : "";
+}
+
+int
+sql_step_done(struct store *st, sqlite3_stmt *s, char **cause)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return acc_error(cause, "store write failed: %s",
+		    sqlite3_errmsg(st->db));
+	return 0;
+}
+
+int
+sql_int(struct store *st, const char *sql, const char *param, long long *out,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, found = 0;
+
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return -1;
+	if (param != NULL)
+		sql_bind_text(s, 1, param);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		found = 1;
+	} else if (rc != SQLITE_DONE) {
+		sql_fail(st, cause, "store query failed");
+		sqlite3_finalize(s);
+		return -1;
+	}
+	sqlite3_finalize(s);
+	return found;
+}
+
+int
+store_audit(struct store *st, const char *user, const char *action,
+    const char *detail, char **cause)
+{
+	sqlite3_stmt *s;
+	char now[32];
+	int r;
+
+	acc_now_iso(now);
+	if (sql_prepare(st, "INSERT INTO audit (at, user, action, detail) "
+	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, now);
+	sql_bind_text(s, 2, user);
+	sql_bind_text(s, 3, action);
+	sql_bind_text(s, 4, detail);
+	r = sql_step_done(st, s, cause);
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+store_begin(struct store *st, int immediate, char **cause)
+{
+	if (sql_exec(st, immediate ? "BEGIN IMMEDIATE" : "BEGIN", cause) != 0)
+		return -1;
+	st->in_tx = 1;
+	return 0;
+}
+
+int
+store_commit(struct store *st, char **cause)
+{
+	if (sql_exec(st, "COMMIT", cause) != 0)
+		return -1;
+	st->in_tx = 0;
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->in_tx = 0;
+}
+
+int
+store_version(struct store *st)
+{
+	long long v = 0;
+
+	if (sql_int(st, "PRAGMA user_version", NULL, &v, NULL) != 1)
+		return -1;
+	return (int)v;
+}
+
+const char *
+store_path(struct store *st)
+{
+	return st->path;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	store_rollback(st);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+/*
+ * Connection settings every process uses.  busy_timeout lets concurrent
+ * labelers queue for the write lock instead of failing; WAL lets readers
+ * go on while one writes; synchronous=FULL makes every commit durable
+ * before it returns (a label the screen showed as saved survives a power
+ * cut), which costs little because commits are small or batched.
+ */
+static int
+store_configure(struct store *st, char **cause)
+{
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 1);
+	if (sql_exec(st, "PRAGMA foreign_keys = ON; "
+	    "PRAGMA synchronous = FULL;", cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* Apply migrations current+1 .. target, each in its own transaction. */
+static int
+store_migrate(struct store *st, int target, char **cause)
+{
+	int v = store_version(st);
+
+	if (v < 0)
+		return sql_fail(st, cause, "cannot read schema version");
+	while (v < target) {
+		const char *sql = schema_migration(v + 1);
+		char pragma[64];
+
+		if (sql == NULL)
+			return acc_error(cause, "no migration to schema %d", v + 1);
+		if (store_begin(st, 1, cause) != 0)
+			return -1;
+		/* Another process may have migrated while we waited. */
+		if (store_version(st) != v) {
+			store_rollback(st);
+			v = store_version(st);
+			continue;
+		}
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+		if (sql_exec(st, sql, cause) != 0 ||
+		    sql_exec(st, pragma, cause) != 0 ||
+		    store_commit(st, cause) != 0) {
+			store_rollback(st);
+			return -1;
+		}
+		v++;
+	}
+	return 0;
+}
+
+static struct store *
+store_new(const char *path)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+
+	st->path = xstrdup(path);
+	return st;
+}
+
+void
+store_unlink_files(const char *path)
+{
+	char *p;
+
+	unlink(path);
+	p = xasprintf("%s-wal", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-shm", path);
+	unlink(p);
+	free(p);
+	p = xasprintf("%s-journal", path);
+	unlink(p);
+	free(p);
+}
+
+int
+store_create(const char *path, int version, struct store **out, char **cause)
+{
+	struct store *st;
+	char pragma[64];
+	int fd;
+
+	if (version < 1 || version > STORE_SCHEMA_VERSION)
+		return acc_error(cause, "no schema version %d", version);
+	/* O_EXCL claims the name atomically: two inits never share a file. */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0664);
+	if (fd == -1) {
+		if (errno == EEXIST)
+			return acc_error(cause, "already exists; accord init "
+			    "never overwrites a file");
+		return acc_error(cause, "cannot create: %s", strerror(errno));
+	}
+	close(fd);
+
+	st = store_new(path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sql_fail(st, cause, "cannot open store");
+		goto fail;
+	}
+	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
+	    STORE_APPLICATION_ID);
+	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+	    sql_exec(st, pragma, cause) != 0 ||
+	    store_configure(st, cause) != 0 ||
+	    store_migrate(st, version, cause) != 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	store_unlink_files(path);
+	return -1;
+}
+
+int
+store_open(const char *path, struct store **out, char **cause)
+{
+	struct store *st;
+	long long appid = 0;
+	int v;
+
+	if (access(path, F_OK) != 0)
+		return acc_error(cause, "no such project store (create one "
+		    "with accord init)");
+	st = store_new(path);
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sql_fail(st, cause, "cannot open store");
+		goto fail;
+	}
+	/* Reading application_id is the first read: garbage fails here,
+	 * before any setting that might try to write. */
+	if (sql_int(st, "PRAGMA application_id", NULL, &appid, NULL) < 0) {
+		acc_error(cause, "not an accord project store (%s)",
+		    sqlite3_errmsg(st->db));
+		goto fail;
+	}
+	if (appid != STORE_APPLICATION_ID) {
+		acc_error(cause, "not an accord project store");
+		goto fail;
+	}
+	if (store_configure(st, cause) != 0)
+		goto fail;
+	v = store_version(st);
+	if (v > STORE_SCHEMA_VERSION) {
+		acc_error(cause, "store has schema version %d, newer than this "
+		    "accord's %d; upgrade accord", v, STORE_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+	    store_migrate(st, STORE_SCHEMA_VERSION, cause) != 0)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}
+
+int
+store_check(struct store *st, char **cause)
+{
+	sqlite3_stmt *s;
+	struct buf b = { 0 };
+	int rc, ok = 1;
+
+	if (sql_prepare(st, "PRAGMA integrity_check", &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *t = sql_text(s, 0);
+
+		if (strcmp(t, "ok") != 0) {
+			ok = 0;
+			if (b.len > 0)
+				buf_puts(&b, "; ");
+			buf_puts(&b, t);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		buf_free(&b);
+		return sql_fail(st, cause, "integrity check failed");
+	}
+	if (!ok) {
+		acc_error(cause, "integrity check: %s", b.s);
+		buf_free(&b);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * labels.h: label rows: importing existing labels, and reading every row
+ * with its provenance.
+ *
+ * Labels are append-only.  A label row names the item, the labeler, the
+ * class (NULL when the row withdraws the labeler's label), the guideline
+ * version in force, and where it came from: the label screen, or a file
+ * imported by a user (label_imports row).  The label in force for an
+ * (item, labeler) pair is its newest row.
+ */
+#ifndef ACCORD_LABELS_H
+#define ACCORD_LABELS_H
+
+#include "accord/store.h"
+
+/*
+ * Import labels from a CSV (header: file or sha256, labeler, class, and
+ * optionally seconds, note, guideline, time) or JSON Lines file (objects
+ * with the same keys), chosen by the .jsonl/.json extension.  `file` is a
+ * path relative to the labels file's directory, an absolute path, a base
+ * name that names one item, or (column sha256) the content hash.  Admins
+ * only.  All or nothing: every bad row is reported through on_error
+ * ("FILE:LINE", message) and then nothing is written.  A labeler may appear
+ * once per item in a file.  Returns the number of rows imported, or -1
+ * (*cause set; bad rows counted in *nbad when not NULL).
+ */
+int labels_import(struct store *st, const char *file, const char *user,
+    void (*on_error)(void *arg, const char *where, const char *msg),
+    void *arg, int *nbad, char **cause);
+
+struct label_row {
+	long long id;
+	long long item;
+	const char *path;
+	const char *sha256;
+	const char *labeler;
+	const char *class_name;	/* NULL: label withdrawn */
+	const char *note;
+	int guideline;
+	double seconds;		/* < 0: not recorded */
+	const char *created_at;
+	long long supersedes;	/* 0: none */
+	int current;		/* the row in force for (item, labeler) */
+	const char *provenance;	/* "label screen" / "imported from F by U" */
+};
+
+/* Every label row, oldest first; fn's strings live until it returns. */
+int labels_each(struct store *st,
+    int (*fn)(void *arg, const struct label_row *r), void *arg, char **cause);
+
+#endif

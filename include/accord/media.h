@@ -1,0 +1,155 @@
+/*
+ * media.h: recognising, decoding and measuring image and audio files.
+ *
+ * Everything works on a file already read into memory (import reads each
+ * file once, hashes it, then probes the same bytes).  Nothing here prints;
+ * failures return -1 with a one-line *cause (malloc'd, caller frees) that
+ * does not name the file.
+ *
+ * Limits (refused before any large allocation, from the header alone):
+ *   images: width * height <= MEDIA_MAX_PIXELS and each side <= MEDIA_MAX_SIDE
+ *   audio:  frames * channels <= MEDIA_MAX_SAMPLES, channels <= MEDIA_MAX_CHANNELS,
+ *           rate in 1..MEDIA_MAX_RATE
+ */
+#ifndef ACCORD_MEDIA_H
+#define ACCORD_MEDIA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MEDIA_MAX_PIXELS ((uint64_t)1 << 26)	/* 67,108,864 (e.g. 8192x8192) */
+#define MEDIA_MAX_SIDE 65535
+#define MEDIA_MAX_SAMPLES ((uint64_t)1 << 31)	/* ~6.2 h at 48 kHz stereo */
+#define MEDIA_MAX_CHANNELS 64
+#define MEDIA_MAX_RATE 768000
+#define MEDIA_MAX_FILE_BYTES ((size_t)2 << 30)	/* files over 2 GiB are refused */
+
+enum media_kind {
+	MEDIA_KIND_NONE = 0,
+	MEDIA_KIND_IMAGE,
+	MEDIA_KIND_AUDIO,
+};
+
+enum media_format {
+	MEDIA_FMT_UNKNOWN = 0,
+	MEDIA_FMT_PNG,
+	MEDIA_FMT_JPEG,
+	MEDIA_FMT_WAV,
+	MEDIA_FMT_FLAC,
+	MEDIA_FMT_OGG,
+};
+
+/* "png", "jpeg", "wav", "flac", "ogg"; "unknown" */
+const char *media_format_name(enum media_format f);
+/* "image", "audio"; "none" */
+const char *media_kind_name(enum media_kind k);
+enum media_kind media_kind_from_name(const char *s);	/* NONE if unknown */
+enum media_kind media_format_kind(enum media_format f);
+
+/* Format by the file name's extension (case-insensitive: .png .jpg .jpeg
+ * .wav .flac .ogg .oga); MEDIA_FMT_UNKNOWN if none of these. */
+enum media_format media_format_from_ext(const char *path);
+
+/* Format by the content's magic bytes; MEDIA_FMT_UNKNOWN if none match. */
+enum media_format media_sniff(const unsigned char *data, size_t len);
+
+/* One computed input metric, e.g. { "brightness", 0.41 }. */
+struct media_metric {
+	const char *key;	/* static string */
+	double value;
+};
+
+#define MEDIA_MAX_METRICS 8
+
+/*
+ * What import stores about a file.  Images: width, height, channels (of the
+ * source: 1 grey, 2 grey+alpha, 3 RGB, 4 RGBA), bit depth; audio: rate,
+ * channels, frames.  Unused fields are 0.
+ *
+ * Metrics, images (on luma Y = 0.299 R + 0.587 G + 0.114 B of the 8-bit
+ * RGB decode, alpha ignored, Y scaled to 0..1):
+ *   brightness  mean of Y
+ *   contrast    RMS contrast: population standard deviation of Y
+ *   sharpness   population variance of the 4-neighbour Laplacian of Y
+ *               (kernel 0 1 0 / 1 -4 1 / 0 1 0) over interior pixels, with Y
+ *               on the 0..255 scale (the usual "variance of Laplacian"
+ *               focus measure)
+ * Metrics, audio (over every sample of every channel, as floats in -1..1):
+ *   duration_s       frames / rate
+ *   rms_db           20 log10(RMS) dBFS (-inf -> -200)
+ *   peak_db          20 log10(max |x|) dBFS (-inf -> -200)
+ *   clipped          fraction of samples with |x| >= MEDIA_CLIP_LEVEL
+ *   lead_silence_s   time before the first 10 ms window whose RMS exceeds
+ *                    MEDIA_SILENCE_DB
+ *   trail_silence_s  time after the last such window
+ */
+#define MEDIA_CLIP_LEVEL (32766.0 / 32768.0)
+#define MEDIA_SILENCE_DB (-50.0)
+
+struct media_info {
+	enum media_format format;
+	enum media_kind kind;
+	int width, height, depth;
+	int channels;
+	int rate;
+	int64_t frames;
+	int nmetrics;
+	struct media_metric metrics[MEDIA_MAX_METRICS];
+};
+
+/*
+ * Probe a file's bytes: check the content matches `expect` (the format its
+ * extension names; MEDIA_FMT_UNKNOWN to accept whatever the magic says),
+ * check the header against the limits above, decode it completely (so a
+ * truncated or corrupt file fails here, not later in the label screen), and
+ * compute the metrics.  Memory use is bounded by one decoded image or a
+ * fixed-size audio block.  Thread-safe: import calls it from many threads.
+ * Returns 0, or -1 with *cause, e.g. "truncated PNG data",
+ * "content is JPEG but the extension says png", "zero-byte file",
+ * "image is 100000x100000, over the 67108864-pixel limit".
+ */
+int media_probe(const unsigned char *data, size_t len, enum media_format expect,
+    struct media_info *info, char **cause);
+
+/*
+ * The two halves of media_probe after its checks of size, magic and
+ * extension: `fmt` is what media_sniff() said (PNG or JPEG for images; WAV,
+ * FLAC or OGG for audio).  Otherwise the same contract as media_probe;
+ * callers normally want media_probe.
+ */
+int image_probe(const unsigned char *data, size_t len, enum media_format fmt,
+    struct media_info *info, char **cause);
+int audio_probe(const unsigned char *data, size_t len, enum media_format fmt,
+    struct media_info *info, char **cause);
+
+/* An 8-bit RGB image, rows top to bottom, 3 bytes a pixel, no padding. */
+struct image {
+	int width, height;
+	unsigned char *rgb;
+};
+
+/* Decode a PNG or JPEG to RGB8: 16-bit reduced to 8, palette and grey
+ * expanded, alpha dropped (colour channels kept as stored), CMYK JPEG
+ * converted.  0, or -1 with *cause.  image_free() releases rgb. */
+int image_decode(const unsigned char *data, size_t len, struct image *out,
+    char **cause);
+void image_free(struct image *img);
+
+/* Area-averaging (box filter) downscale to exactly w x h (w,h >= 1, not
+ * larger than the source); the caller chooses w,h to keep the aspect ratio.
+ * 0, or -1 with *cause. */
+int image_scale_box(const struct image *src, int w, int h, struct image *dst,
+    char **cause);
+
+/* Audio decoded to mono float (the mean of the channels). */
+struct audio {
+	int rate;
+	int channels;		/* of the source */
+	int64_t frames;
+	float *mono;		/* frames samples */
+};
+int audio_decode_mono(const unsigned char *data, size_t len, struct audio *out,
+    char **cause);
+void audio_free(struct audio *a);
+
+#endif

@@ -1,0 +1,96 @@
+/*
+ * util.h: allocation helpers, error messages, files and hashing shared by
+ * every core module.
+ *
+ * Errors: a function that can fail returns -1 (or NULL) and, when `cause` is
+ * not NULL, stores a malloc'd one-line message in *cause that the caller owns
+ * and frees.  Messages never end in a newline and never name the file the
+ * caller passed in: the caller prints "FILE: message".
+ */
+#ifndef ACCORD_UTIL_H
+#define ACCORD_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define ACCORD_VERSION "0.1.0"
+
+#if defined(__GNUC__)
+#define ACC_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define ACC_NORETURN __attribute__((noreturn))
+#else
+#define ACC_PRINTF(f, a)
+#define ACC_NORETURN
+#endif
+
+/*
+ * Allocation that cannot fail: on exhaustion or size overflow they call
+ * acc_fatal(), which runs the registered cleanup (the TUI restores the
+ * terminal) and aborts.
+ */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *ptr, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) ACC_PRINTF(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) ACC_PRINTF(1, 0);
+
+/* Register a function acc_fatal() calls before aborting (one at a time). */
+void acc_set_fatal_cleanup(void (*fn)(void));
+void acc_fatal(const char *fmt, ...) ACC_PRINTF(1, 2) ACC_NORETURN;
+
+/*
+ * Store a formatted message in *cause (if cause is not NULL) and return -1,
+ * so failure paths read `return acc_error(cause, "...", ...);`.
+ */
+int acc_error(char **cause, const char *fmt, ...) ACC_PRINTF(2, 3);
+
+/* A growable string. */
+struct buf {
+	char *s;
+	size_t len, cap;
+};
+void buf_add(struct buf *b, const char *s, size_t n);
+void buf_puts(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...) ACC_PRINTF(2, 3);
+void buf_free(struct buf *b);
+/* Append s as a JSON string literal (quoted, escaped; invalid UTF-8 -> U+FFFD). */
+void buf_json_str(struct buf *b, const char *s);
+
+/*
+ * Read a whole regular file into a malloc'd buffer (NUL-terminated for
+ * convenience; *len excludes the NUL).  Files larger than max bytes are
+ * refused.  Returns 0, or -1 with *cause set.
+ */
+int acc_read_file(const char *path, size_t max, unsigned char **data,
+    size_t *len, char **cause);
+
+/* SHA-256 of data as 64 lowercase hex digits plus NUL (libcrypto EVP). */
+void acc_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Current time as ISO 8601 UTC with milliseconds: 2026-11-23T18:30:00.123Z */
+void acc_now_iso(char out[32]);
+/* Monotonic seconds, for rates and latencies. */
+double acc_monotonic(void);
+
+/* The real OS user running this process (getpwuid(getuid())), or NULL. */
+const char *acc_os_user(void);
+
+/*
+ * Copy s with control characters (C0, DEL, C1, ESC sequences' introducer)
+ * replaced by '?' and invalid UTF-8 replaced by U+FFFD, so text from files
+ * and users can be shown on a terminal inert.  Caller frees.
+ */
+char *acc_printable(const char *s);
+
+/* Strict number parsing: the whole string must be the number. 0 or -1. */
+int acc_parse_int(const char *s, long long min, long long max, long long *out);
+int acc_parse_double(const char *s, double *out);
+
+/* "a/b/../c" relative to dir (if not absolute), made canonical by realpath
+ * when it exists; returns malloc'd path or NULL with *cause set. */
+char *acc_resolve_path(const char *dir, const char *path, char **cause);
+
+#endif

@@ -1,0 +1,50 @@
+#!/bin/sh
+# The Debian 12 packages accord needs, in one place.
+#
+#   scripts/deps.sh build   what `make` needs to build accord
+#   scripts/deps.sh test    build + what `make test` and `make demo` use
+#   scripts/deps.sh bench   test + what `make bench` compares against
+#
+# Missing packages are installed when run as root (apt-get update once, then
+# one apt-get install).  Run as anyone else, it names the missing packages and
+# the command to install them, and exits 1.
+set -eu
+
+BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
+libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev"
+# clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
+# checks the code also compiles warning-free under clang.
+TEST="clang libclang-rt-14-dev sqlite3 tmux sox libsox-fmt-base espeak-ng
+imagemagick flac vorbis-tools python3 passwd util-linux man-db
+groff-base"
+BENCH=""
+
+case "${1:-build}" in
+build) want="$BUILD" ;;
+test) want="$BUILD $TEST" ;;
+bench) want="$BUILD $TEST $BENCH" ;;
+*) echo "usage: scripts/deps.sh build|test|bench" >&2; exit 2 ;;
+esac
+
+# DEPS_EXTRA names more packages to require (tests use it to check the
+# message for a package that is missing).
+want="$want ${DEPS_EXTRA:-}"
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >&2
+else
+	echo "deps: missing Debian packages:$missing" >&2
+	echo "deps: install them with: sudo apt-get install$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,188 @@
+#!/bin/sh
+# tests/bench/run.sh: the import throughput benchmark (`make bench`).
+#
+# Imports 2,000 generated 1024x768 PNGs and 1,000 10-second 16 kHz WAVs
+# into fresh stores and prints, per set, files/s, MB/s and peak RSS, and the
+# ratio to the decode-bound limit measured in the same run: the
+# single-thread read+hash+decode rate of the same files (decode_limit)
+# times the number of CPUs.  Target: a ratio of at least 0.8.
+#
+# Both measurements read from the page cache (the data is read once
+# beforehand), so the ratio compares CPU work with CPU work and a slow disk
+# cannot hide or excuse anything.  The store itself is written to disk, as
+# a user's would be.
+#
+# It is a report: the exit status is 0 whether or not a target is met (2 if
+# the benchmark itself could not run); the verdict is the last line.
+#
+#   BENCH_SMALL=1   100 PNGs and 50 WAVs, for a quick try
+#   BENCH_JOBS=N    import --jobs N (default: nproc, as the issue asks)
+#   BENCH_SEED=N    generator seed (default 1)
+#
+# Needs build/bench/gen_media, build/bench/decode_limit and ./accord
+# (`make bench` builds them), sqlite3, and python3 or /usr/bin/time for the
+# peak RSS.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+BIN=$ROOT/build/bench
+ACCORD=$ROOT/accord
+TARGET=0.8
+
+if [ "${BENCH_SMALL:-0}" != 0 ]; then
+	NPNG=100 NWAV=50 DATA=$BIN/data-small
+else
+	NPNG=2000 NWAV=1000 DATA=$BIN/data
+fi
+SEED=${BENCH_SEED:-1}
+NCPU=$(nproc)
+JOBS=${BENCH_JOBS:-$NCPU}
+WORK=$BIN/run
+LOG=$WORK/log
+
+die() {
+	echo "bench: $*" >&2
+	exit 2
+}
+
+for b in "$BIN/gen_media" "$BIN/decode_limit" "$ACCORD"; do
+	[ -x "$b" ] || die "$b is missing; run 'make bench'"
+done
+command -v sqlite3 >/dev/null || die "sqlite3 (the CLI) is missing"
+
+# measure OUT CMD...: runs CMD with its output in $LOG, and writes
+# "wall=S rss_kb=K cpu=S rc=N" to OUT.  Peak RSS is the child's ru_maxrss
+# (kilobytes on Linux).  Debian's python3 is preferred: the package 'time'
+# (/usr/bin/time) is not always installed.
+if [ -x /usr/bin/python3 ]; then
+	PY=/usr/bin/python3
+elif command -v python3 >/dev/null; then
+	PY=python3
+else
+	PY=
+fi
+measure() {
+	out=$1
+	shift
+	if [ -n "$PY" ]; then
+		"$PY" - "$out" "$@" >>"$LOG" 2>&1 <<'EOF'
+import resource, subprocess, sys, time
+out, cmd = sys.argv[1], sys.argv[2:]
+t = time.monotonic()
+rc = subprocess.run(cmd).returncode
+wall = time.monotonic() - t
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(out, "w") as f:
+    f.write("wall=%.3f rss_kb=%d cpu=%.2f rc=%d\n"
+            % (wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime, rc))
+EOF
+	elif [ -x /usr/bin/time ]; then
+		t0=$(date +%s.%N)
+		/usr/bin/time -o "$out.time" -f '%M %U %S' "$@" >>"$LOG" 2>&1
+		rc=$?
+		t1=$(date +%s.%N)
+		read -r kb u s <"$out.time"
+		echo "wall=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')" \
+		    "rss_kb=$kb cpu=$(echo "$u $s" | awk '{print $1 + $2}')" \
+		    "rc=$rc" >"$out"
+	else
+		t0=$(date +%s.%N)
+		"$@" >>"$LOG" 2>&1
+		rc=$?
+		t1=$(date +%s.%N)
+		echo "wall=$(echo "$t0 $t1" | awk '{printf "%.3f", $2 - $1}')" \
+		    "rss_kb=0 cpu=0 rc=$rc" >"$out"
+	fi
+}
+
+# field NAME FILE: the value of NAME=... in a key=value line.
+field() {
+	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p"
+}
+
+rm -rf "$WORK"
+mkdir -p "$WORK" || die "cannot create $WORK"
+: >"$LOG"
+
+echo "== accord import benchmark: $NPNG PNG (1024x768), $NWAV WAV (10 s, 16 kHz)"
+echo "   $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), import --jobs $JOBS"
+echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$BIN/gen_media" "$DATA" "$NPNG" "$NWAV" "$SEED" || die "gen_media failed"
+
+# Into the page cache, so neither measurement waits for the disk.
+find "$DATA/png" "$DATA/wav" -type f -exec cat {} + >/dev/null
+
+RESULTS=$WORK/results
+: >"$RESULTS"
+for set in png wav; do
+	case $set in
+	png) media=image n=$NPNG ;;
+	wav) media=audio n=$NWAV ;;
+	esac
+	dir=$DATA/$set
+	bytes=$(find "$dir" -type f -name '*.'$set -printf '%s\n' |
+	    awk '{s += $1} END {print s + 0}')
+
+	# The decode-bound limit: one thread, the same files.
+	"$BIN/decode_limit" "$dir" >"$WORK/$set.limit" 2>>"$LOG" ||
+	    die "decode_limit failed on $dir (see $LOG)"
+	lim_files=$(field files "$WORK/$set.limit")
+	lim_rate=$(field files_per_s "$WORK/$set.limit")
+	[ "$lim_files" -eq "$n" ] ||
+	    die "decode_limit decoded $lim_files of $n files in $dir"
+
+	db=$WORK/$set.accord
+	"$ACCORD" init "$db" --task bench --media $media --classes ok,bad \
+	    >>"$LOG" 2>&1 || die "accord init failed (see $LOG)"
+	echo "-- $set: accord import $db $dir --jobs $JOBS" >>"$LOG"
+	measure "$WORK/$set.import" "$ACCORD" import "$db" "$dir" --jobs "$JOBS"
+	rc=$(field rc "$WORK/$set.import")
+	items=$(sqlite3 "$db" 'select count(*) from items' 2>>"$LOG")
+	summary=$(grep '^imported ' "$LOG" | tail -n 1)
+
+	echo "$set $n $bytes $(field wall "$WORK/$set.import")" \
+	    "$(field rss_kb "$WORK/$set.import")" \
+	    "$(field cpu "$WORK/$set.import") $lim_rate $rc ${items:-0}" \
+	    >>"$RESULTS"
+	echo "   $set: single thread $(cat "$WORK/$set.limit")"
+	echo "   $set: accord says: $summary"
+done
+
+# Columns of $RESULTS: set files bytes wall rss_kb cpu lim_rate rc items
+awk -v ncpu="$NCPU" -v target="$TARGET" '
+BEGIN {
+	printf "\n%-4s %6s %8s %8s %8s %8s %9s %9s %6s %6s  %s\n", "set",
+	    "files", "MB", "seconds", "files/s", "MB/s", "peak MiB",
+	    "limit f/s", "ratio", "cpu", "verdict"
+	bad = 0
+}
+{
+	rate = $4 > 0 ? $2 / $4 : 0
+	limit = $7 * ncpu
+	ratio = limit > 0 ? rate / limit : 0
+	verdict = ratio >= target ? "PASS" : "FAIL"
+	why = ""
+	if ($8 != 0)
+		why = why sprintf(" (import exited %d)", $8)
+	if ($9 != $2) {
+		verdict = "FAIL"
+		why = why sprintf(" (only %d of %d files imported)", $9, $2)
+	}
+	if (verdict != "PASS")
+		bad++
+	printf "%-4s %6d %8.1f %8.2f %8.1f %8.1f %9.1f %9.1f %6.2f %6.2f  %s%s\n",
+	    $1, $2, $3 / 1e6, $4, rate, $3 / 1e6 / ($4 > 0 ? $4 : 1),
+	    $5 / 1024, limit, ratio, $4 > 0 ? $6 / $4 : 0, verdict, why
+}
+END {
+	printf "\nlimit = single-thread read+hash+decode rate x %d CPUs; " \
+	    "cpu = CPU-seconds per second of the import\n", ncpu
+	if (bad)
+		printf "verdict: FAIL: %d set(s) below %.2f of the " \
+		    "decode-bound limit\n", bad, target
+	else
+		printf "verdict: PASS: every set at or above %.2f of the " \
+		    "decode-bound limit\n", target
+}' "$RESULTS"
+exit 0

@@ -1,0 +1,90 @@
+# accord labels import|dump, status and the all-or-nothing rule for label
+# files.
+. "$(dirname "$0")/../lib.sh"
+
+DB=$T/p.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,scratch --borderline unsure --overlap 2 >/dev/null
+mkdir img
+for i in 1 2 3; do convert -size 20x20 -seed $i plasma: img/a$i.png; done
+"$ACCORD" import "$DB" img --batch b1 >/dev/null
+sha3=$(sha256sum img/a3.png | cut -c1-64)
+
+cat > labels.csv <<CSV
+file,labeler,class,seconds,note
+img/a1.png,alice,ok,2.5,
+img/a1.png,bob,ok,3,
+img/a2.png,alice,scratch,4,"faint, but there"
+a2.png,bob,unsure,9.25,café
+$sha3,alice,ok,,
+CSV
+run "$ACCORD" labels import "$DB" labels.csv
+ok_if "CSV labels import" sh -c "[ $RC -eq 0 ] && grep -q 'imported 5 labels' '$T/out'"
+ok_if "labels stored with guideline version and seconds" \
+	sql_is "SELECT labeler || ':' || guideline || ':' || seconds_spent FROM labels WHERE note = 'café'" "bob:1:9.25"
+ok_if "provenance: label import row with file hash" \
+	sql_is "SELECT sha256 FROM label_imports" "$(sha256sum labels.csv | cut -c1-64)"
+run "$ACCORD" labels dump "$DB"
+ok_if "dump shows provenance" sh -c "grep -q 'imported from $T/labels.csv by root' '$T/out'"
+
+cat > more.jsonl <<JSON
+{"file": "img/a1.png", "labeler": "alice", "class": "scratch", "seconds": 1, "time": "2026-11-01T10:00:00Z"}
+
+{"sha256": "$sha3", "labeler": "carol", "class": "unsure", "note": "edge \"case\""}
+JSON
+run "$ACCORD" labels import "$DB" more.jsonl
+ok_if "JSONL labels import" rc_is 0
+ok_if "a new label supersedes the labeler's old one" \
+	sql_is "SELECT count(*) FROM labels l JOIN labels o ON o.id = l.supersedes WHERE l.labeler = 'alice' AND o.labeler = 'alice' AND l.item = o.item" "1"
+ok_if "superseded row kept, current view has the new class" \
+	sql_is "SELECT c.name FROM current_labels l JOIN classes c ON c.id = l.class JOIN items i ON i.id = l.item WHERE l.labeler = 'alice' AND i.path LIKE '%a1.png'" "scratch"
+ok_if "explicit time kept" sql_is "SELECT created_at FROM labels WHERE seconds_spent = 1" "2026-11-01T10:00:00Z"
+run "$ACCORD" labels dump "$DB" --json
+ok_if "dump --json: 7 rows, one superseded" sh -c "[ \$(wc -l < '$T/out') -eq 7 ] && [ \$(grep -c '\"current\":false' '$T/out') -eq 1 ]"
+ok_if "dump --json parses" /usr/bin/python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1])]" "$T/out"
+
+before=$(sqlite3 "$DB" "SELECT count(*) FROM labels")
+cat > bad.csv <<CSV
+file,labeler,class
+img/a1.png,dave,ok
+img/nope.png,dave,ok
+img/a2.png,dave,dent
+img/a3.png,,ok
+img/a3.png,erin,ok
+CSV
+run "$ACCORD" labels import "$DB" bad.csv
+ok_if "bad label file exits 1" rc_is 1
+ok_if "unknown item reported with line" err_has "bad.csv:3: no imported item at 'img/nope.png'"
+ok_if "unknown class reported with line" err_has "bad.csv:4: unknown class 'dent'"
+ok_if "missing labeler reported" err_has "bad.csv:5: no labeler"
+ok_if "one line per bad row plus the summary" err_lines 4
+ok_if "nothing imported from a bad file" sql_is "SELECT count(*) FROM labels" "$before"
+printf '{"file": "img/a1.png", "labeler": "x", "class": "ok"}\n{"file": [1]}\n' > bad.jsonl
+run "$ACCORD" labels import "$DB" bad.jsonl
+ok_if "bad JSONL line reported, nothing imported" sh -c "[ $RC -eq 1 ] && grep -q 'bad.jsonl:2: nested' '$T/err' && [ \$(sqlite3 '$DB' 'SELECT count(*) FROM labels') -eq $before ]"
+printf 'file,labeler,class\nimg/a1.png,z,ok\nimg/a1.png,z,scratch\n' > twice.csv
+run "$ACCORD" labels import "$DB" twice.csv
+ok_if "a labeler twice on one item in one file is refused" sh -c "[ $RC -eq 1 ] && grep -q 'more than once' '$T/err'"
+
+run "$ACCORD" status "$DB"
+ok_if "status text" sh -c "[ $RC -eq 0 ] && grep -q 'items     3 (3 image)' '$T/out' && grep -q 'batch   b1: 3 new items' '$T/out'"
+ok_if "status counts items that reached overlap 2" out_has "3 items reached 2 labels, 0 partly labeled"
+run "$ACCORD" status "$DB" --json
+ok_if "status --json" /usr/bin/python3 -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['items'] == 3 and d['label_rows'] == 7 and d['labels_current'] == 6, d
+assert d['items_complete'] == 3 and d['guideline_version'] == 1
+lab = {l['name']: l for l in d['labelers']}
+assert lab['alice']['labels'] == 3 and lab['alice']['rows'] == 4, lab
+assert [c['name'] for c in d['classes']] == ['ok', 'scratch', 'unsure']
+assert d['members'] == [{'user': 'root', 'role': 'admin'}]
+" "$T/out"
+
+if is_root && ensure_user accord-t-lab; then
+	chmod 777 "$T"; chmod 666 "$DB"
+	"$ACCORD" member "$DB" add accord-t-lab >/dev/null
+	run as accord-t-lab "$ACCORD" labels import "$DB" "$T/labels.csv"
+	ok_if "a labeler cannot import labels" sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role' '$T/err'"
+	run as accord-t-lab "$ACCORD" import "$DB" "$T/img"
+	ok_if "a labeler cannot import items" sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role' '$T/err'"
+fi

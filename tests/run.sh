@@ -1,0 +1,50 @@
+#!/bin/sh
+# Runs every test program and script and ends with "N passed, N failed".
+#
+# A test prints "ok - NAME" or "not ok - NAME: why" per case (tests/unit/t.h,
+# tests/lib.sh).  A program that exits non-zero without a "not ok" line
+# (a sanitizer report, a crash) counts as one failure.  Each program's whole
+# output is kept in build/test-logs/.  TESTS="pattern" runs a subset.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+ROOT=$(pwd)
+export ROOT
+export ACCORD="$ROOT/build/asan/accord"
+export ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:halt_on_error=1:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+LOGS="$ROOT/build/test-logs"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+pass=0
+fail=0
+start=$(date +%s)
+for t in build/asan/tests/* tests/cmd/*.sh tests/reference/*.sh tests/e2e/*.sh; do
+	[ -e "$t" ] || continue
+	case "$t" in *.d|*.o) continue ;; esac
+	if [ -n "${TESTS:-}" ]; then
+		case "$t" in *${TESTS}*) ;; *) continue ;; esac
+	fi
+	name=$(echo "$t" | sed 's|/|_|g')
+	log="$LOGS/$name.log"
+	t0=$(date +%s)
+	case "$t" in
+	*.sh) timeout 900 sh "$t" >"$log" 2>&1 ;;
+	*) timeout 900 "$t" >"$log" 2>&1 ;;
+	esac
+	rc=$?
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	grep -E '^(not )?ok ' "$log" | sed "s|^|$t: |"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "$t: not ok - exited with status $rc (see $log)"
+		tail -n 20 "$log" | sed 's/^/    /'
+		f=1
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	echo "# $t: $p passed, $f failed, $(( $(date +%s) - t0 ))s"
+done
+echo "# total time $(( $(date +%s) - start ))s"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

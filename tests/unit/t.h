@@ -1,0 +1,76 @@
+/*
+ * t.h: the unit-test harness.  A test file defines `static void t_name(void)`
+ * functions and a main() that calls T_RUN(t_name) for each and returns
+ * t_done().  Each test prints "ok - name" or "not ok - name: where: what";
+ * tests/run.sh counts those lines.
+ */
+#ifndef ACCORD_T_H
+#define ACCORD_T_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int t_failed_now, t_failures;
+static char t_why[512];
+
+#define T_FAIL(...) do {						\
+	if (!t_failed_now) {						\
+		int t_n_ = snprintf(t_why, sizeof t_why, "%s:%d: ",	\
+		    __FILE__, __LINE__);				\
+		snprintf(t_why + t_n_, sizeof t_why - (size_t)t_n_,	\
+		    __VA_ARGS__);					\
+	}								\
+	t_failed_now = 1;						\
+} while (0)
+
+#define T_CHECK(cond) do {						\
+	if (!(cond))							\
+		T_FAIL("%s", #cond);					\
+} while (0)
+
+#define T_EQ_INT(a, b) do {						\
+	long long t_a_ = (long long)(a), t_b_ = (long long)(b);	\
+	if (t_a_ != t_b_)						\
+		T_FAIL("%s == %lld, expected %lld", #a, t_a_, t_b_);	\
+} while (0)
+
+#define T_EQ_STR(a, b) do {						\
+	const char *t_a_ = (a), *t_b_ = (b);				\
+	if (t_a_ == NULL || t_b_ == NULL || strcmp(t_a_, t_b_) != 0)	\
+		T_FAIL("%s == \"%s\", expected \"%s\"", #a,		\
+		    t_a_ ? t_a_ : "(null)", t_b_ ? t_b_ : "(null)");	\
+} while (0)
+
+#define T_NEAR(a, b, tol) do {						\
+	double t_a_ = (a), t_b_ = (b);					\
+	if (!(fabs(t_a_ - t_b_) <= (tol)))				\
+		T_FAIL("%s == %.12g, expected %.12g (tol %g)", #a,	\
+		    t_a_, t_b_, (double)(tol));				\
+} while (0)
+
+#define T_RUN(fn) t_run(#fn, fn)
+
+static void
+t_run(const char *name, void (*fn)(void))
+{
+	t_failed_now = 0;
+	fn();
+	if (name[0] == 't' && name[1] == '_')
+		name += 2;
+	if (t_failed_now) {
+		printf("not ok - %s: %s\n", name, t_why);
+		t_failures++;
+	} else
+		printf("ok - %s\n", name);
+	fflush(stdout);
+}
+
+static int
+t_done(void)
+{
+	return t_failures ? 1 : 0;
+}
+
+#endif

@@ -1,0 +1,395 @@
+/*
+ * test_store.c: the store's schema and migrations, refusal to overwrite,
+ * foreign keys, append-only history, project init, roles and audit rows.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accord/project.h"
+#include "accord/store.h"
+#include "accord/util.h"
+#include "t.h"
+
+static char dir[] = "/tmp/accord-unit.XXXXXX";
+
+static char *
+tmp(const char *name)
+{
+	static char p[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+	unlink(p[k]);
+	return p[k];
+}
+
+/* A second, raw connection: what the file holds, not what core says. */
+static long long
+q(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -2;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	} else
+		v = -3;
+	sqlite3_close(db);
+	return v;
+}
+
+/* Run sql on a raw connection; the sqlite result code. */
+static int
+x(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int
+init_project(const char *path, const char *classes, const char *borderline,
+    int ordinal, char **cause)
+{
+	struct project_spec spec = { .task = "defects", .media = MEDIA_KIND_IMAGE,
+	    .classes = classes, .borderline = borderline, .ordinal = ordinal,
+	    .overlap = 3 };
+
+	return project_init(path, &spec, "root", cause);
+}
+
+static void
+t_create_sets_up_schema(void)
+{
+	const char *p = tmp("a.accord");
+	struct store *st;
+	char *cause = NULL;
+
+	T_CHECK(store_create(p, STORE_SCHEMA_VERSION, &st, &cause) == 0);
+	if (st == NULL)
+		return;
+	T_EQ_INT(store_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	T_EQ_INT(q(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	T_EQ_INT(q(p, "PRAGMA application_id"), 0x41435244);
+	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	    "('items', 'labels', 'members', 'guidelines', 'audit', 'leases', "
+	    "'gold', 'adjudications', 'comments', 'predictions', 'tags')"), 11);
+	T_EQ_INT(q(p, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+}
+
+static void
+t_create_refuses_existing_file(void)
+{
+	const char *p = tmp("exists.accord");
+	struct store *st = NULL;
+	char *cause = NULL;
+	FILE *f = fopen(p, "w");
+
+	fputs("precious", f);
+	fclose(f);
+	T_CHECK(store_create(p, STORE_SCHEMA_VERSION, &st, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "already exists") != NULL);
+	free(cause);
+	cause = NULL;
+	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == -1);
+	free(cause);
+	f = fopen(p, "r");
+	{
+		char b[16] = { 0 };
+
+		T_CHECK(fread(b, 1, sizeof b - 1, f) == 8);
+		T_EQ_STR(b, "precious");
+	}
+	fclose(f);
+}
+
+static void
+t_migrates_v1_store_keeping_rows(void)
+{
+	const char *p = tmp("old.accord");
+	struct store *st;
+	char *cause = NULL;
+
+	T_CHECK(store_create(p, 1, &st, &cause) == 0);
+	store_close(st);
+	T_EQ_INT(q(p, "PRAGMA user_version"), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 0);
+	T_EQ_INT(x(p, "INSERT INTO settings (key, value, set_by, set_at) VALUES "
+	    "('task', 't', 'root', 'now'), ('media', 'image', 'root', 'now'), "
+	    "('overlap', '2', 'root', 'now'), ('ordinal', '0', 'root', 'now');"
+	    "INSERT INTO guidelines VALUES (1, 'g', 'root', 'now', 'r');"
+	    "INSERT INTO classes (name, key, position) VALUES ('a', '1', 0), "
+	    "('b', '2', 1);"
+	    "INSERT INTO batches (name, created_by, created_at) VALUES "
+	    "('b1', 'root', 'now');"
+	    "INSERT INTO items (sha256, path, kind, format, bytes, batch, "
+	    "imported_by, imported_at) VALUES (printf('%064d', 1), '/x.png', "
+	    "'image', 'png', 10, 1, 'root', 'now');"
+	    "INSERT INTO labels (item, labeler, class, guideline, created_at, "
+	    "origin, recorded_by) VALUES (1, 'ann', 1, 1, 'now', 'import', "
+	    "'root');"), SQLITE_OK);
+	T_CHECK(store_open(p, &st, &cause) == 0);
+	if (st == NULL)
+		return;
+	T_EQ_INT(store_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM items"), 1);
+}
+
+static void
+t_refuses_newer_and_foreign_files(void)
+{
+	const char *p = tmp("new.accord"), *o = tmp("other.db");
+	const char *t = tmp("text.accord");
+	struct store *st = NULL;
+	char *cause = NULL;
+	FILE *f;
+
+	T_CHECK(store_create(p, STORE_SCHEMA_VERSION, &st, &cause) == 0);
+	store_close(st);
+	T_EQ_INT(x(p, "PRAGMA user_version = 99"), SQLITE_OK);
+	T_CHECK(store_open(p, &st, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "newer") != NULL);
+	free(cause);
+	cause = NULL;
+	T_EQ_INT(x(o, "CREATE TABLE t (a)"), SQLITE_OK);
+	T_CHECK(store_open(o, &st, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "not an accord") != NULL);
+	free(cause);
+	cause = NULL;
+	f = fopen(t, "w");
+	fputs("this is not a database at all, just some text\n", f);
+	fclose(f);
+	T_CHECK(store_open(t, &st, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "not an accord") != NULL);
+	free(cause);
+	cause = NULL;
+	T_CHECK(store_open(tmp("missing.accord"), &st, &cause) == -1);
+	free(cause);
+}
+
+static void
+t_foreign_keys_and_append_only(void)
+{
+	const char *p = tmp("fk.accord");
+	char *cause = NULL;
+
+	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == 0);
+	/* No item 42: the label must be refused. */
+	T_CHECK(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	    "created_at, origin, recorded_by) VALUES (42, 'a', 1, 1, 'now', "
+	    "'screen', 'root')") != SQLITE_OK);
+	T_CHECK(x(p, "UPDATE guidelines SET text = 'x'") != SQLITE_OK);
+	T_CHECK(x(p, "DELETE FROM audit") != SQLITE_OK);
+	T_CHECK(x(p, "UPDATE members SET role = 'labeler'") != SQLITE_OK);
+	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'init'"), 1);
+}
+
+static void
+t_init_classes_keys_and_borderline(void)
+{
+	const char *p = tmp("cls.accord");
+	struct store *st;
+	struct project pr;
+	char *cause = NULL;
+
+	T_CHECK(init_project(p, "ok,scratch:x,dent", "unsure", 0, &cause) == 0);
+	T_CHECK(store_open(p, &st, &cause) == 0);
+	if (st == NULL)
+		return;
+	T_CHECK(project_load(st, &pr, &cause) == 0);
+	T_EQ_INT(pr.nclasses, 4);
+	if (pr.nclasses == 4) {
+		T_EQ_STR(pr.classes[0].name, "ok");
+		T_EQ_INT(pr.classes[0].key, '1');
+		T_EQ_INT(pr.classes[1].key, 'x');
+		T_EQ_INT(pr.classes[2].key, '2');
+		T_EQ_STR(pr.classes[3].name, "unsure");
+		T_EQ_INT(pr.classes[3].key, 'b');
+		T_EQ_INT(pr.classes[3].borderline, 1);
+	}
+	T_EQ_INT(pr.overlap, 3);
+	T_EQ_INT(pr.guideline, 1);
+	project_free(&pr);
+	store_close(st);
+}
+
+static void
+t_init_rejects_bad_class_lists(void)
+{
+	static const struct {
+		const char *classes, *borderline;
+		int ordinal;
+		const char *why;
+	} bad[] = {
+		{ "ok", NULL, 0, "at least two" },
+		{ "ok,ok", NULL, 0, "twice" },
+		{ "ok,bad:q", NULL, 0, "reserved" },
+		{ "ok:1,bad:1", NULL, 0, "share key" },
+		{ "ok,defect", "unsure", 1, "where it sits" },
+		{ "unsure,ok,defect", "unsure", 1, "between" },
+		{ "ok,,bad", NULL, 0, "bad class name" },
+		{ "a b,c", NULL, 0, "bad class name" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char *cause = NULL;
+		const char *p = tmp("bad.accord");
+
+		if (init_project(p, bad[i].classes, bad[i].borderline,
+		    bad[i].ordinal, &cause) == 0)
+			T_FAIL("%s accepted", bad[i].classes);
+		else if (cause == NULL || strstr(cause, bad[i].why) == NULL)
+			T_FAIL("%s: '%s' lacks '%s'", bad[i].classes,
+			    cause ? cause : "", bad[i].why);
+		/* A refused init leaves no file behind. */
+		T_CHECK(access(p, F_OK) != 0);
+		free(cause);
+	}
+}
+
+static void
+t_ordinal_borderline_sits_between(void)
+{
+	const char *p = tmp("ord.accord");
+	struct store *st;
+	struct project pr;
+	char *cause = NULL;
+
+	T_CHECK(init_project(p, "ok,unsure,defect", "unsure", 1, &cause) == 0);
+	T_CHECK(store_open(p, &st, &cause) == 0);
+	if (st == NULL)
+		return;
+	T_CHECK(project_load(st, &pr, &cause) == 0);
+	T_EQ_INT(pr.ordinal, 1);
+	T_EQ_STR(pr.classes[1].name, "unsure");
+	T_EQ_INT(pr.classes[1].position, 1);
+	T_EQ_INT(pr.classes[1].borderline, 1);
+	T_EQ_INT(pr.classes[2].key, '2');
+	project_free(&pr);
+	store_close(st);
+}
+
+static void
+t_guideline_sections_describe_classes(void)
+{
+	const char *text = "# Defects\n\nIntro.\n\n## ok\n\nNo mark at all.\n"
+	    "\n## scratch\nA line, any length.\nEven faint.\n\n# Appendix\n"
+	    "## dent\n";
+	char *d;
+
+	d = guideline_class_section(text, "ok");
+	T_EQ_STR(d, "No mark at all.");
+	free(d);
+	d = guideline_class_section(text, "scratch");
+	T_EQ_STR(d, "A line, any length.\nEven faint.");
+	free(d);
+	d = guideline_class_section(text, "dent");
+	T_EQ_STR(d, "");
+	free(d);
+	T_CHECK(guideline_class_section(text, "missing") == NULL);
+}
+
+static void
+t_roles_are_enforced_and_audited(void)
+{
+	const char *p = tmp("roles.accord");
+	struct store *st;
+	struct member *m;
+	enum role r;
+	char *cause = NULL;
+	int n;
+
+	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == 0);
+	T_CHECK(store_open(p, &st, &cause) == 0);
+	if (st == NULL)
+		return;
+	T_CHECK(project_role(st, "root", &r, &cause) == 0);
+	T_EQ_INT(r, ROLE_ADMIN);
+	/* Unknown OS user refused. */
+	T_CHECK(member_set(st, "root", "no-such-user-xq", ROLE_LABELER,
+	    &cause) == -1);
+	T_CHECK(cause && strstr(cause, "no OS user") != NULL);
+	free(cause);
+	cause = NULL;
+	T_CHECK(member_set(st, "root", "daemon", ROLE_LABELER, &cause) == 0);
+	/* A labeler may not change members; the refusal is audited. */
+	T_CHECK(member_set(st, "daemon", "nobody", ROLE_ADMIN, &cause) == -1);
+	T_CHECK(cause && strstr(cause, "needs the admin role") != NULL);
+	free(cause);
+	cause = NULL;
+	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	    "user = 'daemon'"), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_members WHERE user = "
+	    "'nobody'"), 0);
+	/* A non-member is refused too. */
+	T_CHECK(project_require(st, "nobody", ROLE_LABELER, "labeling",
+	    &cause) == -1);
+	T_CHECK(cause && strstr(cause, "not a member") != NULL);
+	free(cause);
+	cause = NULL;
+	/* Role change keeps history: two member rows for daemon. */
+	T_CHECK(member_set(st, "root", "daemon", ROLE_SME, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM members WHERE user = 'daemon'"), 2);
+	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'member role' "
+	    "AND detail = 'daemon from labeler to sme'"), 1);
+	/* The only admin cannot be removed or demoted. */
+	T_CHECK(member_remove(st, "root", "root", &cause) == -1);
+	T_CHECK(cause && strstr(cause, "only admin") != NULL);
+	free(cause);
+	cause = NULL;
+	T_CHECK(member_set(st, "root", "root", ROLE_LABELER, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(member_remove(st, "root", "daemon", &cause) == 0);
+	T_CHECK(project_role(st, "daemon", &r, &cause) == 0);
+	T_EQ_INT(r, ROLE_NONE);
+	T_CHECK(member_list(st, &m, &n, &cause) == 0);
+	T_EQ_INT(n, 1);
+	member_list_free(m, n);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	T_RUN(t_create_sets_up_schema);
+	T_RUN(t_create_refuses_existing_file);
+	T_RUN(t_migrates_v1_store_keeping_rows);
+	T_RUN(t_refuses_newer_and_foreign_files);
+	T_RUN(t_foreign_keys_and_append_only);
+	T_RUN(t_init_classes_keys_and_borderline);
+	T_RUN(t_init_rejects_bad_class_lists);
+	T_RUN(t_ordinal_borderline_sits_between);
+	T_RUN(t_guideline_sections_describe_classes);
+	T_RUN(t_roles_are_enforced_and_audited);
+	{
+		char *cmd = xasprintf("rm -rf %s", dir);
+
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+		free(cmd);
+	}
+	return t_done();
+}

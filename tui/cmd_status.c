@@ -1,0 +1,182 @@
+/* cmd_status.c: accord status: what the project holds. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/project.h"
+#include "accord/status.h"
+#include "cmd.h"
+
+static int cmd_status_exec(int, char **);
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.summary = "summarise items, labels, labelers and members",
+	.usage =
+"usage: accord status DB [--json]\n"
+"\n"
+"Items by kind and import batch, label counts, each labeler's progress,\n"
+"items that reached the overlap, the guideline version in force, classes\n"
+"and members.  --json prints one JSON object (see docs/guide.md).\n",
+	.exec = cmd_status_exec,
+};
+
+static void
+json_counts(struct buf *b, const char *name, const struct status_count *c,
+    int n, const char *k1, const char *k2)
+{
+	int i;
+
+	buf_printf(b, ",\"%s\":[", name);
+	for (i = 0; i < n; i++) {
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(b, c[i].name);
+		buf_printf(b, ",\"%s\":%lld", k1, c[i].n);
+		if (k2 != NULL)
+			buf_printf(b, ",\"%s\":%lld", k2, c[i].m);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "]");
+}
+
+static void
+print_json(const struct project *p, const struct status *s,
+    const struct member *m, int nm)
+{
+	struct buf b = { 0 };
+	int i;
+
+	buf_puts(&b, "{\"task\":");
+	buf_json_str(&b, p->task);
+	buf_printf(&b, ",\"media\":\"%s\",\"overlap\":%d,\"ordinal\":%s,"
+	    "\"guideline_version\":%d,\"classes\":[", media_kind_name(p->media),
+	    p->overlap, p->ordinal ? "true" : "false", p->guideline);
+	for (i = 0; i < p->nclasses; i++) {
+		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(&b, p->classes[i].name);
+		buf_printf(&b, ",\"key\":\"%c\",\"borderline\":%s}",
+		    p->classes[i].key, p->classes[i].borderline ? "true" :
+		    "false");
+	}
+	buf_printf(&b, "],\"items\":%lld,\"label_rows\":%lld,"
+	    "\"labels_current\":%lld,\"items_complete\":%lld,"
+	    "\"items_partial\":%lld,\"items_unlabeled\":%lld", s->items,
+	    s->label_rows, s->labels_current, s->items_complete,
+	    s->items_partial, s->items_unlabeled);
+	json_counts(&b, "kinds", s->kinds, s->nkinds, "items", NULL);
+	json_counts(&b, "batches", s->batches, s->nbatches, "items", "files");
+	json_counts(&b, "labelers", s->labelers, s->nlabelers, "labels",
+	    "rows");
+	buf_puts(&b, ",\"members\":[");
+	for (i = 0; i < nm; i++) {
+		buf_puts(&b, i ? ",{\"user\":" : "{\"user\":");
+		buf_json_str(&b, m[i].user);
+		buf_printf(&b, ",\"role\":\"%s\"}", role_name(m[i].role));
+	}
+	buf_puts(&b, "]}\n");
+	fputs(b.s, stdout);
+	buf_free(&b);
+}
+
+static void
+print_text(const struct project *p, const struct status *s,
+    const struct member *m, int nm)
+{
+	int i;
+
+	fputs("project   ", stdout);
+	cmd_print_safe(stdout, p->task);
+	printf(" (%s, overlap %d%s)\n", media_kind_name(p->media), p->overlap,
+	    p->ordinal ? ", ordinal" : "");
+	printf("guideline version %d\n", p->guideline);
+	fputs("classes  ", stdout);
+	for (i = 0; i < p->nclasses; i++) {
+		printf(" %c=", p->classes[i].key);
+		cmd_print_safe(stdout, p->classes[i].name);
+		if (p->classes[i].borderline)
+			fputs(" (borderline)", stdout);
+	}
+	printf("\n\nitems     %lld", s->items);
+	for (i = 0; i < s->nkinds; i++)
+		printf("%s%lld %s", i ? ", " : " (", s->kinds[i].n,
+		    s->kinds[i].name);
+	printf("%s\n", s->nkinds ? ")" : "");
+	for (i = 0; i < s->nbatches; i++) {
+		fputs("  batch   ", stdout);
+		cmd_print_safe(stdout, s->batches[i].name);
+		printf(": %lld new items, %lld files\n", s->batches[i].n,
+		    s->batches[i].m);
+	}
+	printf("labels    %lld in force, %lld rows with history\n",
+	    s->labels_current, s->label_rows);
+	printf("overlap   %lld items reached %d labels, %lld partly labeled, "
+	    "%lld unlabeled\n", s->items_complete, p->overlap, s->items_partial,
+	    s->items_unlabeled);
+	if (s->nlabelers > 0)
+		printf("\nlabeler           labels  progress\n");
+	for (i = 0; i < s->nlabelers; i++) {
+		double pct = s->items ? 100.0 * s->labelers[i].n / s->items : 0;
+
+		fputs("  ", stdout);
+		cmd_print_safe(stdout, s->labelers[i].name);
+		printf("%*s%6lld  %5.1f%%\n",
+		    (int)(16 - (int)strlen(s->labelers[i].name)) > 0 ?
+		    16 - (int)strlen(s->labelers[i].name) : 1, "",
+		    s->labelers[i].n, pct);
+	}
+	printf("\nmembers  ");
+	for (i = 0; i < nm; i++) {
+		printf(" ");
+		cmd_print_safe(stdout, m[i].user);
+		printf(" (%s)", role_name(m[i].role));
+	}
+	printf("\n");
+}
+
+static int
+cmd_status_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *c = &cmd_status_entry;
+	struct project p;
+	struct status s;
+	struct member *m = NULL;
+	struct store *st;
+	char *cause = NULL;
+	int ch, json = 0, nm = 0, r = 0;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			json = 1;
+		else
+			return cmd_usage(c, "unknown option '%s'",
+			    argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return cmd_usage(c, "want one DB");
+	if ((st = cmd_open(argv[optind])) == NULL)
+		return EXIT_FAIL;
+	if (project_load(st, &p, &cause) != 0) {
+		r = cmd_fail(argv[optind], "%s", cause);
+		free(cause);
+		store_close(st);
+		return r;
+	}
+	if (status_read(st, p.overlap, &s, &cause) != 0 ||
+	    member_list(st, &m, &nm, &cause) != 0) {
+		r = cmd_fail(argv[optind], "%s", cause);
+		free(cause);
+	} else if (json)
+		print_json(&p, &s, m, nm);
+	else
+		print_text(&p, &s, m, nm);
+	member_list_free(m, nm);
+	status_free(&s);
+	project_free(&p);
+	store_close(st);
+	return r;
+}
