@@ -171,9 +171,12 @@ BEGIN {
 	}
 	if (verdict != "PASS")
 		bad++
+	# (A bare ">" in printf arguments would be a redirection.)
+	mbs = $4 > 0 ? $3 / 1e6 / $4 : 0
+	cpu = $4 > 0 ? $6 / $4 : 0
 	printf "%-4s %6d %8.1f %8.2f %8.1f %8.1f %9.1f %9.1f %6.2f %6.2f  %s%s\n",
-	    $1, $2, $3 / 1e6, $4, rate, $3 / 1e6 / ($4 > 0 ? $4 : 1),
-	    $5 / 1024, limit, ratio, $4 > 0 ? $6 / $4 : 0, verdict, why
+	    $1, $2, $3 / 1e6, $4, rate, mbs, $5 / 1024, limit, ratio, cpu,
+	    verdict, why
 }
 END {
 	printf "\nlimit = single-thread read+hash+decode rate x %d CPUs; " \

@@ -150,3 +150,14 @@ ok_if "re-run completes" rc_is 0
 ok_if "all 300 imported exactly once" sql_is "SELECT count(*), count(DISTINCT sha256) FROM items" "300|300"
 ok_if "one source per file" sql_is "SELECT count(*) FROM item_sources" "300"
 ok_if "re-run skipped the committed ones" out_has " $got unchanged"
+
+# On a terminal the import draws a progress bar; piped, one summary line.
+DB=$T/tty.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,bad >/dev/null
+script -qec "'$ACCORD' import '$DB' '$T/many' --jobs 1" /dev/null >"$T/tty.out" 2>&1
+ok_if "TTY import shows a progress bar with files/s and ETA" \
+	sh -c "grep -q 'files/s' '$T/tty.out' && grep -q 'ETA' '$T/tty.out' && grep -q '/300 files' '$T/tty.out'"
+"$ACCORD" init "$T/pipe.accord" --task t --media image --classes ok,bad >/dev/null
+"$ACCORD" import "$T/pipe.accord" "$T/many" --jobs 2 >"$T/out" 2>"$T/err"
+ok_if "piped import prints one summary line and no bar" \
+	sh -c "[ \$(wc -l < '$T/out') -eq 1 ] && [ ! -s '$T/err' ] && grep -q 'imported 300 new items' '$T/out'"
