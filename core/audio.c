@@ -271,12 +271,14 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 	if (a->sf == NULL) {
 		/*
 		 * A failed open leaves its reason only in libsndfile's global
-		 * last error, so when two threads fail at the same moment one
-		 * may report the other's reason.  The file is refused either
-		 * way; only the wording can be wrong.
+		 * last error number, so when two threads fail at the same
+		 * moment one may report the other's reason.  The file is
+		 * refused either way; only the wording can be wrong.  The
+		 * number's text is a constant string; sf_strerror(NULL) could
+		 * return a global buffer another thread is writing.
 		 */
 		return acc_error(cause, "cannot decode %s: %s",
-		    audio_fmt_name(fmt), sf_strerror(NULL));
+		    audio_fmt_name(fmt), sf_error_number(sf_error(NULL)));
 	}
 	if (a->si.channels < 1 || a->si.channels > MEDIA_MAX_CHANNELS) {
 		acc_error(cause, "audio has %d channels, outside 1..%d",

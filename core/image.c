@@ -325,9 +325,16 @@ jpeg_cmyk_row(const unsigned char *in, unsigned char *out, size_t w,
 	unsigned c, m, yy, k;
 
 	for (x = 0; x < w; x++, in += 4, out += 3) {
-		c = in[0], m = in[1], yy = in[2], k = in[3];
-		if (!inverted)
-			c = 255 - c, m = 255 - m, yy = 255 - yy, k = 255 - k;
+		c = in[0];
+		m = in[1];
+		yy = in[2];
+		k = in[3];
+		if (!inverted) {
+			c = 255 - c;
+			m = 255 - m;
+			yy = 255 - yy;
+			k = 255 - k;
+		}
 		out[0] = (unsigned char)((c * k + 127) / 255);
 		out[1] = (unsigned char)((m * k + 127) / 255);
 		out[2] = (unsigned char)((yy * k + 127) / 255);
@@ -399,41 +406,37 @@ static int
 jpeg_decode(const unsigned char *data, size_t len, struct image *out,
     struct image_hdr *hdr, char **cause)
 {
-	struct jpeg_dec *d;
+	struct jpeg_dec d;
 	int rc;
 
-	/* Some 1.5 KB of state: on the heap, as import threads' stacks vary. */
-	d = xcalloc(1, sizeof *d);
-	d->data = data;
-	d->len = len;
-	d->out = out;
-	d->hdr = hdr;
-	d->ci.err = jpeg_std_error(&d->err.pub);
-	d->err.pub.error_exit = jpeg_on_error;
-	d->err.pub.emit_message = jpeg_on_message;
-	d->err.pub.output_message = jpeg_on_output;
+	memset(&d, 0, sizeof d);
+	d.data = data;
+	d.len = len;
+	d.out = out;
+	d.hdr = hdr;
+	d.ci.err = jpeg_std_error(&d.err.pub);
+	d.err.pub.error_exit = jpeg_on_error;
+	d.err.pub.emit_message = jpeg_on_message;
+	d.err.pub.output_message = jpeg_on_output;
 
-	rc = jpeg_decode_inner(d);
+	rc = jpeg_decode_inner(&d);
 
 	/* Safe on a struct jpeg_create_decompress never finished: mem NULL. */
-	jpeg_destroy_decompress(&d->ci);
-	free(d->cmyk);
-	if (rc == 0) {
-		free(d);
+	jpeg_destroy_decompress(&d.ci);
+	free(d.cmyk);
+	if (rc == 0)
 		return 0;
-	}
 	image_free(out);
-	if (d->cause != NULL) {
+	if (d.cause != NULL) {
 		if (cause != NULL)
-			*cause = d->cause;
+			*cause = d.cause;
 		else
-			free(d->cause);
-	} else if (d->err.code == JWRN_JPEG_EOF)
-		acc_error(cause, "truncated JPEG data");
-	else
-		acc_error(cause, "cannot decode JPEG: %s", d->err.msg);
-	free(d);
-	return -1;
+			free(d.cause);
+		return -1;
+	}
+	if (d.err.code == JWRN_JPEG_EOF)
+		return acc_error(cause, "truncated JPEG data");
+	return acc_error(cause, "cannot decode JPEG: %s", d.err.msg);
 }
 
 /* Public -------------------------------------------------------------- */
@@ -480,10 +483,10 @@ image_free(struct image *img)
  * ratio, and an integer ratio gives the plain block mean.
  */
 struct box_axis {
-	int *first;		/* [dst]: first source index */
+	int *first;		/* [dst]: first source index it covers */
 	int *count;		/* [dst]: how many source indices */
-	uint32_t *weight;	/* [dst][count], flattened; offset = cum */
-	size_t *offset;		/* [dst]: into weight */
+	size_t *offset;		/* [dst]: where its weights start in weight */
+	uint32_t *weight;	/* all the overlaps, dst by dst */
 };
 
 static void
@@ -496,7 +499,7 @@ box_axis_make(struct box_axis *a, int src, int dst)
 	a->first = xcalloc((size_t)dst, sizeof *a->first);
 	a->count = xcalloc((size_t)dst, sizeof *a->count);
 	a->offset = xcalloc((size_t)dst, sizeof *a->offset);
-	/* Each destination pixel touches at most src / dst + 2 sources. */
+	/* Overlaps number at most src + dst - 1: each boundary adds one. */
 	a->weight = xcalloc((size_t)src + 2 * (size_t)dst, sizeof *a->weight);
 	for (d = 0; d < dst; d++) {
 		lo = (uint64_t)d * (uint64_t)src;

@@ -1521,6 +1521,76 @@ t_bad_corrupt_jpeg(void)
 	free(d);
 }
 
+/*
+ * A progressive JPEG with one scan per component, AC coefficient and
+ * successive-approximation step: 1 + 3 * 63 * steps scans, all valid.
+ */
+static unsigned char *
+many_scans_jpeg(int steps, size_t *len)
+{
+	struct jpeg_compress_struct c;
+	struct jpeg_error_mgr e;
+	jpeg_scan_info *si = xcalloc(1 + 3 * 63 * 4, sizeof *si);
+	unsigned char pix[16 * 16 * 3], *out = NULL;
+	unsigned long outlen = 0;
+	JSAMPROW row;
+	int n = 0, comp, k, st, i;
+
+	for (i = 0; i < (int)sizeof pix; i++)
+		pix[i] = (unsigned char)rnd();
+	si[n].comps_in_scan = 3;
+	for (i = 0; i < 3; i++)
+		si[n].component_index[i] = i;
+	n++;
+	for (st = 0; st < steps; st++)
+		for (comp = 0; comp < 3; comp++)
+			for (k = 1; k < 64; k++, n++) {
+				si[n].comps_in_scan = 1;
+				si[n].component_index[0] = comp;
+				si[n].Ss = si[n].Se = k;
+				si[n].Ah = st == 0 ? 0 : steps - st;
+				si[n].Al = steps - 1 - st;
+			}
+	c.err = jpeg_std_error(&e);
+	jpeg_create_compress(&c);
+	jpeg_mem_dest(&c, &out, &outlen);
+	c.image_width = c.image_height = 16;
+	c.input_components = 3;
+	c.in_color_space = JCS_RGB;
+	jpeg_set_defaults(&c);
+	c.scan_info = si;
+	c.num_scans = n;
+	jpeg_start_compress(&c, TRUE);
+	while (c.next_scanline < c.image_height) {
+		row = pix + (size_t)c.next_scanline * 16 * 3;
+		jpeg_write_scanlines(&c, &row, 1);
+	}
+	jpeg_finish_compress(&c);
+	jpeg_destroy_compress(&c);
+	free(si);
+	*len = outlen;
+	return out;
+}
+
+/*
+ * Each progressive scan costs a pass over the whole coefficient buffer,
+ * so the number of scans is capped (at 500): 190 pass, 757 do not.
+ */
+static void
+t_bad_jpeg_scans(void)
+{
+	struct media_info mi;
+	unsigned char *d;
+	size_t len;
+
+	d = many_scans_jpeg(1, &len);
+	T_CHECK(probe_ok(d, len, MEDIA_FMT_JPEG, &mi) == 0);
+	free(d);
+	d = many_scans_jpeg(4, &len);
+	PROBE_FAILS(d, len, MEDIA_FMT_JPEG, "more than 500 progressive scans");
+	free(d);
+}
+
 /* Dimensions over the limits are refused from the header, at once. */
 static void
 t_bad_huge_dimensions(void)
@@ -1637,6 +1707,46 @@ t_bad_truncated_flac_ogg(void)
 	free(x);
 }
 
+/* Channel count, rate and length are refused from the header. */
+static void
+t_bad_audio_limits(void)
+{
+	float x[65 * 10];
+	struct media_info mi;
+	unsigned char *d;
+	size_t len;
+
+	memset(x, 0, sizeof x);
+	d = make_audio(SF_FORMAT_WAV | SF_FORMAT_FLOAT, 8000, 65, NULL, x, 10,
+	    &len);
+	PROBE_FAILS(d, len, MEDIA_FMT_WAV, "audio has 65 channels, outside 1..64");
+	free(d);
+	d = make_audio(SF_FORMAT_WAV | SF_FORMAT_FLOAT, 800000, 1, NULL, x, 10,
+	    &len);
+	PROBE_FAILS(d, len, MEDIA_FMT_WAV,
+	    "audio rate 800000 Hz is outside 1..768000");
+	free(d);
+
+	/* An 8-bit mono WAV whose data chunk claims 0xfffffffe bytes. */
+	d = make_audio(SF_FORMAT_WAV | SF_FORMAT_PCM_U8, 8000, 1, NULL, x, 10,
+	    &len);
+	T_CHECK(probe_ok(d, len, MEDIA_FMT_WAV, &mi) == 0);
+	T_CHECK(memcmp(d + 36, "data", 4) == 0);
+	put32be(d + 40, 0xfeffffff);
+	PROBE_FAILS(d, len, MEDIA_FMT_WAV, "audio is 4294967294 frames x 1 "
+	    "channels, over the 2147483648-sample limit");
+	free(d);
+
+	/* A FLAC whose STREAMINFO claims 2^35 samples. */
+	d = make_audio(SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 8000, 1, NULL, x, 10,
+	    &len);
+	d[8 + 13] = (unsigned char)((d[8 + 13] & 0xf0) | 0x08);
+	memset(d + 8 + 14, 0, 4);
+	PROBE_FAILS(d, len, MEDIA_FMT_FLAC, "audio is 34359738368 frames x 1 "
+	    "channels, over the 2147483648-sample limit");
+	free(d);
+}
+
 /* Threads ------------------------------------------------------------------ */
 
 struct job {
@@ -1737,9 +1847,11 @@ main(void)
 	T_RUN(t_bad_truncated_jpeg);
 	T_RUN(t_bad_corrupt_png);
 	T_RUN(t_bad_corrupt_jpeg);
+	T_RUN(t_bad_jpeg_scans);
 	T_RUN(t_bad_huge_dimensions);
 	T_RUN(t_bad_truncated_wav);
 	T_RUN(t_bad_truncated_flac_ogg);
+	T_RUN(t_bad_audio_limits);
 	T_RUN(t_probe_threads);
 	rmdir(tmpdir);
 	return t_done();
