@@ -27,7 +27,8 @@ Q = $(if $(V),,@)
 OBJ = build/obj
 AOBJ = build/asan/obj
 
-.PHONY: all demo test bench clean install deps-test deps-bench check-clang
+.PHONY: all demo test bench clean install deps-test deps-bench
+.SECONDARY:
 
 all: core/libaccord.a accord
 
@@ -70,9 +71,16 @@ build/asan/libaccord.a: $(CORE_SRC:%.c=$(AOBJ)/%.o)
 build/asan/accord: $(TUI_SRC:%.c=$(AOBJ)/%.o) build/asan/libaccord.a
 	$(Q)$(ASAN_CC) $(SAN) -o $@ $(TUI_SRC:%.c=$(AOBJ)/%.o) build/asan/libaccord.a $(PKG_LIBS)
 
-build/asan/tests/%: $(AOBJ)/tests/unit/%.o build/asan/libaccord.a
+# Unit tests link core and tui/ without main.c, so tui's pure functions
+# (colour mapping, cell preparation) are testable too.
+TUI_LIB_SRC = $(filter-out tui/main.c,$(TUI_SRC))
+build/asan/libaccord-tui.a: $(TUI_LIB_SRC:%.c=$(AOBJ)/%.o)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/asan/tests/%: $(AOBJ)/tests/unit/%.o build/asan/libaccord-tui.a build/asan/libaccord.a
 	@mkdir -p $(dir $@)
-	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord.a $(PKG_LIBS)
+	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord-tui.a build/asan/libaccord.a $(PKG_LIBS)
 
 build/asan/ref/%: $(AOBJ)/tests/reference/%.o build/asan/libaccord.a
 	@mkdir -p $(dir $@)

@@ -11,7 +11,7 @@
 set -eu
 
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
-libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev"
+libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term"
 # clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
 # checks the code also compiles warning-free under clang.
 TEST="clang libclang-rt-14-dev sqlite3 tmux sox libsox-fmt-base espeak-ng
@@ -40,9 +40,16 @@ done
 if [ "$(id -u)" -eq 0 ]; then
 	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >&2
+	log=$(mktemp)
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >&2
+	if ! { apt-get update -qq && apt-get install -y -qq \
+	    --no-install-recommends $missing; } >"$log" 2>&1; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "deps: installing$missing failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
 else
 	echo "deps: missing Debian packages:$missing" >&2
 	echo "deps: install them with: sudo apt-get install$missing" >&2

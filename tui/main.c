@@ -15,6 +15,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_status_entry,
 	&cmd_items_entry,
 	&cmd_labels_entry,
+	&cmd_label_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

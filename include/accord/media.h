@@ -152,4 +152,40 @@ int audio_decode_mono(const unsigned char *data, size_t len, struct audio *out,
     char **cause);
 void audio_free(struct audio *a);
 
+/*
+ * Views of a decoded clip for the label screen.
+ *
+ * audio_peaks: the clip cut into ncols equal spans of time; mins[c] and
+ * maxs[c] are the smallest and largest mono sample in span c (both 0 for a
+ * span with no sample).  0, or -1 with *cause.
+ */
+int audio_peaks(const struct audio *a, int ncols, float *mins, float *maxs,
+    char **cause);
+
+/*
+ * A log-magnitude spectrogram: short-time Fourier transform (FFTW, real
+ * input) of AUDIO_SPEC_FRAME-sample frames under a Hann window, hop
+ * AUDIO_SPEC_HOP samples (clips shorter than a frame are zero-padded).
+ * Power is averaged over the frames whose centres fall in each of `cols`
+ * equal time spans (the nearest frame when none does), and summed over the FFT
+ * bins falling in each of `rows` equal bands from 0 Hz to rate/2; db[] is
+ * 10 log10(power) with power relative to a full-scale sine (so a full-scale
+ * sine reads about 0 dB in its band), floored at AUDIO_SPEC_FLOOR_DB.
+ * Row 0 is the lowest band.  out->db is cols*rows floats, column-major
+ * (db[c * rows + r]); free with spectrogram_free().  Thread-safe (FFTW plan
+ * creation is serialised inside).  0, or -1 with *cause.
+ */
+#define AUDIO_SPEC_FRAME 512
+#define AUDIO_SPEC_HOP 128
+#define AUDIO_SPEC_FLOOR_DB (-120.0f)
+
+struct spectrogram {
+	int cols, rows;
+	float *db;
+	float max_db;		/* largest value, for scaling the colour map */
+};
+int audio_spectrogram(const struct audio *a, int cols, int rows,
+    struct spectrogram *out, char **cause);
+void spectrogram_free(struct spectrogram *s);
+
 #endif

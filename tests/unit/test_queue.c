@@ -1,0 +1,998 @@
+/*
+ * test_queue.c: the labeling queue and label writes: eligibility under
+ * overlap k, ordering, leases, label rows and their supersedes chain, undo,
+ * history, tags, roles, refusals of bad input, blind labeling, and many
+ * processes taking and labeling at once.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accord/project.h"
+#include "accord/queue.h"
+#include "accord/store.h"
+#include "accord/util.h"
+#include "t.h"
+
+static char dir[] = "/tmp/accord-queue.XXXXXX";
+
+/* Five OS users that exist on Debian; "nobody" is never made a member. */
+static const char *const users[] = { "daemon", "bin", "sys", "sync", "games" };
+#define A "daemon"
+#define B "bin"
+#define C "sys"
+#define OUTSIDER "nobody"
+
+static char *
+tmp(const char *name)
+{
+	static char p[4][256];
+	static int k;
+
+	k = (k + 1) % 4;
+	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+	unlink(p[k]);
+	return p[k];
+}
+
+/* A second, raw connection: what the file holds, not what core says. */
+static long long
+q(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -2;
+	sqlite3_busy_timeout(db, 10000);
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	} else
+		v = -3;
+	sqlite3_close(db);
+	return v;
+}
+
+/* One text value (malloc'd, "(null)" for NULL, "(none)" for no row). */
+static char *
+qs(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	char *v = xstrdup("(error)");
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return v;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		free(v);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			const unsigned char *t = sqlite3_column_text(s, 0);
+
+			v = xstrdup(t ? (const char *)t : "(null)");
+		} else
+			v = xstrdup("(none)");
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+/* Run sql on a raw connection; the sqlite result code. */
+static int
+x(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	sqlite3_busy_timeout(db, 10000);
+	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_close(db);
+	return rc;
+}
+
+/*
+ * Items 1..n (fresh store, so ids are 1..n), alternating between batches
+ * b1 (odd ids) and b2 (even ids).
+ */
+static int
+add_items(const char *path, long long n)
+{
+	char *sql = xasprintf("BEGIN;"
+	    "INSERT INTO batches (name, created_by, created_at) VALUES "
+	    "('b1', 'root', 'now'), ('b2', 'root', 'now');"
+	    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+	    "WHERE x < %lld) INSERT INTO items (sha256, path, kind, format, "
+	    "bytes, batch, imported_by, imported_at) SELECT printf('%%064d', x), "
+	    "'/data/' || x || '.png', 'image', 'png', 10, 1 + (x + 1) %% 2, "
+	    "'root', 'now' FROM n; COMMIT;", n);
+	int rc = x(path, sql);
+
+	free(sql);
+	return rc;
+}
+
+/*
+ * A project with classes ok(1), scratch(2), dent(3), overlap k, n items,
+ * and the five labelers as members; returns the open store or NULL.
+ */
+static struct store *
+setup(const char *path, int k, long long n)
+{
+	struct project_spec spec = { .task = "defects",
+	    .media = MEDIA_KIND_IMAGE, .classes = "ok,scratch,dent",
+	    .overlap = k };
+	struct store *st = NULL;
+	const char *me = acc_os_user();
+	char *cause = NULL;
+	size_t i;
+
+	if (project_init(path, &spec, "root", &cause) != 0) {
+		T_FAIL("project_init: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	if (add_items(path, n) != SQLITE_OK ||
+	    store_open(path, &st, &cause) != 0) {
+		T_FAIL("setup: %s", cause ? cause : "items");
+		free(cause);
+		return NULL;
+	}
+	for (i = 0; i < sizeof users / sizeof users[0]; i++)
+		if (member_set(st, "root", users[i], ROLE_LABELER,
+		    &cause) != 0) {
+			T_FAIL("member_set %s: %s", users[i], cause);
+			free(cause);
+			cause = NULL;
+		}
+	/* tags_all and queue_item_load check the OS user running us. */
+	if (me != NULL && strcmp(me, "root") != 0 &&
+	    member_set(st, "root", me, ROLE_LABELER, &cause) != 0) {
+		T_FAIL("member_set %s: %s", me, cause);
+		free(cause);
+	}
+	return st;
+}
+
+/* queue_take for user; the item id, 0 when nothing is left, -1 on error. */
+static long long
+take(struct store *st, const char *user, const char *batch,
+    const long long *ex, int nex)
+{
+	struct queue_item it;
+	char *cause = NULL;
+	long long id;
+	int r;
+
+	r = queue_take(st, user, batch, ex, nex, &it, &cause);
+	if (r < 0) {
+		T_FAIL("queue_take(%s): %s", user, cause);
+		free(cause);
+		return -1;
+	}
+	if (r == 0)
+		return 0;
+	id = it.id;
+	queue_item_free(&it);
+	return id;
+}
+
+static long long
+put(struct store *st, const char *user, long long item, int cls)
+{
+	char *cause = NULL;
+	long long id = 0;
+
+	if (label_put(st, user, item, cls, NULL, 1.0, &id, &cause) != 0) {
+		T_FAIL("label_put(%s, %lld, %d): %s", user, item, cls, cause);
+		free(cause);
+		return -1;
+	}
+	return id;
+}
+
+static void
+t_take_skips_own_and_full_items(void)
+{
+	const char *p = tmp("elig.accord");
+	struct store *st = setup(p, 2, 4);
+
+	if (st == NULL)
+		return;
+	put(st, A, 1, 1);
+	put(st, B, 1, 2);	/* item 1 now has k = 2 labelers */
+	put(st, A, 2, 1);
+	/* A: 1 is full and A's, 2 is A's: the first untouched item. */
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 3);
+	/* B: 2 has one label (A's), nearer to k than 3 and 4. */
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);
+	/* C: 2 has A's label and B's lease (k reached); 3 has A's lease. */
+	T_EQ_INT(take(st, C, NULL, NULL, 0), 3);
+	/* users[3]: 2 and 3 are full (label+lease, lease+lease). */
+	T_EQ_INT(take(st, users[3], NULL, NULL, 0), 4);
+	T_EQ_INT(take(st, users[4], NULL, NULL, 0), 4);
+	/* Taking again offers the item games already holds (resume). */
+	T_EQ_INT(take(st, users[4], NULL, NULL, 0), 4);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 5);
+	store_close(st);
+}
+
+static void
+t_take_expired_leases_and_exclusions(void)
+{
+	const char *p = tmp("expire.accord");
+	struct store *st = setup(p, 1, 3);
+	long long ex[2];
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);
+	/* A's lease on 1 lapses: it no longer holds the only slot. */
+	T_EQ_INT(x(p, "UPDATE leases SET expires_at = 1000 WHERE user = 'daemon'"),
+	    SQLITE_OK);
+	ex[0] = 2;
+	T_EQ_INT(take(st, B, NULL, ex, 1), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
+	ex[1] = 1;
+	T_EQ_INT(take(st, B, NULL, ex, 2), 3);
+	/* B holds every item: C gets nothing; A (excluding nothing) neither. */
+	T_EQ_INT(take(st, C, NULL, NULL, 0), 0);
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 0);
+	/* B itself is offered its own leased items again (resume). */
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 1);
+	store_close(st);
+}
+
+static void
+t_take_batch_filter(void)
+{
+	const char *p = tmp("batch.accord");
+	struct store *st = setup(p, 1, 6);
+	struct queue_item it;
+	char *cause = NULL;
+	long long ex[1] = { 2 };
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(take(st, A, "b2", NULL, 0), 2);
+	T_EQ_INT(take(st, A, "b2", ex, 1), 4);
+	T_EQ_INT(take(st, B, "b1", NULL, 0), 1);
+	put(st, C, 3, 1);
+	T_EQ_INT(take(st, B, "b1", ex, 0), 1);
+	{
+		long long ex2[1] = { 1 };
+
+		T_EQ_INT(take(st, B, "b1", ex2, 1), 5);
+	}
+	T_CHECK(queue_take(st, A, "no-such-batch", NULL, 0, &it, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "no-such-batch") != NULL);
+	free(cause);
+	store_close(st);
+}
+
+static void
+t_order_nearer_to_k_then_id(void)
+{
+	const char *p = tmp("order.accord");
+	struct store *st = setup(p, 3, 6);
+	long long ex[6];
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	put(st, B, 5, 1);
+	put(st, C, 5, 2);
+	put(st, B, 4, 1);
+	put(st, C, 4, 3);
+	put(st, B, 2, 2);
+	/* 6: a label and a withdrawal: no slot taken, competes by id. */
+	put(st, B, 6, 2);
+	T_CHECK(label_put(st, B, 6, 0, NULL, -1, NULL, &cause) == 0);
+	free(cause);
+	ex[0] = take(st, A, NULL, NULL, 0);
+	T_EQ_INT(ex[0], 4);	/* two labels, lower id than 5 */
+	ex[1] = take(st, A, NULL, ex, 1);
+	T_EQ_INT(ex[1], 5);
+	ex[2] = take(st, A, NULL, ex, 2);
+	T_EQ_INT(ex[2], 2);	/* one label */
+	ex[3] = take(st, A, NULL, ex, 3);
+	T_EQ_INT(ex[3], 1);	/* untouched, by id */
+	ex[4] = take(st, A, NULL, ex, 4);
+	T_EQ_INT(ex[4], 3);
+	ex[5] = take(st, A, NULL, ex, 5);
+	T_EQ_INT(ex[5], 6);	/* withdrawn: like untouched */
+	T_EQ_INT(take(st, A, NULL, ex, 6), 0);
+	store_close(st);
+}
+
+static void
+t_lease_renew_and_release(void)
+{
+	const char *p = tmp("lease.accord");
+	struct store *st = setup(p, 1, 2);
+	char *cause = NULL;
+	long long now = (long long)time(NULL);
+	char *sql;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
+	sql = xasprintf("SELECT expires_at BETWEEN %lld AND %lld FROM leases "
+	    "WHERE item = 1 AND user = 'daemon'", now + QUEUE_LEASE_SECONDS - 2,
+	    now + QUEUE_LEASE_SECONDS + 2);
+	T_EQ_INT(q(p, sql), 1);
+	/* Nearly expired; renewing pushes it a full lease ahead again. */
+	T_EQ_INT(x(p, "UPDATE leases SET expires_at = expires_at - 290"),
+	    SQLITE_OK);
+	T_EQ_INT(q(p, sql), 0);
+	T_CHECK(queue_renew(st, A, 1, &cause) == 0);
+	T_EQ_INT(q(p, sql), 1);
+	/* A lease that lapsed and was deleted is written again. */
+	T_EQ_INT(x(p, "DELETE FROM leases"), SQLITE_OK);
+	T_CHECK(queue_renew(st, A, 1, &cause) == 0);
+	T_EQ_INT(q(p, sql), 1);
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);
+	/* Releasing someone else's item does nothing to their lease. */
+	T_CHECK(queue_release(st, A, 2, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE item = 2"), 1);
+	T_CHECK(queue_release(st, A, 1, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
+	/* Released: item 1 is free for B again. */
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 1);
+	T_CHECK(queue_renew(st, A, 99, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(queue_renew(st, OUTSIDER, 1, &cause) == -1);
+	free(cause);
+	free(sql);
+	store_close(st);
+}
+
+static void
+t_label_put_writes_the_row(void)
+{
+	const char *p = tmp("put.accord");
+	struct store *st = setup(p, 2, 2);
+	char *cause = NULL, *s, *note = NULL;
+	long long id1 = 0, id2 = 0;
+	int cls = 0;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(x(p, "INSERT INTO guidelines VALUES (2, 'v2', 'root', 'now', "
+	    "'dents vs scratches')"), SQLITE_OK);
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
+	T_CHECK(label_put(st, A, 1, 2, "faint line", 4.5, &id1, &cause) == 0);
+	T_CHECK(id1 > 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels WHERE id = (SELECT max(id) "
+	    "FROM labels) AND item = 1 AND labeler = 'daemon' AND class = 2 AND "
+	    "note = 'faint line' AND guideline = 2 AND seconds_spent = 4.5 AND "
+	    "supersedes IS NULL AND origin = 'screen' AND label_import IS NULL "
+	    "AND recorded_by = 'daemon'"), 1);
+	s = qs(p, "SELECT created_at FROM labels");
+	T_CHECK(strlen(s) == 24 && s[4] == '-' && s[10] == 'T' && s[23] == 'Z');
+	free(s);
+	/* A relabel supersedes; seconds < 0 is not recorded. */
+	T_CHECK(label_put(st, A, 1, 3, NULL, -1, &id2, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT supersedes FROM labels WHERE id = (SELECT "
+	    "max(id) FROM labels)"), id1);
+	T_EQ_INT(q(p, "SELECT seconds_spent IS NULL AND note = '' FROM labels "
+	    "WHERE id = (SELECT max(id) FROM labels)"), 1);
+	T_EQ_INT(q(p, "SELECT max(id) FROM labels"), id2);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
+	T_CHECK(label_mine(st, A, 1, &cls, &note, &cause) == 0);
+	T_EQ_INT(cls, 3);
+	T_EQ_STR(note, "");
+	free(note);
+	/* B's row on the same item does not chain to A's. */
+	put(st, B, 1, 1);
+	T_EQ_INT(q(p, "SELECT supersedes IS NULL FROM labels WHERE labeler = "
+	    "'bin'"), 1);
+	T_CHECK(label_put(st, A, 99, 1, NULL, 1, NULL, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "no item 99") != NULL);
+	free(cause);
+	store_close(st);
+}
+
+static void
+t_withdraw_and_undo(void)
+{
+	const char *p = tmp("undo.accord");
+	struct store *st = setup(p, 2, 4);
+	char *cause = NULL;
+	long long item = -1;
+	long long *h = NULL;
+	int n = -1;
+
+	if (st == NULL)
+		return;
+	put(st, A, 1, 1);
+	put(st, A, 2, 2);
+	put(st, A, 3, 1);
+	put(st, B, 3, 2);
+	/* Withdraw via class 0. */
+	T_CHECK(label_put(st, A, 2, 0, NULL, -1, NULL, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE labeler = "
+	    "'daemon'"), 2);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE item = 2"), 0);
+	T_EQ_INT(q(p, "SELECT class IS NULL FROM labels WHERE id = (SELECT "
+	    "max(id) FROM labels)"), 1);
+	T_CHECK(label_put(st, A, 2, 0, NULL, -1, NULL, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "to withdraw") != NULL);
+	free(cause);
+	cause = NULL;
+	T_CHECK(label_put(st, A, 4, 0, NULL, -1, NULL, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	/* Undo walks back: 3, then 1 (2 is already withdrawn), then none. */
+	T_CHECK(label_undo(st, A, &item, &cause) == 0);
+	T_EQ_INT(item, 3);
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE item = 3"), 1);
+	T_CHECK(label_undo(st, A, &item, &cause) == 0);
+	T_EQ_INT(item, 1);
+	T_CHECK(label_undo(st, A, &item, &cause) == 0);
+	T_EQ_INT(item, 0);
+	/* Nothing deleted: 4 labels, 1 withdrawal, 2 undos. */
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 7);
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels l WHERE class IS NULL AND "
+	    "supersedes = (SELECT max(id) FROM labels m WHERE m.item = l.item "
+	    "AND m.labeler = l.labeler AND m.id < l.id)"), 3);
+	T_CHECK(label_history(st, A, &h, &n, &cause) == 0);
+	T_EQ_INT(n, 0);
+	free(h);
+	/* B's label was never touched by A's undos. */
+	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
+	store_close(st);
+}
+
+static void
+t_history_in_label_order(void)
+{
+	const char *p = tmp("hist.accord");
+	struct store *st = setup(p, 2, 4);
+	char *cause = NULL;
+	long long *h = NULL;
+	int n = 0;
+
+	if (st == NULL)
+		return;
+	put(st, A, 3, 1);
+	put(st, A, 1, 1);
+	put(st, A, 2, 2);
+	put(st, A, 3, 2);	/* relabel: 3 is now the most recent */
+	put(st, B, 4, 1);	/* not A's */
+	T_CHECK(label_history(st, A, &h, &n, &cause) == 0);
+	T_EQ_INT(n, 3);
+	if (n == 3) {
+		T_EQ_INT(h[0], 1);
+		T_EQ_INT(h[1], 2);
+		T_EQ_INT(h[2], 3);
+	}
+	free(h);
+	T_CHECK(label_put(st, A, 2, 0, NULL, -1, NULL, &cause) == 0);
+	T_CHECK(label_history(st, A, &h, &n, &cause) == 0);
+	T_EQ_INT(n, 2);
+	if (n == 2) {
+		T_EQ_INT(h[0], 1);
+		T_EQ_INT(h[1], 3);
+	}
+	free(h);
+	store_close(st);
+}
+
+static void
+t_tags_set_replace_remove(void)
+{
+	const char *p = tmp("tags.accord");
+	struct store *st = setup(p, 2, 2);
+	const char *t1[] = { "blurry", " car_noise " };
+	const char *t2[] = { "car_noise", "glare", "glare" };
+	const char *tb[] = { "zzz" };
+	static const char *const bad[] = { "a,b", "  ", "x\ty", "\x1b[2J",
+	    "\xff", ("12345678901234567890123456789012345678901234567890"
+	    "123456789012345") };
+	char **tags = NULL, *cause = NULL;
+	int n = 0;
+	size_t i;
+
+	if (st == NULL)
+		return;
+	T_CHECK(tags_set(st, A, 1, t1, 2, &cause) == 0);
+	T_CHECK(tags_mine(st, A, 1, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 2);
+	if (n == 2) {
+		T_EQ_STR(tags[0], "blurry");
+		T_EQ_STR(tags[1], "car_noise");
+	}
+	tags_free(tags, n);
+	T_CHECK(tags_set(st, A, 1, t2, 3, &cause) == 0);
+	T_CHECK(tags_mine(st, A, 1, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 2);
+	if (n == 2) {
+		T_EQ_STR(tags[0], "car_noise");
+		T_EQ_STR(tags[1], "glare");
+	}
+	tags_free(tags, n);
+	/* History: blurry, car_noise, glare added; blurry removed. */
+	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 4);
+	T_EQ_INT(q(p, "SELECT count(*) FROM tags WHERE tag = 'blurry' AND "
+	    "removed = 1"), 1);
+	/* Setting the same set again adds nothing. */
+	T_CHECK(tags_set(st, A, 1, t2, 2, &cause) == 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 4);
+	T_CHECK(tags_set(st, B, 2, tb, 1, &cause) == 0);
+	/* Completion offers tags in force anywhere, not removed ones. */
+	T_CHECK(tags_all(st, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 3);
+	if (n == 3) {
+		T_EQ_STR(tags[0], "car_noise");
+		T_EQ_STR(tags[1], "glare");
+		T_EQ_STR(tags[2], "zzz");
+	}
+	tags_free(tags, n);
+	/* B's tags are not A's. */
+	T_CHECK(tags_mine(st, A, 2, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 0);
+	tags_free(tags, n);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		const char *one[1] = { bad[i] };
+
+		if (tags_set(st, A, 1, one, 1, &cause) == 0)
+			T_FAIL("bad tag %zu accepted", i);
+		free(cause);
+		cause = NULL;
+	}
+	/* Removing every tag. */
+	T_CHECK(tags_set(st, A, 1, NULL, 0, &cause) == 0);
+	T_CHECK(tags_mine(st, A, 1, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 0);
+	tags_free(tags, n);
+	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 7);
+	store_close(st);
+}
+
+static void
+t_non_member_refused_and_audited(void)
+{
+	const char *p = tmp("role.accord");
+	struct store *st = setup(p, 2, 2);
+	struct queue_item it;
+	char *cause = NULL;
+	long long done, rem, *h;
+	char *note;
+	int n, cls;
+	const char *one[1] = { "x" };
+
+	if (st == NULL)
+		return;
+	T_CHECK(queue_take(st, OUTSIDER, NULL, NULL, 0, &it, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "not a member") != NULL);
+	free(cause);
+	cause = NULL;
+	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	    "user = 'nobody' AND detail LIKE 'labeling%'"), 1);
+	T_CHECK(label_put(st, OUTSIDER, 1, 1, NULL, 1, NULL, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(label_mine(st, OUTSIDER, 1, &cls, &note, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(label_history(st, OUTSIDER, &h, &n, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(tags_set(st, OUTSIDER, 1, one, 1, &cause) == -1);
+	free(cause);
+	cause = NULL;
+	T_CHECK(queue_progress(st, OUTSIDER, NULL, &done, &rem, &cause) == -1);
+	free(cause);
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 0);
+	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	    "user = 'nobody'"), 6);
+	store_close(st);
+}
+
+static void
+t_bad_class_and_note_refused(void)
+{
+	const char *p = tmp("bad.accord");
+	struct store *st = setup(p, 2, 2);
+	static const struct {
+		int cls;
+		const char *note, *why;
+	} bad[] = {
+		{ 99, NULL, "not a class" },
+		{ -1, NULL, "not a class" },
+		{ 1, "two\nlines", "control" },
+		{ 1, "tab\there", "control" },
+		{ 1, "\x1b[31mred", "control" },
+		{ 1, "del\x7f", "control" },
+		{ 1, "c1 \xc2\x9b", "control" },
+		{ 1, "latin1 \xe9t\xe9", "UTF-8" },
+		{ 1, "overlong \xc0\xaf", "UTF-8" },
+		{ 1, "surrogate \xed\xa0\x80", "UTF-8" },
+		{ 1, "cut \xe6\x97", "UTF-8" },
+	};
+	const char *good = "ça — 日本 🙂 \"quoted\" 'x'";
+	char *cause = NULL, *s, *note = NULL;
+	size_t i;
+	int cls = 0;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (label_put(st, A, 1, bad[i].cls, bad[i].note, 1, NULL,
+		    &cause) == 0)
+			T_FAIL("case %zu accepted", i);
+		else if (cause == NULL || strstr(cause, bad[i].why) == NULL)
+			T_FAIL("case %zu: '%s' lacks '%s'", i, cause ? cause : "",
+			    bad[i].why);
+		free(cause);
+		cause = NULL;
+	}
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 0);
+	T_CHECK(label_put(st, A, 1, 2, good, 1, NULL, &cause) == 0);
+	s = qs(p, "SELECT note FROM labels");
+	T_EQ_STR(s, good);
+	free(s);
+	T_CHECK(label_mine(st, A, 1, &cls, &note, &cause) == 0);
+	T_EQ_INT(cls, 2);
+	T_EQ_STR(note, good);
+	free(note);
+	store_close(st);
+}
+
+static void
+t_blind_to_other_labelers(void)
+{
+	const char *p = tmp("blind.accord");
+	struct store *st = setup(p, 2, 3);
+	struct queue_item it;
+	char *cause = NULL, *note = (char *)"sentinel";
+	const char *btags[1] = { "secret-tag" };
+	long long *h = NULL, done = -1, rem = -1;
+	char **tags = NULL;
+	int cls = -1, n = -1, i;
+
+	if (st == NULL)
+		return;
+	T_CHECK(label_put(st, B, 1, 3, "secret-note", 2, NULL, &cause) == 0);
+	T_CHECK(tags_set(st, B, 1, btags, 1, &cause) == 0);
+	T_CHECK(label_mine(st, A, 1, &cls, &note, &cause) == 0);
+	T_EQ_INT(cls, 0);
+	T_CHECK(note == NULL);
+	T_CHECK(label_history(st, A, &h, &n, &cause) == 0);
+	T_EQ_INT(n, 0);
+	free(h);
+	T_CHECK(tags_mine(st, A, 1, &tags, &n, &cause) == 0);
+	T_EQ_INT(n, 0);
+	tags_free(tags, n);
+	T_CHECK(queue_progress(st, A, NULL, &done, &rem, &cause) == 0);
+	T_EQ_INT(done, 0);
+	T_EQ_INT(rem, 3);
+	/* A is offered item 1 (nearer to k) and sees only the item. */
+	T_EQ_INT(queue_take(st, A, NULL, NULL, 0, &it, &cause), 1);
+	T_EQ_INT(it.id, 1);
+	for (i = 0; i < it.nmeta; i++)
+		if (strstr(it.meta[i].value, "secret") != NULL ||
+		    strstr(it.meta[i].key, "secret") != NULL)
+			T_FAIL("metadata shows B's work");
+	queue_item_free(&it);
+	T_CHECK(queue_item_load(st, 1, &it, &cause) == 0);
+	T_EQ_INT(it.nmeta, 0);
+	queue_item_free(&it);
+	store_close(st);
+}
+
+static void
+t_item_load_and_metadata(void)
+{
+	const char *p = tmp("load.accord");
+	struct store *st = setup(p, 1, 2);
+	struct queue_item it;
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(x(p, "INSERT INTO item_meta (item, key, value, source, "
+	    "created_at) VALUES (1, 'sharpness', 0.123456, 'metric', 'now'), "
+	    "(1, 'line', '007', 'csv:a', 'now'), (1, 'line', '008', 'csv:b', "
+	    "'now'), (1, 'width_px', 1920, 'csv:a', 'now'), "
+	    "(1, 'rms_db', -23.45678, 'metric', 'now'), "
+	    "(2, 'line', '999', 'csv:a', 'now')"), SQLITE_OK);
+	T_CHECK(queue_item_load(st, 1, &it, &cause) == 0);
+	T_EQ_INT(it.id, 1);
+	T_EQ_STR(it.path, "/data/1.png");
+	T_EQ_STR(it.kind, "image");
+	T_CHECK(it.sha256 != NULL && strlen(it.sha256) == 64);
+	T_EQ_INT(it.nmeta, 4);
+	if (it.nmeta == 4) {
+		T_EQ_STR(it.meta[0].key, "line");
+		T_EQ_STR(it.meta[0].value, "008");	/* newest, as text */
+		T_EQ_STR(it.meta[1].key, "rms_db");
+		T_EQ_STR(it.meta[1].value, "-23.46");
+		T_EQ_STR(it.meta[2].key, "sharpness");
+		T_EQ_STR(it.meta[2].value, "0.1235");
+		T_EQ_STR(it.meta[3].value, "1920");
+	}
+	queue_item_free(&it);
+	T_CHECK(queue_item_load(st, 42, &it, &cause) == -1);
+	T_CHECK(cause != NULL && strstr(cause, "no item 42") != NULL);
+	free(cause);
+	store_close(st);
+}
+
+static void
+t_progress_counts(void)
+{
+	const char *p = tmp("progress.accord");
+	struct store *st = setup(p, 1, 4);
+	char *cause = NULL;
+	long long done = -1, rem = -1;
+
+	if (st == NULL)
+		return;
+	put(st, A, 1, 1);
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);	/* B holds 2 */
+	T_CHECK(queue_progress(st, A, NULL, &done, &rem, &cause) == 0);
+	T_EQ_INT(done, 1);
+	T_EQ_INT(rem, 2);
+	T_CHECK(queue_progress(st, A, "b1", &done, &rem, &cause) == 0);
+	T_EQ_INT(done, 1);
+	T_EQ_INT(rem, 1);
+	T_CHECK(queue_progress(st, A, "b2", &done, &rem, &cause) == 0);
+	T_EQ_INT(done, 0);
+	T_EQ_INT(rem, 1);
+	/* B's own lease still counts as available to B. */
+	T_CHECK(queue_progress(st, B, NULL, &done, &rem, &cause) == 0);
+	T_EQ_INT(done, 0);
+	T_EQ_INT(rem, 3);
+	store_close(st);
+}
+
+/*
+ * Ten processes, two per OS user, released together, each taking and
+ * labeling until the queue is empty.  No item may end with more than k
+ * labelers, every item must reach k, and every take must end in a row.
+ */
+static void
+concurrent(int k)
+{
+	enum { NPROC = 10, NITEMS = 40 };
+	char name[32], *logs[NPROC], *path;
+	const char *p;
+	struct store *st;
+	int gate[2], i, status = 0;
+	pid_t pids[NPROC];
+	long long takes = 0, per_user[5] = { 0 };
+
+	snprintf(name, sizeof name, "conc%d.accord", k);
+	/* tmp() recycles its buffers: keep our own copy of the path. */
+	p = path = xstrdup(tmp(name));
+	if ((st = setup(p, k, NITEMS)) == NULL) {
+		free(path);
+		return;
+	}
+	/* No connection may cross fork(). */
+	store_close(st);
+	if (pipe(gate) != 0) {
+		T_FAIL("pipe");
+		free(path);
+		return;
+	}
+	fflush(NULL);
+	for (i = 0; i < NPROC; i++) {
+		char lname[32];
+
+		snprintf(lname, sizeof lname, "conc%d.%d.log", k, i);
+		logs[i] = xstrdup(tmp(lname));
+		if ((pids[i] = fork()) == 0) {
+			const char *user = users[i % 5];
+			struct queue_item it;
+			char *cause = NULL, c;
+			FILE *log;
+			int r;
+
+			close(gate[1]);
+			/* EOF arrives in every child at once. */
+			if (read(gate[0], &c, 1) != 0)
+				_exit(9);
+			if ((log = fopen(logs[i], "w")) == NULL)
+				_exit(2);
+			if (store_open(p, &st, &cause) != 0) {
+				fprintf(log, "error store_open: %s\n", cause);
+				fclose(log);
+				_exit(2);
+			}
+			while ((r = queue_take(st, user, NULL, NULL, 0, &it,
+			    &cause)) == 1) {
+				if (label_put(st, user, it.id, 1 + (int)(it.id % 3),
+				    NULL, 0.5, NULL, &cause) != 0) {
+					fprintf(log, "error %s\n", cause);
+					fclose(log);
+					_exit(3);
+				}
+				fprintf(log, "%lld\n", it.id);
+				queue_item_free(&it);
+			}
+			if (r < 0)
+				fprintf(log, "error %s\n", cause);
+			fclose(log);
+			store_close(st);
+			_exit(r < 0 ? 4 : 0);
+		}
+	}
+	close(gate[0]);
+	close(gate[1]);
+	for (i = 0; i < NPROC; i++) {
+		if (pids[i] < 0 || waitpid(pids[i], &status, 0) != pids[i] ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			T_FAIL("child %d failed (status %d)", i, status);
+	}
+	for (i = 0; i < NPROC; i++) {
+		FILE *f = fopen(logs[i], "r");
+		char line[512];
+
+		while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+			char *sql;
+
+			if (strncmp(line, "error", 5) == 0) {
+				fprintf(stderr, "# child %d: %s", i, line);
+				T_FAIL("child %d: %s", i, line);
+				continue;
+			}
+			takes++;
+			per_user[i % 5]++;
+			sql = xasprintf("SELECT count(*) FROM labels WHERE "
+			    "item = %lld AND labeler = '%s'", atoll(line),
+			    users[i % 5]);
+			if (q(p, sql) < 1)
+				T_FAIL("take of %s by %s has no label", line,
+				    users[i % 5]);
+			free(sql);
+		}
+		if (f != NULL)
+			fclose(f);
+		unlink(logs[i]);
+		free(logs[i]);
+	}
+	/* Nothing lost: one row per take, per user. */
+	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), takes);
+	for (i = 0; i < 5; i++) {
+		char *sql = xasprintf("SELECT count(*) FROM labels WHERE "
+		    "labeler = '%s'", users[i]);
+
+		T_EQ_INT(q(p, sql), per_user[i]);
+		free(sql);
+	}
+	/* Never past k, and every item got its k labelers. */
+	T_CHECK(q(p, "SELECT max(n) FROM (SELECT count(*) AS n FROM "
+	    "current_labels GROUP BY item)") <= k);
+	{
+		char *sql = xasprintf("SELECT count(*) FROM items i WHERE "
+		    "(SELECT count(*) FROM current_labels c WHERE "
+		    "c.item = i.id) != %d", k);
+
+		T_EQ_INT(q(p, sql), 0);
+		free(sql);
+	}
+	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
+	fprintf(stderr, "# k=%d: %lld takes by %d processes, %lld label rows\n",
+	    k, takes, NPROC, q(p, "SELECT count(*) FROM labels"));
+	free(path);
+}
+
+static void
+t_concurrent_labelers_k1(void)
+{
+	concurrent(1);
+}
+
+static void
+t_concurrent_labelers_k3(void)
+{
+	concurrent(3);
+}
+
+static double
+ms_since(double t0)
+{
+	return (acc_monotonic() - t0) * 1000;
+}
+
+/* Not an assertion: how long a take costs on a large store. */
+static void
+t_timing_200k_items(void)
+{
+	const char *p = tmp("big.accord");
+	struct store *st = setup(p, 3, 200000);
+	long long done, rem;
+	char *cause = NULL;
+	double t0;
+
+	if (st == NULL)
+		return;
+	t0 = acc_monotonic();
+	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
+	fprintf(stderr, "# queue_take, 200000 items, no labels: %.1f ms\n",
+	    ms_since(t0));
+	/* Items 1..100000 done by three labelers, 100001..101000 have one. */
+	T_EQ_INT(x(p, "BEGIN;"
+	    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+	    "WHERE x < 100000) INSERT INTO labels (item, labeler, class, "
+	    "guideline, created_at, origin, recorded_by) SELECT x, u, 1, 1, "
+	    "'now', 'screen', u FROM n, (SELECT 'l1' AS u UNION ALL SELECT "
+	    "'l2' UNION ALL SELECT 'l3') ORDER BY x, u;"
+	    "WITH RECURSIVE n(x) AS (SELECT 100001 UNION ALL SELECT x + 1 "
+	    "FROM n WHERE x < 101000) INSERT INTO labels (item, labeler, "
+	    "class, guideline, created_at, origin, recorded_by) SELECT x, "
+	    "'l1', 1, 1, 'now', 'screen', 'l1' FROM n; COMMIT;"), SQLITE_OK);
+	t0 = acc_monotonic();
+	T_EQ_INT(take(st, B, NULL, NULL, 0), 100001);
+	fprintf(stderr, "# queue_take, 200000 items, 301000 labels: %.1f ms\n",
+	    ms_since(t0));
+	t0 = acc_monotonic();
+	T_EQ_INT(take(st, B, "b2", NULL, 0), 100002);
+	fprintf(stderr, "# queue_take, same, batch b2: %.1f ms\n",
+	    ms_since(t0));
+	/* Partial items all taken: the first untouched one, past 101000. */
+	T_EQ_INT(x(p, "WITH RECURSIVE n(x) AS (SELECT 100001 UNION ALL SELECT "
+	    "x + 1 FROM n WHERE x < 101000) INSERT INTO labels (item, labeler, "
+	    "class, guideline, created_at, origin, recorded_by) SELECT x, "
+	    "'sys', 1, 1, 'now', 'screen', 'sys' FROM n"), SQLITE_OK);
+	t0 = acc_monotonic();
+	T_EQ_INT(take(st, C, NULL, NULL, 0), 101001);
+	fprintf(stderr, "# queue_take, 200000 items, 302000 labels, only "
+	    "untouched left for the user: %.1f ms\n", ms_since(t0));
+	t0 = acc_monotonic();
+	T_CHECK(queue_progress(st, C, NULL, &done, &rem, &cause) == 0);
+	fprintf(stderr, "# queue_progress, same: %.1f ms\n", ms_since(t0));
+	T_EQ_INT(done, 1000);
+	/* Only untouched items are open to C; its own lease does not count. */
+	T_EQ_INT(rem, 200000 - 101000);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	T_RUN(t_take_skips_own_and_full_items);
+	T_RUN(t_take_expired_leases_and_exclusions);
+	T_RUN(t_take_batch_filter);
+	T_RUN(t_order_nearer_to_k_then_id);
+	T_RUN(t_lease_renew_and_release);
+	T_RUN(t_label_put_writes_the_row);
+	T_RUN(t_withdraw_and_undo);
+	T_RUN(t_history_in_label_order);
+	T_RUN(t_tags_set_replace_remove);
+	T_RUN(t_non_member_refused_and_audited);
+	T_RUN(t_bad_class_and_note_refused);
+	T_RUN(t_blind_to_other_labelers);
+	T_RUN(t_item_load_and_metadata);
+	T_RUN(t_progress_counts);
+	T_RUN(t_concurrent_labelers_k1);
+	T_RUN(t_concurrent_labelers_k3);
+	T_RUN(t_timing_200k_items);
+	{
+		char *cmd = xasprintf("rm -rf %s", dir);
+
+		if (system(cmd) != 0)
+			fprintf(stderr, "cannot remove %s\n", dir);
+		free(cmd);
+	}
+	return t_done();
+}

@@ -1,0 +1,523 @@
+/*
+ * prefetch.c: the label screen's loader thread.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "accord/util.h"
+#include "prefetch.h"
+
+#define PF_MAX_AHEAD 8
+#define PF_RETRY_EMPTY 15.0	/* look again for items when none were left */
+#define PF_RENEW_EVERY 60.0
+
+struct prefetch {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct store *st;
+	char *user, *batch;
+	int ahead;
+	int stop;
+	char *failure;
+
+	int cols, rows;
+	enum term_depth depth;
+
+	struct prepared *ready[PF_MAX_AHEAD];
+	int nready;
+	int empty;
+	double empty_at;
+
+	long long want;
+	struct prepared *wanted;
+
+	long long *seen;	/* taken or skipped this session */
+	int nseen, capseen;
+
+	long long current;
+	double activity, renewed;
+
+	int progress_dirty, progress_known;
+	long long done, remaining;
+};
+
+void
+prepared_free(struct prepared *p)
+{
+	if (p == NULL)
+		return;
+	queue_item_free(&p->it);
+	free(p->error);
+	image_free(&p->img);
+	audio_free(&p->aud);
+	cells_free(&p->cells);
+	cells_free(&p->spec);
+	free(p);
+}
+
+static int
+render_image(struct prepared *p, int cols, int rows, double zoom, double cx,
+    double cy, char **cause)
+{
+	struct image crop = { 0 }, scaled = { 0 };
+	const struct image *src = &p->img;
+	int w, h, rw, rh, x0, y0, r;
+
+	if (zoom < 1)
+		zoom = 1;
+	/* The visible region of the source, centred on (cx, cy). */
+	rw = (int)(p->img.width / zoom);
+	rh = (int)(p->img.height / zoom);
+	if (rw < 1)
+		rw = 1;
+	if (rh < 1)
+		rh = 1;
+	x0 = (int)(cx * p->img.width - rw / 2.0);
+	y0 = (int)(cy * p->img.height - rh / 2.0);
+	if (x0 < 0)
+		x0 = 0;
+	if (y0 < 0)
+		y0 = 0;
+	if (x0 + rw > p->img.width)
+		x0 = p->img.width - rw;
+	if (y0 + rh > p->img.height)
+		y0 = p->img.height - rh;
+	if (rw != p->img.width || rh != p->img.height) {
+		int y;
+
+		crop.width = rw;
+		crop.height = rh;
+		crop.rgb = xreallocarray(NULL, (size_t)rw * (size_t)rh, 3);
+		for (y = 0; y < rh; y++)
+			memcpy(crop.rgb + (size_t)y * rw * 3, p->img.rgb +
+			    ((size_t)(y0 + y) * p->img.width + x0) * 3,
+			    (size_t)rw * 3);
+		src = &crop;
+	}
+	draw_fit(src->width, src->height, cols, rows, &w, &h);
+	/* Upscaling (a zoomed-in region smaller than the pane) is done by the
+	 * box filter's nearest sample; only downscale with it. */
+	if (w > src->width)
+		w = src->width;
+	if (h > src->height)
+		h = src->height;
+	r = image_scale_box(src, w, h, &scaled, cause);
+	if (r == 0)
+		r = cells_from_image(&scaled, p->depth, &p->cells, cause);
+	image_free(&scaled);
+	image_free(&crop);
+	return r;
+}
+
+static int
+render_audio(struct prepared *p, int cols, int rows, char **cause)
+{
+	float *mins, *maxs;
+	struct spectrogram s = { 0 };
+	int r, body = rows - 1, wave, spec;
+
+	/* One row for the time axis; a third of the rest for the waveform. */
+	wave = body / 3 < 3 ? 3 : body / 3;
+	spec = body - wave;
+	if (spec < 1 || cols < 1)
+		return acc_error(cause, "pane too small");
+	mins = xcalloc((size_t)cols, sizeof *mins);
+	maxs = xcalloc((size_t)cols, sizeof *maxs);
+	r = audio_peaks(&p->aud, cols, mins, maxs, cause);
+	if (r == 0)
+		r = cells_from_peaks(mins, maxs, cols, wave, 0x55cc55, p->depth,
+		    &p->cells, cause);
+	if (r == 0)
+		r = audio_spectrogram(&p->aud, cols, spec * 2, &s, cause);
+	if (r == 0)
+		r = cells_from_spectrogram(&s, spec, p->depth, &p->spec, cause);
+	spectrogram_free(&s);
+	free(mins);
+	free(maxs);
+	p->wave_rows = wave;
+	return r;
+}
+
+int
+prepared_render(struct prepared *p, int cols, int rows, enum term_depth depth,
+    double zoom, double cx, double cy)
+{
+	char *cause = NULL;
+	int r;
+
+	if (p->error != NULL)
+		return -1;
+	cells_free(&p->cells);
+	cells_free(&p->spec);
+	p->cols = cols;
+	p->rows = rows;
+	p->depth = depth;
+	p->zoom = zoom;
+	p->cx = cx;
+	p->cy = cy;
+	if (cols < 4 || rows < 4)
+		return 0;	/* nothing sensible fits: drawn as blank */
+	if (p->kind == MEDIA_KIND_IMAGE)
+		r = render_image(p, cols, rows, zoom, cx, cy, &cause);
+	else
+		r = render_audio(p, cols, rows, &cause);
+	if (r != 0) {
+		p->error = xasprintf("cannot draw: %s", cause);
+		free(cause);
+	}
+	return r;
+}
+
+/* Read, verify, decode and render one item (loader thread). */
+static struct prepared *
+prepare(struct queue_item *it, int cols, int rows, enum term_depth depth)
+{
+	struct prepared *p = xcalloc(1, sizeof *p);
+	unsigned char *data = NULL;
+	size_t len;
+	char sha[65], *cause = NULL;
+
+	p->it = *it;
+	memset(it, 0, sizeof *it);
+	p->kind = strcmp(p->it.kind, "audio") == 0 ? MEDIA_KIND_AUDIO :
+	    MEDIA_KIND_IMAGE;
+	p->zoom = 1;
+	p->cx = p->cy = 0.5;
+	if (acc_read_file(p->it.path, MEDIA_MAX_FILE_BYTES, &data, &len,
+	    &cause) != 0) {
+		p->error = xasprintf("cannot read the file: %s", cause);
+		free(cause);
+		return p;
+	}
+	/* The label must belong to the content that was imported. */
+	acc_sha256_hex(data, len, sha);
+	if (strcmp(sha, p->it.sha256) != 0) {
+		p->error = xstrdup("the file changed since it was imported "
+		    "(its SHA-256 differs); ask an admin to re-import it");
+		free(data);
+		return p;
+	}
+	if (p->kind == MEDIA_KIND_IMAGE ?
+	    image_decode(data, len, &p->img, &cause) :
+	    audio_decode_mono(data, len, &p->aud, &cause)) {
+		p->error = xasprintf("cannot decode: %s", cause);
+		free(cause);
+		free(data);
+		return p;
+	}
+	free(data);
+	if (p->kind == MEDIA_KIND_AUDIO && p->aud.rate > 0)
+		p->duration = (double)p->aud.frames / p->aud.rate;
+	prepared_render(p, cols, rows, depth, 1, 0.5, 0.5);
+	return p;
+}
+
+static void
+seen_add(struct prefetch *pf, long long id)
+{
+	int i;
+
+	for (i = 0; i < pf->nseen; i++)
+		if (pf->seen[i] == id)
+			return;
+	if (pf->nseen == pf->capseen) {
+		pf->capseen = pf->capseen ? pf->capseen * 2 : 64;
+		pf->seen = xreallocarray(pf->seen, (size_t)pf->capseen,
+		    sizeof *pf->seen);
+	}
+	pf->seen[pf->nseen++] = id;
+}
+
+static void
+fail(struct prefetch *pf, char *cause)
+{
+	if (pf->failure == NULL)
+		pf->failure = cause;
+	else
+		free(cause);
+	pf->stop = 1;
+}
+
+/* The loader.  pf->lock is held except around store and decode work. */
+static void *
+loader(void *arg)
+{
+	struct prefetch *pf = arg;
+
+	pthread_mutex_lock(&pf->lock);
+	while (!pf->stop) {
+		double now = acc_monotonic();
+		char *cause = NULL;
+
+		if (pf->want != 0 && pf->wanted == NULL) {
+			long long id = pf->want;
+			int cols = pf->cols, rows = pf->rows;
+			enum term_depth depth = pf->depth;
+			struct queue_item it;
+			struct prepared *p;
+
+			pthread_mutex_unlock(&pf->lock);
+			if (queue_item_load(pf->st, id, &it, &cause) != 0) {
+				p = xcalloc(1, sizeof *p);
+				p->it.id = id;
+				p->error = cause;
+				p->zoom = 1;
+			} else
+				p = prepare(&it, cols, rows, depth);
+			pthread_mutex_lock(&pf->lock);
+			if (pf->want == id && pf->wanted == NULL)
+				pf->wanted = p;
+			else
+				prepared_free(p);
+			continue;
+		}
+		if (pf->progress_dirty) {
+			long long done, rem;
+			int r;
+
+			pf->progress_dirty = 0;
+			pthread_mutex_unlock(&pf->lock);
+			r = queue_progress(pf->st, pf->user, pf->batch, &done, &rem,
+			    &cause);
+			pthread_mutex_lock(&pf->lock);
+			if (r != 0) {
+				fail(pf, cause);
+				break;
+			}
+			pf->done = done;
+			pf->remaining = rem;
+			pf->progress_known = 1;
+			continue;
+		}
+		if (pf->empty && now - pf->empty_at >= PF_RETRY_EMPTY)
+			pf->empty = 0;
+		if (pf->nready < pf->ahead && !pf->empty) {
+			long long *ex = xcalloc((size_t)pf->nseen + 1, sizeof *ex);
+			int nex = pf->nseen, cols = pf->cols, rows = pf->rows, r;
+			enum term_depth depth = pf->depth;
+			struct queue_item it;
+
+			memcpy(ex, pf->seen, (size_t)nex * sizeof *ex);
+			pthread_mutex_unlock(&pf->lock);
+			r = queue_take(pf->st, pf->user, pf->batch, ex, nex, &it,
+			    &cause);
+			free(ex);
+			if (r == 1) {
+				struct prepared *p;
+				long long id = it.id;
+
+				pthread_mutex_lock(&pf->lock);
+				seen_add(pf, id);
+				pthread_mutex_unlock(&pf->lock);
+				p = prepare(&it, cols, rows, depth);
+				pthread_mutex_lock(&pf->lock);
+				pf->ready[pf->nready++] = p;
+			} else {
+				pthread_mutex_lock(&pf->lock);
+				if (r < 0) {
+					fail(pf, cause);
+					break;
+				}
+				pf->empty = 1;
+				pf->empty_at = acc_monotonic();
+			}
+			continue;
+		}
+		/* Keep held items leased while the labeler is active. */
+		if (now - pf->renewed >= PF_RENEW_EVERY &&
+		    now - pf->activity < QUEUE_LEASE_SECONDS) {
+			long long ids[PF_MAX_AHEAD + 1];
+			int n = 0, i;
+
+			for (i = 0; i < pf->nready; i++)
+				ids[n++] = pf->ready[i]->it.id;
+			if (pf->current != 0)
+				ids[n++] = pf->current;
+			pf->renewed = now;
+			pthread_mutex_unlock(&pf->lock);
+			for (i = 0; i < n; i++)
+				queue_renew(pf->st, pf->user, ids[i], NULL);
+			pthread_mutex_lock(&pf->lock);
+			continue;
+		}
+		{
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += 1;
+			pthread_cond_timedwait(&pf->cond, &pf->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&pf->lock);
+	return NULL;
+}
+
+struct prefetch *
+prefetch_start(const char *db, const char *user, const char *batch, int ahead,
+    char **cause)
+{
+	struct prefetch *pf = xcalloc(1, sizeof *pf);
+
+	if (store_open(db, &pf->st, cause) != 0) {
+		free(pf);
+		return NULL;
+	}
+	pf->user = xstrdup(user);
+	pf->batch = batch ? xstrdup(batch) : NULL;
+	pf->ahead = ahead < 1 ? 1 : ahead > PF_MAX_AHEAD ? PF_MAX_AHEAD : ahead;
+	pf->cols = 80;
+	pf->rows = 20;
+	pf->progress_dirty = 1;
+	pf->activity = acc_monotonic();
+	pf->renewed = pf->activity;
+	pthread_mutex_init(&pf->lock, NULL);
+	pthread_cond_init(&pf->cond, NULL);
+	if (pthread_create(&pf->thread, NULL, loader, pf) != 0) {
+		store_close(pf->st);
+		free(pf->user);
+		free(pf->batch);
+		free(pf);
+		return NULL;
+	}
+	return pf;
+}
+
+void
+prefetch_stop(struct prefetch *pf)
+{
+	int i;
+
+	if (pf == NULL)
+		return;
+	pthread_mutex_lock(&pf->lock);
+	pf->stop = 1;
+	pthread_cond_signal(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+	pthread_join(pf->thread, NULL);
+	/* Items never shown go back to the pool for other labelers now,
+	 * rather than when their leases expire. */
+	for (i = 0; i < pf->nready; i++) {
+		queue_release(pf->st, pf->user, pf->ready[i]->it.id, NULL);
+		prepared_free(pf->ready[i]);
+	}
+	prepared_free(pf->wanted);
+	store_close(pf->st);
+	pthread_mutex_destroy(&pf->lock);
+	pthread_cond_destroy(&pf->cond);
+	free(pf->failure);
+	free(pf->seen);
+	free(pf->user);
+	free(pf->batch);
+	free(pf);
+}
+
+void
+prefetch_set_size(struct prefetch *pf, int cols, int rows,
+    enum term_depth depth)
+{
+	pthread_mutex_lock(&pf->lock);
+	pf->cols = cols;
+	pf->rows = rows;
+	pf->depth = depth;
+	pthread_mutex_unlock(&pf->lock);
+}
+
+enum prefetch_state
+prefetch_next(struct prefetch *pf, struct prepared **out, char **why)
+{
+	enum prefetch_state s;
+
+	pthread_mutex_lock(&pf->lock);
+	if (pf->nready > 0) {
+		*out = pf->ready[0];
+		memmove(&pf->ready[0], &pf->ready[1],
+		    (size_t)(pf->nready - 1) * sizeof pf->ready[0]);
+		pf->nready--;
+		pthread_cond_signal(&pf->cond);
+		s = PF_READY;
+	} else if (pf->failure != NULL) {
+		if (why != NULL)
+			*why = xstrdup(pf->failure);
+		s = PF_FAILED;
+	} else
+		s = pf->empty ? PF_EMPTY : PF_LOADING;
+	pthread_mutex_unlock(&pf->lock);
+	return s;
+}
+
+void
+prefetch_request(struct prefetch *pf, long long item)
+{
+	pthread_mutex_lock(&pf->lock);
+	prepared_free(pf->wanted);
+	pf->wanted = NULL;
+	pf->want = item;
+	pthread_cond_signal(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
+}
+
+enum prefetch_state
+prefetch_wanted(struct prefetch *pf, struct prepared **out, char **why)
+{
+	enum prefetch_state s = PF_LOADING;
+
+	pthread_mutex_lock(&pf->lock);
+	if (pf->wanted != NULL) {
+		*out = pf->wanted;
+		pf->wanted = NULL;
+		pf->want = 0;
+		s = PF_READY;
+	} else if (pf->failure != NULL) {
+		if (why != NULL)
+			*why = xstrdup(pf->failure);
+		s = PF_FAILED;
+	}
+	pthread_mutex_unlock(&pf->lock);
+	return s;
+}
+
+void
+prefetch_exclude(struct prefetch *pf, long long item)
+{
+	pthread_mutex_lock(&pf->lock);
+	seen_add(pf, item);
+	pthread_mutex_unlock(&pf->lock);
+}
+
+void
+prefetch_set_current(struct prefetch *pf, long long item)
+{
+	pthread_mutex_lock(&pf->lock);
+	pf->current = item;
+	pthread_mutex_unlock(&pf->lock);
+}
+
+void
+prefetch_activity(struct prefetch *pf, int labeled)
+{
+	pthread_mutex_lock(&pf->lock);
+	pf->activity = acc_monotonic();
+	if (labeled) {
+		pf->progress_dirty = 1;
+		/* A label may free capacity (undo) or end it: look again. */
+		pf->empty = 0;
+		pthread_cond_signal(&pf->cond);
+	}
+	pthread_mutex_unlock(&pf->lock);
+}
+
+int
+prefetch_progress(struct prefetch *pf, long long *done, long long *remaining)
+{
+	int known;
+
+	pthread_mutex_lock(&pf->lock);
+	known = pf->progress_known;
+	*done = pf->done;
+	*remaining = pf->remaining;
+	pthread_mutex_unlock(&pf->lock);
+	return known;
+}

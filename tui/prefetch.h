@@ -1,0 +1,85 @@
+/*
+ * prefetch.h: the loader thread of the label screen.
+ *
+ * While the labeler looks at one item, the loader (with its own store
+ * connection) takes the next few items from the queue (leasing them), reads
+ * each file, checks it still has the SHA-256 it was imported with, decodes
+ * it and renders it for the current pane size, so the next item shows at
+ * once.  It also loads particular items on request (going back, undo),
+ * renews the leases of items held while the labeler is active, and
+ * refreshes the labeler's progress counts.  The UI thread only ever calls
+ * the non-blocking functions below.
+ */
+#ifndef ACCORD_PREFETCH_H
+#define ACCORD_PREFETCH_H
+
+#include "accord/media.h"
+#include "accord/queue.h"
+#include "draw.h"
+
+/* A decoded, rendered item. */
+struct prepared {
+	struct queue_item it;
+	enum media_kind kind;
+	char *error;		/* could not be shown: why */
+	struct image img;	/* images: full decode */
+	struct audio aud;	/* audio: mono decode */
+	double duration;	/* audio seconds */
+	/* What cells were made for. */
+	int cols, rows;
+	enum term_depth depth;
+	double zoom, cx, cy;	/* images: zoom >= 1, centre as fractions */
+	struct cells cells;	/* image, or waveform */
+	struct cells spec;	/* audio: spectrogram */
+	int wave_rows;		/* audio: rows of the waveform */
+};
+
+/*
+ * (Re)render p for a pane of cols x rows cells at depth, zoom and centre
+ * (images).  Pure computation, no I/O: the UI thread may call it on resize
+ * and zoom.  0, or -1 with p->error set.
+ */
+int prepared_render(struct prepared *p, int cols, int rows,
+    enum term_depth depth, double zoom, double cx, double cy);
+void prepared_free(struct prepared *p);
+
+struct prefetch;
+
+/* Start the loader on its own connection to db.  NULL with *cause. */
+struct prefetch *prefetch_start(const char *db, const char *user,
+    const char *batch, int ahead, char **cause);
+/* Stop it, releasing the leases of items it held but never handed out. */
+void prefetch_stop(struct prefetch *pf);
+
+/* The pane size and depth to render new items for. */
+void prefetch_set_size(struct prefetch *pf, int cols, int rows,
+    enum term_depth depth);
+
+enum prefetch_state {
+	PF_READY,		/* *out is the next item (caller owns it) */
+	PF_LOADING,		/* not ready yet: try again shortly */
+	PF_EMPTY,		/* nothing left for this labeler now */
+	PF_FAILED,		/* the loader stopped: *why says why */
+};
+
+/* Non-blocking: the next queued item. */
+enum prefetch_state prefetch_next(struct prefetch *pf, struct prepared **out,
+    char **why);
+
+/* Ask for a particular item (history, undo); then poll prefetch_wanted(),
+ * which returns PF_READY with it (caller owns it) or PF_LOADING. */
+void prefetch_request(struct prefetch *pf, long long item);
+enum prefetch_state prefetch_wanted(struct prefetch *pf, struct prepared **out,
+    char **why);
+
+/* Never offer item again in this session (skipped). */
+void prefetch_exclude(struct prefetch *pf, long long item);
+/* The item on screen (its lease is renewed while the labeler is active). */
+void prefetch_set_current(struct prefetch *pf, long long item);
+/* The labeler did something: keep leases alive; recount progress. */
+void prefetch_activity(struct prefetch *pf, int labeled);
+/* Latest progress counts; 0 if not known yet. */
+int prefetch_progress(struct prefetch *pf, long long *done,
+    long long *remaining);
+
+#endif

@@ -1,0 +1,11 @@
+/* screen.h: the full-screen views. */
+#ifndef ACCORD_SCREEN_H
+#define ACCORD_SCREEN_H
+
+/*
+ * The labeling screen for the OS user `user` on store db (already checked
+ * to be a member).  Returns the exit status for accord label.
+ */
+int screen_label_run(const char *db, const char *user, const char *batch);
+
+#endif

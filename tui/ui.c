@@ -1,0 +1,436 @@
+/*
+ * ui.c: curses set-up, colours by meaning, cells, safe text, line editor.
+ */
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <term.h>
+#include <curses.h>
+
+#include "accord/util.h"
+#include "ui.h"
+
+static enum term_depth depth;
+static int utf8;
+static int started;
+static int attrs[UI_NELEMS];
+static SCREEN *screen;
+
+static void
+fatal_cleanup(void)
+{
+	if (started)
+		endwin();
+}
+
+/*
+ * Which terminfo entry to use.  A terminal that claims truecolor through
+ * COLORTERM or ACCORD_COLOR but whose $TERM entry has no RGB capability
+ * (the usual xterm-256color or tmux-256color) can only get 24-bit colour
+ * from curses through a "-direct" entry of the same family.
+ */
+static const char *
+pick_term(const char *term, int want_true)
+{
+	if (!want_true || term == NULL)
+		return term;
+	if (strncmp(term, "xterm", 5) == 0)
+		return "xterm-direct";
+	if (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0)
+		return "tmux-direct";
+	return term;
+}
+
+int
+ui_start(char **cause)
+{
+	const char *term = getenv("TERM");
+	const char *no_color = getenv("NO_COLOR"), *acc = getenv("ACCORD_COLOR");
+	const char *ct = getenv("COLORTERM");
+	enum term_depth want;
+	const char *use;
+	int colors, rgb;
+
+	setlocale(LC_ALL, "");
+	utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	want = term_depth_from(no_color, acc, ct, -1, -1);
+	use = pick_term(term, want == TERM_DEPTH_TRUE);
+	screen = NULL;
+	if (use != term)
+		screen = newterm(use, stdout, stdin);
+	if (screen == NULL)
+		screen = newterm(term, stdout, stdin);
+	if (screen == NULL)
+		return acc_error(cause, "cannot start the terminal (TERM=%s)",
+		    term ? term : "unset");
+	set_term(screen);
+	started = 1;
+	acc_set_fatal_cleanup(fatal_cleanup);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED, NULL);
+	mouseinterval(0);
+
+	colors = has_colors() ? COLORS : 0;
+	rgb = tigetflag("RGB") > 0 || colors >= 0x1000000;
+	depth = term_depth_from(no_color, acc, ct, colors, rgb);
+	/* Never promise more than the entry in use can send. */
+	if (depth == TERM_DEPTH_TRUE && !rgb)
+		depth = colors >= 256 ? TERM_DEPTH_256 : TERM_DEPTH_16;
+	if (depth == TERM_DEPTH_256 && colors < 256)
+		depth = colors >= 8 ? TERM_DEPTH_16 : TERM_DEPTH_NONE;
+	if (depth == TERM_DEPTH_16 && colors < 8)
+		depth = TERM_DEPTH_NONE;
+
+	attrs[UI_NORMAL] = A_NORMAL;
+	attrs[UI_STATUS] = A_REVERSE;
+	attrs[UI_DIM] = A_DIM;
+	attrs[UI_KEY] = A_BOLD;
+	attrs[UI_SELECTED] = A_REVERSE | A_BOLD;
+	attrs[UI_BORDERLINE] = A_BOLD;
+	attrs[UI_WARNING] = A_BOLD;
+	attrs[UI_PLAYHEAD] = A_REVERSE;
+	attrs[UI_WAVE] = A_NORMAL;
+	if (depth != TERM_DEPTH_NONE) {
+		start_color();
+		use_default_colors();
+		/* UI colours take the low pair numbers; images use alloc_pair. */
+		init_pair(1, COLOR_WHITE, COLOR_BLUE);
+		init_pair(2, COLOR_YELLOW, -1);
+		init_pair(3, COLOR_RED, -1);
+		init_pair(4, COLOR_CYAN, -1);
+		init_pair(5, COLOR_GREEN, -1);
+		attrs[UI_STATUS] = COLOR_PAIR(1) | A_BOLD;
+		attrs[UI_BORDERLINE] = COLOR_PAIR(2) | A_BOLD;
+		attrs[UI_WARNING] = COLOR_PAIR(3) | A_BOLD;
+		attrs[UI_KEY] = COLOR_PAIR(4) | A_BOLD;
+		attrs[UI_WAVE] = COLOR_PAIR(5);
+	}
+	return 0;
+}
+
+void
+ui_stop(void)
+{
+	if (!started)
+		return;
+	endwin();
+	delscreen(screen);
+	started = 0;
+	acc_set_fatal_cleanup(NULL);
+}
+
+enum term_depth
+ui_depth(void)
+{
+	return depth;
+}
+
+int
+ui_utf8(void)
+{
+	return utf8;
+}
+
+int
+ui_attr(enum ui_elem e)
+{
+	return attrs[e];
+}
+
+void
+ui_reset_image_pairs(void)
+{
+	if (depth == TERM_DEPTH_NONE)
+		return;
+	/* reset_color_pairs() drops every pair, so the UI's are set again. */
+	reset_color_pairs();
+	init_pair(1, COLOR_WHITE, COLOR_BLUE);
+	init_pair(2, COLOR_YELLOW, -1);
+	init_pair(3, COLOR_RED, -1);
+	init_pair(4, COLOR_CYAN, -1);
+	init_pair(5, COLOR_GREEN, -1);
+}
+
+/*
+ * A device colour as curses wants it.  In direct-colour mode curses sends
+ * values below 8 as the ANSI colours 0..7, so near-black RGB values are
+ * nudged to 8 (0x000008), which no eye can tell from black.  -1 is the
+ * terminal's default colour.  8-colour terminals get the dim half of the
+ * 16-colour palette.
+ */
+static int
+dev_color(int32_t c)
+{
+	if (c < 0)
+		return -1;
+	if (depth == TERM_DEPTH_TRUE)
+		return c < 8 ? 8 : c;
+	if (depth == TERM_DEPTH_16 && COLORS < 16)
+		return c % 8;
+	return c;
+}
+
+void
+ui_draw_cells(int y, int x, const struct cells *c)
+{
+	static const wchar_t upper[] = { 0x2580, 0 }, full[] = { 0x2588, 0 },
+	    lower[] = { 0x2584, 0 }, space[] = { L' ', 0 };
+	int r, k;
+
+	for (r = 0; r < c->rows; r++) {
+		if (move(y + r, x) == ERR)
+			continue;
+		for (k = 0; k < c->cols; k++) {
+			size_t i = (size_t)r * (size_t)c->cols + (size_t)k;
+			cchar_t cc;
+			const wchar_t *w = upper;
+			int fg = dev_color(c->fg[i]), bg = dev_color(c->bg[i]);
+			int pair = 0;
+			char ch = c->ch != NULL ? c->ch[i] : 0;
+
+			if (ch == 'F')
+				w = full;
+			else if (ch == 'U')
+				w = upper;
+			else if (ch == 'L')
+				w = lower;
+			else if (ch != 0) {
+				/* ASCII ramp or an empty cell. */
+				wchar_t one[2] = { (wchar_t)(unsigned char)ch, 0 };
+
+				setcchar(&cc, one, A_NORMAL, 0, NULL);
+				add_wch(&cc);
+				continue;
+			}
+			if (!utf8) {
+				/* No half blocks: one colour per cell. */
+				w = space;
+				if (bg < 0)
+					bg = fg;
+				fg = -1;
+			}
+			if (depth != TERM_DEPTH_NONE) {
+				pair = alloc_pair(fg, bg);
+				if (pair < 0)
+					pair = 0;
+			}
+			setcchar(&cc, w, A_NORMAL, 0, &pair);
+			add_wch(&cc);
+		}
+	}
+}
+
+int
+ui_print(int y, int x, int width, const char *s, int attr)
+{
+	char *p = acc_printable(s);
+	wchar_t *ws;
+	size_t n = mbstowcs(NULL, p, 0), i;
+	int used = 0;
+
+	if (width <= 0) {
+		free(p);
+		return 0;
+	}
+	if (n == (size_t)-1) {
+		/* Not decodable in this locale: show bytes as ASCII. */
+		for (i = 0; p[i] != '\0'; i++)
+			if ((unsigned char)p[i] >= 0x80)
+				p[i] = '?';
+		n = strlen(p);
+	}
+	ws = xcalloc(n + 1, sizeof *ws);
+	mbstowcs(ws, p, n + 1);
+	attron(attr);
+	move(y, x);
+	for (i = 0; i < n; i++) {
+		int w = wcwidth(ws[i]);
+
+		if (w < 0)
+			w = 1, ws[i] = L'?';
+		if (used + w > width)
+			break;
+		{
+			wchar_t one[2] = { ws[i], 0 };
+
+			addnwstr(one, 1);
+		}
+		used += w;
+	}
+	attroff(attr);
+	free(ws);
+	free(p);
+	return used;
+}
+
+void
+ui_clear_to(int y, int x, int width, int attr)
+{
+	int i;
+
+	attron(attr);
+	for (i = 0; i < width; i++)
+		mvaddch(y, x + i, ' ');
+	attroff(attr);
+}
+
+/* The word being completed: after the last comma, leading spaces skipped. */
+static size_t
+word_start(const wchar_t *b, size_t len)
+{
+	size_t s = len;
+
+	while (s > 0 && b[s - 1] != L',')
+		s--;
+	while (s < len && b[s] == L' ')
+		s++;
+	return s;
+}
+
+char *
+ui_edit_line(int y, const char *prompt, const char *initial,
+    char *const *complete, int ncomplete)
+{
+	wchar_t buf[1024];
+	size_t len = 0, cur, i;
+	int cols = getmaxx(stdscr), done = 0, cancelled = 0;
+	char *out;
+
+	if (initial != NULL) {
+		size_t n = mbstowcs(buf, initial, sizeof buf / sizeof buf[0] - 1);
+
+		len = n == (size_t)-1 ? 0 : n;
+	}
+	cur = len;
+	curs_set(1);
+	while (!done) {
+		wint_t ch;
+		int r, px;
+
+		ui_clear_to(y, 0, cols, A_NORMAL);
+		px = ui_print(y, 0, cols, prompt, ui_attr(UI_KEY));
+		move(y, px);
+		for (i = 0; i < len && px < cols - 1; i++) {
+			wchar_t one[2] = { buf[i], 0 };
+
+			addnwstr(one, 1);
+			px += wcwidth(buf[i]) > 0 ? wcwidth(buf[i]) : 1;
+		}
+		{
+			int cx = (int)strlen(prompt);
+
+			for (i = 0; i < cur; i++)
+				cx += wcwidth(buf[i]) > 0 ? wcwidth(buf[i]) : 1;
+			move(y, cx < cols ? cx : cols - 1);
+		}
+		refresh();
+		r = get_wch(&ch);
+		if (r == ERR)
+			continue;
+		if (r == KEY_CODE_YES) {
+			switch (ch) {
+			case KEY_LEFT: if (cur > 0) cur--; break;
+			case KEY_RIGHT: if (cur < len) cur++; break;
+			case KEY_HOME: cur = 0; break;
+			case KEY_END: cur = len; break;
+			case KEY_BACKSPACE:
+				if (cur > 0) {
+					memmove(&buf[cur - 1], &buf[cur],
+					    (len - cur) * sizeof *buf);
+					cur--, len--;
+				}
+				break;
+			case KEY_DC:
+				if (cur < len) {
+					memmove(&buf[cur], &buf[cur + 1],
+					    (len - cur - 1) * sizeof *buf);
+					len--;
+				}
+				break;
+			case KEY_ENTER: done = 1; break;
+			}
+			continue;
+		}
+		switch (ch) {
+		case L'\r': case L'\n': done = 1; break;
+		case 27: done = cancelled = 1; break;
+		case 1: cur = 0; break;		/* ^A */
+		case 5: cur = len; break;	/* ^E */
+		case 21: len = cur = 0; break;	/* ^U */
+		case 127: case 8:
+			if (cur > 0) {
+				memmove(&buf[cur - 1], &buf[cur],
+				    (len - cur) * sizeof *buf);
+				cur--, len--;
+			}
+			break;
+		case L'\t':
+			if (complete != NULL && cur == len) {
+				size_t ws = word_start(buf, len);
+				char word[512];
+				int k, match = -1, nmatch = 0;
+
+				buf[len] = 0;
+				if (wcstombs(word, &buf[ws], sizeof word) ==
+				    (size_t)-1)
+					break;
+				for (k = 0; k < ncomplete; k++)
+					if (strncmp(complete[k], word,
+					    strlen(word)) == 0) {
+						if (match < 0)
+							match = k;
+						nmatch++;
+					}
+				if (match >= 0) {
+					wchar_t w[256];
+					size_t wn = mbstowcs(w, complete[match],
+					    sizeof w / sizeof w[0] - 1);
+
+					if (wn != (size_t)-1 && ws + wn <
+					    sizeof buf / sizeof buf[0] - 1) {
+						memcpy(&buf[ws], w, wn * sizeof *w);
+						len = cur = ws + wn;
+					}
+				}
+			}
+			break;
+		default:
+			if (ch >= 0x20 && ch != 0x7f && !(ch >= 0x80 && ch < 0xa0) &&
+			    len < sizeof buf / sizeof buf[0] - 1) {
+				memmove(&buf[cur + 1], &buf[cur],
+				    (len - cur) * sizeof *buf);
+				buf[cur++] = (wchar_t)ch;
+				len++;
+			}
+		}
+	}
+	curs_set(0);
+	ui_clear_to(y, 0, cols, A_NORMAL);
+	if (cancelled)
+		return NULL;
+	buf[len] = 0;
+	{
+		size_t n = wcstombs(NULL, buf, 0);
+
+		if (n == (size_t)-1)
+			return xstrdup("");
+		out = xmalloc(n + 1);
+		wcstombs(out, buf, n + 1);
+	}
+	/* Trim spaces at both ends. */
+	{
+		size_t a = strspn(out, " "), b = strlen(out);
+
+		while (b > a && out[b - 1] == ' ')
+			b--;
+		memmove(out, out + a, b - a);
+		out[b - a] = '\0';
+	}
+	return out;
+}
