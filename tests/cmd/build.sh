@@ -8,7 +8,7 @@ ok_if "make install puts the binary and man page under DESTDIR/PREFIX" \
 run "$T/dest/usr/bin/accord" --version
 ok_if "installed binary runs" out_has "accord 0.1.0"
 run man -l "$T/dest/usr/share/man/man1/accord.1"
-ok_if "man page renders with every command" sh -c "for c in init member import status items labels; do grep -q \"^ *\$c \" '$T/out' || exit 1; done"
+ok_if "man page renders with every command" sh -c "for c in init member import status items label labels; do grep -q \"^ *\$c \" '$T/out' || exit 1; done"
 
 if is_root; then
 	chmod 755 "$T"

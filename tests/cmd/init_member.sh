@@ -2,7 +2,7 @@
 # usage errors exit 2 with one line, failures exit 1 with one line.
 . "$(dirname "$0")/../lib.sh"
 
-for c in init member import status items labels; do
+for c in init member import status items label labels; do
 	run "$ACCORD" "$c" --help
 	ok_if "$c --help prints usage" sh -c "[ $RC -eq 0 ] && grep -q 'usage: accord $c' '$T/out'"
 done
