@@ -13,6 +13,7 @@
 #include "internal.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
+#define STORE_BUSY_MS 10000
 #define STORE_APPLICATION_ID 0x41435244
 
 int
@@ -207,7 +208,6 @@ store_close(struct store *st)
 static int
 store_configure(struct store *st, char **cause)
 {
-	sqlite3_busy_timeout(st->db, 10000);
 	sqlite3_extended_result_codes(st->db, 1);
 	if (sql_exec(st, "PRAGMA foreign_keys = ON; "
 	    "PRAGMA synchronous = FULL;", cause) != 0)
@@ -300,6 +300,9 @@ store_create(const char *path, int version, struct store **out, char **cause)
 		sql_fail(st, cause, "cannot open store");
 		goto fail;
 	}
+	/* Before the first read: a store another process is writing (or
+	 * checkpointing) must be waited for, not reported as unreadable. */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
 	    STORE_APPLICATION_ID);
 	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
@@ -331,6 +334,9 @@ store_open(const char *path, struct store **out, char **cause)
 		sql_fail(st, cause, "cannot open store");
 		goto fail;
 	}
+	/* Before the first read: a store another process is writing (or
+	 * checkpointing) must be waited for, not reported as unreadable. */
+	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */
 	if (sql_int(st, "PRAGMA application_id", NULL, &appid, NULL) < 0) {

@@ -295,6 +295,7 @@ t_order_nearer_to_k_then_id(void)
 	put(st, B, 4, 1);
 	put(st, C, 4, 3);
 	put(st, B, 2, 2);
+	put(st, B, 2, 3);	/* a relabel is still one labeler */
 	/* 6: a label and a withdrawal: no slot taken, competes by id. */
 	put(st, B, 6, 2);
 	T_CHECK(label_put(st, B, 6, 0, NULL, -1, NULL, &cause) == 0);
@@ -774,7 +775,7 @@ concurrent(int k)
 	char name[32], *logs[NPROC], *path;
 	const char *p;
 	struct store *st;
-	int gate[2], i, status = 0;
+	int gate[2], ready[2], i, status = 0;
 	pid_t pids[NPROC];
 	long long takes = 0, per_user[5] = { 0 };
 
@@ -787,7 +788,7 @@ concurrent(int k)
 	}
 	/* No connection may cross fork(). */
 	store_close(st);
-	if (pipe(gate) != 0) {
+	if (pipe(gate) != 0 || pipe(ready) != 0) {
 		T_FAIL("pipe");
 		free(path);
 		return;
@@ -806,11 +807,16 @@ concurrent(int k)
 			int r;
 
 			close(gate[1]);
-			/* EOF arrives in every child at once. */
-			if (read(gate[0], &c, 1) != 0)
-				_exit(9);
+			close(ready[0]);
 			if ((log = fopen(logs[i], "w")) == NULL)
 				_exit(2);
+			c = '1';
+			if (write(ready[1], &c, 1) != 1)
+				_exit(8);
+			/* EOF arrives in every child at once; all of them then
+			 * open the store and race for items together. */
+			if (read(gate[0], &c, 1) != 0)
+				_exit(9);
 			if (store_open(p, &st, &cause) != 0) {
 				fprintf(log, "error store_open: %s\n", cause);
 				fclose(log);
@@ -834,6 +840,14 @@ concurrent(int k)
 			_exit(r < 0 ? 4 : 0);
 		}
 	}
+	for (i = 0; i < NPROC; i++) {
+		char c;
+
+		if (pids[i] > 0 && (read(ready[0], &c, 1) != 1 || c != '1'))
+			T_FAIL("child %d did not start", i);
+	}
+	close(ready[0]);
+	close(ready[1]);
 	close(gate[0]);
 	close(gate[1]);
 	for (i = 0; i < NPROC; i++) {
