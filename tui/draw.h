@@ -2,7 +2,7 @@
  * draw.h: turning images, spectrograms and waveforms into terminal cells.
  *
  * Pure C, no curses: the functions here decide what each cell shows (a
- * character and two device colours); ui_draw_cells() puts them on screen.
+ * character and two device colours); ui_raw_cells() puts them on screen.
  * Images use upper half blocks (U+2580), so a cell is one pixel wide and
  * two tall: the top pixel is the foreground, the bottom the background.
  *

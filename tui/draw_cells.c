@@ -1,6 +1,6 @@
 /*
  * draw_cells.c: images, spectrograms and waveforms to struct cells (see
- * draw.h).  No curses: ui_draw_cells() does the drawing.
+ * draw.h).  No curses: ui_raw_cells() does the drawing.
  */
 #include <math.h>
 #include <stdint.h>

@@ -121,13 +121,16 @@ struct screen {
 	int msg_warn;
 	int told_player;
 	enum overlay overlay;
-	int image_changed;
+	int media_dirty;	/* media cells must be emitted again */
+	int playhead;		/* column highlighted, -1 none */
 	int cols, rows;		/* media pane */
 
 	FILE *trace;
 	double trace_key;	/* when the key being traced was read */
 	int trace_keycode;
 	const char *trace_action;
+	double trace_commit;	/* ms spent committing the label */
+	double trace_draw;	/* ms spent in the last draw() */
 	long long trace_from;
 };
 
@@ -187,7 +190,8 @@ item_shown(struct screen *s)
 	struct buf b = { 0 };
 
 	s->shown_at = acc_monotonic();
-	s->image_changed = 1;
+	s->media_dirty = 1;
+	s->playhead = -1;
 	free(s->note);
 	s->note = NULL;
 	free(s->tags);
@@ -292,6 +296,7 @@ act_label(struct screen *s, int ci)
 	const struct class_def *c = &s->proj.classes[ci];
 	char *cause = NULL;
 	double secs;
+	int r;
 
 	if (s->cur == NULL)
 		return;
@@ -300,8 +305,11 @@ act_label(struct screen *s, int ci)
 		return;
 	}
 	secs = acc_monotonic() - s->shown_at;
-	if (label_put(s->st, s->user, s->cur->it.id, c->id, s->note, secs,
-	    NULL, &cause) != 0) {
+	s->trace_commit = acc_monotonic();
+	r = label_put(s->st, s->user, s->cur->it.id, c->id, s->note, secs,
+	    NULL, &cause);
+	s->trace_commit = (acc_monotonic() - s->trace_commit) * 1000;
+	if (r != 0) {
 		/* Nothing is lost: the item stays, and the key retries. */
 		set_msg(s, 1, "not saved: %s (press %c again to retry)", cause,
 		    c->key);
@@ -371,7 +379,6 @@ act_tags(struct screen *s)
 	} else {
 		set_msg(s, 0, "tags saved");
 		item_shown(s);	/* reload the joined tags */
-		s->image_changed = 0;
 	}
 	free(text);
 }
@@ -491,7 +498,7 @@ act_zoom(struct screen *s, enum action a)
 	if (cy > 1 - 0.5 / z)
 		cy = 1 - 0.5 / z;
 	prepared_render(p, s->cols, s->rows, ui_depth(), z, cx, cy);
-	s->image_changed = 1;
+	s->media_dirty = 1;
 }
 
 static void
@@ -605,8 +612,9 @@ draw_time_axis(struct screen *s, int y)
 	}
 }
 
-static void
-draw_media(struct screen *s)
+/* What curses draws in the media pane: text when there is no picture. */
+static int
+draw_media_text(struct screen *s)
 {
 	struct prepared *p = s->cur;
 	int top = 2;
@@ -618,35 +626,50 @@ draw_media(struct screen *s)
 
 		ui_print(top + s->rows / 2, 2, s->cols - 2, what ? what : "",
 		    s->failed ? ui_attr(UI_WARNING) : ui_attr(UI_DIM));
-		return;
+		return 1;
 	}
 	if (p->error != NULL) {
 		ui_print(top + s->rows / 2, 2, s->cols - 2, p->error,
 		    ui_attr(UI_WARNING));
 		ui_print(top + s->rows / 2 + 1, 2, s->cols - 2,
 		    "s skips this item", ui_attr(UI_DIM));
-		return;
+		return 1;
 	}
-	if (s->image_changed) {
-		ui_reset_image_pairs();
-		s->image_changed = 0;
-	}
-	if (p->kind == MEDIA_KIND_IMAGE) {
-		ui_draw_cells(top + (s->rows - p->cells.rows) / 2,
-		    (s->cols - p->cells.cols) / 2, &p->cells);
-		return;
-	}
-	ui_draw_cells(top, 0, &p->cells);
-	ui_draw_cells(top + p->wave_rows, 0, &p->spec);
-	draw_time_axis(s, top + s->rows - 1);
-	if (player_poll(s->pl, NULL) && p->duration > 0) {
-		double f = player_elapsed(s->pl) / p->duration;
-		int x = (int)(f * (s->cols - 1)), r;
+	if (p->kind == MEDIA_KIND_AUDIO)
+		draw_time_axis(s, top + s->rows - 1);
+	return 0;
+}
 
-		if (x >= 0 && x < s->cols)
-			for (r = 0; r < p->wave_rows; r++)
-				mvchgat(top + r, x, 1, ui_attr(UI_PLAYHEAD), 0,
-				    NULL);
+/* After refresh(): the media cells, written straight to the terminal. */
+static void
+draw_media_cells(struct screen *s)
+{
+	struct prepared *p = s->cur;
+	int top = 2, col = -1;
+
+	if (s->overlay != OV_NONE || p == NULL || p->error != NULL)
+		return;
+	if (s->media_dirty) {
+		if (p->kind == MEDIA_KIND_IMAGE)
+			ui_raw_cells(top, 0, s->cols, s->rows, &p->cells);
+		else {
+			ui_raw_cells(top, 0, s->cols, p->wave_rows, &p->cells);
+			ui_raw_cells(top + p->wave_rows, 0, s->cols,
+			    s->rows - 1 - p->wave_rows, &p->spec);
+		}
+		s->media_dirty = 0;
+		s->playhead = -1;
+	}
+	if (p->kind != MEDIA_KIND_AUDIO)
+		return;
+	if (player_poll(s->pl, NULL) && p->duration > 0)
+		col = (int)(player_elapsed(s->pl) / p->duration * (s->cols - 1));
+	if (col >= s->cols)
+		col = -1;
+	if (col != s->playhead) {
+		ui_raw_column(top, 0, &p->cells, s->playhead, 0);
+		ui_raw_column(top, 0, &p->cells, col, 1);
+		s->playhead = col;
 	}
 }
 
@@ -708,9 +731,22 @@ draw_overlay(struct screen *s)
 	}
 }
 
+static void draw_screen(struct screen *);
+
 static void
 draw(struct screen *s)
 {
+	double t0 = acc_monotonic();
+
+	draw_screen(s);
+	s->trace_draw = (acc_monotonic() - t0) * 1000;
+}
+
+static void
+draw_screen(struct screen *s)
+{
+	int text;
+
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		char m[96];
@@ -719,10 +755,11 @@ draw(struct screen *s)
 		    "%dx%d (this one is %dx%d)", MIN_COLS, MIN_ROWS, COLS, LINES);
 		ui_print(LINES / 2, 0, COLS, m, ui_attr(UI_WARNING));
 		refresh();
+		s->media_dirty = 1;
 		return;
 	}
 	draw_status(s);
-	draw_media(s);
+	text = draw_media_text(s);
 	draw_panel(s);
 	if (s->msg != NULL)
 		ui_print(LINES - 2, 0, COLS, s->msg, s->msg_warn ?
@@ -732,7 +769,14 @@ draw(struct screen *s)
 	    ui_attr(UI_DIM));
 	if (s->overlay != OV_NONE)
 		draw_overlay(s);
+	/* A pane with text instead of a picture: wipe the old picture first,
+	 * since curses believes the pane is blank already. */
+	if (text && s->media_dirty && s->overlay == OV_NONE) {
+		ui_raw_cells(2, 0, s->cols, s->rows, NULL);
+		s->media_dirty = 0;
+	}
 	refresh();
+	draw_media_cells(s);
 }
 
 /* --- the loop --------------------------------------------------------- */
@@ -786,11 +830,13 @@ trace_done(struct screen *s)
 		return;
 	if (s->cur == NULL && !s->empty && !s->failed)
 		return;
-	fprintf(s->trace, "key=%d action=%s item=%lld next=%lld ms=%.3f\n",
-	    s->trace_keycode, s->trace_action, s->trace_from, now_item,
-	    (acc_monotonic() - s->trace_key) * 1000);
+	fprintf(s->trace, "key=%d action=%s item=%lld next=%lld ms=%.3f "
+	    "commit=%.3f draw=%.3f\n", s->trace_keycode, s->trace_action,
+	    s->trace_from, now_item, (acc_monotonic() - s->trace_key) * 1000,
+	    s->trace_commit, s->trace_draw);
 	fflush(s->trace);
 	s->trace_key = 0;
+	s->trace_commit = 0;
 }
 
 static int
@@ -851,7 +897,7 @@ run(struct screen *s)
 				prepared_render(s->cur, s->cols, s->rows,
 				    ui_depth(), s->cur->zoom, s->cur->cx,
 				    s->cur->cy);
-			s->image_changed = 1;
+			s->media_dirty = 1;
 			clear();
 			draw(s);
 			s->trace_action = "resize";
@@ -860,7 +906,7 @@ run(struct screen *s)
 		}
 		if (s->overlay != OV_NONE) {
 			s->overlay = OV_NONE;
-			s->image_changed = 1;
+			s->media_dirty = 1;
 			clear();
 			draw(s);
 			s->trace_action = "close";
@@ -894,7 +940,7 @@ run(struct screen *s)
 			break;
 		case ACT_PLAY: act_play(s); break;
 		case ACT_REDRAW:
-			s->image_changed = 1;
+			s->media_dirty = 1;
 			clear();
 			break;
 		case ACT_NONE: break;

@@ -16,6 +16,7 @@ static int utf8;
 static int started;
 static int attrs[UI_NELEMS];
 static SCREEN *screen;
+static struct buf rawbuf;		/* media cells on their way out */
 
 static void
 fatal_cleanup(void)
@@ -76,7 +77,10 @@ ui_start(char **cause)
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED, NULL);
 	mouseinterval(0);
 
-	colors = has_colors() ? COLORS : 0;
+	/* COLORS is only set by start_color(): ask terminfo directly. */
+	colors = has_colors() ? tigetnum("colors") : 0;
+	if (colors < 0)
+		colors = 0;
 	rgb = tigetflag("RGB") > 0 || colors >= 0x1000000;
 	depth = term_depth_from(no_color, acc, ct, colors, rgb);
 	/* Never promise more than the entry in use can send. */
@@ -94,22 +98,18 @@ ui_start(char **cause)
 	attrs[UI_SELECTED] = A_REVERSE | A_BOLD;
 	attrs[UI_BORDERLINE] = A_BOLD;
 	attrs[UI_WARNING] = A_BOLD;
-	attrs[UI_PLAYHEAD] = A_REVERSE;
-	attrs[UI_WAVE] = A_NORMAL;
 	if (depth != TERM_DEPTH_NONE) {
 		start_color();
 		use_default_colors();
-		/* UI colours take the low pair numbers; images use alloc_pair. */
+		/* UI colours by meaning; media cells bypass curses (ui_raw_cells). */
 		init_pair(1, COLOR_WHITE, COLOR_BLUE);
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_RED, -1);
 		init_pair(4, COLOR_CYAN, -1);
-		init_pair(5, COLOR_GREEN, -1);
 		attrs[UI_STATUS] = COLOR_PAIR(1) | A_BOLD;
 		attrs[UI_BORDERLINE] = COLOR_PAIR(2) | A_BOLD;
 		attrs[UI_WARNING] = COLOR_PAIR(3) | A_BOLD;
 		attrs[UI_KEY] = COLOR_PAIR(4) | A_BOLD;
-		attrs[UI_WAVE] = COLOR_PAIR(5);
 	}
 	return 0;
 }
@@ -117,6 +117,7 @@ ui_start(char **cause)
 void
 ui_stop(void)
 {
+	buf_free(&rawbuf);
 	if (!started)
 		return;
 	endwin();
@@ -143,87 +144,149 @@ ui_attr(enum ui_elem e)
 	return attrs[e];
 }
 
-void
-ui_reset_image_pairs(void)
-{
-	if (depth == TERM_DEPTH_NONE)
-		return;
-	/* reset_color_pairs() drops every pair, so the UI's are set again. */
-	reset_color_pairs();
-	init_pair(1, COLOR_WHITE, COLOR_BLUE);
-	init_pair(2, COLOR_YELLOW, -1);
-	init_pair(3, COLOR_RED, -1);
-	init_pair(4, COLOR_CYAN, -1);
-	init_pair(5, COLOR_GREEN, -1);
-}
-
 /*
- * A device colour as curses wants it.  In direct-colour mode curses sends
- * values below 8 as the ANSI colours 0..7, so near-black RGB values are
- * nudged to 8 (0x000008), which no eye can tell from black.  -1 is the
- * terminal's default colour.  8-colour terminals get the dim half of the
- * 16-colour palette.
+ * Media cells are written straight to the terminal after refresh(), not
+ * through curses.  Curses would send both colours again for every cell and
+ * spend ~10 ms of CPU on a 160x48 image (tests/bench/label_bench.sh);
+ * here a colour is sent only when it changes, so a new item costs well
+ * under a millisecond to emit.  Curses keeps the media pane blank in its
+ * model, so it never paints over the cells unless something is drawn
+ * there (an overlay, a resize), after which the screen emits them again.
+ * DECSC/DECRC around the output leave curses' cursor and attributes as
+ * they were.
  */
-static int
-dev_color(int32_t c)
+
+static void
+sgr_color(struct buf *b, int32_t c, int bg)
 {
-	if (c < 0)
-		return -1;
-	if (depth == TERM_DEPTH_TRUE)
-		return c < 8 ? 8 : c;
-	if (depth == TERM_DEPTH_16 && COLORS < 16)
-		return c % 8;
-	return c;
+	if (c < 0) {
+		buf_puts(b, bg ? "49" : "39");
+		return;
+	}
+	switch (depth) {
+	case TERM_DEPTH_TRUE:
+		buf_printf(b, "%d;2;%d;%d;%d", bg ? 48 : 38, (c >> 16) & 255,
+		    (c >> 8) & 255, c & 255);
+		break;
+	case TERM_DEPTH_256:
+		buf_printf(b, "%d;5;%d", bg ? 48 : 38, c);
+		break;
+	case TERM_DEPTH_16:
+		if (COLORS < 16)
+			c %= 8;
+		buf_printf(b, "%d", c < 8 ? (bg ? 40 : 30) + c :
+		    (bg ? 100 : 90) + c - 8);
+		break;
+	case TERM_DEPTH_NONE:
+		break;
+	}
+}
+
+/* The colour a highlighted (playhead) cell takes, at each depth. */
+static int32_t
+bright(void)
+{
+	return depth == TERM_DEPTH_TRUE ? 0xffffff : depth == TERM_DEPTH_256 ?
+	    231 : 15;
+}
+
+static void
+raw_cell(struct buf *b, const struct cells *c, size_t i, int highlight,
+    int32_t *pf, int32_t *pb)
+{
+	int32_t fg = c->fg[i], bg = c->bg[i];
+	char ch = c->ch != NULL ? c->ch[i] : CELL_UPPER;
+	const char *glyph;
+
+	if (highlight) {
+		/* The playhead: a bright full column, whatever was there. */
+		if (depth == TERM_DEPTH_NONE) {
+			buf_puts(b, "|");
+			return;
+		}
+		ch = CELL_FULL;
+		fg = bright();
+		bg = -1;
+	}
+	if (!utf8 && (ch == CELL_UPPER || ch == CELL_LOWER || ch == CELL_FULL)) {
+		/* No block characters in this locale: one colour per cell. */
+		bg = ch == CELL_LOWER && bg >= 0 ? bg : fg;
+		ch = ' ';
+	}
+	if (depth != TERM_DEPTH_NONE && (fg != *pf || bg != *pb)) {
+		buf_puts(b, "\033[");
+		sgr_color(b, fg, 0);
+		buf_puts(b, ";");
+		sgr_color(b, bg, 1);
+		buf_puts(b, "m");
+		*pf = fg;
+		*pb = bg;
+	}
+	switch (ch) {
+	case CELL_UPPER: glyph = "\xe2\x96\x80"; break;
+	case CELL_LOWER: glyph = "\xe2\x96\x84"; break;
+	case CELL_FULL: glyph = "\xe2\x96\x88"; break;
+	default:
+		buf_add(b, &ch, 1);
+		return;
+	}
+	buf_puts(b, glyph);
+}
+
+static void
+raw_flush(void)
+{
+	if (rawbuf.len > 0) {
+		fwrite(rawbuf.s, 1, rawbuf.len, stdout);
+		fflush(stdout);
+	}
+	rawbuf.len = 0;
 }
 
 void
-ui_draw_cells(int y, int x, const struct cells *c)
+ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c)
 {
-	static const wchar_t upper[] = { 0x2580, 0 }, full[] = { 0x2588, 0 },
-	    lower[] = { 0x2584, 0 }, space[] = { L' ', 0 };
-	int r, k;
+	int r, k, y0 = c ? (rows - c->rows) / 2 : 0;
+	int x0 = c ? (cols - c->cols) / 2 : 0;
+	int32_t pf = -2, pb = -2;
 
-	for (r = 0; r < c->rows; r++) {
-		if (move(y + r, x) == ERR)
-			continue;
-		for (k = 0; k < c->cols; k++) {
-			size_t i = (size_t)r * (size_t)c->cols + (size_t)k;
-			cchar_t cc;
-			const wchar_t *w = upper;
-			int fg = dev_color(c->fg[i]), bg = dev_color(c->bg[i]);
-			int pair = 0;
-			char ch = c->ch != NULL ? c->ch[i] : 0;
+	buf_puts(&rawbuf, "\0337\033[0m");
+	for (r = 0; r < rows; r++) {
+		buf_printf(&rawbuf, "\033[%d;%dH", y + r + 1, x + 1);
+		for (k = 0; k < cols; k++) {
+			int cr = r - y0, ck = k - x0;
 
-			if (ch == 'F')
-				w = full;
-			else if (ch == 'U')
-				w = upper;
-			else if (ch == 'L')
-				w = lower;
-			else if (ch != 0) {
-				/* ASCII ramp or an empty cell. */
-				wchar_t one[2] = { (wchar_t)(unsigned char)ch, 0 };
-
-				setcchar(&cc, one, A_NORMAL, 0, NULL);
-				add_wch(&cc);
+			if (c == NULL || cr < 0 || cr >= c->rows || ck < 0 ||
+			    ck >= c->cols) {
+				if (pf != -1 || pb != -1) {
+					buf_puts(&rawbuf, "\033[0m");
+					pf = pb = -1;
+				}
+				buf_add(&rawbuf, " ", 1);
 				continue;
 			}
-			if (!utf8) {
-				/* No half blocks: one colour per cell. */
-				w = space;
-				if (bg < 0)
-					bg = fg;
-				fg = -1;
-			}
-			if (depth != TERM_DEPTH_NONE) {
-				pair = alloc_pair(fg, bg);
-				if (pair < 0)
-					pair = 0;
-			}
-			setcchar(&cc, w, A_NORMAL, 0, &pair);
-			add_wch(&cc);
+			raw_cell(&rawbuf, c, (size_t)cr * c->cols + ck, 0, &pf, &pb);
 		}
 	}
+	buf_puts(&rawbuf, "\033[0m\0338");
+	raw_flush();
+}
+
+void
+ui_raw_column(int y, int x, const struct cells *c, int col, int highlight)
+{
+	int32_t pf = -2, pb = -2;
+	int r;
+
+	if (c == NULL || col < 0 || col >= c->cols)
+		return;
+	buf_puts(&rawbuf, "\0337\033[0m");
+	for (r = 0; r < c->rows; r++) {
+		buf_printf(&rawbuf, "\033[%d;%dH", y + r + 1, x + col + 1);
+		raw_cell(&rawbuf, c, (size_t)r * c->cols + col, highlight, &pf, &pb);
+	}
+	buf_puts(&rawbuf, "\033[0m\0338");
+	raw_flush();
 }
 
 int

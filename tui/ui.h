@@ -20,8 +20,6 @@ enum ui_elem {
 	UI_SELECTED,		/* my current class on an item I go back to */
 	UI_BORDERLINE,		/* the borderline class */
 	UI_WARNING,		/* errors and notices in the message line */
-	UI_PLAYHEAD,		/* the audio playhead column */
-	UI_WAVE,		/* waveform colour */
 	UI_NELEMS
 };
 
@@ -39,11 +37,18 @@ enum term_depth ui_depth(void);
 int ui_utf8(void);		/* the locale can show U+2580 */
 int ui_attr(enum ui_elem e);	/* attributes incl. colour pair */
 
-/* Forget the image colour pairs (call before drawing a new image). */
-void ui_reset_image_pairs(void);
-
-/* Draw prepared cells with their top-left corner at (y, x). */
-void ui_draw_cells(int y, int x, const struct cells *c);
+/*
+ * Write media cells straight to the terminal, after refresh(): the pane of
+ * cols x rows cells at (y, x) is filled, with c centred in it (c NULL: a
+ * blank pane).  Curses must keep that area blank in its model (it draws
+ * nothing there), and the caller emits the cells again after anything
+ * curses drew over the pane (overlays, resize, clear).
+ */
+void ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c);
+/* Re-emit column col of cells drawn at (y, x); highlighted as the audio
+ * playhead when highlight. */
+void ui_raw_column(int y, int x, const struct cells *c, int col,
+    int highlight);
 
 /*
  * Print s (untrusted: control characters shown as '?') at (y, x) within
