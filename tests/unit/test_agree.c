@@ -1,0 +1,677 @@
+/*
+ * test_agree.c: the agreement engine against published worked examples,
+ * hand-computed cases, the undefined cases, and HLP on simulated labelers
+ * of known accuracy.
+ */
+#include <stdint.h>
+
+#include "accord/agree.h"
+#include "accord/util.h"
+#include "t.h"
+
+#define NA (-1)
+
+static struct agree_opts
+opts_nb(void)
+{
+	struct agree_opts o;
+
+	agree_opts_init(&o);
+	o.bootstrap = 0;
+	return o;
+}
+
+/* Compute or fail the test; returns 0 when the result is usable. */
+static int
+compute(const struct agree_input *in, const struct agree_opts *o,
+    struct agree_result *r)
+{
+	char *cause = NULL;
+
+	if (agree_compute(in, o, r, &cause) != 0) {
+		T_FAIL("agree_compute: %s", cause ? cause : "?");
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability",
+ * example C: 4 observers x 12 units, values 1-5, missing values.  The paper
+ * gives alpha = 0.743 (nominal), 0.815 (ordinal), 0.849 (interval).  The
+ * same matrix is Gwet's cac.raw4raters (Handbook, 4th ed.); the irrCAC
+ * README prints percent agreement 0.8181818, AC1 0.77544, Fleiss
+ * (generalised) 0.76117, Conger 0.76282.  Full-precision values: NLTK
+ * 3.8's alpha (113/152 nominal) and a transcription of Gwet's formulas.
+ */
+/* clang-format off */
+static const int kripp_c[12][4] = {
+	{ 1, 1, NA, 1 }, { 2, 2, 3, 2 }, { 3, 3, 3, 3 }, { 3, 3, 3, 3 },
+	{ 2, 2, 2, 2 }, { 1, 2, 3, 4 }, { 4, 4, 4, 4 }, { 1, 1, 2, 1 },
+	{ 2, 2, 2, 2 }, { NA, 5, 5, 5 }, { NA, NA, 1, 1 }, { NA, NA, 3, NA },
+};
+/* clang-format on */
+
+static void
+t_krippendorff_2011_example_c(void)
+{
+	int cells[12 * 4], i;
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	for (i = 0; i < 48; i++)
+		cells[i] = kripp_c[i / 4][i % 4] == NA
+		    ? NA
+		    : kripp_c[i / 4][i % 4] - 1;
+	in.nitems = 12;
+	in.nlabelers = 4;
+	in.nclasses = 5;
+	in.cells = cells;
+	in.ordinal = 1;
+	in.borderline = 2;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.npairable, 11);
+	T_NEAR(r.alpha_nominal.value, 0.743, 0.0005);
+	T_NEAR(r.alpha_ordinal.value, 0.815, 0.0005);
+	T_NEAR(r.alpha_interval.value, 0.849, 0.0005);
+	T_NEAR(r.alpha_nominal.value, 113.0 / 152.0, 1e-12);
+	T_NEAR(r.alpha_ordinal.value, 0.8153875037548813, 1e-12);
+	T_NEAR(r.alpha_interval.value, 0.8491071428571428, 1e-12);
+	T_NEAR(r.percent.value, 0.8181818, 5e-8);
+	T_NEAR(r.ac1.value, 0.77544, 5e-6);
+	T_NEAR(r.fleiss.value, 0.76117, 5e-6);
+	T_NEAR(r.conger.value, 0.76282, 5e-6);
+	T_CHECK(r.classes[2].borderline && !r.classes[1].borderline);
+	agree_result_free(&r);
+}
+
+/*
+ * Fleiss (1971), Table 1: 30 patients, 6 psychiatrists, 5 diagnoses;
+ * kappa = .430 in the paper, 0.4302445 from R's irr::kappam.fleiss on the
+ * same data (irr's `diagnoses`, also in statsmodels' tests).
+ */
+/* clang-format off */
+static const int fleiss_diag[30][6] = {
+	{ 4, 4, 4, 4, 4, 4 }, { 2, 2, 2, 5, 5, 5 }, { 2, 3, 3, 3, 3, 5 },
+	{ 5, 5, 5, 5, 5, 5 }, { 2, 2, 2, 4, 4, 4 }, { 1, 1, 3, 3, 3, 3 },
+	{ 3, 3, 3, 3, 5, 5 }, { 1, 1, 3, 3, 3, 4 }, { 1, 1, 4, 4, 4, 4 },
+	{ 5, 5, 5, 5, 5, 5 }, { 1, 4, 4, 4, 4, 4 }, { 1, 2, 4, 4, 4, 4 },
+	{ 2, 2, 2, 3, 3, 3 }, { 1, 4, 4, 4, 4, 4 }, { 2, 2, 4, 4, 4, 5 },
+	{ 3, 3, 3, 3, 3, 5 }, { 1, 1, 1, 4, 5, 5 }, { 1, 1, 1, 1, 1, 2 },
+	{ 2, 2, 4, 4, 4, 4 }, { 1, 3, 3, 5, 5, 5 }, { 5, 5, 5, 5, 5, 5 },
+	{ 2, 4, 4, 4, 4, 4 }, { 2, 2, 4, 5, 5, 5 }, { 1, 1, 4, 4, 4, 4 },
+	{ 1, 4, 4, 4, 4, 5 }, { 2, 2, 2, 2, 2, 4 }, { 1, 1, 1, 1, 5, 5 },
+	{ 2, 2, 4, 4, 4, 4 }, { 1, 3, 3, 3, 3, 3 }, { 5, 5, 5, 5, 5, 5 },
+};
+/* clang-format on */
+
+static void
+t_fleiss_1971_table1(void)
+{
+	int cells[30 * 6], i;
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	for (i = 0; i < 180; i++)
+		cells[i] = fleiss_diag[i / 6][i % 6] - 1;
+	in.nitems = 30;
+	in.nlabelers = 6;
+	in.nclasses = 5;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_NEAR(r.fleiss.value, 0.430, 0.0005);
+	T_NEAR(r.fleiss.value, 0.43024452006014074, 1e-12);
+	agree_result_free(&r);
+}
+
+/*
+ * Wikipedia's "Fleiss' kappa" worked example (10 subjects, 14 raters, 5
+ * categories; not from Fleiss 1971): P-bar = 0.378, P-bar_e = 0.213,
+ * kappa = 0.210; statsmodels' fleiss_kappa gives 0.20993070442195522.
+ * Only counts per category are given, so rater j takes the j-th label.
+ */
+/* clang-format off */
+static const int wiki_counts[10][5] = {
+	{ 0, 0, 0, 0, 14 }, { 0, 2, 6, 4, 2 }, { 0, 0, 3, 5, 6 },
+	{ 0, 3, 9, 2, 0 }, { 2, 2, 8, 1, 1 }, { 7, 7, 0, 0, 0 },
+	{ 3, 2, 6, 3, 0 }, { 2, 5, 3, 2, 2 }, { 6, 5, 2, 1, 0 },
+	{ 0, 2, 2, 3, 7 },
+};
+/* clang-format on */
+
+static void
+t_fleiss_wikipedia_example(void)
+{
+	int cells[10 * 14], i, c, n, at;
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	for (i = 0; i < 10; i++) {
+		at = 0;
+		for (c = 0; c < 5; c++)
+			for (n = 0; n < wiki_counts[i][c]; n++)
+				cells[i * 14 + at++] = c;
+	}
+	in.nitems = 10;
+	in.nlabelers = 14;
+	in.nclasses = 5;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_NEAR(r.percent.value, 0.378, 0.0005);
+	T_NEAR(r.fleiss.value, 0.210, 0.0005);
+	T_NEAR(r.fleiss.value, 0.20993070442195522, 1e-12);
+	agree_result_free(&r);
+}
+
+/*
+ * A 2x2 table worked by hand (Cohen 1960's definitions): 50 items, both
+ * yes 20, A yes B no 5, A no B yes 10, both no 15.  p_o = 35/50 = 0.7;
+ * A says yes 25/50, B 30/50, p_c = .5 x .6 + .5 x .4 = 0.5; kappa = 0.4.
+ * Scott/Fleiss: p_yes = 55/100, P_e = .55^2 + .45^2 = .505, kappa =
+ * .195/.495 = 13/33.  AC1: P_e = 2 x .55 x .45 / 1 = .495, (.7 - .495) /
+ * .505 = 41/101.  Alpha: n = 100, o_yn = 15, 1 - 99 x 15 / (55 x 45) =
+ * 0.4.  Specific agreement: yes 40/55, no 30/45.
+ */
+static void
+t_cohen_2x2_by_hand(void)
+{
+	int cells[50 * 2], i;
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	for (i = 0; i < 50; i++) {
+		cells[2 * i] = i < 25 ? 0 : 1;
+		cells[2 * i + 1] = i < 20 ? 0 : i < 25 ? 1 : i < 35 ? 0 : 1;
+	}
+	in.nitems = 50;
+	in.nlabelers = 2;
+	in.nclasses = 2;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.npairs, 1);
+	T_EQ_INT(r.pairs[0].nshared, 50);
+	T_NEAR(r.pairs[0].observed, 0.7, 1e-15);
+	T_NEAR(r.pairs[0].expected, 0.5, 1e-15);
+	T_NEAR(r.pairs[0].kappa.value, 0.4, 1e-15);
+	T_NEAR(r.cohen_mean.value, 0.4, 1e-15);
+	T_NEAR(r.conger.value, 0.4, 1e-15);
+	T_NEAR(r.fleiss.value, 13.0 / 33.0, 1e-15);
+	T_NEAR(r.ac1.value, 41.0 / 101.0, 1e-15);
+	T_NEAR(r.alpha_nominal.value, 0.4, 1e-15);
+	T_NEAR(r.percent.value, 0.7, 1e-15);
+	T_NEAR(r.classes[0].specific.value, 40.0 / 55.0, 1e-15);
+	T_NEAR(r.classes[1].specific.value, 30.0 / 45.0, 1e-15);
+	/* Pooled confusion: diagonal twice the agreeing pairs. */
+	T_EQ_INT(r.confusion[0], 40);
+	T_EQ_INT(r.confusion[1], 15);
+	T_EQ_INT(r.confusion[2], 15);
+	T_EQ_INT(r.confusion[3], 30);
+	T_EQ_INT(r.ndisagreements, 1);
+	T_EQ_INT(r.disagreements[0].count, 15);
+	T_NEAR(r.disagreements[0].share, 1.0, 0);
+	T_NEAR(r.labelers[0].agree_others.value, 0.7, 1e-15);
+	agree_result_free(&r);
+}
+
+static void
+t_undefined_one_class_only(void)
+{
+	int cells[] = {1, 1, 1, 1, 1, NA, NA, 1};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	in.nitems = 4;
+	in.nlabelers = 2;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.ordinal = 1;
+	in.borderline = 1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_CHECK(!r.fleiss.defined);
+	T_EQ_STR(r.fleiss.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.conger.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.alpha_nominal.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.alpha_ordinal.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.alpha_interval.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.pairs[0].kappa.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.cohen_mean.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.labelers[0].kappa_mean.why, AGREE_WHY_ONE_CLASS);
+	T_EQ_STR(r.classes[0].specific.why, AGREE_WHY_CLASS_UNUSED);
+	/* Agreement itself is perfect, and AC1's chance term is 0. */
+	T_CHECK(r.percent.defined && r.percent.value == 1);
+	T_CHECK(r.ac1.defined && r.ac1.value == 1);
+	T_CHECK(
+	    r.classes[1].specific.defined && r.classes[1].specific.value == 1);
+	T_CHECK(r.team_hlp.defined && r.team_hlp.value == 1);
+	agree_result_free(&r);
+}
+
+static void
+t_undefined_one_labeler(void)
+{
+	int cells[] = {0, 1, 1, NA};
+	int gold[] = {0, 0, -1, -1};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	in.nitems = 4;
+	in.nlabelers = 1;
+	in.nclasses = 2;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.npairs, 0);
+	T_EQ_STR(r.percent.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.fleiss.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.ac1.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.alpha_nominal.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.alpha_ordinal.why, AGREE_WHY_NOMINAL);
+	T_EQ_STR(r.cohen_mean.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.team_hlp.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.labelers[0].agree_others.why, AGREE_WHY_ONE_LABELER);
+	T_EQ_STR(r.labelers[0].gold_accuracy.why, AGREE_WHY_NO_GOLD);
+	agree_result_free(&r);
+
+	/* With gold, one labeler still has an accuracy and an HLP. */
+	in.gold = gold;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_NEAR(r.labelers[0].gold_accuracy.value, 0.5, 0);
+	T_EQ_INT(r.labelers[0].ngold, 2);
+	T_NEAR(r.labelers[0].hlp.value, 0.5, 0);
+	T_EQ_STR(r.percent.why, AGREE_WHY_ONE_LABELER);
+	agree_result_free(&r);
+}
+
+static void
+t_undefined_no_item_with_two_labels(void)
+{
+	int cells[] = {0, NA, 1, NA, NA, 0, NA, 1, NA, NA};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	in.nitems = 5;
+	in.nlabelers = 2;
+	in.nclasses = 2;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.nactive, 2);
+	T_EQ_INT(r.npairable, 0);
+	T_EQ_INT(r.nlabeled, 4);
+	T_EQ_STR(r.percent.why, AGREE_WHY_NO_PAIRS);
+	T_EQ_STR(r.fleiss.why, AGREE_WHY_NO_PAIRS);
+	T_EQ_STR(r.alpha_nominal.why, AGREE_WHY_NO_PAIRS);
+	T_EQ_STR(r.cohen_mean.why, AGREE_WHY_NO_PAIRS);
+	T_EQ_STR(r.pairs[0].kappa.why, AGREE_WHY_NO_SHARED);
+	T_EQ_STR(r.classes[0].specific.why, AGREE_WHY_NO_PAIRS);
+	T_EQ_STR(r.team_hlp.why, AGREE_WHY_NO_REFERENCE);
+	T_EQ_STR(r.team_hlp_ci.why, AGREE_WHY_NO_REFERENCE);
+	T_EQ_STR(r.labelers[1].agree_others.why, AGREE_WHY_NO_SHARED);
+	T_EQ_INT(r.ndisagreements, 0);
+	agree_result_free(&r);
+}
+
+static void
+t_undefined_empty_matrix(void)
+{
+	struct agree_input in = {0};
+	struct agree_result r;
+
+	in.nclasses = 3;
+	in.borderline = -1;
+	if (compute(&in, NULL, &r) != 0)
+		return;
+	T_EQ_STR(r.percent.why, AGREE_WHY_NO_LABELS);
+	T_EQ_STR(r.fleiss.why, AGREE_WHY_NO_LABELS);
+	T_EQ_STR(r.team_hlp.why, AGREE_WHY_NO_LABELS);
+	T_EQ_INT(r.npairs, 0);
+	T_EQ_INT(r.bootstrap, 0);
+	agree_result_free(&r);
+
+	/* Items but no labelers: no matrix to read. */
+	in.nitems = 4;
+	if (compute(&in, NULL, &r) != 0)
+		return;
+	T_EQ_INT(r.nlabeled, 0);
+	T_EQ_STR(r.ac1.why, AGREE_WHY_NO_LABELS);
+	agree_result_free(&r);
+}
+
+static void
+t_bad_input_is_an_error(void)
+{
+	int cells[] = {0, 3};
+	int ok[] = {0, 2};
+	int ref[] = {5};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+	char *cause = NULL;
+
+	in.nitems = 1;
+	in.nlabelers = 2;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.borderline = -1;
+	T_EQ_INT(agree_compute(&in, &o, &r, &cause), -1);
+	T_EQ_STR(cause, "item 0, labeler 1: class 3 out of range");
+	free(cause);
+	cause = NULL;
+	in.cells = ok;
+	in.reference = ref;
+	T_EQ_INT(agree_compute(&in, &o, &r, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "reference") != NULL);
+	free(cause);
+	cause = NULL;
+	in.reference = NULL;
+	in.ordinal = 1;
+	in.borderline = 2;
+	T_EQ_INT(agree_compute(&in, &o, &r, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "borderline") != NULL);
+	free(cause);
+	cause = NULL;
+	in.borderline = 1;
+	o.confidence = 1;
+	T_EQ_INT(agree_compute(&in, &o, &r, &cause), -1);
+	free(cause);
+	cause = NULL;
+	o.confidence = 0.95;
+	T_EQ_INT(agree_compute(&in, &o, &r, &cause), 0);
+	agree_result_free(&r);
+}
+
+/*
+ * The tie rule, by hand.  Item 0 says (0, 0, 1): labelers 0 and 1 each
+ * face others {0, 1}, a two-way tie holding their label: credit 1/2; the
+ * reference weight is spread 1/2 on class 0 and 1/2 on class 1.  Labeler
+ * 2 faces {0, 0}: reference 0, a miss.  Item 1 says (0, 1, 2): everyone
+ * faces a tie without their label: 0.  Item 2 has reference 2 and says
+ * (2, 2, 1).  Item 3 has only labeler 0's label: unscored.
+ */
+static void
+t_hlp_tie_rule_and_reference(void)
+{
+	int cells[] = {0, 0, 1, 0, 1, 2, 2, 2, 1, 1, NA, NA};
+	int ref[] = {-1, -1, 2, -1};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	in.nitems = 4;
+	in.nlabelers = 3;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.borderline = -1;
+	in.reference = ref;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.labelers[0].nscored, 3);
+	T_NEAR(r.labelers[0].hlp.value, (0.5 + 0 + 1) / 3, 1e-15);
+	T_NEAR(r.labelers[1].hlp.value, (0.5 + 0 + 1) / 3, 1e-15);
+	T_NEAR(r.labelers[2].hlp.value, 0.0, 0);
+	T_EQ_INT(r.team_scored, 9);
+	T_NEAR(r.team_hlp.value, 3.0 / 9, 1e-15);
+	T_EQ_INT(r.hlp_items, 3);
+	/*
+	 * Class weights: item 0 gives class 0 1/2 + 1/2 + 1 and class 1
+	 * 1/2 + 1/2; item 1 gives each class 1/2 from each of the two
+	 * labelers whose ties include it; item 2 gives class 2 three.
+	 */
+	T_NEAR(r.classes[0].hlp_weight, 3, 1e-12);
+	T_NEAR(r.classes[1].hlp_weight, 2, 1e-12);
+	T_NEAR(r.classes[2].hlp_weight, 4, 1e-12);
+	T_NEAR(r.classes[0].hlp.value, 1.0 / 3, 1e-12);
+	T_NEAR(r.classes[1].hlp.value, 0, 0);
+	T_NEAR(r.classes[2].hlp.value, 0.5, 1e-12);
+	agree_result_free(&r);
+}
+
+/* A seeded generator for the simulations (splitmix64). */
+static uint64_t sim_state;
+
+static double
+sim_uniform(void)
+{
+	uint64_t z = (sim_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/*
+ * A project with known truth: 3 classes, 3000 items, labelers of accuracy
+ * 0.95, 0.85 and 0.75 under study plus four of 0.97 who make the
+ * leave-one-out majority a good stand-in for the truth (with only three
+ * labelers the majority of the other two is itself noisy and HLP
+ * measures agreement with it, not accuracy).  Errors pick another class
+ * uniformly; 10% of cells are missing.
+ */
+#define SIM_ITEMS 3000
+#define SIM_LABELERS 7
+static const double sim_acc[SIM_LABELERS] = {
+    0.95, 0.85, 0.75, 0.97, 0.97, 0.97, 0.97};
+
+static void
+simulate(int *cells, int *truth, uint64_t seed)
+{
+	int i, j, t;
+
+	sim_state = seed;
+	for (i = 0; i < SIM_ITEMS; i++) {
+		t = truth[i] = (int)(sim_uniform() * 3);
+		for (j = 0; j < SIM_LABELERS; j++) {
+			int *c = &cells[i * SIM_LABELERS + j];
+
+			if (sim_uniform() < 0.10)
+				*c = NA;
+			else if (sim_uniform() < sim_acc[j])
+				*c = t;
+			else
+				*c = (t + 1 + (int)(sim_uniform() * 2)) % 3;
+		}
+	}
+}
+
+static void
+t_hlp_recovers_known_accuracy(void)
+{
+	static int cells[SIM_ITEMS * SIM_LABELERS], truth[SIM_ITEMS];
+	struct agree_input in = {0};
+	struct agree_opts o;
+	struct agree_result r;
+	int j;
+
+	simulate(cells, truth, 20240611);
+	agree_opts_init(&o);
+	o.bootstrap = 1000;
+	o.seed = 7;
+	in.nitems = SIM_ITEMS;
+	in.nlabelers = SIM_LABELERS;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	for (j = 0; j < 3; j++) {
+		const struct agree_labeler *l = &r.labelers[j];
+
+		T_CHECK(l->hlp_ci.defined);
+		if (!(l->hlp_ci.lo <= sim_acc[j] && sim_acc[j] <= l->hlp_ci.hi))
+			T_FAIL("labeler %d: accuracy %.2f outside HLP "
+			       "interval [%.4f, %.4f] (HLP %.4f)",
+			    j, sim_acc[j], l->hlp_ci.lo, l->hlp_ci.hi,
+			    l->hlp.value);
+		/* An interval over ~2700 items is about +-0.015 wide. */
+		T_CHECK(l->hlp_ci.hi - l->hlp_ci.lo < 0.05);
+		T_CHECK(l->hlp_ci.lo <= l->hlp.value &&
+		    l->hlp.value <= l->hlp_ci.hi);
+	}
+	T_CHECK(r.team_hlp_ci.defined);
+	T_CHECK(r.team_hlp_ci.lo <= r.team_hlp.value &&
+	    r.team_hlp.value <= r.team_hlp_ci.hi);
+	T_EQ_INT(r.bootstrap, 1000);
+	agree_result_free(&r);
+
+	/* With gold on every item, HLP is exactly the accuracy on gold. */
+	in.gold = truth;
+	o.bootstrap = 0;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	for (j = 0; j < SIM_LABELERS; j++) {
+		T_CHECK(r.labelers[j].gold_accuracy.defined);
+		T_NEAR(r.labelers[j].hlp.value,
+		    r.labelers[j].gold_accuracy.value, 0);
+		T_NEAR(r.labelers[j].gold_accuracy.value, sim_acc[j], 0.02);
+	}
+	T_EQ_STR(r.labelers[0].hlp_ci.why, AGREE_WHY_NO_BOOTSTRAP);
+	agree_result_free(&r);
+}
+
+static void
+t_bootstrap_deterministic_by_seed(void)
+{
+	static int cells[SIM_ITEMS * SIM_LABELERS], truth[SIM_ITEMS];
+	struct agree_input in = {0};
+	struct agree_opts o;
+	struct agree_result a, b, c;
+	int j;
+
+	simulate(cells, truth, 99);
+	agree_opts_init(&o);
+	o.bootstrap = 300;
+	o.seed = 12345;
+	o.threads = 1;
+	in.nitems = SIM_ITEMS;
+	in.nlabelers = SIM_LABELERS;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &a) != 0)
+		return;
+	/* Same seed on more threads: the same intervals, bit for bit. */
+	o.threads = 3;
+	if (compute(&in, &o, &b) != 0) {
+		agree_result_free(&a);
+		return;
+	}
+	o.seed = 12346;
+	if (compute(&in, &o, &c) != 0) {
+		agree_result_free(&a);
+		agree_result_free(&b);
+		return;
+	}
+	T_CHECK(a.team_hlp_ci.lo == b.team_hlp_ci.lo);
+	T_CHECK(a.team_hlp_ci.hi == b.team_hlp_ci.hi);
+	for (j = 0; j < SIM_LABELERS; j++) {
+		T_CHECK(a.labelers[j].hlp_ci.lo == b.labelers[j].hlp_ci.lo);
+		T_CHECK(a.labelers[j].hlp_ci.hi == b.labelers[j].hlp_ci.hi);
+	}
+	T_CHECK(a.team_hlp_ci.lo != c.team_hlp_ci.lo ||
+	    a.team_hlp_ci.hi != c.team_hlp_ci.hi);
+	agree_result_free(&a);
+	agree_result_free(&b);
+	agree_result_free(&c);
+}
+
+/* A labeler with two scored items cannot get an interval. */
+static void
+t_bootstrap_withholds_interval_on_few_items(void)
+{
+	enum { N = 200 };
+	static int cells[N * 3];
+	struct agree_input in = {0};
+	struct agree_opts o;
+	struct agree_result r;
+	int i;
+
+	for (i = 0; i < N; i++) {
+		cells[i * 3] = i % 2;
+		cells[i * 3 + 1] = i % 3 == 0 ? 0 : i % 2;
+		cells[i * 3 + 2] = i < 2 ? i % 2 : NA;
+	}
+	agree_opts_init(&o);
+	o.bootstrap = 200;
+	in.nitems = N;
+	in.nlabelers = 3;
+	in.nclasses = 2;
+	in.cells = cells;
+	in.borderline = -1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_CHECK(r.labelers[0].hlp_ci.defined);
+	T_CHECK(r.labelers[2].hlp.defined);
+	T_EQ_STR(r.labelers[2].hlp_ci.why, AGREE_WHY_FEW_ITEMS);
+	agree_result_free(&r);
+}
+
+/* The disagreement pairs come most frequent first, with shares. */
+static void
+t_disagreement_pairs_sorted(void)
+{
+	/* Pairs per item: (0,1), (1,2), (1,2), (0,2), (1,2). */
+	int cells[] = {0, 1, 1, 2, 1, 2, 0, 2, 2, 1};
+	struct agree_input in = {0};
+	struct agree_opts o = opts_nb();
+	struct agree_result r;
+
+	in.nitems = 5;
+	in.nlabelers = 2;
+	in.nclasses = 3;
+	in.cells = cells;
+	in.borderline = 1;
+	in.ordinal = 1;
+	if (compute(&in, &o, &r) != 0)
+		return;
+	T_EQ_INT(r.ndisagreements, 3);
+	T_EQ_INT(r.disagreements[0].c, 1);
+	T_EQ_INT(r.disagreements[0].k, 2);
+	T_EQ_INT(r.disagreements[0].count, 3);
+	T_NEAR(r.disagreements[0].share, 0.6, 1e-15);
+	T_EQ_INT(r.disagreements[1].c, 0);
+	T_EQ_INT(r.disagreements[1].k, 1);
+	T_EQ_INT(r.disagreements[2].c, 0);
+	T_EQ_INT(r.disagreements[2].k, 2);
+	T_NEAR(r.percent.value, 0, 0);
+	agree_result_free(&r);
+}
+
+int
+main(void)
+{
+	T_RUN(t_krippendorff_2011_example_c);
+	T_RUN(t_fleiss_1971_table1);
+	T_RUN(t_fleiss_wikipedia_example);
+	T_RUN(t_cohen_2x2_by_hand);
+	T_RUN(t_undefined_one_class_only);
+	T_RUN(t_undefined_one_labeler);
+	T_RUN(t_undefined_no_item_with_two_labels);
+	T_RUN(t_undefined_empty_matrix);
+	T_RUN(t_bad_input_is_an_error);
+	T_RUN(t_hlp_tie_rule_and_reference);
+	T_RUN(t_hlp_recovers_known_accuracy);
+	T_RUN(t_bootstrap_deterministic_by_seed);
+	T_RUN(t_bootstrap_withholds_interval_on_few_items);
+	T_RUN(t_disagreement_pairs_sorted);
+	return t_done();
+}
