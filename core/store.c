@@ -323,7 +323,7 @@ store_open(const char *path, struct store **out, char **cause)
 {
 	struct store *st;
 	long long appid = 0;
-	int v;
+	int v, tries;
 
 	if (access(path, F_OK) != 0)
 		return acc_error(cause, "no such project store (create one "
@@ -339,10 +339,21 @@ store_open(const char *path, struct store **out, char **cause)
 	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */
-	if (sql_int(st, "PRAGMA application_id", NULL, &appid, NULL) < 0) {
-		acc_error(cause, "not an accord project store (%s)",
-		    sqlite3_errmsg(st->db));
-		goto fail;
+	/*
+	 * SQLite can answer SQLITE_BUSY without calling the busy handler
+	 * while another connection opens or closes the WAL (recovery, the
+	 * last close's checkpoint), so the first read retries for a while.
+	 */
+	for (tries = 0;; tries++) {
+		if (sql_int(st, "PRAGMA application_id", NULL, &appid, NULL) >= 0)
+			break;
+		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
+		    tries >= 250) {
+			acc_error(cause, "not an accord project store (%s)",
+			    sqlite3_errmsg(st->db));
+			goto fail;
+		}
+		usleep(20000);
 	}
 	if (appid != STORE_APPLICATION_ID) {
 		acc_error(cause, "not an accord project store");

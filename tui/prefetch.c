@@ -300,7 +300,8 @@ loader(void *arg)
 			enum term_depth depth = pf->depth;
 			struct queue_item it;
 
-			memcpy(ex, pf->seen, (size_t)nex * sizeof *ex);
+			if (nex > 0)
+				memcpy(ex, pf->seen, (size_t)nex * sizeof *ex);
 			pthread_mutex_unlock(&pf->lock);
 			r = queue_take(pf->st, pf->user, pf->batch, ex, nex, &it,
 			    &cause);

@@ -170,6 +170,31 @@ layout(struct screen *s)
 		s->rows = 1;
 }
 
+static void draw(struct screen *);
+
+/* A resize: new layout, the current item drawn for it, everything again. */
+static void
+relayout(struct screen *s)
+{
+	layout(s);
+	prefetch_set_size(s->pf, s->cols, s->rows, ui_depth());
+	if (s->cur != NULL && s->cur->error == NULL)
+		prepared_render(s->cur, s->cols, s->rows, ui_depth(),
+		    s->cur->zoom, s->cur->cx, s->cur->cy);
+	s->media_dirty = 1;
+	clear();
+}
+
+/* The line editor's resize hook: redraw the screen under it. */
+static void
+on_resize(void *arg)
+{
+	struct screen *s = arg;
+
+	relayout(s);
+	draw(s);
+}
+
 static const char *
 action_name(enum action a)
 {
@@ -329,7 +354,7 @@ act_note(struct screen *s)
 
 	if (s->cur == NULL)
 		return;
-	text = ui_edit_line(LINES - 1, "note: ", s->note, NULL, 0);
+	text = ui_edit_line("note: ", s->note, NULL, 0, on_resize, s);
 	if (text == NULL)
 		return;
 	free(s->note);
@@ -362,7 +387,7 @@ act_tags(struct screen *s)
 		free(cause);
 		return;
 	}
-	text = ui_edit_line(LINES - 1, "tags: ", s->tags, all, nall);
+	text = ui_edit_line("tags: ", s->tags, all, nall, on_resize, s);
 	tags_free(all, nall);
 	if (text == NULL)
 		return;
@@ -769,9 +794,9 @@ draw_screen(struct screen *s)
 	    ui_attr(UI_DIM));
 	if (s->overlay != OV_NONE)
 		draw_overlay(s);
-	/* A pane with text instead of a picture: wipe the old picture first,
-	 * since curses believes the pane is blank already. */
-	if (text && s->media_dirty && s->overlay == OV_NONE) {
+	/* A pane with text (or an overlay) instead of a picture: wipe the old
+	 * picture first, since curses believes the pane is blank already. */
+	if ((text || s->overlay != OV_NONE) && s->media_dirty) {
 		ui_raw_cells(2, 0, s->cols, s->rows, NULL);
 		s->media_dirty = 0;
 	}
@@ -891,14 +916,7 @@ run(struct screen *s)
 		}
 		prefetch_activity(s->pf, 0);
 		if (r == KEY_CODE_YES && key == KEY_RESIZE) {
-			layout(s);
-			prefetch_set_size(s->pf, s->cols, s->rows, ui_depth());
-			if (s->cur != NULL && s->cur->error == NULL)
-				prepared_render(s->cur, s->cols, s->rows,
-				    ui_depth(), s->cur->zoom, s->cur->cx,
-				    s->cur->cy);
-			s->media_dirty = 1;
-			clear();
+			relayout(s);
 			draw(s);
 			s->trace_action = "resize";
 			trace_done(s);
@@ -930,8 +948,14 @@ run(struct screen *s)
 		case ACT_UNDO: act_undo(s); break;
 		case ACT_SKIP: act_skip(s); break;
 		case ACT_BACK: act_back(s); break;
-		case ACT_HELP: s->overlay = OV_HELP; break;
-		case ACT_GUIDE: s->overlay = OV_GUIDE; break;
+		case ACT_HELP:
+			s->overlay = OV_HELP;
+			s->media_dirty = 1;
+			break;
+		case ACT_GUIDE:
+			s->overlay = OV_GUIDE;
+			s->media_dirty = 1;
+			break;
 		case ACT_QUIT: running = 0; break;
 		case ACT_ZOOM_IN: case ACT_ZOOM_OUT: case ACT_ZOOM_FIT:
 		case ACT_PAN_LEFT: case ACT_PAN_RIGHT: case ACT_PAN_UP:

@@ -393,12 +393,12 @@ word_start(const wchar_t *b, size_t len)
 }
 
 char *
-ui_edit_line(int y, const char *prompt, const char *initial,
-    char *const *complete, int ncomplete)
+ui_edit_line(const char *prompt, const char *initial, char *const *complete,
+    int ncomplete, void (*redraw)(void *), void *arg)
 {
 	wchar_t buf[1024];
 	size_t len = 0, cur, i;
-	int cols = getmaxx(stdscr), done = 0, cancelled = 0;
+	int y = LINES - 1, cols = COLS, done = 0, cancelled = 0;
 	char *out;
 
 	if (initial != NULL) {
@@ -434,6 +434,13 @@ ui_edit_line(int y, const char *prompt, const char *initial,
 			continue;
 		if (r == KEY_CODE_YES) {
 			switch (ch) {
+			case KEY_RESIZE:
+				if (redraw != NULL)
+					redraw(arg);
+				curs_set(1);
+				y = LINES - 1;
+				cols = COLS;
+				break;
 			case KEY_LEFT: if (cur > 0) cur--; break;
 			case KEY_RIGHT: if (cur < len) cur++; break;
 			case KEY_HOME: cur = 0; break;

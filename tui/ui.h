@@ -59,13 +59,15 @@ int ui_print(int y, int x, int width, const char *s, int attr);
 void ui_clear_to(int y, int x, int width, int attr);
 
 /*
- * A modal one-line editor on row y: prompt, then the text, starting from
- * initial (UTF-8).  Keys: printable characters insert, Backspace/Delete,
- * Left/Right/Home/End/^A/^E move, ^U clears, Tab completes the word after
- * the last comma from complete[0..ncomplete) when given, Enter accepts,
- * Esc cancels.  Returns a malloc'd UTF-8 string, or NULL when cancelled.
+ * A modal one-line editor on the bottom row: prompt, then the text,
+ * starting from initial (UTF-8).  Keys: printable characters insert,
+ * Backspace/Delete, Left/Right/Home/End/^A/^E move, ^U clears, Tab
+ * completes the word after the last comma from complete[0..ncomplete) when
+ * given, Enter accepts, Esc cancels.  On a terminal resize it calls
+ * redraw(arg) (the screen under it) and goes on at the new bottom row.
+ * Returns a malloc'd UTF-8 string, or NULL when cancelled.
  */
-char *ui_edit_line(int y, const char *prompt, const char *initial,
-    char *const *complete, int ncomplete);
+char *ui_edit_line(const char *prompt, const char *initial,
+    char *const *complete, int ncomplete, void (*redraw)(void *), void *arg);
 
 #endif
