@@ -43,5 +43,6 @@ extern const struct cmd_entry cmd_status_entry;
 extern const struct cmd_entry cmd_items_entry;
 extern const struct cmd_entry cmd_labels_entry;
 extern const struct cmd_entry cmd_label_entry;
+extern const struct cmd_entry cmd_agree_entry;
 
 #endif

@@ -16,6 +16,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_items_entry,
 	&cmd_labels_entry,
 	&cmd_label_entry,
+	&cmd_agree_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -18,6 +18,8 @@
 #   BENCH_SMALL=1   100 PNGs and 50 WAVs, for a quick try
 #   BENCH_JOBS=N    import --jobs N (default: nproc, as the issue asks)
 #   BENCH_SEED=N    generator seed (default 1)
+#   BENCH_RUNS=N    measure each set N times and keep the best limit and
+#                   the best import (default 1); use 3 on a shared machine
 #
 # Needs build/bench/gen_media, build/bench/decode_limit and ./accord
 # (`make bench` builds them), sqlite3, and python3 or /usr/bin/time for the
@@ -35,6 +37,7 @@ else
 	NPNG=2000 NWAV=1000 DATA=$BIN/data
 fi
 SEED=${BENCH_SEED:-1}
+RUNS=${BENCH_RUNS:-1}
 NCPU=$(nproc)
 JOBS=${BENCH_JOBS:-$NCPU}
 WORK=$BIN/run
@@ -107,6 +110,11 @@ mkdir -p "$WORK" || die "cannot create $WORK"
 echo "== accord import benchmark: $NPNG PNG (1024x768), $NWAV WAV (10 s, 16 kHz)"
 echo "   $NCPU CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), import --jobs $JOBS"
 echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# Both rates assume the CPUs are ours: other work running meanwhile slows
+# the import (all cores) more than the limit (one core), so say so.
+if awk -v n="$NCPU" '{ exit !($1 > 0.5 * n) }' /proc/loadavg; then
+	echo "   WARNING: the machine is busy; the ratio will read low"
+fi
 
 "$BIN/gen_media" "$DATA" "$NPNG" "$NWAV" "$SEED" || die "gen_media failed"
 
@@ -124,29 +132,61 @@ for set in png wav; do
 	bytes=$(find "$dir" -type f -name '*.'$set -printf '%s\n' |
 	    awk '{s += $1} END {print s + 0}')
 
-	# The decode-bound limit: one thread, the same files.
-	"$BIN/decode_limit" "$dir" >"$WORK/$set.limit" 2>>"$LOG" ||
-	    die "decode_limit failed on $dir (see $LOG)"
-	lim_files=$(field files "$WORK/$set.limit")
-	lim_rate=$(field files_per_s "$WORK/$set.limit")
-	[ "$lim_files" -eq "$n" ] ||
-	    die "decode_limit decoded $lim_files of $n files in $dir"
+	# Each round: the decode-bound limit (one thread, the same files),
+	# then an import into a fresh store.  The best of each is kept, as
+	# noise from other work only ever slows a run down.
+	best_rate=0 best_wall=
+	for r in $(seq 1 "$RUNS"); do
+		"$BIN/decode_limit" "$dir" >"$WORK/$set.limit.$r" 2>>"$LOG" ||
+		    die "decode_limit failed on $dir (see $LOG)"
+		lim_files=$(field files "$WORK/$set.limit.$r")
+		[ "$lim_files" -eq "$n" ] ||
+		    die "decode_limit decoded $lim_files of $n files in $dir"
+		rate=$(field files_per_s "$WORK/$set.limit.$r")
+		if awk -v a="$rate" -v b="$best_rate" 'BEGIN { exit !(a > b) }'
+		then
+			best_rate=$rate
+			cp "$WORK/$set.limit.$r" "$WORK/$set.limit"
+		fi
 
-	db=$WORK/$set.accord
-	"$ACCORD" init "$db" --task bench --media $media --classes ok,bad \
-	    >>"$LOG" 2>&1 || die "accord init failed (see $LOG)"
-	echo "-- $set: accord import $db $dir --jobs $JOBS" >>"$LOG"
-	measure "$WORK/$set.import" "$ACCORD" import "$db" "$dir" --jobs "$JOBS"
+		db=$WORK/$set.$r.accord
+		"$ACCORD" init "$db" --task bench --media "$media" \
+		    --classes ok,bad >>"$LOG" 2>&1 ||
+		    die "accord init failed (see $LOG)"
+		echo "-- $set: accord import $db $dir --jobs $JOBS" >>"$LOG"
+		measure "$WORK/$set.import.$r" "$ACCORD" import "$db" "$dir" \
+		    --jobs "$JOBS"
+		wall=$(field wall "$WORK/$set.import.$r")
+		rc=$(field rc "$WORK/$set.import.$r")
+		items=$(sqlite3 "$db" 'select count(*) from items' 2>>"$LOG")
+		summary=$(grep '^imported ' "$LOG" | tail -n 1)
+		echo "   $set round $r: limit $rate files/s/thread;" \
+		    "import $wall s; accord says: $summary"
+		# A run that lost files never counts as the best.
+		if [ "$rc" -eq 0 ] && [ "${items:-0}" -eq "$n" ] &&
+		    { [ -z "$best_wall" ] ||
+		    awk -v a="$wall" -v b="$best_wall" 'BEGIN { exit !(a < b) }'; }
+		then
+			best_wall=$wall
+			cp "$WORK/$set.import.$r" "$WORK/$set.import"
+			best_items=$items
+		fi
+		if [ -z "$best_wall" ] && [ "$r" -eq "$RUNS" ]; then
+			# Every run failed: report the last one.
+			best_wall=$wall
+			cp "$WORK/$set.import.$r" "$WORK/$set.import"
+			best_items=${items:-0}
+		fi
+		rm -f "$db" "$db-wal" "$db-shm"
+	done
+	lim_rate=$best_rate
 	rc=$(field rc "$WORK/$set.import")
-	items=$(sqlite3 "$db" 'select count(*) from items' 2>>"$LOG")
-	summary=$(grep '^imported ' "$LOG" | tail -n 1)
 
 	echo "$set $n $bytes $(field wall "$WORK/$set.import")" \
 	    "$(field rss_kb "$WORK/$set.import")" \
-	    "$(field cpu "$WORK/$set.import") $lim_rate $rc ${items:-0}" \
+	    "$(field cpu "$WORK/$set.import") $lim_rate $rc $best_items" \
 	    >>"$RESULTS"
-	echo "   $set: single thread $(cat "$WORK/$set.limit")"
-	echo "   $set: accord says: $summary"
+	echo "   $set: best single thread: $(cat "$WORK/$set.limit")"
 done
 
 # Columns of $RESULTS: set files bytes wall rss_kb cpu lim_rate rc items
@@ -188,4 +228,8 @@ END {
 		printf "verdict: PASS: every set at or above %.2f of the " \
 		    "decode-bound limit\n", target
 }' "$RESULTS"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The label screen: render speed against chafa, keystroke latency.
+sh tests/bench/label_bench.sh
 exit 0

@@ -1,0 +1,123 @@
+/*
+ * ratings.h: the items x labelers ratings matrix read from a store, with
+ * what every agreement report needs around it (reference and gold labels,
+ * item paths, guideline versions, slice keys), and sub-matrices of it as
+ * agree_input (include/accord/agree.h) for one slice or guideline version.
+ *
+ * The matrix is read once (ratings_build) and sliced in memory
+ * (ratings_view), so a report per slice and per guideline version costs no
+ * further queries.  Nothing here prints.  Functions returning int give 0 on
+ * success or -1 with *cause (malloc'd, caller frees); allocation failure
+ * aborts (xmalloc).
+ */
+#ifndef ACCORD_RATINGS_H
+#define ACCORD_RATINGS_H
+
+#include "accord/agree.h"
+#include "accord/store.h"
+
+/* The slice name of items that have no value for the --by key. */
+#define RATINGS_NO_SLICE "(none)"
+
+struct ratings_opts {
+	const char *user; /* the real OS user; must be sme or admin */
+	/*
+	 * NULL: no slices.  "batch": the item's import batch.  Otherwise a
+	 * metadata key (current_meta): text values are slices as they are;
+	 * when every value is a number, up to 4 distinct values are one slice
+	 * each ("KEY = V") and more are cut into quartile bins
+	 * ("KEY Q1 [lo, hi)", the last bin closed).  Items without the key
+	 * fall in the slice RATINGS_NO_SLICE.
+	 */
+	const char *by;
+};
+
+struct ratings {
+	int nitems, nlabelers, nclasses;
+	/*
+	 * nitems * nlabelers cells, row-major as in agree_input: the class
+	 * index (position order) of the label in force, or -1.  guideline[]
+	 * has the same shape: the guideline version that label was made
+	 * under (0 where the cell is -1).
+	 */
+	int *cells;
+	int *guideline;
+	/*
+	 * Per item: the class of the newest adjudication when its status is
+	 * 'class' (a newer 'ambiguous' or 'relabel' decision withdraws an
+	 * older class), else -1; and the class of the newest gold row (a NULL
+	 * class there removes the item from gold), else -1.
+	 */
+	int *reference;
+	int *gold;
+	long long *item_ids; /* items.id, ascending */
+	char **paths;        /* items.path */
+	int *slice;          /* slice index per item; all 0 without --by */
+
+	char **labelers; /* sorted by name; only those with a label in force */
+	char **classes;  /* class names in position order */
+	int ordinal;
+	int borderline; /* class index or -1 */
+
+	/*
+	 * Slice names: text values by name, numeric ones in value order,
+	 * RATINGS_NO_SLICE last; one slice named "" when there is no --by.
+	 */
+	int nslices;
+	char **slices;
+
+	int nversions;
+	int *versions; /* guideline versions with labels in force, ascending */
+};
+
+/*
+ * Read the matrix of every item of the store under one read transaction
+ * (a consistent snapshot).  Refuses unless opts->user is sme or admin:
+ * the matrix shows each labeler's label on each item.  A --by key that no
+ * item has is an error ("no item has metadata key K").  After 0, free *out
+ * with ratings_free(); after -1 *out holds nothing.
+ *
+ * Cost: one pass over the labels table in id order (the newest row per (item,
+ * labeler) is the label in force, exactly the current_labels view), one
+ * over items, adjudications, gold, and the --by metadata; no per-item
+ * queries.  Memory O(items x labelers).
+ */
+int ratings_build(struct store *st, const struct ratings_opts *opts,
+    struct ratings *out, char **cause);
+
+/* Free what ratings_build() allocated (not r itself); r is zeroed. */
+void ratings_free(struct ratings *r);
+
+/*
+ * A sub-matrix: the items of one slice (slice < 0: every item) and the
+ * labels made under one guideline version (version 0: every version).
+ * in is ready for agree_compute(); its arrays belong to the view.  Every
+ * labeler column is kept, so in.cells column j is r->labelers[j].
+ * items[i] is the ratings item index of the view's row i.
+ */
+struct ratings_view {
+	struct agree_input in;
+	int *items;
+	int *cells_, *reference_, *gold_; /* owned storage behind in */
+};
+
+void ratings_view(const struct ratings *r, int slice, int version,
+    struct ratings_view *v);
+void ratings_view_free(struct ratings_view *v);
+
+/* One item and how split its labels are. */
+struct ratings_disagreed {
+	int item;       /* ratings item index */
+	int nlabels;    /* labels in force on it in the view */
+	double entropy; /* vote entropy in bits, > 0 */
+};
+
+/*
+ * The up to max items of the view whose labels disagree most: highest
+ * vote entropy (-sum p_c log2 p_c over the item's label shares) first,
+ * then more labels, then lower item id.  Fills out[0..n-1]; returns n.
+ */
+int ratings_most_disagreed(const struct ratings *r,
+    const struct ratings_view *v, int max, struct ratings_disagreed *out);
+
+#endif

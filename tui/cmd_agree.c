@@ -1,0 +1,729 @@
+/*
+ * cmd_agree.c: accord agree: inter-annotator agreement and HLP of the
+ * project, per slice and per guideline version.
+ *
+ * --json prints one object, this schema (stable; fields are only added):
+ *
+ *   {
+ *     "task": str, "ordinal": bool,
+ *     "classes": [{"name": str, "borderline": bool}],   position order
+ *     "labelers": [str],               labelers with a label in force
+ *     "by": str | null,                the --by key
+ *     "guideline": int | "all" | null, the --guideline asked (null: none)
+ *     "bootstrap": int, "seed": int, "confidence": num,
+ *     "results": [RESULT]     one; with --guideline all one per version
+ *                             with labels in force, then every version
+ *   }
+ *   RESULT = {
+ *     "guideline": int | null,         null: labels of every version
+ *     "overall": AGREEMENT,
+ *     "slices": [{"name": str, "items": int, "agreement": AGREEMENT}],
+ *                             [] without --by; "(none)": no value
+ *     "most_disagreed": [{"id": int, "path": str, "entropy": num (bits),
+ *        "labels": {labeler: class}, "reference": class | null,
+ *        "gold": class | null}]        up to 10, highest entropy first
+ *   }
+ *   AGREEMENT = {
+ *     "items": int, "labeled": int, "pairable": int, "labels": int,
+ *     "labelers_active": int,
+ *     "percent", "unanimous", "fleiss", "conger", "ac1", "alpha_nominal",
+ *     "alpha_ordinal", "alpha_interval", "cohen_mean": STAT,
+ *     "hlp": STAT, "hlp_ci": CI, "hlp_scored": int, "hlp_items": int,
+ *     "bootstrap": int (replicates run),
+ *     "classes": [{"name": str, "borderline": bool, "labels": int,
+ *        "specific": STAT, "hlp": STAT, "hlp_weight": num}],
+ *     "labelers": [{"name": str, "labels": int, "shared": int,
+ *        "agree_others": STAT, "kappa_mean": STAT, "gold_items": int,
+ *        "gold_accuracy": STAT, "scored": int, "hlp": STAT, "hlp_ci": CI}],
+ *     "pairs": [{"a": str, "b": str, "shared": int, "observed": num,
+ *        "expected": num, "kappa": STAT}],
+ *     "disagreements": [{"a": class, "b": class, "count": int,
+ *        "share": num}],               most disagreement first
+ *     "confusion": [[int]]             classes x classes, labeler pairs
+ *   }
+ *   STAT = {"value": num | null, "why": null | str}   why: the reason a
+ *          statistic is undefined (docs/statistics.md), value then null
+ *   CI   = {"lo": num | null, "hi": num | null, "why": null | str}
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accord/agree.h"
+#include "accord/project.h"
+#include "accord/ratings.h"
+#include "cmd.h"
+
+#define AGREE_TOP 10
+
+static int cmd_agree_exec(int, char **);
+
+const struct cmd_entry cmd_agree_entry = {
+	.name = "agree",
+	.summary = "agreement between labelers and human-level performance",
+	.usage =
+"usage: accord agree DB [--by KEY|batch] [--guideline V|all]\n"
+"                       [--bootstrap N] [--seed S] [--json]\n"
+"\n"
+"Agreement of the labels in force: percent agreement, Fleiss' kappa,\n"
+"Krippendorff's alpha (nominal; ordinal and interval on an ordinal scale),\n"
+"Gwet's AC1, mean Cohen's kappa, and human-level performance (HLP) with a\n"
+"bootstrap interval; per class, per labeler (with gold accuracy), the class\n"
+"pairs behind most disagreement and the most disagreed items.  Formulas:\n"
+"docs/statistics.md.  Needs the sme or admin role (it shows every\n"
+"labeler's labels).\n"
+"\n"
+"  --by KEY|batch   also one row per import batch, or per value of a\n"
+"                   metadata key (numeric keys in quartile bins)\n"
+"  --guideline V    only labels made under guideline version V; `all`:\n"
+"                   one result per version, then all together\n"
+"                   (default: every version together)\n"
+"  --bootstrap N    bootstrap replicates for HLP intervals (default 1000;\n"
+"                   0: no intervals)\n"
+"  --seed S         bootstrap seed (default 1)\n"
+"  --json           one JSON object; schema in docs/guide.md\n",
+	.exec = cmd_agree_exec,
+};
+
+struct run {
+	int version; /* 0: every version */
+	int computed; /* all holds a result to free */
+	struct ratings_view view;
+	struct agree_result all;
+	struct agree_result *slices; /* nslices, with --by */
+	int *slice_items;
+	int ntop;
+	struct ratings_disagreed top[AGREE_TOP];
+};
+
+/* JSON */
+
+static void
+json_num(struct buf *b, double v)
+{
+	buf_printf(b, "%.12g", v);
+}
+
+static void
+json_stat(struct buf *b, const char *name, const struct agree_stat *s)
+{
+	buf_printf(b, ",\"%s\":{\"value\":", name);
+	if (s->defined) {
+		json_num(b, s->value);
+		buf_puts(b, ",\"why\":null}");
+	} else {
+		buf_puts(b, "null,\"why\":");
+		buf_json_str(b, s->why ? s->why : "undefined");
+		buf_puts(b, "}");
+	}
+}
+
+static void
+json_ci(struct buf *b, const char *name, const struct agree_ci *c)
+{
+	buf_printf(b, ",\"%s\":{", name);
+	if (c->defined) {
+		buf_puts(b, "\"lo\":");
+		json_num(b, c->lo);
+		buf_puts(b, ",\"hi\":");
+		json_num(b, c->hi);
+		buf_puts(b, ",\"why\":null}");
+	} else {
+		buf_puts(b, "\"lo\":null,\"hi\":null,\"why\":");
+		buf_json_str(b, c->why ? c->why : "undefined");
+		buf_puts(b, "}");
+	}
+}
+
+static void
+json_class(struct buf *b, const struct ratings *r, int c)
+{
+	if (c < 0)
+		buf_puts(b, "null");
+	else
+		buf_json_str(b, r->classes[c]);
+}
+
+static void
+json_agreement(struct buf *b, const struct ratings *r,
+    const struct agree_result *a)
+{
+	int i, j;
+
+	buf_printf(b, "{\"items\":%d,\"labeled\":%d,\"pairable\":%d,"
+	    "\"labels\":%lld,\"labelers_active\":%d", a->nitems, a->nlabeled,
+	    a->npairable, a->nlabels, a->nactive);
+	json_stat(b, "percent", &a->percent);
+	json_stat(b, "unanimous", &a->unanimous);
+	json_stat(b, "fleiss", &a->fleiss);
+	json_stat(b, "conger", &a->conger);
+	json_stat(b, "ac1", &a->ac1);
+	json_stat(b, "alpha_nominal", &a->alpha_nominal);
+	json_stat(b, "alpha_ordinal", &a->alpha_ordinal);
+	json_stat(b, "alpha_interval", &a->alpha_interval);
+	json_stat(b, "cohen_mean", &a->cohen_mean);
+	json_stat(b, "hlp", &a->team_hlp);
+	json_ci(b, "hlp_ci", &a->team_hlp_ci);
+	buf_printf(b, ",\"hlp_scored\":%lld,\"hlp_items\":%d,\"bootstrap\":%d"
+	    ",\"classes\":[", a->team_scored, a->hlp_items, a->bootstrap);
+	for (i = 0; i < a->nclasses; i++) {
+		const struct agree_class *c = &a->classes[i];
+
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(b, r->classes[i]);
+		buf_printf(b, ",\"borderline\":%s,\"labels\":%lld",
+		    c->borderline ? "true" : "false", c->nlabels);
+		json_stat(b, "specific", &c->specific);
+		json_stat(b, "hlp", &c->hlp);
+		buf_puts(b, ",\"hlp_weight\":");
+		json_num(b, c->hlp_weight);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "],\"labelers\":[");
+	for (i = 0; i < a->nlabelers; i++) {
+		const struct agree_labeler *l = &a->labelers[i];
+
+		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(b, r->labelers[i]);
+		buf_printf(b, ",\"labels\":%lld,\"shared\":%d", l->nlabels,
+		    l->nshared);
+		json_stat(b, "agree_others", &l->agree_others);
+		json_stat(b, "kappa_mean", &l->kappa_mean);
+		buf_printf(b, ",\"gold_items\":%d", l->ngold);
+		json_stat(b, "gold_accuracy", &l->gold_accuracy);
+		buf_printf(b, ",\"scored\":%d", l->nscored);
+		json_stat(b, "hlp", &l->hlp);
+		json_ci(b, "hlp_ci", &l->hlp_ci);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "],\"pairs\":[");
+	for (i = 0; i < a->npairs; i++) {
+		const struct agree_pair *p = &a->pairs[i];
+
+		buf_puts(b, i ? ",{\"a\":" : "{\"a\":");
+		buf_json_str(b, r->labelers[p->a]);
+		buf_puts(b, ",\"b\":");
+		buf_json_str(b, r->labelers[p->b]);
+		buf_printf(b, ",\"shared\":%d,\"observed\":", p->nshared);
+		json_num(b, p->observed);
+		buf_puts(b, ",\"expected\":");
+		json_num(b, p->expected);
+		json_stat(b, "kappa", &p->kappa);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "],\"disagreements\":[");
+	for (i = 0; i < a->ndisagreements; i++) {
+		const struct agree_disagreement *d = &a->disagreements[i];
+
+		buf_puts(b, i ? ",{\"a\":" : "{\"a\":");
+		json_class(b, r, d->c);
+		buf_puts(b, ",\"b\":");
+		json_class(b, r, d->k);
+		buf_printf(b, ",\"count\":%lld,\"share\":", d->count);
+		json_num(b, d->share);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "],\"confusion\":[");
+	for (i = 0; i < a->nclasses; i++) {
+		buf_puts(b, i ? ",[" : "[");
+		for (j = 0; j < a->nclasses; j++)
+			buf_printf(b, "%s%lld", j ? "," : "",
+			    a->confusion[(size_t)i * a->nclasses + j]);
+		buf_puts(b, "]");
+	}
+	buf_puts(b, "]}");
+}
+
+static void
+json_top(struct buf *b, const struct ratings *r, const struct run *u)
+{
+	int t, j;
+
+	buf_puts(b, ",\"most_disagreed\":[");
+	for (t = 0; t < u->ntop; t++) {
+		int i = u->top[t].item, first = 1;
+
+		buf_printf(b, "%s{\"id\":%lld,\"path\":", t ? "," : "",
+		    r->item_ids[i]);
+		buf_json_str(b, r->paths[i]);
+		buf_puts(b, ",\"entropy\":");
+		json_num(b, u->top[t].entropy);
+		buf_puts(b, ",\"labels\":{");
+		for (j = 0; j < r->nlabelers; j++) {
+			size_t k = (size_t)i * r->nlabelers + j;
+
+			if (r->cells[k] < 0 || (u->version != 0 &&
+			    r->guideline[k] != u->version))
+				continue;
+			if (!first)
+				buf_puts(b, ",");
+			first = 0;
+			buf_json_str(b, r->labelers[j]);
+			buf_puts(b, ":");
+			json_class(b, r, r->cells[k]);
+		}
+		buf_puts(b, "},\"reference\":");
+		json_class(b, r, r->reference[i]);
+		buf_puts(b, ",\"gold\":");
+		json_class(b, r, r->gold[i]);
+		buf_puts(b, "}");
+	}
+	buf_puts(b, "]");
+}
+
+static void
+print_json(const char *task, const struct ratings *r, const char *by,
+    const char *guideline, const struct agree_opts *o,
+    const struct run *runs, int nruns)
+{
+	struct buf b = { 0 };
+	int i, s;
+
+	buf_puts(&b, "{\"task\":");
+	buf_json_str(&b, task);
+	buf_printf(&b, ",\"ordinal\":%s,\"classes\":[", r->ordinal ? "true" :
+	    "false");
+	for (i = 0; i < r->nclasses; i++) {
+		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
+		buf_json_str(&b, r->classes[i]);
+		buf_printf(&b, ",\"borderline\":%s}", i == r->borderline ?
+		    "true" : "false");
+	}
+	buf_puts(&b, "],\"labelers\":[");
+	for (i = 0; i < r->nlabelers; i++) {
+		if (i)
+			buf_puts(&b, ",");
+		buf_json_str(&b, r->labelers[i]);
+	}
+	buf_puts(&b, "],\"by\":");
+	if (by)
+		buf_json_str(&b, by);
+	else
+		buf_puts(&b, "null");
+	if (guideline == NULL)
+		buf_puts(&b, ",\"guideline\":null");
+	else if (strcmp(guideline, "all") == 0)
+		buf_puts(&b, ",\"guideline\":\"all\"");
+	else
+		buf_printf(&b, ",\"guideline\":%d", runs[0].version);
+	buf_printf(&b, ",\"bootstrap\":%d,\"seed\":%llu,\"confidence\":",
+	    o->bootstrap, (unsigned long long)o->seed);
+	json_num(&b, o->confidence);
+	buf_puts(&b, ",\"results\":[");
+	for (i = 0; i < nruns; i++) {
+		const struct run *u = &runs[i];
+
+		if (u->version)
+			buf_printf(&b, "%s{\"guideline\":%d", i ? "," : "",
+			    u->version);
+		else
+			buf_printf(&b, "%s{\"guideline\":null", i ? "," : "");
+		buf_puts(&b, ",\"overall\":");
+		json_agreement(&b, r, &u->all);
+		buf_puts(&b, ",\"slices\":[");
+		for (s = 0; by != NULL && s < r->nslices; s++) {
+			buf_puts(&b, s ? ",{\"name\":" : "{\"name\":");
+			buf_json_str(&b, r->slices[s]);
+			buf_printf(&b, ",\"items\":%d,\"agreement\":",
+			    u->slice_items[s]);
+			json_agreement(&b, r, &u->slices[s]);
+			buf_puts(&b, "}");
+		}
+		buf_puts(&b, "]");
+		json_top(&b, r, u);
+		buf_puts(&b, "}");
+	}
+	buf_puts(&b, "]}\n");
+	fputs(b.s, stdout);
+	buf_free(&b);
+}
+
+/* Text */
+
+static int tty;
+
+/*
+ * A 10-cell bar for a figure in 0..1 on a terminal (eighth blocks give
+ * 80 steps); nothing when the output is a pipe or file, so text output
+ * stays plain for grep and diff.
+ */
+static void
+bar(double v)
+{
+	static const char *const eighth[] = { "", "\u258f", "\u258e",
+		"\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	int n, i;
+
+	if (!tty)
+		return;
+	if (v < 0)
+		v = 0;
+	if (v > 1)
+		v = 1;
+	n = (int)(v * 80 + 0.5);
+	fputs("  ", stdout);
+	for (i = 0; i < n / 8; i++)
+		fputs("\u2588", stdout);
+	fputs(eighth[n % 8], stdout);
+}
+
+/* "0.812" or "undefined (reason)"; returns a static buffer. */
+static const char *
+fmt_stat(const struct agree_stat *s)
+{
+	static char out[96];
+
+	if (s->defined)
+		snprintf(out, sizeof out, "%.3f", s->value);
+	else
+		snprintf(out, sizeof out, "undefined (%s)", s->why ? s->why :
+		    "?");
+	return out;
+}
+
+static const char *
+fmt_ci(const struct agree_ci *c)
+{
+	static char out[96];
+
+	if (c->defined)
+		snprintf(out, sizeof out, "[%.3f, %.3f]", c->lo, c->hi);
+	else
+		snprintf(out, sizeof out, "CI undefined (%s)", c->why ? c->why :
+		    "?");
+	return out;
+}
+
+static void
+name_col(const char *s, int width)
+{
+	char *p = acc_printable(s);
+	int len = (int)strlen(p);
+
+	fputs(p, stdout);
+	printf("%*s", len < width ? width - len : 1, "");
+	free(p);
+}
+
+static void
+team_row(const char *name, const struct agree_stat *s)
+{
+	printf("  %-28s %s", name, fmt_stat(s));
+	if (s->defined)
+		bar(s->value);
+	putchar('\n');
+}
+
+static void
+print_agreement(const struct ratings *r, const struct agree_result *a,
+    double confidence)
+{
+	int i;
+
+	printf("  %d items, %d labeled, %d with two labels or more, %lld "
+	    "labels, %d labeler%s\n\n", a->nitems, a->nlabeled, a->npairable,
+	    a->nlabels, a->nactive, a->nactive == 1 ? "" : "s");
+	team_row("percent agreement", &a->percent);
+	team_row("unanimous items", &a->unanimous);
+	team_row("Fleiss' kappa", &a->fleiss);
+	team_row("Krippendorff alpha, nominal", &a->alpha_nominal);
+	if (r->ordinal) {
+		team_row("Krippendorff alpha, ordinal", &a->alpha_ordinal);
+		team_row("Krippendorff alpha, interval", &a->alpha_interval);
+	}
+	team_row("Gwet's AC1", &a->ac1);
+	team_row("mean Cohen's kappa", &a->cohen_mean);
+	printf("  %-28s %s", "team HLP", fmt_stat(&a->team_hlp));
+	if (a->team_hlp.defined) {
+		printf(" %s", fmt_ci(&a->team_hlp_ci));
+		if (a->team_hlp_ci.defined)
+			printf(" %.0f%%, %d bootstrap", confidence * 100,
+			    a->bootstrap);
+		bar(a->team_hlp.value);
+	}
+	putchar('\n');
+
+	printf("\n  %-18s %7s  %-10s %s\n", "class", "labels", "specific",
+	    "HLP");
+	for (i = 0; i < a->nclasses; i++) {
+		const struct agree_class *c = &a->classes[i];
+
+		fputs("  ", stdout);
+		name_col(r->classes[i], 18);
+		printf(" %7lld  ", c->nlabels);
+		printf("%-10s ", fmt_stat(&c->specific));
+		printf("%s%s\n", fmt_stat(&c->hlp), c->borderline ?
+		    "  (borderline)" : "");
+	}
+
+	printf("\n  %-18s %7s  %-10s %-10s %s\n", "labeler", "labels",
+	    "agree", "gold", "HLP");
+	for (i = 0; i < a->nlabelers; i++) {
+		const struct agree_labeler *l = &a->labelers[i];
+
+		fputs("  ", stdout);
+		name_col(r->labelers[i], 18);
+		printf(" %7lld  ", l->nlabels);
+		printf("%-10s ", fmt_stat(&l->agree_others));
+		printf("%-10s ", l->ngold ? fmt_stat(&l->gold_accuracy) : "-");
+		printf("%s", fmt_stat(&l->hlp));
+		if (l->hlp.defined)
+			printf(" %s", fmt_ci(&l->hlp_ci));
+		putchar('\n');
+	}
+
+	if (a->ndisagreements > 0)
+		printf("\n  class pairs behind the disagreement\n");
+	for (i = 0; i < a->ndisagreements && i < 5; i++) {
+		const struct agree_disagreement *d = &a->disagreements[i];
+		char *x = acc_printable(r->classes[d->c]);
+		char *y = acc_printable(r->classes[d->k]);
+		char *both = xasprintf("%s / %s", x, y);
+
+		printf("    %-24s %6lld pairs  %5.1f%%", both, d->count,
+		    100 * d->share);
+		bar(d->share);
+		putchar('\n');
+		free(both);
+		free(x);
+		free(y);
+	}
+}
+
+static void
+print_text(const char *task, const struct ratings *r, const char *by,
+    const struct agree_opts *o, const struct run *runs, int nruns)
+{
+	int i, s, t, j;
+
+	for (i = 0; i < nruns; i++) {
+		const struct run *u = &runs[i];
+
+		if (i)
+			putchar('\n');
+		fputs("agreement  ", stdout);
+		cmd_print_safe(stdout, task);
+		if (u->version)
+			printf(", guideline version %d\n", u->version);
+		else
+			printf(", labels of every guideline version\n");
+		print_agreement(r, &u->all, o->confidence);
+		if (by != NULL) {
+			printf("\n  %-34s %6s %9s  %-10s %-10s %s\n", "slice",
+			    "items", "percent", "fleiss", "alpha", "HLP");
+			for (s = 0; s < r->nslices; s++) {
+				const struct agree_result *a = &u->slices[s];
+
+				fputs("  ", stdout);
+				name_col(r->slices[s], 34);
+				printf(" %6d %9s  ", u->slice_items[s],
+				    fmt_stat(&a->percent));
+				printf("%-10s ", fmt_stat(&a->fleiss));
+				printf("%-10s ", fmt_stat(&a->alpha_nominal));
+				printf("%s", fmt_stat(&a->team_hlp));
+				if (a->team_hlp.defined)
+					printf(" %s", fmt_ci(&a->team_hlp_ci));
+				putchar('\n');
+			}
+		}
+		if (u->ntop > 0)
+			printf("\n  most disagreed items (vote entropy, bits)\n");
+		for (t = 0; t < u->ntop; t++) {
+			int it = u->top[t].item;
+
+			printf("    %.2f  ", u->top[t].entropy);
+			cmd_print_safe(stdout, r->paths[it]);
+			fputs("  ", stdout);
+			for (j = 0; j < r->nlabelers; j++) {
+				size_t k = (size_t)it * r->nlabelers + j;
+
+				if (r->cells[k] < 0 || (u->version != 0 &&
+				    r->guideline[k] != u->version))
+					continue;
+				putchar(' ');
+				cmd_print_safe(stdout, r->labelers[j]);
+				putchar('=');
+				cmd_print_safe(stdout, r->classes[r->cells[k]]);
+			}
+			if (r->reference[it] >= 0) {
+				fputs("  (adjudicated ", stdout);
+				cmd_print_safe(stdout,
+				    r->classes[r->reference[it]]);
+				putchar(')');
+			}
+			putchar('\n');
+		}
+	}
+}
+
+/* Compute */
+
+static int
+compute(const struct ratings *r, struct run *u, int with_slices,
+    const struct agree_opts *o, char **cause)
+{
+	int s;
+
+	ratings_view(r, -1, u->version, &u->view);
+	if (agree_compute(&u->view.in, o, &u->all, cause) != 0)
+		return -1;
+	u->computed = 1;
+	u->ntop = ratings_most_disagreed(r, &u->view, AGREE_TOP, u->top);
+	if (!with_slices)
+		return 0;
+	u->slices = xcalloc((size_t)r->nslices, sizeof *u->slices);
+	u->slice_items = xcalloc((size_t)r->nslices, sizeof *u->slice_items);
+	for (s = 0; s < r->nslices; s++) {
+		struct ratings_view v;
+		int rc;
+
+		ratings_view(r, s, u->version, &v);
+		u->slice_items[s] = v.in.nitems;
+		rc = agree_compute(&v.in, o, &u->slices[s], cause);
+		ratings_view_free(&v);
+		if (rc != 0) {
+			/* Nothing to free in a failed result: stop here. */
+			while (s-- > 0)
+				agree_result_free(&u->slices[s]);
+			free(u->slices);
+			u->slices = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+run_free(const struct ratings *r, struct run *u)
+{
+	int s;
+
+	if (u->computed)
+		agree_result_free(&u->all);
+	if (u->slices != NULL)
+		for (s = 0; s < r->nslices; s++)
+			agree_result_free(&u->slices[s]);
+	free(u->slices);
+	free(u->slice_items);
+	ratings_view_free(&u->view);
+}
+
+static int
+cmd_agree_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "guideline", required_argument, NULL, 'g' },
+		{ "bootstrap", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *c = &cmd_agree_entry;
+	struct ratings_opts ro = { 0 };
+	struct agree_opts ao;
+	struct ratings r;
+	struct project p;
+	struct run *runs = NULL;
+	struct store *st;
+	const char *guideline = NULL, *db;
+	char *cause = NULL;
+	long long n;
+	int ch, json = 0, nruns = 0, i, version = 0, ret = 0;
+
+	agree_opts_init(&ao);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'b':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--by wants a key");
+			ro.by = optarg;
+			break;
+		case 'g':
+			guideline = optarg;
+			if (strcmp(optarg, "all") == 0)
+				break;
+			if (acc_parse_int(optarg, 1, INT32_MAX, &n) != 0)
+				return cmd_usage(c, "--guideline wants a version "
+				    "number or 'all', not '%s'", optarg);
+			version = (int)n;
+			break;
+		case 'n':
+			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
+				return cmd_usage(c, "--bootstrap wants 0 to "
+				    "1000000 replicates, not '%s'", optarg);
+			ao.bootstrap = (int)n;
+			break;
+		case 's':
+			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
+				return cmd_usage(c, "--seed wants a number >= 0, "
+				    "not '%s'", optarg);
+			ao.seed = (uint64_t)n;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case ':':
+			return cmd_usage(c, "%s wants a value",
+			    argv[optind - 1]);
+		default:
+			return cmd_usage(c, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(c, "want one DB");
+	db = argv[optind];
+	if ((ro.user = cmd_user()) == NULL)
+		return EXIT_FAIL;
+	if ((st = cmd_open(db)) == NULL)
+		return EXIT_FAIL;
+	if (ratings_build(st, &ro, &r, &cause) != 0) {
+		ret = cmd_fail(db, "%s", cause);
+		free(cause);
+		store_close(st);
+		return ret;
+	}
+	if (project_load(st, &p, &cause) != 0) {
+		ret = cmd_fail(db, "%s", cause);
+		free(cause);
+		ratings_free(&r);
+		store_close(st);
+		return ret;
+	}
+	store_close(st);
+
+	if (guideline != NULL && strcmp(guideline, "all") == 0) {
+		runs = xcalloc((size_t)r.nversions + 1, sizeof *runs);
+		for (i = 0; i < r.nversions; i++)
+			runs[nruns++].version = r.versions[i];
+		runs[nruns++].version = 0;
+	} else {
+		runs = xcalloc(1, sizeof *runs);
+		runs[nruns++].version = version;
+	}
+	for (i = 0; i < nruns; i++) {
+		if (compute(&r, &runs[i], ro.by != NULL, &ao, &cause) != 0) {
+			ret = cmd_fail(db, "%s", cause);
+			free(cause);
+			break;
+		}
+	}
+	if (ret == 0) {
+		tty = isatty(1);
+		if (json)
+			print_json(p.task, &r, ro.by, guideline, &ao, runs,
+			    nruns);
+		else
+			print_text(p.task, &r, ro.by, &ao, runs, nruns);
+	}
+	for (i = 0; i < nruns; i++)
+		run_free(&r, &runs[i]);
+	free(runs);
+	project_free(&p);
+	ratings_free(&r);
+	return ret;
+}
