@@ -31,6 +31,9 @@ echo "== $D/images.accord =="
 echo
 echo "== $D/audio.accord =="
 "$A" status "$D/audio.accord"
+echo
+echo "== agreement in $D/images.accord, per camera =="
+"$A" agree "$D/images.accord" --by camera
 
 if [ -t 0 ] && [ -t 1 ] && "$A" label --help >/dev/null 2>&1; then
 	exec "$A" label "$D/images.accord"

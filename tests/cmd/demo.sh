@@ -25,3 +25,4 @@ ok_if "40 clips in wav, flac and ogg" sql_is "SELECT count(*), count(DISTINCT fo
 ok_if "120 audio labels" sql_is "SELECT count(*) FROM current_labels" "120"
 ok_if "clipped clips measure clipping" sql_is "SELECT count(*) >= 5 FROM current_meta WHERE key = 'clipped' AND value > 0" "1"
 ok_if "status printed for both projects" sh -c "grep -q 'surface defects' '$T/out' && grep -q 'speech quality' '$T/out'"
+ok_if "agreement per camera printed, with a slice per camera" sh -c "grep -q 'Fleiss' '$T/out' && [ \$(grep -cE '^  cam-[abc] ' '$T/out') -eq 3 ]"
