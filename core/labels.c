@@ -421,12 +421,15 @@ out:
 }
 
 int
-labels_each(struct store *st, int (*fn)(void *, const struct label_row *),
-    void *arg, char **cause)
+labels_each(struct store *st, const char *user,
+    int (*fn)(void *, const struct label_row *), void *arg, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc, r = 0;
 
+	if (project_require(st, user, ROLE_SME, "reading every label", cause)
+	    != 0)
+		return -1;
 	if (sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
 	    "c.name, l.note, l.guideline, l.seconds_spent, l.created_at, "
 	    "l.supersedes, l.id = (SELECT max(id) FROM labels m WHERE "

@@ -690,12 +690,16 @@ fail:
 }
 
 int
-member_list(struct store *st, struct member **out, int *n, char **cause)
+member_list(struct store *st, const char *user, struct member **out, int *n,
+    char **cause)
 {
 	sqlite3_stmt *s;
 	struct member *m = NULL;
 	int k = 0, rc;
 
+	if (project_require(st, user, ROLE_LABELER, "listing members", cause)
+	    != 0)
+		return -1;
 	if (sql_prepare(st, "SELECT user, role, changed_by, changed_at FROM "
 	    "current_members ORDER BY user", &s, cause) != 0)
 		return -1;

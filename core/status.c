@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/project.h"
 #include "accord/status.h"
 #include "internal.h"
 
@@ -44,13 +45,17 @@ counts_free(struct status_count *c, int n)
 }
 
 int
-status_read(struct store *st, int overlap, struct status *o, char **cause)
+status_read(struct store *st, const char *user, int overlap,
+    struct status *o, char **cause)
 {
 	sqlite3_stmt *s;
 	char ov[24];
 	int rc;
 
 	memset(o, 0, sizeof *o);
+	if (project_require(st, user, ROLE_LABELER, "reading the status",
+	    cause) != 0)
+		return -1;
 	/* One read transaction: every figure comes from the same snapshot. */
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
@@ -118,8 +123,9 @@ static const struct {
 };
 
 int
-items_each(struct store *st, const char *const *where, int nwhere,
-    int (*fn)(void *, const struct item_row *), void *arg, char **cause)
+items_each(struct store *st, const char *user, const char *const *where,
+    int nwhere, int (*fn)(void *, const struct item_row *), void *arg,
+    char **cause)
 {
 	struct buf q = { 0 };
 	sqlite3_stmt *s = NULL, *m = NULL;
@@ -127,6 +133,9 @@ items_each(struct store *st, const char *const *where, int nwhere,
 	char **vals = NULL;
 	int i, k, rc, r = 0, nkv = 0, cap = 0, param = 1;
 
+	if (project_require(st, user, ROLE_LABELER, "listing items", cause)
+	    != 0)
+		return -1;
 	buf_puts(&q, "SELECT i.id, i.path, i.sha256, i.kind, i.format, "
 	    "b.name, i.imported_at, i.bytes, i.width, i.height, i.depth, "
 	    "i.channels, i.rate, i.frames FROM items i JOIN batches b ON "

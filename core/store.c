@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accord/priv.h"
 #include "internal.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
@@ -193,7 +194,10 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	/* The last connection's close removes DB-wal: a project-group act. */
+	priv_raise();
 	sqlite3_close_v2(st->db);
+	priv_drop();
 	free(st->path);
 	free(st);
 }
@@ -263,6 +267,7 @@ store_unlink_files(const char *path)
 {
 	char *p;
 
+	priv_raise();
 	unlink(path);
 	p = xasprintf("%s-wal", path);
 	unlink(p);
@@ -273,10 +278,41 @@ store_unlink_files(const char *path)
 	p = xasprintf("%s-journal", path);
 	unlink(p);
 	free(p);
+	priv_drop();
+}
+
+static int store_create_files(const char *, int, struct store **, char **);
+static int store_open_files(const char *, struct store **, char **);
+
+/*
+ * Creating and opening make the store's files (DB, DB-wal, DB-shm) and
+ * open them for good, so they run with the project group (priv.h).
+ */
+int
+store_create(const char *path, int version, struct store **out, char **cause)
+{
+	int rc;
+
+	priv_raise();
+	rc = store_create_files(path, version, out, cause);
+	priv_drop();
+	return rc;
 }
 
 int
-store_create(const char *path, int version, struct store **out, char **cause)
+store_open(const char *path, struct store **out, char **cause)
+{
+	int rc;
+
+	priv_raise();
+	rc = store_open_files(path, out, cause);
+	priv_drop();
+	return rc;
+}
+
+static int
+store_create_files(const char *path, int version, struct store **out,
+    char **cause)
 {
 	struct store *st;
 	char pragma[64];
@@ -318,14 +354,15 @@ fail:
 	return -1;
 }
 
-int
-store_open(const char *path, struct store **out, char **cause)
+static int
+store_open_files(const char *path, struct store **out, char **cause)
 {
 	struct store *st;
 	long long appid = 0;
 	int v, tries;
 
-	if (access(path, F_OK) != 0)
+	/* With the effective group: the project group may own the path. */
+	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
 	st = store_new(path);

@@ -147,7 +147,7 @@ cmd_labels_exec(int argc, char **argv)
 			r = 0;
 		}
 	} else {
-		r = labels_each(st, json ? dump_json : dump_text, &b, &cause);
+		r = labels_each(st, acc_os_user(), json ? dump_json : dump_text, &b, &cause);
 		if (r != 0)
 			r = cmd_fail(argv[optind + 1], "%s", cause);
 	}

@@ -71,7 +71,7 @@ cmd_member_exec(int argc, char **argv)
 		struct member *m;
 		int n, i;
 
-		if (member_list(st, &m, &n, &cause) != 0)
+		if (member_list(st, user, &m, &n, &cause) != 0)
 			r = cmd_fail(db, "%s", cause);
 		else {
 			for (i = 0; i < n; i++) {

@@ -166,8 +166,8 @@ cmd_status_exec(int argc, char **argv)
 		store_close(st);
 		return r;
 	}
-	if (status_read(st, p.overlap, &s, &cause) != 0 ||
-	    member_list(st, &m, &nm, &cause) != 0) {
+	if (status_read(st, acc_os_user(), p.overlap, &s, &cause) != 0 ||
+	    member_list(st, acc_os_user(), &m, &nm, &cause) != 0) {
 		r = cmd_fail(argv[optind], "%s", cause);
 		free(cause);
 	} else if (json)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/priv.h"
 #include "cmd.h"
 
 static const struct cmd_entry *const commands[] = {
@@ -124,7 +125,11 @@ int
 main(int argc, char **argv)
 {
 	size_t i;
+	char *cause = NULL;
 
+	/* First: with a setgid binary, run as the user's own group. */
+	if (priv_init(&cause) != 0)
+		return cmd_fail(NULL, "%s", cause);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

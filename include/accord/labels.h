@@ -44,8 +44,9 @@ struct label_row {
 	const char *provenance;	/* "label screen" / "imported from F by U" */
 };
 
-/* Every label row, oldest first; fn's strings live until it returns. */
-int labels_each(struct store *st,
+/* Every label row, oldest first; fn's strings live until it returns.
+ * Every labeler's labels: sme or admin only (labelers label blind). */
+int labels_each(struct store *st, const char *user,
     int (*fn)(void *arg, const struct label_row *r), void *arg, char **cause);
 
 #endif

@@ -100,8 +100,10 @@ int member_set(struct store *st, const char *actor, const char *user,
 /* Remove a member (admin only; the last admin cannot be removed). */
 int member_remove(struct store *st, const char *actor, const char *user,
     char **cause);
-/* Current members, ordered by name.  member_list_free() after. */
-int member_list(struct store *st, struct member **out, int *n, char **cause);
+/* Current members, ordered by name (user must be a member).
+ * member_list_free() after. */
+int member_list(struct store *st, const char *user, struct member **out,
+    int *n, char **cause);
 void member_list_free(struct member *m, int n);
 
 /*

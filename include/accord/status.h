@@ -27,8 +27,9 @@ struct status {
 	struct status_count *labelers;	/* name, labels in force, rows */
 };
 
-int status_read(struct store *st, int overlap, struct status *out,
-    char **cause);
+/* Any member (user's role checked here; a non-member is refused). */
+int status_read(struct store *st, const char *user, int overlap,
+    struct status *out, char **cause);
 void status_free(struct status *s);
 
 struct item_meta_kv {
@@ -51,9 +52,10 @@ struct item_row {
  * Every item matching all of where[] ("KEY=VALUE": KEY is kind, format,
  * batch, sha256, path, or a metadata key), by id.  fn's pointers live until
  * it returns; a non-zero return stops and is returned.  A malformed filter
- * gives -1 with *cause.
+ * gives -1 with *cause.  Any member; a non-member is refused.
  */
-int items_each(struct store *st, const char *const *where, int nwhere,
+int items_each(struct store *st, const char *user,
+    const char *const *where, int nwhere,
     int (*fn)(void *arg, const struct item_row *r), void *arg, char **cause);
 
 #endif

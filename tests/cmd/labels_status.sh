@@ -87,4 +87,19 @@ if is_root && ensure_user accord-t-lab; then
 	ok_if "a labeler cannot import labels" sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role' '$T/err'"
 	run as accord-t-lab "$ACCORD" import "$DB" "$T/img"
 	ok_if "a labeler cannot import items" sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role' '$T/err'"
+	# Blind labeling: every labeler's labels are for SMEs and admins.
+	run as accord-t-lab "$ACCORD" labels dump "$DB"
+	ok_if "a labeler cannot dump every label" sh -c "[ $RC -eq 1 ] && grep -q 'reading every label needs the sme role' '$T/err' && [ ! -s '$T/out' ]"
+	ok_if "the refused dump is audited under the real user" \
+		sql_is "SELECT count(*) FROM audit WHERE user = 'accord-t-lab' AND action = 'refused' AND detail LIKE 'reading every label%'" "1"
+	run as accord-t-lab "$ACCORD" status "$DB"
+	ok_if "a labeler may read the status" sh -c "[ $RC -eq 0 ] && grep -q 'accord-t-lab (labeler)' '$T/out'"
+	run as accord-t-lab "$ACCORD" items "$DB"
+	ok_if "a labeler may list items" sh -c "[ $RC -eq 0 ] && [ \$(wc -l <'$T/out') -eq 3 ]"
+	"$ACCORD" member "$DB" remove accord-t-lab >/dev/null
+	for cmd in status items member; do
+		verb=; [ $cmd = member ] && verb=list
+		run as accord-t-lab "$ACCORD" $cmd "$DB" $verb
+		ok_if "a non-member cannot run $cmd $verb" sh -c "[ $RC -eq 1 ] && grep -q 'accord-t-lab is not a member' '$T/err' && [ ! -s '$T/out' ]"
+	done
 fi

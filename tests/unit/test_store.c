@@ -363,7 +363,7 @@ t_roles_are_enforced_and_audited(void)
 	T_CHECK(member_remove(st, "root", "daemon", &cause) == 0);
 	T_CHECK(project_role(st, "daemon", &r, &cause) == 0);
 	T_EQ_INT(r, ROLE_NONE);
-	T_CHECK(member_list(st, &m, &n, &cause) == 0);
+	T_CHECK(member_list(st, "root", &m, &n, &cause) == 0);
 	T_EQ_INT(n, 1);
 	member_list_free(m, n);
 	store_close(st);
