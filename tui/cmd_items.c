@@ -119,8 +119,8 @@ cmd_items_exec(int argc, char **argv)
 		free(where);
 		return EXIT_FAIL;
 	}
-	r = items_each(st, acc_os_user(), where, nwhere, json ? print_json : print_text, &b,
-	    &cause);
+	r = items_each(st, acc_os_user(), where, nwhere,
+	    json ? print_json : print_text, &b, &cause);
 	if (r != 0) {
 		r = cmd_fail(argv[optind], "%s", cause);
 		free(cause);

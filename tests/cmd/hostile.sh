@@ -1,0 +1,72 @@
+# Hostile strings: terminal escape sequences, invalid UTF-8, C1 controls,
+# very long values and SQL metacharacters in file names, metadata, batch
+# names, labeler names and notes are stored byte for byte and printed
+# inert by every command (the screens are tested in tests/e2e).
+. "$(dirname "$0")/../lib.sh"
+
+DB=$T/p.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,bad --overlap 2 >/dev/null
+mkdir img
+# ESC ] 0 ; title BEL (sets the window title), ESC [ 2 J (clears), a C1
+# CSI (0xc2 0x9b), invalid UTF-8 (0xff 0xfe), and SQL.
+EVIL=$(printf 'x\033]0;pwned\007\033[2J\302\233\377\376'"'; DROP TABLE items; --")
+convert -size 8x8 xc:red "img/${EVIL}.png"
+convert -size 8x8 xc:blue img/plain.png
+LONG=$(head -c 100000 /dev/zero | tr '\0' 'L')
+printf 'file,note\n"%s.png","%s"\nplain.png,%s\n' "$EVIL" "$EVIL" "$LONG" >meta.csv
+run "$ACCORD" import "$DB" img --meta meta.csv --batch "b$EVIL"
+ok_if "import takes the hostile names" rc_is 0
+
+hex() { printf '%s' "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
+ok_if "the path is stored byte for byte" \
+	sql_is "SELECT count(*) FROM items WHERE hex(path) LIKE '%$(hex "/img/$EVIL.png")'" "1"
+ok_if "the metadata value is stored byte for byte" \
+	sql_is "SELECT count(*) FROM item_meta WHERE key = 'note' AND hex(value) = '$(hex "$EVIL")'" "1"
+ok_if "the 100 KB value is stored whole" \
+	sql_is "SELECT max(length(value)) FROM item_meta WHERE key = 'note'" "100000"
+ok_if "the batch name is stored byte for byte" \
+	sql_is "SELECT count(*) FROM batches WHERE hex(name) = '$(hex "b$EVIL")'" "1"
+ok_if "the SQL in the names did nothing" sql_is "SELECT count(*) FROM items" "2"
+
+printf 'file,labeler,class,note\n"%s.png","%s",ok,"%s"\n"%s.png",bob,bad,\nplain.png,bob,bad,%s\n' \
+	"$EVIL" "l$EVIL" "$EVIL" "$EVIL" "$LONG" >labels.csv
+run "$ACCORD" labels import "$DB" labels.csv
+ok_if "labels import takes hostile labeler names and notes" rc_is 0
+ok_if "the note is stored byte for byte" \
+	sql_is "SELECT count(*) FROM labels WHERE hex(note) = '$(hex "$EVIL")' AND hex(labeler) = '$(hex "l$EVIL")'" "1"
+
+# Inert: no ESC, BEL or C1 CSI byte reaches the output; the invalid bytes
+# show as U+FFFD.
+# Each output must show the string (pwned) for the check to mean anything.
+inert() { grep -q pwned "$T/out" && ! LC_ALL=C grep -q "$(printf '[\033\007\233\377]')" "$T/out"; }
+for args in "items DB" "status DB" "labels dump DB" "agree DB"; do
+	run "$ACCORD" $(echo "$args" | sed "s|DB|$DB|")
+	ok_if "$args: succeeds" rc_is 0
+	ok_if "$args: prints the hostile strings inert" inert
+done
+run "$ACCORD" items "$DB"
+ok_if "items: invalid UTF-8 shown as U+FFFD, the rest visible" \
+	sh -c "grep -q 'x?]0;pwned??\[2J?$(printf '\357\277\275\357\277\275')'\"'\"'; DROP TABLE items; --.png' '$T/out'"
+ok_if "items: the long value printed whole" sh -c "grep -q '$LONG' '$T/out'"
+
+# JSON: valid, and the escapes come back as the same characters.
+for args in "items DB --json" "labels dump DB --json" "status DB --json" "agree DB --json"; do
+	run "$ACCORD" $(echo "$args" | sed "s|DB|$DB|")
+	ok_if "$args: valid JSON, no raw ESC or BEL" sh -c "[ $RC -eq 0 ] && grep -q pwned '$T/out' && ! LC_ALL=C grep -q \"\$(printf '[\033\007]')\" '$T/out' && /usr/bin/python3 -c '
+import json, sys
+for line in open(sys.argv[1], encoding=\"utf-8\"):
+    if line.strip():
+        json.loads(line)
+' '$T/out'"
+done
+run "$ACCORD" items "$DB" --json
+ok_if "items --json: the escapes round-trip" /usr/bin/python3 -c '
+import json, sys
+paths = [json.loads(l)["path"] for l in open(sys.argv[1], encoding="utf-8")]
+assert any("x\x1b]0;pwned\x07\x1b[2J\x9b\ufffd\ufffd'"'"'; DROP TABLE items; --.png" in p for p in paths), paths
+' "$T/out"
+
+# A hostile file name in an error line is inert too.
+: >"img/${EVIL}-empty.png"
+run "$ACCORD" import "$DB" "img/${EVIL}-empty.png"
+ok_if "a bad hostile-named file: one error line, inert" sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] && ! LC_ALL=C grep -q \"\$(printf '[\033\007\233]')\" '$T/err'"
