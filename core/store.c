@@ -386,8 +386,16 @@ store_open_files(const char *path, struct store **out, char **cause)
 			break;
 		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
 		    tries >= 250) {
-			acc_error(cause, "not an accord project store (%s)",
-			    sqlite3_errmsg(st->db));
+			int code = sqlite3_errcode(st->db) & 0xff;
+
+			/* WAL needs to write DB-shm even to read. */
+			if ((code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
+			    && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+				acc_error(cause, "cannot open the store for "
+				    "writing (%s)", strerror(errno));
+			else
+				acc_error(cause, "not an accord project store "
+				    "(%s)", sqlite3_errmsg(st->db));
 			goto fail;
 		}
 		usleep(20000);
