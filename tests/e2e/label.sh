@@ -661,6 +661,38 @@ check "the ESC sequences never reached the terminal, their inert text did" \
 	"0|1" "$(grep -c "$ESC\[3[12]m\(RED\|GREEN\)" "$T/x.raw")|$(grep -c \
 	    '?\[31mRED' "$T/x.raw")"
 
+# 17. The disk fills while labeling: the label is not lost, the screen says
+# so and keeps the item; with room again the same key saves it.
+if mkdir "$T/full" && mount -t tmpfs -o size=2m,mode=1777 tmpfs "$T/full"; then
+	trap 'tm_stop; umount "$T/full" 2>/dev/null; [ -s "$T/play.pid" ] &&
+	kill "$(cat "$T/play.pid")" 2>/dev/null; rm -rf "$T"' EXIT
+	DB=$T/full/p.accord
+	"$ACCORD" init "$DB" --task "e2e full" --media image --classes ok,bad \
+	    >/dev/null && chmod 666 "$DB" &&
+	    "$ACCORD" member "$DB" add $L1 >/dev/null &&
+	    "$ACCORD" import "$DB" "$ROOT/assets/demo/images/img_001.jpg" \
+	    "$ROOT/assets/demo/images/img_002.png" >/dev/null
+	tm_start df $L1 -- label "$DB"
+	started df "disk full: the screen starts"
+	p=$(tm_path df)
+	dd if=/dev/zero of="$T/full/filler" bs=4k >/dev/null 2>&1
+	tm send-keys -t df 1
+	ok_if "disk full: the screen says the label was not saved" \
+		tm_wait df "not saved"
+	check "disk full: the same item stays" "$(want_path "$p")" "$(tm_path df)"
+	check "disk full: nothing half written" "ok|0" \
+	    "$(q1 "PRAGMA integrity_check")|$(count_rows $L1)"
+	rm -f "$T/full/filler"
+	tm send-keys -t df 1
+	tm_moved df "$p"
+	check "disk full: with room again the key saves the label" "ok/new" \
+	    "$(rows_of "$p" $L1)"
+	quit_says df "disk full: q quits" "[exit 0]"
+	umount "$T/full"
+else
+	fail "disk full: cannot mount a small tmpfs"
+fi
+
 # Every screen above ran under ASan and UBSan.
 reports=$(grep -l -E 'Sanitizer|runtime error' "$T"/*.err 2>/dev/null |
 	sed 's|.*/||; s|\.err$||' | tr '\n' ' ')
