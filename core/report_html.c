@@ -58,6 +58,9 @@ report_text(struct buf *b, const char *s)
 void
 report_num(struct buf *b, const char *fmt, double v)
 {
+	char out[64];
+	const char *p;
+
 	/*
 	 * The statistics reaching a report are finite by construction
 	 * (undefined ones carry a reason instead), but a page must never
@@ -69,9 +72,12 @@ report_num(struct buf *b, const char *fmt, double v)
 	}
 	if (fmt == NULL)
 		fmt = "%.12g";
-	if (v == 0)
-		v = 0; /* no "-0.000" */
-	buf_printf(b, fmt, v);
+	snprintf(out, sizeof out, fmt, v);
+	/* A tiny negative rounded to zero reads "0.000", not "-0.000". */
+	p = out;
+	if (*p == '-' && strpbrk(p, "123456789") == NULL)
+		p++;
+	buf_puts(b, p);
 }
 
 /* Cut s to at most max code points, adding an ellipsis; caller frees. */
