@@ -13,10 +13,12 @@ set -eu
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
 libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term"
 # clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
-# checks the code also compiles warning-free under clang.
+# checks the code also compiles warning-free under clang.  chromium: the
+# agree --html test renders the page headless.
 TEST="clang libclang-rt-14-dev sqlite3 tmux sox libsox-fmt-base espeak-ng
 imagemagick flac vorbis-tools python3 passwd util-linux man-db
-groff-base python3-nltk python3-sklearn python3-statsmodels"
+groff-base python3-nltk python3-sklearn python3-statsmodels
+chromium"
 # chafa: the label-screen render benchmark compares against it.
 BENCH="chafa"
 

@@ -2,48 +2,9 @@
  * cmd_agree.c: accord agree: inter-annotator agreement and HLP of the
  * project, per slice and per guideline version.
  *
- * --json prints one object, this schema (stable; fields are only added):
- *
- *   {
- *     "task": str, "ordinal": bool,
- *     "classes": [{"name": str, "borderline": bool}],   position order
- *     "labelers": [str],               labelers with a label in force
- *     "by": str | null,                the --by key
- *     "guideline": int | "all" | null, the --guideline asked (null: none)
- *     "bootstrap": int, "seed": int, "confidence": num,
- *     "results": [RESULT]     one; with --guideline all one per version
- *                             with labels in force, then every version
- *   }
- *   RESULT = {
- *     "guideline": int | null,         null: labels of every version
- *     "overall": AGREEMENT,
- *     "slices": [{"name": str, "items": int, "agreement": AGREEMENT}],
- *                             [] without --by; "(none)": no value
- *     "most_disagreed": [{"id": int, "path": str, "entropy": num (bits),
- *        "labels": {labeler: class}, "reference": class | null,
- *        "gold": class | null}]        up to 10, highest entropy first
- *   }
- *   AGREEMENT = {
- *     "items": int, "labeled": int, "pairable": int, "labels": int,
- *     "labelers_active": int,
- *     "percent", "unanimous", "fleiss", "conger", "ac1", "alpha_nominal",
- *     "alpha_ordinal", "alpha_interval", "cohen_mean": STAT,
- *     "hlp": STAT, "hlp_ci": CI, "hlp_scored": int, "hlp_items": int,
- *     "bootstrap": int (replicates run),
- *     "classes": [{"name": str, "borderline": bool, "labels": int,
- *        "specific": STAT, "hlp": STAT, "hlp_weight": num}],
- *     "labelers": [{"name": str, "labels": int, "shared": int,
- *        "agree_others": STAT, "kappa_mean": STAT, "gold_items": int,
- *        "gold_accuracy": STAT, "scored": int, "hlp": STAT, "hlp_ci": CI}],
- *     "pairs": [{"a": str, "b": str, "shared": int, "observed": num,
- *        "expected": num, "kappa": STAT}],
- *     "disagreements": [{"a": class, "b": class, "count": int,
- *        "share": num}],               most disagreement first
- *     "confusion": [[int]]             classes x classes, labeler pairs
- *   }
- *   STAT = {"value": num | null, "why": null | str}   why: the reason a
- *          statistic is undefined (docs/statistics.md), value then null
- *   CI   = {"lo": num | null, "hi": num | null, "why": null | str}
+ * --json prints one object whose schema is documented, and kept stable
+ * (fields are only added), in docs/guide.md ("accord agree", JSON); the
+ * writers below follow it field by field.
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -54,9 +15,9 @@
 #include "accord/agree.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
+#include "agree.h"
 #include "cmd.h"
-
-#define AGREE_TOP 10
+#include "term.h"
 
 static int cmd_agree_exec(int, char **);
 
@@ -65,7 +26,7 @@ const struct cmd_entry cmd_agree_entry = {
 	.summary = "agreement between labelers and human-level performance",
 	.usage =
 "usage: accord agree DB [--by KEY|batch] [--guideline V|all]\n"
-"                       [--bootstrap N] [--seed S] [--json]\n"
+"                       [--bootstrap N] [--seed S] [--json] [--html FILE]\n"
 "\n"
 "Agreement of the labels in force: percent agreement, Fleiss' kappa,\n"
 "Krippendorff's alpha (nominal; ordinal and interval on an ordinal scale),\n"
@@ -83,19 +44,16 @@ const struct cmd_entry cmd_agree_entry = {
 "  --bootstrap N    bootstrap replicates for HLP intervals (default 1000;\n"
 "                   0: no intervals)\n"
 "  --seed S         bootstrap seed (default 1)\n"
-"  --json           one JSON object; schema in docs/guide.md\n",
+"  --json           one JSON object; schema in docs/guide.md\n"
+"  --html FILE      also write a self-contained HTML page with charts\n"
+"                   (confusion heatmap, per labeler, HLP by slice, by\n"
+"                   guideline version) to FILE; text or JSON still goes\n"
+"                   to standard output\n"
+"\n"
+"On a terminal the 0..1 figures get bars, coloured green from 0.8,\n"
+"yellow from 0.6, red below; NO_COLOR or ACCORD_COLOR=none keeps them\n"
+"uncoloured.  A pipe gets plain text.\n",
 	.exec = cmd_agree_exec,
-};
-
-struct run {
-	int version; /* 0: every version */
-	int computed; /* all holds a result to free */
-	struct ratings_view view;
-	struct agree_result all;
-	struct agree_result *slices; /* nslices, with --by */
-	int *slice_items;
-	int ntop;
-	struct ratings_disagreed top[AGREE_TOP];
 };
 
 /* JSON */
@@ -237,7 +195,7 @@ json_agreement(struct buf *b, const struct ratings *r,
 }
 
 static void
-json_top(struct buf *b, const struct ratings *r, const struct run *u)
+json_top(struct buf *b, const struct ratings *r, const struct agree_run *u)
 {
 	int t, j;
 
@@ -276,7 +234,7 @@ json_top(struct buf *b, const struct ratings *r, const struct run *u)
 static void
 print_json(const char *task, const struct ratings *r, const char *by,
     const char *guideline, const struct agree_opts *o,
-    const struct run *runs, int nruns)
+    const struct agree_run *runs, int nruns)
 {
 	struct buf b = { 0 };
 	int i, s;
@@ -313,7 +271,7 @@ print_json(const char *task, const struct ratings *r, const char *by,
 	json_num(&b, o->confidence);
 	buf_puts(&b, ",\"results\":[");
 	for (i = 0; i < nruns; i++) {
-		const struct run *u = &runs[i];
+		const struct agree_run *u = &runs[i];
 
 		if (u->version)
 			buf_printf(&b, "%s{\"guideline\":%d", i ? "," : "",
@@ -342,15 +300,39 @@ print_json(const char *task, const struct ratings *r, const char *by,
 
 /* Text */
 
-static int tty;
+static int tty, colour;
+
+/*
+ * Colour bands of the 0..1 statistics (docs/guide.md, "Colours"): green
+ * from 0.8, yellow from 0.6, red below.  The cuts are the round figures
+ * next to Landis and Koch's (1977) "almost perfect" (0.81) and
+ * "substantial" (0.61) bands for kappa; for percent agreement and HLP they
+ * are a rule of thumb.  BAR_PLAIN is for shares, which are neither good
+ * nor bad.
+ */
+enum bar_kind { BAR_GRADED, BAR_PLAIN };
+
+static const char *
+bar_sgr(double v, enum bar_kind kind)
+{
+	if (kind == BAR_PLAIN)
+		return "\033[36m";
+	if (v >= 0.8)
+		return "\033[32m";
+	if (v >= 0.6)
+		return "\033[33m";
+	return "\033[31m";
+}
 
 /*
  * A 10-cell bar for a figure in 0..1 on a terminal (eighth blocks give
- * 80 steps); nothing when the output is a pipe or file, so text output
- * stays plain for grep and diff.
+ * 80 steps), coloured by bar_sgr() unless NO_COLOR or ACCORD_COLOR=none;
+ * nothing when the output is a pipe or file, so text output stays plain
+ * for grep and diff.  A negative kappa draws no bar but still counts as
+ * red on the scale.
  */
 static void
-bar(double v)
+bar_as(double v, enum bar_kind kind)
 {
 	static const char *const eighth[] = { "", "\u258f", "\u258e",
 		"\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
@@ -358,15 +340,25 @@ bar(double v)
 
 	if (!tty)
 		return;
+	fputs("  ", stdout);
+	if (colour)
+		fputs(bar_sgr(v, kind), stdout);
 	if (v < 0)
 		v = 0;
 	if (v > 1)
 		v = 1;
 	n = (int)(v * 80 + 0.5);
-	fputs("  ", stdout);
 	for (i = 0; i < n / 8; i++)
 		fputs("\u2588", stdout);
 	fputs(eighth[n % 8], stdout);
+	if (colour)
+		fputs("\033[0m", stdout);
+}
+
+static void
+bar(double v)
+{
+	bar_as(v, BAR_GRADED);
 }
 
 /* "0.812" or "undefined (reason)"; returns a static buffer. */
@@ -469,8 +461,10 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 		printf("%-10s ", fmt_stat(&l->agree_others));
 		printf("%-10s ", l->ngold ? fmt_stat(&l->gold_accuracy) : "-");
 		printf("%s", fmt_stat(&l->hlp));
-		if (l->hlp.defined)
+		if (l->hlp.defined) {
 			printf(" %s", fmt_ci(&l->hlp_ci));
+			bar(l->hlp.value);
+		}
 		putchar('\n');
 	}
 
@@ -484,7 +478,7 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 
 		printf("    %-24s %6lld pairs  %5.1f%%", both, d->count,
 		    100 * d->share);
-		bar(d->share);
+		bar_as(d->share, BAR_PLAIN);
 		putchar('\n');
 		free(both);
 		free(x);
@@ -494,12 +488,12 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 
 static void
 print_text(const char *task, const struct ratings *r, const char *by,
-    const struct agree_opts *o, const struct run *runs, int nruns)
+    const struct agree_opts *o, const struct agree_run *runs, int nruns)
 {
 	int i, s, t, j;
 
 	for (i = 0; i < nruns; i++) {
-		const struct run *u = &runs[i];
+		const struct agree_run *u = &runs[i];
 
 		if (i)
 			putchar('\n');
@@ -523,8 +517,10 @@ print_text(const char *task, const struct ratings *r, const char *by,
 				printf("%-10s ", fmt_stat(&a->fleiss));
 				printf("%-10s ", fmt_stat(&a->alpha_nominal));
 				printf("%s", fmt_stat(&a->team_hlp));
-				if (a->team_hlp.defined)
+				if (a->team_hlp.defined) {
 					printf(" %s", fmt_ci(&a->team_hlp_ci));
+					bar(a->team_hlp.value);
+				}
 				putchar('\n');
 			}
 		}
@@ -561,7 +557,7 @@ print_text(const char *task, const struct ratings *r, const char *by,
 /* Compute */
 
 static int
-compute(const struct ratings *r, struct run *u, int with_slices,
+compute(const struct ratings *r, struct agree_run *u, int with_slices,
     const struct agree_opts *o, char **cause)
 {
 	int s;
@@ -596,7 +592,7 @@ compute(const struct ratings *r, struct run *u, int with_slices,
 }
 
 static void
-run_free(const struct ratings *r, struct run *u)
+run_free(const struct ratings *r, struct agree_run *u)
 {
 	int s;
 
@@ -619,6 +615,7 @@ cmd_agree_exec(int argc, char **argv)
 		{ "bootstrap", required_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_agree_entry;
@@ -626,9 +623,9 @@ cmd_agree_exec(int argc, char **argv)
 	struct agree_opts ao;
 	struct ratings r;
 	struct project p;
-	struct run *runs = NULL;
+	struct agree_run *runs = NULL;
 	struct store *st;
-	const char *guideline = NULL, *db;
+	const char *guideline = NULL, *html = NULL, *db;
 	char *cause = NULL;
 	long long n;
 	int ch, json = 0, nruns = 0, i, version = 0, ret = 0;
@@ -665,6 +662,11 @@ cmd_agree_exec(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'H':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--html wants a file name");
+			html = optarg;
 			break;
 		case ':':
 			return cmd_usage(c, "%s wants a value",
@@ -713,12 +715,27 @@ cmd_agree_exec(int argc, char **argv)
 		}
 	}
 	if (ret == 0) {
+		const char *term = getenv("TERM");
+
 		tty = isatty(1);
+		colour = tty && (term == NULL || strcmp(term, "dumb") != 0) &&
+		    term_depth_from(getenv("NO_COLOR"), getenv("ACCORD_COLOR"),
+		    getenv("COLORTERM"), -1, -1) != TERM_DEPTH_NONE;
 		if (json)
 			print_json(p.task, &r, ro.by, guideline, &ao, runs,
 			    nruns);
 		else
 			print_text(p.task, &r, ro.by, &ao, runs, nruns);
+		/*
+		 * The page after the usual output, so a failure to write it
+		 * is the last line a user sees; it leaves no partial file.
+		 */
+		fflush(stdout);
+		if (html != NULL && agree_html_write(html, p.task, &r, ro.by,
+		    &ao, runs, nruns, &cause) != 0) {
+			ret = cmd_fail(html, "%s", cause);
+			free(cause);
+		}
 	}
 	for (i = 0; i < nruns; i++)
 		run_free(&r, &runs[i]);
