@@ -774,6 +774,28 @@ ratings_parse_day(const char *s, int *day)
 	return 0;
 }
 
+/* The inverse of days_from_civil: Hinnant's civil_from_days. */
+void
+ratings_day_iso(int day, char out[16])
+{
+	long long z = (long long)day + 719468, era, doe, yoe, y, doy, mp, d, m;
+	char big[80];
+
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y += m <= 2;
+	/* Wide enough for any int day: nothing is cut. */
+	snprintf(big, sizeof big, "%04lld-%02lld-%02lld", y, m, d);
+	big[15] = '\0';
+	memcpy(out, big, 16);
+}
+
 /* The Monday starting the week of day (1970-01-01 was a Thursday). */
 static int
 week_start(int day)

@@ -141,6 +141,9 @@ int ratings_most_disagreed(const struct ratings *r,
  */
 int ratings_parse_day(const char *s, int *day);
 
+/* Day (days since 1970-01-01) as "YYYY-MM-DD" in out. */
+void ratings_day_iso(int day, char out[16]);
+
 /*
  * Agreement over time.  Each item of a view counts in the bucket of its
  * newest label in force (the day its set of labels became what it is now),

@@ -84,6 +84,27 @@ tmp(const char *name)
 	return p;
 }
 
+/* Every day from 1600 to 2400 prints as the date it parses from. */
+static void
+t_day_iso_round_trips(void)
+{
+	int d, lo = utc_day(1600, 1, 1, 0, 0, 0), hi = utc_day(2400, 1, 1, 0, 0,
+	    0), back;
+	char s[16];
+
+	ratings_day_iso(0, s);
+	T_EQ_STR(s, "1970-01-01");
+	ratings_day_iso(utc_day(2024, 2, 29, 0, 0, 0), s);
+	T_EQ_STR(s, "2024-02-29");
+	for (d = lo; d <= hi; d++) {
+		ratings_day_iso(d, s);
+		if (ratings_parse_day(s, &back) != 0 || back != d) {
+			T_FAIL("day %d prints as %s", d, s);
+			break;
+		}
+	}
+}
+
 static int
 x(const char *path, const char *sql)
 {
@@ -325,6 +346,7 @@ main(void)
 	}
 	T_RUN(t_parse_day_matches_timegm);
 	T_RUN(t_parse_day_refuses_what_is_not_a_date);
+	T_RUN(t_day_iso_round_trips);
 	T_RUN(t_day_of_each_label_in_force);
 	T_RUN(t_trend_by_day);
 	T_RUN(t_trend_by_week_and_version);
