@@ -13,8 +13,13 @@
 #ifndef ACCORD_RATINGS_H
 #define ACCORD_RATINGS_H
 
+#include <limits.h>
+
 #include "accord/agree.h"
 #include "accord/store.h"
+
+/* The day of a cell without a label, or whose time cannot be read. */
+#define RATINGS_NO_DAY INT_MIN
 
 /* The slice name of items that have no value for the --by key. */
 #define RATINGS_NO_SLICE "(none)"
@@ -42,6 +47,12 @@ struct ratings {
 	 */
 	int *cells;
 	int *guideline;
+	/*
+	 * Same shape again: the UTC day (days since 1970-01-01) the label in
+	 * force was made (labels.created_at, ratings_parse_day), or
+	 * RATINGS_NO_DAY where the cell is -1 or the time cannot be read.
+	 */
+	int *day;
 	/*
 	 * Per item: the class of the newest adjudication when its status is
 	 * 'class' (a newer 'ambiguous' or 'relabel' decision withdraws an
@@ -119,5 +130,54 @@ struct ratings_disagreed {
  */
 int ratings_most_disagreed(const struct ratings *r,
     const struct ratings_view *v, int max, struct ratings_disagreed *out);
+
+/*
+ * The UTC day of an ISO 8601 time as labels.created_at holds it:
+ * "YYYY-MM-DD", optionally followed by "T" or " " and "HH:MM[:SS[.f...]]",
+ * optionally followed by "Z" or an offset "+HH[:MM]" / "-HH[:MM]" (a time
+ * without one is taken as UTC).  An offset can move the time to another
+ * UTC day.  Returns 0 and sets *day (days since 1970-01-01, negative
+ * before it), or -1 when s is not such a time or names no real date.
+ */
+int ratings_parse_day(const char *s, int *day);
+
+/* Day (days since 1970-01-01) as "YYYY-MM-DD" in out. */
+void ratings_day_iso(int day, char out[16]);
+
+/*
+ * Agreement over time.  Each item of a view counts in the bucket of its
+ * newest label in force (the day its set of labels became what it is now),
+ * so a bucket's agreement is that of the items completed in it.  Buckets
+ * are days when the labeled items span at most RATINGS_TREND_DAYS days,
+ * else weeks (Monday to Sunday, UTC).  Buckets run without gaps from the
+ * first labeled day's to the last's; an empty one has nitems 0 and
+ * undefined statistics.
+ */
+#define RATINGS_TREND_DAYS 56
+
+struct ratings_bucket {
+	int day;	/* first day of the bucket (days since 1970-01-01) */
+	int nitems;	/* items whose newest label falls in it */
+	int npairable;	/* of those, items with two labels or more */
+	struct agree_stat percent;
+	struct agree_stat fleiss;
+};
+
+struct ratings_trend {
+	int unit;	/* 1: days, 7: weeks; 0 when nothing is labeled */
+	int nbuckets;
+	struct ratings_bucket *buckets;	/* oldest first */
+	int nundated;	/* labeled items whose newest label has no day */
+};
+
+/*
+ * The trend of the labels made under guideline version `version` (0: every
+ * version), over every item of r.  Statistics come from agree_compute()
+ * with no bootstrap.  Returns 0 (free *out with ratings_trend_free()), or
+ * -1 with *cause when agree_compute refuses (a malformed matrix).
+ */
+int ratings_trend(const struct ratings *r, int version,
+    struct ratings_trend *out, char **cause);
+void ratings_trend_free(struct ratings_trend *t);
 
 #endif

@@ -1,0 +1,358 @@
+/*
+ * test_ratings.c: what the ratings matrix knows about time: the UTC day of
+ * label times (ratings_parse_day against timegm), the day of each label in
+ * force, and agreement per day or week (ratings_trend) with its bucket
+ * choice, empty buckets, undated labels and the guideline version filter.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accord/project.h"
+#include "accord/ratings.h"
+#include "accord/store.h"
+#include "accord/util.h"
+#include "t.h"
+
+static char dir[] = "/tmp/accord-ratings.XXXXXX";
+
+/* The UTC day of y-m-d h:mi:s by the C library. */
+static int
+utc_day(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+		.tm_hour = h, .tm_min = mi, .tm_sec = s };
+	time_t t = timegm(&tm);
+
+	return (int)(t >= 0 ? t / 86400 : -((-t + 86399) / 86400));
+}
+
+static int
+day_of(const char *s)
+{
+	int d = 12345;
+
+	return ratings_parse_day(s, &d) == 0 ? d : -99999;
+}
+
+static void
+t_parse_day_matches_timegm(void)
+{
+	T_EQ_INT(day_of("1970-01-01"), 0);
+	T_EQ_INT(day_of("2024-03-04"), utc_day(2024, 3, 4, 0, 0, 0));
+	T_EQ_INT(day_of("2024-02-29T23:30:00.123Z"),
+	    utc_day(2024, 2, 29, 23, 30, 0));
+	T_EQ_INT(day_of("2026-11-23T18:30:00.123Z"),
+	    utc_day(2026, 11, 23, 18, 30, 0));
+	T_EQ_INT(day_of("2000-12-31 23:59"), utc_day(2000, 12, 31, 0, 0, 0));
+	T_EQ_INT(day_of("1969-12-31T23:59:59Z"), -1);
+	T_EQ_INT(day_of("1900-03-01"), utc_day(1900, 3, 1, 0, 0, 0));
+	/* Offsets move the time to its UTC day. */
+	T_EQ_INT(day_of("2024-03-05T01:00:00+02:00"), utc_day(2024, 3, 4, 0, 0,
+	    0));
+	T_EQ_INT(day_of("2024-03-04T22:00-0300"), utc_day(2024, 3, 5, 0, 0, 0));
+	T_EQ_INT(day_of("2024-03-04T10:00:00,5+05"), utc_day(2024, 3, 4, 0, 0,
+	    0));
+}
+
+static void
+t_parse_day_refuses_what_is_not_a_date(void)
+{
+	static const char *const bad[] = { "", "now", "2024", "2024-3-04",
+		"2024-02-30", "2023-02-29", "1900-02-29", "2024-13-01",
+		"2024-00-10", "2024-01-05T25:00", "2024-01-05T10", "2024-01-05T10:00x",
+		"2024-01-05 junk", "2024/01/05", "2024-01-05T10:00:00.Z",
+		"2024-01-05T10:00+2", NULL };
+	int i, d;
+
+	for (i = 0; bad[i] != NULL; i++)
+		if (ratings_parse_day(bad[i], &d) == 0)
+			T_FAIL("'%s' parsed as day %d", bad[i], d);
+	T_CHECK(ratings_parse_day(NULL, &d) == -1);
+	T_CHECK(ratings_parse_day("2000-02-29", &d) == 0);
+}
+
+static const char *
+tmp(const char *name)
+{
+	static char p[256];
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	return p;
+}
+
+/* Every day from 1600 to 2400 prints as the date it parses from. */
+static void
+t_day_iso_round_trips(void)
+{
+	int d, lo = utc_day(1600, 1, 1, 0, 0, 0), hi = utc_day(2400, 1, 1, 0, 0,
+	    0), back;
+	char s[16];
+
+	ratings_day_iso(0, s);
+	T_EQ_STR(s, "1970-01-01");
+	ratings_day_iso(utc_day(2024, 2, 29, 0, 0, 0), s);
+	T_EQ_STR(s, "2024-02-29");
+	for (d = lo; d <= hi; d++) {
+		ratings_day_iso(d, s);
+		if (ratings_parse_day(s, &back) != 0 || back != d) {
+			T_FAIL("day %d prints as %s", d, s);
+			break;
+		}
+	}
+}
+
+static int
+x(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	char *err = NULL;
+	int rc;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK)
+		T_FAIL("sql: %s", err ? err : "?");
+	sqlite3_free(err);
+	sqlite3_close(db);
+	return rc;
+}
+
+/* One label row: item, labeler, class id (0: withdrawn), version, time. */
+static void
+label(const char *path, int item, const char *who, int cls, int version,
+    const char *at)
+{
+	char c[16], *sql;
+
+	if (cls)
+		snprintf(c, sizeof c, "%d", cls);
+	else
+		snprintf(c, sizeof c, "NULL");
+	sql = xasprintf("INSERT INTO labels (item, labeler, class, guideline, "
+	    "created_at, origin, recorded_by) VALUES (%d, '%s', %s, %d, '%s', "
+	    "'import', 'root')", item, who, c, version, at);
+
+	x(path, sql);
+	free(sql);
+}
+
+/*
+ * Classes ok(1), scratch(2), dent(3); items 1..7; two guideline versions.
+ *   1: a ok, b ok                  day D (Monday 2024-03-04)
+ *   2: a ok, b dent                D (b's time is D + 1 locally, +02:00)
+ *   3: a ok (Feb, superseded) then scratch, b scratch    D + 2
+ *   4: a ok                        D + 2 (one label: not pairable)
+ *   5: a dent, b dent with a time that is not a date: undated
+ *   6: no label
+ *   7: a ok, b scratch under version 2 on Wednesday 2024-06-12
+ */
+static struct store *
+setup(const char *path, int with_item7)
+{
+	struct project_spec spec = { .task = "t", .media = MEDIA_KIND_IMAGE,
+	    .classes = "ok,scratch,dent", .overlap = 2 };
+	struct store *st = NULL;
+	char *cause = NULL;
+
+	unlink(path);
+	if (project_init(path, &spec, "root", &cause) != 0) {
+		T_FAIL("project_init: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	x(path, "INSERT INTO batches (name, created_by, created_at) VALUES "
+	    "('b', 'root', 'now');"
+	    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+	    "WHERE x < 7) INSERT INTO items (sha256, path, kind, format, "
+	    "bytes, batch, imported_by, imported_at) SELECT printf('%064d', x), "
+	    "'/data/' || x || '.png', 'image', 'png', 10, 1, 'root', 'now' "
+	    "FROM n;"
+	    "INSERT INTO guidelines (version, text, author, created_at, reason) "
+	    "VALUES (2, 'v2', 'root', '2024-06-01', 'test');");
+	label(path, 1, "a", 1, 1, "2024-03-04T09:00:00Z");
+	label(path, 1, "b", 1, 1, "2024-03-04T10:00:00.5Z");
+	label(path, 2, "a", 1, 1, "2024-03-04");
+	label(path, 2, "b", 3, 1, "2024-03-05T01:00:00+02:00");
+	label(path, 3, "a", 1, 1, "2024-02-01T00:00:00Z");
+	label(path, 3, "b", 2, 1, "2024-03-05T12:00:00Z");
+	label(path, 3, "a", 2, 1, "2024-03-06T08:00:00Z");
+	label(path, 4, "a", 1, 1, "2024-03-06T23:59:59Z");
+	label(path, 5, "a", 3, 1, "2024-03-05");
+	label(path, 5, "b", 3, 1, "yesterday");
+	if (with_item7) {
+		label(path, 7, "a", 1, 2, "2024-06-12T10:00:00Z");
+		label(path, 7, "b", 2, 2, "2024-06-12T11:00:00Z");
+	}
+	if (store_open(path, &st, &cause) != 0) {
+		T_FAIL("store_open: %s", cause);
+		free(cause);
+	}
+	return st;
+}
+
+static int
+build(struct store *st, struct ratings *r)
+{
+	struct ratings_opts o = { .user = "root", .by = NULL };
+	char *cause = NULL;
+
+	if (ratings_build(st, &o, r, &cause) != 0) {
+		T_FAIL("ratings_build: %s", cause);
+		free(cause);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+t_day_of_each_label_in_force(void)
+{
+	struct store *st = setup(tmp("days.accord"), 0);
+	struct ratings r;
+	int D = utc_day(2024, 3, 4, 0, 0, 0);
+
+	if (st == NULL || build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	/* Labelers a, b: cell (item i, labeler j) is i * 2 + j. */
+	T_EQ_INT(r.nlabelers, 2);
+	T_EQ_INT(r.day[0 * 2 + 0], D);
+	T_EQ_INT(r.day[1 * 2 + 1], D);		/* +02:00: still D in UTC */
+	T_EQ_INT(r.day[2 * 2 + 0], D + 2);	/* the newer row is in force */
+	T_EQ_INT(r.day[3 * 2 + 1], RATINGS_NO_DAY);	/* no label */
+	T_EQ_INT(r.day[4 * 2 + 1], RATINGS_NO_DAY);	/* "yesterday" */
+	T_EQ_INT(r.day[5 * 2 + 0], RATINGS_NO_DAY);
+	ratings_free(&r);
+	store_close(st);
+}
+
+static void
+t_trend_by_day(void)
+{
+	struct store *st = setup(tmp("day.accord"), 0);
+	struct ratings_trend t;
+	struct ratings r;
+	char *cause = NULL;
+	int D = utc_day(2024, 3, 4, 0, 0, 0);
+
+	if (st == NULL || build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	if (ratings_trend(&r, 0, &t, &cause) != 0) {
+		T_FAIL("ratings_trend: %s", cause);
+		free(cause);
+	} else {
+		T_EQ_INT(t.unit, 1);
+		T_EQ_INT(t.nbuckets, 3);
+		T_EQ_INT(t.nundated, 1);
+		T_EQ_INT(t.buckets[0].day, D);
+		T_EQ_INT(t.buckets[0].nitems, 2);
+		T_EQ_INT(t.buckets[0].npairable, 2);
+		T_CHECK(t.buckets[0].percent.defined);
+		T_NEAR(t.buckets[0].percent.value, 0.5, 1e-12);
+		T_EQ_INT(t.buckets[1].day, D + 1);
+		T_EQ_INT(t.buckets[1].nitems, 0);
+		T_CHECK(!t.buckets[1].percent.defined &&
+		    !t.buckets[1].fleiss.defined);
+		T_EQ_INT(t.buckets[2].nitems, 2);
+		T_EQ_INT(t.buckets[2].npairable, 1);
+		T_NEAR(t.buckets[2].percent.value, 1.0, 1e-12);
+		/*
+		 * Fleiss on day D: items (ok, ok) and (ok, dent).  P_o = 1/2;
+		 * shares ok 3/4, dent 1/4 give P_e = 10/16; kappa = (1/2 -
+		 * 10/16) / (1 - 10/16) = -1/3.
+		 */
+		T_CHECK(t.buckets[0].fleiss.defined);
+		T_NEAR(t.buckets[0].fleiss.value, -1.0 / 3, 1e-12);
+		ratings_trend_free(&t);
+	}
+	ratings_free(&r);
+	store_close(st);
+}
+
+static void
+t_trend_by_week_and_version(void)
+{
+	struct store *st = setup(tmp("week.accord"), 1);
+	struct ratings_trend t;
+	struct ratings r;
+	char *cause = NULL;
+	int D = utc_day(2024, 3, 4, 0, 0, 0);
+	int J = utc_day(2024, 6, 10, 0, 0, 0);	/* Monday of 2024-06-12 */
+
+	if (st == NULL || build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	T_EQ_INT(r.nversions, 2);
+	if (ratings_trend(&r, 0, &t, &cause) != 0) {
+		T_FAIL("ratings_trend: %s", cause);
+		free(cause);
+	} else {
+		/* 101 days > RATINGS_TREND_DAYS: weeks from Monday D. */
+		T_EQ_INT(t.unit, 7);
+		T_EQ_INT(t.nbuckets, (J - D) / 7 + 1);
+		T_EQ_INT(t.buckets[0].day, D);
+		T_EQ_INT(t.buckets[0].nitems, 4);
+		T_NEAR(t.buckets[0].percent.value, 2.0 / 3, 1e-12);
+		T_EQ_INT(t.buckets[1].nitems, 0);
+		T_EQ_INT(t.buckets[t.nbuckets - 1].day, J);
+		T_EQ_INT(t.buckets[t.nbuckets - 1].nitems, 1);
+		T_NEAR(t.buckets[t.nbuckets - 1].percent.value, 0, 1e-12);
+		ratings_trend_free(&t);
+	}
+	/* Version 1 alone spans three days again; version 2 one day. */
+	if (ratings_trend(&r, 1, &t, &cause) == 0) {
+		T_EQ_INT(t.unit, 1);
+		T_EQ_INT(t.nbuckets, 3);
+		ratings_trend_free(&t);
+	} else
+		free(cause);
+	if (ratings_trend(&r, 2, &t, &cause) == 0) {
+		T_EQ_INT(t.unit, 1);
+		T_EQ_INT(t.nbuckets, 1);
+		T_EQ_INT(t.buckets[0].day, J + 2);
+		T_EQ_INT(t.nundated, 0);
+		ratings_trend_free(&t);
+	} else
+		free(cause);
+	/* A version without labels has no trend. */
+	if (ratings_trend(&r, 9, &t, &cause) == 0) {
+		T_EQ_INT(t.unit, 0);
+		T_EQ_INT(t.nbuckets, 0);
+		ratings_trend_free(&t);
+	} else
+		free(cause);
+	ratings_free(&r);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	char cmd[300];
+	int rc;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	T_RUN(t_parse_day_matches_timegm);
+	T_RUN(t_parse_day_refuses_what_is_not_a_date);
+	T_RUN(t_day_iso_round_trips);
+	T_RUN(t_day_of_each_label_in_force);
+	T_RUN(t_trend_by_day);
+	T_RUN(t_trend_by_week_and_version);
+	rc = t_done();
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	return rc;
+}

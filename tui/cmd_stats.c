@@ -1,0 +1,104 @@
+/* cmd_stats.c: accord stats: the agreement dashboard. */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "accord/agree.h"
+#include "accord/project.h"
+#include "cmd.h"
+#include "screen.h"
+
+/* Fewer replicates than accord agree's 1000: the screen opens at once. */
+#define STATS_BOOTSTRAP 200
+
+static int cmd_stats_exec(int, char **);
+
+const struct cmd_entry cmd_stats_entry = {
+	.name = "stats",
+	.summary = "agreement dashboard: versions, classes, labelers, trend, "
+	    "hot items",
+	.usage =
+"usage: accord stats DB [--bootstrap N] [--seed S]\n"
+"\n"
+"A full-screen dashboard of the figures of accord agree, one panel at a\n"
+"time: (1) per guideline version: items, labels, percent agreement,\n"
+"Fleiss' kappa, Krippendorff's alpha, team HLP with its bootstrap\n"
+"interval, and sparklines of kappa and HLP across versions; (2) per\n"
+"class: specific agreement and HLP; (3) per labeler: labels, agreement\n"
+"with the others, gold accuracy, HLP with its interval; (4) agreement by\n"
+"day or week of each item's newest label; (5) the hot list: the most\n"
+"disagreed items (vote entropy) with their labels.  Needs the sme or\n"
+"admin role.\n"
+"\n"
+"Keys: Tab or Left/Right (or 1-5) change panel; Up/Down select in the\n"
+"hot list; Enter opens the item in accord review; v cycles the guideline\n"
+"version shown (all, then each); r recomputes; ? help; q quits.\n"
+"\n"
+"  --bootstrap N  bootstrap replicates for HLP intervals (default 200;\n"
+"                 0: no intervals)\n"
+"  --seed S       bootstrap seed (default 1)\n"
+"\n"
+"Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
+"detection, NO_COLOR turns colour off.\n",
+	.exec = cmd_stats_exec,
+};
+
+static int
+cmd_stats_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bootstrap", required_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *c = &cmd_stats_entry;
+	struct agree_opts ao;
+	struct store *st;
+	const char *user;
+	char *cause = NULL;
+	long long n;
+	int ch, r;
+
+	agree_opts_init(&ao);
+	ao.bootstrap = STATS_BOOTSTRAP;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
+				return cmd_usage(c, "--bootstrap wants 0 to "
+				    "1000000 replicates, not '%s'", optarg);
+			ao.bootstrap = (int)n;
+			break;
+		case 's':
+			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
+				return cmd_usage(c, "--seed wants a number >= 0, "
+				    "not '%s'", optarg);
+			ao.seed = (uint64_t)n;
+			break;
+		case ':':
+			return cmd_usage(c, "%s wants a value",
+			    argv[optind - 1]);
+		default:
+			return cmd_usage(c, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(c, "want one DB");
+	if ((user = cmd_user()) == NULL || (st = cmd_open(argv[optind])) == NULL)
+		return EXIT_FAIL;
+	/* Refuse before the screen takes over the terminal (and audit it). */
+	r = project_require(st, user, ROLE_SME, "the stats dashboard", &cause);
+	store_close(st);
+	if (r != 0) {
+		r = cmd_fail(argv[optind], "%s", cause);
+		free(cause);
+		return r;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cmd_fail(NULL, "accord stats needs a terminal (accord "
+		    "agree prints the same figures)");
+	return screen_stats_run(argv[optind], user, &ao);
+}
