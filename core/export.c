@@ -51,25 +51,6 @@ export_reason_name(enum export_reason r)
 	return names[r];
 }
 
-/* The index of id in the ascending ids[0..n-1], or -1. */
-static int
-find_item(const long long *ids, int n, long long id)
-{
-	int lo = 0, hi = n - 1;
-
-	while (lo <= hi) {
-		int mid = lo + (hi - lo) / 2;
-
-		if (ids[mid] == id)
-			return mid;
-		if (ids[mid] < id)
-			lo = mid + 1;
-		else
-			hi = mid - 1;
-	}
-	return -1;
-}
-
 /*
  * The newest row id of every table the export reads.  The tables are
  * append-only (triggers refuse UPDATE and DELETE), so equal marks before
@@ -156,8 +137,7 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 	    cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		i = find_item(r->item_ids, r->nitems,
-		    sqlite3_column_int64(s, 0));
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
 		if (i >= 0 && x->sha[i] == NULL)
 			x->sha[i] = xstrdup(sql_text(s, 1));
 	}
@@ -173,8 +153,7 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		i = find_item(r->item_ids, r->nitems,
-		    sqlite3_column_int64(s, 0));
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
 		if (i < 0)
 			continue;
 		x->ambiguous[i] = strcmp(sql_text(s, 1), "ambiguous") == 0;
@@ -205,8 +184,7 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 		char **hit;
 		struct exp_mval *v;
 
-		i = find_item(r->item_ids, r->nitems,
-		    sqlite3_column_int64(s, 0));
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
 		hit = bsearch(&key, x->keys, (size_t)x->nkeys, sizeof *x->keys,
 		    cmp_str);
 		if (i < 0 || hit == NULL)
