@@ -536,6 +536,12 @@ done:
 	return ret;
 }
 
+int
+ratings_item_index(const struct ratings *r, long long id)
+{
+	return item_index(r->item_ids, r->nitems, id);
+}
+
 void
 ratings_free(struct ratings *r)
 {

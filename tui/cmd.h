@@ -45,5 +45,6 @@ extern const struct cmd_entry cmd_labels_entry;
 extern const struct cmd_entry cmd_label_entry;
 extern const struct cmd_entry cmd_agree_entry;
 extern const struct cmd_entry cmd_stats_entry;
+extern const struct cmd_entry cmd_export_entry;
 
 #endif

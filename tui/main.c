@@ -19,6 +19,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_label_entry,
 	&cmd_agree_entry,
 	&cmd_stats_entry,
+	&cmd_export_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

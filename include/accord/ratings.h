@@ -96,6 +96,9 @@ struct ratings {
 int ratings_build(struct store *st, const struct ratings_opts *opts,
     struct ratings *out, char **cause);
 
+/* The item index of items.id `id` (binary search), or -1. */
+int ratings_item_index(const struct ratings *r, long long id);
+
 /* Free what ratings_build() allocated (not r itself); r is zeroed. */
 void ratings_free(struct ratings *r);
 

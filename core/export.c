@@ -1,0 +1,505 @@
+/*
+ * export.c: accord export: read one consistent state of the store, compute
+ * the consensus, leave out what must not train a model, split, and write the
+ * files and the manifest atomically (see include/accord/export.h).
+ *
+ * The writing half (temporary directory, hashing writer, media links and
+ * copies, the rename) is in export_write.c; this file decides what to write.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/export.h"
+#include "accord/project.h"
+#include "accord/ratings.h"
+#include "export_int.h"
+#include "internal.h"
+
+static const char *const format_names[] = {
+	"csv", "jsonl", "imagefolder", "audiofolder",
+};
+
+const char *
+export_format_name(enum export_format f)
+{
+	if ((unsigned)f >= sizeof format_names / sizeof format_names[0])
+		return "?";
+	return format_names[f];
+}
+
+int
+export_format_from_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+		if (strcmp(s, format_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+export_reason_name(enum export_reason r)
+{
+	static const char *const names[] = { "kept", "ambiguous", "unlabeled",
+		"tie", "borderline", "low_confidence" };
+
+	if ((unsigned)r >= EXPORT_NREASONS)
+		return "?";
+	return names[r];
+}
+
+/*
+ * The newest row id of every table the export reads.  The tables are
+ * append-only (triggers refuse UPDATE and DELETE), so equal marks before
+ * and after a read prove that nothing the read saw has changed.
+ */
+#define NMARKS 6
+static int
+read_marks(struct store *st, long long *m, char **cause)
+{
+	sqlite3_stmt *s;
+	int i, rc;
+
+	if (sql_prepare(st, "SELECT (SELECT ifnull(max(id), 0) FROM labels), "
+	    "(SELECT ifnull(max(id), 0) FROM adjudications), "
+	    "(SELECT ifnull(max(id), 0) FROM gold), "
+	    "(SELECT ifnull(max(id), 0) FROM items), "
+	    "(SELECT ifnull(max(id), 0) FROM item_meta), "
+	    "(SELECT ifnull(max(version), 0) FROM guidelines)", &s,
+	    cause) != 0)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		for (i = 0; i < NMARKS; i++)
+			m[i] = sqlite3_column_int64(s, i);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot read the store");
+	return 0;
+}
+
+/*
+ * SHA-256 of a query's rows: each row's columns as text (NULL as the empty
+ * string, integers in decimal), separated by a tab, ended by a newline.
+ */
+static int
+hash_rows(struct store *st, const char *sql, char out[65], long long *nrows,
+    char **cause)
+{
+	struct exp_hash h;
+	sqlite3_stmt *s;
+	int rc, i, n;
+
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return -1;
+	exp_hash_init(&h);
+	n = sqlite3_column_count(s);
+	*nrows = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			const char *v = sql_text(s, i);
+
+			exp_hash_add(&h, v, strlen(v));
+			exp_hash_add(&h, i + 1 < n ? "\t" : "\n", 1);
+		}
+		(*nrows)++;
+	}
+	sqlite3_finalize(s);
+	exp_hash_end(&h, out);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read the store");
+	return 0;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Everything besides the ratings matrix, in the caller's transaction. */
+static int
+read_extra(struct store *st, struct exp_snap *x, char **cause)
+{
+	struct ratings *r = &x->r;
+	sqlite3_stmt *s;
+	int rc, i;
+	long long n;
+
+	x->sha = xcalloc((size_t)r->nitems + 1, sizeof *x->sha);
+	x->ambiguous = xcalloc((size_t)r->nitems + 1, sizeof *x->ambiguous);
+	x->adj_guideline = xcalloc((size_t)r->nitems + 1,
+	    sizeof *x->adj_guideline);
+	if (sql_prepare(st, "SELECT id, sha256 FROM items ORDER BY id", &s,
+	    cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		if (i >= 0 && x->sha[i] == NULL)
+			x->sha[i] = xstrdup(sql_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read items");
+	for (i = 0; i < r->nitems; i++)
+		if (x->sha[i] == NULL)
+			x->sha[i] = xstrdup("");
+
+	/* The newest adjudication of each item decides (as ratings.c). */
+	if (sql_prepare(st, "SELECT item, status, guideline FROM "
+	    "adjudications ORDER BY item, id", &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		if (i < 0)
+			continue;
+		x->ambiguous[i] = strcmp(sql_text(s, 1), "ambiguous") == 0;
+		x->adj_guideline[i] = sqlite3_column_int(s, 2);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read adjudications");
+
+	/* Metadata: the keys, then the newest value per (item, key). */
+	if (sql_prepare(st, "SELECT DISTINCT key FROM item_meta ORDER BY key",
+	    &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		x->keys = xreallocarray(x->keys, (size_t)x->nkeys + 1,
+		    sizeof *x->keys);
+		x->keys[x->nkeys++] = xstrdup(sql_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read metadata");
+	x->meta = xcalloc((size_t)r->nitems * x->nkeys + 1, sizeof *x->meta);
+	if (sql_prepare(st, "SELECT item, key, value FROM item_meta ORDER BY id",
+	    &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = sql_text(s, 1);
+		char **hit;
+		struct exp_mval *v;
+
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		hit = bsearch(&key, x->keys, (size_t)x->nkeys, sizeof *x->keys,
+		    cmp_str);
+		if (i < 0 || hit == NULL)
+			continue;
+		v = &x->meta[(size_t)i * x->nkeys + (size_t)(hit - x->keys)];
+		free(v->text);
+		v->text = NULL;
+		v->type = sqlite3_column_type(s, 2);
+		if (v->type == SQLITE_INTEGER)
+			v->text = xasprintf("%lld", (long long)
+			    sqlite3_column_int64(s, 2));
+		else if (v->type == SQLITE_FLOAT)
+			v->text = xasprintf("%.17g", sqlite3_column_double(s, 2));
+		else if (v->type != SQLITE_NULL)
+			v->text = xstrdup(sql_text(s, 2));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read metadata");
+
+	if (hash_rows(st, EXPORT_LABELS_SQL, x->labels_sha, &x->label_rows,
+	    cause) != 0 ||
+	    hash_rows(st, EXPORT_ADJUDICATIONS_SQL, x->adj_sha, &n,
+	    cause) != 0 ||
+	    hash_rows(st, EXPORT_GOLD_SQL, x->gold_sha, &n, cause) != 0)
+		return -1;
+	return 0;
+}
+
+void
+exp_snap_free(struct exp_snap *x)
+{
+	size_t k;
+	int i;
+
+	for (i = 0; i < x->r.nitems; i++)
+		free(x->sha ? x->sha[i] : NULL);
+	for (k = 0; x->meta != NULL &&
+	    k < (size_t)x->r.nitems * (size_t)x->nkeys; k++)
+		free(x->meta[k].text);
+	for (i = 0; i < x->nkeys; i++)
+		free(x->keys[i]);
+	free(x->sha);
+	free(x->ambiguous);
+	free(x->adj_guideline);
+	free(x->meta);
+	free(x->keys);
+	ratings_free(&x->r);
+	memset(x, 0, sizeof *x);
+}
+
+/*
+ * The ratings matrix and everything else as of one moment.  ratings_build
+ * runs its own read transaction, so the marks are read before it and again
+ * inside the second read; if a labeler added a row in between, read again.
+ */
+static int
+read_snapshot(struct store *st, const char *user, struct exp_snap *x,
+    char **cause)
+{
+	struct ratings_opts ro = { .user = user, .by = NULL };
+	long long m0[NMARKS], m1[NMARKS];
+	int attempt;
+
+	for (attempt = 0; attempt < 10; attempt++) {
+		memset(x, 0, sizeof *x);
+		if (read_marks(st, m0, cause) != 0 ||
+		    ratings_build(st, &ro, &x->r, cause) != 0)
+			return -1;
+		if (store_begin(st, 0, cause) != 0) {
+			exp_snap_free(x);
+			return -1;
+		}
+		if (read_extra(st, x, cause) != 0 ||
+		    read_marks(st, m1, cause) != 0) {
+			store_rollback(st);
+			exp_snap_free(x);
+			return -1;
+		}
+		store_commit(st, NULL);
+		if (memcmp(m0, m1, sizeof m0) == 0)
+			return 0;
+		exp_snap_free(x);
+	}
+	return acc_error(cause, "the store kept changing while it was read "
+	    "(10 attempts); try again when fewer labelers are writing");
+}
+
+/* Per item: the newest guideline version among its labels in force. */
+static int
+item_guideline(const struct exp_snap *x, int i, enum consensus_source src)
+{
+	const struct ratings *r = &x->r;
+	int j, v = 0;
+
+	if (src == CONSENSUS_SRC_ADJUDICATION)
+		return x->adj_guideline[i];
+	for (j = 0; j < r->nlabelers; j++) {
+		int g = r->guideline[(size_t)i * r->nlabelers + j];
+
+		if (g > v)
+			v = g;
+	}
+	return v;
+}
+
+/*
+ * Groups for --group-by: one per distinct value of the key among the
+ * exported items; an item without a value is a group of its own.
+ */
+static int
+make_groups(const struct exp_snap *x, const char *key, const int *rows,
+    int nrows, int *group, int *ngroups, char **cause)
+{
+	char **v;
+	int k, i, n = 0, d = 0;
+	const char **names;
+
+	for (k = 0; k < x->nkeys; k++)
+		if (strcmp(x->keys[k], key) == 0)
+			break;
+	if (k == x->nkeys)
+		return acc_error(cause, "no item has metadata key '%s'", key);
+	v = xcalloc((size_t)nrows + 1, sizeof *v);
+	names = xcalloc((size_t)nrows + 1, sizeof *names);
+	for (i = 0; i < nrows; i++) {
+		v[i] = x->meta[(size_t)rows[i] * x->nkeys + k].text;
+		if (v[i] != NULL)
+			names[n++] = v[i];
+	}
+	qsort(names, (size_t)n, sizeof *names, cmp_str);
+	for (i = 0; i < n; i++)
+		if (d == 0 || strcmp(names[d - 1], names[i]) != 0)
+			names[d++] = names[i];
+	*ngroups = d;
+	for (i = 0; i < nrows; i++) {
+		const char **hit;
+
+		if (v[i] == NULL) {
+			group[i] = (*ngroups)++;
+			continue;
+		}
+		hit = bsearch(&v[i], names, (size_t)d, sizeof *names, cmp_str);
+		group[i] = (int)(hit - names);
+	}
+	free(v);
+	free(names);
+	return 0;
+}
+
+static int
+check_opts(const struct export_opts *o, const struct project *p,
+    char **cause)
+{
+	int c;
+
+	if (o->format == EXPORT_IMAGEFOLDER && p->media != MEDIA_KIND_IMAGE)
+		return acc_error(cause, "imagefolder needs an image project "
+		    "(this one is %s; use audiofolder)",
+		    media_kind_name(p->media));
+	if (o->format == EXPORT_AUDIOFOLDER && p->media != MEDIA_KIND_AUDIO)
+		return acc_error(cause, "audiofolder needs an audio project "
+		    "(this one is %s; use imagefolder)",
+		    media_kind_name(p->media));
+	if (o->layout == EXPORT_BY_CLASS && o->format != EXPORT_IMAGEFOLDER &&
+	    o->format != EXPORT_AUDIOFOLDER)
+		return acc_error(cause, "--layout by-class is for imagefolder "
+		    "and audiofolder");
+	if (o->method != CONSENSUS_ADJUDICATED && o->method != o->fallback &&
+	    o->fallback != CONSENSUS_MAJORITY)
+		return acc_error(cause, "--fallback applies to --method "
+		    "adjudicated only");
+	if (o->fallback == CONSENSUS_ADJUDICATED)
+		return acc_error(cause, "--fallback must be majority or "
+		    "dawid-skene");
+	if (o->layout == EXPORT_BY_CLASS)
+		for (c = 0; c < p->nclasses; c++) {
+			const char *n = p->classes[c].name;
+
+			if (strchr(n, '/') != NULL || strcmp(n, ".") == 0 ||
+			    strcmp(n, "..") == 0)
+				return acc_error(cause, "class '%s' cannot be "
+				    "a directory name", n);
+		}
+	return 0;
+}
+
+int
+export_run(struct store *st, const struct export_opts *o,
+    struct export_result *res, char **cause)
+{
+	struct exp_snap x;
+	struct exp_plan pl;
+	struct project p;
+	struct consensus_ds ds;
+	int i, c, ret = -1, *cls = NULL, *group = NULL, ngroups = 0;
+
+	memset(res, 0, sizeof *res);
+	memset(&pl, 0, sizeof pl);
+	memset(&ds, 0, sizeof ds);
+	if (project_require(st, o->user, ROLE_SME, "export", cause) != 0)
+		return -1;
+	if (project_load(st, &p, cause) != 0)
+		return -1;
+	if (check_opts(o, &p, cause) != 0 || exp_check_out(o, cause) != 0) {
+		project_free(&p);
+		return -1;
+	}
+	if (read_snapshot(st, o->user, &x, cause) != 0) {
+		project_free(&p);
+		return -1;
+	}
+	pl.x = &x;
+	pl.o = o;
+	pl.p = &p;
+	pl.n = x.r.nitems;
+	pl.cons = xcalloc((size_t)pl.n + 1, sizeof *pl.cons);
+	pl.reason = xcalloc((size_t)pl.n + 1, sizeof *pl.reason);
+	pl.part = xcalloc((size_t)pl.n + 1, sizeof *pl.part);
+	pl.guideline = xcalloc((size_t)pl.n + 1, sizeof *pl.guideline);
+	pl.rows = xcalloc((size_t)pl.n + 1, sizeof *pl.rows);
+	ds.alpha = CONSENSUS_DS_ALPHA;
+	ds.tol = CONSENSUS_DS_TOL;
+	ds.max_iter = CONSENSUS_DS_MAX_ITER;
+	consensus_compute(pl.n, x.r.nlabelers, x.r.nclasses, x.r.cells,
+	    x.r.reference, x.r.gold, o->method, o->fallback, &ds, pl.cons);
+	pl.ds = ds.prior != NULL ? &ds : NULL;
+
+	/* Reasons in this order: an SME's "ambiguous" beats everything. */
+	for (i = 0; i < pl.n; i++) {
+		const struct consensus_item *ci = &pl.cons[i];
+		enum export_reason why = EXPORT_KEPT;
+
+		pl.guideline[i] = item_guideline(&x, i, ci->source);
+		if (x.ambiguous[i])
+			why = EXPORT_AMBIGUOUS;
+		else if (ci->label < 0)
+			why = ci->tie ? EXPORT_TIE : EXPORT_UNLABELED;
+		else if (ci->label == x.r.borderline && !o->include_borderline)
+			why = EXPORT_BORDERLINE;
+		else if (ci->confidence < o->min_confidence)
+			why = EXPORT_LOW_CONFIDENCE;
+		pl.reason[i] = why;
+		if (why == EXPORT_KEPT)
+			pl.rows[pl.nrows++] = i;
+		else
+			res->left_out[why]++;
+	}
+
+	/* Stratify by the consensus class of the items kept. */
+	cls = xcalloc((size_t)pl.nrows + 1, sizeof *cls);
+	for (i = 0; i < pl.nrows; i++)
+		cls[i] = pl.cons[pl.rows[i]].label;
+	if (o->group_by != NULL) {
+		group = xcalloc((size_t)pl.nrows + 1, sizeof *group);
+		if (make_groups(&x, o->group_by, pl.rows, pl.nrows, group,
+		    &ngroups, cause) != 0)
+			goto done;
+	}
+	{
+		int *part = xcalloc((size_t)pl.nrows + 1, sizeof *part);
+
+		split_assign(&o->split, pl.nrows, x.r.nclasses, cls, group,
+		    ngroups, part);
+		for (i = 0; i < pl.nrows; i++)
+			pl.part[pl.rows[i]] = part[i];
+		free(part);
+	}
+
+	res->nclasses = x.r.nclasses;
+	res->classes = xcalloc((size_t)x.r.nclasses + 1, sizeof *res->classes);
+	for (c = 0; c < x.r.nclasses; c++)
+		res->classes[c] = xstrdup(x.r.classes[c]);
+	res->nparts = o->split.nparts;
+	res->counts = xcalloc((size_t)res->nparts * x.r.nclasses + 1,
+	    sizeof *res->counts);
+	for (i = 0; i < pl.nrows; i++) {
+		int it = pl.rows[i];
+
+		res->counts[(size_t)pl.part[it] * x.r.nclasses +
+		    pl.cons[it].label]++;
+	}
+	res->exported = pl.nrows;
+	memcpy(res->labels_sha256, x.labels_sha, sizeof res->labels_sha256);
+	res->ds_ran = pl.ds != NULL;
+	res->ds_iterations = ds.iterations;
+	res->ds_converged = ds.converged;
+	pl.res = res;
+	if (exp_write(st, &pl, cause) != 0)
+		goto done;
+	ret = 0;
+done:
+	if (ret != 0)
+		export_result_free(res);
+	free(cls);
+	free(group);
+	free(pl.cons);
+	free(pl.reason);
+	free(pl.part);
+	free(pl.guideline);
+	free(pl.rows);
+	consensus_ds_free(&ds);
+	exp_snap_free(&x);
+	project_free(&p);
+	return ret;
+}
+
+void
+export_result_free(struct export_result *res)
+{
+	int c;
+
+	for (c = 0; c < res->nclasses; c++)
+		free(res->classes[c]);
+	free(res->classes);
+	free(res->counts);
+	memset(res, 0, sizeof *res);
+}

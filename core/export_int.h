@@ -1,0 +1,77 @@
+/*
+ * export_int.h: what export.c (deciding) and export_write.c (writing)
+ * share.  Nothing outside core/ sees it.
+ */
+#ifndef ACCORD_EXPORT_INT_H
+#define ACCORD_EXPORT_INT_H
+
+#include <openssl/evp.h>
+
+#include "accord/export.h"
+#include "accord/project.h"
+#include "accord/ratings.h"
+
+/*
+ * The rows behind the manifest's checksums, in this order; each row is
+ * hashed as its columns' text joined by tabs plus a newline (NULL as "").
+ * docs/guide.md repeats these queries: change both together.
+ */
+#define EXPORT_LABELS_SQL						\
+	"SELECT id, item, labeler, class, guideline, created_at FROM labels " \
+	"ORDER BY id"
+#define EXPORT_ADJUDICATIONS_SQL					\
+	"SELECT id, item, class, status, guideline, created_at FROM "	\
+	"adjudications ORDER BY id"
+#define EXPORT_GOLD_SQL							\
+	"SELECT id, item, class, created_at FROM gold ORDER BY id"
+
+/* Incremental SHA-256. */
+struct exp_hash {
+	EVP_MD_CTX *md;
+};
+void exp_hash_init(struct exp_hash *h);
+void exp_hash_add(struct exp_hash *h, const void *p, size_t n);
+void exp_hash_end(struct exp_hash *h, char out[65]);
+
+/* One metadata value in force: text as written out, SQLite type. */
+struct exp_mval {
+	char *text;	/* NULL: no value */
+	int type;	/* SQLITE_INTEGER, _FLOAT, _TEXT, ... */
+};
+
+/* What the export read from the store, all as of one moment. */
+struct exp_snap {
+	struct ratings r;
+	char **sha;		/* per item */
+	int *ambiguous;		/* per item: newest adjudication is ambiguous */
+	int *adj_guideline;	/* per item: guideline of that adjudication */
+	int nkeys;
+	char **keys;		/* metadata keys, sorted (strcmp) */
+	struct exp_mval *meta;	/* nitems x nkeys */
+	char labels_sha[65], adj_sha[65], gold_sha[65];
+	long long label_rows;
+};
+void exp_snap_free(struct exp_snap *x);
+
+/* The decisions: what each item gets and where it goes. */
+struct exp_plan {
+	const struct exp_snap *x;
+	const struct export_opts *o;
+	const struct project *p;
+	const struct consensus_ds *ds;	/* NULL unless Dawid-Skene ran */
+	struct export_result *res;
+	int n;				/* items */
+	struct consensus_item *cons;	/* per item */
+	enum export_reason *reason;	/* per item */
+	int *part;			/* per item kept: its split */
+	int *guideline;			/* per item: guideline version, 0 none */
+	int nrows, *rows;		/* items kept, ascending */
+};
+
+/* Refuse an OUT that exists (unless --force and it is an export). */
+int exp_check_out(const struct export_opts *o, char **cause);
+/* Write everything under a temporary directory, rename it to OUT, and
+ * write the audit row. */
+int exp_write(struct store *st, const struct exp_plan *pl, char **cause);
+
+#endif

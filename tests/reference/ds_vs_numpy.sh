@@ -1,0 +1,164 @@
+#!/bin/sh
+# ds_vs_numpy.sh: Dawid-Skene (core/consensus.c) against the independent
+# NumPy implementation in tests/reference/ds_numpy.py, on random data, and
+# on the demo project through `accord export --method dawid-skene`.
+#
+# 120 seeded random data sets: 1-400 items, 1-7 labelers, 2-5 classes,
+# 0-70% missing cells, labelers of random accuracy and bias around a
+# latent class, alpha from 0.001 to 1, and some iteration caps below the
+# convergence point (so unconverged fits are compared too).  The number
+# of rounds and whether they converged must be equal; priors, every
+# labeler's confusion matrix and every posterior equal to 1e-6; the
+# printed label is the posterior's argmax (or a tie) with that confidence.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+REF="$ROOT/build/asan/ref/ds_ref"
+PY=/usr/bin/python3
+
+if [ ! -x "$REF" ]; then
+	fail "tools" "$REF is missing (make build/asan/ref/ds_ref)"
+	exit 1
+fi
+if ! "$PY" -c 'import numpy' 2>"$T/err"; then
+	fail "tools" "python3-numpy is needed (scripts/deps.sh test): $(tail -n 1 "$T/err")"
+	exit 1
+fi
+
+"$PY" - "$REF" "$ROOT/tests/reference" <<'PY'
+import random, subprocess, sys
+import numpy as np
+sys.path.insert(0, sys.argv[2])
+from ds_numpy import dawid_skene
+
+REF = sys.argv[1]
+TOL = 1e-6
+rng = random.Random(20261130)
+cases = []
+for c in range(120):
+    N = rng.choice([1, 2, 5, 20, 60, 150, 400])
+    L = rng.randint(1, 7)
+    K = rng.randint(2, 5)
+    miss = rng.choice([0, 0.2, 0.5, 0.7])
+    alpha = rng.choice([0.001, 0.01, 0.1, 1.0])
+    max_iter = rng.choice([1, 3, 200, 200, 200])
+    prior = [rng.random() + 0.1 for _ in range(K)]
+    acc = [rng.uniform(0.3, 0.95) for _ in range(L)]
+    bias = [rng.randrange(K) for _ in range(L)]
+    cells = []
+    for i in range(N):
+        t = rng.choices(range(K), prior)[0]
+        row = []
+        for j in range(L):
+            if rng.random() < miss:
+                row.append(-1)
+            elif rng.random() < acc[j]:
+                row.append(t)
+            else:
+                row.append(bias[j] if rng.random() < 0.5 else rng.randrange(K))
+        cells.append(row)
+    cases.append((N, L, K, alpha, max_iter, cells))
+
+inp = []
+for N, L, K, alpha, max_iter, cells in cases:
+    inp.append(f"{N} {L} {K} {alpha!r} {max_iter}")
+    for row in cells:
+        inp.append(" ".join(map(str, row)))
+out = subprocess.run([REF], input="\n".join(inp) + "\n", capture_output=True,
+                     text=True, check=True).stdout.split("\n")
+
+pos = 0
+def block():
+    global pos
+    lines = []
+    while out[pos] != "end":
+        lines.append(out[pos].split())
+        pos += 1
+    pos += 1
+    return lines
+
+bad = []
+worst = 0.0
+for c, (N, L, K, alpha, max_iter, cells) in enumerate(cases):
+    b = block()
+    assert b[0] == ["case", str(c)], b[0]
+    it, conv = int(b[1][1]), int(b[1][3])
+    prior = np.array([float(x) for x in b[2][1:]])
+    conf = np.zeros((L, K, K))
+    post = np.zeros((N, K))
+    labels = {}
+    for ln in b[3:]:
+        if ln[0] == "confusion":
+            conf[int(ln[1]), int(ln[2])] = [float(x) for x in ln[3:]]
+        elif ln[0] == "posterior":
+            post[int(ln[1])] = [float(x) for x in ln[2:]]
+        elif ln[0] == "label":
+            labels[int(ln[1])] = (int(ln[2]), float(ln[3]), int(ln[4]))
+    ref = dawid_skene(cells, K, alpha, max_iter)
+    d = max(np.abs(prior - ref["prior"]).max(),
+            np.abs(conf - ref["confusion"]).max(),
+            np.abs(post - ref["posterior"]).max())
+    worst = max(worst, d)
+    if it != ref["iterations"] or bool(conv) != ref["converged"] or d > TOL:
+        bad.append(f"case {c}: iterations {it}/{ref['iterations']} converged "
+                   f"{conv}/{ref['converged']} max diff {d:.3g}")
+        continue
+    for i in range(N):
+        lab, cf, tie = labels[i]
+        if not any(x >= 0 for x in cells[i]):
+            ok = lab == -1 and tie == 0
+        else:
+            p = ref["posterior"][i]
+            top = np.sort(p)[::-1]
+            if K > 1 and top[0] - top[1] < 1e-7:
+                ok = True        # too close to call from outside
+            else:
+                ok = lab == int(np.argmax(p)) and abs(cf - top[0]) < TOL
+        if not ok:
+            bad.append(f"case {c} item {i}: label {lab} {cf} vs {ref['posterior'][i]}")
+            break
+print(f"# {len(cases)} data sets, largest difference {worst:.3g}")
+if bad:
+    print("not ok - Dawid-Skene equals NumPy to 1e-6 on random data: " + "; ".join(bad[:5]))
+else:
+    print("ok - Dawid-Skene equals NumPy to 1e-6 on random data (fit, rounds, labels)")
+PY
+
+# The demo project through the real command: the manifest's fit and the
+# exported confidences against NumPy on the labels in force (sqlite3).
+(cd "$ROOT" && DEMO_DIR="$T/demo" ACCORD="$ACCORD" sh scripts/demo.sh) \
+	>"$T/demo.log" 2>&1 || { fail "demo project builds" "$(tail -3 "$T/demo.log")"; exit 1; }
+DB=$T/demo/audio.accord
+run "$ACCORD" export "$DB" --out "$T/ds" --format jsonl --method dawid-skene --include-borderline
+ok_if "export --method dawid-skene runs on the demo" rc_is 0
+ok_if "manifest fit and exported confidences equal NumPy" "$PY" - "$DB" "$T/ds" "$ROOT/tests/reference" <<'PY'
+import json, sqlite3, sys
+import numpy as np
+sys.path.insert(0, sys.argv[3])
+from ds_numpy import dawid_skene
+db = sqlite3.connect(sys.argv[1])
+m = json.load(open(sys.argv[2] + "/manifest.json"))
+classes = [r[0] for r in db.execute("SELECT name FROM classes ORDER BY position")]
+labelers = sorted(r[0] for r in db.execute("SELECT DISTINCT labeler FROM current_labels"))
+items = [r[0] for r in db.execute("SELECT id FROM items ORDER BY id")]
+cells = [[-1] * len(labelers) for _ in items]
+for it, lab, cl in db.execute("SELECT l.item, l.labeler, c.position FROM current_labels l "
+                              "JOIN classes c ON c.id = l.class"):
+    cells[items.index(it)][labelers.index(lab)] = cl
+ds = m["dawid_skene"]
+ref = dawid_skene(cells, len(classes), ds["alpha"], ds["max_iterations"], ds["tolerance"])
+assert ds["iterations"] == ref["iterations"], (ds["iterations"], ref["iterations"])
+assert list(ds["confusion"]) == labelers
+for j, lab in enumerate(labelers):
+    assert np.abs(np.array(ds["confusion"][lab]) - ref["confusion"][j]).max() < 1e-6, lab
+assert np.abs(np.array([ds["prior"][c] for c in classes]) - ref["prior"]).max() < 1e-6
+sha = {r[0]: r[1] for r in db.execute("SELECT sha256, id FROM items")}
+n = 0
+for line in open(sys.argv[2] + "/train.jsonl"):
+    row = json.loads(line)
+    p = ref["posterior"][items.index(sha[row["sha256"]])]
+    assert classes[int(np.argmax(p))] == row["label"], row
+    assert abs(p.max() - row["confidence"]) < 1e-6, (row, p)
+    n += 1
+assert n == m["counts"]["exported"] > 0
+PY

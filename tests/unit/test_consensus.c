@@ -1,0 +1,368 @@
+/*
+ * test_consensus.c: majority vote and its ties, Dawid-Skene against
+ * majority on labelers with known confusion, SME decisions over votes, and
+ * the stratified and grouped splits.
+ */
+#include <stdint.h>
+
+#include "accord/consensus.h"
+#include "accord/split.h"
+#include "accord/util.h"
+#include "t.h"
+
+static uint64_t
+rnd(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double
+unif(uint64_t *x)
+{
+	return (double)(rnd(x) >> 11) / 9007199254740992.0;
+}
+
+static void
+t_majority_votes_and_ties(void)
+{
+	/* 4 items x 4 labelers, 3 classes. */
+	static const int cells[] = {
+		0, 0, 1, -1,	/* 2 of 3 say 0 */
+		0, 1, -1, -1,	/* tie 1-1 */
+		2, 2, 1, 1,	/* tie 2-2 */
+		-1, -1, -1, -1,	/* unlabeled */
+	};
+	struct consensus_item o[4];
+
+	consensus_majority(4, 4, 3, cells, o);
+	T_EQ_INT(o[0].label, 0);
+	T_NEAR(o[0].confidence, 2.0 / 3, 1e-12);
+	T_EQ_INT(o[0].nlabels, 3);
+	T_EQ_INT(o[0].source, CONSENSUS_SRC_MAJORITY);
+	T_EQ_INT(o[1].label, -1);
+	T_EQ_INT(o[1].tie, 1);
+	T_EQ_INT(o[2].label, -1);
+	T_EQ_INT(o[2].tie, 1);
+	T_EQ_INT(o[2].nlabels, 4);
+	T_EQ_INT(o[3].label, -1);
+	T_EQ_INT(o[3].tie, 0);
+	T_EQ_INT(o[3].nlabels, 0);
+}
+
+/*
+ * Truth drawn with priors (0.5, 0.3, 0.2).  Two good labelers answer right
+ * 90% of the time (errors uniform).  Three noisy labelers share one
+ * confusion matrix with a blind spot: on classes 1 and 2 each answers 0
+ * with probability 0.75 (drawn independently, as Dawid-Skene assumes),
+ * else right; on class 0 they are right 90% of the time.  Together they
+ * outvote the good labelers on most items of classes 1 and 2, so majority
+ * vote is wrong there by construction; their answer 0 carries little
+ * information, which Dawid-Skene learns from their confusion matrices.
+ * Each labeler labels every item.
+ */
+#define DS_N 3000
+#define DS_L 5
+#define DS_K 3
+static void
+make_ds_data(int *truth, int *cells, uint64_t seed)
+{
+	uint64_t x = seed;
+	int i, j;
+
+	for (i = 0; i < DS_N; i++) {
+		double u = unif(&x);
+		int t = u < 0.5 ? 0 : u < 0.8 ? 1 : 2;
+
+		truth[i] = t;
+		for (j = 0; j < 2; j++) {
+			int c = t;
+
+			if (unif(&x) >= 0.9)
+				c = (t + 1 + (int)(rnd(&x) % 2)) % DS_K;
+			cells[i * DS_L + j] = c;
+		}
+		for (j = 2; j < DS_L; j++) {
+			int c = t;
+
+			if (t != 0 && unif(&x) < 0.75)
+				c = 0;
+			else if (t == 0 && unif(&x) >= 0.9)
+				c = 1 + (int)(rnd(&x) % 2);
+			cells[i * DS_L + j] = c;
+		}
+	}
+}
+
+static double
+accuracy(const struct consensus_item *o, const int *truth, int n)
+{
+	int i, ok = 0;
+
+	for (i = 0; i < n; i++)
+		ok += o[i].label == truth[i];
+	return (double)ok / n;
+}
+
+static void
+t_dawid_skene_beats_majority(void)
+{
+	static int truth[DS_N], cells[DS_N * DS_L];
+	static struct consensus_item mv[DS_N], ds[DS_N];
+	struct consensus_ds fit = { .alpha = CONSENSUS_DS_ALPHA,
+		.tol = CONSENSUS_DS_TOL, .max_iter = CONSENSUS_DS_MAX_ITER };
+	double amv, ads;
+	int k;
+
+	make_ds_data(truth, cells, 42);
+	consensus_majority(DS_N, DS_L, DS_K, cells, mv);
+	consensus_dawid_skene(DS_N, DS_L, DS_K, cells, &fit, ds);
+	amv = accuracy(mv, truth, DS_N);
+	ads = accuracy(ds, truth, DS_N);
+	printf("# accuracy: majority %.4f, dawid-skene %.4f (%d iterations)\n",
+	    amv, ads, fit.iterations);
+	T_CHECK(ads > amv + 0.1);
+	T_CHECK(ads > 0.9);
+	T_CHECK(fit.converged);
+	/* The good labelers' estimated accuracy is near 0.9 per class. */
+	for (k = 0; k < DS_K; k++) {
+		T_NEAR(fit.confusion[(0 * DS_K + k) * DS_K + k], 0.9, 0.04);
+		T_NEAR(fit.confusion[(1 * DS_K + k) * DS_K + k], 0.9, 0.04);
+	}
+	/* The noisy ones answer 0 for class 1 about 0.75 of the time. */
+	T_NEAR(fit.confusion[(2 * DS_K + 1) * DS_K + 0], 0.75, 0.05);
+	T_NEAR(fit.prior[0], 0.5, 0.03);
+	T_NEAR(fit.prior[1] + fit.prior[2], 0.5, 0.03);
+	/* Every posterior row is a distribution; confidence is its max. */
+	for (k = 0; k < 50; k++) {
+		const double *p = fit.posterior + (size_t)k * DS_K;
+
+		T_NEAR(p[0] + p[1] + p[2], 1, 1e-12);
+		if (ds[k].label >= 0)
+			T_NEAR(ds[k].confidence, p[ds[k].label], 0);
+	}
+	consensus_ds_free(&fit);
+}
+
+static void
+t_dawid_skene_unanimous_and_unlabeled(void)
+{
+	/* Unanimous items are certain; an unlabeled item gets the prior. */
+	static const int cells[] = { 0, 0, 1, 1, 0, 0, 1, 1, -1, -1 };
+	struct consensus_ds fit = { .alpha = CONSENSUS_DS_ALPHA,
+		.tol = CONSENSUS_DS_TOL, .max_iter = CONSENSUS_DS_MAX_ITER };
+	struct consensus_item o[5];
+
+	consensus_dawid_skene(5, 2, 2, cells, &fit, o);
+	T_EQ_INT(o[0].label, 0);
+	T_EQ_INT(o[1].label, 1);
+	T_CHECK(o[0].confidence > 0.99);
+	T_EQ_INT(o[4].label, -1);
+	T_EQ_INT(o[4].nlabels, 0);
+	T_NEAR(fit.posterior[8], fit.prior[0], 0);
+	T_NEAR(fit.prior[0], 0.5, 1e-9);
+	consensus_ds_free(&fit);
+}
+
+static void
+t_adjudication_and_gold_over_votes(void)
+{
+	static const int cells[] = { 0, 0, 1, 1, 1, 0, 2, 2, 2 };
+	static const int adj[] = { 2, -1, -1 };
+	static const int gold[] = { 1, 0, -1 };
+	struct consensus_item o[3];
+
+	consensus_compute(3, 3, 3, cells, adj, gold, CONSENSUS_ADJUDICATED,
+	    CONSENSUS_MAJORITY, NULL, o);
+	T_EQ_INT(o[0].label, 2); /* adjudication beats gold and votes */
+	T_EQ_INT(o[0].source, CONSENSUS_SRC_ADJUDICATION);
+	T_NEAR(o[0].confidence, 1, 0);
+	T_EQ_INT(o[1].label, 0); /* gold beats the 2-1 vote for 1 */
+	T_EQ_INT(o[1].source, CONSENSUS_SRC_GOLD);
+	T_EQ_INT(o[2].label, 2);
+	T_EQ_INT(o[2].source, CONSENSUS_SRC_MAJORITY);
+	consensus_compute(3, 3, 3, cells, adj, gold, CONSENSUS_MAJORITY,
+	    CONSENSUS_MAJORITY, NULL, o);
+	T_EQ_INT(o[0].label, 0); /* --method majority: votes only */
+	T_EQ_INT(o[1].label, 1);
+	consensus_compute(3, 3, 3, cells, adj, NULL, CONSENSUS_ADJUDICATED,
+	    CONSENSUS_DAWID_SKENE, NULL, o);
+	T_EQ_INT(o[1].source, CONSENSUS_SRC_DAWID_SKENE);
+	T_EQ_INT(o[2].label, 2);
+}
+
+static void
+t_split_parse(void)
+{
+	struct split_spec sp = { .seed = 7 };
+	char *cause = NULL;
+
+	T_EQ_INT(split_parse("70/15/15", &sp, NULL), 0);
+	T_EQ_INT(sp.nparts, 3);
+	T_EQ_INT(sp.ratio[2], 15);
+	T_EQ_INT(sp.seed, 7);
+	T_EQ_INT(split_parse("80/20", &sp, NULL), 0);
+	T_EQ_STR(split_name(sp.nparts, 1), "test");
+	T_EQ_INT(split_parse("0/0", &sp, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "zero") != NULL);
+	free(cause);
+	T_EQ_INT(split_parse("70/15/10/5", &sp, NULL), -1);
+	T_EQ_INT(split_parse("70.5/29.5", &sp, NULL), -1);
+	T_EQ_INT(split_parse("70//30", &sp, NULL), -1);
+	T_EQ_INT(split_parse("", &sp, NULL), -1);
+}
+
+static void
+t_split_targets_largest_remainder(void)
+{
+	struct split_spec sp = { .nparts = 3, .ratio = { 70, 15, 15 } };
+	long long t[3];
+	long long n;
+
+	split_targets(10, &sp, t);	/* 7, 1.5, 1.5: the tie goes to dev */
+	T_EQ_INT(t[0], 7);
+	T_EQ_INT(t[1], 2);
+	T_EQ_INT(t[2], 1);
+	for (n = 0; n < 500; n++) {
+		int s;
+
+		split_targets(n, &sp, t);
+		T_EQ_INT(t[0] + t[1] + t[2], n);
+		for (s = 0; s < 3; s++)
+			T_CHECK(fabs((double)t[s] - n * sp.ratio[s] / 100.0) <
+			    1);
+	}
+}
+
+#define SP_N 1000
+#define SP_K 5
+static void
+make_classes(int *cls, uint64_t seed)
+{
+	uint64_t x = seed;
+	int i;
+
+	/* Class 4 is rare: 7 items. */
+	for (i = 0; i < SP_N; i++)
+		cls[i] = i < 7 ? 4 : (int)(rnd(&x) % 4);
+}
+
+/* The largest |count - target| over classes and splits of assignment a. */
+static long long
+max_miss(const struct split_spec *sp, const int *cls, const int *a)
+{
+	long long worst = 0;
+	int c, i, s;
+
+	for (c = 0; c < SP_K; c++) {
+		long long n = 0, cnt[SPLIT_MAX] = { 0 }, t[SPLIT_MAX];
+
+		for (i = 0; i < SP_N; i++)
+			if (cls[i] == c) {
+				n++;
+				cnt[a[i]]++;
+			}
+		split_targets(n, sp, t);
+		for (s = 0; s < sp->nparts; s++)
+			if (llabs(cnt[s] - t[s]) > worst)
+				worst = llabs(cnt[s] - t[s]);
+	}
+	return worst;
+}
+
+static void
+t_split_stratified_per_class(void)
+{
+	struct split_spec sp = { .nparts = 3, .ratio = { 70, 15, 15 },
+		.seed = 3 };
+	static int cls[SP_N], a[SP_N], b[SP_N];
+	int i, differ = 0;
+
+	make_classes(cls, 9);
+	split_assign(&sp, SP_N, SP_K, cls, NULL, 0, a);
+	/* Cut at the largest-remainder targets, which are within one item
+	 * of each share (t_split_targets_largest_remainder). */
+	T_EQ_INT(max_miss(&sp, cls, a), 0);
+	split_assign(&sp, SP_N, SP_K, cls, NULL, 0, b);
+	T_CHECK(memcmp(a, b, sizeof a) == 0);	/* same seed, same split */
+	sp.seed = 4;
+	split_assign(&sp, SP_N, SP_K, cls, NULL, 0, b);
+	for (i = 0; i < SP_N; i++)
+		differ += a[i] != b[i];
+	T_CHECK(differ > 100);			/* another seed, another */
+}
+
+static void
+t_split_groups(void)
+{
+	struct split_spec sp = { .nparts = 3, .ratio = { 70, 15, 15 },
+		.seed = 5 };
+	static int cls[SP_N], grp[SP_N], a[SP_N], b[SP_N], first[SP_N];
+	uint64_t x = 11;
+	int i, g, ngroups = 0, largest = 0;
+
+	make_classes(cls, 10);
+	/* Groups of 1 to 8 items ("speakers"). */
+	for (i = 0; i < SP_N; ngroups++) {
+		int n = 1 + (int)(rnd(&x) % 8);
+
+		for (g = 0; g < n && i < SP_N; g++)
+			grp[i++] = ngroups;
+		if (g > largest)
+			largest = g;
+	}
+	split_assign(&sp, SP_N, SP_K, cls, grp, ngroups, a);
+	for (g = 0; g < ngroups; g++)
+		first[g] = -1;
+	for (i = 0; i < SP_N; i++) {
+		if (first[grp[i]] < 0)
+			first[grp[i]] = a[i];
+		T_EQ_INT(a[i], first[grp[i]]);	/* one group, one split */
+	}
+	/* Per class, within the largest group's size of the target. */
+	T_CHECK(max_miss(&sp, cls, a) <= largest);
+	split_assign(&sp, SP_N, SP_K, cls, grp, ngroups, b);
+	T_CHECK(memcmp(a, b, sizeof a) == 0);
+	/* Groups of one item each: the targets exactly. */
+	for (i = 0; i < SP_N; i++)
+		grp[i] = i;
+	split_assign(&sp, SP_N, SP_K, cls, grp, SP_N, a);
+	T_EQ_INT(max_miss(&sp, cls, a), 0);
+}
+
+static void
+t_split_zero_share_gets_nothing(void)
+{
+	struct split_spec sp = { .nparts = 3, .ratio = { 80, 0, 20 },
+		.seed = 1 };
+	static int cls[SP_N], grp[SP_N], a[SP_N];
+	int i;
+
+	make_classes(cls, 12);
+	for (i = 0; i < SP_N; i++)
+		grp[i] = i / 3;
+	split_assign(&sp, SP_N, SP_K, cls, grp, (SP_N + 2) / 3, a);
+	for (i = 0; i < SP_N; i++)
+		T_CHECK(a[i] != 1);
+	split_assign(&sp, SP_N, SP_K, cls, NULL, 0, a);
+	for (i = 0; i < SP_N; i++)
+		T_CHECK(a[i] != 1);
+}
+
+int
+main(void)
+{
+	T_RUN(t_majority_votes_and_ties);
+	T_RUN(t_dawid_skene_beats_majority);
+	T_RUN(t_dawid_skene_unanimous_and_unlabeled);
+	T_RUN(t_adjudication_and_gold_over_votes);
+	T_RUN(t_split_parse);
+	T_RUN(t_split_targets_largest_remainder);
+	T_RUN(t_split_stratified_per_class);
+	T_RUN(t_split_groups);
+	T_RUN(t_split_zero_share_gets_nothing);
+	return t_done();
+}
