@@ -44,5 +44,8 @@ extern const struct cmd_entry cmd_items_entry;
 extern const struct cmd_entry cmd_labels_entry;
 extern const struct cmd_entry cmd_label_entry;
 extern const struct cmd_entry cmd_agree_entry;
+extern const struct cmd_entry cmd_guideline_entry;
+extern const struct cmd_entry cmd_gold_entry;
+extern const struct cmd_entry cmd_config_entry;
 
 #endif
