@@ -47,5 +47,6 @@ extern const struct cmd_entry cmd_agree_entry;
 extern const struct cmd_entry cmd_guideline_entry;
 extern const struct cmd_entry cmd_gold_entry;
 extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_adjudicate_entry;
 
 #endif

@@ -20,6 +20,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_guideline_entry,
 	&cmd_gold_entry,
 	&cmd_config_entry,
+	&cmd_adjudicate_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
