@@ -204,7 +204,8 @@ struct scan {
 	size_t nheld;
 	long long *gold;	/* gold items in force, ascending: never */
 	size_t ngold;		/* offered by the overlap rule */
-	long long user_rows;	/* the user's label rows, any item */
+	long long user_rows;	/* the user's label rows (counted only
+				 * when there is gold) */
 };
 
 static void
@@ -378,7 +379,8 @@ queue_scan(struct store *st, const char *user, int k, double now,
 		if (!eof) {
 			it = sqlite3_column_int64(g, 0);
 			who = sql_text(g, 1);
-			if (strcmp(who, user) == 0)
+			/* Only gold mixing needs it: no cost without gold. */
+			if (sc->ngold > 0 && strcmp(who, user) == 0)
 				sc->user_rows++;
 		}
 		/* A new (item, labeler) pair closes the one before: its
