@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accord/config.h"
 #include "accord/project.h"
 #include "internal.h"
 
@@ -312,6 +313,17 @@ init_rows(struct store *st, const struct project_spec *spec,
 	    setting_put(st, user, now, "ordinal", spec->ordinal ? "1" : "0",
 	    cause) != 0)
 		return -1;
+	if (spec->gold_rate != NULL) {
+		char *rate;
+
+		if (config_check("gold-rate", spec->gold_rate, &rate,
+		    cause) != 0)
+			return -1;
+		r = setting_put(st, user, now, "gold-rate", rate, cause);
+		free(rate);
+		if (r != 0)
+			return -1;
+	}
 	if (sql_prepare(st, "INSERT INTO guidelines (version, text, author, "
 	    "created_at, reason) VALUES (1, ?, ?, ?, 'initial definitions')",
 	    &s, cause) != 0)
@@ -387,6 +399,13 @@ project_init(const char *path, const struct project_spec *spec,
 		return acc_error(cause, "--media must be image or audio");
 	if (spec->overlap < 1 || spec->overlap > 100)
 		return acc_error(cause, "--overlap must be 1 to 100");
+	if (spec->gold_rate != NULL) {
+		char *rate;
+
+		if (config_check("gold-rate", spec->gold_rate, &rate, cause) != 0)
+			return -1;
+		free(rate);
+	}
 	if (parse_classes(spec, &pc, &n, cause) != 0)
 		return -1;
 	text = spec->guideline_text ? xstrdup(spec->guideline_text) :

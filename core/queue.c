@@ -7,11 +7,13 @@
  * only to decide eligibility and ordering, and never leave this file.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "accord/config.h"
 #include "accord/project.h"
 #include "accord/queue.h"
 #include "internal.h"
@@ -56,66 +58,6 @@ begin_labeling(struct store *st, const char *user, char **cause)
 		return -1;
 	}
 	return 0;
-}
-
-/* Decode one UTF-8 sequence at s; its length, or 0 if it is malformed
- * (overlong, surrogate, beyond U+10FFFF, truncated). */
-static size_t
-utf8_next(const unsigned char *s, unsigned *cp)
-{
-	unsigned c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		*cp = c & 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		*cp = c & 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		*cp = c & 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;	/* also stops at the NUL */
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/*
- * Why text from a labeler cannot be stored, or NULL if it can.  Notes and
- * tags are shown on other terminals later (the SME's review), so control
- * characters (C0, DEL, C1) are refused rather than stripped: what is stored
- * is exactly what the labeler typed.
- */
-static const char *
-text_problem(const char *text)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	unsigned cp;
-	size_t n;
-
-	while (*s != '\0') {
-		if ((n = utf8_next(s, &cp)) == 0)
-			return "is not valid UTF-8";
-		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-			return "contains a control character (newline, tab, "
-			    "escape, ...)";
-		s += n;
-	}
-	return NULL;
 }
 
 static int
@@ -260,6 +202,10 @@ struct scan {
 	size_t ncand, ccand;
 	struct held *held;	/* live leases of other users, by item */
 	size_t nheld;
+	long long *gold;	/* gold items in force, ascending: never */
+	size_t ngold;		/* offered by the overlap rule */
+	long long user_rows;	/* the user's label rows (counted only
+				 * when there is gold) */
 };
 
 static void
@@ -270,6 +216,7 @@ scan_free(struct scan *sc)
 	for (i = 0; i < sc->nheld; i++)
 		free(sc->held[i].user);
 	free(sc->held);
+	free(sc->gold);
 	free(sc->touched);
 	free(sc->cand);
 	memset(sc, 0, sizeof *sc);
@@ -297,6 +244,14 @@ scan_cand(struct scan *sc, long long item, int taken)
 	sc->cand[sc->ncand++].taken = taken;
 }
 
+static int in_sorted(const long long *, size_t, long long);
+
+static int
+in_gold(const struct scan *sc, long long item)
+{
+	return in_sorted(sc->gold, sc->ngold, item);
+}
+
 /* Close item: count the leases of holders who are not already counted as
  * labelers, and keep it if it is open to the user. */
 static void
@@ -308,7 +263,7 @@ scan_item_done(struct scan *sc, long long item, int n, int mine, size_t h0,
 	for (h = h0; h < h1; h++)
 		if (!sc->held[h].covered)
 			n++;
-	if (!mine && n < k)
+	if (!mine && n < k && !in_gold(sc, item))
 		scan_cand(sc, item, n);
 }
 
@@ -337,6 +292,34 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read leases");
+	return 0;
+}
+
+/*
+ * The gold items in force: an item's newest gold row has a class.  They
+ * are few (tens to hundreds), so one sorted array serves every lookup.
+ */
+static int
+load_gold(struct store *st, struct scan *sc, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc;
+
+	if (sql_prepare(st, "SELECT g.item FROM gold g WHERE g.class IS NOT "
+	    "NULL AND g.id = (SELECT max(id) FROM gold h WHERE h.item = "
+	    "g.item) ORDER BY g.item", &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (sc->ngold == cap) {
+			cap = cap ? cap * 2 : 16;
+			sc->gold = xreallocarray(sc->gold, cap, sizeof *sc->gold);
+		}
+		sc->gold[sc->ngold++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read gold");
 	return 0;
 }
 
@@ -375,7 +358,8 @@ queue_scan(struct store *st, const char *user, int k, double now,
 	int n = 0, mine = 0, have = 0, ingroup = 0, eof, rc, r = -1;
 
 	memset(sc, 0, sizeof *sc);
-	if (load_held(st, user, now, sc, cause) != 0)
+	if (load_held(st, user, now, sc, cause) != 0 ||
+	    load_gold(st, sc, cause) != 0)
 		goto out;
 	/* Walks the covering index labels_item (item, labeler, id).  The id
 	 * column is not fetched: it costs a third of the walk. */
@@ -395,6 +379,9 @@ queue_scan(struct store *st, const char *user, int k, double now,
 		if (!eof) {
 			it = sqlite3_column_int64(g, 0);
 			who = sql_text(g, 1);
+			/* Only gold mixing needs it: no cost without gold. */
+			if (sc->ngold > 0 && strcmp(who, user) == 0)
+				sc->user_rows++;
 		}
 		/* A new (item, labeler) pair closes the one before: its
 		 * newest row says whether it is in force. */
@@ -577,7 +564,8 @@ seek:
 			}
 			continue;
 		}
-		if (held_by_other(sc, id) || in_sorted(ex, nex, id))
+		if (held_by_other(sc, id) || in_sorted(ex, nex, id) ||
+		    in_gold(sc, id))
 			continue;
 		*item = id;
 		break;
@@ -743,6 +731,235 @@ queue_item_load(struct store *st, long long id, struct queue_item *out,
 	return r;
 }
 
+/*
+ * Items sent back for relabeling that are open to user, in the order they
+ * were sent back: the item's newest adjudication is 'relabel' under
+ * version V, user has no label in force made under V or later, and fewer
+ * than k labelers have (counting other users' live leases, unless that
+ * user already has such a label).  Their old labels stay in force until
+ * they label again; the new row supersedes them.  At most max items go to
+ * *out (malloc'd), *n of them.  Few items are ever sent back at once, so
+ * a few indexed queries per item are cheap.
+ */
+static int
+relabel_open(struct store *st, const char *user, int k, long long batch,
+    const long long *ex, size_t nex, double now, size_t max, long long **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *a = NULL, *c = NULL, *l = NULL;
+	int rc = SQLITE_DONE, r = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (sql_prepare(st, "SELECT a.item, a.guideline FROM adjudications a "
+	    "JOIN items i ON i.id = a.item WHERE a.status = 'relabel' AND "
+	    "a.id = (SELECT max(id) FROM adjudications b WHERE b.item = "
+	    "a.item) AND (?1 = 0 OR i.batch = ?1) ORDER BY a.id", &a,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT count(*), coalesce(sum(labeler = ?3), 0) "
+	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2", &c,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT count(*) FROM leases WHERE item = ?1 AND "
+	    "user != ?3 AND expires_at > ?4 AND user NOT IN (SELECT labeler "
+	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2)", &l,
+	    cause) != 0)
+		goto out;
+	sql_bind_int(a, 1, batch);
+	while (*n < max && (rc = sqlite3_step(a)) == SQLITE_ROW) {
+		long long item = sqlite3_column_int64(a, 0), have, mine, held;
+		int v = sqlite3_column_int(a, 1);
+
+		if (in_sorted(ex, nex, item))
+			continue;
+		sql_bind_int(c, 1, item);
+		sql_bind_int(c, 2, v);
+		sql_bind_text(c, 3, user);
+		if (sqlite3_step(c) != SQLITE_ROW) {
+			sql_fail(st, cause, "cannot read labels");
+			goto out;
+		}
+		have = sqlite3_column_int64(c, 0);
+		mine = sqlite3_column_int64(c, 1);
+		sqlite3_reset(c);
+		if (mine > 0 || have >= k)
+			continue;
+		sql_bind_int(l, 1, item);
+		sql_bind_int(l, 2, v);
+		sql_bind_text(l, 3, user);
+		sql_bind_double(l, 4, now);
+		if (sqlite3_step(l) != SQLITE_ROW) {
+			sql_fail(st, cause, "cannot read leases");
+			goto out;
+		}
+		held = sqlite3_column_int64(l, 0);
+		sqlite3_reset(l);
+		if (have + held >= k)
+			continue;
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = item;
+	}
+	if (*n < max && rc != SQLITE_DONE) {
+		sql_fail(st, cause, "cannot read adjudications");
+		goto out;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(a);
+	sqlite3_finalize(c);
+	sqlite3_finalize(l);
+	if (r != 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* splitmix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A number in [0, 1) fixed by seed, user and n (FNV-1a of the name). */
+static double
+user_uniform(long long seed, const char *user, uint64_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p = (const unsigned char *)user;
+
+	while (*p != '\0')
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	h = mix64(h ^ mix64((uint64_t)seed));
+	return (double)(mix64(h ^ mix64(n)) >> 11) * 0x1.0p-53;
+}
+
+/*
+ * Whether this take is a gold one.  Take number t is the user's label rows
+ * plus the items they hold now (the loader takes a few ahead before any
+ * is labeled), so the sequence of decisions over a user's work depends
+ * only on the seed and the user: the share of gold converges on the rate
+ * and a test can repeat it.
+ */
+static int
+gold_due(struct store *st, const char *user, const struct scan *sc,
+    double now, int *due, char **cause)
+{
+	sqlite3_stmt *s;
+	long long seed, held = 0;
+	double rate;
+	int rc;
+
+	*due = 0;
+	if (sc->ngold == 0)
+		return 0;
+	if (config_gold(st, &rate, &seed, cause) != 0)
+		return -1;
+	if (rate <= 0)
+		return 0;
+	if (sql_prepare(st, "SELECT count(*) FROM leases WHERE user = ? AND "
+	    "expires_at > ?", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	sql_bind_double(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		held = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot read leases");
+	*due = user_uniform(seed, user, (uint64_t)(sc->user_rows + held)) <
+	    rate;
+	return 0;
+}
+
+/*
+ * The gold item to give user: one they have never labeled (each labeler
+ * gets each gold item at most once), in the batch, not excluded.  Among
+ * those, the one with the smallest hash of (seed, user, item), so labelers
+ * meet the gold items in different orders.  *item 0 if none.
+ */
+static int
+gold_pick(struct store *st, const char *user, const struct scan *sc,
+    long long batch, const long long *ex, size_t nex, long long *item,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	double best = 2;
+	size_t i;
+	int rc;
+
+	*item = 0;
+	if (sql_prepare(st, "SELECT (SELECT count(*) FROM labels WHERE item = "
+	    "?1 AND labeler = ?2), (SELECT batch FROM items WHERE id = ?1)",
+	    &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 2, user);
+	for (i = 0; i < sc->ngold; i++) {
+		long long id = sc->gold[i];
+		double h;
+
+		if (in_sorted(ex, nex, id))
+			continue;
+		sql_bind_int(s, 1, id);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			return sql_fail(st, cause, "cannot read labels");
+		}
+		if (sqlite3_column_int64(s, 0) == 0 && (batch == 0 ||
+		    sqlite3_column_int64(s, 1) == batch)) {
+			h = user_uniform(0, user, (uint64_t)id);
+			if (h < best) {
+				best = h;
+				*item = id;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * The next item for user, in this order: an item sent back for
+ * relabeling; else, by the overlap rule, the next item, which on a gold
+ * take is replaced by a gold item.  Gold is never served when the overlap
+ * rule has nothing left: a run of gold items at the end would tell them
+ * apart.
+ */
+static int
+queue_next(struct store *st, const char *user, struct scan *sc, int k,
+    long long batch, const long long *ex, size_t nex, double now,
+    long long *item, char **cause)
+{
+	long long *rel, g;
+	size_t nrel;
+	int due;
+
+	if (relabel_open(st, user, k, batch, ex, nex, now, 1, &rel, &nrel,
+	    cause) != 0)
+		return -1;
+	*item = nrel > 0 ? rel[0] : 0;
+	free(rel);
+	if (*item != 0)
+		return 0;
+	if (queue_pick(st, sc, batch, ex, nex, item, cause) != 0)
+		return -1;
+	if (*item == 0)
+		return 0;
+	if (gold_due(st, user, sc, now, &due, cause) != 0 ||
+	    (due && gold_pick(st, user, sc, batch, ex, nex, &g, cause) != 0))
+		return -1;
+	if (due && g != 0)
+		*item = g;
+	return 0;
+}
+
 int
 queue_take(struct store *st, const char *user, const char *batch,
     const long long *exclude, int nexclude, struct queue_item *out,
@@ -773,11 +990,13 @@ queue_take(struct store *st, const char *user, const char *batch,
 		project_free(&p);
 		goto fail;
 	}
-	project_free(&p);
-	if (queue_pick(st, &sc, bid, ex, nex, &item, cause) != 0) {
+	if (queue_next(st, user, &sc, p.overlap, bid, ex, nex, now, &item,
+	    cause) != 0) {
+		project_free(&p);
 		scan_free(&sc);
 		goto fail;
 	}
+	project_free(&p);
 	scan_free(&sc);
 	free(ex);
 	ex = NULL;
@@ -868,8 +1087,9 @@ queue_progress(struct store *st, const char *user, const char *batch,
 	struct project p;
 	struct scan sc;
 	sqlite3_stmt *s = NULL;
-	long long bid = 0, n = 0;
-	size_t i;
+	long long bid = 0, n = 0, *rel = NULL;
+	size_t i, j, nrel = 0;
+	double now = wall_now();
 	int rc;
 
 	*done = *remaining = 0;
@@ -881,11 +1101,24 @@ queue_progress(struct store *st, const char *user, const char *batch,
 		goto fail;
 	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
 	    count_done(st, user, bid, done, cause) != 0 ||
-	    queue_scan(st, user, p.overlap, wall_now(), &sc, cause) != 0) {
+	    queue_scan(st, user, p.overlap, now, &sc, cause) != 0) {
 		project_free(&p);
 		goto fail;
 	}
+	/* Items sent back to user that the overlap rule does not offer. */
+	if (relabel_open(st, user, p.overlap, bid, NULL, 0, now, SIZE_MAX,
+	    &rel, &nrel, cause) != 0) {
+		project_free(&p);
+		goto fail_scan;
+	}
 	project_free(&p);
+	for (j = 0; j < nrel; j++) {
+		for (i = 0; i < sc.ncand && sc.cand[i].item != rel[j]; i++)
+			;
+		if (i == sc.ncand)
+			n++;
+	}
+	free(rel);
 	/* Open items with someone on them, in the batch. */
 	if (bid > 0 && sql_prepare(st, "SELECT batch FROM items WHERE id = ?",
 	    &s, cause) != 0)
@@ -921,6 +1154,11 @@ queue_progress(struct store *st, const char *user, const char *batch,
 			if ((h == 0 || sc.held[h].item != sc.held[h - 1].item) &&
 			    !in_sorted(sc.touched, sc.ntouched, sc.held[h].item))
 				n--;
+		/* Gold items come at the gold rate, outside this count. */
+		for (h = 0; h < sc.ngold; h++)
+			if (!in_sorted(sc.touched, sc.ntouched, sc.gold[h]) &&
+			    !held_by_other(&sc, sc.gold[h]))
+				n--;
 	} else {
 		if (sql_prepare(st, "SELECT id FROM items WHERE batch = ?", &s,
 		    cause) != 0)
@@ -930,7 +1168,7 @@ queue_progress(struct store *st, const char *user, const char *batch,
 			long long id = sqlite3_column_int64(s, 0);
 
 			if (!in_sorted(sc.touched, sc.ntouched, id) &&
-			    !held_by_other(&sc, id))
+			    !held_by_other(&sc, id) && !in_gold(&sc, id))
 				n++;
 		}
 		if (rc != SQLITE_DONE) {
@@ -1034,7 +1272,7 @@ label_put(struct store *st, const char *user, long long item, int class_id,
 		return acc_error(cause, "class %d is not a class of this "
 		    "project", class_id);
 	}
-	if (note != NULL && (why = text_problem(note)) != NULL) {
+	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL) {
 		store_rollback(st);
 		return acc_error(cause, "the note %s", why);
 	}
@@ -1263,7 +1501,7 @@ tags_clean(const char *const *tags, int n, char ***out, int *nout,
 		else if (strchr(t, ',') != NULL)
 			why = "must not contain a comma";
 		else
-			why = text_problem(t);
+			why = acc_text_problem(t, 0);
 		if (why != NULL) {
 			char *shown = acc_printable(t);
 

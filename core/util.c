@@ -430,3 +430,67 @@ acc_resolve_path(const char *dir, const char *path, char **cause)
 	free(joined);
 	return real;
 }
+
+/* Decode one UTF-8 sequence at s; its length, or 0 if it is malformed
+ * (overlong, surrogate, beyond U+10FFFF, truncated). */
+static size_t
+utf8_next(const unsigned char *s, unsigned *cp)
+{
+	unsigned c = s[0], min;
+	size_t n, i;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		*cp = c & 0x1f;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		*cp = c & 0x0f;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		*cp = c & 0x07;
+		min = 0x10000;
+	} else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;	/* also stops at the NUL */
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	if (*cp < min || *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Why text from a user cannot be stored, or NULL if it can (util.h).
+ * Notes and tags are shown on other terminals later (the SME's review), so
+ * control characters (C0, DEL, C1) are refused rather than stripped: what
+ * is stored is exactly what the user typed.
+ */
+const char *
+acc_text_problem(const char *text, int multiline)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	unsigned cp;
+	size_t n;
+
+	while (*s != '\0') {
+		if ((n = utf8_next(s, &cp)) == 0)
+			return "is not valid UTF-8";
+		if (multiline && (cp == '\n' || cp == '\t' || cp == '\r')) {
+			s += n;
+			continue;
+		}
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+			return "contains a control character (newline, tab, "
+			    "escape, ...)";
+		s += n;
+	}
+	return NULL;
+}

@@ -46,5 +46,9 @@ extern const struct cmd_entry cmd_label_entry;
 extern const struct cmd_entry cmd_agree_entry;
 extern const struct cmd_entry cmd_stats_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_guideline_entry;
+extern const struct cmd_entry cmd_gold_entry;
+extern const struct cmd_entry cmd_config_entry;
+extern const struct cmd_entry cmd_adjudicate_entry;
 
 #endif

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "accord/config.h"
 #include "accord/project.h"
 #include "cmd.h"
 
@@ -13,7 +14,7 @@ const struct cmd_entry cmd_init_entry = {
 	.usage =
 "usage: accord init DB --task NAME --media image|audio --classes LIST\n"
 "                   [--borderline NAME] [--ordinal] [--overlap K]\n"
-"                   [--guideline FILE]\n"
+"                   [--guideline FILE] [--gold-rate R]\n"
 "\n"
 "Creates the project store DB (one SQLite file; never overwrites one) and\n"
 "makes you, the OS user running it, its admin.\n"
@@ -31,6 +32,8 @@ const struct cmd_entry cmd_init_entry = {
 "                     (default 3)\n"
 "  --guideline FILE   guideline version 1 (Markdown); the text under a\n"
 "                     \"## NAME\" heading describes class NAME\n"
+"  --gold-rate R      share of each labeler's items that are gold items,\n"
+"                     0..1 or a percentage (default 0.05; see accord gold)\n"
 "\n"
 "Keys reserved for actions: " PROJECT_RESERVED_KEYS "\n",
 	.exec = cmd_init_exec,
@@ -47,6 +50,7 @@ cmd_init_exec(int argc, char **argv)
 		{ "ordinal", no_argument, NULL, 'o' },
 		{ "overlap", required_argument, NULL, 'k' },
 		{ "guideline", required_argument, NULL, 'g' },
+		{ "gold-rate", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_init_entry;
@@ -73,6 +77,18 @@ cmd_init_exec(int argc, char **argv)
 			spec.overlap = (int)k;
 			break;
 		case 'g': gfile = optarg; break;
+		case 'r': {
+			char *norm;
+
+			if (config_check("gold-rate", optarg, &norm, &cause) != 0) {
+				r = cmd_usage(c, "--%s", cause);
+				free(cause);
+				return r;
+			}
+			free(norm);
+			spec.gold_rate = optarg;
+			break;
+		}
 		default:
 			return cmd_usage(c, "unknown or incomplete option '%s'",
 			    argv[optind - 1]);

@@ -1,8 +1,11 @@
 /* cmd_label.c: accord label: the labeling screen. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "accord/project.h"
 #include "accord/queue.h"
 #include "cmd.h"
 #include "screen.h"
@@ -13,7 +16,7 @@ const struct cmd_entry cmd_label_entry = {
 	.name = "label",
 	.summary = "label items: the labeling screen",
 	.usage =
-"usage: accord label DB [--batch NAME]\n"
+"usage: accord label DB [--batch NAME] [--script FILE]\n"
 "\n"
 "Shows, one at a time, the items you still have to label: items you have\n"
 "not labeled that have fewer than the project's overlap of labels (items\n"
@@ -30,19 +33,100 @@ const struct cmd_entry cmd_label_entry = {
 "command (%f is the file); ACCORD_TRACE=FILE logs each key's time to the\n"
 "next item drawn.\n"
 "\n"
-"  --batch NAME   only items of this import batch\n",
+"  --batch NAME   only items of this import batch\n"
+"  --script FILE  test aid, no screen: each line \"class[,note]\" labels the\n"
+"                 next item the queue gives you (same queue, same label\n"
+"                 writes); prints \"ID<tab>PATH<tab>CLASS\" per label.  Blank\n"
+"                 and # lines are skipped; - reads standard input.\n",
 	.exec = cmd_label_exec,
 };
+
+/*
+ * The scripted test aid: the queue and label writes of the screen without
+ * the screen, so command tests can play labelers.  Stops at the end of
+ * the script, or when the queue is empty.
+ */
+static int
+label_script(const char *db, const char *user, const char *batch,
+    const char *file)
+{
+	struct store *st;
+	struct project p;
+	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	char *line = NULL, *cause = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int lineno = 0, r = 0;
+
+	if (f == NULL)
+		return cmd_fail(file, "cannot open: %s", strerror(errno));
+	if ((st = cmd_open(db)) == NULL) {
+		if (f != stdin)
+			fclose(f);
+		return EXIT_FAIL;
+	}
+	if (project_load(st, &p, &cause) != 0) {
+		r = cmd_fail(db, "%s", cause);
+		goto out;
+	}
+	while ((len = getline(&line, &cap, f)) != -1) {
+		const struct class_def *c;
+		struct queue_item it;
+		char *note;
+		int got;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if ((note = strchr(line, ',')) != NULL)
+			*note++ = '\0';
+		if ((c = project_class(&p, line)) == NULL) {
+			r = cmd_fail(file, "line %d: no class '%s' in this project",
+			    lineno, line);
+			break;
+		}
+		if ((got = queue_take(st, user, batch, NULL, 0, &it,
+		    &cause)) < 0) {
+			r = cmd_fail(db, "%s", cause);
+			break;
+		}
+		if (got == 0) {
+			printf("nothing left to label\n");
+			break;
+		}
+		if (label_put(st, user, it.id, c->id, note, -1, NULL,
+		    &cause) != 0) {
+			r = cmd_fail(db, "item %lld: %s", it.id, cause);
+			queue_item_free(&it);
+			break;
+		}
+		printf("%lld\t", it.id);
+		cmd_print_safe(stdout, it.path);
+		printf("\t%s\n", c->name);
+		queue_item_free(&it);
+	}
+	project_free(&p);
+out:
+	free(line);
+	free(cause);
+	if (f != stdin)
+		fclose(f);
+	store_close(st);
+	return r;
+}
 
 static int
 cmd_label_exec(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "batch", required_argument, NULL, 'b' },
+		{ "script", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_label_entry;
-	const char *batch = NULL, *user;
+	const char *batch = NULL, *user, *script = NULL;
 	struct store *st;
 	long long done, rem;
 	char *cause = NULL;
@@ -52,6 +136,8 @@ cmd_label_exec(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'b')
 			batch = optarg;
+		else if (ch == 's')
+			script = optarg;
 		else
 			return cmd_usage(c, "unknown or incomplete option '%s'",
 			    argv[optind - 1]);
@@ -68,6 +154,8 @@ cmd_label_exec(int argc, char **argv)
 		free(cause);
 		return r;
 	}
+	if (script != NULL)
+		return label_script(argv[optind], user, batch, script);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cmd_fail(NULL, "accord label needs a terminal");
 	return screen_label_run(argv[optind], user, batch);

@@ -20,6 +20,10 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_agree_entry,
 	&cmd_stats_entry,
 	&cmd_export_entry,
+	&cmd_guideline_entry,
+	&cmd_gold_entry,
+	&cmd_config_entry,
+	&cmd_adjudicate_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -120,7 +124,7 @@ usage(FILE *f)
 	    "each)\n\naccord %s: a data-labeling and label-consistency "
 	    "workbench.\n\ncommands:\n", ACCORD_VERSION);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-8s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 }
 
 int

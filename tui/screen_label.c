@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accord/guideline.h"
 #include "accord/project.h"
 #include "accord/queue.h"
 #include "accord/util.h"
@@ -99,6 +100,7 @@ struct screen {
 	struct store *st;
 	struct project proj;
 	char *guideline;
+	int seen_guideline;	/* version of my newest label at start */
 	struct prefetch *pf;
 	struct player *pl;
 
@@ -864,6 +866,40 @@ trace_done(struct screen *s)
 	s->trace_commit = 0;
 }
 
+/*
+ * Before showing the guideline, pick up a version an SME saved during this
+ * session, so `g` always shows the version new labels are recorded under
+ * (label_put records the newest).
+ */
+static void
+guide_refresh(struct screen *s)
+{
+	struct project p;
+	char *text = NULL, *cause = NULL;
+	int v;
+
+	if (guideline_current(s->st, &v, &text, &cause) != 0) {
+		set_msg(s, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	if (v == s->proj.guideline) {
+		free(text);
+		return;
+	}
+	if (project_load(s->st, &p, &cause) != 0) {
+		set_msg(s, 1, "%s", cause);
+		free(cause);
+		free(text);
+		return;
+	}
+	project_free(&s->proj);
+	s->proj = p;
+	free(s->guideline);
+	s->guideline = text;
+	set_msg(s, 1, "guideline v%d is now in force", v);
+}
+
 static int
 run(struct screen *s)
 {
@@ -875,6 +911,10 @@ run(struct screen *s)
 	    s->proj.media == MEDIA_KIND_AUDIO)
 		set_msg(s, 0, "over SSH, sound needs PulseAudio forwarding: "
 		    "see docs/guide.md");
+	if (s->seen_guideline > 0 && s->seen_guideline < s->proj.guideline)
+		set_msg(s, 1, "the guideline changed since your last session: "
+		    "v%d -> v%d (g shows it)", s->seen_guideline,
+		    s->proj.guideline);
 	next_from_queue(s);
 	draw(s);
 	while (running && !quit_signal) {
@@ -953,6 +993,7 @@ run(struct screen *s)
 			s->media_dirty = 1;
 			break;
 		case ACT_GUIDE:
+			guide_refresh(s);
 			s->overlay = OV_GUIDE;
 			s->media_dirty = 1;
 			break;
@@ -991,7 +1032,8 @@ screen_label_run(const char *db, const char *user, const char *batch)
 	s.batch = batch;
 	if (store_open(db, &s.st, &cause) != 0 ||
 	    project_load(s.st, &s.proj, &cause) != 0 ||
-	    guideline_text(s.st, 0, &s.guideline, &g, &cause) != 0) {
+	    guideline_text(s.st, 0, &s.guideline, &g, &cause) != 0 ||
+	    guideline_last_seen(s.st, user, &s.seen_guideline, &cause) != 0) {
 		fprintf(stderr, "accord: %s: %s\n", db, cause);
 		free(cause);
 		project_free(&s.proj);

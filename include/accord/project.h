@@ -57,6 +57,9 @@ struct project_spec {
 	/* Guideline v1 text; NULL makes one from the class names.  Sections
 	 * headed "## NAME" describe class NAME. */
 	const char *guideline_text;
+	/* Share of gold items in each labeler's queue ("0.05", "5%"); NULL:
+	 * the default (config.h). */
+	const char *gold_rate;
 };
 
 /*

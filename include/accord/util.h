@@ -85,6 +85,13 @@ const char *acc_os_user(void);
  */
 char *acc_printable(const char *s);
 
+/*
+ * Why text cannot be stored, or NULL if it can: invalid UTF-8, or a control
+ * character (C0, DEL, C1; with multiline, newline, tab and CR are allowed).
+ * The answer is a static phrase: "is not valid UTF-8", "contains ...".
+ */
+const char *acc_text_problem(const char *text, int multiline);
+
 /* Strict number parsing: the whole string must be the number. 0 or -1. */
 int acc_parse_int(const char *s, long long min, long long max, long long *out);
 int acc_parse_double(const char *s, double *out);

@@ -1,0 +1,60 @@
+# The label screen and guideline versions, in a real terminal as real OS
+# users: the one-line notice when the guideline changed since the
+# labeler's last session, and `g` picking up a version saved meanwhile.
+. "$(dirname "$0")/../lib.sh"
+. "$ROOT/tests/e2e/tmux.lib"
+
+for need in tmux runuser sqlite3; do
+	if ! command -v "$need" >/dev/null 2>&1; then
+		echo "# skip: needs $need"
+		exit 0
+	fi
+done
+if ! is_root; then
+	echo "# skip: creates OS users: run as root"
+	exit 0
+fi
+trap 'tm_stop; rm -rf "$T"' EXIT
+trap 'exit 2' INT TERM HUP
+export LC_ALL=C.UTF-8
+chmod 777 "$T"
+LAB=accord-e2e-l1
+SME=accord-e2e-sme
+for u in $LAB $SME; do
+	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
+done
+DB=$T/g.accord
+S=$ROOT/assets/demo
+"$ACCORD" init "$DB" --task "notice" --media image --classes ok,scratch,dent \
+	--gold-rate 0 >/dev/null &&
+	"$ACCORD" import "$DB" "$S/images/img_001.jpg" "$S/images/img_002.jpg" \
+	"$S/images/img_003.jpg" >/dev/null 2>&1 &&
+	"$ACCORD" member "$DB" add $LAB >/dev/null &&
+	"$ACCORD" member "$DB" add $SME --role sme >/dev/null &&
+	chmod 666 "$DB"* || { fail "project"; exit 1; }
+
+echo ok | as $LAB "$ACCORD" label "$DB" --script - >/dev/null
+printf '## ok\nNo mark at all, v2.\n' >"$T/v2.md"
+run as $SME "$ACCORD" guideline "$DB" edit --file "$T/v2.md" --reason "ok is stricter"
+ok_if "v2 saved" rc_is 0
+chmod 666 "$DB"*
+
+tm_start n $LAB -- label "$DB"
+ok_if "the screen tells of the new guideline at start" \
+	tm_wait n "the guideline changed since your last session: v1 -> v2"
+ok_if "the status bar shows v2" tm_wait n "| guideline v2 |"
+
+# An SME saves v3 while the labeler works; g shows v3 and says so.
+printf '## ok\nNo mark at all, v3.\n' >"$T/v3.md"
+run as $SME "$ACCORD" guideline "$DB" edit --file "$T/v3.md" --reason "v3"
+tm send-keys -t n g
+ok_if "g shows the version saved during the session" tm_wait n "guideline v3 (any key closes)"
+ok_if "g shows v3's text" tm_wait n "No mark at all, v3."
+ok_if "and says it is now in force" tm_wait n "guideline v3 is now in force"
+tm send-keys -t n x
+tm send-keys -t n 1
+ok_if "the next label is recorded under v3" tm_until n sh -c \
+	"[ \$(sqlite3 '$DB' \"SELECT count(*) FROM labels WHERE labeler = '$LAB' AND guideline = 3\") -eq 1 ]"
+tm send-keys -t n q
+tm_exited n
+ok_if "the screen exits 0" sh -c "[ '$TM_RC' = 0 ]"

@@ -1,0 +1,88 @@
+/* cmd_config.c: accord config: list, read and change project settings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/config.h"
+#include "accord/project.h"
+#include "cmd.h"
+
+static int cmd_config_exec(int, char **);
+
+const struct cmd_entry cmd_config_entry = {
+	.name = "config",
+	.summary = "list, read or change project settings",
+	.usage =
+"usage: accord config DB [KEY [VALUE]]\n"
+"\n"
+"Without KEY, lists every setting in force with who set it and when; with\n"
+"KEY prints its value; with VALUE sets it (admin only; kept in the audit\n"
+"table; the old value stays in the settings history).\n"
+"\n"
+"  task       the task's name\n"
+"  overlap    labels wanted per item, from different labelers (1..100)\n"
+"  gold-rate  share of each labeler's items that are gold items, 0..1 or\n"
+"             a percentage (default 0.05; 0: no gold items are served)\n"
+"  gold-seed  integer seeding, with each user's name, which of their items\n"
+"             are gold (default 1)\n"
+"  media, ordinal   fixed when the project is created\n",
+	.exec = cmd_config_exec,
+};
+
+static int
+cmd_config_exec(int argc, char **argv)
+{
+	const struct cmd_entry *c = &cmd_config_entry;
+	const char *db, *user;
+	struct store *st;
+	char *cause = NULL, *v;
+	int r = 0, i;
+
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cmd_usage(c, "unknown option '%s'", argv[i]);
+	if (argc < 2 || argc > 4)
+		return cmd_usage(c, "want DB [KEY [VALUE]]");
+	db = argv[1];
+	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
+		return EXIT_FAIL;
+	if (argc == 2) {
+		struct setting *s;
+		int n;
+
+		if (config_list(st, user, &s, &n, &cause) != 0)
+			r = cmd_fail(db, "%s", cause);
+		else {
+			for (i = 0; i < n; i++) {
+				printf("%-10s ", s[i].key);
+				cmd_print_safe(stdout, s[i].value);
+				if (s[i].is_default)
+					printf("\t(default)\n");
+				else
+					printf("\tset by %s at %s\n", s[i].set_by,
+					    s[i].set_at);
+			}
+			config_list_free(s, n);
+		}
+	} else if (argc == 3) {
+		if (project_require(st, user, ROLE_LABELER, "reading settings",
+		    &cause) != 0 || config_get(st, argv[2], &v, &cause) != 0)
+			r = cmd_fail(db, "%s", cause);
+		else {
+			cmd_print_safe(stdout, v);
+			fputc('\n', stdout);
+			free(v);
+		}
+	} else if (config_set(st, user, argv[2], argv[3], &cause) != 0)
+		r = cmd_fail(db, "%s", cause);
+	else if (config_get(st, argv[2], &v, &cause) != 0)
+		r = cmd_fail(db, "%s", cause);
+	else {
+		printf("%s = ", argv[2]);
+		cmd_print_safe(stdout, v);
+		fputc('\n', stdout);
+		free(v);
+	}
+	free(cause);
+	store_close(st);
+	return r;
+}

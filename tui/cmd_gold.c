@@ -1,0 +1,101 @@
+/* cmd_gold.c: accord gold: items with a known answer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/adjudicate.h"
+#include "accord/project.h"
+#include "cmd.h"
+
+static int cmd_gold_exec(int, char **);
+
+const struct cmd_entry cmd_gold_entry = {
+	.name = "gold",
+	.summary = "add, remove or list gold items (known answers)",
+	.usage =
+"usage: accord gold DB add ITEM CLASS\n"
+"       accord gold DB remove ITEM\n"
+"       accord gold DB list\n"
+"\n"
+"Gold items have a known class.  The queue mixes them into each labeler's\n"
+"work at the project's gold-rate (accord config; default 5%), looking like\n"
+"any other item; each labeler gets each gold item at most once, outside\n"
+"the overlap rule.  accord agree reports each labeler's accuracy on them.\n"
+"sme or admin only (labelers must not see the answers).\n"
+"\n"
+"ITEM is an item id, a path as imported, or 6 or more hex digits of its\n"
+"sha256 (accord items shows all three).  Every change is a new row: remove\n"
+"adds a row without a class, the history stays.\n",
+	.exec = cmd_gold_exec,
+};
+
+static int
+cmd_gold_exec(int argc, char **argv)
+{
+	const struct cmd_entry *c = &cmd_gold_entry;
+	const char *db, *verb, *user;
+	struct store *st;
+	struct project p;
+	char *cause = NULL;
+	long long item = 0;
+	int r = 0, nargs = argc - 1, i;
+
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cmd_usage(c, "unknown option '%s'", argv[i]);
+	if (nargs < 2)
+		return cmd_usage(c, "want DB and add, remove or list");
+	db = argv[1];
+	verb = argv[2];
+	if (strcmp(verb, "add") == 0) {
+		if (nargs != 4)
+			return cmd_usage(c, "add takes ITEM and CLASS");
+	} else if (strcmp(verb, "remove") == 0) {
+		if (nargs != 3)
+			return cmd_usage(c, "remove takes one ITEM");
+	} else if (strcmp(verb, "list") == 0) {
+		if (nargs != 2)
+			return cmd_usage(c, "list takes no arguments");
+	} else
+		return cmd_usage(c, "unknown action '%s' (add, remove, list)",
+		    verb);
+	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
+		return EXIT_FAIL;
+	if (strcmp(verb, "list") == 0) {
+		struct gold_row *g;
+		int n;
+
+		if (gold_list(st, user, &g, &n, &cause) != 0)
+			r = cmd_fail(db, "%s", cause);
+		else {
+			for (i = 0; i < n; i++) {
+				printf("%lld\t%s\t", g[i].item, g[i].class_name);
+				cmd_print_safe(stdout, g[i].path);
+				printf("\tby %s at %s\n", g[i].user,
+				    g[i].created_at);
+			}
+			gold_list_free(g, n);
+		}
+	} else if (item_resolve(st, argv[3], &item, &cause) != 0)
+		r = cmd_fail(db, "%s", cause);
+	else if (strcmp(verb, "remove") == 0) {
+		if (gold_remove(st, user, item, &cause) != 0)
+			r = cmd_fail(db, "%s", cause);
+		else
+			printf("item %lld is no longer gold\n", item);
+	} else if (project_load(st, &p, &cause) != 0)
+		r = cmd_fail(db, "%s", cause);
+	else {
+		const struct class_def *cd = project_class(&p, argv[4]);
+
+		if (cd == NULL)
+			r = cmd_fail(db, "no class '%s' in this project", argv[4]);
+		else if (gold_add(st, user, item, cd->id, &cause) != 0)
+			r = cmd_fail(db, "%s", cause);
+		else
+			printf("item %lld is gold: %s\n", item, cd->name);
+		project_free(&p);
+	}
+	free(cause);
+	store_close(st);
+	return r;
+}
