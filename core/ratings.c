@@ -558,11 +558,24 @@ void
 ratings_view(const struct ratings *r, int slice, int version,
     struct ratings_view *v)
 {
+	unsigned char *keep = xcalloc((size_t)r->nitems + 1, 1);
+	int i;
+
+	for (i = 0; i < r->nitems; i++)
+		keep[i] = slice < 0 || r->slice[i] == slice;
+	ratings_view_mask(r, keep, version, v);
+	free(keep);
+}
+
+void
+ratings_view_mask(const struct ratings *r, const unsigned char *keep,
+    int version, struct ratings_view *v)
+{
 	int i, j, n = 0, L = r->nlabelers;
 
 	memset(v, 0, sizeof *v);
 	for (i = 0; i < r->nitems; i++)
-		if (slice < 0 || r->slice[i] == slice)
+		if (keep[i])
 			n++;
 	v->items = xcalloc((size_t)n + 1, sizeof *v->items);
 	v->cells_ = xcalloc((size_t)n * L + 1, sizeof *v->cells_);
@@ -570,7 +583,7 @@ ratings_view(const struct ratings *r, int slice, int version,
 	v->gold_ = xcalloc((size_t)n + 1, sizeof *v->gold_);
 	n = 0;
 	for (i = 0; i < r->nitems; i++) {
-		if (slice >= 0 && r->slice[i] != slice)
+		if (!keep[i])
 			continue;
 		v->items[n] = i;
 		for (j = 0; j < L; j++) {
