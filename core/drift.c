@@ -263,16 +263,25 @@ acc_push(struct key_acc *k, int side, double x)
 	k->v[side][k->n[side]++] = x;
 }
 
-/* The value in force of one item (item < 0: none yet). */
+/*
+ * The value in force of one item (item < 0: none yet).  Metadata CSV
+ * columns are stored as text, so text that is a whole number counts as
+ * one ("12", "0.5"); other text makes the key non-numeric.
+ */
 static void
-acc_value(struct key_acc *k, long long item, int type, int side, double v)
+acc_value(struct key_acc *k, long long item, int type, int side, double v,
+    const char *text)
 {
 	if (item < 0 || type == SQLITE_NULL)
 		return;
-	if (type == SQLITE_TEXT || type == SQLITE_BLOB)
-		k->text = 1;
-	else
-		acc_push(k, side, v);
+	if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+		if (type == SQLITE_BLOB || acc_parse_double(text, &v) != 0 ||
+		    !isfinite(v)) {
+			k->text = 1;
+			return;
+		}
+	}
+	acc_push(k, side, v);
 }
 
 /* Close a key: a shift when it is numeric with values in both batches. */
@@ -313,6 +322,7 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 	sqlite3_stmt *s;
 	struct key_acc k = { 0 };
 	long long item = -1;
+	char *text = NULL;
 	int rc, side = 0, type = SQLITE_NULL;
 	double val = 0;
 
@@ -328,7 +338,7 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 		int newkey = k.key == NULL || strcmp(k.key, key) != 0;
 
 		if (newkey || it != item) {
-			acc_value(&k, item, type, side, val);
+			acc_value(&k, item, type, side, val, text);
 			item = it;
 		}
 		if (newkey) {
@@ -336,10 +346,13 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 			k.key = xstrdup(key);
 		}
 		type = sqlite3_column_type(s, 2);
+		free(text);
+		text = xstrdup(sql_text(s, 2));
 		val = sqlite3_column_double(s, 2);
 		side = sqlite3_column_int(s, 3);
 	}
-	acc_value(&k, item, type, side, val);
+	acc_value(&k, item, type, side, val, text);
+	free(text);
 	acc_flush(rep, &k);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

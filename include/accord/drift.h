@@ -2,8 +2,8 @@
  * drift.h: how the inputs and the labels moved between two import batches.
  *
  * For every numeric metadata key (input metrics such as brightness,
- * sharpness, rms_db, duration_s, and numeric CSV columns) with values in
- * both batches: the population stability index (PSI) over the deciles of
+ * sharpness, rms_db, duration_s, and CSV columns whose every value in
+ * force in the two batches is a number) with values in both batches: the population stability index (PSI) over the deciles of
  * the `from` batch and the two-sample Kolmogorov-Smirnov statistic D with
  * its asymptotic p-value.  For the labels in force: PSI over the classes
  * and Pearson's chi-square test of homogeneity.  Definitions, the epsilon
