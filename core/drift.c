@@ -401,17 +401,6 @@ label_shift(struct drift_report *rep)
 	add_shift(rep, &s);
 }
 
-static int
-batch_id(struct store *st, const char *name, long long *id, char **cause)
-{
-	int r = sql_int(st, "SELECT id FROM batches WHERE name = ?", name, id,
-	    cause);
-
-	if (r == 0)
-		return acc_error(cause, "no import batch named '%s'", name);
-	return r < 0 ? -1 : 0;
-}
-
 int
 drift_report(struct store *st, const char *user, const char *from,
     const char *to, struct drift_report *out, char **cause)

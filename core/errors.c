@@ -90,21 +90,8 @@ consensus_majority_simple(const struct ratings *r,
 
 /* Rows */
 
-static void
-stat_set(struct agree_stat *s, double v)
-{
-	s->value = v;
-	s->defined = 1;
-	s->why = NULL;
-}
-
-static void
-stat_undefined(struct agree_stat *s, const char *why)
-{
-	s->value = 0;
-	s->defined = 0;
-	s->why = why;
-}
+#define STAT(v) ((struct agree_stat){ .value = (v), .defined = 1 })
+#define UNDEFINED(w) ((struct agree_stat){ .why = (w) })
 
 /*
  * Fill row's figures from its scored items (keep[i] set), given the
@@ -146,15 +133,13 @@ row_fill(const struct ratings *r, const int *consensus, const int *predicted,
 	agree_result_free(&a);
 	ratings_view_free(&v);
 
-	if (row->items == 0) {
-		stat_undefined(&row->gap, ERRORS_WHY_NO_ITEMS);
-		stat_undefined(&row->room, ERRORS_WHY_NO_ITEMS);
-	} else if (!row->hlp.defined) {
-		stat_undefined(&row->gap, row->hlp.why);
-		stat_undefined(&row->room, row->hlp.why);
-	} else {
-		stat_set(&row->gap, row->hlp.value - (1 - row->error_rate));
-		stat_set(&row->room, row->gap.value * row->data_share);
+	if (row->items == 0)
+		row->gap = row->room = UNDEFINED(ERRORS_WHY_NO_ITEMS);
+	else if (!row->hlp.defined)
+		row->gap = row->room = UNDEFINED(row->hlp.why);
+	else {
+		row->gap = STAT(row->hlp.value - (1 - row->error_rate));
+		row->room = STAT(row->gap.value * row->data_share);
 	}
 	return 0;
 }

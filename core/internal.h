@@ -97,6 +97,9 @@ int item_finder_find(struct item_finder *f, const char *key,
 void item_finder_free(struct item_finder *f);
 
 int is_sha256(const char *s);
+/* queue.c: the id of import batch `name`; -1 with *cause if none. */
+int batch_id(struct store *st, const char *name, long long *id,
+    char **cause);
 /* s ends in suf, ignoring case. */
 int has_suffix(const char *s, const char *suf);
 
