@@ -58,4 +58,49 @@ void store_unlink_files(const char *path);
 int store_audit(struct store *st, const char *user, const char *action,
     const char *detail, char **cause);
 
+/*
+ * Input files of rows (labels.c): labels and model predictions.
+ */
+#include "accord/csv.h"
+
+/* One input row, read from either format. */
+struct in_row {
+	int line;
+	struct record r;
+};
+
+/*
+ * Read a CSV (header row) or, by a .jsonl/.ndjson/.json extension, JSON
+ * Lines file of at most max bytes into records.  A JSON line that does
+ * not parse is reported through on_error ("FILE:LINE", why), counted in
+ * *nbad and skipped; a CSV that does not parse fails whole.  0 and
+ * *out and *nout (record_free each, free the array), or -1 with *cause.
+ */
+int records_read(const char *file, size_t max, struct in_row **out,
+    int *nout, void (*on_error)(void *, const char *, const char *),
+    void *arg, int *nbad, char **cause);
+
+/*
+ * Finding the item an input row names: by its `sha256` column, or by the
+ * column `key` holding a path relative to the input file's directory, an
+ * absolute path, a base name naming one item, or a sha256.
+ */
+struct item_finder {
+	sqlite3_stmt *bysha, *bypath, *byname;
+	char *dir;
+};
+int item_finder_init(struct store *st, const char *file,
+    struct item_finder *f, char **cause);
+/* 0 and *item, or -1 with *why (the row's problem, caller frees). */
+int item_finder_find(struct item_finder *f, const char *key,
+    const struct record *r, long long *item, char **why);
+void item_finder_free(struct item_finder *f);
+
+int is_sha256(const char *s);
+/* queue.c: the id of import batch `name`; -1 with *cause if none. */
+int batch_id(struct store *st, const char *name, long long *id,
+    char **cause);
+/* s ends in suf, ignoring case. */
+int has_suffix(const char *s, const char *suf);
+
 #endif

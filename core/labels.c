@@ -14,13 +14,7 @@
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
 
-/* One input row, read from either format. */
-struct in_row {
-	int line;
-	struct record r;
-};
-
-static int
+int
 is_sha256(const char *s)
 {
 	int i;
@@ -31,7 +25,7 @@ is_sha256(const char *s)
 	return s[64] == '\0';
 }
 
-static int
+int
 has_suffix(const char *s, const char *suf)
 {
 	size_t a = strlen(s), b = strlen(suf);
@@ -39,9 +33,9 @@ has_suffix(const char *s, const char *suf)
 	return a >= b && strcasecmp(s + a - b, suf) == 0;
 }
 
-/* Read the file into rows of key/value records. */
-static int
-read_rows(const char *file, struct in_row **out, int *nout,
+/* Read the file into rows of key/value records (internal.h). */
+int
+records_read(const char *file, size_t max, struct in_row **out, int *nout,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
@@ -50,7 +44,7 @@ read_rows(const char *file, struct in_row **out, int *nout,
 	struct in_row *rows = NULL;
 	int n = 0;
 
-	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
+	if (acc_read_file(file, max, &data, &len, cause) != 0)
 		return -1;
 	if (has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
 	    has_suffix(file, ".ndjson")) {
@@ -125,17 +119,54 @@ struct resolved {
 	const char *labeler, *note, *time;
 };
 
-/* Find the item a row names; 0 and *item, or -1 with *why. */
-static int
-find_item(struct store *st, sqlite3_stmt *bysha, sqlite3_stmt *bypath,
-    sqlite3_stmt *byname, const char *dir, const struct record *r,
-    long long *item, char **why)
+int
+item_finder_init(struct store *st, const char *file, struct item_finder *f,
+    char **cause)
 {
-	const char *sha = record_get(r, "sha256"), *file = record_get(r, "file");
+	char *real, *tmp;
+
+	memset(f, 0, sizeof *f);
+	if ((real = realpath(file, NULL)) == NULL)
+		return acc_error(cause, "cannot resolve path");
+	tmp = xstrdup(real);
+	f->dir = xstrdup(dirname(tmp));
+	free(tmp);
+	free(real);
+	if (sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &f->bysha,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? "
+	    "LIMIT 1", &f->bypath, cause) != 0 ||
+	    sql_prepare(st, "SELECT item FROM item_sources WHERE "
+	    "substr(path, length(path) - length(?1)) = '/' || ?1 "
+	    "ORDER BY item", &f->byname, cause) != 0) {
+		item_finder_free(f);
+		return -1;
+	}
+	return 0;
+}
+
+void
+item_finder_free(struct item_finder *f)
+{
+	sqlite3_finalize(f->bysha);
+	sqlite3_finalize(f->bypath);
+	sqlite3_finalize(f->byname);
+	free(f->dir);
+	memset(f, 0, sizeof *f);
+}
+
+/* Find the item a row names; 0 and *item, or -1 with *why. */
+int
+item_finder_find(struct item_finder *f, const char *key,
+    const struct record *r, long long *item, char **why)
+{
+	sqlite3_stmt *bysha = f->bysha, *bypath = f->bypath;
+	sqlite3_stmt *byname = f->byname;
+	const char *sha = record_get(r, "sha256"), *file = record_get(r, key);
+	const char *dir = f->dir;
 	char *real;
 	int rc;
 
-	(void)st;
 	if (sha == NULL && file != NULL && is_sha256(file))
 		sha = file;
 	if (sha != NULL) {
@@ -151,7 +182,7 @@ find_item(struct store *st, sqlite3_stmt *bysha, sqlite3_stmt *bypath,
 		    "sha256 %s", sha);
 	}
 	if (file == NULL)
-		return acc_error(why, "no file or sha256 given");
+		return acc_error(why, "no %s or sha256 given", key);
 	if ((real = acc_resolve_path(dir, file, NULL)) != NULL) {
 		sql_bind_text(bypath, 1, real);
 		rc = sqlite3_step(bypath);
@@ -185,8 +216,7 @@ find_item(struct store *st, sqlite3_stmt *bysha, sqlite3_stmt *bypath,
 }
 
 static int
-resolve_row(struct store *st, const struct project *p, sqlite3_stmt *bysha,
-    sqlite3_stmt *bypath, sqlite3_stmt *byname, const char *dir,
+resolve_row(const struct project *p, struct item_finder *finder,
     const struct record *r, struct resolved *out, char **why)
 {
 	const char *cls = record_get(r, "class"), *g = record_get(r, "guideline");
@@ -210,7 +240,7 @@ resolve_row(struct store *st, const struct project *p, sqlite3_stmt *bysha,
 			    "sha256, labeler, class, seconds, note, guideline, "
 			    "time)", r->keys[i]);
 	}
-	if (find_item(st, bysha, bypath, byname, dir, r, &out->item, why) != 0)
+	if (item_finder_find(finder, "file", r, &out->item, why) != 0)
 		return -1;
 	out->labeler = record_get(r, "labeler");
 	if (out->labeler == NULL || *out->labeler == '\0')
@@ -258,9 +288,9 @@ labels_import(struct store *st, const char *file, const char *user,
 	struct project p;
 	struct in_row *rows = NULL;
 	struct resolved *res = NULL;
-	sqlite3_stmt *bysha = NULL, *bypath = NULL, *byname = NULL, *ins = NULL;
-	sqlite3_stmt *prev = NULL, *imp = NULL;
-	char *real = NULL, *dir = NULL, *tmp, sha[65], now[32];
+	struct item_finder finder = { 0 };
+	sqlite3_stmt *ins = NULL, *prev = NULL, *imp = NULL;
+	char *real = NULL, sha[65], now[32];
 	unsigned char *data;
 	size_t len;
 	int n = 0, i, nbad = 0, rc = -1;
@@ -277,29 +307,20 @@ labels_import(struct store *st, const char *file, const char *user,
 		goto out;
 	acc_sha256_hex(data, len, sha);
 	free(data);
-	if (read_rows(file, &rows, &n, on_error, arg, &nbad, cause) != 0)
+	if (records_read(file, LABELS_MAX_BYTES, &rows, &n, on_error, arg,
+	    &nbad, cause) != 0)
 		goto out;
 	if ((real = realpath(file, NULL)) == NULL) {
 		acc_error(cause, "cannot resolve path");
 		goto out;
 	}
-	tmp = xstrdup(real);
-	dir = xstrdup(dirname(tmp));
-	free(tmp);
-	if (sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &bysha,
-	    cause) != 0 ||
-	    sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? "
-	    "LIMIT 1", &bypath, cause) != 0 ||
-	    sql_prepare(st, "SELECT item FROM item_sources WHERE "
-	    "substr(path, length(path) - length(?1)) = '/' || ?1 "
-	    "ORDER BY item", &byname, cause) != 0)
+	if (item_finder_init(st, file, &finder, cause) != 0)
 		goto out;
 	res = xcalloc((size_t)n + 1, sizeof *res);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
 
-		if (resolve_row(st, &p, bysha, bypath, byname, dir, &rows[i].r,
-		    &res[i], &why) != 0) {
+		if (resolve_row(&p, &finder, &rows[i].r, &res[i], &why) != 0) {
 			char *where = xasprintf("%s:%d", file, rows[i].line);
 
 			on_error(arg, where, why);
@@ -404,9 +425,7 @@ rollback:
 out:
 	if (nbad_out != NULL)
 		*nbad_out = nbad;
-	sqlite3_finalize(bysha);
-	sqlite3_finalize(bypath);
-	sqlite3_finalize(byname);
+	item_finder_free(&finder);
 	sqlite3_finalize(ins);
 	sqlite3_finalize(prev);
 	sqlite3_finalize(imp);
@@ -415,7 +434,6 @@ out:
 	free(rows);
 	free(res);
 	free(real);
-	free(dir);
 	project_free(&p);
 	return rc;
 }

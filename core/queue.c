@@ -493,7 +493,7 @@ held_by_other(const struct scan *sc, long long item)
 }
 
 /* The id of import batch `name`; -1 with *cause if there is none. */
-static int
+int
 batch_id(struct store *st, const char *name, long long *id, char **cause)
 {
 	int r = sql_int(st, "SELECT id FROM batches WHERE name = ?", name, id,

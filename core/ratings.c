@@ -619,6 +619,21 @@ ratings_view(const struct ratings *r, int slice, int version,
 }
 
 void
+ratings_view_mask(const struct ratings *r, const unsigned char *keep,
+    int version, struct ratings_view *v)
+{
+	int i, n = 0;
+
+	memset(v, 0, sizeof *v);
+	v->items = xcalloc((size_t)r->nitems + 1, sizeof *v->items);
+	for (i = 0; i < r->nitems; i++)
+		if (keep[i])
+			v->items[n++] = i;
+	v->in.nitems = n;
+	view_fill(r, version, v);
+}
+
+void
 ratings_view_free(struct ratings_view *v)
 {
 	free(v->items);

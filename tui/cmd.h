@@ -50,5 +50,7 @@ extern const struct cmd_entry cmd_guideline_entry;
 extern const struct cmd_entry cmd_gold_entry;
 extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_adjudicate_entry;
+extern const struct cmd_entry cmd_errors_entry;
+extern const struct cmd_entry cmd_drift_entry;
 
 #endif

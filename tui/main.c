@@ -24,6 +24,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_gold_entry,
 	&cmd_config_entry,
 	&cmd_adjudicate_entry,
+	&cmd_errors_entry,
+	&cmd_drift_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -117,6 +117,13 @@ struct ratings_view {
 
 void ratings_view(const struct ratings *r, int slice, int version,
     struct ratings_view *v);
+/*
+ * The same for any set of items: those with keep[i] != 0 (keep has
+ * r->nitems entries), e.g. the items carrying a tag, or those a model
+ * was scored on (core/errors.c).
+ */
+void ratings_view_mask(const struct ratings *r, const unsigned char *keep,
+    int version, struct ratings_view *v);
 void ratings_view_free(struct ratings_view *v);
 
 /* One item and how split its labels are. */

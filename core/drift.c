@@ -1,0 +1,484 @@
+/*
+ * drift.c: PSI, two-sample Kolmogorov-Smirnov and chi-square between two
+ * import batches (include/accord/drift.h; docs/statistics.md, "Drift").
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/drift.h"
+#include "accord/project.h"
+#include "accord/ratings.h"
+#include "internal.h"
+
+#define LABELS_ROW "labels"
+
+double
+drift_psi_counts(const long long *from, const long long *to, int nbins)
+{
+	long long nf = 0, nt = 0;
+	double psi = 0;
+	int b;
+
+	for (b = 0; b < nbins; b++) {
+		nf += from[b];
+		nt += to[b];
+	}
+	/*
+	 * Siddiqi, "Credit Risk Scorecards" (2006), ch. 8: PSI = sum (actual
+	 * - expected) ln(actual / expected).  An empty bin would make the
+	 * logarithm infinite; its share counts as DRIFT_PSI_EPSILON.
+	 */
+	for (b = 0; b < nbins; b++) {
+		double p = (double)from[b] / (double)nf;
+		double q = (double)to[b] / (double)nt;
+
+		if (from[b] == 0)
+			p = DRIFT_PSI_EPSILON;
+		if (to[b] == 0)
+			q = DRIFT_PSI_EPSILON;
+		psi += (q - p) * log(q / p);
+	}
+	return psi;
+}
+
+int
+drift_deciles(const double *sorted, int n, double *cut)
+{
+	int j, k = 0;
+
+	for (j = 1; j < DRIFT_BINS; j++) {
+		double v = sorted[(size_t)j * (size_t)n / DRIFT_BINS];
+
+		if (k == 0 || v != cut[k - 1])
+			cut[k++] = v;
+	}
+	return k;
+}
+
+/* The number of cut points <= x (cut ascending). */
+static int
+bin_of(const double *cut, int ncut, double x)
+{
+	int lo = 0, hi = ncut;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (cut[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+double
+drift_psi(const double *a, int na, const double *b, int nb, int *nbins)
+{
+	double cut[DRIFT_BINS];
+	long long from[DRIFT_BINS] = { 0 }, to[DRIFT_BINS] = { 0 };
+	int ncut = drift_deciles(a, na, cut), i;
+
+	for (i = 0; i < na; i++)
+		from[bin_of(cut, ncut, a[i])]++;
+	for (i = 0; i < nb; i++)
+		to[bin_of(cut, ncut, b[i])]++;
+	*nbins = ncut + 1;
+	return drift_psi_counts(from, to, ncut + 1);
+}
+
+double
+drift_kolmogorov_sf(double x)
+{
+	double sum = 0, term;
+	int k;
+
+	if (x <= 0)
+		return 1;
+	if (x < 1) {
+		/*
+		 * The alternating series converges slowly for small x; the
+		 * theta-transformed one (Feller 1948, eq. 1.2) fast.
+		 */
+		double c = M_PI * M_PI / (8 * x * x);
+
+		for (k = 1; k < 100; k++) {
+			term = exp(-(double)(2 * k - 1) * (2 * k - 1) * c);
+			sum += term;
+			if (term < 1e-300 || term < sum * 1e-17)
+				break;
+		}
+		return 1 - sqrt(2 * M_PI) / x * sum;
+	}
+	/* Kolmogorov (1933): P(K > x) = 2 sum (-1)^(k-1) exp(-2 k^2 x^2). */
+	for (k = 1; k < 100; k++) {
+		term = exp(-2.0 * k * k * x * x);
+		sum += k % 2 ? term : -term;
+		if (term < 1e-300 || term < sum * 1e-17)
+			break;
+	}
+	sum *= 2;
+	return sum < 0 ? 0 : sum > 1 ? 1 : sum;
+}
+
+void
+drift_ks(const double *a, int na, const double *b, int nb, double *d,
+    double *p)
+{
+	int i = 0, j = 0;
+	double best = 0, en;
+
+	/*
+	 * The empirical CDFs only change at sample values: after both
+	 * samples have passed every value <= v, compare i/na with j/nb.
+	 * This is scipy's ks_2samp (CDFs by searchsorted side='right' at
+	 * every data point), so ties are handled alike.
+	 */
+	while (i < na || j < nb) {
+		double v = j >= nb || (i < na && a[i] <= b[j]) ? a[i] : b[j];
+		double diff;
+
+		while (i < na && a[i] <= v)
+			i++;
+		while (j < nb && b[j] <= v)
+			j++;
+		diff = fabs((double)i / na - (double)j / nb);
+		if (diff > best)
+			best = diff;
+	}
+	*d = best;
+	en = (double)na * nb / ((double)na + nb);
+	*p = drift_kolmogorov_sf(sqrt(en) * best);
+}
+
+/*
+ * The regularised upper incomplete gamma Q(a, x): the series for P when
+ * x < a + 1, else Lentz's continued fraction for Q (Press et al.,
+ * "Numerical Recipes", 3rd ed., 6.2).
+ */
+static double
+gamma_q(double a, double x)
+{
+	double lg = lgamma(a), sum, del, ap, b, c, dd, h, an;
+	int n;
+
+	if (x <= 0)
+		return 1;
+	if (x < a + 1) {
+		ap = a;
+		sum = del = 1 / a;
+		for (n = 0; n < 10000; n++) {
+			ap += 1;
+			del *= x / ap;
+			sum += del;
+			if (fabs(del) < fabs(sum) * 1e-16)
+				break;
+		}
+		return 1 - sum * exp(-x + a * log(x) - lg);
+	}
+	b = x + 1 - a;
+	c = 1 / 1e-300;
+	dd = 1 / b;
+	h = dd;
+	for (n = 1; n < 10000; n++) {
+		an = -n * (n - a);
+		b += 2;
+		dd = an * dd + b;
+		if (fabs(dd) < 1e-300)
+			dd = 1e-300;
+		c = b + an / c;
+		if (fabs(c) < 1e-300)
+			c = 1e-300;
+		dd = 1 / dd;
+		del = dd * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-16)
+			break;
+	}
+	return exp(-x + a * log(x) - lg) * h;
+}
+
+double
+drift_chi2_sf(double x, int df)
+{
+	return gamma_q(df / 2.0, x / 2.0);
+}
+
+/* Report */
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_shift(const void *a, const void *b)
+{
+	const struct drift_shift *x = a, *y = b;
+
+	if (x->psi != y->psi)
+		return x->psi > y->psi ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static double
+mean(const double *v, int n)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		s += v[i];
+	return s / n;
+}
+
+static void
+add_shift(struct drift_report *rep, struct drift_shift *s)
+{
+	rep->shifts = xreallocarray(rep->shifts, (size_t)rep->nshifts + 1,
+	    sizeof *rep->shifts);
+	rep->shifts[rep->nshifts++] = *s;
+}
+
+/* The values of one key in both batches, collected as rows stream by. */
+struct key_acc {
+	char *key;
+	int text; /* some value is text: not a numeric key */
+	double *v[2];
+	int n[2], cap[2];
+};
+
+static void
+acc_push(struct key_acc *k, int side, double x)
+{
+	if (k->n[side] == k->cap[side]) {
+		k->cap[side] = k->cap[side] ? k->cap[side] * 2 : 64;
+		k->v[side] = xreallocarray(k->v[side], (size_t)k->cap[side],
+		    sizeof *k->v[side]);
+	}
+	k->v[side][k->n[side]++] = x;
+}
+
+/*
+ * The value in force of one item (item < 0: none yet).  Metadata CSV
+ * columns are stored as text, so text that is a whole number counts as
+ * one ("12", "0.5"); other text makes the key non-numeric.
+ */
+static void
+acc_value(struct key_acc *k, long long item, int type, int side, double v,
+    const char *text)
+{
+	if (item < 0 || type == SQLITE_NULL)
+		return;
+	if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
+		if (type == SQLITE_BLOB || acc_parse_double(text, &v) != 0 ||
+		    !isfinite(v)) {
+			k->text = 1;
+			return;
+		}
+	}
+	acc_push(k, side, v);
+}
+
+/* Close a key: a shift when it is numeric with values in both batches. */
+static void
+acc_flush(struct drift_report *rep, struct key_acc *k)
+{
+	struct drift_shift s;
+
+	if (k->key != NULL && !k->text && k->n[0] > 0 && k->n[1] > 0) {
+		memset(&s, 0, sizeof s);
+		qsort(k->v[0], (size_t)k->n[0], sizeof(double), cmp_double);
+		qsort(k->v[1], (size_t)k->n[1], sizeof(double), cmp_double);
+		s.name = xstrdup(k->key);
+		s.n_from = k->n[0];
+		s.n_to = k->n[1];
+		s.mean_from = mean(k->v[0], k->n[0]);
+		s.mean_to = mean(k->v[1], k->n[1]);
+		s.psi = drift_psi(k->v[0], k->n[0], k->v[1], k->n[1], &s.bins);
+		drift_ks(k->v[0], k->n[0], k->v[1], k->n[1], &s.ks_d,
+		    &s.ks_p);
+		add_shift(rep, &s);
+	}
+	free(k->key);
+	free(k->v[0]);
+	free(k->v[1]);
+	memset(k, 0, sizeof *k);
+}
+
+/*
+ * Every metadata value of the two batches' items, by key, item and age:
+ * the last row of an (item, key) is the value in force (current_meta).
+ * A NULL in force means no value; a text value makes the key non-numeric.
+ */
+static int
+read_metrics(struct store *st, long long from_id, long long to_id,
+    struct drift_report *rep, char **cause)
+{
+	sqlite3_stmt *s;
+	struct key_acc k = { 0 };
+	long long item = -1;
+	char *text = NULL;
+	int rc, side = 0, type = SQLITE_NULL;
+	double val = 0;
+
+	if (sql_prepare(st, "SELECT m.key, m.item, m.value, i.batch = ?2 FROM "
+	    "item_meta m JOIN items i ON i.id = m.item WHERE i.batch IN "
+	    "(?1, ?2) ORDER BY m.key, m.item, m.id", &s, cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, from_id);
+	sql_bind_int(s, 2, to_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *key = sql_text(s, 0);
+		long long it = sqlite3_column_int64(s, 1);
+		int newkey = k.key == NULL || strcmp(k.key, key) != 0;
+
+		if (newkey || it != item) {
+			acc_value(&k, item, type, side, val, text);
+			item = it;
+		}
+		if (newkey) {
+			acc_flush(rep, &k);
+			k.key = xstrdup(key);
+		}
+		type = sqlite3_column_type(s, 2);
+		free(text);
+		text = xstrdup(sql_text(s, 2));
+		val = sqlite3_column_double(s, 2);
+		side = sqlite3_column_int(s, 3);
+	}
+	acc_value(&k, item, type, side, val, text);
+	free(text);
+	acc_flush(rep, &k);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read metadata");
+	return 0;
+}
+
+/* PSI and Pearson's chi-square (2 x classes used) of the label counts. */
+static void
+label_shift(struct drift_report *rep)
+{
+	struct drift_shift s;
+	long long *f = rep->labels_from, *t = rep->labels_to, nf = 0, nt = 0;
+	int c, used = 0;
+
+	for (c = 0; c < rep->nclasses; c++) {
+		nf += f[c];
+		nt += t[c];
+	}
+	if (nf == 0 || nt == 0)
+		return;
+	memset(&s, 0, sizeof s);
+	s.name = xstrdup(LABELS_ROW);
+	s.labels = 1;
+	s.n_from = nf;
+	s.n_to = nt;
+	s.bins = rep->nclasses;
+	s.psi = drift_psi_counts(f, t, rep->nclasses);
+	/*
+	 * Pearson (1900), test of homogeneity: expected counts R_b C_c / N;
+	 * classes no label of either batch used take no part.
+	 */
+	for (c = 0; c < rep->nclasses; c++) {
+		double col = (double)(f[c] + t[c]), ef, et;
+
+		if (col == 0)
+			continue;
+		used++;
+		ef = (double)nf * col / (double)(nf + nt);
+		et = (double)nt * col / (double)(nf + nt);
+		s.chi2 += (f[c] - ef) * (f[c] - ef) / ef +
+		    (t[c] - et) * (t[c] - et) / et;
+	}
+	s.chi2_df = used - 1;
+	s.chi2_p = s.chi2_df > 0 ? drift_chi2_sf(s.chi2, s.chi2_df) : 1;
+	add_shift(rep, &s);
+}
+
+int
+drift_report(struct store *st, const char *user, const char *from,
+    const char *to, struct drift_report *out, char **cause)
+{
+	struct ratings_opts ro = { 0 };
+	struct ratings r;
+	long long fid, tid;
+	int i, j, c, sf = -1, stt = -1;
+
+	memset(out, 0, sizeof *out);
+	if (project_require(st, user, ROLE_SME, "drift", cause) != 0)
+		return -1;
+	if (batch_id(st, from, &fid, cause) != 0 ||
+	    batch_id(st, to, &tid, cause) != 0)
+		return -1;
+	if (fid == tid)
+		return acc_error(cause, "--from and --to name the same batch");
+	ro.user = user;
+	ro.by = "batch";
+	if (ratings_build(st, &ro, &r, cause) != 0)
+		return -1;
+	out->from = xstrdup(from);
+	out->to = xstrdup(to);
+	out->nclasses = r.nclasses;
+	out->classes = xcalloc((size_t)r.nclasses + 1, sizeof *out->classes);
+	out->labels_from = xcalloc((size_t)r.nclasses + 1,
+	    sizeof *out->labels_from);
+	out->labels_to = xcalloc((size_t)r.nclasses + 1,
+	    sizeof *out->labels_to);
+	for (c = 0; c < r.nclasses; c++)
+		out->classes[c] = xstrdup(r.classes[c]);
+	for (i = 0; i < r.nslices; i++) {
+		if (strcmp(r.slices[i], from) == 0)
+			sf = i;
+		if (strcmp(r.slices[i], to) == 0)
+			stt = i;
+	}
+	for (i = 0; i < r.nitems; i++) {
+		long long *cnt;
+
+		if (r.slice[i] == sf)
+			out->items_from++;
+		else if (r.slice[i] == stt)
+			out->items_to++;
+		else
+			continue;
+		cnt = r.slice[i] == sf ? out->labels_from : out->labels_to;
+		for (j = 0; j < r.nlabelers; j++) {
+			c = r.cells[(size_t)i * r.nlabelers + j];
+			if (c >= 0)
+				cnt[c]++;
+		}
+	}
+	ratings_free(&r);
+	if (read_metrics(st, fid, tid, out, cause) != 0) {
+		drift_report_free(out);
+		return -1;
+	}
+	label_shift(out);
+	qsort(out->shifts, (size_t)out->nshifts, sizeof *out->shifts,
+	    cmp_shift);
+	return 0;
+}
+
+void
+drift_report_free(struct drift_report *rep)
+{
+	int i;
+
+	for (i = 0; i < rep->nshifts; i++)
+		free(rep->shifts[i].name);
+	free(rep->shifts);
+	for (i = 0; i < rep->nclasses && rep->classes != NULL; i++)
+		free(rep->classes[i]);
+	free(rep->classes);
+	free(rep->labels_from);
+	free(rep->labels_to);
+	free(rep->from);
+	free(rep->to);
+	memset(rep, 0, sizeof *rep);
+}

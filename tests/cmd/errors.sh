@@ -1,0 +1,283 @@
+# accord errors and accord drift on a generated project: the 60 demo images
+# in two import batches, a metadata CSV with a `site` key, labels of three
+# labelers via `accord labels import`, and model predictions whose errors
+# sit in site B.  Figures are checked against Python reading the store.
+. "$(dirname "$0")/../lib.sh"
+
+PY=/usr/bin/python3
+IMG=$ROOT/assets/demo/images
+DB=$T/p.accord
+
+# The project: items 1-30 batch one, 31-60 batch two; site A, B, C in turn.
+"$ACCORD" init "$DB" --task gen --media image --classes ok,scratch,dent >/dev/null
+$PY - "$IMG" "$T" <<'PY'
+import os, random, sys
+img, t = sys.argv[1], sys.argv[2]
+files = sorted(f for f in os.listdir(img) if f.startswith("img_"))
+rng = random.Random(7)
+classes = ["ok", "scratch", "dent"]
+with open(t + "/meta.csv", "w") as m, open(t + "/labels.csv", "w") as l, \
+     open(t + "/truth.txt", "w") as tr:
+    m.write("file,site,hour\n")
+    l.write("file,labeler,class\n")
+    for i, f in enumerate(files):
+        site = "ABC"[i % 3]
+        m.write("%s/%s,%s,%d\n" % (img, f, site, (i * 7) % 24))
+        truth = classes[rng.randrange(3)]
+        tr.write("%s %s %s\n" % (f, site, truth))
+        for k, lab in enumerate(["l1", "l2", "l3"]):
+            c = truth
+            # One labeler in ten items disagrees: HLP below 1, no ties.
+            if k == 2 and i % 10 == 3:
+                c = classes[(classes.index(truth) + 1) % 3]
+            l.write("%s/%s,%s,%s\n" % (img, f, lab, c))
+PY
+ls "$IMG"/img_0[0-2]* "$IMG"/img_030* > "$T/one.txt"
+ls "$IMG"/img_* | grep -v -F -f "$T/one.txt" > "$T/two.txt"
+# shellcheck disable=SC2046
+"$ACCORD" import "$DB" $(cat "$T/one.txt") --meta "$T/meta.csv" --batch one >/dev/null 2>&1
+# shellcheck disable=SC2046
+"$ACCORD" import "$DB" $(cat "$T/two.txt") --meta "$T/meta.csv" --batch two >/dev/null 2>&1
+"$ACCORD" labels import "$DB" "$T/labels.csv" >/dev/null
+ok_if "project: 60 items in two batches, 180 labels" sql_is "SELECT (SELECT count(*) FROM items) || '/' || (SELECT count(*) FROM batches) || '/' || (SELECT count(*) FROM labels)" "60/2/180"
+
+# Predictions: right everywhere but in site B, where every other item is
+# wrong; then four bad rows.
+$PY - "$T" <<'PY'
+import sys
+t = sys.argv[1]
+classes = ["ok", "scratch", "dent"]
+rows = [l.split() for l in open(t + "/truth.txt")]
+with open(t + "/preds.csv", "w") as p:
+    p.write("path,class,score\n")
+    nb = 0
+    for f, site, truth in rows:
+        c = truth
+        if site == "B":
+            if nb % 2 == 0:
+                c = classes[(classes.index(truth) + 1) % 3]
+            nb += 1
+        p.write("%s,%s,0.9\n" % (f, c))
+    p.write("nosuch.jpg,ok,0.5\n")              # line 62
+    p.write("%s,weird,0.5\n" % rows[0][0])      # line 63
+    p.write("%s,ok,high\n" % rows[1][0])        # line 64
+    p.write("%s,ok,0.1\n" % rows[2][0])         # line 65: item again
+PY
+cd "$T" || exit 1
+run "$ACCORD" errors "$DB" --predictions preds.csv --by site --json
+cp "$T/out" "$T/site.json"
+ok_if "import with bad rows exits 0" rc_is 0
+ok_if "each bad row is one line naming FILE:LINE" sh -c "[ \$(wc -l < '$T/err') -eq 4 ] &&
+	grep -q '^accord: preds.csv:62: no imported item at .nosuch.jpg.' '$T/err' &&
+	grep -q '^accord: preds.csv:63: unknown class .weird.' '$T/err' &&
+	grep -q '^accord: preds.csv:64: score .high. is not a number' '$T/err' &&
+	grep -q '^accord: preds.csv:65: item already predicted on line 4' '$T/err'"
+ok_if "the good rows are kept, as run 'preds'" sql_is "SELECT r.name || ' ' || count(*) || ' ' || sum(p.score = 0.9) FROM predictions p JOIN prediction_runs r ON r.id = p.run" "preds 60 60"
+
+ok_if "--by site: figures match Python from the store; B sorts first" $PY - "$T/site.json" "$DB" <<'PY'
+import json, sqlite3, sys
+from collections import Counter
+d = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+cls = [r[0] for r in db.execute("SELECT name FROM classes ORDER BY position")]
+lab = {}
+for item, c in db.execute("SELECT item, class FROM current_labels"):
+    lab.setdefault(item, []).append(c)
+cons = {i: Counter(v).most_common(1)[0][0] for i, v in lab.items()}
+pred = dict(db.execute("SELECT item, class FROM predictions"))
+site = dict(db.execute("SELECT item, value FROM current_meta WHERE key = 'site'"))
+n = len(pred); errs = sum(pred[i] != cons[i] for i in pred)
+assert d["scored"] == 60 and d["predicted"] == 60 and d["items"] == 60, d
+assert d["left_out"] == {"ambiguous": 0, "ties": 0, "unlabeled": 0}, d["left_out"]
+assert d["overall"]["errors"] == errs == 10, d["overall"]
+assert abs(d["overall"]["error_rate"] - errs / n) < 1e-12
+assert [s["name"] for s in d["slices"]][0] == "B", d["slices"]
+rooms = [s["room"]["value"] for s in d["slices"]]
+assert rooms == sorted(rooms, reverse=True), rooms
+# HLP by hand (leave-one-out majority, three labelers, one dissenter on
+# some items): credit 1 for the agreeing pair, 0 for the dissenter.
+def hlp(items):
+    credit = judged = 0
+    for i in items:
+        v = lab[i]
+        for k, c in enumerate(v):
+            others = v[:k] + v[k + 1:]
+            top = Counter(others).most_common()
+            best = [x for x, m in top if m == top[0][1]]
+            credit += (c in best) / len(best)
+            judged += 1
+    return credit / judged
+for s in d["slices"]:
+    items = [i for i in pred if site[i] == s["name"]]
+    e = sum(pred[i] != cons[i] for i in items)
+    assert s["items"] == len(items) and s["errors"] == e, s
+    assert abs(s["data_share"] - len(items) / n) < 1e-12, s
+    assert abs(s["error_share"] - e / errs) < 1e-12, s
+    h = hlp(items)
+    assert abs(s["hlp"]["value"] - h) < 1e-12, (s, h)
+    assert abs(s["gap"]["value"] - (h - (1 - e / len(items)))) < 1e-12, s
+    assert abs(s["room"]["value"] - s["gap"]["value"] * len(items) / n) < 1e-12, s
+conf = [[0] * 3 for _ in cls]
+ids = {r[0]: k for k, r in enumerate(db.execute("SELECT id FROM classes ORDER BY position"))}
+for i in pred:
+    conf[ids[cons[i]]][ids[pred[i]]] += 1
+assert d["confusion"] == conf, (d["confusion"], conf)
+assert d["tags"] == [], d["tags"]
+assert d["run"]["name"] == "preds" and d["import"] == {"rows": 60, "bad": 4, "reused": False}
+PY
+
+run "$ACCORD" errors "$DB" --run preds --by site
+ok_if "text: the first slice row is B, with the JSON's figures" $PY - "$T/out" "$T/site.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read().split("\n")
+d = json.load(open(sys.argv[2]))
+at = next(k for k, l in enumerate(text) if l.strip().startswith("by site"))
+for k, s in enumerate(d["slices"]):
+    f = text[at + 1 + k].split()
+    assert f[0] == s["name"] and int(f[1]) == s["items"], (f, s)
+    assert f[2:5] == ["%.3f" % s["data_share"], "%.3f" % s["error_rate"], "%.3f" % s["error_share"]], (f, s)
+    assert f[5:8] == ["%.3f" % s["hlp"]["value"], "%+.3f" % s["gap"]["value"], "%+.3f" % s["room"]["value"]], (f, s)
+assert text[at + 1].split()[0] == "B"
+PY
+
+# Tags in force: 'blurry' on B's wrong items (one user removed one again),
+# 'dark' on three correct items of A.
+sql "INSERT INTO tags(item, user, tag, created_at) SELECT p.item, 'l1', 'blurry', 'now' FROM predictions p
+	JOIN current_meta m ON m.item = p.item AND m.key = 'site' AND m.value = 'B'
+	WHERE p.class <> (SELECT class FROM current_labels l WHERE l.item = p.item AND l.labeler = 'l1');
+INSERT INTO tags(item, user, tag, created_at) SELECT item, 'l1', 'dark', 'now' FROM current_meta WHERE key = 'site' AND value = 'A' LIMIT 3;
+INSERT INTO tags(item, user, tag, removed, created_at) SELECT min(item), 'l1', 'blurry', 1, 'later' FROM tags WHERE tag = 'blurry';"
+run "$ACCORD" errors "$DB" --run preds --json
+ok_if "tags in force: blurry first (9 items, all wrong), then dark, (no tag)" $PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = {r['name']: r for r in d['tags']}
+assert [r['name'] for r in d['tags']][0] == 'blurry', d['tags']
+assert set(t) == {'blurry', 'dark', '(no tag)'}, t.keys()
+assert t['blurry']['items'] == 9 and t['blurry']['errors'] == 9 and t['blurry']['error_rate'] == 1, t['blurry']
+assert t['dark']['items'] == 3 and t['dark']['errors'] == 0
+assert t['(no tag)']['items'] == 48 and t['(no tag)']['errors'] == 1
+assert d['slices'] == [] and d['by'] is None and d['import'] is None
+" "$T/out"
+
+# Adjudication: an ambiguous item is left out; a class overrides the labels.
+sql "INSERT INTO adjudications(item, class, status, user, guideline, created_at) VALUES
+	(1, NULL, 'ambiguous', 'root', 1, 'now'),
+	(2, (SELECT class FROM predictions WHERE item = 2), 'class', 'root', 1, 'now'),
+	(3, 1, 'class', 'root', 1, 'then'), (3, NULL, 'ambiguous', 'root', 1, 'later')"
+run "$ACCORD" errors "$DB" --run preds --json
+ok_if "adjudications: newest ambiguous left out, adjudicated class overrides" $PY - "$T/out" "$T/site.json" <<'PY'
+import json, sys
+d, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert d["left_out"]["ambiguous"] == 2 and d["scored"] == 58, d["left_out"]
+assert sum(map(sum, d["confusion"])) == 58
+PY
+
+run "$ACCORD" errors "$DB" --predictions preds.csv --json
+ok_if "the same file again reuses the run" sh -c "[ $RC -eq 0 ] && $PY -c \"import json,sys; d=json.load(open('$T/out')); assert d['import'] == {'rows': 60, 'bad': 0, 'reused': True}\" && [ ! -s '$T/err' ] && [ \$(sqlite3 '$DB' 'SELECT count(*) FROM prediction_runs') -eq 1 ]"
+sed 's/,0.9$/,0.8/' preds.csv > preds2.csv
+run "$ACCORD" errors "$DB" --predictions preds2.csv --run preds
+ok_if "another file under a used name fails in one line" sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q \"run 'preds' exists with other content\" '$T/err'"
+
+# JSON Lines, sha256 column and the 'prediction' key.
+sqlite3 "$DB" "SELECT '{\"sha256\": \"' || sha256 || '\", \"prediction\": \"ok\"}' FROM items WHERE id <= 10" > m2.jsonl
+echo '{"sha256": "nothex", "prediction": "ok"}' >> m2.jsonl
+run "$ACCORD" errors "$DB" --predictions m2.jsonl --json
+ok_if "JSON Lines with sha256 and prediction: run m2, bad line reported" sh -c "[ $RC -eq 0 ] && grep -q '^accord: m2.jsonl:11: sha256 .nothex. is not 64' '$T/err' && $PY -c \"import json; d=json.load(open('$T/out')); assert d['run']['name'] == 'm2' and d['predicted'] == 10, d\""
+printf 'path,class\nnosuch.jpg,ok\n' > none.csv
+run "$ACCORD" errors "$DB" --predictions none.csv
+ok_if "no usable row: exit 1, nothing stored" sh -c "[ $RC -eq 1 ] && tail -1 '$T/err' | grep -q 'no usable prediction rows' && [ \$(sqlite3 '$DB' \"SELECT count(*) FROM prediction_runs WHERE name = 'none'\") -eq 0 ]"
+run "$ACCORD" errors "$DB" --run nosuch
+ok_if "an unknown run fails in one line" sh -c "[ $RC -eq 1 ] && grep -q \"no prediction run named 'nosuch'\" '$T/err' && [ \$(wc -l < '$T/err') -eq 1 ]"
+run "$ACCORD" errors "$DB" --run preds --by brightness --json
+cp "$T/out" "$T/bright.json"
+run "$ACCORD" agree "$DB" --by brightness --json --bootstrap 0
+ok_if "--by a numeric key: the quartile slices of agree --by" $PY -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['slices']
+a = json.load(open(sys.argv[2]))['results'][0]['slices']
+assert sorted(x['name'] for x in s) == sorted(x['name'] for x in a), (s, a)
+assert sorted(x['name'].split(' [')[0] for x in s) == ['brightness Q%d' % i for i in range(1, 5)], s
+assert sum(x['items'] for x in s) == 58
+" "$T/bright.json" "$T/out"
+
+# Drift between the batches.
+run "$ACCORD" drift "$DB" --from one --to two --json
+ok_if "drift: KS, PSI and chi-square match SciPy on the store's values" $PY - "$T/out" "$DB" <<'PY'
+import json, sqlite3, sys
+import numpy as np
+from scipy import stats
+d = json.load(open(sys.argv[1]))
+db = sqlite3.connect(sys.argv[2])
+assert d["from"] == {"batch": "one", "items": 30} and d["to"] == {"batch": "two", "items": 30}, d
+psis = [s["psi"] for s in d["shifts"]]
+assert psis == sorted(psis, reverse=True), psis
+names = {s["name"]: s for s in d["shifts"]}
+assert {"brightness", "contrast", "sharpness", "hour", "labels"} <= set(names), names.keys()
+assert "site" not in names  # text metadata; hour: numbers written as text
+def vals(key, batch):
+    return np.array([v for (v,) in db.execute(
+        "SELECT m.value FROM current_meta m JOIN items i ON i.id = m.item JOIN batches b ON b.id = i.batch "
+        "WHERE m.key = ? AND b.name = ?", (key, batch))], dtype=float)
+for key in ("brightness", "sharpness", "hour"):
+    a, b = vals(key, "one"), vals(key, "two")
+    s = names[key]
+    r = stats.ks_2samp(a, b, method="asymp")
+    en = len(a) * len(b) / (len(a) + len(b))
+    assert abs(s["ks_d"] - r.statistic) < 1e-9, (key, s, r)
+    assert abs(s["ks_p"] - stats.kstwobign.sf(np.sqrt(en) * r.statistic)) < 1e-9, (key, s)
+    a = np.sort(a)
+    e = np.unique(a[np.arange(1, 10) * len(a) // 10])
+    p = np.bincount(np.searchsorted(e, a, side="right"), minlength=len(e) + 1) / len(a)
+    q = np.bincount(np.searchsorted(e, b, side="right"), minlength=len(e) + 1) / len(b)
+    p, q = np.where(p == 0, 1e-4, p), np.where(q == 0, 1e-4, q)
+    assert abs(s["psi"] - np.sum((q - p) * np.log(q / p))) < 1e-9, (key, s)
+lf, lt = d["labels"]["from"], d["labels"]["to"]
+def counts(bn):
+    return [db.execute("SELECT count(*) FROM current_labels l JOIN items i ON i.id = l.item "
+                       "JOIN batches b ON b.id = i.batch JOIN classes c ON c.id = l.class "
+                       "WHERE b.name = ? AND c.name = ?", (bn, cn)).fetchone()[0]
+            for cn in d["labels"]["classes"]]
+assert lf == counts("one") and lt == counts("two"), (lf, lt)
+chi2, p, dof, _ = stats.chi2_contingency([lf, lt], correction=False)
+s = names["labels"]
+assert s["kind"] == "labels" and s["ks_d"] is None, s
+assert abs(s["chi2"] - chi2) < 1e-9 and abs(s["chi2_p"] - p) < 1e-9 and s["chi2_df"] == dof, (s, chi2, p, dof)
+PY
+run "$ACCORD" drift "$DB" --from one --to two
+ok_if "drift text: a row per shift, largest PSI first, and label counts" sh -c "[ $RC -eq 0 ] && grep -q '^  brightness ' '$T/out' && grep -q 'chi-square .*df 2' '$T/out' && grep -q '^    scratch ' '$T/out'"
+run "$ACCORD" drift "$DB" --from one --to nope
+ok_if "drift: an unknown batch fails in one line" sh -c "[ $RC -eq 1 ] && grep -q \"no import batch named 'nope'\" '$T/err' && [ \$(wc -l < '$T/err') -eq 1 ]"
+run "$ACCORD" drift "$DB" --from one --to one
+ok_if "drift: the same batch twice fails" rc_is 1
+
+for bad in "--from one" "--to two" "--from one --to two --nope" "--from"; do
+	# shellcheck disable=SC2086
+	run "$ACCORD" drift "$DB" $bad
+	ok_if "drift: bad flags '$bad' exit 2 with one line" sh -c "[ $RC -eq 2 ] && [ \$(wc -l < '$T/err') -eq 1 ]"
+done
+for bad in "" "--by" "--run" "--nope"; do
+	# shellcheck disable=SC2086
+	run "$ACCORD" errors "$DB" $bad
+	ok_if "errors: bad flags '$bad' exit 2 with one line" sh -c "[ $RC -eq 2 ] && [ \$(wc -l < '$T/err') -eq 1 ]"
+done
+run "$ACCORD" errors --help
+ok_if "errors --help names the role and the columns" sh -c "[ $RC -eq 0 ] && grep -q 'sme or' '$T/out' && grep -q 'prediction' '$T/out'"
+run "$ACCORD" drift --help
+ok_if "drift --help" sh -c "[ $RC -eq 0 ] && grep -q 'Kolmogorov' '$T/out'"
+
+if is_root && ensure_user accord-t-lab && ensure_user accord-t-sme; then
+	chmod 777 "$T"
+	"$ACCORD" member "$DB" add accord-t-lab >/dev/null
+	"$ACCORD" member "$DB" add accord-t-sme --role sme >/dev/null
+	chmod 666 "$DB"*
+	chmod 644 preds.csv
+	run as accord-t-lab "$ACCORD" errors "$DB" --run preds
+	ok_if "a labeler is refused error analysis" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err' && [ ! -s '$T/out' ] && [ \$(wc -l < '$T/err') -eq 1 ]"
+	run as accord-t-lab "$ACCORD" errors "$DB" --predictions preds.csv --run lab
+	ok_if "a labeler cannot import predictions" sh -c "[ $RC -eq 1 ] && [ \$(sqlite3 '$DB' \"SELECT count(*) FROM prediction_runs WHERE name = 'lab'\") -eq 0 ]"
+	run as accord-t-lab "$ACCORD" drift "$DB" --from one --to two
+	ok_if "a labeler is refused drift" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err'"
+	run as accord-t-sme "$ACCORD" errors "$DB" --predictions preds.csv --run sme --json
+	ok_if "an sme imports and analyses; the run records who" sh -c "[ $RC -eq 0 ] && [ \"\$(sqlite3 '$DB' \"SELECT imported_by FROM prediction_runs WHERE name = 'sme'\")\" = accord-t-sme ]"
+fi

@@ -1,0 +1,380 @@
+/*
+ * cmd_errors.c: accord errors: import model predictions as a run and show
+ * where the model errs against consensus, by tag and by slice, next to
+ * human-level performance.
+ *
+ * --json prints one object, this schema (stable; fields are only added):
+ *
+ *   {
+ *     "task": str,
+ *     "run": {"name": str, "file": str, "sha256": str,
+ *             "imported_by": str, "imported_at": str},
+ *     "import": null | {"rows": int, "bad": int, "reused": bool},
+ *                             null: --run without --predictions
+ *     "by": str | null,       the --by key (null: none, or tag)
+ *     "classes": [str],       position order
+ *     "items": int,           items in the store
+ *     "predicted": int,       items the run predicts
+ *     "scored": int,          predicted items with a consensus class
+ *     "left_out": {"ambiguous": int, "ties": int, "unlabeled": int},
+ *     "overall": ROW,
+ *     "tags": [ROW],          each tag in force, then "(no tag)";
+ *                             largest room first
+ *     "slices": [ROW],        [] without --by KEY; largest room first
+ *     "confusion": [[int]]    rows: consensus class, columns: predicted
+ *   }
+ *   ROW  = {"name": str, "items": int, "errors": int, "data_share": num,
+ *           "error_rate": num, "error_share": num, "hlp": STAT,
+ *           "gap": STAT, "room": STAT}
+ *   STAT = {"value": num | null, "why": null | str}
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/errors.h"
+#include "accord/project.h"
+#include "cmd.h"
+
+static int cmd_errors_exec(int, char **);
+
+const struct cmd_entry cmd_errors_entry = {
+	.name = "errors",
+	.summary = "error analysis of model predictions against HLP",
+	.usage =
+"usage: accord errors DB --predictions FILE [--run NAME] [--by KEY|tag]\n"
+"                        [--json]\n"
+"       accord errors DB --run NAME [--by KEY|tag] [--json]\n"
+"\n"
+"Where a model falls short of people.  --predictions imports a CSV (with a\n"
+"header) or JSON Lines (.jsonl, .ndjson, .json) file as a named run:\n"
+"columns path (or file) or sha256, class (or prediction), optional score.\n"
+"Rows naming no item or an unknown class are reported one line each\n"
+"(FILE:LINE: ...) and skipped; the rest is stored.  Importing a run name\n"
+"again is an error unless the file is the same, which reuses the run.\n"
+"\n"
+"Each model prediction is compared with the item's consensus (the newest\n"
+"adjudicated class, else the majority of the labels in force; ambiguous\n"
+"items and ties are left out and counted).  Per tag, and per slice with\n"
+"--by: share of the data, error rate, share of all errors, team HLP on\n"
+"those items, gap (HLP - model accuracy) and room for improvement (gap x\n"
+"share of data), largest room first; then the model-vs-consensus\n"
+"confusion matrix.  Formulas: docs/statistics.md.  Needs the sme or\n"
+"admin role.\n"
+"\n"
+"  --predictions FILE  import this file as a run, then analyse it\n"
+"  --run NAME          the run's name (default: FILE's base name without\n"
+"                      its extension); alone, analyse a stored run\n"
+"  --by KEY|tag        also one row per value of a metadata key (numeric\n"
+"                      keys in quartile bins, as agree --by) or per import\n"
+"                      batch (batch); tag: tags only (the default)\n"
+"  --json              one JSON object; schema in docs/guide.md\n",
+	.exec = cmd_errors_exec,
+};
+
+static void
+on_error(void *arg, const char *where, const char *msg)
+{
+	(void)arg;
+	cmd_fail(where, "%s", msg);
+}
+
+/* JSON */
+
+static void
+json_num(struct buf *b, double v)
+{
+	buf_printf(b, "%.12g", v);
+}
+
+static void
+json_stat(struct buf *b, const char *name, const struct agree_stat *s)
+{
+	buf_printf(b, ",\"%s\":{\"value\":", name);
+	if (s->defined)
+		json_num(b, s->value);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"why\":");
+	if (s->defined)
+		buf_puts(b, "null");
+	else
+		buf_json_str(b, s->why ? s->why : "undefined");
+	buf_puts(b, "}");
+}
+
+static void
+json_row(struct buf *b, const struct errors_row *r)
+{
+	buf_puts(b, "{\"name\":");
+	buf_json_str(b, r->name);
+	buf_printf(b, ",\"items\":%d,\"errors\":%d,\"data_share\":", r->items,
+	    r->errors);
+	json_num(b, r->data_share);
+	buf_puts(b, ",\"error_rate\":");
+	json_num(b, r->error_rate);
+	buf_puts(b, ",\"error_share\":");
+	json_num(b, r->error_share);
+	json_stat(b, "hlp", &r->hlp);
+	json_stat(b, "gap", &r->gap);
+	json_stat(b, "room", &r->room);
+	buf_puts(b, "}");
+}
+
+static void
+json_rows(struct buf *b, const char *name, const struct errors_row *rows,
+    int n)
+{
+	int i;
+
+	buf_printf(b, ",\"%s\":[", name);
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_puts(b, ",");
+		json_row(b, &rows[i]);
+	}
+	buf_puts(b, "]");
+}
+
+static void
+print_json(const char *task, const struct errors_report *e,
+    const struct errors_import_result *imp)
+{
+	struct buf b = { 0 };
+	int i, j, k = e->nclasses;
+
+	buf_puts(&b, "{\"task\":");
+	buf_json_str(&b, task);
+	buf_puts(&b, ",\"run\":{\"name\":");
+	buf_json_str(&b, e->run);
+	buf_puts(&b, ",\"file\":");
+	buf_json_str(&b, e->file);
+	buf_puts(&b, ",\"sha256\":");
+	buf_json_str(&b, e->sha256);
+	buf_puts(&b, ",\"imported_by\":");
+	buf_json_str(&b, e->imported_by);
+	buf_puts(&b, ",\"imported_at\":");
+	buf_json_str(&b, e->imported_at);
+	buf_puts(&b, "},\"import\":");
+	if (imp != NULL)
+		buf_printf(&b, "{\"rows\":%d,\"bad\":%d,\"reused\":%s}",
+		    imp->rows, imp->bad, imp->reused ? "true" : "false");
+	else
+		buf_puts(&b, "null");
+	buf_puts(&b, ",\"by\":");
+	if (e->by != NULL)
+		buf_json_str(&b, e->by);
+	else
+		buf_puts(&b, "null");
+	buf_puts(&b, ",\"classes\":[");
+	for (i = 0; i < k; i++) {
+		if (i)
+			buf_puts(&b, ",");
+		buf_json_str(&b, e->classes[i]);
+	}
+	buf_printf(&b, "],\"items\":%d,\"predicted\":%d,\"scored\":%d,"
+	    "\"left_out\":{\"ambiguous\":%d,\"ties\":%d,\"unlabeled\":%d},"
+	    "\"overall\":", e->nitems, e->npredicted, e->nscored,
+	    e->nambiguous, e->nties, e->nunlabeled);
+	json_row(&b, &e->overall);
+	json_rows(&b, "tags", e->tags, e->ntags);
+	json_rows(&b, "slices", e->slices, e->nslices);
+	buf_puts(&b, ",\"confusion\":[");
+	for (i = 0; i < k; i++) {
+		buf_puts(&b, i ? ",[" : "[");
+		for (j = 0; j < k; j++)
+			buf_printf(&b, "%s%lld", j ? "," : "",
+			    e->confusion[(size_t)i * k + j]);
+		buf_puts(&b, "]");
+	}
+	buf_puts(&b, "]}\n");
+	fputs(b.s, stdout);
+	buf_free(&b);
+}
+
+/* Text */
+
+static const char *
+fmt_stat(const struct agree_stat *s, char *out, size_t len)
+{
+	if (s->defined)
+		snprintf(out, len, "%+.3f", s->value);
+	else
+		snprintf(out, len, "- (%s)", s->why ? s->why : "?");
+	return out;
+}
+
+static void
+text_row(const struct errors_row *r)
+{
+	char *name = acc_printable(r->name), hlp[64], gap[64], room[64];
+	int len = (int)strlen(name);
+
+	if (r->hlp.defined)
+		snprintf(hlp, sizeof hlp, "%.3f", r->hlp.value);
+	else
+		snprintf(hlp, sizeof hlp, "-");
+	printf("  %s%*s %6d %6.3f %7.3f %7.3f %7s %7s %7s", name,
+	    len < 30 ? 30 - len : 1, "", r->items, r->data_share,
+	    r->error_rate, r->error_share, hlp,
+	    r->gap.defined ? fmt_stat(&r->gap, gap, sizeof gap) : "-",
+	    r->room.defined ? fmt_stat(&r->room, room, sizeof room) : "-");
+	if (!r->room.defined)
+		printf("  (%s)", r->room.why ? r->room.why : "?");
+	putchar('\n');
+	free(name);
+}
+
+static void
+text_table(const char *title, const struct errors_row *rows, int n)
+{
+	int i;
+
+	printf("\n  %-30s %6s %6s %7s %7s %7s %7s %7s\n", title, "items",
+	    "data", "errrate", "of errs", "HLP", "gap", "room");
+	for (i = 0; i < n; i++)
+		text_row(&rows[i]);
+}
+
+static void
+print_text(const char *task, const struct errors_report *e,
+    const struct errors_import_result *imp)
+{
+	int i, j, k = e->nclasses;
+
+	fputs("error analysis  ", stdout);
+	cmd_print_safe(stdout, task);
+	fputs(", run ", stdout);
+	cmd_print_safe(stdout, e->run);
+	fputs(" (", stdout);
+	cmd_print_safe(stdout, e->file);
+	printf(", sha256 %.12s)\n", e->sha256);
+	if (imp != NULL && imp->reused)
+		printf("  same file as the stored run: reused (%d "
+		    "predictions)\n", imp->rows);
+	else if (imp != NULL)
+		printf("  imported %d predictions, %d bad row%s skipped\n",
+		    imp->rows, imp->bad, imp->bad == 1 ? "" : "s");
+	printf("  %d items, %d predicted, %d scored against consensus; left "
+	    "out: %d ambiguous, %d ties, %d without labels\n", e->nitems,
+	    e->npredicted, e->nscored, e->nambiguous, e->nties,
+	    e->nunlabeled);
+	printf("  room = (HLP - model accuracy) x share of data; largest "
+	    "first\n");
+	text_table("overall", &e->overall, 1);
+	if (e->ntags > 0)
+		text_table("by tag", e->tags, e->ntags);
+	else
+		printf("\n  no tags in force\n");
+	if (e->by != NULL) {
+		char *t = xasprintf("by %s", e->by);
+
+		text_table(t, e->slices, e->nslices);
+		free(t);
+	}
+	printf("\n  confusion (rows: consensus, columns: model)\n  %-14s",
+	    "");
+	for (j = 0; j < k; j++) {
+		char *c = acc_printable(e->classes[j]);
+
+		printf(" %9.9s", c);
+		free(c);
+	}
+	putchar('\n');
+	for (i = 0; i < k; i++) {
+		char *c = acc_printable(e->classes[i]);
+
+		printf("  %-14.14s", c);
+		free(c);
+		for (j = 0; j < k; j++)
+			printf(" %9lld", e->confusion[(size_t)i * k + j]);
+		putchar('\n');
+	}
+}
+
+static int
+cmd_errors_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "predictions", required_argument, NULL, 'p' },
+		{ "run", required_argument, NULL, 'r' },
+		{ "by", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *c = &cmd_errors_entry;
+	struct errors_opts eo = { 0 };
+	struct errors_import_result imp = { 0 };
+	struct errors_report rep;
+	struct project p;
+	struct store *st;
+	const char *file = NULL, *run = NULL, *db;
+	char *cause = NULL;
+	int ch, json = 0, ret = 0;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			file = optarg;
+			break;
+		case 'r':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--run wants a name");
+			run = optarg;
+			break;
+		case 'b':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--by wants a key");
+			eo.by = optarg;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case ':':
+			return cmd_usage(c, "%s wants a value",
+			    argv[optind - 1]);
+		default:
+			return cmd_usage(c, "unknown option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage(c, "want one DB");
+	if (file == NULL && run == NULL)
+		return cmd_usage(c, "want --predictions FILE or --run NAME");
+	db = argv[optind];
+	if ((eo.user = cmd_user()) == NULL)
+		return EXIT_FAIL;
+	if ((st = cmd_open(db)) == NULL)
+		return EXIT_FAIL;
+	if (file != NULL) {
+		if (errors_import(st, file, run, eo.user, on_error, NULL, &imp,
+		    &cause) != 0) {
+			ret = cmd_fail(file, "%s", cause);
+			goto out;
+		}
+		eo.run = imp.run;
+	} else
+		eo.run = run;
+	if (errors_report(st, &eo, &rep, &cause) != 0) {
+		ret = cmd_fail(db, "%s", cause);
+		goto out;
+	}
+	if (project_load(st, &p, &cause) != 0) {
+		ret = cmd_fail(db, "%s", cause);
+		errors_report_free(&rep);
+		goto out;
+	}
+	if (json)
+		print_json(p.task, &rep, file != NULL ? &imp : NULL);
+	else
+		print_text(p.task, &rep, file != NULL ? &imp : NULL);
+	project_free(&p);
+	errors_report_free(&rep);
+out:
+	free(cause);
+	free(imp.run);
+	store_close(st);
+	return ret;
+}
