@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/consensus.h"
 #include "accord/errors.h"
 #include "accord/project.h"
 #include "internal.h"
@@ -32,22 +33,17 @@ enum cons_why {
 /*
  * The consensus class of ratings item i, or -1 (and *why): the newest
  * adjudication when its status is 'class' (r->reference), else the
- * majority of the labels in force, whatever their guideline version.
- * Items whose newest adjudication is 'ambiguous' are left out, and so are
- * ties.  *confidence: 1 for an adjudicated class, else the majority's
- * share of the item's labels.
- *
- * Deliberately narrow (item in, class and confidence out): the export
- * engineer's consensus module (Dawid-Skene, adjudicated) replaces it.
+ * majority of the labels in force (maj, from consensus_majority: the same
+ * rule `accord export --method majority` uses), whatever their guideline
+ * version.  Items whose newest adjudication is 'ambiguous' are left out,
+ * and so are ties.  *confidence: 1 for an adjudicated class, else the
+ * majority's share of the item's labels.
  */
 static int
-consensus_majority_simple(const struct ratings *r,
-    const unsigned char *ambiguous, int i, double *confidence,
+consensus_of(const struct ratings *r, const unsigned char *ambiguous,
+    const struct consensus_item *maj, int i, double *confidence,
     enum cons_why *why)
 {
-	int j, c, best = -1, nbest = 0, m = 0, top = 0;
-	int *count;
-
 	*confidence = 0;
 	if (ambiguous[i]) {
 		*why = CONS_AMBIGUOUS;
@@ -58,34 +54,17 @@ consensus_majority_simple(const struct ratings *r,
 		*confidence = 1;
 		return r->reference[i];
 	}
-	count = xcalloc((size_t)r->nclasses + 1, sizeof *count);
-	for (j = 0; j < r->nlabelers; j++) {
-		c = r->cells[(size_t)i * r->nlabelers + j];
-		if (c >= 0) {
-			count[c]++;
-			m++;
-		}
-	}
-	for (c = 0; c < r->nclasses; c++) {
-		if (count[c] > top) {
-			top = count[c];
-			best = c;
-			nbest = 1;
-		} else if (count[c] == top && top > 0)
-			nbest++;
-	}
-	free(count);
-	if (m == 0) {
+	if (maj[i].nlabels == 0) {
 		*why = CONS_NO_LABELS;
 		return -1;
 	}
-	if (nbest > 1) {
+	if (maj[i].label < 0) {
 		*why = CONS_TIE;
 		return -1;
 	}
 	*why = CONS_OK;
-	*confidence = (double)top / m;
-	return best;
+	*confidence = maj[i].confidence;
+	return maj[i].label;
 }
 
 /* Rows */
@@ -686,6 +665,7 @@ analyse(struct store *st, const struct project *p, const struct ratings *r,
 	int *consensus = xcalloc((size_t)r->nitems + 1, sizeof *consensus);
 	int *predicted = xcalloc((size_t)r->nitems + 1, sizeof *predicted);
 	unsigned char *ambiguous = xcalloc((size_t)r->nitems + 1, 1);
+	struct consensus_item *maj = NULL;
 	struct groups tags = { 0 }, slices = { 0 }, all = { 0 };
 	char *all_name = "all items";
 	int i, k = r->nclasses, ret = -1;
@@ -695,12 +675,13 @@ analyse(struct store *st, const struct project *p, const struct ratings *r,
 	    read_tags(st, r, &tags, cause) != 0)
 		goto out;
 	rep->confusion = xcalloc((size_t)k * k + 1, sizeof *rep->confusion);
+	maj = xcalloc((size_t)r->nitems + 1, sizeof *maj);
+	consensus_majority(r->nitems, r->nlabelers, r->nclasses, r->cells, maj);
 	for (i = 0; i < r->nitems; i++) {
 		enum cons_why why;
 		double conf;
 
-		consensus[i] = consensus_majority_simple(r, ambiguous, i, &conf,
-		    &why);
+		consensus[i] = consensus_of(r, ambiguous, maj, i, &conf, &why);
 		if (predicted[i] < 0)
 			continue;
 		rep->npredicted++;
@@ -756,6 +737,7 @@ out:
 	free(consensus);
 	free(predicted);
 	free(ambiguous);
+	free(maj);
 	return ret;
 }
 
