@@ -44,5 +44,6 @@ extern const struct cmd_entry cmd_items_entry;
 extern const struct cmd_entry cmd_labels_entry;
 extern const struct cmd_entry cmd_label_entry;
 extern const struct cmd_entry cmd_agree_entry;
+extern const struct cmd_entry cmd_review_entry;
 
 #endif

@@ -328,7 +328,7 @@ loader(void *arg)
 			continue;
 		}
 		/* Keep held items leased while the labeler is active. */
-		if (now - pf->renewed >= PF_RENEW_EVERY &&
+		if (pf->ahead > 0 && now - pf->renewed >= PF_RENEW_EVERY &&
 		    now - pf->activity < QUEUE_LEASE_SECONDS) {
 			long long ids[PF_MAX_AHEAD + 1];
 			int n = 0, i;
@@ -368,10 +368,10 @@ prefetch_start(const char *db, const char *user, const char *batch, int ahead,
 	}
 	pf->user = xstrdup(user);
 	pf->batch = batch ? xstrdup(batch) : NULL;
-	pf->ahead = ahead < 1 ? 1 : ahead > PF_MAX_AHEAD ? PF_MAX_AHEAD : ahead;
+	pf->ahead = ahead < 0 ? 0 : ahead > PF_MAX_AHEAD ? PF_MAX_AHEAD : ahead;
 	pf->cols = 80;
 	pf->rows = 20;
-	pf->progress_dirty = 1;
+	pf->progress_dirty = pf->ahead > 0;
 	pf->activity = acc_monotonic();
 	pf->renewed = pf->activity;
 	pthread_mutex_init(&pf->lock, NULL);
@@ -501,7 +501,7 @@ prefetch_activity(struct prefetch *pf, int labeled)
 {
 	pthread_mutex_lock(&pf->lock);
 	pf->activity = acc_monotonic();
-	if (labeled) {
+	if (labeled && pf->ahead > 0) {
 		pf->progress_dirty = 1;
 		/* A label may free capacity (undo) or end it: look again. */
 		pf->empty = 0;

@@ -45,7 +45,9 @@ void prepared_free(struct prepared *p);
 
 struct prefetch;
 
-/* Start the loader on its own connection to db.  NULL with *cause. */
+/* Start the loader on its own connection to db.  NULL with *cause.
+ * ahead 0: it loads requested items only (the review screen): it takes
+ * nothing from the queue, holds no leases and counts no progress. */
 struct prefetch *prefetch_start(const char *db, const char *user,
     const char *batch, int ahead, char **cause);
 /* Stop it, releasing the leases of items it held but never handed out. */

@@ -8,4 +8,15 @@
  */
 int screen_label_run(const char *db, const char *user, const char *batch);
 
+struct review_filter;
+
+/*
+ * The SME review screen for `user` (checked to be sme or admin) on db: the
+ * disagreement queue for filter (copied), opened at item when not 0 (put
+ * first when the filter leaves it out).  Returns accord review's exit
+ * status.
+ */
+int screen_review_run(const char *db, const char *user,
+    const struct review_filter *filter, long long item);
+
 #endif
