@@ -74,6 +74,11 @@ void prefetch_request(struct prefetch *pf, long long item);
 enum prefetch_state prefetch_wanted(struct prefetch *pf, struct prepared **out,
     char **why);
 
+/* Request-only mode: load items[0..n) (up to 8; 0s ignored) ahead, in
+ * that order, so that requesting one of them later is ready at once;
+ * loaded items not in the newest hint are dropped. */
+void prefetch_hint(struct prefetch *pf, const long long *items, int n);
+
 /* Never offer item again in this session (skipped). */
 void prefetch_exclude(struct prefetch *pf, long long item);
 /* The item on screen (its lease is renewed while the labeler is active). */

@@ -180,8 +180,18 @@ show(struct screen *s)
 	s->pane.dirty = 1;
 	s->pane.playhead = -1;
 	s->want = cur_item(s);
-	if (s->want != 0)
+	if (s->want != 0) {
+		/* The neighbours load while the SME looks at this one, so n
+		 * and p show theirs at once. */
+		long long near[3] = {
+			s->pos + 1 < s->nq ? s->q[s->pos + 1].item : 0,
+			s->pos + 2 < s->nq ? s->q[s->pos + 2].item : 0,
+			s->pos > 0 ? s->q[s->pos - 1].item : 0,
+		};
+
 		prefetch_request(s->pf, s->want);
+		prefetch_hint(s->pf, near, 3);
+	}
 	load_detail(s);
 }
 
