@@ -52,5 +52,6 @@ extern const struct cmd_entry cmd_config_entry;
 extern const struct cmd_entry cmd_adjudicate_entry;
 extern const struct cmd_entry cmd_errors_entry;
 extern const struct cmd_entry cmd_drift_entry;
+extern const struct cmd_entry cmd_review_entry;
 
 #endif

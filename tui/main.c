@@ -26,6 +26,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_adjudicate_entry,
 	&cmd_errors_entry,
 	&cmd_drift_entry,
+	&cmd_review_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -34,6 +34,10 @@ struct prefetch {
 	long long want;
 	struct prepared *wanted;
 
+	/* Request-only mode: items to load before they are asked for. */
+	long long hint[PF_MAX_AHEAD];
+	int nhint;
+
 	long long *seen;	/* taken or skipped this session */
 	int nseen, capseen;
 
@@ -241,6 +245,87 @@ fail(struct prefetch *pf, char *cause)
 	pf->stop = 1;
 }
 
+/* Load one item by id (loader thread, lock not held); never NULL. */
+static struct prepared *
+load_one(struct prefetch *pf, long long id, int cols, int rows,
+    enum term_depth depth)
+{
+	struct queue_item it;
+	struct prepared *p;
+	char *cause = NULL;
+
+	if (queue_item_load(pf->st, id, &it, &cause) != 0) {
+		p = xcalloc(1, sizeof *p);
+		p->it.id = id;
+		p->error = cause;
+		p->zoom = 1;
+		return p;
+	}
+	return prepare(&it, cols, rows, depth);
+}
+
+static int
+is_ready(const struct prefetch *pf, long long id)
+{
+	int i;
+
+	for (i = 0; i < pf->nready; i++)
+		if (pf->ready[i]->it.id == id)
+			return 1;
+	return pf->wanted != NULL && pf->wanted->it.id == id;
+}
+
+/*
+ * Request-only mode: load the first hinted item not loaded yet into
+ * ready[], dropping loaded items no longer hinted.  Called with the lock
+ * held; returns 1 if it did something (it unlocks around the loading).
+ */
+static int
+hint_load(struct prefetch *pf)
+{
+	int i, k, cols = pf->cols, rows = pf->rows;
+	enum term_depth depth = pf->depth;
+	long long id = 0;
+	struct prepared *p;
+
+	for (i = 0; i < pf->nready; ) {
+		for (k = 0; k < pf->nhint; k++)
+			if (pf->hint[k] == pf->ready[i]->it.id)
+				break;
+		if (k < pf->nhint) {
+			i++;
+			continue;
+		}
+		prepared_free(pf->ready[i]);
+		pf->ready[i] = pf->ready[--pf->nready];
+	}
+	for (k = 0; k < pf->nhint && id == 0; k++)
+		if (!is_ready(pf, pf->hint[k]) && pf->hint[k] != pf->want)
+			id = pf->hint[k];
+	if (id == 0 || pf->nready == PF_MAX_AHEAD)
+		return 0;
+	pthread_mutex_unlock(&pf->lock);
+	p = load_one(pf, id, cols, rows, depth);
+	pthread_mutex_lock(&pf->lock);
+	pf->ready[pf->nready++] = p;
+	return 1;
+}
+
+/* Request-only mode: a loaded (hinted) item becomes the wanted one. */
+static int
+take_ready(struct prefetch *pf, long long id)
+{
+	int i;
+
+	for (i = 0; pf->ahead == 0 && i < pf->nready; i++)
+		if (pf->ready[i]->it.id == id) {
+			pf->wanted = pf->ready[i];
+			pf->ready[i] = pf->ready[--pf->nready];
+			return 1;
+		}
+	return 0;
+}
+
 /* The loader.  pf->lock is held except around store and decode work. */
 static void *
 loader(void *arg)
@@ -252,21 +337,17 @@ loader(void *arg)
 		double now = acc_monotonic();
 		char *cause = NULL;
 
+		if (pf->want != 0 && pf->wanted == NULL &&
+		    take_ready(pf, pf->want))
+			continue;
 		if (pf->want != 0 && pf->wanted == NULL) {
 			long long id = pf->want;
 			int cols = pf->cols, rows = pf->rows;
 			enum term_depth depth = pf->depth;
-			struct queue_item it;
 			struct prepared *p;
 
 			pthread_mutex_unlock(&pf->lock);
-			if (queue_item_load(pf->st, id, &it, &cause) != 0) {
-				p = xcalloc(1, sizeof *p);
-				p->it.id = id;
-				p->error = cause;
-				p->zoom = 1;
-			} else
-				p = prepare(&it, cols, rows, depth);
+			p = load_one(pf, id, cols, rows, depth);
 			pthread_mutex_lock(&pf->lock);
 			if (pf->want == id && pf->wanted == NULL)
 				pf->wanted = p;
@@ -274,6 +355,8 @@ loader(void *arg)
 				prepared_free(p);
 			continue;
 		}
+		if (pf->ahead == 0 && hint_load(pf))
+			continue;
 		if (pf->progress_dirty) {
 			long long done, rem;
 			int r;
@@ -328,7 +411,7 @@ loader(void *arg)
 			continue;
 		}
 		/* Keep held items leased while the labeler is active. */
-		if (now - pf->renewed >= PF_RENEW_EVERY &&
+		if (pf->ahead > 0 && now - pf->renewed >= PF_RENEW_EVERY &&
 		    now - pf->activity < QUEUE_LEASE_SECONDS) {
 			long long ids[PF_MAX_AHEAD + 1];
 			int n = 0, i;
@@ -368,10 +451,10 @@ prefetch_start(const char *db, const char *user, const char *batch, int ahead,
 	}
 	pf->user = xstrdup(user);
 	pf->batch = batch ? xstrdup(batch) : NULL;
-	pf->ahead = ahead < 1 ? 1 : ahead > PF_MAX_AHEAD ? PF_MAX_AHEAD : ahead;
+	pf->ahead = ahead < 0 ? 0 : ahead > PF_MAX_AHEAD ? PF_MAX_AHEAD : ahead;
 	pf->cols = 80;
 	pf->rows = 20;
-	pf->progress_dirty = 1;
+	pf->progress_dirty = pf->ahead > 0;
 	pf->activity = acc_monotonic();
 	pf->renewed = pf->activity;
 	pthread_mutex_init(&pf->lock, NULL);
@@ -401,7 +484,9 @@ prefetch_stop(struct prefetch *pf)
 	/* Items never shown go back to the pool for other labelers now,
 	 * rather than when their leases expire. */
 	for (i = 0; i < pf->nready; i++) {
-		queue_release(pf->st, pf->user, pf->ready[i]->it.id, NULL);
+		if (pf->ahead > 0)
+			queue_release(pf->st, pf->user, pf->ready[i]->it.id,
+			    NULL);
 		prepared_free(pf->ready[i]);
 	}
 	prepared_free(pf->wanted);
@@ -456,6 +541,8 @@ prefetch_request(struct prefetch *pf, long long item)
 	prepared_free(pf->wanted);
 	pf->wanted = NULL;
 	pf->want = item;
+	/* Request-only mode: a hinted item may be loaded already. */
+	take_ready(pf, item);
 	pthread_cond_signal(&pf->cond);
 	pthread_mutex_unlock(&pf->lock);
 }
@@ -501,7 +588,7 @@ prefetch_activity(struct prefetch *pf, int labeled)
 {
 	pthread_mutex_lock(&pf->lock);
 	pf->activity = acc_monotonic();
-	if (labeled) {
+	if (labeled && pf->ahead > 0) {
 		pf->progress_dirty = 1;
 		/* A label may free capacity (undo) or end it: look again. */
 		pf->empty = 0;
@@ -521,4 +608,18 @@ prefetch_progress(struct prefetch *pf, long long *done, long long *remaining)
 	*remaining = pf->remaining;
 	pthread_mutex_unlock(&pf->lock);
 	return known;
+}
+
+void
+prefetch_hint(struct prefetch *pf, const long long *items, int n)
+{
+	int i;
+
+	pthread_mutex_lock(&pf->lock);
+	pf->nhint = 0;
+	for (i = 0; i < n && pf->nhint < PF_MAX_AHEAD; i++)
+		if (items[i] != 0)
+			pf->hint[pf->nhint++] = items[i];
+	pthread_cond_signal(&pf->cond);
+	pthread_mutex_unlock(&pf->lock);
 }

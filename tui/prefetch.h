@@ -45,7 +45,9 @@ void prepared_free(struct prepared *p);
 
 struct prefetch;
 
-/* Start the loader on its own connection to db.  NULL with *cause. */
+/* Start the loader on its own connection to db.  NULL with *cause.
+ * ahead 0: it loads requested items only (the review screen): it takes
+ * nothing from the queue, holds no leases and counts no progress. */
 struct prefetch *prefetch_start(const char *db, const char *user,
     const char *batch, int ahead, char **cause);
 /* Stop it, releasing the leases of items it held but never handed out. */
@@ -71,6 +73,11 @@ enum prefetch_state prefetch_next(struct prefetch *pf, struct prepared **out,
 void prefetch_request(struct prefetch *pf, long long item);
 enum prefetch_state prefetch_wanted(struct prefetch *pf, struct prepared **out,
     char **why);
+
+/* Request-only mode: load items[0..n) (up to 8; 0s ignored) ahead, in
+ * that order, so that requesting one of them later is ready at once;
+ * loaded items not in the newest hint are dropped. */
+void prefetch_hint(struct prefetch *pf, const long long *items, int n);
 
 /* Never offer item again in this session (skipped). */
 void prefetch_exclude(struct prefetch *pf, long long item);

@@ -17,5 +17,15 @@ struct agree_opts;
  */
 int screen_stats_run(const char *db, const char *user,
     const struct agree_opts *o);
+struct review_filter;
+
+/*
+ * The SME review screen for `user` (checked to be sme or admin) on db: the
+ * disagreement queue for filter (copied), opened at item when not 0 (put
+ * first when the filter leaves it out).  Returns accord review's exit
+ * status.
+ */
+int screen_review_run(const char *db, const char *user,
+    const struct review_filter *filter, long long item);
 
 #endif

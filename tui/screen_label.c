@@ -18,6 +18,7 @@
 #include "accord/project.h"
 #include "accord/queue.h"
 #include "accord/util.h"
+#include "media_pane.h"
 #include "player.h"
 #include "prefetch.h"
 #include "screen.h"
@@ -51,37 +52,32 @@ enum action {
 };
 
 /* The key table: data, so the help overlay is generated from it. */
-static const struct keybind {
-	int key;
-	enum action action;
-	const char *name;	/* NULL: an alias not listed separately */
-	const char *help;
-} keys[] = {
-	{ 'n', ACT_NOTE, "n", "write a note on this item (why)" },
-	{ 't', ACT_TAGS, "t", "tags, comma-separated (Tab completes)" },
-	{ 'u', ACT_UNDO, "u", "undo my last label and show that item" },
-	{ 's', ACT_SKIP, "s", "skip this item (or: forward, when back)" },
-	{ 'p', ACT_BACK, "p Backspace", "back to my previous items" },
-	{ KEY_BACKSPACE, ACT_BACK, NULL, NULL },
-	{ 127, ACT_BACK, NULL, NULL },
-	{ 8, ACT_BACK, NULL, NULL },
-	{ ' ', ACT_PLAY, "space", "play / stop the clip" },
-	{ '+', ACT_ZOOM_IN, "+ -", "zoom in / out" },
-	{ '=', ACT_ZOOM_IN, NULL, NULL },
-	{ '-', ACT_ZOOM_OUT, NULL, NULL },
-	{ 'z', ACT_ZOOM_FIT, "z", "fit the image to the pane" },
-	{ KEY_LEFT, ACT_PAN_LEFT, "arrows hjkl", "pan when zoomed" },
-	{ 'h', ACT_PAN_LEFT, NULL, NULL },
-	{ KEY_RIGHT, ACT_PAN_RIGHT, NULL, NULL },
-	{ 'l', ACT_PAN_RIGHT, NULL, NULL },
-	{ KEY_UP, ACT_PAN_UP, NULL, NULL },
-	{ 'k', ACT_PAN_UP, NULL, NULL },
-	{ KEY_DOWN, ACT_PAN_DOWN, NULL, NULL },
-	{ 'j', ACT_PAN_DOWN, NULL, NULL },
-	{ 'g', ACT_GUIDE, "g", "show the guideline in force" },
-	{ '?', ACT_HELP, "?", "this help" },
-	{ 12, ACT_REDRAW, "^L", "redraw the screen" },
-	{ 'q', ACT_QUIT, "q", "quit (every label is already saved)" },
+static const struct pane_key keys[] = {
+	{ 'n', ACT_NOTE, "n", "write a note on this item (why)", 0 },
+	{ 't', ACT_TAGS, "t", "tags, comma-separated (Tab completes)", 0 },
+	{ 'u', ACT_UNDO, "u", "undo my last label and show that item", 0 },
+	{ 's', ACT_SKIP, "s", "skip this item (or: forward, when back)", 0 },
+	{ 'p', ACT_BACK, "p Backspace", "back to my previous items", 0 },
+	{ KEY_BACKSPACE, ACT_BACK, NULL, NULL, 0 },
+	{ 127, ACT_BACK, NULL, NULL, 0 },
+	{ 8, ACT_BACK, NULL, NULL, 0 },
+	{ ' ', ACT_PLAY, "space", "play / stop the clip", 0 },
+	{ '+', ACT_ZOOM_IN, "+ -", "zoom in / out", 0 },
+	{ '=', ACT_ZOOM_IN, NULL, NULL, 0 },
+	{ '-', ACT_ZOOM_OUT, NULL, NULL, 0 },
+	{ 'z', ACT_ZOOM_FIT, "z", "fit the image to the pane", 0 },
+	{ KEY_LEFT, ACT_PAN_LEFT, "arrows hjkl", "pan when zoomed", 0 },
+	{ 'h', ACT_PAN_LEFT, NULL, NULL, 0 },
+	{ KEY_RIGHT, ACT_PAN_RIGHT, NULL, NULL, 0 },
+	{ 'l', ACT_PAN_RIGHT, NULL, NULL, 0 },
+	{ KEY_UP, ACT_PAN_UP, NULL, NULL, 0 },
+	{ 'k', ACT_PAN_UP, NULL, NULL, 0 },
+	{ KEY_DOWN, ACT_PAN_DOWN, NULL, NULL, 0 },
+	{ 'j', ACT_PAN_DOWN, NULL, NULL, 0 },
+	{ 'g', ACT_GUIDE, "g", "show the guideline in force", 0 },
+	{ '?', ACT_HELP, "?", "this help", 0 },
+	{ 12, ACT_REDRAW, "^L", "redraw the screen", 0 },
+	{ 'q', ACT_QUIT, "q", "quit (every label is already saved)", 0 },
 };
 
 enum mode {
@@ -119,13 +115,10 @@ struct screen {
 
 	int labeled;		/* labels this session */
 	double started;
-	char *msg;
-	int msg_warn;
+	struct pane_msg msg;
 	int told_player;
 	enum overlay overlay;
-	int media_dirty;	/* media cells must be emitted again */
-	int playhead;		/* column highlighted, -1 none */
-	int cols, rows;		/* media pane */
+	struct media_pane pane;
 
 	FILE *trace;
 	double trace_key;	/* when the key being traced was read */
@@ -136,40 +129,11 @@ struct screen {
 	long long trace_from;
 };
 
-static volatile sig_atomic_t quit_signal;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit_signal = 1;
-}
-
-static void
-set_msg(struct screen *s, int warn, const char *fmt, ...) ACC_PRINTF(3, 4);
-
-static void
-set_msg(struct screen *s, int warn, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(s->msg);
-	va_start(ap, fmt);
-	s->msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	s->msg_warn = warn;
-}
-
 /* The media pane's size for the current terminal size. */
 static void
 layout(struct screen *s)
 {
-	s->cols = COLS - PANEL_W - 1;
-	s->rows = LINES - 4;
-	if (s->cols < 1)
-		s->cols = 1;
-	if (s->rows < 1)
-		s->rows = 1;
+	pane_layout(&s->pane, PANEL_W);
 }
 
 static void draw(struct screen *);
@@ -179,12 +143,7 @@ static void
 relayout(struct screen *s)
 {
 	layout(s);
-	prefetch_set_size(s->pf, s->cols, s->rows, ui_depth());
-	if (s->cur != NULL && s->cur->error == NULL)
-		prepared_render(s->cur, s->cols, s->rows, ui_depth(),
-		    s->cur->zoom, s->cur->cx, s->cur->cy);
-	s->media_dirty = 1;
-	clear();
+	pane_resized(&s->pane, s->pf, s->cur);
 }
 
 /* The line editor's resize hook: redraw the screen under it. */
@@ -217,8 +176,8 @@ item_shown(struct screen *s)
 	struct buf b = { 0 };
 
 	s->shown_at = acc_monotonic();
-	s->media_dirty = 1;
-	s->playhead = -1;
+	s->pane.dirty = 1;
+	s->pane.playhead = -1;
 	free(s->note);
 	s->note = NULL;
 	free(s->tags);
@@ -227,14 +186,14 @@ item_shown(struct screen *s)
 	if (s->cur == NULL)
 		return;
 	prefetch_set_current(s->pf, s->cur->it.id);
-	if (s->cur->cols != s->cols || s->cur->rows != s->rows ||
+	if (s->cur->cols != s->pane.cols || s->cur->rows != s->pane.rows ||
 	    s->cur->depth != ui_depth())
-		prepared_render(s->cur, s->cols, s->rows, ui_depth(), 1, 0.5,
-		    0.5);
+		prepared_render(s->cur, s->pane.cols, s->pane.rows, ui_depth(),
+		    1, 0.5, 0.5);
 	if (s->mode == MODE_BACK &&
 	    label_mine(s->st, s->user, s->cur->it.id, &s->my_class, &s->note,
 	    &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		cause = NULL;
 	}
@@ -328,7 +287,7 @@ act_label(struct screen *s, int ci)
 	if (s->cur == NULL)
 		return;
 	if (s->cur->error != NULL) {
-		set_msg(s, 1, "this item cannot be shown; s skips it");
+		pane_msg_set(&s->msg, 1, "this item cannot be shown; s skips it");
 		return;
 	}
 	secs = acc_monotonic() - s->shown_at;
@@ -338,14 +297,14 @@ act_label(struct screen *s, int ci)
 	s->trace_commit = (acc_monotonic() - s->trace_commit) * 1000;
 	if (r != 0) {
 		/* Nothing is lost: the item stays, and the key retries. */
-		set_msg(s, 1, "not saved: %s (press %c again to retry)", cause,
+		pane_msg_set(&s->msg, 1, "not saved: %s (press %c again to retry)", cause,
 		    c->key);
 		free(cause);
 		return;
 	}
 	s->labeled++;
 	prefetch_activity(s->pf, 1);
-	set_msg(s, 0, "%s: %s", c->name, s->cur->it.path);
+	pane_msg_set(&s->msg, 0, "%s: %s", c->name, s->cur->it.path);
 	advance(s);
 }
 
@@ -367,12 +326,12 @@ act_note(struct screen *s)
 	if (s->mode == MODE_BACK && s->my_class != 0) {
 		if (label_put(s->st, s->user, s->cur->it.id, s->my_class, s->note,
 		    -1, NULL, &cause) != 0) {
-			set_msg(s, 1, "note not saved: %s", cause);
+			pane_msg_set(&s->msg, 1, "note not saved: %s", cause);
 			free(cause);
 		} else
-			set_msg(s, 0, "note saved");
+			pane_msg_set(&s->msg, 0, "note saved");
 	} else
-		set_msg(s, 0, "note kept; it is saved with the label");
+		pane_msg_set(&s->msg, 0, "note kept; it is saved with the label");
 }
 
 static void
@@ -385,7 +344,7 @@ act_tags(struct screen *s)
 	if (s->cur == NULL)
 		return;
 	if (tags_all(s->st, &all, &nall, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		return;
 	}
@@ -401,10 +360,10 @@ act_tags(struct screen *s)
 			list[n++] = p;
 	}
 	if (tags_set(s->st, s->user, s->cur->it.id, list, n, &cause) != 0) {
-		set_msg(s, 1, "tags not saved: %s", cause);
+		pane_msg_set(&s->msg, 1, "tags not saved: %s", cause);
 		free(cause);
 	} else {
-		set_msg(s, 0, "tags saved");
+		pane_msg_set(&s->msg, 0, "tags saved");
 		item_shown(s);	/* reload the joined tags */
 	}
 	free(text);
@@ -417,16 +376,16 @@ act_undo(struct screen *s)
 	char *cause = NULL;
 
 	if (label_undo(s->st, s->user, &item, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		return;
 	}
 	if (item == 0) {
-		set_msg(s, 0, "nothing to undo");
+		pane_msg_set(&s->msg, 0, "nothing to undo");
 		return;
 	}
 	prefetch_activity(s->pf, 1);
-	set_msg(s, 0, "label withdrawn; label this item again");
+	pane_msg_set(&s->msg, 0, "label withdrawn; label this item again");
 	if (s->mode == MODE_QUEUE && s->cur != NULL) {
 		s->stash = s->cur;
 		s->cur = NULL;
@@ -453,10 +412,10 @@ act_skip(struct screen *s)
 		return;
 	prefetch_exclude(s->pf, s->cur->it.id);
 	if (queue_release(s->st, s->user, s->cur->it.id, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 	} else
-		set_msg(s, 0, "skipped %s", s->cur->it.path);
+		pane_msg_set(&s->msg, 0, "skipped %s", s->cur->it.path);
 	advance(s);
 }
 
@@ -467,7 +426,7 @@ act_back(struct screen *s)
 
 	if (s->mode == MODE_BACK) {
 		if (s->hidx == 0) {
-			set_msg(s, 0, "this is my first labeled item");
+			pane_msg_set(&s->msg, 0, "this is my first labeled item");
 			return;
 		}
 		s->hidx--;
@@ -477,12 +436,12 @@ act_back(struct screen *s)
 	free(s->hist);
 	s->hist = NULL;
 	if (label_history(s->st, s->user, &s->hist, &s->nhist, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		return;
 	}
 	if (s->nhist == 0) {
-		set_msg(s, 0, "no labeled items yet");
+		pane_msg_set(&s->msg, 0, "no labeled items yet");
 		return;
 	}
 	player_stop(s->pl);
@@ -496,55 +455,21 @@ act_back(struct screen *s)
 static void
 act_zoom(struct screen *s, enum action a)
 {
-	struct prepared *p = s->cur;
-	double z, cx, cy, step;
+	static const enum pane_move moves[] = {
+		[ACT_ZOOM_IN] = PANE_ZOOM_IN, [ACT_ZOOM_OUT] = PANE_ZOOM_OUT,
+		[ACT_ZOOM_FIT] = PANE_ZOOM_FIT, [ACT_PAN_LEFT] = PANE_LEFT,
+		[ACT_PAN_RIGHT] = PANE_RIGHT, [ACT_PAN_UP] = PANE_UP,
+		[ACT_PAN_DOWN] = PANE_DOWN,
+	};
 
-	if (p == NULL || p->kind != MEDIA_KIND_IMAGE || p->error != NULL)
-		return;
-	z = p->zoom;
-	cx = p->cx;
-	cy = p->cy;
-	step = 0.25 / z;
-	switch (a) {
-	case ACT_ZOOM_IN: z = z * 1.5 > 16 ? 16 : z * 1.5; break;
-	case ACT_ZOOM_OUT: z = z / 1.5 < 1 ? 1 : z / 1.5; break;
-	case ACT_ZOOM_FIT: z = 1, cx = cy = 0.5; break;
-	case ACT_PAN_LEFT: cx -= step; break;
-	case ACT_PAN_RIGHT: cx += step; break;
-	case ACT_PAN_UP: cy -= step; break;
-	case ACT_PAN_DOWN: cy += step; break;
-	default: break;
-	}
-	/* Keep the centre where the visible region stays inside the image. */
-	if (cx < 0.5 / z)
-		cx = 0.5 / z;
-	if (cx > 1 - 0.5 / z)
-		cx = 1 - 0.5 / z;
-	if (cy < 0.5 / z)
-		cy = 0.5 / z;
-	if (cy > 1 - 0.5 / z)
-		cy = 1 - 0.5 / z;
-	prepared_render(p, s->cols, s->rows, ui_depth(), z, cx, cy);
-	s->media_dirty = 1;
+	pane_move(&s->pane, s->cur, moves[a]);
 }
 
 static void
 act_play(struct screen *s)
 {
-	char *cause = NULL;
-
-	if (s->cur == NULL || s->cur->kind != MEDIA_KIND_AUDIO)
-		return;
-	if (player_poll(s->pl, NULL)) {
-		player_stop(s->pl);
-		return;
-	}
-	if (player_start(s->pl, s->cur->it.path, &cause) != 0) {
-		if (!s->told_player)
-			set_msg(s, 1, "%s; labeling goes on", cause);
-		s->told_player = 1;
-		free(cause);
-	}
+	pane_play(s->pl, s->cur, &s->msg, &s->told_player,
+	    "labeling goes on");
 }
 
 /* --- drawing ---------------------------------------------------------- */
@@ -616,146 +541,25 @@ draw_panel(struct screen *s)
 	}
 }
 
-static void
-draw_time_axis(struct screen *s, int y)
-{
-	double d = s->cur->duration, step;
-	int c;
-
-	if (d <= 0)
-		return;
-	/* A mark every 0.5, 1, 2, 5, 10 ... s, at least 10 columns apart. */
-	step = 0.5;
-	while (step * s->cols / d < 10)
-		step = step == 0.5 ? 1 : step == 1 ? 2 : step == 2 ? 5 :
-		    step * 2;
-	for (c = 0; c * step <= d; c++) {
-		int x = (int)(c * step / d * (s->cols - 1) + 0.5);
-		char lab[16];
-
-		snprintf(lab, sizeof lab, "|%gs", c * step);
-		if (x + (int)strlen(lab) <= s->cols)
-			ui_print(y, x, s->cols - x, lab, ui_attr(UI_DIM));
-	}
-}
-
 /* What curses draws in the media pane: text when there is no picture. */
 static int
 draw_media_text(struct screen *s)
 {
-	struct prepared *p = s->cur;
-	int top = 2;
-
-	if (p == NULL) {
-		const char *what = s->failed ? s->failure : s->empty ?
-		    "Nothing left for you to label now. q quits; new items "
-		    "appear here when others release them." : "loading...";
-
-		ui_print(top + s->rows / 2, 2, s->cols - 2, what ? what : "",
-		    s->failed ? ui_attr(UI_WARNING) : ui_attr(UI_DIM));
-		return 1;
-	}
-	if (p->error != NULL) {
-		ui_print(top + s->rows / 2, 2, s->cols - 2, p->error,
-		    ui_attr(UI_WARNING));
-		ui_print(top + s->rows / 2 + 1, 2, s->cols - 2,
-		    "s skips this item", ui_attr(UI_DIM));
-		return 1;
-	}
-	if (p->kind == MEDIA_KIND_AUDIO)
-		draw_time_axis(s, top + s->rows - 1);
-	return 0;
-}
-
-/* After refresh(): the media cells, written straight to the terminal. */
-static void
-draw_media_cells(struct screen *s)
-{
-	struct prepared *p = s->cur;
-	int top = 2, col = -1;
-
-	if (s->overlay != OV_NONE || p == NULL || p->error != NULL)
-		return;
-	if (s->media_dirty) {
-		if (p->kind == MEDIA_KIND_IMAGE)
-			ui_raw_cells(top, 0, s->cols, s->rows, &p->cells);
-		else {
-			ui_raw_cells(top, 0, s->cols, p->wave_rows, &p->cells);
-			ui_raw_cells(top + p->wave_rows, 0, s->cols,
-			    s->rows - 1 - p->wave_rows, &p->spec);
-		}
-		s->media_dirty = 0;
-		s->playhead = -1;
-	}
-	if (p->kind != MEDIA_KIND_AUDIO)
-		return;
-	if (player_poll(s->pl, NULL) && p->duration > 0)
-		col = (int)(player_elapsed(s->pl) / p->duration * (s->cols - 1));
-	if (col >= s->cols)
-		col = -1;
-	if (col != s->playhead) {
-		ui_raw_column(top, 0, &p->cells, s->playhead, 0);
-		ui_raw_column(top, 0, &p->cells, col, 1);
-		s->playhead = col;
-	}
+	return pane_draw_text(&s->pane, s->cur, s->failed ? s->failure :
+	    s->empty ? "Nothing left for you to label now. q quits; new items "
+	    "appear here when others release them." : "loading...", s->failed,
+	    "s skips this item");
 }
 
 static void
 draw_overlay(struct screen *s)
 {
-	int w = COLS - 8, h = LINES - 4, y0 = 2, x0 = 4, y = y0 + 1, i;
-
-	for (i = 0; i < h; i++)
-		ui_clear_to(y0 + i, x0, w, ui_attr(UI_NORMAL));
-	attron(ui_attr(UI_KEY));
-	mvhline(y0, x0, ACS_HLINE, w);
-	mvhline(y0 + h - 1, x0, ACS_HLINE, w);
-	attroff(ui_attr(UI_KEY));
-	if (s->overlay == OV_HELP) {
-		ui_print(y++, x0 + 2, w - 4, "keys (any key closes)",
-		    ui_attr(UI_KEY));
-		for (i = 0; i < s->proj.nclasses && y < y0 + h - 1; i++) {
-			char line[128];
-
-			snprintf(line, sizeof line, "label as %s%s",
-			    s->proj.classes[i].name,
-			    s->proj.classes[i].borderline ? " (borderline)" : "");
-			ui_print(y, x0 + 2, 12, (char[]){ s->proj.classes[i].key,
-			    0 }, ui_attr(UI_KEY));
-			ui_print(y++, x0 + 14, w - 16, line, ui_attr(UI_NORMAL));
-		}
-		for (i = 0; i < (int)(sizeof keys / sizeof keys[0]) &&
-		    y < y0 + h - 1; i++) {
-			if (keys[i].name == NULL)
-				continue;
-			ui_print(y, x0 + 2, 12, keys[i].name, ui_attr(UI_KEY));
-			ui_print(y++, x0 + 14, w - 16, keys[i].help,
-			    ui_attr(UI_NORMAL));
-		}
-		if (y < y0 + h - 1)
-			ui_print(y, x0 + 2, w - 4, "mouse: click a class to label "
-			    "with it", ui_attr(UI_DIM));
-		return;
-	}
-	{
-		/* The guideline, line by line, as much as fits. */
-		const char *p = s->guideline ? s->guideline : "";
-		char hdr[64];
-
-		snprintf(hdr, sizeof hdr, "guideline v%d (any key closes)",
-		    s->proj.guideline);
-		ui_print(y++, x0 + 2, w - 4, hdr, ui_attr(UI_KEY));
-		while (*p != '\0' && y < y0 + h - 1) {
-			const char *e = strchr(p, '\n');
-			size_t n = e ? (size_t)(e - p) : strlen(p);
-			char *line = xstrndup(p, n);
-
-			ui_print(y++, x0 + 2, w - 4, line, line[0] == '#' ?
-			    ui_attr(UI_KEY) : ui_attr(UI_NORMAL));
-			free(line);
-			p = e ? e + 1 : p + n;
-		}
-	}
+	if (s->overlay == OV_HELP)
+		pane_help(&s->proj, "keys (any key closes)", "label as ", "",
+		    keys, sizeof keys / sizeof keys[0], "mouse: click a class "
+		    "to label with it");
+	else
+		pane_guide(s->proj.guideline, s->guideline);
 }
 
 static void draw_screen(struct screen *);
@@ -774,36 +578,18 @@ draw_screen(struct screen *s)
 {
 	int text;
 
-	erase();
-	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
-		char m[96];
-
-		snprintf(m, sizeof m, "accord needs a terminal of at least "
-		    "%dx%d (this one is %dx%d)", MIN_COLS, MIN_ROWS, COLS, LINES);
-		ui_print(LINES / 2, 0, COLS, m, ui_attr(UI_WARNING));
-		refresh();
-		s->media_dirty = 1;
+	if (pane_too_small(&s->pane, MIN_COLS, MIN_ROWS))
 		return;
-	}
+	erase();
 	draw_status(s);
 	text = draw_media_text(s);
 	draw_panel(s);
-	if (s->msg != NULL)
-		ui_print(LINES - 2, 0, COLS, s->msg, s->msg_warn ?
-		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
-	ui_print(LINES - 1, 0, COLS, "keys: class key labels  b borderline  "
-	    "n note  t tags  u undo  s skip  p back  g guide  ? help  q quit",
+	pane_bottom(&s->msg, "keys: class key labels  b borderline  n note  "
+	    "t tags  u undo  s skip  p back  g guide  ? help  q quit",
 	    ui_attr(UI_DIM));
 	if (s->overlay != OV_NONE)
 		draw_overlay(s);
-	/* A pane with text (or an overlay) instead of a picture: wipe the old
-	 * picture first, since curses believes the pane is blank already. */
-	if ((text || s->overlay != OV_NONE) && s->media_dirty) {
-		ui_raw_cells(2, 0, s->cols, s->rows, NULL);
-		s->media_dirty = 0;
-	}
-	refresh();
-	draw_media_cells(s);
+	pane_refresh(&s->pane, s->cur, s->pl, text || s->overlay != OV_NONE);
 }
 
 /* --- the loop --------------------------------------------------------- */
@@ -811,18 +597,8 @@ draw_screen(struct screen *s)
 static enum action
 map_key(struct screen *s, int key, int *arg)
 {
-	size_t i;
-	int ci;
-
-	for (ci = 0; ci < s->proj.nclasses; ci++)
-		if (key == s->proj.classes[ci].key) {
-			*arg = ci;
-			return ACT_LABEL;
-		}
-	for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-		if (keys[i].key == key)
-			return keys[i].action;
-	return ACT_NONE;
+	return (enum action)pane_map_key(&s->proj, ACT_LABEL, keys,
+	    sizeof keys / sizeof keys[0], key, arg);
 }
 
 static enum action
@@ -879,7 +655,7 @@ guide_refresh(struct screen *s)
 	int v;
 
 	if (guideline_current(s->st, &v, &text, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		return;
 	}
@@ -888,7 +664,7 @@ guide_refresh(struct screen *s)
 		return;
 	}
 	if (project_load(s->st, &p, &cause) != 0) {
-		set_msg(s, 1, "%s", cause);
+		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		free(text);
 		return;
@@ -897,7 +673,7 @@ guide_refresh(struct screen *s)
 	s->proj = p;
 	free(s->guideline);
 	s->guideline = text;
-	set_msg(s, 1, "guideline v%d is now in force", v);
+	pane_msg_set(&s->msg, 1, "guideline v%d is now in force", v);
 }
 
 static int
@@ -906,25 +682,25 @@ run(struct screen *s)
 	int running = 1, failed = 0;
 
 	layout(s);
-	prefetch_set_size(s->pf, s->cols, s->rows, ui_depth());
+	prefetch_set_size(s->pf, s->pane.cols, s->pane.rows, ui_depth());
 	if (getenv("SSH_CONNECTION") != NULL && getenv("PULSE_SERVER") == NULL &&
 	    s->proj.media == MEDIA_KIND_AUDIO)
-		set_msg(s, 0, "over SSH, sound needs PulseAudio forwarding: "
+		pane_msg_set(&s->msg, 0, "over SSH, sound needs PulseAudio forwarding: "
 		    "see docs/guide.md");
 	if (s->seen_guideline > 0 && s->seen_guideline < s->proj.guideline)
-		set_msg(s, 1, "the guideline changed since your last session: "
+		pane_msg_set(&s->msg, 1, "the guideline changed since your last session: "
 		    "v%d -> v%d (g shows it)", s->seen_guideline,
 		    s->proj.guideline);
 	next_from_queue(s);
 	draw(s);
-	while (running && !quit_signal) {
+	while (running && !pane_quit_requested()) {
 		int key, arg = 0, r;
 		wint_t wk;
 		enum action a = ACT_NONE;
 		int playing = player_poll(s->pl, &failed);
 
 		if (failed && !s->told_player) {
-			set_msg(s, 1, "the audio player (%s) failed: no sound "
+			pane_msg_set(&s->msg, 1, "the audio player (%s) failed: no sound "
 			    "device? labeling goes on", player_command(s->pl));
 			s->told_player = 1;
 		}
@@ -964,7 +740,7 @@ run(struct screen *s)
 		}
 		if (s->overlay != OV_NONE) {
 			s->overlay = OV_NONE;
-			s->media_dirty = 1;
+			s->pane.dirty = 1;
 			clear();
 			draw(s);
 			s->trace_action = "close";
@@ -978,8 +754,7 @@ run(struct screen *s)
 		s->trace_action = action_name(a);
 		if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
 		    a != ACT_REDRAW) {
-			free(s->msg);
-			s->msg = NULL;
+			pane_msg_clear(&s->msg);
 		}
 		switch (a) {
 		case ACT_LABEL: act_label(s, arg); break;
@@ -990,12 +765,12 @@ run(struct screen *s)
 		case ACT_BACK: act_back(s); break;
 		case ACT_HELP:
 			s->overlay = OV_HELP;
-			s->media_dirty = 1;
+			s->pane.dirty = 1;
 			break;
 		case ACT_GUIDE:
 			guide_refresh(s);
 			s->overlay = OV_GUIDE;
-			s->media_dirty = 1;
+			s->pane.dirty = 1;
 			break;
 		case ACT_QUIT: running = 0; break;
 		case ACT_ZOOM_IN: case ACT_ZOOM_OUT: case ACT_ZOOM_FIT:
@@ -1005,7 +780,7 @@ run(struct screen *s)
 			break;
 		case ACT_PLAY: act_play(s); break;
 		case ACT_REDRAW:
-			s->media_dirty = 1;
+			s->pane.dirty = 1;
 			clear();
 			break;
 		case ACT_NONE: break;
@@ -1061,9 +836,7 @@ screen_label_run(const char *db, const char *user, const char *batch)
 	}
 	s.pl = player_new();
 	s.started = acc_monotonic();
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	pane_catch_signals();
 	if (ui_start(&cause) != 0) {
 		fprintf(stderr, "accord: %s\n", cause);
 		free(cause);
@@ -1087,7 +860,7 @@ screen_label_run(const char *db, const char *user, const char *batch)
 	free(s.hist);
 	free(s.note);
 	free(s.tags);
-	free(s.msg);
+	pane_msg_clear(&s.msg);
 	free(s.failure);
 	free(s.guideline);
 	if (s.trace)

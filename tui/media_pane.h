@@ -1,0 +1,127 @@
+/*
+ * media_pane.h: what the label and review screens share: the media pane
+ * (an item's picture, or waveform, spectrogram and time axis; zoom and pan;
+ * playback with its playhead), the key table and its help overlay, the
+ * guideline overlay, the message line, the "terminal too small" notice and
+ * the quit signals.  UI thread only.
+ *
+ * The pane's cells are written straight to the terminal (ui_raw_cells)
+ * after refresh(); curses keeps the pane blank in its model.  `dirty` says
+ * the cells must be emitted again: set it after anything curses drew over
+ * the pane (overlays, resize, clear, a new item).
+ */
+#ifndef ACCORD_MEDIA_PANE_H
+#define ACCORD_MEDIA_PANE_H
+
+#include <stddef.h>
+
+#include "accord/project.h"
+#include "accord/util.h"
+#include "player.h"
+#include "prefetch.h"
+
+struct media_pane {
+	int y, x;		/* top-left cell */
+	int cols, rows;		/* size */
+	int dirty;		/* cells must be emitted again */
+	int playhead;		/* column highlighted, -1 none */
+};
+
+enum pane_move {
+	PANE_ZOOM_IN,
+	PANE_ZOOM_OUT,
+	PANE_ZOOM_FIT,
+	PANE_LEFT,
+	PANE_RIGHT,
+	PANE_UP,
+	PANE_DOWN,
+};
+
+/*
+ * The pane left of a panel panel_w columns wide, from row 2 to the fourth
+ * row from the bottom (status rows above, message and key rows below).
+ */
+void pane_layout(struct media_pane *m, int panel_w);
+/*
+ * After a resize and pane_layout: new items are rendered for the new size
+ * (pf), cur (may be NULL) is rendered again now, and everything is redrawn.
+ */
+void pane_resized(struct media_pane *m, struct prefetch *pf,
+    struct prepared *cur);
+
+/*
+ * The curses part, inside the draw pass: when there is no picture to show
+ * (p NULL: `none`, in the warning colour when warn; p failed: its error and
+ * `hint`), the text; for audio, the time axis on the pane's last row.
+ * Returns 1 when the pane shows text instead of a picture.
+ */
+int pane_draw_text(struct media_pane *m, const struct prepared *p,
+    const char *none, int warn, const char *hint);
+
+/*
+ * End of the draw pass, in place of refresh(): when `blank` (text or an
+ * overlay covers the pane) wipe the old picture if dirty, then refresh();
+ * else refresh(), then emit p's cells when dirty and move the audio
+ * playhead to where player pl is.
+ */
+void pane_refresh(struct media_pane *m, const struct prepared *p,
+    struct player *pl, int blank);
+
+/* Zoom or pan image p within the pane (re-rendered, no I/O). */
+void pane_move(struct media_pane *m, struct prepared *p, enum pane_move a);
+
+struct pane_msg;
+/* Space: play audio p, or stop it when playing (p not audio: nothing).
+ * When no player can start, the first time (*told 0) says so in msg,
+ * ending "; GOES_ON". */
+void pane_play(struct player *pl, const struct prepared *p,
+    struct pane_msg *msg, int *told, const char *goes_on);
+
+/*
+ * When the terminal is smaller than min_cols x min_rows: say so on the
+ * cleared screen, refresh, and return 1 (the caller draws nothing else).
+ */
+int pane_too_small(struct media_pane *m, int min_cols, int min_rows);
+
+/* An overlay box over rows y0..y0+h-1, columns x0..x0+w-1: cleared, with
+ * a rule above and below. */
+void pane_box(int y0, int x0, int h, int w);
+
+/* A key table entry: data, so the help overlay is generated from it. */
+struct pane_key {
+	int key;
+	int action;		/* the screen's enum action */
+	const char *name;	/* NULL: an alias not listed separately */
+	const char *help;
+	int arg;		/* passed with the action */
+};
+
+/* The action of key: a class's key gives class_action with *arg the
+ * class index (position); else the table's entry (*arg its arg); else 0. */
+int pane_map_key(const struct project *p, int class_action,
+    const struct pane_key *keys, size_t nkeys, int key, int *arg);
+
+/* The help overlay: title, a line per class ("VERB NAME[ (borderline)]
+ * SUFFIX"), a line per named key, then footer (may be NULL). */
+void pane_help(const struct project *p, const char *title, const char *verb,
+    const char *suffix, const struct pane_key *keys, size_t nkeys,
+    const char *footer);
+/* The guideline overlay: version's text, as many lines as fit. */
+void pane_guide(int version, const char *text);
+
+/* The message line (second row from the bottom). */
+struct pane_msg {
+	char *text;		/* NULL: none */
+	int warn;
+};
+void pane_msg_set(struct pane_msg *m, int warn, const char *fmt, ...)
+    ACC_PRINTF(3, 4);
+void pane_msg_clear(struct pane_msg *m);
+/* The message line and, on the last row, keys in attr. */
+void pane_bottom(const struct pane_msg *m, const char *keys, int attr);
+
+/* SIGINT, SIGTERM and SIGHUP only set a flag; the loop ends on it. */
+void pane_catch_signals(void);
+int pane_quit_requested(void);
+
+#endif

@@ -1,0 +1,888 @@
+/*
+ * screen_review.c: the SME review screen.
+ *
+ * The disagreement queue (core/review.c) is read once per filter and walked
+ * with n/p; each item shows its media (media_pane.c, loaded by the loader
+ * thread in request-only mode) and, beside it, every label with its
+ * history, the earlier decisions and the comment thread.  A decision
+ * appends a row (core/adjudicate.c) and moves on; the queue keeps its
+ * order until the filter changes, so positions stay meaningful.  The loop
+ * is the label screen's: key -> action -> state -> one draw per pass.
+ */
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "accord/adjudicate.h"
+#include "accord/project.h"
+#include "accord/review.h"
+#include "accord/util.h"
+#include "media_pane.h"
+#include "player.h"
+#include "prefetch.h"
+#include "screen.h"
+#include "ui.h"
+
+#define MIN_COLS 80
+#define MIN_ROWS 24
+
+enum action {
+	ACT_NONE,
+	ACT_CLASS,		/* arg: class index */
+	ACT_AMBIGUOUS,
+	ACT_RELABEL,
+	ACT_COMMENT,
+	ACT_GOLD,
+	ACT_EDIT_GUIDE,
+	ACT_FILTER,
+	ACT_DECIDED,
+	ACT_NEXT,
+	ACT_PREV,
+	ACT_GUIDE,
+	ACT_HELP,
+	ACT_QUIT,
+	ACT_PLAY,
+	ACT_MOVE,		/* arg: enum pane_move */
+	ACT_REDRAW,
+};
+
+/* The key table: data, so the help overlay is generated from it. */
+static const struct pane_key keys[] = {
+	{ 'a', ACT_AMBIGUOUS, "a", "mark ambiguous (kept out of training) "
+	    "and move on", 0 },
+	{ 'r', ACT_RELABEL, "r", "send back for relabeling under the "
+	    "newest guideline; move on", 0 },
+	{ 'c', ACT_COMMENT, "c", "add a comment to the item's thread", 0 },
+	{ 'G', ACT_GOLD, "G", "make the item gold: then press its class key", 0 },
+	{ 'e', ACT_EDIT_GUIDE, "e", "edit the guideline (accord guideline "
+	    "DB edit)", 0 },
+	{ '/', ACT_FILTER, "/", "filter: A/B batch=NAME v=N KEY=VALUE "
+	    "decided=hide|show", 0 },
+	{ 'D', ACT_DECIDED, "D", "hide / show items already decided", 0 },
+	{ 'n', ACT_NEXT, "n", "next item in the queue", 0 },
+	{ 'p', ACT_PREV, "p", "previous item", 0 },
+	{ ' ', ACT_PLAY, "space", "play / stop the clip", 0 },
+	{ '+', ACT_MOVE, "+ -", "zoom in / out", PANE_ZOOM_IN },
+	{ '=', ACT_MOVE, NULL, NULL, PANE_ZOOM_IN },
+	{ '-', ACT_MOVE, NULL, NULL, PANE_ZOOM_OUT },
+	{ 'z', ACT_MOVE, "z", "fit the image to the pane", PANE_ZOOM_FIT },
+	{ KEY_LEFT, ACT_MOVE, "arrows hjkl", "pan when zoomed", PANE_LEFT },
+	{ 'h', ACT_MOVE, NULL, NULL, PANE_LEFT },
+	{ KEY_RIGHT, ACT_MOVE, NULL, NULL, PANE_RIGHT },
+	{ 'l', ACT_MOVE, NULL, NULL, PANE_RIGHT },
+	{ KEY_UP, ACT_MOVE, NULL, NULL, PANE_UP },
+	{ 'k', ACT_MOVE, NULL, NULL, PANE_UP },
+	{ KEY_DOWN, ACT_MOVE, NULL, NULL, PANE_DOWN },
+	{ 'j', ACT_MOVE, NULL, NULL, PANE_DOWN },
+	{ 'g', ACT_GUIDE, "g", "show the guideline in force", 0 },
+	{ '?', ACT_HELP, "?", "this help", 0 },
+	{ 12, ACT_REDRAW, "^L", "redraw the screen", 0 },
+	{ 'q', ACT_QUIT, "q", "quit (every decision is already saved)", 0 },
+};
+
+enum overlay {
+	OV_NONE,
+	OV_HELP,
+	OV_GUIDE,
+};
+
+struct screen {
+	const char *db, *user;
+	struct store *st;
+	struct project proj;
+	char *guideline;
+	struct prefetch *pf;
+	struct player *pl;
+	struct media_pane pane;
+	int panel_x;		/* first column of the panel */
+
+	struct review_filter filter;
+	struct review_entry *q;
+	int nq, pos;
+	long long outside;	/* the item --item put first: not in queue */
+
+	struct prepared *cur;	/* media on screen; NULL while loading */
+	long long want;
+	struct review_detail det;
+	int have_det;
+
+	int decisions;		/* rows written this session */
+	int gold_pending;	/* G pressed: the next key is a class key */
+	struct pane_msg msg;
+	int told_player;
+	enum overlay overlay;
+};
+
+/* Media left, panel right: the panel gets two fifths, at least 34 columns. */
+static void
+layout(struct screen *s)
+{
+	int pw = COLS * 2 / 5 < 34 ? 34 : COLS * 2 / 5;
+
+	pane_layout(&s->pane, pw);
+	s->panel_x = COLS - pw + 1;
+}
+
+static void draw(struct screen *);
+
+static void
+relayout(struct screen *s)
+{
+	layout(s);
+	pane_resized(&s->pane, s->pf, s->cur);
+}
+
+static void
+on_resize(void *arg)
+{
+	struct screen *s = arg;
+
+	relayout(s);
+	draw(s);
+}
+
+static long long
+cur_item(const struct screen *s)
+{
+	return s->nq > 0 ? s->q[s->pos].item : 0;
+}
+
+/* Re-read the record of the current item (after any write). */
+static void
+load_detail(struct screen *s)
+{
+	char *cause = NULL;
+
+	review_detail_free(&s->det);
+	s->have_det = 0;
+	if (cur_item(s) == 0)
+		return;
+	if (review_detail(s->st, s->user, cur_item(s), &s->det, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	s->have_det = 1;
+}
+
+/* Show q[pos]: its record now, its media when the loader has it. */
+static void
+show(struct screen *s)
+{
+	player_stop(s->pl);
+	prepared_free(s->cur);
+	s->cur = NULL;
+	s->pane.dirty = 1;
+	s->pane.playhead = -1;
+	s->want = cur_item(s);
+	if (s->want != 0) {
+		/* The neighbours load while the SME looks at this one, so n
+		 * and p show theirs at once. */
+		long long near[3] = {
+			s->pos + 1 < s->nq ? s->q[s->pos + 1].item : 0,
+			s->pos + 2 < s->nq ? s->q[s->pos + 2].item : 0,
+			s->pos > 0 ? s->q[s->pos - 1].item : 0,
+		};
+
+		prefetch_request(s->pf, s->want);
+		prefetch_hint(s->pf, near, 3);
+	}
+	load_detail(s);
+}
+
+/*
+ * Read the queue for the filter in force; stay on `keep` if it is still
+ * there.  With `force` (--item), an item outside the queue is put first.
+ */
+static int
+requeue(struct screen *s, long long keep, int force)
+{
+	struct review_entry *q = NULL;
+	char *cause = NULL;
+	int n = 0, i;
+
+	if (review_queue(s->st, s->user, &s->filter, &q, &n, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "%s", cause);
+		free(cause);
+		return -1;
+	}
+	free(s->q);
+	s->q = q;
+	s->nq = n;
+	s->pos = 0;
+	s->outside = 0;
+	for (i = 0; i < n; i++)
+		if (q[i].item == keep)
+			s->pos = i;
+	if (force && keep != 0 && (n == 0 || q[s->pos].item != keep)) {
+		s->q = xreallocarray(s->q, (size_t)n + 1, sizeof *s->q);
+		memmove(&s->q[1], &s->q[0], (size_t)n * sizeof *s->q);
+		memset(&s->q[0], 0, sizeof *s->q);
+		s->q[0].item = keep;
+		s->nq = n + 1;
+		s->pos = 0;
+		s->outside = keep;
+	}
+	show(s);
+	return 0;
+}
+
+static void
+move_to(struct screen *s, int delta)
+{
+	if (s->nq == 0)
+		return;
+	if (s->pos + delta < 0) {
+		pane_msg_set(&s->msg, 0, "this is the first item of the queue");
+		return;
+	}
+	if (s->pos + delta >= s->nq) {
+		pane_msg_set(&s->msg, 0, "end of the queue (%d item%s); / changes the "
+		    "filter", s->nq, s->nq == 1 ? "" : "s");
+		return;
+	}
+	s->pos += delta;
+	show(s);
+}
+
+/* A decision was written: say so and move on. */
+static void
+decided(struct screen *s, int r, char *cause, const char *what)
+{
+	if (r != 0) {
+		pane_msg_set(&s->msg, 1, "not saved: %s", cause);
+		free(cause);
+		return;
+	}
+	s->decisions++;
+	pane_msg_set(&s->msg, 0, "item %lld: %s", cur_item(s), what);
+	if (s->pos + 1 < s->nq)
+		move_to(s, 1);
+	else {
+		load_detail(s);
+		pane_msg_set(&s->msg, 0, "item %lld: %s; that was the last item of the "
+		    "queue", cur_item(s), what);
+	}
+}
+
+static void
+act_class(struct screen *s, int ci)
+{
+	const struct class_def *c = &s->proj.classes[ci];
+	char *cause = NULL, *what;
+	int r;
+
+	if (cur_item(s) == 0)
+		return;
+	r = adjudicate_class(s->st, s->user, cur_item(s), c->id, NULL, &cause);
+	what = xasprintf("decided %s", c->name);
+	decided(s, r, cause, what);
+	free(what);
+}
+
+static void
+act_comment(struct screen *s)
+{
+	char *text, *cause = NULL;
+
+	if (cur_item(s) == 0)
+		return;
+	text = ui_edit_line("comment: ", NULL, NULL, 0, on_resize, s);
+	s->pane.dirty = 1;
+	if (text == NULL || *text == '\0') {
+		free(text);
+		pane_msg_set(&s->msg, 0, "no comment added");
+		return;
+	}
+	if (comment_add(s->st, s->user, cur_item(s), text, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "comment not saved: %s", cause);
+		free(cause);
+	} else {
+		s->decisions++;
+		pane_msg_set(&s->msg, 0, "comment added");
+		load_detail(s);
+	}
+	free(text);
+}
+
+static void
+act_gold(struct screen *s, int key)
+{
+	char *cause = NULL;
+	int ci;
+
+	s->gold_pending = 0;
+	for (ci = 0; ci < s->proj.nclasses; ci++)
+		if (s->proj.classes[ci].key == key)
+			break;
+	if (ci == s->proj.nclasses) {
+		pane_msg_set(&s->msg, 0, "gold: cancelled");
+		return;
+	}
+	if (gold_add(s->st, s->user, cur_item(s), s->proj.classes[ci].id,
+	    &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "gold not saved: %s", cause);
+		free(cause);
+		return;
+	}
+	s->decisions++;
+	pane_msg_set(&s->msg, 0, "item %lld is gold: %s", cur_item(s),
+	    s->proj.classes[ci].name);
+	load_detail(s);
+}
+
+static void
+act_filter(struct screen *s)
+{
+	struct review_filter f, old;
+	char *now = review_filter_text(&s->filter), *text, *cause = NULL;
+	long long keep = cur_item(s);
+
+	text = ui_edit_line("filter: ", now, NULL, 0, on_resize, s);
+	free(now);
+	s->pane.dirty = 1;
+	if (text == NULL)
+		return;
+	if (review_filter_parse(text, &f, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "%s", cause);
+		free(cause);
+		free(text);
+		return;
+	}
+	free(text);
+	old = s->filter;
+	s->filter = f;
+	if (requeue(s, keep, 0) != 0) {
+		review_filter_free(&s->filter);
+		s->filter = old;	/* the queue on screen is still old's */
+		return;
+	}
+	review_filter_free(&old);
+	pane_msg_set(&s->msg, 0, "%d item%s match", s->nq, s->nq == 1 ? "" : "s");
+}
+
+static void
+act_toggle_decided(struct screen *s)
+{
+	s->filter.hide_decided = !s->filter.hide_decided;
+	if (requeue(s, cur_item(s), 0) != 0) {
+		s->filter.hide_decided = !s->filter.hide_decided;
+		return;
+	}
+	pane_msg_set(&s->msg, 0, "decided items %s; %d in the queue",
+	    s->filter.hide_decided ? "hidden" : "shown last", s->nq);
+}
+
+/* Reload the project and guideline (after the guideline changed). */
+static void
+reload_project(struct screen *s)
+{
+	struct project p;
+	char *text = NULL, *cause = NULL;
+	int g;
+
+	if (project_load(s->st, &p, &cause) != 0 ||
+	    guideline_text(s->st, 0, &text, &g, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "%s", cause);
+		free(cause);
+		return;
+	}
+	project_free(&s->proj);
+	s->proj = p;
+	free(s->guideline);
+	s->guideline = text;
+}
+
+/*
+ * `accord guideline DB edit` as a child with the terminal handed over:
+ * curses steps aside (def_prog_mode/endwin) and comes back with a full
+ * redraw.  While it runs, ^C belongs to the child (the editor), not to us.
+ */
+static void
+act_edit_guideline(struct screen *s)
+{
+	struct sigaction ign, oint, oquit;
+	int before = s->proj.guideline, status = 0;
+	pid_t pid;
+
+	player_stop(s->pl);
+	def_prog_mode();
+	endwin();
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGINT, &ign, &oint);
+	sigaction(SIGQUIT, &ign, &oquit);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execl("/proc/self/exe", "accord", "guideline", s->db, "edit",
+		    (char *)NULL);
+		fprintf(stderr, "accord: cannot run /proc/self/exe: %s\n",
+		    strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &oint, NULL);
+	sigaction(SIGQUIT, &oquit, NULL);
+	reset_prog_mode();
+	clear();
+	s->pane.dirty = 1;
+	if (pid < 0) {
+		pane_msg_set(&s->msg, 1, "cannot start accord guideline edit: %s",
+		    strerror(errno));
+		return;
+	}
+	reload_project(s);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		pane_msg_set(&s->msg, 0, s->proj.guideline != before ? "guideline v%d "
+		    "saved" : "guideline unchanged (v%d)", s->proj.guideline);
+	else if (WIFEXITED(status))
+		pane_msg_set(&s->msg, 1, "accord guideline edit exited with status %d",
+		    WEXITSTATUS(status));
+	else
+		pane_msg_set(&s->msg, 1, "accord guideline edit was killed by signal %d",
+		    WTERMSIG(status));
+}
+
+static void
+act_play(struct screen *s)
+{
+	pane_play(s->pl, s->cur, &s->msg, &s->told_player,
+	    "the review goes on");
+}
+
+/* --- drawing ---------------------------------------------------------- */
+
+static const char *
+class_name(const struct screen *s, int id)
+{
+	const struct class_def *c = project_class_by_id(&s->proj, id);
+
+	return c ? c->name : "?";
+}
+
+/* "2026-11-30T02:31:07.123Z" -> "11-30 02:31" */
+static void
+short_time(const char *iso, char out[16])
+{
+	if (strlen(iso) >= 16)
+		snprintf(out, 16, "%.5s %.5s", iso + 5, iso + 11);
+	else
+		snprintf(out, 16, "%s", iso);
+}
+
+static const char *
+newest_decision(const struct screen *s)
+{
+	static char buf[128];
+	const struct review_adjudication *a;
+
+	if (!s->have_det || s->det.nadj == 0)
+		return "undecided";
+	a = &s->det.adj[s->det.nadj - 1];
+	if (strcmp(a->status, "class") == 0)
+		snprintf(buf, sizeof buf, "decided %s", class_name(s,
+		    a->class_id));
+	else if (strcmp(a->status, "ambiguous") == 0)
+		snprintf(buf, sizeof buf, "ambiguous");
+	else
+		snprintf(buf, sizeof buf, "sent back");
+	return buf;
+}
+
+static void
+draw_status(struct screen *s)
+{
+	struct buf b = { 0 };
+	char *ft = review_filter_text(&s->filter);
+
+	/* Most telling first: a narrow terminal cuts the line's end.  The
+	 * number of labels is the panel's first heading. */
+	buf_printf(&b, " accord | review | %s | guideline v%d | ", s->user,
+	    s->proj.guideline);
+	if (s->nq == 0)
+		buf_puts(&b, "no items");
+	else if (s->outside != 0 && cur_item(s) == s->outside)
+		buf_printf(&b, "item %lld (not in the queue)", cur_item(s));
+	else
+		buf_printf(&b, "%d/%d | H %.2f bits", s->pos + 1, s->nq,
+		    s->q[s->pos].entropy);
+	if (s->nq > 0)
+		buf_printf(&b, " | %s", newest_decision(s));
+	buf_printf(&b, " | filter: %s", *ft ? ft : "none");
+	free(ft);
+	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
+	ui_print(0, 0, COLS, b.s, ui_attr(UI_STATUS));
+	buf_free(&b);
+	if (s->have_det) {
+		struct buf m = { 0 };
+		int i;
+
+		buf_puts(&m, s->det.path);
+		buf_printf(&m, "  batch=%s", s->det.batch);
+		if (s->cur != NULL)
+			for (i = 0; i < s->cur->it.nmeta; i++)
+				buf_printf(&m, "  %s=%s", s->cur->it.meta[i].key,
+				    s->cur->it.meta[i].value);
+		ui_print(1, 0, COLS, m.s, ui_attr(UI_DIM));
+		buf_free(&m);
+	}
+}
+
+/* The panel writer: one line at a time while rows are left. */
+struct pen {
+	int y, x, w, last;
+};
+
+static int
+pen_line(struct pen *p, const char *text, int attr)
+{
+	if (p->y > p->last)
+		return 0;
+	if (p->y == p->last && text[0] != '\0') {
+		ui_print(p->y++, p->x, p->w, "... (more: the terminal is short)",
+		    ui_attr(UI_DIM));
+		return 0;
+	}
+	ui_print(p->y++, p->x, p->w, text, attr);
+	return 1;
+}
+
+static void
+draw_labels(struct screen *s, struct pen *p)
+{
+	const struct review_detail *d = &s->det;
+	char line[512], t[16];
+	int i, n = 0, old = 0;
+
+	for (i = 0; i < d->nlabels; i++)
+		n += d->labels[i].in_force, old += !d->labels[i].in_force;
+	snprintf(line, sizeof line, "labels in force (%d)", n);
+	pen_line(p, line, ui_attr(UI_KEY));
+	for (i = 0; i < d->nlabels; i++) {
+		const struct review_label *l = &d->labels[i];
+		char secs[16];
+
+		if (!l->in_force)
+			continue;
+		short_time(l->created_at, t);
+		if (l->seconds >= 0)
+			snprintf(secs, sizeof secs, "%.1fs", l->seconds);
+		else
+			snprintf(secs, sizeof secs, "-");
+		snprintf(line, sizeof line, " %-10s %-10s v%d %6s %s%s",
+		    l->labeler, class_name(s, l->class_id), l->guideline, secs,
+		    t, strcmp(l->origin, "import") == 0 ? " imported" : "");
+		pen_line(p, line, ui_attr(UI_NORMAL));
+		if (l->note[0] != '\0' || l->tags[0] != '\0') {
+			struct buf b = { 0 };
+
+			buf_puts(&b, "  ");
+			if (l->note[0] != '\0')
+				buf_printf(&b, " note: %s", l->note);
+			if (l->tags[0] != '\0')
+				buf_printf(&b, " tags: %s", l->tags);
+			pen_line(p, b.s, ui_attr(UI_DIM));
+			buf_free(&b);
+		}
+	}
+	if (old == 0)
+		return;
+	snprintf(line, sizeof line, "history (%d earlier row%s)", old,
+	    old == 1 ? "" : "s");
+	pen_line(p, line, ui_attr(UI_KEY));
+	for (i = 0; i < d->nlabels; i++) {
+		const struct review_label *l = &d->labels[i];
+
+		if (l->in_force)
+			continue;
+		short_time(l->created_at, t);
+		snprintf(line, sizeof line, " %-10s %-10s v%d %s%s%s",
+		    l->labeler, l->class_id ? class_name(s, l->class_id) :
+		    "(withdrawn)", l->guideline, t, l->note[0] ? "  " : "",
+		    l->note);
+		pen_line(p, line, ui_attr(UI_DIM));
+	}
+}
+
+static void
+draw_panel(struct screen *s)
+{
+	const struct review_detail *d = &s->det;
+	struct pen p = { 2, s->panel_x, COLS - s->panel_x, LINES - 3 };
+	char line[512], t[16];
+	int i;
+
+	mvvline(2, s->panel_x - 1, ACS_VLINE, LINES - 4);
+	{
+		struct buf b = { 0 };
+
+		buf_puts(&b, "decide:");
+		for (i = 0; i < s->proj.nclasses; i++)
+			buf_printf(&b, " %c %s ", s->proj.classes[i].key,
+			    s->proj.classes[i].name);
+		pen_line(&p, b.s, ui_attr(UI_DIM));
+		buf_free(&b);
+	}
+	if (!s->have_det)
+		return;
+	draw_labels(s, &p);
+	if (d->nadj > 0) {
+		pen_line(&p, "decisions", ui_attr(UI_KEY));
+		for (i = 0; i < d->nadj; i++) {
+			const struct review_adjudication *a = &d->adj[i];
+
+			short_time(a->created_at, t);
+			snprintf(line, sizeof line, " %s %s: %s v%d%s%s", t,
+			    a->user, strcmp(a->status, "class") == 0 ?
+			    class_name(s, a->class_id) : strcmp(a->status,
+			    "relabel") == 0 ? "sent back" : a->status,
+			    a->guideline, a->note[0] ? "  " : "", a->note);
+			pen_line(&p, line, ui_attr(UI_NORMAL));
+		}
+	}
+	if (d->gold_class != 0) {
+		snprintf(line, sizeof line, "gold: %s", class_name(s,
+		    d->gold_class));
+		pen_line(&p, line, ui_attr(UI_SELECTED));
+	}
+	snprintf(line, sizeof line, "comments (%d)", d->ncomments);
+	pen_line(&p, line, ui_attr(UI_KEY));
+	for (i = 0; i < d->ncomments; i++) {
+		const struct review_comment *c = &d->comments[i];
+
+		short_time(c->created_at, t);
+		snprintf(line, sizeof line, " %s %s: %s", t, c->user, c->text);
+		pen_line(&p, line, ui_attr(UI_NORMAL));
+	}
+}
+
+static void
+draw_overlay(struct screen *s)
+{
+	if (s->overlay == OV_HELP)
+		pane_help(&s->proj, "review keys (any key closes)", "decide ",
+		    " and move on", keys, sizeof keys / sizeof keys[0], NULL);
+	else
+		pane_guide(s->proj.guideline, s->guideline);
+}
+
+static void
+draw(struct screen *s)
+{
+	int text;
+
+	if (pane_too_small(&s->pane, MIN_COLS, MIN_ROWS))
+		return;
+	erase();
+	draw_status(s);
+	text = pane_draw_text(&s->pane, s->cur, s->nq == 0 ?
+	    "No disagreements match the filter. / changes it; q quits." :
+	    "loading...", 0, "the labels and decisions are beside it");
+	draw_panel(s);
+	pane_bottom(&s->msg, s->gold_pending ?
+	    "gold: press the item's class key (any other key cancels)" :
+	    "keys: class key decides  a ambiguous  r relabel  c comment  "
+	    "G gold  e guideline  / filter  n p  ? help  q quit",
+	    s->gold_pending ? ui_attr(UI_KEY) : ui_attr(UI_DIM));
+	if (s->overlay != OV_NONE)
+		draw_overlay(s);
+	pane_refresh(&s->pane, s->cur, s->pl, text || s->overlay != OV_NONE);
+}
+
+/* --- the loop --------------------------------------------------------- */
+
+static enum action
+map_key(struct screen *s, int key, int *arg)
+{
+	return (enum action)pane_map_key(&s->proj, ACT_CLASS, keys,
+	    sizeof keys / sizeof keys[0], key, arg);
+}
+
+static void
+act(struct screen *s, enum action a, int arg, int *running)
+{
+	char *cause = NULL;
+
+	switch (a) {
+	case ACT_CLASS: act_class(s, arg); break;
+	case ACT_AMBIGUOUS:
+		if (cur_item(s) != 0)
+			decided(s, adjudicate_ambiguous(s->st, s->user,
+			    cur_item(s), NULL, &cause), cause,
+			    "marked ambiguous");
+		break;
+	case ACT_RELABEL:
+		if (cur_item(s) != 0)
+			decided(s, adjudicate_relabel(s->st, s->user,
+			    cur_item(s), NULL, &cause), cause,
+			    "sent back for relabeling");
+		break;
+	case ACT_COMMENT: act_comment(s); break;
+	case ACT_GOLD:
+		if (cur_item(s) != 0)
+			s->gold_pending = 1;
+		break;
+	case ACT_EDIT_GUIDE: act_edit_guideline(s); break;
+	case ACT_FILTER: act_filter(s); break;
+	case ACT_DECIDED: act_toggle_decided(s); break;
+	case ACT_NEXT: move_to(s, 1); break;
+	case ACT_PREV: move_to(s, -1); break;
+	case ACT_GUIDE: s->overlay = OV_GUIDE; s->pane.dirty = 1; break;
+	case ACT_HELP: s->overlay = OV_HELP; s->pane.dirty = 1; break;
+	case ACT_QUIT: *running = 0; break;
+	case ACT_PLAY: act_play(s); break;
+	case ACT_MOVE: pane_move(&s->pane, s->cur, (enum pane_move)arg); break;
+	case ACT_REDRAW: s->pane.dirty = 1; clear(); break;
+	case ACT_NONE: break;
+	}
+}
+
+static void
+run(struct screen *s)
+{
+	int running = 1, failed = 0;
+
+	while (running && !pane_quit_requested()) {
+		int key, arg = 0, r;
+		wint_t wk;
+		enum action a = ACT_NONE;
+		int playing = player_poll(s->pl, &failed);
+
+		if (failed && !s->told_player) {
+			pane_msg_set(&s->msg, 1, "the audio player (%s) failed: no sound "
+			    "device? the review goes on", player_command(s->pl));
+			s->told_player = 1;
+		}
+		timeout(playing || (s->cur == NULL && s->want != 0) ? 40 : 250);
+		r = get_wch(&wk);
+		if (r == ERR) {
+			/* Idle: pick up the media the loader finished. */
+			if (s->cur == NULL && s->want != 0) {
+				struct prepared *p = NULL;
+				char *why = NULL;
+				enum prefetch_state st = prefetch_wanted(s->pf,
+				    &p, &why);
+
+				if (st == PF_READY) {
+					s->want = 0;
+					s->cur = p;
+					if (p->cols != s->pane.cols ||
+					    p->rows != s->pane.rows ||
+					    p->depth != ui_depth())
+						prepared_render(p, s->pane.cols,
+						    s->pane.rows, ui_depth(), 1,
+						    0.5, 0.5);
+					s->pane.dirty = 1;
+				} else if (st == PF_FAILED) {
+					s->want = 0;
+					pane_msg_set(&s->msg, 1, "%s", why);
+				}
+				free(why);
+			}
+			draw(s);
+			continue;
+		}
+		key = (int)wk;
+		if (r == KEY_CODE_YES && key == KEY_RESIZE) {
+			relayout(s);
+			draw(s);
+			continue;
+		}
+		if (s->overlay != OV_NONE) {
+			s->overlay = OV_NONE;
+			s->pane.dirty = 1;
+			clear();
+			draw(s);
+			continue;
+		}
+		if (s->gold_pending) {
+			act_gold(s, r == KEY_CODE_YES ? -1 : key);
+			draw(s);
+			continue;
+		}
+		if (r == KEY_CODE_YES || wk < 0x80)
+			a = map_key(s, key, &arg);
+		if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
+		    a != ACT_REDRAW && a != ACT_MOVE) {
+			pane_msg_clear(&s->msg);
+		}
+		act(s, a, arg, &running);
+		if (running)
+			draw(s);
+	}
+}
+
+int
+screen_review_run(const char *db, const char *user,
+    const struct review_filter *filter, long long item)
+{
+	struct screen s;
+	char *cause = NULL, *ft;
+	int g, r = 0;
+
+	memset(&s, 0, sizeof s);
+	s.db = db;
+	s.user = user;
+	/* The screen owns a copy of the filter (the prompt replaces it). */
+	ft = review_filter_text(filter);
+	if (review_filter_parse(ft, &s.filter, &cause) != 0) {
+		fprintf(stderr, "accord: %s\n", cause);
+		free(cause);
+		free(ft);
+		return 1;
+	}
+	free(ft);
+	if (store_open(db, &s.st, &cause) != 0 ||
+	    project_load(s.st, &s.proj, &cause) != 0 ||
+	    guideline_text(s.st, 0, &s.guideline, &g, &cause) != 0 ||
+	    (s.pf = prefetch_start(db, user, NULL, 0, &cause)) == NULL) {
+		fprintf(stderr, "accord: %s: %s\n", db, cause ? cause :
+		    "cannot start the loader");
+		free(cause);
+		free(s.guideline);
+		project_free(&s.proj);
+		store_close(s.st);
+		review_filter_free(&s.filter);
+		return 1;
+	}
+	s.pl = player_new();
+	pane_catch_signals();
+	if (ui_start(&cause) != 0) {
+		fprintf(stderr, "accord: %s\n", cause);
+		free(cause);
+		r = 1;
+	} else {
+		layout(&s);
+		prefetch_set_size(s.pf, s.pane.cols, s.pane.rows, ui_depth());
+		if (requeue(&s, item, item != 0) == 0 && item != 0 &&
+		    s.outside == item)
+			pane_msg_set(&s.msg, 0, "item %lld is not in the queue for this "
+			    "filter; n goes to the queue", item);
+		draw(&s);
+		run(&s);
+		ui_stop();
+	}
+	player_free(s.pl);
+	prepared_free(s.cur);
+	prefetch_stop(s.pf);
+	if (s.decisions > 0)
+		printf("%d review row%s saved\n", s.decisions, s.decisions == 1 ?
+		    "" : "s");
+	review_detail_free(&s.det);
+	review_filter_free(&s.filter);
+	free(s.q);
+	pane_msg_clear(&s.msg);
+	free(s.guideline);
+	project_free(&s.proj);
+	store_close(s.st);
+	return r;
+}
