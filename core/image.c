@@ -130,6 +130,18 @@ png_decode_inner(struct png_dec *d)
 	    NULL, NULL);
 	if (image_check_size(w, h, &d->cause) != 0)
 		return -1;
+	/*
+	 * Deflate cannot compress better than 1032:1 (a 258-byte match in
+	 * at most two bits, RFC 1951 section 3.2.5), so a file too short to
+	 * hold the pixels its header claims is truncated whatever follows:
+	 * refuse it before allocating for them.  Found by fuzzing: a 100-byte
+	 * file claiming 8192x8192 made every probe allocate 192 MB.
+	 */
+	if ((uint64_t)w * h * (uint64_t)depth *
+	    png_get_channels(d->png, d->info) / 8 / 1032 > d->len) {
+		d->truncated = 1;
+		return -1;
+	}
 
 	if (d->hdr != NULL) {
 		switch (ctype) {

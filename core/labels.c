@@ -14,12 +14,6 @@
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
 
-/* One input row, read from either format. */
-struct in_row {
-	int line;
-	struct record r;
-};
-
 static int
 is_sha256(const char *s)
 {
@@ -39,82 +33,127 @@ has_suffix(const char *s, const char *suf)
 	return a >= b && strcasecmp(s + a - b, suf) == 0;
 }
 
+int
+labels_is_json(const char *file)
+{
+	return has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
+	    has_suffix(file, ".ndjson");
+}
+
+void
+labels_rows_free(struct label_input *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		record_free(&rows[i].r);
+	free(rows);
+}
+
+/*
+ * JSON Lines: one flat object a line.  The text is copied so it can be cut
+ * into NUL-terminated lines in place.
+ */
+static int
+parse_jsonl(const char *name, const unsigned char *data, size_t len,
+    struct label_input **out, int *nout,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad)
+{
+	struct label_input *rows = NULL;
+	char *p, *save = NULL, *line;
+	int n = 0, lineno = 0;
+
+	p = xmalloc(len + 1);
+	memcpy(p, data, len);
+	p[len] = '\0';
+	/* strtok_r would merge empty lines and lose numbering. */
+	for (line = p; line != NULL; line = save) {
+		char *why = NULL;
+		struct record r;
+
+		lineno++;
+		save = strchr(line, '\n');
+		if (save != NULL)
+			*save++ = '\0';
+		if (strspn(line, " \t\r") == strlen(line))
+			continue;
+		if (json_parse_flat(line, &r, &why) != 0) {
+			char *where = xasprintf("%s:%d", name, lineno);
+
+			on_error(arg, where, why);
+			free(where);
+			free(why);
+			(*nbad)++;
+			continue;
+		}
+		rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
+		rows[n].line = lineno;
+		rows[n++].r = r;
+	}
+	free(p);
+	*out = rows;
+	*nout = n;
+	return 0;
+}
+
+int
+labels_parse(const char *name, const unsigned char *data, size_t len,
+    int json, struct label_input **out, int *nout,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, char **cause)
+{
+	struct label_input *rows = NULL;
+	struct csv c;
+	int i, j, n = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (json) {
+		if (memchr(data, '\0', len) != NULL)
+			return acc_error(cause, "NUL byte in file");
+		return parse_jsonl(name, data, len, out, nout, on_error, arg,
+		    nbad);
+	}
+	if (csv_parse((const char *)data, len, &c, cause) != 0)
+		return -1;
+	for (i = 1; i < c.nrows; i++) {
+		struct record r = { 0 };
+
+		r.n = c.rows[i].nfields;
+		r.keys = xcalloc((size_t)r.n, sizeof *r.keys);
+		r.values = xcalloc((size_t)r.n, sizeof *r.values);
+		for (j = 0; j < r.n; j++) {
+			r.keys[j] = xstrdup(c.rows[0].fields[j]);
+			r.values[j] = c.rows[i].fields[j][0] ?
+			    xstrdup(c.rows[i].fields[j]) : NULL;
+		}
+		rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
+		rows[n].line = c.rows[i].line;
+		rows[n++].r = r;
+	}
+	csv_free(&c);
+	*out = rows;
+	*nout = n;
+	return 0;
+}
+
 /* Read the file into rows of key/value records. */
 static int
-read_rows(const char *file, struct in_row **out, int *nout,
+read_rows(const char *file, struct label_input **out, int *nout,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
 	unsigned char *data;
 	size_t len;
-	struct in_row *rows = NULL;
-	int n = 0;
+	int r;
 
 	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
 		return -1;
-	if (has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
-	    has_suffix(file, ".ndjson")) {
-		char *p = (char *)data, *save = NULL, *line;
-		int lineno = 0;
-
-		if (memchr(data, '\0', len) != NULL) {
-			free(data);
-			return acc_error(cause, "NUL byte in file");
-		}
-
-		/* strtok_r would merge empty lines and lose numbering. */
-		for (line = p; line != NULL; line = save) {
-			char *why = NULL;
-			struct record r;
-
-			lineno++;
-			save = strchr(line, '\n');
-			if (save != NULL)
-				*save++ = '\0';
-			if (strspn(line, " \t\r") == strlen(line))
-				continue;
-			if (json_parse_flat(line, &r, &why) != 0) {
-				char *where = xasprintf("%s:%d", file, lineno);
-
-				on_error(arg, where, why);
-				free(where);
-				free(why);
-				(*nbad)++;
-				continue;
-			}
-			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
-			rows[n].line = lineno;
-			rows[n++].r = r;
-		}
-	} else {
-		struct csv c;
-		int i, j;
-
-		if (csv_parse((const char *)data, len, &c, cause) != 0) {
-			free(data);
-			return -1;
-		}
-		for (i = 1; i < c.nrows; i++) {
-			struct record r = { 0 };
-
-			r.n = c.rows[i].nfields;
-			r.keys = xcalloc((size_t)r.n, sizeof *r.keys);
-			r.values = xcalloc((size_t)r.n, sizeof *r.values);
-			for (j = 0; j < r.n; j++) {
-				r.keys[j] = xstrdup(c.rows[0].fields[j]);
-				r.values[j] = c.rows[i].fields[j][0] ?
-				    xstrdup(c.rows[i].fields[j]) : NULL;
-			}
-			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
-			rows[n].line = c.rows[i].line;
-			rows[n++].r = r;
-		}
-		csv_free(&c);
-	}
+	r = labels_parse(file, data, len, labels_is_json(file), out, nout,
+	    on_error, arg, nbad, cause);
 	free(data);
-	*out = rows;
-	*nout = n;
-	return 0;
+	return r;
 }
 
 struct resolved {
@@ -256,7 +295,7 @@ labels_import(struct store *st, const char *file, const char *user,
     int *nbad_out, char **cause)
 {
 	struct project p;
-	struct in_row *rows = NULL;
+	struct label_input *rows = NULL;
 	struct resolved *res = NULL;
 	sqlite3_stmt *bysha = NULL, *bypath = NULL, *byname = NULL, *ins = NULL;
 	sqlite3_stmt *prev = NULL, *imp = NULL;
@@ -410,9 +449,7 @@ out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(prev);
 	sqlite3_finalize(imp);
-	for (i = 0; i < n; i++)
-		record_free(&rows[i].r);
-	free(rows);
+	labels_rows_free(rows, n);
 	free(res);
 	free(real);
 	free(dir);
