@@ -44,5 +44,7 @@ extern const struct cmd_entry cmd_items_entry;
 extern const struct cmd_entry cmd_labels_entry;
 extern const struct cmd_entry cmd_label_entry;
 extern const struct cmd_entry cmd_agree_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_backup_entry;
 
 #endif

@@ -17,6 +17,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_labels_entry,
 	&cmd_label_entry,
 	&cmd_agree_entry,
+	&cmd_check_entry,
+	&cmd_backup_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
