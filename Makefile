@@ -27,7 +27,7 @@ Q = $(if $(V),,@)
 OBJ = build/obj
 AOBJ = build/asan/obj
 
-.PHONY: all demo test bench clean install deps-test deps-bench
+.PHONY: all demo test bench clean install deps-test deps-bench fuzz valgrind
 .SECONDARY:
 
 all: core/libaccord.a accord
@@ -102,7 +102,8 @@ deps-bench:
 
 # gcc builds the normal copy, clang the sanitized one: both warning-free.
 test: deps-test
-	@$(MAKE) --no-print-directory all build/asan/accord $(UNIT_BIN) $(REF_BIN)
+	@$(MAKE) --no-print-directory all build/asan/accord $(UNIT_BIN) $(REF_BIN) \
+	    $(FUZZ_BIN)
 	@sh tests/run.sh
 
 demo: deps-test
@@ -113,6 +114,38 @@ bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BIN)
 	@sh tests/bench/run.sh
 
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c): core instrumented for
+# coverage with ASan+UBSan, under build/fuzz.  `make fuzz` runs each for
+# FUZZ_SECONDS (default 60); `make test` runs them briefly.
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FOBJ = build/fuzz/obj
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+$(FOBJ)/%.o: %.c build/config.mk
+	@mkdir -p $(dir $@)
+	@$(if $(V),,echo "  CC-FUZZ $<")
+	$(Q)$(ASAN_CC) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+	    $(ALL_CFLAGS) -c -o $@ $<
+
+build/fuzz/libaccord.a: $(CORE_SRC:%.c=$(FOBJ)/%.o)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
+
+build/fuzz/fuzz_%: $(FOBJ)/tests/fuzz/fuzz_%.o build/fuzz/libaccord.a
+	$(Q)$(ASAN_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $< \
+	    build/fuzz/libaccord.a $(PKG_LIBS)
+
+fuzz: deps-test
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh tests/fuzz/run.sh
+
+# The command tests under valgrind with the gcc build (tests/valgrind/run.sh).
+valgrind: deps-test
+	@$(MAKE) --no-print-directory all
+	@sh tests/valgrind/run.sh
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 accord $(DESTDIR)$(PREFIX)/bin/accord
@@ -121,4 +154,4 @@ install: all
 clean:
 	rm -rf build core/libaccord.a accord
 
--include $(shell find build/obj build/asan/obj -name '*.d' 2>/dev/null)
+-include $(shell find build/obj build/asan/obj build/fuzz/obj -name '*.d' 2>/dev/null)

@@ -118,13 +118,22 @@ struct wav_claim {
 static void
 wav_claim(const unsigned char *d, size_t len, struct wav_claim *c)
 {
-	int big = memcmp(d, "RIFX", 4) == 0, rf64 = memcmp(d, "RF64", 4) == 0;
+	int big, rf64;
 	uint64_t ds64_data = 0, size;
 	unsigned tag = 0, align = 0;
 	size_t pos = 12;
 
 	c->data_bytes = c->data_avail = 0;
 	c->frames = -1;
+	/*
+	 * audio_probe() may be called with the format forced on bytes that
+	 * are too short for a RIFF header (found by tests/fuzz/fuzz_audio):
+	 * nothing to claim, and libsndfile refuses the file.
+	 */
+	if (len < 12)
+		return;
+	big = memcmp(d, "RIFX", 4) == 0;
+	rf64 = memcmp(d, "RF64", 4) == 0;
 	while (pos <= len && len - pos >= 8) {
 		size = rd32(d + pos + 4, big);
 		if (memcmp(d + pos, "ds64", 4) == 0 && len - pos >= 8 + 16)

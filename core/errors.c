@@ -379,7 +379,7 @@ errors_import(struct store *st, const char *file, const char *name,
 {
 	struct project p;
 	struct item_finder finder = { 0 };
-	struct in_row *rows = NULL;
+	struct label_input *rows = NULL;
 	struct pred *pr = NULL;
 	unsigned char *data;
 	size_t len;
@@ -464,9 +464,7 @@ errors_import(struct store *st, const char *file, const char *name,
 	rc = 0;
 done:
 	item_finder_free(&finder);
-	for (i = 0; i < n; i++)
-		record_free(&rows[i].r);
-	free(rows);
+	labels_rows_free(rows, n);
 	free(pr);
 	free(real);
 	project_free(&p);

@@ -130,6 +130,18 @@ png_decode_inner(struct png_dec *d)
 	    NULL, NULL);
 	if (image_check_size(w, h, &d->cause) != 0)
 		return -1;
+	/*
+	 * Deflate cannot compress better than 1032:1 (a 258-byte match in
+	 * at most two bits, RFC 1951 section 3.2.5), so a file too short to
+	 * hold the pixels its header claims is truncated whatever follows:
+	 * refuse it before allocating for them.  Found by fuzzing: a 100-byte
+	 * file claiming 8192x8192 made every probe allocate 192 MB.
+	 */
+	if ((uint64_t)w * h * (uint64_t)depth *
+	    png_get_channels(d->png, d->info) / 8 / 1032 > d->len) {
+		d->truncated = 1;
+		return -1;
+	}
 
 	if (d->hdr != NULL) {
 		switch (ctype) {
@@ -346,6 +358,7 @@ jpeg_decode_inner(struct jpeg_dec *d)
 {
 	struct jpeg_decompress_struct *ci = &d->ci;
 	size_t stride;
+	JDIMENSION cap;
 	int cmyk;
 	JSAMPROW row;
 
@@ -377,14 +390,30 @@ jpeg_decode_inner(struct jpeg_dec *d)
 		return -1;
 	}
 	stride = (size_t)ci->output_width * 3;
-	d->out->rgb = xmalloc(stride * ci->output_height);
+	/*
+	 * Rows are allocated as they are decoded, doubling: a small file whose
+	 * header claims a large image (found by fuzzing: 185 bytes claiming
+	 * 8192x8192) then fails at the end of its data after a few rows, not
+	 * after allocating the 192 MB it claimed.  (Arithmetic coding can
+	 * compress almost without bound, so no size check can refuse such a
+	 * file up front as PNG's does.)  glibc grows large blocks with mremap,
+	 * so the doubling copies nothing.
+	 */
+	cap = ci->output_height < 64 ? ci->output_height : 64;
+	d->out->rgb = xreallocarray(NULL, cap, stride);
 	d->out->width = (int)ci->output_width;
 	d->out->height = (int)ci->output_height;
 	if (cmyk)
 		d->cmyk = xmalloc((size_t)ci->output_width * 4);
 	while (ci->output_scanline < ci->output_height) {
-		unsigned char *dst = d->out->rgb +
-		    (size_t)ci->output_scanline * stride;
+		unsigned char *dst;
+
+		if (ci->output_scanline == cap) {
+			cap = cap > ci->output_height / 2 ? ci->output_height :
+			    cap * 2;
+			d->out->rgb = xreallocarray(d->out->rgb, cap, stride);
+		}
+		dst = d->out->rgb + (size_t)ci->output_scanline * stride;
 
 		row = cmyk ? d->cmyk : dst;
 		if (jpeg_read_scanlines(ci, &row, 1) != 1)

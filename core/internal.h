@@ -62,21 +62,16 @@ int store_audit(struct store *st, const char *user, const char *action,
  * Input files of rows (labels.c): labels and model predictions.
  */
 #include "accord/csv.h"
-
-/* One input row, read from either format. */
-struct in_row {
-	int line;
-	struct record r;
-};
+#include "accord/labels.h"	/* struct label_input: one row of either */
 
 /*
  * Read a CSV (header row) or, by a .jsonl/.ndjson/.json extension, JSON
  * Lines file of at most max bytes into records.  A JSON line that does
  * not parse is reported through on_error ("FILE:LINE", why), counted in
  * *nbad and skipped; a CSV that does not parse fails whole.  0 and
- * *out and *nout (record_free each, free the array), or -1 with *cause.
+ * *out and *nout (labels_rows_free after), or -1 with *cause.
  */
-int records_read(const char *file, size_t max, struct in_row **out,
+int records_read(const char *file, size_t max, struct label_input **out,
     int *nout, void (*on_error)(void *, const char *, const char *),
     void *arg, int *nbad, char **cause);
 

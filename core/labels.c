@@ -33,29 +33,42 @@ has_suffix(const char *s, const char *suf)
 	return a >= b && strcasecmp(s + a - b, suf) == 0;
 }
 
-/* Read the file into rows of key/value records (internal.h). */
 int
-records_read(const char *file, size_t max, struct in_row **out, int *nout,
+labels_is_json(const char *file)
+{
+	return has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
+	    has_suffix(file, ".ndjson");
+}
+
+void
+labels_rows_free(struct label_input *rows, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		record_free(&rows[i].r);
+	free(rows);
+}
+
+int
+labels_parse(const char *name, const unsigned char *data, size_t len,
+    int json, struct label_input **out, int *nout,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
-	unsigned char *data;
-	size_t len;
-	struct in_row *rows = NULL;
+	struct label_input *rows = NULL;
 	int n = 0;
 
-	if (acc_read_file(file, max, &data, &len, cause) != 0)
-		return -1;
-	if (has_suffix(file, ".jsonl") || has_suffix(file, ".json") ||
-	    has_suffix(file, ".ndjson")) {
-		char *p = (char *)data, *save = NULL, *line;
+	if (json) {
+		char *p, *save = NULL, *line;
 		int lineno = 0;
 
-		if (memchr(data, '\0', len) != NULL) {
-			free(data);
+		if (memchr(data, '\0', len) != NULL)
 			return acc_error(cause, "NUL byte in file");
-		}
-
+		/* A copy to cut into NUL-terminated lines in place. */
+		p = xmalloc(len + 1);
+		memcpy(p, data, len);
+		p[len] = '\0';
 		/* strtok_r would merge empty lines and lose numbering. */
 		for (line = p; line != NULL; line = save) {
 			char *why = NULL;
@@ -68,7 +81,7 @@ records_read(const char *file, size_t max, struct in_row **out, int *nout,
 			if (strspn(line, " \t\r") == strlen(line))
 				continue;
 			if (json_parse_flat(line, &r, &why) != 0) {
-				char *where = xasprintf("%s:%d", file, lineno);
+				char *where = xasprintf("%s:%d", name, lineno);
 
 				on_error(arg, where, why);
 				free(where);
@@ -80,14 +93,13 @@ records_read(const char *file, size_t max, struct in_row **out, int *nout,
 			rows[n].line = lineno;
 			rows[n++].r = r;
 		}
+		free(p);
 	} else {
 		struct csv c;
 		int i, j;
 
-		if (csv_parse((const char *)data, len, &c, cause) != 0) {
-			free(data);
+		if (csv_parse((const char *)data, len, &c, cause) != 0)
 			return -1;
-		}
 		for (i = 1; i < c.nrows; i++) {
 			struct record r = { 0 };
 
@@ -105,10 +117,27 @@ records_read(const char *file, size_t max, struct in_row **out, int *nout,
 		}
 		csv_free(&c);
 	}
-	free(data);
 	*out = rows;
 	*nout = n;
 	return 0;
+}
+
+/* Read the file into rows of key/value records (internal.h). */
+int
+records_read(const char *file, size_t max, struct label_input **out,
+    int *nout, void (*on_error)(void *, const char *, const char *),
+    void *arg, int *nbad, char **cause)
+{
+	unsigned char *data;
+	size_t len;
+	int rc;
+
+	if (acc_read_file(file, max, &data, &len, cause) != 0)
+		return -1;
+	rc = labels_parse(file, data, len, labels_is_json(file), out, nout,
+	    on_error, arg, nbad, cause);
+	free(data);
+	return rc;
 }
 
 struct resolved {
@@ -286,7 +315,7 @@ labels_import(struct store *st, const char *file, const char *user,
     int *nbad_out, char **cause)
 {
 	struct project p;
-	struct in_row *rows = NULL;
+	struct label_input *rows = NULL;
 	struct resolved *res = NULL;
 	struct item_finder finder = { 0 };
 	sqlite3_stmt *ins = NULL, *prev = NULL, *imp = NULL;
@@ -429,9 +458,7 @@ out:
 	sqlite3_finalize(ins);
 	sqlite3_finalize(prev);
 	sqlite3_finalize(imp);
-	for (i = 0; i < n; i++)
-		record_free(&rows[i].r);
-	free(rows);
+	labels_rows_free(rows, n);
 	free(res);
 	free(real);
 	project_free(&p);

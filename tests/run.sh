@@ -19,7 +19,8 @@ mkdir -p "$LOGS"
 pass=0
 fail=0
 start=$(date +%s)
-for t in build/asan/tests/* tests/cmd/*.sh tests/reference/*.sh tests/e2e/*.sh; do
+for t in build/asan/tests/* tests/cmd/*.sh tests/reference/*.sh tests/e2e/*.sh \
+    tests/fuzz/run.sh tests/valgrind/run.sh; do
 	[ -e "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
 	if [ -n "${TESTS:-}" ]; then
@@ -29,6 +30,9 @@ for t in build/asan/tests/* tests/cmd/*.sh tests/reference/*.sh tests/e2e/*.sh; 
 	log="$LOGS/$name.log"
 	t0=$(date +%s)
 	case "$t" in
+	# Brief runs here; `make fuzz` and `make valgrind` run them in full.
+	tests/fuzz/run.sh) FUZZ_SECONDS=${FUZZ_SECONDS:-10} timeout 900 sh "$t" >"$log" 2>&1 ;;
+	tests/valgrind/run.sh) VALGRIND_QUICK=1 timeout 900 sh "$t" >"$log" 2>&1 ;;
 	*.sh) timeout 900 sh "$t" >"$log" 2>&1 ;;
 	*) timeout 900 "$t" >"$log" 2>&1 ;;
 	esac

@@ -53,5 +53,7 @@ extern const struct cmd_entry cmd_adjudicate_entry;
 extern const struct cmd_entry cmd_errors_entry;
 extern const struct cmd_entry cmd_drift_entry;
 extern const struct cmd_entry cmd_review_entry;
+extern const struct cmd_entry cmd_check_entry;
+extern const struct cmd_entry cmd_backup_entry;
 
 #endif

@@ -27,6 +27,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_errors_entry,
 	&cmd_drift_entry,
 	&cmd_review_entry,
+	&cmd_check_entry,
+	&cmd_backup_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

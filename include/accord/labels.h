@@ -11,6 +11,9 @@
 #ifndef ACCORD_LABELS_H
 #define ACCORD_LABELS_H
 
+#include <stddef.h>
+
+#include "accord/csv.h"
 #include "accord/store.h"
 
 /*
@@ -27,6 +30,29 @@
 int labels_import(struct store *st, const char *file, const char *user,
     void (*on_error)(void *arg, const char *where, const char *msg),
     void *arg, int *nbad, char **cause);
+
+/*
+ * The parsing half of labels_import, which needs no store (the fuzz harness
+ * tests/fuzz/fuzz_labels.c feeds it hostile bytes).  data is len bytes of a
+ * labels file: CSV, or JSON Lines when `json` (labels_is_json() tells by
+ * the name).  Each CSV record after the header, or each non-blank JSON
+ * line, becomes one row: a record of column name -> value (empty CSV
+ * fields are NULL) and the line it starts on.  A JSON line that does not
+ * parse is reported through on_error ("NAME:LINE", message), counted in
+ * *nbad, and skipped; a CSV error fails the whole parse.  Returns 0 with
+ * *rows and *nrows (labels_rows_free after), or -1 with *cause.
+ */
+struct label_input {
+	int line;
+	struct record r;
+};
+int labels_parse(const char *name, const unsigned char *data, size_t len,
+    int json, struct label_input **rows, int *nrows,
+    void (*on_error)(void *arg, const char *where, const char *msg),
+    void *arg, int *nbad, char **cause);
+void labels_rows_free(struct label_input *rows, int n);
+/* True when the file name ends in .jsonl, .json or .ndjson. */
+int labels_is_json(const char *file);
 
 struct label_row {
 	long long id;

@@ -1,0 +1,143 @@
+# accord check (integrity + files re-hashed, exit status) and accord backup
+# (online backup while another process keeps writing labels).
+. "$(dirname "$0")/../lib.sh"
+
+for c in check backup; do
+	run "$ACCORD" "$c" --help
+	ok_if "$c --help prints usage" sh -c "[ $RC -eq 0 ] && grep -q 'usage: accord $c' '$T/out'"
+done
+run "$ACCORD" check --help
+ok_if "check --help states the exit status" out_has "1 problems were found"
+run "$ACCORD" check
+ok_if "check without DB exits 2 with one line" sh -c "[ $RC -eq 2 ] && [ \$(wc -l < '$T/err') -eq 1 ]"
+run "$ACCORD" backup "$T/x.accord"
+ok_if "backup without FILE exits 2" rc_is 2
+
+DB=$T/p.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,scratch --overlap 2 >/dev/null
+mkdir img img2
+for i in 1 2 3 4; do convert -size 24x16 -seed $i plasma: img/a$i.png; done
+cp img/a4.png img2/copy4.png
+"$ACCORD" import "$DB" img img2 --batch b1 >/dev/null
+
+run "$ACCORD" check "$DB"
+ok_if "intact project: exit 0 and an ok summary" sh -c "[ $RC -eq 0 ] && grep -q '^ok: store intact; 4 items, 4 intact' '$T/out'"
+
+# Item 4 was seen at two paths: losing one of them is fine.
+rm img2/copy4.png
+run "$ACCORD" check "$DB"
+ok_if "an item is intact while one of its paths hashes right" rc_is 0
+
+mv img/a1.png img/moved.png
+convert -size 24x16 -seed 99 plasma: img/a2.png
+run "$ACCORD" check "$DB"
+ok_if "problems found: exit 1" rc_is 1
+ok_if "moved file listed as missing, one line" sh -c "[ \$(grep -c '^missing .*img/a1.png (item 1)' '$T/out') -eq 1 ]"
+ok_if "changed file listed" out_has "^changed .*img/a2.png (item 2)"
+ok_if "intact items not listed" sh -c "! grep -q 'a3.png' '$T/out'"
+ok_if "summary counts" out_has "^problems: store intact; 4 items, 2 intact, 2 with problems (1 missing, 1 changed, 0 unreadable paths)"
+run "$ACCORD" check "$DB" --json
+ok_if "check --json" /usr/bin/python3 -c "
+import json, sys, hashlib
+d = json.load(open(sys.argv[1]))
+assert d['ok'] is False and d['integrity'] == 'ok', d
+assert (d['items'], d['items_ok'], d['items_bad']) == (4, 2, 2), d
+st = {p['path'].rsplit('/', 1)[1]: p for p in d['problems']}
+assert st['a1.png']['state'] == 'missing' and st['a2.png']['state'] == 'changed', st
+assert st['a2.png']['found_sha256'] == hashlib.sha256(open('img/a2.png', 'rb').read()).hexdigest()
+" "$T/out"
+mv img/moved.png img/a1.png
+
+if is_root; then
+	ensure_user acc_chk_sme
+	ensure_user acc_chk_lab
+	"$ACCORD" member "$DB" add acc_chk_sme --role sme >/dev/null
+	"$ACCORD" member "$DB" add acc_chk_lab --role labeler >/dev/null
+	chmod 777 "$T"
+	chmod 666 "$DB"
+	chmod 000 img/a3.png
+	run as acc_chk_sme "$ACCORD" check "$DB"
+	ok_if "an sme may check; an unreadable file is listed with the error" \
+		sh -c "[ $RC -eq 1 ] && grep -q '^unreadable .*a3.png (item 3): Permission denied' '$T/out'"
+	chmod 644 img/a3.png
+	run as acc_chk_lab "$ACCORD" check "$DB"
+	ok_if "a labeler may not check (one line, exit 1)" \
+		sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'needs the sme role' '$T/err'"
+	ok_if "the refusal is audited" sql_is "SELECT count(*) FROM audit WHERE action = 'refused' AND user = 'acc_chk_lab'" "1"
+	run as acc_chk_lab "$ACCORD" backup "$DB" "$T/lab.accord"
+	ok_if "a labeler may not back up" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err' && [ ! -e '$T/lab.accord' ] && [ ! -e '$T/lab.accord.tmp' ]"
+fi
+
+# A damaged store: integrity_check complains and check exits 1.
+cp "$DB" bad.accord
+sqlite3 bad.accord "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+# Change one stored sha256 in the items table's page but not in its UNIQUE
+# index's: the two disagree, which only integrity_check notices.
+/usr/bin/python3 - bad.accord <<'PY'
+import sqlite3, sys
+db = sys.argv[1]
+c = sqlite3.connect(db)
+sha = c.execute("SELECT sha256 FROM items ORDER BY id DESC LIMIT 1").fetchone()[0].encode()
+c.close()
+data = bytearray(open(db, 'rb').read())
+i = data.find(sha)
+assert i >= 0 and data.find(sha, i + 1) >= 0
+data[i] = ord('0') if data[i] != ord('0') else ord('1')
+open(db, 'wb').write(data)
+PY
+run "$ACCORD" check bad.accord
+ok_if "a damaged store: exit 1 and the integrity complaint shown" \
+	sh -c "[ $RC -eq 1 ] && grep -q '^integrity .*missing from index' '$T/out' && grep -q 'store DAMAGED' '$T/out'"
+
+# Backup of a quiet store.
+run "$ACCORD" backup "$DB" "$T/b1.accord"
+ok_if "backup succeeds" sh -c "[ $RC -eq 0 ] && grep -q 'integrity ok' '$T/out'"
+ok_if "the copy passes integrity_check" sh -c "[ \"\$(sqlite3 '$T/b1.accord' 'PRAGMA integrity_check')\" = ok ]"
+ok_if "no .tmp left behind" test ! -e "$T/b1.accord.tmp"
+run "$ACCORD" status "$T/b1.accord"
+ok_if "the copy opens as a store" sh -c "[ $RC -eq 0 ] && grep -q 'items     4' '$T/out'"
+ok_if "the backup is audited" sql_is "SELECT count(*) FROM audit WHERE action = 'backup'" "1"
+sum=$(cksum < "$T/b1.accord")
+run "$ACCORD" backup "$DB" "$T/b1.accord"
+ok_if "backup never overwrites FILE" sh -c "[ $RC -eq 1 ] && grep -q 'already exists' '$T/err' && [ \"\$(cksum < '$T/b1.accord')\" = '$sum' ]"
+: > "$T/b2.accord.tmp"
+run "$ACCORD" backup "$DB" "$T/b2.accord"
+ok_if "backup refuses when FILE.tmp exists" sh -c "[ $RC -eq 1 ] && grep -q '.tmp file exists' '$T/err' && [ ! -e '$T/b2.accord' ]"
+rm -f "$T/b2.accord.tmp"
+run "$ACCORD" backup "$DB" "$T/nodir/b.accord"
+ok_if "backup into a missing directory fails with one line" sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ]"
+
+# Backup while another process imports labels continuously.  Each import
+# is one transaction of 4 rows, so a consistent copy holds a multiple of 4
+# labels, one label_imports row per 4.
+n=0
+for who in w1 w2 w3 w4 w5 w6 w7 w8; do
+	printf 'file,labeler,class\nimg/a1.png,%s,ok\nimg/a2.png,%s,scratch\nimg/a3.png,%s,ok\nimg/a4.png,%s,ok\n' "$who" "$who" "$who" "$who" > "l$who.csv"
+done
+: > writer.stop
+rm writer.stop
+(
+	i=0
+	while [ ! -e writer.stop ]; do
+		i=$((i + 1))
+		"$ACCORD" labels import "$DB" "lw$(( i % 8 + 1 )).csv" >/dev/null 2>>writer.err || echo "fail $i" >>writer.err
+	done
+	echo "$i" > writer.count
+) &
+wpid=$!
+# Let the writer get going, then copy slowly: one page a step.
+while [ "$(sqlite3 "$DB" 'SELECT count(*) FROM label_imports')" -lt 3 ]; do sleep 0.1; done
+before=$(sqlite3 "$DB" 'SELECT count(*) FROM labels')
+run "$ACCORD" backup "$DB" "$T/live.accord" --step-pages 1 --pause-ms 30
+brc=$RC
+touch writer.stop
+wait "$wpid"
+after=$(sqlite3 "$DB" 'SELECT count(*) FROM labels')
+ok_if "backup completes while labels are written" sh -c "[ $brc -eq 0 ] && [ \$(grep -o '[0-9]* steps' '$T/out' | cut -d' ' -f1) -gt 10 ]"
+ok_if "the writer kept working during the backup" sh -c "[ ! -s writer.err ] && [ $after -gt $before ]"
+copy=$(sqlite3 "$T/live.accord" 'SELECT count(*) FROM labels')
+imports=$(sqlite3 "$T/live.accord" 'SELECT count(*) FROM label_imports')
+ok_if "the live copy passes integrity_check" sh -c "[ \"\$(sqlite3 '$T/live.accord' 'PRAGMA integrity_check')\" = ok ]"
+ok_if "the live copy is one consistent snapshot (whole imports only)" \
+	sh -c "[ $copy -ge $before ] && [ $copy -le $after ] && [ $copy -eq \$(( $imports * 4 )) ]"
+echo "# backup under load: $before labels before, $copy in the copy, $after after; $(cat writer.count) imports"

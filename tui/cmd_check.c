@@ -1,0 +1,143 @@
+/* cmd_check.c: accord check: is the store intact, are the files unchanged. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/check.h"
+#include "cmd.h"
+
+static int cmd_check_exec(int, char **);
+
+const struct cmd_entry cmd_check_entry = {
+	.name = "check",
+	.summary = "check the store's integrity and re-hash every item's file",
+	.usage =
+"usage: accord check DB [--json]\n"
+"\n"
+"Runs SQLite's PRAGMA integrity_check on the store, then reads every file\n"
+"the items were imported from and compares its SHA-256 with the one\n"
+"recorded at import.  An item is intact when one of its paths holds its\n"
+"content.  For each item that is not, every path it was seen at is listed,\n"
+"one line each:\n"
+"  missing     PATH (item N)          no file there: moved or deleted\n"
+"  changed     PATH (item N)          a file with other content\n"
+"  unreadable  PATH (item N): ERROR   permission or I/O error\n"
+"then a summary line.  The store is not changed.  Needs the sme or admin\n"
+"role.  --json prints one JSON object instead (see docs/guide.md).\n"
+"\n"
+"Exit status: 0 the store is intact and every item's file hashes right;\n"
+"1 problems were found (or the check could not run); 2 usage error.\n",
+	.exec = cmd_check_exec,
+};
+
+struct out {
+	int json;
+	int n;
+	struct buf b;
+};
+
+static void
+on_problem(void *arg, const struct check_problem *p)
+{
+	struct out *o = arg;
+
+	if (o->json) {
+		buf_puts(&o->b, o->n++ ? ",{\"item\":" : "{\"item\":");
+		buf_printf(&o->b, "%lld,\"path\":", p->item);
+		buf_json_str(&o->b, p->path);
+		buf_printf(&o->b, ",\"state\":\"%s\",\"sha256\":\"%s\"",
+		    check_state_name(p->state), p->sha256);
+		if (p->state == CHECK_CHANGED)
+			buf_printf(&o->b, ",\"found_sha256\":\"%s\"", p->found);
+		if (p->state == CHECK_UNREADABLE) {
+			buf_puts(&o->b, ",\"error\":");
+			buf_json_str(&o->b, p->found);
+		}
+		buf_puts(&o->b, "}");
+		return;
+	}
+	printf("%-11s ", check_state_name(p->state));
+	cmd_print_safe(stdout, p->path);
+	printf(" (item %lld)", p->item);
+	if (p->state == CHECK_UNREADABLE) {
+		fputs(": ", stdout);
+		cmd_print_safe(stdout, p->found);
+	}
+	fputc('\n', stdout);
+}
+
+static int
+cmd_check_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd_entry *c = &cmd_check_entry;
+	struct check_result res;
+	struct out o;
+	struct store *st;
+	const char *user, *db;
+	char *cause = NULL;
+	int ch, bad;
+
+	memset(&o, 0, sizeof o);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			o.json = 1;
+		else
+			return cmd_usage(c, "unknown option '%s'",
+			    argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return cmd_usage(c, "want one DB");
+	db = argv[optind];
+	if ((user = cmd_user()) == NULL)
+		return EXIT_FAIL;
+	if ((st = cmd_open(db)) == NULL)
+		return EXIT_FAIL;
+	if (check_project(st, user, on_problem, &o, &res, &cause) != 0) {
+		cmd_fail(db, "%s", cause);
+		free(cause);
+		buf_free(&o.b);
+		store_close(st);
+		return EXIT_FAIL;
+	}
+	store_close(st);
+	bad = !res.integrity_ok || res.items_bad > 0;
+	if (o.json) {
+		struct buf j = { 0 };
+
+		buf_puts(&j, "{\"ok\":");
+		buf_puts(&j, bad ? "false" : "true");
+		buf_puts(&j, ",\"integrity\":");
+		buf_json_str(&j, res.integrity_ok ? "ok" : res.integrity);
+		buf_printf(&j, ",\"items\":%lld,\"items_ok\":%lld,"
+		    "\"items_bad\":%lld,\"paths\":%lld,\"missing\":%lld,"
+		    "\"changed\":%lld,\"unreadable\":%lld,\"bytes_hashed\":%lld,"
+		    "\"problems\":[", res.items, res.items_ok, res.items_bad,
+		    res.paths, res.missing, res.changed, res.unreadable,
+		    res.bytes_hashed);
+		if (o.b.s != NULL)
+			buf_puts(&j, o.b.s);
+		buf_puts(&j, "]}\n");
+		fputs(j.s, stdout);
+		buf_free(&j);
+	} else {
+		if (!res.integrity_ok) {
+			fputs("integrity   ", stdout);
+			cmd_print_safe(stdout, res.integrity);
+			fputc('\n', stdout);
+		}
+		printf("%s: store %s; %lld items, %lld intact, %lld with "
+		    "problems (%lld missing, %lld changed, %lld unreadable "
+		    "paths)\n", bad ? "problems" : "ok",
+		    res.integrity_ok ? "intact" : "DAMAGED", res.items,
+		    res.items_ok, res.items_bad, res.missing, res.changed,
+		    res.unreadable);
+	}
+	buf_free(&o.b);
+	check_result_free(&res);
+	return bad ? EXIT_FAIL : 0;
+}
