@@ -144,6 +144,13 @@ adjudication_put(struct store *st, const char *user, long long item,
 	sql_bind_text(s, 7, now);
 	r = sql_step_done(st, s, cause);
 	sqlite3_finalize(s);
+	if (r == 0) {
+		char *detail = cls > 0 ? xasprintf("item %lld: class %lld",
+		    item, cls) : xasprintf("item %lld: %s", item, status);
+
+		r = store_audit(st, user, "adjudicate", detail, cause);
+		free(detail);
+	}
 	return r;
 }
 
@@ -174,19 +181,11 @@ int
 adjudicate_relabel(struct store *st, const char *user, long long item,
     const char *note, char **cause)
 {
-	char *detail;
-	int r;
-
 	if (begin_sme(st, user, "sending items back for relabeling",
 	    cause) != 0)
 		return -1;
-	r = adjudication_put(st, user, item, 0, "relabel", note, cause);
-	if (r == 0) {
-		detail = xasprintf("item %lld", item);
-		r = store_audit(st, user, "relabel", detail, cause);
-		free(detail);
-	}
-	return finish(st, r, cause);
+	return finish(st, adjudication_put(st, user, item, 0, "relabel", note,
+	    cause), cause);
 }
 
 int
@@ -197,7 +196,7 @@ comment_add(struct store *st, const char *user, long long item,
 	char now[32];
 	int r;
 
-	if (text == NULL || *text == '\0')
+	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
 		return acc_error(cause, "an empty comment");
 	if (begin_sme(st, user, "commenting", cause) != 0)
 		return -1;
@@ -214,6 +213,12 @@ comment_add(struct store *st, const char *user, long long item,
 	sql_bind_text(s, 4, now);
 	r = sql_step_done(st, s, cause);
 	sqlite3_finalize(s);
+	if (r == 0) {
+		char *detail = xasprintf("item %lld", item);
+
+		r = store_audit(st, user, "comment", detail, cause);
+		free(detail);
+	}
 	return finish(st, r, cause);
 }
 

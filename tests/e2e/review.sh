@@ -215,7 +215,8 @@ ok_if "back at 120x40 the review is redrawn" tm_until s status_has s \
 if "$ACCORD" guideline --help >/dev/null 2>&1; then
 	cat >"$T/editor.sh" <<'EOF'
 #!/bin/sh
-printf '\n## unsure\nA mark under 2 mm that catches no fingernail.\n' >>"$1"
+# One more sentence for the last class's description.
+printf 'A mark under 2 mm that catches no fingernail is unsure.\n' >>"$1"
 EOF
 	chmod 755 "$T/editor.sh"
 	tm send-keys -t s q

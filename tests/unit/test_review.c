@@ -425,7 +425,7 @@ t_writes_are_rows(void)
 	T_EQ_INT(q("SELECT count(*) FROM audit WHERE action = 'comment'"), 2);
 	/* Bad input is refused, and nothing is written. */
 	T_EQ_INT(adjudicate_class(st, SME, 1, 9, NULL, &cause), -1);
-	T_EQ_STR(cause, "class 9 is not a class of this project");
+	T_EQ_STR(cause, "no class 9 in this project");
 	free(cause);
 	cause = NULL;
 	T_EQ_INT(adjudicate_ambiguous(st, SME, 99, NULL, &cause), -1);
