@@ -91,14 +91,16 @@ void ratings_free(struct ratings *r);
 /*
  * A sub-matrix: the items of one slice (slice < 0: every item) and the
  * labels made under one guideline version (version 0: every version).
- * in is ready for agree_compute(); its arrays belong to the view.  Every
- * labeler column is kept, so in.cells column j is r->labelers[j].
+ * in is ready for agree_compute(); its arrays belong to the view, except
+ * that the view of every item and every version (slice < 0, version 0)
+ * points at r's own cells, reference and gold, so it must not outlive r.
+ * Every labeler column is kept, so in.cells column j is r->labelers[j].
  * items[i] is the ratings item index of the view's row i.
  */
 struct ratings_view {
 	struct agree_input in;
 	int *items;
-	int *cells_, *reference_, *gold_; /* owned storage behind in */
+	int *cells_, *reference_, *gold_; /* owned storage behind in, or NULL */
 };
 
 void ratings_view(const struct ratings *r, int slice, int version,
