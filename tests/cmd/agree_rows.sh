@@ -62,3 +62,44 @@ assert a["slices"] == b["slices"]
 assert [x["id"] for x in a["most_disagreed"]] == [3, 1], a["most_disagreed"]
 assert [x["id"] for x in b["most_disagreed"]] == [9000000, 1], b["most_disagreed"]
 PY
+
+# Past RATINGS_PARALLEL_ROWS (100,000) label rows the newer rows are read
+# by a second thread: relabels and withdrawals near the end supersede rows
+# the first thread read, and must still win.
+DB=$T/big.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,bad,meh >/dev/null 2>&1
+sql "
+INSERT INTO batches (id, name, created_by, created_at) VALUES (1, 'b', 'root', 'now');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30000)
+INSERT INTO items (id, sha256, path, kind, format, bytes, batch, imported_by,
+  imported_at)
+SELECT i, printf('%064d', i), '/x/' || i || '.png', 'image', 'png', 1, 1,
+  'root', 'now' FROM n;
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 119999)
+INSERT INTO labels (item, labeler, class, guideline, created_at, origin,
+  recorded_by)
+SELECT 1 + (k * 7919) % 30000, 'lab' || (k % 4), 1 + (k * 31 + k / 7) % 3, 1,
+  'now', 'import', 'root' FROM n;
+WITH RECURSIVE n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < 11999)
+INSERT INTO labels (item, labeler, class, guideline, created_at, origin,
+  recorded_by)
+SELECT 1 + (k * 104729) % 30000, 'lab' || (k % 4),
+  CASE WHEN k % 6 = 0 THEN NULL ELSE 1 + k % 3 END, 1, 'now', 'import',
+  'root' FROM n;"
+run "$ACCORD" agree "$DB" --json --bootstrap 0
+ok_if "132,000 rows read on two threads: the labels in force = current_labels" $PY - "$T/out" "$DB" <<'PY'
+import json, sqlite3, sys
+from collections import Counter
+from nltk.metrics.agreement import AnnotationTask
+o = json.load(open(sys.argv[1]))["results"][0]["overall"]
+db = sqlite3.connect(sys.argv[2])
+rows = db.execute("SELECT labeler, item, class FROM current_labels").fetchall()
+assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == 132000
+assert o["labels"] == len(rows), (o["labels"], len(rows))
+lab = Counter(r[0] for r in rows)
+assert {l["name"]: l["labels"] for l in o["labelers"]} == dict(lab), o["labelers"]
+cls = Counter(r[2] for r in rows)
+assert [c["labels"] for c in o["classes"]] == [cls[1], cls[2], cls[3]], o["classes"]
+a = AnnotationTask(data=rows).alpha()
+assert abs(o["alpha_nominal"]["value"] - a) < 1e-9, (o["alpha_nominal"], a)
+PY
