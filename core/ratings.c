@@ -6,8 +6,10 @@
  * second.  So every table is read in one ordered pass and rows are placed
  * by walking sorted arrays, never by a query per item.
  */
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,11 +148,29 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 	sqlite3_stmt *s;
 	struct buf all = { 0 };
 	size_t *off = NULL;
+	long long count = 0;
 	int i, rc, cap = 0, last = 0, nobatch = 0;
 
-	if (sql_prepare(st, "SELECT id, path, batch FROM items ORDER BY id",
-	    &s, cause) != 0)
+	/*
+	 * Arrays of the right size from the start (the count reads the
+	 * small batch index): growing them copied and faulted in twice.
+	 */
+	if (sql_int(st, "SELECT count(*) FROM items", NULL, &count,
+	    cause) < 0)
 		return -1;
+	if (count > 0 && count < INT_MAX) {
+		cap = (int)count;
+		r->item_ids = xreallocarray(NULL, (size_t)cap,
+		    sizeof *r->item_ids);
+		r->paths = xreallocarray(NULL, (size_t)cap, sizeof *r->paths);
+		*batch = xreallocarray(NULL, (size_t)cap, sizeof **batch);
+		off = xreallocarray(NULL, (size_t)cap, sizeof *off);
+	}
+	if (sql_prepare(st, "SELECT id, path, batch FROM items ORDER BY id",
+	    &s, cause) != 0) {
+		free(off);
+		return -1;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long bid = sqlite3_column_int64(s, 2);
 
@@ -325,9 +345,16 @@ place_label(void *arg, long long item, int lab, int cls, int guideline)
  * get larger ids, so every snapshot from then on holds exactly the same
  * rows with ids up to `to`.
  */
+/*
+ * Twelve bytes a row, not 24: every page this buffer touches is a page
+ * fault, and on the benchmark's virtual machine faults were most of the
+ * system time.  Hence the limits read_labels_start checks.
+ */
 struct raw_label {
-	long long item;
-	int lab, cls, guideline;
+	uint32_t item; /* item id - lp->item_lo */
+	uint16_t lab;
+	int16_t cls;
+	int32_t guideline;
 };
 
 struct label_part {
@@ -335,6 +362,7 @@ struct label_part {
 	const struct project *p;
 	const struct ratings *r;
 	long long lo, from, to; /* ids (lo, from] here, (from, to] there */
+	long long item_lo, item_hi; /* smallest and largest item id */
 	pthread_t tid;
 	int started, failed;
 	struct raw_label *rows; /* (from, to] in id order */
@@ -346,13 +374,15 @@ keep_label(void *arg, long long item, int lab, int cls, int guideline)
 {
 	struct label_part *lp = arg;
 
+	if (item < lp->item_lo || item > lp->item_hi)
+		return; /* no such item: cannot happen with foreign keys on */
 	if (lp->n == lp->cap) {
 		lp->cap = lp->cap ? lp->cap * 2 : 65536;
 		lp->rows = xreallocarray(lp->rows, lp->cap, sizeof *lp->rows);
 	}
-	lp->rows[lp->n].item = item;
-	lp->rows[lp->n].lab = lab;
-	lp->rows[lp->n].cls = cls;
+	lp->rows[lp->n].item = (uint32_t)(item - lp->item_lo);
+	lp->rows[lp->n].lab = (uint16_t)lab;
+	lp->rows[lp->n].cls = (int16_t)cls;
 	lp->rows[lp->n].guideline = guideline;
 	lp->n++;
 }
@@ -414,7 +444,9 @@ read_labels_start(struct store *st, const struct project *p,
 	memset(lp, 0, sizeof *lp);
 	if (sql_int(st, "SELECT min(id) - 1 FROM labels", NULL, &lo,
 	    cause) < 0 || sql_int(st, "SELECT max(id) FROM labels", NULL, &hi,
-	    cause) < 0)
+	    cause) < 0 || sql_int(st, "SELECT min(id) FROM items", NULL,
+	    &lp->item_lo, cause) < 0 || sql_int(st, "SELECT max(id) FROM "
+	    "items", NULL, &lp->item_hi, cause) < 0)
 		return -1;
 	lp->st = st;
 	lp->p = p;
@@ -422,6 +454,8 @@ read_labels_start(struct store *st, const struct project *p,
 	lp->lo = lo;
 	lp->from = lp->to = hi;
 	if (hi - lo >= RATINGS_PARALLEL_ROWS &&
+	    lp->item_hi - lp->item_lo <= UINT32_MAX &&
+	    r->nlabelers <= UINT16_MAX && p->nclasses <= INT16_MAX &&
 	    sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		lp->from = hi - (long long)((double)(hi - lo) *
 		    RATINGS_PART_SHARE);
@@ -459,7 +493,7 @@ read_labels_finish(struct store *st, const struct item_map *map,
 	if (map != NULL && ret == 0) {
 		if (lp->started && !lp->failed)
 			for (k = 0; k < lp->n; k++)
-				place_label(&pl, lp->rows[k].item,
+				place_label(&pl, lp->item_lo + lp->rows[k].item,
 				    lp->rows[k].lab, lp->rows[k].cls,
 				    lp->rows[k].guideline);
 		else if (lp->from < lp->to)
