@@ -186,7 +186,7 @@ filter_index(const struct screen *s)
 static struct stats_data *
 data_compute(struct screen *s, char **cause)
 {
-	struct ratings_opts ro = { .user = s->user, .by = NULL };
+	struct ratings_opts ro = { .user = s->user, .by = NULL, .days = 1 };
 	struct stats_data *d = xcalloc(1, sizeof *d);
 	double t0 = acc_monotonic();
 	int f, n;

@@ -35,6 +35,10 @@ struct ratings_opts {
 	 * fall in the slice RATINGS_NO_SLICE.
 	 */
 	const char *by;
+	/* Also each label's UTC day in r->day (for ratings_trend); else
+	 * r->day is NULL.  Parsing every row's time costs, so ask only when
+	 * a trend is wanted. */
+	int days;
 };
 
 struct ratings {
@@ -51,6 +55,7 @@ struct ratings {
 	 * Same shape again: the UTC day (days since 1970-01-01) the label in
 	 * force was made (labels.created_at, ratings_parse_day), or
 	 * RATINGS_NO_DAY where the cell is -1 or the time cannot be read.
+	 * NULL unless ratings_opts.days.
 	 */
 	int *day;
 	/*
@@ -105,14 +110,16 @@ void ratings_free(struct ratings *r);
 /*
  * A sub-matrix: the items of one slice (slice < 0: every item) and the
  * labels made under one guideline version (version 0: every version).
- * in is ready for agree_compute(); its arrays belong to the view.  Every
- * labeler column is kept, so in.cells column j is r->labelers[j].
+ * in is ready for agree_compute(); its arrays belong to the view, except
+ * that the view of every item and every version (slice < 0, version 0)
+ * points at r's own cells, reference and gold, so it must not outlive r.
+ * Every labeler column is kept, so in.cells column j is r->labelers[j].
  * items[i] is the ratings item index of the view's row i.
  */
 struct ratings_view {
 	struct agree_input in;
 	int *items;
-	int *cells_, *reference_, *gold_; /* owned storage behind in */
+	int *cells_, *reference_, *gold_; /* owned storage behind in, or NULL */
 };
 
 void ratings_view(const struct ratings *r, int slice, int version,

@@ -36,6 +36,7 @@
 #include <sndfile.h>
 
 #include "accord/util.h"
+#include "bench_rng.h"
 
 #define IMG_W 1024
 #define IMG_H 768
@@ -47,27 +48,6 @@
 #define GEN_VERSION 1
 
 /* --- a small deterministic generator (splitmix64) ---------------------- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t
-rng_next(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in [0, 1). */
-static double
-rng_unit(struct rng *r)
-{
-	return (double)(rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
-}
 
 static double
 rng_range(struct rng *r, double lo, double hi)

@@ -230,6 +230,10 @@ END {
 }' "$RESULTS"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# accord agree on 200,000 items x 5 labelers against the sqlite3 floor,
+# NLTK and statsmodels.
+sh tests/bench/agree_bench.sh
+
 # The label screen: render speed against chafa, keystroke latency.
 sh tests/bench/label_bench.sh
 exit 0

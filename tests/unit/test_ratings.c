@@ -198,7 +198,7 @@ setup(const char *path, int with_item7)
 static int
 build(struct store *st, struct ratings *r)
 {
-	struct ratings_opts o = { .user = "root", .by = NULL };
+	struct ratings_opts o = { .user = "root", .by = NULL, .days = 1 };
 	char *cause = NULL;
 
 	if (ratings_build(st, &o, r, &cause) != 0) {
