@@ -232,4 +232,7 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The label screen: render speed against chafa, keystroke latency.
 sh tests/bench/label_bench.sh
+
+# Export (jsonl, 100,000 x 3) and Dawid-Skene (1,000,000 labels).
+sh tests/bench/export_bench.sh
 exit 0
