@@ -3,8 +3,10 @@
  * (see include/accord/consensus.h and docs/statistics.md, "Consensus").
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "accord/consensus.h"
 #include "accord/util.h"
@@ -102,10 +104,15 @@ consensus_majority(int nitems, int nlabelers, int nclasses,
 	free(count);
 }
 
-/* The labels as a list grouped by item (CSR): what the EM walks. */
+/*
+ * The labels as a list grouped by item (CSR): what the EM walks.  Each
+ * label is kept as the offset (labeler * K + class) * K of its row in the
+ * "by answer" layout below, so both steps reach K contiguous doubles with
+ * one load and no multiplication.
+ */
 struct entries {
-	int *start;	/* nitems + 1 offsets into lab/cls */
-	int *lab, *cls;
+	int *start;	/* nitems + 1 offsets into off */
+	int *off;	/* (lab * K + cls) * K per label */
 };
 
 static void
@@ -119,19 +126,15 @@ entries_build(int nitems, int nlabelers, int nclasses, const int *cells,
 		if (cells[k] >= 0 && cells[k] < nclasses)
 			n++;
 	e->start = xcalloc((size_t)nitems + 1, sizeof *e->start);
-	e->lab = xcalloc(n + 1, sizeof *e->lab);
-	e->cls = xcalloc(n + 1, sizeof *e->cls);
+	e->off = xcalloc(n + 1, sizeof *e->off);
 	n = 0;
 	for (i = 0; i < nitems; i++) {
 		e->start[i] = (int)n;
 		for (j = 0; j < nlabelers; j++) {
 			int c = cells[(size_t)i * nlabelers + j];
 
-			if (c >= 0 && c < nclasses) {
-				e->lab[n] = j;
-				e->cls[n] = c;
-				n++;
-			}
+			if (c >= 0 && c < nclasses)
+				e->off[n++] = (j * nclasses + c) * nclasses;
 		}
 	}
 	e->start[nitems] = (int)n;
@@ -141,9 +144,26 @@ static void
 entries_free(struct entries *e)
 {
 	free(e->start);
-	free(e->lab);
-	free(e->cls);
+	free(e->off);
 }
+
+/*
+ * Work arrays of the EM.  The confusion matrices are also kept "by
+ * answer": byans[(j * K + l) * K + k] is labeler j's entry for truth k and
+ * answer l, the transpose of each labeler's K x K block, so that one
+ * label's contributions (to every k) are K adjacent doubles.  Every sum
+ * is still formed in the same order as in a direct implementation (alpha
+ * first, then items in order), so the fit is the same bit for bit; the
+ * layout only saves cache traffic (tests/bench/ds_bench: fit_sha256).
+ */
+#define DS_MAX_THREADS 8
+
+struct ds_work {
+	double *byans;	/* L x K x K, by answer: counts, then logs */
+	double *logprior;	/* K */
+	int nthreads;	/* for the E-step */
+	double *lp;	/* nthreads x K: each thread's scratch */
+};
 
 /*
  * M-step (Dawid & Skene 1979, eqs. 2.3 and 2.4), with every count
@@ -159,14 +179,14 @@ entries_free(struct entries *e)
  */
 static void
 ds_mstep(const struct entries *e, const double *T, const int *labeled,
-    int nitems, struct consensus_ds *ds)
+    int nitems, struct consensus_ds *ds, struct ds_work *w)
 {
 	int K = ds->nclasses, L = ds->nlabelers, i, j, k, l, n = 0;
 	size_t m;
-	double *cf = ds->confusion;
+	double *cf = ds->confusion, *acc = w->byans;
 
 	for (m = 0; m < (size_t)L * K * K; m++)
-		cf[m] = ds->alpha;
+		acc[m] = ds->alpha;
 	for (k = 0; k < K; k++)
 		ds->prior[k] = ds->alpha;
 	for (i = 0; i < nitems; i++) {
@@ -179,10 +199,10 @@ ds_mstep(const struct entries *e, const double *T, const int *labeled,
 		for (k = 0; k < K; k++)
 			ds->prior[k] += t[k];
 		for (x = e->start[i]; x < e->start[i + 1]; x++) {
-			double *row = cf + (size_t)e->lab[x] * K * K;
+			double *row = acc + e->off[x];
 
 			for (k = 0; k < K; k++)
-				row[(size_t)k * K + e->cls[x]] += t[k];
+				row[k] += t[k];
 		}
 	}
 	for (k = 0; k < K; k++)
@@ -192,7 +212,7 @@ ds_mstep(const struct entries *e, const double *T, const int *labeled,
 			double *row = cf + ((size_t)j * K + k) * K, s = 0;
 
 			for (l = 0; l < K; l++)
-				s += row[l];
+				s += row[l] = acc[((size_t)j * K + l) * K + k];
 			for (l = 0; l < K; l++)
 				row[l] /= s;
 		}
@@ -201,39 +221,48 @@ ds_mstep(const struct entries *e, const double *T, const int *labeled,
 /*
  * E-step (eq. 2.5): T_ik proportional to p_k prod_j pi_j[k][l_ij], summed
  * in logs and normalised after subtracting the largest term, so a hundred
- * labels on an item cannot underflow.  Returns the largest change of any
- * T_ik.
+ * labels on an item cannot underflow.  The largest term's exp(0) is 1
+ * exactly, so it is not computed.  Items are independent here, so the
+ * items are cut into ranges, one per thread; each item's arithmetic is the
+ * same whatever thread runs it.
  */
-static double
-ds_estep(const struct entries *e, double *T, const int *labeled, int nitems,
-    const struct consensus_ds *ds, double *logcf, double *lp)
-{
-	int K = ds->nclasses, L = ds->nlabelers, i, k;
-	size_t m;
-	double delta = 0;
+struct estep_part {
+	const struct entries *e;
+	double *T;
+	const int *labeled;
+	int K, from, to;
+	const double *logcf, *logprior;
+	double *lp;   /* K scratch doubles of its own */
+	double delta; /* out: the largest change of any T_ik of the range */
+};
 
-	for (m = 0; m < (size_t)L * K * K; m++)
-		logcf[m] = log(ds->confusion[m]);
-	for (i = 0; i < nitems; i++) {
-		double *t = T + (size_t)i * K, mx = -INFINITY, s = 0;
+static void *
+ds_estep_part(void *arg)
+{
+	struct estep_part *p = arg;
+	const struct entries *e = p->e;
+	double *lp = p->lp, delta = 0;
+	int K = p->K, i, k;
+
+	for (i = p->from; i < p->to; i++) {
+		double *t = p->T + (size_t)i * K, mx = -INFINITY, s = 0;
 		int x;
 
-		if (!labeled[i])
+		if (!p->labeled[i])
 			continue;
 		for (k = 0; k < K; k++)
-			lp[k] = log(ds->prior[k]);
+			lp[k] = p->logprior[k];
 		for (x = e->start[i]; x < e->start[i + 1]; x++) {
-			const double *lc = logcf + (size_t)e->lab[x] * K * K +
-			    e->cls[x];
+			const double *lc = p->logcf + e->off[x];
 
 			for (k = 0; k < K; k++)
-				lp[k] += lc[(size_t)k * K];
+				lp[k] += lc[k];
 		}
 		for (k = 0; k < K; k++)
 			if (lp[k] > mx)
 				mx = lp[k];
 		for (k = 0; k < K; k++)
-			s += lp[k] = exp(lp[k] - mx);
+			s += lp[k] = lp[k] == mx ? 1.0 : exp(lp[k] - mx);
 		for (k = 0; k < K; k++) {
 			double v = lp[k] / s, d = fabs(v - t[k]);
 
@@ -242,7 +271,73 @@ ds_estep(const struct entries *e, double *T, const int *labeled, int nitems,
 			t[k] = v;
 		}
 	}
+	p->delta = delta;
+	return NULL;
+}
+
+/* Returns the largest change of any T_ik. */
+static double
+ds_estep(const struct entries *e, double *T, const int *labeled, int nitems,
+    const struct consensus_ds *ds, struct ds_work *w)
+{
+	struct estep_part part[DS_MAX_THREADS];
+	pthread_t th[DS_MAX_THREADS];
+	int started[DS_MAX_THREADS];
+	int K = ds->nclasses, L = ds->nlabelers, j, k, l, t, n = w->nthreads;
+	double *logcf = w->byans, delta = 0;
+
+	for (j = 0; j < L; j++)
+		for (k = 0; k < K; k++)
+			for (l = 0; l < K; l++)
+				logcf[((size_t)j * K + l) * K + k] =
+				    log(ds->confusion[((size_t)j * K + k) *
+				    K + l]);
+	for (k = 0; k < K; k++)
+		w->logprior[k] = log(ds->prior[k]);
+	for (t = 0; t < n; t++) {
+		part[t] = (struct estep_part){ .e = e, .T = T,
+		    .labeled = labeled, .K = K,
+		    .from = (int)((long long)nitems * t / n),
+		    .to = (int)((long long)nitems * (t + 1) / n),
+		    .logcf = logcf, .logprior = w->logprior,
+		    .lp = w->lp + (size_t)t * K };
+		started[t] = 0;
+	}
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&th[t], NULL, ds_estep_part,
+		    &part[t]) == 0;
+	ds_estep_part(&part[0]);
+	for (t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			ds_estep_part(&part[t]);
+	}
+	for (t = 0; t < n; t++)
+		if (part[t].delta > delta)
+			delta = part[t].delta;
 	return delta;
+}
+
+/*
+ * Threads for the E-step: one per CPU (up to DS_MAX_THREADS) when there
+ * is enough work per round; below about a million label-class terms a
+ * round takes a few milliseconds and starting threads would cost more
+ * than it saves.
+ */
+static int
+ds_threads(long long labels, int K, int want)
+{
+	long ncpu;
+
+	if (want > 0)
+		return want > DS_MAX_THREADS ? DS_MAX_THREADS : want;
+	if (labels * K < 1000000)
+		return 1;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 1)
+		return 1;
+	return ncpu > DS_MAX_THREADS ? DS_MAX_THREADS : (int)ncpu;
 }
 
 void
@@ -250,8 +345,9 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_ds *ds, struct consensus_item *out)
 {
 	struct entries e;
+	struct ds_work w;
 	int K = nclasses, i, k, *labeled;
-	double *T, *logcf, *lp;
+	double *T;
 
 	ds->nitems = nitems;
 	ds->nlabelers = nlabelers;
@@ -263,10 +359,12 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 	ds->confusion = xcalloc((size_t)nlabelers * K * K + 1,
 	    sizeof *ds->confusion);
 	ds->posterior = T = xcalloc((size_t)nitems * K + 1, sizeof *T);
-	logcf = xcalloc((size_t)nlabelers * K * K + 1, sizeof *logcf);
-	lp = xcalloc((size_t)K + 1, sizeof *lp);
+	w.byans = xcalloc((size_t)nlabelers * K * K + 1, sizeof *w.byans);
+	w.logprior = xcalloc((size_t)K + 1, sizeof *w.logprior);
 	labeled = xcalloc((size_t)nitems + 1, sizeof *labeled);
 	entries_build(nitems, nlabelers, K, cells, &e);
+	w.nthreads = ds_threads(e.start[nitems], K, ds->threads);
+	w.lp = xcalloc((size_t)w.nthreads * K + 1, sizeof *w.lp);
 
 	/* Initialisation: vote shares, the soft majority vote (sec. 3). */
 	for (i = 0; i < nitems; i++) {
@@ -274,11 +372,11 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 
 		labeled[i] = n > 0;
 		for (x = e.start[i]; x < e.start[i + 1]; x++)
-			T[(size_t)i * K + e.cls[x]] += 1.0 / n;
+			T[(size_t)i * K + e.off[x] / K % K] += 1.0 / n;
 	}
 	while (ds->iterations < ds->max_iter) {
-		ds_mstep(&e, T, labeled, nitems, ds);
-		ds->delta = ds_estep(&e, T, labeled, nitems, ds, logcf, lp);
+		ds_mstep(&e, T, labeled, nitems, ds, &w);
+		ds->delta = ds_estep(&e, T, labeled, nitems, ds, &w);
 		ds->iterations++;
 		if (ds->delta < ds->tol) {
 			ds->converged = 1;
@@ -286,7 +384,7 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 		}
 	}
 	if (ds->iterations == 0)	/* max_iter < 1: report the start */
-		ds_mstep(&e, T, labeled, nitems, ds);
+		ds_mstep(&e, T, labeled, nitems, ds, &w);
 	for (i = 0; i < nitems; i++)
 		if (!labeled[i])
 			for (k = 0; k < K; k++)
@@ -309,8 +407,9 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 				o->source = CONSENSUS_SRC_DAWID_SKENE;
 		}
 	entries_free(&e);
-	free(logcf);
-	free(lp);
+	free(w.byans);
+	free(w.logprior);
+	free(w.lp);
 	free(labeled);
 }
 

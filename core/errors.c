@@ -79,7 +79,7 @@ consensus_of(const struct ratings *r, const unsigned char *ambiguous,
 static int
 row_fill(const struct ratings *r, const int *consensus, const int *predicted,
     const unsigned char *keep, int total, int total_errors,
-    struct errors_row *row, char **cause)
+    const struct agree_opts *hlp_opts, struct errors_row *row, char **cause)
 {
 	struct ratings_view v;
 	struct agree_result a;
@@ -100,15 +100,20 @@ row_fill(const struct ratings *r, const int *consensus, const int *predicted,
 	    total_errors : 0;
 
 	/* HLP on the very items the model is scored on: like with like. */
-	agree_opts_init(&o);
-	o.bootstrap = 0;
-	o.threads = 1;
+	if (hlp_opts != NULL)
+		o = *hlp_opts;
+	else {
+		agree_opts_init(&o);
+		o.bootstrap = 0;
+		o.threads = 1;
+	}
 	ratings_view_mask(r, keep, 0, &v);
 	if (agree_compute(&v.in, &o, &a, cause) != 0) {
 		ratings_view_free(&v);
 		return -1;
 	}
 	row->hlp = a.team_hlp;
+	row->hlp_ci = a.team_hlp_ci;
 	agree_result_free(&a);
 	ratings_view_free(&v);
 
@@ -127,7 +132,8 @@ int
 errors_rows(const struct ratings *r, const int *consensus,
     const int *predicted, int ngroups, char *const *names,
     const int *pair_item, const int *pair_group, int npairs,
-    struct errors_row **rows, char **cause)
+    const struct agree_opts *hlp_opts, struct errors_row **rows,
+    char **cause)
 {
 	unsigned char *keep = xcalloc((size_t)r->nitems + 1, 1);
 	struct errors_row *out;
@@ -149,7 +155,7 @@ errors_rows(const struct ratings *r, const int *consensus,
 		}
 		out[g].name = xstrdup(names[g]);
 		if (row_fill(r, consensus, predicted, keep, total,
-		    total_errors, &out[g], cause) != 0) {
+		    total_errors, hlp_opts, &out[g], cause) != 0) {
 			errors_rows_free(out, g + 1);
 			free(keep);
 			return -1;
@@ -658,7 +664,8 @@ read_tags(struct store *st, const struct ratings *r, struct groups *g,
 
 static int
 analyse(struct store *st, const struct project *p, const struct ratings *r,
-    long long run, struct errors_report *rep, char **cause)
+    long long run, const struct errors_opts *o, struct errors_report *rep,
+    char **cause)
 {
 	int *consensus = xcalloc((size_t)r->nitems + 1, sizeof *consensus);
 	int *predicted = xcalloc((size_t)r->nitems + 1, sizeof *predicted);
@@ -667,6 +674,11 @@ analyse(struct store *st, const struct project *p, const struct ratings *r,
 	struct groups tags = { 0 }, slices = { 0 }, all = { 0 };
 	char *all_name = "all items";
 	int i, k = r->nclasses, ret = -1;
+	struct agree_opts ho;
+
+	agree_opts_init(&ho);
+	ho.bootstrap = o->bootstrap;
+	ho.seed = o->seed;
 
 	if (read_predictions(st, p, r, run, predicted, cause) != 0 ||
 	    read_ambiguous(st, r, ambiguous, cause) != 0 ||
@@ -707,20 +719,20 @@ analyse(struct store *st, const struct project *p, const struct ratings *r,
 		struct errors_row *one = NULL;
 
 		if (errors_rows(r, consensus, predicted, 1, &all_name, all.item,
-		    all.group, all.npairs, &one, cause) != 0)
+		    all.group, all.npairs, &ho, &one, cause) != 0)
 			goto out;
 		rep->overall = one[0];
 		free(one);
 	}
 	if (errors_rows(r, consensus, predicted, tags.n, tags.names, tags.item,
-	    tags.group, tags.npairs, &rep->tags, cause) != 0)
+	    tags.group, tags.npairs, &ho, &rep->tags, cause) != 0)
 		goto out;
 	rep->ntags = tags.n;
 	errors_rows_sort(rep->tags, rep->ntags);
 	if (rep->by != NULL) {
 		if (errors_rows(r, consensus, predicted, slices.n, slices.names,
-		    slices.item, slices.group, slices.npairs, &rep->slices,
-		    cause) != 0)
+		    slices.item, slices.group, slices.npairs, &ho,
+		    &rep->slices, cause) != 0)
 			goto out;
 		rep->nslices = slices.n;
 		errors_rows_sort(rep->slices, rep->nslices);
@@ -775,7 +787,7 @@ errors_report(struct store *st, const struct errors_opts *o,
 	out->classes = xcalloc((size_t)r.nclasses + 1, sizeof *out->classes);
 	for (c = 0; c < r.nclasses; c++)
 		out->classes[c] = xstrdup(r.classes[c]);
-	ret = analyse(st, &p, &r, run, out, cause);
+	ret = analyse(st, &p, &r, run, o, out, cause);
 	project_free(&p);
 	ratings_free(&r);
 	if (ret != 0)

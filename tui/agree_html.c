@@ -39,6 +39,7 @@
 #include "accord/report.h"
 #include "agree.h"
 #include "cmd.h"
+#include "html.h"
 
 /*
  * A result's HTML id prefix ("gV" for guideline version V, "all" for
@@ -59,83 +60,6 @@ result_names(struct result_names *n, const struct agree_run *u)
 		snprintf(n->id, sizeof n->id, "all");
 		snprintf(n->name, sizeof n->name, "every version");
 	}
-}
-
-static void
-bar_value(struct report_value *v, const struct agree_stat *s,
-    const struct agree_ci *ci)
-{
-	memset(v, 0, sizeof *v);
-	v->value = s->value;
-	v->defined = s->defined;
-	v->why = s->why ? s->why : "?";
-	if (ci == NULL)
-		return;
-	if (ci->defined) {
-		v->has_ci = 1;
-		v->lo = ci->lo;
-		v->hi = ci->hi;
-	} else
-		v->ci_why = ci->why ? ci->why : "?";
-}
-
-/* A table cell with a statistic: value or "undefined (why)". */
-static void
-td_stat(struct buf *b, const char *key, const struct agree_stat *s)
-{
-	struct report_value v;
-
-	bar_value(&v, s, NULL);
-	report_td_value(b, key, &v);
-}
-
-/* A table cell with an interval: "[lo, hi]" or "undefined (why)". */
-static void
-td_ci(struct buf *b, const char *key, const struct agree_ci *c)
-{
-	struct report_value v = { 0 };
-
-	v.defined = 1;
-	v.has_ci = c->defined;
-	v.lo = c->lo;
-	v.hi = c->hi;
-	v.ci_why = c->why ? c->why : "?";
-	report_td_interval(b, key, &v);
-}
-
-static void
-td_int(struct buf *b, const char *key, long long v)
-{
-	buf_printf(b, "<td class=\"num\" data-key=\"%s\" data-value=\"%lld\">"
-	    "%lld</td>", key, v, v);
-}
-
-/* <tr data-a="X" data-b="Y"><td>X</td><td>Y</td>: a row of a pair. */
-static void
-tr_pair(struct buf *b, const char *x, const char *y)
-{
-	buf_puts(b, "<tr data-a=\"");
-	report_text(b, x);
-	buf_puts(b, "\" data-b=\"");
-	report_text(b, y);
-	buf_puts(b, "\">");
-	report_td_text(b, x);
-	report_td_text(b, y);
-}
-
-/* <table id="PREFIX-NAME"><tr><th>..</th>...</tr> */
-static void
-table_begin(struct buf *b, const char *prefix, const char *name,
-    const char *const *heads)
-{
-	buf_printf(b, "<table id=\"%s%s%s\">\n<tr>", prefix ? prefix : "",
-	    prefix ? "-" : "", name);
-	for (; *heads != NULL; heads++) {
-		buf_puts(b, "<th>");
-		report_text(b, *heads);
-		buf_puts(b, "</th>");
-	}
-	buf_puts(b, "</tr>\n");
 }
 
 /* Agreement by guideline version: chart and table. */
@@ -162,10 +86,10 @@ versions_html(struct buf *b, const struct agree_run *runs, int nruns)
 
 		result_names(&n[i], &runs[i]);
 		names[i] = n[i].name;
-		bar_value(&v[i * 4 + 0], &a->fleiss, NULL);
-		bar_value(&v[i * 4 + 1], &a->alpha_nominal, NULL);
-		bar_value(&v[i * 4 + 2], &a->percent, NULL);
-		bar_value(&v[i * 4 + 3], &a->team_hlp, &a->team_hlp_ci);
+		html_bar_value(&v[i * 4 + 0], &a->fleiss, NULL);
+		html_bar_value(&v[i * 4 + 1], &a->alpha_nominal, NULL);
+		html_bar_value(&v[i * 4 + 2], &a->percent, NULL);
+		html_bar_value(&v[i * 4 + 3], &a->team_hlp, &a->team_hlp_ci);
 	}
 	buf_puts(b, "<h2>Agreement by guideline version</h2>\n");
 	c.id = "version-chart";
@@ -177,19 +101,19 @@ versions_html(struct buf *b, const struct agree_run *runs, int nruns)
 	c.values = v;
 	report_svg_bars(b, &c);
 
-	table_begin(b, NULL, "versions", heads);
+	html_table_begin(b, NULL, "versions", heads);
 	for (i = 0; i < nruns; i++) {
 		const struct agree_result *a = &runs[i].all;
 
 		buf_printf(b, "<tr data-result=\"%s\">", n[i].id);
 		report_td_text(b, names[i]);
-		td_int(b, "items", a->nitems);
-		td_int(b, "labels", a->nlabels);
-		td_stat(b, "percent", &a->percent);
-		td_stat(b, "fleiss", &a->fleiss);
-		td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		td_stat(b, "hlp", &a->team_hlp);
-		td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		html_td_int(b, "items", a->nitems);
+		html_td_int(b, "labels", a->nlabels);
+		html_td_stat(b, "percent", &a->percent);
+		html_td_stat(b, "fleiss", &a->fleiss);
+		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
+		html_td_stat(b, "hlp", &a->team_hlp);
+		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -228,16 +152,16 @@ overall_html(struct buf *b, const char *id, const struct agree_result *a,
 	    "HLP interval: %.0f%% percentile bootstrap, %d replicates.</p>\n",
 	    a->nitems, a->nlabeled, a->npairable, a->nlabels, a->nactive,
 	    a->nactive == 1 ? "" : "s", confidence * 100, a->bootstrap);
-	table_begin(b, id, "overall", heads);
+	html_table_begin(b, id, "overall", heads);
 	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		buf_printf(b, "<tr data-stat=\"%s\">", rows[i].key);
 		report_td_text(b, rows[i].name);
-		td_stat(b, rows[i].key, rows[i].s);
+		html_td_stat(b, rows[i].key, rows[i].s);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "<tr data-stat=\"hlp_ci\">");
 	report_td_text(b, "team HLP interval");
-	td_ci(b, "hlp_ci", &a->team_hlp_ci);
+	html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
 	buf_puts(b, "</tr>\n</table>\n");
 }
 
@@ -266,11 +190,11 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	for (i = 0; i < a->nlabelers; i++) {
 		const struct agree_labeler *l = &a->labelers[i];
 
-		bar_value(&v[i * ns + 0], &l->agree_others, NULL);
-		bar_value(&v[i * ns + 1], &l->kappa_mean, NULL);
-		bar_value(&v[i * ns + 2], &l->hlp, &l->hlp_ci);
+		html_bar_value(&v[i * ns + 0], &l->agree_others, NULL);
+		html_bar_value(&v[i * ns + 1], &l->kappa_mean, NULL);
+		html_bar_value(&v[i * ns + 2], &l->hlp, &l->hlp_ci);
 		if (gold)
-			bar_value(&v[i * ns + 3], &l->gold_accuracy, NULL);
+			html_bar_value(&v[i * ns + 3], &l->gold_accuracy, NULL);
 	}
 	buf_puts(b, "<h3>Per labeler</h3>\n");
 	c.id = chart_id;
@@ -286,7 +210,7 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	free(v);
 	free(chart_id);
 
-	table_begin(b, id, "labelers", heads);
+	html_table_begin(b, id, "labelers", heads);
 	for (i = 0; i < a->nlabelers; i++) {
 		const struct agree_labeler *l = &a->labelers[i];
 
@@ -294,14 +218,14 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 		report_text(b, r->labelers[i]);
 		buf_puts(b, "\">");
 		report_td_text(b, r->labelers[i]);
-		td_int(b, "labels", l->nlabels);
-		td_int(b, "shared", l->nshared);
-		td_stat(b, "agree_others", &l->agree_others);
-		td_stat(b, "kappa_mean", &l->kappa_mean);
-		td_int(b, "gold_items", l->ngold);
-		td_stat(b, "gold_accuracy", &l->gold_accuracy);
-		td_stat(b, "hlp", &l->hlp);
-		td_ci(b, "hlp_ci", &l->hlp_ci);
+		html_td_int(b, "labels", l->nlabels);
+		html_td_int(b, "shared", l->nshared);
+		html_td_stat(b, "agree_others", &l->agree_others);
+		html_td_stat(b, "kappa_mean", &l->kappa_mean);
+		html_td_int(b, "gold_items", l->ngold);
+		html_td_stat(b, "gold_accuracy", &l->gold_accuracy);
+		html_td_stat(b, "hlp", &l->hlp);
+		html_td_ci(b, "hlp_ci", &l->hlp_ci);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -332,7 +256,7 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 	free(hid);
 
 	buf_puts(b, "<h3>Per class</h3>\n");
-	table_begin(b, id, "classes", heads);
+	html_table_begin(b, id, "classes", heads);
 	for (i = 0; i < a->nclasses; i++) {
 		const struct agree_class *c = &a->classes[i];
 
@@ -343,9 +267,9 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		if (c->borderline)
 			buf_puts(b, " <span class=\"note\">(borderline)</span>");
 		buf_puts(b, "</td>");
-		td_int(b, "labels", c->nlabels);
-		td_stat(b, "specific", &c->specific);
-		td_stat(b, "hlp", &c->hlp);
+		html_td_int(b, "labels", c->nlabels);
+		html_td_stat(b, "specific", &c->specific);
+		html_td_stat(b, "hlp", &c->hlp);
 		report_td_num(b, "hlp_weight", c->hlp_weight, "%.6g");
 		buf_puts(b, "</tr>\n");
 	}
@@ -355,12 +279,12 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 	if (a->ndisagreements == 0)
 		buf_puts(b, "<p class=\"note\">No two labels on an item "
 		    "disagree.</p>\n");
-	table_begin(b, id, "disagreements", dheads);
+	html_table_begin(b, id, "disagreements", dheads);
 	for (i = 0; i < a->ndisagreements; i++) {
 		const struct agree_disagreement *d = &a->disagreements[i];
 
-		tr_pair(b, r->classes[d->c], r->classes[d->k]);
-		td_int(b, "count", d->count);
+		html_tr_pair(b, r->classes[d->c], r->classes[d->k]);
+		html_td_int(b, "count", d->count);
 		/* Shown as a percentage; data-value keeps the share. */
 		buf_puts(b, "<td class=\"num\" data-key=\"share\" data-value=\"");
 		report_num(b, NULL, d->share);
@@ -380,15 +304,15 @@ pairs_html(struct buf *b, const char *id, const struct ratings *r,
 	int i;
 
 	buf_puts(b, "<h3>Pairs of labelers</h3>\n");
-	table_begin(b, id, "pairs", heads);
+	html_table_begin(b, id, "pairs", heads);
 	for (i = 0; i < a->npairs; i++) {
 		const struct agree_pair *p = &a->pairs[i];
 
-		tr_pair(b, r->labelers[p->a], r->labelers[p->b]);
-		td_int(b, "shared", p->nshared);
+		html_tr_pair(b, r->labelers[p->a], r->labelers[p->b]);
+		html_td_int(b, "shared", p->nshared);
 		report_td_num(b, "observed", p->observed, "%.3f");
 		report_td_num(b, "expected", p->expected, "%.3f");
-		td_stat(b, "kappa", &p->kappa);
+		html_td_stat(b, "kappa", &p->kappa);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -414,7 +338,7 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
-		bar_value(&v[s], &a->team_hlp, &a->team_hlp_ci);
+		html_bar_value(&v[s], &a->team_hlp, &a->team_hlp_ci);
 		notes[s] = xasprintf("n = %d item%s", u->slice_items[s],
 		    u->slice_items[s] == 1 ? "" : "s");
 	}
@@ -431,7 +355,7 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 	c.values = v;
 	report_svg_bars(b, &c);
 
-	table_begin(b, id, "slices", heads);
+	html_table_begin(b, id, "slices", heads);
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
@@ -439,13 +363,13 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 		report_text(b, r->slices[s]);
 		buf_puts(b, "\">");
 		report_td_text(b, r->slices[s]);
-		td_int(b, "items", u->slice_items[s]);
-		td_int(b, "labels", a->nlabels);
-		td_stat(b, "percent", &a->percent);
-		td_stat(b, "fleiss", &a->fleiss);
-		td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		td_stat(b, "hlp", &a->team_hlp);
-		td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		html_td_int(b, "items", u->slice_items[s]);
+		html_td_int(b, "labels", a->nlabels);
+		html_td_stat(b, "percent", &a->percent);
+		html_td_stat(b, "fleiss", &a->fleiss);
+		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
+		html_td_stat(b, "hlp", &a->team_hlp);
+		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -469,13 +393,13 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 	if (u->ntop == 0)
 		buf_puts(b, "<p class=\"note\">No item has disagreeing "
 		    "labels.</p>\n");
-	table_begin(b, id, "items", heads);
+	html_table_begin(b, id, "items", heads);
 	for (t = 0; t < u->ntop; t++) {
 		int it = u->top[t].item, first = 1;
 
 		buf_printf(b, "<tr data-item=\"%lld\">", r->item_ids[it]);
 		report_td_num(b, "entropy", u->top[t].entropy, "%.3f");
-		td_int(b, "id", r->item_ids[it]);
+		html_td_int(b, "id", r->item_ids[it]);
 		report_td_text(b, r->paths[it]);
 		buf_puts(b, "<td>");
 		for (j = 0; j < r->nlabelers; j++) {

@@ -17,6 +17,8 @@
  *            "ks_d": num | null, "ks_p": num | null,         metrics
  *            "chi2": num | null, "chi2_df": int | null,
  *            "chi2_p": num | null}                            labels
+ *
+ * --html FILE writes the same figures as a page (errors_html.c).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 
 #include "accord/drift.h"
 #include "cmd.h"
+#include "errors_html.h"
 
 static int cmd_drift_exec(int, char **);
 
@@ -31,7 +34,7 @@ const struct cmd_entry cmd_drift_entry = {
 	.name = "drift",
 	.summary = "how inputs and labels moved between two import batches",
 	.usage =
-"usage: accord drift DB --from BATCH --to BATCH [--json]\n"
+"usage: accord drift DB --from BATCH --to BATCH [--json] [--html FILE]\n"
 "\n"
 "For every numeric metadata key with values in both batches (the input\n"
 "metrics brightness, contrast, sharpness, duration_s, rms_db, peak_db, ...\n"
@@ -43,7 +46,8 @@ const struct cmd_entry cmd_drift_entry = {
 "\n"
 "  --from BATCH   the reference batch (accord import --batch names it)\n"
 "  --to BATCH     the batch compared with it\n"
-"  --json         one JSON object; schema in docs/guide.md\n",
+"  --json         one JSON object; schema in docs/guide.md\n"
+"  --html FILE    also write a self-contained HTML page with charts\n",
 	.exec = cmd_drift_exec,
 };
 
@@ -171,12 +175,13 @@ cmd_drift_exec(int argc, char **argv)
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_drift_entry;
 	struct drift_report d;
 	struct store *st;
-	const char *from = NULL, *to = NULL, *db, *user;
+	const char *from = NULL, *to = NULL, *html = NULL, *db, *user;
 	char *cause = NULL;
 	int ch, json = 0, ret = 0;
 
@@ -191,6 +196,11 @@ cmd_drift_exec(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'H':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--html wants a file name");
+			html = optarg;
 			break;
 		case ':':
 			return cmd_usage(c, "%s wants a value",
@@ -217,6 +227,10 @@ cmd_drift_exec(int argc, char **argv)
 			print_json(&d);
 		else
 			print_text(&d);
+		if (html != NULL && drift_html_write(html, &d, &cause) != 0) {
+			ret = cmd_fail(html, "%s", cause);
+			free(cause);
+		}
 		drift_report_free(&d);
 	}
 	store_close(st);

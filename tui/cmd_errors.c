@@ -25,16 +25,21 @@
  *   }
  *   ROW  = {"name": str, "items": int, "errors": int, "data_share": num,
  *           "error_rate": num, "error_share": num, "hlp": STAT,
- *           "gap": STAT, "room": STAT}
+ *           "gap": STAT, "room": STAT, "hlp_ci": CI}
  *   STAT = {"value": num | null, "why": null | str}
+ *   CI   = {"lo": num | null, "hi": num | null, "why": null | str}
+ *
+ * --html FILE writes the same figures as a page (errors_html.c).
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/errors.h"
 #include "accord/project.h"
 #include "cmd.h"
+#include "errors_html.h"
 
 static int cmd_errors_exec(int, char **);
 
@@ -43,8 +48,9 @@ const struct cmd_entry cmd_errors_entry = {
 	.summary = "error analysis of model predictions against HLP",
 	.usage =
 "usage: accord errors DB --predictions FILE [--run NAME] [--by KEY|tag]\n"
-"                        [--json]\n"
-"       accord errors DB --run NAME [--by KEY|tag] [--json]\n"
+"                        [--bootstrap N] [--seed S] [--json] [--html FILE]\n"
+"       accord errors DB --run NAME [--by KEY|tag] [--bootstrap N]\n"
+"                        [--seed S] [--json] [--html FILE]\n"
 "\n"
 "Where a model falls short of people.  --predictions imports a CSV (with a\n"
 "header) or JSON Lines (.jsonl, .ndjson, .json) file as a named run:\n"
@@ -68,7 +74,11 @@ const struct cmd_entry cmd_errors_entry = {
 "  --by KEY|tag        also one row per value of a metadata key (numeric\n"
 "                      keys in quartile bins, as agree --by) or per import\n"
 "                      batch (batch); tag: tags only (the default)\n"
-"  --json              one JSON object; schema in docs/guide.md\n",
+"  --bootstrap N       replicates for the HLP intervals (default 1000;\n"
+"                      0: none)\n"
+"  --seed S            bootstrap seed (default 1)\n"
+"  --json              one JSON object; schema in docs/guide.md\n"
+"  --html FILE         also write a self-contained HTML page with charts\n",
 	.exec = cmd_errors_exec,
 };
 
@@ -118,6 +128,18 @@ json_row(struct buf *b, const struct errors_row *r)
 	json_stat(b, "hlp", &r->hlp);
 	json_stat(b, "gap", &r->gap);
 	json_stat(b, "room", &r->room);
+	buf_puts(b, ",\"hlp_ci\":{");
+	if (r->hlp_ci.defined) {
+		buf_puts(b, "\"lo\":");
+		json_num(b, r->hlp_ci.lo);
+		buf_puts(b, ",\"hi\":");
+		json_num(b, r->hlp_ci.hi);
+		buf_puts(b, ",\"why\":null}");
+	} else {
+		buf_puts(b, "\"lo\":null,\"hi\":null,\"why\":");
+		buf_json_str(b, r->hlp_ci.why ? r->hlp_ci.why : "undefined");
+		buf_puts(b, "}");
+	}
 	buf_puts(b, "}");
 }
 
@@ -300,6 +322,9 @@ cmd_errors_exec(int argc, char **argv)
 		{ "run", required_argument, NULL, 'r' },
 		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "bootstrap", required_argument, NULL, 'B' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_errors_entry;
@@ -308,9 +333,13 @@ cmd_errors_exec(int argc, char **argv)
 	struct errors_report rep;
 	struct project p;
 	struct store *st;
-	const char *file = NULL, *run = NULL, *db;
+	const char *file = NULL, *run = NULL, *html = NULL, *db;
 	char *cause = NULL;
 	int ch, json = 0, ret = 0;
+	long long n;
+
+	eo.bootstrap = 1000;
+	eo.seed = 1;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -330,6 +359,23 @@ cmd_errors_exec(int argc, char **argv)
 			break;
 		case 'j':
 			json = 1;
+			break;
+		case 'H':
+			if (*optarg == '\0')
+				return cmd_usage(c, "--html wants a file name");
+			html = optarg;
+			break;
+		case 'B':
+			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
+				return cmd_usage(c, "--bootstrap wants 0 to "
+				    "1000000, not '%s'", optarg);
+			eo.bootstrap = (int)n;
+			break;
+		case 'S':
+			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
+				return cmd_usage(c, "--seed wants a whole "
+				    "number >= 0, not '%s'", optarg);
+			eo.seed = (uint64_t)n;
 			break;
 		case ':':
 			return cmd_usage(c, "%s wants a value",
@@ -370,6 +416,9 @@ cmd_errors_exec(int argc, char **argv)
 		print_json(p.task, &rep, file != NULL ? &imp : NULL);
 	else
 		print_text(p.task, &rep, file != NULL ? &imp : NULL);
+	if (html != NULL && errors_html_write(html, p.task, &rep, &eo,
+	    &cause) != 0)
+		ret = cmd_fail(html, "%s", cause);
 	project_free(&p);
 	errors_report_free(&rep);
 out:

@@ -62,6 +62,9 @@ struct consensus_ds {
 	double alpha;
 	double tol;
 	int max_iter;
+	/* In: E-step threads; 0: one per CPU (up to 8) on large inputs.
+	 * The fit is the same bit for bit whatever the number. */
+	int threads;
 	/* Out (consensus_dawid_skene allocates; consensus_ds_free frees). */
 	int nitems, nlabelers, nclasses;
 	int iterations;		/* EM rounds run (M-step + E-step each) */

@@ -66,6 +66,7 @@ struct errors_row {
 	double error_rate;  /* errors / items (0 when items is 0) */
 	double error_share; /* errors / all errors (0 when there are none) */
 	struct agree_stat hlp;  /* team HLP on the group's scored items */
+	struct agree_ci hlp_ci; /* its bootstrap interval over those items */
 	struct agree_stat gap;  /* hlp - (1 - error_rate) */
 	struct agree_stat room; /* gap x data_share */
 };
@@ -76,13 +77,16 @@ struct errors_row {
  * scored when both are >= 0, and wrong when they differ.  Item i belongs
  * to group pair_group[p] for every p with pair_item[p] == i (an item may
  * be in several groups, or none).  HLP: agree_compute() on the view of
- * the group's scored items, no bootstrap.  *rows gets ngroups rows in
- * group order (free with errors_rows_free); 0, or -1 with *cause.
+ * the group's scored items, with the bootstrap, seed and confidence of
+ * hlp_opts (NULL: no bootstrap; hlp_ci then says why); its threads are
+ * used as given.  *rows gets ngroups rows in group order (free with
+ * errors_rows_free); 0, or -1 with *cause.
  */
 int errors_rows(const struct ratings *r, const int *consensus,
     const int *predicted, int ngroups, char *const *names,
     const int *pair_item, const int *pair_group, int npairs,
-    struct errors_row **rows, char **cause);
+    const struct agree_opts *hlp_opts, struct errors_row **rows,
+    char **cause);
 void errors_rows_free(struct errors_row *rows, int n);
 
 /* Sort rows by room, largest first; undefined rooms last (by error share). */
@@ -94,6 +98,10 @@ struct errors_opts {
 	/* NULL or "tag": tags only; "batch" or a metadata key: also slices,
 	 * cut as ratings_build() cuts them (numeric keys in quartiles). */
 	const char *by;
+	/* HLP intervals: bootstrap replicates (0: none) and their seed, at
+	 * 95% confidence, as `accord agree`. */
+	int bootstrap;
+	uint64_t seed;
 };
 
 struct errors_report {

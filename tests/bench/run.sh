@@ -236,4 +236,7 @@ sh tests/bench/agree_bench.sh
 
 # The label screen: render speed against chafa, keystroke latency.
 sh tests/bench/label_bench.sh
+
+# Export (jsonl, 100,000 x 3) and Dawid-Skene (1,000,000 labels).
+sh tests/bench/export_bench.sh
 exit 0

@@ -72,7 +72,7 @@ t_room_for_improvement(void)
 		group[i] = i < 4 || i == 9 ? 0 : 1;
 	}
 	if (errors_rows(&r, consensus, predicted, 2, names, item, group, 10,
-	    &rows, &cause) != 0) {
+	    NULL, &rows, &cause) != 0) {
 		T_FAIL("errors_rows: %s", cause);
 		free(cause);
 		return;
@@ -119,7 +119,7 @@ t_room_overall_and_empty(void)
 		group[i] = 0;
 	}
 	if (errors_rows(&r, consensus, predicted, 2, names, item, group, 10,
-	    &rows, &cause) != 0) {
+	    NULL, &rows, &cause) != 0) {
 		T_FAIL("errors_rows: %s", cause);
 		free(cause);
 		return;

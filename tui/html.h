@@ -1,0 +1,29 @@
+/*
+ * html.h: table cells and rows the HTML pages share (agree_html.c,
+ * errors_html.c), built on include/accord/report.h.  Keys and ids should be
+ * plain [A-Za-z0-9_-]; text is escaped.
+ */
+#ifndef ACCORD_TUI_HTML_H
+#define ACCORD_TUI_HTML_H
+
+#include "accord/agree.h"
+#include "accord/report.h"
+#include "accord/util.h"
+
+/* A bar's value from a statistic and, when ci is not NULL, its interval. */
+void html_bar_value(struct report_value *v, const struct agree_stat *s,
+    const struct agree_ci *ci);
+/* td[data-key][data-value] at %.3f, or td.undef "undefined (why)". */
+void html_td_stat(struct buf *b, const char *key, const struct agree_stat *s);
+/* td[data-key][data-lo][data-hi] "[lo, hi]", or "undefined (why)". */
+void html_td_ci(struct buf *b, const char *key, const struct agree_ci *c);
+/* td[data-key][data-value] with a whole number. */
+void html_td_int(struct buf *b, const char *key, long long v);
+/* <tr data-a="X" data-b="Y"><td>X</td><td>Y</td> (the row stays open). */
+void html_tr_pair(struct buf *b, const char *x, const char *y);
+/* <table id="PREFIX-NAME"> (or id="NAME" when prefix is NULL) and its
+ * header row of heads (NULL-terminated). */
+void html_table_begin(struct buf *b, const char *prefix, const char *name,
+    const char *const *heads);
+
+#endif
