@@ -337,6 +337,18 @@ place_label(void *arg, long long item, int lab, int cls, int guideline,
 	if (it < 0)
 		return; /* cannot happen with foreign keys on */
 	cell = (size_t)it * (size_t)pl->r->nlabelers + (size_t)lab;
+	/* A label superseded under another version still counts for its own
+	 * (a withdrawal removes it from every version). */
+	if (pl->r->cells[cell] >= 0 && cls >= 0 &&
+	    pl->r->guideline[cell] != guideline) {
+		struct ratings *r = pl->r;
+
+		if ((r->nhist & (r->nhist - 1)) == 0)
+			r->hist = xreallocarray(r->hist, r->nhist ?
+			    (size_t)r->nhist * 2 : 64, sizeof *r->hist);
+		r->hist[r->nhist++] = (struct ratings_hist){ it, lab,
+		    r->cells[cell], r->guideline[cell] };
+	}
 	pl->r->cells[cell] = cls;
 	pl->r->guideline[cell] = guideline;
 	if (pl->r->day != NULL)
@@ -593,6 +605,8 @@ compact_labelers(struct ratings *r)
 		for (j = 0; j < r->nlabelers; j++)
 			if (r->cells[(size_t)i * r->nlabelers + j] >= 0)
 				keep[j] = 1;
+	for (i = 0; i < r->nhist; i++)
+		keep[r->hist[i].lab] = 1;
 	for (j = 0; j < r->nlabelers; j++)
 		if (keep[j])
 			nl++;
@@ -614,10 +628,13 @@ compact_labelers(struct ratings *r)
 			}
 		}
 		for (j = 0, i = 0; j < r->nlabelers; j++)
-			if (keep[j])
+			if (keep[j]) {
+				keep[j] = i;	/* now the new index */
 				r->labelers[i++] = r->labelers[j];
-			else
+			} else
 				free(r->labelers[j]);
+		for (i = 0; i < r->nhist; i++)
+			r->hist[i].lab = keep[r->hist[i].lab];
 		r->nlabelers = nl;
 	}
 	free(keep);
@@ -629,8 +646,8 @@ collect_versions(struct ratings *r)
 	size_t k, n = (size_t)r->nitems * r->nlabelers;
 	int i, j;
 
-	for (k = 0; k < n; k++) {
-		int v = r->guideline[k];
+	for (k = 0; k < n + (size_t)r->nhist; k++) {
+		int v = k < n ? r->guideline[k] : r->hist[k - n].guideline;
 
 		if (v <= 0)
 			continue;
@@ -939,6 +956,7 @@ ratings_free(struct ratings *r)
 	free(r->cells);
 	free(r->guideline);
 	free(r->day);
+	free(r->hist);
 	free(r->reference);
 	free(r->gold);
 	free(r->item_ids);
@@ -978,6 +996,25 @@ view_copy(const struct ratings *r, const unsigned char *keep, int slice,
 		v->reference_[n] = r->reference[i];
 		v->gold_[n] = r->gold[i];
 		n++;
+	}
+	/* Labels that count for this version only (struct ratings_hist). */
+	if (version != 0 && r->nhist > 0) {
+		int *row = xmalloc(((size_t)r->nitems + 1) * sizeof *row);
+
+		for (i = 0; i < r->nitems; i++)
+			row[i] = -1;
+		for (i = 0; i < n; i++)
+			row[v->items[i]] = i;
+		for (i = 0; i < r->nhist; i++) {
+			const struct ratings_hist *h = &r->hist[i];
+
+			if (h->guideline != version || row[h->item] < 0 ||
+			    r->guideline[(size_t)h->item * L + h->lab] ==
+			    version)
+				continue;
+			v->cells_[(size_t)row[h->item] * L + h->lab] = h->cls;
+		}
+		free(row);
 	}
 	v->in.cells = v->cells_;
 	v->in.reference = v->reference_;

@@ -83,7 +83,19 @@ struct ratings {
 	char **slices;
 
 	int nversions;
-	int *versions; /* guideline versions with labels in force, ascending */
+	int *versions; /* guideline versions with labels, ascending */
+
+	/*
+	 * Labels that count for an older guideline version only: when a
+	 * labeler's label made under version V was superseded by one made
+	 * under another version (a relabel after the guideline changed), the
+	 * old one stays their label *for V*.  In id order; a view of version
+	 * V takes, per cell, the newest label made under V (docs/statistics.md).
+	 */
+	int nhist;
+	struct ratings_hist {
+		int item, lab, cls, guideline;
+	} *hist;
 };
 
 /*

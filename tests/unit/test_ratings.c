@@ -334,6 +334,66 @@ t_trend_by_week_and_version(void)
 	store_close(st);
 }
 
+/*
+ * A relabel under a new version does not erase what a labeler said under
+ * the old one: the view of version V holds each labeler's newest label
+ * made under V; a withdrawal removes a label from every version.
+ *   item 1: a ok@1 then scratch@2; b ok@1            (relabel by a)
+ *   item 2: a dent@1 then dent@2 then withdrawn; b dent@1
+ *   item 3: c scratch@1 then ok@2 (c has nothing else in force)
+ */
+static void
+t_version_views_keep_superseded_versions(void)
+{
+	const char *path = tmp("hist.accord");
+	struct store *st = setup(path, 0);
+	struct ratings r;
+	struct ratings_view v;
+	int a, b, c, L;
+
+	if (st == NULL)
+		return;
+	label(path, 6, "a", 1, 1, "2024-03-04");
+	label(path, 6, "b", 1, 1, "2024-03-04");
+	label(path, 6, "a", 2, 2, "2024-06-04");
+	label(path, 7, "a", 3, 1, "2024-03-04");
+	label(path, 7, "b", 3, 1, "2024-03-04");
+	label(path, 7, "a", 3, 2, "2024-06-04");
+	label(path, 7, "a", 0, 2, "2024-06-05");
+	label(path, 6, "c", 2, 1, "2024-03-04");
+	label(path, 6, "c", 1, 2, "2024-06-04");
+	if (build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	T_EQ_INT(r.nversions, 2);
+	T_EQ_INT(r.nlabelers, 3);
+	a = 0, b = 1, c = 2, L = r.nlabelers;
+	/* Items 6 and 7 are rows 5 and 6. */
+	ratings_view(&r, -1, 1, &v);
+	T_EQ_INT(v.in.cells[5 * L + a], 0);	/* ok, as said under v1 */
+	T_EQ_INT(v.in.cells[5 * L + b], 0);
+	T_EQ_INT(v.in.cells[5 * L + c], 1);	/* scratch */
+	T_EQ_INT(v.in.cells[6 * L + a], 2);	/* dent@1: the v2 one went */
+	T_EQ_INT(v.in.cells[6 * L + b], 2);
+	ratings_view_free(&v);
+	ratings_view(&r, -1, 2, &v);
+	T_EQ_INT(v.in.cells[5 * L + a], 1);
+	T_EQ_INT(v.in.cells[5 * L + b], -1);
+	T_EQ_INT(v.in.cells[5 * L + c], 0);
+	T_EQ_INT(v.in.cells[6 * L + a], -1);	/* withdrawn */
+	ratings_view_free(&v);
+	/* Every version together: the labels in force only. */
+	ratings_view(&r, -1, 0, &v);
+	T_EQ_INT(v.in.cells[5 * L + a], 1);
+	T_EQ_INT(v.in.cells[5 * L + c], 0);
+	T_EQ_INT(v.in.cells[6 * L + a], -1);
+	T_EQ_INT(v.in.cells[6 * L + b], 2);
+	ratings_view_free(&v);
+	ratings_free(&r);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -350,6 +410,7 @@ main(void)
 	T_RUN(t_day_of_each_label_in_force);
 	T_RUN(t_trend_by_day);
 	T_RUN(t_trend_by_week_and_version);
+	T_RUN(t_version_views_keep_superseded_versions);
 	rc = t_done();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
