@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "accord/priv.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "internal.h"
@@ -388,6 +389,7 @@ struct label_part {
 	long long lo, from, to; /* ids (lo, from] here, (from, to] there */
 	long long item_lo, item_hi; /* smallest and largest item id */
 	int with_day; /* read each row's day too */
+	struct store own; /* the second connection, in a read transaction */
 	pthread_t tid;
 	int started, failed;
 	struct raw_label *rows; /* (from, to] in id order */
@@ -419,19 +421,19 @@ keep_label(void *arg, long long item, int lab, int cls, int guideline,
 	lp->n++;
 }
 
+static void label_part_close(struct label_part *);
+
 static void *
 label_part_run(void *arg)
 {
 	struct label_part *lp = arg;
-	struct store own = { 0 };
 	char *cause = NULL;
 
 	lp->failed = 1;
 	/*
 	 * Ids are handed out as max + 1 and never deleted, so the part holds
 	 * about to - from rows: room for them up front spares the copies of
-	 * a growing array.  NOMUTEX: this connection is this thread's alone,
-	 * and a mutex per sqlite3_column call cost a tenth of the scan.
+	 * a growing array.
 	 */
 	lp->cap = (size_t)(lp->to - lp->from < ((long long)1 << 24) ?
 	    lp->to - lp->from : (long long)1 << 24);
@@ -440,22 +442,52 @@ label_part_run(void *arg)
 	if (lp->with_day)
 		lp->days = xreallocarray(NULL, lp->cap ? lp->cap : 1,
 		    sizeof *lp->days);
-	if (sqlite3_open_v2(lp->st->path, &own.db, SQLITE_OPEN_READONLY |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sqlite3_close(own.db);
-		return NULL;
-	}
-	own.path = lp->st->path;
-	sqlite3_busy_timeout(own.db, 10000);
-	if (store_begin(&own, 0, &cause) == 0) {
-		if (scan_labels(&own, lp->p, lp->r, lp->from, lp->to,
-		    lp->with_day, keep_label, lp, &cause) == 0)
-			lp->failed = 0;
-		store_rollback(&own);
-	}
+	if (scan_labels(&lp->own, lp->p, lp->r, lp->from, lp->to,
+	    lp->with_day, keep_label, lp, &cause) == 0)
+		lp->failed = 0;
 	free(cause);
-	sqlite3_close(own.db);
 	return NULL;
+}
+
+/*
+ * The second connection, opened here on the calling thread and already
+ * inside its read transaction (the first read opens DB-wal and DB-shm), so
+ * a setgid accord (priv.h) opens it with the project group like every
+ * store file.  NOMUTEX: it is used by one thread at a time, and a mutex
+ * per sqlite3_column call cost a tenth of the scan.  0 or -1.
+ */
+static int
+label_part_open(struct label_part *lp)
+{
+	struct store *own = &lp->own;
+	long long one;
+	int ok;
+
+	priv_raise();
+	ok = sqlite3_open_v2(lp->st->path, &own->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
+	if (ok) {
+		own->path = lp->st->path;
+		sqlite3_busy_timeout(own->db, 10000);
+		ok = store_begin(own, 0, NULL) == 0 && sql_int(own,
+		    "SELECT count(*) FROM labels WHERE id = 0", NULL, &one,
+		    NULL) >= 0;
+	}
+	priv_drop();
+	if (!ok)
+		label_part_close(lp);
+	return ok ? 0 : -1;
+}
+
+static void
+label_part_close(struct label_part *lp)
+{
+	if (lp->own.db == NULL)
+		return;
+	if (lp->own.in_tx)
+		store_rollback(&lp->own);
+	sqlite3_close(lp->own.db);
+	lp->own.db = NULL;
 }
 
 /* Below this many label rows a second connection costs more than it saves. */
@@ -509,10 +541,13 @@ read_labels_start(struct store *st, const struct project *p,
 	    sysconf(_SC_NPROCESSORS_ONLN) > 1) {
 		lp->from = hi - (long long)((double)(hi - lo) *
 		    part_share(items, hi - lo));
-		if (pthread_create(&lp->tid, NULL, label_part_run, lp) == 0)
+		if (label_part_open(lp) == 0 &&
+		    pthread_create(&lp->tid, NULL, label_part_run, lp) == 0)
 			lp->started = 1;
-		else
+		else {
+			label_part_close(lp);
 			lp->from = hi;
+		}
 	}
 	return 0;
 }
@@ -546,6 +581,7 @@ read_labels_finish(struct store *st, const struct item_map *map,
 	}
 	if (lp->started)
 		pthread_join(lp->tid, NULL);
+	label_part_close(lp);
 	if (map != NULL && ret == 0) {
 		if (lp->started && !lp->failed)
 			for (k = 0; k < lp->n; k++)
