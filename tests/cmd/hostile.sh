@@ -70,3 +70,21 @@ assert any("x\x1b]0;pwned\x07\x1b[2J\x9b\ufffd\ufffd'"'"'; DROP TABLE items; --.
 : >"img/${EVIL}-empty.png"
 run "$ACCORD" import "$DB" "img/${EVIL}-empty.png"
 ok_if "a bad hostile-named file: one error line, inert" sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] && ! LC_ALL=C grep -q \"\$(printf '[\033\007\233]')\" '$T/err'"
+
+# Guideline text: stored intact, shown inert by show and diff.
+printf '# G\n\n## ok\nfine %s here\n\n## bad\nbad\n' "$EVIL" >g1.md
+DB=$T/g.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,bad --guideline g1.md >/dev/null
+ok_if "guideline text is stored byte for byte" \
+	sql_is "SELECT instr(hex(text), '$(hex "$EVIL")') > 0 FROM guidelines WHERE version = 1" "1"
+run "$ACCORD" guideline "$DB" show
+ok_if "guideline show prints it inert" sh -c "[ $RC -eq 0 ] && grep -q pwned '$T/out' && ! LC_ALL=C grep -q \"\$(printf '[\033\007\233\377]')\" '$T/out'"
+printf '# G\n\n## ok\nfine\n\n## bad\nbad\n' >g2.md
+run "$ACCORD" guideline "$DB" edit --file g2.md --reason "$EVIL"
+ok_if "a reason with control characters is refused, nothing stored" sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] && [ \$(sqlite3 '$DB' 'SELECT count(*) FROM guidelines') -eq 1 ]"
+SQLR="pwned'; DROP TABLE guidelines; --"
+run "$ACCORD" guideline "$DB" edit --file g2.md --reason "$SQLR"
+ok_if "a reason with SQL in it is taken" rc_is 0
+ok_if "and stored as it is" sql_is "SELECT reason = '$(printf %s "$SQLR" | sed "s/'/''/g")' FROM guidelines WHERE version = 2" "1"
+run "$ACCORD" guideline "$DB" diff 1 2
+ok_if "guideline diff prints the old text inert" sh -c "[ $RC -eq 0 ] && grep -q pwned '$T/out' && ! LC_ALL=C grep -q \"\$(printf '[\033\007\233\377]')\" '$T/out'"
