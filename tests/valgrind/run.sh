@@ -57,6 +57,8 @@ fi
 
 mkdir -p "$OUT"
 chmod 755 "$OUT"
+[ -e "$OUT/timings.tsv" ] ||
+	printf 'test\tseconds\tprocesses\texecd\tkilled\tresult\n' >"$OUT/timings.tsv"
 status=0
 start=$(date +%s)
 for t in $tests; do
