@@ -46,8 +46,8 @@ printf 'path,class\n%s/img/a1.png,ok\n%s/img/a2.png,bad\n' "$T" "$T" >preds.csv
 "$ACCORD" member "$DB" add $LAB --role labeler >/dev/null
 "$ACCORD" member "$DB" add $SME --role sme >/dev/null
 "$ACCORD" member "$DB" add $ADM --role admin >/dev/null
-# The editor `guideline edit` runs: appends to the class ok's section.
-printf '#!/bin/sh\nprintf "\\nA changed word.\\n" >>"$1"\n' >editor.sh
+# The editor `guideline edit` runs: appends a line, and notes who ran it.
+printf '#!/bin/sh\nid -un >>%s/editor.log\nprintf "\\nA changed word.\\n" >>"$1"\n' "$T" >editor.sh
 chmod 755 editor.sh
 chmod 666 "$DB"
 chmod -R a+rX img img2 img3
@@ -165,6 +165,8 @@ done
 ok_if "$LAB: no export directory and no backup file appeared" \
 	sh -c "[ ! -e '$T/export-$LAB' ] && [ ! -e '$T/backup-$LAB.accord' ] && [ ! -e '$T/backup-$LAB.accord.tmp' ]"
 
+ok_if "$LAB: the refused guideline edit never opened the editor" test ! -e editor.log
+
 # A non-member: everything is refused, the members' commands too.
 { sme_cmds $OUT 1 4; admin_cmds $OUT; member_cmds; } | while read -r line; do
 	refused $OUT "$OUT is not a member of this project" $line
@@ -206,6 +208,7 @@ done
 ok_if "$SME's decisions, gold and guideline are theirs" sql_is \
 	"SELECT (SELECT count(*) FROM adjudications WHERE user = '$SME') || ' ' || (SELECT count(*) FROM gold WHERE user = '$SME') || ' ' || (SELECT author FROM guidelines ORDER BY version DESC LIMIT 1)" \
 	"3 2 $SME"
+ok_if "the editor ran once, for $SME, not for $LAB or $OUT" sh -c "[ \"\$(cat '$T/editor.log')\" = '$SME' ]"
 ok_if "$SME's export and backup exist" \
 	sh -c "[ -s '$T/export-$SME/manifest.json' ] && [ -s '$T/backup-$SME.accord' ]"
 printf q | as $SME timeout 120 script -qec "'$ACCORD' review '$DB'" /dev/null >"$T/out" 2>&1
