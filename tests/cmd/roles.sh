@@ -147,6 +147,7 @@ items
 member list
 guideline show
 guideline log
+guideline diff 1 1
 config
 config overlap
 label --script $T/one.txt
