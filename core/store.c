@@ -54,8 +54,11 @@ store_busy(void *arg, int tries)
 static void
 store_wait_busy(struct store *st)
 {
+	/* Through unsigned long long: the microseconds pass 2^32 after
+	 * 71 minutes of uptime, and a too large double to unsigned
+	 * conversion is undefined. */
 	st->busy_rng = (unsigned)getpid() * 2654435761u ^
-	    (unsigned)(acc_monotonic() * 1e6);
+	    (unsigned)(unsigned long long)(acc_monotonic() * 1e6);
 	sqlite3_busy_handler(st->db, store_busy, st);
 }
 

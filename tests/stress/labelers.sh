@@ -38,17 +38,7 @@ DB=$T/stress.accord
 # Distinct 4x4 PNGs (the id in the pixels), written with Python's zlib.
 # The scripted labeler never decodes media; the items only need to exist.
 mkdir img
-$PY - "$T/img" "$ITEMS" <<'PY'
-import os, struct, sys, zlib
-d, n = sys.argv[1], int(sys.argv[2])
-def chunk(t, b):
-    return struct.pack(">I", len(b)) + t + b + struct.pack(">I", zlib.crc32(t + b) & 0xffffffff)
-ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-for i in range(n):
-    px = struct.pack(">I", i)[1:] * 4
-    png = b"\x89PNG\r\n\x1a\n" + ihdr + chunk(b"IDAT", zlib.compress((b"\0" + px) * 4)) + chunk(b"IEND", b"")
-    open(os.path.join(d, "s%06d.png" % i), "wb").write(png)
-PY
+/usr/bin/python3 "$ROOT/tests/stress/tiny_pngs.py" "$T/img" $ITEMS s
 "$ACCORD" init "$DB" --task stress --media image --classes ok,bad \
 	--overlap $K >/dev/null &&
 	"$ACCORD" import "$DB" img --jobs 2 >/dev/null &&
