@@ -168,6 +168,8 @@ done
 ok_if "at the end every label reported is in the store" all_kept
 ok_if "every item that is not gold has exactly $K labelers in force" \
 	sql_is "SELECT count(*) FROM items i WHERE i.id NOT IN (SELECT item FROM gold) AND (SELECT count(*) FROM current_labels c WHERE c.item = i.id) != $K" 0
+ok_if "the queue's per-item counts (item_labelers) match the labels in force" \
+	sql_is "SELECT count(*) FROM items i LEFT JOIN item_labelers t ON t.item = i.id WHERE t.n IS NOT (SELECT count(*) FROM current_labels c WHERE c.item = i.id)" 0
 ok_if "no (item, labeler) has two label rows" \
 	sql_is "SELECT count(*) FROM (SELECT 1 FROM labels GROUP BY item, labeler HAVING count(*) > 1)" 0
 ok_if "and the store is whole" whole

@@ -90,6 +90,8 @@ ok_if "the store holds exactly the labels each labeler was told of" [ "$lost" -e
 ok_if "$((L * N)) label rows, $N per labeler" sql_is "SELECT count(*) || '/' || min(c) || '/' || max(c) FROM (SELECT labeler, count(*) AS c FROM labels GROUP BY labeler)" "$L/$N/$N"
 ok_if "no (item, labeler) has two rows" sql_is "SELECT count(*) FROM (SELECT 1 FROM labels GROUP BY item, labeler HAVING count(*) > 1)" 0
 ok_if "no item has more than $K labelers in force" sql_is "SELECT count(*) FROM (SELECT item FROM current_labels GROUP BY item HAVING count(*) > $K)" 0
+ok_if "the queue's per-item counts (item_labelers) match the labels in force" \
+	sql_is "SELECT count(*) FROM items i LEFT JOIN item_labelers t ON t.item = i.id WHERE t.n IS NOT (SELECT count(*) FROM current_labels c WHERE c.item = i.id)" 0
 ok_if "every label released its lease" sql_is "SELECT count(*) FROM leases" 0
 ok_if "integrity_check ok" sql_is "PRAGMA integrity_check" ok
 
