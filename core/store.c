@@ -399,6 +399,59 @@ fail:
 	return -1;
 }
 
+/*
+ * SQLite creates DB-wal and DB-shm with open(O_CREAT) under the umask and
+ * only then fchmod()s them to the store's mode.  Another user's process
+ * that opens one in between finds it unwritable and keeps a read-only
+ * store ("attempt to write a readonly database": 1 of 16 labelers starting
+ * at once, tests/stress/labelers.sh, whenever the umask strips bits the
+ * store has).  So a missing one is made here with the store's mode from
+ * the start: an unnamed file (O_TMPFILE) in the store's directory, given
+ * the mode (and, as SQLite does for root, the owner), then linked into
+ * place, which either puts a file with the right mode there or finds one.
+ * An empty WAL is no WAL and an empty -shm is set up by the first
+ * connection, so SQLite sees nothing unusual.  Best effort: where any
+ * step fails, SQLite creates the file as before.
+ */
+static void
+store_sidecars(const char *path)
+{
+	static const char *const suffix[] = { "-wal", "-shm" };
+	struct stat sb;
+	char *dir, *slash, proc[64];
+	size_t i;
+	int fd;
+
+	if (stat(path, &sb) != 0)
+		return;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir] = '\0';
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		char *f = xasprintf("%s%s", path, suffix[i]);
+
+		if (faccessat(AT_FDCWD, f, F_OK, AT_EACCESS) != 0 &&
+		    (fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+		    sb.st_mode & 0777)) >= 0) {
+			if (fchmod(fd, sb.st_mode & 0777) == 0 &&
+			    (geteuid() != 0 ||
+			    fchown(fd, sb.st_uid, sb.st_gid) == 0)) {
+				snprintf(proc, sizeof proc, "/proc/self/fd/%d",
+				    fd);
+				/* EEXIST: someone was quicker; theirs is used. */
+				(void)linkat(AT_FDCWD, proc, AT_FDCWD, f,
+				    AT_SYMLINK_FOLLOW);
+			}
+			close(fd);
+		}
+		free(f);
+	}
+	free(dir);
+}
+
 static int
 store_open_files(const char *path, struct store **out, char **cause)
 {
@@ -410,6 +463,7 @@ store_open_files(const char *path, struct store **out, char **cause)
 	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
+	store_sidecars(path);
 	st = store_new(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
