@@ -307,6 +307,24 @@ in_force(struct store *st, sqlite3_stmt *top, long long item,
 	return force;
 }
 
+/* item's count of labelers in force, through s ("SELECT n FROM
+ * item_labelers WHERE item = ?").  Every item has a row (trigger); a
+ * missing one reads 0.  0 or -1. */
+static int
+item_n(struct store *st, sqlite3_stmt *s, long long item, int *n,
+    char **cause)
+{
+	int rc;
+
+	sql_bind_int(s, 1, item);
+	rc = sqlite3_step(s);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read item_labelers");
+	return 0;
+}
+
 /* The first index in held of item's leases (nheld if none). */
 static size_t
 held_first(const struct scan *sc, long long item)
@@ -388,14 +406,8 @@ queue_scan(struct store *st, const char *user, int k, double now,
 
 		for (h = h0; h < sc->nheld && sc->held[h].item == item; h++)
 			;
-		sql_bind_int(cnt, 1, item);
-		rc = sqlite3_step(cnt);
-		f = rc == SQLITE_ROW ? sqlite3_column_int(cnt, 0) : 0;
-		sqlite3_reset(cnt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			sql_fail(st, cause, "cannot read item_labelers");
+		if (item_n(st, cnt, item, &f, cause) != 0)
 			goto out;
-		}
 		if (f == 0 && (int)(h - h0) < k && !in_gold(sc, item))
 			scan_cand(sc, item, (int)(h - h0));
 	}
@@ -1101,8 +1113,9 @@ queue_progress(struct store *st, const char *user, const char *batch,
 	 * Without a batch that is a count of the (n, item) index less the
 	 * few held and gold ones. */
 	if (bid == 0) {
-		long long zero = 0, n0;
+		long long zero = 0;
 		size_t h;
+		int n0;
 
 		if (sql_int(st, "SELECT count(*) FROM item_labelers WHERE n = 0",
 		    NULL, &zero, cause) < 0 ||
@@ -1117,14 +1130,8 @@ queue_progress(struct store *st, const char *user, const char *batch,
 			if (h < sc.nheld ? h > 0 && sc.held[h - 1].item == id :
 			    held_by_other(&sc, id))
 				continue;	/* counted once */
-			sql_bind_int(s, 1, id);
-			rc = sqlite3_step(s);
-			n0 = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 1;
-			sqlite3_reset(s);
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-				sql_fail(st, cause, "cannot read item_labelers");
+			if (item_n(st, s, id, &n0, cause) != 0)
 				goto fail_scan;
-			}
 			if (n0 == 0)
 				n--;
 		}
