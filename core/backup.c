@@ -92,7 +92,7 @@ rename_noreplace(const char *from, const char *to, char **cause)
 static int
 backup_verify(sqlite3 *db, char **cause)
 {
-	struct store tmp = { db, NULL, 0 };
+	struct store tmp = { .db = db };
 
 	return store_check(&tmp, cause);
 }

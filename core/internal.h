@@ -15,6 +15,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	double busy_since;	/* store_busy: when this wait began */
+	unsigned busy_rng;	/* store_busy: its pauses' jitter */
 };
 
 /* The schema: migration step v (1-based) takes a store from v-1 to v. */

@@ -203,6 +203,31 @@ static const char *const migrations[] = {
 	APPEND_ONLY("adjudications")
 	APPEND_ONLY("comments")
 	APPEND_ONLY("predictions"),
+
+	/*
+	 * 3: item_labelers, the number of labelers with a label in force on
+	 * each item, kept by trigger, so the queue reads the few items that
+	 * are open instead of walking every label row under the write lock
+	 * (60 ms a take at 300k labels, tests/stress/labelers.sh notes in
+	 * design.md).  Derived working state like leases: its rows change.
+	 * A label row changes its item's count by whether it is in force
+	 * (class not NULL) minus whether the row it supersedes was: the
+	 * labeler's newest earlier row on the item.
+	 */
+	"CREATE TABLE item_labelers ("
+	"  item INTEGER PRIMARY KEY REFERENCES items(id),"
+	"  n INTEGER NOT NULL DEFAULT 0);\n"
+	"CREATE INDEX item_labelers_n ON item_labelers(n, item);\n"
+	"INSERT INTO item_labelers (item, n) SELECT i.id, (SELECT count(*)"
+	"  FROM current_labels c WHERE c.item = i.id) FROM items i;\n"
+	"CREATE TRIGGER item_labelers_item AFTER INSERT ON items BEGIN"
+	"  INSERT INTO item_labelers (item, n) VALUES (NEW.id, 0); END;\n"
+	"CREATE TRIGGER item_labelers_label AFTER INSERT ON labels BEGIN"
+	"  UPDATE item_labelers SET n = n + (NEW.class IS NOT NULL) -"
+	"    coalesce((SELECT class IS NOT NULL FROM labels"
+	"      WHERE item = NEW.item AND labeler = NEW.labeler AND id < NEW.id"
+	"      ORDER BY id DESC LIMIT 1), 0)"
+	"  WHERE item = NEW.item; END;\n",
 };
 
 const char *

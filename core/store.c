@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "accord/priv.h"
@@ -16,6 +17,50 @@
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
 #define STORE_BUSY_MS 10000
 #define STORE_APPLICATION_ID 0x41435244
+
+/*
+ * Waiting for a lock another process holds.  sqlite3_busy_timeout sleeps
+ * 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, then 100 ms between tries, so
+ * a process that has waited a while tries ten times less often than one
+ * that just arrived, and newcomers keep taking the write lock first.  With
+ * 16 labelers writing at once that starved old waiters into the timeout
+ * (tests/stress/labelers.sh: 4 of 16 labelers failed with "database is
+ * locked" after 10 s; commit p99 4 s).  Here every waiter tries again
+ * after a random pause of 2 to 10 ms whatever its age, so the lock goes to
+ * waiters in about random order and a wait of n transactions has
+ * probability (1 - 1/waiters)^n.  (Pauses of 1 to 4 ms did as well and
+ * spent twice the CPU on polling.)  The limit is STORE_BUSY_MS of wall
+ * time.
+ */
+static int
+store_busy(void *arg, int tries)
+{
+	struct store *st = arg;
+	double now = acc_monotonic();
+	struct timespec ts;
+
+	if (tries == 0)
+		st->busy_since = now;
+	if ((now - st->busy_since) * 1e3 >= STORE_BUSY_MS)
+		return 0;
+	/* A 32-bit LCG (Numerical Recipes) is plenty for a jitter. */
+	st->busy_rng = st->busy_rng * 1664525u + 1013904223u;
+	ts.tv_sec = 0;
+	ts.tv_nsec = 2000000L + (long)((st->busy_rng >> 8) % 8000000u);
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
+static void
+store_wait_busy(struct store *st)
+{
+	/* Through unsigned long long: the microseconds pass 2^32 after
+	 * 71 minutes of uptime, and a too large double to unsigned
+	 * conversion is undefined. */
+	st->busy_rng = (unsigned)getpid() * 2654435761u ^
+	    (unsigned)(unsigned long long)(acc_monotonic() * 1e6);
+	sqlite3_busy_handler(st->db, store_busy, st);
+}
 
 int
 sql_fail(struct store *st, char **cause, const char *what)
@@ -338,7 +383,7 @@ store_create_files(const char *path, int version, struct store **out,
 	}
 	/* Before the first read: a store another process is writing (or
 	 * checkpointing) must be waited for, not reported as unreadable. */
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	store_wait_busy(st);
 	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
 	    STORE_APPLICATION_ID);
 	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
@@ -354,6 +399,59 @@ fail:
 	return -1;
 }
 
+/*
+ * SQLite creates DB-wal and DB-shm with open(O_CREAT) under the umask and
+ * only then fchmod()s them to the store's mode.  Another user's process
+ * that opens one in between finds it unwritable and keeps a read-only
+ * store ("attempt to write a readonly database": 1 of 16 labelers starting
+ * at once, tests/stress/labelers.sh, whenever the umask strips bits the
+ * store has).  So a missing one is made here with the store's mode from
+ * the start: an unnamed file (O_TMPFILE) in the store's directory, given
+ * the mode (and, as SQLite does for root, the owner), then linked into
+ * place, which either puts a file with the right mode there or finds one.
+ * An empty WAL is no WAL and an empty -shm is set up by the first
+ * connection, so SQLite sees nothing unusual.  Best effort: where any
+ * step fails, SQLite creates the file as before.
+ */
+static void
+store_sidecars(const char *path)
+{
+	static const char *const suffix[] = { "-wal", "-shm" };
+	struct stat sb;
+	char *dir, *slash, proc[64];
+	size_t i;
+	int fd;
+
+	if (stat(path, &sb) != 0)
+		return;
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir] = '\0';
+	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		char *f = xasprintf("%s%s", path, suffix[i]);
+
+		if (faccessat(AT_FDCWD, f, F_OK, AT_EACCESS) != 0 &&
+		    (fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC,
+		    sb.st_mode & 0777)) >= 0) {
+			if (fchmod(fd, sb.st_mode & 0777) == 0 &&
+			    (geteuid() != 0 ||
+			    fchown(fd, sb.st_uid, sb.st_gid) == 0)) {
+				snprintf(proc, sizeof proc, "/proc/self/fd/%d",
+				    fd);
+				/* EEXIST: someone was quicker; theirs is used. */
+				(void)linkat(AT_FDCWD, proc, AT_FDCWD, f,
+				    AT_SYMLINK_FOLLOW);
+			}
+			close(fd);
+		}
+		free(f);
+	}
+	free(dir);
+}
+
 static int
 store_open_files(const char *path, struct store **out, char **cause)
 {
@@ -365,6 +463,7 @@ store_open_files(const char *path, struct store **out, char **cause)
 	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
+	store_sidecars(path);
 	st = store_new(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -373,7 +472,7 @@ store_open_files(const char *path, struct store **out, char **cause)
 	}
 	/* Before the first read: a store another process is writing (or
 	 * checkpointing) must be waited for, not reported as unreadable. */
-	sqlite3_busy_timeout(st->db, STORE_BUSY_MS);
+	store_wait_busy(st);
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */
 	/*

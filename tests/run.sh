@@ -19,7 +19,7 @@ mkdir -p "$LOGS"
 pass=0
 fail=0
 start=$(date +%s)
-for t in build/asan/tests/* tests/cmd/*.sh tests/reference/*.sh tests/e2e/*.sh \
+for t in build/asan/tests/* tests/cmd/*.sh tests/stress/*.sh tests/reference/*.sh tests/e2e/*.sh \
     tests/fuzz/run.sh tests/valgrind/run.sh; do
 	[ -e "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac

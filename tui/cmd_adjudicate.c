@@ -104,6 +104,9 @@ cmd_adjudicate_exec(int argc, char **argv)
 			printf("item %lld: %s\n", items[i], what == 'c' ? cls :
 			    what == 'a' ? "ambiguous" : "sent back for "
 			    "relabeling");
+		/* Out now: a line is a decision on disk, even if the
+		 * process is killed before the next one. */
+		fflush(stdout);
 	}
 	free(items);
 out:

@@ -31,13 +31,15 @@ const struct cmd_entry cmd_label_entry = {
 "Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
 "detection, NO_COLOR turns colour off; ACCORD_PLAY is the audio player\n"
 "command (%f is the file); ACCORD_TRACE=FILE logs each key's time to the\n"
-"next item drawn.\n"
+"next item drawn (with --script: each label's take and commit times).\n"
 "\n"
 "  --batch NAME   only items of this import batch\n"
 "  --script FILE  test aid, no screen: each line \"class[,note]\" labels the\n"
 "                 next item the queue gives you (same queue, same label\n"
-"                 writes); prints \"ID<tab>PATH<tab>CLASS\" per label.  Blank\n"
-"                 and # lines are skipped; - reads standard input.\n",
+"                 writes); prints \"ID<tab>PATH<tab>CLASS\" per label, flushed\n"
+"                 once the label is on disk.  Blank and # lines are\n"
+"                 skipped; - reads standard input.  With ACCORD_TRACE=FILE\n"
+"                 it appends \"item=ID take=MS commit=MS\" per label.\n",
 	.exec = cmd_label_exec,
 };
 
@@ -45,6 +47,13 @@ const struct cmd_entry cmd_label_entry = {
  * The scripted test aid: the queue and label writes of the screen without
  * the screen, so command tests can play labelers.  Stops at the end of
  * the script, or when the queue is empty.
+ *
+ * Each label's line is printed and flushed only after label_put returned,
+ * that is after the commit is on disk: a line a killed run left behind is
+ * a label the store must hold (tests/cmd/kill_loop.sh relies on it).  The
+ * trace times queue_take (which holds the write lock for its scan) and
+ * label_put (BEGIN IMMEDIATE to a synced COMMIT) apart, for
+ * tests/stress/labelers.sh.
  */
 static int
 label_script(const char *db, const char *user, const char *batch,
@@ -53,6 +62,8 @@ label_script(const char *db, const char *user, const char *batch,
 	struct store *st;
 	struct project p;
 	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	FILE *trace = NULL;
+	const char *tf = getenv("ACCORD_TRACE");
 	char *line = NULL, *cause = NULL;
 	size_t cap = 0;
 	ssize_t len;
@@ -60,9 +71,17 @@ label_script(const char *db, const char *user, const char *batch,
 
 	if (f == NULL)
 		return cmd_fail(file, "cannot open: %s", strerror(errno));
+	if (tf != NULL && *tf != '\0' && (trace = fopen(tf, "a")) == NULL) {
+		r = cmd_fail(tf, "cannot open trace file: %s", strerror(errno));
+		if (f != stdin)
+			fclose(f);
+		return r;
+	}
 	if ((st = cmd_open(db)) == NULL) {
 		if (f != stdin)
 			fclose(f);
+		if (trace != NULL)
+			fclose(trace);
 		return EXIT_FAIL;
 	}
 	if (project_load(st, &p, &cause) != 0) {
@@ -73,6 +92,7 @@ label_script(const char *db, const char *user, const char *batch,
 		const struct class_def *c;
 		struct queue_item it;
 		char *note;
+		double t0, t1, t2;
 		int got;
 
 		lineno++;
@@ -87,6 +107,7 @@ label_script(const char *db, const char *user, const char *batch,
 			    lineno, line);
 			break;
 		}
+		t0 = acc_monotonic();
 		if ((got = queue_take(st, user, batch, NULL, 0, &it,
 		    &cause)) < 0) {
 			r = cmd_fail(db, "%s", cause);
@@ -96,15 +117,23 @@ label_script(const char *db, const char *user, const char *batch,
 			printf("nothing left to label\n");
 			break;
 		}
+		t1 = acc_monotonic();
 		if (label_put(st, user, it.id, c->id, note, -1, NULL,
 		    &cause) != 0) {
 			r = cmd_fail(db, "item %lld: %s", it.id, cause);
 			queue_item_free(&it);
 			break;
 		}
+		t2 = acc_monotonic();
 		printf("%lld\t", it.id);
 		cmd_print_safe(stdout, it.path);
 		printf("\t%s\n", c->name);
+		fflush(stdout);
+		if (trace != NULL) {
+			fprintf(trace, "item=%lld take=%.3f commit=%.3f\n",
+			    it.id, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+			fflush(trace);
+		}
 		queue_item_free(&it);
 	}
 	project_free(&p);
@@ -113,6 +142,8 @@ out:
 	free(cause);
 	if (f != stdin)
 		fclose(f);
+	if (trace != NULL)
+		fclose(trace);
 	store_close(st);
 	return r;
 }

@@ -152,6 +152,20 @@ t_migrates_v1_store_keeping_rows(void)
 	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 1);
 	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
 	T_EQ_INT(q(p, "SELECT count(*) FROM items"), 1);
+	/* v3 counted the label in force, and the trigger keeps counting:
+	 * a withdrawal, a new label, a second labeler, a relabel. */
+	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 1);
+	T_EQ_INT(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	    "created_at, origin, recorded_by) VALUES (1, 'ann', NULL, 1, 'now', "
+	    "'screen', 'ann')"), SQLITE_OK);
+	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 0);
+	T_EQ_INT(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	    "created_at, origin, recorded_by) VALUES (1, 'ann', 2, 1, 'now', "
+	    "'screen', 'ann'), (1, 'bob', 1, 1, 'now', 'screen', 'bob'), "
+	    "(1, 'bob', 2, 1, 'now', 'screen', 'bob')"), SQLITE_OK);
+	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 2);
+	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"),
+	    q(p, "SELECT count(*) FROM current_labels WHERE item = 1"));
 }
 
 static void

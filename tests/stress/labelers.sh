@@ -1,0 +1,119 @@
+# Load: STRESS_LABELERS labeler processes, each a real OS user
+# (accord-st-01, ...), label one project at once, STRESS_LABELS labels
+# each, through `accord label --script` (the screen's queue_take and
+# label_put, without curses).  Afterwards: every label a labeler was told
+# was accepted (a line of its output, printed after the commit) is a row,
+# and nothing else is; no (item, labeler) has two rows; no item has more
+# than k labelers in force; no lease is left; PRAGMA integrity_check is ok.
+# Prints labels/s and the take and commit latency p50/p99 (ACCORD_TRACE).
+#
+# `make test` runs 16 x 100 with the sanitized binary; `make bench`
+# (tests/bench/stress_bench.sh) runs 16 x 1000 with ./accord.
+#
+#   STRESS_LABELERS  labeler processes (default 16, at most 99)
+#   STRESS_LABELS    labels per labeler (default 100)
+#   STRESS_ITEMS     items (default labelers x labels x 3/8: room for every
+#                    label at overlap 3, with an eighth to spare)
+. "$(dirname "$0")/../lib.sh"
+
+L=${STRESS_LABELERS:-16}
+N=${STRESS_LABELS:-100}
+ITEMS=${STRESS_ITEMS:-$((L * N * 3 / 8))}
+K=3
+PY=/usr/bin/python3
+
+is_root || { fail "needs root to run as other OS users"; exit 1; }
+[ "$L" -ge 1 ] && [ "$L" -le 99 ] || { fail "STRESS_LABELERS must be 1..99"; exit 1; }
+[ $((ITEMS * K)) -ge $((L * N)) ] ||
+	{ fail "$ITEMS items at overlap $K cannot take $L x $N labels"; exit 1; }
+USERS=
+for i in $(seq 1 "$L"); do
+	u=accord-st-$(printf %02d "$i")
+	ensure_user "$u" || { fail "cannot create user $u"; exit 1; }
+	USERS="$USERS $u"
+done
+chmod 777 "$T"
+DB=$T/stress.accord
+
+# Distinct 4x4 PNGs (the id in the pixels), written with Python's zlib.
+# The scripted labeler never decodes media; the items only need to exist.
+mkdir img
+/usr/bin/python3 "$ROOT/tests/stress/tiny_pngs.py" "$T/img" $ITEMS s
+"$ACCORD" init "$DB" --task stress --media image --classes ok,bad \
+	--overlap $K >/dev/null &&
+	"$ACCORD" import "$DB" img --jobs 2 >/dev/null &&
+	for u in $USERS; do "$ACCORD" member "$DB" add "$u" >/dev/null || exit 1; done ||
+	{ fail "building the project"; exit 1; }
+chmod 666 "$DB"*
+ok_if "$ITEMS items, $L labelers" sql_is "SELECT (SELECT count(*) FROM items) || '/' || (SELECT count(*) FROM current_members WHERE role = 'labeler')" "$ITEMS/$L"
+
+# Each labeler's script: N labels, classes in a pattern of its own.
+i=0
+for u in $USERS; do
+	i=$((i + 1))
+	awk -v n="$N" -v s="$i" 'BEGIN { for (j = 0; j < n; j++)
+	    print ((j * s + s) % 3 == 0 ? "bad" : "ok") }' >"$T/$u.script"
+done
+
+# Start every labeler, let them wait for one go, and time from the go to
+# the last one done.
+for u in $USERS; do
+	as "$u" env ACCORD_TRACE="$T/$u.trace" sh -c \
+	    'while [ ! -e "$1/go" ]; do sleep 0.01; done
+	     exec "$2" label "$3" --script "$4" >"$5.out" 2>"$5.err"
+	    ' sh "$T" "$ACCORD" "$DB" "$T/$u.script" "$T/$u" &
+	echo $! >>"$T/pids"
+done
+sleep 0.5
+t0=$(date +%s.%N)
+touch "$T/go"
+bad=0
+for p in $(cat "$T/pids"); do
+	wait "$p" || bad=$((bad + 1))
+done
+t1=$(date +%s.%N)
+ok_if "all $L labelers exit 0" [ "$bad" -eq 0 ]
+for u in $USERS; do
+	[ -s "$T/$u.err" ] && echo "# $u: $(head -c 300 "$T/$u.err")"
+done
+
+# Every line printed is a row of that labeler, and every row a line.
+short=0 lost=0
+for u in $USERS; do
+	[ "$(wc -l <"$T/$u.out")" -eq "$N" ] || short=$((short + 1))
+	cut -f1,3 "$T/$u.out" | sort >"$T/$u.said"
+	sql "SELECT l.item || char(9) || c.name FROM labels l JOIN classes c ON c.id = l.class WHERE l.labeler = '$u'" | sort >"$T/$u.rows"
+	cmp -s "$T/$u.said" "$T/$u.rows" || lost=$((lost + 1))
+done
+ok_if "each labeler was told $N labels were accepted" [ "$short" -eq 0 ]
+ok_if "the store holds exactly the labels each labeler was told of" [ "$lost" -eq 0 ]
+ok_if "$((L * N)) label rows, $N per labeler" sql_is "SELECT count(*) || '/' || min(c) || '/' || max(c) FROM (SELECT labeler, count(*) AS c FROM labels GROUP BY labeler)" "$L/$N/$N"
+ok_if "no (item, labeler) has two rows" sql_is "SELECT count(*) FROM (SELECT 1 FROM labels GROUP BY item, labeler HAVING count(*) > 1)" 0
+ok_if "no item has more than $K labelers in force" sql_is "SELECT count(*) FROM (SELECT item FROM current_labels GROUP BY item HAVING count(*) > $K)" 0
+ok_if "the queue's per-item counts (item_labelers) match the labels in force" \
+	sql_is "SELECT count(*) FROM items i LEFT JOIN item_labelers t ON t.item = i.id WHERE t.n IS NOT (SELECT count(*) FROM current_labels c WHERE c.item = i.id)" 0
+ok_if "every label released its lease" sql_is "SELECT count(*) FROM leases" 0
+ok_if "integrity_check ok" sql_is "PRAGMA integrity_check" ok
+
+# Figures.  The take holds the write lock for the queue's scan; the commit
+# is label_put, BEGIN IMMEDIATE to a synced COMMIT, waits included.
+cat "$T"/*.trace | $PY -c '
+import sys
+take, commit = [], []
+for line in sys.stdin:
+    f = dict(w.split("=") for w in line.split())
+    take.append(float(f["take"])); commit.append(float(f["commit"]))
+def pct(v, p):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(p / 100.0 * len(v)))]
+wall = float(sys.argv[2]) - float(sys.argv[1])
+print("# %d labels by %s labelers in %.2f s: %.1f labels/s" % (len(commit), sys.argv[3], wall, len(commit) / wall))
+print("# commit latency ms: p50 %.2f p99 %.2f max %.2f" % (pct(commit, 50), pct(commit, 99), max(commit)))
+print("# take latency ms:   p50 %.2f p99 %.2f max %.2f" % (pct(take, 50), pct(take, 99), max(take)))
+print("# load average after: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
+' "$t0" "$t1" "$L" >"$T/figures"
+cat "$T/figures"
+ok_if "the trace has one line per label" [ "$(cat "$T"/*.trace | wc -l)" -eq $((L * N)) ]
+if [ -n "${STRESS_FIGURES:-}" ]; then
+	cp "$T/figures" "$STRESS_FIGURES"
+fi
