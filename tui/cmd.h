@@ -5,6 +5,7 @@
 #ifndef ACCORD_CMD_H
 #define ACCORD_CMD_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "accord/store.h"
@@ -22,6 +23,10 @@ struct cmd_entry {
 
 /* "accord NAME: message (see accord NAME --help)" on stderr; returns 2. */
 int cmd_usage(const struct cmd_entry *c, const char *fmt, ...) ACC_PRINTF(2, 3);
+/* --bootstrap N (0..1000000) and --seed S (>= 0) into *out: 0, or the
+ * usage error printed and EXIT_USAGE returned. */
+int cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out);
+int cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out);
 /* "accord: WHERE: message" (or "accord: message" with WHERE NULL); returns 1. */
 int cmd_fail(const char *where, const char *fmt, ...) ACC_PRINTF(2, 3);
 /* Print the usage text to stdout; returns 0. */

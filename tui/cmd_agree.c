@@ -650,16 +650,12 @@ cmd_agree_exec(int argc, char **argv)
 			version = (int)n;
 			break;
 		case 'n':
-			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
-				return cmd_usage(c, "--bootstrap wants 0 to "
-				    "1000000 replicates, not '%s'", optarg);
-			ao.bootstrap = (int)n;
+			if (cmd_opt_bootstrap(c, optarg, &ao.bootstrap) != 0)
+				return EXIT_USAGE;
 			break;
 		case 's':
-			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
-				return cmd_usage(c, "--seed wants a number >= 0, "
-				    "not '%s'", optarg);
-			ao.seed = (uint64_t)n;
+			if (cmd_opt_seed(c, optarg, &ao.seed) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'j':
 			json = 1;

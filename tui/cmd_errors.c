@@ -336,7 +336,6 @@ cmd_errors_exec(int argc, char **argv)
 	const char *file = NULL, *run = NULL, *html = NULL, *db;
 	char *cause = NULL;
 	int ch, json = 0, ret = 0;
-	long long n;
 
 	eo.bootstrap = 1000;
 	eo.seed = 1;
@@ -366,16 +365,12 @@ cmd_errors_exec(int argc, char **argv)
 			html = optarg;
 			break;
 		case 'B':
-			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
-				return cmd_usage(c, "--bootstrap wants 0 to "
-				    "1000000, not '%s'", optarg);
-			eo.bootstrap = (int)n;
+			if (cmd_opt_bootstrap(c, optarg, &eo.bootstrap) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'S':
-			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
-				return cmd_usage(c, "--seed wants a whole "
-				    "number >= 0, not '%s'", optarg);
-			eo.seed = (uint64_t)n;
+			if (cmd_opt_seed(c, optarg, &eo.seed) != 0)
+				return EXIT_USAGE;
 			break;
 		case ':':
 			return cmd_usage(c, "%s wants a value",

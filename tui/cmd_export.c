@@ -140,7 +140,6 @@ cmd_export_exec(int argc, char **argv)
 	struct store *st;
 	const char *db;
 	char *cause = NULL;
-	long long n;
 	int ch, v, ret;
 
 	memset(&o, 0, sizeof o);
@@ -203,10 +202,8 @@ cmd_export_exec(int argc, char **argv)
 			}
 			break;
 		case 's':
-			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
-				return cmd_usage(c, "--seed wants a number >= 0, "
-				    "not '%s'", optarg);
-			o.split.seed = (uint64_t)n;
+			if (cmd_opt_seed(c, optarg, &o.split.seed) != 0)
+				return EXIT_USAGE;
 			break;
 		case 'g':
 			if (*optarg == '\0')

@@ -57,7 +57,6 @@ cmd_stats_exec(int argc, char **argv)
 	struct store *st;
 	const char *user;
 	char *cause = NULL;
-	long long n;
 	int ch, r;
 
 	agree_opts_init(&ao);
@@ -66,16 +65,12 @@ cmd_stats_exec(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
-			if (acc_parse_int(optarg, 0, 1000000, &n) != 0)
-				return cmd_usage(c, "--bootstrap wants 0 to "
-				    "1000000 replicates, not '%s'", optarg);
-			ao.bootstrap = (int)n;
+			if (cmd_opt_bootstrap(c, optarg, &ao.bootstrap) != 0)
+				return EXIT_USAGE;
 			break;
 		case 's':
-			if (acc_parse_int(optarg, 0, INT64_MAX, &n) != 0)
-				return cmd_usage(c, "--seed wants a number >= 0, "
-				    "not '%s'", optarg);
-			ao.seed = (uint64_t)n;
+			if (cmd_opt_seed(c, optarg, &ao.seed) != 0)
+				return EXIT_USAGE;
 			break;
 		case ':':
 			return cmd_usage(c, "%s wants a value",

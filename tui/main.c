@@ -46,6 +46,29 @@ cmd_usage(const struct cmd_entry *c, const char *fmt, ...)
 }
 
 int
+cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out)
+{
+	long long n;
+
+	if (acc_parse_int(arg, 0, 1000000, &n) != 0)
+		return cmd_usage(c, "--bootstrap wants 0 to 1000000 replicates, "
+		    "not '%s'", arg);
+	*out = (int)n;
+	return 0;
+}
+
+int
+cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out)
+{
+	long long n;
+
+	if (acc_parse_int(arg, 0, INT64_MAX, &n) != 0)
+		return cmd_usage(c, "--seed wants a number >= 0, not '%s'", arg);
+	*out = (uint64_t)n;
+	return 0;
+}
+
+int
 cmd_fail(const char *where, const char *fmt, ...)
 {
 	va_list ap;
