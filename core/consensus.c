@@ -2,6 +2,7 @@
  * consensus.c: majority vote, Dawid-Skene EM and adjudicated consensus
  * (see include/accord/consensus.h and docs/statistics.md, "Consensus").
  */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -148,56 +149,145 @@ entries_free(struct entries *e)
 }
 
 /*
- * Work arrays of the EM.  The confusion matrices are also kept "by
- * answer": byans[(j * K + l) * K + k] is labeler j's entry for truth k and
- * answer l, the transpose of each labeler's K x K block, so that one
- * label's contributions (to every k) are K adjacent doubles.  Every sum
- * is still formed in the same order as in a direct implementation (alpha
- * first, then items in order), so the fit is the same bit for bit; the
- * layout only saves cache traffic (tests/bench/ds_bench: fit_sha256).
+ * Work of the EM.  The confusion matrices are also kept "by answer":
+ * [(j * K + l) * K + k] is labeler j's entry for truth k and answer l,
+ * the transpose of each labeler's K x K block, so that one label's
+ * contributions (to every k) are K adjacent doubles.
+ *
+ * The items are cut into DS_CHUNKS fixed ranges.  One pass over a chunk
+ * runs the E-step of its items and, with each item's new posterior still
+ * in registers, adds it to the chunk's own counts for the next M-step, so
+ * a round reads the labels once.  Threads take whole chunks, and the
+ * M-step adds the chunks' counts in chunk order, so every sum is formed
+ * in the same order whatever the number of threads: the fit is the same
+ * bit for bit on one CPU or eight (tests/bench/ds_bench: fit_sha256).
  */
 #define DS_MAX_THREADS 8
+#define DS_CHUNKS 16
 
 struct ds_work {
-	double *byans;	/* L x K x K, by answer: counts, then logs */
+	const struct entries *e;
+	double *T;
+	const int *labeled;
+	int K, L, nitems, nthreads;
+	int estep;		/* 0: only count (before the first M-step) */
+	double *byans;		/* L x K x K: counts */
+	double *cfans;		/* L x K x K: confusion, by answer */
+	double *logcf;		/* L x K x K: its logs */
+	const double *prior;	/* K */
 	double *logprior;	/* K */
-	int nthreads;	/* for the E-step */
-	double *lp;	/* nthreads x K: each thread's scratch */
+	double *cnt;		/* DS_CHUNKS x stride: each chunk's counts */
+	size_t stride;		/* L*K*K + K doubles and a cache line */
+	double delta[DS_CHUNKS];/* largest change of any T_ik per chunk */
+	double *lp;		/* nthreads x lpstride: each thread's scratch */
+	size_t lpstride;	/* K doubles and a cache line */
+};
+
+struct ds_thread {
+	struct ds_work *w;
+	int t;
 };
 
 /*
- * M-step (Dawid & Skene 1979, eqs. 2.3 and 2.4), with every count
- * smoothed by alpha so that a labeler who never gave some answer, or a
- * class no item is believed to be, has a small probability rather than
- * zero (a zero would make log 0 in the E-step and lock the posterior):
- *
- *   pi_j[k][l] = (alpha + sum_i T_ik [j said l on i])
- *              / (K alpha + sum_i T_ik [j labeled i])
- *   p_k        = (alpha + sum_i T_ik) / (K alpha + N)
- *
- * N counts labeled items only.
+ * E-step (eq. 2.5): T_ik is proportional to p_k prod_j pi_j[k][l_ij].
+ * ds_product forms that product directly, K multiplications a label and
+ * no exp: whenever the largest of the K running products falls below
+ * DS_RESCALE all K are divided by it, so a long run of small factors
+ * cannot underflow.  It gives up (returns 0) if a single factor is so
+ * small that the largest product still reaches 0 or a denormal, and then
+ * ds_logsum sums logs instead, subtracting the largest before exp.  Both
+ * leave lp[] proportional to the posterior, its largest entry near 1.
+ */
+#define DS_RESCALE 1e-100
+
+static int
+ds_product(const struct ds_work *w, int i, double *lp)
+{
+	const struct entries *e = w->e;
+	int K = w->K, k, x;
+	double mx;
+
+	for (k = 0; k < K; k++)
+		lp[k] = w->prior[k];
+	for (x = e->start[i]; x < e->start[i + 1]; x++) {
+		const double *cf = w->cfans + e->off[x];
+
+		mx = 0;
+		for (k = 0; k < K; k++) {
+			lp[k] *= cf[k];
+			if (lp[k] > mx)
+				mx = lp[k];
+		}
+		if (mx < DS_RESCALE) {
+			if (!(mx >= DBL_MIN))
+				return 0;
+			for (k = 0; k < K; k++)
+				lp[k] /= mx;
+		}
+	}
+	return 1;
+}
+
+static void
+ds_logsum(const struct ds_work *w, int i, double *lp)
+{
+	const struct entries *e = w->e;
+	int K = w->K, k, x;
+	double mx = -INFINITY;
+
+	for (k = 0; k < K; k++)
+		lp[k] = w->logprior[k];
+	for (x = e->start[i]; x < e->start[i + 1]; x++) {
+		const double *lc = w->logcf + e->off[x];
+
+		for (k = 0; k < K; k++)
+			lp[k] += lc[k];
+	}
+	for (k = 0; k < K; k++)
+		if (lp[k] > mx)
+			mx = lp[k];
+	for (k = 0; k < K; k++)
+		lp[k] = lp[k] == mx ? 1.0 : exp(lp[k] - mx);
+}
+
+/*
+ * One chunk: the E-step of its items, each item's posterior then added
+ * to the chunk's counts for the M-step.
  */
 static void
-ds_mstep(const struct entries *e, const double *T, const int *labeled,
-    int nitems, struct consensus_ds *ds, struct ds_work *w)
+ds_chunk(struct ds_work *w, int c, double *lp)
 {
-	int K = ds->nclasses, L = ds->nlabelers, i, j, k, l, n = 0;
-	size_t m;
-	double *cf = ds->confusion, *acc = w->byans;
+	const struct entries *e = w->e;
+	int K = w->K, i, k, x;
+	int from = (int)((long long)w->nitems * c / DS_CHUNKS);
+	int to = (int)((long long)w->nitems * (c + 1) / DS_CHUNKS);
+	size_t ncf = (size_t)w->L * K * K;
+	double *acc = w->cnt + (size_t)c * w->stride, *prior = acc + ncf;
+	double delta = 0;
 
-	for (m = 0; m < (size_t)L * K * K; m++)
-		acc[m] = ds->alpha;
-	for (k = 0; k < K; k++)
-		ds->prior[k] = ds->alpha;
-	for (i = 0; i < nitems; i++) {
-		const double *t = T + (size_t)i * K;
-		int x;
+	memset(acc, 0, (ncf + (size_t)K) * sizeof *acc);
+	for (i = from; i < to; i++) {
+		double *t = w->T + (size_t)i * K;
 
-		if (!labeled[i])
+		if (!w->labeled[i])
 			continue;
-		n++;
+		if (w->estep) {
+			double s = 0;
+
+			if (!ds_product(w, i, lp))
+				ds_logsum(w, i, lp);
+			for (k = 0; k < K; k++)
+				s += lp[k];
+			for (k = 0; k < K; k++) {
+				double v = lp[k] / s, d = fabs(v - t[k]);
+
+				if (d > delta)
+					delta = d;
+				t[k] = v;
+			}
+		}
 		for (k = 0; k < K; k++)
-			ds->prior[k] += t[k];
+			prior[k] += t[k];
 		for (x = e->start[i]; x < e->start[i + 1]; x++) {
 			double *row = acc + e->off[x];
 
@@ -205,125 +295,108 @@ ds_mstep(const struct entries *e, const double *T, const int *labeled,
 				row[k] += t[k];
 		}
 	}
+	w->delta[c] = delta;
+}
+
+static void *
+ds_thread_run(void *arg)
+{
+	struct ds_thread *th = arg;
+	struct ds_work *w = th->w;
+	int c;
+
+	for (c = th->t; c < DS_CHUNKS; c += w->nthreads)
+		ds_chunk(w, c, w->lp + (size_t)th->t * w->lpstride);
+	return NULL;
+}
+
+/* One pass over every chunk; returns the largest change of any T_ik. */
+static double
+ds_pass(struct ds_work *w)
+{
+	struct ds_thread arg[DS_MAX_THREADS];
+	pthread_t th[DS_MAX_THREADS];
+	int started[DS_MAX_THREADS], t, c, n = w->nthreads;
+	double delta = 0;
+
+	if (n < 1 || n > DS_MAX_THREADS)
+		n = w->nthreads = 1;
+	for (t = 0; t < n; t++) {
+		arg[t] = (struct ds_thread){ .w = w, .t = t };
+		started[t] = 0;
+	}
+	for (t = 1; t < n; t++)
+		started[t] = pthread_create(&th[t], NULL, ds_thread_run,
+		    &arg[t]) == 0;
+	ds_thread_run(&arg[0]);
+	for (t = 1; t < n; t++) {
+		if (started[t])
+			pthread_join(th[t], NULL);
+		else
+			ds_thread_run(&arg[t]);
+	}
+	for (c = 0; c < DS_CHUNKS; c++)
+		if (w->delta[c] > delta)
+			delta = w->delta[c];
+	return delta;
+}
+
+/*
+ * M-step (Dawid & Skene 1979, eqs. 2.3 and 2.4) from the chunks' counts,
+ * with every count smoothed by alpha so that a labeler who never gave
+ * some answer, or a class no item is believed to be, has a small
+ * probability rather than zero (a zero would make log 0 in the E-step and
+ * lock the posterior):
+ *
+ *   pi_j[k][l] = (alpha + sum_i T_ik [j said l on i])
+ *              / (K alpha + sum_i T_ik [j labeled i])
+ *   p_k        = (alpha + sum_i T_ik) / (K alpha + N)
+ *
+ * N counts labeled items only.  Then the logs the next E-step uses.
+ */
+static void
+ds_mstep(struct ds_work *w, int nlabeled, struct consensus_ds *ds)
+{
+	int K = w->K, L = w->L, c, j, k, l;
+	size_t m, ncf = (size_t)L * K * K;
+	double *cf = ds->confusion, *acc = w->byans;
+
+	for (m = 0; m < ncf; m++)
+		acc[m] = ds->alpha;
 	for (k = 0; k < K; k++)
-		ds->prior[k] /= K * ds->alpha + n;
+		ds->prior[k] = ds->alpha;
+	for (c = 0; c < DS_CHUNKS; c++) {
+		const double *part = w->cnt + (size_t)c * w->stride;
+
+		for (m = 0; m < ncf; m++)
+			acc[m] += part[m];
+		for (k = 0; k < K; k++)
+			ds->prior[k] += part[ncf + (size_t)k];
+	}
+	for (k = 0; k < K; k++) {
+		ds->prior[k] /= K * ds->alpha + nlabeled;
+		w->logprior[k] = log(ds->prior[k]);
+	}
 	for (j = 0; j < L; j++)
 		for (k = 0; k < K; k++) {
 			double *row = cf + ((size_t)j * K + k) * K, s = 0;
 
 			for (l = 0; l < K; l++)
 				s += row[l] = acc[((size_t)j * K + l) * K + k];
-			for (l = 0; l < K; l++)
+			for (l = 0; l < K; l++) {
+				size_t a = ((size_t)j * K + l) * K + k;
+
 				row[l] /= s;
+				w->cfans[a] = row[l];
+				w->logcf[a] = log(row[l]);
+			}
 		}
 }
 
 /*
- * E-step (eq. 2.5): T_ik proportional to p_k prod_j pi_j[k][l_ij], summed
- * in logs and normalised after subtracting the largest term, so a hundred
- * labels on an item cannot underflow.  The largest term's exp(0) is 1
- * exactly, so it is not computed.  Items are independent here, so the
- * items are cut into ranges, one per thread; each item's arithmetic is the
- * same whatever thread runs it.
- */
-struct estep_part {
-	const struct entries *e;
-	double *T;
-	const int *labeled;
-	int K, from, to;
-	const double *logcf, *logprior;
-	double *lp;   /* K scratch doubles of its own */
-	double delta; /* out: the largest change of any T_ik of the range */
-};
-
-static void *
-ds_estep_part(void *arg)
-{
-	struct estep_part *p = arg;
-	const struct entries *e = p->e;
-	double *lp = p->lp, delta = 0;
-	int K = p->K, i, k;
-
-	for (i = p->from; i < p->to; i++) {
-		double *t = p->T + (size_t)i * K, mx = -INFINITY, s = 0;
-		int x;
-
-		if (!p->labeled[i])
-			continue;
-		for (k = 0; k < K; k++)
-			lp[k] = p->logprior[k];
-		for (x = e->start[i]; x < e->start[i + 1]; x++) {
-			const double *lc = p->logcf + e->off[x];
-
-			for (k = 0; k < K; k++)
-				lp[k] += lc[k];
-		}
-		for (k = 0; k < K; k++)
-			if (lp[k] > mx)
-				mx = lp[k];
-		for (k = 0; k < K; k++)
-			s += lp[k] = lp[k] == mx ? 1.0 : exp(lp[k] - mx);
-		for (k = 0; k < K; k++) {
-			double v = lp[k] / s, d = fabs(v - t[k]);
-
-			if (d > delta)
-				delta = d;
-			t[k] = v;
-		}
-	}
-	p->delta = delta;
-	return NULL;
-}
-
-/* Returns the largest change of any T_ik. */
-static double
-ds_estep(const struct entries *e, double *T, const int *labeled, int nitems,
-    const struct consensus_ds *ds, struct ds_work *w)
-{
-	struct estep_part part[DS_MAX_THREADS];
-	pthread_t th[DS_MAX_THREADS];
-	int started[DS_MAX_THREADS];
-	int K = ds->nclasses, L = ds->nlabelers, j, k, l, t, n = w->nthreads;
-	double *logcf = w->byans, delta = 0;
-
-	for (j = 0; j < L; j++)
-		for (k = 0; k < K; k++)
-			for (l = 0; l < K; l++)
-				logcf[((size_t)j * K + l) * K + k] =
-				    log(ds->confusion[((size_t)j * K + k) *
-				    K + l]);
-	for (k = 0; k < K; k++)
-		w->logprior[k] = log(ds->prior[k]);
-	for (t = 0; t < n; t++) {
-		part[t] = (struct estep_part){ .e = e, .T = T,
-		    .labeled = labeled, .K = K,
-		    .from = (int)((long long)nitems * t / n),
-		    .to = (int)((long long)nitems * (t + 1) / n),
-		    .logcf = logcf, .logprior = w->logprior,
-		    .lp = w->lp + (size_t)t * K };
-		started[t] = 0;
-	}
-	for (t = 1; t < n; t++)
-		started[t] = pthread_create(&th[t], NULL, ds_estep_part,
-		    &part[t]) == 0;
-	ds_estep_part(&part[0]);
-	for (t = 1; t < n; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			ds_estep_part(&part[t]);
-	}
-	for (t = 0; t < n; t++)
-		if (part[t].delta > delta)
-			delta = part[t].delta;
-	return delta;
-}
-
-/*
- * Threads for the E-step: one per CPU (up to DS_MAX_THREADS) when there
- * is enough work per round; below about a million label-class terms a
- * round takes a few milliseconds and starting threads would cost more
- * than it saves.
+ * Threads: one per CPU (up to DS_MAX_THREADS) when there is enough work
+ * per round; below about a million label-class terms a round takes a few
+ * milliseconds and starting threads would cost more than it saves.
  */
 static int
 ds_threads(long long labels, int K, int want)
@@ -346,7 +419,8 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 {
 	struct entries e;
 	struct ds_work w;
-	int K = nclasses, i, k, *labeled;
+	int K = nclasses, i, k, *labeled, nlabeled = 0;
+	size_t ncf = (size_t)nlabelers * K * K, line = 64 / sizeof(double);
 	double *T;
 
 	ds->nitems = nitems;
@@ -356,27 +430,47 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 	ds->converged = 0;
 	ds->delta = 0;
 	ds->prior = xcalloc((size_t)K + 1, sizeof *ds->prior);
-	ds->confusion = xcalloc((size_t)nlabelers * K * K + 1,
-	    sizeof *ds->confusion);
+	ds->confusion = xcalloc(ncf + 1, sizeof *ds->confusion);
 	ds->posterior = T = xcalloc((size_t)nitems * K + 1, sizeof *T);
-	w.byans = xcalloc((size_t)nlabelers * K * K + 1, sizeof *w.byans);
-	w.logprior = xcalloc((size_t)K + 1, sizeof *w.logprior);
 	labeled = xcalloc((size_t)nitems + 1, sizeof *labeled);
 	entries_build(nitems, nlabelers, K, cells, &e);
+	memset(&w, 0, sizeof w);
+	w.e = &e;
+	w.T = T;
+	w.labeled = labeled;
+	w.K = K;
+	w.L = nlabelers;
+	w.nitems = nitems;
 	w.nthreads = ds_threads(e.start[nitems], K, ds->threads);
-	w.lp = xcalloc((size_t)w.nthreads * K + 1, sizeof *w.lp);
+	w.byans = xcalloc(ncf + 1, sizeof *w.byans);
+	w.logcf = xcalloc(ncf + 1, sizeof *w.logcf);
+	w.cfans = xcalloc(ncf + 1, sizeof *w.cfans);
+	w.prior = ds->prior;
+	w.logprior = xcalloc((size_t)K + 1, sizeof *w.logprior);
+	/*
+	 * Each thread's scratch and each chunk's counts are written for
+	 * every label, so no two may share a cache line: with the scratch
+	 * of two threads adjacent, the second thread made a round no faster.
+	 */
+	w.stride = ncf + (size_t)K + line;
+	w.cnt = xcalloc(DS_CHUNKS * w.stride, sizeof *w.cnt);
+	w.lpstride = (size_t)K + line;
+	w.lp = xcalloc((size_t)w.nthreads * w.lpstride, sizeof *w.lp);
 
 	/* Initialisation: vote shares, the soft majority vote (sec. 3). */
 	for (i = 0; i < nitems; i++) {
 		int x, n = e.start[i + 1] - e.start[i];
 
 		labeled[i] = n > 0;
+		nlabeled += labeled[i];
 		for (x = e.start[i]; x < e.start[i + 1]; x++)
 			T[(size_t)i * K + e.off[x] / K % K] += 1.0 / n;
 	}
+	ds_pass(&w);	/* counts only: the first M-step's */
+	w.estep = 1;
 	while (ds->iterations < ds->max_iter) {
-		ds_mstep(&e, T, labeled, nitems, ds, &w);
-		ds->delta = ds_estep(&e, T, labeled, nitems, ds, &w);
+		ds_mstep(&w, nlabeled, ds);
+		ds->delta = ds_pass(&w);
 		ds->iterations++;
 		if (ds->delta < ds->tol) {
 			ds->converged = 1;
@@ -384,7 +478,7 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 		}
 	}
 	if (ds->iterations == 0)	/* max_iter < 1: report the start */
-		ds_mstep(&e, T, labeled, nitems, ds, &w);
+		ds_mstep(&w, nlabeled, ds);
 	for (i = 0; i < nitems; i++)
 		if (!labeled[i])
 			for (k = 0; k < K; k++)
@@ -408,7 +502,10 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 		}
 	entries_free(&e);
 	free(w.byans);
+	free(w.logcf);
+	free(w.cfans);
 	free(w.logprior);
+	free(w.cnt);
 	free(w.lp);
 	free(labeled);
 }

@@ -62,7 +62,7 @@ struct consensus_ds {
 	double alpha;
 	double tol;
 	int max_iter;
-	/* In: E-step threads; 0: one per CPU (up to 8) on large inputs.
+	/* In: threads of a round; 0: one per CPU (up to 8) on large inputs.
 	 * The fit is the same bit for bit whatever the number. */
 	int threads;
 	/* Out (consensus_dawid_skene allocates; consensus_ds_free frees). */
@@ -89,8 +89,9 @@ struct consensus_ds {
  * Initialisation: each labeled item's posterior is its vote shares (soft
  * majority vote).  Each round: M-step (priors and confusion matrices from
  * the posteriors, every count plus alpha), then E-step (posteriors from
- * them, in log space).  Stops when the largest change of any posterior
- * is below tol, or after max_iter rounds.  ds->alpha/tol/max_iter must be
+ * them, as rescaled products; in logs should one underflow).  Stops when
+ * the largest change of any posterior is below tol, or after max_iter
+ * rounds.  ds->alpha/tol/max_iter must be
  * set (alpha > 0, tol > 0, max_iter >= 1); the rest is filled.
  *
  * If out is not NULL it gets one entry per item: the class of highest

@@ -3,7 +3,9 @@
  * majority on labelers with known confusion, SME decisions over votes, and
  * the stratified and grouped splits.
  */
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "accord/consensus.h"
 #include "accord/split.h"
@@ -165,6 +167,98 @@ t_dawid_skene_unanimous_and_unlabeled(void)
 	T_NEAR(fit.posterior[8], fit.prior[0], 0);
 	T_NEAR(fit.prior[0], 0.5, 1e-9);
 	consensus_ds_free(&fit);
+}
+
+/*
+ * The last E-step used the fit's reported priors and confusion matrices,
+ * so each posterior must equal p_k prod_j pi_j[k][l_ij], normalised;
+ * computed here in logs, apart from consensus.c.
+ */
+static double
+ds_worst_posterior(const struct consensus_ds *fit, const int *cells)
+{
+	int K = fit->nclasses, L = fit->nlabelers, i, j, k;
+	double worst = 0;
+
+	for (i = 0; i < fit->nitems; i++) {
+		double lp[8], mx = -INFINITY, s = 0;
+
+		for (k = 0; k < K; k++) {
+			lp[k] = log(fit->prior[k]);
+			for (j = 0; j < L; j++) {
+				int c = cells[(size_t)i * L + j];
+
+				if (c >= 0)
+					lp[k] += log(fit->confusion[((size_t)j
+					    * K + k) * K + c]);
+			}
+			if (lp[k] > mx)
+				mx = lp[k];
+		}
+		for (k = 0; k < K; k++)
+			s += exp(lp[k] - mx);
+		for (k = 0; k < K; k++) {
+			double d = fabs(exp(lp[k] - mx) / s -
+			    fit->posterior[(size_t)i * K + k]);
+
+			if (d > worst)
+				worst = d;
+		}
+	}
+	return worst;
+}
+
+static void
+t_dawid_skene_long_items_and_threads(void)
+{
+	/*
+	 * 40 items x 600 labelers, 3 classes, each labeler barely better
+	 * than chance: an item's running product of up to 600 factors must
+	 * be rescaled several times.  After one round (more make them
+	 * certain) the posteriors are far from 0 and 1; they must be the
+	 * formula's (600 factors: 1e-11 covers the rounding of either
+	 * way of forming them), with alpha 0.01 and with
+	 * alpha 1e-200 (answers a labeler never gave then weigh almost
+	 * nothing), and one, two or three threads give the same fit bit
+	 * for bit.
+	 */
+	enum { N = 40, L = 600, K = 3 };
+	static int cells[N * L];
+	uint64_t x = 7;
+	double alphas[] = { CONSENSUS_DS_ALPHA, 1e-200 };
+	int a, i, j, t;
+
+	for (i = 0; i < N; i++)
+		for (j = 0; j < L; j++)
+			cells[i * L + j] = unif(&x) < 0.1 ? -1 :
+			    unif(&x) < 0.01 ? i % K : (int)(rnd(&x) % K);
+	for (a = 0; a < 2; a++) {
+		struct consensus_ds fit[3];
+
+		for (t = 0; t < 3; t++) {
+			fit[t] = (struct consensus_ds){ .alpha = alphas[a],
+				.tol = CONSENSUS_DS_TOL, .max_iter = 1,
+				.threads = t + 1 };
+			consensus_dawid_skene(N, L, K, cells, &fit[t], NULL);
+		}
+		printf("# alpha %g: %d rounds, posterior off by %.3g\n",
+		    alphas[a], fit[0].iterations,
+		    ds_worst_posterior(&fit[0], cells));
+		T_CHECK(ds_worst_posterior(&fit[0], cells) < 1e-11);
+		for (i = 0, j = 0; i < N; i++)
+			j += fit[0].posterior[i * K + i % K] > 1e-3 &&
+			    fit[0].posterior[i * K + i % K] < 1 - 1e-3;
+		T_CHECK(j >= N / 4);	/* the check is not on 0s and 1s */
+		for (t = 1; t < 3; t++) {
+			T_EQ_INT(fit[t].iterations, fit[0].iterations);
+			T_CHECK(memcmp(fit[t].posterior, fit[0].posterior,
+			    N * K * sizeof(double)) == 0);
+			T_CHECK(memcmp(fit[t].confusion, fit[0].confusion,
+			    (size_t)L * K * K * sizeof(double)) == 0);
+			consensus_ds_free(&fit[t]);
+		}
+		consensus_ds_free(&fit[0]);
+	}
 }
 
 static void
@@ -358,6 +452,7 @@ main(void)
 	T_RUN(t_majority_votes_and_ties);
 	T_RUN(t_dawid_skene_beats_majority);
 	T_RUN(t_dawid_skene_unanimous_and_unlabeled);
+	T_RUN(t_dawid_skene_long_items_and_threads);
 	T_RUN(t_adjudication_and_gold_over_votes);
 	T_RUN(t_split_parse);
 	T_RUN(t_split_targets_largest_remainder);
