@@ -85,6 +85,15 @@ int records_read(const char *file, size_t max, struct label_input **out,
 struct item_finder {
 	sqlite3_stmt *bysha, *bypath, *byname;
 	char *dir;
+	/* Base names of every item_sources path, sorted, read on the first
+	 * lookup by base name (one query, not a scan per row). */
+	struct finder_name {
+		const char *name; /* into names_buf */
+		long long item;
+	} *names;
+	size_t nnames;
+	char *names_buf;
+	int names_read;
 };
 int item_finder_init(struct store *st, const char *file,
     struct item_finder *f, char **cause);

@@ -103,3 +103,22 @@ if is_root && ensure_user accord-t-lab; then
 		ok_if "a non-member cannot run $cmd $verb" sh -c "[ $RC -eq 1 ] && grep -q 'accord-t-lab is not a member' '$T/err' && [ ! -s '$T/out' ]"
 	done
 fi
+
+# Base names: one that two items share is refused with the count; one
+# that names a single item (seen at two paths) is found.  Rows of a large
+# file are looked up against a sorted list read once (labels.c).
+mkdir other
+convert -size 20x20 -seed 9 plasma: other/a1.png
+cp img/a2.png other/a2.png
+"$ACCORD" import "$DB" other --batch b2 >/dev/null
+printf 'file,labeler,class\na1.png,frank,ok\n' > amb.csv
+run "$ACCORD" labels import "$DB" amb.csv
+ok_if "a base name two items share is refused with the count" \
+	sh -c "[ $RC -eq 1 ] && grep -q \"amb.csv:2: 'a1.png' names 2 items; give a path or the sha256\" '$T/err'"
+printf 'file,labeler,class\na2.png,frank,ok\nnope.png,frank,ok\n' > one.csv
+run "$ACCORD" labels import "$DB" one.csv
+ok_if "an unknown base name is reported" err_has "one.csv:3: no imported item at 'nope.png'"
+printf 'file,labeler,class\na2.png,frank,ok\na3.png,frank,scratch\n' > one.csv
+run "$ACCORD" labels import "$DB" one.csv
+ok_if "a base name of one item seen at two paths is found" \
+	sql_is "SELECT group_concat(substr(i.path, -6) || '=' || c.name, ' ') FROM (SELECT * FROM current_labels WHERE labeler = 'frank' ORDER BY item) l JOIN items i ON i.id = l.item JOIN classes c ON c.id = l.class" "a2.png=ok a3.png=scratch"
