@@ -245,7 +245,7 @@ static int
 read_snapshot(struct store *st, const char *user, struct exp_snap *x,
     char **cause)
 {
-	struct ratings_opts ro = { .user = user, .by = NULL };
+	struct ratings_opts ro = { .user = user, .by = NULL, .paths = 1 };
 	long long m0[NMARKS], m1[NMARKS];
 	int attempt;
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,6 +59,29 @@ xcalloc(size_t n, size_t size)
 	p = calloc(n, size);
 	if (p == NULL)
 		acc_fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+#define HUGE_PAGE ((size_t)2 << 20)
+
+void *
+xmalloc_huge(size_t n, size_t size)
+{
+	size_t len;
+	void *p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		acc_fatal("out of memory (%zu x %zu bytes)", n, size);
+	len = n * size;
+	if (len < HUGE_PAGE)
+		return xmalloc(len);
+	len = (len + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+	p = aligned_alloc(HUGE_PAGE, len);
+	if (p == NULL)
+		acc_fatal("out of memory (%zu bytes)", len);
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
 	return p;
 }
 

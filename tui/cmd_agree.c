@@ -693,7 +693,6 @@ cmd_agree_exec(int argc, char **argv)
 		store_close(st);
 		return ret;
 	}
-	store_close(st);
 
 	if (guideline != NULL && strcmp(guideline, "all") == 0) {
 		runs = xcalloc((size_t)r.nversions + 1, sizeof *runs);
@@ -711,6 +710,19 @@ cmd_agree_exec(int argc, char **argv)
 			break;
 		}
 	}
+	/* Only the most disagreed items are shown with their paths. */
+	for (i = 0; ret == 0 && i < nruns; i++) {
+		int t, idx[AGREE_TOP];
+
+		for (t = 0; t < runs[i].ntop; t++)
+			idx[t] = runs[i].top[t].item;
+		if (ratings_load_paths(st, &r, idx, runs[i].ntop,
+		    &cause) != 0) {
+			ret = cmd_fail(db, "%s", cause);
+			free(cause);
+		}
+	}
+	store_close(st);
 	if (ret == 0) {
 		const char *term = getenv("TERM");
 

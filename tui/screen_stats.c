@@ -207,9 +207,22 @@ data_compute(struct screen *s, char **cause)
 
 		ratings_view(&d->r, -1, res_version(d, f), &v);
 		rc = agree_compute(&v.in, &s->ao, &d->res[f], cause);
-		if (rc == 0)
+		if (rc == 0) {
+			struct ratings_disagreed *top =
+			    &d->top[(size_t)f * HOT_MAX];
+			int t, idx[HOT_MAX];
+
 			d->ntop[f] = ratings_most_disagreed(&d->r, &v, HOT_MAX,
-			    &d->top[(size_t)f * HOT_MAX]);
+			    top);
+			/* The hot list shows these items' paths only. */
+			for (t = 0; t < d->ntop[f]; t++)
+				idx[t] = top[t].item;
+			if (ratings_load_paths(s->st, &d->r, idx, d->ntop[f],
+			    cause) != 0) {
+				agree_result_free(&d->res[f]);
+				rc = -1;
+			}
+		}
 		ratings_view_free(&v);
 		if (rc != 0)
 			break;

@@ -32,6 +32,13 @@
 void *xmalloc(size_t size);
 void *xcalloc(size_t n, size_t size);
 void *xreallocarray(void *ptr, size_t n, size_t size);
+/*
+ * xmalloc for large arrays filled at once (the ratings matrix): from 2 MiB
+ * up the block is 2 MiB-aligned and the kernel is asked for transparent
+ * huge pages (madvise; Debian's default THP mode), so filling it takes one
+ * page fault per 2 MiB, not per 4 KiB.  Freed with free().
+ */
+void *xmalloc_huge(size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) ACC_PRINTF(1, 2);

@@ -394,6 +394,172 @@ t_version_views_keep_superseded_versions(void)
 	store_close(st);
 }
 
+/*
+ * Paths: all at once with ratings_opts.paths, else none until
+ * ratings_load_paths fetches the asked ones.  Items 8 and 9 are in a
+ * second batch and item 10 back in the first, so the items_batch index
+ * (batch, id) lists 10 before 8: the matrix must still be in id order.
+ */
+static void
+t_paths_eager_lazy_and_item_order(void)
+{
+	const char *path = tmp("paths.accord");
+	struct store *st = setup(path, 0);
+	struct ratings_opts o = { .user = "root", .by = "batch" };
+	struct ratings r, e;
+	char *cause = NULL;
+	int i, want[] = { 9, 1, 9, -1, 99 };
+
+	if (st == NULL)
+		return;
+	x(path, "INSERT INTO batches (name, created_by, created_at) VALUES "
+	    "('second', 'root', 'now');"
+	    "INSERT INTO items (id, sha256, path, kind, format, bytes, batch, "
+	    "imported_by, imported_at) VALUES "
+	    "(8, printf('%064d', 8), '/data/8.png', 'image', 'png', 1, 2, "
+	    "'root', 'now'), "
+	    "(9, printf('%064d', 9), '/data/9.png', 'image', 'png', 1, 2, "
+	    "'root', 'now'), "
+	    "(10, printf('%064d', 10), '/data/10.png', 'image', 'png', 1, 1, "
+	    "'root', 'now');");
+	label(path, 10, "a", 1, 1, "2024-03-04");
+	label(path, 8, "a", 2, 1, "2024-03-04");
+	if (ratings_build(st, &o, &r, &cause) != 0) {
+		T_FAIL("ratings_build: %s", cause);
+		free(cause);
+		store_close(st);
+		return;
+	}
+	T_EQ_INT(r.nitems, 10);
+	for (i = 0; i < r.nitems; i++)
+		T_EQ_INT((int)r.item_ids[i], i + 1);
+	T_CHECK(r.paths == NULL);
+	/* Rows 7 and 9 (items 8, 10): their labels and batches. */
+	T_EQ_INT(r.cells[7 * r.nlabelers + 0], 1);
+	T_EQ_INT(r.cells[9 * r.nlabelers + 0], 0);
+	T_EQ_STR(r.slices[r.slice[7]], "second");
+	T_EQ_STR(r.slices[r.slice[9]], "b");
+	T_EQ_INT(ratings_load_paths(st, &r, want, 5, &cause), 0);
+	T_EQ_STR(r.paths[9], "/data/10.png");
+	T_EQ_STR(r.paths[1], "/data/2.png");
+	T_CHECK(r.paths[0] == NULL);
+	T_CHECK(r.paths[8] == NULL);
+	o.paths = 1;
+	if (ratings_build(st, &o, &e, &cause) != 0) {
+		T_FAIL("ratings_build: %s", cause);
+		free(cause);
+	} else {
+		for (i = 0; i < e.nitems; i++)
+			T_EQ_INT((int)e.item_ids[i], i + 1);
+		T_EQ_STR(e.paths[0], "/data/1.png");
+		T_EQ_STR(e.paths[9], "/data/10.png");
+		T_EQ_STR(e.slices[e.slice[7]], "second");
+		T_EQ_INT(memcmp(e.cells, r.cells, (size_t)r.nitems *
+		    (size_t)r.nlabelers * sizeof *r.cells), 0);
+		/* Everything is there already: nothing to fetch. */
+		T_EQ_INT(ratings_load_paths(st, &e, want, 5, &cause), 0);
+		ratings_free(&e);
+	}
+	ratings_free(&r);
+	store_close(st);
+}
+
+/*
+ * 160,000 label rows on 20,000 items by 5 labelers, in random order:
+ * relabels, withdrawals and two guideline versions, so rows of one cell
+ * fall in chunks read by different threads.  The two-thread read must
+ * give the matrix, days and per-version history of the one-thread read
+ * exactly, and the cells in force must be the current_labels view's.
+ */
+static void
+t_two_threads_read_what_one_reads(void)
+{
+	const char *path = tmp("threads.accord");
+	struct store *st = setup(path, 0);
+	struct ratings_opts o = { .user = "root", .days = 1, .threads = 1 };
+	struct ratings one, two;
+	sqlite3_stmt *q;
+	sqlite3 *db = NULL;
+	char *cause = NULL;
+	size_t n;
+	int bad = 0, rows = 0;
+
+	if (st == NULL)
+		return;
+	x(path, "WITH RECURSIVE n(x) AS (SELECT 8 UNION ALL SELECT x + 1 "
+	    "FROM n WHERE x < 20000) INSERT INTO items (sha256, path, kind, "
+	    "format, bytes, batch, imported_by, imported_at) SELECT "
+	    "printf('%064d', x), '/data/' || x || '.png', 'image', 'png', 10, "
+	    "1, 'root', 'now' FROM n;"
+	    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
+	    "WHERE x < 160000) INSERT INTO labels (item, labeler, class, "
+	    "guideline, created_at, origin, recorded_by) SELECT "
+	    "1 + abs(random()) % 20000, char(97 + abs(random()) % 5), "
+	    "CASE WHEN abs(random()) % 20 = 0 THEN NULL "
+	    "ELSE 1 + abs(random()) % 3 END, 1 + (x > 50000 AND "
+	    "abs(random()) % 2 = 0), printf('2024-03-%02dT10:00:00Z', "
+	    "1 + abs(random()) % 28), 'import', 'root' FROM n;");
+	if (ratings_build(st, &o, &one, &cause) != 0) {
+		T_FAIL("ratings_build, one thread: %s", cause);
+		free(cause);
+		store_close(st);
+		return;
+	}
+	o.threads = 0;
+	if (ratings_build(st, &o, &two, &cause) != 0) {
+		T_FAIL("ratings_build, two threads: %s", cause);
+		free(cause);
+		ratings_free(&one);
+		store_close(st);
+		return;
+	}
+	T_EQ_INT(two.nitems, one.nitems);
+	T_EQ_INT(two.nlabelers, one.nlabelers);
+	T_EQ_INT(two.nhist, one.nhist);
+	T_CHECK(one.nhist > 1000);
+	n = (size_t)one.nitems * (size_t)one.nlabelers;
+	if (two.nitems == one.nitems && two.nlabelers == one.nlabelers) {
+		T_EQ_INT(memcmp(two.cells, one.cells, n * sizeof *one.cells), 0);
+		T_EQ_INT(memcmp(two.guideline, one.guideline,
+		    n * sizeof *one.guideline), 0);
+		T_EQ_INT(memcmp(two.day, one.day, n * sizeof *one.day), 0);
+	}
+	if (two.nhist == one.nhist)
+		T_EQ_INT(memcmp(two.hist, one.hist, (size_t)one.nhist *
+		    sizeof *one.hist), 0);
+	/* The labels in force, by SQL: class ids 1..3 are indexes 0..2. */
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK || sqlite3_prepare_v2(db, "SELECT item, labeler, class "
+	    "FROM current_labels", -1, &q, NULL) != SQLITE_OK) {
+		T_FAIL("current_labels: %s", sqlite3_errmsg(db));
+	} else {
+		int filled = 0;
+		size_t k;
+
+		for (k = 0; k < n; k++)
+			filled += two.cells[k] >= 0;
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			int i = ratings_item_index(&two,
+			    sqlite3_column_int64(q, 0));
+			int j = *(const char *)sqlite3_column_text(q, 1) - 'a';
+
+			rows++;
+			if (i < 0 || j < 0 || j >= two.nlabelers ||
+			    two.cells[(size_t)i * two.nlabelers + j] !=
+			    sqlite3_column_int(q, 2) - 1)
+				bad++;
+		}
+		sqlite3_finalize(q);
+		T_EQ_INT(bad, 0);
+		T_EQ_INT(rows, filled);
+		T_CHECK(rows > 50000);
+	}
+	sqlite3_close(db);
+	ratings_free(&one);
+	ratings_free(&two);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -411,6 +577,8 @@ main(void)
 	T_RUN(t_trend_by_day);
 	T_RUN(t_trend_by_week_and_version);
 	T_RUN(t_version_views_keep_superseded_versions);
+	T_RUN(t_paths_eager_lazy_and_item_order);
+	T_RUN(t_two_threads_read_what_one_reads);
 	rc = t_done();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
