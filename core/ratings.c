@@ -1042,6 +1042,14 @@ read_slices(struct store *st, const char *by, const struct item_map *map,
 			num[i] = sqlite3_column_double(s, 1);
 			txt[i] = xstrdup(sql_text(s, 1));
 		}
+		/*
+		 * Metadata CSV cells are stored as text: one that is a whole
+		 * number ("12", "0.5", "-3e2") counts as one, as in `accord
+		 * drift`, so a numeric CSV column is cut into quartiles too.
+		 */
+		if (has[i] == 1 && t == SQLITE_TEXT &&
+		    acc_parse_double(txt[i], &num[i]) == 0 && isfinite(num[i]))
+			has[i] = 2;
 	}
 	for (i = 0; i < r->nitems; i++) {
 		if (has[i])

@@ -29,8 +29,9 @@ struct ratings_opts {
 	/*
 	 * NULL: no slices.  "batch": the item's import batch.  Otherwise a
 	 * metadata key (current_meta): text values are slices as they are;
-	 * when every value is a number, up to 4 distinct values are one slice
-	 * each ("KEY = V") and more are cut into quartile bins
+	 * when every value is a number (text that is a whole number, as CSV
+	 * cells are stored, counts as one), up to 4 distinct values are one
+	 * slice each ("KEY = V") and more are cut into quartile bins
 	 * ("KEY Q1 [lo, hi)", the last bin closed).  Items without the key
 	 * fall in the slice RATINGS_NO_SLICE.
 	 */

@@ -103,6 +103,23 @@ import json, sys
 s = json.load(open(sys.argv[1]))['results'][0]['slices']
 assert [(x['name'], x['items']) for x in s] == [('night', 5), ('(none)', 55)], s
 " "$T/out"
+# Metadata CSV cells are stored as text; numbers among them still slice
+# as numbers: quartiles for many values, numeric order for few.
+sqlite3 "$DB" "INSERT INTO item_meta(item, key, value, source, created_at) SELECT id, 'snr', printf('%.1f', id * 1.5), 'csv:test', 'now' FROM items;
+INSERT INTO item_meta(item, key, value, source, created_at) SELECT id, 'lens', CASE id % 3 WHEN 0 THEN '10' WHEN 1 THEN '2' ELSE '1' END, 'csv:test', 'now' FROM items"
+run "$ACCORD" agree "$DB" --json --by snr --bootstrap 0
+ok_if "numbers stored as text (CSV) are cut into quartiles" $PY -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['results'][0]['slices']
+assert [x['name'].split(' [')[0] for x in s] == ['snr Q%d' % i for i in range(1, 5)], s
+assert [x['items'] for x in s] == [15] * 4, [x['items'] for x in s]
+" "$T/out"
+run "$ACCORD" agree "$DB" --json --by lens --bootstrap 0
+ok_if "few numbers stored as text: one slice each, in numeric order" $PY -c "
+import json, sys
+s = json.load(open(sys.argv[1]))['results'][0]['slices']
+assert [(x['name'], x['items']) for x in s] == [('lens = 1', 20), ('lens = 2', 20), ('lens = 10', 20)], s
+" "$T/out"
 run "$ACCORD" agree "$DB" --by nosuchkey
 ok_if "an unknown --by key fails in one line" sh -c "[ $RC -eq 1 ] && grep -q \"no item has metadata key 'nosuchkey'\" '$T/err' && [ \$(wc -l < '$T/err') -eq 1 ]"
 
