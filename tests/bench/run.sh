@@ -234,12 +234,18 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # NLTK and statsmodels.
 sh tests/bench/agree_bench.sh
 
-# The label screen: render speed against chafa, keystroke latency.
+# The label screen: render speed against chafa, keystroke latency.  The
+# agree benchmark leaves a 250 MB store being written back to disk; a label
+# commit's fsync waits behind that writeback (a 118 ms commit in one whole
+# run, against a p99 of 7 ms alone), so each benchmark that times commits
+# starts after a sync.
+sync
 sh tests/bench/label_bench.sh
 
 # Export (jsonl, 100,000 x 3) and Dawid-Skene (1,000,000 labels).
 sh tests/bench/export_bench.sh
 
 # Load: 16 labelers x 1,000 labels at once (labels/s, commit p50/p99).
+sync
 sh tests/bench/stress_bench.sh
 exit 0
