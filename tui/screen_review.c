@@ -49,6 +49,8 @@ enum action {
 	ACT_PLAY,
 	ACT_MOVE,		/* arg: enum pane_move */
 	ACT_REDRAW,
+	ACT_WHY,
+	ACT_PANEL,		/* arg: +1 down, -1 up */
 };
 
 /* The key table: data, so the help overlay is generated from it. */
@@ -58,6 +60,8 @@ static const struct pane_key keys[] = {
 	{ 'r', ACT_RELABEL, "r", "send back for relabeling under the "
 	    "newest guideline; move on", 0 },
 	{ 'c', ACT_COMMENT, "c", "add a comment to the item's thread", 0 },
+	{ 'w', ACT_WHY, "w", "why: a note for the next decision on this item",
+	    0 },
 	{ 'G', ACT_GOLD, "G", "make the item gold: then press its class key", 0 },
 	{ 'e', ACT_EDIT_GUIDE, "e", "edit the guideline (accord guideline "
 	    "DB edit)", 0 },
@@ -79,6 +83,9 @@ static const struct pane_key keys[] = {
 	{ 'k', ACT_MOVE, NULL, NULL, PANE_UP },
 	{ KEY_DOWN, ACT_MOVE, NULL, NULL, PANE_DOWN },
 	{ 'j', ACT_MOVE, NULL, NULL, PANE_DOWN },
+	{ KEY_NPAGE, ACT_PANEL, "PgDn PgUp", "scroll the panel on the right",
+	    1 },
+	{ KEY_PPAGE, ACT_PANEL, NULL, NULL, -1 },
 	{ 'g', ACT_GUIDE, "g", "show the guideline in force", 0 },
 	{ '?', ACT_HELP, "?", "this help", 0 },
 	{ 12, ACT_REDRAW, "^L", "redraw the screen", 0 },
@@ -113,6 +120,10 @@ struct screen {
 
 	int decisions;		/* rows written this session */
 	int gold_pending;	/* G pressed: the next key is a class key */
+	char *why;		/* w: the note the next decision carries */
+	long long why_item;	/* the item it was written for */
+	int panel_top;		/* panel lines scrolled off the top */
+	int panel_more;		/* the last draw had lines below the panel */
 	struct pane_msg msg;
 	int told_player;
 	enum overlay overlay;
@@ -179,6 +190,7 @@ show(struct screen *s)
 	s->cur = NULL;
 	s->pane.dirty = 1;
 	s->pane.playhead = -1;
+	s->panel_top = 0;
 	s->want = cur_item(s);
 	if (s->want != 0) {
 		/* The neighbours load while the SME looks at this one, so n
@@ -250,6 +262,45 @@ move_to(struct screen *s, int delta)
 	show(s);
 }
 
+/* The note written with w for the item on screen, or NULL. */
+static const char *
+item_why(const struct screen *s)
+{
+	return s->why != NULL && s->why_item == cur_item(s) ? s->why : NULL;
+}
+
+/*
+ * w: the note ("why") that the next decision on this item carries, in
+ * the decision's row, as `accord adjudicate --note` does.  Another item
+ * drops it: a note belongs to the item it was written for.
+ */
+static void
+act_why(struct screen *s)
+{
+	char *text;
+
+	if (cur_item(s) == 0)
+		return;
+	text = ui_edit_line("why (the next decision carries it): ",
+	    item_why(s), NULL, 0, on_resize, s);
+	s->pane.dirty = 1;
+	if (text == NULL) {
+		pane_msg_set(&s->msg, 0, "note unchanged");
+		return;
+	}
+	free(s->why);
+	s->why = NULL;
+	if (*text == '\0') {
+		free(text);
+		pane_msg_set(&s->msg, 0, "no note");
+		return;
+	}
+	s->why = text;
+	s->why_item = cur_item(s);
+	pane_msg_set(&s->msg, 0, "note kept for the next decision on item "
+	    "%lld", cur_item(s));
+}
+
 /* A decision was written: say so and move on. */
 static void
 decided(struct screen *s, int r, char *cause, const char *what)
@@ -260,7 +311,10 @@ decided(struct screen *s, int r, char *cause, const char *what)
 		return;
 	}
 	s->decisions++;
-	pane_msg_set(&s->msg, 0, "item %lld: %s", cur_item(s), what);
+	pane_msg_set(&s->msg, 0, "item %lld: %s%s", cur_item(s), what,
+	    item_why(s) != NULL ? " (with its note)" : "");
+	free(s->why);
+	s->why = NULL;
 	if (s->pos + 1 < s->nq)
 		move_to(s, 1);
 	else {
@@ -279,7 +333,8 @@ act_class(struct screen *s, int ci)
 
 	if (cur_item(s) == 0)
 		return;
-	r = adjudicate_class(s->st, s->user, cur_item(s), c->id, NULL, &cause);
+	r = adjudicate_class(s->st, s->user, cur_item(s), c->id, item_why(s),
+	    &cause);
 	what = xasprintf("decided %s", c->name);
 	decided(s, r, cause, what);
 	free(what);
@@ -537,19 +592,30 @@ draw_status(struct screen *s)
 	}
 }
 
-/* The panel writer: one line at a time while rows are left. */
+/*
+ * The panel writer: one line at a time while rows are left, after
+ * skipping the `skip` lines scrolled off the top (PgDn/PgUp).  A line
+ * that does not fit sets `more`.
+ */
 struct pen {
 	int y, x, w, last;
+	int skip, more;
 };
 
 static int
 pen_line(struct pen *p, const char *text, int attr)
 {
-	if (p->y > p->last)
+	if (p->skip > 0) {
+		p->skip--;
+		return 1;
+	}
+	if (p->y > p->last) {
+		p->more = 1;
 		return 0;
-	if (p->y == p->last && text[0] != '\0') {
-		ui_print(p->y++, p->x, p->w, "... (more: the terminal is short)",
-		    ui_attr(UI_DIM));
+	}
+	if (p->y == p->last) {
+		p->more = 1;
+		ui_print(p->y++, p->x, p->w, "... more: PgDn", ui_attr(UI_DIM));
 		return 0;
 	}
 	ui_print(p->y++, p->x, p->w, text, attr);
@@ -617,7 +683,7 @@ static void
 draw_panel(struct screen *s)
 {
 	const struct review_detail *d = &s->det;
-	struct pen p = { 2, s->panel_x, COLS - s->panel_x, LINES - 3 };
+	struct pen p = { 2, s->panel_x, COLS - s->panel_x, LINES - 3, 0, 0 };
 	char line[512], t[16];
 	int i;
 
@@ -632,8 +698,15 @@ draw_panel(struct screen *s)
 		pen_line(&p, b.s, ui_attr(UI_DIM));
 		buf_free(&b);
 	}
+	if (item_why(s) != NULL) {
+		snprintf(line, sizeof line, "why (next decision): %s",
+		    item_why(s));
+		pen_line(&p, line, ui_attr(UI_SELECTED));
+	}
+	s->panel_more = 0;
 	if (!s->have_det)
 		return;
+	p.skip = s->panel_top;
 	draw_labels(s, &p);
 	if (d->nadj > 0) {
 		pen_line(&p, "decisions", ui_attr(UI_KEY));
@@ -663,6 +736,7 @@ draw_panel(struct screen *s)
 		snprintf(line, sizeof line, " %s %s: %s", t, c->user, c->text);
 		pen_line(&p, line, ui_attr(UI_NORMAL));
 	}
+	s->panel_more = p.more;
 }
 
 static void
@@ -717,13 +791,13 @@ act(struct screen *s, enum action a, int arg, int *running)
 	case ACT_AMBIGUOUS:
 		if (cur_item(s) != 0)
 			decided(s, adjudicate_ambiguous(s->st, s->user,
-			    cur_item(s), NULL, &cause), cause,
+			    cur_item(s), item_why(s), &cause), cause,
 			    "marked ambiguous");
 		break;
 	case ACT_RELABEL:
 		if (cur_item(s) != 0)
 			decided(s, adjudicate_relabel(s->st, s->user,
-			    cur_item(s), NULL, &cause), cause,
+			    cur_item(s), item_why(s), &cause), cause,
 			    "sent back for relabeling");
 		break;
 	case ACT_COMMENT: act_comment(s); break;
@@ -742,6 +816,15 @@ act(struct screen *s, enum action a, int arg, int *running)
 	case ACT_PLAY: act_play(s); break;
 	case ACT_MOVE: pane_move(&s->pane, s->cur, (enum pane_move)arg); break;
 	case ACT_REDRAW: s->pane.dirty = 1; clear(); break;
+	case ACT_WHY: act_why(s); break;
+	case ACT_PANEL:
+		if (arg > 0 && !s->panel_more)
+			pane_msg_set(&s->msg, 0, "the panel shows its last line");
+		else
+			s->panel_top = arg > 0 ? s->panel_top + (LINES - 4) / 2 :
+			    s->panel_top > (LINES - 4) / 2 ? s->panel_top -
+			    (LINES - 4) / 2 : 0;
+		break;
 	case ACT_NONE: break;
 	}
 }
@@ -880,6 +963,7 @@ screen_review_run(const char *db, const char *user,
 	review_detail_free(&s.det);
 	review_filter_free(&s.filter);
 	free(s.q);
+	free(s.why);
 	pane_msg_clear(&s.msg);
 	free(s.guideline);
 	project_free(&s.proj);

@@ -25,7 +25,7 @@ const char *role_name(enum role r);		/* "labeler", ..., "none" */
 enum role role_from_name(const char *s);	/* ROLE_NONE if unknown */
 
 /* Keys the screens use for actions; a class may not take one of these. */
-#define PROJECT_RESERVED_KEYS "abceghjklmnpqrstuzDG"
+#define PROJECT_RESERVED_KEYS "abceghjklmnpqrstuwzDG"
 #define PROJECT_MAX_CLASSES 36
 
 struct class_def {

@@ -279,3 +279,52 @@ ok_if "--pair and --hide-decided set the filter" tm_until f status_has f \
 	"filter: ok/dent decided=hide"
 tm send-keys -t f q
 tm_exited f
+
+# 14. w: a note ("why") the next decision carries; PgDn/PgUp scroll the
+# panel when an item's thread is longer than the terminal.
+tm_start w $SME -- review "$DB"
+tm_wait w " accord | review | "
+pw=$(tm_path w)
+WHY='rayure < 2 mm, donc "unsure" — voir v2'
+tm send-keys -t w w
+tm_wait w "why (the next decision carries it):"
+tm send-keys -t w -l "$WHY"
+tm send-keys -t w Enter
+ok_if "w keeps the note and the panel shows it" tm_until w panel_has w \
+	"why (next decision): rayure"
+tm_next w b
+check "the decision carries the note byte for byte (class unsure)" \
+	"unsure|$(printf %s "$WHY" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" \
+	"$(q1 "SELECT c.name || '|' || hex(a.note) FROM adjudications a JOIN
+	    classes c ON c.id = a.class WHERE a.item = $(item_of "$pw") ORDER BY
+	    a.id DESC LIMIT 1")"
+ok_if "the message says the note went with it" tm_wait w "(with its note)"
+ok_if "the next item has no note pending" eval '! panel_has w "why (next decision)"'
+pn=$(tm_path w)
+tm_next w a
+check "a decision without w has an empty note" "ambiguous|" \
+	"$(q1 "SELECT status || '|' || note FROM adjudications WHERE
+	    item = $(item_of "$pn") ORDER BY id DESC LIMIT 1")"
+# 40 comments on the item on screen: more lines than the panel has.
+pl=$(tm_path w)
+q1 "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE
+	x < 40) INSERT INTO comments (item, user, text, created_at) SELECT
+	$(item_of "$pl"), '$SME', 'comment number ' || x, '2026-11-30T06:00:00Z'
+	FROM n"
+tm_next w p
+tm_next w n
+ok_if "a thread longer than the panel ends in '... more: PgDn'" \
+	tm_until w panel_has w "... more: PgDn"
+ok_if "the first comments show, the last does not" eval \
+	'panel_has w "comment number 1" && ! panel_has w "comment number 40"'
+tm send-keys -t w NPage NPage NPage
+ok_if "PgDn scrolls the panel to the last comment" tm_until w panel_has w \
+	"comment number 40"
+ok_if "the decide line stays at the top" panel_has w "decide:"
+tm send-keys -t w NPage
+ok_if "PgDn at the end says so" tm_wait w "the panel shows its last line"
+tm send-keys -t w PPage PPage PPage PPage PPage
+ok_if "PgUp scrolls back to the labels" tm_until w panel_has w \
+	"labels in force"
+tm send-keys -t w q
+tm_exited w

@@ -257,6 +257,7 @@ t_init_rejects_bad_class_lists(void)
 		{ "ok", NULL, 0, "at least two" },
 		{ "ok,ok", NULL, 0, "twice" },
 		{ "ok,bad:q", NULL, 0, "reserved" },
+		{ "ok,bad:w", NULL, 0, "reserved" },
 		{ "ok:1,bad:1", NULL, 0, "share key" },
 		{ "ok,defect", "unsure", 1, "where it sits" },
 		{ "unsure,ok,defect", "unsure", 1, "between" },
