@@ -122,9 +122,133 @@ drift_kolmogorov_sf(double x)
 	return sum < 0 ? 0 : sum > 1 ? 1 : sum;
 }
 
+/*
+ * P(D >= h / n) for two samples of n each under the null hypothesis:
+ * Gnedenko and Korolyuk (1951),
+ *
+ *   P = 2 sum_{k >= 1} (-1)^(k-1) C(2n, n - k h) / C(2n, n),
+ *
+ * summed from the innermost term out (Horner), each ratio of successive
+ * binomials a product of h factors, so no binomial is ever formed and
+ * nothing cancels: P = 2 A_0 (1 - A_1 (1 - A_2 (...))) with
+ * A_k = C(2n, n - (k+1) h) / C(2n, n - k h).
+ */
+static double
+ks_exact_square(int n, long long h)
+{
+	double p = 0;
+	long long k, j;
+
+	for (k = n / h; k >= 0; k--) {
+		double a = 1;
+
+		for (j = 0; j < h; j++)
+			a *= (double)(n - k * h - j) / (double)(n + k * h + j + 1);
+		p = a * (1 - p);
+	}
+	p *= 2;
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+/* floor(a / b) for b > 0, any sign of a. */
+static long long
+floor_div(long long a, long long b)
+{
+	return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+
+/*
+ * P(D >= d) for samples of m and n (m != n) under the null hypothesis,
+ * by counting lattice paths (Hodges 1958, after Drion, Gnedenko and
+ * Korolyuk).  The pooled sample in sorted order is a path from (0, 0) to
+ * (m, n), a step right for a value of the first sample and up for one of
+ * the second, every path equally likely; D >= d exactly when the path
+ * touches a point with |i n - j m| >= t, t = d m n.  B(i, j), the share
+ * of the paths to (i, j) that have touched such a point, is 1 there and
+ * elsewhere
+ *
+ *   B(i, j) = (i B(i-1, j) + j B(i, j-1)) / (i + j)
+ *
+ * (there are C(i + j, i) paths to (i, j), C(i + j - 1, i - 1) of them
+ * through (i - 1, j)), with B(0, 0) = 0; P = B(m, n).  Shares stay in
+ * [0, 1], so nothing overflows, and a tiny P keeps its digits (1 - the
+ * share that stayed inside would not).  One column at a time, over the
+ * band of j inside it only: the band moves up with i, so the cells it
+ * leaves are set to 1 as it goes, and those above it are 1 from the start.
+ */
+static double
+ks_exact_paths(int m, int n, long long t)
+{
+	double *b = xmalloc(((size_t)n + 1) * sizeof *b), p;
+	long long lo, hi, plo = 0, i, j;
+
+	for (j = 0; j <= n; j++)
+		b[j] = 1;
+	/* Column 0: only steps up, inside while j m < t. */
+	hi = (t - 1) / m;
+	for (j = 0; j <= hi && j <= n; j++)
+		b[j] = 0;
+	for (i = 1; i <= m; i++) {
+		/* Inside: i n - t < j m < i n + t. */
+		lo = floor_div(i * n - t, m) + 1;
+		hi = floor_div(i * n + t - 1, m);
+		if (lo < 0)
+			lo = 0;
+		if (hi > n)
+			hi = n;
+		for (j = plo; j < lo && j <= n; j++)
+			b[j] = 1;
+		plo = lo;
+		for (j = lo; j <= hi; j++)
+			b[j] = ((double)i * b[j] + (j > 0 ? (double)j * b[j - 1] :
+			    0)) / (double)(i + j);
+	}
+	p = b[n];
+	free(b);
+	return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+static long long
+gcd_ll(long long a, long long b)
+{
+	while (b != 0) {
+		long long r = a % b;
+
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
+int
+drift_ks_exact_p(int na, int nb, double d, double *p)
+{
+	long long g, lcm, h;
+
+	if (na < 1 || nb < 1)
+		return -1;
+	g = gcd_ll(na, nb);
+	lcm = (long long)(na / g) * nb;
+	/* D is a multiple of 1 / lcm(na, nb): take the nearest. */
+	h = llround(d * (double)lcm);
+	if (h <= 0) {
+		*p = 1;
+		return 0;
+	}
+	if (na == nb) {
+		*p = ks_exact_square(na, h);
+		return 0;
+	}
+	if ((long long)na * nb > DRIFT_KS_EXACT_CELLS)
+		return -1;
+	*p = na > nb ? ks_exact_paths(na, nb, h * g) :
+	    ks_exact_paths(nb, na, h * g);
+	return 0;
+}
+
 void
 drift_ks(const double *a, int na, const double *b, int nb, double *d,
-    double *p)
+    double *p, int *exact)
 {
 	int i = 0, j = 0;
 	double best = 0, en;
@@ -148,8 +272,11 @@ drift_ks(const double *a, int na, const double *b, int nb, double *d,
 			best = diff;
 	}
 	*d = best;
-	en = (double)na * nb / ((double)na + nb);
-	*p = drift_kolmogorov_sf(sqrt(en) * best);
+	*exact = drift_ks_exact_p(na, nb, best, p) == 0;
+	if (!*exact) {
+		en = (double)na * nb / ((double)na + nb);
+		*p = drift_kolmogorov_sf(sqrt(en) * best);
+	}
 }
 
 /*
@@ -301,7 +428,7 @@ acc_flush(struct drift_report *rep, struct key_acc *k)
 		s.mean_to = mean(k->v[1], k->n[1]);
 		s.psi = drift_psi(k->v[0], k->n[0], k->v[1], k->n[1], &s.bins);
 		drift_ks(k->v[0], k->n[0], k->v[1], k->n[1], &s.ks_d,
-		    &s.ks_p);
+		    &s.ks_p, &s.ks_exact);
 		add_shift(rep, &s);
 	}
 	free(k->key);

@@ -15,6 +15,7 @@
  *            "n_from": int, "n_to": int, "psi": num, "bins": int,
  *            "mean_from": num | null, "mean_to": num | null,
  *            "ks_d": num | null, "ks_p": num | null,         metrics
+ *            "ks_method": "exact" | "asymptotic" | null,     metrics
  *            "chi2": num | null, "chi2_df": int | null,
  *            "chi2_p": num | null}                            labels
  *
@@ -40,9 +41,10 @@ const struct cmd_entry cmd_drift_entry = {
 "metrics brightness, contrast, sharpness, duration_s, rms_db, peak_db, ...\n"
 "and numeric metadata columns): the population stability index (PSI) over\n"
 "the deciles of the --from batch, and the two-sample Kolmogorov-Smirnov\n"
-"statistic D with its asymptotic p-value.  For the labels in force: PSI\n"
-"over the classes and Pearson's chi-square.  Largest PSI first.  Formulas:\n"
-"docs/statistics.md.  Needs the sme or admin role.\n"
+"statistic D with its p-value (exact up to 10^8 pairs of values, else\n"
+"asymptotic).  For the labels in force: PSI over the classes and Pearson's\n"
+"chi-square.  Largest PSI first.  Formulas: docs/statistics.md.  Needs the\n"
+"sme or admin role.\n"
 "\n"
 "  --from BATCH   the reference batch (accord import --batch names it)\n"
 "  --to BATCH     the batch compared with it\n"
@@ -97,6 +99,11 @@ print_json(const struct drift_report *d)
 		json_num(&b, "mean_to", s->mean_to, m);
 		json_num(&b, "ks_d", s->ks_d, m);
 		json_num(&b, "ks_p", s->ks_p, m);
+		if (m)
+			buf_printf(&b, ",\"ks_method\":\"%s\"", s->ks_exact ?
+			    "exact" : "asymptotic");
+		else
+			buf_puts(&b, ",\"ks_method\":null");
 		json_num(&b, "chi2", s->chi2, !m && s->chi2_df > 0);
 		if (!m && s->chi2_df > 0)
 			buf_printf(&b, ",\"chi2_df\":%d", s->chi2_df);

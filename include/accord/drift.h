@@ -5,7 +5,7 @@
  * sharpness, rms_db, duration_s, and CSV columns whose every value in
  * force in the two batches is a number) with values in both batches: the population stability index (PSI) over the deciles of
  * the `from` batch and the two-sample Kolmogorov-Smirnov statistic D with
- * its asymptotic p-value.  For the labels in force: PSI over the classes
+ * its p-value (exact where the sizes allow, else asymptotic).  For the labels in force: PSI over the classes
  * and Pearson's chi-square test of homogeneity.  Definitions, the epsilon
  * for empty bins and sources: docs/statistics.md, "Drift".
  *
@@ -45,11 +45,24 @@ double drift_psi(const double *a, int na, const double *b, int nb,
 
 /*
  * Two-sample Kolmogorov-Smirnov on sorted samples (n >= 1 each): D =
- * sup_x |F_a(x) - F_b(x)| over the empirical CDFs, and its asymptotic
- * p-value drift_kolmogorov_sf(sqrt(na nb / (na + nb)) D).
+ * sup_x |F_a(x) - F_b(x)| over the empirical CDFs, and its two-sided
+ * p-value: exact (drift_ks_exact_p; *exact = 1) when it can be, else
+ * Kolmogorov's limit drift_kolmogorov_sf(sqrt(na nb / (na + nb)) D).
  */
 void drift_ks(const double *a, int na, const double *b, int nb, double *d,
-    double *p);
+    double *p, int *exact);
+
+/* Above this many na x nb, the path count costs too much: asymptotic. */
+#define DRIFT_KS_EXACT_CELLS 100000000LL
+
+/*
+ * The exact two-sided P(D >= d) for samples of na and nb values without
+ * ties, under the null hypothesis (as scipy.stats.ks_2samp with
+ * method='exact'): equal sizes by Gnedenko and Korolyuk's series, others
+ * by counting lattice paths when na nb <= DRIFT_KS_EXACT_CELLS.  0, or -1
+ * when the sizes are too large.
+ */
+int drift_ks_exact_p(int na, int nb, double d, double *p);
 
 /*
  * Kolmogorov's limiting distribution: P(K > x) = 2 sum_{k>=1} (-1)^(k-1)
@@ -70,6 +83,7 @@ struct drift_shift {
 	double psi;
 	int bins;           /* bins PSI was computed over */
 	double ks_d, ks_p;  /* metrics only */
+	int ks_exact;       /* 1: ks_p is exact, 0: asymptotic */
 	double chi2;        /* labels only */
 	int chi2_df;        /* 0: undefined (fewer than two classes used) */
 	double chi2_p;

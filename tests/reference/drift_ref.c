@@ -2,7 +2,7 @@
  * drift_ref: the drift statistics for tests/reference/drift_vs_scipy.sh.
  * Reads cases from stdin, one a line, and prints one result line each:
  *
- *   ks NA NB A1 .. ANA B1 .. BNB  ->  D p psi bins   (samples any order)
+ *   ks NA NB A1 .. ANA B1 .. BNB  ->  D p psi bins exact (samples any order)
  *   chi2 X DF                     ->  P(chi-square_DF > X)
  *   kolmogorov X                  ->  P(K > X)
  *
@@ -48,16 +48,17 @@ main(void)
 	while (scanf("%15s", what) == 1) {
 		if (strcmp(what, "ks") == 0) {
 			double *a, *b, d, p, psi;
-			int na, nb, bins;
+			int na, nb, bins, exact;
 
 			if (scanf("%d %d", &na, &nb) != 2 || na < 1 || nb < 1 ||
 			    read_sample(na, &a) != 0)
 				return 2;
 			if (read_sample(nb, &b) != 0)
 				return 2;
-			drift_ks(a, na, b, nb, &d, &p);
+			drift_ks(a, na, b, nb, &d, &p, &exact);
 			psi = drift_psi(a, na, b, nb, &bins);
-			printf("%.17g %.17g %.17g %d\n", d, p, psi, bins);
+			printf("%.17g %.17g %.17g %d %d\n", d, p, psi, bins,
+			    exact);
 			free(a);
 			free(b);
 		} else if (strcmp(what, "chi2") == 0) {

@@ -5,15 +5,14 @@
 #  - KS D: scipy.stats.ks_2samp(a, b, method='asymp').statistic, to 1e-9,
 #    on continuous samples and on samples with many ties (small integers),
 #    sizes 1 to 3000, equal and unequal.
-#  - KS p-value: accord's is Kolmogorov's limiting distribution at
-#    sqrt(en) D, en = na nb / (na + nb): scipy.stats.kstwobign.sf(sqrt(en)
-#    D) (the same as scipy.special.kolmogorov), to 1e-9.  SciPy 1.5 and
-#    later compute ks_2samp's method='asymp' two-sided p-value as
-#    kstwo.sf(D, round(en)), the exact one-sample distribution at n =
-#    round(en), which tends to the same limit: the test also checks that
-#    the two stay within 0.1 once en >= 10 and within 0.01 once en >=
-#    1000 (docs/statistics.md, "Drift"; SciPy gives nan when round(en) is
-#    0, accord p = 1 there).
+#  - KS p-value, exact (equal sizes at any size; others while na nb <=
+#    1e8): scipy.stats.ks_2samp(a, b, method='exact').pvalue, to 1e-9
+#    relative (p-values down to 1e-60 and below among the shifted pairs).
+#    Beyond that (one pair of 12,000 and 9,000 here) it is Kolmogorov's
+#    limiting distribution at sqrt(en) D, en = na nb / (na + nb):
+#    scipy.stats.kstwobign.sf(sqrt(en) D) (the same as
+#    scipy.special.kolmogorov), to 1e-9; ks_2samp's 'asymp' uses kstwo at
+#    n = round(en) there, checked to be within 0.01.
 #  - Kolmogorov's distribution on a grid of x from 0.01 to 4: kstwobign.sf,
 #    to 1e-9 (both of accord's series, below and above x = 1).
 #  - PSI over the deciles of the first sample: a NumPy one-liner with the
@@ -55,10 +54,10 @@ def psi_numpy(a, b):
 
 cases, lines = [], []
 sizes = [(1, 1), (1, 5), (3, 2), (10, 10), (29, 31), (50, 200), (400, 300),
-         (1000, 1000), (3000, 2500)]
+         (1000, 1000), (3000, 2500), (20000, 20000), (12000, 9000)]
 for na, nb in sizes:
     for kind in ("normal", "ties", "shifted"):
-        for _ in range(4):
+        for _ in range(4 if na * nb <= 10 ** 7 else 1):
             if kind == "ties":
                 a = rng.integers(0, 6, na).astype(float)
                 b = rng.integers(0, 7, nb).astype(float)
@@ -80,33 +79,38 @@ def check(name, ok, why=""):
     print(("ok - " if ok else "not ok - ") + name + ("" if ok else ": " + why))
 
 bad_d = bad_p = bad_psi = 0
-far = []
+nexact = nasymp = 0
+far = 0.0
 for (a, b), line in zip(cases, out):
-    d, p, psi, bins = line.split()
-    d, p, psi, bins = float(d), float(p), float(psi), int(bins)
-    r = stats.ks_2samp(a, b, method="asymp")
-    en = len(a) * len(b) / (len(a) + len(b))
-    want_p = stats.kstwobign.sf(np.sqrt(en) * r.statistic)
+    d, p, psi, bins, exact = line.split()
+    d, p, psi, bins, exact = float(d), float(p), float(psi), int(bins), int(exact)
     want_psi, want_bins = psi_numpy(a, b)
+    if exact:
+        nexact += 1
+        r = stats.ks_2samp(a, b, method="exact")
+        want_p, what = r.pvalue, "ks_2samp exact"
+    else:
+        nasymp += 1
+        r = stats.ks_2samp(a, b, method="asymp")
+        en = len(a) * len(b) / (len(a) + len(b))
+        want_p, what = stats.kstwobign.sf(np.sqrt(en) * r.statistic), "kstwobign"
+        far = max(far, abs(p - r.pvalue))
     if abs(d - r.statistic) > TOL:
         bad_d += 1
         print("# D %r vs scipy %r (n %d, %d)" % (d, r.statistic, len(a), len(b)))
-    if abs(p - want_p) > TOL:
+    # Exact p-values to 1e-9 relative: a tiny p keeps its digits too.
+    if abs(p - want_p) > (TOL * want_p if exact else TOL):
         bad_p += 1
-        print("# p %r vs kstwobign %r" % (p, want_p))
+        print("# p %r vs %s %r (n %d, %d)" % (p, what, want_p, len(a), len(b)))
     if abs(psi - want_psi) > TOL or bins != want_bins:
         bad_psi += 1
         print("# psi %r/%d vs numpy %r/%d" % (psi, bins, want_psi, want_bins))
-    if np.isfinite(r.pvalue):  # scipy: nan when round(en) = 0
-        far.append((en, abs(p - r.pvalue)))
 check("KS D equals scipy ks_2samp on %d sample pairs (ties included)" % len(cases), bad_d == 0, "%d differ" % bad_d)
-check("KS p equals kstwobign.sf(sqrt(en) D) on %d pairs" % len(cases), bad_p == 0, "%d differ" % bad_p)
-small = max(x for en, x in far if en >= 10)
-large = max(x for en, x in far if en >= 1000)
-print("# |p - ks_2samp asymp p|: max %.4g for en >= 10, %.4g for en >= 1000, %.4g overall"
-      % (small, large, max(x for en, x in far)))
-check("KS p within 0.1 of ks_2samp(method='asymp') for en >= 10, 0.01 for en >= 1000",
-      small < 0.1 and large < 0.01, "max %.4g, en>=1000 %.4g" % (small, large))
+check("KS p equals ks_2samp(method='exact') on %d pairs and kstwobign on %d (12000 x 9000)"
+      % (nexact, nasymp), bad_p == 0 and nasymp == 3, "%d differ, %d asymptotic" % (bad_p, nasymp))
+print("# smallest exact p compared: %.3g" % min(float(l.split()[1]) for l in out[:len(cases)] if int(l.split()[4]) and float(l.split()[1]) > 0))
+print("# |p - ks_2samp asymp p| at 12000 x 9000: %.3g" % far)
+check("asymptotic p within 0.01 of ks_2samp(method='asymp') at 12000 x 9000", far < 0.01, "%.4g" % far)
 check("PSI equals the NumPy one-liner on %d pairs" % len(cases), bad_psi == 0, "%d differ" % bad_psi)
 k = out[len(cases):len(cases) + len(grid)]
 worst = max(abs(float(v) - stats.kstwobign.sf(x)) for v, x in zip(k, grid))

@@ -9,6 +9,7 @@
 
 #include "accord/drift.h"
 #include "accord/errors.h"
+#include "accord/util.h"
 
 /*
  * Ten items, three labelers, two classes.  Items 0-3 (group A): labelers
@@ -186,17 +187,90 @@ t_ks(void)
 	double a[] = { 1, 2, 3, 4 }, b[] = { 3, 4, 5, 6, 7, 8 }, d, p;
 	double c[] = { 1, 1, 2 }, e[] = { 1, 2, 2 };
 
+	int exact;
+
 	/* F_a - F_b at 1..4: 1/4, 2/4, 3/4 - 1/6, 1 - 2/6: D = 2/3. */
-	drift_ks(a, 4, b, 6, &d, &p);
+	drift_ks(a, 4, b, 6, &d, &p, &exact);
 	T_NEAR(d, 2.0 / 3, 1e-15);
-	/* sqrt(4 * 6 / 10) * 2/3 = 1.0328; 2 sum (-1)^(k-1) e^(-2 k^2 x^2). */
-	T_NEAR(p, 0.236490071437076, 1e-12);
+	/*
+	 * Exact: of the C(10, 4) = 210 orders of 4 + 6 values, 38 reach
+	 * |i/4 - j/6| >= 2/3 (enumerated in Python with itertools; scipy's
+	 * ks_2samp(method='exact') gives 0.18095238095238098): p = 38/210.
+	 */
+	T_EQ_INT(exact, 1);
+	T_NEAR(p, 38.0 / 210, 1e-15);
+	/* The limit, for comparison: sqrt(4 * 6 / 10) * 2/3 = 1.0328. */
+	T_NEAR(drift_kolmogorov_sf(sqrt(2.4) * 2 / 3), 0.236490071437076,
+	    1e-12);
 	/* Ties: at 1, 2/3 against 1/3; at 2 both 1. */
-	drift_ks(c, 3, e, 3, &d, &p);
+	drift_ks(c, 3, e, 3, &d, &p, &exact);
 	T_NEAR(d, 1.0 / 3, 1e-15);
-	drift_ks(a, 4, a, 4, &d, &p);
+	drift_ks(a, 4, a, 4, &d, &p, &exact);
 	T_NEAR(d, 0, 0);
 	T_NEAR(p, 1, 0);
+}
+
+/*
+ * The exact p-value against brute force: every order of m + n distinct
+ * values (a bit mask with m ones: a step of the first sample) is equally
+ * likely under the null hypothesis; count those whose largest |i n - j m|
+ * reaches each possible value.  Sizes up to 14 + 8: C(22, 8) = 319,770
+ * orders, equal and unequal, coprime and not.
+ */
+static void
+t_ks_exact_by_enumeration(void)
+{
+	static const int sizes[][2] = { { 1, 1 }, { 1, 4 }, { 2, 2 },
+		{ 3, 5 }, { 4, 6 }, { 5, 5 }, { 6, 4 }, { 7, 3 }, { 8, 8 },
+		{ 9, 6 }, { 12, 8 }, { 14, 8 }, { 10, 11 } };
+	size_t z;
+	int worst_ok = 1;
+
+	for (z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		int m = sizes[z][0], n = sizes[z][1], t, max = m * n;
+		long long *count = xcalloc((size_t)max + 1, sizeof *count);
+		long long total = 0, mask, at_least = 0;
+
+		for (mask = 0; mask < (1LL << (m + n)); mask++) {
+			int i = 0, j = 0, b, top = 0;
+
+			if (__builtin_popcountll((unsigned long long)mask) != m)
+				continue;
+			for (b = 0; b < m + n; b++) {
+				int v;
+
+				if (mask >> b & 1)
+					i++;
+				else
+					j++;
+				v = abs(i * n - j * m);
+				if (v > top)
+					top = v;
+			}
+			count[top]++;
+			total++;
+		}
+		for (t = max; t >= 1; t--) {
+			double p;
+
+			at_least += count[t];
+			if (count[t] == 0)
+				continue;
+			if (drift_ks_exact_p(m, n, (double)t / max, &p) != 0) {
+				T_FAIL("%d x %d: no exact p", m, n);
+				worst_ok = 0;
+				continue;
+			}
+			if (fabs(p - (double)at_least / total) > 1e-12) {
+				T_FAIL("%d x %d, D = %d/%d: p %.17g, brute force "
+				    "%lld/%lld", m, n, t, max, p, at_least,
+				    total);
+				worst_ok = 0;
+			}
+		}
+		free(count);
+	}
+	T_CHECK(worst_ok);
 }
 
 static void
@@ -231,6 +305,7 @@ main(void)
 	T_RUN(t_psi_counts);
 	T_RUN(t_psi_deciles);
 	T_RUN(t_ks);
+	T_RUN(t_ks_exact_by_enumeration);
 	T_RUN(t_kolmogorov);
 	T_RUN(t_chi2);
 	return t_done();
