@@ -12,6 +12,7 @@
  */
 #include <curses.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,18 @@ struct screen {
 	int sel;		/* hot list selection */
 	int body_rows;		/* rows of a panel's body at the last draw */
 	int help;
-	int computing;
+	/*
+	 * A computation runs on a worker thread, so the keys keep working
+	 * (about 0.8 s on 200,000 items): the worker only reads the store
+	 * (st, which nothing else uses meanwhile) and fills `fresh`; the
+	 * screen takes it when `done` is set.
+	 */
+	int computing;		/* a worker is running */
+	pthread_t worker;
+	pthread_mutex_t mu;	/* guards done, fresh, fresh_cause */
+	int done;
+	struct stats_data *fresh;
+	char *fresh_cause;
 	char *msg;
 	int msg_warn;
 };
@@ -243,22 +255,76 @@ data_compute(struct screen *s, char **cause)
 	return d;
 }
 
-static void draw(struct screen *);
+static void *
+compute_run(void *arg)
+{
+	struct screen *s = arg;
+	char *cause = NULL;
+	struct stats_data *d = data_compute(s, &cause);
 
-/*
- * Compute again, keeping what was on screen when it fails (the store may
- * be busy, or the user's role gone): the message says why.
- */
+	pthread_mutex_lock(&s->mu);
+	s->fresh = d;
+	s->fresh_cause = cause;
+	s->done = 1;
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static void take_result(struct screen *, struct stats_data *, char *);
+
+/* Start a computation on the worker (or here, if no thread starts). */
 static void
 recompute(struct screen *s)
 {
-	struct stats_data *d;
 	char *cause = NULL;
+	struct stats_data *d;
 
-	s->computing = 1;
-	draw(s);
+	if (s->computing) {
+		set_msg(s, 0, "already computing");
+		return;
+	}
+	s->done = 0;
+	s->fresh = NULL;
+	s->fresh_cause = NULL;
+	if (pthread_create(&s->worker, NULL, compute_run, s) == 0) {
+		s->computing = 1;
+		if (s->d != NULL)
+			set_msg(s, 0, "computing... (the figures shown are "
+			    "from %s)", s->d->when);
+		return;
+	}
 	d = data_compute(s, &cause);
+	take_result(s, d, cause);
+}
+
+/* The worker is done: take its figures (or keep the old ones). */
+static void
+collect(struct screen *s)
+{
+	int done;
+
+	if (!s->computing)
+		return;
+	pthread_mutex_lock(&s->mu);
+	done = s->done;
+	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		return;
+	pthread_join(s->worker, NULL);
 	s->computing = 0;
+	take_result(s, s->fresh, s->fresh_cause);
+	s->fresh = NULL;
+	s->fresh_cause = NULL;
+}
+
+/*
+ * Show a computation's figures, keeping what was on screen when it
+ * failed (the store may be busy, or the user's role gone): the message
+ * says why.
+ */
+static void
+take_result(struct screen *s, struct stats_data *d, char *cause)
+{
 	if (d == NULL) {
 		set_msg(s, 1, "cannot compute: %s", cause ? cause : "?");
 		free(cause);
@@ -833,7 +899,7 @@ draw(struct screen *s)
 	b.scroll = s->scroll[s->panel];
 	b.n = 0;
 	s->body_rows = b.rows;
-	if (s->computing || s->d == NULL)
+	if (s->d == NULL)
 		ui_print(LINES / 2, (COLS - 12) / 2, 12, s->computing ?
 		    "computing..." : "no figures", ui_attr(UI_DIM));
 	else {
@@ -925,12 +991,16 @@ run(struct screen *s)
 	while (running && !quit_signal) {
 		enum action a;
 		wint_t wk;
-		int r, key;
+		int r, key, was = s->computing;
 
-		timeout(250);
+		timeout(s->computing ? 50 : 250);
 		r = get_wch(&wk);
-		if (r == ERR)
+		collect(s);
+		if (r == ERR) {
+			if (was && !s->computing)
+				draw(s);
 			continue;
+		}
 		key = (int)wk;
 		if (r == KEY_CODE_YES && key == KEY_RESIZE) {
 			clear();
@@ -974,6 +1044,15 @@ run(struct screen *s)
 		if (running)
 			draw(s);
 	}
+	/* The worker reads the store: wait for it before closing that. */
+	if (s->computing) {
+		pthread_join(s->worker, NULL);
+		s->computing = 0;
+		data_free(s->fresh);
+		free(s->fresh_cause);
+		s->fresh = NULL;
+		s->fresh_cause = NULL;
+	}
 	return 0;
 }
 
@@ -985,6 +1064,7 @@ screen_stats_run(const char *db, const char *user, const struct agree_opts *o)
 	int r;
 
 	memset(&s, 0, sizeof s);
+	pthread_mutex_init(&s.mu, NULL);
 	s.db = db;
 	s.user = user;
 	s.ao = *o;
@@ -1008,6 +1088,7 @@ screen_stats_run(const char *db, const char *user, const struct agree_opts *o)
 		ui_stop();
 	}
 	data_free(s.d);
+	pthread_mutex_destroy(&s.mu);
 	free(s.msg);
 	project_free(&s.proj);
 	store_close(s.st);

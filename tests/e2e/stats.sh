@@ -206,4 +206,39 @@ check_screen "NO_COLOR: the sparkline cells have no colour" "def" \
 tm send-keys -t c q
 tm_exited c
 check "and q quits with status 0" 0 "${TM_RC:-still running}"
+
+# --- keys while it computes: the figures come from a worker thread ---------
+# 60,000 items x 3 labelers (180,000 label rows, written by SQL as
+# labels import would) and 1,000 bootstrap replicates: a computation takes
+# long enough under the sanitizers to press keys during it.
+BIG=$T/big.accord
+"$ACCORD" init "$BIG" --task big --media image --classes ok,scratch,dent \
+    >/dev/null && chmod 666 "$BIG" &&
+    "$ACCORD" member "$BIG" add $SME --role sme >/dev/null &&
+    sqlite3 "$BIG" "INSERT INTO batches (name, created_by, created_at)
+	VALUES ('b', 'root', 'now');
+	WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n
+	WHERE x < 60000) INSERT INTO items (sha256, path, kind, format, bytes,
+	batch, imported_by, imported_at) SELECT printf('%064x', x), '/big/' ||
+	x || '.png', 'image', 'png', 1, 1, 'root', 'now' FROM n;
+	WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n
+	WHERE x < 179999) INSERT INTO labels (item, labeler, class, guideline,
+	created_at, origin, recorded_by) SELECT 1 + x / 3, 'l' || (x % 3),
+	1 + abs(random()) % 3, 1, '2024-03-04T10:00:00Z', 'import', 'root'
+	FROM n;"
+tm_start b $SME -- stats "$BIG" --bootstrap 1000
+if tm_wait b "computed in" 120; then
+	pass "a dashboard of 180,000 labels computes"
+else
+	fail "a dashboard of 180,000 labels computes" "$(tm_screen b | grep -v '^ *$' | tail -n 2 | tr '\n' '|')"
+fi
+echo "# $(tm_screen b | grep -o 'computed in [0-9.]* s')"
+tm send-keys -t b r 3
+check_screen "r: while it computes, the old figures stay and 3 shows the labelers panel" 2 \
+	eval 'tm_screen b | grep -c -e "computing\.\.\. (the figures shown are from" -e "^ labeler  *labels  *agree"'
+ok_if "then the new figures arrive by themselves" tm_wait b "computed in" 120
+tm send-keys -t b r
+tm send-keys -t b q
+tm_exited b 120
+check "q during a computation waits for it and quits with status 0" 0 "${TM_RC:-still running}"
 tm_stop
