@@ -16,6 +16,15 @@ LOGS="$ROOT/build/test-logs"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
+# The OS users and groups tests make (tests/lib.sh ensure_user; deploy.sh's
+# project group) are all named acc*: those this run adds are removed at its
+# end, those that were there before stay.
+accounts() { cut -d: -f1 "$1" | grep '^acc' | sort; }
+if [ "$(id -u)" -eq 0 ]; then
+	accounts /etc/passwd >"$LOGS/.users-before"
+	accounts /etc/group >"$LOGS/.groups-before"
+fi
+
 pass=0
 fail=0
 start=$(date +%s)
@@ -49,6 +58,14 @@ for t in build/asan/tests/* tests/cmd/*.sh tests/stress/*.sh tests/reference/*.s
 	fail=$((fail + f))
 	echo "# $t: $p passed, $f failed, $(( $(date +%s) - t0 ))s"
 done
+if [ -e "$LOGS/.users-before" ]; then
+	accounts /etc/passwd | comm -13 "$LOGS/.users-before" - |
+	    while read -r u; do userdel "$u" >/dev/null 2>&1; done
+	accounts /etc/group | comm -13 "$LOGS/.groups-before" - |
+	    while read -r g; do groupdel "$g" >/dev/null 2>&1; done
+	left=$(accounts /etc/passwd | comm -13 "$LOGS/.users-before" - | tr '\n' ' ')
+	[ -n "$left" ] && echo "# test users still there (busy?): $left"
+fi
 echo "# total time $(( $(date +%s) - start ))s"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
