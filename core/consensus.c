@@ -176,10 +176,10 @@ struct ds_work {
 	double *logcf;		/* L x K x K: its logs */
 	const double *prior;	/* K */
 	double *logprior;	/* K */
-	double *cnt;		/* DS_CHUNKS x stride: each chunk's counts */
+	double *cnt;		/* DS_CHUNKS x stride: chunks' counts */
 	size_t stride;		/* L*K*K + K doubles and a cache line */
 	double delta[DS_CHUNKS];/* largest change of any T_ik per chunk */
-	double *lp;		/* nthreads x lpstride: each thread's scratch */
+	double *lp;		/* nthreads x lpstride: scratch */
 	size_t lpstride;	/* K doubles and a cache line */
 };
 

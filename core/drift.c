@@ -143,7 +143,8 @@ ks_exact_square(int n, long long h)
 		double a = 1;
 
 		for (j = 0; j < h; j++)
-			a *= (double)(n - k * h - j) / (double)(n + k * h + j + 1);
+			a *= (double)(n - k * h - j) /
+			    (double)(n + k * h + j + 1);
 		p = a * (1 - p);
 	}
 	p *= 2;
@@ -200,8 +201,8 @@ ks_exact_paths(int m, int n, long long t)
 			b[j] = 1;
 		plo = lo;
 		for (j = lo; j <= hi; j++)
-			b[j] = ((double)i * b[j] + (j > 0 ? (double)j * b[j - 1] :
-			    0)) / (double)(i + j);
+			b[j] = ((double)i * b[j] + (j > 0 ?
+			    (double)j * b[j - 1] : 0)) / (double)(i + j);
 	}
 	p = b[n];
 	free(b);

@@ -140,7 +140,7 @@ batches_free(struct batches *b)
 
 /* What read_items reads besides the item ids. */
 enum items_read {
-	ITEMS_IDS,	/* nothing: ids only (none read when they are dense) */
+	ITEMS_IDS,	/* ids only (none read when they are dense) */
 	ITEMS_BATCH,	/* each item's batch name (--by batch) */
 	ITEMS_PATHS,	/* its batch and its path (ratings_opts.paths) */
 };
@@ -744,7 +744,7 @@ read_labels_finish(struct store *st, const struct item_map *map,
 	}
 	label_part_close(lp);
 	if (map != NULL && ret == 0 && lp->started) {
-		/* The chunks meet at next_hi; the second thread had the rest. */
+		/* The chunks met at next_hi; the thread had the rest. */
 		if (lp->failed)
 			ret = scan_labels(st, lp->p, r, lp->next_hi, lp->to,
 			    lp->with_day, place_label, &pl, cause);

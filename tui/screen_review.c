@@ -123,7 +123,7 @@ struct screen {
 	char *why;		/* w: the note the next decision carries */
 	long long why_item;	/* the item it was written for */
 	int panel_top;		/* panel lines scrolled off the top */
-	int panel_more;		/* the last draw had lines below the panel */
+	int panel_more;		/* the last draw left lines below */
 	struct pane_msg msg;
 	int told_player;
 	enum overlay overlay;
@@ -260,6 +260,15 @@ move_to(struct screen *s, int delta)
 	}
 	s->pos += delta;
 	show(s);
+}
+
+/* The panel's first line after PgDn (dir 1) or PgUp (-1) by half. */
+static int
+panel_scroll(int top, int dir, int half)
+{
+	if (dir > 0)
+		return top + half;
+	return top > half ? top - half : 0;
 }
 
 /* The note written with w for the item on screen, or NULL. */
@@ -819,11 +828,11 @@ act(struct screen *s, enum action a, int arg, int *running)
 	case ACT_WHY: act_why(s); break;
 	case ACT_PANEL:
 		if (arg > 0 && !s->panel_more)
-			pane_msg_set(&s->msg, 0, "the panel shows its last line");
+			pane_msg_set(&s->msg, 0,
+			    "the panel shows its last line");
 		else
-			s->panel_top = arg > 0 ? s->panel_top + (LINES - 4) / 2 :
-			    s->panel_top > (LINES - 4) / 2 ? s->panel_top -
-			    (LINES - 4) / 2 : 0;
+			s->panel_top = panel_scroll(s->panel_top, arg,
+			    (LINES - 4) / 2);
 		break;
 	case ACT_NONE: break;
 	}

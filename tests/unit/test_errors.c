@@ -262,9 +262,9 @@ t_ks_exact_by_enumeration(void)
 				continue;
 			}
 			if (fabs(p - (double)at_least / total) > 1e-12) {
-				T_FAIL("%d x %d, D = %d/%d: p %.17g, brute force "
-				    "%lld/%lld", m, n, t, max, p, at_least,
-				    total);
+				T_FAIL("%d x %d, D = %d/%d: p %.17g, brute "
+				    "force %lld/%lld", m, n, t, max, p,
+				    at_least, total);
 				worst_ok = 0;
 			}
 		}

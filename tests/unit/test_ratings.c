@@ -519,7 +519,8 @@ t_two_threads_read_what_one_reads(void)
 	T_CHECK(one.nhist > 1000);
 	n = (size_t)one.nitems * (size_t)one.nlabelers;
 	if (two.nitems == one.nitems && two.nlabelers == one.nlabelers) {
-		T_EQ_INT(memcmp(two.cells, one.cells, n * sizeof *one.cells), 0);
+		T_EQ_INT(memcmp(two.cells, one.cells, n * sizeof *one.cells),
+		    0);
 		T_EQ_INT(memcmp(two.guideline, one.guideline,
 		    n * sizeof *one.guideline), 0);
 		T_EQ_INT(memcmp(two.day, one.day, n * sizeof *one.day), 0);
