@@ -120,6 +120,10 @@ awk -v n="$(nproc)" '$1 > n / 2 { printf "   WARNING: load %s on %d CPUs: other 
 gen=$("$BIN/gen_store" "$DB" "$NITEMS" "$NLAB" "$SEED" 2>>"$LOG") ||
     die "gen_store failed (see $LOG)"
 echo "   generated (not compared): $gen"
+# The store was just written: let its 250 MB reach the disk now, not while
+# (a)-(d) are timed (the kernel's writeback took CPU from them), then read
+# it into the page cache.
+sync
 cat "$DB" >/dev/null
 
 # (a), (b), (c) in turns, so a burst of other work hits all three alike.

@@ -76,6 +76,7 @@ store() {
 	"$BIN/gen_export" "$db" "$2" "$3" "$SEED" "$LABELERS" >>"$LOG" 2>&1 ||
 	    return 1
 	echo "$stamp" >"$DATA/$1.stamp"
+	sync	# its writeback is not to compete with the timed runs
 	echo "$db"
 }
 
