@@ -17,9 +17,12 @@
 #      are printed apart and counted together), and statsmodels'
 #      fleiss_kappa including building its count table from the triples.
 #
-# (a), (b) and (c) are each run BENCH_RUNS times (default 3) alternately
+# (a), (b) and (c) are each run BENCH_RUNS times (default 5) alternately
 # and the fastest run of each is kept: on a shared machine other work only
-# ever slows a run down.  (d) runs once.  Everything reads the store from
+# ever slows a run down.  NLTK's expression in (d) is run BENCH_NLTK_RUNS
+# times (default 3) and its fastest kept too, so both sides of the ratio
+# are measured alike (on this virtual machine either can vary by a third
+# from one minute to the next); statsmodels runs once.  Everything reads the store from
 # the page cache (it is read once beforehand).
 #
 # Values are checked, not only times: NLTK's alpha (binary distance) must
@@ -46,7 +49,8 @@
 #   BENCH_SMALL=1       20,000 items, for a quick try
 #   BENCH_ITEMS=N       items (default 200000)
 #   BENCH_SEED=N        generator seed (default 1)
-#   BENCH_RUNS=N        runs of (a), (b), (c) (default 3)
+#   BENCH_RUNS=N        runs of (a), (b), (c) (default 5)
+#   BENCH_NLTK_RUNS=N   runs of NLTK's expression (default 3)
 #   BENCH_NLTK_CAP=S    see above (default 600)
 #
 # Needs build/bench/gen_store and ./accord (`make bench`), sqlite3, and
@@ -65,7 +69,8 @@ else
 fi
 NLAB=5
 SEED=${BENCH_SEED:-1}
-RUNS=${BENCH_RUNS:-3}
+RUNS=${BENCH_RUNS:-5}
+NLTK_RUNS=${BENCH_NLTK_RUNS:-3}
 CAP=${BENCH_NLTK_CAP:-600}
 # The scan accord makes of the label rows (core/ratings.c, read_labels).
 FLOOR_SQL="SELECT item, labeler, class, guideline FROM labels ORDER BY id"
@@ -149,7 +154,7 @@ rows=$(sqlite3 "$DB" "SELECT count(*) FROM labels")
 echo "   floor query (c): sqlite3 DB \"$FLOOR_SQL\" >/dev/null ($rows rows)"
 
 # (d): NLTK and statsmodels, and every value checked against (a).
-"$PY" - "$DB" "$WORK/a.json" "$CAP" >"$WORK/py" 2>>"$LOG" <<'EOF' ||
+"$PY" - "$DB" "$WORK/a.json" "$CAP" "$NLTK_RUNS" >"$WORK/py" 2>>"$LOG" <<'EOF' ||
 import math, sqlite3, sys, time
 import numpy as np
 from nltk.metrics.agreement import AnnotationTask
@@ -157,6 +162,7 @@ from statsmodels.stats.inter_rater import fleiss_kappa
 import json
 
 db, ajson, cap = sys.argv[1], sys.argv[2], float(sys.argv[3])
+nltk_runs = max(1, int(sys.argv[4]))
 out = {}
 
 # The labels in force, as the current_labels view defines them: the newest
@@ -194,10 +200,16 @@ scale = len(triples) / max(len(part), 1)
 out["nltk_part_rows"] = len(part)
 out["nltk_part_s"] = b10 + s10
 if (b10 + s10) * scale <= cap:
-    c0 = time.process_time()
-    out["nltk_build_s"], out["nltk_alpha_s"], out["nltk_alpha"] = \
-        nltk_alpha(triples)
-    out["nltk_cpu_s"] = time.process_time() - c0
+    best = None
+    for _ in range(nltk_runs):  # the fastest run, as for (a)-(c)
+        c0 = time.process_time()
+        b, s, a = nltk_alpha(triples)
+        c = time.process_time() - c0
+        if best is None or b + s < best[0] + best[1]:
+            best = (b, s, a, c)
+    out["nltk_build_s"], out["nltk_alpha_s"], out["nltk_alpha"], \
+        out["nltk_cpu_s"] = best
+    out["nltk_runs"] = nltk_runs
     out["nltk_full"] = 1
 else:
     out["nltk_build_s"], out["nltk_alpha_s"] = b10 * scale, s10 * scale
@@ -295,8 +307,9 @@ END {
 	    py["sm_table_s"]
 	printf "%-58s %9.3f\n", "(d) statsmodels: fleiss_kappa, " \
 	    py["sm_items"] " complete items", py["sm_kappa_s"]
-	printf "(a), (b), (c): fastest of %d runs; (d): one run; " \
-	    "cpu s: user + system, all threads\n\n", runs
+	printf "(a), (b), (c): fastest of %d runs; (d) NLTK: fastest of %d, " \
+	    "statsmodels: one run; cpu s: user + system, all threads\n\n",
+	    runs, py["nltk_full"] == 1 ? py["nltk_runs"] : 1
 
 	printf "check: accord labels = triples in force (%d)                    %s\n",
 	    py["accord_labels"], verdict(num(py["accord_labels"]) == num(py["triples"]))
