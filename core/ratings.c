@@ -505,6 +505,7 @@ struct label_part {
 	int started, failed;
 	pthread_mutex_t mu; /* guards next_lo, next_hi */
 	long long next_lo, next_hi; /* not yet claimed: (next_lo, next_hi] */
+	long long chunk; /* ids a claim takes */
 	/* The second thread's rows: chunk c is rows[end[c - 1] .. end[c]),
 	 * in id order within; chunks in claim order, newest first. */
 	struct raw_label *rows;
@@ -527,12 +528,12 @@ claim_chunk(struct label_part *lp, int newest, long long *a, long long *b)
 	ok = lp->next_lo < lp->next_hi;
 	if (ok && !newest) {
 		*a = lp->next_lo;
-		*b = lp->next_hi - *a > RATINGS_CHUNK ? *a + RATINGS_CHUNK :
+		*b = lp->next_hi - *a > lp->chunk ? *a + lp->chunk :
 		    lp->next_hi;
 		lp->next_lo = *b;
 	} else if (ok) {
 		*b = lp->next_hi;
-		*a = *b - lp->next_lo > RATINGS_CHUNK ? *b - RATINGS_CHUNK :
+		*a = *b - lp->next_lo > lp->chunk ? *b - lp->chunk :
 		    lp->next_lo;
 		lp->next_hi = *a;
 	}
@@ -689,6 +690,7 @@ read_labels_start(struct store *st, const struct project *p,
 	lp->r = r;
 	lp->lo = lp->next_lo = lo;
 	lp->to = lp->next_hi = hi;
+	lp->chunk = RATINGS_CHUNK;
 	if (threads != 1 && hi - lo >= RATINGS_PARALLEL_ROWS &&
 	    lp->item_hi - lp->item_lo <= UINT32_MAX &&
 	    r->nlabelers <= UINT16_MAX && p->nclasses <= INT16_MAX &&
@@ -766,6 +768,264 @@ read_labels_finish(struct store *st, const struct item_map *map,
 	lp->days = NULL;
 	lp->end = NULL;
 	lp->started = 0;
+	return ret;
+}
+
+/*
+ * Reading by item (schema 4): item_labels holds each item's label rows in
+ * id order, "ID,CLASS,GUIDELINE,N:LABELER;" each (core/schema.c), so one
+ * row per item is decoded instead of one per label.  Each item's rows
+ * are all in one value, so its cells are placed as it is read, and two
+ * threads can place disjoint items at once: the calling thread claims
+ * chunks of item ids from the low end, a second connection's thread from
+ * the high end (claim_chunk), each placing into the same matrix with its
+ * own list of superseded labels (struct ratings_hist), merged by item at
+ * the end.  Entries with an id above `to`, the largest label id in the
+ * caller's snapshot, are skipped: the second connection may see labels
+ * made since.  Without label days (ratings_opts.days, which need each
+ * label's time) this is what ratings_build reads.
+ */
+#define RATINGS_ITEM_CHUNK 2048
+
+/* The labeler index of the name s[0..n), or -1 (sorted as by strcmp). */
+static int
+labeler_index_n(const struct ratings *r, const char *s, size_t n)
+{
+	int lo = 0, hi = r->nlabelers - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2, c;
+		const char *name = r->labelers[mid];
+		size_t len = strlen(name);
+
+		c = memcmp(name, s, len < n ? len : n);
+		if (c == 0)
+			c = len < n ? -1 : len > n;
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/* A number of digits at *p (optional), advancing *p; 0 when there are none. */
+static int
+entry_num(const char **p, long long *v)
+{
+	const char *q = *p;
+	long long x = 0;
+
+	while (*q >= '0' && *q <= '9' && x < LLONG_MAX / 10)
+		x = x * 10 + (*q++ - '0');
+	if (q == *p)
+		return 0;
+	*v = x;
+	*p = q;
+	return 1;
+}
+
+/* Place the entries of one item_labels value; 0, or -1 if it is damaged. */
+static int
+place_entries(struct place *pl, const struct project *p, long long item,
+    const char *e, long long to)
+{
+	const struct ratings *r = pl->r;
+	long long prev = 0;
+	int lab = -1;
+
+	while (*e != '\0') {
+		long long id, cid = -1, g, n;
+		const char *name;
+		int cls = -1;
+
+		if (!entry_num(&e, &id) || *e++ != ',')
+			return -1;
+		if (*e != ',' && !entry_num(&e, &cid))
+			return -1;
+		if (*e++ != ',' || !entry_num(&e, &g) || *e++ != ',' ||
+		    !entry_num(&e, &n) || *e++ != ':' ||
+		    (long long)strnlen(e, (size_t)n + 1) < n + 1 ||
+		    e[n] != ';')
+			return -1;
+		name = e;
+		e += n + 1;
+		if (id <= prev)
+			return -1;	/* not in id order: the newest would not win */
+		prev = id;
+		if (id > to)
+			continue;
+		/* One labeler's labels often follow each other: search rarely. */
+		if (lab < 0 || strncmp(r->labelers[lab], name, (size_t)n) != 0 ||
+		    r->labelers[lab][n] != '\0')
+			lab = labeler_index_n(r, name, (size_t)n);
+		if (lab < 0)
+			continue;
+		if (cid >= 0)
+			cls = class_index(p, cid);
+		place_label(pl, item, lab, cls, cls < 0 ? 0 : (int)g,
+		    RATINGS_NO_DAY);
+	}
+	return 0;
+}
+
+/* Read and place the items with from < id <= to_item. */
+static int
+scan_items(struct store *st, const struct project *p, struct place *pl,
+    long long from, long long to_item, long long to, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql_prepare(st, "SELECT item, rows FROM item_labels WHERE "
+	    "item > ?1 AND item <= ?2 ORDER BY item", &s, cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, from);
+	sql_bind_int(s, 2, to_item);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long item = sqlite3_column_int64(s, 0);
+
+		if (place_entries(pl, p, item, sql_text(s, 1), to) != 0) {
+			sqlite3_finalize(s);
+			return acc_error(cause, "the packed label rows of item "
+			    "%lld are damaged (item_labels); accord check "
+			    "tells more", item);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read labels");
+	return 0;
+}
+
+struct item_part {
+	struct label_part lp;	/* connection, mutex, chunks (item ids) */
+	struct place pl;	/* the thread's: the same matrix ... */
+	struct ratings mine;	/* ... with its own superseded labels */
+	long long to;		/* largest label id of the snapshot */
+};
+
+static void *
+item_part_run(void *arg)
+{
+	struct item_part *ip = arg;
+	char *cause = NULL;
+	long long a, b;
+
+	ip->lp.failed = 1;
+	while (claim_chunk(&ip->lp, 1, &a, &b))
+		if (scan_items(&ip->lp.own, ip->lp.p, &ip->pl, a, b, ip->to,
+		    &cause) != 0) {
+			free(cause);
+			return NULL;
+		}
+	ip->lp.failed = 0;
+	return NULL;
+}
+
+struct hist_seq {
+	struct ratings_hist h;
+	int seq;
+};
+
+static int
+cmp_hist_seq(const void *a, const void *b)
+{
+	const struct hist_seq *x = a, *y = b;
+
+	if (x->h.item != y->h.item)
+		return x->h.item < y->h.item ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Read every item's labels into the cells (allocated here), on two
+ * threads when there are enough items and CPUs (threads != 1).
+ */
+static int
+read_by_item(struct store *st, const struct project *p,
+    const struct item_map *map, struct ratings *r, int threads,
+    char **cause)
+{
+	struct place pl = { r, map };
+	struct item_part ip;
+	size_t n = (size_t)r->nitems * (size_t)r->nlabelers, k;
+	long long to = 0, lo, hi, a, b;
+	int ret = 0, i;
+
+	r->cells = xmalloc_huge(n ? n : 1, sizeof *r->cells);
+	r->guideline = xmalloc_huge(n ? n : 1, sizeof *r->guideline);
+	for (k = 0; k < n; k++)
+		r->cells[k] = -1;
+	memset(r->guideline, 0, n * sizeof *r->guideline);
+	if (r->nitems == 0)
+		return 0;
+	if (sql_int(st, "SELECT coalesce(max(id), 0) FROM labels", NULL, &to,
+	    cause) < 0)
+		return -1;
+	lo = r->item_ids[0] - 1;
+	hi = r->item_ids[r->nitems - 1];
+	memset(&ip, 0, sizeof ip);
+	ip.lp.st = st;
+	ip.lp.p = p;
+	ip.lp.r = r;
+	ip.lp.next_lo = lo;
+	ip.lp.next_hi = hi;
+	ip.lp.chunk = RATINGS_ITEM_CHUNK;
+	ip.to = to;
+	ip.mine = *r;
+	ip.mine.hist = NULL;
+	ip.mine.nhist = 0;
+	ip.pl = (struct place){ &ip.mine, map };
+	if (threads != 1 && to >= RATINGS_PARALLEL_ROWS &&
+	    r->nlabelers <= UINT16_MAX && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
+	    pthread_mutex_init(&ip.lp.mu, NULL) == 0) {
+		if (label_part_open(&ip.lp) == 0 &&
+		    pthread_create(&ip.lp.tid, NULL, item_part_run, &ip) == 0)
+			ip.lp.started = 1;
+		else {
+			label_part_close(&ip.lp);
+			pthread_mutex_destroy(&ip.lp.mu);
+		}
+	}
+	if (!ip.lp.started)
+		return scan_items(st, p, &pl, lo, hi, to, cause);
+	while (ret == 0 && claim_chunk(&ip.lp, 0, &a, &b))
+		ret = scan_items(st, p, &pl, a, b, to, cause);
+	claim_none(&ip.lp);
+	pthread_join(ip.lp.tid, NULL);
+	pthread_mutex_destroy(&ip.lp.mu);
+	label_part_close(&ip.lp);
+	/* The chunks met at next_hi; the thread had the rest. */
+	if (ret == 0 && ip.lp.failed)
+		ret = scan_items(st, p, &pl, ip.lp.next_hi, hi, to, cause);
+	if (ip.mine.nhist > 0) {
+		/*
+		 * The thread's superseded labels after the caller's, then in
+		 * item order: both lists are in id order within an item, and
+		 * one item's are all in one list, so a sort by item that keeps
+		 * that order (the index breaks ties) gives the one-thread list.
+		 */
+		struct hist_seq *all;
+		int total = r->nhist + ip.mine.nhist;
+
+		all = xcalloc((size_t)total + 1, sizeof *all);
+		for (i = 0; i < total; i++) {
+			all[i].h = i < r->nhist ? r->hist[i] :
+			    ip.mine.hist[i - r->nhist];
+			all[i].seq = i;
+		}
+		qsort(all, (size_t)total, sizeof *all, cmp_hist_seq);
+		r->hist = xreallocarray(r->hist, (size_t)total,
+		    sizeof *r->hist);
+		for (i = 0; i < total; i++)
+			r->hist[i] = all[i].h;
+		r->nhist = total;
+		free(all);
+	}
+	free(ip.mine.hist);
 	return ret;
 }
 
@@ -1115,19 +1375,30 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 	sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
 	if (store_begin(st, 0, cause) != 0)
 		goto done;
-	if (read_labelers(st, out, cause) != 0 ||
-	    read_labels_start(st, &p, out, opts->days, opts->threads,
-	    &lp, cause) != 0)
-		goto rollback;
-	/* A second thread may be reading label rows meanwhile. */
-	if (read_batches(st, &b, cause) != 0 ||
-	    read_items(st, out, &b, what, &batch, cause) != 0) {
-		read_labels_finish(st, NULL, out, &lp, NULL);
-		goto rollback;
+	if (!opts->days) {
+		/* One row per item (schema 4): see read_by_item. */
+		if (read_labelers(st, out, cause) != 0 ||
+		    read_batches(st, &b, cause) != 0 ||
+		    read_items(st, out, &b, what, &batch, cause) != 0)
+			goto rollback;
+		item_map_init(&map, out->item_ids, out->nitems);
+		if (read_by_item(st, &p, &map, out, opts->threads, cause) != 0)
+			goto rollback;
+	} else {
+		if (read_labelers(st, out, cause) != 0 ||
+		    read_labels_start(st, &p, out, opts->days, opts->threads,
+		    &lp, cause) != 0)
+			goto rollback;
+		/* A second thread may be reading label rows meanwhile. */
+		if (read_batches(st, &b, cause) != 0 ||
+		    read_items(st, out, &b, what, &batch, cause) != 0) {
+			read_labels_finish(st, NULL, out, &lp, NULL);
+			goto rollback;
+		}
+		item_map_init(&map, out->item_ids, out->nitems);
+		if (read_labels_finish(st, &map, out, &lp, cause) != 0)
+			goto rollback;
 	}
-	item_map_init(&map, out->item_ids, out->nitems);
-	if (read_labels_finish(st, &map, out, &lp, cause) != 0)
-		goto rollback;
 	out->reference = xcalloc((size_t)out->nitems + 1,
 	    sizeof *out->reference);
 	out->gold = xcalloc((size_t)out->nitems + 1, sizeof *out->gold);

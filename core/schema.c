@@ -19,6 +19,11 @@
 	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t " BEGIN "	\
 	"SELECT RAISE(ABORT, '" t " rows are never deleted'); END;\n"
 
+/* One label row's entry in item_labels.rows (migration 4); P: "" or "NEW.". */
+#define ITEM_LABELS_ENTRY(P)						\
+	"printf('%d,%s,%d,%d:%s;', " P "id, coalesce(" P "class, ''), "	\
+	P "guideline, length(CAST(" P "labeler AS BLOB)), " P "labeler)"
+
 static const char *const migrations[] = {
 	/* 1: project, members, guidelines, items and their metadata, labels. */
 	"CREATE TABLE settings ("
@@ -228,6 +233,29 @@ static const char *const migrations[] = {
 	"      WHERE item = NEW.item AND labeler = NEW.labeler AND id < NEW.id"
 	"      ORDER BY id DESC LIMIT 1), 0)"
 	"  WHERE item = NEW.item; END;\n",
+
+	/*
+	 * 4: item_labels, every label row of an item in id order packed in
+	 * one text value, appended to by trigger in the label's own
+	 * transaction, so reading the ratings matrix (core/ratings.c) decodes
+	 * one row per item instead of one per label: 200,000 rows of 13 MB
+	 * against 900,000 of 63 MB on the agree benchmark's store.  Derived,
+	 * like item_labelers; `labels` stays the record.  An entry is
+	 * "ID,CLASS,GUIDELINE,N:LABELER;" with CLASS empty for a withdrawal
+	 * and N the labeler name's length in bytes, so any name reads back.
+	 */
+	"CREATE TABLE item_labels ("
+	"  item INTEGER PRIMARY KEY REFERENCES items(id),"
+	"  rows TEXT NOT NULL);\n"
+	/* Row by row in id order (group_concat promises no order). */
+	"INSERT INTO item_labels (item, rows) SELECT item, "
+	ITEM_LABELS_ENTRY("") " FROM labels WHERE true ORDER BY id"
+	"  ON CONFLICT (item) DO UPDATE SET rows = rows || excluded.rows;\n"
+	"CREATE TRIGGER item_labels_label AFTER INSERT ON labels BEGIN"
+	"  INSERT INTO item_labels (item, rows) VALUES (NEW.item, "
+	ITEM_LABELS_ENTRY("NEW.") ")"
+	"  ON CONFLICT (item) DO UPDATE SET rows = rows || excluded.rows;"
+	"  END;\n",
 };
 
 const char *

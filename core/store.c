@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -521,6 +522,67 @@ fail:
 	return -1;
 }
 
+/*
+ * item_labels (schema 4) is derived from labels by trigger: rebuild each
+ * item's packed rows from labels, in id order, and compare.  0, or -1
+ * with *cause naming how many items differ and the first.
+ */
+static int
+check_item_labels(struct store *st, char **cause)
+{
+	sqlite3_stmt *l, *p;
+	struct buf want = { 0 };
+	long long item = 0, bad = 0, first = 0;
+	int rl, rp, ret = 0;
+
+	if (store_version(st) < 4)
+		return 0;
+	if (sql_prepare(st, "SELECT item, id, coalesce(class, ''), guideline, "
+	    "length(CAST(labeler AS BLOB)), labeler FROM labels "
+	    "ORDER BY item, id", &l, cause) != 0)
+		return -1;
+	if (sql_prepare(st, "SELECT item, rows FROM item_labels ORDER BY item",
+	    &p, cause) != 0) {
+		sqlite3_finalize(l);
+		return -1;
+	}
+	rl = sqlite3_step(l);
+	rp = sqlite3_step(p);
+	while (rl == SQLITE_ROW || rp == SQLITE_ROW) {
+		long long li = rl == SQLITE_ROW ? sqlite3_column_int64(l, 0) :
+		    LLONG_MAX;
+		long long pi = rp == SQLITE_ROW ? sqlite3_column_int64(p, 0) :
+		    LLONG_MAX;
+
+		item = li < pi ? li : pi;
+		want.len = 0;
+		while (rl == SQLITE_ROW && sqlite3_column_int64(l, 0) == item) {
+			buf_printf(&want, "%lld,%s,%lld,%lld:%s;",
+			    sqlite3_column_int64(l, 1), sql_text(l, 2),
+			    sqlite3_column_int64(l, 3),
+			    sqlite3_column_int64(l, 4), sql_text(l, 5));
+			rl = sqlite3_step(l);
+		}
+		if (pi != item || want.len == 0 ||
+		    strcmp(sql_text(p, 1), want.s) != 0) {
+			if (bad++ == 0)
+				first = item;
+		}
+		if (pi == item)
+			rp = sqlite3_step(p);
+	}
+	if (rl != SQLITE_DONE || rp != SQLITE_DONE)
+		ret = sql_fail(st, cause, "cannot compare item_labels");
+	else if (bad > 0)
+		ret = acc_error(cause, "item_labels (the packed label rows) "
+		    "differs from labels on %lld item%s, the first item %lld",
+		    bad, bad == 1 ? "" : "s", first);
+	sqlite3_finalize(l);
+	sqlite3_finalize(p);
+	buf_free(&want);
+	return ret;
+}
+
 int
 store_check(struct store *st, char **cause)
 {
@@ -550,5 +612,5 @@ store_check(struct store *st, char **cause)
 		buf_free(&b);
 		return -1;
 	}
-	return 0;
+	return check_item_labels(st, cause);
 }

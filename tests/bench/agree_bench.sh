@@ -8,8 +8,9 @@
 #
 #  (a) `accord agree DB --json --bootstrap 0`: wall time and peak RSS;
 #  (b) the same with `--bootstrap 1000`;
-#  (c) the floor: the sqlite3 shell running the query accord's scan of the
-#      label rows runs (core/ratings.c read_labels), output to /dev/null;
+#  (c) the floor: the sqlite3 shell scanning the label rows (the scan
+#      accord made before schema 4 packed them per item: item_labels),
+#      output to /dev/null;
 #  (d) Debian's Python: NLTK 3.8 `AnnotationTask(data=triples).alpha()`
 #      on the (labeler, item, class) triples in force, already in memory
 #      (reading them with the sqlite3 module is timed apart and not
@@ -72,7 +73,7 @@ SEED=${BENCH_SEED:-1}
 RUNS=${BENCH_RUNS:-5}
 NLTK_RUNS=${BENCH_NLTK_RUNS:-3}
 CAP=${BENCH_NLTK_CAP:-600}
-# The scan accord makes of the label rows (core/ratings.c, read_labels).
+# A bare scan of the label rows, as the issue defines the floor.
 FLOOR_SQL="SELECT item, labeler, class, guideline FROM labels ORDER BY id"
 
 die() {

@@ -89,6 +89,17 @@ run "$ACCORD" check bad.accord
 ok_if "a damaged store: exit 1 and the integrity complaint shown" \
 	sh -c "[ $RC -eq 1 ] && grep -q '^integrity .*missing from index' '$T/out' && grep -q 'store DAMAGED' '$T/out'"
 
+# item_labels, the labels packed per item that agree reads, is derived by
+# trigger; check rebuilds it from labels and names an item that differs.
+cp "$DB" packed.accord
+run "$ACCORD" check packed.accord
+ok_if "an intact store's packed label rows equal its labels" \
+	sh -c "! grep -q '^integrity' '$T/out' && grep -q 'store intact' '$T/out'"
+sqlite3 packed.accord "INSERT OR REPLACE INTO item_labels (item, rows) VALUES (2, '99999,1,1,1:x;')"
+run "$ACCORD" check packed.accord
+ok_if "packed label rows that differ from labels: exit 1, the item named" \
+	sh -c "[ $RC -eq 1 ] && grep -q '^integrity *item_labels (the packed label rows) differs from labels on 1 item, the first item 2' '$T/out' && grep -q 'store DAMAGED' '$T/out'"
+
 # Backup of a quiet store.
 run "$ACCORD" backup "$DB" "$T/b1.accord"
 ok_if "backup succeeds" sh -c "[ $RC -eq 0 ] && grep -q 'integrity ok' '$T/out'"

@@ -52,7 +52,7 @@ for i in 1 2 3 4 5 6; do
 done
 ok_if "the kills landed mid-import ($partial of 6 left part of the files)" [ "$partial" -ge 5 ]
 
-if ! is_root || ! mkdir small || ! mount -t tmpfs -o size=320k tmpfs small 2>/dev/null; then
+if ! is_root || ! mkdir small || ! mount -t tmpfs -o size=416k tmpfs small 2>/dev/null; then
 	echo "ok - # SKIP disk full and read-only need root and tmpfs"
 	exit 0
 fi

@@ -166,6 +166,13 @@ t_migrates_v1_store_keeping_rows(void)
 	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 2);
 	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"),
 	    q(p, "SELECT count(*) FROM current_labels WHERE item = 1"));
+	/*
+	 * v4 packed the label the store had (id 1), and the trigger appends
+	 * every new row in id order, a withdrawal with an empty class.
+	 */
+	T_EQ_INT(q(p, "SELECT rows = '1,1,1,3:ann;2,,1,3:ann;3,2,1,3:ann;"
+	    "4,1,1,3:bob;5,2,1,3:bob;' FROM item_labels WHERE item = 1"), 1);
+	T_EQ_INT(q(p, "SELECT count(*) FROM item_labels"), 1);
 }
 
 static void
