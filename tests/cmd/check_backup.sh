@@ -100,6 +100,11 @@ run "$ACCORD" check packed.accord
 ok_if "packed label rows that differ from labels: exit 1, the item named" \
 	sh -c "[ $RC -eq 1 ] && grep -q '^integrity *item_labels (the packed label rows) differs from labels on 1 item, the first item 2' '$T/out' && grep -q 'store DAMAGED' '$T/out'"
 
+sqlite3 packed.accord "INSERT OR REPLACE INTO item_labels (item, rows) VALUES (2, '7,1,1,9:short;')"
+run "$ACCORD" agree packed.accord --bootstrap 0
+ok_if "agree on packed rows that cannot be read: one line naming the store and the item, exit 1" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'packed.accord: the packed label rows of item 2 are damaged (item_labels); accord check tells more' '$T/err'"
+
 # Backup of a quiet store.
 run "$ACCORD" backup "$DB" "$T/b1.accord"
 ok_if "backup succeeds" sh -c "[ $RC -eq 0 ] && grep -q 'integrity ok' '$T/out'"
