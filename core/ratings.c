@@ -661,6 +661,37 @@ label_part_close(struct label_part *lp)
 	lp->own.db = NULL;
 }
 
+/*
+ * Start fn(arg) on a second thread with its own connection (lp->own) and
+ * the claim mutex; lp->started says whether it runs.  If either cannot
+ * start, the caller reads everything itself.
+ */
+static void
+part_start(struct label_part *lp, void *(*fn)(void *), void *arg)
+{
+	if (pthread_mutex_init(&lp->mu, NULL) != 0)
+		return;
+	if (label_part_open(lp) == 0 &&
+	    pthread_create(&lp->tid, NULL, fn, arg) == 0) {
+		lp->started = 1;
+		return;
+	}
+	label_part_close(lp);
+	pthread_mutex_destroy(&lp->mu);
+}
+
+/* Leave the second thread nothing more to claim, wait for it, close. */
+static void
+part_stop(struct label_part *lp)
+{
+	if (lp->started) {
+		claim_none(lp);
+		pthread_join(lp->tid, NULL);
+		pthread_mutex_destroy(&lp->mu);
+	}
+	label_part_close(lp);
+}
+
 /* Below this many label rows a second connection costs more than it saves. */
 #define RATINGS_PARALLEL_ROWS 100000
 
@@ -694,16 +725,8 @@ read_labels_start(struct store *st, const struct project *p,
 	if (threads != 1 && hi - lo >= RATINGS_PARALLEL_ROWS &&
 	    lp->item_hi - lp->item_lo <= UINT32_MAX &&
 	    r->nlabelers <= UINT16_MAX && p->nclasses <= INT16_MAX &&
-	    sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-	    pthread_mutex_init(&lp->mu, NULL) == 0) {
-		if (label_part_open(lp) == 0 &&
-		    pthread_create(&lp->tid, NULL, label_part_run, lp) == 0)
-			lp->started = 1;
-		else {
-			label_part_close(lp);
-			pthread_mutex_destroy(&lp->mu);
-		}
-	}
+	    sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		part_start(lp, label_part_run, lp);
 	return 0;
 }
 
@@ -739,12 +762,7 @@ read_labels_finish(struct store *st, const struct item_map *map,
 			ret = scan_labels(st, lp->p, r, a, b, lp->with_day,
 			    place_label, &pl, cause);
 	}
-	if (lp->started) {
-		claim_none(lp);
-		pthread_join(lp->tid, NULL);
-		pthread_mutex_destroy(&lp->mu);
-	}
-	label_part_close(lp);
+	part_stop(lp);
 	if (map != NULL && ret == 0 && lp->started) {
 		/* The chunks met at next_hi; the thread had the rest. */
 		if (lp->failed)
@@ -980,24 +998,13 @@ read_by_item(struct store *st, const struct project *p,
 	ip.mine.nhist = 0;
 	ip.pl = (struct place){ &ip.mine, map };
 	if (threads != 1 && to >= RATINGS_PARALLEL_ROWS &&
-	    r->nlabelers <= UINT16_MAX && sysconf(_SC_NPROCESSORS_ONLN) > 1 &&
-	    pthread_mutex_init(&ip.lp.mu, NULL) == 0) {
-		if (label_part_open(&ip.lp) == 0 &&
-		    pthread_create(&ip.lp.tid, NULL, item_part_run, &ip) == 0)
-			ip.lp.started = 1;
-		else {
-			label_part_close(&ip.lp);
-			pthread_mutex_destroy(&ip.lp.mu);
-		}
-	}
+	    sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		part_start(&ip.lp, item_part_run, &ip);
 	if (!ip.lp.started)
 		return scan_items(st, p, &pl, lo, hi, to, cause);
 	while (ret == 0 && claim_chunk(&ip.lp, 0, &a, &b))
 		ret = scan_items(st, p, &pl, a, b, to, cause);
-	claim_none(&ip.lp);
-	pthread_join(ip.lp.tid, NULL);
-	pthread_mutex_destroy(&ip.lp.mu);
-	label_part_close(&ip.lp);
+	part_stop(&ip.lp);
 	/* The chunks met at next_hi; the thread had the rest. */
 	if (ret == 0 && ip.lp.failed)
 		ret = scan_items(st, p, &pl, ip.lp.next_hi, hi, to, cause);
