@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "accord/drift.h"
+#include "accord/json.h"
 #include "cmd.h"
 #include "errors_html.h"
 
@@ -53,76 +54,103 @@ const struct cmd_entry cmd_drift_entry = {
 	.exec = cmd_drift_exec,
 };
 
+/* Figures as "%.12g"; an undefined one (defined 0) as null. */
 static void
-json_num(struct buf *b, const char *name, double v, int defined)
+json_num(struct json *j, const char *name, double v, int defined)
 {
+	json_key(j, name);
 	if (defined)
-		buf_printf(b, ",\"%s\":%.12g", name, v);
+		json_double(j, "%.12g", v);
 	else
-		buf_printf(b, ",\"%s\":null", name);
+		json_null(j);
 }
 
 static void
-json_counts(struct buf *b, const long long *v, int n)
+json_counts(struct json *j, const char *name, const long long *v, int n)
 {
 	int i;
 
-	buf_puts(b, "[");
+	json_key(j, name);
+	json_array_begin(j);
 	for (i = 0; i < n; i++)
-		buf_printf(b, "%s%lld", i ? "," : "", v[i]);
-	buf_puts(b, "]");
+		json_int(j, v[i]);
+	json_array_end(j);
+}
+
+static void
+json_batch(struct json *j, const char *name, const char *batch, int items)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "batch");
+	json_string(j, batch);
+	json_key(j, "items");
+	json_int(j, items);
+	json_object_end(j);
+}
+
+static void
+json_shift(struct json *j, const struct drift_shift *s)
+{
+	int m = !s->labels, chi = !m && s->chi2_df > 0;
+
+	json_object_begin(j);
+	json_key(j, "name");
+	json_string(j, s->name);
+	json_key(j, "kind");
+	json_string(j, m ? "metric" : "labels");
+	json_key(j, "n_from");
+	json_int(j, s->n_from);
+	json_key(j, "n_to");
+	json_int(j, s->n_to);
+	json_num(j, "psi", s->psi, 1);
+	json_key(j, "bins");
+	json_int(j, s->bins);
+	json_num(j, "mean_from", s->mean_from, m);
+	json_num(j, "mean_to", s->mean_to, m);
+	json_num(j, "ks_d", s->ks_d, m);
+	json_num(j, "ks_p", s->ks_p, m);
+	json_key(j, "ks_method");
+	json_string(j, !m ? NULL : s->ks_exact ? "exact" : "asymptotic");
+	json_num(j, "chi2", s->chi2, chi);
+	json_key(j, "chi2_df");
+	if (chi)
+		json_int(j, s->chi2_df);
+	else
+		json_null(j);
+	json_num(j, "chi2_p", s->chi2_p, chi);
+	json_object_end(j);
 }
 
 static void
 print_json(const struct drift_report *d)
 {
 	struct buf b = { 0 };
+	struct json j;
 	int i;
 
-	buf_puts(&b, "{\"from\":{\"batch\":");
-	buf_json_str(&b, d->from);
-	buf_printf(&b, ",\"items\":%d},\"to\":{\"batch\":", d->items_from);
-	buf_json_str(&b, d->to);
-	buf_printf(&b, ",\"items\":%d},\"epsilon\":%.12g,\"shifts\":[",
-	    d->items_to, DRIFT_PSI_EPSILON);
-	for (i = 0; i < d->nshifts; i++) {
-		const struct drift_shift *s = &d->shifts[i];
-		int m = !s->labels;
-
-		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(&b, s->name);
-		buf_printf(&b, ",\"kind\":\"%s\",\"n_from\":%lld,\"n_to\":%lld",
-		    m ? "metric" : "labels", s->n_from, s->n_to);
-		json_num(&b, "psi", s->psi, 1);
-		buf_printf(&b, ",\"bins\":%d", s->bins);
-		json_num(&b, "mean_from", s->mean_from, m);
-		json_num(&b, "mean_to", s->mean_to, m);
-		json_num(&b, "ks_d", s->ks_d, m);
-		json_num(&b, "ks_p", s->ks_p, m);
-		if (m)
-			buf_printf(&b, ",\"ks_method\":\"%s\"", s->ks_exact ?
-			    "exact" : "asymptotic");
-		else
-			buf_puts(&b, ",\"ks_method\":null");
-		json_num(&b, "chi2", s->chi2, !m && s->chi2_df > 0);
-		if (!m && s->chi2_df > 0)
-			buf_printf(&b, ",\"chi2_df\":%d", s->chi2_df);
-		else
-			buf_puts(&b, ",\"chi2_df\":null");
-		json_num(&b, "chi2_p", s->chi2_p, !m && s->chi2_df > 0);
-		buf_puts(&b, "}");
-	}
-	buf_puts(&b, "],\"labels\":{\"classes\":[");
-	for (i = 0; i < d->nclasses; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		buf_json_str(&b, d->classes[i]);
-	}
-	buf_puts(&b, "],\"from\":");
-	json_counts(&b, d->labels_from, d->nclasses);
-	buf_puts(&b, ",\"to\":");
-	json_counts(&b, d->labels_to, d->nclasses);
-	buf_puts(&b, "}}\n");
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_batch(&j, "from", d->from, d->items_from);
+	json_batch(&j, "to", d->to, d->items_to);
+	json_num(&j, "epsilon", DRIFT_PSI_EPSILON, 1);
+	json_key(&j, "shifts");
+	json_array_begin(&j);
+	for (i = 0; i < d->nshifts; i++)
+		json_shift(&j, &d->shifts[i]);
+	json_array_end(&j);
+	json_key(&j, "labels");
+	json_object_begin(&j);
+	json_key(&j, "classes");
+	json_array_begin(&j);
+	for (i = 0; i < d->nclasses; i++)
+		json_string(&j, d->classes[i]);
+	json_array_end(&j);
+	json_counts(&j, "from", d->labels_from, d->nclasses);
+	json_counts(&j, "to", d->labels_to, d->nclasses);
+	json_object_end(&j);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	fputs(b.s, stdout);
 	buf_free(&b);
 }

@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 
+#include "accord/json.h"
 #include "accord/status.h"
 #include "cmd.h"
 
@@ -48,36 +49,58 @@ static int
 print_json(void *arg, const struct item_row *r)
 {
 	struct buf *b = arg;
+	struct json j;
 	int i;
 
 	b->len = 0;
-	buf_printf(b, "{\"id\":%lld,\"path\":", r->id);
-	buf_json_str(b, r->path);
-	buf_printf(b, ",\"sha256\":\"%s\",\"kind\":\"%s\",\"format\":\"%s\","
-	    "\"bytes\":%lld,\"batch\":", r->sha256, r->kind, r->format,
-	    r->bytes);
-	buf_json_str(b, r->batch);
-	if (r->width > 0)
-		buf_printf(b, ",\"width\":%d,\"height\":%d,\"depth\":%d,"
-		    "\"channels\":%d", r->width, r->height, r->depth,
-		    r->channels);
-	else
-		buf_printf(b, ",\"rate\":%d,\"channels\":%d,\"frames\":%lld",
-		    r->rate, r->channels, r->frames);
-	buf_puts(b, ",\"imported_at\":");
-	buf_json_str(b, r->imported_at);
-	buf_puts(b, ",\"meta\":{");
-	for (i = 0; i < r->nmeta; i++) {
-		if (i)
-			buf_puts(b, ",");
-		buf_json_str(b, r->meta[i].key);
-		buf_puts(b, ":");
-		if (r->meta[i].numeric)
-			buf_puts(b, r->meta[i].value);
-		else
-			buf_json_str(b, r->meta[i].value);
+	json_start(&j, b);
+	json_object_begin(&j);
+	json_key(&j, "id");
+	json_int(&j, r->id);
+	json_key(&j, "path");
+	json_string(&j, r->path);
+	json_key(&j, "sha256");
+	json_string(&j, r->sha256);
+	json_key(&j, "kind");
+	json_string(&j, r->kind);
+	json_key(&j, "format");
+	json_string(&j, r->format);
+	json_key(&j, "bytes");
+	json_int(&j, r->bytes);
+	json_key(&j, "batch");
+	json_string(&j, r->batch);
+	if (r->width > 0) {
+		json_key(&j, "width");
+		json_int(&j, r->width);
+		json_key(&j, "height");
+		json_int(&j, r->height);
+		json_key(&j, "depth");
+		json_int(&j, r->depth);
+		json_key(&j, "channels");
+		json_int(&j, r->channels);
+	} else {
+		json_key(&j, "rate");
+		json_int(&j, r->rate);
+		json_key(&j, "channels");
+		json_int(&j, r->channels);
+		json_key(&j, "frames");
+		json_int(&j, r->frames);
 	}
-	buf_puts(b, "}}\n");
+	json_key(&j, "imported_at");
+	json_string(&j, r->imported_at);
+	json_key(&j, "meta");
+	json_object_begin(&j);
+	for (i = 0; i < r->nmeta; i++) {
+		json_key(&j, r->meta[i].key);
+		/* A numeric value is kept as the store wrote it. */
+		if (r->meta[i].numeric)
+			json_raw(&j, r->meta[i].value);
+		else
+			json_string(&j, r->meta[i].value);
+	}
+	json_object_end(&j);
+	json_object_end(&j);
+	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);
 	return 0;
 }

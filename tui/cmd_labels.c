@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/json.h"
 #include "accord/labels.h"
 #include "cmd.h"
 
@@ -65,33 +66,45 @@ static int
 dump_json(void *arg, const struct label_row *r)
 {
 	struct buf *b = arg;
+	struct json j;
 
 	b->len = 0;
-	buf_printf(b, "{\"id\":%lld,\"item\":%lld,\"path\":", r->id, r->item);
-	buf_json_str(b, r->path);
-	buf_printf(b, ",\"sha256\":\"%s\",\"labeler\":", r->sha256);
-	buf_json_str(b, r->labeler);
-	buf_puts(b, ",\"class\":");
-	if (r->class_name)
-		buf_json_str(b, r->class_name);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ",\"note\":");
-	buf_json_str(b, r->note);
-	buf_printf(b, ",\"guideline\":%d,\"seconds\":", r->guideline);
+	json_start(&j, b);
+	json_object_begin(&j);
+	json_key(&j, "id");
+	json_int(&j, r->id);
+	json_key(&j, "item");
+	json_int(&j, r->item);
+	json_key(&j, "path");
+	json_string(&j, r->path);
+	json_key(&j, "sha256");
+	json_string(&j, r->sha256);
+	json_key(&j, "labeler");
+	json_string(&j, r->labeler);
+	json_key(&j, "class");
+	json_string(&j, r->class_name);		/* NULL: withdrawn */
+	json_key(&j, "note");
+	json_string(&j, r->note);
+	json_key(&j, "guideline");
+	json_int(&j, r->guideline);
+	json_key(&j, "seconds");
 	if (r->seconds >= 0)
-		buf_printf(b, "%.3f", r->seconds);
+		json_double(&j, "%.3f", r->seconds);
 	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"created_at\":\"%s\",\"supersedes\":", r->created_at);
+		json_null(&j);
+	json_key(&j, "created_at");
+	json_string(&j, r->created_at);
+	json_key(&j, "supersedes");
 	if (r->supersedes)
-		buf_printf(b, "%lld", r->supersedes);
+		json_int(&j, r->supersedes);
 	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"current\":%s,\"provenance\":",
-	    r->current ? "true" : "false");
-	buf_json_str(b, r->provenance);
-	buf_puts(b, "}\n");
+		json_null(&j);
+	json_key(&j, "current");
+	json_bool(&j, r->current);
+	json_key(&j, "provenance");
+	json_string(&j, r->provenance);
+	json_object_end(&j);
+	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);
 	return 0;
 }

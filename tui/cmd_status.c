@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/json.h"
 #include "accord/project.h"
 #include "accord/status.h"
 #include "cmd.h"
@@ -21,22 +22,28 @@ const struct cmd_entry cmd_status_entry = {
 	.exec = cmd_status_exec,
 };
 
+/* [{"name": str, K1: int, K2: int}...] under the key name; K2 optional. */
 static void
-json_counts(struct buf *b, const char *name, const struct status_count *c,
+json_counts(struct json *j, const char *name, const struct status_count *c,
     int n, const char *k1, const char *k2)
 {
 	int i;
 
-	buf_printf(b, ",\"%s\":[", name);
+	json_key(j, name);
+	json_array_begin(j);
 	for (i = 0; i < n; i++) {
-		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(b, c[i].name);
-		buf_printf(b, ",\"%s\":%lld", k1, c[i].n);
-		if (k2 != NULL)
-			buf_printf(b, ",\"%s\":%lld", k2, c[i].m);
-		buf_puts(b, "}");
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, c[i].name);
+		json_key(j, k1);
+		json_int(j, c[i].n);
+		if (k2 != NULL) {
+			json_key(j, k2);
+			json_int(j, c[i].m);
+		}
+		json_object_end(j);
 	}
-	buf_puts(b, "]");
+	json_array_end(j);
 }
 
 static void
@@ -44,36 +51,65 @@ print_json(const struct project *p, const struct status *s,
     const struct member *m, int nm)
 {
 	struct buf b = { 0 };
+	struct json j;
 	int i;
 
-	buf_puts(&b, "{\"task\":");
-	buf_json_str(&b, p->task);
-	buf_printf(&b, ",\"media\":\"%s\",\"overlap\":%d,\"ordinal\":%s,"
-	    "\"guideline_version\":%d,\"classes\":[", media_kind_name(p->media),
-	    p->overlap, p->ordinal ? "true" : "false", p->guideline);
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_key(&j, "task");
+	json_string(&j, p->task);
+	json_key(&j, "media");
+	json_string(&j, media_kind_name(p->media));
+	json_key(&j, "overlap");
+	json_int(&j, p->overlap);
+	json_key(&j, "ordinal");
+	json_bool(&j, p->ordinal);
+	json_key(&j, "guideline_version");
+	json_int(&j, p->guideline);
+	json_key(&j, "classes");
+	json_array_begin(&j);
 	for (i = 0; i < p->nclasses; i++) {
-		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(&b, p->classes[i].name);
-		buf_printf(&b, ",\"key\":\"%c\",\"borderline\":%s}",
-		    p->classes[i].key, p->classes[i].borderline ? "true" :
-		    "false");
+		char key[2] = { p->classes[i].key, '\0' };
+
+		json_object_begin(&j);
+		json_key(&j, "name");
+		json_string(&j, p->classes[i].name);
+		json_key(&j, "key");
+		json_string(&j, key);
+		json_key(&j, "borderline");
+		json_bool(&j, p->classes[i].borderline);
+		json_object_end(&j);
 	}
-	buf_printf(&b, "],\"items\":%lld,\"label_rows\":%lld,"
-	    "\"labels_current\":%lld,\"items_complete\":%lld,"
-	    "\"items_partial\":%lld,\"items_unlabeled\":%lld", s->items,
-	    s->label_rows, s->labels_current, s->items_complete,
-	    s->items_partial, s->items_unlabeled);
-	json_counts(&b, "kinds", s->kinds, s->nkinds, "items", NULL);
-	json_counts(&b, "batches", s->batches, s->nbatches, "items", "files");
-	json_counts(&b, "labelers", s->labelers, s->nlabelers, "labels",
+	json_array_end(&j);
+	json_key(&j, "items");
+	json_int(&j, s->items);
+	json_key(&j, "label_rows");
+	json_int(&j, s->label_rows);
+	json_key(&j, "labels_current");
+	json_int(&j, s->labels_current);
+	json_key(&j, "items_complete");
+	json_int(&j, s->items_complete);
+	json_key(&j, "items_partial");
+	json_int(&j, s->items_partial);
+	json_key(&j, "items_unlabeled");
+	json_int(&j, s->items_unlabeled);
+	json_counts(&j, "kinds", s->kinds, s->nkinds, "items", NULL);
+	json_counts(&j, "batches", s->batches, s->nbatches, "items", "files");
+	json_counts(&j, "labelers", s->labelers, s->nlabelers, "labels",
 	    "rows");
-	buf_puts(&b, ",\"members\":[");
+	json_key(&j, "members");
+	json_array_begin(&j);
 	for (i = 0; i < nm; i++) {
-		buf_puts(&b, i ? ",{\"user\":" : "{\"user\":");
-		buf_json_str(&b, m[i].user);
-		buf_printf(&b, ",\"role\":\"%s\"}", role_name(m[i].role));
+		json_object_begin(&j);
+		json_key(&j, "user");
+		json_string(&j, m[i].user);
+		json_key(&j, "role");
+		json_string(&j, role_name(m[i].role));
+		json_object_end(&j);
 	}
-	buf_puts(&b, "]}\n");
+	json_array_end(&j);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	fputs(b.s, stdout);
 	buf_free(&b);
 }
