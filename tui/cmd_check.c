@@ -1,5 +1,4 @@
 /* cmd_check.c: accord check: is the store intact, are the files unchanged. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -7,7 +6,12 @@
 #include "accord/json.h"
 #include "cmd.h"
 
-static int cmd_check_exec(int, char **);
+static int cmd_check_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "json", NULL, 0, "one JSON object instead (see docs/guide.md)" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
@@ -25,11 +29,12 @@ const struct cmd_entry cmd_check_entry = {
 "  changed     PATH (item N)          a file with other content\n"
 "  unreadable  PATH (item N): ERROR   permission or I/O error\n"
 "then a summary line.  The store is not changed.  Needs the sme or admin\n"
-"role.  --json prints one JSON object instead (see docs/guide.md).\n"
-"\n"
+"role.\n",
+	.opts = options,
+	.usage_end =
 "Exit status: 0 the store is intact and every item's file hashes right;\n"
 "1 problems were found (or the check could not run); 2 usage error.\n",
-	.exec = cmd_check_exec,
+	.run = cmd_check_run,
 };
 
 /* With --json the problems are written as they come, as one array. */
@@ -76,44 +81,29 @@ on_problem(void *arg, const struct check_problem *p)
 }
 
 static int
-cmd_check_exec(int argc, char **argv)
+cmd_check_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_check_entry;
 	struct check_result res;
 	struct out o;
 	struct store *st;
-	const char *user, *db;
+	const char *user, *db = a->argv[0];
 	char *cause = NULL;
-	int ch, bad;
+	int bad;
 
-	memset(&o, 0, sizeof o);
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			o.json = 1;
-		else
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
-	db = argv[optind];
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
 	if ((user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
+	memset(&o, 0, sizeof o);
+	o.json = cmd_args_has(a, "json");
 	json_start(&o.j, &o.b);
 	json_array_begin(&o.j);
 	if (check_project(st, user, on_problem, &o, &res, &cause) != 0) {
-		cmd_fail(db, "%s", cause);
-		free(cause);
 		buf_free(&o.b);
 		store_close(st);
-		return EXIT_FAIL;
+		return cmd_fail_cause(db, cause);
 	}
 	store_close(st);
 	bad = !res.integrity_ok || res.items_bad > 0;

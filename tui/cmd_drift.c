@@ -21,7 +21,6 @@
  *
  * --html FILE writes the same figures as a page (errors_html.c).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +29,17 @@
 #include "cmd.h"
 #include "errors_html.h"
 
-static int cmd_drift_exec(int, char **);
+static int cmd_drift_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "from", "BATCH", 0,
+	    "the reference batch (accord import --batch names it)" },
+	{ "to", "BATCH", 0, "the batch compared with it" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_drift_entry = {
 	.name = "drift",
@@ -45,13 +54,9 @@ const struct cmd_entry cmd_drift_entry = {
 "statistic D with its p-value (exact up to 10^8 pairs of values, else\n"
 "asymptotic).  For the labels in force: PSI over the classes and Pearson's\n"
 "chi-square.  Largest PSI first.  Formulas: docs/statistics.md.  Needs the\n"
-"sme or admin role.\n"
-"\n"
-"  --from BATCH   the reference batch (accord import --batch names it)\n"
-"  --to BATCH     the batch compared with it\n"
-"  --json         one JSON object; schema in docs/guide.md\n"
-"  --html FILE    also write a self-contained HTML page with charts\n",
-	.exec = cmd_drift_exec,
+"sme or admin role.\n",
+	.opts = options,
+	.run = cmd_drift_run,
 };
 
 /* Figures as "%.12g"; an undefined one (defined 0) as null. */
@@ -204,70 +209,34 @@ print_text(const struct drift_report *d)
 }
 
 static int
-cmd_drift_exec(int argc, char **argv)
+cmd_drift_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_drift_entry;
 	struct drift_report d;
 	struct store *st;
-	const char *from = NULL, *to = NULL, *html = NULL, *db, *user;
+	const char *from = cmd_args_get(a, "from"), *to = cmd_args_get(a,
+	    "to"), *html = cmd_args_get(a, "html"), *db = a->argv[0], *user;
 	char *cause = NULL;
-	int ch, json = 0, ret = 0;
+	int ret = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
 	if (from == NULL || to == NULL)
-		return cmd_usage(c, "want --from BATCH and --to BATCH");
-	db = argv[optind];
+		return cmd_usage(a->entry, "want --from BATCH and --to BATCH");
 	if ((user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (drift_report(st, user, from, to, &d, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
-	} else {
-		if (json)
-			print_json(&d);
-		else
-			print_text(&d);
-		if (html != NULL && drift_html_write(html, &d, &cause) != 0) {
-			ret = cmd_fail(html, "%s", cause);
-			free(cause);
-		}
-		drift_report_free(&d);
+		store_close(st);
+		return cmd_fail_cause(db, cause);
 	}
+	if (cmd_args_has(a, "json"))
+		print_json(&d);
+	else
+		print_text(&d);
+	if (html != NULL && drift_html_write(html, &d, &cause) != 0)
+		ret = cmd_fail_cause(html, cause);
+	drift_report_free(&d);
 	store_close(st);
 	return ret;
 }

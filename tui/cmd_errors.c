@@ -31,7 +31,6 @@
  *
  * --html FILE writes the same figures as a page (errors_html.c).
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +41,26 @@
 #include "cmd.h"
 #include "errors_html.h"
 
-static int cmd_errors_exec(int, char **);
+static int cmd_errors_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "predictions", "FILE", 0,
+	    "import this file as a run, then analyse it" },
+	{ "run", "NAME", CMD_OPT_NONEMPTY,
+	    "the run's name (default: FILE's base name without\n"
+	    "its extension); alone, analyse a stored run" },
+	{ "by", "KEY|tag", CMD_OPT_NONEMPTY,
+	    "also one row per value of a metadata key (numeric\n"
+	    "keys in quartile bins, as agree --by) or per import\n"
+	    "batch (batch); tag: tags only (the default)" },
+	{ "bootstrap", "N", 0,
+	    "replicates for the HLP intervals (default 1000;\n0: none)" },
+	{ "seed", "S", 0, "bootstrap seed (default 1)" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_errors_entry = {
 	.name = "errors",
@@ -67,28 +85,10 @@ const struct cmd_entry cmd_errors_entry = {
 "those items, gap (HLP - model accuracy) and room for improvement (gap x\n"
 "share of data), largest room first; then the model-vs-consensus\n"
 "confusion matrix.  Formulas: docs/statistics.md.  Needs the sme or\n"
-"admin role.\n"
-"\n"
-"  --predictions FILE  import this file as a run, then analyse it\n"
-"  --run NAME          the run's name (default: FILE's base name without\n"
-"                      its extension); alone, analyse a stored run\n"
-"  --by KEY|tag        also one row per value of a metadata key (numeric\n"
-"                      keys in quartile bins, as agree --by) or per import\n"
-"                      batch (batch); tag: tags only (the default)\n"
-"  --bootstrap N       replicates for the HLP intervals (default 1000;\n"
-"                      0: none)\n"
-"  --seed S            bootstrap seed (default 1)\n"
-"  --json              one JSON object; schema in docs/guide.md\n"
-"  --html FILE         also write a self-contained HTML page with charts\n",
-	.exec = cmd_errors_exec,
+"admin role.\n",
+	.opts = options,
+	.run = cmd_errors_run,
 };
-
-static void
-on_error(void *arg, const char *where, const char *msg)
-{
-	(void)arg;
-	cmd_fail(where, "%s", msg);
-}
 
 /* JSON */
 
@@ -340,109 +340,65 @@ print_text(const char *task, const struct errors_report *e,
 }
 
 static int
-cmd_errors_exec(int argc, char **argv)
+cmd_errors_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "predictions", required_argument, NULL, 'p' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "bootstrap", required_argument, NULL, 'B' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_errors_entry;
+	const struct cmd_entry *c = a->entry;
 	struct errors_opts eo = { 0 };
 	struct errors_import_result imp = { 0 };
 	struct errors_report rep;
 	struct project p;
 	struct store *st;
-	const char *file = NULL, *run = NULL, *html = NULL, *db;
+	const char *file = cmd_args_get(a, "predictions"), *run =
+	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"), *v,
+	    *db = a->argv[0];
 	char *cause = NULL;
-	int ch, json = 0, ret = 0;
+	int ret = 0;
 
 	eo.bootstrap = 1000;
 	eo.seed = 1;
-
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			file = optarg;
-			break;
-		case 'r':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--run wants a name");
-			run = optarg;
-			break;
-		case 'b':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--by wants a key");
-			eo.by = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case 'B':
-			if (cmd_opt_bootstrap(c, optarg, &eo.bootstrap) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'S':
-			if (cmd_opt_seed(c, optarg, &eo.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	eo.by = cmd_args_get(a, "by");
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &eo.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &eo.seed) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
 	if (file == NULL && run == NULL)
 		return cmd_usage(c, "want --predictions FILE or --run NAME");
-	db = argv[optind];
 	if ((eo.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (file != NULL) {
-		if (errors_import(st, file, run, eo.user, on_error, NULL, &imp,
-		    &cause) != 0) {
-			ret = cmd_fail(file, "%s", cause);
+		if (errors_import(st, file, run, eo.user, cmd_on_error, NULL,
+		    &imp, &cause) != 0) {
+			ret = cmd_fail_cause(file, cause);
 			goto out;
 		}
 		eo.run = imp.run;
 	} else
 		eo.run = run;
 	if (errors_report(st, &eo, &rep, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
+		ret = cmd_fail_cause(db, cause);
 		goto out;
 	}
 	if (project_load(st, &p, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
+		ret = cmd_fail_cause(db, cause);
 		errors_report_free(&rep);
 		goto out;
 	}
-	if (json)
+	if (cmd_args_has(a, "json"))
 		print_json(p.task, &rep, file != NULL ? &imp : NULL);
 	else
 		print_text(p.task, &rep, file != NULL ? &imp : NULL);
 	if (html != NULL && errors_html_write(html, p.task, &rep, &eo,
 	    &cause) != 0)
-		ret = cmd_fail(html, "%s", cause);
+		ret = cmd_fail_cause(html, cause);
 	project_free(&p);
 	errors_report_free(&rep);
 out:
-	free(cause);
 	free(imp.run);
 	store_close(st);
 	return ret;

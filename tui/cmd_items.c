@@ -1,12 +1,21 @@
 /* cmd_items.c: accord items: list items with metadata and input metrics. */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "accord/json.h"
 #include "accord/status.h"
 #include "cmd.h"
 
-static int cmd_items_exec(int, char **);
+static int cmd_items_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "where", "KEY=VALUE", CMD_OPT_REPEAT,
+	    "only items whose KEY equals VALUE; KEY is kind, format,\n"
+	    "batch, sha256, path or any metadata key; several --where\n"
+	    "must all hold" },
+	{ "json", NULL, 0,
+	    "JSON Lines, one object an item, metadata under \"meta\"" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_items_entry = {
 	.name = "items",
@@ -16,10 +25,9 @@ const struct cmd_entry cmd_items_entry = {
 "\n"
 "One item a line: id, kind, format, size, path and every metadata value in\n"
 "force (CSV columns and computed metrics such as brightness, sharpness,\n"
-"rms_db).  --where keeps items whose KEY equals VALUE; KEY is kind, format,\n"
-"batch, sha256, path or any metadata key; several --where must all hold.\n"
-"--json prints JSON Lines, one object an item, metadata under \"meta\".\n",
-	.exec = cmd_items_exec,
+"rms_db).\n",
+	.opts = options,
+	.run = cmd_items_run,
 };
 
 static int
@@ -106,50 +114,23 @@ print_json(void *arg, const struct item_row *r)
 }
 
 static int
-cmd_items_exec(int argc, char **argv)
+cmd_items_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "where", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_items_entry;
-	const char **where = NULL;
 	struct store *st;
 	struct buf b = { 0 };
-	char *cause = NULL;
-	int ch, json = 0, nwhere = 0, r;
+	char **where, *cause = NULL;
+	int nwhere, r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else if (ch == 'w') {
-			where = xreallocarray(where, (size_t)nwhere + 1,
-			    sizeof *where);
-			where[nwhere++] = optarg;
-		} else {
-			free(where);
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1) {
-		free(where);
-		return cmd_usage(c, "want one DB");
-	}
-	if ((st = cmd_open(argv[optind])) == NULL) {
-		free(where);
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
+	where = cmd_args_values(a, "where", &nwhere);
+	if ((st = cmd_open(a->argv[0])) == NULL)
 		return EXIT_FAIL;
-	}
-	r = items_each(st, acc_os_user(), where, nwhere,
-	    json ? print_json : print_text, &b, &cause);
-	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-	}
+	r = items_each(st, acc_os_user(), (const char **)where, nwhere,
+	    cmd_args_has(a, "json") ? print_json : print_text, &b, &cause);
+	if (r != 0)
+		r = cmd_fail_cause(a->argv[0], cause);
 	buf_free(&b);
-	free(where);
 	store_close(st);
 	return r;
 }

@@ -1,5 +1,4 @@
 /* cmd_status.c: accord status: what the project holds. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +7,12 @@
 #include "accord/status.h"
 #include "cmd.h"
 
-static int cmd_status_exec(int, char **);
+static int cmd_status_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
@@ -18,8 +22,9 @@ const struct cmd_entry cmd_status_entry = {
 "\n"
 "Items by kind and import batch, label counts, each labeler's progress,\n"
 "items that reached the overlap, the guideline version in force, classes\n"
-"and members.  --json prints one JSON object (see docs/guide.md).\n",
-	.exec = cmd_status_exec,
+"and members.\n",
+	.opts = options,
+	.run = cmd_status_run,
 };
 
 /* [{"name": str, K1: int, K2: int}...] under the key name; K2 optional. */
@@ -170,43 +175,28 @@ print_text(const struct project *p, const struct status *s,
 }
 
 static int
-cmd_status_exec(int argc, char **argv)
+cmd_status_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_status_entry;
 	struct project p;
 	struct status s;
 	struct member *m = NULL;
 	struct store *st;
+	const char *db = a->argv[0];
 	char *cause = NULL;
-	int ch, json = 0, nm = 0, r = 0;
+	int nm = 0, r = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
-	if ((st = cmd_open(argv[optind])) == NULL)
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
+	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (project_load(st, &p, &cause) != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
 		store_close(st);
-		return r;
+		return cmd_fail_cause(db, cause);
 	}
 	if (status_read(st, acc_os_user(), p.overlap, &s, &cause) != 0 ||
-	    member_list(st, acc_os_user(), &m, &nm, &cause) != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-	} else if (json)
+	    member_list(st, acc_os_user(), &m, &nm, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
+	else if (cmd_args_has(a, "json"))
 		print_json(&p, &s, m, nm);
 	else
 		print_text(&p, &s, m, nm);
