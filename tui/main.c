@@ -1,6 +1,8 @@
 /*
  * main.c: the accord binary: a table of subcommands, git/tmux style.
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +63,39 @@ run_command(const struct cmd_entry *c, int argc, char **argv)
 	return r;
 }
 
+/*
+ * Whatever went to standard output must have reached it: a full disk or a
+ * closed file would otherwise truncate a dump and still exit 0.  As git
+ * does, check the stream once at the end for every command.  A reader that
+ * went away (EPIPE, SIGPIPE ignored) ends us as SIGPIPE would have.
+ */
+static int
+check_stdout(int r)
+{
+	int failed = ferror(stdout), err = 0;
+
+	if (fflush(stdout) != 0) {
+		failed = 1;
+		err = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (!failed)
+		return r;
+	if (err == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	if (err != 0)
+		fprintf(stderr, "accord: write failure on standard output: "
+		    "%s\n", strerror(err));
+	else
+		fprintf(stderr, "accord: write failure on standard output\n");
+	return r != 0 ? r : EXIT_FAIL;
+}
+
 static int
 dispatch(int argc, char **argv)
 {
@@ -94,5 +129,5 @@ dispatch(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	return dispatch(argc, argv);
+	return check_stdout(dispatch(argc, argv));
 }
