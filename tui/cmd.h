@@ -18,8 +18,9 @@
 
 /*
  * One option a command takes, as its table declares it: --NAME, or
- * --NAME VALUE / --NAME=VALUE when arg names the value.  help is its
- * --help text; a '\n' in it continues on the next line, under the first.
+ * --NAME VALUE / --NAME=VALUE when arg names the value.  help (required)
+ * is its --help text; a '\n' in it continues on the next line, under the
+ * first.
  */
 struct cmd_opt {
 	const char *name;	/* without the leading "--" */
