@@ -99,8 +99,13 @@ cmd_args_parse(const struct cmd_entry *c, int argc, char **argv,
 				return parse_error(a, "--%s wants a value",
 				    o[k].name);
 		}
+		/*
+		 * An option that does not repeat keeps its last value, as
+		 * getopt_long left it: scripts put a default first and a
+		 * caller's choice after it.
+		 */
 		if (ao->n > 0 && !(o[k].flags & CMD_OPT_REPEAT))
-			return parse_error(a, "--%s given twice", o[k].name);
+			ao->n = 0;
 		if (value != NULL) {
 			ao->v = xreallocarray(ao->v, (size_t)ao->n + 1,
 			    sizeof *ao->v);
