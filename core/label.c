@@ -200,8 +200,8 @@ put_row(struct store *st, const char *user, long long item, int class_id,
 		return -1;
 	if (class_id > 0 && project_class_by_id(&p, class_id) == NULL) {
 		project_free(&p);
-		return acc_error(cause, "class %d is not a class of this project",
-		    class_id);
+		return acc_error(cause, "class %d is not a class of this "
+		    "project", class_id);
 	}
 	acc_now_iso(now);
 	row = (struct label_new){ item, user, class_id, note, p.guideline,

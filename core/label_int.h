@@ -31,8 +31,8 @@
  * index, which the view current_labels has always used.
  */
 #define LABEL_NEWEST(l)							\
-	l ".id = (SELECT max(id) FROM labels m WHERE m.item = " l ".item "	\
-	"AND m.labeler = " l ".labeler)"
+	l ".id = (SELECT max(id) FROM labels m WHERE m.item = " l	\
+	".item AND m.labeler = " l ".labeler)"
 
 /* SQL: label row l is in force.  current_labels is the rows it holds for;
  * a query that wants only labels in force reads that view. */

@@ -75,7 +75,8 @@ queue_item_exists(struct store *st, long long item, char **cause)
 }
 
 int
-queue_lease_drop(struct store *st, const char *user, long long item, char **cause)
+queue_lease_drop(struct store *st, const char *user, long long item,
+    char **cause)
 {
 	sqlite3_stmt *s;
 	int r;
@@ -512,7 +513,8 @@ queue_next(struct store *st, const char *user, struct scan *sc, int k,
 	if (*item == 0)
 		return 0;
 	if (queue_gold_due(st, user, sc, now, &due, cause) != 0 ||
-	    (due && queue_gold_pick(st, user, sc, batch, ex, nex, &g, cause) != 0))
+	    (due && queue_gold_pick(st, user, sc, batch, ex, nex, &g,
+	    cause) != 0))
 		return -1;
 	if (due && g != 0)
 		*item = g;

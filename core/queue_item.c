@@ -67,8 +67,8 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 		return acc_error(cause, "no item %lld in this project", id);
 	if (rc != SQLITE_ROW)
 		return sql_fail(st, cause, "cannot read items");
-	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE item = ? "
-	    "ORDER BY key", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
+	    "item = ? ORDER BY key", &s, cause) != 0)
 		goto fail;
 	sql_bind_int(s, 1, id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

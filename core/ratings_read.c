@@ -461,7 +461,7 @@ place_entries(struct place *pl, const struct project *p, long long item,
 
 		if (e.id > to)
 			continue;
-		/* One labeler's labels often follow each other: search rarely. */
+		/* One labeler's labels often come in runs: search rarely. */
 		if (lab < 0 || strncmp(r->labelers[lab], e.labeler, n) != 0 ||
 		    r->labelers[lab][n] != '\0')
 			lab = labeler_index_n(r, e.labeler, n);
@@ -642,8 +642,9 @@ read_per_item(struct store *st, const struct project *p,
 		i = item_index(map, sqlite3_column_int64(s, 0));
 		if (i < 0)
 			continue;
-		dst[i] = sqlite3_column_int(s, 2) && sqlite3_column_type(s, 1) !=
-		    SQLITE_NULL ? class_index(p, sqlite3_column_int64(s, 1)) : -1;
+		dst[i] = sqlite3_column_int(s, 2) &&
+		    sqlite3_column_type(s, 1) != SQLITE_NULL ?
+		    class_index(p, sqlite3_column_int64(s, 1)) : -1;
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

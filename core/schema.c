@@ -227,12 +227,11 @@ static const char *const migrations[] = {
 	/*
 	 * 4: item_labels, every label row of an item in id order packed in
 	 * one text value, appended to by trigger in the label's own
-	 * transaction, so reading the ratings matrix (core/ratings.c) decodes
-	 * one row per item instead of one per label: 200,000 rows of 13 MB
-	 * against 900,000 of 63 MB on the agree benchmark's store.  Derived,
-	 * like item_labelers; `labels` stays the record.  An entry is
-	 * "ID,CLASS,GUIDELINE,N:LABELER;" with CLASS empty for a withdrawal
-	 * and N the labeler name's length in bytes, so any name reads back.
+	 * transaction, so reading the ratings matrix (core/ratings_read.c)
+	 * decodes one row per item instead of one per label: 200,000 rows of
+	 * 13 MB against 900,000 of 63 MB on the agree benchmark's store.
+	 * Derived, like item_labelers; `labels` stays the record.  The
+	 * encoding is core/label_int.h's (LABEL_PACKED_SQL).
 	 */
 	"CREATE TABLE item_labels ("
 	"  item INTEGER PRIMARY KEY REFERENCES items(id),"

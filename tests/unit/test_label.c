@@ -237,8 +237,8 @@ t_sql_encoder_matches(void)
 		int n = 0;
 
 		while (label_unpack(&p, &e) > 0) {
-			char *sql = xasprintf("SELECT count(*) FROM labels WHERE "
-			    "id = %lld AND coalesce(class, 0) = %lld AND "
+			char *sql = xasprintf("SELECT count(*) FROM labels "
+			    "WHERE id = %lld AND coalesce(class, 0) = %lld AND "
 			    "guideline = %lld AND labeler = '%.*s'", e.id,
 			    e.class_id, e.guideline, (int)e.labeler_len,
 			    e.labeler);
