@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
 #include "cmd.h"
 #include "screen.h"

@@ -16,7 +16,9 @@
 
 #include "accord/guideline.h"
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
+#include "accord/tags.h"
 #include "accord/util.h"
 #include "media_pane.h"
 #include "player.h"
