@@ -7,13 +7,13 @@
  * writers below follow it field by field.
  */
 #include <getopt.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accord/agree.h"
+#include "accord/agree_report.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "agree.h"
@@ -197,7 +197,8 @@ json_agreement(struct buf *b, const struct ratings *r,
 }
 
 static void
-json_top(struct buf *b, const struct ratings *r, const struct agree_run *u)
+json_top(struct buf *b, const struct ratings *r,
+    const struct agree_report_run *u)
 {
 	int t, j;
 
@@ -236,7 +237,7 @@ json_top(struct buf *b, const struct ratings *r, const struct agree_run *u)
 static void
 print_json(const char *task, const struct ratings *r, const char *by,
     const char *guideline, const struct agree_opts *o,
-    const struct agree_run *runs, int nruns)
+    const struct agree_report_run *runs, int nruns)
 {
 	struct buf b = { 0 };
 	int i, s;
@@ -273,7 +274,7 @@ print_json(const char *task, const struct ratings *r, const char *by,
 	json_num(&b, o->confidence);
 	buf_puts(&b, ",\"results\":[");
 	for (i = 0; i < nruns; i++) {
-		const struct agree_run *u = &runs[i];
+		const struct agree_report_run *u = &runs[i];
 
 		if (u->version)
 			buf_printf(&b, "%s{\"guideline\":%d", i ? "," : "",
@@ -490,12 +491,12 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 
 static void
 print_text(const char *task, const struct ratings *r, const char *by,
-    const struct agree_opts *o, const struct agree_run *runs, int nruns)
+    const struct agree_opts *o, const struct agree_report_run *runs, int nruns)
 {
 	int i, s, t, j;
 
 	for (i = 0; i < nruns; i++) {
-		const struct agree_run *u = &runs[i];
+		const struct agree_report_run *u = &runs[i];
 
 		if (i)
 			putchar('\n');
@@ -556,84 +557,6 @@ print_text(const char *task, const struct ratings *r, const char *by,
 	}
 }
 
-/* Compute */
-
-struct top_job {
-	const struct ratings *r;
-	struct agree_run *u;
-};
-
-static void *
-top_run(void *arg)
-{
-	struct top_job *j = arg;
-
-	j->u->ntop = ratings_most_disagreed(j->r, &j->u->view, AGREE_TOP,
-	    j->u->top);
-	return NULL;
-}
-
-static int
-compute(const struct ratings *r, struct agree_run *u, int with_slices,
-    const struct agree_opts *o, char **cause)
-{
-	struct top_job job = { r, u };
-	pthread_t th;
-	int s, started, rc;
-
-	ratings_view(r, -1, u->version, &u->view);
-	/*
-	 * The most disagreed items need only the view (read, like
-	 * agree_compute): a second thread finds them meanwhile, a tenth of
-	 * the command's time on 200,000 items.
-	 */
-	started = pthread_create(&th, NULL, top_run, &job) == 0;
-	if (!started)
-		top_run(&job);
-	rc = agree_compute(&u->view.in, o, &u->all, cause);
-	if (started)
-		pthread_join(th, NULL);
-	if (rc != 0)
-		return -1;
-	u->computed = 1;
-	if (!with_slices)
-		return 0;
-	u->slices = xcalloc((size_t)r->nslices, sizeof *u->slices);
-	u->slice_items = xcalloc((size_t)r->nslices, sizeof *u->slice_items);
-	for (s = 0; s < r->nslices; s++) {
-		struct ratings_view v;
-
-		ratings_view(r, s, u->version, &v);
-		u->slice_items[s] = v.in.nitems;
-		rc = agree_compute(&v.in, o, &u->slices[s], cause);
-		ratings_view_free(&v);
-		if (rc != 0) {
-			/* Nothing to free in a failed result: stop here. */
-			while (s-- > 0)
-				agree_result_free(&u->slices[s]);
-			free(u->slices);
-			u->slices = NULL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-run_free(const struct ratings *r, struct agree_run *u)
-{
-	int s;
-
-	if (u->computed)
-		agree_result_free(&u->all);
-	if (u->slices != NULL)
-		for (s = 0; s < r->nslices; s++)
-			agree_result_free(&u->slices[s]);
-	free(u->slices);
-	free(u->slice_items);
-	ratings_view_free(&u->view);
-}
-
 static int
 cmd_agree_exec(int argc, char **argv)
 {
@@ -647,18 +570,17 @@ cmd_agree_exec(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd_entry *c = &cmd_agree_entry;
-	struct ratings_opts ro = { 0 };
-	struct agree_opts ao;
-	struct ratings r;
+	struct agree_report_opts ro;
+	struct agree_report rep;
 	struct project p;
-	struct agree_run *runs = NULL;
 	struct store *st;
-	const char *guideline = NULL, *html = NULL, *db;
+	const char *guideline = NULL, *html = NULL, *db, *term;
 	char *cause = NULL;
 	long long n;
-	int ch, json = 0, nruns = 0, i, version = 0, ret = 0;
+	int ch, json = 0, ret = 0;
 
-	agree_opts_init(&ao);
+	agree_report_opts_init(&ro);
+	ro.top = AGREE_TOP;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (ch) {
@@ -669,19 +591,22 @@ cmd_agree_exec(int argc, char **argv)
 			break;
 		case 'g':
 			guideline = optarg;
-			if (strcmp(optarg, "all") == 0)
+			if (strcmp(optarg, "all") == 0) {
+				ro.each_version = 1;
 				break;
+			}
 			if (acc_parse_int(optarg, 1, INT32_MAX, &n) != 0)
 				return cmd_usage(c, "--guideline wants a version "
 				    "number or 'all', not '%s'", optarg);
-			version = (int)n;
+			ro.version = (int)n;
 			break;
 		case 'n':
-			if (cmd_opt_bootstrap(c, optarg, &ao.bootstrap) != 0)
+			if (cmd_opt_bootstrap(c, optarg,
+			    &ro.agree.bootstrap) != 0)
 				return EXIT_USAGE;
 			break;
 		case 's':
-			if (cmd_opt_seed(c, optarg, &ao.seed) != 0)
+			if (cmd_opt_seed(c, optarg, &ro.agree.seed) != 0)
 				return EXIT_USAGE;
 			break;
 		case 'j':
@@ -707,7 +632,7 @@ cmd_agree_exec(int argc, char **argv)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
-	if (ratings_build(st, &ro, &r, &cause) != 0) {
+	if (agree_report_build(st, &ro, &rep, &cause) != 0) {
 		ret = cmd_fail(db, "%s", cause);
 		free(cause);
 		store_close(st);
@@ -716,67 +641,33 @@ cmd_agree_exec(int argc, char **argv)
 	if (project_load(st, &p, &cause) != 0) {
 		ret = cmd_fail(db, "%s", cause);
 		free(cause);
-		ratings_free(&r);
+		agree_report_free(&rep);
 		store_close(st);
 		return ret;
 	}
-
-	if (guideline != NULL && strcmp(guideline, "all") == 0) {
-		runs = xcalloc((size_t)r.nversions + 1, sizeof *runs);
-		for (i = 0; i < r.nversions; i++)
-			runs[nruns++].version = r.versions[i];
-		runs[nruns++].version = 0;
-	} else {
-		runs = xcalloc(1, sizeof *runs);
-		runs[nruns++].version = version;
-	}
-	for (i = 0; i < nruns; i++) {
-		if (compute(&r, &runs[i], ro.by != NULL, &ao, &cause) != 0) {
-			ret = cmd_fail(db, "%s", cause);
-			free(cause);
-			break;
-		}
-	}
-	/* Only the most disagreed items are shown with their paths. */
-	for (i = 0; ret == 0 && i < nruns; i++) {
-		int t, idx[AGREE_TOP];
-
-		for (t = 0; t < runs[i].ntop; t++)
-			idx[t] = runs[i].top[t].item;
-		if (ratings_load_paths(st, &r, idx, runs[i].ntop,
-		    &cause) != 0) {
-			ret = cmd_fail(db, "%s", cause);
-			free(cause);
-		}
-	}
 	store_close(st);
-	if (ret == 0) {
-		const char *term = getenv("TERM");
-
-		tty = isatty(1);
-		colour = tty && (term == NULL || strcmp(term, "dumb") != 0) &&
-		    term_depth_from(getenv("NO_COLOR"), getenv("ACCORD_COLOR"),
-		    getenv("COLORTERM"), -1, -1) != TERM_DEPTH_NONE;
-		if (json)
-			print_json(p.task, &r, ro.by, guideline, &ao, runs,
-			    nruns);
-		else
-			print_text(p.task, &r, ro.by, &ao, runs, nruns);
-		/*
-		 * The page after the usual output, so a failure to write it
-		 * is the last line a user sees; it leaves no partial file.
-		 */
-		fflush(stdout);
-		if (html != NULL && agree_html_write(html, p.task, &r, ro.by,
-		    &ao, runs, nruns, &cause) != 0) {
-			ret = cmd_fail(html, "%s", cause);
-			free(cause);
-		}
+	term = getenv("TERM");
+	tty = isatty(1);
+	colour = tty && (term == NULL || strcmp(term, "dumb") != 0) &&
+	    term_depth_from(getenv("NO_COLOR"), getenv("ACCORD_COLOR"),
+	    getenv("COLORTERM"), -1, -1) != TERM_DEPTH_NONE;
+	if (json)
+		print_json(p.task, &rep.r, ro.by, guideline, &ro.agree,
+		    rep.runs, rep.nruns);
+	else
+		print_text(p.task, &rep.r, ro.by, &ro.agree, rep.runs,
+		    rep.nruns);
+	/*
+	 * The page after the usual output, so a failure to write it is the
+	 * last line a user sees; it leaves no partial file.
+	 */
+	fflush(stdout);
+	if (html != NULL && agree_html_write(html, p.task, &rep.r, ro.by,
+	    &ro.agree, rep.runs, rep.nruns, &cause) != 0) {
+		ret = cmd_fail(html, "%s", cause);
+		free(cause);
 	}
-	for (i = 0; i < nruns; i++)
-		run_free(&r, &runs[i]);
-	free(runs);
 	project_free(&p);
-	ratings_free(&r);
+	agree_report_free(&rep);
 	return ret;
 }

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accord/agree_report.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "accord/util.h"
@@ -92,12 +93,8 @@ static const struct keybind {
 
 /* Everything one computation gives; replaced whole on `r`. */
 struct stats_data {
-	struct ratings r;
-	int nres;	/* results computed: r.nversions, then all versions */
-	struct agree_result *res;
-	struct ratings_trend *trend;
-	int *ntop;
-	struct ratings_disagreed *top;	/* HOT_MAX per result */
+	/* runs: each version with labels in order, then all versions */
+	struct agree_report rep;
 	double seconds;
 	char when[16];	/* HH:MM:SS UTC of the computation */
 };
@@ -159,19 +156,9 @@ set_msg(struct screen *s, int warn, const char *fmt, ...)
 static void
 data_free(struct stats_data *d)
 {
-	int f;
-
 	if (d == NULL)
 		return;
-	for (f = 0; f < d->nres; f++) {
-		agree_result_free(&d->res[f]);
-		ratings_trend_free(&d->trend[f]);
-	}
-	free(d->res);
-	free(d->trend);
-	free(d->ntop);
-	free(d->top);
-	ratings_free(&d->r);
+	agree_report_free(&d->rep);
 	free(d);
 }
 
@@ -179,7 +166,7 @@ data_free(struct stats_data *d)
 static int
 res_version(const struct stats_data *d, int f)
 {
-	return f < d->r.nversions ? d->r.versions[f] : 0;
+	return d->rep.runs[f].version;
 }
 
 /* The result the filter shows. */
@@ -188,65 +175,32 @@ filter_index(const struct screen *s)
 {
 	int f;
 
-	for (f = 0; f < s->d->r.nversions; f++)
-		if (s->d->r.versions[f] == s->version)
+	for (f = 0; f < s->d->rep.r.nversions; f++)
+		if (s->d->rep.r.versions[f] == s->version)
 			return f;
-	return s->d->nres - 1;
+	return s->d->rep.nruns - 1;
 }
 
-/* Build the matrix and compute every result; NULL with *cause on failure. */
+/*
+ * Compute the report (agree_report_build: every figure comes from core,
+ * the panels only draw it); NULL with *cause on failure.
+ */
 static struct stats_data *
 data_compute(struct screen *s, char **cause)
 {
-	struct ratings_opts ro = { .user = s->user, .by = NULL, .days = 1 };
+	struct agree_report_opts o;
 	struct stats_data *d = xcalloc(1, sizeof *d);
 	double t0 = acc_monotonic();
-	int f, n;
 	char now[32];
 
-	if (ratings_build(s->st, &ro, &d->r, cause) != 0) {
+	agree_report_opts_init(&o);
+	o.user = s->user;
+	o.each_version = 1;
+	o.top = HOT_MAX;
+	o.trend = 1;
+	o.agree = s->ao;
+	if (agree_report_build(s->st, &o, &d->rep, cause) != 0) {
 		free(d);
-		return NULL;
-	}
-	n = d->r.nversions + 1;
-	d->res = xcalloc((size_t)n, sizeof *d->res);
-	d->trend = xcalloc((size_t)n, sizeof *d->trend);
-	d->ntop = xcalloc((size_t)n, sizeof *d->ntop);
-	d->top = xcalloc((size_t)n * HOT_MAX, sizeof *d->top);
-	for (f = 0; f < n; f++) {
-		struct ratings_view v;
-		int rc;
-
-		ratings_view(&d->r, -1, res_version(d, f), &v);
-		rc = agree_compute(&v.in, &s->ao, &d->res[f], cause);
-		if (rc == 0) {
-			struct ratings_disagreed *top =
-			    &d->top[(size_t)f * HOT_MAX];
-			int t, idx[HOT_MAX];
-
-			d->ntop[f] = ratings_most_disagreed(&d->r, &v, HOT_MAX,
-			    top);
-			/* The hot list shows these items' paths only. */
-			for (t = 0; t < d->ntop[f]; t++)
-				idx[t] = top[t].item;
-			if (ratings_load_paths(s->st, &d->r, idx, d->ntop[f],
-			    cause) != 0) {
-				agree_result_free(&d->res[f]);
-				rc = -1;
-			}
-		}
-		ratings_view_free(&v);
-		if (rc != 0)
-			break;
-		if (ratings_trend(&d->r, res_version(d, f), &d->trend[f],
-		    cause) != 0) {
-			agree_result_free(&d->res[f]);
-			break;
-		}
-		d->nres = f + 1;
-	}
-	if (d->nres < n) {
-		data_free(d);
 		return NULL;
 	}
 	d->seconds = acc_monotonic() - t0;
@@ -333,13 +287,14 @@ take_result(struct screen *s, struct stats_data *d, char *cause)
 	data_free(s->d);
 	s->d = d;
 	/* A version that no longer has labels falls back to all. */
-	if (s->version != 0 && filter_index(s) == d->nres - 1)
+	if (s->version != 0 && filter_index(s) == d->rep.nruns - 1)
 		s->version = 0;
-	if (s->sel >= d->ntop[filter_index(s)])
+	if (s->sel >= d->rep.runs[filter_index(s)].ntop)
 		s->sel = 0;
 	set_msg(s, 0, "computed in %.2f s: %d items, %d labelers, %d "
-	    "guideline version%s with labels", d->seconds, d->r.nitems,
-	    d->r.nlabelers, d->r.nversions, d->r.nversions == 1 ? "" : "s");
+	    "guideline version%s with labels", d->seconds, d->rep.r.nitems,
+	    d->rep.r.nlabelers, d->rep.r.nversions,
+	    d->rep.r.nversions == 1 ? "" : "s");
 }
 
 /* --- opening an item in review ------------------------------------------ */
@@ -363,12 +318,12 @@ open_review(struct screen *s)
 	if (s->d == NULL)
 		return;
 	f = filter_index(s);
-	if (s->sel >= s->d->ntop[f]) {
+	if (s->sel >= s->d->rep.runs[f].ntop) {
 		set_msg(s, 0, "no item to open");
 		return;
 	}
-	t = &s->d->top[(size_t)f * HOT_MAX + s->sel];
-	snprintf(id, sizeof id, "%lld", s->d->r.item_ids[t->item]);
+	t = &s->d->rep.runs[f].top[s->sel];
+	snprintf(id, sizeof id, "%lld", s->d->rep.r.item_ids[t->item]);
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
@@ -463,13 +418,13 @@ version_spark(const struct stats_data *d, int width,
     const struct agree_stat *(*get)(const struct agree_result *, int),
     int arg)
 {
-	int nv = d->r.nversions, from = nv > width ? nv - width : 0, f;
+	int nv = d->rep.r.nversions, from = nv > width ? nv - width : 0, f;
 	double *v = xcalloc((size_t)nv + 1, sizeof *v);
 	int *def = xcalloc((size_t)nv + 1, sizeof *def);
 	char *line;
 
 	for (f = from; f < nv; f++) {
-		const struct agree_stat *st = get(&d->res[f], arg);
+		const struct agree_stat *st = get(&d->rep.runs[f].all, arg);
 
 		v[f - from] = st->value;
 		def[f - from] = st->defined;
@@ -523,14 +478,14 @@ get_labeler_hlp(const struct agree_result *a, int i)
 static char *
 versions_span(const struct stats_data *d, int width)
 {
-	int nv = d->r.nversions, from = nv > width ? nv - width : 0;
+	int nv = d->rep.r.nversions, from = nv > width ? nv - width : 0;
 
 	if (nv == 0)
 		return xstrdup("no labels yet");
 	if (nv - from == 1)
-		return xasprintf("v%d", d->r.versions[from]);
-	return xasprintf("v%d..v%d%s", d->r.versions[from],
-	    d->r.versions[nv - 1], from > 0 ? " (newest)" : "");
+		return xasprintf("v%d", d->rep.r.versions[from]);
+	return xasprintf("v%d..v%d%s", d->rep.r.versions[from],
+	    d->rep.r.versions[nv - 1], from > 0 ? " (newest)" : "");
 }
 
 static void
@@ -542,12 +497,13 @@ draw_versions(struct screen *s, struct body *b)
 
 	ui_print(TOP - 1, 1, w, "version    items  labels  percent   kappa  "
 	    "  alpha     HLP  HLP interval", ui_attr(UI_KEY));
-	for (f = 0; f < d->nres; f++) {
-		const struct agree_result *r = &d->res[f];
+	for (f = 0; f < d->rep.nruns; f++) {
+		const struct agree_result *r = &d->rep.runs[f].all;
 		char name[16];
 
-		if (f < d->r.nversions)
-			snprintf(name, sizeof name, "v%d", d->r.versions[f]);
+		if (f < d->rep.r.nversions)
+			snprintf(name, sizeof name, "v%d",
+			    d->rep.r.versions[f]);
 		else
 			snprintf(name, sizeof name, "all");
 		snprintf(row, sizeof row, "%-8s %7d %7lld  %7s %7s %7s %7s  %s",
@@ -579,8 +535,8 @@ draw_versions(struct screen *s, struct body *b)
 
 			put(b, line, 1, 20, lines[i].name, ui_attr(UI_DIM));
 			put(b, line, 22, sw, sp, ui_attr(UI_KEY));
-			put(b, line++, 22 + (d->r.nversions < sw ?
-			    d->r.nversions : sw) + 2, 24, span,
+			put(b, line++, 22 + (d->rep.r.nversions < sw ?
+			    d->rep.r.nversions : sw) + 2, 24, span,
 			    ui_attr(UI_DIM));
 			free(sp);
 			free(span);
@@ -600,7 +556,7 @@ static void
 draw_classes(struct screen *s, struct body *b)
 {
 	const struct stats_data *d = s->d;
-	const struct agree_result *r = &d->res[filter_index(s)];
+	const struct agree_result *r = &d->rep.runs[filter_index(s)].all;
 	int c, w = COLS - 2, sw = (COLS - 48) / 2 - 2;
 	char sp_[16], h[16], row[256];
 
@@ -610,7 +566,7 @@ draw_classes(struct screen *s, struct body *b)
 	ui_print(TOP - 1, 47 + sw + 2, sw, "HLP/version", ui_attr(UI_KEY));
 	for (c = 0; c < r->nclasses; c++) {
 		const struct agree_class *k = &r->classes[c];
-		char *name = acc_printable(d->r.classes[c]);
+		char *name = acc_printable(d->rep.r.classes[c]);
 		char *s1 = version_spark(d, sw, get_class_specific, c);
 		char *s2 = version_spark(d, sw, get_class_hlp, c);
 
@@ -639,7 +595,7 @@ static void
 draw_labelers(struct screen *s, struct body *b)
 {
 	const struct stats_data *d = s->d;
-	const struct agree_result *r = &d->res[filter_index(s)];
+	const struct agree_result *r = &d->rep.runs[filter_index(s)].all;
 	int i, w = COLS - 2, sw = COLS - 2 - 74;
 	char ag[16], g[16], h[16], ci[40], row[256];
 
@@ -651,7 +607,7 @@ draw_labelers(struct screen *s, struct body *b)
 	ui_print(TOP - 1, 75, w - 74, "HLP/version", ui_attr(UI_KEY));
 	for (i = 0; i < r->nlabelers; i++) {
 		const struct agree_labeler *l = &r->labelers[i];
-		char *name = acc_printable(d->r.labelers[i]);
+		char *name = acc_printable(d->rep.r.labelers[i]);
 		char *sp = version_spark(d, sw, get_labeler_hlp, i);
 
 		snprintf(row, sizeof row, "%-16.16s %7lld %7s %7s %7s  %-16s",
@@ -672,7 +628,7 @@ draw_labelers(struct screen *s, struct body *b)
 static void
 draw_trend(struct screen *s, struct body *b)
 {
-	const struct ratings_trend *t = &s->d->trend[filter_index(s)];
+	const struct ratings_trend *t = &s->d->rep.runs[filter_index(s)].trend;
 	int i, n, from, line = 0, w = COLS - 2, sw = COLS - 14;
 	double *pv, *kv;
 	int *pd, *kd;
@@ -784,12 +740,12 @@ draw_hot(struct screen *s, struct body *b)
 	const struct stats_data *d = s->d;
 	int f = filter_index(s), version = res_version(d, f), i, j;
 	int w = COLS - 2, pw = (COLS - 10) / 2;
-	const struct ratings_disagreed *top = &d->top[(size_t)f * HOT_MAX];
+	const struct ratings_disagreed *top = d->rep.runs[f].top;
 
 	ui_print(TOP - 1, 1, w, "entropy  path", ui_attr(UI_KEY));
 	ui_print(TOP - 1, 10 + pw + 1, w - 10 - pw, "labels (Enter: review)",
 	    ui_attr(UI_KEY));
-	if (d->ntop[f] == 0) {
+	if (d->rep.runs[f].ntop == 0) {
 		put(b, 0, 1, w, "no item has disagreeing labels under this "
 		    "filter", ui_attr(UI_DIM));
 		return;
@@ -799,7 +755,7 @@ draw_hot(struct screen *s, struct body *b)
 		b->scroll = s->sel;
 	if (s->sel >= b->scroll + b->rows)
 		b->scroll = s->sel - b->rows + 1;
-	for (i = 0; i < d->ntop[f]; i++) {
+	for (i = 0; i < d->rep.runs[f].ntop; i++) {
 		int it = top[i].item, attr = i == s->sel ?
 		    ui_attr(UI_SELECTED) : ui_attr(UI_NORMAL);
 		struct buf l = { 0 };
@@ -807,20 +763,21 @@ draw_hot(struct screen *s, struct body *b)
 
 		snprintf(e, sizeof e, "%5.2f", top[i].entropy);
 		buf_puts(&l, "");
-		for (j = 0; j < d->r.nlabelers; j++) {
-			size_t k = (size_t)it * d->r.nlabelers + j;
+		for (j = 0; j < d->rep.r.nlabelers; j++) {
+			size_t k = (size_t)it * d->rep.r.nlabelers + j;
 
-			if (d->r.cells[k] < 0 || (version != 0 &&
-			    d->r.guideline[k] != version))
+			if (d->rep.r.cells[k] < 0 || (version != 0 &&
+			    d->rep.r.guideline[k] != version))
 				continue;
 			buf_printf(&l, "%s%s=%s", l.len ? " " : "",
-			    d->r.labelers[j], d->r.classes[d->r.cells[k]]);
+			    d->rep.r.labelers[j],
+			    d->rep.r.classes[d->rep.r.cells[k]]);
 		}
-		if (d->r.reference[it] >= 0)
+		if (d->rep.r.reference[it] >= 0)
 			buf_printf(&l, " (adjudicated %s)",
-			    d->r.classes[d->r.reference[it]]);
+			    d->rep.r.classes[d->rep.r.reference[it]]);
 		put(b, i, 1, w, e, attr);
-		path = path_tail(d->r.paths[it], pw);
+		path = path_tail(d->rep.r.paths[it], pw);
 		put(b, i, 10, pw, path, attr);
 		free(path);
 		put(b, i, 10 + pw + 1, w - 10 - pw, l.s, attr);
@@ -944,7 +901,7 @@ static void
 move_by(struct screen *s, int by)
 {
 	if (s->panel == P_HOT && s->d != NULL) {
-		int n = s->d->ntop[filter_index(s)];
+		int n = s->d->rep.runs[filter_index(s)].ntop;
 
 		s->sel += by;
 		if (s->sel >= n)
@@ -963,13 +920,13 @@ next_version(struct screen *s)
 {
 	int f;
 
-	if (s->d == NULL || s->d->r.nversions == 0) {
+	if (s->d == NULL || s->d->rep.r.nversions == 0) {
 		set_msg(s, 0, "no guideline version has labels");
 		return;
 	}
 	f = filter_index(s);
 	/* all -> first version -> ... -> last version -> all */
-	f = f == s->d->nres - 1 ? 0 : f + 1;
+	f = f == s->d->rep.nruns - 1 ? 0 : f + 1;
 	s->version = res_version(s->d, f);
 	s->sel = 0;
 	s->scroll[P_HOT] = 0;
