@@ -3,11 +3,11 @@
  *
  * Five panels, one on screen at a time: per guideline version, per class,
  * per labeler, the trend by day or week, and the hot list of the most
- * disagreed items.  Every figure comes from the agreement engine
- * (ratings_build, agree_compute, ratings_trend, ratings_most_disagreed),
- * computed once at start and again on `r`, for every guideline version
- * and for all versions together; `v` only chooses which result the panels
- * show, so it costs nothing.  The loop is the label screen's: key ->
+ * disagreed items.  Every figure comes from core's agreement report
+ * (agree_report_build, as `accord agree` prints it), computed once at
+ * start and again on `r`, for every guideline version and for all
+ * versions together; the panels only draw it, and `v` only chooses which
+ * result they show, so it costs nothing.  The loop is the label screen's: key ->
  * action through a table (which also makes the help) -> state -> one draw.
  */
 #include <curses.h>
