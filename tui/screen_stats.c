@@ -7,8 +7,9 @@
  * (agree_report_build, as `accord agree` prints it), computed once at
  * start and again on `r`, for every guideline version and for all
  * versions together; the panels only draw it, and `v` only chooses which
- * result they show, so it costs nothing.  The loop is the label screen's: key ->
- * action through a table (which also makes the help) -> state -> one draw.
+ * result they show, so it costs nothing.  The loop is the label screen's:
+ * key -> action through a table (which also makes the help) -> state ->
+ * one draw.
  */
 #include <curses.h>
 #include <errno.h>
