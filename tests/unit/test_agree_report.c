@@ -386,9 +386,9 @@ t_report_one_version_and_trend(void)
 	agree_report_free(&rep);
 }
 
-/* A labeler may not read the report: refused, nothing left to free. */
+/* Refusals (not a member, an unknown --by key) leave nothing to free. */
 static void
-t_report_refuses_a_labeler(void)
+t_report_refusals_leave_nothing(void)
 {
 	struct agree_report_opts o;
 	struct agree_report rep;
@@ -403,6 +403,14 @@ t_report_refuses_a_labeler(void)
 	T_CHECK(cause != NULL);
 	T_CHECK(rep.runs == NULL && rep.nruns == 0);
 	free(cause);
+	cause = NULL;
+	/* A --by key no item has is an error too. */
+	o.user = "root";
+	o.by = "nokey";
+	T_EQ_INT(agree_report_build(st, &o, &rep, &cause), -1);
+	T_EQ_STR(cause, "no item has metadata key 'nokey'");
+	T_CHECK(rep.runs == NULL && rep.nruns == 0);
+	free(cause);
 	store_close(st);
 }
 
@@ -413,7 +421,7 @@ main(void)
 		return 1;
 	T_RUN(t_report_figures_match_independent_ones);
 	T_RUN(t_report_one_version_and_trend);
-	T_RUN(t_report_refuses_a_labeler);
+	T_RUN(t_report_refusals_leave_nothing);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
 		return 1;
