@@ -6,7 +6,6 @@
  * (fields are only added), in docs/guide.md ("accord agree", JSON); the
  * writers below follow it field by field.
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,29 @@
 #include "cmd.h"
 #include "term.h"
 
-static int cmd_agree_exec(int, char **);
+static int cmd_agree_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "by", "KEY|batch", CMD_OPT_NONEMPTY,
+	    "also one row per import batch, or per value of a\n"
+	    "metadata key (numeric keys in quartile bins)" },
+	{ "guideline", "V", 0,
+	    "each labeler's newest label made under version V\n"
+	    "(kept when a later version's label superseded it); `all`:\n"
+	    "one result per version, then all together\n"
+	    "(default: every version together)" },
+	{ "bootstrap", "N", 0,
+	    "bootstrap replicates for HLP intervals (default 1000;\n"
+	    "0: no intervals)" },
+	{ "seed", "S", 0, "bootstrap seed (default 1)" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts\n"
+	    "(confusion heatmap, per labeler, HLP by slice, by\n"
+	    "guideline version) to FILE; text or JSON still goes\n"
+	    "to standard output" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_agree_entry = {
 	.name = "agree",
@@ -36,27 +57,13 @@ const struct cmd_entry cmd_agree_entry = {
 "bootstrap interval; per class, per labeler (with gold accuracy), the class\n"
 "pairs behind most disagreement and the most disagreed items.  Formulas:\n"
 "docs/statistics.md.  Needs the sme or admin role (it shows every\n"
-"labeler's labels).\n"
-"\n"
-"  --by KEY|batch   also one row per import batch, or per value of a\n"
-"                   metadata key (numeric keys in quartile bins)\n"
-"  --guideline V    each labeler's newest label made under version V\n"
-"                   (kept when a later version's label superseded it); `all`:\n"
-"                   one result per version, then all together\n"
-"                   (default: every version together)\n"
-"  --bootstrap N    bootstrap replicates for HLP intervals (default 1000;\n"
-"                   0: no intervals)\n"
-"  --seed S         bootstrap seed (default 1)\n"
-"  --json           one JSON object; schema in docs/guide.md\n"
-"  --html FILE      also write a self-contained HTML page with charts\n"
-"                   (confusion heatmap, per labeler, HLP by slice, by\n"
-"                   guideline version) to FILE; text or JSON still goes\n"
-"                   to standard output\n"
-"\n"
+"labeler's labels).\n",
+	.opts = options,
+	.usage_end =
 "On a terminal the 0..1 figures get bars, coloured green from 0.8,\n"
 "yellow from 0.6, red below; NO_COLOR or ACCORD_COLOR=none keeps them\n"
 "uncoloured.  A pipe gets plain text.\n",
-	.exec = cmd_agree_exec,
+	.run = cmd_agree_run,
 };
 
 /* JSON */
@@ -639,89 +646,51 @@ print_text(const char *task, const struct ratings *r, const char *by,
 }
 
 static int
-cmd_agree_exec(int argc, char **argv)
+cmd_agree_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "guideline", required_argument, NULL, 'g' },
-		{ "bootstrap", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_agree_entry;
+	const struct cmd_entry *c = a->entry;
 	struct agree_report_opts ro;
 	struct agree_report rep;
 	struct project p;
 	struct store *st;
-	const char *guideline = NULL, *html = NULL, *db, *term;
+	const char *guideline, *html, *db, *term, *v;
 	char *cause = NULL;
 	long long n;
-	int ch, json = 0, ret = 0;
+	int json, ret = 0;
 
 	agree_report_opts_init(&ro);
 	ro.top = AGREE_TOP;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--by wants a key");
-			ro.by = optarg;
-			break;
-		case 'g':
-			guideline = optarg;
-			if (strcmp(optarg, "all") == 0) {
-				ro.each_version = 1;
-				break;
-			}
-			if (acc_parse_int(optarg, 1, INT32_MAX, &n) != 0)
-				return cmd_usage(c, "--guideline wants a version "
-				    "number or 'all', not '%s'", optarg);
+	ro.by = cmd_args_get(a, "by");
+	html = cmd_args_get(a, "html");
+	json = cmd_args_has(a, "json");
+	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
+		if (strcmp(guideline, "all") == 0)
+			ro.each_version = 1;
+		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
+			return cmd_usage(c, "--guideline wants a version "
+			    "number or 'all', not '%s'", guideline);
+		else
 			ro.version = (int)n;
-			break;
-		case 'n':
-			if (cmd_opt_bootstrap(c, optarg,
-			    &ro.agree.bootstrap) != 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			if (cmd_opt_seed(c, optarg, &ro.agree.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
 	}
-	if (argc - optind != 1)
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &ro.agree.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &ro.agree.seed) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
-	db = argv[optind];
+	db = a->argv[0];
 	if ((ro.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (agree_report_build(st, &ro, &rep, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
 		store_close(st);
-		return ret;
+		return cmd_fail_cause(db, cause);
 	}
 	if (project_load(st, &p, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
+		ret = cmd_fail_cause(db, cause);
 		agree_report_free(&rep);
 		store_close(st);
 		return ret;
@@ -744,10 +713,8 @@ cmd_agree_exec(int argc, char **argv)
 	 */
 	fflush(stdout);
 	if (html != NULL && agree_html_write(html, p.task, &rep.r, ro.by,
-	    &ro.agree, rep.runs, rep.nruns, &cause) != 0) {
-		ret = cmd_fail(html, "%s", cause);
-		free(cause);
-	}
+	    &ro.agree, rep.runs, rep.nruns, &cause) != 0)
+		ret = cmd_fail_cause(html, cause);
 	project_free(&p);
 	agree_report_free(&rep);
 	return ret;
