@@ -463,8 +463,8 @@ writer_begin(struct writer *w, char **cause)
 		sql_bind_text(w->batchid, 1, w->batch_name);
 		if ((rc = sql_next(w->st, w->batchid, cause)) != 1) {
 			sqlite3_reset(w->batchid);
-			return rc < 0 ? -1 : acc_error(cause, "batch %s was not "
-			    "created", w->batch_name);
+			return rc < 0 ? -1 : acc_error(cause, "batch %s was "
+			    "not created", w->batch_name);
 		}
 		w->batch_id = sqlite3_column_int64(w->batchid, 0);
 		sqlite3_reset(w->batchid);
