@@ -813,6 +813,7 @@ screen_label_run(const char *db, const char *user, const char *batch)
 	    guideline_last_seen(s.st, user, &s.seen_guideline, &cause) != 0) {
 		fprintf(stderr, "accord: %s: %s\n", db, cause);
 		free(cause);
+		free(s.guideline);	/* set when only the last step failed */
 		project_free(&s.proj);
 		store_close(s.st);
 		return 1;
