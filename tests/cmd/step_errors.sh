@@ -94,3 +94,17 @@ RC=$?
 : >"$T/out"
 tr -d '\r' <"$T/err" >"$T/err2" && mv "$T/err2" "$T/err"
 ok_if "last guideline unreadable: the label screen fails in one line" one_line
+
+# The items' sha256 index unreadable: a predictions row named by sha256
+# was once reported as "no item with sha256" (a bad row) while the store
+# could not be read; it is the store's error and no run is stored.
+fresh predict
+sha=$(sql "SELECT sha256 FROM items WHERE id = 1")
+printf 'sha256,class\n%s,ok\n' "$sha" >pred.csv
+zero sqlite_autoindex_items_1
+runs=$(sql "SELECT count(*) FROM prediction_runs")
+run "$ACCORD" errors "$DB" --predictions pred.csv --run r1
+ok_if "sha256 index unreadable: errors fails in one line, the store's error" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] && grep -q 'cannot read items: .*malformed' '$T/err'"
+ok_if "sha256 index unreadable: no prediction run stored" \
+	sql_is "SELECT count(*) FROM prediction_runs" "$runs"
