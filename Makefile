@@ -40,6 +40,7 @@ BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
 Q = $(if $(V),,@)
 OBJ = build/obj
 AOBJ = build/asan/obj
+FOBJ = build/fuzz/obj
 
 .PHONY: all demo test bench clean install deps-test deps-bench fuzz valgrind \
 	FORCE
@@ -138,7 +139,6 @@ bench: deps-bench
 # FUZZ_SECONDS (default 60); `make test` runs them briefly.
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FOBJ = build/fuzz/obj
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
