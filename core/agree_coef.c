@@ -1,0 +1,191 @@
+/*
+ * agree_coef.c: the chance-corrected coefficients over all items: percent
+ * agreement, Fleiss' and Conger's kappa, Gwet's AC1 and Krippendorff's
+ * alpha (nominal, ordinal, interval).
+ */
+#include "agree_int.h"
+
+/* Why the multi-labeler statistics are undefined, or NULL. */
+const char *
+agree_why_base(const struct agree_result *r)
+{
+	if (r->nlabels == 0)
+		return AGREE_WHY_NO_LABELS;
+	if (r->nactive < 2)
+		return AGREE_WHY_ONE_LABELER;
+	if (r->npairable == 0)
+		return AGREE_WHY_NO_PAIRS;
+	return NULL;
+}
+
+/*
+ * Krippendorff (2011), sec. D ("any metric"): alpha = 1 - D_o / D_e =
+ * 1 - (n - 1) sum_{c<k} o_ck delta2_ck / sum_{c<k} n_c n_k delta2_ck,
+ * where o is the coincidence matrix, n_c its marginals (pairable values of
+ * class c) and n their total.  metric: 0 nominal, 1 ordinal, 2 interval.
+ */
+static double
+kalpha(const struct agree_sums *s, int metric)
+{
+	int k = s->k, c, d, g;
+	long long n = 0, run;
+	double num = 0, den = 0, d2, mid;
+
+	for (c = 0; c < k; c++)
+		n += s->npair_c[c];
+	for (c = 0; c < k; c++) {
+		if (s->npair_c[c] == 0)
+			continue;
+		run = s->npair_c[c];
+		for (d = c + 1; d < k; d++) {
+			run += s->npair_c[d];
+			if (s->npair_c[d] == 0)
+				continue;
+			if (metric == 0)
+				d2 = 1; /* nominal: 1 when c != k */
+			else if (metric == 1) {
+				/*
+				 * Ordinal: (sum_{g=c}^{k} n_g - (n_c + n_k) /
+				 * 2)^2, run being sum_{g=c}^{d} n_g.
+				 */
+				mid = (double)run -
+				    (double)(s->npair_c[c] + s->npair_c[d]) / 2;
+				d2 = mid * mid;
+			} else {
+				/* Interval: (c - k)^2 on positions 0..k-1. */
+				g = d - c;
+				d2 = (double)g * g;
+			}
+			num += s->coinc[(size_t)c * k + d] * d2;
+			den +=
+			    (double)s->npair_c[c] * (double)s->npair_c[d] * d2;
+		}
+	}
+	return 1 - (double)(n - 1) * num / den;
+}
+
+void
+agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
+    struct agree_result *r)
+{
+	const char *base = agree_why_base(r);
+	int k = in->nclasses, L = in->nlabelers, c, nused = 0, npair_used = 0;
+	double pa, pe;
+
+	for (c = 0; c < k; c++) {
+		nused += s->used_c[c] > 0;
+		npair_used += s->npair_c[c] > 0;
+	}
+
+	if (base != NULL) {
+		set_undefined(&r->percent, base);
+		set_undefined(&r->unanimous, base);
+		set_undefined(&r->fleiss, base);
+		set_undefined(&r->conger, base);
+		set_undefined(&r->ac1, base);
+		set_undefined(&r->alpha_nominal, base);
+		set_undefined(
+		    &r->alpha_ordinal, in->ordinal ? base : AGREE_WHY_NOMINAL);
+		set_undefined(
+		    &r->alpha_interval, in->ordinal ? base : AGREE_WHY_NOMINAL);
+		return;
+	}
+
+	/*
+	 * Percent agreement: the mean over items with two or more labels of
+	 * the share of agreeing labeler pairs (Fleiss 1971's P-bar; Gwet
+	 * 2014's p_a).
+	 */
+	pa = s->pa_sum / r->npairable;
+	set_value(&r->percent, pa);
+	set_value(&r->unanimous, (double)s->unanimous / r->npairable);
+
+	/*
+	 * Fleiss (1971): kappa = (P-bar - P-bar_e) / (1 - P-bar_e), P-bar_e
+	 * = sum_j p_j^2.  With a varying number of labels per item, p_j is
+	 * the mean over labeled items of the item's share of class j (Gwet
+	 * 2014; irrCAC fleiss.kappa.raw), which is Fleiss' p_j when every
+	 * item has n labels.  P-bar_e = 1 only if one class is ever used.
+	 */
+	if (nused < 2)
+		set_undefined(&r->fleiss, AGREE_WHY_ONE_CLASS);
+	else {
+		pe = 0;
+		for (c = 0; c < k; c++) {
+			double p = s->pi_sum[c] / r->nlabeled;
+
+			pe += p * p;
+		}
+		set_value(&r->fleiss, (pa - pe) / (1 - pe));
+	}
+
+	/*
+	 * Conger (1980): chance agreement is the mean over labeler pairs
+	 * (g, h) of sum_k p_gk p_hk, p_gk being labeler g's share of class k
+	 * over all the items g labeled (Gwet 2014, irrCAC conger.kappa.raw,
+	 * for missing labels).  With complete data this is Davies and Fleiss
+	 * (1982), NLTK's multi_kappa.  Labelers without labels take no part.
+	 */
+	if (nused < 2)
+		set_undefined(&r->conger, AGREE_WHY_ONE_CLASS);
+	else {
+		/* sum_{g != h} p_gk p_hk = (sum_g p_gk)^2 - sum_g p_gk^2 */
+		double tot, sq, p;
+		int ng = r->nactive, j;
+
+		pe = 0;
+		for (c = 0; c < k; c++) {
+			tot = sq = 0;
+			for (j = 0; j < L; j++) {
+				if (s->lab_n[j] == 0)
+					continue;
+				p = (double)s->lab_cls[(size_t)j * k + c] /
+				    (double)s->lab_n[j];
+				tot += p;
+				sq += p * p;
+			}
+			pe += tot * tot - sq;
+		}
+		pe /= (double)ng * (ng - 1);
+		set_value(&r->conger, (pa - pe) / (1 - pe));
+	}
+
+	/*
+	 * Gwet (2008) AC1 for multiple raters: gamma = (p_a - p_e) / (1 -
+	 * p_e), p_e = sum_q pi_q (1 - pi_q) / (Q - 1), Q the number of
+	 * classes on the scale (used or not).  Q = 1 leaves no chance term.
+	 */
+	if (k < 2)
+		set_undefined(&r->ac1, AGREE_WHY_ONE_CLASS);
+	else {
+		pe = 0;
+		for (c = 0; c < k; c++) {
+			double p = s->pi_sum[c] / r->nlabeled;
+
+			pe += p * (1 - p);
+		}
+		pe /= k - 1;
+		set_value(&r->ac1, (pa - pe) / (1 - pe));
+	}
+
+	/*
+	 * Krippendorff (2011): D_e = 0 exactly when every pairable value is
+	 * one class, and alpha is then undefined (0/0).
+	 */
+	if (npair_used < 2) {
+		set_undefined(&r->alpha_nominal, AGREE_WHY_ONE_CLASS);
+		set_undefined(&r->alpha_ordinal,
+		    in->ordinal ? AGREE_WHY_ONE_CLASS : AGREE_WHY_NOMINAL);
+		set_undefined(&r->alpha_interval,
+		    in->ordinal ? AGREE_WHY_ONE_CLASS : AGREE_WHY_NOMINAL);
+	} else {
+		set_value(&r->alpha_nominal, kalpha(s, 0));
+		if (in->ordinal) {
+			set_value(&r->alpha_ordinal, kalpha(s, 1));
+			set_value(&r->alpha_interval, kalpha(s, 2));
+		} else {
+			set_undefined(&r->alpha_ordinal, AGREE_WHY_NOMINAL);
+			set_undefined(&r->alpha_interval, AGREE_WHY_NOMINAL);
+		}
+	}
+}
