@@ -64,12 +64,92 @@ kalpha(const struct agree_sums *s, int metric)
 	return 1 - (double)(n - 1) * num / den;
 }
 
+/* The three alphas undefined for why (ordinal and interval: nominal). */
+static void
+alpha_undefined(
+    const struct agree_input *in, struct agree_result *r, const char *why)
+{
+	set_undefined(&r->alpha_nominal, why);
+	set_undefined(&r->alpha_ordinal, in->ordinal ? why : AGREE_WHY_NOMINAL);
+	set_undefined(
+	    &r->alpha_interval, in->ordinal ? why : AGREE_WHY_NOMINAL);
+}
+
+/*
+ * Fleiss (1971): kappa = (P-bar - P-bar_e) / (1 - P-bar_e), P-bar_e =
+ * sum_j p_j^2.  With a varying number of labels per item, p_j is the mean
+ * over labeled items of the item's share of class j (Gwet 2014; irrCAC
+ * fleiss.kappa.raw), which is Fleiss' p_j when every item has n labels.
+ * P-bar_e = 1 only if one class is ever used.  Returns P-bar_e.
+ */
+static double
+fleiss_expected(const struct agree_sums *s, const struct agree_result *r)
+{
+	double pe = 0;
+	int c;
+
+	for (c = 0; c < s->k; c++) {
+		double p = s->pi_sum[c] / r->nlabeled;
+
+		pe += p * p;
+	}
+	return pe;
+}
+
+/*
+ * Conger (1980): chance agreement is the mean over labeler pairs (g, h) of
+ * sum_k p_gk p_hk, p_gk being labeler g's share of class k over all the
+ * items g labeled (Gwet 2014, irrCAC conger.kappa.raw, for missing
+ * labels).  With complete data this is Davies and Fleiss (1982), NLTK's
+ * multi_kappa.  Labelers without labels take no part.  Returns it.
+ */
+static double
+conger_expected(const struct agree_sums *s, const struct agree_result *r)
+{
+	/* sum_{g != h} p_gk p_hk = (sum_g p_gk)^2 - sum_g p_gk^2 */
+	double tot, sq, p, pe = 0;
+	int k = s->k, ng = r->nactive, c, j;
+
+	for (c = 0; c < k; c++) {
+		tot = sq = 0;
+		for (j = 0; j < s->L; j++) {
+			if (s->lab_n[j] == 0)
+				continue;
+			p = (double)s->lab_cls[(size_t)j * k + c] /
+			    (double)s->lab_n[j];
+			tot += p;
+			sq += p * p;
+		}
+		pe += tot * tot - sq;
+	}
+	return pe / ((double)ng * (ng - 1));
+}
+
+/*
+ * Gwet (2008) AC1 for multiple raters: gamma = (p_a - p_e) / (1 - p_e),
+ * p_e = sum_q pi_q (1 - pi_q) / (Q - 1), Q the number of classes on the
+ * scale (used or not); Q >= 2 here.  Returns p_e.
+ */
+static double
+ac1_expected(const struct agree_sums *s, const struct agree_result *r)
+{
+	double pe = 0;
+	int c;
+
+	for (c = 0; c < s->k; c++) {
+		double p = s->pi_sum[c] / r->nlabeled;
+
+		pe += p * (1 - p);
+	}
+	return pe / (s->k - 1);
+}
+
 void
 agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
     struct agree_result *r)
 {
 	const char *base = agree_why_base(r);
-	int k = in->nclasses, L = in->nlabelers, c, nused = 0, npair_used = 0;
+	int k = in->nclasses, c, nused = 0, npair_used = 0;
 	double pa, pe;
 
 	for (c = 0; c < k; c++) {
@@ -83,11 +163,7 @@ agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
 		set_undefined(&r->fleiss, base);
 		set_undefined(&r->conger, base);
 		set_undefined(&r->ac1, base);
-		set_undefined(&r->alpha_nominal, base);
-		set_undefined(
-		    &r->alpha_ordinal, in->ordinal ? base : AGREE_WHY_NOMINAL);
-		set_undefined(
-		    &r->alpha_interval, in->ordinal ? base : AGREE_WHY_NOMINAL);
+		alpha_undefined(in, r, base);
 		return;
 	}
 
@@ -100,71 +176,21 @@ agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
 	set_value(&r->percent, pa);
 	set_value(&r->unanimous, (double)s->unanimous / r->npairable);
 
-	/*
-	 * Fleiss (1971): kappa = (P-bar - P-bar_e) / (1 - P-bar_e), P-bar_e
-	 * = sum_j p_j^2.  With a varying number of labels per item, p_j is
-	 * the mean over labeled items of the item's share of class j (Gwet
-	 * 2014; irrCAC fleiss.kappa.raw), which is Fleiss' p_j when every
-	 * item has n labels.  P-bar_e = 1 only if one class is ever used.
-	 */
-	if (nused < 2)
+	if (nused < 2) {
 		set_undefined(&r->fleiss, AGREE_WHY_ONE_CLASS);
-	else {
-		pe = 0;
-		for (c = 0; c < k; c++) {
-			double p = s->pi_sum[c] / r->nlabeled;
-
-			pe += p * p;
-		}
-		set_value(&r->fleiss, (pa - pe) / (1 - pe));
-	}
-
-	/*
-	 * Conger (1980): chance agreement is the mean over labeler pairs
-	 * (g, h) of sum_k p_gk p_hk, p_gk being labeler g's share of class k
-	 * over all the items g labeled (Gwet 2014, irrCAC conger.kappa.raw,
-	 * for missing labels).  With complete data this is Davies and Fleiss
-	 * (1982), NLTK's multi_kappa.  Labelers without labels take no part.
-	 */
-	if (nused < 2)
 		set_undefined(&r->conger, AGREE_WHY_ONE_CLASS);
-	else {
-		/* sum_{g != h} p_gk p_hk = (sum_g p_gk)^2 - sum_g p_gk^2 */
-		double tot, sq, p;
-		int ng = r->nactive, j;
-
-		pe = 0;
-		for (c = 0; c < k; c++) {
-			tot = sq = 0;
-			for (j = 0; j < L; j++) {
-				if (s->lab_n[j] == 0)
-					continue;
-				p = (double)s->lab_cls[(size_t)j * k + c] /
-				    (double)s->lab_n[j];
-				tot += p;
-				sq += p * p;
-			}
-			pe += tot * tot - sq;
-		}
-		pe /= (double)ng * (ng - 1);
+	} else {
+		pe = fleiss_expected(s, r);
+		set_value(&r->fleiss, (pa - pe) / (1 - pe));
+		pe = conger_expected(s, r);
 		set_value(&r->conger, (pa - pe) / (1 - pe));
 	}
 
-	/*
-	 * Gwet (2008) AC1 for multiple raters: gamma = (p_a - p_e) / (1 -
-	 * p_e), p_e = sum_q pi_q (1 - pi_q) / (Q - 1), Q the number of
-	 * classes on the scale (used or not).  Q = 1 leaves no chance term.
-	 */
+	/* Q = 1 leaves AC1 no chance term. */
 	if (k < 2)
 		set_undefined(&r->ac1, AGREE_WHY_ONE_CLASS);
 	else {
-		pe = 0;
-		for (c = 0; c < k; c++) {
-			double p = s->pi_sum[c] / r->nlabeled;
-
-			pe += p * (1 - p);
-		}
-		pe /= k - 1;
+		pe = ac1_expected(s, r);
 		set_value(&r->ac1, (pa - pe) / (1 - pe));
 	}
 
@@ -172,13 +198,9 @@ agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
 	 * Krippendorff (2011): D_e = 0 exactly when every pairable value is
 	 * one class, and alpha is then undefined (0/0).
 	 */
-	if (npair_used < 2) {
-		set_undefined(&r->alpha_nominal, AGREE_WHY_ONE_CLASS);
-		set_undefined(&r->alpha_ordinal,
-		    in->ordinal ? AGREE_WHY_ONE_CLASS : AGREE_WHY_NOMINAL);
-		set_undefined(&r->alpha_interval,
-		    in->ordinal ? AGREE_WHY_ONE_CLASS : AGREE_WHY_NOMINAL);
-	} else {
+	if (npair_used < 2)
+		alpha_undefined(in, r, AGREE_WHY_ONE_CLASS);
+	else {
 		set_value(&r->alpha_nominal, kalpha(s, 0));
 		if (in->ordinal) {
 			set_value(&r->alpha_ordinal, kalpha(s, 1));

@@ -207,6 +207,182 @@ agree_sums_free(struct agree_sums *s)
 }
 
 /*
+ * One item's labels, the scan's scratch: cnt (k entries, zero between
+ * items) holds the item's labels per class, touched only at the nd
+ * classes listed in pres; lab and cls the labeler and class of each of
+ * its m labels; jl its judgements.
+ */
+struct item {
+	int *cnt, *pres, *lab, *cls;
+	struct agree_judgement *jl;
+	int m, nd;
+};
+
+static void
+item_init(struct item *it, int k, int L)
+{
+	size_t n = (size_t)(L > 0 ? L : 1);
+
+	it->cnt = xcalloc((size_t)k, sizeof *it->cnt);
+	it->pres = xcalloc(n, sizeof *it->pres);
+	it->lab = xcalloc(n, sizeof *it->lab);
+	it->cls = xcalloc(n, sizeof *it->cls);
+	it->jl = xcalloc(n, sizeof *it->jl);
+	it->m = it->nd = 0;
+}
+
+static void
+item_free(struct item *it)
+{
+	free(it->cnt);
+	free(it->pres);
+	free(it->lab);
+	free(it->cls);
+	free(it->jl);
+}
+
+/* Read the item's row of L cells into it, counting each label in s. */
+static void
+item_read(struct agree_sums *s, const int *row, int L, struct item *it)
+{
+	int j, x, k = s->k;
+
+	it->m = it->nd = 0;
+	for (j = 0; j < L; j++) {
+		if ((x = row[j]) < 0)
+			continue;
+		it->lab[it->m] = j;
+		it->cls[it->m] = x;
+		it->m++;
+		if (it->cnt[x]++ == 0)
+			it->pres[it->nd++] = x;
+		s->lab_n[j]++;
+		s->lab_cls[(size_t)j * k + x]++;
+		s->used_c[x]++;
+	}
+}
+
+/* Zero the item's class counts for the next item. */
+static void
+item_clear(struct item *it)
+{
+	int d;
+
+	for (d = 0; d < it->nd; d++)
+		it->cnt[it->pres[d]] = 0;
+}
+
+/*
+ * The class pairs of an item with m >= 2 labels: pooled confusion,
+ * coincidences, and the item's share of agreeing pairs.
+ */
+static void
+item_add_class_pairs(struct agree_sums *s, const struct item *it)
+{
+	const int *cnt = it->cnt, *pres = it->pres;
+	int k = s->k, m = it->m, nd = it->nd, p, q, c, d;
+	long long same = 0;
+
+	if (nd == 1)
+		s->unanimous++;
+	/*
+	 * Pooled confusion: ordered pairs of different labelers, n_c (n_d -
+	 * [c = d]).  Krippendorff (2011) sec. C: the coincidence matrix
+	 * counts the same pairs weighted 1 / (m_u - 1), so each unit
+	 * contributes its m_u pairable values once.
+	 */
+	for (p = 0; p < nd; p++) {
+		c = pres[p];
+		s->npair_c[c] += cnt[c];
+		for (q = 0; q < nd; q++) {
+			long long v;
+
+			d = pres[q];
+			v = c == d ? (long long)cnt[c] * (cnt[c] - 1)
+				   : (long long)cnt[c] * cnt[d];
+			s->conf[(size_t)c * k + d] += v;
+			s->coinc[(size_t)c * k + d] += (double)v / (m - 1);
+		}
+		same += (long long)cnt[c] * (cnt[c] - 1);
+	}
+	/*
+	 * Fleiss (1971): P_i = sum_j n_ij (n_ij - 1) / (n (n - 1)), with the
+	 * item's own n (Gwet 2014).
+	 */
+	s->pa_sum += (double)same / ((double)m * (m - 1));
+}
+
+/* Cohen (1960) tables, one per labeler pair, on the item they share. */
+static void
+item_add_labeler_pairs(struct agree_sums *s, const struct item *it)
+{
+	const int *lab = it->lab, *cls = it->cls;
+	int k = s->k, L = s->L, m = it->m, p, q;
+
+	for (p = 0; p < m; p++) {
+		s->lab_shared[lab[p]]++;
+		for (q = p + 1; q < m; q++) {
+			size_t pi = pair_index(lab[p], lab[q], L);
+
+			s->pn[pi]++;
+			s->pagree[pi] += cls[p] == cls[q];
+			s->pma[pi * k + cls[p]]++;
+			s->pmb[pi * k + cls[q]]++;
+		}
+	}
+}
+
+/*
+ * Score each of the item's labels against gold g and the HLP reference
+ * ref (either -1 when the item has none); the scored judgements go to
+ * it->jl.  Returns how many.
+ */
+static int
+item_judge(struct agree_sums *s, struct item *it, int g, int ref)
+{
+	const int *lab = it->lab, *cls = it->cls;
+	int p, nj = 0;
+	uint32_t code;
+
+	for (p = 0; p < it->m; p++) {
+		if (g >= 0) {
+			s->lab_gold[lab[p]]++;
+			s->lab_gold_ok[lab[p]] += cls[p] == g;
+		}
+		if (!hlp_judge(s, cls[p], ref, it->cnt, it->pres, it->nd, it->m,
+			&code))
+			continue;
+		s->lab_scored[lab[p]]++;
+		s->lab_credit[lab[p]] += judgement_credit(code);
+		s->team_credit += judgement_credit(code);
+		s->team_scored++;
+		it->jl[nj].labeler = (uint16_t)lab[p];
+		it->jl[nj].code = (uint16_t)code;
+		nj++;
+	}
+	return nj;
+}
+
+/*
+ * Count one more item of the judgement list jl[0..nj-1] in *count, grown
+ * with the pattern table (*ncount entries so far).
+ */
+static void
+count_pattern(struct agree_patterns *pt, const struct agree_judgement *jl,
+    int nj, uint32_t **count, uint32_t *ncount)
+{
+	uint32_t id = patterns_id(pt, jl, (uint32_t)nj);
+
+	if (id >= *ncount) {
+		*count = xreallocarray(*count, pt->cap, sizeof **count);
+		memset(
+		    *count + *ncount, 0, (pt->cap - *ncount) * sizeof **count);
+		*ncount = pt->cap;
+	}
+	(*count)[id]++;
+}
+
+/*
  * The pass over the items.  Fills s, r's item counts and the pattern
  * table; *count (grown here, caller frees) receives the number of items
  * of each pattern and *npat the number of items holding a judgement.
@@ -216,91 +392,30 @@ agree_scan(const struct agree_input *in, struct agree_sums *s,
     struct agree_result *r, struct agree_patterns *pt, uint32_t **count,
     uint32_t *npat)
 {
-	int L = in->nlabelers, k = in->nclasses;
-	int *cnt = xcalloc((size_t)k, sizeof *cnt);
-	int *pres = xcalloc((size_t)(L > 0 ? L : 1), sizeof *pres);
-	int *lab = xcalloc((size_t)(L > 0 ? L : 1), sizeof *lab);
-	int *cls = xcalloc((size_t)(L > 0 ? L : 1), sizeof *cls);
-	struct agree_judgement *jl =
-	    xcalloc((size_t)(L > 0 ? L : 1), sizeof *jl);
-	int u, j, m, nd, p, q, c, d, x, ref, g, nj;
-	uint32_t code, id, ncount = 0;
+	int L = in->nlabelers, u, d, ref, g, nj;
+	uint32_t ncount = 0;
+	struct item it;
 
+	item_init(&it, in->nclasses, L);
 	*npat = 0;
 	for (u = 0; L > 0 && u < in->nitems; u++) {
-		const int *row = in->cells + (size_t)u * (size_t)L;
-
-		m = nd = 0;
-		for (j = 0; j < L; j++) {
-			if ((x = row[j]) < 0)
-				continue;
-			lab[m] = j;
-			cls[m] = x;
-			m++;
-			if (cnt[x]++ == 0)
-				pres[nd++] = x;
-			s->lab_n[j]++;
-			s->lab_cls[(size_t)j * k + x]++;
-			s->used_c[x]++;
-		}
-		if (m == 0)
+		item_read(s, in->cells + (size_t)u * (size_t)L, L, &it);
+		if (it.m == 0)
 			continue;
 		r->nlabeled++;
-		r->nlabels += m;
+		r->nlabels += it.m;
 		/*
 		 * Gwet (2008), multiple raters: pi_q = (1/n) sum_i r_iq / r_i
 		 * over the items with at least one rating (Gwet 2014 for
 		 * missing ratings).
 		 */
-		for (d = 0; d < nd; d++)
-			s->pi_sum[pres[d]] += (double)cnt[pres[d]] / m;
-		if (m >= 2) {
-			long long same = 0;
-
+		for (d = 0; d < it.nd; d++)
+			s->pi_sum[it.pres[d]] +=
+			    (double)it.cnt[it.pres[d]] / it.m;
+		if (it.m >= 2) {
 			r->npairable++;
-			if (nd == 1)
-				s->unanimous++;
-			/*
-			 * Pooled confusion: ordered pairs of different
-			 * labelers, n_c (n_d - [c = d]).  Krippendorff (2011)
-			 * sec. C: the coincidence matrix counts the same
-			 * pairs weighted 1 / (m_u - 1), so each unit
-			 * contributes its m_u pairable values once.
-			 */
-			for (p = 0; p < nd; p++) {
-				c = pres[p];
-				s->npair_c[c] += cnt[c];
-				for (q = 0; q < nd; q++) {
-					long long v;
-
-					d = pres[q];
-					v = c == d
-					    ? (long long)cnt[c] * (cnt[c] - 1)
-					    : (long long)cnt[c] * cnt[d];
-					s->conf[(size_t)c * k + d] += v;
-					s->coinc[(size_t)c * k + d] +=
-					    (double)v / (m - 1);
-				}
-				same += (long long)cnt[c] * (cnt[c] - 1);
-			}
-			/*
-			 * Fleiss (1971): P_i = sum_j n_ij (n_ij - 1) /
-			 * (n (n - 1)), with the item's own n (Gwet 2014).
-			 */
-			s->pa_sum += (double)same / ((double)m * (m - 1));
-			/* Cohen (1960) tables, one per pair, shared items. */
-			for (p = 0; p < m; p++) {
-				s->lab_shared[lab[p]]++;
-				for (q = p + 1; q < m; q++) {
-					size_t pi =
-					    pair_index(lab[p], lab[q], L);
-
-					s->pn[pi]++;
-					s->pagree[pi] += cls[p] == cls[q];
-					s->pma[pi * k + cls[p]]++;
-					s->pmb[pi * k + cls[q]]++;
-				}
-			}
+			item_add_class_pairs(s, &it);
+			item_add_labeler_pairs(s, &it);
 		}
 		g = in->gold != NULL ? in->gold[u] : -1;
 		ref = in->reference != NULL ? in->reference[u] : -1;
@@ -308,40 +423,11 @@ agree_scan(const struct agree_input *in, struct agree_sums *s,
 			ref = g;
 		if (ref >= 0)
 			s->any_ref = 1;
-		nj = 0;
-		for (p = 0; p < m; p++) {
-			if (g >= 0) {
-				s->lab_gold[lab[p]]++;
-				s->lab_gold_ok[lab[p]] += cls[p] == g;
-			}
-			if (!hlp_judge(s, cls[p], ref, cnt, pres, nd, m, &code))
-				continue;
-			s->lab_scored[lab[p]]++;
-			s->lab_credit[lab[p]] += judgement_credit(code);
-			s->team_credit += judgement_credit(code);
-			s->team_scored++;
-			jl[nj].labeler = (uint16_t)lab[p];
-			jl[nj].code = (uint16_t)code;
-			nj++;
-		}
-		if (nj > 0) {
-			id = patterns_id(pt, jl, (uint32_t)nj);
-			if (id >= ncount) {
-				*count = xreallocarray(
-				    *count, pt->cap, sizeof **count);
-				memset(*count + ncount, 0,
-				    (pt->cap - ncount) * sizeof **count);
-				ncount = pt->cap;
-			}
-			(*count)[id]++;
+		if ((nj = item_judge(s, &it, g, ref)) > 0) {
+			count_pattern(pt, it.jl, nj, count, &ncount);
 			(*npat)++;
 		}
-		for (d = 0; d < nd; d++)
-			cnt[pres[d]] = 0;
+		item_clear(&it);
 	}
-	free(cnt);
-	free(pres);
-	free(lab);
-	free(cls);
-	free(jl);
+	item_free(&it);
 }
