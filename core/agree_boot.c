@@ -296,50 +296,47 @@ percentile_ci(double *v, int n, double conf, struct agree_ci *ci)
 	ci->why = NULL;
 }
 
-void
-agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
-    const struct agree_patterns *pt, const uint32_t *count, uint32_t npat,
-    struct agree_result *r)
+/*
+ * The cumulative item counts per pattern and the guide table over them
+ * (struct boot), into b->cum and b->guide, which the caller frees.
+ */
+static void
+boot_guide(struct boot *b, const uint32_t *count)
 {
-	struct boot b;
-	int L = in->nlabelers, j, rep, B = o->bootstrap;
+	const struct agree_patterns *pt = b->pt;
 	uint32_t *cum, *guide, p, g, ng;
 
-	if (B == 0 || npat == 0)
-		return;
-	memset(&b, 0, sizeof b);
 	cum = xcalloc((size_t)pt->n + 1, sizeof *cum);
 	for (p = 0; p < pt->n; p++)
 		cum[p + 1] = cum[p] + count[p];
 	/* About four entries per pattern, 2^8 to 2^16 of them. */
-	b.gbits = 8;
-	while (b.gbits < 16 && ((uint32_t)1 << b.gbits) < 4 * pt->n)
-		b.gbits++;
-	ng = (uint32_t)1 << b.gbits;
+	b->gbits = 8;
+	while (b->gbits < 16 && ((uint32_t)1 << b->gbits) < 4 * pt->n)
+		b->gbits++;
+	ng = (uint32_t)1 << b->gbits;
 	guide = xcalloc(ng, sizeof *guide);
 	for (g = 0, p = 0; g < ng; g++) {
 		/* The smallest position a draw in this entry can give. */
 		uint32_t lo =
-		    (uint32_t)(((uint64_t)g << (32 - b.gbits)) * npat >> 32);
+		    (uint32_t)(((uint64_t)g << (32 - b->gbits)) * b->nitems >>
+			32);
 
 		while (cum[p + 1] <= lo)
 			p++;
 		guide[g] = p;
 	}
-	b.pt = pt;
-	b.cum = cum;
-	b.guide = guide;
-	b.nitems = npat;
-	b.nlabelers = L;
-	b.nrep = B;
-	b.seed = o->seed;
-	b.team = xcalloc((size_t)B, sizeof *b.team);
-	b.lab = xcalloc((size_t)B * (size_t)(L > 0 ? L : 1), sizeof *b.lab);
-	b.labok = xcalloc((size_t)B * (size_t)(L > 0 ? L : 1), sizeof *b.labok);
-	boot_all(&b, boot_threads(o->threads, (uint64_t)B * npat));
-	r->bootstrap = B;
-	percentile_ci(b.team, B, o->confidence, &r->team_hlp_ci);
-	for (j = 0; j < L; j++) {
+	b->cum = cum;
+	b->guide = guide;
+}
+
+/* Each labeler's HLP interval from the replicates b ran. */
+static void
+boot_labeler_intervals(
+    struct boot *b, double confidence, struct agree_result *r)
+{
+	int j, rep, B = b->nrep;
+
+	for (j = 0; j < b->nlabelers; j++) {
 		struct agree_labeler *l = &r->labelers[j];
 		int ok = 1;
 
@@ -351,16 +348,42 @@ agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
 		 * interval is then withheld.
 		 */
 		for (rep = 0; rep < B; rep++)
-			ok &= b.labok[(size_t)j * B + rep];
+			ok &= b->labok[(size_t)j * B + rep];
 		if (ok)
-			percentile_ci(b.lab + (size_t)j * B, B, o->confidence,
-			    &l->hlp_ci);
+			percentile_ci(
+			    b->lab + (size_t)j * B, B, confidence, &l->hlp_ci);
 		else
 			ci_undefined(&l->hlp_ci, AGREE_WHY_FEW_ITEMS);
 	}
+}
+
+void
+agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
+    const struct agree_patterns *pt, const uint32_t *count, uint32_t npat,
+    struct agree_result *r)
+{
+	struct boot b;
+	int L = in->nlabelers, B = o->bootstrap;
+
+	if (B == 0 || npat == 0)
+		return;
+	memset(&b, 0, sizeof b);
+	b.pt = pt;
+	b.nitems = npat;
+	b.nlabelers = L;
+	b.nrep = B;
+	b.seed = o->seed;
+	boot_guide(&b, count);
+	b.team = xcalloc((size_t)B, sizeof *b.team);
+	b.lab = xcalloc((size_t)B * (size_t)(L > 0 ? L : 1), sizeof *b.lab);
+	b.labok = xcalloc((size_t)B * (size_t)(L > 0 ? L : 1), sizeof *b.labok);
+	boot_all(&b, boot_threads(o->threads, (uint64_t)B * npat));
+	r->bootstrap = B;
+	percentile_ci(b.team, B, o->confidence, &r->team_hlp_ci);
+	boot_labeler_intervals(&b, o->confidence, r);
 	free(b.team);
 	free(b.lab);
 	free(b.labok);
-	free(cum);
-	free(guide);
+	free((void *)b.cum);
+	free((void *)b.guide);
 }

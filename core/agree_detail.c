@@ -152,13 +152,54 @@ why_hlp(
 	return AGREE_WHY_NO_REFERENCE;
 }
 
+/*
+ * Labeler j against the others: of all pairs (j, another) on the same
+ * item, the share that agree, and the mean of j's defined Cohen kappas.
+ */
+static void
+labeler_vs_others(const struct agree_sums *s, const struct agree_result *r,
+    int j, struct agree_labeler *l)
+{
+	int L = s->L, o, ndef = 0;
+	long long agree = 0, pairs = 0;
+	double ksum = 0;
+	const char *why;
+
+	for (o = 0; o < L; o++) {
+		const struct agree_pair *p;
+		size_t pi;
+
+		if (o == j)
+			continue;
+		pi = o < j ? pair_index(o, j, L) : pair_index(j, o, L);
+		p = &r->pairs[pi];
+		agree += s->pagree[pi];
+		pairs += p->nshared;
+		if (p->kappa.defined) {
+			ksum += p->kappa.value;
+			ndef++;
+		}
+	}
+	if (l->nlabels == 0 || pairs == 0) {
+		why = l->nlabels == 0 ? AGREE_WHY_NO_LABELS
+		    : r->nactive < 2  ? AGREE_WHY_ONE_LABELER
+				      : AGREE_WHY_NO_SHARED;
+		set_undefined(&l->agree_others, why);
+		set_undefined(&l->kappa_mean, why);
+		return;
+	}
+	set_value(&l->agree_others, (double)agree / pairs);
+	if (ndef > 0)
+		set_value(&l->kappa_mean, ksum / ndef);
+	else
+		set_undefined(&l->kappa_mean, AGREE_WHY_ONE_CLASS);
+}
+
 void
 agree_stats_labelers(const struct agree_input *in, const struct agree_sums *s,
     struct agree_result *r)
 {
-	int L = in->nlabelers, j, o, ndef;
-	long long agree, pairs;
-	double ksum;
+	int L = in->nlabelers, j;
 
 	r->labelers = xcalloc((size_t)(L > 0 ? L : 1), sizeof *r->labelers);
 	for (j = 0; j < L; j++) {
@@ -166,46 +207,7 @@ agree_stats_labelers(const struct agree_input *in, const struct agree_sums *s,
 
 		l->nlabels = s->lab_n[j];
 		l->nshared = s->lab_shared[j];
-		agree = pairs = 0;
-		ksum = 0;
-		ndef = 0;
-		for (o = 0; o < L; o++) {
-			const struct agree_pair *p;
-
-			if (o == j)
-				continue;
-			p = &r->pairs[o < j ? pair_index(o, j, L)
-					    : pair_index(j, o, L)];
-			agree += s->pagree[o < j ? pair_index(o, j, L)
-						 : pair_index(j, o, L)];
-			pairs += p->nshared;
-			if (p->kappa.defined) {
-				ksum += p->kappa.value;
-				ndef++;
-			}
-		}
-		/*
-		 * Agreement with the others: of all pairs (this labeler,
-		 * another) on the same item, the share that agree.
-		 */
-		if (l->nlabels == 0) {
-			set_undefined(&l->agree_others, AGREE_WHY_NO_LABELS);
-			set_undefined(&l->kappa_mean, AGREE_WHY_NO_LABELS);
-		} else if (pairs == 0) {
-			set_undefined(&l->agree_others,
-			    r->nactive < 2 ? AGREE_WHY_ONE_LABELER
-					   : AGREE_WHY_NO_SHARED);
-			set_undefined(&l->kappa_mean,
-			    r->nactive < 2 ? AGREE_WHY_ONE_LABELER
-					   : AGREE_WHY_NO_SHARED);
-		} else {
-			set_value(&l->agree_others, (double)agree / pairs);
-			if (ndef > 0)
-				set_value(&l->kappa_mean, ksum / ndef);
-			else
-				set_undefined(
-				    &l->kappa_mean, AGREE_WHY_ONE_CLASS);
-		}
+		labeler_vs_others(s, r, j, l);
 		l->ngold = s->lab_gold[j];
 		if (l->ngold > 0)
 			set_value(&l->gold_accuracy,
