@@ -17,6 +17,7 @@
 
 #include "accord/util.h"
 #include "agree_int.h"
+#include "splitmix.h"
 
 /*
  * Random numbers: xoshiro256** (Blackman and Vigna, "Scrambled linear
@@ -30,16 +31,6 @@ struct rng {
 	uint32_t half; /* the unused low half of the last output */
 	int have;
 };
-
-static uint64_t
-splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 static inline uint64_t
 rotl64(uint64_t x, int k)

@@ -8,6 +8,7 @@
 
 #include "accord/split.h"
 #include "accord/util.h"
+#include "splitmix.h"
 
 int
 split_parse(const char *s, struct split_spec *sp, char **cause)
@@ -83,25 +84,14 @@ split_targets(long long n, const struct split_spec *sp, long long *t)
 	}
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014): small, fast, fully seeded. */
-static uint64_t
-rng_next(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in 0..n-1 without modulo bias (rejection). */
+/* Uniform in 0..n-1 from splitmix64, without modulo bias (rejection). */
 static uint64_t
 rng_below(uint64_t *x, uint64_t n)
 {
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, v;
 
 	do
-		v = rng_next(x);
+		v = splitmix64(x);
 	while (v >= lim);
 	return v % n;
 }
