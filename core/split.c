@@ -124,11 +124,41 @@ cmp_grp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
+/*
+ * The part a group with gc[c] items of class c goes to: of the parts with
+ * a share, the first with the largest shortfall over the group's classes,
+ * target t minus what it holds a (both c x P), weighed by gc[c] / nc[c].
+ */
+static int
+best_part(const struct split_spec *sp, int nclasses, const int *gc,
+    const long long *nc, const long long *t, const long long *a)
+{
+	int P = sp->nparts, s, c, best = -1;
+	double bestv = 0;
+
+	for (s = 0; s < P; s++) {
+		double v = 0;
+
+		if (sp->ratio[s] == 0)
+			continue;
+		for (c = 0; c < nclasses; c++)
+			if (gc[c] > 0)
+				v += (double)gc[c] *
+				    (double)(t[(size_t)c * P + s] -
+				    a[(size_t)c * P + s]) / (double)nc[c];
+		if (best < 0 || v > bestv) {
+			best = s;
+			bestv = v;
+		}
+	}
+	return best;
+}
+
 static void
 assign_groups(const struct split_spec *sp, int nitems, int nclasses,
     const int *cls, const int *group, int ngroups, uint64_t *rng, int *out)
 {
-	int P = sp->nparts, i, c, s, g, *order, *first, *next, *gc;
+	int P = sp->nparts, i, c, g, *order, *first, *next, *gc;
 	long long *t = xcalloc((size_t)nclasses * P + 1, sizeof *t);
 	long long *a = xcalloc((size_t)nclasses * P + 1, sizeof *a);
 	long long *nc = xcalloc((size_t)nclasses + 1, sizeof *nc);
@@ -159,27 +189,12 @@ assign_groups(const struct split_spec *sp, int nitems, int nclasses,
 	qsort(gs, (size_t)ngroups, sizeof *gs, cmp_grp);
 	gc = xcalloc((size_t)nclasses + 1, sizeof *gc);
 	for (g = 0; g < ngroups && gs[g].size > 0; g++) {
-		int best = -1;
-		double bestv = 0;
+		int best;
 
 		memset(gc, 0, (size_t)nclasses * sizeof *gc);
 		for (i = first[gs[g].id]; i >= 0; i = next[i])
 			gc[cls[i]]++;
-		for (s = 0; s < P; s++) {
-			double v = 0;
-
-			if (sp->ratio[s] == 0)
-				continue;
-			for (c = 0; c < nclasses; c++)
-				if (gc[c] > 0)
-					v += (double)gc[c] *
-					    (double)(t[(size_t)c * P + s] -
-					    a[(size_t)c * P + s]) / (double)nc[c];
-			if (best < 0 || v > bestv) {
-				best = s;
-				bestv = v;
-			}
-		}
+		best = best_part(sp, nclasses, gc, nc, t, a);
 		for (c = 0; c < nclasses; c++)
 			a[(size_t)c * P + best] += gc[c];
 		for (i = first[gs[g].id]; i >= 0; i = next[i])
