@@ -76,14 +76,21 @@ alpha_undefined(
 }
 
 /*
+ * The chance agreement of Fleiss' kappa and of Gwet's AC1, both from
+ * p_j, the mean over labeled items of the item's share of class j.
+ *
  * Fleiss (1971): kappa = (P-bar - P-bar_e) / (1 - P-bar_e), P-bar_e =
- * sum_j p_j^2.  With a varying number of labels per item, p_j is the mean
- * over labeled items of the item's share of class j (Gwet 2014; irrCAC
- * fleiss.kappa.raw), which is Fleiss' p_j when every item has n labels.
- * P-bar_e = 1 only if one class is ever used.  Returns P-bar_e.
+ * sum_j p_j^2.  With a varying number of labels per item this p_j (Gwet
+ * 2014; irrCAC fleiss.kappa.raw) is Fleiss' p_j when every item has n
+ * labels.  P-bar_e = 1 only if one class is ever used.
+ *
+ * Gwet (2008) AC1 for multiple raters (ac1 = 1): gamma = (p_a - p_e) /
+ * (1 - p_e), p_e = sum_q pi_q (1 - pi_q) / (Q - 1), pi_q being p_q and Q
+ * the number of classes on the scale (used or not); Q >= 2 here.
  */
 static double
-fleiss_expected(const struct agree_sums *s, const struct agree_result *r)
+share_expected(
+    const struct agree_sums *s, const struct agree_result *r, int ac1)
 {
 	double pe = 0;
 	int c;
@@ -91,9 +98,9 @@ fleiss_expected(const struct agree_sums *s, const struct agree_result *r)
 	for (c = 0; c < s->k; c++) {
 		double p = s->pi_sum[c] / r->nlabeled;
 
-		pe += p * p;
+		pe += ac1 ? p * (1 - p) : p * p;
 	}
-	return pe;
+	return ac1 ? pe / (s->k - 1) : pe;
 }
 
 /*
@@ -123,25 +130,6 @@ conger_expected(const struct agree_sums *s, const struct agree_result *r)
 		pe += tot * tot - sq;
 	}
 	return pe / ((double)ng * (ng - 1));
-}
-
-/*
- * Gwet (2008) AC1 for multiple raters: gamma = (p_a - p_e) / (1 - p_e),
- * p_e = sum_q pi_q (1 - pi_q) / (Q - 1), Q the number of classes on the
- * scale (used or not); Q >= 2 here.  Returns p_e.
- */
-static double
-ac1_expected(const struct agree_sums *s, const struct agree_result *r)
-{
-	double pe = 0;
-	int c;
-
-	for (c = 0; c < s->k; c++) {
-		double p = s->pi_sum[c] / r->nlabeled;
-
-		pe += p * (1 - p);
-	}
-	return pe / (s->k - 1);
 }
 
 void
@@ -180,7 +168,7 @@ agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
 		set_undefined(&r->fleiss, AGREE_WHY_ONE_CLASS);
 		set_undefined(&r->conger, AGREE_WHY_ONE_CLASS);
 	} else {
-		pe = fleiss_expected(s, r);
+		pe = share_expected(s, r, 0);
 		set_value(&r->fleiss, (pa - pe) / (1 - pe));
 		pe = conger_expected(s, r);
 		set_value(&r->conger, (pa - pe) / (1 - pe));
@@ -190,7 +178,7 @@ agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
 	if (k < 2)
 		set_undefined(&r->ac1, AGREE_WHY_ONE_CLASS);
 	else {
-		pe = ac1_expected(s, r);
+		pe = share_expected(s, r, 1);
 		set_value(&r->ac1, (pa - pe) / (1 - pe));
 	}
 
