@@ -413,14 +413,106 @@ ds_threads(long long labels, int K, int want)
 	return ncpu > DS_MAX_THREADS ? DS_MAX_THREADS : (int)ncpu;
 }
 
+/*
+ * Set up w for the fit of ds on the entries e: T and labeled (nitems
+ * each, the caller's), the parameters' tables and every thread's scratch.
+ * Free with ds_work_free.
+ */
+static void
+ds_work_init(struct ds_work *w, const struct entries *e, double *T,
+    const int *labeled, int nitems, int nlabelers, struct consensus_ds *ds)
+{
+	int K = ds->nclasses;
+	size_t ncf = (size_t)nlabelers * K * K, line = 64 / sizeof(double);
+
+	memset(w, 0, sizeof *w);
+	w->e = e;
+	w->T = T;
+	w->labeled = labeled;
+	w->K = K;
+	w->L = nlabelers;
+	w->nitems = nitems;
+	w->nthreads = ds_threads(e->start[nitems], K, ds->threads);
+	w->byans = xcalloc(ncf + 1, sizeof *w->byans);
+	w->logcf = xcalloc(ncf + 1, sizeof *w->logcf);
+	w->cfans = xcalloc(ncf + 1, sizeof *w->cfans);
+	w->prior = ds->prior;
+	w->logprior = xcalloc((size_t)K + 1, sizeof *w->logprior);
+	/*
+	 * Each thread's scratch and each chunk's counts are written for
+	 * every label, so no two may share a cache line: with the scratch
+	 * of two threads adjacent, the second thread made a round no faster.
+	 */
+	w->stride = ncf + (size_t)K + line;
+	w->cnt = xcalloc(DS_CHUNKS * w->stride, sizeof *w->cnt);
+	w->lpstride = (size_t)K + line;
+	w->lp = xcalloc((size_t)w->nthreads * w->lpstride, sizeof *w->lp);
+}
+
+static void
+ds_work_free(struct ds_work *w)
+{
+	free(w->byans);
+	free(w->logcf);
+	free(w->cfans);
+	free(w->logprior);
+	free(w->cnt);
+	free(w->lp);
+}
+
+/*
+ * Initialisation: vote shares, the soft majority vote (sec. 3), into T;
+ * marks the items with a label in labeled[] and returns how many.
+ */
+static int
+ds_start(const struct entries *e, int nitems, int K, double *T, int *labeled)
+{
+	int i, nlabeled = 0;
+
+	for (i = 0; i < nitems; i++) {
+		int x, n = e->start[i + 1] - e->start[i];
+
+		labeled[i] = n > 0;
+		nlabeled += labeled[i];
+		for (x = e->start[i]; x < e->start[i + 1]; x++)
+			T[(size_t)i * K + e->off[x] / K % K] += 1.0 / n;
+	}
+	return nlabeled;
+}
+
+/* Each item's decision from its posterior (row i of T) into out[i]. */
+static void
+ds_decide(const struct entries *e, int nitems, int K, const double *T,
+    const int *labeled, struct consensus_item *out)
+{
+	int i;
+
+	for (i = 0; i < nitems; i++) {
+		struct consensus_item *o = &out[i];
+
+		memset(o, 0, sizeof *o);
+		o->nlabels = e->start[i + 1] - e->start[i];
+		o->label = -1;
+		if (!labeled[i])
+			continue;
+		o->label = argmax_untied(T + (size_t)i * K, K,
+		    CONSENSUS_TIE_EPS, &o->confidence);
+		if (o->label < 0) {
+			o->tie = 1;
+			o->confidence = 0;
+		} else
+			o->source = CONSENSUS_SRC_DAWID_SKENE;
+	}
+}
+
 void
 consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_ds *ds, struct consensus_item *out)
 {
 	struct entries e;
 	struct ds_work w;
-	int K = nclasses, i, k, *labeled, nlabeled = 0;
-	size_t ncf = (size_t)nlabelers * K * K, line = 64 / sizeof(double);
+	int K = nclasses, i, k, *labeled, nlabeled;
+	size_t ncf = (size_t)nlabelers * K * K;
 	double *T;
 
 	ds->nitems = nitems;
@@ -434,38 +526,9 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 	ds->posterior = T = xcalloc((size_t)nitems * K + 1, sizeof *T);
 	labeled = xcalloc((size_t)nitems + 1, sizeof *labeled);
 	entries_build(nitems, nlabelers, K, cells, &e);
-	memset(&w, 0, sizeof w);
-	w.e = &e;
-	w.T = T;
-	w.labeled = labeled;
-	w.K = K;
-	w.L = nlabelers;
-	w.nitems = nitems;
-	w.nthreads = ds_threads(e.start[nitems], K, ds->threads);
-	w.byans = xcalloc(ncf + 1, sizeof *w.byans);
-	w.logcf = xcalloc(ncf + 1, sizeof *w.logcf);
-	w.cfans = xcalloc(ncf + 1, sizeof *w.cfans);
-	w.prior = ds->prior;
-	w.logprior = xcalloc((size_t)K + 1, sizeof *w.logprior);
-	/*
-	 * Each thread's scratch and each chunk's counts are written for
-	 * every label, so no two may share a cache line: with the scratch
-	 * of two threads adjacent, the second thread made a round no faster.
-	 */
-	w.stride = ncf + (size_t)K + line;
-	w.cnt = xcalloc(DS_CHUNKS * w.stride, sizeof *w.cnt);
-	w.lpstride = (size_t)K + line;
-	w.lp = xcalloc((size_t)w.nthreads * w.lpstride, sizeof *w.lp);
+	ds_work_init(&w, &e, T, labeled, nitems, nlabelers, ds);
 
-	/* Initialisation: vote shares, the soft majority vote (sec. 3). */
-	for (i = 0; i < nitems; i++) {
-		int x, n = e.start[i + 1] - e.start[i];
-
-		labeled[i] = n > 0;
-		nlabeled += labeled[i];
-		for (x = e.start[i]; x < e.start[i + 1]; x++)
-			T[(size_t)i * K + e.off[x] / K % K] += 1.0 / n;
-	}
+	nlabeled = ds_start(&e, nitems, K, T, labeled);
 	ds_pass(&w);	/* counts only: the first M-step's */
 	w.estep = 1;
 	while (ds->iterations < ds->max_iter) {
@@ -484,29 +547,9 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 			for (k = 0; k < K; k++)
 				T[(size_t)i * K + k] = ds->prior[k];
 	if (out != NULL)
-		for (i = 0; i < nitems; i++) {
-			struct consensus_item *o = &out[i];
-
-			memset(o, 0, sizeof *o);
-			o->nlabels = e.start[i + 1] - e.start[i];
-			o->label = -1;
-			if (!labeled[i])
-				continue;
-			o->label = argmax_untied(T + (size_t)i * K, K,
-			    CONSENSUS_TIE_EPS, &o->confidence);
-			if (o->label < 0) {
-				o->tie = 1;
-				o->confidence = 0;
-			} else
-				o->source = CONSENSUS_SRC_DAWID_SKENE;
-		}
+		ds_decide(&e, nitems, K, T, labeled, out);
 	entries_free(&e);
-	free(w.byans);
-	free(w.logcf);
-	free(w.cfans);
-	free(w.logprior);
-	free(w.cnt);
-	free(w.lp);
+	ds_work_free(&w);
 	free(labeled);
 }
 

@@ -8,6 +8,7 @@
 
 #include "accord/split.h"
 #include "accord/util.h"
+#include "splitmix.h"
 
 int
 split_parse(const char *s, struct split_spec *sp, char **cause)
@@ -83,25 +84,14 @@ split_targets(long long n, const struct split_spec *sp, long long *t)
 	}
 }
 
-/* splitmix64 (Steele, Lea, Flood 2014): small, fast, fully seeded. */
-static uint64_t
-rng_next(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-/* Uniform in 0..n-1 without modulo bias (rejection). */
+/* Uniform in 0..n-1 from splitmix64, without modulo bias (rejection). */
 static uint64_t
 rng_below(uint64_t *x, uint64_t n)
 {
 	uint64_t lim = UINT64_MAX - UINT64_MAX % n, v;
 
 	do
-		v = rng_next(x);
+		v = splitmix64(x);
 	while (v >= lim);
 	return v % n;
 }
@@ -134,11 +124,41 @@ cmp_grp(const void *a, const void *b)
 	return (x->order > y->order) - (x->order < y->order);
 }
 
+/*
+ * The part a group with gc[c] items of class c goes to: of the parts with
+ * a share, the first with the largest shortfall over the group's classes,
+ * target t minus what it holds a (both c x P), weighed by gc[c] / nc[c].
+ */
+static int
+best_part(const struct split_spec *sp, int nclasses, const int *gc,
+    const long long *nc, const long long *t, const long long *a)
+{
+	int P = sp->nparts, s, c, best = -1;
+	double bestv = 0;
+
+	for (s = 0; s < P; s++) {
+		double v = 0;
+
+		if (sp->ratio[s] == 0)
+			continue;
+		for (c = 0; c < nclasses; c++)
+			if (gc[c] > 0)
+				v += (double)gc[c] *
+				    (double)(t[(size_t)c * P + s] -
+				    a[(size_t)c * P + s]) / (double)nc[c];
+		if (best < 0 || v > bestv) {
+			best = s;
+			bestv = v;
+		}
+	}
+	return best;
+}
+
 static void
 assign_groups(const struct split_spec *sp, int nitems, int nclasses,
     const int *cls, const int *group, int ngroups, uint64_t *rng, int *out)
 {
-	int P = sp->nparts, i, c, s, g, *order, *first, *next, *gc;
+	int P = sp->nparts, i, c, g, *order, *first, *next, *gc;
 	long long *t = xcalloc((size_t)nclasses * P + 1, sizeof *t);
 	long long *a = xcalloc((size_t)nclasses * P + 1, sizeof *a);
 	long long *nc = xcalloc((size_t)nclasses + 1, sizeof *nc);
@@ -169,27 +189,12 @@ assign_groups(const struct split_spec *sp, int nitems, int nclasses,
 	qsort(gs, (size_t)ngroups, sizeof *gs, cmp_grp);
 	gc = xcalloc((size_t)nclasses + 1, sizeof *gc);
 	for (g = 0; g < ngroups && gs[g].size > 0; g++) {
-		int best = -1;
-		double bestv = 0;
+		int best;
 
 		memset(gc, 0, (size_t)nclasses * sizeof *gc);
 		for (i = first[gs[g].id]; i >= 0; i = next[i])
 			gc[cls[i]]++;
-		for (s = 0; s < P; s++) {
-			double v = 0;
-
-			if (sp->ratio[s] == 0)
-				continue;
-			for (c = 0; c < nclasses; c++)
-				if (gc[c] > 0)
-					v += (double)gc[c] *
-					    (double)(t[(size_t)c * P + s] -
-					    a[(size_t)c * P + s]) / (double)nc[c];
-			if (best < 0 || v > bestv) {
-				best = s;
-				bestv = v;
-			}
-		}
+		best = best_part(sp, nclasses, gc, nc, t, a);
 		for (c = 0; c < nclasses; c++)
 			a[(size_t)c * P + best] += gc[c];
 		for (i = first[gs[g].id]; i >= 0; i = next[i])

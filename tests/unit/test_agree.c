@@ -21,6 +21,23 @@ opts_nb(void)
 	return o;
 }
 
+/*
+ * The input of nitems x nlabelers cells over nclasses classes: a nominal
+ * scale, no borderline class, no reference or gold.
+ */
+static struct agree_input
+matrix(const int *cells, int nitems, int nlabelers, int nclasses)
+{
+	struct agree_input in = {0};
+
+	in.nitems = nitems;
+	in.nlabelers = nlabelers;
+	in.nclasses = nclasses;
+	in.cells = cells;
+	in.borderline = -1;
+	return in;
+}
+
 /* Compute or fail the test; returns 0 when the result is usable. */
 static int
 compute(const struct agree_input *in, const struct agree_opts *o,
@@ -57,7 +74,7 @@ static void
 t_krippendorff_2011_example_c(void)
 {
 	int cells[12 * 4], i;
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
@@ -65,10 +82,7 @@ t_krippendorff_2011_example_c(void)
 		cells[i] = kripp_c[i / 4][i % 4] == NA
 		    ? NA
 		    : kripp_c[i / 4][i % 4] - 1;
-	in.nitems = 12;
-	in.nlabelers = 4;
-	in.nclasses = 5;
-	in.cells = cells;
+	in = matrix(cells, 12, 4, 5);
 	in.ordinal = 1;
 	in.borderline = 2;
 	if (compute(&in, &o, &r) != 0)
@@ -112,17 +126,13 @@ static void
 t_fleiss_1971_table1(void)
 {
 	int cells[30 * 6], i;
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
 	for (i = 0; i < 180; i++)
 		cells[i] = fleiss_diag[i / 6][i % 6] - 1;
-	in.nitems = 30;
-	in.nlabelers = 6;
-	in.nclasses = 5;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 30, 6, 5);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_NEAR(r.fleiss.value, 0.430, 0.0005);
@@ -149,7 +159,7 @@ static void
 t_fleiss_wikipedia_example(void)
 {
 	int cells[10 * 14], i, c, n, at;
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
@@ -159,11 +169,7 @@ t_fleiss_wikipedia_example(void)
 			for (n = 0; n < wiki_counts[i][c]; n++)
 				cells[i * 14 + at++] = c;
 	}
-	in.nitems = 10;
-	in.nlabelers = 14;
-	in.nclasses = 5;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 10, 14, 5);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_NEAR(r.percent.value, 0.378, 0.0005);
@@ -185,7 +191,7 @@ static void
 t_cohen_2x2_by_hand(void)
 {
 	int cells[50 * 2], i;
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
@@ -193,11 +199,7 @@ t_cohen_2x2_by_hand(void)
 		cells[2 * i] = i < 25 ? 0 : 1;
 		cells[2 * i + 1] = i < 20 ? 0 : i < 25 ? 1 : i < 35 ? 0 : 1;
 	}
-	in.nitems = 50;
-	in.nlabelers = 2;
-	in.nclasses = 2;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 50, 2, 2);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_EQ_INT(r.npairs, 1);
@@ -229,14 +231,11 @@ static void
 t_undefined_one_class_only(void)
 {
 	int cells[] = {1, 1, 1, 1, 1, NA, NA, 1};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
-	in.nitems = 4;
-	in.nlabelers = 2;
-	in.nclasses = 3;
-	in.cells = cells;
+	in = matrix(cells, 4, 2, 3);
 	in.ordinal = 1;
 	in.borderline = 1;
 	if (compute(&in, &o, &r) != 0)
@@ -265,15 +264,11 @@ t_undefined_one_labeler(void)
 {
 	int cells[] = {0, 1, 1, NA};
 	int gold[] = {0, 0, -1, -1};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
-	in.nitems = 4;
-	in.nlabelers = 1;
-	in.nclasses = 2;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 4, 1, 2);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_EQ_INT(r.npairs, 0);
@@ -303,15 +298,11 @@ static void
 t_undefined_no_item_with_two_labels(void)
 {
 	int cells[] = {0, NA, 1, NA, NA, 0, NA, 1, NA, NA};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
-	in.nitems = 5;
-	in.nlabelers = 2;
-	in.nclasses = 2;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 5, 2, 2);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_EQ_INT(r.nactive, 2);
@@ -362,16 +353,12 @@ t_bad_input_is_an_error(void)
 	int cells[] = {0, 3};
 	int ok[] = {0, 2};
 	int ref[] = {5};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 	char *cause = NULL;
 
-	in.nitems = 1;
-	in.nlabelers = 2;
-	in.nclasses = 3;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 1, 2, 3);
 	T_EQ_INT(agree_compute(&in, &o, &r, &cause), -1);
 	T_EQ_STR(cause, "item 0, labeler 1: class 3 out of range");
 	free(cause);
@@ -412,15 +399,11 @@ t_hlp_tie_rule_and_reference(void)
 {
 	int cells[] = {0, 0, 1, 0, 1, 2, 2, 2, 1, 1, NA, NA};
 	int ref[] = {-1, -1, 2, -1};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
-	in.nitems = 4;
-	in.nlabelers = 3;
-	in.nclasses = 3;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, 4, 3, 3);
 	in.reference = ref;
 	if (compute(&in, &o, &r) != 0)
 		return;
@@ -497,7 +480,7 @@ static void
 t_hlp_recovers_known_accuracy(void)
 {
 	static int cells[SIM_ITEMS * SIM_LABELERS], truth[SIM_ITEMS];
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o;
 	struct agree_result r;
 	int j;
@@ -506,11 +489,7 @@ t_hlp_recovers_known_accuracy(void)
 	agree_opts_init(&o);
 	o.bootstrap = 1000;
 	o.seed = 7;
-	in.nitems = SIM_ITEMS;
-	in.nlabelers = SIM_LABELERS;
-	in.nclasses = 3;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, SIM_ITEMS, SIM_LABELERS, 3);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	for (j = 0; j < 3; j++) {
@@ -552,7 +531,7 @@ static void
 t_bootstrap_deterministic_by_seed(void)
 {
 	static int cells[SIM_ITEMS * SIM_LABELERS], truth[SIM_ITEMS];
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o;
 	struct agree_result a, b, c;
 	int j;
@@ -562,11 +541,7 @@ t_bootstrap_deterministic_by_seed(void)
 	o.bootstrap = 300;
 	o.seed = 12345;
 	o.threads = 1;
-	in.nitems = SIM_ITEMS;
-	in.nlabelers = SIM_LABELERS;
-	in.nclasses = 3;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, SIM_ITEMS, SIM_LABELERS, 3);
 	if (compute(&in, &o, &a) != 0)
 		return;
 	/* Same seed on more threads: the same intervals, bit for bit. */
@@ -600,7 +575,7 @@ t_bootstrap_withholds_interval_on_few_items(void)
 {
 	enum { N = 200 };
 	static int cells[N * 3];
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o;
 	struct agree_result r;
 	int i;
@@ -612,11 +587,7 @@ t_bootstrap_withholds_interval_on_few_items(void)
 	}
 	agree_opts_init(&o);
 	o.bootstrap = 200;
-	in.nitems = N;
-	in.nlabelers = 3;
-	in.nclasses = 2;
-	in.cells = cells;
-	in.borderline = -1;
+	in = matrix(cells, N, 3, 2);
 	if (compute(&in, &o, &r) != 0)
 		return;
 	T_CHECK(r.labelers[0].hlp_ci.defined);
@@ -631,14 +602,11 @@ t_disagreement_pairs_sorted(void)
 {
 	/* Pairs per item: (0,1), (1,2), (1,2), (0,2), (1,2). */
 	int cells[] = {0, 1, 1, 2, 1, 2, 0, 2, 2, 1};
-	struct agree_input in = {0};
+	struct agree_input in;
 	struct agree_opts o = opts_nb();
 	struct agree_result r;
 
-	in.nitems = 5;
-	in.nlabelers = 2;
-	in.nclasses = 3;
-	in.cells = cells;
+	in = matrix(cells, 5, 2, 3);
 	in.borderline = 1;
 	in.ordinal = 1;
 	if (compute(&in, &o, &r) != 0)
