@@ -630,8 +630,8 @@ report_write_file(const char *path, const char *data, size_t len,
 		err = errno;
 		unlink(tmp);
 		free(tmp);
-		return acc_error(cause, "cannot rename the new file into place: "
-		    "%s", strerror(err));
+		return acc_error(cause, "cannot rename the new file into "
+		    "place: %s", strerror(err));
 	}
 	free(tmp);
 	return 0;

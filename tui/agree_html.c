@@ -62,6 +62,19 @@ result_names(struct result_names *n, const struct agree_report_run *u)
 	}
 }
 
+/* The cells a row of #versions and of #R-slices share, after the name. */
+static void
+agreement_cells(struct buf *b, long long items, const struct agree_result *a)
+{
+	html_td_int(b, "items", items);
+	html_td_int(b, "labels", a->nlabels);
+	html_td_stat(b, "percent", &a->percent);
+	html_td_stat(b, "fleiss", &a->fleiss);
+	html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
+	html_td_stat(b, "hlp", &a->team_hlp);
+	html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+}
+
 /* Agreement by guideline version: chart and table. */
 static void
 versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
@@ -78,7 +91,9 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 	struct report_value *v = xcalloc((size_t)nruns * 4, sizeof *v);
 	struct result_names *n = xcalloc((size_t)nruns, sizeof *n);
 	const char **names = xcalloc((size_t)nruns, sizeof *names);
-	struct report_bars c = { 0 };
+	struct report_bars c = { .id = "version-chart", .title = "Agreement "
+	    "and team HLP by guideline version", .ngroups = nruns,
+	    .nseries = 4, .groups = names, .series = series, .values = v };
 	int i;
 
 	for (i = 0; i < nruns; i++) {
@@ -92,13 +107,6 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 		html_bar_value(&v[i * 4 + 3], &a->team_hlp, &a->team_hlp_ci);
 	}
 	buf_puts(b, "<h2>Agreement by guideline version</h2>\n");
-	c.id = "version-chart";
-	c.title = "Agreement and team HLP by guideline version";
-	c.ngroups = nruns;
-	c.nseries = 4;
-	c.groups = names;
-	c.series = series;
-	c.values = v;
 	report_svg_bars(b, &c);
 
 	html_table_begin(b, NULL, "versions", heads);
@@ -107,13 +115,7 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 
 		buf_printf(b, "<tr data-result=\"%s\">", n[i].id);
 		report_td_text(b, names[i]);
-		html_td_int(b, "items", a->nitems);
-		html_td_int(b, "labels", a->nlabels);
-		html_td_stat(b, "percent", &a->percent);
-		html_td_stat(b, "fleiss", &a->fleiss);
-		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		html_td_stat(b, "hlp", &a->team_hlp);
-		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		agreement_cells(b, a->nitems, a);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -214,10 +216,7 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	for (i = 0; i < a->nlabelers; i++) {
 		const struct agree_labeler *l = &a->labelers[i];
 
-		buf_puts(b, "<tr data-labeler=\"");
-		report_text(b, r->labelers[i]);
-		buf_puts(b, "\">");
-		report_td_text(b, r->labelers[i]);
+		html_tr_named(b, "labeler", r->labelers[i]);
 		html_td_int(b, "labels", l->nlabels);
 		html_td_int(b, "shared", l->nshared);
 		html_td_stat(b, "agree_others", &l->agree_others);
@@ -265,7 +264,8 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		buf_puts(b, "\"><td>");
 		report_text(b, r->classes[i]);
 		if (c->borderline)
-			buf_puts(b, " <span class=\"note\">(borderline)</span>");
+			buf_puts(b, " <span class=\"note\">(borderline)"
+			    "</span>");
 		buf_puts(b, "</td>");
 		html_td_int(b, "labels", c->nlabels);
 		html_td_stat(b, "specific", &c->specific);
@@ -286,7 +286,8 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		html_tr_pair(b, r->classes[d->c], r->classes[d->k]);
 		html_td_int(b, "count", d->count);
 		/* Shown as a percentage; data-value keeps the share. */
-		buf_puts(b, "<td class=\"num\" data-key=\"share\" data-value=\"");
+		buf_puts(b, "<td class=\"num\" data-key=\"share\" "
+		    "data-value=\"");
 		report_num(b, NULL, d->share);
 		buf_puts(b, "\">");
 		report_num(b, "%.1f%%", 100 * d->share);
@@ -359,17 +360,8 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
-		buf_puts(b, "<tr data-slice=\"");
-		report_text(b, r->slices[s]);
-		buf_puts(b, "\">");
-		report_td_text(b, r->slices[s]);
-		html_td_int(b, "items", u->slice_items[s]);
-		html_td_int(b, "labels", a->nlabels);
-		html_td_stat(b, "percent", &a->percent);
-		html_td_stat(b, "fleiss", &a->fleiss);
-		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		html_td_stat(b, "hlp", &a->team_hlp);
-		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		html_tr_named(b, "slice", r->slices[s]);
+		agreement_cells(b, u->slice_items[s], a);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -417,7 +409,8 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 		buf_puts(b, "</td>");
 		report_td_text(b, r->reference[it] >= 0 ?
 		    r->classes[r->reference[it]] : "-");
-		report_td_text(b, r->gold[it] >= 0 ? r->classes[r->gold[it]] : "-");
+		report_td_text(b, r->gold[it] >= 0 ? r->classes[r->gold[it]] :
+		    "-");
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");

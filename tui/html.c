@@ -69,6 +69,16 @@ html_tr_pair(struct buf *b, const char *x, const char *y)
 	report_td_text(b, y);
 }
 
+/* <tr data-ATTR="NAME"><td>NAME</td>: a row named by its first cell. */
+void
+html_tr_named(struct buf *b, const char *attr, const char *name)
+{
+	buf_printf(b, "<tr data-%s=\"", attr);
+	report_text(b, name);
+	buf_puts(b, "\">");
+	report_td_text(b, name);
+}
+
 /* <table id="PREFIX-NAME"><tr><th>..</th>...</tr> */
 void
 html_table_begin(struct buf *b, const char *prefix, const char *name,
