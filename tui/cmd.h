@@ -119,6 +119,24 @@ const char *cmd_user(void);
 /* Print s to f with control characters made inert. */
 void cmd_print_safe(FILE *f, const char *s);
 
+/*
+ * Pieces of the --json documents (accord/json.h writes the rest): KEY and
+ * its value.  num: at %.12g, or null when !defined; stat: {"value": V or
+ * null, "why": null or the reason}; ci: {"lo", "hi", "why"} the same way
+ * (a reason missing reads "undefined").
+ */
+struct json;
+struct agree_stat;
+struct agree_ci;
+void cmd_json_num(struct json *j, const char *key, double v, int defined);
+void cmd_json_int(struct json *j, const char *key, long long v);
+void cmd_json_str(struct json *j, const char *key, const char *s);
+void cmd_json_stat(struct json *j, const char *key,
+    const struct agree_stat *s);
+void cmd_json_ci(struct json *j, const char *key, const struct agree_ci *c);
+/* The document in b and a newline to stdout; frees b. */
+void cmd_json_print(struct buf *b);
+
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_import_entry;

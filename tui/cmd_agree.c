@@ -68,65 +68,11 @@ const struct cmd_entry cmd_agree_entry = {
 
 /* JSON */
 
-static void
-json_num(struct json *j, const char *key, double v)
-{
-	json_key(j, key);
-	json_double(j, "%.12g", v);
-}
-
-/* key: v, or null when the figure is undefined. */
-static void
-json_opt(struct json *j, const char *key, int defined, double v)
-{
-	json_key(j, key);
-	if (defined)
-		json_double(j, "%.12g", v);
-	else
-		json_null(j);
-}
-
-/* "why": null for a defined figure, else its reason. */
-static void
-json_why(struct json *j, int defined, const char *why)
-{
-	json_key(j, "why");
-	json_string(j, defined ? NULL : why ? why : "undefined");
-}
-
-static void
-json_stat(struct json *j, const char *name, const struct agree_stat *s)
-{
-	json_key(j, name);
-	json_object_begin(j);
-	json_opt(j, "value", s->defined, s->value);
-	json_why(j, s->defined, s->why);
-	json_object_end(j);
-}
-
-static void
-json_ci(struct json *j, const char *name, const struct agree_ci *c)
-{
-	json_key(j, name);
-	json_object_begin(j);
-	json_opt(j, "lo", c->defined, c->lo);
-	json_opt(j, "hi", c->defined, c->hi);
-	json_why(j, c->defined, c->why);
-	json_object_end(j);
-}
-
 /* A class name, or null for -1. */
 static void
 json_class(struct json *j, const struct ratings *r, int c)
 {
 	json_string(j, c < 0 ? NULL : r->classes[c]);
-}
-
-static void
-json_int_key(struct json *j, const char *key, long long v)
-{
-	json_key(j, key);
-	json_int(j, v);
 }
 
 static void
@@ -141,14 +87,13 @@ json_classes(struct json *j, const struct ratings *r,
 		const struct agree_class *c = &a->classes[i];
 
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->classes[i]);
+		cmd_json_str(j, "name", r->classes[i]);
 		json_key(j, "borderline");
 		json_bool(j, c->borderline);
-		json_int_key(j, "labels", c->nlabels);
-		json_stat(j, "specific", &c->specific);
-		json_stat(j, "hlp", &c->hlp);
-		json_num(j, "hlp_weight", c->hlp_weight);
+		cmd_json_int(j, "labels", c->nlabels);
+		cmd_json_stat(j, "specific", &c->specific);
+		cmd_json_stat(j, "hlp", &c->hlp);
+		cmd_json_num(j, "hlp_weight", c->hlp_weight, 1);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -166,17 +111,16 @@ json_labelers(struct json *j, const struct ratings *r,
 		const struct agree_labeler *l = &a->labelers[i];
 
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->labelers[i]);
-		json_int_key(j, "labels", l->nlabels);
-		json_int_key(j, "shared", l->nshared);
-		json_stat(j, "agree_others", &l->agree_others);
-		json_stat(j, "kappa_mean", &l->kappa_mean);
-		json_int_key(j, "gold_items", l->ngold);
-		json_stat(j, "gold_accuracy", &l->gold_accuracy);
-		json_int_key(j, "scored", l->nscored);
-		json_stat(j, "hlp", &l->hlp);
-		json_ci(j, "hlp_ci", &l->hlp_ci);
+		cmd_json_str(j, "name", r->labelers[i]);
+		cmd_json_int(j, "labels", l->nlabels);
+		cmd_json_int(j, "shared", l->nshared);
+		cmd_json_stat(j, "agree_others", &l->agree_others);
+		cmd_json_stat(j, "kappa_mean", &l->kappa_mean);
+		cmd_json_int(j, "gold_items", l->ngold);
+		cmd_json_stat(j, "gold_accuracy", &l->gold_accuracy);
+		cmd_json_int(j, "scored", l->nscored);
+		cmd_json_stat(j, "hlp", &l->hlp);
+		cmd_json_ci(j, "hlp_ci", &l->hlp_ci);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -195,14 +139,12 @@ json_pairs(struct json *j, const struct ratings *r,
 		const struct agree_pair *p = &a->pairs[i];
 
 		json_object_begin(j);
-		json_key(j, "a");
-		json_string(j, r->labelers[p->a]);
-		json_key(j, "b");
-		json_string(j, r->labelers[p->b]);
-		json_int_key(j, "shared", p->nshared);
-		json_num(j, "observed", p->observed);
-		json_num(j, "expected", p->expected);
-		json_stat(j, "kappa", &p->kappa);
+		cmd_json_str(j, "a", r->labelers[p->a]);
+		cmd_json_str(j, "b", r->labelers[p->b]);
+		cmd_json_int(j, "shared", p->nshared);
+		cmd_json_num(j, "observed", p->observed, 1);
+		cmd_json_num(j, "expected", p->expected, 1);
+		cmd_json_stat(j, "kappa", &p->kappa);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -216,8 +158,8 @@ json_pairs(struct json *j, const struct ratings *r,
 		json_class(j, r, d->c);
 		json_key(j, "b");
 		json_class(j, r, d->k);
-		json_int_key(j, "count", d->count);
-		json_num(j, "share", d->share);
+		cmd_json_int(j, "count", d->count);
+		cmd_json_num(j, "share", d->share, 1);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -237,25 +179,25 @@ json_agreement(struct json *j, const struct ratings *r,
     const struct agree_result *a)
 {
 	json_object_begin(j);
-	json_int_key(j, "items", a->nitems);
-	json_int_key(j, "labeled", a->nlabeled);
-	json_int_key(j, "pairable", a->npairable);
-	json_int_key(j, "labels", a->nlabels);
-	json_int_key(j, "labelers_active", a->nactive);
-	json_stat(j, "percent", &a->percent);
-	json_stat(j, "unanimous", &a->unanimous);
-	json_stat(j, "fleiss", &a->fleiss);
-	json_stat(j, "conger", &a->conger);
-	json_stat(j, "ac1", &a->ac1);
-	json_stat(j, "alpha_nominal", &a->alpha_nominal);
-	json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
-	json_stat(j, "alpha_interval", &a->alpha_interval);
-	json_stat(j, "cohen_mean", &a->cohen_mean);
-	json_stat(j, "hlp", &a->team_hlp);
-	json_ci(j, "hlp_ci", &a->team_hlp_ci);
-	json_int_key(j, "hlp_scored", a->team_scored);
-	json_int_key(j, "hlp_items", a->hlp_items);
-	json_int_key(j, "bootstrap", a->bootstrap);
+	cmd_json_int(j, "items", a->nitems);
+	cmd_json_int(j, "labeled", a->nlabeled);
+	cmd_json_int(j, "pairable", a->npairable);
+	cmd_json_int(j, "labels", a->nlabels);
+	cmd_json_int(j, "labelers_active", a->nactive);
+	cmd_json_stat(j, "percent", &a->percent);
+	cmd_json_stat(j, "unanimous", &a->unanimous);
+	cmd_json_stat(j, "fleiss", &a->fleiss);
+	cmd_json_stat(j, "conger", &a->conger);
+	cmd_json_stat(j, "ac1", &a->ac1);
+	cmd_json_stat(j, "alpha_nominal", &a->alpha_nominal);
+	cmd_json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
+	cmd_json_stat(j, "alpha_interval", &a->alpha_interval);
+	cmd_json_stat(j, "cohen_mean", &a->cohen_mean);
+	cmd_json_stat(j, "hlp", &a->team_hlp);
+	cmd_json_ci(j, "hlp_ci", &a->team_hlp_ci);
+	cmd_json_int(j, "hlp_scored", a->team_scored);
+	cmd_json_int(j, "hlp_items", a->hlp_items);
+	cmd_json_int(j, "bootstrap", a->bootstrap);
 	json_classes(j, r, a);
 	json_labelers(j, r, a);
 	json_pairs(j, r, a);
@@ -274,10 +216,9 @@ json_top(struct json *j, const struct ratings *r,
 		int i = u->top[t].item;
 
 		json_object_begin(j);
-		json_int_key(j, "id", r->item_ids[i]);
-		json_key(j, "path");
-		json_string(j, r->paths[i]);
-		json_num(j, "entropy", u->top[t].entropy);
+		cmd_json_int(j, "id", r->item_ids[i]);
+		cmd_json_str(j, "path", r->paths[i]);
+		cmd_json_num(j, "entropy", u->top[t].entropy, 1);
 		json_key(j, "labels");
 		json_object_begin(j);
 		for (k = 0; k < r->nlabelers; k++) {
@@ -307,16 +248,14 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 {
 	int i;
 
-	json_key(j, "task");
-	json_string(j, task);
+	cmd_json_str(j, "task", task);
 	json_key(j, "ordinal");
 	json_bool(j, r->ordinal);
 	json_key(j, "classes");
 	json_array_begin(j);
 	for (i = 0; i < r->nclasses; i++) {
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->classes[i]);
+		cmd_json_str(j, "name", r->classes[i]);
 		json_key(j, "borderline");
 		json_bool(j, i == r->borderline);
 		json_object_end(j);
@@ -327,8 +266,7 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 	for (i = 0; i < r->nlabelers; i++)
 		json_string(j, r->labelers[i]);
 	json_array_end(j);
-	json_key(j, "by");
-	json_string(j, by);
+	cmd_json_str(j, "by", by);
 	json_key(j, "guideline");
 	if (guideline == NULL)
 		json_null(j);
@@ -336,10 +274,10 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 		json_string(j, "all");
 	else
 		json_int(j, version);
-	json_int_key(j, "bootstrap", o->bootstrap);
+	cmd_json_int(j, "bootstrap", o->bootstrap);
 	/* --seed takes 0..INT64_MAX, so it fits a long long. */
-	json_int_key(j, "seed", (long long)o->seed);
-	json_num(j, "confidence", o->confidence);
+	cmd_json_int(j, "seed", (long long)o->seed);
+	cmd_json_num(j, "confidence", o->confidence, 1);
 }
 
 static void
@@ -371,9 +309,8 @@ print_json(const char *task, const struct ratings *r, const char *by,
 		json_array_begin(&j);
 		for (s = 0; by != NULL && s < r->nslices; s++) {
 			json_object_begin(&j);
-			json_key(&j, "name");
-			json_string(&j, r->slices[s]);
-			json_int_key(&j, "items", u->slice_items[s]);
+			cmd_json_str(&j, "name", r->slices[s]);
+			cmd_json_int(&j, "items", u->slice_items[s]);
 			json_key(&j, "agreement");
 			json_agreement(&j, r, &u->slices[s]);
 			json_object_end(&j);
@@ -384,9 +321,7 @@ print_json(const char *task, const struct ratings *r, const char *by,
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	buf_puts(&b, "\n");
-	fputs(b.s, stdout);
-	buf_free(&b);
+	cmd_json_print(&b);
 }
 
 /* Text */
@@ -616,7 +551,8 @@ print_text(const char *task, const struct ratings *r, const char *by,
 			}
 		}
 		if (u->ntop > 0)
-			printf("\n  most disagreed items (vote entropy, bits)\n");
+			printf("\n  most disagreed items (vote entropy, "
+			    "bits)\n");
 		for (t = 0; t < u->ntop; t++) {
 			int it = u->top[t].item;
 

@@ -116,30 +116,20 @@ cmd_check_run(struct cmd_args *a)
 		json_object_begin(&j);
 		json_key(&j, "ok");
 		json_bool(&j, !bad);
-		json_key(&j, "integrity");
-		json_string(&j, res.integrity_ok ? "ok" : res.integrity);
-		json_key(&j, "items");
-		json_int(&j, res.items);
-		json_key(&j, "items_ok");
-		json_int(&j, res.items_ok);
-		json_key(&j, "items_bad");
-		json_int(&j, res.items_bad);
-		json_key(&j, "paths");
-		json_int(&j, res.paths);
-		json_key(&j, "missing");
-		json_int(&j, res.missing);
-		json_key(&j, "changed");
-		json_int(&j, res.changed);
-		json_key(&j, "unreadable");
-		json_int(&j, res.unreadable);
-		json_key(&j, "bytes_hashed");
-		json_int(&j, res.bytes_hashed);
+		cmd_json_str(&j, "integrity", res.integrity_ok ? "ok" :
+		    res.integrity);
+		cmd_json_int(&j, "items", res.items);
+		cmd_json_int(&j, "items_ok", res.items_ok);
+		cmd_json_int(&j, "items_bad", res.items_bad);
+		cmd_json_int(&j, "paths", res.paths);
+		cmd_json_int(&j, "missing", res.missing);
+		cmd_json_int(&j, "changed", res.changed);
+		cmd_json_int(&j, "unreadable", res.unreadable);
+		cmd_json_int(&j, "bytes_hashed", res.bytes_hashed);
 		json_key(&j, "problems");
 		json_raw(&j, o.b.s);
 		json_object_end(&j);
-		buf_add(&b, "\n", 1);
-		fputs(b.s, stdout);
-		buf_free(&b);
+		cmd_json_print(&b);
 	} else {
 		if (!res.integrity_ok) {
 			fputs("integrity   ", stdout);
