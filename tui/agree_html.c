@@ -329,31 +329,27 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 	static const char *const heads[] = { "slice", "items", "labels",
 		"percent", "Fleiss' kappa", "Krippendorff's alpha", "team HLP",
 		"HLP interval", NULL };
-	struct report_value *v = xcalloc((size_t)r->nslices + 1, sizeof *v);
-	char **notes = xcalloc((size_t)r->nslices + 1, sizeof *notes);
 	char *chart_id = xasprintf("%s-slice-chart", id);
 	char *title = xasprintf("Team HLP by %s, with its interval", by);
-	struct report_bars c = { 0 };
+	struct report_bars c = { .id = chart_id, .title = title,
+	    .ngroups = r->nslices, .nseries = 1,
+	    .groups = (const char *const *)r->slices, .series = series };
+	struct html_bars h;
 	int s;
 
+	html_bars_alloc(&h, r->nslices, 1);
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
-		html_bar_value(&v[s], &a->team_hlp, &a->team_hlp_ci);
-		notes[s] = xasprintf("n = %d item%s", u->slice_items[s],
+		html_bar_value(&h.v[s], &a->team_hlp, &a->team_hlp_ci);
+		h.notes[s] = xasprintf("n = %d item%s", u->slice_items[s],
 		    u->slice_items[s] == 1 ? "" : "s");
 	}
 	buf_puts(b, "<h3>By ");
 	report_text(b, by);
 	buf_puts(b, "</h3>\n");
-	c.id = chart_id;
-	c.title = title;
-	c.ngroups = r->nslices;
-	c.nseries = 1;
-	c.groups = (const char *const *)r->slices;
-	c.notes = (const char *const *)notes;
-	c.series = series;
-	c.values = v;
+	c.notes = (const char *const *)h.notes;
+	c.values = h.v;
 	report_svg_bars(b, &c);
 
 	html_table_begin(b, id, "slices", heads);
@@ -365,10 +361,7 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
-	for (s = 0; s < r->nslices; s++)
-		free(notes[s]);
-	free(notes);
-	free(v);
+	html_bars_free(&h);
 	free(chart_id);
 	free(title);
 }
@@ -379,7 +372,7 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 {
 	static const char *const heads[] = { "entropy (bits)", "item", "path",
 		"labels", "adjudicated", "gold", NULL };
-	int t, j;
+	int t, j, c;
 
 	buf_puts(b, "<h3>Most disagreed items</h3>\n");
 	if (u->ntop == 0)
@@ -395,16 +388,13 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 		report_td_text(b, r->paths[it]);
 		buf_puts(b, "<td>");
 		for (j = 0; j < r->nlabelers; j++) {
-			size_t k = (size_t)it * r->nlabelers + j;
-
-			if (r->cells[k] < 0 || (u->version != 0 &&
-			    r->guideline[k] != u->version))
+			if ((c = agree_run_label(r, u, it, j)) < 0)
 				continue;
 			buf_puts(b, first ? "" : ", ");
 			first = 0;
 			report_text(b, r->labelers[j]);
 			buf_puts(b, "=");
-			report_text(b, r->classes[r->cells[k]]);
+			report_text(b, r->classes[c]);
 		}
 		buf_puts(b, "</td>");
 		report_td_text(b, r->reference[it] >= 0 ?

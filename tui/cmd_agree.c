@@ -66,6 +66,18 @@ const struct cmd_entry cmd_agree_entry = {
 	.run = cmd_agree_run,
 };
 
+int
+agree_run_label(const struct ratings *r, const struct agree_report_run *u,
+    int item, int labeler)
+{
+	size_t k = (size_t)item * r->nlabelers + labeler;
+
+	if (r->cells[k] < 0 || (u->version != 0 &&
+	    r->guideline[k] != u->version))
+		return -1;
+	return r->cells[k];
+}
+
 /* JSON */
 
 /* A class name, or null for -1. */
@@ -208,7 +220,7 @@ static void
 json_top(struct json *j, const struct ratings *r,
     const struct agree_report_run *u)
 {
-	int t, k;
+	int t, k, c;
 
 	json_key(j, "most_disagreed");
 	json_array_begin(j);
@@ -222,13 +234,10 @@ json_top(struct json *j, const struct ratings *r,
 		json_key(j, "labels");
 		json_object_begin(j);
 		for (k = 0; k < r->nlabelers; k++) {
-			size_t c = (size_t)i * r->nlabelers + k;
-
-			if (r->cells[c] < 0 || (u->version != 0 &&
-			    r->guideline[c] != u->version))
+			if ((c = agree_run_label(r, u, i, k)) < 0)
 				continue;
 			json_key(j, r->labelers[k]);
-			json_class(j, r, r->cells[c]);
+			json_class(j, r, c);
 		}
 		json_object_end(j);
 		json_key(j, "reference");
@@ -434,12 +443,22 @@ team_row(const char *name, const struct agree_stat *s)
 	putchar('\n');
 }
 
+/* An HLP, then its interval and bar when it is defined (no newline). */
 static void
-print_agreement(const struct ratings *r, const struct agree_result *a,
+hlp_cells(const struct agree_stat *hlp, const struct agree_ci *ci)
+{
+	printf("%s", fmt_stat(hlp));
+	if (hlp->defined) {
+		printf(" %s", fmt_ci(ci));
+		bar(hlp->value);
+	}
+}
+
+/* The team's figures, one a line. */
+static void
+print_team(const struct ratings *r, const struct agree_result *a,
     double confidence)
 {
-	int i;
-
 	printf("  %d items, %d labeled, %d with two labels or more, %lld "
 	    "labels, %d labeler%s\n\n", a->nitems, a->nlabeled, a->npairable,
 	    a->nlabels, a->nactive, a->nactive == 1 ? "" : "s");
@@ -462,6 +481,13 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 		bar(a->team_hlp.value);
 	}
 	putchar('\n');
+}
+
+/* Per class, then per labeler. */
+static void
+print_classes_labelers(const struct ratings *r, const struct agree_result *a)
+{
+	int i;
 
 	printf("\n  %-18s %7s  %-10s %s\n", "class", "labels", "specific",
 	    "HLP");
@@ -486,13 +512,16 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 		printf(" %7lld  ", l->nlabels);
 		printf("%-10s ", fmt_stat(&l->agree_others));
 		printf("%-10s ", l->ngold ? fmt_stat(&l->gold_accuracy) : "-");
-		printf("%s", fmt_stat(&l->hlp));
-		if (l->hlp.defined) {
-			printf(" %s", fmt_ci(&l->hlp_ci));
-			bar(l->hlp.value);
-		}
+		hlp_cells(&l->hlp, &l->hlp_ci);
 		putchar('\n');
 	}
+}
+
+/* The (at most five) class pairs behind most disagreement. */
+static void
+print_disagreements(const struct ratings *r, const struct agree_result *a)
+{
+	int i;
 
 	if (a->ndisagreements > 0)
 		printf("\n  class pairs behind the disagreement\n");
@@ -512,11 +541,63 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 	}
 }
 
+/* One row per --by slice. */
+static void
+print_slices(const struct ratings *r, const struct agree_report_run *u)
+{
+	int s;
+
+	printf("\n  %-34s %6s %9s  %-10s %-10s %s\n", "slice", "items",
+	    "percent", "fleiss", "alpha", "HLP");
+	for (s = 0; s < r->nslices; s++) {
+		const struct agree_result *a = &u->slices[s];
+
+		fputs("  ", stdout);
+		name_col(r->slices[s], 34);
+		printf(" %6d %9s  ", u->slice_items[s], fmt_stat(&a->percent));
+		printf("%-10s ", fmt_stat(&a->fleiss));
+		printf("%-10s ", fmt_stat(&a->alpha_nominal));
+		hlp_cells(&a->team_hlp, &a->team_hlp_ci);
+		putchar('\n');
+	}
+}
+
+/* The most disagreed items with the labels that count in this result. */
+static void
+print_top(const struct ratings *r, const struct agree_report_run *u)
+{
+	int t, j, c;
+
+	if (u->ntop > 0)
+		printf("\n  most disagreed items (vote entropy, bits)\n");
+	for (t = 0; t < u->ntop; t++) {
+		int it = u->top[t].item;
+
+		printf("    %.2f  ", u->top[t].entropy);
+		cmd_print_safe(stdout, r->paths[it]);
+		fputs("  ", stdout);
+		for (j = 0; j < r->nlabelers; j++) {
+			if ((c = agree_run_label(r, u, it, j)) < 0)
+				continue;
+			putchar(' ');
+			cmd_print_safe(stdout, r->labelers[j]);
+			putchar('=');
+			cmd_print_safe(stdout, r->classes[c]);
+		}
+		if (r->reference[it] >= 0) {
+			fputs("  (adjudicated ", stdout);
+			cmd_print_safe(stdout, r->classes[r->reference[it]]);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+}
+
 static void
 print_text(const char *task, const struct ratings *r, const char *by,
     const struct agree_opts *o, const struct agree_report_run *runs, int nruns)
 {
-	int i, s, t, j;
+	int i;
 
 	for (i = 0; i < nruns; i++) {
 		const struct agree_report_run *u = &runs[i];
@@ -529,55 +610,12 @@ print_text(const char *task, const struct ratings *r, const char *by,
 			printf(", guideline version %d\n", u->version);
 		else
 			printf(", labels of every guideline version\n");
-		print_agreement(r, &u->all, o->confidence);
-		if (by != NULL) {
-			printf("\n  %-34s %6s %9s  %-10s %-10s %s\n", "slice",
-			    "items", "percent", "fleiss", "alpha", "HLP");
-			for (s = 0; s < r->nslices; s++) {
-				const struct agree_result *a = &u->slices[s];
-
-				fputs("  ", stdout);
-				name_col(r->slices[s], 34);
-				printf(" %6d %9s  ", u->slice_items[s],
-				    fmt_stat(&a->percent));
-				printf("%-10s ", fmt_stat(&a->fleiss));
-				printf("%-10s ", fmt_stat(&a->alpha_nominal));
-				printf("%s", fmt_stat(&a->team_hlp));
-				if (a->team_hlp.defined) {
-					printf(" %s", fmt_ci(&a->team_hlp_ci));
-					bar(a->team_hlp.value);
-				}
-				putchar('\n');
-			}
-		}
-		if (u->ntop > 0)
-			printf("\n  most disagreed items (vote entropy, "
-			    "bits)\n");
-		for (t = 0; t < u->ntop; t++) {
-			int it = u->top[t].item;
-
-			printf("    %.2f  ", u->top[t].entropy);
-			cmd_print_safe(stdout, r->paths[it]);
-			fputs("  ", stdout);
-			for (j = 0; j < r->nlabelers; j++) {
-				size_t k = (size_t)it * r->nlabelers + j;
-
-				if (r->cells[k] < 0 || (u->version != 0 &&
-				    r->guideline[k] != u->version))
-					continue;
-				putchar(' ');
-				cmd_print_safe(stdout, r->labelers[j]);
-				putchar('=');
-				cmd_print_safe(stdout, r->classes[r->cells[k]]);
-			}
-			if (r->reference[it] >= 0) {
-				fputs("  (adjudicated ", stdout);
-				cmd_print_safe(stdout,
-				    r->classes[r->reference[it]]);
-				putchar(')');
-			}
-			putchar('\n');
-		}
+		print_team(r, &u->all, o->confidence);
+		print_classes_labelers(r, &u->all);
+		print_disagreements(r, &u->all);
+		if (by != NULL)
+			print_slices(r, u);
+		print_top(r, u);
 	}
 }
 

@@ -117,18 +117,21 @@ row_charts(struct buf *b, const char *id, const char *what,
 		{ "error_rate", "model error rate" },
 		{ "hlp", "team HLP" },
 	};
-	struct report_value *v = xcalloc((size_t)n * 2 + 1, sizeof *v);
-	const char **names = xcalloc((size_t)n + 1, sizeof *names);
-	char **notes = xcalloc((size_t)n + 1, sizeof *notes);
-	struct report_bars c = { .ngroups = n, .groups = names, .values = v };
+	struct html_bars h;
+	struct report_bars c = { .ngroups = n };
+	struct report_value *v;
 	int i;
 
+	html_bars_alloc(&h, n, 2);
+	v = h.v;
 	for (i = 0; i < n; i++) {
-		names[i] = rows[i].name;
-		notes[i] = xasprintf("n = %d, %d error%s", rows[i].items,
+		h.names[i] = rows[i].name;
+		h.notes[i] = xasprintf("n = %d, %d error%s", rows[i].items,
 		    rows[i].errors, rows[i].errors == 1 ? "" : "s");
 	}
-	c.notes = (const char *const *)notes;
+	c.groups = h.names;
+	c.notes = (const char *const *)h.notes;
+	c.values = v;
 	if (room) {
 		for (i = 0; i < n; i++)
 			html_bar_value(&v[i], &rows[i].room, NULL);
@@ -149,11 +152,7 @@ row_charts(struct buf *b, const char *id, const char *what,
 	}
 	row_chart(b, &c, id, "error-chart", xasprintf("Model error rate and "
 	    "team HLP %s", what), 2, err_series);
-	for (i = 0; i < n; i++)
-		free(notes[i]);
-	free(notes);
-	free(names);
-	free(v);
+	html_bars_free(&h);
 }
 
 /* The paragraph #meta: what was analysed, how, and what was left out. */
@@ -283,23 +282,23 @@ drift_psi_chart(struct buf *b, const struct drift_report *d)
 	static const struct report_series psi_series[] = {
 		{ "psi", "population stability index" },
 	};
-	struct report_value *v = xcalloc((size_t)d->nshifts + 1, sizeof *v);
-	const char **names = xcalloc((size_t)d->nshifts + 1, sizeof *names);
+	struct html_bars h;
 	struct report_bars c = { .id = "psi-chart", .title = "PSI per metric "
 	    "and for the labels (0.1: some shift, 0.25: a large one)",
-	    .ngroups = d->nshifts, .nseries = 1, .groups = names,
-	    .series = psi_series, .values = v };
+	    .ngroups = d->nshifts, .nseries = 1, .series = psi_series };
 	int i;
 
+	html_bars_alloc(&h, d->nshifts, 1);
 	buf_puts(b, "<h2>Population stability index</h2>\n");
 	for (i = 0; i < d->nshifts; i++) {
-		names[i] = d->shifts[i].name;
-		v[i].value = d->shifts[i].psi;
-		v[i].defined = 1;
+		h.names[i] = d->shifts[i].name;
+		h.v[i].value = d->shifts[i].psi;
+		h.v[i].defined = 1;
 	}
+	c.groups = h.names;
+	c.values = h.v;
 	report_svg_bars(b, &c);
-	free(names);
-	free(v);
+	html_bars_free(&h);
 }
 
 /* #ks-chart: KS D of each metric, its p-value as the note; none without
@@ -310,34 +309,31 @@ drift_ks_chart(struct buf *b, const struct drift_report *d)
 	static const struct report_series ks_series[] = {
 		{ "ks_d", "Kolmogorov-Smirnov D" },
 	};
-	struct report_value *v = xcalloc((size_t)d->nshifts + 1, sizeof *v);
-	const char **names = xcalloc((size_t)d->nshifts + 1, sizeof *names);
-	char **notes = xcalloc((size_t)d->nshifts + 1, sizeof *notes);
+	struct html_bars h;
 	struct report_bars c = { .id = "ks-chart", .title = "Kolmogorov-"
 	    "Smirnov D per metric (with its p-value)", .nseries = 1,
-	    .groups = names, .notes = (const char *const *)notes,
-	    .series = ks_series, .values = v };
+	    .series = ks_series };
 	int i, n;
 
+	html_bars_alloc(&h, d->nshifts, 1);
 	for (i = n = 0; i < d->nshifts; i++) {
 		if (d->shifts[i].labels)
 			continue;
-		names[n] = d->shifts[i].name;
-		notes[n] = xasprintf("p = %.3g", d->shifts[i].ks_p);
-		v[n].value = d->shifts[i].ks_d;
-		v[n].defined = 1;
+		h.names[n] = d->shifts[i].name;
+		h.notes[n] = xasprintf("p = %.3g", d->shifts[i].ks_p);
+		h.v[n].value = d->shifts[i].ks_d;
+		h.v[n].defined = 1;
 		n++;
 	}
 	if (n > 0) {
 		buf_puts(b, "<h2>Kolmogorov-Smirnov</h2>\n");
 		c.ngroups = n;
+		c.groups = h.names;
+		c.notes = (const char *const *)h.notes;
+		c.values = h.v;
 		report_svg_bars(b, &c);
 	}
-	for (i = 0; i < n; i++)
-		free(notes[i]);
-	free(notes);
-	free(names);
-	free(v);
+	html_bars_free(&h);
 }
 
 /* A row of #shifts: a metric's or the labels' figures, the others
