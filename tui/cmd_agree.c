@@ -619,6 +619,38 @@ print_text(const char *task, const struct ratings *r, const char *by,
 	}
 }
 
+/*
+ * The options into *ro (the user aside): 0, or a usage error printed and
+ * EXIT_USAGE.
+ */
+static int
+agree_options(struct cmd_args *a, struct agree_report_opts *ro)
+{
+	const struct cmd_entry *c = a->entry;
+	const char *guideline, *v;
+	long long n;
+
+	agree_report_opts_init(ro);
+	ro->top = AGREE_TOP;
+	ro->by = cmd_args_get(a, "by");
+	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
+		if (strcmp(guideline, "all") == 0)
+			ro->each_version = 1;
+		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
+			return cmd_usage(c, "--guideline wants a version "
+			    "number or 'all', not '%s'", guideline);
+		else
+			ro->version = (int)n;
+	}
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &ro->agree.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &ro->agree.seed) != 0)
+		return EXIT_USAGE;
+	return 0;
+}
+
 static int
 cmd_agree_run(struct cmd_args *a)
 {
@@ -627,30 +659,12 @@ cmd_agree_run(struct cmd_args *a)
 	struct agree_report rep;
 	struct project p;
 	struct store *st;
-	const char *guideline, *html, *db, *term, *v;
+	const char *guideline = cmd_args_get(a, "guideline"), *html =
+	    cmd_args_get(a, "html"), *db, *term;
 	char *cause = NULL;
-	long long n;
-	int json, ret = 0;
+	int json = cmd_args_has(a, "json"), ret = 0;
 
-	agree_report_opts_init(&ro);
-	ro.top = AGREE_TOP;
-	ro.by = cmd_args_get(a, "by");
-	html = cmd_args_get(a, "html");
-	json = cmd_args_has(a, "json");
-	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
-		if (strcmp(guideline, "all") == 0)
-			ro.each_version = 1;
-		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
-			return cmd_usage(c, "--guideline wants a version "
-			    "number or 'all', not '%s'", guideline);
-		else
-			ro.version = (int)n;
-	}
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &ro.agree.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &ro.agree.seed) != 0)
+	if (agree_options(a, &ro) != 0)
 		return EXIT_USAGE;
 	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
