@@ -167,8 +167,10 @@ overall_html(struct buf *b, const char *id, const struct agree_result *a,
 	buf_puts(b, "</tr>\n</table>\n");
 }
 
+/* The heading, then #R-labeler-chart (gold accuracy when some labeler
+ * has gold items). */
 static void
-labelers_html(struct buf *b, const char *id, const struct ratings *r,
+labeler_chart(struct buf *b, const char *id, const struct ratings *r,
     const struct agree_result *a)
 {
 	static const struct report_series series[] = {
@@ -177,9 +179,6 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 		{ "hlp", "HLP" },
 		{ "gold_accuracy", "gold accuracy" },
 	};
-	static const char *const heads[] = { "labeler", "labels", "shared",
-		"agreement with others", "mean Cohen's kappa", "gold items",
-		"gold accuracy", "HLP", "HLP interval", NULL };
 	struct report_value *v;
 	struct report_bars c = { 0 };
 	char *chart_id = xasprintf("%s-labeler-chart", id);
@@ -211,7 +210,18 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	report_svg_bars(b, &c);
 	free(v);
 	free(chart_id);
+}
 
+static void
+labelers_html(struct buf *b, const char *id, const struct ratings *r,
+    const struct agree_result *a)
+{
+	static const char *const heads[] = { "labeler", "labels", "shared",
+		"agreement with others", "mean Cohen's kappa", "gold items",
+		"gold accuracy", "HLP", "HLP interval", NULL };
+	int i;
+
+	labeler_chart(b, id, r, a);
 	html_table_begin(b, id, "labelers", heads);
 	for (i = 0; i < a->nlabelers; i++) {
 		const struct agree_labeler *l = &a->labelers[i];
@@ -230,6 +240,26 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	buf_puts(b, "</table>\n");
 }
 
+/* #R-confusion: the pooled confusion between labelers. */
+static void
+confusion_html(struct buf *b, const char *id, const struct ratings *r,
+    const struct agree_result *a)
+{
+	char *hid = xasprintf("%s-confusion", id);
+	struct report_heatmap h = { .id = hid, .title = "Pooled confusion: "
+	    "ordered pairs of labels by two labelers on one item",
+	    .row_axis = "one labeler", .col_axis = "another labeler",
+	    .nrows = a->nclasses, .ncols = a->nclasses,
+	    .rows = (const char *const *)r->classes,
+	    .cols = (const char *const *)r->classes,
+	    .counts = a->confusion };
+
+	buf_puts(b, "<h3>Confusion between labelers</h3>\n");
+	report_svg_heatmap(b, &h);
+	free(hid);
+}
+
+/* #R-classes, then #R-disagreements (the class pairs, most first). */
 static void
 classes_html(struct buf *b, const char *id, const struct ratings *r,
     const struct agree_result *a)
@@ -238,21 +268,7 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		"specific agreement", "HLP", "HLP weight", NULL };
 	static const char *const dheads[] = { "class", "class",
 		"disagreeing pairs", "share", NULL };
-	struct report_heatmap h = { 0 };
-	char *hid = xasprintf("%s-confusion", id);
 	int i;
-
-	buf_puts(b, "<h3>Confusion between labelers</h3>\n");
-	h.id = hid;
-	h.title = "Pooled confusion: ordered pairs of labels by two labelers "
-	    "on one item";
-	h.row_axis = "one labeler";
-	h.col_axis = "another labeler";
-	h.nrows = h.ncols = a->nclasses;
-	h.rows = h.cols = (const char *const *)r->classes;
-	h.counts = a->confusion;
-	report_svg_heatmap(b, &h);
-	free(hid);
 
 	buf_puts(b, "<h3>Per class</h3>\n");
 	html_table_begin(b, id, "classes", heads);
@@ -452,6 +468,7 @@ agree_html_write(const char *file, const char *task, const struct ratings *r,
 		    "all", u->version ? "guideline " : "", n.name);
 		overall_html(&b, n.id, &u->all, o->confidence);
 		/* The heatmap early: it is where a discussion starts. */
+		confusion_html(&b, n.id, r, &u->all);
 		classes_html(&b, n.id, r, &u->all);
 		labelers_html(&b, n.id, r, &u->all);
 		pairs_html(&b, n.id, r, &u->all);
