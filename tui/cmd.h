@@ -93,10 +93,11 @@ int cmd_args_int(const struct cmd_args *a, const char *name, long long min,
 
 /* "accord NAME: message (see accord NAME --help)" on stderr; returns 2. */
 int cmd_usage(const struct cmd_entry *c, const char *fmt, ...) ACC_PRINTF(2, 3);
-/* --bootstrap N (0..1000000) and --seed S (>= 0) into *out: 0, or the
- * usage error printed and EXIT_USAGE returned. */
-int cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out);
-int cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out);
+/* --bootstrap N (0..1000000) and --seed S (>= 0), when given, into *out
+ * (left alone otherwise): 0, or the usage error printed and EXIT_USAGE
+ * returned.  The command's table must declare the option. */
+int cmd_opt_bootstrap(const struct cmd_args *a, int *out);
+int cmd_opt_seed(const struct cmd_args *a, uint64_t *out);
 /* "accord: WHERE: message" ("accord: message" with WHERE NULL); returns 1. */
 int cmd_fail(const char *where, const char *fmt, ...) ACC_PRINTF(2, 3);
 /* cmd_fail(where, "%s", cause), then free(cause): the usual end of a core

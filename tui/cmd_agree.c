@@ -627,7 +627,7 @@ static int
 agree_options(struct cmd_args *a, struct agree_report_opts *ro)
 {
 	const struct cmd_entry *c = a->entry;
-	const char *guideline, *v;
+	const char *guideline;
 	long long n;
 
 	agree_report_opts_init(ro);
@@ -642,11 +642,8 @@ agree_options(struct cmd_args *a, struct agree_report_opts *ro)
 		else
 			ro->version = (int)n;
 	}
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &ro->agree.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &ro->agree.seed) != 0)
+	if (cmd_opt_bootstrap(a, &ro->agree.bootstrap) != 0 ||
+	    cmd_opt_seed(a, &ro->agree.seed) != 0)
 		return EXIT_USAGE;
 	return 0;
 }

@@ -293,7 +293,7 @@ cmd_errors_run(struct cmd_args *a)
 	struct project p;
 	struct store *st;
 	const char *file = cmd_args_get(a, "predictions"), *run =
-	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"), *v,
+	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"),
 	    *db = a->argv[0];
 	char *cause = NULL;
 	int ret = 0;
@@ -301,11 +301,8 @@ cmd_errors_run(struct cmd_args *a)
 	eo.bootstrap = 1000;
 	eo.seed = 1;
 	eo.by = cmd_args_get(a, "by");
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &eo.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &eo.seed) != 0)
+	if (cmd_opt_bootstrap(a, &eo.bootstrap) != 0 ||
+	    cmd_opt_seed(a, &eo.seed) != 0)
 		return EXIT_USAGE;
 	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");

@@ -25,25 +25,31 @@ cmd_usage(const struct cmd_entry *c, const char *fmt, ...)
 }
 
 int
-cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out)
+cmd_opt_bootstrap(const struct cmd_args *a, int *out)
 {
+	const char *arg = cmd_args_get(a, "bootstrap");
 	long long n;
 
+	if (arg == NULL)
+		return 0;
 	if (acc_parse_int(arg, 0, 1000000, &n) != 0)
-		return cmd_usage(c, "--bootstrap wants 0 to 1000000 "
+		return cmd_usage(a->entry, "--bootstrap wants 0 to 1000000 "
 		    "replicates, not '%s'", arg);
 	*out = (int)n;
 	return 0;
 }
 
 int
-cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out)
+cmd_opt_seed(const struct cmd_args *a, uint64_t *out)
 {
+	const char *arg = cmd_args_get(a, "seed");
 	long long n;
 
+	if (arg == NULL)
+		return 0;
 	if (acc_parse_int(arg, 0, INT64_MAX, &n) != 0)
-		return cmd_usage(c, "--seed wants a number >= 0, not '%s'",
-		    arg);
+		return cmd_usage(a->entry, "--seed wants a number >= 0, not "
+		    "'%s'", arg);
 	*out = (uint64_t)n;
 	return 0;
 }
