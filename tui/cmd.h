@@ -1,7 +1,8 @@
 /*
  * cmd.h: what every subcommand shares: the command table entry with the
- * options it declares, the one parser of those options, and the one-line
- * error conventions (usage mistakes exit 2, failures exit 1).
+ * options it declares, the one parser of those options, the one-line
+ * error conventions (usage mistakes exit 2, failures exit 1), and the
+ * pieces of their --json.
  */
 #ifndef ACCORD_CMD_H
 #define ACCORD_CMD_H
@@ -122,9 +123,9 @@ void cmd_print_safe(FILE *f, const char *s);
 
 /*
  * Pieces of the --json documents (accord/json.h writes the rest): KEY and
- * its value.  num: at %.12g, or null when !defined; stat: {"value": V or
- * null, "why": null or the reason}; ci: {"lo", "hi", "why"} the same way
- * (a reason missing reads "undefined").
+ * its value.  num: at %.12g, or null when !defined; str: null for NULL;
+ * stat: {"value": V or null, "why": null or the reason}; ci: {"lo", "hi",
+ * "why"} the same way (a reason missing reads "undefined").
  */
 struct json;
 struct agree_stat;
