@@ -289,22 +289,32 @@ bars_value_text(struct buf *b, const struct report_value *v)
 	}
 }
 
-void
-report_svg_bars(struct buf *b, const struct report_bars *c)
+/* Where the bars fall: the axis from lo to hi, its scale, zero's x. */
+struct bars_axis {
+	double lo, hi, scale, x0;
+	int height;	/* the whole chart's */
+};
+
+static void
+bars_axis(const struct report_bars *c, struct bars_axis *ax)
 {
-	double lo, hi, scale, x0, t, step;
-	int g, s, y, height, plot_top;
+	int g;
 
-	bars_range(c, &lo, &hi);
-	scale = BARS_PLOT / (hi - lo);
-	x0 = BARS_LABEL + (0 - lo) * scale;
-	height = BARS_TOP + BARS_BOTTOM;
+	bars_range(c, &ax->lo, &ax->hi);
+	ax->scale = BARS_PLOT / (ax->hi - ax->lo);
+	ax->x0 = BARS_LABEL + (0 - ax->lo) * ax->scale;
+	ax->height = BARS_TOP + BARS_BOTTOM;
 	for (g = 0; g < c->ngroups; g++)
-		height += group_height(c, g);
+		ax->height += group_height(c, g);
+}
 
-	svg_begin(b, "chart", c->id, BARS_WIDTH, height, c->title);
+/* Legend: one swatch per series. */
+static void
+bars_legend(struct buf *b, const struct report_bars *c)
+{
+	double t;
+	int s;
 
-	/* Legend: one swatch per series. */
 	for (s = 0, t = 0; s < c->nseries; s++) {
 		buf_printf(b, "<g class=\"legend\" data-series=\"");
 		report_text(b, c->series[s].key);
@@ -315,117 +325,147 @@ report_svg_bars(struct buf *b, const struct report_bars *c)
 		buf_puts(b, "</text></g>\n");
 		t += 16 + 7.0 * (double)strlen(c->series[s].name) + 20;
 	}
+}
 
-	/* Grid lines and ticks every quarter (every half on a wide axis). */
-	plot_top = BARS_TOP - 6;
-	step = hi - lo > 1.5 ? 0.5 : 0.25;
-	for (t = lo; t <= hi + 1e-9; t += step) {
-		double x = BARS_LABEL + (t - lo) * scale;
+/* Grid lines and ticks every quarter (every half on a wide axis). */
+static void
+bars_grid(struct buf *b, const struct bars_axis *ax)
+{
+	int plot_top = BARS_TOP - 6, bottom = ax->height - BARS_BOTTOM + 4;
+	double t, step = ax->hi - ax->lo > 1.5 ? 0.5 : 0.25;
+
+	for (t = ax->lo; t <= ax->hi + 1e-9; t += step) {
+		double x = BARS_LABEL + (t - ax->lo) * ax->scale;
 
 		buf_printf(b, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" "
-		    "x2=\"%.1f\" y2=\"%d\"/>", x, plot_top, x,
-		    height - BARS_BOTTOM + 4);
+		    "x2=\"%.1f\" y2=\"%d\"/>", x, plot_top, x, bottom);
 		buf_printf(b, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" "
-		    "text-anchor=\"middle\">", x, height - 10);
+		    "text-anchor=\"middle\">", x, ax->height - 10);
 		report_num(b, "%.2f", t);
 		buf_puts(b, "</text>\n");
 	}
 	buf_printf(b, "<line class=\"axis\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-	    "y2=\"%d\" stroke=\"#555\"/>\n", x0, plot_top, x0,
-	    height - BARS_BOTTOM + 4);
+	    "y2=\"%d\" stroke=\"#555\"/>\n", ax->x0, plot_top, ax->x0, bottom);
+}
 
+/* A group's <g> start: its name (cut, whole in the <title>), its note. */
+static void
+bars_group_head(struct buf *b, const struct report_bars *c, int g, int y)
+{
+	const char *note = c->notes != NULL ? c->notes[g] : NULL;
+	char *name = report_cut(c->groups[g], BARS_NAME_MAX);
+
+	buf_puts(b, "<g class=\"group\" data-group=\"");
+	report_text(b, c->groups[g]);
+	if (note != NULL) {
+		buf_puts(b, "\" data-note=\"");
+		report_text(b, note);
+	}
+	buf_puts(b, "\"><title>");
+	report_text(b, c->groups[g]);
+	if (note != NULL) {
+		buf_puts(b, " (");
+		report_text(b, note);
+		buf_puts(b, ")");
+	}
+	buf_printf(b, "</title>\n<text class=\"name\" x=\"0\" y=\"%d\">",
+	    y + 12);
+	report_text(b, name);
+	buf_puts(b, "</text>");
+	if (note != NULL) {
+		buf_printf(b, "<text class=\"tick\" x=\"0\" y=\"%d\">", y + 27);
+		report_text(b, note);
+		buf_puts(b, "</text>");
+	}
+	buf_puts(b, "\n");
+	free(name);
+}
+
+/* The interval of a bar at row ry: a line with a tick at each end. */
+static void
+bars_ci(struct buf *b, const struct report_series *series,
+    const struct report_value *v, const struct bars_axis *ax, int ry)
+{
+	double cl = BARS_LABEL + (v->lo - ax->lo) * ax->scale;
+	double ch = BARS_LABEL + (v->hi - ax->lo) * ax->scale;
+	int cy = ry + BARS_ROW / 2;
+
+	buf_puts(b, "<line class=\"ci\" data-series=\"");
+	report_text(b, series->key);
+	buf_puts(b, "\" data-lo=\"");
+	report_num(b, NULL, v->lo);
+	buf_puts(b, "\" data-hi=\"");
+	report_num(b, NULL, v->hi);
+	buf_printf(b, "\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>", cl,
+	    cy, ch, cy);
+	buf_printf(b, "<line class=\"ci\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+	    "y2=\"%d\"/><line class=\"ci\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+	    "y2=\"%d\"/>", cl, cy - 4, cl, cy + 4, ch, cy - 4, ch, cy + 4);
+}
+
+/*
+ * Series s of group g at row ry: the bar from zero with its interval and
+ * value text, or for an undefined figure the text alone.
+ */
+static void
+bars_bar(struct buf *b, const struct report_bars *c, int g, int s,
+    const struct bars_axis *ax, int ry)
+{
+	const struct report_value *v = &c->values[(size_t)g * c->nseries + s];
+	const struct report_series *series = &c->series[s];
+	double x1, x2;
+
+	if (!v->defined) {
+		buf_printf(b, "<text class=\"undef\" data-series=\"");
+		report_text(b, series->key);
+		buf_printf(b, "\" x=\"%d\" y=\"%d\">", BARS_LABEL + 4, ry + 12);
+		report_text(b, series->name);
+		buf_puts(b, ": ");
+		bars_value_text(b, v);
+		buf_puts(b, "</text>\n");
+		return;
+	}
+	x1 = BARS_LABEL + (v->value - ax->lo) * ax->scale;
+	x2 = ax->x0 < x1 ? x1 : ax->x0;
+	x1 = ax->x0 < x1 ? ax->x0 : x1;
+	buf_printf(b, "<rect class=\"bar\" data-series=\"");
+	report_text(b, series->key);
+	buf_puts(b, "\" data-value=\"");
+	report_num(b, NULL, v->value);
+	buf_printf(b, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+	    "fill=\"%s\"><title>", x1, ry + 2, x2 - x1 < 1 ? 1 : x2 - x1,
+	    BARS_ROW - 4, report_palette[s % REPORT_NPALETTE]);
+	report_text(b, c->groups[g]);
+	buf_puts(b, ", ");
+	report_text(b, series->name);
+	buf_puts(b, ": ");
+	bars_value_text(b, v);
+	buf_puts(b, "</title></rect>");
+	if (v->has_ci)
+		bars_ci(b, series, v, ax, ry);
+	buf_printf(b, "<text class=\"value\" data-series=\"");
+	report_text(b, series->key);
+	buf_printf(b, "\" x=\"%d\" y=\"%d\">", BARS_LABEL + BARS_PLOT + 10,
+	    ry + 12);
+	bars_value_text(b, v);
+	buf_puts(b, "</text>\n");
+}
+
+void
+report_svg_bars(struct buf *b, const struct report_bars *c)
+{
+	struct bars_axis ax;
+	int g, s, y;
+
+	bars_axis(c, &ax);
+	svg_begin(b, "chart", c->id, BARS_WIDTH, ax.height, c->title);
+	bars_legend(b, c);
+	bars_grid(b, &ax);
 	y = BARS_TOP;
 	for (g = 0; g < c->ngroups; g++) {
-		const char *note = c->notes != NULL ? c->notes[g] : NULL;
-		char *name = report_cut(c->groups[g], BARS_NAME_MAX);
-
-		buf_puts(b, "<g class=\"group\" data-group=\"");
-		report_text(b, c->groups[g]);
-		if (note != NULL) {
-			buf_puts(b, "\" data-note=\"");
-			report_text(b, note);
-		}
-		buf_puts(b, "\"><title>");
-		report_text(b, c->groups[g]);
-		if (note != NULL) {
-			buf_puts(b, " (");
-			report_text(b, note);
-			buf_puts(b, ")");
-		}
-		buf_printf(b, "</title>\n<text class=\"name\" x=\"0\" y=\"%d\">",
-		    y + 12);
-		report_text(b, name);
-		buf_puts(b, "</text>");
-		if (note != NULL) {
-			buf_printf(b, "<text class=\"tick\" x=\"0\" y=\"%d\">",
-			    y + 27);
-			report_text(b, note);
-			buf_puts(b, "</text>");
-		}
-		buf_puts(b, "\n");
-		free(name);
-
-		for (s = 0; s < c->nseries; s++) {
-			const struct report_value *v =
-			    &c->values[(size_t)g * c->nseries + s];
-			int ry = y + s * BARS_ROW;
-			double x1, x2;
-
-			if (!v->defined) {
-				buf_printf(b, "<text class=\"undef\" "
-				    "data-series=\"");
-				report_text(b, c->series[s].key);
-				buf_printf(b, "\" x=\"%d\" y=\"%d\">",
-				    BARS_LABEL + 4, ry + 12);
-				report_text(b, c->series[s].name);
-				buf_puts(b, ": ");
-				bars_value_text(b, v);
-				buf_puts(b, "</text>\n");
-				continue;
-			}
-			x1 = BARS_LABEL + (v->value - lo) * scale;
-			x2 = x0 < x1 ? x1 : x0;
-			x1 = x0 < x1 ? x0 : x1;
-			buf_printf(b, "<rect class=\"bar\" data-series=\"");
-			report_text(b, c->series[s].key);
-			buf_puts(b, "\" data-value=\"");
-			report_num(b, NULL, v->value);
-			buf_printf(b, "\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" "
-			    "height=\"%d\" fill=\"%s\"><title>", x1, ry + 2,
-			    x2 - x1 < 1 ? 1 : x2 - x1, BARS_ROW - 4,
-			    report_palette[s % REPORT_NPALETTE]);
-			report_text(b, c->groups[g]);
-			buf_puts(b, ", ");
-			report_text(b, c->series[s].name);
-			buf_puts(b, ": ");
-			bars_value_text(b, v);
-			buf_puts(b, "</title></rect>");
-			if (v->has_ci) {
-				double cl = BARS_LABEL + (v->lo - lo) * scale;
-				double ch = BARS_LABEL + (v->hi - lo) * scale;
-				int cy = ry + BARS_ROW / 2;
-
-				buf_puts(b, "<line class=\"ci\" data-series=\"");
-				report_text(b, c->series[s].key);
-				buf_puts(b, "\" data-lo=\"");
-				report_num(b, NULL, v->lo);
-				buf_puts(b, "\" data-hi=\"");
-				report_num(b, NULL, v->hi);
-				buf_printf(b, "\" x1=\"%.1f\" y1=\"%d\" "
-				    "x2=\"%.1f\" y2=\"%d\"/>", cl, cy, ch, cy);
-				buf_printf(b, "<line class=\"ci\" x1=\"%.1f\" "
-				    "y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
-				    "<line class=\"ci\" x1=\"%.1f\" y1=\"%d\" "
-				    "x2=\"%.1f\" y2=\"%d\"/>", cl, cy - 4, cl,
-				    cy + 4, ch, cy - 4, ch, cy + 4);
-			}
-			buf_printf(b, "<text class=\"value\" data-series=\"");
-			report_text(b, c->series[s].key);
-			buf_printf(b, "\" x=\"%d\" y=\"%d\">",
-			    BARS_LABEL + BARS_PLOT + 10, ry + 12);
-			bars_value_text(b, v);
-			buf_puts(b, "</text>\n");
-		}
+		bars_group_head(b, c, g, y);
+		for (s = 0; s < c->nseries; s++)
+			bars_bar(b, c, g, s, &ax, y + s * BARS_ROW);
 		buf_puts(b, "</g>\n");
 		y += group_height(c, g);
 	}
@@ -433,6 +473,56 @@ report_svg_bars(struct buf *b, const struct report_bars *c)
 }
 
 /* Heatmap */
+
+/* The column names along the top, slanted so long ones do not collide. */
+static void
+heat_col_names(struct buf *b, const struct report_heatmap *h, int cell)
+{
+	int c;
+
+	for (c = 0; c < h->ncols; c++) {
+		char *name = report_cut(h->cols[c], 14);
+		int x = HEAT_LABEL + c * cell + cell / 2;
+
+		buf_printf(b, "<text class=\"colname\" x=\"%d\" y=\"%d\" "
+		    "transform=\"rotate(-35 %d %d)\">", x, HEAT_TOP - 8, x,
+		    HEAT_TOP - 8);
+		report_text(b, name);
+		buf_puts(b, "<title>");
+		report_text(b, h->cols[c]);
+		buf_puts(b, "</title></text>\n");
+		free(name);
+	}
+}
+
+/* Cell (r, c) with its count, shaded by the count's share of max. */
+static void
+heat_cell(struct buf *b, const struct report_heatmap *h, int r, int c,
+    long long max, int cell)
+{
+	long long v = h->counts[(size_t)r * h->ncols + c];
+	double t = max > 0 ? (double)v / (double)max : 0;
+	/* White to #08306b (ColorBrewer Blues' darkest). */
+	int rr = (int)(255 + t * (8 - 255) + 0.5);
+	int gg = (int)(255 + t * (48 - 255) + 0.5);
+	int bb = (int)(255 + t * (107 - 255) + 0.5);
+	int x = HEAT_LABEL + c * cell, y = HEAT_TOP + r * cell;
+
+	buf_puts(b, "<g><rect class=\"cell\" data-row=\"");
+	report_text(b, h->rows[r]);
+	buf_puts(b, "\" data-col=\"");
+	report_text(b, h->cols[c]);
+	buf_printf(b, "\" data-count=\"%lld\" x=\"%d\" y=\"%d\" width=\"%d\" "
+	    "height=\"%d\" fill=\"#%02x%02x%02x\" stroke=\"#ccc\"><title>", v,
+	    x, y, cell, cell, rr, gg, bb);
+	report_text(b, h->rows[r]);
+	buf_puts(b, " / ");
+	report_text(b, h->cols[c]);
+	buf_printf(b, ": %lld</title></rect>", v);
+	buf_printf(b, "<text class=\"count\" x=\"%d\" y=\"%d\" "
+	    "text-anchor=\"middle\"%s>%lld</text></g>\n", x + cell / 2,
+	    y + cell / 2 + 4, t > 0.5 ? " style=\"fill:#fff\"" : "", v);
+}
 
 void
 report_svg_heatmap(struct buf *b, const struct report_heatmap *h)
@@ -462,58 +552,19 @@ report_svg_heatmap(struct buf *b, const struct report_heatmap *h)
 	    HEAT_TOP - 6);
 	report_text(b, h->row_axis);
 	buf_puts(b, " \u2193</text>\n");
-
-	for (c = 0; c < h->ncols; c++) {
-		char *name = report_cut(h->cols[c], 14);
-		int x = HEAT_LABEL + c * cell + cell / 2;
-
-		/* Slanted so long class names do not run into each other. */
-		buf_printf(b, "<text class=\"colname\" x=\"%d\" y=\"%d\" "
-		    "transform=\"rotate(-35 %d %d)\">", x, HEAT_TOP - 8, x,
-		    HEAT_TOP - 8);
-		report_text(b, name);
-		buf_puts(b, "<title>");
-		report_text(b, h->cols[c]);
-		buf_puts(b, "</title></text>\n");
-		free(name);
-	}
+	heat_col_names(b, h, cell);
 	for (r = 0; r < h->nrows; r++) {
 		char *name = report_cut(h->rows[r], 18);
-		int y = HEAT_TOP + r * cell;
 
 		buf_printf(b, "<text class=\"rowname\" x=\"0\" y=\"%d\">",
-		    y + cell / 2 + 4);
+		    HEAT_TOP + r * cell + cell / 2 + 4);
 		report_text(b, name);
 		buf_puts(b, "<title>");
 		report_text(b, h->rows[r]);
 		buf_puts(b, "</title></text>\n");
 		free(name);
-		for (c = 0; c < h->ncols; c++) {
-			long long v = h->counts[(size_t)r * h->ncols + c];
-			double t = max > 0 ? (double)v / (double)max : 0;
-			/* White to #08306b (ColorBrewer Blues' darkest). */
-			int rr = (int)(255 + t * (8 - 255) + 0.5);
-			int gg = (int)(255 + t * (48 - 255) + 0.5);
-			int bb = (int)(255 + t * (107 - 255) + 0.5);
-			int x = HEAT_LABEL + c * cell;
-
-			buf_puts(b, "<g><rect class=\"cell\" data-row=\"");
-			report_text(b, h->rows[r]);
-			buf_puts(b, "\" data-col=\"");
-			report_text(b, h->cols[c]);
-			buf_printf(b, "\" data-count=\"%lld\" x=\"%d\" y=\"%d\" "
-			    "width=\"%d\" height=\"%d\" fill=\"#%02x%02x%02x\" "
-			    "stroke=\"#ccc\"><title>", v, x, y, cell, cell, rr,
-			    gg, bb);
-			report_text(b, h->rows[r]);
-			buf_puts(b, " / ");
-			report_text(b, h->cols[c]);
-			buf_printf(b, ": %lld</title></rect>", v);
-			buf_printf(b, "<text class=\"count\" x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"middle\"%s>%lld</text></g>\n",
-			    x + cell / 2, y + cell / 2 + 4,
-			    t > 0.5 ? " style=\"fill:#fff\"" : "", v);
-		}
+		for (c = 0; c < h->ncols; c++)
+			heat_cell(b, h, r, c, max, cell);
 	}
 	buf_puts(b, "</svg>\n");
 }
@@ -579,8 +630,8 @@ report_write_file(const char *path, const char *data, size_t len,
 		err = errno;
 		unlink(tmp);
 		free(tmp);
-		return acc_error(cause, "cannot rename the new file into place: "
-		    "%s", strerror(err));
+		return acc_error(cause, "cannot rename the new file into "
+		    "place: %s", strerror(err));
 	}
 	free(tmp);
 	return 0;

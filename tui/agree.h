@@ -14,6 +14,14 @@
 #define AGREE_TOP 10
 
 /*
+ * The class (index) of labeler's label in force on item as it counts in
+ * result u (under u's guideline version, when u has one), or -1: the
+ * labels the most disagreed items list.
+ */
+int agree_run_label(const struct ratings *r, const struct agree_report_run *u,
+    int item, int labeler);
+
+/*
  * Write the HTML report of runs[0..nruns-1] to file (atomically: a
  * failure leaves file as it was).  by is the --by key or NULL.  The page's
  * element ids and data- attributes are documented in agree_html.c and

@@ -62,6 +62,19 @@ result_names(struct result_names *n, const struct agree_report_run *u)
 	}
 }
 
+/* The cells a row of #versions and of #R-slices share, after the name. */
+static void
+agreement_cells(struct buf *b, long long items, const struct agree_result *a)
+{
+	html_td_int(b, "items", items);
+	html_td_int(b, "labels", a->nlabels);
+	html_td_stat(b, "percent", &a->percent);
+	html_td_stat(b, "fleiss", &a->fleiss);
+	html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
+	html_td_stat(b, "hlp", &a->team_hlp);
+	html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+}
+
 /* Agreement by guideline version: chart and table. */
 static void
 versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
@@ -78,7 +91,9 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 	struct report_value *v = xcalloc((size_t)nruns * 4, sizeof *v);
 	struct result_names *n = xcalloc((size_t)nruns, sizeof *n);
 	const char **names = xcalloc((size_t)nruns, sizeof *names);
-	struct report_bars c = { 0 };
+	struct report_bars c = { .id = "version-chart", .title = "Agreement "
+	    "and team HLP by guideline version", .ngroups = nruns,
+	    .nseries = 4, .groups = names, .series = series, .values = v };
 	int i;
 
 	for (i = 0; i < nruns; i++) {
@@ -92,13 +107,6 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 		html_bar_value(&v[i * 4 + 3], &a->team_hlp, &a->team_hlp_ci);
 	}
 	buf_puts(b, "<h2>Agreement by guideline version</h2>\n");
-	c.id = "version-chart";
-	c.title = "Agreement and team HLP by guideline version";
-	c.ngroups = nruns;
-	c.nseries = 4;
-	c.groups = names;
-	c.series = series;
-	c.values = v;
 	report_svg_bars(b, &c);
 
 	html_table_begin(b, NULL, "versions", heads);
@@ -107,13 +115,7 @@ versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 
 		buf_printf(b, "<tr data-result=\"%s\">", n[i].id);
 		report_td_text(b, names[i]);
-		html_td_int(b, "items", a->nitems);
-		html_td_int(b, "labels", a->nlabels);
-		html_td_stat(b, "percent", &a->percent);
-		html_td_stat(b, "fleiss", &a->fleiss);
-		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		html_td_stat(b, "hlp", &a->team_hlp);
-		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		agreement_cells(b, a->nitems, a);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -165,8 +167,10 @@ overall_html(struct buf *b, const char *id, const struct agree_result *a,
 	buf_puts(b, "</tr>\n</table>\n");
 }
 
+/* The heading, then #R-labeler-chart (gold accuracy when some labeler
+ * has gold items). */
 static void
-labelers_html(struct buf *b, const char *id, const struct ratings *r,
+labeler_chart(struct buf *b, const char *id, const struct ratings *r,
     const struct agree_result *a)
 {
 	static const struct report_series series[] = {
@@ -175,9 +179,6 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 		{ "hlp", "HLP" },
 		{ "gold_accuracy", "gold accuracy" },
 	};
-	static const char *const heads[] = { "labeler", "labels", "shared",
-		"agreement with others", "mean Cohen's kappa", "gold items",
-		"gold accuracy", "HLP", "HLP interval", NULL };
 	struct report_value *v;
 	struct report_bars c = { 0 };
 	char *chart_id = xasprintf("%s-labeler-chart", id);
@@ -209,15 +210,23 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	report_svg_bars(b, &c);
 	free(v);
 	free(chart_id);
+}
 
+static void
+labelers_html(struct buf *b, const char *id, const struct ratings *r,
+    const struct agree_result *a)
+{
+	static const char *const heads[] = { "labeler", "labels", "shared",
+		"agreement with others", "mean Cohen's kappa", "gold items",
+		"gold accuracy", "HLP", "HLP interval", NULL };
+	int i;
+
+	labeler_chart(b, id, r, a);
 	html_table_begin(b, id, "labelers", heads);
 	for (i = 0; i < a->nlabelers; i++) {
 		const struct agree_labeler *l = &a->labelers[i];
 
-		buf_puts(b, "<tr data-labeler=\"");
-		report_text(b, r->labelers[i]);
-		buf_puts(b, "\">");
-		report_td_text(b, r->labelers[i]);
+		html_tr_named(b, "labeler", r->labelers[i]);
 		html_td_int(b, "labels", l->nlabels);
 		html_td_int(b, "shared", l->nshared);
 		html_td_stat(b, "agree_others", &l->agree_others);
@@ -231,6 +240,26 @@ labelers_html(struct buf *b, const char *id, const struct ratings *r,
 	buf_puts(b, "</table>\n");
 }
 
+/* #R-confusion: the pooled confusion between labelers. */
+static void
+confusion_html(struct buf *b, const char *id, const struct ratings *r,
+    const struct agree_result *a)
+{
+	char *hid = xasprintf("%s-confusion", id);
+	struct report_heatmap h = { .id = hid, .title = "Pooled confusion: "
+	    "ordered pairs of labels by two labelers on one item",
+	    .row_axis = "one labeler", .col_axis = "another labeler",
+	    .nrows = a->nclasses, .ncols = a->nclasses,
+	    .rows = (const char *const *)r->classes,
+	    .cols = (const char *const *)r->classes,
+	    .counts = a->confusion };
+
+	buf_puts(b, "<h3>Confusion between labelers</h3>\n");
+	report_svg_heatmap(b, &h);
+	free(hid);
+}
+
+/* #R-classes, then #R-disagreements (the class pairs, most first). */
 static void
 classes_html(struct buf *b, const char *id, const struct ratings *r,
     const struct agree_result *a)
@@ -239,21 +268,7 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		"specific agreement", "HLP", "HLP weight", NULL };
 	static const char *const dheads[] = { "class", "class",
 		"disagreeing pairs", "share", NULL };
-	struct report_heatmap h = { 0 };
-	char *hid = xasprintf("%s-confusion", id);
 	int i;
-
-	buf_puts(b, "<h3>Confusion between labelers</h3>\n");
-	h.id = hid;
-	h.title = "Pooled confusion: ordered pairs of labels by two labelers "
-	    "on one item";
-	h.row_axis = "one labeler";
-	h.col_axis = "another labeler";
-	h.nrows = h.ncols = a->nclasses;
-	h.rows = h.cols = (const char *const *)r->classes;
-	h.counts = a->confusion;
-	report_svg_heatmap(b, &h);
-	free(hid);
 
 	buf_puts(b, "<h3>Per class</h3>\n");
 	html_table_begin(b, id, "classes", heads);
@@ -265,7 +280,8 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		buf_puts(b, "\"><td>");
 		report_text(b, r->classes[i]);
 		if (c->borderline)
-			buf_puts(b, " <span class=\"note\">(borderline)</span>");
+			buf_puts(b, " <span class=\"note\">(borderline)"
+			    "</span>");
 		buf_puts(b, "</td>");
 		html_td_int(b, "labels", c->nlabels);
 		html_td_stat(b, "specific", &c->specific);
@@ -286,7 +302,8 @@ classes_html(struct buf *b, const char *id, const struct ratings *r,
 		html_tr_pair(b, r->classes[d->c], r->classes[d->k]);
 		html_td_int(b, "count", d->count);
 		/* Shown as a percentage; data-value keeps the share. */
-		buf_puts(b, "<td class=\"num\" data-key=\"share\" data-value=\"");
+		buf_puts(b, "<td class=\"num\" data-key=\"share\" "
+		    "data-value=\"");
 		report_num(b, NULL, d->share);
 		buf_puts(b, "\">");
 		report_num(b, "%.1f%%", 100 * d->share);
@@ -328,55 +345,39 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 	static const char *const heads[] = { "slice", "items", "labels",
 		"percent", "Fleiss' kappa", "Krippendorff's alpha", "team HLP",
 		"HLP interval", NULL };
-	struct report_value *v = xcalloc((size_t)r->nslices + 1, sizeof *v);
-	char **notes = xcalloc((size_t)r->nslices + 1, sizeof *notes);
 	char *chart_id = xasprintf("%s-slice-chart", id);
 	char *title = xasprintf("Team HLP by %s, with its interval", by);
-	struct report_bars c = { 0 };
+	struct report_bars c = { .id = chart_id, .title = title,
+	    .ngroups = r->nslices, .nseries = 1,
+	    .groups = (const char *const *)r->slices, .series = series };
+	struct html_bars h;
 	int s;
 
+	html_bars_alloc(&h, r->nslices, 1);
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
-		html_bar_value(&v[s], &a->team_hlp, &a->team_hlp_ci);
-		notes[s] = xasprintf("n = %d item%s", u->slice_items[s],
+		html_bar_value(&h.v[s], &a->team_hlp, &a->team_hlp_ci);
+		h.notes[s] = xasprintf("n = %d item%s", u->slice_items[s],
 		    u->slice_items[s] == 1 ? "" : "s");
 	}
 	buf_puts(b, "<h3>By ");
 	report_text(b, by);
 	buf_puts(b, "</h3>\n");
-	c.id = chart_id;
-	c.title = title;
-	c.ngroups = r->nslices;
-	c.nseries = 1;
-	c.groups = (const char *const *)r->slices;
-	c.notes = (const char *const *)notes;
-	c.series = series;
-	c.values = v;
+	c.notes = (const char *const *)h.notes;
+	c.values = h.v;
 	report_svg_bars(b, &c);
 
 	html_table_begin(b, id, "slices", heads);
 	for (s = 0; s < r->nslices; s++) {
 		const struct agree_result *a = &u->slices[s];
 
-		buf_puts(b, "<tr data-slice=\"");
-		report_text(b, r->slices[s]);
-		buf_puts(b, "\">");
-		report_td_text(b, r->slices[s]);
-		html_td_int(b, "items", u->slice_items[s]);
-		html_td_int(b, "labels", a->nlabels);
-		html_td_stat(b, "percent", &a->percent);
-		html_td_stat(b, "fleiss", &a->fleiss);
-		html_td_stat(b, "alpha_nominal", &a->alpha_nominal);
-		html_td_stat(b, "hlp", &a->team_hlp);
-		html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+		html_tr_named(b, "slice", r->slices[s]);
+		agreement_cells(b, u->slice_items[s], a);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
-	for (s = 0; s < r->nslices; s++)
-		free(notes[s]);
-	free(notes);
-	free(v);
+	html_bars_free(&h);
 	free(chart_id);
 	free(title);
 }
@@ -387,7 +388,7 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 {
 	static const char *const heads[] = { "entropy (bits)", "item", "path",
 		"labels", "adjudicated", "gold", NULL };
-	int t, j;
+	int t, j, c;
 
 	buf_puts(b, "<h3>Most disagreed items</h3>\n");
 	if (u->ntop == 0)
@@ -403,21 +404,19 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 		report_td_text(b, r->paths[it]);
 		buf_puts(b, "<td>");
 		for (j = 0; j < r->nlabelers; j++) {
-			size_t k = (size_t)it * r->nlabelers + j;
-
-			if (r->cells[k] < 0 || (u->version != 0 &&
-			    r->guideline[k] != u->version))
+			if ((c = agree_run_label(r, u, it, j)) < 0)
 				continue;
 			buf_puts(b, first ? "" : ", ");
 			first = 0;
 			report_text(b, r->labelers[j]);
 			buf_puts(b, "=");
-			report_text(b, r->classes[r->cells[k]]);
+			report_text(b, r->classes[c]);
 		}
 		buf_puts(b, "</td>");
 		report_td_text(b, r->reference[it] >= 0 ?
 		    r->classes[r->reference[it]] : "-");
-		report_td_text(b, r->gold[it] >= 0 ? r->classes[r->gold[it]] : "-");
+		report_td_text(b, r->gold[it] >= 0 ? r->classes[r->gold[it]] :
+		    "-");
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -469,6 +468,7 @@ agree_html_write(const char *file, const char *task, const struct ratings *r,
 		    "all", u->version ? "guideline " : "", n.name);
 		overall_html(&b, n.id, &u->all, o->confidence);
 		/* The heatmap early: it is where a discussion starts. */
+		confusion_html(&b, n.id, r, &u->all);
 		classes_html(&b, n.id, r, &u->all);
 		labelers_html(&b, n.id, r, &u->all);
 		pairs_html(&b, n.id, r, &u->all);

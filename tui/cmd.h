@@ -1,7 +1,8 @@
 /*
  * cmd.h: what every subcommand shares: the command table entry with the
- * options it declares, the one parser of those options, and the one-line
- * error conventions (usage mistakes exit 2, failures exit 1).
+ * options it declares, the one parser of those options, the one-line
+ * error conventions (usage mistakes exit 2, failures exit 1), and the
+ * pieces of their --json.
  */
 #ifndef ACCORD_CMD_H
 #define ACCORD_CMD_H
@@ -93,10 +94,11 @@ int cmd_args_int(const struct cmd_args *a, const char *name, long long min,
 
 /* "accord NAME: message (see accord NAME --help)" on stderr; returns 2. */
 int cmd_usage(const struct cmd_entry *c, const char *fmt, ...) ACC_PRINTF(2, 3);
-/* --bootstrap N (0..1000000) and --seed S (>= 0) into *out: 0, or the
- * usage error printed and EXIT_USAGE returned. */
-int cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out);
-int cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out);
+/* --bootstrap N (0..1000000) and --seed S (>= 0), when given, into *out
+ * (left alone otherwise): 0, or the usage error printed and EXIT_USAGE
+ * returned.  The command's table must declare the option. */
+int cmd_opt_bootstrap(const struct cmd_args *a, int *out);
+int cmd_opt_seed(const struct cmd_args *a, uint64_t *out);
 /* "accord: WHERE: message" ("accord: message" with WHERE NULL); returns 1. */
 int cmd_fail(const char *where, const char *fmt, ...) ACC_PRINTF(2, 3);
 /* cmd_fail(where, "%s", cause), then free(cause): the usual end of a core
@@ -118,6 +120,24 @@ const char *cmd_user(void);
 
 /* Print s to f with control characters made inert. */
 void cmd_print_safe(FILE *f, const char *s);
+
+/*
+ * Pieces of the --json documents (accord/json.h writes the rest): KEY and
+ * its value.  num: at %.12g, or null when !defined; str: null for NULL;
+ * stat: {"value": V or null, "why": null or the reason}; ci: {"lo", "hi",
+ * "why"} the same way (a reason missing reads "undefined").
+ */
+struct json;
+struct agree_stat;
+struct agree_ci;
+void cmd_json_num(struct json *j, const char *key, double v, int defined);
+void cmd_json_int(struct json *j, const char *key, long long v);
+void cmd_json_str(struct json *j, const char *key, const char *s);
+void cmd_json_stat(struct json *j, const char *key,
+    const struct agree_stat *s);
+void cmd_json_ci(struct json *j, const char *key, const struct agree_ci *c);
+/* The document in b and a newline to stdout; frees b. */
+void cmd_json_print(struct buf *b);
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_member_entry;

@@ -55,7 +55,8 @@ cmd_adjudicate_run(struct cmd_args *a)
 		return cmd_usage(c, "give one of --class, --ambiguous, "
 		    "--relabel");
 	if (what == 0)
-		return cmd_usage(c, "give --class NAME, --ambiguous or --relabel");
+		return cmd_usage(c, "give --class NAME, --ambiguous or "
+		    "--relabel");
 	what = cls != NULL ? 'c' : cmd_args_has(a, "ambiguous") ? 'a' : 'r';
 	if (a->argc < 2)
 		return cmd_usage(c, "want DB and at least one ITEM");

@@ -66,67 +66,25 @@ const struct cmd_entry cmd_agree_entry = {
 	.run = cmd_agree_run,
 };
 
+int
+agree_run_label(const struct ratings *r, const struct agree_report_run *u,
+    int item, int labeler)
+{
+	size_t k = (size_t)item * r->nlabelers + labeler;
+
+	if (r->cells[k] < 0 || (u->version != 0 &&
+	    r->guideline[k] != u->version))
+		return -1;
+	return r->cells[k];
+}
+
 /* JSON */
-
-static void
-json_num(struct json *j, const char *key, double v)
-{
-	json_key(j, key);
-	json_double(j, "%.12g", v);
-}
-
-/* key: v, or null when the figure is undefined. */
-static void
-json_opt(struct json *j, const char *key, int defined, double v)
-{
-	json_key(j, key);
-	if (defined)
-		json_double(j, "%.12g", v);
-	else
-		json_null(j);
-}
-
-/* "why": null for a defined figure, else its reason. */
-static void
-json_why(struct json *j, int defined, const char *why)
-{
-	json_key(j, "why");
-	json_string(j, defined ? NULL : why ? why : "undefined");
-}
-
-static void
-json_stat(struct json *j, const char *name, const struct agree_stat *s)
-{
-	json_key(j, name);
-	json_object_begin(j);
-	json_opt(j, "value", s->defined, s->value);
-	json_why(j, s->defined, s->why);
-	json_object_end(j);
-}
-
-static void
-json_ci(struct json *j, const char *name, const struct agree_ci *c)
-{
-	json_key(j, name);
-	json_object_begin(j);
-	json_opt(j, "lo", c->defined, c->lo);
-	json_opt(j, "hi", c->defined, c->hi);
-	json_why(j, c->defined, c->why);
-	json_object_end(j);
-}
 
 /* A class name, or null for -1. */
 static void
 json_class(struct json *j, const struct ratings *r, int c)
 {
 	json_string(j, c < 0 ? NULL : r->classes[c]);
-}
-
-static void
-json_int_key(struct json *j, const char *key, long long v)
-{
-	json_key(j, key);
-	json_int(j, v);
 }
 
 static void
@@ -141,14 +99,13 @@ json_classes(struct json *j, const struct ratings *r,
 		const struct agree_class *c = &a->classes[i];
 
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->classes[i]);
+		cmd_json_str(j, "name", r->classes[i]);
 		json_key(j, "borderline");
 		json_bool(j, c->borderline);
-		json_int_key(j, "labels", c->nlabels);
-		json_stat(j, "specific", &c->specific);
-		json_stat(j, "hlp", &c->hlp);
-		json_num(j, "hlp_weight", c->hlp_weight);
+		cmd_json_int(j, "labels", c->nlabels);
+		cmd_json_stat(j, "specific", &c->specific);
+		cmd_json_stat(j, "hlp", &c->hlp);
+		cmd_json_num(j, "hlp_weight", c->hlp_weight, 1);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -166,17 +123,16 @@ json_labelers(struct json *j, const struct ratings *r,
 		const struct agree_labeler *l = &a->labelers[i];
 
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->labelers[i]);
-		json_int_key(j, "labels", l->nlabels);
-		json_int_key(j, "shared", l->nshared);
-		json_stat(j, "agree_others", &l->agree_others);
-		json_stat(j, "kappa_mean", &l->kappa_mean);
-		json_int_key(j, "gold_items", l->ngold);
-		json_stat(j, "gold_accuracy", &l->gold_accuracy);
-		json_int_key(j, "scored", l->nscored);
-		json_stat(j, "hlp", &l->hlp);
-		json_ci(j, "hlp_ci", &l->hlp_ci);
+		cmd_json_str(j, "name", r->labelers[i]);
+		cmd_json_int(j, "labels", l->nlabels);
+		cmd_json_int(j, "shared", l->nshared);
+		cmd_json_stat(j, "agree_others", &l->agree_others);
+		cmd_json_stat(j, "kappa_mean", &l->kappa_mean);
+		cmd_json_int(j, "gold_items", l->ngold);
+		cmd_json_stat(j, "gold_accuracy", &l->gold_accuracy);
+		cmd_json_int(j, "scored", l->nscored);
+		cmd_json_stat(j, "hlp", &l->hlp);
+		cmd_json_ci(j, "hlp_ci", &l->hlp_ci);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -195,14 +151,12 @@ json_pairs(struct json *j, const struct ratings *r,
 		const struct agree_pair *p = &a->pairs[i];
 
 		json_object_begin(j);
-		json_key(j, "a");
-		json_string(j, r->labelers[p->a]);
-		json_key(j, "b");
-		json_string(j, r->labelers[p->b]);
-		json_int_key(j, "shared", p->nshared);
-		json_num(j, "observed", p->observed);
-		json_num(j, "expected", p->expected);
-		json_stat(j, "kappa", &p->kappa);
+		cmd_json_str(j, "a", r->labelers[p->a]);
+		cmd_json_str(j, "b", r->labelers[p->b]);
+		cmd_json_int(j, "shared", p->nshared);
+		cmd_json_num(j, "observed", p->observed, 1);
+		cmd_json_num(j, "expected", p->expected, 1);
+		cmd_json_stat(j, "kappa", &p->kappa);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -216,8 +170,8 @@ json_pairs(struct json *j, const struct ratings *r,
 		json_class(j, r, d->c);
 		json_key(j, "b");
 		json_class(j, r, d->k);
-		json_int_key(j, "count", d->count);
-		json_num(j, "share", d->share);
+		cmd_json_int(j, "count", d->count);
+		cmd_json_num(j, "share", d->share, 1);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -237,25 +191,25 @@ json_agreement(struct json *j, const struct ratings *r,
     const struct agree_result *a)
 {
 	json_object_begin(j);
-	json_int_key(j, "items", a->nitems);
-	json_int_key(j, "labeled", a->nlabeled);
-	json_int_key(j, "pairable", a->npairable);
-	json_int_key(j, "labels", a->nlabels);
-	json_int_key(j, "labelers_active", a->nactive);
-	json_stat(j, "percent", &a->percent);
-	json_stat(j, "unanimous", &a->unanimous);
-	json_stat(j, "fleiss", &a->fleiss);
-	json_stat(j, "conger", &a->conger);
-	json_stat(j, "ac1", &a->ac1);
-	json_stat(j, "alpha_nominal", &a->alpha_nominal);
-	json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
-	json_stat(j, "alpha_interval", &a->alpha_interval);
-	json_stat(j, "cohen_mean", &a->cohen_mean);
-	json_stat(j, "hlp", &a->team_hlp);
-	json_ci(j, "hlp_ci", &a->team_hlp_ci);
-	json_int_key(j, "hlp_scored", a->team_scored);
-	json_int_key(j, "hlp_items", a->hlp_items);
-	json_int_key(j, "bootstrap", a->bootstrap);
+	cmd_json_int(j, "items", a->nitems);
+	cmd_json_int(j, "labeled", a->nlabeled);
+	cmd_json_int(j, "pairable", a->npairable);
+	cmd_json_int(j, "labels", a->nlabels);
+	cmd_json_int(j, "labelers_active", a->nactive);
+	cmd_json_stat(j, "percent", &a->percent);
+	cmd_json_stat(j, "unanimous", &a->unanimous);
+	cmd_json_stat(j, "fleiss", &a->fleiss);
+	cmd_json_stat(j, "conger", &a->conger);
+	cmd_json_stat(j, "ac1", &a->ac1);
+	cmd_json_stat(j, "alpha_nominal", &a->alpha_nominal);
+	cmd_json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
+	cmd_json_stat(j, "alpha_interval", &a->alpha_interval);
+	cmd_json_stat(j, "cohen_mean", &a->cohen_mean);
+	cmd_json_stat(j, "hlp", &a->team_hlp);
+	cmd_json_ci(j, "hlp_ci", &a->team_hlp_ci);
+	cmd_json_int(j, "hlp_scored", a->team_scored);
+	cmd_json_int(j, "hlp_items", a->hlp_items);
+	cmd_json_int(j, "bootstrap", a->bootstrap);
 	json_classes(j, r, a);
 	json_labelers(j, r, a);
 	json_pairs(j, r, a);
@@ -266,7 +220,7 @@ static void
 json_top(struct json *j, const struct ratings *r,
     const struct agree_report_run *u)
 {
-	int t, k;
+	int t, k, c;
 
 	json_key(j, "most_disagreed");
 	json_array_begin(j);
@@ -274,20 +228,16 @@ json_top(struct json *j, const struct ratings *r,
 		int i = u->top[t].item;
 
 		json_object_begin(j);
-		json_int_key(j, "id", r->item_ids[i]);
-		json_key(j, "path");
-		json_string(j, r->paths[i]);
-		json_num(j, "entropy", u->top[t].entropy);
+		cmd_json_int(j, "id", r->item_ids[i]);
+		cmd_json_str(j, "path", r->paths[i]);
+		cmd_json_num(j, "entropy", u->top[t].entropy, 1);
 		json_key(j, "labels");
 		json_object_begin(j);
 		for (k = 0; k < r->nlabelers; k++) {
-			size_t c = (size_t)i * r->nlabelers + k;
-
-			if (r->cells[c] < 0 || (u->version != 0 &&
-			    r->guideline[c] != u->version))
+			if ((c = agree_run_label(r, u, i, k)) < 0)
 				continue;
 			json_key(j, r->labelers[k]);
-			json_class(j, r, r->cells[c]);
+			json_class(j, r, c);
 		}
 		json_object_end(j);
 		json_key(j, "reference");
@@ -307,16 +257,14 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 {
 	int i;
 
-	json_key(j, "task");
-	json_string(j, task);
+	cmd_json_str(j, "task", task);
 	json_key(j, "ordinal");
 	json_bool(j, r->ordinal);
 	json_key(j, "classes");
 	json_array_begin(j);
 	for (i = 0; i < r->nclasses; i++) {
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, r->classes[i]);
+		cmd_json_str(j, "name", r->classes[i]);
 		json_key(j, "borderline");
 		json_bool(j, i == r->borderline);
 		json_object_end(j);
@@ -327,8 +275,7 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 	for (i = 0; i < r->nlabelers; i++)
 		json_string(j, r->labelers[i]);
 	json_array_end(j);
-	json_key(j, "by");
-	json_string(j, by);
+	cmd_json_str(j, "by", by);
 	json_key(j, "guideline");
 	if (guideline == NULL)
 		json_null(j);
@@ -336,10 +283,10 @@ json_head(struct json *j, const char *task, const struct ratings *r,
 		json_string(j, "all");
 	else
 		json_int(j, version);
-	json_int_key(j, "bootstrap", o->bootstrap);
+	cmd_json_int(j, "bootstrap", o->bootstrap);
 	/* --seed takes 0..INT64_MAX, so it fits a long long. */
-	json_int_key(j, "seed", (long long)o->seed);
-	json_num(j, "confidence", o->confidence);
+	cmd_json_int(j, "seed", (long long)o->seed);
+	cmd_json_num(j, "confidence", o->confidence, 1);
 }
 
 static void
@@ -371,9 +318,8 @@ print_json(const char *task, const struct ratings *r, const char *by,
 		json_array_begin(&j);
 		for (s = 0; by != NULL && s < r->nslices; s++) {
 			json_object_begin(&j);
-			json_key(&j, "name");
-			json_string(&j, r->slices[s]);
-			json_int_key(&j, "items", u->slice_items[s]);
+			cmd_json_str(&j, "name", r->slices[s]);
+			cmd_json_int(&j, "items", u->slice_items[s]);
 			json_key(&j, "agreement");
 			json_agreement(&j, r, &u->slices[s]);
 			json_object_end(&j);
@@ -384,9 +330,7 @@ print_json(const char *task, const struct ratings *r, const char *by,
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	buf_puts(&b, "\n");
-	fputs(b.s, stdout);
-	buf_free(&b);
+	cmd_json_print(&b);
 }
 
 /* Text */
@@ -499,12 +443,22 @@ team_row(const char *name, const struct agree_stat *s)
 	putchar('\n');
 }
 
+/* An HLP, then its interval and bar when it is defined (no newline). */
 static void
-print_agreement(const struct ratings *r, const struct agree_result *a,
+hlp_cells(const struct agree_stat *hlp, const struct agree_ci *ci)
+{
+	printf("%s", fmt_stat(hlp));
+	if (hlp->defined) {
+		printf(" %s", fmt_ci(ci));
+		bar(hlp->value);
+	}
+}
+
+/* The team's figures, one a line. */
+static void
+print_team(const struct ratings *r, const struct agree_result *a,
     double confidence)
 {
-	int i;
-
 	printf("  %d items, %d labeled, %d with two labels or more, %lld "
 	    "labels, %d labeler%s\n\n", a->nitems, a->nlabeled, a->npairable,
 	    a->nlabels, a->nactive, a->nactive == 1 ? "" : "s");
@@ -527,6 +481,13 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 		bar(a->team_hlp.value);
 	}
 	putchar('\n');
+}
+
+/* Per class, then per labeler. */
+static void
+print_classes_labelers(const struct ratings *r, const struct agree_result *a)
+{
+	int i;
 
 	printf("\n  %-18s %7s  %-10s %s\n", "class", "labels", "specific",
 	    "HLP");
@@ -551,13 +512,16 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 		printf(" %7lld  ", l->nlabels);
 		printf("%-10s ", fmt_stat(&l->agree_others));
 		printf("%-10s ", l->ngold ? fmt_stat(&l->gold_accuracy) : "-");
-		printf("%s", fmt_stat(&l->hlp));
-		if (l->hlp.defined) {
-			printf(" %s", fmt_ci(&l->hlp_ci));
-			bar(l->hlp.value);
-		}
+		hlp_cells(&l->hlp, &l->hlp_ci);
 		putchar('\n');
 	}
+}
+
+/* The (at most five) class pairs behind most disagreement. */
+static void
+print_disagreements(const struct ratings *r, const struct agree_result *a)
+{
+	int i;
 
 	if (a->ndisagreements > 0)
 		printf("\n  class pairs behind the disagreement\n");
@@ -577,11 +541,63 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 	}
 }
 
+/* One row per --by slice. */
+static void
+print_slices(const struct ratings *r, const struct agree_report_run *u)
+{
+	int s;
+
+	printf("\n  %-34s %6s %9s  %-10s %-10s %s\n", "slice", "items",
+	    "percent", "fleiss", "alpha", "HLP");
+	for (s = 0; s < r->nslices; s++) {
+		const struct agree_result *a = &u->slices[s];
+
+		fputs("  ", stdout);
+		name_col(r->slices[s], 34);
+		printf(" %6d %9s  ", u->slice_items[s], fmt_stat(&a->percent));
+		printf("%-10s ", fmt_stat(&a->fleiss));
+		printf("%-10s ", fmt_stat(&a->alpha_nominal));
+		hlp_cells(&a->team_hlp, &a->team_hlp_ci);
+		putchar('\n');
+	}
+}
+
+/* The most disagreed items with the labels that count in this result. */
+static void
+print_top(const struct ratings *r, const struct agree_report_run *u)
+{
+	int t, j, c;
+
+	if (u->ntop > 0)
+		printf("\n  most disagreed items (vote entropy, bits)\n");
+	for (t = 0; t < u->ntop; t++) {
+		int it = u->top[t].item;
+
+		printf("    %.2f  ", u->top[t].entropy);
+		cmd_print_safe(stdout, r->paths[it]);
+		fputs("  ", stdout);
+		for (j = 0; j < r->nlabelers; j++) {
+			if ((c = agree_run_label(r, u, it, j)) < 0)
+				continue;
+			putchar(' ');
+			cmd_print_safe(stdout, r->labelers[j]);
+			putchar('=');
+			cmd_print_safe(stdout, r->classes[c]);
+		}
+		if (r->reference[it] >= 0) {
+			fputs("  (adjudicated ", stdout);
+			cmd_print_safe(stdout, r->classes[r->reference[it]]);
+			putchar(')');
+		}
+		putchar('\n');
+	}
+}
+
 static void
 print_text(const char *task, const struct ratings *r, const char *by,
     const struct agree_opts *o, const struct agree_report_run *runs, int nruns)
 {
-	int i, s, t, j;
+	int i;
 
 	for (i = 0; i < nruns; i++) {
 		const struct agree_report_run *u = &runs[i];
@@ -594,55 +610,42 @@ print_text(const char *task, const struct ratings *r, const char *by,
 			printf(", guideline version %d\n", u->version);
 		else
 			printf(", labels of every guideline version\n");
-		print_agreement(r, &u->all, o->confidence);
-		if (by != NULL) {
-			printf("\n  %-34s %6s %9s  %-10s %-10s %s\n", "slice",
-			    "items", "percent", "fleiss", "alpha", "HLP");
-			for (s = 0; s < r->nslices; s++) {
-				const struct agree_result *a = &u->slices[s];
-
-				fputs("  ", stdout);
-				name_col(r->slices[s], 34);
-				printf(" %6d %9s  ", u->slice_items[s],
-				    fmt_stat(&a->percent));
-				printf("%-10s ", fmt_stat(&a->fleiss));
-				printf("%-10s ", fmt_stat(&a->alpha_nominal));
-				printf("%s", fmt_stat(&a->team_hlp));
-				if (a->team_hlp.defined) {
-					printf(" %s", fmt_ci(&a->team_hlp_ci));
-					bar(a->team_hlp.value);
-				}
-				putchar('\n');
-			}
-		}
-		if (u->ntop > 0)
-			printf("\n  most disagreed items (vote entropy, bits)\n");
-		for (t = 0; t < u->ntop; t++) {
-			int it = u->top[t].item;
-
-			printf("    %.2f  ", u->top[t].entropy);
-			cmd_print_safe(stdout, r->paths[it]);
-			fputs("  ", stdout);
-			for (j = 0; j < r->nlabelers; j++) {
-				size_t k = (size_t)it * r->nlabelers + j;
-
-				if (r->cells[k] < 0 || (u->version != 0 &&
-				    r->guideline[k] != u->version))
-					continue;
-				putchar(' ');
-				cmd_print_safe(stdout, r->labelers[j]);
-				putchar('=');
-				cmd_print_safe(stdout, r->classes[r->cells[k]]);
-			}
-			if (r->reference[it] >= 0) {
-				fputs("  (adjudicated ", stdout);
-				cmd_print_safe(stdout,
-				    r->classes[r->reference[it]]);
-				putchar(')');
-			}
-			putchar('\n');
-		}
+		print_team(r, &u->all, o->confidence);
+		print_classes_labelers(r, &u->all);
+		print_disagreements(r, &u->all);
+		if (by != NULL)
+			print_slices(r, u);
+		print_top(r, u);
 	}
+}
+
+/*
+ * The options into *ro (the user aside): 0, or a usage error printed and
+ * EXIT_USAGE.
+ */
+static int
+agree_options(struct cmd_args *a, struct agree_report_opts *ro)
+{
+	const struct cmd_entry *c = a->entry;
+	const char *guideline;
+	long long n;
+
+	agree_report_opts_init(ro);
+	ro->top = AGREE_TOP;
+	ro->by = cmd_args_get(a, "by");
+	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
+		if (strcmp(guideline, "all") == 0)
+			ro->each_version = 1;
+		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
+			return cmd_usage(c, "--guideline wants a version "
+			    "number or 'all', not '%s'", guideline);
+		else
+			ro->version = (int)n;
+	}
+	if (cmd_opt_bootstrap(a, &ro->agree.bootstrap) != 0 ||
+	    cmd_opt_seed(a, &ro->agree.seed) != 0)
+		return EXIT_USAGE;
+	return 0;
 }
 
 static int
@@ -653,30 +656,12 @@ cmd_agree_run(struct cmd_args *a)
 	struct agree_report rep;
 	struct project p;
 	struct store *st;
-	const char *guideline, *html, *db, *term, *v;
+	const char *guideline = cmd_args_get(a, "guideline"), *html =
+	    cmd_args_get(a, "html"), *db, *term;
 	char *cause = NULL;
-	long long n;
-	int json, ret = 0;
+	int json = cmd_args_has(a, "json"), ret = 0;
 
-	agree_report_opts_init(&ro);
-	ro.top = AGREE_TOP;
-	ro.by = cmd_args_get(a, "by");
-	html = cmd_args_get(a, "html");
-	json = cmd_args_has(a, "json");
-	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
-		if (strcmp(guideline, "all") == 0)
-			ro.each_version = 1;
-		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
-			return cmd_usage(c, "--guideline wants a version "
-			    "number or 'all', not '%s'", guideline);
-		else
-			ro.version = (int)n;
-	}
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &ro.agree.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &ro.agree.seed) != 0)
+	if (agree_options(a, &ro) != 0)
 		return EXIT_USAGE;
 	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");

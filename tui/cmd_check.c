@@ -80,6 +80,49 @@ on_problem(void *arg, const struct check_problem *p)
 	fputc('\n', stdout);
 }
 
+/* The summary as one object, the problems o gathered under "problems". */
+static void
+print_json(const struct check_result *res, int bad, struct out *o)
+{
+	struct buf b = { 0 };
+	struct json j;
+
+	json_array_end(&o->j);
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_key(&j, "ok");
+	json_bool(&j, !bad);
+	cmd_json_str(&j, "integrity", res->integrity_ok ? "ok" :
+	    res->integrity);
+	cmd_json_int(&j, "items", res->items);
+	cmd_json_int(&j, "items_ok", res->items_ok);
+	cmd_json_int(&j, "items_bad", res->items_bad);
+	cmd_json_int(&j, "paths", res->paths);
+	cmd_json_int(&j, "missing", res->missing);
+	cmd_json_int(&j, "changed", res->changed);
+	cmd_json_int(&j, "unreadable", res->unreadable);
+	cmd_json_int(&j, "bytes_hashed", res->bytes_hashed);
+	json_key(&j, "problems");
+	json_raw(&j, o->b.s);
+	json_object_end(&j);
+	cmd_json_print(&b);
+}
+
+static void
+print_text(const struct check_result *res, int bad)
+{
+	if (!res->integrity_ok) {
+		fputs("integrity   ", stdout);
+		cmd_print_safe(stdout, res->integrity);
+		fputc('\n', stdout);
+	}
+	printf("%s: store %s; %lld items, %lld intact, %lld with problems "
+	    "(%lld missing, %lld changed, %lld unreadable paths)\n",
+	    bad ? "problems" : "ok", res->integrity_ok ? "intact" : "DAMAGED",
+	    res->items, res->items_ok, res->items_bad, res->missing,
+	    res->changed, res->unreadable);
+}
+
 static int
 cmd_check_run(struct cmd_args *a)
 {
@@ -107,52 +150,10 @@ cmd_check_run(struct cmd_args *a)
 	}
 	store_close(st);
 	bad = !res.integrity_ok || res.items_bad > 0;
-	if (o.json) {
-		struct buf b = { 0 };
-		struct json j;
-
-		json_array_end(&o.j);
-		json_start(&j, &b);
-		json_object_begin(&j);
-		json_key(&j, "ok");
-		json_bool(&j, !bad);
-		json_key(&j, "integrity");
-		json_string(&j, res.integrity_ok ? "ok" : res.integrity);
-		json_key(&j, "items");
-		json_int(&j, res.items);
-		json_key(&j, "items_ok");
-		json_int(&j, res.items_ok);
-		json_key(&j, "items_bad");
-		json_int(&j, res.items_bad);
-		json_key(&j, "paths");
-		json_int(&j, res.paths);
-		json_key(&j, "missing");
-		json_int(&j, res.missing);
-		json_key(&j, "changed");
-		json_int(&j, res.changed);
-		json_key(&j, "unreadable");
-		json_int(&j, res.unreadable);
-		json_key(&j, "bytes_hashed");
-		json_int(&j, res.bytes_hashed);
-		json_key(&j, "problems");
-		json_raw(&j, o.b.s);
-		json_object_end(&j);
-		buf_add(&b, "\n", 1);
-		fputs(b.s, stdout);
-		buf_free(&b);
-	} else {
-		if (!res.integrity_ok) {
-			fputs("integrity   ", stdout);
-			cmd_print_safe(stdout, res.integrity);
-			fputc('\n', stdout);
-		}
-		printf("%s: store %s; %lld items, %lld intact, %lld with "
-		    "problems (%lld missing, %lld changed, %lld unreadable "
-		    "paths)\n", bad ? "problems" : "ok",
-		    res.integrity_ok ? "intact" : "DAMAGED", res.items,
-		    res.items_ok, res.items_bad, res.missing, res.changed,
-		    res.unreadable);
-	}
+	if (o.json)
+		print_json(&res, bad, &o);
+	else
+		print_text(&res, bad);
 	buf_free(&o.b);
 	check_result_free(&res);
 	return bad ? EXIT_FAIL : 0;

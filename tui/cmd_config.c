@@ -55,8 +55,8 @@ cmd_config_run(struct cmd_args *a)
 				if (s[i].is_default)
 					printf("\t(default)\n");
 				else
-					printf("\tset by %s at %s\n", s[i].set_by,
-					    s[i].set_at);
+					printf("\tset by %s at %s\n",
+					    s[i].set_by, s[i].set_at);
 			}
 			config_list_free(s, n);
 		}

@@ -59,17 +59,6 @@ const struct cmd_entry cmd_drift_entry = {
 	.run = cmd_drift_run,
 };
 
-/* Figures as "%.12g"; an undefined one (defined 0) as null. */
-static void
-json_num(struct json *j, const char *name, double v, int defined)
-{
-	json_key(j, name);
-	if (defined)
-		json_double(j, "%.12g", v);
-	else
-		json_null(j);
-}
-
 static void
 json_counts(struct json *j, const char *name, const long long *v, int n)
 {
@@ -87,10 +76,8 @@ json_batch(struct json *j, const char *name, const char *batch, int items)
 {
 	json_key(j, name);
 	json_object_begin(j);
-	json_key(j, "batch");
-	json_string(j, batch);
-	json_key(j, "items");
-	json_int(j, items);
+	cmd_json_str(j, "batch", batch);
+	cmd_json_int(j, "items", items);
 	json_object_end(j);
 }
 
@@ -100,30 +87,25 @@ json_shift(struct json *j, const struct drift_shift *s)
 	int m = !s->labels, chi = !m && s->chi2_df > 0;
 
 	json_object_begin(j);
-	json_key(j, "name");
-	json_string(j, s->name);
-	json_key(j, "kind");
-	json_string(j, m ? "metric" : "labels");
-	json_key(j, "n_from");
-	json_int(j, s->n_from);
-	json_key(j, "n_to");
-	json_int(j, s->n_to);
-	json_num(j, "psi", s->psi, 1);
-	json_key(j, "bins");
-	json_int(j, s->bins);
-	json_num(j, "mean_from", s->mean_from, m);
-	json_num(j, "mean_to", s->mean_to, m);
-	json_num(j, "ks_d", s->ks_d, m);
-	json_num(j, "ks_p", s->ks_p, m);
-	json_key(j, "ks_method");
-	json_string(j, !m ? NULL : s->ks_exact ? "exact" : "asymptotic");
-	json_num(j, "chi2", s->chi2, chi);
+	cmd_json_str(j, "name", s->name);
+	cmd_json_str(j, "kind", m ? "metric" : "labels");
+	cmd_json_int(j, "n_from", s->n_from);
+	cmd_json_int(j, "n_to", s->n_to);
+	cmd_json_num(j, "psi", s->psi, 1);
+	cmd_json_int(j, "bins", s->bins);
+	cmd_json_num(j, "mean_from", s->mean_from, m);
+	cmd_json_num(j, "mean_to", s->mean_to, m);
+	cmd_json_num(j, "ks_d", s->ks_d, m);
+	cmd_json_num(j, "ks_p", s->ks_p, m);
+	cmd_json_str(j, "ks_method", !m ? NULL : s->ks_exact ? "exact" :
+	    "asymptotic");
+	cmd_json_num(j, "chi2", s->chi2, chi);
 	json_key(j, "chi2_df");
 	if (chi)
 		json_int(j, s->chi2_df);
 	else
 		json_null(j);
-	json_num(j, "chi2_p", s->chi2_p, chi);
+	cmd_json_num(j, "chi2_p", s->chi2_p, chi);
 	json_object_end(j);
 }
 
@@ -138,7 +120,7 @@ print_json(const struct drift_report *d)
 	json_object_begin(&j);
 	json_batch(&j, "from", d->from, d->items_from);
 	json_batch(&j, "to", d->to, d->items_to);
-	json_num(&j, "epsilon", DRIFT_PSI_EPSILON, 1);
+	cmd_json_num(&j, "epsilon", DRIFT_PSI_EPSILON, 1);
 	json_key(&j, "shifts");
 	json_array_begin(&j);
 	for (i = 0; i < d->nshifts; i++)
@@ -155,9 +137,7 @@ print_json(const struct drift_report *d)
 	json_counts(&j, "to", d->labels_to, d->nclasses);
 	json_object_end(&j);
 	json_object_end(&j);
-	buf_add(&b, "\n", 1);
-	fputs(b.s, stdout);
-	buf_free(&b);
+	cmd_json_print(&b);
 }
 
 static void

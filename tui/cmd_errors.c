@@ -92,59 +92,20 @@ const struct cmd_entry cmd_errors_entry = {
 
 /* JSON */
 
-/* Figures as "%.12g": enough digits for a double's 0..1 shares. */
-#define NUM "%.12g"
-
-static void
-json_stat(struct json *j, const char *name, const struct agree_stat *s)
-{
-	json_key(j, name);
-	json_object_begin(j);
-	json_key(j, "value");
-	if (s->defined)
-		json_double(j, NUM, s->value);
-	else
-		json_null(j);
-	json_key(j, "why");
-	json_string(j, s->defined ? NULL : s->why ? s->why : "undefined");
-	json_object_end(j);
-}
-
 static void
 json_row(struct json *j, const struct errors_row *r)
 {
 	json_object_begin(j);
-	json_key(j, "name");
-	json_string(j, r->name);
-	json_key(j, "items");
-	json_int(j, r->items);
-	json_key(j, "errors");
-	json_int(j, r->errors);
-	json_key(j, "data_share");
-	json_double(j, NUM, r->data_share);
-	json_key(j, "error_rate");
-	json_double(j, NUM, r->error_rate);
-	json_key(j, "error_share");
-	json_double(j, NUM, r->error_share);
-	json_stat(j, "hlp", &r->hlp);
-	json_stat(j, "gap", &r->gap);
-	json_stat(j, "room", &r->room);
-	json_key(j, "hlp_ci");
-	json_object_begin(j);
-	json_key(j, "lo");
-	if (r->hlp_ci.defined)
-		json_double(j, NUM, r->hlp_ci.lo);
-	else
-		json_null(j);
-	json_key(j, "hi");
-	if (r->hlp_ci.defined)
-		json_double(j, NUM, r->hlp_ci.hi);
-	else
-		json_null(j);
-	json_key(j, "why");
-	json_string(j, r->hlp_ci.defined ? NULL : r->hlp_ci.why ?
-	    r->hlp_ci.why : "undefined");
-	json_object_end(j);
+	cmd_json_str(j, "name", r->name);
+	cmd_json_int(j, "items", r->items);
+	cmd_json_int(j, "errors", r->errors);
+	cmd_json_num(j, "data_share", r->data_share, 1);
+	cmd_json_num(j, "error_rate", r->error_rate, 1);
+	cmd_json_num(j, "error_share", r->error_share, 1);
+	cmd_json_stat(j, "hlp", &r->hlp);
+	cmd_json_stat(j, "gap", &r->gap);
+	cmd_json_stat(j, "room", &r->room);
+	cmd_json_ci(j, "hlp_ci", &r->hlp_ci);
 	json_object_end(j);
 }
 
@@ -171,54 +132,39 @@ print_json(const char *task, const struct errors_report *e,
 
 	json_start(&j, &b);
 	json_object_begin(&j);
-	json_key(&j, "task");
-	json_string(&j, task);
+	cmd_json_str(&j, "task", task);
 	json_key(&j, "run");
 	json_object_begin(&j);
-	json_key(&j, "name");
-	json_string(&j, e->run);
-	json_key(&j, "file");
-	json_string(&j, e->file);
-	json_key(&j, "sha256");
-	json_string(&j, e->sha256);
-	json_key(&j, "imported_by");
-	json_string(&j, e->imported_by);
-	json_key(&j, "imported_at");
-	json_string(&j, e->imported_at);
+	cmd_json_str(&j, "name", e->run);
+	cmd_json_str(&j, "file", e->file);
+	cmd_json_str(&j, "sha256", e->sha256);
+	cmd_json_str(&j, "imported_by", e->imported_by);
+	cmd_json_str(&j, "imported_at", e->imported_at);
 	json_object_end(&j);
 	json_key(&j, "import");
 	if (imp != NULL) {
 		json_object_begin(&j);
-		json_key(&j, "rows");
-		json_int(&j, imp->rows);
-		json_key(&j, "bad");
-		json_int(&j, imp->bad);
+		cmd_json_int(&j, "rows", imp->rows);
+		cmd_json_int(&j, "bad", imp->bad);
 		json_key(&j, "reused");
 		json_bool(&j, imp->reused);
 		json_object_end(&j);
 	} else
 		json_null(&j);
-	json_key(&j, "by");
-	json_string(&j, e->by);
+	cmd_json_str(&j, "by", e->by);
 	json_key(&j, "classes");
 	json_array_begin(&j);
 	for (i = 0; i < k; i++)
 		json_string(&j, e->classes[i]);
 	json_array_end(&j);
-	json_key(&j, "items");
-	json_int(&j, e->nitems);
-	json_key(&j, "predicted");
-	json_int(&j, e->npredicted);
-	json_key(&j, "scored");
-	json_int(&j, e->nscored);
+	cmd_json_int(&j, "items", e->nitems);
+	cmd_json_int(&j, "predicted", e->npredicted);
+	cmd_json_int(&j, "scored", e->nscored);
 	json_key(&j, "left_out");
 	json_object_begin(&j);
-	json_key(&j, "ambiguous");
-	json_int(&j, e->nambiguous);
-	json_key(&j, "ties");
-	json_int(&j, e->nties);
-	json_key(&j, "unlabeled");
-	json_int(&j, e->nunlabeled);
+	cmd_json_int(&j, "ambiguous", e->nambiguous);
+	cmd_json_int(&j, "ties", e->nties);
+	cmd_json_int(&j, "unlabeled", e->nunlabeled);
 	json_object_end(&j);
 	json_key(&j, "overall");
 	json_row(&j, &e->overall);
@@ -234,9 +180,7 @@ print_json(const char *task, const struct errors_report *e,
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	buf_add(&b, "\n", 1);
-	fputs(b.s, stdout);
-	buf_free(&b);
+	cmd_json_print(&b);
 }
 
 /* Text */
@@ -349,7 +293,7 @@ cmd_errors_run(struct cmd_args *a)
 	struct project p;
 	struct store *st;
 	const char *file = cmd_args_get(a, "predictions"), *run =
-	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"), *v,
+	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"),
 	    *db = a->argv[0];
 	char *cause = NULL;
 	int ret = 0;
@@ -357,11 +301,8 @@ cmd_errors_run(struct cmd_args *a)
 	eo.bootstrap = 1000;
 	eo.seed = 1;
 	eo.by = cmd_args_get(a, "by");
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &eo.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &eo.seed) != 0)
+	if (cmd_opt_bootstrap(a, &eo.bootstrap) != 0 ||
+	    cmd_opt_seed(a, &eo.seed) != 0)
 		return EXIT_USAGE;
 	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");

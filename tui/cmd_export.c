@@ -187,8 +187,7 @@ export_options(struct cmd_args *a, struct export_opts *o)
 		free(cause);
 		return r;
 	}
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &o->split.seed) != 0)
+	if (cmd_opt_seed(a, &o->split.seed) != 0)
 		return EXIT_USAGE;
 	return 0;
 }
@@ -212,7 +211,8 @@ cmd_export_run(struct cmd_args *a)
 		return cmd_usage(c, "--out DIR is required");
 	if (o.method != CONSENSUS_ADJUDICATED &&
 	    o.fallback != CONSENSUS_MAJORITY)
-		return cmd_usage(c, "--fallback goes with --method adjudicated");
+		return cmd_usage(c, "--fallback goes with --method "
+		    "adjudicated");
 	if ((o.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)

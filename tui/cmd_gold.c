@@ -28,16 +28,56 @@ const struct cmd_entry cmd_gold_entry = {
 	.run = cmd_gold_run,
 };
 
+/* gold list: each gold item, one a line. */
+static int
+gold_print(struct store *st, const char *db, const char *user)
+{
+	struct gold_row *g;
+	char *cause = NULL;
+	int n, i;
+
+	if (gold_list(st, user, &g, &n, &cause) != 0)
+		return cmd_fail_cause(db, cause);
+	for (i = 0; i < n; i++) {
+		printf("%lld\t%s\t", g[i].item, g[i].class_name);
+		cmd_print_safe(stdout, g[i].path);
+		printf("\tby %s at %s\n", g[i].user, g[i].created_at);
+	}
+	gold_list_free(g, n);
+	return 0;
+}
+
+/* gold add: item is gold, of the class named cls. */
+static int
+gold_mark(struct store *st, const char *db, const char *user,
+    long long item, const char *cls)
+{
+	const struct class_def *cd;
+	struct project p;
+	char *cause = NULL;
+	int r = 0;
+
+	if (project_load(st, &p, &cause) != 0)
+		return cmd_fail_cause(db, cause);
+	if ((cd = project_class(&p, cls)) == NULL)
+		r = cmd_fail(db, "no class '%s' in this project", cls);
+	else if (gold_add(st, user, item, cd->id, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
+	else
+		printf("item %lld is gold: %s\n", item, cd->name);
+	project_free(&p);
+	return r;
+}
+
 static int
 cmd_gold_run(struct cmd_args *a)
 {
 	const struct cmd_entry *c = a->entry;
 	const char *db, *verb, *user;
 	struct store *st;
-	struct project p;
 	char *cause = NULL;
 	long long item = 0;
-	int r = 0, nargs = a->argc, i;
+	int r = 0, nargs = a->argc;
 
 	if (nargs < 2)
 		return cmd_usage(c, "want DB and add, remove or list");
@@ -57,42 +97,17 @@ cmd_gold_run(struct cmd_args *a)
 		    verb);
 	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
-	if (strcmp(verb, "list") == 0) {
-		struct gold_row *g;
-		int n;
-
-		if (gold_list(st, user, &g, &n, &cause) != 0)
-			r = cmd_fail_cause(db, cause);
-		else {
-			for (i = 0; i < n; i++) {
-				printf("%lld\t%s\t", g[i].item, g[i].class_name);
-				cmd_print_safe(stdout, g[i].path);
-				printf("\tby %s at %s\n", g[i].user,
-				    g[i].created_at);
-			}
-			gold_list_free(g, n);
-		}
-	} else if (item_resolve(st, a->argv[2], &item, &cause) != 0)
+	if (strcmp(verb, "list") == 0)
+		r = gold_print(st, db, user);
+	else if (item_resolve(st, a->argv[2], &item, &cause) != 0)
 		r = cmd_fail_cause(db, cause);
 	else if (strcmp(verb, "remove") == 0) {
 		if (gold_remove(st, user, item, &cause) != 0)
 			r = cmd_fail_cause(db, cause);
 		else
 			printf("item %lld is no longer gold\n", item);
-	} else if (project_load(st, &p, &cause) != 0)
-		r = cmd_fail_cause(db, cause);
-	else {
-		const struct class_def *cd = project_class(&p, a->argv[3]);
-
-		if (cd == NULL)
-			r = cmd_fail(db, "no class '%s' in this project",
-			    a->argv[3]);
-		else if (gold_add(st, user, item, cd->id, &cause) != 0)
-			r = cmd_fail_cause(db, cause);
-		else
-			printf("item %lld is gold: %s\n", item, cd->name);
-		project_free(&p);
-	}
+	} else
+		r = gold_mark(st, db, user, item, a->argv[3]);
 	store_close(st);
 	return r;
 }

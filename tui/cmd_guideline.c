@@ -79,7 +79,7 @@ do_show(struct store *st, const char *db, const char *user, int version)
 	    guideline_text(st, version, &text, &got, &cause) != 0 ||
 	    guideline_info(st, got, &v, &cause) != 0 ||
 	    guideline_classes(st, got, &c, &n, &cause) != 0) {
-		r = cmd_fail(db, "%s", cause);
+		r = cmd_fail_cause(db, cause);
 		goto out;
 	}
 	printf("guideline v%d by ", got);
@@ -97,7 +97,6 @@ do_show(struct store *st, const char *db, const char *user, int version)
 		    "(no description)", "      ");
 	}
 out:
-	free(cause);
 	free(text);
 	guideline_log_free(v, v ? 1 : 0);
 	guideline_classes_free(c, n);
@@ -132,7 +131,7 @@ do_diff(struct store *st, const char *db, const char *user, int v1, int v2)
 	if (project_require(st, user, ROLE_LABELER, "reading the guideline",
 	    &cause) != 0 || guideline_text(st, v1, &a, &g1, &cause) != 0 ||
 	    guideline_text(st, v2, &b, &g2, &cause) != 0) {
-		r = cmd_fail(db, "%s", cause);
+		r = cmd_fail_cause(db, cause);
 		goto out;
 	}
 	snprintf(na, sizeof na, "guideline v%d", g1);
@@ -141,7 +140,6 @@ do_diff(struct store *st, const char *db, const char *user, int v1, int v2)
 	print_lines(d, "");
 	free(d);
 out:
-	free(cause);
 	free(a);
 	free(b);
 	return r;
@@ -190,8 +188,8 @@ run_editor(const char *path, char **cause)
 		return acc_error(cause, "cannot start the editor: %s",
 		    strerror(errno));
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return acc_error(cause, "the editor (%s) failed (status %d)", ed,
-		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return acc_error(cause, "the editor (%s) failed (status %d)",
+		    ed, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 	return 0;
 }
 
@@ -257,19 +255,77 @@ temp_with(const char *text, char **cause)
 	return path;
 }
 
+/*
+ * The new text into *text: FILE's, or what the editor left in a temporary
+ * file holding cur (*path names the file read; the caller unlinks a
+ * temporary one).  0, or the error printed and EXIT_FAIL, *keep set when
+ * the text in *path must stay.
+ */
+static int
+edit_read(const char *file, const char *cur, char **path,
+    unsigned char **text, size_t *len, int *keep)
+{
+	char *cause = NULL;
+
+	if (file != NULL)
+		*path = xstrdup(file);
+	else if ((*path = temp_with(cur, &cause)) == NULL ||
+	    run_editor(*path, &cause) != 0) {
+		*keep = *path != NULL;
+		cmd_fail(*path, "%s%s", cause, *keep ? "; nothing stored, the "
+		    "text is kept in this file" : "");
+		free(cause);
+		return EXIT_FAIL;
+	}
+	if (acc_read_file(*path, (size_t)16 << 20, text, len, &cause) != 0) {
+		*keep = 1;
+		return cmd_fail_cause(*path, cause);
+	}
+	return 0;
+}
+
+/*
+ * Store text as the version after base, with reason_arg or a reason asked
+ * on tty.  0 (said on stdout), or the error printed and EXIT_FAIL: nothing
+ * stored, and the text is kept in path.
+ */
+static int
+edit_store(struct store *st, const char *user, int base, const char *text,
+    const char *path, const char *reason_arg, int tty)
+{
+	char *reason, *cause = NULL;
+	int newver, r = 0;
+
+	reason = reason_arg ? xstrdup(reason_arg) : ask_reason(tty, base + 1);
+	if (reason == NULL)
+		return cmd_fail(path, "no reason given; nothing stored, the "
+		    "text is kept in this file");
+	if (guideline_add_on(st, user, base, text, reason, &newver,
+	    &cause) != 0) {
+		r = cmd_fail(path, "%s; nothing stored, the text is kept in "
+		    "this file", cause);
+		free(cause);
+	} else if (newver == 0)
+		printf("no change: guideline v%d stays in force\n", base);
+	else
+		printf("guideline v%d saved\n", newver);
+	free(reason);
+	return r;
+}
+
 static int
 do_edit(struct store *st, const char *db, const char *user,
     const char *reason_arg, const char *file)
 {
-	char *cur = NULL, *path = NULL, *reason = NULL, *cause = NULL;
+	char *cur = NULL, *path = NULL, *cause = NULL;
 	unsigned char *text = NULL;
 	size_t len;
-	int base, newver, tty = -1, r = EXIT_FAIL, keep = 0;
+	int base, tty = -1, r, keep = 0;
 
 	/* Refuse (and audit) a labeler before any editor opens. */
 	if (project_require(st, user, ROLE_SME, "editing the guideline",
 	    &cause) != 0 || guideline_current(st, &base, &cur, &cause) != 0) {
-		r = cmd_fail(db, "%s", cause);
+		r = cmd_fail_cause(db, cause);
 		goto out;
 	}
 	/* Without --reason we must be able to ask; say so before editing. */
@@ -279,47 +335,13 @@ do_edit(struct store *st, const char *db, const char *user,
 		    "--reason TEXT");
 		goto out;
 	}
-	if (file != NULL)
-		path = xstrdup(file);
-	else {
-		if ((path = temp_with(cur, &cause)) == NULL ||
-		    run_editor(path, &cause) != 0) {
-			keep = path != NULL;
-			r = cmd_fail(path, "%s%s", cause, keep ?
-			    "; nothing stored, the text is kept in this file" :
-			    "");
-			goto out;
-		}
-	}
-	if (acc_read_file(path, (size_t)16 << 20, &text, &len, &cause) != 0) {
-		keep = 1;
-		r = cmd_fail(path, "%s", cause);
+	if ((r = edit_read(file, cur, &path, &text, &len, &keep)) != 0)
 		goto out;
-	}
-	if (guideline_same((const char *)text, cur)) {
+	if (guideline_same((const char *)text, cur))
 		printf("no change: guideline v%d stays in force\n", base);
-		r = 0;
-		goto out;
-	}
-	reason = reason_arg ? xstrdup(reason_arg) : ask_reason(tty, base + 1);
-	if (reason == NULL) {
+	else if ((r = edit_store(st, user, base, (const char *)text, path,
+	    reason_arg, tty)) != 0)
 		keep = 1;
-		r = cmd_fail(path, "no reason given; nothing stored, the text "
-		    "is kept in this file");
-		goto out;
-	}
-	if (guideline_add_on(st, user, base, (const char *)text, reason,
-	    &newver, &cause) != 0) {
-		keep = 1;
-		r = cmd_fail(path, "%s; nothing stored, the text is kept in this "
-		    "file", cause);
-		goto out;
-	}
-	if (newver == 0)
-		printf("no change: guideline v%d stays in force\n", base);
-	else
-		printf("guideline v%d saved\n", newver);
-	r = 0;
 out:
 	if (path != NULL && file == NULL && !keep)
 		unlink(path);
@@ -328,8 +350,6 @@ out:
 	free(path);
 	free(cur);
 	free(text);
-	free(reason);
-	free(cause);
 	return r;
 }
 
@@ -368,14 +388,16 @@ cmd_guideline_run(struct cmd_args *a)
 			    "only --version" : "no arguments");
 	} else if (strcmp(verb, "diff") == 0) {
 		if (a->argc != 4 || reason || file || version)
-			return cmd_usage(c, "diff takes two versions: diff V1 V2");
+			return cmd_usage(c, "diff takes two versions: diff V1 "
+			    "V2");
 		if (version_arg(a->argv[2], &v1) != 0 ||
 		    version_arg(a->argv[3], &v2) != 0)
 			return cmd_usage(c, "diff wants version numbers, not "
 			    "'%s' '%s'", a->argv[2], a->argv[3]);
 	} else if (strcmp(verb, "edit") == 0) {
 		if (a->argc != 2 || version)
-			return cmd_usage(c, "edit takes only --reason and --file");
+			return cmd_usage(c, "edit takes only --reason and "
+			    "--file");
 	} else
 		return cmd_usage(c, "unknown action '%s' (show, log, diff, "
 		    "edit)", verb);

@@ -90,7 +90,8 @@ cmd_init_run(struct cmd_args *a)
 		return cmd_usage(c, "--media must be image or audio, not '%s'",
 		    media);
 	if (spec.classes == NULL)
-		return cmd_usage(c, "--classes is required (e.g. ok,scratch,dent)");
+		return cmd_usage(c, "--classes is required (e.g. "
+		    "ok,scratch,dent)");
 	if ((user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if (gfile != NULL) {

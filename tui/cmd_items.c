@@ -63,39 +63,24 @@ print_json(void *arg, const struct item_row *r)
 	b->len = 0;
 	json_start(&j, b);
 	json_object_begin(&j);
-	json_key(&j, "id");
-	json_int(&j, r->id);
-	json_key(&j, "path");
-	json_string(&j, r->path);
-	json_key(&j, "sha256");
-	json_string(&j, r->sha256);
-	json_key(&j, "kind");
-	json_string(&j, r->kind);
-	json_key(&j, "format");
-	json_string(&j, r->format);
-	json_key(&j, "bytes");
-	json_int(&j, r->bytes);
-	json_key(&j, "batch");
-	json_string(&j, r->batch);
+	cmd_json_int(&j, "id", r->id);
+	cmd_json_str(&j, "path", r->path);
+	cmd_json_str(&j, "sha256", r->sha256);
+	cmd_json_str(&j, "kind", r->kind);
+	cmd_json_str(&j, "format", r->format);
+	cmd_json_int(&j, "bytes", r->bytes);
+	cmd_json_str(&j, "batch", r->batch);
 	if (r->width > 0) {
-		json_key(&j, "width");
-		json_int(&j, r->width);
-		json_key(&j, "height");
-		json_int(&j, r->height);
-		json_key(&j, "depth");
-		json_int(&j, r->depth);
-		json_key(&j, "channels");
-		json_int(&j, r->channels);
+		cmd_json_int(&j, "width", r->width);
+		cmd_json_int(&j, "height", r->height);
+		cmd_json_int(&j, "depth", r->depth);
+		cmd_json_int(&j, "channels", r->channels);
 	} else {
-		json_key(&j, "rate");
-		json_int(&j, r->rate);
-		json_key(&j, "channels");
-		json_int(&j, r->channels);
-		json_key(&j, "frames");
-		json_int(&j, r->frames);
+		cmd_json_int(&j, "rate", r->rate);
+		cmd_json_int(&j, "channels", r->channels);
+		cmd_json_int(&j, "frames", r->frames);
 	}
-	json_key(&j, "imported_at");
-	json_string(&j, r->imported_at);
+	cmd_json_str(&j, "imported_at", r->imported_at);
 	json_key(&j, "meta");
 	json_object_begin(&j);
 	for (i = 0; i < r->nmeta; i++) {

@@ -48,6 +48,102 @@ const struct cmd_entry cmd_label_entry = {
 	.run = cmd_label_run,
 };
 
+/* The script being read and the trace being written (or NULL). */
+struct script_io {
+	FILE *f, *trace;
+};
+
+/* Open the script (- is standard input) and ACCORD_TRACE's file: 0, or
+ * the error printed and EXIT_FAIL with nothing left open. */
+static int
+script_open(struct script_io *io, const char *file)
+{
+	const char *tf = getenv("ACCORD_TRACE");
+	int r;
+
+	io->trace = NULL;
+	io->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	if (io->f == NULL)
+		return cmd_fail(file, "cannot open: %s", strerror(errno));
+	if (tf != NULL && *tf != '\0' && (io->trace = fopen(tf, "a")) == NULL) {
+		r = cmd_fail(tf, "cannot open trace file: %s", strerror(errno));
+		if (io->f != stdin)
+			fclose(io->f);
+		return r;
+	}
+	return 0;
+}
+
+static void
+script_close(struct script_io *io)
+{
+	if (io->f != stdin)
+		fclose(io->f);
+	if (io->trace != NULL)
+		fclose(io->trace);
+}
+
+/*
+ * A script line of len bytes cut in place into its class name (line) and
+ * *note (NULL without a comma).  Returns 0, or -1 for a blank or # line.
+ */
+static int
+script_line(char *line, ssize_t len, char **note)
+{
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		line[--len] = '\0';
+	if (len == 0 || line[0] == '#')
+		return -1;
+	if ((*note = strchr(line, ',')) != NULL)
+		*(*note)++ = '\0';
+	return 0;
+}
+
+/*
+ * Label the next item the queue gives user with class c: its line printed
+ * and flushed once the label is on disk, then its trace line.  Returns 0;
+ * 1 when the queue is empty (said on stdout); -1 with the error printed.
+ */
+static int
+script_label(struct store *st, const char *db, const char *user,
+    const char *batch, const struct class_def *c, const char *note,
+    FILE *trace)
+{
+	struct queue_item it;
+	char *cause = NULL;
+	double t0, t1, t2;
+	int got;
+
+	t0 = acc_monotonic();
+	if ((got = queue_take(st, user, batch, NULL, 0, &it, &cause)) < 0) {
+		cmd_fail_cause(db, cause);
+		return -1;
+	}
+	if (got == 0) {
+		printf("nothing left to label\n");
+		return 1;
+	}
+	t1 = acc_monotonic();
+	if (label_put(st, user, it.id, c->id, note, -1, NULL, &cause) != 0) {
+		cmd_fail(db, "item %lld: %s", it.id, cause);
+		free(cause);
+		queue_item_free(&it);
+		return -1;
+	}
+	t2 = acc_monotonic();
+	printf("%lld\t", it.id);
+	cmd_print_safe(stdout, it.path);
+	printf("\t%s\n", c->name);
+	fflush(stdout);
+	if (trace != NULL) {
+		fprintf(trace, "item=%lld take=%.3f commit=%.3f\n", it.id,
+		    (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+		fflush(trace);
+	}
+	queue_item_free(&it);
+	return 0;
+}
+
 /*
  * The scripted test aid: the queue and label writes of the screen without
  * the screen, so command tests can play labelers.  Stops at the end of
@@ -64,91 +160,44 @@ static int
 label_script(const char *db, const char *user, const char *batch,
     const char *file)
 {
+	struct script_io io;
 	struct store *st;
 	struct project p;
-	FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
-	FILE *trace = NULL;
-	const char *tf = getenv("ACCORD_TRACE");
-	char *line = NULL, *cause = NULL;
+	const struct class_def *c;
+	char *line = NULL, *note, *cause = NULL;
 	size_t cap = 0;
 	ssize_t len;
-	int lineno = 0, r = 0;
+	int lineno = 0, r, got;
 
-	if (f == NULL)
-		return cmd_fail(file, "cannot open: %s", strerror(errno));
-	if (tf != NULL && *tf != '\0' && (trace = fopen(tf, "a")) == NULL) {
-		r = cmd_fail(tf, "cannot open trace file: %s", strerror(errno));
-		if (f != stdin)
-			fclose(f);
+	if ((r = script_open(&io, file)) != 0)
 		return r;
-	}
 	if ((st = cmd_open(db)) == NULL) {
-		if (f != stdin)
-			fclose(f);
-		if (trace != NULL)
-			fclose(trace);
+		script_close(&io);
 		return EXIT_FAIL;
 	}
 	if (project_load(st, &p, &cause) != 0) {
-		r = cmd_fail(db, "%s", cause);
+		r = cmd_fail_cause(db, cause);
 		goto out;
 	}
-	while ((len = getline(&line, &cap, f)) != -1) {
-		const struct class_def *c;
-		struct queue_item it;
-		char *note;
-		double t0, t1, t2;
-		int got;
-
+	while ((len = getline(&line, &cap, io.f)) != -1) {
 		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
+		if (script_line(line, len, &note) != 0)
 			continue;
-		if ((note = strchr(line, ',')) != NULL)
-			*note++ = '\0';
 		if ((c = project_class(&p, line)) == NULL) {
-			r = cmd_fail(file, "line %d: no class '%s' in this project",
-			    lineno, line);
+			r = cmd_fail(file, "line %d: no class '%s' in this "
+			    "project", lineno, line);
 			break;
 		}
-		t0 = acc_monotonic();
-		if ((got = queue_take(st, user, batch, NULL, 0, &it,
-		    &cause)) < 0) {
-			r = cmd_fail(db, "%s", cause);
+		if ((got = script_label(st, db, user, batch, c, note,
+		    io.trace)) != 0) {
+			r = got < 0 ? EXIT_FAIL : 0;
 			break;
 		}
-		if (got == 0) {
-			printf("nothing left to label\n");
-			break;
-		}
-		t1 = acc_monotonic();
-		if (label_put(st, user, it.id, c->id, note, -1, NULL,
-		    &cause) != 0) {
-			r = cmd_fail(db, "item %lld: %s", it.id, cause);
-			queue_item_free(&it);
-			break;
-		}
-		t2 = acc_monotonic();
-		printf("%lld\t", it.id);
-		cmd_print_safe(stdout, it.path);
-		printf("\t%s\n", c->name);
-		fflush(stdout);
-		if (trace != NULL) {
-			fprintf(trace, "item=%lld take=%.3f commit=%.3f\n",
-			    it.id, (t1 - t0) * 1e3, (t2 - t1) * 1e3);
-			fflush(trace);
-		}
-		queue_item_free(&it);
 	}
 	project_free(&p);
 out:
 	free(line);
-	free(cause);
-	if (f != stdin)
-		fclose(f);
-	if (trace != NULL)
-		fclose(trace);
+	script_close(&io);
 	store_close(st);
 	return r;
 }

@@ -68,29 +68,20 @@ dump_json(void *arg, const struct label_row *r)
 	b->len = 0;
 	json_start(&j, b);
 	json_object_begin(&j);
-	json_key(&j, "id");
-	json_int(&j, r->id);
-	json_key(&j, "item");
-	json_int(&j, r->item);
-	json_key(&j, "path");
-	json_string(&j, r->path);
-	json_key(&j, "sha256");
-	json_string(&j, r->sha256);
-	json_key(&j, "labeler");
-	json_string(&j, r->labeler);
-	json_key(&j, "class");
-	json_string(&j, r->class_name);		/* NULL: withdrawn */
-	json_key(&j, "note");
-	json_string(&j, r->note);
-	json_key(&j, "guideline");
-	json_int(&j, r->guideline);
+	cmd_json_int(&j, "id", r->id);
+	cmd_json_int(&j, "item", r->item);
+	cmd_json_str(&j, "path", r->path);
+	cmd_json_str(&j, "sha256", r->sha256);
+	cmd_json_str(&j, "labeler", r->labeler);
+	cmd_json_str(&j, "class", r->class_name);	/* NULL: withdrawn */
+	cmd_json_str(&j, "note", r->note);
+	cmd_json_int(&j, "guideline", r->guideline);
 	json_key(&j, "seconds");
 	if (r->seconds >= 0)
 		json_double(&j, "%.3f", r->seconds);
 	else
 		json_null(&j);
-	json_key(&j, "created_at");
-	json_string(&j, r->created_at);
+	cmd_json_str(&j, "created_at", r->created_at);
 	json_key(&j, "supersedes");
 	if (r->supersedes)
 		json_int(&j, r->supersedes);
@@ -98,8 +89,7 @@ dump_json(void *arg, const struct label_row *r)
 		json_null(&j);
 	json_key(&j, "current");
 	json_bool(&j, r->current);
-	json_key(&j, "provenance");
-	json_string(&j, r->provenance);
+	cmd_json_str(&j, "provenance", r->provenance);
 	json_object_end(&j);
 	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);
@@ -133,8 +123,8 @@ cmd_labels_run(struct cmd_args *a)
 			store_close(st);
 			return EXIT_FAIL;
 		}
-		r = labels_import(st, a->argv[2], user, cmd_on_error, NULL, NULL,
-		    &cause);
+		r = labels_import(st, a->argv[2], user, cmd_on_error, NULL,
+		    NULL, &cause);
 		if (r < 0)
 			r = cmd_fail_cause(a->argv[2], cause);
 		else {

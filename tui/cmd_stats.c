@@ -54,17 +54,14 @@ cmd_stats_run(struct cmd_args *a)
 	const struct cmd_entry *c = a->entry;
 	struct agree_opts ao;
 	struct store *st;
-	const char *user, *v, *db;
+	const char *user, *db;
 	char *cause = NULL;
 	int r;
 
 	agree_opts_init(&ao);
 	ao.bootstrap = STATS_BOOTSTRAP;
-	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
-	    cmd_opt_bootstrap(c, v, &ao.bootstrap) != 0)
-		return EXIT_USAGE;
-	if ((v = cmd_args_get(a, "seed")) != NULL &&
-	    cmd_opt_seed(c, v, &ao.seed) != 0)
+	if (cmd_opt_bootstrap(a, &ao.bootstrap) != 0 ||
+	    cmd_opt_seed(a, &ao.seed) != 0)
 		return EXIT_USAGE;
 	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");

@@ -38,8 +38,7 @@ json_counts(struct json *j, const char *name, const struct status_count *c,
 	json_array_begin(j);
 	for (i = 0; i < n; i++) {
 		json_object_begin(j);
-		json_key(j, "name");
-		json_string(j, c[i].name);
+		cmd_json_str(j, "name", c[i].name);
 		json_key(j, k1);
 		json_int(j, c[i].n);
 		if (k2 != NULL) {
@@ -61,43 +60,31 @@ print_json(const struct project *p, const struct status *s,
 
 	json_start(&j, &b);
 	json_object_begin(&j);
-	json_key(&j, "task");
-	json_string(&j, p->task);
-	json_key(&j, "media");
-	json_string(&j, media_kind_name(p->media));
-	json_key(&j, "overlap");
-	json_int(&j, p->overlap);
+	cmd_json_str(&j, "task", p->task);
+	cmd_json_str(&j, "media", media_kind_name(p->media));
+	cmd_json_int(&j, "overlap", p->overlap);
 	json_key(&j, "ordinal");
 	json_bool(&j, p->ordinal);
-	json_key(&j, "guideline_version");
-	json_int(&j, p->guideline);
+	cmd_json_int(&j, "guideline_version", p->guideline);
 	json_key(&j, "classes");
 	json_array_begin(&j);
 	for (i = 0; i < p->nclasses; i++) {
 		char key[2] = { p->classes[i].key, '\0' };
 
 		json_object_begin(&j);
-		json_key(&j, "name");
-		json_string(&j, p->classes[i].name);
-		json_key(&j, "key");
-		json_string(&j, key);
+		cmd_json_str(&j, "name", p->classes[i].name);
+		cmd_json_str(&j, "key", key);
 		json_key(&j, "borderline");
 		json_bool(&j, p->classes[i].borderline);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	json_key(&j, "items");
-	json_int(&j, s->items);
-	json_key(&j, "label_rows");
-	json_int(&j, s->label_rows);
-	json_key(&j, "labels_current");
-	json_int(&j, s->labels_current);
-	json_key(&j, "items_complete");
-	json_int(&j, s->items_complete);
-	json_key(&j, "items_partial");
-	json_int(&j, s->items_partial);
-	json_key(&j, "items_unlabeled");
-	json_int(&j, s->items_unlabeled);
+	cmd_json_int(&j, "items", s->items);
+	cmd_json_int(&j, "label_rows", s->label_rows);
+	cmd_json_int(&j, "labels_current", s->labels_current);
+	cmd_json_int(&j, "items_complete", s->items_complete);
+	cmd_json_int(&j, "items_partial", s->items_partial);
+	cmd_json_int(&j, "items_unlabeled", s->items_unlabeled);
 	json_counts(&j, "kinds", s->kinds, s->nkinds, "items", NULL);
 	json_counts(&j, "batches", s->batches, s->nbatches, "items", "files");
 	json_counts(&j, "labelers", s->labelers, s->nlabelers, "labels",
@@ -106,17 +93,13 @@ print_json(const struct project *p, const struct status *s,
 	json_array_begin(&j);
 	for (i = 0; i < nm; i++) {
 		json_object_begin(&j);
-		json_key(&j, "user");
-		json_string(&j, m[i].user);
-		json_key(&j, "role");
-		json_string(&j, role_name(m[i].role));
+		cmd_json_str(&j, "user", m[i].user);
+		cmd_json_str(&j, "role", role_name(m[i].role));
 		json_object_end(&j);
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	buf_add(&b, "\n", 1);
-	fputs(b.s, stdout);
-	buf_free(&b);
+	cmd_json_print(&b);
 }
 
 static void

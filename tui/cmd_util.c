@@ -1,12 +1,14 @@
 /*
  * cmd_util.c: what the commands share besides their options: the two
- * one-line error forms, --help, opening the store, the OS user, and
- * printing text from files and users inert.
+ * one-line error forms, --help, opening the store, the OS user, printing
+ * text from files and users inert, and the pieces of their --json.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/agree.h"
+#include "accord/json.h"
 #include "cmd.h"
 
 int
@@ -23,24 +25,31 @@ cmd_usage(const struct cmd_entry *c, const char *fmt, ...)
 }
 
 int
-cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out)
+cmd_opt_bootstrap(const struct cmd_args *a, int *out)
 {
+	const char *arg = cmd_args_get(a, "bootstrap");
 	long long n;
 
+	if (arg == NULL)
+		return 0;
 	if (acc_parse_int(arg, 0, 1000000, &n) != 0)
-		return cmd_usage(c, "--bootstrap wants 0 to 1000000 replicates, "
-		    "not '%s'", arg);
+		return cmd_usage(a->entry, "--bootstrap wants 0 to 1000000 "
+		    "replicates, not '%s'", arg);
 	*out = (int)n;
 	return 0;
 }
 
 int
-cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out)
+cmd_opt_seed(const struct cmd_args *a, uint64_t *out)
 {
+	const char *arg = cmd_args_get(a, "seed");
 	long long n;
 
+	if (arg == NULL)
+		return 0;
 	if (acc_parse_int(arg, 0, INT64_MAX, &n) != 0)
-		return cmd_usage(c, "--seed wants a number >= 0, not '%s'", arg);
+		return cmd_usage(a->entry, "--seed wants a number >= 0, not "
+		    "'%s'", arg);
 	*out = (uint64_t)n;
 	return 0;
 }
@@ -95,7 +104,8 @@ cmd_wants_help(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0)
 			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0)
 			return 1;
 	}
 	return 0;
@@ -132,4 +142,65 @@ cmd_print_safe(FILE *f, const char *s)
 
 	fputs(p, f);
 	free(p);
+}
+
+void
+cmd_json_num(struct json *j, const char *key, double v, int defined)
+{
+	json_key(j, key);
+	if (defined)
+		json_double(j, "%.12g", v);
+	else
+		json_null(j);
+}
+
+void
+cmd_json_int(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void
+cmd_json_str(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+/* "why": null for a defined figure, else its reason. */
+static void
+json_why(struct json *j, int defined, const char *why)
+{
+	json_key(j, "why");
+	json_string(j, defined ? NULL : why ? why : "undefined");
+}
+
+void
+cmd_json_stat(struct json *j, const char *key, const struct agree_stat *s)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	cmd_json_num(j, "value", s->value, s->defined);
+	json_why(j, s->defined, s->why);
+	json_object_end(j);
+}
+
+void
+cmd_json_ci(struct json *j, const char *key, const struct agree_ci *c)
+{
+	json_key(j, key);
+	json_object_begin(j);
+	cmd_json_num(j, "lo", c->lo, c->defined);
+	cmd_json_num(j, "hi", c->hi, c->defined);
+	json_why(j, c->defined, c->why);
+	json_object_end(j);
+}
+
+void
+cmd_json_print(struct buf *b)
+{
+	buf_add(b, "\n", 1);
+	fputs(b->s, stdout);
+	buf_free(b);
 }

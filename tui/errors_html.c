@@ -70,10 +70,7 @@ row_table(struct buf *b, const char *id, const char *first,
 	for (i = 0; i < n; i++) {
 		const struct errors_row *r = &rows[i];
 
-		buf_puts(b, "<tr data-row=\"");
-		report_text(b, r->name);
-		buf_puts(b, "\">");
-		report_td_text(b, r->name);
+		html_tr_named(b, "row", r->name);
 		html_td_int(b, "items", r->items);
 		html_td_int(b, "errors", r->errors);
 		report_td_num(b, "data_share", r->data_share, "%.3f");
@@ -88,6 +85,26 @@ row_table(struct buf *b, const char *id, const char *first,
 	buf_puts(b, "</table>\n");
 }
 
+/*
+ * Chart ID-SUFFIX of c's groups (the rows) with its series; takes title
+ * (freed here).
+ */
+static void
+row_chart(struct buf *b, struct report_bars *c, const char *id,
+    const char *suffix, char *title, int nseries,
+    const struct report_series *series)
+{
+	char *cid = xasprintf("%s-%s", id, suffix);
+
+	c->id = cid;
+	c->title = title;
+	c->nseries = nseries;
+	c->series = series;
+	report_svg_bars(b, c);
+	free(cid);
+	free(title);
+}
+
 /* Room for improvement per row, and model error next to HLP per row. */
 static void
 row_charts(struct buf *b, const char *id, const char *what,
@@ -100,35 +117,27 @@ row_charts(struct buf *b, const char *id, const char *what,
 		{ "error_rate", "model error rate" },
 		{ "hlp", "team HLP" },
 	};
-	struct report_value *v = xcalloc((size_t)n * 2 + 1, sizeof *v);
-	const char **names = xcalloc((size_t)n + 1, sizeof *names);
-	char **notes = xcalloc((size_t)n + 1, sizeof *notes);
-	struct report_bars c = { 0 };
-	char *cid, *title;
+	struct html_bars h;
+	struct report_bars c = { .ngroups = n };
+	struct report_value *v;
 	int i;
 
+	html_bars_alloc(&h, n, 2);
+	v = h.v;
 	for (i = 0; i < n; i++) {
-		names[i] = rows[i].name;
-		notes[i] = xasprintf("n = %d, %d error%s", rows[i].items,
+		h.names[i] = rows[i].name;
+		h.notes[i] = xasprintf("n = %d, %d error%s", rows[i].items,
 		    rows[i].errors, rows[i].errors == 1 ? "" : "s");
 	}
-	c.ngroups = n;
-	c.groups = names;
-	c.notes = (const char *const *)notes;
+	c.groups = h.names;
+	c.notes = (const char *const *)h.notes;
+	c.values = v;
 	if (room) {
 		for (i = 0; i < n; i++)
 			html_bar_value(&v[i], &rows[i].room, NULL);
-		cid = xasprintf("%s-room-chart", id);
-		title = xasprintf("Room for improvement %s: (HLP - model "
-		    "accuracy) x share of data", what);
-		c.id = cid;
-		c.title = title;
-		c.nseries = 1;
-		c.series = room_series;
-		c.values = v;
-		report_svg_bars(b, &c);
-		free(cid);
-		free(title);
+		row_chart(b, &c, id, "room-chart", xasprintf("Room for "
+		    "improvement %s: (HLP - model accuracy) x share of data",
+		    what), 1, room_series);
 	}
 	for (i = 0; i < n; i++) {
 		struct agree_stat e = { .value = rows[i].error_rate,
@@ -141,21 +150,42 @@ row_charts(struct buf *b, const char *id, const char *what,
 		html_bar_value(&v[i * 2], &e, NULL);
 		html_bar_value(&v[i * 2 + 1], &rows[i].hlp, &rows[i].hlp_ci);
 	}
-	cid = xasprintf("%s-error-chart", id);
-	title = xasprintf("Model error rate and team HLP %s", what);
-	c.id = cid;
-	c.title = title;
-	c.nseries = 2;
-	c.series = err_series;
-	c.values = v;
-	report_svg_bars(b, &c);
-	free(cid);
-	free(title);
-	for (i = 0; i < n; i++)
-		free(notes[i]);
-	free(notes);
-	free(names);
-	free(v);
+	row_chart(b, &c, id, "error-chart", xasprintf("Model error rate and "
+	    "team HLP %s", what), 2, err_series);
+	html_bars_free(&h);
+}
+
+/* The paragraph #meta: what was analysed, how, and what was left out. */
+static void
+errors_meta(struct buf *b, const char *task, const struct errors_report *e,
+    const struct errors_opts *o)
+{
+	buf_puts(b, "<p id=\"meta\"");
+	meta_attr(b, "task", task);
+	meta_attr(b, "run", e->run);
+	meta_attr(b, "file", e->file);
+	meta_attr(b, "sha256", e->sha256);
+	meta_attr(b, "by", e->by);
+	buf_printf(b, " data-items=\"%d\" data-predicted=\"%d\" "
+	    "data-scored=\"%d\" data-ambiguous=\"%d\" data-ties=\"%d\" "
+	    "data-unlabeled=\"%d\" data-bootstrap=\"%d\" data-seed=\"%llu\">",
+	    e->nitems, e->npredicted, e->nscored, e->nambiguous, e->nties,
+	    e->nunlabeled, o->bootstrap, (unsigned long long)o->seed);
+	buf_puts(b, "Run ");
+	report_text(b, e->run);
+	buf_puts(b, " (");
+	report_text(b, e->file);
+	buf_printf(b, ", sha256 %.12s), imported by ", e->sha256);
+	report_text(b, e->imported_by);
+	buf_puts(b, " at ");
+	report_text(b, e->imported_at);
+	buf_printf(b, ". %d items, %d predicted, %d scored against consensus;"
+	    " left out: %d ambiguous, %d ties, %d without labels. Room = (HLP -"
+	    " model accuracy) x share of data. HLP intervals: 95%% percentile "
+	    "bootstrap, %d replicates, seed %llu. Formulas: "
+	    "docs/statistics.md.</p>\n", e->nitems, e->npredicted, e->nscored,
+	    e->nambiguous, e->nties, e->nunlabeled, o->bootstrap,
+	    (unsigned long long)o->seed);
 }
 
 int
@@ -165,38 +195,14 @@ errors_html_write(const char *file, const char *task,
 {
 	struct buf b = { 0 };
 	char *title = xasprintf("accord errors: %s", task), *by;
-	struct report_heatmap h = { 0 };
+	struct report_heatmap h = { .id = "confusion", .title = "Confusion: "
+	    "consensus class (rows) by model prediction (columns)",
+	    .row_axis = "consensus", .col_axis = "model" };
 	int ret;
 
 	report_page_begin(&b, title);
 	free(title);
-	buf_puts(&b, "<p id=\"meta\"");
-	meta_attr(&b, "task", task);
-	meta_attr(&b, "run", e->run);
-	meta_attr(&b, "file", e->file);
-	meta_attr(&b, "sha256", e->sha256);
-	meta_attr(&b, "by", e->by);
-	buf_printf(&b, " data-items=\"%d\" data-predicted=\"%d\" "
-	    "data-scored=\"%d\" data-ambiguous=\"%d\" data-ties=\"%d\" "
-	    "data-unlabeled=\"%d\" data-bootstrap=\"%d\" data-seed=\"%llu\">",
-	    e->nitems, e->npredicted, e->nscored, e->nambiguous, e->nties,
-	    e->nunlabeled, o->bootstrap, (unsigned long long)o->seed);
-	buf_puts(&b, "Run ");
-	report_text(&b, e->run);
-	buf_puts(&b, " (");
-	report_text(&b, e->file);
-	buf_printf(&b, ", sha256 %.12s), imported by ", e->sha256);
-	report_text(&b, e->imported_by);
-	buf_puts(&b, " at ");
-	report_text(&b, e->imported_at);
-	buf_printf(&b, ". %d items, %d predicted, %d scored against consensus;"
-	    " left out: %d ambiguous, %d ties, %d without labels. Room = (HLP -"
-	    " model accuracy) x share of data. HLP intervals: 95%% percentile "
-	    "bootstrap, %d replicates, seed %llu. Formulas: "
-	    "docs/statistics.md.</p>\n", e->nitems, e->npredicted, e->nscored,
-	    e->nambiguous, e->nties, e->nunlabeled, o->bootstrap,
-	    (unsigned long long)o->seed);
-
+	errors_meta(&b, task, e, o);
 	buf_puts(&b, "<h2>All scored items</h2>\n");
 	row_table(&b, "overall", "scored", &e->overall, 1);
 	row_charts(&b, "overall", "over all scored items", &e->overall, 1,
@@ -220,11 +226,6 @@ errors_html_write(const char *file, const char *task,
 	}
 
 	buf_puts(&b, "<h2>Model against consensus</h2>\n");
-	h.id = "confusion";
-	h.title = "Confusion: consensus class (rows) by model prediction "
-	    "(columns)";
-	h.row_axis = "consensus";
-	h.col_axis = "model";
 	h.nrows = h.ncols = e->nclasses;
 	h.rows = h.cols = (const char *const *)e->classes;
 	h.counts = e->confusion;
@@ -253,125 +254,139 @@ td_maybe(struct buf *b, const char *key, double v, int defined,
 	}
 }
 
-int
-drift_html_write(const char *file, const struct drift_report *d,
-    char **cause)
+/* The paragraph #meta: the two batches and how they are compared. */
+static void
+drift_meta(struct buf *b, const struct drift_report *d)
 {
-	static const struct report_series psi_series[] = {
-		{ "psi", "population stability index" },
-	};
-	static const struct report_series ks_series[] = {
-		{ "ks_d", "Kolmogorov-Smirnov D" },
-	};
-	static const struct report_series label_series[] = {
-		{ "from", "from batch" },
-		{ "to", "to batch" },
-	};
-	static const char *const heads[] = { "shift", "kind", "n from",
-		"n to", "mean from", "mean to", "PSI", "bins", "KS D",
-		"KS p", "chi-square", "df", "chi-square p", NULL };
-	static const char *const lheads[] = { "class", "from", "to",
-		"share from", "share to", NULL };
-	struct buf b = { 0 };
-	char *title = xasprintf("accord drift: %s -> %s", d->from, d->to);
-	struct report_value *v = xcalloc((size_t)d->nshifts + 2 * d->nclasses +
-	    1, sizeof *v);
-	const char **names = xcalloc((size_t)d->nshifts + d->nclasses + 1,
-	    sizeof *names);
-	char **notes = xcalloc((size_t)d->nshifts + 1, sizeof *notes);
-	struct report_bars c = { 0 };
-	long long tf = 0, tt = 0;
-	int i, n, ret;
-
-	report_page_begin(&b, title);
-	free(title);
-	buf_puts(&b, "<p id=\"meta\"");
-	meta_attr(&b, "from", d->from);
-	meta_attr(&b, "to", d->to);
-	buf_printf(&b, " data-items-from=\"%d\" data-items-to=\"%d\" "
+	buf_puts(b, "<p id=\"meta\"");
+	meta_attr(b, "from", d->from);
+	meta_attr(b, "to", d->to);
+	buf_printf(b, " data-items-from=\"%d\" data-items-to=\"%d\" "
 	    "data-epsilon=\"", d->items_from, d->items_to);
-	report_num(&b, NULL, DRIFT_PSI_EPSILON);
-	buf_puts(&b, "\">From batch ");
-	report_text(&b, d->from);
-	buf_printf(&b, " (%d items) to batch ", d->items_from);
-	report_text(&b, d->to);
-	buf_printf(&b, " (%d items). PSI over the deciles of the from batch "
+	report_num(b, NULL, DRIFT_PSI_EPSILON);
+	buf_puts(b, "\">From batch ");
+	report_text(b, d->from);
+	buf_printf(b, " (%d items) to batch ", d->items_from);
+	report_text(b, d->to);
+	buf_printf(b, " (%d items). PSI over the deciles of the from batch "
 	    "(an empty bin counts as a share of %g); two-sample "
 	    "Kolmogorov-Smirnov D and its asymptotic p-value; largest PSI "
 	    "first. Formulas: docs/statistics.md.</p>\n", d->items_to,
 	    DRIFT_PSI_EPSILON);
+}
 
-	buf_puts(&b, "<h2>Population stability index</h2>\n");
+/* #psi-chart: the PSI of every shift, metrics and labels. */
+static void
+drift_psi_chart(struct buf *b, const struct drift_report *d)
+{
+	static const struct report_series psi_series[] = {
+		{ "psi", "population stability index" },
+	};
+	struct html_bars h;
+	struct report_bars c = { .id = "psi-chart", .title = "PSI per metric "
+	    "and for the labels (0.1: some shift, 0.25: a large one)",
+	    .ngroups = d->nshifts, .nseries = 1, .series = psi_series };
+	int i;
+
+	html_bars_alloc(&h, d->nshifts, 1);
+	buf_puts(b, "<h2>Population stability index</h2>\n");
 	for (i = 0; i < d->nshifts; i++) {
-		names[i] = d->shifts[i].name;
-		v[i].value = d->shifts[i].psi;
-		v[i].defined = 1;
+		h.names[i] = d->shifts[i].name;
+		h.v[i].value = d->shifts[i].psi;
+		h.v[i].defined = 1;
 	}
-	c.id = "psi-chart";
-	c.title = "PSI per metric and for the labels (0.1: some shift, "
-	    "0.25: a large one)";
-	c.ngroups = d->nshifts;
-	c.nseries = 1;
-	c.groups = names;
-	c.series = psi_series;
-	c.values = v;
-	report_svg_bars(&b, &c);
+	c.groups = h.names;
+	c.values = h.v;
+	report_svg_bars(b, &c);
+	html_bars_free(&h);
+}
 
+/* #ks-chart: KS D of each metric, its p-value as the note; none without
+ * metrics. */
+static void
+drift_ks_chart(struct buf *b, const struct drift_report *d)
+{
+	static const struct report_series ks_series[] = {
+		{ "ks_d", "Kolmogorov-Smirnov D" },
+	};
+	struct html_bars h;
+	struct report_bars c = { .id = "ks-chart", .title = "Kolmogorov-"
+	    "Smirnov D per metric (with its p-value)", .nseries = 1,
+	    .series = ks_series };
+	int i, n;
+
+	html_bars_alloc(&h, d->nshifts, 1);
 	for (i = n = 0; i < d->nshifts; i++) {
 		if (d->shifts[i].labels)
 			continue;
-		names[n] = d->shifts[i].name;
-		notes[n] = xasprintf("p = %.3g", d->shifts[i].ks_p);
-		memset(&v[n], 0, sizeof v[n]);
-		v[n].value = d->shifts[i].ks_d;
-		v[n].defined = 1;
+		h.names[n] = d->shifts[i].name;
+		h.notes[n] = xasprintf("p = %.3g", d->shifts[i].ks_p);
+		h.v[n].value = d->shifts[i].ks_d;
+		h.v[n].defined = 1;
 		n++;
 	}
 	if (n > 0) {
-		buf_puts(&b, "<h2>Kolmogorov-Smirnov</h2>\n");
-		memset(&c, 0, sizeof c);
-		c.id = "ks-chart";
-		c.title = "Kolmogorov-Smirnov D per metric (with its p-value)";
+		buf_puts(b, "<h2>Kolmogorov-Smirnov</h2>\n");
 		c.ngroups = n;
-		c.nseries = 1;
-		c.groups = names;
-		c.notes = (const char *const *)notes;
-		c.series = ks_series;
-		c.values = v;
-		report_svg_bars(&b, &c);
+		c.groups = h.names;
+		c.notes = (const char *const *)h.notes;
+		c.values = h.v;
+		report_svg_bars(b, &c);
 	}
+	html_bars_free(&h);
+}
 
-	html_table_begin(&b, NULL, "shifts", heads);
-	for (i = 0; i < d->nshifts; i++) {
-		const struct drift_shift *s = &d->shifts[i];
-		int m = !s->labels, chi = s->labels && s->chi2_df > 0;
-		const char *nochi = m ? NOT_LABELS :
-		    "fewer than two classes used";
+/* A row of #shifts: a metric's or the labels' figures, the others
+ * undefined with the reason. */
+static void
+drift_shift_row(struct buf *b, const struct drift_shift *s)
+{
+	int m = !s->labels, chi = s->labels && s->chi2_df > 0;
+	const char *nochi = m ? NOT_LABELS : "fewer than two classes used";
 
-		buf_puts(&b, "<tr data-shift=\"");
-		report_text(&b, s->name);
-		buf_printf(&b, "\" data-kind=\"%s\">", m ? "metric" : "labels");
-		report_td_text(&b, s->name);
-		report_td_text(&b, m ? "metric" : "labels");
-		html_td_int(&b, "n_from", s->n_from);
-		html_td_int(&b, "n_to", s->n_to);
-		td_maybe(&b, "mean_from", s->mean_from, m, NOT_METRIC, "%.4g");
-		td_maybe(&b, "mean_to", s->mean_to, m, NOT_METRIC, "%.4g");
-		report_td_num(&b, "psi", s->psi, "%.3f");
-		html_td_int(&b, "bins", s->bins);
-		td_maybe(&b, "ks_d", s->ks_d, m, NOT_METRIC, "%.3f");
-		td_maybe(&b, "ks_p", s->ks_p, m, NOT_METRIC, "%.3g");
-		td_maybe(&b, "chi2", s->chi2, chi, nochi, "%.3f");
-		if (chi)
-			html_td_int(&b, "chi2_df", s->chi2_df);
-		else
-			td_maybe(&b, "chi2_df", 0, 0, nochi, "%.0f");
-		td_maybe(&b, "chi2_p", s->chi2_p, chi, nochi, "%.3g");
-		buf_puts(&b, "</tr>\n");
-	}
-	buf_puts(&b, "</table>\n");
+	buf_puts(b, "<tr data-shift=\"");
+	report_text(b, s->name);
+	buf_printf(b, "\" data-kind=\"%s\">", m ? "metric" : "labels");
+	report_td_text(b, s->name);
+	report_td_text(b, m ? "metric" : "labels");
+	html_td_int(b, "n_from", s->n_from);
+	html_td_int(b, "n_to", s->n_to);
+	td_maybe(b, "mean_from", s->mean_from, m, NOT_METRIC, "%.4g");
+	td_maybe(b, "mean_to", s->mean_to, m, NOT_METRIC, "%.4g");
+	report_td_num(b, "psi", s->psi, "%.3f");
+	html_td_int(b, "bins", s->bins);
+	td_maybe(b, "ks_d", s->ks_d, m, NOT_METRIC, "%.3f");
+	td_maybe(b, "ks_p", s->ks_p, m, NOT_METRIC, "%.3g");
+	td_maybe(b, "chi2", s->chi2, chi, nochi, "%.3f");
+	if (chi)
+		html_td_int(b, "chi2_df", s->chi2_df);
+	else
+		td_maybe(b, "chi2_df", 0, 0, nochi, "%.0f");
+	td_maybe(b, "chi2_p", s->chi2_p, chi, nochi, "%.3g");
+	buf_puts(b, "</tr>\n");
+}
 
-	buf_puts(&b, "<h2>Label distribution</h2>\n");
+/* #labels-chart and #labels: each class's share of the labels in force
+ * in either batch. */
+static void
+drift_labels(struct buf *b, const struct drift_report *d)
+{
+	static const struct report_series label_series[] = {
+		{ "from", "from batch" },
+		{ "to", "to batch" },
+	};
+	static const char *const heads[] = { "class", "from", "to",
+		"share from", "share to", NULL };
+	struct report_value *v = xcalloc((size_t)d->nclasses * 2 + 1,
+	    sizeof *v);
+	struct report_bars c = { .id = "labels-chart", .title = "Share of the "
+	    "labels in force per class", .ngroups = d->nclasses,
+	    .nseries = 2, .groups = (const char *const *)d->classes,
+	    .series = label_series, .values = v };
+	long long tf = 0, tt = 0;
+	int i;
+
+	buf_puts(b, "<h2>Label distribution</h2>\n");
 	for (i = 0; i < d->nclasses; i++) {
 		tf += d->labels_from[i];
 		tt += d->labels_to[i];
@@ -379,8 +394,6 @@ drift_html_write(const char *file, const struct drift_report *d,
 	for (i = 0; i < d->nclasses; i++) {
 		struct report_value *f = &v[2 * i], *t = &v[2 * i + 1];
 
-		names[i] = d->classes[i];
-		memset(f, 0, 2 * sizeof *f);
 		f->defined = tf > 0;
 		f->value = tf > 0 ? (double)d->labels_from[i] / tf : 0;
 		f->why = "no labels";
@@ -388,35 +401,43 @@ drift_html_write(const char *file, const struct drift_report *d,
 		t->value = tt > 0 ? (double)d->labels_to[i] / tt : 0;
 		t->why = "no labels";
 	}
-	memset(&c, 0, sizeof c);
-	c.id = "labels-chart";
-	c.title = "Share of the labels in force per class";
-	c.ngroups = d->nclasses;
-	c.nseries = 2;
-	c.groups = names;
-	c.series = label_series;
-	c.values = v;
-	report_svg_bars(&b, &c);
-	html_table_begin(&b, NULL, "labels", lheads);
+	report_svg_bars(b, &c);
+	html_table_begin(b, NULL, "labels", heads);
 	for (i = 0; i < d->nclasses; i++) {
-		buf_puts(&b, "<tr data-class=\"");
-		report_text(&b, d->classes[i]);
-		buf_puts(&b, "\">");
-		report_td_text(&b, d->classes[i]);
-		html_td_int(&b, "from", d->labels_from[i]);
-		html_td_int(&b, "to", d->labels_to[i]);
-		report_td_value(&b, "from_share", &v[2 * i]);
-		report_td_value(&b, "to_share", &v[2 * i + 1]);
-		buf_puts(&b, "</tr>\n");
+		html_tr_named(b, "class", d->classes[i]);
+		html_td_int(b, "from", d->labels_from[i]);
+		html_td_int(b, "to", d->labels_to[i]);
+		report_td_value(b, "from_share", &v[2 * i]);
+		report_td_value(b, "to_share", &v[2 * i + 1]);
+		buf_puts(b, "</tr>\n");
 	}
+	buf_puts(b, "</table>\n");
+	free(v);
+}
+
+int
+drift_html_write(const char *file, const struct drift_report *d,
+    char **cause)
+{
+	static const char *const heads[] = { "shift", "kind", "n from",
+		"n to", "mean from", "mean to", "PSI", "bins", "KS D",
+		"KS p", "chi-square", "df", "chi-square p", NULL };
+	struct buf b = { 0 };
+	char *title = xasprintf("accord drift: %s -> %s", d->from, d->to);
+	int i, ret;
+
+	report_page_begin(&b, title);
+	free(title);
+	drift_meta(&b, d);
+	drift_psi_chart(&b, d);
+	drift_ks_chart(&b, d);
+	html_table_begin(&b, NULL, "shifts", heads);
+	for (i = 0; i < d->nshifts; i++)
+		drift_shift_row(&b, &d->shifts[i]);
 	buf_puts(&b, "</table>\n");
+	drift_labels(&b, d);
 	report_page_end(&b);
 	ret = report_write_file(file, b.s, b.len, cause);
-	for (i = 0; i < d->nshifts; i++)
-		free(notes[i]);
-	free(notes);
-	free(names);
-	free(v);
 	buf_free(&b);
 	return ret;
 }

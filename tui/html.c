@@ -2,6 +2,7 @@
  * html.c: table cells and rows the HTML pages share (agree_html.c,
  * errors_html.c), on top of the report toolkit (include/accord/report.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "accord/report.h"
@@ -67,6 +68,37 @@ html_tr_pair(struct buf *b, const char *x, const char *y)
 	buf_puts(b, "\">");
 	report_td_text(b, x);
 	report_td_text(b, y);
+}
+
+void
+html_bars_alloc(struct html_bars *h, int n, int nseries)
+{
+	h->n = n;
+	h->v = xcalloc((size_t)n * nseries + 1, sizeof *h->v);
+	h->names = xcalloc((size_t)n + 1, sizeof *h->names);
+	h->notes = xcalloc((size_t)n + 1, sizeof *h->notes);
+}
+
+void
+html_bars_free(struct html_bars *h)
+{
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		free(h->notes[i]);
+	free(h->notes);
+	free(h->names);
+	free(h->v);
+}
+
+/* <tr data-ATTR="NAME"><td>NAME</td>: a row named by its first cell. */
+void
+html_tr_named(struct buf *b, const char *attr, const char *name)
+{
+	buf_printf(b, "<tr data-%s=\"", attr);
+	report_text(b, name);
+	buf_puts(b, "\">");
+	report_td_text(b, name);
 }
 
 /* <table id="PREFIX-NAME"><tr><th>..</th>...</tr> */

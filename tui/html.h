@@ -21,6 +21,21 @@ void html_td_ci(struct buf *b, const char *key, const struct agree_ci *c);
 void html_td_int(struct buf *b, const char *key, long long v);
 /* <tr data-a="X" data-b="Y"><td>X</td><td>Y</td> (the row stays open). */
 void html_tr_pair(struct buf *b, const char *x, const char *y);
+/* <tr data-ATTR="NAME"><td>NAME</td> (the row stays open); ATTR plain. */
+void html_tr_named(struct buf *b, const char *attr, const char *name);
+/*
+ * The arrays a bar chart of n groups is drawn from: values (n x nseries,
+ * by group), group names and notes, all zeroed; each note set is malloc'd
+ * and freed by html_bars_free with the arrays.
+ */
+struct html_bars {
+	struct report_value *v;
+	const char **names;
+	char **notes;
+	int n;
+};
+void html_bars_alloc(struct html_bars *h, int n, int nseries);
+void html_bars_free(struct html_bars *h);
 /* <table id="PREFIX-NAME"> (or id="NAME" when prefix is NULL) and its
  * header row of heads (NULL-terminated). */
 void html_table_begin(struct buf *b, const char *prefix, const char *name,

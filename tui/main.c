@@ -42,7 +42,8 @@ usage(FILE *f)
 	    "each)\n\naccord %s: a data-labeling and label-consistency "
 	    "workbench.\n\ncommands:\n", ACCORD_VERSION);
 	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+		fprintf(f, "  %-10s %s\n", commands[i]->name,
+		    commands[i]->summary);
 }
 
 /* Parse the command's options against its table, then run it. */
