@@ -266,9 +266,11 @@ read_ambiguous(struct store *st, const struct ratings *r,
 	if (sql_prepare(st, "SELECT item, status = 'ambiguous' FROM "
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((i = ratings_item_index(r, sqlite3_column_int64(s, 0))) >= 0)
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		if (i >= 0)
 			ambiguous[i] = (unsigned char)sqlite3_column_int(s, 1);
+	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");

@@ -219,8 +219,8 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	int rc, i;
 
 	x->meta = xcalloc((size_t)r->nitems * x->nkeys + 1, sizeof *x->meta);
-	if (sql_prepare(st, "SELECT item, key, value FROM item_meta ORDER BY id",
-	    &s, cause) != 0)
+	if (sql_prepare(st, "SELECT item, key, value FROM item_meta "
+	    "ORDER BY id", &s, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *key = sql_text(s, 1);

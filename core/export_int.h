@@ -67,7 +67,7 @@ struct exp_plan {
 	struct consensus_item *cons;	/* per item */
 	enum export_reason *reason;	/* per item */
 	int *part;			/* per item kept: its split */
-	int *guideline;			/* per item: guideline version, 0 none */
+	int *guideline;			/* per item: guideline version or 0 */
 	int nrows, *rows;		/* items kept, ascending */
 };
 

@@ -78,7 +78,8 @@ manifest_left_out(struct buf *b, const struct exp_plan *pl)
 		first = 0;
 		buf_json_str(b, x->r.paths[i]);
 		buf_printf(b, ", \"sha256\": \"%s\", \"reason\": \"%s\", "
-		    "\"label\": ", x->sha[i], export_reason_name(pl->reason[i]));
+		    "\"label\": ", x->sha[i],
+		    export_reason_name(pl->reason[i]));
 		if (c->label >= 0)
 			buf_json_str(b, x->r.classes[c->label]);
 		else
@@ -111,7 +112,8 @@ manifest_counts(struct buf *b, const struct exp_plan *pl)
 		buf_printf(b, "%s\n      \"%s\": {", s ? "," : "",
 		    split_name(res->nparts, s));
 		for (c = 0; c < res->nclasses; c++) {
-			long long v = res->counts[(size_t)s * res->nclasses + c];
+			long long v = res->counts[(size_t)s * res->nclasses +
+			    c];
 
 			buf_json_str(b, res->classes[c]);
 			buf_printf(b, ": %lld, ", v);

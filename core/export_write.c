@@ -132,7 +132,8 @@ clean_stale(const char *out)
 		    strlen(e->d_name) != pn + 6)
 			continue;
 		path = xasprintf("%s/%s", dir, e->d_name);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 			rm_tree(path);
 		if (fd >= 0)
@@ -329,8 +330,8 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 		goto done;
 	}
 	if (strcmp(sha, want) != 0) {
-		acc_error(cause, "%s: content changed since import (sha256 %.12s, "
-		    "imported as %.12s)", src, sha, want);
+		acc_error(cause, "%s: content changed since import (sha256 "
+		    "%.12s, imported as %.12s)", src, sha, want);
 		goto done;
 	}
 	add_file(w, rel, sha, bytes);

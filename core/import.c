@@ -109,7 +109,8 @@ progress(const struct import_opts *o, struct import_stats *s, double t0,
 	double now = acc_monotonic();
 
 	s->seconds = now - t0;
-	if (o->on_progress != NULL && (force || now - *last >= PROGRESS_SECONDS)) {
+	if (o->on_progress != NULL &&
+	    (force || now - *last >= PROGRESS_SECONDS)) {
 		*last = now;
 		o->on_progress(o->arg, s);
 	}

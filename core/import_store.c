@@ -33,9 +33,9 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 	    "created_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT value FROM "
 	    "item_meta WHERE item = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1) "
 	    "IS NOT ?3", &w->metaput, cause) ||
-	    sql_prepare(st, "INSERT INTO batches (name, created_by, created_at) "
-	    "VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING", &w->batch,
-	    cause) ||
+	    sql_prepare(st, "INSERT INTO batches (name, created_by, "
+	    "created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+	    &w->batch, cause) ||
 	    sql_prepare(st, "SELECT id FROM batches WHERE name = ?",
 	    &w->batchid, cause) ? -1 : 0;
 }
