@@ -120,19 +120,15 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Everything besides the ratings matrix, in the caller's transaction. */
+/* x->sha: each item's content hash ("" for an item the read missed). */
 static int
-read_extra(struct store *st, struct exp_snap *x, char **cause)
+read_shas(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
 	sqlite3_stmt *s;
 	int rc, i;
-	long long n;
 
 	x->sha = xcalloc((size_t)r->nitems + 1, sizeof *x->sha);
-	x->ambiguous = xcalloc((size_t)r->nitems + 1, sizeof *x->ambiguous);
-	x->adj_guideline = xcalloc((size_t)r->nitems + 1,
-	    sizeof *x->adj_guideline);
 	if (sql_prepare(st, "SELECT id, sha256 FROM items ORDER BY id", &s,
 	    cause) != 0)
 		return -1;
@@ -147,8 +143,20 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 	for (i = 0; i < r->nitems; i++)
 		if (x->sha[i] == NULL)
 			x->sha[i] = xstrdup("");
+	return 0;
+}
 
-	/* The newest adjudication of each item decides (as ratings.c). */
+/* The newest adjudication of each item decides (as ratings.c). */
+static int
+read_adjudications(struct store *st, struct exp_snap *x, char **cause)
+{
+	struct ratings *r = &x->r;
+	sqlite3_stmt *s;
+	int rc, i;
+
+	x->ambiguous = xcalloc((size_t)r->nitems + 1, sizeof *x->ambiguous);
+	x->adj_guideline = xcalloc((size_t)r->nitems + 1,
+	    sizeof *x->adj_guideline);
 	if (sql_prepare(st, "SELECT item, status, guideline FROM "
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
@@ -162,8 +170,16 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
+	return 0;
+}
 
-	/* Metadata: the keys, then the newest value per (item, key). */
+/* x->keys: every metadata key, sorted. */
+static int
+read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
 	if (sql_prepare(st, "SELECT DISTINCT key FROM item_meta ORDER BY key",
 	    &s, cause) != 0)
 		return -1;
@@ -175,36 +191,66 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
+	return 0;
+}
+
+/* Column col of s as the files write it (NULL for SQL NULL) into v. */
+static void
+mval_set(struct exp_mval *v, sqlite3_stmt *s, int col)
+{
+	free(v->text);
+	v->text = NULL;
+	v->type = sqlite3_column_type(s, col);
+	if (v->type == SQLITE_INTEGER)
+		v->text = xasprintf("%lld", (long long)
+		    sqlite3_column_int64(s, col));
+	else if (v->type == SQLITE_FLOAT)
+		v->text = xasprintf("%.17g", sqlite3_column_double(s, col));
+	else if (v->type != SQLITE_NULL)
+		v->text = xstrdup(sql_text(s, col));
+}
+
+/* x->meta: the newest value per (item, key); read_meta_keys first. */
+static int
+read_meta_values(struct store *st, struct exp_snap *x, char **cause)
+{
+	struct ratings *r = &x->r;
+	sqlite3_stmt *s;
+	int rc, i;
+
 	x->meta = xcalloc((size_t)r->nitems * x->nkeys + 1, sizeof *x->meta);
-	if (sql_prepare(st, "SELECT item, key, value FROM item_meta ORDER BY id",
-	    &s, cause) != 0)
+	if (sql_prepare(st, "SELECT item, key, value FROM item_meta "
+	    "ORDER BY id", &s, cause) != 0)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *key = sql_text(s, 1);
 		char **hit;
-		struct exp_mval *v;
 
 		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
 		hit = bsearch(&key, x->keys, (size_t)x->nkeys, sizeof *x->keys,
 		    cmp_str);
 		if (i < 0 || hit == NULL)
 			continue;
-		v = &x->meta[(size_t)i * x->nkeys + (size_t)(hit - x->keys)];
-		free(v->text);
-		v->text = NULL;
-		v->type = sqlite3_column_type(s, 2);
-		if (v->type == SQLITE_INTEGER)
-			v->text = xasprintf("%lld", (long long)
-			    sqlite3_column_int64(s, 2));
-		else if (v->type == SQLITE_FLOAT)
-			v->text = xasprintf("%.17g", sqlite3_column_double(s, 2));
-		else if (v->type != SQLITE_NULL)
-			v->text = xstrdup(sql_text(s, 2));
+		mval_set(&x->meta[(size_t)i * x->nkeys +
+		    (size_t)(hit - x->keys)], s, 2);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
+	return 0;
+}
 
+/* Everything besides the ratings matrix, in the caller's transaction. */
+static int
+read_extra(struct store *st, struct exp_snap *x, char **cause)
+{
+	long long n;
+
+	if (read_shas(st, x, cause) != 0 ||
+	    read_adjudications(st, x, cause) != 0 ||
+	    read_meta_keys(st, x, cause) != 0 ||
+	    read_meta_values(st, x, cause) != 0)
+		return -1;
 	if (hash_rows(st, EXPORT_LABELS_SQL, x->labels_sha, &x->label_rows,
 	    cause) != 0 ||
 	    hash_rows(st, EXPORT_ADJUDICATIONS_SQL, x->adj_sha, &n,
@@ -372,6 +418,130 @@ check_opts(const struct export_opts *o, const struct project *p,
 	return 0;
 }
 
+/* The consensus of every item (Dawid-Skene's parameters into *ds). */
+static void
+plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
+{
+	const struct ratings *r = &pl->x->r;
+
+	pl->n = r->nitems;
+	pl->cons = xcalloc((size_t)pl->n + 1, sizeof *pl->cons);
+	pl->reason = xcalloc((size_t)pl->n + 1, sizeof *pl->reason);
+	pl->part = xcalloc((size_t)pl->n + 1, sizeof *pl->part);
+	pl->guideline = xcalloc((size_t)pl->n + 1, sizeof *pl->guideline);
+	pl->rows = xcalloc((size_t)pl->n + 1, sizeof *pl->rows);
+	ds->alpha = CONSENSUS_DS_ALPHA;
+	ds->tol = CONSENSUS_DS_TOL;
+	ds->max_iter = CONSENSUS_DS_MAX_ITER;
+	consensus_compute(pl->n, r->nlabelers, r->nclasses, r->cells,
+	    r->reference, r->gold, pl->o->method, pl->o->fallback, ds,
+	    pl->cons);
+	pl->ds = ds->prior != NULL ? ds : NULL;
+}
+
+/*
+ * Why each item is kept or left out; the kept ones into pl->rows.  Reasons
+ * in this order: an SME's "ambiguous" beats everything.
+ */
+static void
+plan_reasons(struct exp_plan *pl, struct export_result *res)
+{
+	const struct exp_snap *x = pl->x;
+	const struct export_opts *o = pl->o;
+	int i;
+
+	for (i = 0; i < pl->n; i++) {
+		const struct consensus_item *ci = &pl->cons[i];
+		enum export_reason why = EXPORT_KEPT;
+
+		pl->guideline[i] = item_guideline(x, i, ci->source);
+		if (x->ambiguous[i])
+			why = EXPORT_AMBIGUOUS;
+		else if (ci->label < 0)
+			why = ci->tie ? EXPORT_TIE : EXPORT_UNLABELED;
+		else if (ci->label == x->r.borderline && !o->include_borderline)
+			why = EXPORT_BORDERLINE;
+		else if (ci->confidence < o->min_confidence)
+			why = EXPORT_LOW_CONFIDENCE;
+		pl->reason[i] = why;
+		if (why == EXPORT_KEPT)
+			pl->rows[pl->nrows++] = i;
+		else
+			res->left_out[why]++;
+	}
+}
+
+/*
+ * The split of each item kept, stratified by its consensus class (and
+ * grouped by --group-by's values).
+ */
+static int
+plan_split(struct exp_plan *pl, char **cause)
+{
+	const struct export_opts *o = pl->o;
+	int *cls = xcalloc((size_t)pl->nrows + 1, sizeof *cls);
+	int *group = NULL, *part = NULL, i, ngroups = 0, ret = -1;
+
+	for (i = 0; i < pl->nrows; i++)
+		cls[i] = pl->cons[pl->rows[i]].label;
+	if (o->group_by != NULL) {
+		group = xcalloc((size_t)pl->nrows + 1, sizeof *group);
+		if (make_groups(pl->x, o->group_by, pl->rows, pl->nrows, group,
+		    &ngroups, cause) != 0)
+			goto done;
+	}
+	part = xcalloc((size_t)pl->nrows + 1, sizeof *part);
+	split_assign(&o->split, pl->nrows, pl->x->r.nclasses, cls, group,
+	    ngroups, part);
+	for (i = 0; i < pl->nrows; i++)
+		pl->part[pl->rows[i]] = part[i];
+	ret = 0;
+done:
+	free(part);
+	free(cls);
+	free(group);
+	return ret;
+}
+
+/* What the caller is told: classes, counts per split and class, hashes. */
+static void
+plan_result(const struct exp_plan *pl, const struct consensus_ds *ds,
+    struct export_result *res)
+{
+	const struct ratings *r = &pl->x->r;
+	int i, c;
+
+	res->nclasses = r->nclasses;
+	res->classes = xcalloc((size_t)r->nclasses + 1, sizeof *res->classes);
+	for (c = 0; c < r->nclasses; c++)
+		res->classes[c] = xstrdup(r->classes[c]);
+	res->nparts = pl->o->split.nparts;
+	res->counts = xcalloc((size_t)res->nparts * r->nclasses + 1,
+	    sizeof *res->counts);
+	for (i = 0; i < pl->nrows; i++) {
+		int it = pl->rows[i];
+
+		res->counts[(size_t)pl->part[it] * r->nclasses +
+		    pl->cons[it].label]++;
+	}
+	res->exported = pl->nrows;
+	memcpy(res->labels_sha256, pl->x->labels_sha,
+	    sizeof res->labels_sha256);
+	res->ds_ran = pl->ds != NULL;
+	res->ds_iterations = ds->iterations;
+	res->ds_converged = ds->converged;
+}
+
+static void
+plan_free(struct exp_plan *pl)
+{
+	free(pl->cons);
+	free(pl->reason);
+	free(pl->part);
+	free(pl->guideline);
+	free(pl->rows);
+}
+
 int
 export_run(struct store *st, const struct export_opts *o,
     struct export_result *res, char **cause)
@@ -380,7 +550,7 @@ export_run(struct store *st, const struct export_opts *o,
 	struct exp_plan pl;
 	struct project p;
 	struct consensus_ds ds;
-	int i, c, ret = -1, *cls = NULL, *group = NULL, ngroups = 0;
+	int ret = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&pl, 0, sizeof pl);
@@ -400,78 +570,11 @@ export_run(struct store *st, const struct export_opts *o,
 	pl.x = &x;
 	pl.o = o;
 	pl.p = &p;
-	pl.n = x.r.nitems;
-	pl.cons = xcalloc((size_t)pl.n + 1, sizeof *pl.cons);
-	pl.reason = xcalloc((size_t)pl.n + 1, sizeof *pl.reason);
-	pl.part = xcalloc((size_t)pl.n + 1, sizeof *pl.part);
-	pl.guideline = xcalloc((size_t)pl.n + 1, sizeof *pl.guideline);
-	pl.rows = xcalloc((size_t)pl.n + 1, sizeof *pl.rows);
-	ds.alpha = CONSENSUS_DS_ALPHA;
-	ds.tol = CONSENSUS_DS_TOL;
-	ds.max_iter = CONSENSUS_DS_MAX_ITER;
-	consensus_compute(pl.n, x.r.nlabelers, x.r.nclasses, x.r.cells,
-	    x.r.reference, x.r.gold, o->method, o->fallback, &ds, pl.cons);
-	pl.ds = ds.prior != NULL ? &ds : NULL;
-
-	/* Reasons in this order: an SME's "ambiguous" beats everything. */
-	for (i = 0; i < pl.n; i++) {
-		const struct consensus_item *ci = &pl.cons[i];
-		enum export_reason why = EXPORT_KEPT;
-
-		pl.guideline[i] = item_guideline(&x, i, ci->source);
-		if (x.ambiguous[i])
-			why = EXPORT_AMBIGUOUS;
-		else if (ci->label < 0)
-			why = ci->tie ? EXPORT_TIE : EXPORT_UNLABELED;
-		else if (ci->label == x.r.borderline && !o->include_borderline)
-			why = EXPORT_BORDERLINE;
-		else if (ci->confidence < o->min_confidence)
-			why = EXPORT_LOW_CONFIDENCE;
-		pl.reason[i] = why;
-		if (why == EXPORT_KEPT)
-			pl.rows[pl.nrows++] = i;
-		else
-			res->left_out[why]++;
-	}
-
-	/* Stratify by the consensus class of the items kept. */
-	cls = xcalloc((size_t)pl.nrows + 1, sizeof *cls);
-	for (i = 0; i < pl.nrows; i++)
-		cls[i] = pl.cons[pl.rows[i]].label;
-	if (o->group_by != NULL) {
-		group = xcalloc((size_t)pl.nrows + 1, sizeof *group);
-		if (make_groups(&x, o->group_by, pl.rows, pl.nrows, group,
-		    &ngroups, cause) != 0)
-			goto done;
-	}
-	{
-		int *part = xcalloc((size_t)pl.nrows + 1, sizeof *part);
-
-		split_assign(&o->split, pl.nrows, x.r.nclasses, cls, group,
-		    ngroups, part);
-		for (i = 0; i < pl.nrows; i++)
-			pl.part[pl.rows[i]] = part[i];
-		free(part);
-	}
-
-	res->nclasses = x.r.nclasses;
-	res->classes = xcalloc((size_t)x.r.nclasses + 1, sizeof *res->classes);
-	for (c = 0; c < x.r.nclasses; c++)
-		res->classes[c] = xstrdup(x.r.classes[c]);
-	res->nparts = o->split.nparts;
-	res->counts = xcalloc((size_t)res->nparts * x.r.nclasses + 1,
-	    sizeof *res->counts);
-	for (i = 0; i < pl.nrows; i++) {
-		int it = pl.rows[i];
-
-		res->counts[(size_t)pl.part[it] * x.r.nclasses +
-		    pl.cons[it].label]++;
-	}
-	res->exported = pl.nrows;
-	memcpy(res->labels_sha256, x.labels_sha, sizeof res->labels_sha256);
-	res->ds_ran = pl.ds != NULL;
-	res->ds_iterations = ds.iterations;
-	res->ds_converged = ds.converged;
+	plan_consensus(&pl, &ds);
+	plan_reasons(&pl, res);
+	if (plan_split(&pl, cause) != 0)
+		goto done;
+	plan_result(&pl, &ds, res);
 	pl.res = res;
 	if (exp_write(st, &pl, cause) != 0)
 		goto done;
@@ -479,13 +582,7 @@ export_run(struct store *st, const struct export_opts *o,
 done:
 	if (ret != 0)
 		export_result_free(res);
-	free(cls);
-	free(group);
-	free(pl.cons);
-	free(pl.reason);
-	free(pl.part);
-	free(pl.guideline);
-	free(pl.rows);
+	plan_free(&pl);
 	consensus_ds_free(&ds);
 	exp_snap_free(&x);
 	project_free(&p);

@@ -1,15 +1,18 @@
 /*
- * export_int.h: what export.c (deciding) and export_write.c (writing)
- * share.  Nothing outside core/ sees it.
+ * export_int.h: what export.c (deciding) and the writing files share:
+ * export_write.c (the directory and its files), export_format.c (rows) and
+ * export_manifest.c.  Nothing outside core/ sees it.
  */
 #ifndef ACCORD_EXPORT_INT_H
 #define ACCORD_EXPORT_INT_H
 
 #include <openssl/evp.h>
+#include <stdio.h>
 
 #include "accord/export.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
+#include "accord/util.h"
 
 /*
  * The rows behind the manifest's checksums, in this order; each row is
@@ -64,9 +67,55 @@ struct exp_plan {
 	struct consensus_item *cons;	/* per item */
 	enum export_reason *reason;	/* per item */
 	int *part;			/* per item kept: its split */
-	int *guideline;			/* per item: guideline version, 0 none */
+	int *guideline;			/* per item: guideline version or 0 */
 	int nrows, *rows;		/* items kept, ascending */
 };
+
+/* The state of one export being written. */
+struct exp_writer {
+	const struct exp_plan *pl;
+	char *out;	/* OUT, no trailing slash */
+	char *tmp;	/* OUT.tmp-XXXXXX */
+	int lockfd;
+	struct buf manifest_files;	/* the "files" array's entries */
+	int nfiles;
+	char **dirs;	/* directories made, relative, for fsync */
+	int ndirs;
+};
+
+/* A file being written: hashed and counted as it goes. */
+struct exp_file {
+	FILE *f;
+	struct exp_hash h;
+	long long bytes;
+	char *rel;
+	int err;
+};
+
+/* -1 with "interrupted" once *o->cancel is set (^C), else 0. */
+int exp_cancelled(const struct exp_writer *w, char **cause);
+/* Make directory rel under the temporary one (an existing one is fine). */
+int exp_make_dir(struct exp_writer *w, const char *rel, char **cause);
+/* Create rel under the temporary directory; exp_file_close ends it. */
+int exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
+    char **cause);
+/* Write and hash; an error is kept for exp_file_close to report. */
+void exp_file_write(struct exp_file *f, const char *s, size_t n);
+/* Flush, fsync and close; on success the file joins the manifest. */
+int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
+/* Link or copy media file src to rel, checking its SHA-256 is want. */
+int exp_put_media(struct exp_writer *w, const char *src, const char *rel,
+    const char *want, char **cause);
+
+/* A double as the files write it: %.17g (the exact value). */
+void exp_fmt_double(char *s, size_t n, double v);
+/* Folder exports: each kept item's file name, in pl->rows order; the
+ * caller frees each and the array. */
+char **exp_file_names(const struct exp_plan *pl);
+/* The file(s) of split s; fnames from exp_file_names for folder formats. */
+int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
+/* manifest.json, written last: it lists every file written before it. */
+int exp_write_manifest(struct exp_writer *w, struct store *st, char **cause);
 
 /* Refuse an OUT that exists (unless --force and it is an export). */
 int exp_check_out(const struct export_opts *o, char **cause);

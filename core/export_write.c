@@ -3,6 +3,7 @@
  * files hashed as they are written and fsynced, media hard-linked or
  * copied and checked against the SHA-256 recorded at import, the manifest
  * last, then one rename.  See include/accord/export.h for the guarantees.
+ * What goes into the files: export_format.c (rows) and export_manifest.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -131,7 +132,8 @@ clean_stale(const char *out)
 		    strlen(e->d_name) != pn + 6)
 			continue;
 		path = xasprintf("%s/%s", dir, e->d_name);
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
 			rm_tree(path);
 		if (fd >= 0)
@@ -158,29 +160,8 @@ fsync_path(const char *path, int dir)
 	return r;
 }
 
-/* The state of one export being written. */
-struct wr {
-	const struct exp_plan *pl;
-	char *out;	/* OUT, no trailing slash */
-	char *tmp;	/* OUT.tmp-XXXXXX */
-	int lockfd;
-	struct buf manifest_files;	/* the "files" array's entries */
-	int nfiles;
-	char **dirs;	/* directories made, relative, for fsync */
-	int ndirs;
-};
-
-/* A file being written: hashed and counted as it goes. */
-struct wfile {
-	FILE *f;
-	struct exp_hash h;
-	long long bytes;
-	char *rel;
-	int err;
-};
-
-static int
-cancelled(const struct wr *w, char **cause)
+int
+exp_cancelled(const struct exp_writer *w, char **cause)
 {
 	if (w->pl->o->cancel != NULL && *w->pl->o->cancel)
 		return acc_error(cause, "interrupted");
@@ -188,7 +169,8 @@ cancelled(const struct wr *w, char **cause)
 }
 
 static void
-add_file(struct wr *w, const char *rel, const char *sha, long long bytes)
+add_file(struct exp_writer *w, const char *rel, const char *sha,
+    long long bytes)
 {
 	buf_puts(&w->manifest_files, w->nfiles ? ",\n    {\"path\": " :
 	    "\n    {\"path\": ");
@@ -198,8 +180,8 @@ add_file(struct wr *w, const char *rel, const char *sha, long long bytes)
 	w->nfiles++;
 }
 
-static int
-make_dir(struct wr *w, const char *rel, char **cause)
+int
+exp_make_dir(struct exp_writer *w, const char *rel, char **cause)
 {
 	char *path = xasprintf("%s/%s", w->tmp, rel);
 	int r = 0;
@@ -214,8 +196,9 @@ make_dir(struct wr *w, const char *rel, char **cause)
 	return r;
 }
 
-static int
-wf_open(struct wr *w, const char *rel, struct wfile *f, char **cause)
+int
+exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
+    char **cause)
 {
 	char *path = xasprintf("%s/%s", w->tmp, rel);
 
@@ -232,8 +215,8 @@ wf_open(struct wr *w, const char *rel, struct wfile *f, char **cause)
 	return 0;
 }
 
-static void
-wf_write(struct wfile *f, const char *s, size_t n)
+void
+exp_file_write(struct exp_file *f, const char *s, size_t n)
 {
 	if (n == 0 || f->err)
 		return;
@@ -244,8 +227,8 @@ wf_write(struct wfile *f, const char *s, size_t n)
 }
 
 /* Flush, fsync and close; on success the file joins the manifest. */
-static int
-wf_close(struct wr *w, struct wfile *f, char **cause)
+int
+exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause)
 {
 	char sha[65];
 	int r = 0;
@@ -317,9 +300,9 @@ hash_fd(int fd, int dst, char sha[65], long long *bytes)
  * must still have the SHA-256 recorded at import, or the export fails: a
  * changed file no longer is what was labeled.
  */
-static int
-put_media(struct wr *w, const char *src, const char *rel, const char *want,
-    char **cause)
+int
+exp_put_media(struct exp_writer *w, const char *src, const char *rel,
+    const char *want, char **cause)
 {
 	char *dst = xasprintf("%s/%s", w->tmp, rel), sha[65];
 	long long bytes = 0;
@@ -347,8 +330,8 @@ put_media(struct wr *w, const char *src, const char *rel, const char *want,
 		goto done;
 	}
 	if (strcmp(sha, want) != 0) {
-		acc_error(cause, "%s: content changed since import (sha256 %.12s, "
-		    "imported as %.12s)", src, sha, want);
+		acc_error(cause, "%s: content changed since import (sha256 "
+		    "%.12s, imported as %.12s)", src, sha, want);
 		goto done;
 	}
 	add_file(w, rel, sha, bytes);
@@ -362,469 +345,6 @@ done:
 	return r;
 }
 
-/* CSV field: quoted when it holds a comma, quote, CR/LF or edge spaces. */
-static void
-csv_field(struct buf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' &&
-	    s[n - 1] != ' '))) {
-		buf_add(b, s, n);
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (; *s != '\0'; s++)
-		if (*s == '"')
-			buf_add(b, "\"\"", 2);
-		else
-			buf_add(b, s, 1);
-	buf_add(b, "\"", 1);
-}
-
-/* A metadata column's name: the key, or meta_KEY if it clashes with one
- * of ours. */
-static const char *const fixed_cols[] = { "path", "file_name", "sha256",
-	"label", "confidence", "labels", "split", "guideline", "source",
-	"meta", NULL };
-
-static char *
-meta_col(const char *key)
-{
-	int i;
-
-	for (i = 0; fixed_cols[i] != NULL; i++)
-		if (strcmp(key, fixed_cols[i]) == 0)
-			return xasprintf("meta_%s", key);
-	return xstrdup(key);
-}
-
-static const char *
-base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-
-	return s != NULL ? s + 1 : path;
-}
-
-static int
-cmp_cstr(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/*
- * File names in folder exports: the base name of the item's path; where two
- * kept items share a base name (a.png from two directories), both become
- * SHA12-NAME with the first 12 hex digits of their content hash, which
- * differ since the contents do.
- */
-static char **
-file_names(const struct exp_plan *pl)
-{
-	const char **b = xcalloc((size_t)pl->nrows + 1, sizeof *b);
-	char **out = xcalloc((size_t)pl->nrows + 1, sizeof *out);
-	int i;
-
-	for (i = 0; i < pl->nrows; i++)
-		b[i] = base_name(pl->x->r.paths[pl->rows[i]]);
-	qsort(b, (size_t)pl->nrows, sizeof *b, cmp_cstr);
-	for (i = 0; i < pl->nrows; i++) {
-		int it = pl->rows[i];
-		const char *nm = base_name(pl->x->r.paths[it]);
-		const char **hit = bsearch(&nm, b, (size_t)pl->nrows,
-		    sizeof *b, cmp_cstr);
-		int clash = (hit > b && strcmp(hit[-1], nm) == 0) ||
-		    (hit + 1 < b + pl->nrows && strcmp(hit[1], nm) == 0);
-
-		out[i] = clash ? xasprintf("%.12s-%s", pl->x->sha[it], nm) :
-		    xstrdup(nm);
-	}
-	free(b);
-	return out;
-}
-
-static void
-fmt_double(char *s, size_t n, double v)
-{
-	snprintf(s, n, "%.17g", v);
-}
-
-/* One CSV line of item it (the header when it < 0). */
-static void
-csv_line(const struct exp_plan *pl, int it, const char *fname,
-    struct buf *b)
-{
-	const struct exp_snap *x = pl->x;
-	int folder = fname != NULL, k;
-	char num[40];
-
-	if (it < 0) {
-		buf_puts(b, folder ? "file_name,label,sha256,confidence,labels,"
-		    "guideline,source" : "path,sha256,label,confidence,labels,"
-		    "split,guideline,source");
-		for (k = 0; k < x->nkeys; k++) {
-			char *c = meta_col(x->keys[k]);
-
-			buf_add(b, ",", 1);
-			csv_field(b, c);
-			free(c);
-		}
-		buf_add(b, "\n", 1);
-		return;
-	}
-	if (folder) {
-		csv_field(b, fname);
-		buf_add(b, ",", 1);
-		csv_field(b, x->r.classes[pl->cons[it].label]);
-		buf_printf(b, ",%s,", x->sha[it]);
-	} else {
-		csv_field(b, x->r.paths[it]);
-		buf_printf(b, ",%s,", x->sha[it]);
-		csv_field(b, x->r.classes[pl->cons[it].label]);
-		buf_add(b, ",", 1);
-	}
-	fmt_double(num, sizeof num, pl->cons[it].confidence);
-	buf_printf(b, "%s,%d,", num, pl->cons[it].nlabels);
-	if (!folder)
-		buf_printf(b, "%s,", split_name(pl->o->split.nparts,
-		    pl->part[it]));
-	if (pl->guideline[it] > 0)
-		buf_printf(b, "%d", pl->guideline[it]);
-	buf_printf(b, ",%s", consensus_source_name(pl->cons[it].source));
-	for (k = 0; k < x->nkeys; k++) {
-		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
-
-		buf_add(b, ",", 1);
-		if (v->text != NULL)
-			csv_field(b, v->text);
-	}
-	buf_add(b, "\n", 1);
-}
-
-static void
-json_meta_value(struct buf *b, const struct exp_mval *v)
-{
-	if (v->text == NULL)
-		buf_puts(b, "null");
-	else if (v->type == SQLITE_INTEGER)
-		buf_puts(b, v->text);
-	else if (v->type == SQLITE_FLOAT)
-		buf_puts(b, isfinite(strtod(v->text, NULL)) ? v->text : "null");
-	else
-		buf_json_str(b, v->text);
-}
-
-static void
-jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
-{
-	const struct exp_snap *x = pl->x;
-	char num[40];
-	int k, first = 1;
-
-	buf_puts(b, "{\"path\":");
-	buf_json_str(b, x->r.paths[it]);
-	buf_printf(b, ",\"sha256\":\"%s\",\"label\":", x->sha[it]);
-	buf_json_str(b, x->r.classes[pl->cons[it].label]);
-	fmt_double(num, sizeof num, pl->cons[it].confidence);
-	buf_printf(b, ",\"confidence\":%s,\"labels\":%d,\"split\":\"%s\","
-	    "\"guideline\":", num, pl->cons[it].nlabels,
-	    split_name(pl->o->split.nparts, pl->part[it]));
-	if (pl->guideline[it] > 0)
-		buf_printf(b, "%d", pl->guideline[it]);
-	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"source\":\"%s\",\"meta\":{",
-	    consensus_source_name(pl->cons[it].source));
-	for (k = 0; k < x->nkeys; k++) {
-		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
-
-		if (v->text == NULL)
-			continue;
-		if (!first)
-			buf_add(b, ",", 1);
-		first = 0;
-		buf_json_str(b, x->keys[k]);
-		buf_add(b, ":", 1);
-		json_meta_value(b, v);
-	}
-	buf_puts(b, "}}\n");
-}
-
-/* Rows are buffered and written in blocks of about this size. */
-#define FLUSH_AT (256 * 1024)
-
-static int
-write_part(struct wr *w, int s, char **fnames, char **cause)
-{
-	const struct exp_plan *pl = w->pl;
-	const struct export_opts *o = pl->o;
-	const char *sn = split_name(o->split.nparts, s);
-	int folder = o->format == EXPORT_IMAGEFOLDER ||
-	    o->format == EXPORT_AUDIOFOLDER, i, c, r = 0;
-	struct wfile f;
-	struct buf b = { 0 };
-	char *rel;
-
-	if (folder) {
-		if (make_dir(w, sn, cause) != 0)
-			return -1;
-		if (o->layout == EXPORT_BY_CLASS)
-			for (c = 0; c < pl->x->r.nclasses; c++) {
-				char *d;
-
-				if (pl->res->counts[(size_t)s *
-				    pl->res->nclasses + c] == 0)
-					continue;
-				d = xasprintf("%s/%s", sn, pl->x->r.classes[c]);
-				r = make_dir(w, d, cause);
-				free(d);
-				if (r != 0)
-					return -1;
-			}
-		rel = xasprintf("%s/metadata.csv", sn);
-	} else
-		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
-		    "jsonl");
-	r = wf_open(w, rel, &f, cause);
-	free(rel);
-	if (r != 0)
-		return -1;
-	if (o->format != EXPORT_JSONL)
-		csv_line(pl, -1, folder ? "" : NULL, &b);
-	for (i = 0; i < pl->nrows && r == 0; i++) {
-		int it = pl->rows[i];
-
-		if (pl->part[it] != s)
-			continue;
-		if (folder) {
-			char *fn = o->layout == EXPORT_BY_CLASS ?
-			    xasprintf("%s/%s", pl->x->r.classes[
-			    pl->cons[it].label], fnames[i]) :
-			    xstrdup(fnames[i]);
-			char *mrel = xasprintf("%s/%s", sn, fn);
-
-			r = cancelled(w, cause);
-			if (r == 0)
-				r = put_media(w, pl->x->r.paths[it], mrel,
-				    pl->x->sha[it], cause);
-			csv_line(pl, it, fn, &b);
-			free(fn);
-			free(mrel);
-		} else if (o->format == EXPORT_CSV)
-			csv_line(pl, it, NULL, &b);
-		else
-			jsonl_line(pl, it, &b);
-		if (b.len >= FLUSH_AT) {
-			wf_write(&f, b.s, b.len);
-			b.len = 0;
-			if (r == 0)
-				r = cancelled(w, cause);
-		}
-	}
-	wf_write(&f, b.s, b.len);
-	buf_free(&b);
-	if (wf_close(w, &f, cause) != 0)
-		r = -1;
-	return r;
-}
-
-static void
-json_double(struct buf *b, double v)
-{
-	char num[40];
-
-	fmt_double(num, sizeof num, v);
-	buf_puts(b, isfinite(v) ? num : "null");
-}
-
-static void
-manifest_ds(struct buf *b, const struct exp_plan *pl)
-{
-	const struct consensus_ds *ds = pl->ds;
-	const struct ratings *r = &pl->x->r;
-	int j, k, l, K = ds->nclasses;
-
-	buf_puts(b, "{\"alpha\": ");
-	json_double(b, ds->alpha);
-	buf_puts(b, ", \"tolerance\": ");
-	json_double(b, ds->tol);
-	buf_printf(b, ", \"max_iterations\": %d, \"iterations\": %d, "
-	    "\"converged\": %s, \"delta\": ", ds->max_iter, ds->iterations,
-	    ds->converged ? "true" : "false");
-	json_double(b, ds->delta);
-	buf_puts(b, ",\n    \"prior\": {");
-	for (k = 0; k < K; k++) {
-		buf_puts(b, k ? ", " : "");
-		buf_json_str(b, r->classes[k]);
-		buf_puts(b, ": ");
-		json_double(b, ds->prior[k]);
-	}
-	buf_puts(b, "},\n    \"confusion\": {");
-	for (j = 0; j < ds->nlabelers; j++) {
-		buf_puts(b, j ? ",\n      " : "\n      ");
-		buf_json_str(b, r->labelers[j]);
-		buf_puts(b, ": [");
-		for (k = 0; k < K; k++) {
-			buf_puts(b, k ? ", [" : "[");
-			for (l = 0; l < K; l++) {
-				buf_puts(b, l ? ", " : "");
-				json_double(b, ds->confusion[((size_t)j * K +
-				    k) * K + l]);
-			}
-			buf_puts(b, "]");
-		}
-		buf_puts(b, "]");
-	}
-	buf_puts(b, "}}");
-}
-
-static void
-manifest_left_out(struct buf *b, const struct exp_plan *pl)
-{
-	const struct exp_snap *x = pl->x;
-	int i, first = 1;
-
-	buf_puts(b, "  \"left_out\": [");
-	for (i = 0; i < pl->n; i++) {
-		const struct consensus_item *c = &pl->cons[i];
-
-		if (pl->reason[i] == EXPORT_KEPT)
-			continue;
-		buf_printf(b, "%s\n    {\"id\": %lld, \"path\": ", first ? "" :
-		    ",", x->r.item_ids[i]);
-		first = 0;
-		buf_json_str(b, x->r.paths[i]);
-		buf_printf(b, ", \"sha256\": \"%s\", \"reason\": \"%s\", "
-		    "\"label\": ", x->sha[i], export_reason_name(pl->reason[i]));
-		if (c->label >= 0)
-			buf_json_str(b, x->r.classes[c->label]);
-		else
-			buf_puts(b, "null");
-		buf_puts(b, ", \"confidence\": ");
-		if (c->label >= 0)
-			json_double(b, c->confidence);
-		else
-			buf_puts(b, "null");
-		buf_printf(b, ", \"labels\": %d}", c->nlabels);
-	}
-	buf_puts(b, first ? "],\n" : "\n  ],\n");
-}
-
-static void
-manifest_counts(struct buf *b, const struct exp_plan *pl)
-{
-	const struct export_result *res = pl->res;
-	int s, c, k;
-	long long left = 0;
-
-	for (k = 1; k < EXPORT_NREASONS; k++)
-		left += res->left_out[k];
-	buf_printf(b, "  \"counts\": {\"items\": %d, \"exported\": %lld, "
-	    "\"left_out\": %lld,\n    \"splits\": {", pl->n, res->exported,
-	    left);
-	for (s = 0; s < res->nparts; s++) {
-		long long tot = 0;
-
-		buf_printf(b, "%s\n      \"%s\": {", s ? "," : "",
-		    split_name(res->nparts, s));
-		for (c = 0; c < res->nclasses; c++) {
-			long long v = res->counts[(size_t)s * res->nclasses + c];
-
-			buf_json_str(b, res->classes[c]);
-			buf_printf(b, ": %lld, ", v);
-			tot += v;
-		}
-		buf_printf(b, "\"total\": %lld}", tot);
-	}
-	buf_puts(b, "},\n    \"reasons\": {");
-	for (k = 1; k < EXPORT_NREASONS; k++)
-		buf_printf(b, "%s\"%s\": %lld", k > 1 ? ", " : "",
-		    export_reason_name(k), res->left_out[k]);
-	buf_puts(b, "}},\n");
-}
-
-static int
-write_manifest(struct wr *w, struct store *st, char **cause)
-{
-	const struct exp_plan *pl = w->pl;
-	const struct export_opts *o = pl->o;
-	const struct exp_snap *x = pl->x;
-	struct buf b = { 0 };
-	struct wfile f;
-	char now[32], *abs;
-	int i, s;
-
-	acc_now_iso(now);
-	abs = realpath(store_path(st), NULL);
-	buf_printf(&b, "{\n  \"accord_version\": \"%s\",\n  \"created_at\": "
-	    "\"%s\",\n  \"created_by\": ", ACCORD_VERSION, now);
-	buf_json_str(&b, o->user);
-	buf_puts(&b, ",\n  \"store\": {\"path\": ");
-	buf_json_str(&b, abs != NULL ? abs : store_path(st));
-	free(abs);
-	buf_printf(&b, ", \"schema_version\": %d, \"task\": ",
-	    store_version(st));
-	buf_json_str(&b, pl->p->task);
-	buf_printf(&b, ", \"media\": \"%s\",\n    \"label_rows\": %lld, "
-	    "\"labels_sha256\": \"%s\",\n    \"adjudications_sha256\": \"%s\", "
-	    "\"gold_sha256\": \"%s\"},\n", media_kind_name(pl->p->media),
-	    x->label_rows, x->labels_sha, x->adj_sha, x->gold_sha);
-	buf_printf(&b, "  \"guideline\": {\"newest\": %d, \"in_labels\": [",
-	    pl->p->guideline);
-	for (i = 0; i < x->r.nversions; i++)
-		buf_printf(&b, "%s%d", i ? ", " : "", x->r.versions[i]);
-	buf_puts(&b, "]},\n  \"classes\": [");
-	for (i = 0; i < x->r.nclasses; i++) {
-		buf_puts(&b, i ? ", " : "");
-		buf_json_str(&b, x->r.classes[i]);
-	}
-	buf_puts(&b, "],\n  \"borderline\": ");
-	if (x->r.borderline >= 0)
-		buf_json_str(&b, x->r.classes[x->r.borderline]);
-	else
-		buf_puts(&b, "null");
-	buf_printf(&b, ",\n  \"method\": \"%s\",\n  \"fallback\": %s%s%s,\n",
-	    consensus_method_name(o->method),
-	    o->method == CONSENSUS_ADJUDICATED ? "\"" : "",
-	    o->method == CONSENSUS_ADJUDICATED ?
-	    consensus_method_name(o->fallback) : "null",
-	    o->method == CONSENSUS_ADJUDICATED ? "\"" : "");
-	buf_printf(&b, "  \"options\": {\"format\": \"%s\", \"layout\": \"%s\", "
-	    "\"split\": {", export_format_name(o->format),
-	    o->layout == EXPORT_BY_CLASS ? "by-class" : "flat");
-	for (s = 0; s < o->split.nparts; s++)
-		buf_printf(&b, "%s\"%s\": %lld", s ? ", " : "",
-		    split_name(o->split.nparts, s), o->split.ratio[s]);
-	buf_puts(&b, "}, \"group_by\": ");
-	if (o->group_by != NULL)
-		buf_json_str(&b, o->group_by);
-	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ", \"min_confidence\": ");
-	json_double(&b, o->min_confidence);
-	buf_printf(&b, ", \"include_borderline\": %s},\n  \"seed\": %llu,\n"
-	    "  \"dawid_skene\": ", o->include_borderline ? "true" : "false",
-	    (unsigned long long)o->split.seed);
-	if (pl->ds != NULL)
-		manifest_ds(&b, pl);
-	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ",\n");
-	manifest_counts(&b, pl);
-	manifest_left_out(&b, pl);
-	buf_puts(&b, "  \"files\": [");
-	buf_add(&b, w->manifest_files.s ? w->manifest_files.s : "",
-	    w->manifest_files.len);
-	buf_puts(&b, w->nfiles ? "\n  ]\n}\n" : "]\n}\n");
-	if (wf_open(w, "manifest.json", &f, cause) != 0) {
-		buf_free(&b);
-		return -1;
-	}
-	wf_write(&f, b.s, b.len);
-	buf_free(&b);
-	return wf_close(w, &f, cause);
-}
 
 /*
  * Put the finished tmp at OUT.  Without --force: renameat2 NOREPLACE, so an
@@ -834,7 +354,7 @@ write_manifest(struct wr *w, struct store *st, char **cause)
  * aside first (a crash in between leaves OUT missing, never partial).
  */
 static int
-publish(struct wr *w, char **cause)
+publish(struct exp_writer *w, char **cause)
 {
 	struct stat sb;
 	int exists = lstat(w->out, &sb) == 0;
@@ -882,12 +402,12 @@ publish(struct wr *w, char **cause)
 }
 
 static int
-write_all(struct wr *w, struct store *st, char **cause)
+write_all(struct exp_writer *w, struct store *st, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
 	int folder = pl->o->format == EXPORT_IMAGEFOLDER ||
 	    pl->o->format == EXPORT_AUDIOFOLDER, s, c, i, r = 0;
-	char **fnames = folder ? file_names(pl) : NULL;
+	char **fnames = folder ? exp_file_names(pl) : NULL;
 
 	for (s = 0; s < pl->o->split.nparts && r == 0; s++) {
 		long long n = 0;
@@ -895,12 +415,12 @@ write_all(struct wr *w, struct store *st, char **cause)
 		for (c = 0; c < pl->res->nclasses; c++)
 			n += pl->res->counts[(size_t)s * pl->res->nclasses + c];
 		if (n > 0)
-			r = write_part(w, s, fnames, cause);
+			r = exp_write_part(w, s, fnames, cause);
 	}
 	for (i = 0; folder && i < pl->nrows; i++)
 		free(fnames[i]);
 	free(fnames);
-	if (r != 0 || write_manifest(w, st, cause) != 0)
+	if (r != 0 || exp_write_manifest(w, st, cause) != 0)
 		return -1;
 	/* Directory entries are durable only once their directory is. */
 	for (i = w->ndirs - 1; i >= 0; i--) {
@@ -946,7 +466,7 @@ audit_export(struct store *st, const struct exp_plan *pl, char **cause)
 int
 exp_write(struct store *st, const struct exp_plan *pl, char **cause)
 {
-	struct wr w;
+	struct exp_writer w;
 	char *d1, *err = NULL;
 	int i, r = -1;
 

@@ -1,0 +1,279 @@
+/*
+ * export_format.c: the rows of an export: one CSV or JSON Lines file per
+ * split, or a folder tree (imagefolder, audiofolder) of media with its
+ * metadata.csv.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export_int.h"
+#include "internal.h"
+
+/* CSV field: quoted when it holds a comma, quote, CR/LF or edge spaces. */
+static void
+csv_field(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' &&
+	    s[n - 1] != ' '))) {
+		buf_add(b, s, n);
+		return;
+	}
+	buf_add(b, "\"", 1);
+	for (; *s != '\0'; s++)
+		if (*s == '"')
+			buf_add(b, "\"\"", 2);
+		else
+			buf_add(b, s, 1);
+	buf_add(b, "\"", 1);
+}
+
+/* A metadata column's name: the key, or meta_KEY if it clashes with one
+ * of ours. */
+static const char *const fixed_cols[] = { "path", "file_name", "sha256",
+	"label", "confidence", "labels", "split", "guideline", "source",
+	"meta", NULL };
+
+static char *
+meta_col(const char *key)
+{
+	int i;
+
+	for (i = 0; fixed_cols[i] != NULL; i++)
+		if (strcmp(key, fixed_cols[i]) == 0)
+			return xasprintf("meta_%s", key);
+	return xstrdup(key);
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s != NULL ? s + 1 : path;
+}
+
+static int
+cmp_cstr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * File names in folder exports: the base name of the item's path; where two
+ * kept items share a base name (a.png from two directories), both become
+ * SHA12-NAME with the first 12 hex digits of their content hash, which
+ * differ since the contents do.
+ */
+char **
+exp_file_names(const struct exp_plan *pl)
+{
+	const char **b = xcalloc((size_t)pl->nrows + 1, sizeof *b);
+	char **out = xcalloc((size_t)pl->nrows + 1, sizeof *out);
+	int i;
+
+	for (i = 0; i < pl->nrows; i++)
+		b[i] = base_name(pl->x->r.paths[pl->rows[i]]);
+	qsort(b, (size_t)pl->nrows, sizeof *b, cmp_cstr);
+	for (i = 0; i < pl->nrows; i++) {
+		int it = pl->rows[i];
+		const char *nm = base_name(pl->x->r.paths[it]);
+		const char **hit = bsearch(&nm, b, (size_t)pl->nrows,
+		    sizeof *b, cmp_cstr);
+		int clash = (hit > b && strcmp(hit[-1], nm) == 0) ||
+		    (hit + 1 < b + pl->nrows && strcmp(hit[1], nm) == 0);
+
+		out[i] = clash ? xasprintf("%.12s-%s", pl->x->sha[it], nm) :
+		    xstrdup(nm);
+	}
+	free(b);
+	return out;
+}
+
+void
+exp_fmt_double(char *s, size_t n, double v)
+{
+	snprintf(s, n, "%.17g", v);
+}
+
+/* One CSV line of item it (the header when it < 0). */
+static void
+csv_line(const struct exp_plan *pl, int it, const char *fname,
+    struct buf *b)
+{
+	const struct exp_snap *x = pl->x;
+	int folder = fname != NULL, k;
+	char num[40];
+
+	if (it < 0) {
+		buf_puts(b, folder ? "file_name,label,sha256,confidence,labels,"
+		    "guideline,source" : "path,sha256,label,confidence,labels,"
+		    "split,guideline,source");
+		for (k = 0; k < x->nkeys; k++) {
+			char *c = meta_col(x->keys[k]);
+
+			buf_add(b, ",", 1);
+			csv_field(b, c);
+			free(c);
+		}
+		buf_add(b, "\n", 1);
+		return;
+	}
+	if (folder) {
+		csv_field(b, fname);
+		buf_add(b, ",", 1);
+		csv_field(b, x->r.classes[pl->cons[it].label]);
+		buf_printf(b, ",%s,", x->sha[it]);
+	} else {
+		csv_field(b, x->r.paths[it]);
+		buf_printf(b, ",%s,", x->sha[it]);
+		csv_field(b, x->r.classes[pl->cons[it].label]);
+		buf_add(b, ",", 1);
+	}
+	exp_fmt_double(num, sizeof num, pl->cons[it].confidence);
+	buf_printf(b, "%s,%d,", num, pl->cons[it].nlabels);
+	if (!folder)
+		buf_printf(b, "%s,", split_name(pl->o->split.nparts,
+		    pl->part[it]));
+	if (pl->guideline[it] > 0)
+		buf_printf(b, "%d", pl->guideline[it]);
+	buf_printf(b, ",%s", consensus_source_name(pl->cons[it].source));
+	for (k = 0; k < x->nkeys; k++) {
+		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
+
+		buf_add(b, ",", 1);
+		if (v->text != NULL)
+			csv_field(b, v->text);
+	}
+	buf_add(b, "\n", 1);
+}
+
+static void
+json_meta_value(struct buf *b, const struct exp_mval *v)
+{
+	if (v->text == NULL)
+		buf_puts(b, "null");
+	else if (v->type == SQLITE_INTEGER)
+		buf_puts(b, v->text);
+	else if (v->type == SQLITE_FLOAT)
+		buf_puts(b, isfinite(strtod(v->text, NULL)) ? v->text : "null");
+	else
+		buf_json_str(b, v->text);
+}
+
+static void
+jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
+{
+	const struct exp_snap *x = pl->x;
+	char num[40];
+	int k, first = 1;
+
+	buf_puts(b, "{\"path\":");
+	buf_json_str(b, x->r.paths[it]);
+	buf_printf(b, ",\"sha256\":\"%s\",\"label\":", x->sha[it]);
+	buf_json_str(b, x->r.classes[pl->cons[it].label]);
+	exp_fmt_double(num, sizeof num, pl->cons[it].confidence);
+	buf_printf(b, ",\"confidence\":%s,\"labels\":%d,\"split\":\"%s\","
+	    "\"guideline\":", num, pl->cons[it].nlabels,
+	    split_name(pl->o->split.nparts, pl->part[it]));
+	if (pl->guideline[it] > 0)
+		buf_printf(b, "%d", pl->guideline[it]);
+	else
+		buf_puts(b, "null");
+	buf_printf(b, ",\"source\":\"%s\",\"meta\":{",
+	    consensus_source_name(pl->cons[it].source));
+	for (k = 0; k < x->nkeys; k++) {
+		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
+
+		if (v->text == NULL)
+			continue;
+		if (!first)
+			buf_add(b, ",", 1);
+		first = 0;
+		buf_json_str(b, x->keys[k]);
+		buf_add(b, ":", 1);
+		json_meta_value(b, v);
+	}
+	buf_puts(b, "}}\n");
+}
+
+/* Rows are buffered and written in blocks of about this size. */
+#define FLUSH_AT (256 * 1024)
+
+int
+exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
+{
+	const struct exp_plan *pl = w->pl;
+	const struct export_opts *o = pl->o;
+	const char *sn = split_name(o->split.nparts, s);
+	int folder = o->format == EXPORT_IMAGEFOLDER ||
+	    o->format == EXPORT_AUDIOFOLDER, i, c, r = 0;
+	struct exp_file f;
+	struct buf b = { 0 };
+	char *rel;
+
+	if (folder) {
+		if (exp_make_dir(w, sn, cause) != 0)
+			return -1;
+		if (o->layout == EXPORT_BY_CLASS)
+			for (c = 0; c < pl->x->r.nclasses; c++) {
+				char *d;
+
+				if (pl->res->counts[(size_t)s *
+				    pl->res->nclasses + c] == 0)
+					continue;
+				d = xasprintf("%s/%s", sn, pl->x->r.classes[c]);
+				r = exp_make_dir(w, d, cause);
+				free(d);
+				if (r != 0)
+					return -1;
+			}
+		rel = xasprintf("%s/metadata.csv", sn);
+	} else
+		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
+		    "jsonl");
+	r = exp_file_open(w, rel, &f, cause);
+	free(rel);
+	if (r != 0)
+		return -1;
+	if (o->format != EXPORT_JSONL)
+		csv_line(pl, -1, folder ? "" : NULL, &b);
+	for (i = 0; i < pl->nrows && r == 0; i++) {
+		int it = pl->rows[i];
+
+		if (pl->part[it] != s)
+			continue;
+		if (folder) {
+			char *fn = o->layout == EXPORT_BY_CLASS ?
+			    xasprintf("%s/%s", pl->x->r.classes[
+			    pl->cons[it].label], fnames[i]) :
+			    xstrdup(fnames[i]);
+			char *mrel = xasprintf("%s/%s", sn, fn);
+
+			r = exp_cancelled(w, cause);
+			if (r == 0)
+				r = exp_put_media(w, pl->x->r.paths[it], mrel,
+				    pl->x->sha[it], cause);
+			csv_line(pl, it, fn, &b);
+			free(fn);
+			free(mrel);
+		} else if (o->format == EXPORT_CSV)
+			csv_line(pl, it, NULL, &b);
+		else
+			jsonl_line(pl, it, &b);
+		if (b.len >= FLUSH_AT) {
+			exp_file_write(&f, b.s, b.len);
+			b.len = 0;
+			if (r == 0)
+				r = exp_cancelled(w, cause);
+		}
+	}
+	exp_file_write(&f, b.s, b.len);
+	buf_free(&b);
+	if (exp_file_close(w, &f, cause) != 0)
+		r = -1;
+	return r;
+}

@@ -1,0 +1,227 @@
+/*
+ * import_store.c: the import's writer, the only thread that touches the
+ * store: items, their sources, metrics and metadata, in transactions that
+ * import.c's loop opens and commits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "import_int.h"
+#include "sqlutil.h"
+
+int
+imp_writer_prepare(struct imp_writer *w, char **cause)
+{
+	struct store *st = w->st;
+
+	return sql_prepare(st, "INSERT INTO items (sha256, path, kind, format, "
+	    "bytes, width, height, depth, channels, rate, frames, batch, "
+	    "imported_by, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+	    "?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (sha256) DO NOTHING",
+	    &w->item, cause) ||
+	    sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &w->find,
+	    cause) ||
+	    sql_prepare(st, "INSERT INTO item_sources (item, path, bytes, "
+	    "mtime, batch, seen_at) VALUES (?, ?, ?, ?, ?, ?)", &w->source,
+	    cause) ||
+	    sql_prepare(st, "INSERT INTO item_meta (item, key, value, source, "
+	    "created_at) VALUES (?, ?, ?, 'metric', ?)", &w->metric, cause) ||
+	    /* A metadata value is added only when it differs from the one in
+	     * force, so re-running an import does not grow the history. */
+	    sql_prepare(st, "INSERT INTO item_meta (item, key, value, source, "
+	    "created_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT value FROM "
+	    "item_meta WHERE item = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1) "
+	    "IS NOT ?3", &w->metaput, cause) ||
+	    sql_prepare(st, "INSERT INTO batches (name, created_by, "
+	    "created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
+	    &w->batch, cause) ||
+	    sql_prepare(st, "SELECT id FROM batches WHERE name = ?",
+	    &w->batchid, cause) ? -1 : 0;
+}
+
+void
+imp_writer_finalize(struct imp_writer *w)
+{
+	sqlite3_finalize(w->item);
+	sqlite3_finalize(w->find);
+	sqlite3_finalize(w->source);
+	sqlite3_finalize(w->metric);
+	sqlite3_finalize(w->metaput);
+	sqlite3_finalize(w->batch);
+	sqlite3_finalize(w->batchid);
+}
+
+static int
+writer_begin(struct imp_writer *w, char **cause)
+{
+	int rc;
+
+	if (w->in_tx)
+		return 0;
+	if (store_begin(w->st, 1, cause) != 0)
+		return -1;
+	w->in_tx = 1;
+	w->tx_items = 0;
+	w->tx_start = acc_monotonic();
+	acc_now_iso(w->now);
+	if (w->batch_id == 0) {
+		sql_bind_text(w->batch, 1, w->batch_name);
+		sql_bind_text(w->batch, 2, w->opts->user);
+		sql_bind_text(w->batch, 3, w->now);
+		if (sql_step_done(w->st, w->batch, cause) != 0)
+			return -1;
+		sql_bind_text(w->batchid, 1, w->batch_name);
+		if ((rc = sql_next(w->st, w->batchid, cause)) != 1) {
+			sqlite3_reset(w->batchid);
+			return rc < 0 ? -1 : acc_error(cause, "batch %s was "
+			    "not created", w->batch_name);
+		}
+		w->batch_id = sqlite3_column_int64(w->batchid, 0);
+		sqlite3_reset(w->batchid);
+	}
+	return 0;
+}
+
+int
+imp_writer_commit(struct imp_writer *w, char **cause)
+{
+	if (!w->in_tx)
+		return 0;
+	w->in_tx = 0;
+	if (store_commit(w->st, cause) != 0)
+		return -1;
+	return 0;
+}
+
+/* Apply the CSV rows naming this file to item `id`. */
+static int
+writer_meta(struct imp_writer *w, const char *path, long long id,
+    char **cause)
+{
+	struct imp_meta *m = w->meta;
+	int k, c, nrows;
+	int rows[64];
+
+	if (m == NULL)
+		return 0;
+	nrows = imp_meta_rows(m, path, rows, 64);
+	for (k = 0; k < nrows; k++) {
+		const struct csv_row *row = &m->csv.rows[rows[k]];
+
+		m->matched[rows[k]]++;
+		for (c = 0; c < row->nfields; c++) {
+			if (c == m->filecol || row->fields[c][0] == '\0')
+				continue;
+			sql_bind_int(w->metaput, 1, id);
+			sql_bind_text(w->metaput, 2, m->csv.rows[0].fields[c]);
+			sql_bind_text(w->metaput, 3, row->fields[c]);
+			sql_bind_text(w->metaput, 4, m->source);
+			sql_bind_text(w->metaput, 5, w->now);
+			if (sql_step_done(w->st, w->metaput, cause) != 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+int
+imp_writer_unchanged(struct imp_writer *w, const struct imp_file *f,
+    char **cause)
+{
+	if (w->meta == NULL)
+		return 0;
+	if (writer_begin(w, cause) != 0)
+		return -1;
+	return writer_meta(w, f->path, f->item, cause);
+}
+
+int
+imp_writer_put(struct imp_writer *w, const struct imp_file *f,
+    const struct imp_result *r, int *dup, char **cause)
+{
+	const struct media_info *in = &r->info;
+	long long id;
+	int k;
+
+	if (writer_begin(w, cause) != 0)
+		return -1;
+	sql_bind_text(w->item, 1, r->sha);
+	sql_bind_text(w->item, 2, f->path);
+	sql_bind_text(w->item, 3, media_kind_name(in->kind));
+	sql_bind_text(w->item, 4, media_format_name(in->format));
+	sql_bind_int(w->item, 5, f->bytes);
+	for (k = 6; k <= 11; k++)
+		sql_bind_null(w->item, k);
+	if (in->kind == MEDIA_KIND_IMAGE) {
+		sql_bind_int(w->item, 6, in->width);
+		sql_bind_int(w->item, 7, in->height);
+		sql_bind_int(w->item, 8, in->depth);
+		sql_bind_int(w->item, 9, in->channels);
+	} else {
+		sql_bind_int(w->item, 9, in->channels);
+		sql_bind_int(w->item, 10, in->rate);
+		sql_bind_int(w->item, 11, in->frames);
+	}
+	sql_bind_int(w->item, 12, w->batch_id);
+	sql_bind_text(w->item, 13, w->opts->user);
+	sql_bind_text(w->item, 14, w->now);
+	if (sql_step_done(w->st, w->item, cause) != 0)
+		return -1;
+	*dup = sqlite3_changes(w->st->db) == 0;
+	if (*dup) {
+		sql_bind_text(w->find, 1, r->sha);
+		if ((k = sql_next(w->st, w->find, cause)) != 1) {
+			sqlite3_reset(w->find);
+			return k < 0 ? -1 : acc_error(cause, "item %s was "
+			    "neither added nor found", r->sha);
+		}
+		id = sqlite3_column_int64(w->find, 0);
+		sqlite3_reset(w->find);
+	} else {
+		id = sqlite3_last_insert_rowid(w->st->db);
+		for (k = 0; k < in->nmetrics; k++) {
+			sql_bind_int(w->metric, 1, id);
+			sql_bind_text(w->metric, 2, in->metrics[k].key);
+			sql_bind_double(w->metric, 3, in->metrics[k].value);
+			sql_bind_text(w->metric, 4, w->now);
+			if (sql_step_done(w->st, w->metric, cause) != 0)
+				return -1;
+		}
+	}
+	sql_bind_int(w->source, 1, id);
+	sql_bind_text(w->source, 2, f->path);
+	sql_bind_int(w->source, 3, f->bytes);
+	sql_bind_int(w->source, 4, f->mtime);
+	sql_bind_int(w->source, 5, w->batch_id);
+	sql_bind_text(w->source, 6, w->now);
+	if (sql_step_done(w->st, w->source, cause) != 0)
+		return -1;
+	w->tx_items++;
+	return writer_meta(w, f->path, id, cause);
+}
+
+int
+imp_find_unchanged(struct store *st, struct imp_file *files, int n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int i, rc = 0;
+
+	if (sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? AND "
+	    "bytes = ? AND mtime = ? LIMIT 1", &s, cause) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sql_bind_text(s, 1, files[i].path);
+		sql_bind_int(s, 2, files[i].bytes);
+		sql_bind_int(s, 3, files[i].mtime);
+		/* An error is not "not imported yet": stop. */
+		if ((rc = sql_next(st, s, cause)) < 0)
+			break;
+		if (rc == 1)
+			files[i].item = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return rc < 0 ? -1 : 0;
+}
