@@ -32,6 +32,11 @@ enum ui_elem {
  */
 int ui_start(char **cause);
 void ui_stop(void);
+/*
+ * Start curses, run body(arg), stop curses.  Returns body's result, or 1
+ * when curses cannot start (the reason printed on stderr: "accord: WHY").
+ */
+int ui_run(int (*body)(void *), void *arg);
 
 enum term_depth ui_depth(void);
 int ui_utf8(void);		/* the locale can show U+2580 */
