@@ -8,11 +8,9 @@
  * next item shows) and draws.
  */
 #include <curses.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "accord/guideline.h"
 #include "accord/project.h"

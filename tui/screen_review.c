@@ -11,12 +11,10 @@
  */
 #include <curses.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "accord/adjudicate.h"
 #include "accord/project.h"
@@ -464,43 +462,21 @@ reload_project(struct screen *s)
 }
 
 /*
- * `accord guideline DB edit` as a child with the terminal handed over:
- * curses steps aside (def_prog_mode/endwin) and comes back with a full
- * redraw.  While it runs, ^C belongs to the child (the editor), not to us.
+ * `accord guideline DB edit` as a child with the terminal handed over
+ * (ui_run_accord), then a full redraw.  While it runs, ^C belongs to the
+ * child (the editor), not to us.
  */
 static void
 act_edit_guideline(struct screen *s)
 {
-	struct sigaction ign, oint, oquit;
-	int before = s->proj.guideline, status = 0;
-	pid_t pid;
+	const char *argv[] = { "accord", "guideline", s->db, "edit", NULL };
+	int before = s->proj.guideline, status = 0, r;
 
 	player_stop(s->pl);
-	def_prog_mode();
-	endwin();
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execl("/proc/self/exe", "accord", "guideline", s->db, "edit",
-		    (char *)NULL);
-		fprintf(stderr, "accord: cannot run /proc/self/exe: %s\n",
-		    strerror(errno));
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
-	reset_prog_mode();
+	r = ui_run_accord(argv, "/proc/self/exe", &status);
 	clear();
 	s->pane.dirty = 1;
-	if (pid < 0) {
+	if (r != 0) {
 		pane_msg_set(&s->msg, 1,
 		    "cannot start accord guideline edit: %s", strerror(errno));
 		return;

@@ -14,12 +14,10 @@
 #include <curses.h>
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "accord/agree_report.h"
 #include "accord/project.h"
@@ -287,10 +285,9 @@ take_result(struct screen *s, struct stats_data *d, char *cause)
 static void
 open_review(struct screen *s)
 {
-	struct sigaction ign, old_int, old_quit;
 	const struct ratings_disagreed *t;
 	char id[32];
-	pid_t pid;
+	const char *argv[] = { "accord", "review", s->db, "--item", id, NULL };
 	int st = 0, f, err = 0;
 
 	if (s->d == NULL)
@@ -302,34 +299,10 @@ open_review(struct screen *s)
 	}
 	t = &s->d->rep.runs[f].top[s->sel];
 	snprintf(id, sizeof id, "%lld", s->d->rep.r.item_ids[t->item]);
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	def_prog_mode();
-	endwin();
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execl("/proc/self/exe", "accord", "review", s->db, "--item", id,
-		    (char *)NULL);
-		fprintf(stderr, "accord: cannot run accord review: %s\n",
-		    strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0)
+	if (ui_run_accord(argv, "accord review", &st) != 0)
 		err = errno;
-	else
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	reset_prog_mode();
 	clearok(curscr, TRUE);
-	if (pid < 0)
+	if (err != 0)
 		pane_msg_set(&s->msg, 1, "cannot start accord review: %s",
 		    strerror(err));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)

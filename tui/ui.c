@@ -1,11 +1,15 @@
 /*
  * ui.c: curses set-up, colours by meaning, cells, safe text.
  */
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <term.h>
 #include <curses.h>
 
@@ -143,6 +147,43 @@ ui_run(int (*body)(void *), void *arg)
 	r = body(arg);
 	ui_stop();
 	return r;
+}
+
+int
+ui_run_accord(const char *const argv[], const char *what, int *status)
+{
+	struct sigaction ign, old_int, old_quit;
+	pid_t pid;
+	int err = 0;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	def_prog_mode();
+	endwin();
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execv("/proc/self/exe", (char *const *)argv);
+		fprintf(stderr, "accord: cannot run %s: %s\n", what,
+		    strerror(errno));
+		_exit(127);
+	}
+	*status = 0;
+	if (pid < 0)
+		err = errno;
+	else
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	reset_prog_mode();
+	errno = err;
+	return pid < 0 ? -1 : 0;
 }
 
 enum term_depth
