@@ -2,8 +2,9 @@
  * media_pane.h: what the label and review screens share: the media pane
  * (an item's picture, or waveform, spectrogram and time axis; zoom and pan;
  * playback with its playhead), the key table and its help overlay, the
- * guideline overlay, the message line, the "terminal too small" notice and
- * the quit signals.  UI thread only.
+ * guideline overlay, the message line, the "terminal too small" notice,
+ * the wait for a key and the quit signals (the stats screen uses the
+ * message line, the box and the signals too).  UI thread only.
  *
  * The pane's cells are written straight to the terminal (ui_raw_cells)
  * after refresh(); curses keeps the pane blank in its model.  `dirty` says

@@ -1,5 +1,6 @@
 /*
- * screen_label.c: the labeling screen.
+ * screen_label.c: the labeling screen: its key table, actions and loop
+ * (what it draws: screen_label_draw.c).
  *
  * One loop: read a key, map it to an action through the key table, let the
  * action change state and say what needs redrawing, draw once per pass.

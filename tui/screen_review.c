@@ -4,7 +4,8 @@
  * The disagreement queue (core/review.c) is read once per filter and walked
  * with n/p; each item shows its media (media_pane.c, loaded by the loader
  * thread in request-only mode) and, beside it, every label with its
- * history, the earlier decisions and the comment thread.  A decision
+ * history, the earlier decisions and the comment thread (the panel:
+ * screen_review_panel.c).  A decision
  * appends a row (core/adjudicate.c) and moves on; the queue keeps its
  * order until the filter changes, so positions stay meaningful.  The loop
  * is the label screen's: key -> action -> state -> one draw per pass.
