@@ -29,7 +29,8 @@ draw_time_axis(const struct media_pane *m, const struct prepared *p, int y)
 
 		snprintf(lab, sizeof lab, "|%gs", c * step);
 		if (x + (int)strlen(lab) <= m->cols)
-			ui_print(y, m->x + x, m->cols - x, lab, ui_attr(UI_DIM));
+			ui_print(y, m->x + x, m->cols - x, lab,
+			    ui_attr(UI_DIM));
 	}
 }
 
@@ -45,7 +46,8 @@ pane_draw_text(struct media_pane *m, const struct prepared *p,
 		return 1;
 	}
 	if (p->error != NULL) {
-		ui_print(y, m->x + 2, m->cols - 2, p->error, ui_attr(UI_WARNING));
+		ui_print(y, m->x + 2, m->cols - 2, p->error,
+		    ui_attr(UI_WARNING));
 		if (hint != NULL)
 			ui_print(y + 1, m->x + 2, m->cols - 2, hint,
 			    ui_attr(UI_DIM));
@@ -78,7 +80,8 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		if (p->kind == MEDIA_KIND_IMAGE)
 			ui_raw_cells(m->y, m->x, m->cols, m->rows, &p->cells);
 		else {
-			ui_raw_cells(m->y, m->x, m->cols, p->wave_rows, &p->cells);
+			ui_raw_cells(m->y, m->x, m->cols, p->wave_rows,
+			    &p->cells);
 			ui_raw_cells(m->y + p->wave_rows, m->x, m->cols,
 			    m->rows - 1 - p->wave_rows, &p->spec);
 		}
@@ -96,6 +99,13 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		ui_raw_column(m->y, m->x, &p->cells, col, 1);
 		m->playhead = col;
 	}
+}
+
+void
+pane_fit(const struct media_pane *m, struct prepared *p)
+{
+	if (p->cols != m->cols || p->rows != m->rows || p->depth != ui_depth())
+		prepared_render(p, m->cols, m->rows, ui_depth(), 1, 0.5, 0.5);
 }
 
 void
@@ -165,8 +175,10 @@ pane_layout(struct media_pane *m, int panel_w)
 }
 
 void
-pane_resized(struct media_pane *m, struct prefetch *pf, struct prepared *cur)
+pane_resized(struct media_pane *m, int panel_w, struct prefetch *pf,
+    struct prepared *cur)
 {
+	pane_layout(m, panel_w);
 	prefetch_set_size(pf, m->cols, m->rows, ui_depth());
 	if (cur != NULL && cur->error == NULL)
 		prepared_render(cur, m->cols, m->rows, ui_depth(), cur->zoom,
@@ -249,7 +261,8 @@ pane_help(const struct project *p, const char *title, const char *verb,
 	for (i = 0; i < p->nclasses && y <= last; i++) {
 		char line[160], key[2] = { p->classes[i].key, 0 };
 
-		snprintf(line, sizeof line, "%s%s%s%s", verb, p->classes[i].name,
+		snprintf(line, sizeof line, "%s%s%s%s", verb,
+		    p->classes[i].name,
 		    p->classes[i].borderline ? " (borderline)" : "", suffix);
 		ui_print(y, x0 + 2, 12, key, ui_attr(UI_KEY));
 		ui_print(y++, x0 + 14, w - 16, line, ui_attr(UI_NORMAL));
@@ -258,7 +271,8 @@ pane_help(const struct project *p, const char *title, const char *verb,
 		if (keys[k].name == NULL)
 			continue;
 		ui_print(y, x0 + 2, 12, keys[k].name, ui_attr(UI_KEY));
-		ui_print(y++, x0 + 14, w - 16, keys[k].help, ui_attr(UI_NORMAL));
+		ui_print(y++, x0 + 14, w - 16, keys[k].help,
+		    ui_attr(UI_NORMAL));
 	}
 	if (footer != NULL && y <= last)
 		ui_print(y, x0 + 2, w - 4, footer, ui_attr(UI_DIM));
@@ -311,6 +325,28 @@ pane_bottom(const struct pane_msg *m, const char *keys, int attr)
 		ui_print(LINES - 2, 0, COLS, m->text, m->warn ?
 		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
 	ui_print(LINES - 1, 0, COLS, keys, attr);
+}
+
+enum pane_input
+pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
+    const char *goes_on, int waiting, int *key)
+{
+	int failed = 0, playing = player_poll(pl, &failed), r;
+	wint_t wk;
+
+	if (failed && !*told) {
+		pane_msg_set(msg, 1, "the audio player (%s) failed: no sound "
+		    "device? %s", player_command(pl), goes_on);
+		*told = 1;
+	}
+	timeout(playing || waiting ? 40 : 250);
+	r = get_wch(&wk);
+	if (r == ERR)
+		return PANE_IDLE;
+	*key = (int)wk;
+	if (r != KEY_CODE_YES)
+		return PANE_CHAR;
+	return *key == KEY_RESIZE ? PANE_RESIZE : PANE_CODE;
 }
 
 static volatile sig_atomic_t quit_signal;

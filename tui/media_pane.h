@@ -2,8 +2,9 @@
  * media_pane.h: what the label and review screens share: the media pane
  * (an item's picture, or waveform, spectrogram and time axis; zoom and pan;
  * playback with its playhead), the key table and its help overlay, the
- * guideline overlay, the message line, the "terminal too small" notice and
- * the quit signals.  UI thread only.
+ * guideline overlay, the message line, the "terminal too small" notice,
+ * the wait for a key and the quit signals (the stats screen uses the
+ * message line, the box and the signals too).  UI thread only.
  *
  * The pane's cells are written straight to the terminal (ui_raw_cells)
  * after refresh(); curses keeps the pane blank in its model.  `dirty` says
@@ -43,10 +44,11 @@ enum pane_move {
  */
 void pane_layout(struct media_pane *m, int panel_w);
 /*
- * After a resize and pane_layout: new items are rendered for the new size
- * (pf), cur (may be NULL) is rendered again now, and everything is redrawn.
+ * After a resize: the pane laid out again left of a panel panel_w columns
+ * wide, new items rendered for the new size (pf), cur (may be NULL)
+ * rendered again now, and everything to be redrawn.
  */
-void pane_resized(struct media_pane *m, struct prefetch *pf,
+void pane_resized(struct media_pane *m, int panel_w, struct prefetch *pf,
     struct prepared *cur);
 
 /*
@@ -66,6 +68,9 @@ int pane_draw_text(struct media_pane *m, const struct prepared *p,
  */
 void pane_refresh(struct media_pane *m, const struct prepared *p,
     struct player *pl, int blank);
+
+/* Render p for the pane when it was rendered for another size or depth. */
+void pane_fit(const struct media_pane *m, struct prepared *p);
 
 /* Zoom or pan image p within the pane (re-rendered, no I/O). */
 void pane_move(struct media_pane *m, struct prepared *p, enum pane_move a);
@@ -119,6 +124,23 @@ void pane_msg_set(struct pane_msg *m, int warn, const char *fmt, ...)
 void pane_msg_clear(struct pane_msg *m);
 /* The message line and, on the last row, keys in attr. */
 void pane_bottom(const struct pane_msg *m, const char *keys, int attr);
+
+/* What one wait of a screen's loop brought. */
+enum pane_input {
+	PANE_IDLE,		/* no key before the timeout */
+	PANE_RESIZE,		/* the terminal changed size */
+	PANE_CODE,		/* a keypad or mouse key: KEY_* */
+	PANE_CHAR,		/* a character, a wide one too */
+};
+
+/*
+ * One wait of a screen's loop for a key in *key.  When the audio player
+ * pl failed to start and nobody was told (*told 0), first says so in msg,
+ * ending "GOES_ON".  Waits 40 ms while audio plays or while `waiting` (for
+ * the loader), else 250 ms, so the playhead moves and a loaded item shows.
+ */
+enum pane_input pane_wait_key(struct player *pl, struct pane_msg *msg,
+    int *told, const char *goes_on, int waiting, int *key);
 
 /* SIGINT, SIGTERM and SIGHUP only set a flag; the loop ends on it. */
 void pane_catch_signals(void);

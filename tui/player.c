@@ -190,7 +190,8 @@ player_poll(struct player *p, int *failed)
 	r = waitpid(p->pid, &status, WNOHANG);
 	if (r == 0)
 		return 1;
-	if (failed != NULL && r == p->pid && acc_monotonic() - p->started < 1.0 &&
+	if (failed != NULL && r == p->pid &&
+	    acc_monotonic() - p->started < 1.0 &&
 	    (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
 		*failed = 1;
 	p->pid = 0;

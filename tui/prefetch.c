@@ -326,114 +326,158 @@ take_ready(struct prefetch *pf, long long id)
 	return 0;
 }
 
+/*
+ * What one step of the loader did.  Each step runs with pf->lock held and
+ * unlocks it only around store and decode work.
+ */
+enum step {
+	STEP_IDLE,		/* nothing to do: the next step may */
+	STEP_DONE,		/* did something: look again from the top */
+	STEP_STOP,		/* a store error: the loader ends */
+};
+
+/* The item the screen asked for, from the hinted ones or loaded now. */
+static enum step
+load_wanted(struct prefetch *pf)
+{
+	long long id = pf->want;
+	int cols = pf->cols, rows = pf->rows;
+	enum term_depth depth = pf->depth;
+	struct prepared *p;
+
+	if (pf->want == 0 || pf->wanted != NULL)
+		return STEP_IDLE;
+	if (take_ready(pf, pf->want))
+		return STEP_DONE;
+	pthread_mutex_unlock(&pf->lock);
+	p = load_one(pf, id, cols, rows, depth);
+	pthread_mutex_lock(&pf->lock);
+	if (pf->want == id && pf->wanted == NULL)
+		pf->wanted = p;
+	else
+		prepared_free(p);
+	return STEP_DONE;
+}
+
+/* The status line's "done, left", when a label changed it. */
+static enum step
+load_progress(struct prefetch *pf)
+{
+	long long done, rem;
+	char *cause = NULL;
+	int r;
+
+	if (!pf->progress_dirty)
+		return STEP_IDLE;
+	pf->progress_dirty = 0;
+	pthread_mutex_unlock(&pf->lock);
+	r = queue_progress(pf->st, pf->user, pf->batch, &done, &rem, &cause);
+	pthread_mutex_lock(&pf->lock);
+	if (r != 0) {
+		fail(pf, cause);
+		return STEP_STOP;
+	}
+	pf->done = done;
+	pf->remaining = rem;
+	pf->progress_known = 1;
+	return STEP_DONE;
+}
+
+/* The next queue item leased and prepared, while fewer than ahead wait. */
+static enum step
+load_ahead(struct prefetch *pf)
+{
+	long long *ex;
+	int nex = pf->nseen, cols = pf->cols, rows = pf->rows, r;
+	enum term_depth depth = pf->depth;
+	struct queue_item it;
+	struct prepared *p;
+	char *cause = NULL;
+
+	if (pf->nready >= pf->ahead || pf->empty)
+		return STEP_IDLE;
+	ex = xcalloc((size_t)pf->nseen + 1, sizeof *ex);
+	if (nex > 0)
+		memcpy(ex, pf->seen, (size_t)nex * sizeof *ex);
+	pthread_mutex_unlock(&pf->lock);
+	r = queue_take(pf->st, pf->user, pf->batch, ex, nex, &it, &cause);
+	free(ex);
+	pthread_mutex_lock(&pf->lock);
+	if (r != 1) {
+		if (r < 0) {
+			fail(pf, cause);
+			return STEP_STOP;
+		}
+		pf->empty = 1;
+		pf->empty_at = acc_monotonic();
+		return STEP_DONE;
+	}
+	seen_add(pf, it.id);
+	pthread_mutex_unlock(&pf->lock);
+	p = prepare(&it, cols, rows, depth);
+	pthread_mutex_lock(&pf->lock);
+	pf->ready[pf->nready++] = p;
+	return STEP_DONE;
+}
+
+/* Keep held items leased while the labeler is active. */
+static enum step
+renew_leases(struct prefetch *pf, double now)
+{
+	long long ids[PF_MAX_AHEAD + 1];
+	int n = 0, i;
+
+	if (pf->ahead == 0 || now - pf->renewed < PF_RENEW_EVERY ||
+	    now - pf->activity >= QUEUE_LEASE_SECONDS)
+		return STEP_IDLE;
+	for (i = 0; i < pf->nready; i++)
+		ids[n++] = pf->ready[i]->it.id;
+	if (pf->current != 0)
+		ids[n++] = pf->current;
+	pf->renewed = now;
+	pthread_mutex_unlock(&pf->lock);
+	for (i = 0; i < n; i++)
+		queue_renew(pf->st, pf->user, ids[i], NULL);
+	pthread_mutex_lock(&pf->lock);
+	return STEP_DONE;
+}
+
+/* The first step, in order of urgency, that has something to do. */
+static enum step
+loader_step(struct prefetch *pf, double now)
+{
+	enum step st;
+
+	if ((st = load_wanted(pf)) != STEP_IDLE)
+		return st;
+	if (pf->ahead == 0 && hint_load(pf))
+		return STEP_DONE;
+	if ((st = load_progress(pf)) != STEP_IDLE)
+		return st;
+	if (pf->empty && now - pf->empty_at >= PF_RETRY_EMPTY)
+		pf->empty = 0;
+	if ((st = load_ahead(pf)) != STEP_IDLE)
+		return st;
+	return renew_leases(pf, now);
+}
+
 /* The loader.  pf->lock is held except around store and decode work. */
 static void *
 loader(void *arg)
 {
 	struct prefetch *pf = arg;
+	enum step st;
 
 	pthread_mutex_lock(&pf->lock);
-	while (!pf->stop) {
-		double now = acc_monotonic();
-		char *cause = NULL;
+	while (!pf->stop &&
+	    (st = loader_step(pf, acc_monotonic())) != STEP_STOP) {
+		struct timespec ts;
 
-		if (pf->want != 0 && pf->wanted == NULL &&
-		    take_ready(pf, pf->want))
+		if (st == STEP_DONE)
 			continue;
-		if (pf->want != 0 && pf->wanted == NULL) {
-			long long id = pf->want;
-			int cols = pf->cols, rows = pf->rows;
-			enum term_depth depth = pf->depth;
-			struct prepared *p;
-
-			pthread_mutex_unlock(&pf->lock);
-			p = load_one(pf, id, cols, rows, depth);
-			pthread_mutex_lock(&pf->lock);
-			if (pf->want == id && pf->wanted == NULL)
-				pf->wanted = p;
-			else
-				prepared_free(p);
-			continue;
-		}
-		if (pf->ahead == 0 && hint_load(pf))
-			continue;
-		if (pf->progress_dirty) {
-			long long done, rem;
-			int r;
-
-			pf->progress_dirty = 0;
-			pthread_mutex_unlock(&pf->lock);
-			r = queue_progress(pf->st, pf->user, pf->batch, &done, &rem,
-			    &cause);
-			pthread_mutex_lock(&pf->lock);
-			if (r != 0) {
-				fail(pf, cause);
-				break;
-			}
-			pf->done = done;
-			pf->remaining = rem;
-			pf->progress_known = 1;
-			continue;
-		}
-		if (pf->empty && now - pf->empty_at >= PF_RETRY_EMPTY)
-			pf->empty = 0;
-		if (pf->nready < pf->ahead && !pf->empty) {
-			long long *ex = xcalloc((size_t)pf->nseen + 1, sizeof *ex);
-			int nex = pf->nseen, cols = pf->cols, rows = pf->rows, r;
-			enum term_depth depth = pf->depth;
-			struct queue_item it;
-
-			if (nex > 0)
-				memcpy(ex, pf->seen, (size_t)nex * sizeof *ex);
-			pthread_mutex_unlock(&pf->lock);
-			r = queue_take(pf->st, pf->user, pf->batch, ex, nex, &it,
-			    &cause);
-			free(ex);
-			if (r == 1) {
-				struct prepared *p;
-				long long id = it.id;
-
-				pthread_mutex_lock(&pf->lock);
-				seen_add(pf, id);
-				pthread_mutex_unlock(&pf->lock);
-				p = prepare(&it, cols, rows, depth);
-				pthread_mutex_lock(&pf->lock);
-				pf->ready[pf->nready++] = p;
-			} else {
-				pthread_mutex_lock(&pf->lock);
-				if (r < 0) {
-					fail(pf, cause);
-					break;
-				}
-				pf->empty = 1;
-				pf->empty_at = acc_monotonic();
-			}
-			continue;
-		}
-		/* Keep held items leased while the labeler is active. */
-		if (pf->ahead > 0 && now - pf->renewed >= PF_RENEW_EVERY &&
-		    now - pf->activity < QUEUE_LEASE_SECONDS) {
-			long long ids[PF_MAX_AHEAD + 1];
-			int n = 0, i;
-
-			for (i = 0; i < pf->nready; i++)
-				ids[n++] = pf->ready[i]->it.id;
-			if (pf->current != 0)
-				ids[n++] = pf->current;
-			pf->renewed = now;
-			pthread_mutex_unlock(&pf->lock);
-			for (i = 0; i < n; i++)
-				queue_renew(pf->st, pf->user, ids[i], NULL);
-			pthread_mutex_lock(&pf->lock);
-			continue;
-		}
-		{
-			struct timespec ts;
-
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_sec += 1;
-			pthread_cond_timedwait(&pf->cond, &pf->lock, &ts);
-		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&pf->cond, &pf->lock, &ts);
 	}
 	pthread_mutex_unlock(&pf->lock);
 	return NULL;

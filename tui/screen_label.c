@@ -1,5 +1,6 @@
 /*
- * screen_label.c: the labeling screen.
+ * screen_label.c: the labeling screen: its key table, actions and loop
+ * (what it draws: screen_label_draw.c).
  *
  * One loop: read a key, map it to an action through the key table, let the
  * action change state and say what needs redrawing, draw once per pass.
@@ -8,11 +9,9 @@
  * next item shows) and draws.
  */
 #include <curses.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "accord/guideline.h"
 #include "accord/project.h"
@@ -24,11 +23,9 @@
 #include "player.h"
 #include "prefetch.h"
 #include "screen.h"
+#include "screen_label.h"
 #include "ui.h"
 
-#define PANEL_W 28
-#define MIN_COLS 80
-#define MIN_ROWS 24
 #define PREFETCH_AHEAD 3
 
 enum action {
@@ -54,7 +51,7 @@ enum action {
 };
 
 /* The key table: data, so the help overlay is generated from it. */
-static const struct pane_key keys[] = {
+const struct pane_key label_keys[] = {
 	{ 'n', ACT_NOTE, "n", "write a note on this item (why)", 0 },
 	{ 't', ACT_TAGS, "t", "tags, comma-separated (Tab completes)", 0 },
 	{ 'u', ACT_UNDO, "u", "undo my last label and show that item", 0 },
@@ -81,81 +78,19 @@ static const struct pane_key keys[] = {
 	{ 12, ACT_REDRAW, "^L", "redraw the screen", 0 },
 	{ 'q', ACT_QUIT, "q", "quit (every label is already saved)", 0 },
 };
+const size_t label_nkeys = sizeof label_keys / sizeof label_keys[0];
 
-enum mode {
-	MODE_QUEUE,		/* labeling new items */
-	MODE_BACK,		/* going over my earlier items */
-};
-
-enum overlay {
-	OV_NONE,
-	OV_HELP,
-	OV_GUIDE,
-};
-
-struct screen {
-	const char *db, *user, *batch;
-	struct store *st;
-	struct project proj;
-	char *guideline;
-	int seen_guideline;	/* version of my newest label at start */
-	struct prefetch *pf;
-	struct player *pl;
-
-	struct prepared *cur;	/* on screen; NULL while loading */
-	struct prepared *stash;	/* the queue item set aside while back */
-	enum mode mode;
-	long long *hist;	/* my labeled items (MODE_BACK) */
-	int nhist, hidx;
-	long long want;		/* item requested from the loader */
-	int my_class;		/* my label in force on cur (MODE_BACK) */
-	char *note;		/* note for cur */
-	char *tags;		/* my tags on cur, joined */
-	double shown_at;
-	int empty, failed;
-	char *failure;
-
-	int labeled;		/* labels this session */
-	double started;
-	struct pane_msg msg;
-	int told_player;
-	enum overlay overlay;
-	struct media_pane pane;
-
-	FILE *trace;
-	double trace_key;	/* when the key being traced was read */
-	int trace_keycode;
-	const char *trace_action;
-	double trace_commit;	/* ms spent committing the label */
-	double trace_draw;	/* ms spent in the last draw() */
-	long long trace_from;
-};
-
-/* The media pane's size for the current terminal size. */
-static void
-layout(struct screen *s)
-{
-	pane_layout(&s->pane, PANEL_W);
-}
-
-static void draw(struct screen *);
-
-/* A resize: new layout, the current item drawn for it, everything again. */
-static void
-relayout(struct screen *s)
-{
-	layout(s);
-	pane_resized(&s->pane, s->pf, s->cur);
-}
-
-/* The line editor's resize hook: redraw the screen under it. */
+/*
+ * A resize (also the line editor's hook): new layout, the current item
+ * drawn for it, everything again.
+ */
 static void
 on_resize(void *arg)
 {
-	struct screen *s = arg;
+	struct label_screen *s = arg;
 
-	relayout(s);
-	draw(s);
+	pane_resized(&s->pane, PANEL_W, s->pf, s->cur);
+	label_draw(s);
 }
 
 static const char *
@@ -171,7 +106,7 @@ action_name(enum action a)
 
 /* Load what the screen shows about cur that the loader does not give. */
 static void
-item_shown(struct screen *s)
+item_shown(struct label_screen *s)
 {
 	char **tags = NULL, *cause = NULL;
 	int n = 0, i;
@@ -188,10 +123,7 @@ item_shown(struct screen *s)
 	if (s->cur == NULL)
 		return;
 	prefetch_set_current(s->pf, s->cur->it.id);
-	if (s->cur->cols != s->pane.cols || s->cur->rows != s->pane.rows ||
-	    s->cur->depth != ui_depth())
-		prepared_render(s->cur, s->pane.cols, s->pane.rows, ui_depth(),
-		    1, 0.5, 0.5);
+	pane_fit(&s->pane, s->cur);
 	if (s->mode == MODE_BACK &&
 	    label_mine(s->st, s->user, s->cur->it.id, &s->my_class, &s->note,
 	    &cause) != 0) {
@@ -213,7 +145,7 @@ item_shown(struct screen *s)
 
 /* Take the next queue item if the loader has one. */
 static void
-next_from_queue(struct screen *s)
+next_from_queue(struct label_screen *s)
 {
 	struct prepared *p = NULL;
 	char *why = NULL;
@@ -244,7 +176,7 @@ next_from_queue(struct screen *s)
 }
 
 static void
-leave_item(struct screen *s)
+leave_item(struct label_screen *s)
 {
 	player_stop(s->pl);
 	prepared_free(s->cur);
@@ -252,7 +184,7 @@ leave_item(struct screen *s)
 }
 
 static void
-request(struct screen *s, long long item)
+request(struct label_screen *s, long long item)
 {
 	leave_item(s);
 	s->want = item;
@@ -261,7 +193,7 @@ request(struct screen *s, long long item)
 
 /* After labeling or skipping an item: where to go next. */
 static void
-advance(struct screen *s)
+advance(struct label_screen *s)
 {
 	if (s->mode == MODE_BACK && s->hidx + 1 < s->nhist) {
 		s->hidx++;
@@ -279,7 +211,7 @@ advance(struct screen *s)
 }
 
 static void
-act_label(struct screen *s, int ci)
+act_label(struct label_screen *s, int ci)
 {
 	const struct class_def *c = &s->proj.classes[ci];
 	char *cause = NULL;
@@ -289,7 +221,8 @@ act_label(struct screen *s, int ci)
 	if (s->cur == NULL)
 		return;
 	if (s->cur->error != NULL) {
-		pane_msg_set(&s->msg, 1, "this item cannot be shown; s skips it");
+		pane_msg_set(&s->msg, 1,
+		    "this item cannot be shown; s skips it");
 		return;
 	}
 	secs = acc_monotonic() - s->shown_at;
@@ -299,8 +232,8 @@ act_label(struct screen *s, int ci)
 	s->trace_commit = (acc_monotonic() - s->trace_commit) * 1000;
 	if (r != 0) {
 		/* Nothing is lost: the item stays, and the key retries. */
-		pane_msg_set(&s->msg, 1, "not saved: %s (press %c again to retry)", cause,
-		    c->key);
+		pane_msg_set(&s->msg, 1,
+		    "not saved: %s (press %c again to retry)", cause, c->key);
 		free(cause);
 		return;
 	}
@@ -311,7 +244,7 @@ act_label(struct screen *s, int ci)
 }
 
 static void
-act_note(struct screen *s)
+act_note(struct label_screen *s)
 {
 	char *text, *cause = NULL;
 
@@ -326,18 +259,19 @@ act_note(struct screen *s)
 		free(text);
 	/* Back on a labeled item the note is saved at once, with my class. */
 	if (s->mode == MODE_BACK && s->my_class != 0) {
-		if (label_put(s->st, s->user, s->cur->it.id, s->my_class, s->note,
-		    -1, NULL, &cause) != 0) {
+		if (label_put(s->st, s->user, s->cur->it.id, s->my_class,
+			s->note, -1, NULL, &cause) != 0) {
 			pane_msg_set(&s->msg, 1, "note not saved: %s", cause);
 			free(cause);
 		} else
 			pane_msg_set(&s->msg, 0, "note saved");
 	} else
-		pane_msg_set(&s->msg, 0, "note kept; it is saved with the label");
+		pane_msg_set(&s->msg, 0,
+		    "note kept; it is saved with the label");
 }
 
 static void
-act_tags(struct screen *s)
+act_tags(struct label_screen *s)
 {
 	char **all = NULL, *text, *cause = NULL, *p, *save = NULL;
 	const char *list[64];
@@ -372,7 +306,7 @@ act_tags(struct screen *s)
 }
 
 static void
-act_undo(struct screen *s)
+act_undo(struct label_screen *s)
 {
 	long long item = 0;
 	char *cause = NULL;
@@ -402,7 +336,7 @@ act_undo(struct screen *s)
 }
 
 static void
-act_skip(struct screen *s)
+act_skip(struct label_screen *s)
 {
 	char *cause = NULL;
 
@@ -422,13 +356,14 @@ act_skip(struct screen *s)
 }
 
 static void
-act_back(struct screen *s)
+act_back(struct label_screen *s)
 {
 	char *cause = NULL;
 
 	if (s->mode == MODE_BACK) {
 		if (s->hidx == 0) {
-			pane_msg_set(&s->msg, 0, "this is my first labeled item");
+			pane_msg_set(&s->msg, 0,
+			    "this is my first labeled item");
 			return;
 		}
 		s->hidx--;
@@ -455,7 +390,7 @@ act_back(struct screen *s)
 }
 
 static void
-act_zoom(struct screen *s, enum action a)
+act_zoom(struct label_screen *s, enum action a)
 {
 	static const enum pane_move moves[] = {
 		[ACT_ZOOM_IN] = PANE_ZOOM_IN, [ACT_ZOOM_OUT] = PANE_ZOOM_OUT,
@@ -468,143 +403,23 @@ act_zoom(struct screen *s, enum action a)
 }
 
 static void
-act_play(struct screen *s)
+act_play(struct label_screen *s)
 {
 	pane_play(s->pl, s->cur, &s->msg, &s->told_player,
 	    "labeling goes on");
 }
 
-/* --- drawing ---------------------------------------------------------- */
-
-static void
-draw_status(struct screen *s)
-{
-	long long done = 0, rem = 0;
-	double mins = (acc_monotonic() - s->started) / 60;
-	char *line;
-
-	prefetch_progress(s->pf, &done, &rem);
-	line = xasprintf(" accord | %s | %s | guideline v%d | %lld done, %lld "
-	    "left | %.1f/min%s", s->proj.task, s->user, s->proj.guideline, done,
-	    rem, mins > 0 ? s->labeled / mins : 0.0,
-	    s->mode == MODE_BACK ? " | BACK (s: forward)" : "");
-	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
-	ui_print(0, 0, COLS, line, ui_attr(UI_STATUS));
-	free(line);
-	if (s->cur != NULL) {
-		struct buf b = { 0 };
-		int i;
-
-		buf_puts(&b, s->cur->it.path);
-		for (i = 0; i < s->cur->it.nmeta; i++)
-			buf_printf(&b, "  %s=%s", s->cur->it.meta[i].key,
-			    s->cur->it.meta[i].value);
-		ui_print(1, 0, COLS, b.s, ui_attr(UI_DIM));
-		buf_free(&b);
-	}
-}
-
-static void
-draw_panel(struct screen *s)
-{
-	int x = COLS - PANEL_W + 1, y = 2, i, w = PANEL_W - 2;
-
-	mvvline(2, COLS - PANEL_W, ACS_VLINE, LINES - 4);
-	ui_print(y++, x, w, "classes (key: label)", ui_attr(UI_DIM));
-	for (i = 0; i < s->proj.nclasses; i++) {
-		const struct class_def *c = &s->proj.classes[i];
-		int sel = s->mode == MODE_BACK && s->my_class == c->id;
-		char key[8];
-		int attr = sel ? ui_attr(UI_SELECTED) :
-		    c->borderline ? ui_attr(UI_BORDERLINE) : ui_attr(UI_NORMAL);
-
-		snprintf(key, sizeof key, " %c ", c->key);
-		ui_print(y, x, 3, key, sel ? attr : ui_attr(UI_KEY));
-		ui_print(y, x + 3, w - 3, c->name, attr);
-		if (c->borderline && w > 16 + (int)strlen(c->name))
-			ui_print(y, x + 4 + (int)strlen(c->name), w - 4 -
-			    (int)strlen(c->name), "(borderline)", ui_attr(UI_DIM));
-		y++;
-	}
-	y++;
-	if (s->cur != NULL && y < LINES - 3) {
-		ui_print(y++, x, w, "note:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->note ? s->note : "-", ui_attr(UI_NORMAL));
-		ui_print(y++, x, w, "tags:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->tags && *s->tags ? s->tags : "-",
-		    ui_attr(UI_NORMAL));
-	}
-	if (s->cur != NULL && s->cur->kind == MEDIA_KIND_IMAGE &&
-	    s->cur->zoom > 1.001 && y < LINES - 3) {
-		char z[32];
-
-		snprintf(z, sizeof z, "zoom %.1fx", s->cur->zoom);
-		ui_print(++y, x, w, z, ui_attr(UI_DIM));
-	}
-}
-
-/* What curses draws in the media pane: text when there is no picture. */
-static int
-draw_media_text(struct screen *s)
-{
-	return pane_draw_text(&s->pane, s->cur, s->failed ? s->failure :
-	    s->empty ? "Nothing left for you to label now. q quits; new items "
-	    "appear here when others release them." : "loading...", s->failed,
-	    "s skips this item");
-}
-
-static void
-draw_overlay(struct screen *s)
-{
-	if (s->overlay == OV_HELP)
-		pane_help(&s->proj, "keys (any key closes)", "label as ", "",
-		    keys, sizeof keys / sizeof keys[0], "mouse: click a class "
-		    "to label with it");
-	else
-		pane_guide(s->proj.guideline, s->guideline);
-}
-
-static void draw_screen(struct screen *);
-
-static void
-draw(struct screen *s)
-{
-	double t0 = acc_monotonic();
-
-	draw_screen(s);
-	s->trace_draw = (acc_monotonic() - t0) * 1000;
-}
-
-static void
-draw_screen(struct screen *s)
-{
-	int text;
-
-	if (pane_too_small(&s->pane, MIN_COLS, MIN_ROWS))
-		return;
-	erase();
-	draw_status(s);
-	text = draw_media_text(s);
-	draw_panel(s);
-	pane_bottom(&s->msg, "keys: class key labels  b borderline  n note  "
-	    "t tags  u undo  s skip  p back  g guide  ? help  q quit",
-	    ui_attr(UI_DIM));
-	if (s->overlay != OV_NONE)
-		draw_overlay(s);
-	pane_refresh(&s->pane, s->cur, s->pl, text || s->overlay != OV_NONE);
-}
-
 /* --- the loop --------------------------------------------------------- */
 
 static enum action
-map_key(struct screen *s, int key, int *arg)
+map_key(struct label_screen *s, int key, int *arg)
 {
-	return (enum action)pane_map_key(&s->proj, ACT_LABEL, keys,
-	    sizeof keys / sizeof keys[0], key, arg);
+	return (enum action)pane_map_key(&s->proj, ACT_LABEL, label_keys,
+	    label_nkeys, key, arg);
 }
 
 static enum action
-map_mouse(struct screen *s, int *arg)
+map_mouse(struct label_screen *s, int *arg)
 {
 	MEVENT ev;
 	int ci;
@@ -623,7 +438,7 @@ map_mouse(struct screen *s, int *arg)
 }
 
 static void
-trace_done(struct screen *s)
+trace_done(struct label_screen *s)
 {
 	long long now_item = s->cur ? s->cur->it.id : 0;
 
@@ -650,7 +465,7 @@ trace_done(struct screen *s)
  * (label_put records the newest).
  */
 static void
-guide_refresh(struct screen *s)
+guide_refresh(struct label_screen *s)
 {
 	struct project p;
 	char *text = NULL, *cause = NULL;
@@ -678,64 +493,130 @@ guide_refresh(struct screen *s)
 	pane_msg_set(&s->msg, 1, "guideline v%d is now in force", v);
 }
 
-static int
-run(struct screen *s)
+/* The first pass: the pane's size, the notices a session starts with. */
+static void
+run_start(struct label_screen *s)
 {
-	int running = 1, failed = 0;
-
-	layout(s);
+	pane_layout(&s->pane, PANEL_W);
 	prefetch_set_size(s->pf, s->pane.cols, s->pane.rows, ui_depth());
-	if (getenv("SSH_CONNECTION") != NULL && getenv("PULSE_SERVER") == NULL &&
-	    s->proj.media == MEDIA_KIND_AUDIO)
-		pane_msg_set(&s->msg, 0, "over SSH, sound needs PulseAudio forwarding: "
-		    "see docs/guide.md");
+	if (getenv("SSH_CONNECTION") != NULL &&
+	    getenv("PULSE_SERVER") == NULL && s->proj.media == MEDIA_KIND_AUDIO)
+		pane_msg_set(&s->msg, 0, "over SSH, sound needs PulseAudio "
+		    "forwarding: see docs/guide.md");
 	if (s->seen_guideline > 0 && s->seen_guideline < s->proj.guideline)
-		pane_msg_set(&s->msg, 1, "the guideline changed since your last session: "
-		    "v%d -> v%d (g shows it)", s->seen_guideline,
+		pane_msg_set(&s->msg, 1, "the guideline changed since your "
+		    "last session: v%d -> v%d (g shows it)", s->seen_guideline,
 		    s->proj.guideline);
 	next_from_queue(s);
-	draw(s);
+	label_draw(s);
+}
+
+/* Idle: pick up what the loader finished. */
+static void
+take_loaded(struct label_screen *s)
+{
+	struct prepared *p = NULL;
+	char *why = NULL;
+
+	if (s->cur != NULL)
+		return;
+	if (s->want == 0) {
+		next_from_queue(s);
+		return;
+	}
+	if (prefetch_wanted(s->pf, &p, &why) == PF_READY) {
+		s->want = 0;
+		s->cur = p;
+		item_shown(s);
+	}
+	free(why);
+}
+
+/* A key was read: the trace times from here. */
+static void
+trace_key(struct label_screen *s, int key)
+{
+	if (s->trace == NULL)
+		return;
+	s->trace_key = acc_monotonic();
+	s->trace_keycode = key;
+	s->trace_from = s->cur ? s->cur->it.id : 0;
+}
+
+/* Carry out action a; returns 0 when the screen is to close. */
+static int
+act(struct label_screen *s, enum action a, int arg)
+{
+	if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
+	    a != ACT_REDRAW) {
+		pane_msg_clear(&s->msg);
+	}
+	switch (a) {
+	case ACT_LABEL: act_label(s, arg); break;
+	case ACT_NOTE: act_note(s); break;
+	case ACT_TAGS: act_tags(s); break;
+	case ACT_UNDO: act_undo(s); break;
+	case ACT_SKIP: act_skip(s); break;
+	case ACT_BACK: act_back(s); break;
+	case ACT_HELP:
+		s->overlay = OV_HELP;
+		s->pane.dirty = 1;
+		break;
+	case ACT_GUIDE:
+		guide_refresh(s);
+		s->overlay = OV_GUIDE;
+		s->pane.dirty = 1;
+		break;
+	case ACT_QUIT: return 0;
+	case ACT_ZOOM_IN: case ACT_ZOOM_OUT: case ACT_ZOOM_FIT:
+	case ACT_PAN_LEFT: case ACT_PAN_RIGHT: case ACT_PAN_UP:
+	case ACT_PAN_DOWN:
+		act_zoom(s, a);
+		break;
+	case ACT_PLAY: act_play(s); break;
+	case ACT_REDRAW:
+		s->pane.dirty = 1;
+		clear();
+		break;
+	case ACT_NONE: break;
+	}
+	return 1;
+}
+
+/* The action of a key read in a pass (in: PANE_CODE or PANE_CHAR). */
+static enum action
+map_input(struct label_screen *s, enum pane_input in, int key, int *arg)
+{
+	if (in == PANE_CODE && key == KEY_MOUSE)
+		return map_mouse(s, arg);
+	if (in == PANE_CODE || key < 0x80)
+		return map_key(s, key, arg);
+	return ACT_NONE;
+}
+
+static int
+run(void *arg)
+{
+	struct label_screen *s = arg;
+	int running = 1;
+
+	run_start(s);
 	while (running && !pane_quit_requested()) {
-		int key, arg = 0, r;
-		wint_t wk;
-		enum action a = ACT_NONE;
-		int playing = player_poll(s->pl, &failed);
+		int key = 0, a_arg = 0;
+		enum action a;
+		enum pane_input in = pane_wait_key(s->pl, &s->msg,
+		    &s->told_player, "labeling goes on", s->cur == NULL, &key);
 
-		if (failed && !s->told_player) {
-			pane_msg_set(&s->msg, 1, "the audio player (%s) failed: no sound "
-			    "device? labeling goes on", player_command(s->pl));
-			s->told_player = 1;
-		}
-		timeout(playing || s->cur == NULL ? 40 : 250);
-		r = get_wch(&wk);
-		if (r == ERR) {
-			/* Idle: pick up what the loader finished. */
-			if (s->cur == NULL && s->want != 0) {
-				struct prepared *p = NULL;
-				char *why = NULL;
-
-				if (prefetch_wanted(s->pf, &p, &why) == PF_READY) {
-					s->want = 0;
-					s->cur = p;
-					item_shown(s);
-				}
-				free(why);
-			} else if (s->cur == NULL)
-				next_from_queue(s);
-			draw(s);
+		if (in == PANE_IDLE) {
+			take_loaded(s);
+			label_draw(s);
 			trace_done(s);
 			continue;
 		}
-		key = r == KEY_CODE_YES ? (int)wk : (int)wk;
-		if (s->trace != NULL) {
-			s->trace_key = acc_monotonic();
-			s->trace_keycode = key;
-			s->trace_from = s->cur ? s->cur->it.id : 0;
-		}
+		trace_key(s, key);
 		prefetch_activity(s->pf, 0);
-		if (r == KEY_CODE_YES && key == KEY_RESIZE) {
-			relayout(s);
-			draw(s);
+		if (in == PANE_RESIZE) {
+			on_resize(s);
 			s->trace_action = "resize";
 			trace_done(s);
 			continue;
@@ -744,53 +625,78 @@ run(struct screen *s)
 			s->overlay = OV_NONE;
 			s->pane.dirty = 1;
 			clear();
-			draw(s);
+			label_draw(s);
 			s->trace_action = "close";
 			trace_done(s);
 			continue;
 		}
-		if (r == KEY_CODE_YES && key == KEY_MOUSE)
-			a = map_mouse(s, &arg);
-		else if (r == KEY_CODE_YES || wk < 0x80)
-			a = map_key(s, key, &arg);
+		a = map_input(s, in, key, &a_arg);
 		s->trace_action = action_name(a);
-		if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
-		    a != ACT_REDRAW) {
-			pane_msg_clear(&s->msg);
-		}
-		switch (a) {
-		case ACT_LABEL: act_label(s, arg); break;
-		case ACT_NOTE: act_note(s); break;
-		case ACT_TAGS: act_tags(s); break;
-		case ACT_UNDO: act_undo(s); break;
-		case ACT_SKIP: act_skip(s); break;
-		case ACT_BACK: act_back(s); break;
-		case ACT_HELP:
-			s->overlay = OV_HELP;
-			s->pane.dirty = 1;
+		if (!(running = act(s, a, a_arg)))
 			break;
-		case ACT_GUIDE:
-			guide_refresh(s);
-			s->overlay = OV_GUIDE;
-			s->pane.dirty = 1;
-			break;
-		case ACT_QUIT: running = 0; break;
-		case ACT_ZOOM_IN: case ACT_ZOOM_OUT: case ACT_ZOOM_FIT:
-		case ACT_PAN_LEFT: case ACT_PAN_RIGHT: case ACT_PAN_UP:
-		case ACT_PAN_DOWN:
-			act_zoom(s, a);
-			break;
-		case ACT_PLAY: act_play(s); break;
-		case ACT_REDRAW:
-			s->pane.dirty = 1;
-			clear();
-			break;
-		case ACT_NONE: break;
-		}
-		if (!running)
-			break;
-		draw(s);
+		label_draw(s);
 		trace_done(s);
+	}
+	return 0;
+}
+
+/*
+ * Everything the screen holds, closed; the item on screen and the one set
+ * aside go back to the pool.  Each part may be unset (a failed start).
+ */
+static void
+finish(struct label_screen *s)
+{
+	player_free(s->pl);
+	if (s->cur != NULL && s->mode == MODE_QUEUE)
+		queue_release(s->st, s->user, s->cur->it.id, NULL);
+	if (s->stash != NULL)
+		queue_release(s->st, s->user, s->stash->it.id, NULL);
+	prepared_free(s->cur);
+	prepared_free(s->stash);
+	prefetch_stop(s->pf);
+	if (s->labeled > 0)
+		printf("%d label%s saved\n", s->labeled, s->labeled == 1 ? "" :
+		    "s");
+	free(s->hist);
+	free(s->note);
+	free(s->tags);
+	pane_msg_clear(&s->msg);
+	free(s->failure);
+	free(s->guideline);
+	if (s->trace)
+		fclose(s->trace);
+	project_free(&s->proj);
+	store_close(s->st);
+}
+
+/* The store, project, guideline, trace file and loader; 0, or -1 said. */
+static int
+start(struct label_screen *s)
+{
+	char *cause = NULL;
+	const char *tf = getenv("ACCORD_TRACE");
+	int g;
+
+	if (store_open(s->db, &s->st, &cause) != 0 ||
+	    project_load(s->st, &s->proj, &cause) != 0 ||
+	    guideline_text(s->st, 0, &s->guideline, &g, &cause) != 0 ||
+	    guideline_last_seen(s->st, s->user, &s->seen_guideline,
+	    &cause) != 0) {
+		fprintf(stderr, "accord: %s: %s\n", s->db, cause);
+		free(cause);
+		return -1;
+	}
+	if (tf != NULL && *tf != '\0' && (s->trace = fopen(tf, "a")) == NULL) {
+		fprintf(stderr, "accord: %s: cannot open trace file\n", tf);
+		return -1;
+	}
+	if ((s->pf = prefetch_start(s->db, s->user, s->batch, PREFETCH_AHEAD,
+	    &cause)) == NULL) {
+		fprintf(stderr, "accord: %s: %s\n", s->db, cause ? cause :
+		    "cannot start the loader");
+		free(cause);
+		return -1;
 	}
 	return 0;
 }
@@ -798,77 +704,19 @@ run(struct screen *s)
 int
 screen_label_run(const char *db, const char *user, const char *batch)
 {
-	struct screen s;
-	char *cause = NULL;
-	const char *tf = getenv("ACCORD_TRACE");
-	int g, r;
+	struct label_screen s;
+	int r = 1;
 
 	memset(&s, 0, sizeof s);
 	s.db = db;
 	s.user = user;
 	s.batch = batch;
-	if (store_open(db, &s.st, &cause) != 0 ||
-	    project_load(s.st, &s.proj, &cause) != 0 ||
-	    guideline_text(s.st, 0, &s.guideline, &g, &cause) != 0 ||
-	    guideline_last_seen(s.st, user, &s.seen_guideline, &cause) != 0) {
-		fprintf(stderr, "accord: %s: %s\n", db, cause);
-		free(cause);
-		free(s.guideline);	/* set when only the last step failed */
-		project_free(&s.proj);
-		store_close(s.st);
-		return 1;
+	if (start(&s) == 0) {
+		s.pl = player_new();
+		s.started = acc_monotonic();
+		pane_catch_signals();
+		r = ui_run(run, &s);
 	}
-	if (tf != NULL && *tf != '\0' && (s.trace = fopen(tf, "a")) == NULL) {
-		fprintf(stderr, "accord: %s: cannot open trace file\n", tf);
-		project_free(&s.proj);
-		store_close(s.st);
-		free(s.guideline);
-		return 1;
-	}
-	if ((s.pf = prefetch_start(db, user, batch, PREFETCH_AHEAD,
-	    &cause)) == NULL) {
-		fprintf(stderr, "accord: %s: %s\n", db, cause ? cause :
-		    "cannot start the loader");
-		free(cause);
-		project_free(&s.proj);
-		store_close(s.st);
-		free(s.guideline);
-		if (s.trace)
-			fclose(s.trace);
-		return 1;
-	}
-	s.pl = player_new();
-	s.started = acc_monotonic();
-	pane_catch_signals();
-	if (ui_start(&cause) != 0) {
-		fprintf(stderr, "accord: %s\n", cause);
-		free(cause);
-		r = 1;
-	} else {
-		r = run(&s);
-		ui_stop();
-	}
-	player_free(s.pl);
-	/* The item on screen and the one set aside go back to the pool. */
-	if (s.cur != NULL && s.mode == MODE_QUEUE)
-		queue_release(s.st, user, s.cur->it.id, NULL);
-	if (s.stash != NULL)
-		queue_release(s.st, user, s.stash->it.id, NULL);
-	prepared_free(s.cur);
-	prepared_free(s.stash);
-	prefetch_stop(s.pf);
-	if (s.labeled > 0)
-		printf("%d label%s saved\n", s.labeled, s.labeled == 1 ? "" :
-		    "s");
-	free(s.hist);
-	free(s.note);
-	free(s.tags);
-	pane_msg_clear(&s.msg);
-	free(s.failure);
-	free(s.guideline);
-	if (s.trace)
-		fclose(s.trace);
-	project_free(&s.proj);
-	store_close(s.st);
+	finish(&s);
 	return r;
 }

@@ -4,19 +4,18 @@
  * The disagreement queue (core/review.c) is read once per filter and walked
  * with n/p; each item shows its media (media_pane.c, loaded by the loader
  * thread in request-only mode) and, beside it, every label with its
- * history, the earlier decisions and the comment thread.  A decision
+ * history, the earlier decisions and the comment thread (the panel:
+ * screen_review_panel.c).  A decision
  * appends a row (core/adjudicate.c) and moves on; the queue keeps its
  * order until the filter changes, so positions stay meaningful.  The loop
  * is the label screen's: key -> action -> state -> one draw per pass.
  */
 #include <curses.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "accord/adjudicate.h"
 #include "accord/project.h"
@@ -26,6 +25,7 @@
 #include "player.h"
 #include "prefetch.h"
 #include "screen.h"
+#include "screen_review_panel.h"
 #include "ui.h"
 
 #define MIN_COLS 80
@@ -62,7 +62,8 @@ static const struct pane_key keys[] = {
 	{ 'c', ACT_COMMENT, "c", "add a comment to the item's thread", 0 },
 	{ 'w', ACT_WHY, "w", "why: a note for the next decision on this item",
 	    0 },
-	{ 'G', ACT_GOLD, "G", "make the item gold: then press its class key", 0 },
+	{ 'G', ACT_GOLD, "G", "make the item gold: then press its class key",
+	    0 },
 	{ 'e', ACT_EDIT_GUIDE, "e", "edit the guideline (accord guideline "
 	    "DB edit)", 0 },
 	{ '/', ACT_FILTER, "/", "filter: A/B batch=NAME v=N KEY=VALUE "
@@ -111,6 +112,7 @@ struct screen {
 	struct review_filter filter;
 	struct review_entry *q;
 	int nq, pos;
+	long long item;		/* --item: the item to open at, or 0 */
 	long long outside;	/* the item --item put first: not in queue */
 
 	struct prepared *cur;	/* media on screen; NULL while loading */
@@ -129,31 +131,28 @@ struct screen {
 	enum overlay overlay;
 };
 
-/* Media left, panel right: the panel gets two fifths, at least 34 columns. */
-static void
-layout(struct screen *s)
+/*
+ * Media left, panel right: the panel gets two fifths, at least 34 columns;
+ * returns its width.
+ */
+static int
+panel_width(struct screen *s)
 {
 	int pw = COLS * 2 / 5 < 34 ? 34 : COLS * 2 / 5;
 
-	pane_layout(&s->pane, pw);
 	s->panel_x = COLS - pw + 1;
+	return pw;
 }
 
 static void draw(struct screen *);
 
-static void
-relayout(struct screen *s)
-{
-	layout(s);
-	pane_resized(&s->pane, s->pf, s->cur);
-}
-
+/* A resize (also the line editor's hook): new layout, drawn again. */
 static void
 on_resize(void *arg)
 {
 	struct screen *s = arg;
 
-	relayout(s);
+	pane_resized(&s->pane, panel_width(s), s->pf, s->cur);
 	draw(s);
 }
 
@@ -254,8 +253,8 @@ move_to(struct screen *s, int delta)
 		return;
 	}
 	if (s->pos + delta >= s->nq) {
-		pane_msg_set(&s->msg, 0, "end of the queue (%d item%s); / changes the "
-		    "filter", s->nq, s->nq == 1 ? "" : "s");
+		pane_msg_set(&s->msg, 0, "end of the queue (%d item%s); / "
+		    "changes the filter", s->nq, s->nq == 1 ? "" : "s");
 		return;
 	}
 	s->pos += delta;
@@ -328,8 +327,8 @@ decided(struct screen *s, int r, char *cause, const char *what)
 		move_to(s, 1);
 	else {
 		load_detail(s);
-		pane_msg_set(&s->msg, 0, "item %lld: %s; that was the last item of the "
-		    "queue", cur_item(s), what);
+		pane_msg_set(&s->msg, 0, "item %lld: %s; that was the last "
+		    "item of the queue", cur_item(s), what);
 	}
 }
 
@@ -427,7 +426,8 @@ act_filter(struct screen *s)
 		return;
 	}
 	review_filter_free(&old);
-	pane_msg_set(&s->msg, 0, "%d item%s match", s->nq, s->nq == 1 ? "" : "s");
+	pane_msg_set(&s->msg, 0, "%d item%s match", s->nq,
+	    s->nq == 1 ? "" : "s");
 }
 
 static void
@@ -463,56 +463,37 @@ reload_project(struct screen *s)
 }
 
 /*
- * `accord guideline DB edit` as a child with the terminal handed over:
- * curses steps aside (def_prog_mode/endwin) and comes back with a full
- * redraw.  While it runs, ^C belongs to the child (the editor), not to us.
+ * `accord guideline DB edit` as a child with the terminal handed over
+ * (ui_run_accord), then a full redraw.  While it runs, ^C belongs to the
+ * child (the editor), not to us.
  */
 static void
 act_edit_guideline(struct screen *s)
 {
-	struct sigaction ign, oint, oquit;
-	int before = s->proj.guideline, status = 0;
-	pid_t pid;
+	const char *argv[] = { "accord", "guideline", s->db, "edit", NULL };
+	int before = s->proj.guideline, status = 0, r;
 
 	player_stop(s->pl);
-	def_prog_mode();
-	endwin();
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGINT, &ign, &oint);
-	sigaction(SIGQUIT, &ign, &oquit);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execl("/proc/self/exe", "accord", "guideline", s->db, "edit",
-		    (char *)NULL);
-		fprintf(stderr, "accord: cannot run /proc/self/exe: %s\n",
-		    strerror(errno));
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-	sigaction(SIGINT, &oint, NULL);
-	sigaction(SIGQUIT, &oquit, NULL);
-	reset_prog_mode();
+	r = ui_run_accord(argv, "/proc/self/exe", &status);
 	clear();
 	s->pane.dirty = 1;
-	if (pid < 0) {
-		pane_msg_set(&s->msg, 1, "cannot start accord guideline edit: %s",
-		    strerror(errno));
+	if (r != 0) {
+		pane_msg_set(&s->msg, 1,
+		    "cannot start accord guideline edit: %s", strerror(errno));
 		return;
 	}
 	reload_project(s);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		pane_msg_set(&s->msg, 0, s->proj.guideline != before ? "guideline v%d "
-		    "saved" : "guideline unchanged (v%d)", s->proj.guideline);
+		pane_msg_set(&s->msg, 0, s->proj.guideline != before ?
+		    "guideline v%d saved" : "guideline unchanged (v%d)",
+		    s->proj.guideline);
 	else if (WIFEXITED(status))
-		pane_msg_set(&s->msg, 1, "accord guideline edit exited with status %d",
+		pane_msg_set(&s->msg, 1,
+		    "accord guideline edit exited with status %d",
 		    WEXITSTATUS(status));
 	else
-		pane_msg_set(&s->msg, 1, "accord guideline edit was killed by signal %d",
+		pane_msg_set(&s->msg, 1,
+		    "accord guideline edit was killed by signal %d",
 		    WTERMSIG(status));
 }
 
@@ -524,43 +505,6 @@ act_play(struct screen *s)
 }
 
 /* --- drawing ---------------------------------------------------------- */
-
-static const char *
-class_name(const struct screen *s, int id)
-{
-	const struct class_def *c = project_class_by_id(&s->proj, id);
-
-	return c ? c->name : "?";
-}
-
-/* "2026-11-30T02:31:07.123Z" -> "11-30 02:31" */
-static void
-short_time(const char *iso, char out[16])
-{
-	if (strlen(iso) >= 16)
-		snprintf(out, 16, "%.5s %.5s", iso + 5, iso + 11);
-	else
-		snprintf(out, 16, "%s", iso);
-}
-
-static const char *
-newest_decision(const struct screen *s)
-{
-	static char buf[128];
-	const struct review_adjudication *a;
-
-	if (!s->have_det || s->det.nadj == 0)
-		return "undecided";
-	a = &s->det.adj[s->det.nadj - 1];
-	if (strcmp(a->status, "class") == 0)
-		snprintf(buf, sizeof buf, "decided %s", class_name(s,
-		    a->class_id));
-	else if (strcmp(a->status, "ambiguous") == 0)
-		snprintf(buf, sizeof buf, "ambiguous");
-	else
-		snprintf(buf, sizeof buf, "sent back");
-	return buf;
-}
 
 static void
 draw_status(struct screen *s)
@@ -580,7 +524,8 @@ draw_status(struct screen *s)
 		buf_printf(&b, "%d/%d | H %.2f bits", s->pos + 1, s->nq,
 		    s->q[s->pos].entropy);
 	if (s->nq > 0)
-		buf_printf(&b, " | %s", newest_decision(s));
+		buf_printf(&b, " | %s", review_panel_decision(&s->proj,
+		    s->have_det ? &s->det : NULL));
 	buf_printf(&b, " | filter: %s", *ft ? ft : "none");
 	free(ft);
 	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
@@ -594,158 +539,21 @@ draw_status(struct screen *s)
 		buf_printf(&m, "  batch=%s", s->det.batch);
 		if (s->cur != NULL)
 			for (i = 0; i < s->cur->it.nmeta; i++)
-				buf_printf(&m, "  %s=%s", s->cur->it.meta[i].key,
+				buf_printf(&m, "  %s=%s",
+				    s->cur->it.meta[i].key,
 				    s->cur->it.meta[i].value);
 		ui_print(1, 0, COLS, m.s, ui_attr(UI_DIM));
 		buf_free(&m);
 	}
 }
 
-/*
- * The panel writer: one line at a time while rows are left, after
- * skipping the `skip` lines scrolled off the top (PgDn/PgUp).  A line
- * that does not fit sets `more`.
- */
-struct pen {
-	int y, x, w, last;
-	int skip, more;
-};
-
-static int
-pen_line(struct pen *p, const char *text, int attr)
-{
-	if (p->skip > 0) {
-		p->skip--;
-		return 1;
-	}
-	if (p->y > p->last) {
-		p->more = 1;
-		return 0;
-	}
-	if (p->y == p->last) {
-		p->more = 1;
-		ui_print(p->y++, p->x, p->w, "... more: PgDn", ui_attr(UI_DIM));
-		return 0;
-	}
-	ui_print(p->y++, p->x, p->w, text, attr);
-	return 1;
-}
-
-static void
-draw_labels(struct screen *s, struct pen *p)
-{
-	const struct review_detail *d = &s->det;
-	char line[512], t[16];
-	int i, n = 0, old = 0;
-
-	for (i = 0; i < d->nlabels; i++)
-		n += d->labels[i].in_force, old += !d->labels[i].in_force;
-	snprintf(line, sizeof line, "labels in force (%d)", n);
-	pen_line(p, line, ui_attr(UI_KEY));
-	for (i = 0; i < d->nlabels; i++) {
-		const struct review_label *l = &d->labels[i];
-		char secs[16];
-
-		if (!l->in_force)
-			continue;
-		short_time(l->created_at, t);
-		if (l->seconds >= 0)
-			snprintf(secs, sizeof secs, "%.1fs", l->seconds);
-		else
-			snprintf(secs, sizeof secs, "-");
-		snprintf(line, sizeof line, " %-10s %-10s v%d %6s %s%s",
-		    l->labeler, class_name(s, l->class_id), l->guideline, secs,
-		    t, strcmp(l->origin, "import") == 0 ? " imported" : "");
-		pen_line(p, line, ui_attr(UI_NORMAL));
-		if (l->note[0] != '\0' || l->tags[0] != '\0') {
-			struct buf b = { 0 };
-
-			buf_puts(&b, "  ");
-			if (l->note[0] != '\0')
-				buf_printf(&b, " note: %s", l->note);
-			if (l->tags[0] != '\0')
-				buf_printf(&b, " tags: %s", l->tags);
-			pen_line(p, b.s, ui_attr(UI_DIM));
-			buf_free(&b);
-		}
-	}
-	if (old == 0)
-		return;
-	snprintf(line, sizeof line, "history (%d earlier row%s)", old,
-	    old == 1 ? "" : "s");
-	pen_line(p, line, ui_attr(UI_KEY));
-	for (i = 0; i < d->nlabels; i++) {
-		const struct review_label *l = &d->labels[i];
-
-		if (l->in_force)
-			continue;
-		short_time(l->created_at, t);
-		snprintf(line, sizeof line, " %-10s %-10s v%d %s%s%s",
-		    l->labeler, l->class_id ? class_name(s, l->class_id) :
-		    "(withdrawn)", l->guideline, t, l->note[0] ? "  " : "",
-		    l->note);
-		pen_line(p, line, ui_attr(UI_DIM));
-	}
-}
-
 static void
 draw_panel(struct screen *s)
 {
-	const struct review_detail *d = &s->det;
-	struct pen p = { 2, s->panel_x, COLS - s->panel_x, LINES - 3, 0, 0 };
-	char line[512], t[16];
-	int i;
+	struct review_panel p = { &s->proj, s->have_det ? &s->det : NULL,
+	    item_why(s), s->panel_x, s->panel_top };
 
-	mvvline(2, s->panel_x - 1, ACS_VLINE, LINES - 4);
-	{
-		struct buf b = { 0 };
-
-		buf_puts(&b, "decide:");
-		for (i = 0; i < s->proj.nclasses; i++)
-			buf_printf(&b, " %c %s ", s->proj.classes[i].key,
-			    s->proj.classes[i].name);
-		pen_line(&p, b.s, ui_attr(UI_DIM));
-		buf_free(&b);
-	}
-	if (item_why(s) != NULL) {
-		snprintf(line, sizeof line, "why (next decision): %s",
-		    item_why(s));
-		pen_line(&p, line, ui_attr(UI_SELECTED));
-	}
-	s->panel_more = 0;
-	if (!s->have_det)
-		return;
-	p.skip = s->panel_top;
-	draw_labels(s, &p);
-	if (d->nadj > 0) {
-		pen_line(&p, "decisions", ui_attr(UI_KEY));
-		for (i = 0; i < d->nadj; i++) {
-			const struct review_adjudication *a = &d->adj[i];
-
-			short_time(a->created_at, t);
-			snprintf(line, sizeof line, " %s %s: %s v%d%s%s", t,
-			    a->user, strcmp(a->status, "class") == 0 ?
-			    class_name(s, a->class_id) : strcmp(a->status,
-			    "relabel") == 0 ? "sent back" : a->status,
-			    a->guideline, a->note[0] ? "  " : "", a->note);
-			pen_line(&p, line, ui_attr(UI_NORMAL));
-		}
-	}
-	if (d->gold_class != 0) {
-		snprintf(line, sizeof line, "gold: %s", class_name(s,
-		    d->gold_class));
-		pen_line(&p, line, ui_attr(UI_SELECTED));
-	}
-	snprintf(line, sizeof line, "comments (%d)", d->ncomments);
-	pen_line(&p, line, ui_attr(UI_KEY));
-	for (i = 0; i < d->ncomments; i++) {
-		const struct review_comment *c = &d->comments[i];
-
-		short_time(c->created_at, t);
-		snprintf(line, sizeof line, " %s %s: %s", t, c->user, c->text);
-		pen_line(&p, line, ui_attr(UI_NORMAL));
-	}
-	s->panel_more = p.more;
+	s->panel_more = review_panel_draw(&p);
 }
 
 static void
@@ -838,79 +646,104 @@ act(struct screen *s, enum action a, int arg, int *running)
 	}
 }
 
+/* Idle: pick up the media the loader finished. */
 static void
-run(struct screen *s)
+take_loaded(struct screen *s)
 {
-	int running = 1, failed = 0;
+	struct prepared *p = NULL;
+	char *why = NULL;
+	enum prefetch_state st;
 
-	while (running && !pane_quit_requested()) {
-		int key, arg = 0, r;
-		wint_t wk;
-		enum action a = ACT_NONE;
-		int playing = player_poll(s->pl, &failed);
-
-		if (failed && !s->told_player) {
-			pane_msg_set(&s->msg, 1, "the audio player (%s) failed: no sound "
-			    "device? the review goes on", player_command(s->pl));
-			s->told_player = 1;
-		}
-		timeout(playing || (s->cur == NULL && s->want != 0) ? 40 : 250);
-		r = get_wch(&wk);
-		if (r == ERR) {
-			/* Idle: pick up the media the loader finished. */
-			if (s->cur == NULL && s->want != 0) {
-				struct prepared *p = NULL;
-				char *why = NULL;
-				enum prefetch_state st = prefetch_wanted(s->pf,
-				    &p, &why);
-
-				if (st == PF_READY) {
-					s->want = 0;
-					s->cur = p;
-					if (p->cols != s->pane.cols ||
-					    p->rows != s->pane.rows ||
-					    p->depth != ui_depth())
-						prepared_render(p, s->pane.cols,
-						    s->pane.rows, ui_depth(), 1,
-						    0.5, 0.5);
-					s->pane.dirty = 1;
-				} else if (st == PF_FAILED) {
-					s->want = 0;
-					pane_msg_set(&s->msg, 1, "%s", why);
-				}
-				free(why);
-			}
-			draw(s);
-			continue;
-		}
-		key = (int)wk;
-		if (r == KEY_CODE_YES && key == KEY_RESIZE) {
-			relayout(s);
-			draw(s);
-			continue;
-		}
-		if (s->overlay != OV_NONE) {
-			s->overlay = OV_NONE;
-			s->pane.dirty = 1;
-			clear();
-			draw(s);
-			continue;
-		}
-		if (s->gold_pending) {
-			act_gold(s, r == KEY_CODE_YES ? -1 : key);
-			draw(s);
-			continue;
-		}
-		if (r == KEY_CODE_YES || wk < 0x80)
-			a = map_key(s, key, &arg);
-		if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
-		    a != ACT_REDRAW && a != ACT_MOVE) {
-			pane_msg_clear(&s->msg);
-		}
-		act(s, a, arg, &running);
-		if (running)
-			draw(s);
+	if (s->cur != NULL || s->want == 0)
+		return;
+	st = prefetch_wanted(s->pf, &p, &why);
+	if (st == PF_READY) {
+		s->want = 0;
+		s->cur = p;
+		pane_fit(&s->pane, p);
+		s->pane.dirty = 1;
+	} else if (st == PF_FAILED) {
+		s->want = 0;
+		pane_msg_set(&s->msg, 1, "%s", why);
 	}
+	free(why);
+}
+
+/* A key read in a pass (in: PANE_CODE or PANE_CHAR); 0: the screen closes. */
+static int
+on_key(struct screen *s, enum pane_input in, int key)
+{
+	enum action a = ACT_NONE;
+	int arg = 0, running = 1;
+
+	if (s->overlay != OV_NONE) {
+		s->overlay = OV_NONE;
+		s->pane.dirty = 1;
+		clear();
+		return 1;
+	}
+	if (s->gold_pending) {
+		act_gold(s, in == PANE_CODE ? -1 : key);
+		return 1;
+	}
+	if (in == PANE_CODE || key < 0x80)
+		a = map_key(s, key, &arg);
+	if (a != ACT_NONE && a != ACT_HELP && a != ACT_GUIDE &&
+	    a != ACT_REDRAW && a != ACT_MOVE) {
+		pane_msg_clear(&s->msg);
+	}
+	act(s, a, arg, &running);
+	return running;
+}
+
+static int
+run(void *arg)
+{
+	struct screen *s = arg;
+
+	pane_layout(&s->pane, panel_width(s));
+	prefetch_set_size(s->pf, s->pane.cols, s->pane.rows, ui_depth());
+	if (requeue(s, s->item, s->item != 0) == 0 && s->item != 0 &&
+	    s->outside == s->item)
+		pane_msg_set(&s->msg, 0, "item %lld is not in the queue for "
+		    "this filter; n goes to the queue", s->item);
+	draw(s);
+	while (!pane_quit_requested()) {
+		int key = 0;
+		enum pane_input in = pane_wait_key(s->pl, &s->msg,
+		    &s->told_player, "the review goes on", s->cur == NULL &&
+		    s->want != 0, &key);
+
+		if (in == PANE_IDLE)
+			take_loaded(s);
+		else if (in == PANE_RESIZE) {
+			on_resize(s);
+			continue;
+		} else if (!on_key(s, in, key))
+			break;
+		draw(s);
+	}
+	return 0;
+}
+
+/* Everything the screen holds, closed; each part may be unset. */
+static void
+finish(struct screen *s)
+{
+	player_free(s->pl);
+	prepared_free(s->cur);
+	prefetch_stop(s->pf);
+	if (s->decisions > 0)
+		printf("%d review row%s saved\n", s->decisions,
+		    s->decisions == 1 ? "" : "s");
+	review_detail_free(&s->det);
+	review_filter_free(&s->filter);
+	free(s->q);
+	free(s->why);
+	pane_msg_clear(&s->msg);
+	free(s->guideline);
+	project_free(&s->proj);
+	store_close(s->st);
 }
 
 int
@@ -919,11 +752,12 @@ screen_review_run(const char *db, const char *user,
 {
 	struct screen s;
 	char *cause = NULL, *ft;
-	int g, r = 0;
+	int g, r;
 
 	memset(&s, 0, sizeof s);
 	s.db = db;
 	s.user = user;
+	s.item = item;
 	/* The screen owns a copy of the filter (the prompt replaces it). */
 	ft = review_filter_text(filter);
 	if (review_filter_parse(ft, &s.filter, &cause) != 0) {
@@ -940,42 +774,12 @@ screen_review_run(const char *db, const char *user,
 		fprintf(stderr, "accord: %s: %s\n", db, cause ? cause :
 		    "cannot start the loader");
 		free(cause);
-		free(s.guideline);
-		project_free(&s.proj);
-		store_close(s.st);
-		review_filter_free(&s.filter);
+		finish(&s);
 		return 1;
 	}
 	s.pl = player_new();
 	pane_catch_signals();
-	if (ui_start(&cause) != 0) {
-		fprintf(stderr, "accord: %s\n", cause);
-		free(cause);
-		r = 1;
-	} else {
-		layout(&s);
-		prefetch_set_size(s.pf, s.pane.cols, s.pane.rows, ui_depth());
-		if (requeue(&s, item, item != 0) == 0 && item != 0 &&
-		    s.outside == item)
-			pane_msg_set(&s.msg, 0, "item %lld is not in the queue for this "
-			    "filter; n goes to the queue", item);
-		draw(&s);
-		run(&s);
-		ui_stop();
-	}
-	player_free(s.pl);
-	prepared_free(s.cur);
-	prefetch_stop(s.pf);
-	if (s.decisions > 0)
-		printf("%d review row%s saved\n", s.decisions, s.decisions == 1 ?
-		    "" : "s");
-	review_detail_free(&s.det);
-	review_filter_free(&s.filter);
-	free(s.q);
-	free(s.why);
-	pane_msg_clear(&s.msg);
-	free(s.guideline);
-	project_free(&s.proj);
-	store_close(s.st);
+	r = ui_run(run, &s);
+	finish(&s);
 	return r;
 }

@@ -14,17 +14,16 @@
 #include <curses.h>
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "accord/agree_report.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "accord/util.h"
+#include "media_pane.h"
 #include "screen.h"
 #include "stats_panels.h"
 #include "ui.h"
@@ -123,33 +122,8 @@ struct screen {
 	int done;
 	struct stats_data *fresh;
 	char *fresh_cause;
-	char *msg;
-	int msg_warn;
+	struct pane_msg msg;
 };
-
-static volatile sig_atomic_t quit_signal;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit_signal = 1;
-}
-
-static void set_msg(struct screen *s, int warn, const char *fmt, ...)
-    ACC_PRINTF(3, 4);
-
-static void
-set_msg(struct screen *s, int warn, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(s->msg);
-	va_start(ap, fmt);
-	s->msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	s->msg_warn = warn;
-}
 
 /* --- computing ---------------------------------------------------------- */
 
@@ -234,7 +208,7 @@ recompute(struct screen *s)
 	struct stats_data *d;
 
 	if (s->computing) {
-		set_msg(s, 0, "already computing");
+		pane_msg_set(&s->msg, 0, "already computing");
 		return;
 	}
 	s->done = 0;
@@ -243,8 +217,8 @@ recompute(struct screen *s)
 	if (pthread_create(&s->worker, NULL, compute_run, s) == 0) {
 		s->computing = 1;
 		if (s->d != NULL)
-			set_msg(s, 0, "computing... (the figures shown are "
-			    "from %s)", s->d->when);
+			pane_msg_set(&s->msg, 0, "computing... (the figures "
+			    "shown are from %s)", s->d->when);
 		return;
 	}
 	d = data_compute(s, &cause);
@@ -280,7 +254,8 @@ static void
 take_result(struct screen *s, struct stats_data *d, char *cause)
 {
 	if (d == NULL) {
-		set_msg(s, 1, "cannot compute: %s", cause ? cause : "?");
+		pane_msg_set(&s->msg, 1, "cannot compute: %s",
+		    cause ? cause : "?");
 		free(cause);
 		return;
 	}
@@ -291,9 +266,10 @@ take_result(struct screen *s, struct stats_data *d, char *cause)
 		s->version = 0;
 	if (s->sel >= d->rep.runs[filter_index(s)].ntop)
 		s->sel = 0;
-	set_msg(s, 0, "computed in %.2f s: %d items, %d labelers, %d "
-	    "guideline version%s with labels", d->seconds, d->rep.r.nitems,
-	    d->rep.r.nlabelers, d->rep.r.nversions,
+	pane_msg_set(&s->msg, 0,
+	    "computed in %.2f s: %d items, %d labelers, %d "
+	    "guideline version%s with labels",
+	    d->seconds, d->rep.r.nitems, d->rep.r.nlabelers, d->rep.r.nversions,
 	    d->rep.r.nversions == 1 ? "" : "s");
 }
 
@@ -309,58 +285,36 @@ take_result(struct screen *s, struct stats_data *d, char *cause)
 static void
 open_review(struct screen *s)
 {
-	struct sigaction ign, old_int, old_quit;
 	const struct ratings_disagreed *t;
 	char id[32];
-	pid_t pid;
+	const char *argv[] = { "accord", "review", s->db, "--item", id, NULL };
 	int st = 0, f, err = 0;
 
 	if (s->d == NULL)
 		return;
 	f = filter_index(s);
 	if (s->sel >= s->d->rep.runs[f].ntop) {
-		set_msg(s, 0, "no item to open");
+		pane_msg_set(&s->msg, 0, "no item to open");
 		return;
 	}
 	t = &s->d->rep.runs[f].top[s->sel];
 	snprintf(id, sizeof id, "%lld", s->d->rep.r.item_ids[t->item]);
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigemptyset(&ign.sa_mask);
-	sigaction(SIGINT, &ign, &old_int);
-	sigaction(SIGQUIT, &ign, &old_quit);
-	def_prog_mode();
-	endwin();
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
-		execl("/proc/self/exe", "accord", "review", s->db, "--item", id,
-		    (char *)NULL);
-		fprintf(stderr, "accord: cannot run accord review: %s\n",
-		    strerror(errno));
-		_exit(127);
-	}
-	if (pid < 0)
+	if (ui_run_accord(argv, "accord review", &st) != 0)
 		err = errno;
-	else
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	reset_prog_mode();
 	clearok(curscr, TRUE);
-	if (pid < 0)
-		set_msg(s, 1, "cannot start accord review: %s", strerror(err));
+	if (err != 0)
+		pane_msg_set(&s->msg, 1, "cannot start accord review: %s",
+		    strerror(err));
 	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		set_msg(s, 0, "accord review --item %s exited with status 0; r "
-		    "recomputes", id);
+		pane_msg_set(&s->msg, 0, "accord review --item %s exited "
+		    "with status 0; r recomputes", id);
 	else if (WIFEXITED(st))
-		set_msg(s, 1, "accord review --item %s exited with status %d",
-		    id, WEXITSTATUS(st));
+		pane_msg_set(&s->msg, 1,
+		    "accord review --item %s exited with status %d", id,
+		    WEXITSTATUS(st));
 	else
-		set_msg(s, 1, "accord review --item %s ended by signal %d", id,
+		pane_msg_set(&s->msg, 1,
+		    "accord review --item %s ended by signal %d", id,
 		    WIFSIGNALED(st) ? WTERMSIG(st) : 0);
 }
 
@@ -371,19 +325,15 @@ draw_help(void)
 {
 	int w = COLS - 8, h = LINES - 4, y0 = 2, x0 = 4, y = y0 + 1, i;
 
-	for (i = 0; i < h; i++)
-		ui_clear_to(y0 + i, x0, w, ui_attr(UI_NORMAL));
-	attron(ui_attr(UI_KEY));
-	mvhline(y0, x0, ACS_HLINE, w);
-	mvhline(y0 + h - 1, x0, ACS_HLINE, w);
-	attroff(ui_attr(UI_KEY));
+	pane_box(y0, x0, h, w);
 	ui_print(y++, x0 + 2, w - 4, "keys (any key closes)", ui_attr(UI_KEY));
 	for (i = 0; i < (int)(sizeof keys / sizeof keys[0]) &&
 	    y < y0 + h - 1; i++) {
 		if (keys[i].name == NULL)
 			continue;
 		ui_print(y, x0 + 2, 14, keys[i].name, ui_attr(UI_KEY));
-		ui_print(y++, x0 + 17, w - 19, keys[i].help, ui_attr(UI_NORMAL));
+		ui_print(y++, x0 + 17, w - 19, keys[i].help,
+		    ui_attr(UI_NORMAL));
 	}
 	if (y + 1 < y0 + h - 1)
 		ui_print(y + 1, x0 + 2, w - 4, "Figures: docs/guide.md, "
@@ -425,9 +375,10 @@ draw(struct screen *s)
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		char m[128];
 
-		snprintf(m, sizeof m, "accord stats needs a larger terminal: at "
-		    "least %dx%d (this one is %dx%d)", MIN_COLS, MIN_ROWS, COLS,
-		    LINES);
+		snprintf(m, sizeof m,
+		    "accord stats needs a larger terminal: at "
+		    "least %dx%d (this one is %dx%d)",
+		    MIN_COLS, MIN_ROWS, COLS, LINES);
 		ui_print(LINES / 2, 0, COLS, m, ui_attr(UI_WARNING));
 		refresh();
 		return;
@@ -453,14 +404,12 @@ draw(struct screen *s)
 		case P_COUNT: break;
 		}
 		/* Scrolling stops where the content does. */
-		if (s->panel != P_HOT && b.scroll > 0 && b.scroll > b.n - b.rows)
+		if (s->panel != P_HOT && b.scroll > 0 &&
+		    b.scroll > b.n - b.rows)
 			b.scroll = b.n > b.rows ? b.n - b.rows : 0;
 		s->scroll[s->panel] = b.scroll;
 	}
-	if (s->msg != NULL)
-		ui_print(LINES - 2, 0, COLS, s->msg, s->msg_warn ?
-		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
-	ui_print(LINES - 1, 0, COLS, "keys: Tab panel  Up/Down select  Enter "
+	pane_bottom(&s->msg, "keys: Tab panel  Up/Down select  Enter "
 	    "review  v version  r recompute  ? help  q quit", ui_attr(UI_DIM));
 	if (s->help)
 		draw_help();
@@ -505,7 +454,7 @@ next_version(struct screen *s)
 	int f;
 
 	if (s->d == NULL || s->d->rep.r.nversions == 0) {
-		set_msg(s, 0, "no guideline version has labels");
+		pane_msg_set(&s->msg, 0, "no guideline version has labels");
 		return;
 	}
 	f = filter_index(s);
@@ -516,20 +465,21 @@ next_version(struct screen *s)
 	s->scroll[P_HOT] = 0;
 	s->scroll[P_TREND] = 0;
 	if (s->version)
-		set_msg(s, 0, "guideline version %d: labels made under it",
-		    s->version);
+		pane_msg_set(&s->msg, 0,
+		    "guideline version %d: labels made under it", s->version);
 	else
-		set_msg(s, 0, "every guideline version together");
+		pane_msg_set(&s->msg, 0, "every guideline version together");
 }
 
 static int
-run(struct screen *s)
+run(void *arg)
 {
+	struct screen *s = arg;
 	int running = 1;
 
 	recompute(s);
 	draw(s);
-	while (running && !quit_signal) {
+	while (running && !pane_quit_requested()) {
 		enum action a;
 		wint_t wk;
 		int r, key, was = s->computing;
@@ -572,7 +522,8 @@ run(struct screen *s)
 			if (s->panel == P_HOT)
 				open_review(s);
 			else
-				set_msg(s, 0, "Enter opens an item of the hot "
+				pane_msg_set(&s->msg, 0,
+				    "Enter opens an item of the hot "
 				    "list (5)");
 			break;
 		case ACT_RECOMPUTE: recompute(s); break;
@@ -617,20 +568,11 @@ screen_stats_run(const char *db, const char *user, const struct agree_opts *o)
 		store_close(s.st);
 		return 1;
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-	if (ui_start(&cause) != 0) {
-		fprintf(stderr, "accord: %s\n", cause);
-		free(cause);
-		r = 1;
-	} else {
-		r = run(&s);
-		ui_stop();
-	}
+	pane_catch_signals();
+	r = ui_run(run, &s);
 	data_free(s.d);
 	pthread_mutex_destroy(&s.mu);
-	free(s.msg);
+	pane_msg_clear(&s.msg);
 	project_free(&s.proj);
 	store_close(s.st);
 	return r;

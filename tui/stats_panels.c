@@ -267,26 +267,21 @@ stats_panel_labelers(const struct stats_panel *pl, struct stats_body *b)
 	    ui_attr(UI_DIM));
 }
 
-void
-stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
+/*
+ * The percent and kappa sparklines of the newest buckets that fit, with
+ * the first and last date under them, from row line; returns the next row.
+ */
+static int
+trend_sparks(const struct ratings_trend *t, struct stats_body *b, int line)
 {
-	const struct ratings_trend *t = &pl->rep->runs[pl->cur].trend;
-	int i, n, from, line = 0, w = COLS - 2, sw = COLS - 14;
-	double *pv, *kv;
-	int *pd, *kd;
+	int i, sw = COLS - 14, n = t->nbuckets > sw ? sw : t->nbuckets;
+	int from = t->nbuckets - n;
+	double *pv = xcalloc((size_t)n, sizeof *pv);
+	double *kv = xcalloc((size_t)n, sizeof *kv);
+	int *pd = xcalloc((size_t)n, sizeof *pd);
+	int *kd = xcalloc((size_t)n, sizeof *kd);
 	char *sp, row[256], first[16], last[16];
-	const char *unit = t->unit == 7 ? "week" : "day";
 
-	if (t->unit == 0) {
-		put(b, 0, 1, w, "no labels under this filter", ui_attr(UI_DIM));
-		return;
-	}
-	n = t->nbuckets > sw ? sw : t->nbuckets;
-	from = t->nbuckets - n;
-	pv = xcalloc((size_t)n, sizeof *pv);
-	kv = xcalloc((size_t)n, sizeof *kv);
-	pd = xcalloc((size_t)n, sizeof *pd);
-	kd = xcalloc((size_t)n, sizeof *kd);
 	for (i = 0; i < n; i++) {
 		const struct ratings_bucket *bk = &t->buckets[from + i];
 
@@ -295,11 +290,6 @@ stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
 		kv[i] = bk->fleiss.value;
 		kd[i] = bk->fleiss.defined;
 	}
-	snprintf(row, sizeof row, "agreement by %s of each item's newest label "
-	    "(%s buckets: the labels span %s %d days)", unit, unit,
-	    t->unit == 7 ? "more than" : "at most", RATINGS_TREND_DAYS);
-	put(b, line++, 1, w, row, ui_attr(UI_DIM));
-	line++;
 	put(b, line, 1, 10, "percent", ui_attr(UI_NORMAL));
 	sp = spark_line(pv, pd, n, ui_utf8());
 	put(b, line++, 12, sw, sp, ui_attr(UI_KEY));
@@ -321,10 +311,23 @@ stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
 	put(b, line++, 12, sw, row, ui_attr(UI_DIM));
 	if (from > 0) {
 		snprintf(row, sizeof row, "(the newest %d of %d %ss)", n,
-		    t->nbuckets, unit);
+		    t->nbuckets, t->unit == 7 ? "week" : "day");
 		put(b, line++, 12, sw, row, ui_attr(UI_DIM));
 	}
-	line++;
+	free(pv);
+	free(kv);
+	free(pd);
+	free(kd);
+	return line;
+}
+
+/* A row a bucket, newest first, from row line; returns the next row. */
+static int
+trend_table(const struct ratings_trend *t, struct stats_body *b, int line)
+{
+	int i, w = COLS - 2;
+	char row[256];
+
 	snprintf(row, sizeof row, "%-12s %7s %9s %8s %7s", t->unit == 7 ?
 	    "week of" : "day", "items", "pairable", "percent", "kappa");
 	put(b, line++, 1, w, row, ui_attr(UI_KEY));
@@ -341,15 +344,32 @@ stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
 		    &bk->percent), fmt_stat(k, sizeof k, &bk->fleiss));
 		put(b, line++, 1, w, row, ui_attr(UI_NORMAL));
 	}
+	return line;
+}
+
+void
+stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
+{
+	const struct ratings_trend *t = &pl->rep->runs[pl->cur].trend;
+	int line = 0, w = COLS - 2;
+	char row[256];
+	const char *unit = t->unit == 7 ? "week" : "day";
+
+	if (t->unit == 0) {
+		put(b, 0, 1, w, "no labels under this filter", ui_attr(UI_DIM));
+		return;
+	}
+	snprintf(row, sizeof row, "agreement by %s of each item's newest label "
+	    "(%s buckets: the labels span %s %d days)", unit, unit,
+	    t->unit == 7 ? "more than" : "at most", RATINGS_TREND_DAYS);
+	put(b, line++, 1, w, row, ui_attr(UI_DIM));
+	line = trend_sparks(t, b, line + 1);
+	line = trend_table(t, b, line + 1);
 	if (t->nundated > 0) {
 		snprintf(row, sizeof row, "%d item%s left out: a label's time "
 		    "is not a date", t->nundated, t->nundated == 1 ? "" : "s");
 		put(b, ++line, 1, w, row, ui_attr(UI_WARNING));
 	}
-	free(pv);
-	free(kv);
-	free(pd);
-	free(kd);
 }
 
 /*

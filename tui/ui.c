@@ -1,10 +1,15 @@
 /*
- * ui.c: curses set-up, colours by meaning, cells, safe text, line editor.
+ * ui.c: curses set-up, colours by meaning, cells, safe text.
  */
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <term.h>
 #include <curses.h>
 
@@ -47,7 +52,8 @@ int
 ui_start(char **cause)
 {
 	const char *term = getenv("TERM");
-	const char *no_color = getenv("NO_COLOR"), *acc = getenv("ACCORD_COLOR");
+	const char *no_color = getenv("NO_COLOR");
+	const char *acc = getenv("ACCORD_COLOR");
 	const char *ct = getenv("COLORTERM");
 	enum term_depth want;
 	const char *use;
@@ -101,7 +107,8 @@ ui_start(char **cause)
 	if (depth != TERM_DEPTH_NONE) {
 		start_color();
 		use_default_colors();
-		/* UI colours by meaning; media cells bypass curses (ui_raw_cells). */
+		/* UI colours by meaning; media cells bypass curses
+		 * (ui_raw_cells). */
 		init_pair(1, COLOR_WHITE, COLOR_BLUE);
 		init_pair(2, COLOR_YELLOW, -1);
 		init_pair(3, COLOR_RED, -1);
@@ -124,6 +131,59 @@ ui_stop(void)
 	delscreen(screen);
 	started = 0;
 	acc_set_fatal_cleanup(NULL);
+}
+
+int
+ui_run(int (*body)(void *), void *arg)
+{
+	char *cause = NULL;
+	int r;
+
+	if (ui_start(&cause) != 0) {
+		fprintf(stderr, "accord: %s\n", cause);
+		free(cause);
+		return 1;
+	}
+	r = body(arg);
+	ui_stop();
+	return r;
+}
+
+int
+ui_run_accord(const char *const argv[], const char *what, int *status)
+{
+	struct sigaction ign, old_int, old_quit;
+	pid_t pid;
+	int err = 0;
+
+	memset(&ign, 0, sizeof ign);
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	def_prog_mode();
+	endwin();
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+		execv("/proc/self/exe", (char *const *)argv);
+		fprintf(stderr, "accord: cannot run %s: %s\n", what,
+		    strerror(errno));
+		_exit(127);
+	}
+	*status = 0;
+	if (pid < 0)
+		err = errno;
+	else
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	reset_prog_mode();
+	errno = err;
+	return pid < 0 ? -1 : 0;
 }
 
 enum term_depth
@@ -235,7 +295,8 @@ raw_cell(struct buf *b, const struct cells *c, size_t i, int highlight,
 		fg = bright();
 		bg = -1;
 	}
-	if (!utf8 && (ch == CELL_UPPER || ch == CELL_LOWER || ch == CELL_FULL)) {
+	if (!utf8 &&
+	    (ch == CELL_UPPER || ch == CELL_LOWER || ch == CELL_FULL)) {
 		/* No block characters in this locale: one colour per cell. */
 		bg = ch == CELL_LOWER && bg >= 0 ? bg : fg;
 		ch = ' ';
@@ -301,7 +362,8 @@ ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c)
 				buf_add(&rawbuf, " ", 1);
 				continue;
 			}
-			raw_cell(&rawbuf, c, (size_t)cr * c->cols + ck, 0, &pf, &pb);
+			raw_cell(&rawbuf, c, (size_t)cr * c->cols + ck, 0, &pf,
+			    &pb);
 		}
 	}
 	buf_puts(&rawbuf, "\033[0m\0338");
@@ -319,7 +381,8 @@ ui_raw_column(int y, int x, const struct cells *c, int col, int highlight)
 	buf_puts(&rawbuf, "\0337\033[0m");
 	for (r = 0; r < c->rows; r++) {
 		buf_printf(&rawbuf, "\033[%d;%dH", y + r + 1, x + col + 1);
-		raw_cell(&rawbuf, c, (size_t)r * c->cols + col, highlight, &pf, &pb);
+		raw_cell(&rawbuf, c, (size_t)r * c->cols + col, highlight, &pf,
+		    &pb);
 	}
 	buf_puts(&rawbuf, "\033[0m\0338");
 	raw_flush();
@@ -377,166 +440,4 @@ ui_clear_to(int y, int x, int width, int attr)
 	for (i = 0; i < width; i++)
 		mvaddch(y, x + i, ' ');
 	attroff(attr);
-}
-
-/* The word being completed: after the last comma, leading spaces skipped. */
-static size_t
-word_start(const wchar_t *b, size_t len)
-{
-	size_t s = len;
-
-	while (s > 0 && b[s - 1] != L',')
-		s--;
-	while (s < len && b[s] == L' ')
-		s++;
-	return s;
-}
-
-char *
-ui_edit_line(const char *prompt, const char *initial, char *const *complete,
-    int ncomplete, void (*redraw)(void *), void *arg)
-{
-	wchar_t buf[1024];
-	size_t len = 0, cur, i;
-	int y = LINES - 1, cols = COLS, done = 0, cancelled = 0;
-	char *out;
-
-	if (initial != NULL) {
-		size_t n = mbstowcs(buf, initial, sizeof buf / sizeof buf[0] - 1);
-
-		len = n == (size_t)-1 ? 0 : n;
-	}
-	cur = len;
-	curs_set(1);
-	while (!done) {
-		wint_t ch;
-		int r, px;
-
-		ui_clear_to(y, 0, cols, A_NORMAL);
-		px = ui_print(y, 0, cols, prompt, ui_attr(UI_KEY));
-		move(y, px);
-		for (i = 0; i < len && px < cols - 1; i++) {
-			wchar_t one[2] = { buf[i], 0 };
-
-			addnwstr(one, 1);
-			px += wcwidth(buf[i]) > 0 ? wcwidth(buf[i]) : 1;
-		}
-		{
-			int cx = (int)strlen(prompt);
-
-			for (i = 0; i < cur; i++)
-				cx += wcwidth(buf[i]) > 0 ? wcwidth(buf[i]) : 1;
-			move(y, cx < cols ? cx : cols - 1);
-		}
-		refresh();
-		r = get_wch(&ch);
-		if (r == ERR)
-			continue;
-		if (r == KEY_CODE_YES) {
-			switch (ch) {
-			case KEY_RESIZE:
-				if (redraw != NULL)
-					redraw(arg);
-				curs_set(1);
-				y = LINES - 1;
-				cols = COLS;
-				break;
-			case KEY_LEFT: if (cur > 0) cur--; break;
-			case KEY_RIGHT: if (cur < len) cur++; break;
-			case KEY_HOME: cur = 0; break;
-			case KEY_END: cur = len; break;
-			case KEY_BACKSPACE:
-				if (cur > 0) {
-					memmove(&buf[cur - 1], &buf[cur],
-					    (len - cur) * sizeof *buf);
-					cur--, len--;
-				}
-				break;
-			case KEY_DC:
-				if (cur < len) {
-					memmove(&buf[cur], &buf[cur + 1],
-					    (len - cur - 1) * sizeof *buf);
-					len--;
-				}
-				break;
-			case KEY_ENTER: done = 1; break;
-			}
-			continue;
-		}
-		switch (ch) {
-		case L'\r': case L'\n': done = 1; break;
-		case 27: done = cancelled = 1; break;
-		case 1: cur = 0; break;		/* ^A */
-		case 5: cur = len; break;	/* ^E */
-		case 21: len = cur = 0; break;	/* ^U */
-		case 127: case 8:
-			if (cur > 0) {
-				memmove(&buf[cur - 1], &buf[cur],
-				    (len - cur) * sizeof *buf);
-				cur--, len--;
-			}
-			break;
-		case L'\t':
-			if (complete != NULL && cur == len) {
-				size_t ws = word_start(buf, len);
-				char word[512];
-				int k, match = -1, nmatch = 0;
-
-				buf[len] = 0;
-				if (wcstombs(word, &buf[ws], sizeof word) ==
-				    (size_t)-1)
-					break;
-				for (k = 0; k < ncomplete; k++)
-					if (strncmp(complete[k], word,
-					    strlen(word)) == 0) {
-						if (match < 0)
-							match = k;
-						nmatch++;
-					}
-				if (match >= 0) {
-					wchar_t w[256];
-					size_t wn = mbstowcs(w, complete[match],
-					    sizeof w / sizeof w[0] - 1);
-
-					if (wn != (size_t)-1 && ws + wn <
-					    sizeof buf / sizeof buf[0] - 1) {
-						memcpy(&buf[ws], w, wn * sizeof *w);
-						len = cur = ws + wn;
-					}
-				}
-			}
-			break;
-		default:
-			if (ch >= 0x20 && ch != 0x7f && !(ch >= 0x80 && ch < 0xa0) &&
-			    len < sizeof buf / sizeof buf[0] - 1) {
-				memmove(&buf[cur + 1], &buf[cur],
-				    (len - cur) * sizeof *buf);
-				buf[cur++] = (wchar_t)ch;
-				len++;
-			}
-		}
-	}
-	curs_set(0);
-	ui_clear_to(y, 0, cols, A_NORMAL);
-	if (cancelled)
-		return NULL;
-	buf[len] = 0;
-	{
-		size_t n = wcstombs(NULL, buf, 0);
-
-		if (n == (size_t)-1)
-			return xstrdup("");
-		out = xmalloc(n + 1);
-		wcstombs(out, buf, n + 1);
-	}
-	/* Trim spaces at both ends. */
-	{
-		size_t a = strspn(out, " "), b = strlen(out);
-
-		while (b > a && out[b - 1] == ' ')
-			b--;
-		memmove(out, out + a, b - a);
-		out[b - a] = '\0';
-	}
-	return out;
 }

@@ -32,6 +32,22 @@ enum ui_elem {
  */
 int ui_start(char **cause);
 void ui_stop(void);
+/*
+ * Start curses, run body(arg), stop curses.  Returns body's result, or 1
+ * when curses cannot start (the reason printed on stderr: "accord: WHY").
+ */
+int ui_run(int (*body)(void *), void *arg);
+
+/*
+ * Run accord itself (/proc/self/exe) with argv (argv[0] "accord", NULL
+ * last) on the terminal: curses steps aside and comes back after, and
+ * meanwhile ^C and ^\ belong to the child, which gets them back at their
+ * defaults.  When exec fails the child says "accord: cannot run WHAT: WHY"
+ * and exits 127.  The caller redraws everything.  Returns 0 with the
+ * child's wait status in *status, or -1 with errno when it cannot start.
+ */
+int ui_run_accord(const char *const argv[], const char *what,
+    int *status);
 
 enum term_depth ui_depth(void);
 int ui_utf8(void);		/* the locale can show U+2580 */
