@@ -356,6 +356,27 @@ store_open(const char *path, struct store **out, char **cause)
 	return rc;
 }
 
+/*
+ * A read-write connection to path that waits on a busy store.  Returns it,
+ * or NULL with *cause.
+ */
+static struct store *
+store_connect(const char *path, char **cause)
+{
+	struct store *st = store_new(path);
+
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sql_fail(st, cause, "cannot open store");
+		store_close(st);
+		return NULL;
+	}
+	/* Before the first read: a store another process is writing (or
+	 * checkpointing) must be waited for, not reported as unreadable. */
+	store_wait_busy(st);
+	return st;
+}
+
 static int
 store_create_files(const char *path, int version, struct store **out,
     char **cause)
@@ -376,15 +397,10 @@ store_create_files(const char *path, int version, struct store **out,
 	}
 	close(fd);
 
-	st = store_new(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sql_fail(st, cause, "cannot open store");
-		goto fail;
+	if ((st = store_connect(path, cause)) == NULL) {
+		store_unlink_files(path);
+		return -1;
 	}
-	/* Before the first read: a store another process is writing (or
-	 * checkpointing) must be waited for, not reported as unreadable. */
-	store_wait_busy(st);
 	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
 	    STORE_APPLICATION_ID);
 	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
@@ -465,15 +481,8 @@ store_open_files(const char *path, struct store **out, char **cause)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
 	store_sidecars(path);
-	st = store_new(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sql_fail(st, cause, "cannot open store");
-		goto fail;
-	}
-	/* Before the first read: a store another process is writing (or
-	 * checkpointing) must be waited for, not reported as unreadable. */
-	store_wait_busy(st);
+	if ((st = store_connect(path, cause)) == NULL)
+		return -1;
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */
 	/*
