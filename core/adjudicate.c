@@ -19,21 +19,11 @@
 #define NOTE_MAX_BYTES 4096
 #define COMMENT_MAX_BYTES 16384
 
-/*
- * BEGIN IMMEDIATE and require sme or admin.  A refusal's audit row is
- * written inside the transaction: commit it rather than lose it.
- */
+/* BEGIN IMMEDIATE and require sme or admin (project_begin). */
 static int
 begin_sme(struct store *st, const char *user, const char *what, char **cause)
 {
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (project_require(st, user, ROLE_SME, what, cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return project_begin(st, user, ROLE_SME, what, cause);
 }
 
 static int

@@ -207,15 +207,9 @@ config_set(struct store *st, const char *user, const char *key,
 
 	if (config_check(key, value, &norm, cause) != 0)
 		return -1;
-	if (store_begin(st, 1, cause) != 0) {
-		free(norm);
-		return -1;
-	}
-	if (project_require(st, user, ROLE_ADMIN, "changing settings",
+	if (project_begin(st, user, ROLE_ADMIN, "changing settings",
 	    cause) != 0) {
 		free(norm);
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
 		return -1;
 	}
 	if (config_get(st, key, &old, cause) != 0)

@@ -492,14 +492,9 @@ guideline_add_on(struct store *st, const char *user, int base,
 		    REASON_MAX_BYTES);
 	if ((why = acc_text_problem(reason, 0)) != NULL)
 		return acc_error(cause, "the reason %s", why);
-	if (store_begin(st, 1, cause) != 0)
+	if (project_begin(st, user, ROLE_SME, "editing the guideline",
+	    cause) != 0)
 		return -1;
-	if (project_require(st, user, ROLE_SME, "editing the guideline",
-	    cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
 	if (guideline_current(st, &v, &cur, cause) != 0)
 		goto fail;
 	if (base > 0 && v != base) {

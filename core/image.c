@@ -250,14 +250,10 @@ static int
 png_decode(const unsigned char *data, size_t len, struct image *out,
     struct image_hdr *hdr, char **cause)
 {
-	struct png_dec d;
+	struct png_dec d = { .data = data, .len = len, .out = out,
+	    .hdr = hdr };
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	d.data = data;
-	d.len = len;
-	d.out = out;
-	d.hdr = hdr;
 	d.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &d, png_on_error,
 	    png_on_warning);
 	if (d.png == NULL)
@@ -468,14 +464,10 @@ static int
 jpeg_decode(const unsigned char *data, size_t len, struct image *out,
     struct image_hdr *hdr, char **cause)
 {
-	struct jpeg_dec d;
+	struct jpeg_dec d = { .data = data, .len = len, .out = out,
+	    .hdr = hdr };
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	d.data = data;
-	d.len = len;
-	d.out = out;
-	d.hdr = hdr;
 	d.ci.err = jpeg_std_error(&d.err.pub);
 	d.err.pub.error_exit = jpeg_on_error;
 	d.err.pub.emit_message = jpeg_on_message;

@@ -637,6 +637,21 @@ project_require(struct store *st, const char *user, enum role min,
 	    role_name(min), user, role_name(r));
 }
 
+int
+project_begin(struct store *st, const char *user, enum role min,
+    const char *what, char **cause)
+{
+	if (store_begin(st, 1, cause) != 0)
+		return -1;
+	if (project_require(st, user, min, what, cause) != 0) {
+		/* Keep the refusal's audit row. */
+		if (store_commit(st, NULL) != 0)
+			store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 member_row(struct store *st, const char *actor, const char *user,
     enum role role, int active, char **cause)
@@ -677,24 +692,6 @@ not_last_admin(struct store *st, const char *user, char **cause)
 	return 0;
 }
 
-/*
- * Starts the write transaction of a member change by actor, an admin.  A
- * refusal is committed, to keep its audit row, and returns -1 with *cause.
- */
-static int
-member_begin(struct store *st, const char *actor, char **cause)
-{
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (project_require(st, actor, ROLE_ADMIN, "changing members",
-	    cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	return 0;
-}
-
 int
 member_set(struct store *st, const char *actor, const char *user,
     enum role role, char **cause)
@@ -707,7 +704,8 @@ member_set(struct store *st, const char *actor, const char *user,
 	if (getpwnam(user) == NULL)
 		return acc_error(cause, "no OS user named '%s' on this host",
 		    user);
-	if (member_begin(st, actor, cause) != 0)
+	if (project_begin(st, actor, ROLE_ADMIN, "changing members",
+	    cause) != 0)
 		return -1;
 	if (project_role(st, user, &old, cause) != 0)
 		goto fail;
@@ -740,7 +738,8 @@ member_remove(struct store *st, const char *actor, const char *user,
 {
 	enum role old;
 
-	if (member_begin(st, actor, cause) != 0)
+	if (project_begin(st, actor, ROLE_ADMIN, "changing members",
+	    cause) != 0)
 		return -1;
 	if (project_role(st, user, &old, cause) != 0)
 		goto fail;
