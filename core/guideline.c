@@ -231,14 +231,16 @@ check_heading(const struct project *p, const char *name, size_t lineno,
 	if (c == NULL) {
 		char *all = class_names(p);
 
-		acc_error(cause, "line %zu: '## %s' names no class (classes: %s; "
-		    "other sections take # or ###)", lineno, name, all);
+		acc_error(cause, "line %zu: '## %s' names no class "
+		    "(classes: %s; other sections take # or ###)", lineno,
+		    name, all);
 		free(all);
 		return -1;
 	}
 	if (seen[c->position] > 0)
-		return acc_error(cause, "line %zu: class %s has a second section "
-		    "(the first is at line %d)", lineno, name, seen[c->position]);
+		return acc_error(cause, "line %zu: class %s has a second "
+		    "section (the first is at line %d)", lineno, name,
+		    seen[c->position]);
 	seen[c->position] = (int)lineno;
 	return 0;
 }
@@ -267,8 +269,8 @@ check_examples(struct store *st, sqlite3_stmt *s, const char *rest,
 		if (rc == SQLITE_ROW)
 			continue;
 		if (rc == SQLITE_DONE)
-			acc_error(cause, "line %zu: example %lld is not an item "
-			    "of this project", lineno, ids[j]);
+			acc_error(cause, "line %zu: example %lld is not an "
+			    "item of this project", lineno, ids[j]);
 		else
 			sql_fail(st, cause, "cannot read items");
 		free(ids);
@@ -321,7 +323,8 @@ guideline_check(struct store *st, const char *text, char **cause)
 				    "class section (under '## NAME')", i + 1);
 				goto out;
 			}
-			if (check_examples(st, s, rest, rlen, i + 1, cause) != 0)
+			if (check_examples(st, s, rest, rlen, i + 1,
+			    cause) != 0)
 				goto out;
 		}
 	}

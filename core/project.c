@@ -71,15 +71,16 @@ classes_split(const char *p, struct parsed_class **pc, int *n, char **cause)
 
 			c->name = xstrndup(p, (size_t)(colon - p));
 			if (klen != 1 || !isalnum((unsigned char)colon[1]))
-				return acc_error(cause, "class %s: a key is one "
-				    "letter or digit (name:key)", c->name);
+				return acc_error(cause, "class %s: a key is "
+				    "one letter or digit (name:key)",
+				    c->name);
 			c->key = colon[1];
 		} else
 			c->name = xstrndup(p, len);
 		if (!class_name_ok(c->name, strlen(c->name)))
 			return acc_error(cause, "bad class name '%s' (1-64 "
-			    "printable characters, no spaces, commas, colons or "
-			    "quotes)", c->name);
+			    "printable characters, no spaces, commas, colons "
+			    "or quotes)", c->name);
 		if (end == NULL)
 			return 0;
 		p = end + 1;
@@ -104,15 +105,15 @@ classes_borderline(const struct project_spec *spec, struct parsed_class **pc,
 	if (bpos == -1) {
 		if (spec->ordinal)
 			return acc_error(cause, "with --ordinal, list the "
-			    "borderline class in --classes where it sits on the "
-			    "scale (e.g. ok,%s,defect)", spec->borderline);
+			    "borderline class in --classes where it sits on "
+			    "the scale (e.g. ok,%s,defect)", spec->borderline);
 		*pc = xreallocarray(*pc, (size_t)*n + 1, sizeof **pc);
 		bpos = (*n)++;
 		memset(&(*pc)[bpos], 0, sizeof (*pc)[bpos]);
 		(*pc)[bpos].name = xstrdup(spec->borderline);
 		if (!class_name_ok((*pc)[bpos].name, strlen((*pc)[bpos].name)))
-			return acc_error(cause, "bad borderline class name '%s'",
-			    (*pc)[bpos].name);
+			return acc_error(cause, "bad borderline class name "
+			    "'%s'", (*pc)[bpos].name);
 	} else if (spec->ordinal && (bpos == 0 || bpos == *n - 1))
 		return acc_error(cause, "with --ordinal the borderline class "
 		    "%s must sit between two classes, not at an end",
@@ -138,8 +139,8 @@ classes_assign_keys(struct parsed_class *pc, int n, char **cause)
 	for (i = 0; i < n; i++)
 		if (!pc[i].borderline && pc[i].key != '\0' &&
 		    strchr(PROJECT_RESERVED_KEYS, pc[i].key) != NULL)
-			return acc_error(cause, "class %s: key %c is taken by an "
-			    "action (reserved: %s)", pc[i].name, pc[i].key,
+			return acc_error(cause, "class %s: key %c is taken by "
+			    "an action (reserved: %s)", pc[i].name, pc[i].key,
 			    PROJECT_RESERVED_KEYS);
 	for (i = 0; i < n; i++) {
 		if (pc[i].key != '\0')
@@ -174,11 +175,12 @@ classes_check_unique(const struct parsed_class *pc, int n, char **cause)
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
 			if (strcmp(pc[i].name, pc[j].name) == 0)
-				return acc_error(cause, "class %s is listed twice",
-				    pc[i].name);
+				return acc_error(cause, "class %s is listed "
+				    "twice", pc[i].name);
 			if (pc[i].key == pc[j].key)
-				return acc_error(cause, "classes %s and %s share "
-				    "key %c", pc[i].name, pc[j].name, pc[i].key);
+				return acc_error(cause, "classes %s and %s "
+				    "share key %c", pc[i].name, pc[j].name,
+				    pc[i].key);
 		}
 	return 0;
 }
@@ -196,7 +198,8 @@ parse_classes(const struct project_spec *spec, struct parsed_class **out,
 	int n = 0;
 
 	if (spec->classes == NULL || *spec->classes == '\0')
-		return acc_error(cause, "--classes is required (e.g. ok,scratch,dent)");
+		return acc_error(cause, "--classes is required (e.g. "
+		    "ok,scratch,dent)");
 	if (classes_split(spec->classes, &pc, &n, cause) != 0 ||
 	    (spec->borderline != NULL &&
 	    classes_borderline(spec, &pc, &n, cause) != 0))

@@ -73,13 +73,13 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 
 		if (queue_in_sorted(ex, nex, item))
 			continue;
-		if (relabel_count(st, c, item, v, user, now, "cannot read labels",
-		    &have, &mine, cause) != 0)
+		if (relabel_count(st, c, item, v, user, now,
+		    "cannot read labels", &have, &mine, cause) != 0)
 			goto out;
 		if (mine > 0 || have >= k)
 			continue;
-		if (relabel_count(st, l, item, v, user, now, "cannot read leases",
-		    &held, NULL, cause) != 0)
+		if (relabel_count(st, l, item, v, user, now,
+		    "cannot read leases", &held, NULL, cause) != 0)
 			goto out;
 		if (have + held >= k)
 			continue;

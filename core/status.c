@@ -139,25 +139,27 @@ items_query(struct buf *q, const char *const *where, int nwhere,
 	    "b.id = i.batch WHERE 1");
 	for (i = 0; i < nwhere; i++) {
 		const char *eq = strchr(where[i], '=');
+		size_t klen;
 		int col = -1;
 
 		if (eq == NULL || eq == where[i])
-			return acc_error(cause, "--where wants KEY=VALUE, not '%s'",
-			    where[i]);
-		for (k = 0; k < (int)(sizeof item_cols / sizeof item_cols[0]); k++)
-			if (strlen(item_cols[k].key) == (size_t)(eq - where[i]) &&
-			    strncmp(where[i], item_cols[k].key,
-			    (size_t)(eq - where[i])) == 0)
+			return acc_error(cause, "--where wants KEY=VALUE, not "
+			    "'%s'", where[i]);
+		klen = (size_t)(eq - where[i]);
+		for (k = 0; k < (int)(sizeof item_cols / sizeof *item_cols);
+		    k++)
+			if (strlen(item_cols[k].key) == klen &&
+			    strncmp(where[i], item_cols[k].key, klen) == 0)
 				col = k;
 		if (col >= 0)
 			buf_printf(q, " AND %s = ?%d", item_cols[col].expr,
 			    param + 1);
 		else
 			/* Metric values are numbers: compare as text too. */
-			buf_printf(q, " AND EXISTS (SELECT 1 FROM current_meta cm "
-			    "WHERE cm.item = i.id AND cm.key = ?%d AND (cm.value = "
-			    "?%d OR CAST(cm.value AS TEXT) = ?%d))", param,
-			    param + 1, param + 1);
+			buf_printf(q, " AND EXISTS (SELECT 1 FROM current_meta "
+			    "cm WHERE cm.item = i.id AND cm.key = ?%d AND "
+			    "(cm.value = ?%d OR CAST(cm.value AS TEXT) = ?%d))",
+			    param, param + 1, param + 1);
 		param += 2;
 	}
 	buf_puts(q, " ORDER BY i.id");
@@ -277,8 +279,8 @@ items_each(struct store *st, const char *user, const char *const *where,
 		return -1;
 	}
 	if (sql_prepare(st, q.s, &s, cause) != 0 ||
-	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE item = ? "
-	    "ORDER BY key", &m, cause) != 0) {
+	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
+	    "item = ? ORDER BY key", &m, cause) != 0) {
 		r = -1;
 		goto out;
 	}
