@@ -110,21 +110,27 @@ png_on_warning(png_structp png, png_const_charp msg)
 }
 
 /*
- * A failed decode: frees out and passes on the decoder's own message when
- * it made one (own, taken).  Returns -1 if it did, 0 when the library's
- * message is the one to report.
+ * A decoder's result for its caller: 0 when rc is.  On failure frees out
+ * and returns -1 with *cause: the decoder's own message (own, taken) if it
+ * made one, else "truncated FMT data" or the library's message (lib).
  */
 static int
-decode_failed(struct image *out, char *own, char **cause)
+decode_result(int rc, struct image *out, char *own, int truncated,
+    const char *fmt, const char *lib, char **cause)
 {
-	image_free(out);
-	if (own == NULL)
+	if (rc == 0)
 		return 0;
-	if (cause != NULL)
-		*cause = own;
-	else
-		free(own);
-	return -1;
+	image_free(out);
+	if (own != NULL) {
+		if (cause != NULL)
+			*cause = own;
+		else
+			free(own);
+		return -1;
+	}
+	if (truncated)
+		return acc_error(cause, "truncated %s data", fmt);
+	return acc_error(cause, "cannot decode %s: %s", fmt, lib);
 }
 
 /* What the file stores, before conversion: channels and bit depth. */
@@ -266,13 +272,8 @@ png_decode(const unsigned char *data, size_t len, struct image *out,
 
 	png_destroy_read_struct(&d.png, &d.info, NULL);
 	free(d.rows);
-	if (rc == 0)
-		return 0;
-	if (decode_failed(out, d.cause, cause) != 0)
-		return -1;
-	if (d.truncated)
-		return acc_error(cause, "truncated PNG data");
-	return acc_error(cause, "cannot decode PNG: %s", d.msg);
+	return decode_result(rc, out, d.cause, d.truncated, "PNG", d.msg,
+	    cause);
 }
 
 /* JPEG --------------------------------------------------------------- */
@@ -478,13 +479,8 @@ jpeg_decode(const unsigned char *data, size_t len, struct image *out,
 	/* Safe on a struct jpeg_create_decompress never finished: mem NULL. */
 	jpeg_destroy_decompress(&d.ci);
 	free(d.cmyk);
-	if (rc == 0)
-		return 0;
-	if (decode_failed(out, d.cause, cause) != 0)
-		return -1;
-	if (d.err.code == JWRN_JPEG_EOF)
-		return acc_error(cause, "truncated JPEG data");
-	return acc_error(cause, "cannot decode JPEG: %s", d.err.msg);
+	return decode_result(rc, out, d.cause, d.err.code == JWRN_JPEG_EOF,
+	    "JPEG", d.err.msg, cause);
 }
 
 /* Public -------------------------------------------------------------- */
