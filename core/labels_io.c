@@ -12,6 +12,7 @@
 #include "accord/labels.h"
 #include "accord/project.h"
 #include "label_int.h"
+#include "sqlutil.h"
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
 
@@ -480,21 +481,13 @@ static long long
 record_import(struct store *st, const char *real, const char *sha, int n,
     const char *user, const char *now, char **cause)
 {
-	sqlite3_stmt *imp;
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(real), SQL_TEXT(sha),
+	    SQL_INT(n), SQL_TEXT(user), SQL_TEXT(now) };
 
-	if (sql_prepare(st, "INSERT INTO label_imports (file, sha256, rows, "
-	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", &imp,
-	    cause) != 0)
+	if (SQL_WRITE(st, "INSERT INTO label_imports (file, sha256, rows, "
+	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", a, cause) != 0)
 		return -1;
-	sql_bind_text(imp, 1, real);
-	sql_bind_text(imp, 2, sha);
-	sql_bind_int(imp, 3, n);
-	sql_bind_text(imp, 4, user);
-	sql_bind_text(imp, 5, now);
-	r = sql_step_done(st, imp, cause);
-	sqlite3_finalize(imp);
-	return r != 0 ? -1 : sqlite3_last_insert_rowid(st->db);
+	return sqlite3_last_insert_rowid(st->db);
 }
 
 /*

@@ -8,6 +8,7 @@
 
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 static const char *const role_names[] = { "none", "labeler", "sme", "admin" };
 
@@ -94,22 +95,14 @@ static int
 member_row(struct store *st, const char *actor, const char *user,
     enum role role, int active, char **cause)
 {
-	sqlite3_stmt *s;
 	char now[32];
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(user),
+	    SQL_TEXT(role_name(role)), SQL_INT(active), SQL_TEXT(actor),
+	    SQL_TEXT(now) };
 
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO members (user, role, active, "
-	    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	sql_bind_text(s, 2, role_name(role));
-	sql_bind_int(s, 3, active);
-	sql_bind_text(s, 4, actor);
-	sql_bind_text(s, 5, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "INSERT INTO members (user, role, active, "
+	    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", a, cause);
 }
 
 /*

@@ -266,19 +266,11 @@ static int
 setting_put(struct store *st, const char *user, const char *now,
     const char *key, const char *value, char **cause)
 {
-	sqlite3_stmt *s;
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(key), SQL_TEXT(value),
+	    SQL_TEXT(user), SQL_TEXT(now) };
 
-	if (sql_prepare(st, "INSERT INTO settings (key, value, set_by, set_at) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, key);
-	sql_bind_text(s, 2, value);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "INSERT INTO settings (key, value, set_by, "
+	    "set_at) VALUES (?, ?, ?, ?)", a, cause);
 }
 
 static char *
@@ -371,20 +363,14 @@ static int
 init_admin(struct store *st, const struct project_spec *spec,
     const char *user, const char *now, char **cause)
 {
-	sqlite3_stmt *s;
+	const struct sql_arg a[] = { SQL_TEXT(user), SQL_TEXT(user),
+	    SQL_TEXT(now) };
 	char *detail;
 	int r;
 
-	if (sql_prepare(st, "INSERT INTO members (user, role, active, "
-	    "changed_by, changed_at) VALUES (?, 'admin', 1, ?, ?)", &s,
+	if (SQL_WRITE(st, "INSERT INTO members (user, role, active, "
+	    "changed_by, changed_at) VALUES (?, 'admin', 1, ?, ?)", a,
 	    cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	if (r != 0)
 		return -1;
 	detail = xasprintf("task=%s media=%s classes=%s borderline=%s "
 	    "ordinal=%d overlap=%d", spec->task, media_kind_name(spec->media),

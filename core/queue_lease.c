@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "queue_int.h"
+#include "sqlutil.h"
 
 /*
  * Lease times are REAL unix seconds.  They are always computed here from the
@@ -26,17 +27,10 @@ int
 queue_lease_drop(struct store *st, const char *user, long long item,
     char **cause)
 {
-	sqlite3_stmt *s;
-	int r;
+	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user) };
 
-	if (sql_prepare(st, "DELETE FROM leases WHERE item = ? AND user = ?",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "DELETE FROM leases WHERE item = ? AND user = ?",
+	    a, cause);
 }
 
 /* Insert or extend user's lease; ON CONFLICT rather than OR REPLACE so the
@@ -45,34 +39,21 @@ int
 queue_lease_put(struct store *st, const char *user, long long item,
     double now, char **cause)
 {
-	sqlite3_stmt *s;
-	int r;
+	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user),
+	    SQL_REAL(now + QUEUE_LEASE_SECONDS) };
 
-	if (sql_prepare(st, "INSERT INTO leases (item, user, expires_at) "
+	return SQL_WRITE(st, "INSERT INTO leases (item, user, expires_at) "
 	    "VALUES (?1, ?2, ?3) ON CONFLICT (item, user) DO UPDATE SET "
-	    "expires_at = excluded.expires_at", &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	sql_bind_double(s, 3, now + QUEUE_LEASE_SECONDS);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	    "expires_at = excluded.expires_at", a, cause);
 }
 
 int
 queue_lease_expire(struct store *st, double now, char **cause)
 {
-	sqlite3_stmt *s;
-	int r;
+	const struct sql_arg a[] = { SQL_REAL(now) };
 
-	if (sql_prepare(st, "DELETE FROM leases WHERE expires_at <= ?", &s,
-	    cause) != 0)
-		return -1;
-	sql_bind_double(s, 1, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "DELETE FROM leases WHERE expires_at <= ?", a,
+	    cause);
 }
 
 /*

@@ -14,6 +14,7 @@
 
 #include "accord/priv.h"
 #include "label_int.h"
+#include "sqlutil.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
 #define STORE_BUSY_MS 10000
@@ -175,21 +176,13 @@ int
 store_audit(struct store *st, const char *user, const char *action,
     const char *detail, char **cause)
 {
-	sqlite3_stmt *s;
 	char now[32];
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(now), SQL_TEXT(user),
+	    SQL_TEXT(action), SQL_TEXT(detail) };
 
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO audit (at, user, action, detail) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, now);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, action);
-	sql_bind_text(s, 4, detail);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "INSERT INTO audit (at, user, action, detail) "
+	    "VALUES (?, ?, ?, ?)", a, cause);
 }
 
 int

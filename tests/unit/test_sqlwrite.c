@@ -1,0 +1,113 @@
+/*
+ * test_sqlwrite.c: sql_write binds each value to its parameter with its
+ * type (NULL, text, integer, real), and a failed write is -1 with SQLite's
+ * message.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "accord/project.h"
+#include "accord/store.h"
+#include "accord/util.h"
+#include "../../core/sqlutil.h"
+#include "t.h"
+
+static char *dir, *path;
+
+static struct store *
+open_project(void)
+{
+	struct project_spec spec = { .task = "t", .media = MEDIA_KIND_IMAGE,
+	    .classes = "ok,bad", .overlap = 2 };
+	struct store *st = NULL;
+	char *cause = NULL;
+
+	unlink(path);
+	if (project_init(path, &spec, "root", &cause) != 0 ||
+	    store_open(path, &st, &cause) != 0) {
+		T_FAIL("setup: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	return st;
+}
+
+static void
+t_each_value_to_its_parameter(void)
+{
+	struct store *st = open_project();
+	const struct sql_arg a[] = { SQL_TEXT("x"), SQL_INT(1LL << 40),
+	    SQL_REAL(2.5), SQL_NULL, SQL_TEXT(NULL) };
+	sqlite3_stmt *s;
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_exec(st, "CREATE TEMP TABLE w (a, b, c, d, e)", &cause),
+	    0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO w VALUES (?, ?, ?, ?, ?)", a,
+	    &cause), 0);
+	T_CHECK(cause == NULL);
+	T_EQ_INT(sql_prepare(st, "SELECT typeof(a), a, typeof(b), b, "
+	    "typeof(c), c, typeof(d), typeof(e) FROM w", &s, &cause), 0);
+	T_EQ_INT(sql_next(st, s, &cause), 1);
+	T_EQ_STR(sql_text(s, 0), "text");
+	T_EQ_STR(sql_text(s, 1), "x");
+	T_EQ_STR(sql_text(s, 2), "integer");
+	T_CHECK(sqlite3_column_int64(s, 3) == 1LL << 40);
+	T_EQ_STR(sql_text(s, 4), "real");
+	T_NEAR(sqlite3_column_double(s, 5), 2.5, 0);
+	T_EQ_STR(sql_text(s, 6), "null");
+	T_EQ_STR(sql_text(s, 7), "null");
+	T_EQ_INT(sql_next(st, s, &cause), 0);
+	sqlite3_finalize(s);
+	store_close(st);
+}
+
+static void
+t_a_failed_write_says_why(void)
+{
+	struct store *st = open_project();
+	const struct sql_arg a[] = { SQL_INT(1), SQL_INT(1) };
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_exec(st, "CREATE TEMP TABLE u (k UNIQUE, v)", &cause),
+	    0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO u VALUES (?, ?)", a, &cause), 0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO u VALUES (?, ?)", a, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "UNIQUE") != NULL);
+	free(cause);
+	cause = NULL;
+	/* A statement that does not prepare: -1 too, nothing left open. */
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO nowhere VALUES (?, ?)", a,
+	    &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "nowhere") != NULL);
+	free(cause);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	dir = xasprintf("%s/accord-unit.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 2;
+	}
+	path = xasprintf("%s/p.accord", dir);
+	T_RUN(t_each_value_to_its_parameter);
+	T_RUN(t_a_failed_write_says_why);
+	store_unlink_files(path);
+	if (rmdir(dir) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(path);
+	free(dir);
+	return t_done();
+}
