@@ -10,6 +10,7 @@
 #include "accord/guideline.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 #define GUIDELINE_MAX_BYTES ((size_t)1 << 20)
 #define REASON_MAX_BYTES 1000
@@ -421,23 +422,16 @@ add_rows(struct store *st, const char *user, int version, const char *text,
 	struct project p;
 	sqlite3_stmt *s = NULL;
 	char now[32], *detail;
+	const struct sql_arg a[] = { SQL_INT(version), SQL_TEXT(text),
+	    SQL_TEXT(user), SQL_TEXT(now), SQL_TEXT(reason) };
 	int i, r = -1;
 
 	if (project_load(st, &p, cause) != 0)
 		return -1;
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO guidelines (version, text, author, "
-	    "created_at, reason) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
-		goto out;
-	sql_bind_int(s, 1, version);
-	sql_bind_text(s, 2, text);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	sql_bind_text(s, 5, reason);
-	if (sql_step_done(st, s, cause) != 0)
-		goto out;
-	sqlite3_finalize(s);
-	if (sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
+	if (SQL_WRITE(st, "INSERT INTO guidelines (version, text, author, "
+	    "created_at, reason) VALUES (?, ?, ?, ?, ?)", a, cause) != 0 ||
+	    sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
 	    "description) VALUES (?, ?, ?)", &s, cause) != 0)
 		goto out;
 	for (i = 0; i < p.nclasses; i++) {

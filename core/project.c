@@ -320,18 +320,14 @@ init_guideline(struct store *st, const struct parsed_class *pc, int n,
     const char *text, const char *user, const char *now, char **cause)
 {
 	sqlite3_stmt *s = NULL, *g = NULL;
+	const struct sql_arg a[] = { SQL_TEXT(text), SQL_TEXT(user),
+	    SQL_TEXT(now) };
 	int i, r = -1;
 
-	if (sql_prepare(st, "INSERT INTO guidelines (version, text, author, "
+	if (SQL_WRITE(st, "INSERT INTO guidelines (version, text, author, "
 	    "created_at, reason) VALUES (1, ?, ?, ?, 'initial definitions')",
-	    &s, cause) != 0)
+	    a, cause) != 0)
 		return -1;
-	sql_bind_text(s, 1, text);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, now);
-	if (sql_step_done(st, s, cause) != 0)
-		goto out;
-	sqlite3_finalize(s);
 	if (sql_prepare(st, "INSERT INTO classes (name, key, position, "
 	    "is_borderline) VALUES (?, ?, ?, ?)", &s, cause) != 0 ||
 	    sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
