@@ -15,25 +15,16 @@
 #include "accord/adjudicate.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 #define NOTE_MAX_BYTES 4096
 #define COMMENT_MAX_BYTES 16384
 
-/*
- * BEGIN IMMEDIATE and require sme or admin.  A refusal's audit row is
- * written inside the transaction: commit it rather than lose it.
- */
+/* BEGIN IMMEDIATE and require sme or admin (project_begin). */
 static int
 begin_sme(struct store *st, const char *user, const char *what, char **cause)
 {
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (project_require(st, user, ROLE_SME, what, cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return project_begin(st, user, ROLE_SME, what, cause);
 }
 
 static int
@@ -93,14 +84,8 @@ text_ok(const char *what, const char *text, size_t max, int multiline,
 }
 
 /* A class id, or NULL for 0 (no class: ambiguous, relabel, gold removed). */
-static void
-bind_class(sqlite3_stmt *s, int i, long long cls)
-{
-	if (cls > 0)
-		sql_bind_int(s, i, cls);
-	else
-		sql_bind_null(s, i);
-}
+#define CLASS_ARG(cls) \
+	{ (cls) > 0 ? SQL_ARG_INT : SQL_ARG_NULL, NULL, (cls), 0.0 }
 
 /* The newest guideline version: what "in force" means for a new row. */
 static int
@@ -118,7 +103,6 @@ static int
 adjudication_put(struct store *st, const char *user, long long item,
     long long cls, const char *status, const char *note, char **cause)
 {
-	sqlite3_stmt *s;
 	long long v;
 	char now[32];
 	int r;
@@ -131,19 +115,15 @@ adjudication_put(struct store *st, const char *user, long long item,
 	    current_version(st, &v, cause) != 0)
 		return -1;
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO adjudications (item, class, status, "
-	    "user, note, guideline, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	bind_class(s, 2, cls);
-	sql_bind_text(s, 3, status);
-	sql_bind_text(s, 4, user);
-	sql_bind_text(s, 5, note);
-	sql_bind_int(s, 6, v);
-	sql_bind_text(s, 7, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
+	{
+		const struct sql_arg a[] = { SQL_INT(item), CLASS_ARG(cls),
+		    SQL_TEXT(status), SQL_TEXT(user), SQL_TEXT(note),
+		    SQL_INT(v), SQL_TEXT(now) };
+
+		r = SQL_WRITE(st, "INSERT INTO adjudications (item, class, "
+		    "status, user, note, guideline, created_at) VALUES (?, ?, "
+		    "?, ?, ?, ?, ?)", a, cause);
+	}
 	if (r == 0) {
 		char *detail = cls > 0 ? xasprintf("item %lld: class %lld",
 		    item, cls) : xasprintf("item %lld: %s", item, status);
@@ -192,8 +172,9 @@ int
 comment_add(struct store *st, const char *user, long long item,
     const char *text, char **cause)
 {
-	sqlite3_stmt *s;
 	char now[32];
+	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user),
+	    SQL_TEXT(text), SQL_TEXT(now) };
 	int r;
 
 	if (text == NULL || text[strspn(text, " \t\r\n")] == '\0')
@@ -204,15 +185,8 @@ comment_add(struct store *st, const char *user, long long item,
 	    text_ok("comment", text, COMMENT_MAX_BYTES, 1, cause) != 0)
 		return finish(st, -1, cause);
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO comments (item, user, text, "
-	    "created_at) VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return finish(st, -1, cause);
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, text);
-	sql_bind_text(s, 4, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
+	r = SQL_WRITE(st, "INSERT INTO comments (item, user, text, "
+	    "created_at) VALUES (?, ?, ?, ?)", a, cause);
 	if (r == 0) {
 		char *detail = xasprintf("item %lld", item);
 
@@ -248,20 +222,14 @@ static int
 gold_put(struct store *st, const char *user, long long item, long long cls,
     char **cause)
 {
-	sqlite3_stmt *s;
 	char now[32], *detail;
+	const struct sql_arg a[] = { SQL_INT(item), CLASS_ARG(cls),
+	    SQL_TEXT(user), SQL_TEXT(now) };
 	int r;
 
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO gold (item, class, user, created_at) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	bind_class(s, 2, cls);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
+	r = SQL_WRITE(st, "INSERT INTO gold (item, class, user, created_at) "
+	    "VALUES (?, ?, ?, ?)", a, cause);
 	if (r != 0)
 		return -1;
 	detail = cls > 0 ? xasprintf("item %lld class %lld", item, cls) :

@@ -242,11 +242,14 @@ audio_fmt_name(enum media_format f)
 	}
 }
 
+/*
+ * What can be checked before libsndfile sees the bytes: size, format and a
+ * WAV or Ogg file cut short.  Returns 0, or -1 with *cause.
+ */
 static int
-audio_open(struct audio_src *a, const unsigned char *data, size_t len,
+audio_precheck(struct audio_src *a, const unsigned char *data, size_t len,
     enum media_format fmt, char **cause)
 {
-	memset(a, 0, sizeof *a);
 	if (len == 0)
 		return acc_error(cause, "zero-byte file");
 	if (len > MEDIA_MAX_FILE_BYTES) {
@@ -268,7 +271,48 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 		    (unsigned long long)a->wav.data_bytes,
 		    (unsigned long long)a->wav.data_avail);
 	}
+	return 0;
+}
 
+/*
+ * The stream's channels, rate and length against the limits (media.h).
+ * Returns 0, or -1 with *cause.
+ */
+static int
+audio_check_info(struct audio_src *a, char **cause)
+{
+	if (a->si.channels < 1 || a->si.channels > MEDIA_MAX_CHANNELS)
+		return acc_error(cause, "audio has %d channels, outside 1..%d",
+		    a->si.channels, MEDIA_MAX_CHANNELS);
+	if (a->si.samplerate < 1 || a->si.samplerate > MEDIA_MAX_RATE)
+		return acc_error(cause, "audio rate %d Hz is outside 1..%d",
+		    a->si.samplerate, MEDIA_MAX_RATE);
+	/*
+	 * A FLAC from a streaming encoder has 0 for its total samples, and
+	 * libsndfile then reports SF_COUNT_MAX frames: the length is known
+	 * only by decoding, so audio_stream() enforces the limit as it goes.
+	 */
+	a->unknown_len = a->si.frames == SF_COUNT_MAX;
+	if (a->si.frames < 0 || (!a->unknown_len && (uint64_t)a->si.frames >
+	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels) ||
+	    (a->wav.frames >= 0 && (uint64_t)a->wav.frames >
+	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels))
+		return acc_error(cause, "audio is %lld frames x %d channels, "
+		    "over the %llu-sample limit", (long long)(a->wav.frames >
+		    a->si.frames ? a->wav.frames : a->si.frames),
+		    a->si.channels, (unsigned long long)MEDIA_MAX_SAMPLES);
+	if (a->si.frames == 0 && a->wav.frames <= 0)
+		return acc_error(cause, "audio has no frames");
+	return 0;
+}
+
+static int
+audio_open(struct audio_src *a, const unsigned char *data, size_t len,
+    enum media_format fmt, char **cause)
+{
+	memset(a, 0, sizeof *a);
+	if (audio_precheck(a, data, len, fmt, cause) != 0)
+		return -1;
 	a->mem.data = data;
 	a->mem.len = (sf_count_t)len;
 	a->vio.get_filelen = mem_get_filelen;
@@ -289,41 +333,12 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 		return acc_error(cause, "cannot decode %s: %s",
 		    audio_fmt_name(fmt), sf_error_number(sf_error(NULL)));
 	}
-	if (a->si.channels < 1 || a->si.channels > MEDIA_MAX_CHANNELS) {
-		acc_error(cause, "audio has %d channels, outside 1..%d",
-		    a->si.channels, MEDIA_MAX_CHANNELS);
-		goto fail;
-	}
-	if (a->si.samplerate < 1 || a->si.samplerate > MEDIA_MAX_RATE) {
-		acc_error(cause, "audio rate %d Hz is outside 1..%d",
-		    a->si.samplerate, MEDIA_MAX_RATE);
-		goto fail;
-	}
-	/*
-	 * A FLAC from a streaming encoder has 0 for its total samples, and
-	 * libsndfile then reports SF_COUNT_MAX frames: the length is known
-	 * only by decoding, so audio_stream() enforces the limit as it goes.
-	 */
-	a->unknown_len = a->si.frames == SF_COUNT_MAX;
-	if (a->si.frames < 0 || (!a->unknown_len && (uint64_t)a->si.frames >
-	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels) ||
-	    (a->wav.frames >= 0 && (uint64_t)a->wav.frames >
-	    MEDIA_MAX_SAMPLES / (uint64_t)a->si.channels)) {
-		acc_error(cause, "audio is %lld frames x %d channels, over the "
-		    "%llu-sample limit", (long long)(a->wav.frames >
-		    a->si.frames ? a->wav.frames : a->si.frames),
-		    a->si.channels, (unsigned long long)MEDIA_MAX_SAMPLES);
-		goto fail;
-	}
-	if (a->si.frames == 0 && a->wav.frames <= 0) {
-		acc_error(cause, "audio has no frames");
-		goto fail;
+	if (audio_check_info(a, cause) != 0) {
+		sf_close(a->sf);
+		a->sf = NULL;
+		return -1;
 	}
 	return 0;
-fail:
-	sf_close(a->sf);
-	a->sf = NULL;
-	return -1;
 }
 
 /*

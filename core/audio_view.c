@@ -84,7 +84,7 @@ struct spec_work {
 
 /*
  * One frame's power per band into w->band (summed over the band's bins,
- * see audio_spectrogram for why a sum).
+ * see SPEC_REF_POWER for why a sum).
  */
 static void
 spec_frame(struct spec_work *w, int64_t k)
@@ -151,14 +151,122 @@ spec_work_free(struct spec_work *w)
 #define SPEC_REF_POWER \
 	(3.0 * AUDIO_SPEC_FRAME * (double)AUDIO_SPEC_FRAME / 32.0)
 
+/*
+ * The FFT buffers and plan for a's frames into rows bands.  Returns 0, or
+ * -1 with *cause when FFTW cannot plan (w is then freed).
+ */
+static int
+spec_work_init(struct spec_work *w, const struct audio *a, int rows,
+    char **cause)
+{
+	memset(w, 0, sizeof *w);
+	w->a = a;
+	w->rows = rows;
+	pthread_mutex_lock(&audio_fftw_lock);
+	w->in = fftwf_malloc(sizeof *w->in * AUDIO_SPEC_FRAME);
+	w->out = fftwf_malloc(sizeof *w->out * SPEC_BINS);
+	if (w->in != NULL && w->out != NULL)
+		w->plan = fftwf_plan_dft_r2c_1d(AUDIO_SPEC_FRAME, w->in, w->out,
+		    FFTW_ESTIMATE);
+	pthread_mutex_unlock(&audio_fftw_lock);
+	if (w->in == NULL || w->out == NULL)
+		acc_fatal("out of memory for FFT buffers");
+	if (w->plan == NULL) {
+		spec_work_free(w);
+		return acc_error(cause, "cannot plan the FFT");
+	}
+	return 0;
+}
+
+/*
+ * The window and which band each bin adds to.  Band r is [r, r + 1) *
+ * (rate / 2) / rows; bin i sits at i * rate / N, i.e. in band floor(i *
+ * rows / (N / 2)), with Nyquist in the top band.  With more bands than
+ * bins, a band holding no bin takes the bin nearest its centre frequency.
+ */
+static void
+spec_work_bands(struct spec_work *w)
+{
+	int rows = w->rows, r, i;
+
+	for (i = 0; i < AUDIO_SPEC_FRAME; i++)
+		w->window[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i /
+		    AUDIO_SPEC_FRAME));
+	w->near_bin = xcalloc((size_t)rows, sizeof *w->near_bin);
+	w->band = xcalloc((size_t)rows, sizeof *w->band);
+	for (r = 0; r < rows; r++)
+		w->near_bin[r] = -1;
+	for (i = 0; i < SPEC_BINS; i++) {
+		int64_t b = (int64_t)i * rows / (AUDIO_SPEC_FRAME / 2);
+
+		w->band_of[i] = b < rows ? (int)b : rows - 1;
+		w->near_bin[w->band_of[i]] = -2;	/* has a bin */
+	}
+	for (r = 0; r < rows; r++) {
+		if (w->near_bin[r] == -2) {
+			w->near_bin[r] = -1;
+			continue;
+		}
+		/* Centre (r + 0.5) / rows * N / 2 bins, rounded. */
+		w->near_bin[r] = (int)(((2 * (int64_t)r + 1) *
+		    (AUDIO_SPEC_FRAME / 2) + rows) / (2 * (int64_t)rows));
+	}
+}
+
+/*
+ * Column c of cols into out (acc: rows doubles of scratch).  Column c
+ * spans samples [c n / cols, (c + 1) n / cols); the frames centred there
+ * are k0 = ceil(start / hop) .. k1 - 1 with k1 = ceil(end / hop).  The
+ * ranges do not overlap, so each frame is transformed once; an empty
+ * column (more columns than frames) transforms the frame nearest its
+ * middle.
+ */
+static void
+spec_column(struct spec_work *w, int c, int cols, double *acc,
+    struct spectrogram *out)
+{
+	int64_t n = w->a->frames, start, end, k0, k1, k;
+	int64_t nframes = (n + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
+	int rows = w->rows, r;
+
+	start = n * c / cols;
+	end = n * (c + 1) / cols;
+	k0 = (start + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
+	k1 = (end + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
+	if (k0 >= k1) {
+		k0 = ((start + end) / 2 + AUDIO_SPEC_HOP / 2) / AUDIO_SPEC_HOP;
+		if (k0 > nframes - 1)
+			k0 = nframes - 1;
+		k1 = k0 + 1;
+	}
+	for (r = 0; r < rows; r++)
+		acc[r] = 0.0;
+	for (k = k0; k < k1; k++) {
+		spec_frame(w, k);
+		for (r = 0; r < rows; r++)
+			acc[r] += w->band[r];
+	}
+	for (r = 0; r < rows; r++) {
+		double p = acc[r] / (double)(k1 - k0) / SPEC_REF_POWER;
+		float db = AUDIO_SPEC_FLOOR_DB;
+
+		if (p > 0.0)
+			db = (float)(10.0 * log10(p));
+		if (!(db > AUDIO_SPEC_FLOOR_DB))
+			db = AUDIO_SPEC_FLOOR_DB;
+		out->db[(size_t)c * (size_t)rows + (size_t)r] = db;
+		if (db > out->max_db)
+			out->max_db = db;
+	}
+}
+
 int
 audio_spectrogram(const struct audio *a, int cols, int rows,
     struct spectrogram *out, char **cause)
 {
 	struct spec_work w;
 	double *acc;
-	int64_t n, nframes, start, end, k0, k1, k;
-	int c, r, i;
+	int c, i;
 
 	memset(out, 0, sizeof *out);
 	if (a == NULL || cols < 1 || rows < 1 || cols > AUDIO_VIEW_MAX_SIDE ||
@@ -173,101 +281,19 @@ audio_spectrogram(const struct audio *a, int cols, int rows,
 	out->rows = rows;
 	out->db = xcalloc((size_t)cols * (size_t)rows, sizeof *out->db);
 	out->max_db = AUDIO_SPEC_FLOOR_DB;
-	n = a->frames;
-	if (n == 0) {
+	if (a->frames == 0) {
 		for (i = 0; i < cols * rows; i++)
 			out->db[i] = AUDIO_SPEC_FLOOR_DB;
 		return 0;
 	}
-
-	memset(&w, 0, sizeof w);
-	w.a = a;
-	w.rows = rows;
-	pthread_mutex_lock(&audio_fftw_lock);
-	w.in = fftwf_malloc(sizeof *w.in * AUDIO_SPEC_FRAME);
-	w.out = fftwf_malloc(sizeof *w.out * SPEC_BINS);
-	if (w.in != NULL && w.out != NULL)
-		w.plan = fftwf_plan_dft_r2c_1d(AUDIO_SPEC_FRAME, w.in, w.out,
-		    FFTW_ESTIMATE);
-	pthread_mutex_unlock(&audio_fftw_lock);
-	if (w.in == NULL || w.out == NULL)
-		acc_fatal("out of memory for FFT buffers");
-	if (w.plan == NULL) {
-		spec_work_free(&w);
+	if (spec_work_init(&w, a, rows, cause) != 0) {
 		spectrogram_free(out);
-		return acc_error(cause, "cannot plan the FFT");
+		return -1;
 	}
-
-	for (i = 0; i < AUDIO_SPEC_FRAME; i++)
-		w.window[i] = (float)(0.5 - 0.5 * cos(2.0 * M_PI * i /
-		    AUDIO_SPEC_FRAME));
-	/*
-	 * Band r is [r, r + 1) * (rate / 2) / rows; bin i sits at i * rate /
-	 * N, i.e. in band floor(i * rows / (N / 2)), with Nyquist in the top
-	 * band.  With more bands than bins, a band holding no bin takes the
-	 * bin nearest its centre frequency.
-	 */
-	w.near_bin = xcalloc((size_t)rows, sizeof *w.near_bin);
-	w.band = xcalloc((size_t)rows, sizeof *w.band);
-	for (r = 0; r < rows; r++)
-		w.near_bin[r] = -1;
-	for (i = 0; i < SPEC_BINS; i++) {
-		int64_t b = (int64_t)i * rows / (AUDIO_SPEC_FRAME / 2);
-
-		w.band_of[i] = b < rows ? (int)b : rows - 1;
-		w.near_bin[w.band_of[i]] = -2;	/* has a bin */
-	}
-	for (r = 0; r < rows; r++) {
-		if (w.near_bin[r] == -2) {
-			w.near_bin[r] = -1;
-			continue;
-		}
-		/* Centre (r + 0.5) / rows * N / 2 bins, rounded. */
-		w.near_bin[r] = (int)(((2 * (int64_t)r + 1) *
-		    (AUDIO_SPEC_FRAME / 2) + rows) / (2 * (int64_t)rows));
-	}
-
-	/*
-	 * Column c spans samples [c n / cols, (c + 1) n / cols); the frames
-	 * centred there are k0 = ceil(start / hop) .. k1 - 1 with k1 =
-	 * ceil(end / hop).  The ranges do not overlap, so each frame is
-	 * transformed once; an empty column (more columns than frames)
-	 * transforms the frame nearest its middle.
-	 */
-	nframes = (n + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
+	spec_work_bands(&w);
 	acc = xcalloc((size_t)rows, sizeof *acc);
-	for (c = 0; c < cols; c++) {
-		start = n * c / cols;
-		end = n * (c + 1) / cols;
-		k0 = (start + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
-		k1 = (end + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
-		if (k0 >= k1) {
-			k0 = ((start + end) / 2 + AUDIO_SPEC_HOP / 2) /
-			    AUDIO_SPEC_HOP;
-			if (k0 > nframes - 1)
-				k0 = nframes - 1;
-			k1 = k0 + 1;
-		}
-		for (r = 0; r < rows; r++)
-			acc[r] = 0.0;
-		for (k = k0; k < k1; k++) {
-			spec_frame(&w, k);
-			for (r = 0; r < rows; r++)
-				acc[r] += w.band[r];
-		}
-		for (r = 0; r < rows; r++) {
-			double p = acc[r] / (double)(k1 - k0) / SPEC_REF_POWER;
-			float db = AUDIO_SPEC_FLOOR_DB;
-
-			if (p > 0.0)
-				db = (float)(10.0 * log10(p));
-			if (!(db > AUDIO_SPEC_FLOOR_DB))
-				db = AUDIO_SPEC_FLOOR_DB;
-			out->db[(size_t)c * (size_t)rows + (size_t)r] = db;
-			if (db > out->max_db)
-				out->max_db = db;
-		}
-	}
+	for (c = 0; c < cols; c++)
+		spec_column(&w, c, cols, acc, out);
 	free(acc);
 	spec_work_free(&w);
 	return 0;

@@ -159,16 +159,78 @@ check_src_free(struct src *v, size_t n)
 	free(v);
 }
 
+/*
+ * Hashes the paths v[i..j) of one item until one matches its sha256; the
+ * others get their state.  Returns 1 if one matched.
+ */
+static int
+check_item(struct src *v, size_t i, size_t j, struct check_result *res)
+{
+	char *why, sha[65];
+	long long bytes;
+	size_t k;
+
+	for (k = i; k < j; k++) {
+		why = NULL;
+		if (check_hash_file(v[k].path, sha, &bytes, &why) == 0) {
+			res->bytes_hashed += bytes;
+			if (strcmp(sha, v[k].sha256) == 0)
+				return 1;
+			v[k].state = CHECK_CHANGED;
+			v[k].found = xstrdup(sha);
+		} else if (errno == ENOENT || errno == ENOTDIR) {
+			v[k].state = CHECK_MISSING;
+		} else {
+			v[k].state = CHECK_UNREADABLE;
+			v[k].found = why;
+			why = NULL;
+		}
+		free(why);
+	}
+	return 0;
+}
+
+/* Counts the problems of an item's paths v[i..j) and hands each to fn. */
+static void
+check_report(const struct src *v, size_t i, size_t j,
+    struct check_result *res,
+    void (*fn)(void *, const struct check_problem *), void *arg)
+{
+	size_t k;
+
+	for (k = i; k < j; k++) {
+		struct check_problem p;
+
+		switch (v[k].state) {
+		case CHECK_MISSING:
+			res->missing++;
+			break;
+		case CHECK_CHANGED:
+			res->changed++;
+			break;
+		case CHECK_UNREADABLE:
+			res->unreadable++;
+			break;
+		}
+		if (fn == NULL)
+			continue;
+		p.item = v[k].item;
+		p.path = v[k].path;
+		p.sha256 = v[k].sha256;
+		p.state = v[k].state;
+		p.found = v[k].found;
+		fn(arg, &p);
+	}
+}
+
 int
 check_project(struct store *st, const char *user,
     void (*fn)(void *, const struct check_problem *), void *arg,
     struct check_result *res, char **cause)
 {
 	struct src *v = NULL;
-	size_t n = 0, i, j, k;
-	char *why = NULL, sha[65];
-	long long bytes;
-	int intact;
+	size_t n = 0, i, j;
+	char *why = NULL;
 
 	memset(res, 0, sizeof *res);
 	if (project_require(st, user, ROLE_SME, "checking the project",
@@ -192,54 +254,12 @@ check_project(struct store *st, const char *user,
 		for (j = i; j < n && v[j].item == v[i].item; j++)
 			;
 		res->items++;
-		intact = 0;
-		for (k = i; k < j && !intact; k++) {
-			why = NULL;
-			if (check_hash_file(v[k].path, sha, &bytes, &why) == 0) {
-				res->bytes_hashed += bytes;
-				if (strcmp(sha, v[k].sha256) == 0)
-					intact = 1;
-				else {
-					v[k].state = CHECK_CHANGED;
-					v[k].found = xstrdup(sha);
-				}
-			} else if (errno == ENOENT || errno == ENOTDIR) {
-				v[k].state = CHECK_MISSING;
-			} else {
-				v[k].state = CHECK_UNREADABLE;
-				v[k].found = why;
-				why = NULL;
-			}
-			free(why);
-		}
-		if (intact) {
+		if (check_item(v, i, j, res)) {
 			res->items_ok++;
 			continue;
 		}
 		res->items_bad++;
-		for (k = i; k < j; k++) {
-			struct check_problem p;
-
-			switch (v[k].state) {
-			case CHECK_MISSING:
-				res->missing++;
-				break;
-			case CHECK_CHANGED:
-				res->changed++;
-				break;
-			case CHECK_UNREADABLE:
-				res->unreadable++;
-				break;
-			}
-			if (fn == NULL)
-				continue;
-			p.item = v[k].item;
-			p.path = v[k].path;
-			p.sha256 = v[k].sha256;
-			p.state = v[k].state;
-			p.found = v[k].found;
-			fn(arg, &p);
-		}
+		check_report(v, i, j, res, fn, arg);
 	}
 	check_src_free(v, n);
 	return 0;

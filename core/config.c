@@ -8,6 +8,7 @@
 #include "accord/config.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 #define TASK_MAX_BYTES 200
 
@@ -201,21 +202,14 @@ int
 config_set(struct store *st, const char *user, const char *key,
     const char *value, char **cause)
 {
-	sqlite3_stmt *s;
 	char *norm, *old = NULL, *detail, now[32];
 	int r;
 
 	if (config_check(key, value, &norm, cause) != 0)
 		return -1;
-	if (store_begin(st, 1, cause) != 0) {
-		free(norm);
-		return -1;
-	}
-	if (project_require(st, user, ROLE_ADMIN, "changing settings",
+	if (project_begin(st, user, ROLE_ADMIN, "changing settings",
 	    cause) != 0) {
 		free(norm);
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
 		return -1;
 	}
 	if (config_get(st, key, &old, cause) != 0)
@@ -227,17 +221,14 @@ config_set(struct store *st, const char *user, const char *key,
 		return 0;
 	}
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO settings (key, value, set_by, set_at) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		goto fail;
-	sql_bind_text(s, 1, key);
-	sql_bind_text(s, 2, norm);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	if (r != 0)
-		goto fail;
+	{
+		const struct sql_arg a[] = { SQL_TEXT(key), SQL_TEXT(norm),
+		    SQL_TEXT(user), SQL_TEXT(now) };
+
+		if (SQL_WRITE(st, "INSERT INTO settings (key, value, set_by, "
+		    "set_at) VALUES (?, ?, ?, ?)", a, cause) != 0)
+			goto fail;
+	}
 	detail = xasprintf("%s from %s to %s", key, old, norm);
 	r = store_audit(st, user, "setting", detail, cause);
 	free(detail);

@@ -28,100 +28,130 @@ row_free(struct csv_row *r)
 	free(r->fields);
 }
 
+/* Where csv_parse is in its input. */
+struct csv_in {
+	const char *data;
+	size_t len, i;
+	int line;
+};
+
+/*
+ * A quoted field, from its opening quote up to what follows the closing
+ * one, into f; start is the line its record starts on.  Returns 0, or -1
+ * with *cause.
+ */
+static int
+csv_quoted_field(struct csv_in *in, int start, struct buf *f, char **cause)
+{
+	const char *data = in->data;
+	size_t len = in->len;
+
+	in->i++;
+	for (;;) {
+		if (in->i >= len)
+			return acc_error(cause, "line %d: quoted field never "
+			    "closed", start);
+		if (data[in->i] == '"') {
+			if (in->i + 1 < len && data[in->i + 1] == '"') {
+				buf_add(f, "\"", 1);
+				in->i += 2;
+				continue;
+			}
+			in->i++;
+			break;
+		}
+		if (data[in->i] == '\0')
+			return acc_error(cause, "line %d: NUL byte", in->line);
+		if (data[in->i] == '\n')
+			in->line++;
+		buf_add(f, &data[in->i], 1);
+		in->i++;
+	}
+	/* After the closing quote: a comma, LF, CRLF or the end. */
+	if (in->i < len && (data[in->i] == '\r' ? !(in->i + 1 < len &&
+	    data[in->i + 1] == '\n') : data[in->i] != ',' &&
+	    data[in->i] != '\n'))
+		return acc_error(cause, "line %d: text after a closing quote",
+		    in->line);
+	return 0;
+}
+
+/*
+ * An unquoted field up to a comma, LF, CRLF or the end, into f; clears
+ * *empty when it holds anything.  Returns 0, or -1 with *cause.
+ */
+static int
+csv_plain_field(struct csv_in *in, struct buf *f, int *empty, char **cause)
+{
+	const char *data = in->data;
+	size_t len = in->len;
+
+	while (in->i < len && data[in->i] != ',' && data[in->i] != '\n' &&
+	    !(data[in->i] == '\r' && in->i + 1 < len &&
+	    data[in->i + 1] == '\n')) {
+		if (data[in->i] == '"')
+			return acc_error(cause, "line %d: quote inside an "
+			    "unquoted field", in->line);
+		if (data[in->i] == '\0')
+			return acc_error(cause, "line %d: NUL byte", in->line);
+		buf_add(f, &data[in->i], 1);
+		*empty = 0;
+		in->i++;
+	}
+	return 0;
+}
+
+/*
+ * One record into row, through its end of line.  Returns 1 if it held
+ * nothing (a blank line), 0, or -1 with *cause.
+ */
+static int
+csv_record(struct csv_in *in, struct csv_row *row, struct buf *f,
+    char **cause)
+{
+	int empty = 1;
+
+	row->line = in->line;
+	for (;;) {
+		if (in->i < in->len && in->data[in->i] == '"') {
+			empty = 0;
+			if (csv_quoted_field(in, row->line, f, cause) != 0)
+				return -1;
+		} else if (csv_plain_field(in, f, &empty, cause) != 0)
+			return -1;
+		row_add_field(row, f);
+		if (in->i < in->len && in->data[in->i] == ',') {
+			empty = 0;
+			in->i++;
+			continue;
+		}
+		break;
+	}
+	/* End of record: LF, CRLF or end of data. */
+	if (in->i < in->len && in->data[in->i] == '\r')
+		in->i++;
+	if (in->i < in->len && in->data[in->i] == '\n') {
+		in->i++;
+		in->line++;
+	}
+	return empty;
+}
+
 int
 csv_parse(const char *data, size_t len, struct csv *out, char **cause)
 {
 	struct csv c = { 0 };
 	struct csv_row row = { 0 };
 	struct buf f = { 0 };
-	size_t i = 0;
-	int line = 1, quoted, empty_record;
+	struct csv_in in = { data, len, 0, 1 };
+	int k;
 
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
-		i = 3;
-	while (i < len) {
-		/* Start of a record. */
-		row.line = line;
-		empty_record = 1;
-		for (;;) {
-			/* Start of a field. */
-			quoted = 0;
-			if (i < len && data[i] == '"') {
-				quoted = 1;
-				empty_record = 0;
-				i++;
-				for (;;) {
-					if (i >= len) {
-						acc_error(cause, "line %d: quoted "
-						    "field never closed", row.line);
-						goto fail;
-					}
-					if (data[i] == '"') {
-						if (i + 1 < len && data[i + 1] == '"') {
-							buf_add(&f, "\"", 1);
-							i += 2;
-							continue;
-						}
-						i++;
-						break;
-					}
-					if (data[i] == '\0') {
-						acc_error(cause, "line %d: NUL byte",
-						    line);
-						goto fail;
-					}
-					if (data[i] == '\n')
-						line++;
-					buf_add(&f, &data[i], 1);
-					i++;
-				}
-			} else {
-				while (i < len && data[i] != ',' &&
-				    data[i] != '\n' && !(data[i] == '\r' &&
-				    i + 1 < len && data[i + 1] == '\n')) {
-					if (data[i] == '"') {
-						acc_error(cause, "line %d: quote "
-						    "inside an unquoted field", line);
-						goto fail;
-					}
-					if (data[i] == '\0') {
-						acc_error(cause, "line %d: NUL byte",
-						    line);
-						goto fail;
-					}
-					buf_add(&f, &data[i], 1);
-					empty_record = 0;
-					i++;
-				}
-			}
-			if (quoted && i < len && data[i] != ',' &&
-			    data[i] != '\n' && data[i] != '\r') {
-				acc_error(cause, "line %d: text after a closing "
-				    "quote", line);
-				goto fail;
-			}
-			if (quoted && i < len && data[i] == '\r' &&
-			    !(i + 1 < len && data[i + 1] == '\n')) {
-				acc_error(cause, "line %d: text after a closing "
-				    "quote", line);
-				goto fail;
-			}
-			row_add_field(&row, &f);
-			if (i < len && data[i] == ',') {
-				empty_record = 0;
-				i++;
-				continue;
-			}
-			break;
-		}
-		/* End of record: LF, CRLF or end of data. */
-		if (i < len && data[i] == '\r')
-			i++;
-		if (i < len && data[i] == '\n') {
-			i++;
-			line++;
-		}
-		if (empty_record) {
+		in.i = 3;
+	while (in.i < len) {
+		if ((k = csv_record(&in, &row, &f, cause)) < 0)
+			goto fail;
+		if (k == 1) {
 			row_free(&row);
 			memset(&row, 0, sizeof row);
 			continue;
@@ -301,6 +331,52 @@ fail:
 	return NULL;
 }
 
+/*
+ * A value at p (a string, number, true, false or null: null gives NULL)
+ * into *val; *end after it.  Returns 0, or -1 with *cause.
+ */
+static int
+json_flat_value(const char *p, const char **end, char **val, char **cause)
+{
+	*val = NULL;
+	if (*p == '"') {
+		if ((*val = json_string(p, &p, cause)) == NULL)
+			return -1;
+	} else if (strncmp(p, "null", 4) == 0) {
+		p += 4;
+	} else if (strncmp(p, "true", 4) == 0) {
+		*val = xstrdup("true");
+		p += 4;
+	} else if (strncmp(p, "false", 5) == 0) {
+		*val = xstrdup("false");
+		p += 5;
+	} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		const char *s = p;
+
+		while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' ||
+		    *p == 'E' || (*p >= '0' && *p <= '9'))
+			p++;
+		*val = xstrndup(s, (size_t)(p - s));
+	} else
+		return acc_error(cause, "%s: values must be strings, numbers, "
+		    "true, false or null", *p == '{' || *p == '[' ?
+		    "nested value" : "bad value");
+	*end = p;
+	return 0;
+}
+
+/* Appends key and val (both taken) to r. */
+static void
+record_push(struct record *r, char *key, char *val)
+{
+	r->keys = xreallocarray(r->keys, (size_t)r->n + 1, sizeof *r->keys);
+	r->values = xreallocarray(r->values, (size_t)r->n + 1,
+	    sizeof *r->values);
+	r->keys[r->n] = key;
+	r->values[r->n] = val;
+	r->n++;
+}
+
 int
 json_parse_flat(const char *text, struct record *out, char **cause)
 {
@@ -313,7 +389,7 @@ json_parse_flat(const char *text, struct record *out, char **cause)
 	if (*p == '}')
 		goto done;
 	for (;;) {
-		char *key, *val = NULL;
+		char *key, *val;
 
 		if (*p != '"') {
 			acc_error(cause, "expected a quoted key");
@@ -327,40 +403,11 @@ json_parse_flat(const char *text, struct record *out, char **cause)
 			acc_error(cause, "expected ':' after a key");
 			goto fail;
 		}
-		p = skip_ws(p + 1);
-		if (*p == '"') {
-			if ((val = json_string(p, &p, cause)) == NULL) {
-				free(key);
-				goto fail;
-			}
-		} else if (strncmp(p, "null", 4) == 0) {
-			p += 4;
-		} else if (strncmp(p, "true", 4) == 0) {
-			val = xstrdup("true");
-			p += 4;
-		} else if (strncmp(p, "false", 5) == 0) {
-			val = xstrdup("false");
-			p += 5;
-		} else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-			const char *s = p;
-
-			while (*p == '-' || *p == '+' || *p == '.' || *p == 'e' ||
-			    *p == 'E' || (*p >= '0' && *p <= '9'))
-				p++;
-			val = xstrndup(s, (size_t)(p - s));
-		} else {
+		if (json_flat_value(skip_ws(p + 1), &p, &val, cause) != 0) {
 			free(key);
-			acc_error(cause, "%s: values must be strings, numbers, "
-			    "true, false or null", *p == '{' || *p == '[' ?
-			    "nested value" : "bad value");
 			goto fail;
 		}
-		r.keys = xreallocarray(r.keys, (size_t)r.n + 1, sizeof *r.keys);
-		r.values = xreallocarray(r.values, (size_t)r.n + 1,
-		    sizeof *r.values);
-		r.keys[r.n] = key;
-		r.values[r.n] = val;
-		r.n++;
+		record_push(&r, key, val);
 		p = skip_ws(p);
 		if (*p == ',') {
 			p = skip_ws(p + 1);

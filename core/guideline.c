@@ -10,6 +10,7 @@
 #include "accord/guideline.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 #define GUIDELINE_MAX_BYTES ((size_t)1 << 20)
 #define REASON_MAX_BYTES 1000
@@ -217,6 +218,69 @@ class_names(const struct project *p)
 	return b.s;
 }
 
+/*
+ * A '## NAME' heading at line lineno (1-based) must name a class not seen
+ * before; seen[position] keeps the line of each class's section.  Returns
+ * 0, or -1 with *cause.
+ */
+static int
+check_heading(const struct project *p, const char *name, size_t lineno,
+    int *seen, char **cause)
+{
+	const struct class_def *c = project_class(p, name);
+
+	if (c == NULL) {
+		char *all = class_names(p);
+
+		acc_error(cause, "line %zu: '## %s' names no class "
+		    "(classes: %s; other sections take # or ###)", lineno,
+		    name, all);
+		free(all);
+		return -1;
+	}
+	if (seen[c->position] > 0)
+		return acc_error(cause, "line %zu: class %s has a second "
+		    "section (the first is at line %d)", lineno, name,
+		    seen[c->position]);
+	seen[c->position] = (int)lineno;
+	return 0;
+}
+
+/*
+ * An examples: line's ids (rest, rlen) must each name an item; s is
+ * "SELECT 1 FROM items WHERE id = ?".  Returns 0, or -1 with *cause.
+ */
+static int
+check_examples(struct store *st, sqlite3_stmt *s, const char *rest,
+    size_t rlen, size_t lineno, char **cause)
+{
+	long long *ids;
+	int k, j, rc;
+	char *why = NULL;
+
+	if (parse_examples(rest, rlen, &ids, &k, &why) != 0) {
+		acc_error(cause, "line %zu: %s", lineno, why);
+		free(why);
+		return -1;
+	}
+	for (j = 0; j < k; j++) {
+		sql_bind_int(s, 1, ids[j]);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_ROW)
+			continue;
+		if (rc == SQLITE_DONE)
+			acc_error(cause, "line %zu: example %lld is not an "
+			    "item of this project", lineno, ids[j]);
+		else
+			sql_fail(st, cause, "cannot read items");
+		free(ids);
+		return -1;
+	}
+	free(ids);
+	return 0;
+}
+
 int
 guideline_check(struct store *st, const char *text, char **cause)
 {
@@ -246,61 +310,23 @@ guideline_check(struct store *st, const char *text, char **cause)
 		size_t rlen;
 
 		if (name != NULL) {
-			const struct class_def *c = project_class(&p, name);
+			int k = check_heading(&p, name, i + 1, seen, cause);
 
-			if (c == NULL) {
-				char *all = class_names(&p);
-
-				acc_error(cause, "line %zu: '## %s' names no class "
-				    "(classes: %s; other sections take # or ###)",
-				    i + 1, name, all);
-				free(all);
-				free(name);
-				goto out;
-			}
-			if (seen[c->position] > 0) {
-				acc_error(cause, "line %zu: class %s has a second "
-				    "section (the first is at line %d)", i + 1,
-				    name, seen[c->position]);
-				free(name);
-				goto out;
-			}
-			seen[c->position] = (int)i + 1;
-			in_class = 1;
 			free(name);
+			if (k != 0)
+				goto out;
+			in_class = 1;
 		} else if (l[i].len > 0 && l[i].p[0] == '#')
 			in_class = 0;
 		else if (examples_line(&l[i], &rest, &rlen)) {
-			long long *ids;
-			int k, j, rc;
-			char *why2 = NULL;
-
 			if (!in_class) {
 				acc_error(cause, "line %zu: examples: belongs in a "
 				    "class section (under '## NAME')", i + 1);
 				goto out;
 			}
-			if (parse_examples(rest, rlen, &ids, &k, &why2) != 0) {
-				acc_error(cause, "line %zu: %s", i + 1, why2);
-				free(why2);
+			if (check_examples(st, s, rest, rlen, i + 1,
+			    cause) != 0)
 				goto out;
-			}
-			for (j = 0; j < k; j++) {
-				sql_bind_int(s, 1, ids[j]);
-				rc = sqlite3_step(s);
-				sqlite3_reset(s);
-				if (rc == SQLITE_ROW)
-					continue;
-				if (rc == SQLITE_DONE)
-					acc_error(cause, "line %zu: example %lld is "
-					    "not an item of this project", i + 1,
-					    ids[j]);
-				else
-					sql_fail(st, cause, "cannot read items");
-				free(ids);
-				goto out;
-			}
-			free(ids);
 		}
 	}
 	r = 0;
@@ -396,23 +422,16 @@ add_rows(struct store *st, const char *user, int version, const char *text,
 	struct project p;
 	sqlite3_stmt *s = NULL;
 	char now[32], *detail;
+	const struct sql_arg a[] = { SQL_INT(version), SQL_TEXT(text),
+	    SQL_TEXT(user), SQL_TEXT(now), SQL_TEXT(reason) };
 	int i, r = -1;
 
 	if (project_load(st, &p, cause) != 0)
 		return -1;
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO guidelines (version, text, author, "
-	    "created_at, reason) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
-		goto out;
-	sql_bind_int(s, 1, version);
-	sql_bind_text(s, 2, text);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	sql_bind_text(s, 5, reason);
-	if (sql_step_done(st, s, cause) != 0)
-		goto out;
-	sqlite3_finalize(s);
-	if (sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
+	if (SQL_WRITE(st, "INSERT INTO guidelines (version, text, author, "
+	    "created_at, reason) VALUES (?, ?, ?, ?, ?)", a, cause) != 0 ||
+	    sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
 	    "description) VALUES (?, ?, ?)", &s, cause) != 0)
 		goto out;
 	for (i = 0; i < p.nclasses; i++) {
@@ -470,14 +489,9 @@ guideline_add_on(struct store *st, const char *user, int base,
 		    REASON_MAX_BYTES);
 	if ((why = acc_text_problem(reason, 0)) != NULL)
 		return acc_error(cause, "the reason %s", why);
-	if (store_begin(st, 1, cause) != 0)
+	if (project_begin(st, user, ROLE_SME, "editing the guideline",
+	    cause) != 0)
 		return -1;
-	if (project_require(st, user, ROLE_SME, "editing the guideline",
-	    cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
 	if (guideline_current(st, &v, &cur, cause) != 0)
 		goto fail;
 	if (base > 0 && v != base) {

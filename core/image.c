@@ -109,12 +109,108 @@ png_on_warning(png_structp png, png_const_charp msg)
 		png_on_error(png, msg);
 }
 
+/*
+ * A decoder's result for its caller: 0 when rc is.  On failure frees out
+ * and returns -1 with *cause: the decoder's own message (own, taken) if it
+ * made one, else "truncated FMT data" or the library's message (lib).
+ */
+static int
+decode_result(int rc, struct image *out, char *own, int truncated,
+    const char *fmt, const char *lib, char **cause)
+{
+	if (rc == 0)
+		return 0;
+	image_free(out);
+	if (own != NULL) {
+		if (cause != NULL)
+			*cause = own;
+		else
+			free(own);
+		return -1;
+	}
+	if (truncated)
+		return acc_error(cause, "truncated %s data", fmt);
+	return acc_error(cause, "cannot decode %s: %s", fmt, lib);
+}
+
+/* What the file stores, before conversion: channels and bit depth. */
+static void
+png_header_info(struct png_dec *d, int ctype, int depth)
+{
+	switch (ctype) {
+	case PNG_COLOR_TYPE_GRAY:
+		d->hdr->channels = 1;
+		break;
+	case PNG_COLOR_TYPE_GRAY_ALPHA:
+		d->hdr->channels = 2;
+		break;
+	case PNG_COLOR_TYPE_RGB_ALPHA:
+		d->hdr->channels = 4;
+		break;
+	default:	/* RGB, palette */
+		d->hdr->channels = 3;
+		break;
+	}
+	/* tRNS gives an image without an alpha channel transparency. */
+	if (png_get_valid(d->png, d->info, PNG_INFO_tRNS))
+		d->hdr->channels++;
+	/* A palette's entries are 8-bit whatever the index width. */
+	d->hdr->depth = ctype == PNG_COLOR_TYPE_PALETTE ? 8 : depth;
+}
+
+/*
+ * To RGB8, keeping stored values: no gamma or background handling
+ * (media.h: "colour channels kept as stored").  scale_16 rounds
+ * (v * 255 / 65535), as ImageMagick's ScaleQuantumToChar does, where
+ * strip_16 would truncate and darken by half a step on average.
+ */
+static void
+png_to_rgb8(struct png_dec *d, int ctype, int depth)
+{
+	if (ctype == PNG_COLOR_TYPE_PALETTE)
+		png_set_palette_to_rgb(d->png);
+	if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
+		png_set_expand_gray_1_2_4_to_8(d->png);
+	if (depth == 16)
+		png_set_scale_16(d->png);
+	if (ctype == PNG_COLOR_TYPE_GRAY || ctype == PNG_COLOR_TYPE_GRAY_ALPHA)
+		png_set_gray_to_rgb(d->png);
+	/* Also drops the alpha palette_to_rgb makes of a palette's tRNS. */
+	png_set_strip_alpha(d->png);
+	(void)png_set_interlace_handling(d->png);
+	png_read_update_info(d->png, d->info);
+}
+
+/* Every row into d->out, then the rest of the file through IEND. */
+static void
+png_read_pixels(struct png_dec *d, png_uint_32 w, png_uint_32 h)
+{
+	size_t stride = (size_t)w * 3;
+	png_uint_32 y;
+
+	d->out->rgb = xmalloc(stride * h);
+	d->out->width = (int)w;
+	d->out->height = (int)h;
+	d->rows = xcalloc(h, sizeof *d->rows);
+	for (y = 0; y < h; y++)
+		d->rows[y] = d->out->rgb + (size_t)y * stride;
+	png_read_image(d->png, d->rows);
+	/*
+	 * Read through IEND so that a file cut after its last IDAT, or with a
+	 * damaged chunk after it, fails now rather than passing as complete.
+	 */
+	png_read_end(d->png, NULL);
+}
+
+/*
+ * libpng's errors longjmp to the setjmp here, out of any step below; the
+ * steps keep what they allocate in d, which png_decode frees.
+ */
 static int
 png_decode_inner(struct png_dec *d)
 {
-	png_uint_32 w, h, y;
+	png_uint_32 w, h;
 	int depth, ctype, interlace;
-	size_t stride;
 
 	if (setjmp(png_jmpbuf(d->png)))
 		return -1;
@@ -142,68 +238,17 @@ png_decode_inner(struct png_dec *d)
 		d->truncated = 1;
 		return -1;
 	}
-
-	if (d->hdr != NULL) {
-		switch (ctype) {
-		case PNG_COLOR_TYPE_GRAY:
-			d->hdr->channels = 1;
-			break;
-		case PNG_COLOR_TYPE_GRAY_ALPHA:
-			d->hdr->channels = 2;
-			break;
-		case PNG_COLOR_TYPE_RGB_ALPHA:
-			d->hdr->channels = 4;
-			break;
-		default:	/* RGB, palette */
-			d->hdr->channels = 3;
-			break;
-		}
-		/* tRNS gives an image without an alpha channel transparency. */
-		if (png_get_valid(d->png, d->info, PNG_INFO_tRNS))
-			d->hdr->channels++;
-		/* A palette's entries are 8-bit whatever the index width. */
-		d->hdr->depth = ctype == PNG_COLOR_TYPE_PALETTE ? 8 : depth;
-	}
-
-	/*
-	 * To RGB8, keeping stored values: no gamma or background handling
-	 * (media.h: "colour channels kept as stored").  scale_16 rounds
-	 * (v * 255 / 65535), as ImageMagick's ScaleQuantumToChar does, where
-	 * strip_16 would truncate and darken by half a step on average.
-	 */
-	if (ctype == PNG_COLOR_TYPE_PALETTE)
-		png_set_palette_to_rgb(d->png);
-	if (ctype == PNG_COLOR_TYPE_GRAY && depth < 8)
-		png_set_expand_gray_1_2_4_to_8(d->png);
-	if (depth == 16)
-		png_set_scale_16(d->png);
-	if (ctype == PNG_COLOR_TYPE_GRAY || ctype == PNG_COLOR_TYPE_GRAY_ALPHA)
-		png_set_gray_to_rgb(d->png);
-	/* Also drops the alpha palette_to_rgb makes of a palette's tRNS. */
-	png_set_strip_alpha(d->png);
-	(void)png_set_interlace_handling(d->png);
-	png_read_update_info(d->png, d->info);
-
-	stride = (size_t)w * 3;
+	if (d->hdr != NULL)
+		png_header_info(d, ctype, depth);
+	png_to_rgb8(d, ctype, depth);
 	if (png_get_channels(d->png, d->info) != 3 ||
 	    png_get_bit_depth(d->png, d->info) != 8 ||
-	    png_get_rowbytes(d->png, d->info) != stride) {
+	    png_get_rowbytes(d->png, d->info) != (size_t)w * 3) {
 		d->cause = xasprintf("unsupported PNG layout (colour type %d, "
 		    "depth %d)", ctype, depth);
 		return -1;
 	}
-	d->out->rgb = xmalloc(stride * h);
-	d->out->width = (int)w;
-	d->out->height = (int)h;
-	d->rows = xcalloc(h, sizeof *d->rows);
-	for (y = 0; y < h; y++)
-		d->rows[y] = d->out->rgb + (size_t)y * stride;
-	png_read_image(d->png, d->rows);
-	/*
-	 * Read through IEND so that a file cut after its last IDAT, or with a
-	 * damaged chunk after it, fails now rather than passing as complete.
-	 */
-	png_read_end(d->png, NULL);
+	png_read_pixels(d, w, h);
 	return 0;
 }
 
@@ -211,14 +256,10 @@ static int
 png_decode(const unsigned char *data, size_t len, struct image *out,
     struct image_hdr *hdr, char **cause)
 {
-	struct png_dec d;
+	struct png_dec d = { .data = data, .len = len, .out = out,
+	    .hdr = hdr };
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	d.data = data;
-	d.len = len;
-	d.out = out;
-	d.hdr = hdr;
 	d.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &d, png_on_error,
 	    png_on_warning);
 	if (d.png == NULL)
@@ -231,19 +272,8 @@ png_decode(const unsigned char *data, size_t len, struct image *out,
 
 	png_destroy_read_struct(&d.png, &d.info, NULL);
 	free(d.rows);
-	if (rc == 0)
-		return 0;
-	image_free(out);
-	if (d.cause != NULL) {
-		if (cause != NULL)
-			*cause = d.cause;
-		else
-			free(d.cause);
-		return -1;
-	}
-	if (d.truncated)
-		return acc_error(cause, "truncated PNG data");
-	return acc_error(cause, "cannot decode PNG: %s", d.msg);
+	return decode_result(rc, out, d.cause, d.truncated, "PNG", d.msg,
+	    cause);
 }
 
 /* JPEG --------------------------------------------------------------- */
@@ -435,14 +465,10 @@ static int
 jpeg_decode(const unsigned char *data, size_t len, struct image *out,
     struct image_hdr *hdr, char **cause)
 {
-	struct jpeg_dec d;
+	struct jpeg_dec d = { .data = data, .len = len, .out = out,
+	    .hdr = hdr };
 	int rc;
 
-	memset(&d, 0, sizeof d);
-	d.data = data;
-	d.len = len;
-	d.out = out;
-	d.hdr = hdr;
 	d.ci.err = jpeg_std_error(&d.err.pub);
 	d.err.pub.error_exit = jpeg_on_error;
 	d.err.pub.emit_message = jpeg_on_message;
@@ -453,19 +479,8 @@ jpeg_decode(const unsigned char *data, size_t len, struct image *out,
 	/* Safe on a struct jpeg_create_decompress never finished: mem NULL. */
 	jpeg_destroy_decompress(&d.ci);
 	free(d.cmyk);
-	if (rc == 0)
-		return 0;
-	image_free(out);
-	if (d.cause != NULL) {
-		if (cause != NULL)
-			*cause = d.cause;
-		else
-			free(d.cause);
-		return -1;
-	}
-	if (d.err.code == JWRN_JPEG_EOF)
-		return acc_error(cause, "truncated JPEG data");
-	return acc_error(cause, "cannot decode JPEG: %s", d.err.msg);
+	return decode_result(rc, out, d.cause, d.err.code == JWRN_JPEG_EOF,
+	    "JPEG", d.err.msg, cause);
 }
 
 /* Public -------------------------------------------------------------- */

@@ -12,6 +12,7 @@
 #include "accord/labels.h"
 #include "accord/project.h"
 #include "label_int.h"
+#include "sqlutil.h"
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
 
@@ -413,6 +414,125 @@ rescmp(const void *a, const void *b)
 	return strcmp(x->labeler, y->labeler);
 }
 
+/*
+ * Resolves every row to an item, class and labeler; a row that does not
+ * resolve is reported through on_error and counted in *nbad.  Returns -1
+ * (with *cause) only when the store cannot be searched.
+ */
+static int
+resolve_rows(const struct project *p, struct item_finder *finder,
+    const char *file, const struct label_input *rows, int n,
+    struct resolved *res,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, char **cause)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		char *why = NULL;
+		int k = resolve_row(p, finder, &rows[i].r, &res[i], &why);
+
+		if (k == ITEM_FINDER_FAILED) {
+			*cause = why;
+			return -1;
+		}
+		if (k != 0) {
+			char *where = xasprintf("%s:%d", file, rows[i].line);
+
+			on_error(arg, where, why);
+			free(where);
+			free(why);
+			(*nbad)++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The same labeler twice on one item in one file is ambiguous: reports the
+ * first such pair through on_error and returns 1, or returns 0.
+ */
+static int
+report_twice(const char *file, const struct resolved *res, int n,
+    void (*on_error)(void *, const char *, const char *), void *arg)
+{
+	struct resolved *sorted = xcalloc((size_t)n, sizeof *sorted);
+	int i, bad = 0;
+
+	memcpy(sorted, res, (size_t)n * sizeof *res);
+	qsort(sorted, (size_t)n, sizeof *sorted, rescmp);
+	for (i = 1; i < n; i++)
+		if (rescmp(&sorted[i - 1], &sorted[i]) == 0) {
+			char *msg = xasprintf("labeler %s labels item %lld "
+			    "more than once", sorted[i].labeler,
+			    sorted[i].item);
+
+			on_error(arg, file, msg);
+			free(msg);
+			bad = 1;
+			break;
+		}
+	free(sorted);
+	return bad;
+}
+
+/* Records the import (file, hash, rows) and returns its id, or -1. */
+static long long
+record_import(struct store *st, const char *real, const char *sha, int n,
+    const char *user, const char *now, char **cause)
+{
+	const struct sql_arg a[] = { SQL_TEXT(real), SQL_TEXT(sha),
+	    SQL_INT(n), SQL_TEXT(user), SQL_TEXT(now) };
+
+	if (SQL_WRITE(st, "INSERT INTO label_imports (file, sha256, rows, "
+	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", a, cause) != 0)
+		return -1;
+	return sqlite3_last_insert_rowid(st->db);
+}
+
+/*
+ * Writes the n resolved rows, the import record and the audit line in one
+ * transaction.  Returns 0, or -1 with *cause and nothing written.
+ */
+static int
+write_rows(struct store *st, const char *user, const char *real,
+    const char *sha, const struct resolved *res, int n, char **cause)
+{
+	struct label_writer w = { 0 };
+	char now[32], *detail;
+	long long import_id;
+	int i, r;
+
+	acc_now_iso(now);
+	if (store_begin(st, 1, cause) != 0)
+		return -1;
+	if ((import_id = record_import(st, real, sha, n, user, now,
+	    cause)) < 0)
+		goto rollback;
+	if (label_writer_open(st, &w, cause) != 0)
+		goto rollback;
+	for (i = 0; i < n; i++) {
+		struct label_new row = { res[i].item, res[i].labeler,
+		    res[i].class_id, res[i].note, res[i].guideline,
+		    res[i].seconds, res[i].time ? res[i].time : now, import_id,
+		    user };
+
+		if (label_write(&w, &row, NULL, cause) != 0)
+			goto rollback;
+	}
+	detail = xasprintf("%d labels from %s (sha256 %s)", n, real, sha);
+	r = store_audit(st, user, "labels import", detail, cause);
+	free(detail);
+	if (r != 0 || store_commit(st, cause) != 0)
+		goto rollback;
+	label_writer_close(&w);
+	return 0;
+rollback:
+	label_writer_close(&w);
+	store_rollback(st);
+	return -1;
+}
+
 int
 labels_import(struct store *st, const char *file, const char *user,
     void (*on_error)(void *, const char *, const char *), void *arg,
@@ -422,13 +542,10 @@ labels_import(struct store *st, const char *file, const char *user,
 	struct label_input *rows = NULL;
 	struct resolved *res = NULL;
 	struct item_finder finder = { 0 };
-	struct label_writer w = { 0 };
-	sqlite3_stmt *imp = NULL;
-	char *real = NULL, sha[65], now[32];
+	char *real = NULL, sha[65];
 	unsigned char *data;
 	size_t len;
-	int n = 0, i, nbad = 0, rc = -1;
-	long long import_id;
+	int n = 0, nbad = 0, rc = -1;
 
 	if (nbad_out != NULL)
 		*nbad_out = 0;
@@ -451,98 +568,22 @@ labels_import(struct store *st, const char *file, const char *user,
 	if (item_finder_init(st, file, &finder, cause) != 0)
 		goto out;
 	res = xcalloc((size_t)n + 1, sizeof *res);
-	for (i = 0; i < n; i++) {
-		char *why = NULL;
-		int k = resolve_row(&p, &finder, &rows[i].r, &res[i], &why);
-
-		if (k == ITEM_FINDER_FAILED) {
-			*cause = why;
-			goto out;
-		}
-		if (k != 0) {
-			char *where = xasprintf("%s:%d", file, rows[i].line);
-
-			on_error(arg, where, why);
-			free(where);
-			free(why);
-			nbad++;
-		}
-	}
-	if (nbad == 0 && n > 0) {
-		/* The same labeler twice on one item in one file is ambiguous. */
-		struct resolved *sorted = xcalloc((size_t)n, sizeof *sorted);
-
-		memcpy(sorted, res, (size_t)n * sizeof *res);
-		qsort(sorted, (size_t)n, sizeof *sorted, rescmp);
-		for (i = 1; i < n; i++)
-			if (rescmp(&sorted[i - 1], &sorted[i]) == 0) {
-				char *msg = xasprintf("labeler %s labels item %lld "
-				    "more than once", sorted[i].labeler,
-				    sorted[i].item);
-
-				on_error(arg, file, msg);
-				free(msg);
-				nbad++;
-				break;
-			}
-		free(sorted);
-	}
-	if (nbad > 0) {
+	if (resolve_rows(&p, &finder, file, rows, n, res, on_error, arg,
+	    &nbad, cause) != 0)
+		goto out;
+	if (nbad == 0 && n > 0)
+		nbad += report_twice(file, res, n, on_error, arg);
+	if (nbad > 0)
 		acc_error(cause, "%d bad row%s; nothing imported", nbad,
 		    nbad == 1 ? "" : "s");
-		goto out;
-	}
-	if (n == 0) {
+	else if (n == 0)
 		acc_error(cause, "no label rows");
-		goto out;
-	}
-	acc_now_iso(now);
-	if (store_begin(st, 1, cause) != 0)
-		goto out;
-	if (sql_prepare(st, "INSERT INTO label_imports (file, sha256, rows, "
-	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", &imp,
-	    cause) != 0)
-		goto rollback;
-	sql_bind_text(imp, 1, real);
-	sql_bind_text(imp, 2, sha);
-	sql_bind_int(imp, 3, n);
-	sql_bind_text(imp, 4, user);
-	sql_bind_text(imp, 5, now);
-	if (sql_step_done(st, imp, cause) != 0)
-		goto rollback;
-	import_id = sqlite3_last_insert_rowid(st->db);
-	if (label_writer_open(st, &w, cause) != 0)
-		goto rollback;
-	for (i = 0; i < n; i++) {
-		struct label_new row = { res[i].item, res[i].labeler,
-		    res[i].class_id, res[i].note, res[i].guideline,
-		    res[i].seconds, res[i].time ? res[i].time : now, import_id,
-		    user };
-
-		if (label_write(&w, &row, NULL, cause) != 0)
-			goto rollback;
-	}
-	{
-		char *detail = xasprintf("%d labels from %s (sha256 %s)", n,
-		    real, sha);
-		int r = store_audit(st, user, "labels import", detail, cause);
-
-		free(detail);
-		if (r != 0)
-			goto rollback;
-	}
-	if (store_commit(st, cause) != 0)
-		goto rollback;
-	rc = n;
-	goto out;
-rollback:
-	store_rollback(st);
+	else if (write_rows(st, user, real, sha, res, n, cause) == 0)
+		rc = n;
 out:
 	if (nbad_out != NULL)
 		*nbad_out = nbad;
 	item_finder_free(&finder);
-	label_writer_close(&w);
-	sqlite3_finalize(imp);
 	labels_rows_free(rows, n);
 	free(res);
 	free(real);

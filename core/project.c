@@ -1,36 +1,17 @@
 /*
- * project.c: settings, classes, members and roles, guideline versions.
+ * project.c: creating a project (settings, classes, first guideline and
+ * admin), loading it, and reading guideline versions (members and roles:
+ * member.c).
  */
 #include <ctype.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "accord/config.h"
 #include "accord/project.h"
 #include "internal.h"
 #include "sqlutil.h"
-
-static const char *const role_names[] = { "none", "labeler", "sme", "admin" };
-
-const char *
-role_name(enum role r)
-{
-	return r >= ROLE_NONE && r <= ROLE_ADMIN ? role_names[r] : "none";
-}
-
-enum role
-role_from_name(const char *s)
-{
-	int i;
-
-	for (i = ROLE_LABELER; i <= ROLE_ADMIN; i++)
-		if (strcmp(s, role_names[i]) == 0)
-			return (enum role)i;
-	return ROLE_NONE;
-}
 
 /* A class name: printable, no separators the CLI and CSVs rely on. */
 static int
@@ -66,115 +47,101 @@ parsed_free(struct parsed_class *pc, int n)
 }
 
 /*
- * Parse "ok,scratch:s,dent" plus the borderline name into an ordered list
- * with keys.  Classes without a key get digits 1..9, 0 in order; the
- * borderline class gets 'b'.
+ * The --classes list "ok,scratch:s,dent" into *pc, *n (names and the keys
+ * given).  On failure returns -1 with *cause; what *pc holds then, *n
+ * entries, is the caller's to free.
  */
 static int
-parse_classes(const struct project_spec *spec, struct parsed_class **out,
-    int *nout, char **cause)
+classes_split(const char *p, struct parsed_class **pc, int *n, char **cause)
 {
-	struct parsed_class *pc = NULL;
-	const char *p = spec->classes, *end;
-	int n = 0, i, j, digit = 1, bpos = -1;
-
-	if (p == NULL || *p == '\0')
-		return acc_error(cause, "--classes is required (e.g. ok,scratch,dent)");
 	for (;;) {
-		const char *colon;
-		size_t len;
+		const char *end = strchr(p, ','), *colon;
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		struct parsed_class *c;
 
-		end = strchr(p, ',');
-		len = end ? (size_t)(end - p) : strlen(p);
 		colon = memchr(p, ':', len);
-		if (n == PROJECT_MAX_CLASSES) {
-			parsed_free(pc, n);
+		if (*n == PROJECT_MAX_CLASSES)
 			return acc_error(cause, "more than %d classes",
 			    PROJECT_MAX_CLASSES);
-		}
-		pc = xreallocarray(pc, (size_t)n + 1, sizeof *pc);
-		memset(&pc[n], 0, sizeof pc[n]);
+		*pc = xreallocarray(*pc, (size_t)*n + 1, sizeof **pc);
+		c = &(*pc)[(*n)++];
+		memset(c, 0, sizeof *c);
 		if (colon != NULL) {
 			size_t klen = len - (size_t)(colon - p) - 1;
 
-			pc[n].name = xstrndup(p, (size_t)(colon - p));
-			if (klen != 1 || !isalnum((unsigned char)colon[1])) {
-				acc_error(cause, "class %s: a key is one letter or "
-				    "digit (name:key)", pc[n].name);
-				parsed_free(pc, n + 1);
-				return -1;
-			}
-			pc[n].key = colon[1];
+			c->name = xstrndup(p, (size_t)(colon - p));
+			if (klen != 1 || !isalnum((unsigned char)colon[1]))
+				return acc_error(cause, "class %s: a key is "
+				    "one letter or digit (name:key)",
+				    c->name);
+			c->key = colon[1];
 		} else
-			pc[n].name = xstrndup(p, len);
-		n++;
-		if (!class_name_ok(pc[n - 1].name, strlen(pc[n - 1].name))) {
-			acc_error(cause, "bad class name '%s' (1-64 printable "
-			    "characters, no spaces, commas, colons or quotes)",
-			    pc[n - 1].name);
-			parsed_free(pc, n);
-			return -1;
-		}
+			c->name = xstrndup(p, len);
+		if (!class_name_ok(c->name, strlen(c->name)))
+			return acc_error(cause, "bad class name '%s' (1-64 "
+			    "printable characters, no spaces, commas, colons "
+			    "or quotes)", c->name);
 		if (end == NULL)
-			break;
+			return 0;
 		p = end + 1;
 	}
-	if (spec->borderline != NULL) {
-		for (i = 0; i < n; i++)
-			if (strcmp(pc[i].name, spec->borderline) == 0)
-				bpos = i;
-		if (bpos == -1) {
-			if (spec->ordinal) {
-				acc_error(cause, "with --ordinal, list the "
-				    "borderline class in --classes where it sits "
-				    "on the scale (e.g. ok,%s,defect)",
-				    spec->borderline);
-				parsed_free(pc, n);
-				return -1;
-			}
-			pc = xreallocarray(pc, (size_t)n + 1, sizeof *pc);
-			memset(&pc[n], 0, sizeof pc[n]);
-			pc[n].name = xstrdup(spec->borderline);
-			if (!class_name_ok(pc[n].name, strlen(pc[n].name))) {
-				acc_error(cause, "bad borderline class name '%s'",
-				    pc[n].name);
-				parsed_free(pc, n + 1);
-				return -1;
-			}
-			bpos = n++;
-		} else if (spec->ordinal && (bpos == 0 || bpos == n - 1)) {
-			acc_error(cause, "with --ordinal the borderline class "
-			    "%s must sit between two classes, not at an end",
-			    spec->borderline);
-			parsed_free(pc, n);
-			return -1;
-		}
-		if (pc[bpos].key != '\0' && pc[bpos].key != 'b') {
-			acc_error(cause, "the borderline class %s always has key b",
-			    pc[bpos].name);
-			parsed_free(pc, n);
-			return -1;
-		}
-		pc[bpos].borderline = 1;
-		pc[bpos].key = 'b';
-	}
-	if (n < 2) {
-		parsed_free(pc, n);
-		return acc_error(cause, "a project needs at least two classes");
-	}
-	for (i = 0; i < n; i++) {
-		if (pc[i].borderline)
-			continue;
-		if (pc[i].key != '\0' && strchr(PROJECT_RESERVED_KEYS,
-		    pc[i].key) != NULL) {
-			acc_error(cause, "class %s: key %c is taken by an action "
-			    "(reserved: %s)", pc[i].name, pc[i].key,
+}
+
+/*
+ * Marks spec->borderline in the list, appending it when it is not listed
+ * (not allowed with --ordinal, where it must sit inside the scale); it
+ * always has key b.  Returns 0, or -1 with *cause (*pc, *n still the
+ * caller's to free).
+ */
+static int
+classes_borderline(const struct project_spec *spec, struct parsed_class **pc,
+    int *n, char **cause)
+{
+	int i, bpos = -1;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*pc)[i].name, spec->borderline) == 0)
+			bpos = i;
+	if (bpos == -1) {
+		if (spec->ordinal)
+			return acc_error(cause, "with --ordinal, list the "
+			    "borderline class in --classes where it sits on "
+			    "the scale (e.g. ok,%s,defect)", spec->borderline);
+		*pc = xreallocarray(*pc, (size_t)*n + 1, sizeof **pc);
+		bpos = (*n)++;
+		memset(&(*pc)[bpos], 0, sizeof (*pc)[bpos]);
+		(*pc)[bpos].name = xstrdup(spec->borderline);
+		if (!class_name_ok((*pc)[bpos].name, strlen((*pc)[bpos].name)))
+			return acc_error(cause, "bad borderline class name "
+			    "'%s'", (*pc)[bpos].name);
+	} else if (spec->ordinal && (bpos == 0 || bpos == *n - 1))
+		return acc_error(cause, "with --ordinal the borderline class "
+		    "%s must sit between two classes, not at an end",
+		    spec->borderline);
+	if ((*pc)[bpos].key != '\0' && (*pc)[bpos].key != 'b')
+		return acc_error(cause, "the borderline class %s always has "
+		    "key b", (*pc)[bpos].name);
+	(*pc)[bpos].borderline = 1;
+	(*pc)[bpos].key = 'b';
+	return 0;
+}
+
+/*
+ * Refuses a key an action takes; then gives the classes without a key the
+ * digits 1..9, 0 in order, skipping digits already given explicitly.
+ * Returns 0, or -1 with *cause.
+ */
+static int
+classes_assign_keys(struct parsed_class *pc, int n, char **cause)
+{
+	int i, j, digit = 1;
+
+	for (i = 0; i < n; i++)
+		if (!pc[i].borderline && pc[i].key != '\0' &&
+		    strchr(PROJECT_RESERVED_KEYS, pc[i].key) != NULL)
+			return acc_error(cause, "class %s: key %c is taken by "
+			    "an action (reserved: %s)", pc[i].name, pc[i].key,
 			    PROJECT_RESERVED_KEYS);
-			parsed_free(pc, n);
-			return -1;
-		}
-	}
-	/* Digits for the rest, skipping digits already given explicitly. */
 	for (i = 0; i < n; i++) {
 		if (pc[i].key != '\0')
 			continue;
@@ -182,12 +149,10 @@ parse_classes(const struct project_spec *spec, struct parsed_class **out,
 			char d = (char)('0' + digit % 10);
 			int used = 0;
 
-			if (digit > 10) {
-				acc_error(cause, "more than ten classes without "
-				    "keys: give the rest a letter (name:key)");
-				parsed_free(pc, n);
-				return -1;
-			}
+			if (digit > 10)
+				return acc_error(cause, "more than ten classes "
+				    "without keys: give the rest a letter "
+				    "(name:key)");
 			for (j = 0; j < n; j++)
 				if (pc[j].key == d)
 					used = 1;
@@ -198,24 +163,60 @@ parse_classes(const struct project_spec *spec, struct parsed_class **out,
 			}
 		}
 	}
+	return 0;
+}
+
+/* No name and no key twice.  Returns 0, or -1 with *cause. */
+static int
+classes_check_unique(const struct parsed_class *pc, int n, char **cause)
+{
+	int i, j;
+
 	for (i = 0; i < n; i++)
 		for (j = i + 1; j < n; j++) {
-			if (strcmp(pc[i].name, pc[j].name) == 0) {
-				acc_error(cause, "class %s is listed twice",
-				    pc[i].name);
-				parsed_free(pc, n);
-				return -1;
-			}
-			if (pc[i].key == pc[j].key) {
-				acc_error(cause, "classes %s and %s share key %c",
-				    pc[i].name, pc[j].name, pc[i].key);
-				parsed_free(pc, n);
-				return -1;
-			}
+			if (strcmp(pc[i].name, pc[j].name) == 0)
+				return acc_error(cause, "class %s is listed "
+				    "twice", pc[i].name);
+			if (pc[i].key == pc[j].key)
+				return acc_error(cause, "classes %s and %s "
+				    "share key %c", pc[i].name, pc[j].name,
+				    pc[i].key);
 		}
+	return 0;
+}
+
+/*
+ * Parse "ok,scratch:s,dent" plus the borderline name into an ordered list
+ * with keys.  Classes without a key get digits 1..9, 0 in order; the
+ * borderline class gets 'b'.
+ */
+static int
+parse_classes(const struct project_spec *spec, struct parsed_class **out,
+    int *nout, char **cause)
+{
+	struct parsed_class *pc = NULL;
+	int n = 0;
+
+	if (spec->classes == NULL || *spec->classes == '\0')
+		return acc_error(cause, "--classes is required (e.g. "
+		    "ok,scratch,dent)");
+	if (classes_split(spec->classes, &pc, &n, cause) != 0 ||
+	    (spec->borderline != NULL &&
+	    classes_borderline(spec, &pc, &n, cause) != 0))
+		goto fail;
+	if (n < 2) {
+		acc_error(cause, "a project needs at least two classes");
+		goto fail;
+	}
+	if (classes_assign_keys(pc, n, cause) != 0 ||
+	    classes_check_unique(pc, n, cause) != 0)
+		goto fail;
 	*out = pc;
 	*nout = n;
 	return 0;
+fail:
+	parsed_free(pc, n);
+	return -1;
 }
 
 char *
@@ -265,19 +266,11 @@ static int
 setting_put(struct store *st, const char *user, const char *now,
     const char *key, const char *value, char **cause)
 {
-	sqlite3_stmt *s;
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(key), SQL_TEXT(value),
+	    SQL_TEXT(user), SQL_TEXT(now) };
 
-	if (sql_prepare(st, "INSERT INTO settings (key, value, set_by, set_at) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, key);
-	sql_bind_text(s, 2, value);
-	sql_bind_text(s, 3, user);
-	sql_bind_text(s, 4, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "INSERT INTO settings (key, value, set_by, "
+	    "set_at) VALUES (?, ?, ?, ?)", a, cause);
 }
 
 static char *
@@ -296,16 +289,14 @@ default_guideline(const struct project_spec *spec, struct parsed_class *pc,
 	return b.s;
 }
 
+/* The project's first settings: task, media, overlap, ordinal, gold-rate. */
 static int
-init_rows(struct store *st, const struct project_spec *spec,
-    struct parsed_class *pc, int n, const char *text, const char *user,
-    char **cause)
+init_settings(struct store *st, const struct project_spec *spec,
+    const char *user, const char *now, char **cause)
 {
-	sqlite3_stmt *s = NULL, *g = NULL;
-	char now[32], num[32];
-	int i, r = -1;
+	char num[32], *rate;
+	int r;
 
-	acc_now_iso(now);
 	snprintf(num, sizeof num, "%d", spec->overlap);
 	if (setting_put(st, user, now, "task", spec->task, cause) != 0 ||
 	    setting_put(st, user, now, "media", media_kind_name(spec->media),
@@ -314,27 +305,29 @@ init_rows(struct store *st, const struct project_spec *spec,
 	    setting_put(st, user, now, "ordinal", spec->ordinal ? "1" : "0",
 	    cause) != 0)
 		return -1;
-	if (spec->gold_rate != NULL) {
-		char *rate;
-
-		if (config_check("gold-rate", spec->gold_rate, &rate,
-		    cause) != 0)
-			return -1;
-		r = setting_put(st, user, now, "gold-rate", rate, cause);
-		free(rate);
-		if (r != 0)
-			return -1;
-	}
-	if (sql_prepare(st, "INSERT INTO guidelines (version, text, author, "
-	    "created_at, reason) VALUES (1, ?, ?, ?, 'initial definitions')",
-	    &s, cause) != 0)
+	if (spec->gold_rate == NULL)
+		return 0;
+	if (config_check("gold-rate", spec->gold_rate, &rate, cause) != 0)
 		return -1;
-	sql_bind_text(s, 1, text);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, now);
-	if (sql_step_done(st, s, cause) != 0)
-		goto out;
-	sqlite3_finalize(s);
+	r = setting_put(st, user, now, "gold-rate", rate, cause);
+	free(rate);
+	return r;
+}
+
+/* Guideline version 1 (text), and the classes with their sections of it. */
+static int
+init_guideline(struct store *st, const struct parsed_class *pc, int n,
+    const char *text, const char *user, const char *now, char **cause)
+{
+	sqlite3_stmt *s = NULL, *g = NULL;
+	const struct sql_arg a[] = { SQL_TEXT(text), SQL_TEXT(user),
+	    SQL_TEXT(now) };
+	int i, r = -1;
+
+	if (SQL_WRITE(st, "INSERT INTO guidelines (version, text, author, "
+	    "created_at, reason) VALUES (1, ?, ?, ?, 'initial definitions')",
+	    a, cause) != 0)
+		return -1;
 	if (sql_prepare(st, "INSERT INTO classes (name, key, position, "
 	    "is_borderline) VALUES (?, ?, ?, ?)", &s, cause) != 0 ||
 	    sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
@@ -354,32 +347,51 @@ init_rows(struct store *st, const struct project_spec *spec,
 		    sql_step_done(st, g, cause) != 0)
 			goto out;
 	}
-	sqlite3_finalize(s);
-	if (sql_prepare(st, "INSERT INTO members (user, role, active, "
-	    "changed_by, changed_at) VALUES (?, 'admin', 1, ?, ?)", &s,
-	    cause) != 0)
-		goto out;
-	sql_bind_text(s, 1, user);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, now);
-	if (sql_step_done(st, s, cause) != 0)
-		goto out;
-	{
-		char *detail = xasprintf("task=%s media=%s classes=%s "
-		    "borderline=%s ordinal=%d overlap=%d", spec->task,
-		    media_kind_name(spec->media), spec->classes,
-		    spec->borderline ? spec->borderline : "", spec->ordinal,
-		    spec->overlap);
-
-		r = store_audit(st, user, "init", detail, cause);
-		free(detail);
-		if (r == 0)
-			r = store_audit(st, user, "member add", "admin", cause);
-	}
+	r = 0;
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(g);
 	return r;
+}
+
+/* The creating user as the first admin, and the audit rows of both. */
+static int
+init_admin(struct store *st, const struct project_spec *spec,
+    const char *user, const char *now, char **cause)
+{
+	const struct sql_arg a[] = { SQL_TEXT(user), SQL_TEXT(user),
+	    SQL_TEXT(now) };
+	char *detail;
+	int r;
+
+	if (SQL_WRITE(st, "INSERT INTO members (user, role, active, "
+	    "changed_by, changed_at) VALUES (?, 'admin', 1, ?, ?)", a,
+	    cause) != 0)
+		return -1;
+	detail = xasprintf("task=%s media=%s classes=%s borderline=%s "
+	    "ordinal=%d overlap=%d", spec->task, media_kind_name(spec->media),
+	    spec->classes, spec->borderline ? spec->borderline : "",
+	    spec->ordinal, spec->overlap);
+	r = store_audit(st, user, "init", detail, cause);
+	free(detail);
+	if (r == 0)
+		r = store_audit(st, user, "member add", "admin", cause);
+	return r;
+}
+
+static int
+init_rows(struct store *st, const struct project_spec *spec,
+    struct parsed_class *pc, int n, const char *text, const char *user,
+    char **cause)
+{
+	char now[32];
+
+	acc_now_iso(now);
+	if (init_settings(st, spec, user, now, cause) != 0 ||
+	    init_guideline(st, pc, n, text, user, now, cause) != 0 ||
+	    init_admin(st, spec, user, now, cause) != 0)
+		return -1;
+	return 0;
 }
 
 int
@@ -542,221 +554,6 @@ project_class_by_id(const struct project *p, int id)
 		if (p->classes[i].id == id)
 			return &p->classes[i];
 	return NULL;
-}
-
-int
-project_role(struct store *st, const char *user, enum role *out, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*out = ROLE_NONE;
-	if (user == NULL)
-		return 0;
-	if (sql_prepare(st, "SELECT role FROM current_members WHERE user = ?",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*out = role_from_name(sql_text(s, 0));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_fail(st, cause, "cannot read members");
-	return 0;
-}
-
-int
-project_require(struct store *st, const char *user, enum role min,
-    const char *what, char **cause)
-{
-	enum role r;
-
-	if (project_role(st, user, &r, cause) != 0)
-		return -1;
-	if (r >= min)
-		return 0;
-	{
-		char *detail = xasprintf("%s (needs %s, has %s)", what,
-		    role_name(min), role_name(r));
-
-		store_audit(st, user ? user : "?", "refused", detail, NULL);
-		free(detail);
-	}
-	if (r == ROLE_NONE)
-		return acc_error(cause, "%s is not a member of this project; "
-		    "an admin can add them with accord member add", user ?
-		    user : "this user");
-	return acc_error(cause, "%s needs the %s role (%s is %s)", what,
-	    role_name(min), user, role_name(r));
-}
-
-static int
-member_row(struct store *st, const char *actor, const char *user,
-    enum role role, int active, char **cause)
-{
-	sqlite3_stmt *s;
-	char now[32];
-	int r;
-
-	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO members (user, role, active, "
-	    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	sql_bind_text(s, 2, role_name(role));
-	sql_bind_int(s, 3, active);
-	sql_bind_text(s, 4, actor);
-	sql_bind_text(s, 5, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
-}
-
-/* How many admins there would be if `user` were not one. */
-static int
-other_admins(struct store *st, const char *user, long long *n, char **cause)
-{
-	return sql_int(st, "SELECT count(*) FROM current_members WHERE "
-	    "role = 'admin' AND user != ?", user, n, cause) < 0 ? -1 : 0;
-}
-
-int
-member_set(struct store *st, const char *actor, const char *user,
-    enum role role, char **cause)
-{
-	enum role old;
-	long long admins;
-	char *detail;
-
-	if (role == ROLE_NONE)
-		return acc_error(cause, "--role must be labeler, sme or admin");
-	if (getpwnam(user) == NULL)
-		return acc_error(cause, "no OS user named '%s' on this host",
-		    user);
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (project_require(st, actor, ROLE_ADMIN, "changing members",
-	    cause) != 0) {
-		/* Keep the refusal's audit row. */
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	if (project_role(st, user, &old, cause) != 0)
-		goto fail;
-	if (old == role) {
-		store_rollback(st);
-		return acc_error(cause, "%s is already %s %s", user,
-		    role == ROLE_ADMIN ? "an" : "a", role_name(role));
-	}
-	if (old == ROLE_ADMIN) {
-		if (other_admins(st, user, &admins, cause) != 0)
-			goto fail;
-		if (admins == 0) {
-			acc_error(cause, "%s is the only admin; make another "
-			    "admin first", user);
-			goto fail;
-		}
-	}
-	detail = old == ROLE_NONE ? xasprintf("%s as %s", user, role_name(role))
-	    : xasprintf("%s from %s to %s", user, role_name(old),
-	    role_name(role));
-	if (member_row(st, actor, user, role, 1, cause) != 0 ||
-	    store_audit(st, actor, old == ROLE_NONE ? "member add" :
-	    "member role", detail, cause) != 0) {
-		free(detail);
-		goto fail;
-	}
-	free(detail);
-	return store_commit(st, cause);
-fail:
-	store_rollback(st);
-	return -1;
-}
-
-int
-member_remove(struct store *st, const char *actor, const char *user,
-    char **cause)
-{
-	enum role old;
-	long long admins;
-
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (project_require(st, actor, ROLE_ADMIN, "changing members",
-	    cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	if (project_role(st, user, &old, cause) != 0)
-		goto fail;
-	if (old == ROLE_NONE) {
-		acc_error(cause, "%s is not a member", user);
-		goto fail;
-	}
-	if (old == ROLE_ADMIN) {
-		if (other_admins(st, user, &admins, cause) != 0)
-			goto fail;
-		if (admins == 0) {
-			acc_error(cause, "%s is the only admin; make another "
-			    "admin first", user);
-			goto fail;
-		}
-	}
-	if (member_row(st, actor, user, old, 0, cause) != 0 ||
-	    store_audit(st, actor, "member remove", user, cause) != 0)
-		goto fail;
-	return store_commit(st, cause);
-fail:
-	store_rollback(st);
-	return -1;
-}
-
-int
-member_list(struct store *st, const char *user, struct member **out, int *n,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	struct member *m = NULL;
-	int k = 0, rc;
-
-	if (project_require(st, user, ROLE_LABELER, "listing members", cause)
-	    != 0)
-		return -1;
-	if (sql_prepare(st, "SELECT user, role, changed_by, changed_at FROM "
-	    "current_members ORDER BY user", &s, cause) != 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		m = xreallocarray(m, (size_t)k + 1, sizeof *m);
-		m[k].user = xstrdup(sql_text(s, 0));
-		m[k].role = role_from_name(sql_text(s, 1));
-		m[k].changed_by = xstrdup(sql_text(s, 2));
-		m[k].changed_at = xstrdup(sql_text(s, 3));
-		k++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		member_list_free(m, k);
-		return sql_fail(st, cause, "cannot read members");
-	}
-	*out = m;
-	*n = k;
-	return 0;
-}
-
-void
-member_list_free(struct member *m, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++) {
-		free(m[i].user);
-		free(m[i].changed_by);
-		free(m[i].changed_at);
-	}
-	free(m);
 }
 
 int

@@ -1,6 +1,6 @@
 /*
  * queue.c: what a labeler gets next, by the overlap rule, under leases
- * (gold and relabeling: queue_gold.c).
+ * (gold and relabeling: queue_gold.c; the leases: queue_lease.c).
  *
  * Blind labeling: every query that touches labels of a particular labeler
  * filters on the caller; counts of other labelers' labels are used only to
@@ -17,43 +17,16 @@
 
 #define QUEUE_WHAT "labeling"
 
-/*
- * Lease times are REAL unix seconds.  They are always computed here from the
- * C wall clock and bound into SQL, never taken from SQLite's clock, so that
- * the expiry written and the expiry compared come from one source.
- */
-static double
-wall_now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-		acc_fatal("clock_gettime failed");
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int
 queue_require(struct store *st, const char *user, char **cause)
 {
 	return project_require(st, user, ROLE_LABELER, QUEUE_WHAT, cause);
 }
 
-/*
- * BEGIN IMMEDIATE, then the role check inside it, so the check and the
- * write it guards see the same membership.  A refusal's audit row is
- * written inside the transaction, so commit it rather than lose it.
- */
 int
 queue_begin(struct store *st, const char *user, char **cause)
 {
-	if (store_begin(st, 1, cause) != 0)
-		return -1;
-	if (queue_require(st, user, cause) != 0) {
-		if (store_commit(st, NULL) != 0)
-			store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return project_begin(st, user, ROLE_LABELER, QUEUE_WHAT, cause);
 }
 
 int
@@ -72,59 +45,6 @@ queue_item_exists(struct store *st, long long item, char **cause)
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	return acc_error(cause, "no item %lld in this project", item);
-}
-
-int
-queue_lease_drop(struct store *st, const char *user, long long item,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	if (sql_prepare(st, "DELETE FROM leases WHERE item = ? AND user = ?",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
-}
-
-/* Insert or extend user's lease; ON CONFLICT rather than OR REPLACE so the
- * statement also means the same on PostgreSQL. */
-static int
-lease_put(struct store *st, const char *user, long long item, double now,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	if (sql_prepare(st, "INSERT INTO leases (item, user, expires_at) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (item, user) DO UPDATE SET "
-	    "expires_at = excluded.expires_at", &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	sql_bind_double(s, 3, now + QUEUE_LEASE_SECONDS);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
-}
-
-static int
-lease_expire(struct store *st, double now, char **cause)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	if (sql_prepare(st, "DELETE FROM leases WHERE expires_at <= ?", &s,
-	    cause) != 0)
-		return -1;
-	sql_bind_double(s, 1, now);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
 }
 
 /*
@@ -444,6 +364,25 @@ empty_first(struct store *st, const struct scan *sc, long long batch,
 }
 
 /*
+ * Whether item is in import batch `batch`, through s ("SELECT batch FROM
+ * items WHERE id = ?").  1, 0, or -1 with *cause.
+ */
+static int
+in_batch(struct store *st, sqlite3_stmt *s, long long item, long long batch,
+    char **cause)
+{
+	int rc, in;
+
+	sql_bind_int(s, 1, item);
+	rc = sqlite3_step(s);
+	in = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == batch;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read items");
+	return in;
+}
+
+/*
  * Choose the item for user: *item, or 0 if none.  Candidates (a slot
  * already taken) are ranked first, nearer to k first; then items nobody
  * has a label in force on, by id.
@@ -454,7 +393,7 @@ queue_pick(struct store *st, struct scan *sc, long long batch,
 {
 	sqlite3_stmt *s = NULL;
 	size_t i;
-	int rc;
+	int in;
 
 	*item = 0;
 	if (sc->ncand > 0)
@@ -466,16 +405,13 @@ queue_pick(struct store *st, struct scan *sc, long long batch,
 		if (queue_in_sorted(ex, nex, sc->cand[i].item))
 			continue;
 		if (batch > 0) {
-			sql_bind_int(s, 1, sc->cand[i].item);
-			rc = sqlite3_step(s);
-			if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) ==
-			    batch)
-				*item = sc->cand[i].item;
-			sqlite3_reset(s);
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			if ((in = in_batch(st, s, sc->cand[i].item, batch,
+			    cause)) < 0) {
 				sqlite3_finalize(s);
-				return sql_fail(st, cause, "cannot read items");
+				return -1;
 			}
+			if (in)
+				*item = sc->cand[i].item;
 		} else
 			*item = sc->cand[i].item;
 	}
@@ -521,26 +457,6 @@ queue_next(struct store *st, const char *user, struct scan *sc, int k,
 	return 0;
 }
 
-/*
- * Lease writes commit without waiting for the disk.  A lease is working
- * state, not history: losing the newest ones to a power cut only frees
- * slots that nobody has labeled yet, and a process being killed loses
- * nothing (the WAL is in the page cache).  The label that follows commits
- * with synchronous=FULL, which syncs the WAL and every lease frame before
- * it.  It halves the syncs per label, and the sync was most of a take:
- * 9 ms of it on one labeler, against 8 ms for the label's own commit
- * (tests/stress/labelers.sh, ext4 on a virtual disk).  In WAL mode
- * synchronous=NORMAL keeps the store consistent; only durability of these
- * commits is given up.  Outside a transaction the pragma cannot fail short
- * of a broken connection, which the next statement reports.
- */
-static void
-lease_sync(struct store *st, int full)
-{
-	sql_exec(st, full ? "PRAGMA synchronous = FULL" :
-	    "PRAGMA synchronous = NORMAL", NULL);
-}
-
 static int queue_take_tx(struct store *, const char *, const char *,
     const long long *, int, struct queue_item *, char **);
 
@@ -551,9 +467,9 @@ queue_take(struct store *st, const char *user, const char *batch,
 {
 	int r;
 
-	lease_sync(st, 0);
+	queue_lease_sync(st, 0);
 	r = queue_take_tx(st, user, batch, exclude, nexclude, out, cause);
-	lease_sync(st, 1);
+	queue_lease_sync(st, 1);
 	return r;
 }
 
@@ -566,7 +482,7 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 	struct scan sc;
 	long long *ex = NULL, bid = 0, item = 0;
 	size_t nex = nexclude > 0 ? (size_t)nexclude : 0;
-	double now = wall_now();
+	double now = queue_now();
 	char *why = NULL;
 
 	memset(out, 0, sizeof *out);
@@ -582,7 +498,7 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 	if (project_load(st, &p, cause) != 0)
 		goto fail;
 	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
-	    lease_expire(st, now, cause) != 0 ||
+	    queue_lease_expire(st, now, cause) != 0 ||
 	    queue_scan(st, user, p.overlap, now, &sc, cause) != 0) {
 		project_free(&p);
 		goto fail;
@@ -597,7 +513,7 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 	scan_free(&sc);
 	free(ex);
 	ex = NULL;
-	if (item != 0 && lease_put(st, user, item, now, cause) != 0)
+	if (item != 0 && queue_lease_put(st, user, item, now, cause) != 0)
 		goto fail;
 	/* Commit even when nothing was found: expired leases are gone. */
 	if (store_commit(st, cause) != 0)
@@ -615,51 +531,6 @@ fail:
 	free(ex);
 	store_rollback(st);
 	return -1;
-}
-
-/*
- * Renew (or retake) user's lease.  A lease that expired and was deleted
- * is written again: the labeler is looking at the item and will label it,
- * so holding the slot keeps others from overshooting k further.
- */
-int
-queue_renew(struct store *st, const char *user, long long item, char **cause)
-{
-	double now = wall_now();
-	int r = -1;
-
-	lease_sync(st, 0);
-	if (queue_begin(st, user, cause) != 0)
-		goto out;
-	if (queue_item_exists(st, item, cause) != 0 ||
-	    lease_expire(st, now, cause) != 0 ||
-	    lease_put(st, user, item, now, cause) != 0 ||
-	    store_commit(st, cause) != 0)
-		store_rollback(st);
-	else
-		r = 0;
-out:
-	lease_sync(st, 1);
-	return r;
-}
-
-int
-queue_release(struct store *st, const char *user, long long item,
-    char **cause)
-{
-	int r = -1;
-
-	lease_sync(st, 0);
-	if (queue_begin(st, user, cause) != 0)
-		goto out;
-	if (queue_lease_drop(st, user, item, cause) != 0 ||
-	    store_commit(st, cause) != 0)
-		store_rollback(st);
-	else
-		r = 0;
-out:
-	lease_sync(st, 1);
-	return r;
 }
 
 static int
@@ -685,17 +556,118 @@ count_done(struct store *st, const char *user, long long batch,
 	return 0;
 }
 
+/* How many of the items sent back to user (rel) are not candidates. */
+static long long
+progress_relabel(const struct scan *sc, const long long *rel, size_t nrel)
+{
+	long long n = 0;
+	size_t i, j;
+
+	for (j = 0; j < nrel; j++) {
+		for (i = 0; i < sc->ncand && sc->cand[i].item != rel[j]; i++)
+			;
+		if (i == sc->ncand)
+			n++;
+	}
+	return n;
+}
+
+/* Adds to *n the open items with someone on them, in batch (0: any). */
+static int
+progress_open(struct store *st, const struct scan *sc, long long batch,
+    long long *n, char **cause)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int in;
+
+	if (batch == 0) {
+		*n += (long long)sc->ncand;
+		return 0;
+	}
+	if (sql_prepare(st, "SELECT batch FROM items WHERE id = ?", &s,
+	    cause) != 0)
+		return -1;
+	for (i = 0; i < sc->ncand; i++) {
+		if ((in = in_batch(st, s, sc->cand[i].item, batch, cause)) < 0)
+			break;
+		*n += in;
+	}
+	sqlite3_finalize(s);
+	return i < sc->ncand ? -1 : 0;
+}
+
+/*
+ * Adds to *n the items nobody has a label in force on, but for those held
+ * by others and gold (served at the gold rate, outside this count).
+ * Without a batch that is a count of the (n, item) index less the few
+ * held and gold ones.
+ */
+static int
+progress_empty_all(struct store *st, const struct scan *sc, long long *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	long long zero = 0;
+	size_t h;
+	int n0, r = 0;
+
+	if (sql_int(st, "SELECT count(*) FROM item_labelers WHERE n = 0",
+	    NULL, &zero, cause) < 0 ||
+	    sql_prepare(st, "SELECT n FROM item_labelers WHERE item = ?", &s,
+	    cause) != 0)
+		return -1;
+	*n += zero;
+	for (h = 0; h < sc->nheld + sc->ngold; h++) {
+		long long id = h < sc->nheld ? sc->held[h].item :
+		    sc->gold[h - sc->nheld];
+
+		if (h < sc->nheld ? h > 0 && sc->held[h - 1].item == id :
+		    held_by_other(sc, id))
+			continue;	/* counted once */
+		if ((r = item_n(st, s, id, &n0, cause)) != 0)
+			break;
+		if (n0 == 0)
+			(*n)--;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+/* progress_empty_all's count within one batch. */
+static int
+progress_empty_batch(struct store *st, const struct scan *sc,
+    long long batch, long long *n, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql_prepare(st, "SELECT l.item FROM item_labelers l JOIN items i "
+	    "ON i.id = l.item WHERE l.n = 0 AND i.batch = ?", &s, cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, batch);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(s, 0);
+
+		if (!held_by_other(sc, id) && !in_gold(sc, id))
+			(*n)++;
+	}
+	if (rc != SQLITE_DONE)
+		sql_fail(st, cause, "cannot read items");
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 queue_progress(struct store *st, const char *user, const char *batch,
     long long *done, long long *remaining, char **cause)
 {
 	struct project p;
 	struct scan sc;
-	sqlite3_stmt *s = NULL;
 	long long bid = 0, n = 0, *rel = NULL;
-	size_t i, j, nrel = 0;
-	double now = wall_now();
-	int rc;
+	size_t nrel = 0;
+	double now = queue_now();
+	int r;
 
 	*done = *remaining = 0;
 	if (queue_require(st, user, cause) != 0)
@@ -711,92 +683,23 @@ queue_progress(struct store *st, const char *user, const char *batch,
 		goto fail;
 	}
 	/* Items sent back to user that the overlap rule does not offer. */
-	if (queue_relabel_open(st, user, p.overlap, bid, NULL, 0, now, SIZE_MAX,
-	    &rel, &nrel, cause) != 0) {
-		project_free(&p);
-		goto fail_scan;
-	}
+	r = queue_relabel_open(st, user, p.overlap, bid, NULL, 0, now,
+	    SIZE_MAX, &rel, &nrel, cause);
 	project_free(&p);
-	for (j = 0; j < nrel; j++) {
-		for (i = 0; i < sc.ncand && sc.cand[i].item != rel[j]; i++)
-			;
-		if (i == sc.ncand)
-			n++;
+	if (r == 0) {
+		n += progress_relabel(&sc, rel, nrel);
+		free(rel);
+		r = progress_open(st, &sc, bid, &n, cause);
 	}
-	free(rel);
-	/* Open items with someone on them, in the batch. */
-	if (bid > 0 && sql_prepare(st, "SELECT batch FROM items WHERE id = ?",
-	    &s, cause) != 0)
-		goto fail_scan;
-	for (i = 0; i < sc.ncand; i++) {
-		if (bid == 0) {
-			n++;
-			continue;
-		}
-		sql_bind_int(s, 1, sc.cand[i].item);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == bid)
-			n++;
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			sql_fail(st, cause, "cannot read items");
-			goto fail_scan;
-		}
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	/* Plus the items nobody has a label in force on, but for those held
-	 * by others and gold (served at the gold rate, outside this count).
-	 * Without a batch that is a count of the (n, item) index less the
-	 * few held and gold ones. */
-	if (bid == 0) {
-		long long zero = 0;
-		size_t h;
-		int n0;
-
-		if (sql_int(st, "SELECT count(*) FROM item_labelers WHERE n = 0",
-		    NULL, &zero, cause) < 0 ||
-		    sql_prepare(st, "SELECT n FROM item_labelers WHERE item = ?",
-		    &s, cause) != 0)
-			goto fail_scan;
-		n += zero;
-		for (h = 0; h < sc.nheld + sc.ngold; h++) {
-			long long id = h < sc.nheld ? sc.held[h].item :
-			    sc.gold[h - sc.nheld];
-
-			if (h < sc.nheld ? h > 0 && sc.held[h - 1].item == id :
-			    held_by_other(&sc, id))
-				continue;	/* counted once */
-			if (item_n(st, s, id, &n0, cause) != 0)
-				goto fail_scan;
-			if (n0 == 0)
-				n--;
-		}
-	} else {
-		if (sql_prepare(st, "SELECT l.item FROM item_labelers l JOIN "
-		    "items i ON i.id = l.item WHERE l.n = 0 AND i.batch = ?", &s,
-		    cause) != 0)
-			goto fail_scan;
-		sql_bind_int(s, 1, bid);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			long long id = sqlite3_column_int64(s, 0);
-
-			if (!held_by_other(&sc, id) && !in_gold(&sc, id))
-				n++;
-		}
-		if (rc != SQLITE_DONE) {
-			sql_fail(st, cause, "cannot read items");
-			goto fail_scan;
-		}
-	}
-	sqlite3_finalize(s);
+	if (r == 0)
+		r = bid == 0 ? progress_empty_all(st, &sc, &n, cause) :
+		    progress_empty_batch(st, &sc, bid, &n, cause);
 	scan_free(&sc);
+	if (r != 0)
+		goto fail;
 	store_rollback(st);
 	*remaining = n;
 	return 0;
-fail_scan:
-	sqlite3_finalize(s);
-	scan_free(&sc);
 fail:
 	store_rollback(st);
 	return -1;

@@ -9,6 +9,31 @@
 #include "queue_int.h"
 
 /*
+ * Steps s, one of queue_relabel_open's counts, for item under guideline
+ * v, user and time now (its parameters ?1 to ?3, and ?4 if it has one):
+ * the first column into *x and the second, if y, into *y.  0, or -1 with
+ * *cause saying what could not be read.
+ */
+static int
+relabel_count(struct store *st, sqlite3_stmt *s, long long item, int v,
+    const char *user, double now, const char *what, long long *x,
+    long long *y, char **cause)
+{
+	sql_bind_int(s, 1, item);
+	sql_bind_int(s, 2, v);
+	sql_bind_text(s, 3, user);
+	if (sqlite3_bind_parameter_count(s) >= 4)
+		sql_bind_double(s, 4, now);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return sql_fail(st, cause, what);
+	*x = sqlite3_column_int64(s, 0);
+	if (y != NULL)
+		*y = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/*
  * Items sent back for relabeling that are open to user, in the order they
  * were sent back: the item's newest adjudication is 'relabel' under
  * version V, user has no label in force made under V or later, and fewer
@@ -48,28 +73,14 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 
 		if (queue_in_sorted(ex, nex, item))
 			continue;
-		sql_bind_int(c, 1, item);
-		sql_bind_int(c, 2, v);
-		sql_bind_text(c, 3, user);
-		if (sqlite3_step(c) != SQLITE_ROW) {
-			sql_fail(st, cause, "cannot read labels");
+		if (relabel_count(st, c, item, v, user, now,
+		    "cannot read labels", &have, &mine, cause) != 0)
 			goto out;
-		}
-		have = sqlite3_column_int64(c, 0);
-		mine = sqlite3_column_int64(c, 1);
-		sqlite3_reset(c);
 		if (mine > 0 || have >= k)
 			continue;
-		sql_bind_int(l, 1, item);
-		sql_bind_int(l, 2, v);
-		sql_bind_text(l, 3, user);
-		sql_bind_double(l, 4, now);
-		if (sqlite3_step(l) != SQLITE_ROW) {
-			sql_fail(st, cause, "cannot read leases");
+		if (relabel_count(st, l, item, v, user, now,
+		    "cannot read leases", &held, NULL, cause) != 0)
 			goto out;
-		}
-		held = sqlite3_column_int64(l, 0);
-		sqlite3_reset(l);
 		if (have + held >= k)
 			continue;
 		*out = xreallocarray(*out, *n + 1, sizeof **out);

@@ -1,7 +1,8 @@
 /*
  * queue_int.h: what the queue's files share: the scan of the store that
  * queue.c makes for a take (struct scan), and the items served out of
- * turn (queue_gold.c) and the item read (queue_item.c) it calls.
+ * turn (queue_gold.c), the leases (queue_lease.c) and the item read
+ * (queue_item.c) it calls.
  */
 #ifndef ACCORD_QUEUE_INT_H
 #define ACCORD_QUEUE_INT_H
@@ -51,6 +52,20 @@ int queue_gold_due(struct store *st, const char *user,
 int queue_gold_pick(struct store *st, const char *user,
     const struct scan *sc, long long batch, const long long *ex,
     size_t nex, long long *item, char **cause);
+
+/*
+ * queue_lease.c.  queue_now: the wall clock in unix seconds, the only
+ * clock leases are written and compared with.  queue_lease_put: insert or
+ * extend user's lease on item until now + QUEUE_LEASE_SECONDS;
+ * queue_lease_expire: delete the leases expired at now; both inside the
+ * caller's transaction, 0 or -1.  queue_lease_sync: lease writes commit
+ * without syncing (full 0) until called again with full 1.
+ */
+double queue_now(void);
+int queue_lease_put(struct store *st, const char *user, long long item,
+    double now, char **cause);
+int queue_lease_expire(struct store *st, double now, char **cause);
+void queue_lease_sync(struct store *st, int full);
 
 /* The item's row and current metadata, with no one's labels.  0 or -1. */
 int queue_item_read(struct store *st, long long id, struct queue_item *out,

@@ -279,29 +279,18 @@ tally_done(const struct tally *t, const struct review_filter *f, int ca,
 	(*out)[(*n)++].decided = decided;
 }
 
-int
-review_queue(struct store *st, const char *user, const struct review_filter *f,
-    struct review_entry **out, int *n, char **cause)
+/*
+ * Prepares the per-item, per-class vote counts of the labels in force that
+ * pass f (guideline, batch, metadata), ordered by item.  Returns 0, or -1
+ * with *cause.
+ */
+static int
+votes_prepare(struct store *st, const struct review_filter *f,
+    long long batch, sqlite3_stmt **s, char **cause)
 {
-	static const struct review_filter none;
-	struct decision *d = NULL;
-	struct tally t;
 	struct buf sql = { 0 };
-	sqlite3_stmt *s = NULL;
-	long long batch;
-	int ca, cb, nd = 0, di = 0, cap = 0, rc, i;
+	int i, r;
 
-	*out = NULL;
-	*n = 0;
-	if (f == NULL)
-		f = &none;
-	if (project_require(st, user, ROLE_SME, REVIEW_WHAT, cause) != 0)
-		return -1;
-	if (store_begin(st, 0, cause) != 0)
-		return -1;
-	if (filter_ids(st, f, &ca, &cb, &batch, cause) != 0 ||
-	    decisions_read(st, &d, &nd, cause) != 0)
-		goto fail;
 	/* Fixed SQL text; every value the user gave is bound. */
 	buf_puts(&sql, "SELECT l.item, l.class, count(*), max(l.created_at) "
 	    "FROM current_labels l JOIN items i ON i.id = l.item "
@@ -314,31 +303,67 @@ review_queue(struct store *st, const char *user, const struct review_filter *f,
 		    "('integer', 'real') AND printf('%%.4g', m.value) = ?%d)))",
 		    3 + 2 * i, 4 + 2 * i, 4 + 2 * i);
 	buf_puts(&sql, " GROUP BY l.item, l.class ORDER BY l.item, l.class");
-	if (sql_prepare(st, sql.s, &s, cause) != 0)
-		goto fail;
-	sql_bind_int(s, 1, f->guideline);
-	sql_bind_int(s, 2, batch);
+	r = sql_prepare(st, sql.s, s, cause);
+	buf_free(&sql);
+	if (r != 0)
+		return -1;
+	sql_bind_int(*s, 1, f->guideline);
+	sql_bind_int(*s, 2, batch);
 	for (i = 0; i < f->nmeta; i++) {
-		sql_bind_text(s, 3 + 2 * i, f->meta_key[i]);
-		sql_bind_text(s, 4 + 2 * i, f->meta_value[i]);
+		sql_bind_text(*s, 3 + 2 * i, f->meta_key[i]);
+		sql_bind_text(*s, 4 + 2 * i, f->meta_value[i]);
 	}
+	return 0;
+}
+
+/* Adds one class's votes (a row of votes_prepare, same item) to t. */
+static void
+tally_add(struct tally *t, sqlite3_stmt *s)
+{
+	const char *at = sql_text(s, 3);
+
+	if (t->n < PROJECT_MAX_CLASSES) {
+		t->cls[t->n] = sqlite3_column_int(s, 1);
+		t->cnt[t->n++] = sqlite3_column_int(s, 2);
+	}
+	t->total += sqlite3_column_int(s, 2);
+	if (strcmp(at, t->newest) > 0)
+		snprintf(t->newest, sizeof t->newest, "%s", at);
+}
+
+int
+review_queue(struct store *st, const char *user, const struct review_filter *f,
+    struct review_entry **out, int *n, char **cause)
+{
+	static const struct review_filter none;
+	struct decision *d = NULL;
+	struct tally t;
+	sqlite3_stmt *s = NULL;
+	long long batch;
+	int ca, cb, nd = 0, di = 0, cap = 0, rc;
+
+	*out = NULL;
+	*n = 0;
+	if (f == NULL)
+		f = &none;
+	if (project_require(st, user, ROLE_SME, REVIEW_WHAT, cause) != 0)
+		return -1;
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (filter_ids(st, f, &ca, &cb, &batch, cause) != 0 ||
+	    decisions_read(st, &d, &nd, cause) != 0 ||
+	    votes_prepare(st, f, batch, &s, cause) != 0)
+		goto fail;
 	memset(&t, 0, sizeof t);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long item = sqlite3_column_int64(s, 0);
-		const char *at = sql_text(s, 3);
 
 		if (item != t.item) {
 			tally_done(&t, f, ca, cb, d, nd, &di, out, n, &cap);
 			memset(&t, 0, sizeof t);
 			t.item = item;
 		}
-		if (t.n < PROJECT_MAX_CLASSES) {
-			t.cls[t.n] = sqlite3_column_int(s, 1);
-			t.cnt[t.n++] = sqlite3_column_int(s, 2);
-		}
-		t.total += sqlite3_column_int(s, 2);
-		if (strcmp(at, t.newest) > 0)
-			snprintf(t.newest, sizeof t.newest, "%s", at);
+		tally_add(&t, s);
 	}
 	if (rc != SQLITE_DONE) {
 		sql_fail(st, cause, "cannot read labels");
@@ -346,7 +371,6 @@ review_queue(struct store *st, const char *user, const struct review_filter *f,
 	}
 	tally_done(&t, f, ca, cb, d, nd, &di, out, n, &cap);
 	sqlite3_finalize(s);
-	buf_free(&sql);
 	decisions_free(d, nd);
 	store_rollback(st);
 	if (*n > 1)
@@ -354,7 +378,6 @@ review_queue(struct store *st, const char *user, const struct review_filter *f,
 	return 0;
 fail:
 	sqlite3_finalize(s);
-	buf_free(&sql);
 	decisions_free(d, nd);
 	store_rollback(st);
 	free(*out);

@@ -122,56 +122,56 @@ static const struct {
 	{ "path", "i.path" },
 };
 
-int
-items_each(struct store *st, const char *user, const char *const *where,
-    int nwhere, int (*fn)(void *, const struct item_row *), void *arg,
+/*
+ * Appends to q the item query with one condition per --where (two
+ * parameters each: key, value).  Returns 0, or -1 with *cause for a --where
+ * that is not KEY=VALUE.
+ */
+static int
+items_query(struct buf *q, const char *const *where, int nwhere,
     char **cause)
 {
-	struct buf q = { 0 };
-	sqlite3_stmt *s = NULL, *m = NULL;
-	struct item_meta_kv *kv = NULL;
-	char **vals = NULL;
-	int i, k, rc, r = 0, nkv = 0, cap = 0, param = 1;
+	int i, k, param = 1;
 
-	if (project_require(st, user, ROLE_LABELER, "listing items", cause)
-	    != 0)
-		return -1;
-	buf_puts(&q, "SELECT i.id, i.path, i.sha256, i.kind, i.format, "
+	buf_puts(q, "SELECT i.id, i.path, i.sha256, i.kind, i.format, "
 	    "b.name, i.imported_at, i.bytes, i.width, i.height, i.depth, "
 	    "i.channels, i.rate, i.frames FROM items i JOIN batches b ON "
 	    "b.id = i.batch WHERE 1");
 	for (i = 0; i < nwhere; i++) {
 		const char *eq = strchr(where[i], '=');
+		size_t klen;
 		int col = -1;
 
-		if (eq == NULL || eq == where[i]) {
-			buf_free(&q);
-			return acc_error(cause, "--where wants KEY=VALUE, not '%s'",
-			    where[i]);
-		}
-		for (k = 0; k < (int)(sizeof item_cols / sizeof item_cols[0]); k++)
-			if (strlen(item_cols[k].key) == (size_t)(eq - where[i]) &&
-			    strncmp(where[i], item_cols[k].key,
-			    (size_t)(eq - where[i])) == 0)
+		if (eq == NULL || eq == where[i])
+			return acc_error(cause, "--where wants KEY=VALUE, not "
+			    "'%s'", where[i]);
+		klen = (size_t)(eq - where[i]);
+		for (k = 0; k < (int)(sizeof item_cols / sizeof *item_cols);
+		    k++)
+			if (strlen(item_cols[k].key) == klen &&
+			    strncmp(where[i], item_cols[k].key, klen) == 0)
 				col = k;
 		if (col >= 0)
-			buf_printf(&q, " AND %s = ?%d", item_cols[col].expr,
+			buf_printf(q, " AND %s = ?%d", item_cols[col].expr,
 			    param + 1);
 		else
 			/* Metric values are numbers: compare as text too. */
-			buf_printf(&q, " AND EXISTS (SELECT 1 FROM current_meta cm "
-			    "WHERE cm.item = i.id AND cm.key = ?%d AND (cm.value = "
-			    "?%d OR CAST(cm.value AS TEXT) = ?%d))", param,
-			    param + 1, param + 1);
+			buf_printf(q, " AND EXISTS (SELECT 1 FROM current_meta "
+			    "cm WHERE cm.item = i.id AND cm.key = ?%d AND "
+			    "(cm.value = ?%d OR CAST(cm.value AS TEXT) = ?%d))",
+			    param, param + 1, param + 1);
 		param += 2;
 	}
-	buf_puts(&q, " ORDER BY i.id");
-	if (sql_prepare(st, q.s, &s, cause) != 0 ||
-	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE item = ? "
-	    "ORDER BY key", &m, cause) != 0) {
-		r = -1;
-		goto out;
-	}
+	buf_puts(q, " ORDER BY i.id");
+	return 0;
+}
+
+/* Binds each --where's key and value to the parameters items_query made. */
+static void
+items_bind_where(sqlite3_stmt *s, const char *const *where, int nwhere)
+{
+	int i;
+
 	for (i = 0; i < nwhere; i++) {
 		const char *eq = strchr(where[i], '=');
 		char *key = xstrndup(where[i], (size_t)(eq - where[i]));
@@ -180,55 +180,122 @@ items_each(struct store *st, const char *user, const char *const *where,
 		sql_bind_text(s, 2 * i + 2, eq + 1);
 		free(key);
 	}
+}
+
+/* One row of items_query into row (its strings are s's). */
+static void
+item_row_read(sqlite3_stmt *s, struct item_row *row)
+{
+	memset(row, 0, sizeof *row);
+	row->id = sqlite3_column_int64(s, 0);
+	row->path = sql_text(s, 1);
+	row->sha256 = sql_text(s, 2);
+	row->kind = sql_text(s, 3);
+	row->format = sql_text(s, 4);
+	row->batch = sql_text(s, 5);
+	row->imported_at = sql_text(s, 6);
+	row->bytes = sqlite3_column_int64(s, 7);
+	row->width = sqlite3_column_int(s, 8);
+	row->height = sqlite3_column_int(s, 9);
+	row->depth = sqlite3_column_int(s, 10);
+	row->channels = sqlite3_column_int(s, 11);
+	row->rate = sqlite3_column_int(s, 12);
+	row->frames = sqlite3_column_int64(s, 13);
+}
+
+/*
+ * An item's metadata in force, reused from item to item: kv[i] points into
+ * vals (key, value), which item_meta_clear frees.
+ */
+struct item_meta {
+	struct item_meta_kv *kv;
+	char **vals;
+	int n, cap;
+};
+
+/* Reads item id's metadata through m into mb; returns m's last step code. */
+static int
+item_meta_read(sqlite3_stmt *m, long long id, struct item_meta *mb)
+{
+	int mrc;
+
+	sql_bind_int(m, 1, id);
+	mb->n = 0;
+	while ((mrc = sqlite3_step(m)) == SQLITE_ROW) {
+		struct item_meta_kv *kv;
+		char **v;
+
+		if (mb->n == mb->cap) {
+			mb->cap = mb->cap ? mb->cap * 2 : 16;
+			mb->kv = xreallocarray(mb->kv, (size_t)mb->cap,
+			    sizeof *mb->kv);
+			mb->vals = xreallocarray(mb->vals, (size_t)mb->cap * 2,
+			    sizeof *mb->vals);
+		}
+		kv = &mb->kv[mb->n];
+		v = &mb->vals[2 * mb->n];
+		v[0] = xstrdup(sql_text(m, 0));
+		if (sqlite3_column_type(m, 1) == SQLITE_FLOAT ||
+		    sqlite3_column_type(m, 1) == SQLITE_INTEGER) {
+			v[1] = xasprintf("%.10g", sqlite3_column_double(m, 1));
+			kv->numeric = 1;
+		} else {
+			v[1] = xstrdup(sql_text(m, 1));
+			kv->numeric = 0;
+		}
+		kv->key = v[0];
+		kv->value = v[1];
+		mb->n++;
+	}
+	sqlite3_reset(m);
+	return mrc;
+}
+
+static void
+item_meta_clear(struct item_meta *mb)
+{
+	int k;
+
+	for (k = 0; k < 2 * mb->n; k++)
+		free(mb->vals[k]);
+	mb->n = 0;
+}
+
+int
+items_each(struct store *st, const char *user, const char *const *where,
+    int nwhere, int (*fn)(void *, const struct item_row *), void *arg,
+    char **cause)
+{
+	struct buf q = { 0 };
+	sqlite3_stmt *s = NULL, *m = NULL;
+	struct item_meta mb = { 0 };
+	int rc, r = 0;
+
+	if (project_require(st, user, ROLE_LABELER, "listing items", cause)
+	    != 0)
+		return -1;
+	if (items_query(&q, where, nwhere, cause) != 0) {
+		buf_free(&q);
+		return -1;
+	}
+	if (sql_prepare(st, q.s, &s, cause) != 0 ||
+	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
+	    "item = ? ORDER BY key", &m, cause) != 0) {
+		r = -1;
+		goto out;
+	}
+	items_bind_where(s, where, nwhere);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct item_row row;
-		int mrc;
 
-		memset(&row, 0, sizeof row);
-		row.id = sqlite3_column_int64(s, 0);
-		row.path = sql_text(s, 1);
-		row.sha256 = sql_text(s, 2);
-		row.kind = sql_text(s, 3);
-		row.format = sql_text(s, 4);
-		row.batch = sql_text(s, 5);
-		row.imported_at = sql_text(s, 6);
-		row.bytes = sqlite3_column_int64(s, 7);
-		row.width = sqlite3_column_int(s, 8);
-		row.height = sqlite3_column_int(s, 9);
-		row.depth = sqlite3_column_int(s, 10);
-		row.channels = sqlite3_column_int(s, 11);
-		row.rate = sqlite3_column_int(s, 12);
-		row.frames = sqlite3_column_int64(s, 13);
-		sql_bind_int(m, 1, row.id);
-		nkv = 0;
-		while ((mrc = sqlite3_step(m)) == SQLITE_ROW) {
-			if (nkv == cap) {
-				cap = cap ? cap * 2 : 16;
-				kv = xreallocarray(kv, (size_t)cap, sizeof *kv);
-				vals = xreallocarray(vals, (size_t)cap * 2,
-				    sizeof *vals);
-			}
-			vals[2 * nkv] = xstrdup(sql_text(m, 0));
-			if (sqlite3_column_type(m, 1) == SQLITE_FLOAT ||
-			    sqlite3_column_type(m, 1) == SQLITE_INTEGER) {
-				vals[2 * nkv + 1] = xasprintf("%.10g",
-				    sqlite3_column_double(m, 1));
-				kv[nkv].numeric = 1;
-			} else {
-				vals[2 * nkv + 1] = xstrdup(sql_text(m, 1));
-				kv[nkv].numeric = 0;
-			}
-			kv[nkv].key = vals[2 * nkv];
-			kv[nkv].value = vals[2 * nkv + 1];
-			nkv++;
-		}
-		sqlite3_reset(m);
-		row.nmeta = nkv;
-		row.meta = kv;
-		r = mrc == SQLITE_DONE ? fn(arg, &row) :
-		    sql_fail(st, cause, "cannot read metadata");
-		for (k = 0; k < 2 * nkv; k++)
-			free(vals[k]);
+		item_row_read(s, &row);
+		if (item_meta_read(m, row.id, &mb) == SQLITE_DONE) {
+			row.nmeta = mb.n;
+			row.meta = mb.kv;
+			r = fn(arg, &row);
+		} else
+			r = sql_fail(st, cause, "cannot read metadata");
+		item_meta_clear(&mb);
 		if (r != 0)
 			goto out;
 	}
@@ -237,8 +304,8 @@ items_each(struct store *st, const char *user, const char *const *where,
 out:
 	sqlite3_finalize(s);
 	sqlite3_finalize(m);
-	free(kv);
-	free(vals);
+	free(mb.kv);
+	free(mb.vals);
 	buf_free(&q);
 	return r;
 }

@@ -14,6 +14,7 @@
 
 #include "accord/priv.h"
 #include "label_int.h"
+#include "sqlutil.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
 #define STORE_BUSY_MS 10000
@@ -175,21 +176,13 @@ int
 store_audit(struct store *st, const char *user, const char *action,
     const char *detail, char **cause)
 {
-	sqlite3_stmt *s;
 	char now[32];
-	int r;
+	const struct sql_arg a[] = { SQL_TEXT(now), SQL_TEXT(user),
+	    SQL_TEXT(action), SQL_TEXT(detail) };
 
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO audit (at, user, action, detail) "
-	    "VALUES (?, ?, ?, ?)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, now);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 3, action);
-	sql_bind_text(s, 4, detail);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	return r;
+	return SQL_WRITE(st, "INSERT INTO audit (at, user, action, detail) "
+	    "VALUES (?, ?, ?, ?)", a, cause);
 }
 
 int
@@ -356,6 +349,27 @@ store_open(const char *path, struct store **out, char **cause)
 	return rc;
 }
 
+/*
+ * A read-write connection to path that waits on a busy store.  Returns it,
+ * or NULL with *cause.
+ */
+static struct store *
+store_connect(const char *path, char **cause)
+{
+	struct store *st = store_new(path);
+
+	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sql_fail(st, cause, "cannot open store");
+		store_close(st);
+		return NULL;
+	}
+	/* Before the first read: a store another process is writing (or
+	 * checkpointing) must be waited for, not reported as unreadable. */
+	store_wait_busy(st);
+	return st;
+}
+
 static int
 store_create_files(const char *path, int version, struct store **out,
     char **cause)
@@ -376,15 +390,10 @@ store_create_files(const char *path, int version, struct store **out,
 	}
 	close(fd);
 
-	st = store_new(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sql_fail(st, cause, "cannot open store");
-		goto fail;
+	if ((st = store_connect(path, cause)) == NULL) {
+		store_unlink_files(path);
+		return -1;
 	}
-	/* Before the first read: a store another process is writing (or
-	 * checkpointing) must be waited for, not reported as unreadable. */
-	store_wait_busy(st);
 	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
 	    STORE_APPLICATION_ID);
 	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
@@ -465,15 +474,8 @@ store_open_files(const char *path, struct store **out, char **cause)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
 	store_sidecars(path);
-	st = store_new(path);
-	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sql_fail(st, cause, "cannot open store");
-		goto fail;
-	}
-	/* Before the first read: a store another process is writing (or
-	 * checkpointing) must be waited for, not reported as unreadable. */
-	store_wait_busy(st);
+	if ((st = store_connect(path, cause)) == NULL)
+		return -1;
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */
 	/*

@@ -90,6 +90,16 @@ int project_role(struct store *st, const char *user, enum role *out,
 int project_require(struct store *st, const char *user, enum role min,
     const char *what, char **cause);
 
+/*
+ * BEGIN IMMEDIATE, then project_require inside it, so the check and the
+ * write it guards see the same membership.  0 leaves the write
+ * transaction open for the caller to commit or roll back.  A refusal
+ * commits its audit row, ending the transaction, and returns -1 with
+ * *cause (the caller frees it); so does a failed BEGIN.
+ */
+int project_begin(struct store *st, const char *user, enum role min,
+    const char *what, char **cause);
+
 struct member {
 	char *user;
 	enum role role;

@@ -1,6 +1,7 @@
 /*
  * test_sqlutil.c: sql_next tells a row, the end and an error apart, and an
- * error carries SQLite's message.
+ * error carries SQLite's message; sql_write binds each value to its
+ * parameter with its type, and a failed write says why.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -108,6 +109,63 @@ t_an_interrupted_scan_is_not_the_end(void)
 	store_close(st);
 }
 
+/* sql_write: each value to its parameter, with its type. */
+static void
+t_each_value_to_its_parameter(void)
+{
+	struct store *st = open_project();
+	const struct sql_arg a[] = { SQL_TEXT("x"), SQL_INT(1LL << 40),
+	    SQL_REAL(2.5), SQL_NULL, SQL_TEXT(NULL) };
+	sqlite3_stmt *s;
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_exec(st, "CREATE TEMP TABLE w (a, b, c, d, e)", &cause),
+	    0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO w VALUES (?, ?, ?, ?, ?)", a,
+	    &cause), 0);
+	T_CHECK(cause == NULL);
+	T_EQ_INT(sql_prepare(st, "SELECT typeof(a), a, typeof(b), b, "
+	    "typeof(c), c, typeof(d), typeof(e) FROM w", &s, &cause), 0);
+	T_EQ_INT(sql_next(st, s, &cause), 1);
+	T_EQ_STR(sql_text(s, 0), "text");
+	T_EQ_STR(sql_text(s, 1), "x");
+	T_EQ_STR(sql_text(s, 2), "integer");
+	T_CHECK(sqlite3_column_int64(s, 3) == 1LL << 40);
+	T_EQ_STR(sql_text(s, 4), "real");
+	T_NEAR(sqlite3_column_double(s, 5), 2.5, 0);
+	T_EQ_STR(sql_text(s, 6), "null");
+	T_EQ_STR(sql_text(s, 7), "null");
+	T_EQ_INT(sql_next(st, s, &cause), 0);
+	sqlite3_finalize(s);
+	store_close(st);
+}
+
+static void
+t_a_failed_write_says_why(void)
+{
+	struct store *st = open_project();
+	const struct sql_arg a[] = { SQL_INT(1), SQL_INT(1) };
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_exec(st, "CREATE TEMP TABLE u (k UNIQUE, v)", &cause),
+	    0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO u VALUES (?, ?)", a, &cause), 0);
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO u VALUES (?, ?)", a, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "UNIQUE") != NULL);
+	free(cause);
+	cause = NULL;
+	/* A statement that does not prepare: -1 too, nothing left open. */
+	T_EQ_INT(SQL_WRITE(st, "INSERT INTO nowhere VALUES (?, ?)", a,
+	    &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "nowhere") != NULL);
+	free(cause);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -122,6 +180,8 @@ main(void)
 	T_RUN(t_rows_then_the_end);
 	T_RUN(t_a_failed_step_is_an_error_with_the_reason);
 	T_RUN(t_an_interrupted_scan_is_not_the_end);
+	T_RUN(t_each_value_to_its_parameter);
+	T_RUN(t_a_failed_write_says_why);
 	store_unlink_files(path);
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
