@@ -123,16 +123,114 @@ cmp_item_row(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The name of batch bid, from *last on (items of one batch are imported
+ * together, so the search is rare); NULL if there is no such batch. */
+static char *
+batch_name(const struct batches *b, long long bid, int *last)
+{
+	if (*last >= b->n || b->ids[*last] != bid)
+		for (*last = 0; *last < b->n && b->ids[*last] != bid; (*last)++)
+			;
+	return *last < b->n ? b->names[*last] : NULL;
+}
+
+/*
+ * The items' growing arrays while they are read: ids, batch names and
+ * (with paths) each path's offset into one buffer.
+ */
+struct items_acc {
+	struct ratings *r;
+	char ***batch;
+	struct buf all;
+	size_t *off;
+	int cap, with_paths, sorted;
+};
+
+/* Room for n items (n > cap). */
+static void
+items_grow(struct items_acc *a, int n)
+{
+	a->cap = n;
+	a->r->item_ids = xreallocarray(a->r->item_ids, (size_t)n,
+	    sizeof *a->r->item_ids);
+	*a->batch = xreallocarray(*a->batch, (size_t)n, sizeof **a->batch);
+	if (a->with_paths)
+		a->off = xreallocarray(a->off, (size_t)n, sizeof *a->off);
+}
+
+/* Add the row of s (id, batch, path); 0, or -1 with *cause. */
+static int
+items_add(struct items_acc *a, sqlite3_stmt *s, const struct batches *b,
+    int *last, char **cause)
+{
+	struct ratings *r = a->r;
+	long long bid = sqlite3_column_int64(s, 1);
+	char *name;
+
+	if (r->nitems == a->cap)
+		items_grow(a, a->cap ? a->cap * 2 : 256);
+	r->item_ids[r->nitems] = sqlite3_column_int64(s, 0);
+	if (r->nitems > 0 &&
+	    r->item_ids[r->nitems] < r->item_ids[r->nitems - 1])
+		a->sorted = 0;
+	if (a->with_paths) {
+		a->off[r->nitems] = a->all.len;
+		buf_add(&a->all, sql_text(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2) + 1);
+	}
+	if ((name = batch_name(b, bid, last)) == NULL)
+		return acc_error(cause, "item %lld names batch %lld, which "
+		    "does not exist", r->item_ids[r->nitems], bid);
+	(*a->batch)[r->nitems++] = name;
+	return 0;
+}
+
+/* Put the items (read from the batch index) in id order. */
+static void
+items_sort(struct ratings *r, char **batch)
+{
+	struct item_row *row = xcalloc((size_t)r->nitems + 1, sizeof *row);
+	int i;
+
+	for (i = 0; i < r->nitems; i++)
+		row[i] = (struct item_row){ r->item_ids[i], batch[i] };
+	qsort(row, (size_t)r->nitems, sizeof *row, cmp_item_row);
+	for (i = 0; i < r->nitems; i++) {
+		r->item_ids[i] = row[i].id;
+		batch[i] = row[i].batch;
+	}
+	free(row);
+}
+
+/*
+ * Items are never deleted and each gets max(id) + 1, so the ids are
+ * normally every number from the smallest to the largest.  When the
+ * count says so, they need no reading (a sixth of `accord agree`'s time
+ * on 200,000 items): 1 with r->item_ids filled, else 0.
+ */
+static int
+items_dense(struct ratings *r, long long count, long long lo, long long hi)
+{
+	int i;
+
+	if (count <= 0 || count >= INT_MAX || hi - lo + 1 != count)
+		return 0;
+	r->item_ids = xreallocarray(NULL, (size_t)count, sizeof *r->item_ids);
+	for (i = 0; i < (int)count; i++)
+		r->item_ids[i] = lo + i;
+	r->nitems = (int)count;
+	return 1;
+}
+
 static int
 read_items(struct store *st, struct ratings *r, const struct batches *b,
     enum items_read what, char ***batch, char **cause)
 {
+	struct items_acc a = { .r = r, .batch = batch,
+	    .with_paths = what == ITEMS_PATHS, .sorted = 1 };
 	sqlite3_stmt *s;
-	struct buf all = { 0 };
-	size_t *off = NULL;
 	long long count = 0, lo = 0, hi = 0;
-	int i, rc, cap = 0, last = 0, nobatch = 0, sorted = 1;
-	int with_paths = what == ITEMS_PATHS;
+	int i, rc, last = 0;
 
 	/*
 	 * Arrays of the right size from the start (the count reads the
@@ -143,101 +241,37 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 	    cause) < 0 || sql_int(st, "SELECT max(id) FROM items", NULL, &hi,
 	    cause) < 0)
 		return -1;
-	/*
-	 * Items are never deleted and each gets max(id) + 1, so the ids are
-	 * normally every number from the smallest to the largest.  When the
-	 * count says so, they need no reading (a sixth of `accord agree`'s
-	 * time on 200,000 items).
-	 */
-	if (what == ITEMS_IDS && count > 0 && count < INT_MAX &&
-	    hi - lo + 1 == count) {
-		r->item_ids = xreallocarray(NULL, (size_t)count,
-		    sizeof *r->item_ids);
-		for (i = 0; i < (int)count; i++)
-			r->item_ids[i] = lo + i;
-		r->nitems = (int)count;
+	if (what == ITEMS_IDS && items_dense(r, count, lo, hi))
 		return 0;
-	}
-	if (count > 0 && count < INT_MAX) {
-		cap = (int)count;
-		r->item_ids = xreallocarray(NULL, (size_t)cap,
-		    sizeof *r->item_ids);
-		*batch = xreallocarray(NULL, (size_t)cap, sizeof **batch);
-		if (with_paths)
-			off = xreallocarray(NULL, (size_t)cap, sizeof *off);
-	}
-	if (sql_prepare(st, with_paths ? "SELECT id, batch, path FROM items "
+	if (count > 0 && count < INT_MAX)
+		items_grow(&a, (int)count);
+	if (sql_prepare(st, a.with_paths ? "SELECT id, batch, path FROM items "
 	    "ORDER BY id" : "SELECT id, batch FROM items INDEXED BY "
 	    "items_batch", &s, cause) != 0) {
-		free(off);
+		free(a.off);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long bid = sqlite3_column_int64(s, 1);
-
-		if (r->nitems == cap) {
-			cap = cap ? cap * 2 : 256;
-			r->item_ids = xreallocarray(r->item_ids, (size_t)cap,
-			    sizeof *r->item_ids);
-			*batch = xreallocarray(*batch, (size_t)cap,
-			    sizeof **batch);
-			if (with_paths)
-				off = xreallocarray(off, (size_t)cap,
-				    sizeof *off);
-		}
-		r->item_ids[r->nitems] = sqlite3_column_int64(s, 0);
-		if (r->nitems > 0 &&
-		    r->item_ids[r->nitems] < r->item_ids[r->nitems - 1])
-			sorted = 0;
-		if (with_paths) {
-			off[r->nitems] = all.len;
-			buf_add(&all, sql_text(s, 2),
-			    (size_t)sqlite3_column_bytes(s, 2) + 1);
-		}
-		/* Items of one batch are imported together: search rarely. */
-		if (last >= b->n || b->ids[last] != bid)
-			for (last = 0; last < b->n && b->ids[last] != bid;
-			    last++)
-				;
-		if (last == b->n) {
-			acc_error(cause, "item %lld names batch %lld, which "
-			    "does not exist", r->item_ids[r->nitems], bid);
-			nobatch = 1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (items_add(&a, s, b, &last, cause) != 0)
 			break;
-		}
-		(*batch)[r->nitems] = b->names[last];
-		r->nitems++;
-	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sql_fail(st, cause, "cannot read items");
 	sqlite3_finalize(s);
-	if (nobatch || rc != SQLITE_DONE) {
-		if (!nobatch)
-			sql_fail(st, cause, "cannot read items");
+	if (rc != SQLITE_DONE) {
 		r->nitems = 0;
-		buf_free(&all);
-		free(off);
+		buf_free(&a.all);
+		free(a.off);
 		return -1;
 	}
-	if (!sorted) {	/* only without paths: the table is in id order */
-		struct item_row *row = xcalloc((size_t)r->nitems + 1,
-		    sizeof *row);
-
-		for (i = 0; i < r->nitems; i++)
-			row[i] = (struct item_row){ r->item_ids[i],
-			    (*batch)[i] };
-		qsort(row, (size_t)r->nitems, sizeof *row, cmp_item_row);
-		for (i = 0; i < r->nitems; i++) {
-			r->item_ids[i] = row[i].id;
-			(*batch)[i] = row[i].batch;
-		}
-		free(row);
-	}
-	if (with_paths) {
-		r->path_buf = all.s;
+	if (!a.sorted)	/* only without paths: the table is in id order */
+		items_sort(r, *batch);
+	if (a.with_paths) {
+		r->path_buf = a.all.s;
 		r->paths = xcalloc((size_t)r->nitems + 1, sizeof *r->paths);
 		for (i = 0; i < r->nitems; i++)
-			r->paths[i] = all.s + off[i];
+			r->paths[i] = a.all.s + a.off[i];
 	}
-	free(off);
+	free(a.off);
 	return 0;
 }
 
@@ -374,36 +408,105 @@ collect_versions(struct ratings *r)
 	}
 }
 
+/* The project's classes into out (names, ordinal, borderline). */
+static void
+copy_classes(const struct project *p, struct ratings *out)
+{
+	int c;
+
+	out->nclasses = p->nclasses;
+	out->ordinal = p->ordinal;
+	out->borderline = -1;
+	out->classes = xcalloc((size_t)p->nclasses + 1, sizeof *out->classes);
+	for (c = 0; c < p->nclasses; c++) {
+		out->classes[c] = xstrdup(p->classes[c].name);
+		if (p->classes[c].borderline)
+			out->borderline = c;
+	}
+}
+
+/* What one read of the matrix holds while it runs. */
+struct build {
+	struct store *st;
+	const struct ratings_opts *opts;
+	struct project p;
+	struct batches b;
+	struct item_map map;
+	char **batch;
+	enum items_read what;
+};
+
+/*
+ * The labels into the cells, with the items they need, inside the read
+ * transaction.  Without days: one packed row per item (schema 4, see
+ * read_by_item).  With days: the label rows themselves, which carry the
+ * time, while a second thread may read them too (read_labels_start).
+ */
+static int
+read_cells(struct build *bd, struct ratings *out, char **cause)
+{
+	const struct ratings_opts *o = bd->opts;
+	struct label_part lp;
+
+	if (read_labelers(bd->st, out, cause) != 0)
+		return -1;
+	if (!o->days) {
+		if (read_batches(bd->st, &bd->b, cause) != 0 ||
+		    read_items(bd->st, out, &bd->b, bd->what, &bd->batch,
+		    cause) != 0)
+			return -1;
+		item_map_init(&bd->map, out->item_ids, out->nitems);
+		return read_by_item(bd->st, &bd->p, &bd->map, out, o->threads,
+		    cause);
+	}
+	if (read_labels_start(bd->st, &bd->p, out, o->days, o->threads, &lp,
+	    cause) != 0)
+		return -1;
+	if (read_batches(bd->st, &bd->b, cause) != 0 ||
+	    read_items(bd->st, out, &bd->b, bd->what, &bd->batch,
+	    cause) != 0) {
+		read_labels_finish(bd->st, NULL, out, &lp, NULL);
+		return -1;
+	}
+	item_map_init(&bd->map, out->item_ids, out->nitems);
+	return read_labels_finish(bd->st, &bd->map, out, &lp, cause);
+}
+
+/* Adjudications, gold and slices: what each item has besides labels. */
+static int
+read_item_facts(struct build *bd, struct ratings *out, char **cause)
+{
+	out->reference = xcalloc((size_t)out->nitems + 1,
+	    sizeof *out->reference);
+	out->gold = xcalloc((size_t)out->nitems + 1, sizeof *out->gold);
+	return read_per_item(bd->st, &bd->p, &bd->map, out, "SELECT item, "
+	    "class, status = 'class' FROM adjudications ORDER BY item, id",
+	    out->reference, "cannot read adjudications", cause) != 0 ||
+	    read_per_item(bd->st, &bd->p, &bd->map, out, "SELECT item, "
+	    "class, 1 FROM gold ORDER BY item, id", out->gold,
+	    "cannot read gold", cause) != 0 ||
+	    ratings_slices_read(bd->st, bd->opts->by, &bd->map, out,
+	    bd->batch, cause) != 0 ? -1 : 0;
+}
+
 int
 ratings_build(struct store *st, const struct ratings_opts *opts,
     struct ratings *out, char **cause)
 {
-	struct project p;
-	struct batches b = { 0 };
-	struct item_map map = { 0 };
-	struct label_part lp;
-	char **batch = NULL;
-	enum items_read what = opts->paths ? ITEMS_PATHS : opts->by != NULL &&
-	    strcmp(opts->by, "batch") == 0 ? ITEMS_BATCH : ITEMS_IDS;
+	struct build bd = { .st = st, .opts = opts };
 	long long cache = LLONG_MIN;
-	int c, ret = -1;
+	int ret = -1;
 
+	bd.what = opts->paths ? ITEMS_PATHS : opts->by != NULL &&
+	    strcmp(opts->by, "batch") == 0 ? ITEMS_BATCH : ITEMS_IDS;
 	memset(out, 0, sizeof *out);
 	/* Before the read transaction: a refusal writes an audit row. */
 	if (project_require(st, opts->user, ROLE_SME, "reading agreement",
 	    cause) != 0)
 		return -1;
-	if (project_load(st, &p, cause) != 0)
+	if (project_load(st, &bd.p, cause) != 0)
 		return -1;
-	out->nclasses = p.nclasses;
-	out->ordinal = p.ordinal;
-	out->borderline = -1;
-	out->classes = xcalloc((size_t)p.nclasses + 1, sizeof *out->classes);
-	for (c = 0; c < p.nclasses; c++) {
-		out->classes[c] = xstrdup(p.classes[c].name);
-		if (p.classes[c].borderline)
-			out->borderline = c;
-	}
+	copy_classes(&bd.p, out);
 	/*
 	 * Every query here reads its pages once, in order: a small page
 	 * cache (RATINGS_CACHE_PAGES) spares the faults and cache misses of
@@ -415,47 +518,15 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 	sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
 	if (store_begin(st, 0, cause) != 0)
 		goto done;
-	if (!opts->days) {
-		/* One row per item (schema 4): see read_by_item. */
-		if (read_labelers(st, out, cause) != 0 ||
-		    read_batches(st, &b, cause) != 0 ||
-		    read_items(st, out, &b, what, &batch, cause) != 0)
-			goto rollback;
-		item_map_init(&map, out->item_ids, out->nitems);
-		if (read_by_item(st, &p, &map, out, opts->threads, cause) != 0)
-			goto rollback;
-	} else {
-		if (read_labelers(st, out, cause) != 0 ||
-		    read_labels_start(st, &p, out, opts->days, opts->threads,
-		    &lp, cause) != 0)
-			goto rollback;
-		/* A second thread may be reading label rows meanwhile. */
-		if (read_batches(st, &b, cause) != 0 ||
-		    read_items(st, out, &b, what, &batch, cause) != 0) {
-			read_labels_finish(st, NULL, out, &lp, NULL);
-			goto rollback;
-		}
-		item_map_init(&map, out->item_ids, out->nitems);
-		if (read_labels_finish(st, &map, out, &lp, cause) != 0)
-			goto rollback;
+	if (read_cells(&bd, out, cause) != 0 ||
+	    read_item_facts(&bd, out, cause) != 0) {
+		store_rollback(st);
+		goto done;
 	}
-	out->reference = xcalloc((size_t)out->nitems + 1,
-	    sizeof *out->reference);
-	out->gold = xcalloc((size_t)out->nitems + 1, sizeof *out->gold);
-	if (read_per_item(st, &p, &map, out, "SELECT item, class, status = "
-	    "'class' FROM adjudications ORDER BY item, id", out->reference,
-	    "cannot read adjudications", cause) != 0 ||
-	    read_per_item(st, &p, &map, out, "SELECT item, class, 1 FROM gold "
-	    "ORDER BY item, id", out->gold, "cannot read gold", cause) != 0 ||
-	    ratings_slices_read(st, opts->by, &map, out, batch, cause) != 0)
-		goto rollback;
 	store_commit(st, NULL);
 	compact_labelers(out);
 	collect_versions(out);
 	ret = 0;
-	goto done;
-rollback:
-	store_rollback(st);
 done:
 	if (cache != LLONG_MIN) {
 		char pragma[64];
@@ -464,10 +535,10 @@ done:
 		    cache);
 		sql_exec(st, pragma, NULL);
 	}
-	item_map_free(&map);
-	batches_free(&b);
-	free(batch);
-	project_free(&p);
+	item_map_free(&bd.map);
+	batches_free(&bd.b);
+	free(bd.batch);
+	project_free(&bd.p);
 	if (ret != 0)
 		ratings_free(out);
 	return ret;

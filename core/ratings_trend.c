@@ -134,21 +134,20 @@ week_start(int day)
 	return day - (int)((((long long)day + 3) % 7 + 7) % 7);
 }
 
-int
-ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
-    char **cause)
+/*
+ * The day of each item's newest label in force under version (0: any)
+ * into newest[] (RATINGS_NO_DAY: none, or some label undated, counted in
+ * out->nundated: which is newest is then unknown), and their range in
+ * *lo, *hi (lo > hi: no dated item).
+ */
+static void
+newest_days(const struct ratings *r, int version, int *newest,
+    struct ratings_trend *out, int *lo, int *hi)
 {
-	struct agree_opts o;
-	int *newest, *count, *start, *order;
-	unsigned char *keep;
-	int i, j, b, lo = INT_MAX, hi = INT_MIN, first, L = r->nlabelers;
-	int ret = 0;
+	int i, j, L = r->nlabelers;
 
-	memset(out, 0, sizeof *out);
-	if (r->day == NULL)
-		return acc_error(cause, "the ratings were read without days "
-		    "(ratings_opts.days)");
-	newest = xcalloc((size_t)r->nitems + 1, sizeof *newest);
+	*lo = INT_MAX;
+	*hi = INT_MIN;
 	for (i = 0; i < r->nitems; i++) {
 		int labeled = 0, undated = 0;
 
@@ -165,15 +164,85 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
 			else if (r->day[k] > newest[i])
 				newest[i] = r->day[k];
 		}
-		/* Without every label's day, which is newest is unknown. */
 		if (labeled && undated) {
 			out->nundated++;
 			newest[i] = RATINGS_NO_DAY;
 		} else if (labeled) {
-			lo = newest[i] < lo ? newest[i] : lo;
-			hi = newest[i] > hi ? newest[i] : hi;
+			*lo = newest[i] < *lo ? newest[i] : *lo;
+			*hi = newest[i] > *hi ? newest[i] : *hi;
 		}
 	}
+}
+
+/*
+ * The items by bucket, ascending in each (a counting sort): newest[i]
+ * becomes item i's bucket, count[b] the items of bucket b, and order[]
+ * the items of bucket 0, then of bucket 1, and so on.
+ */
+static void
+items_by_bucket(const struct ratings *r, const struct ratings_trend *t,
+    int first, int *newest, int *count, int *order)
+{
+	int *start = xcalloc((size_t)t->nbuckets + 1, sizeof *start);
+	int i, b;
+
+	for (i = 0; i < r->nitems; i++)
+		if (newest[i] != RATINGS_NO_DAY) {
+			newest[i] = ((t->unit == 1 ? newest[i] :
+			    week_start(newest[i])) - first) / t->unit;
+			count[newest[i]]++;
+		}
+	for (b = 1; b <= t->nbuckets; b++)
+		start[b] = start[b - 1] + count[b - 1];
+	for (i = 0; i < r->nitems; i++)
+		if (newest[i] != RATINGS_NO_DAY)
+			order[start[newest[i]]++] = i;
+	free(start);
+}
+
+/* The agreement of the n items at[] (keep: scratch of r->nitems). */
+static int
+bucket_compute(const struct ratings *r, int version, const int *at, int n,
+    unsigned char *keep, struct ratings_bucket *bk, char **cause)
+{
+	struct agree_opts o;
+	struct ratings_view v;
+	struct agree_result a;
+	int j, ret = 0;
+
+	agree_opts_init(&o);
+	o.bootstrap = 0;
+	o.threads = 1;
+	memset(keep, 0, (size_t)r->nitems);
+	for (j = 0; j < n; j++)
+		keep[at[j]] = 1;
+	ratings_view_mask(r, keep, version, &v);
+	if (agree_compute(&v.in, &o, &a, cause) != 0)
+		ret = -1;
+	else {
+		bk->npairable = a.npairable;
+		bk->percent = a.percent;
+		bk->fleiss = a.fleiss;
+		agree_result_free(&a);
+	}
+	ratings_view_free(&v);
+	return ret;
+}
+
+int
+ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
+    char **cause)
+{
+	int *newest, *count, *order;
+	unsigned char *keep;
+	int i, b, lo, hi, first, ret = 0;
+
+	memset(out, 0, sizeof *out);
+	if (r->day == NULL)
+		return acc_error(cause, "the ratings were read without days "
+		    "(ratings_opts.days)");
+	newest = xcalloc((size_t)r->nitems + 1, sizeof *newest);
+	newest_days(r, version, newest, out, &lo, &hi);
 	if (lo > hi) {
 		free(newest);
 		return 0;
@@ -183,31 +252,12 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
 	out->nbuckets = ((out->unit == 1 ? hi : week_start(hi)) - first) /
 	    out->unit + 1;
 	out->buckets = xcalloc((size_t)out->nbuckets, sizeof *out->buckets);
-
-	/* Items by bucket (a counting sort keeps them ascending in each). */
 	count = xcalloc((size_t)out->nbuckets + 1, sizeof *count);
-	start = xcalloc((size_t)out->nbuckets + 1, sizeof *start);
 	order = xcalloc((size_t)r->nitems + 1, sizeof *order);
-	for (i = 0; i < r->nitems; i++)
-		if (newest[i] != RATINGS_NO_DAY) {
-			newest[i] = ((out->unit == 1 ? newest[i] :
-			    week_start(newest[i])) - first) / out->unit;
-			count[newest[i]]++;
-		}
-	for (b = 1; b <= out->nbuckets; b++)
-		start[b] = start[b - 1] + count[b - 1];
-	for (i = 0; i < r->nitems; i++)
-		if (newest[i] != RATINGS_NO_DAY)
-			order[start[newest[i]]++] = i;
-
-	agree_opts_init(&o);
-	o.bootstrap = 0;
-	o.threads = 1;
+	items_by_bucket(r, out, first, newest, count, order);
 	keep = xcalloc((size_t)r->nitems + 1, 1);
 	for (b = 0, i = 0; b < out->nbuckets && ret == 0; b++) {
 		struct ratings_bucket *bk = &out->buckets[b];
-		struct ratings_view v;
-		struct agree_result a;
 
 		bk->day = first + b * out->unit;
 		bk->nitems = count[b];
@@ -215,23 +265,11 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
 			bk->percent.why = bk->fleiss.why = AGREE_WHY_NO_LABELS;
 			continue;
 		}
-		memset(keep, 0, (size_t)r->nitems);
-		for (j = i; j < i + count[b]; j++)
-			keep[order[j]] = 1;
+		ret = bucket_compute(r, version, order + i, count[b], keep, bk,
+		    cause);
 		i += count[b];
-		ratings_view_mask(r, keep, version, &v);
-		if (agree_compute(&v.in, &o, &a, cause) != 0)
-			ret = -1;
-		else {
-			bk->npairable = a.npairable;
-			bk->percent = a.percent;
-			bk->fleiss = a.fleiss;
-			agree_result_free(&a);
-		}
-		ratings_view_free(&v);
 	}
 	free(count);
-	free(start);
 	free(order);
 	free(keep);
 	free(newest);
