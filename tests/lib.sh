@@ -82,9 +82,14 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 # characters of [a-z0-9_-]; the name is at most 32).
 test_user() { echo "acc$ACCORD_TEST_ID-$1"; }
 
-# _reachable: every directory above $T lets other users through, so the
-# users a test makes can reach its files (a TMPDIR of mode 700 does not).
-_reachable() {
+# others_reach: root, and every directory above $T lets other users
+# through, so the OS users a test runs as can reach its files (a TMPDIR
+# of mode 700 does not).  1 with the reason in $WHY otherwise.
+others_reach() {
+	if ! is_root; then
+		WHY="running as other OS users needs root"
+		return 1
+	fi
 	_d=$(cd "$T" && pwd -P)
 	while [ "$_d" != / ]; do
 		_d=$(dirname "$_d")
@@ -107,8 +112,8 @@ _ours() {
 	echo "$1 $2" >>"$_MADE"
 }
 
-# _account KIND NAME CMD...: make an OS user or group NAME with CMD (root,
-# a free name, $T reachable), recording it.  Otherwise 1 with the reason
+# _account KIND NAME CMD...: make an OS user or group NAME with CMD (a
+# free name, others_reach), recording it.  Otherwise 1 with the reason
 # in $WHY; a command that fails is also a "not ok" line.
 _account() {
 	_k=$1 _n=$2
@@ -118,11 +123,7 @@ _account() {
 		WHY="the name $_n is taken and not this run's: left alone"
 		return 1
 	fi
-	if ! is_root; then
-		WHY="making OS users and groups needs root"
-		return 1
-	fi
-	_reachable || return 1
+	others_reach || return 1
 	# Another run may hold the lock on /etc/passwd (exit 10): try again.
 	_try=0
 	until _err=$("$@" 2>&1); do

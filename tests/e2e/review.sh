@@ -4,26 +4,13 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/e2e/tmux.lib"
 
-for need in tmux python3 runuser sqlite3; do
-	if ! command -v "$need" >/dev/null 2>&1; then
-		echo "# skip: accord review e2e tests need $need"
-		exit 0
-	fi
-done
-if ! is_root; then
-	echo "# skip: accord review e2e tests create OS users: run as root"
-	exit 0
-fi
-trap 'tm_stop; rm -rf "$T"' EXIT
-trap 'exit 2' INT TERM HUP
+need_commands tmux python3 runuser sqlite3
+SME=$(test_user sme)
+L1=$(test_user l1)
+ensure_user $SME $L1 || skip_all "the screens run as real OS users: $WHY"
+trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
-
-SME=accord-e2e-sme
-L1=accord-e2e-l1
-for u in $SME $L1; do
-	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
-done
 
 check() {
 	if [ "$2" = "$3" ]; then
