@@ -14,10 +14,10 @@ set -u
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:halt_on_error=1}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/accord-test.XXXXXX") || exit 2
 chmod 755 "$T"
-# Beside $T, not in it (tests count the files in $T): $T_SHARED, the
-# TMPDIR and HOME of the other OS users (tests/lib.sh as, tests/e2e/tmux.lib),
-# which they may write whatever $TMPDIR lets them do; and $_MADE, what
-# this script made, one "user NAME" or "group NAME" a line.
+# Beside $T, not in it (tests count the files in $T): $T_SHARED (mode
+# 1777), the TMPDIR and HOME of the other OS users (as below,
+# tests/e2e/tmux.lib), which may not write in $TMPDIR itself; and $_MADE,
+# what this script made, one "user NAME" or "group NAME" a line.
 T_SHARED=$T.tmp
 _MADE=$T.made
 mkdir -m 1777 "$T_SHARED" && (set -C && : >"$_MADE") || exit 2
@@ -159,11 +159,11 @@ _drop() {
 	[ "$1" = group ] && _db=group _del=groupdel
 	_try=0
 	while getent "$_db" "$2" >/dev/null; do
+		_err=$($_del "$2" 2>&1) && return 0
 		if [ "$_try" -ge 50 ]; then
-			fail "remove OS $1 $2" "$($_del "$2" 2>&1)"
+			fail "remove OS $1 $2" "$_err"
 			return 1
 		fi
-		$_del "$2" >/dev/null 2>&1 && return 0
 		_pids=
 		[ "$1" = group ] || _pids=$(ps -o pid= -u "$2" -U "$2")
 		_sig=TERM
