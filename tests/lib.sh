@@ -96,7 +96,8 @@ others_reach() {
 		case $(stat -L -c %A "$_d") in
 		?????????[xt]*) ;;
 		*)
-			WHY="$_d (mode $(stat -L -c %A "$_d")) does not let other users reach $T"
+			WHY="$_d ($(stat -L -c %A "$_d")) is closed to other users:"
+			WHY="$WHY set TMPDIR to a directory they can reach"
 			return 1 ;;
 		esac
 	done
