@@ -96,8 +96,8 @@ others_reach() {
 		case $(stat -L -c %A "$_d") in
 		?????????[xt]*) ;;
 		*)
-			WHY="$_d ($(stat -L -c %A "$_d")) is closed to other users:"
-			WHY="$WHY set TMPDIR to a directory they can reach"
+			WHY="$_d ($(stat -L -c %A "$_d")) is closed to"
+			WHY="$WHY other users: set TMPDIR to one they can reach"
 			return 1 ;;
 		esac
 	done
@@ -108,8 +108,8 @@ others_reach() {
 # is this script's now.
 _ours() {
 	grep -qx "$1 $2" "$_MADE" && return 0
-	[ -n "${ACCORD_TEST_MADE:-}" ] && grep -qx "$1 $2" "$ACCORD_TEST_MADE" ||
-	    return 1
+	[ -n "${ACCORD_TEST_MADE:-}" ] &&
+	    grep -qx "$1 $2" "$ACCORD_TEST_MADE" || return 1
 	echo "$1 $2" >>"$_MADE"
 }
 

@@ -84,7 +84,8 @@ if [ -s "$ACCORD_TEST_MADE" ]; then
 fi
 if [ -s "$LOGS/.times" ]; then
 	echo "# slowest:"
-	sort -rn "$LOGS/.times" | head -n 10 | sed 's/^\([0-9]*\) \(.*\)/#   \1s \2/'
+	sort -rn "$LOGS/.times" | head -n 10 |
+	    sed 's/^\([0-9]*\) \(.*\)/#   \1s \2/'
 fi
 echo "# total time $(( $(date +%s) - start ))s"
 echo "$pass passed, $fail failed, $skip skipped"

@@ -72,7 +72,8 @@ EOF
 	printf 'dents are round\n' | as $SME env EDITOR="$T/ed2.sh" script -qec "$ACCORD guideline $DB edit" /dev/null >"$T/out" 2>&1
 	ok_if "the reason is asked on the terminal" sql_is "SELECT reason FROM guidelines WHERE version = 3" "dents are round"
 else
-	skip "the reason is asked on the terminal" "needs script(1), which is not installed"
+	skip "the reason is asked on the terminal" \
+		"needs script(1), which is not installed"
 fi
 
 run "$ACCORD" guideline "$DB" log

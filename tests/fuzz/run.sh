@@ -83,5 +83,5 @@ for bin in build/fuzz/fuzz_*; do
 	fi
 done
 [ "$ran" -gt 0 ] ||
-	echo "skip - fuzzing: no harness built in build/fuzz (make fuzz builds them)"
+	echo "skip - fuzzing: no harness in build/fuzz (make fuzz builds them)"
 exit $status
