@@ -1,20 +1,34 @@
-# accord: plain make.  `make` builds core/libaccord.a and ./accord;
-# `make test` builds an ASan+UBSan copy under build/asan (with clang, so both
-# compilers see the code warning-free) and runs every test; `make demo` and
-# `make bench` as README says.  Missing Debian packages are installed by
-# scripts/deps.sh when run as root, and named otherwise.
+# accord: plain make.  `make` builds core/libaccord.a and ./accord and
+# nothing else: it changes nothing outside this tree, and names the Debian
+# packages it lacks (scripts/deps.sh check).  `make test` builds an
+# ASan+UBSan copy under build/asan (with clang, so both compilers see the
+# code warning-free) and runs every test; `make demo` and `make bench` as
+# README says.  Those three install the Debian packages they lack when run
+# as root (scripts/deps.sh), as README's set-up promises.
+#
+# Warnings are errors (-Werror) in the test, demo and bench builds, which
+# pass WERROR=1, and in CI; a user's own `make` with a newer compiler that
+# warns about something new still builds.
 
 CC ?= cc
 ASAN_CC ?= clang
 CFLAGS ?= -O2 -g
 PREFIX ?= /usr/local
 DESTDIR ?=
+WERROR ?=
 
 PKGS = sqlite3 libpng libjpeg sndfile libcrypto fftw3f ncursesw
-WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
-	-Wstrict-prototypes -Wmissing-prototypes -Wvla
+WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
+	-Wstrict-prototypes -Wmissing-prototypes -Wvla $(if $(WERROR),-Werror)
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+
+# pkg-config only reads: `make -n` and `make clean` change nothing.  When a
+# package is missing the flags are empty and the flags files (below) stop the
+# build with scripts/deps.sh's list of what to install.
+PKG_OK := $(shell pkg-config --exists $(PKGS) 2>/dev/null && echo yes)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 CORE_SRC = $(sort $(wildcard core/*.c))
 TUI_SRC = $(sort $(wildcard tui/*.c))
@@ -27,31 +41,36 @@ Q = $(if $(V),,@)
 OBJ = build/obj
 AOBJ = build/asan/obj
 
-.PHONY: all demo test bench clean install deps-test deps-bench fuzz valgrind
-.SECONDARY:
+.PHONY: all demo test bench clean install deps-test deps-bench fuzz valgrind \
+	FORCE
 
 all: core/libaccord.a accord
 
-ifeq ($(filter clean,$(MAKECMDGOALS)),)
-# Generated after the build packages are present; make re-reads it.
-include build/config.mk
-endif
-
-build/config.mk: scripts/deps.sh Makefile
-	@sh scripts/deps.sh build
-	@mkdir -p build
-	@{ echo "PKG_CFLAGS = $$(pkg-config --cflags $(PKGS))"; \
-	   echo "PKG_LIBS = $$(pkg-config --libs $(PKGS)) -lm -pthread"; } > $@.tmp
-	@mv $@.tmp $@
-
 ALL_CFLAGS = $(WARN) -Iinclude $(PKG_CFLAGS) -pthread -MMD -MP
 
-$(OBJ)/%.o: %.c build/config.mk
+# Each copy's flags file holds its compile command; its objects depend on
+# it, so changing CC, CFLAGS or WERROR rebuilds what was built otherwise.
+# A flags file is rewritten only when the command changes, so nothing is
+# rebuilt for nothing, and one copy's change leaves the others alone.
+define flags_file
+	@[ "$(PKG_OK)" = yes ] || { sh scripts/deps.sh check build; \
+	    echo "make: pkg-config does not find: $(PKGS)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	@echo '$(1)' | cmp -s - $@ || echo '$(1)' > $@
+endef
+$(OBJ)/flags: FORCE
+	$(call flags_file,$(CC) $(CFLAGS) $(ALL_CFLAGS))
+$(AOBJ)/flags: FORCE
+	$(call flags_file,$(ASAN_CC) -O1 -g $(SAN) $(ALL_CFLAGS))
+$(FOBJ)/flags: FORCE
+	$(call flags_file,$(ASAN_CC) -O1 -g $(FUZZ_SAN) $(ALL_CFLAGS))
+
+$(OBJ)/%.o: %.c $(OBJ)/flags
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(AOBJ)/%.o: %.c build/config.mk
+$(AOBJ)/%.o: %.c $(AOBJ)/flags
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC-SAN  $<")
 	$(Q)$(ASAN_CC) -O1 -g $(SAN) $(ALL_CFLAGS) -c -o $@ $<
@@ -102,16 +121,16 @@ deps-bench:
 
 # gcc builds the normal copy, clang the sanitized one: both warning-free.
 test: deps-test
-	@$(MAKE) --no-print-directory all build/asan/accord $(UNIT_BIN) $(REF_BIN) \
+	@$(MAKE) --no-print-directory WERROR=1 all build/asan/accord $(UNIT_BIN) $(REF_BIN) \
 	    $(FUZZ_BIN)
 	@sh tests/run.sh
 
 demo: deps-test
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory WERROR=1 all
 	@sh scripts/demo.sh
 
 bench: deps-bench
-	@$(MAKE) --no-print-directory all $(BENCH_BIN)
+	@$(MAKE) --no-print-directory WERROR=1 all $(BENCH_BIN)
 	@sh tests/bench/run.sh
 
 # libFuzzer harnesses (tests/fuzz/fuzz_*.c): core instrumented for
@@ -123,7 +142,7 @@ FOBJ = build/fuzz/obj
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-$(FOBJ)/%.o: %.c build/config.mk
+$(FOBJ)/%.o: %.c $(FOBJ)/flags
 	@mkdir -p $(dir $@)
 	@$(if $(V),,echo "  CC-FUZZ $<")
 	$(Q)$(ASAN_CC) -O1 -g -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
@@ -138,12 +157,12 @@ build/fuzz/fuzz_%: $(FOBJ)/tests/fuzz/fuzz_%.o build/fuzz/libaccord.a
 	    build/fuzz/libaccord.a $(PKG_LIBS)
 
 fuzz: deps-test
-	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@$(MAKE) --no-print-directory WERROR=1 $(FUZZ_BIN)
 	@FUZZ_SECONDS=$${FUZZ_SECONDS:-60} sh tests/fuzz/run.sh
 
 # The command tests under valgrind with the gcc build (tests/valgrind/run.sh).
 valgrind: deps-test
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory WERROR=1 all
 	@sh tests/valgrind/run.sh
 
 install: all
@@ -154,4 +173,13 @@ install: all
 clean:
 	rm -rf build core/libaccord.a accord
 
--include $(shell find build/obj build/asan/obj build/fuzz/obj -name '*.d' 2>/dev/null)
+# Every object is named here, so none is an "intermediate" file: make
+# rebuilds one that was deleted (a bare .SECONDARY: kept it from doing so).
+ALL_OBJ = $(CORE_SRC:%.c=$(OBJ)/%.o) $(TUI_SRC:%.c=$(OBJ)/%.o) \
+	$(CORE_SRC:%.c=$(AOBJ)/%.o) $(TUI_SRC:%.c=$(AOBJ)/%.o) \
+	$(UNIT_SRC:%.c=$(AOBJ)/%.o) $(REF_SRC:%.c=$(AOBJ)/%.o) \
+	$(BENCH_SRC:%.c=$(OBJ)/%.o) $(CORE_SRC:%.c=$(FOBJ)/%.o) \
+	$(FUZZ_SRC:%.c=$(FOBJ)/%.o)
+$(ALL_OBJ):
+
+-include $(ALL_OBJ:.o=.d)

@@ -282,7 +282,10 @@ run_find(struct store *st, const char *name, long long *id, char **sha,
 	return rc == SQLITE_ROW;
 }
 
-/* Resolve one row into *pr; 0, or -1 with *why. */
+/*
+ * Resolve one row into *pr; 0, or ITEM_FINDER_BAD (the row's problem) or
+ * ITEM_FINDER_FAILED (the store's) with *why.
+ */
 static int
 pred_resolve(const struct project *p, struct item_finder *finder,
     const struct record *r, struct pred *pr, char **why)
@@ -290,11 +293,13 @@ pred_resolve(const struct project *p, struct item_finder *finder,
 	const char *cls = record_get(r, "class"), *score;
 	const char *key = record_get(r, "path") != NULL ? "path" : "file";
 	const struct class_def *c;
+	int rc;
 
 	if (cls == NULL)
 		cls = record_get(r, "prediction");
-	if (item_finder_find(finder, key, r, &pr->item, why) != 0)
-		return -1;
+
+	if ((rc = item_finder_find(finder, key, r, &pr->item, why)) != 0)
+		return rc;
 	if (cls == NULL)
 		return acc_error(why, "no class (column class or prediction)");
 	if ((c = project_class(p, cls)) == NULL)
@@ -433,10 +438,19 @@ errors_import(struct store *st, const char *file, const char *name,
 	pr = xcalloc((size_t)n + 1, sizeof *pr);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
+		int bad;
 
 		pr[good].line = rows[i].line;
-		if (pred_resolve(&p, &finder, &rows[i].r, &pr[good],
-		    &why) != 0) {
+		bad = pred_resolve(&p, &finder, &rows[i].r, &pr[good], &why);
+		if (bad == ITEM_FINDER_FAILED) {
+			/* The store, not the row: stop, store nothing. */
+			if (cause != NULL)
+				*cause = why;
+			else
+				free(why);
+			goto done;
+		}
+		if (bad != 0) {
 			report(on_error, arg, file, rows[i].line, why);
 			free(why);
 			out->bad++;

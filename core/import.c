@@ -27,6 +27,7 @@
 #include "accord/media.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 #define COMMIT_ITEMS 500
 #define COMMIT_SECONDS 0.5
@@ -141,6 +142,29 @@ walk_dir(struct walk *w, const char *dir, int depth)
 	closedir(d);
 }
 
+/*
+ * Walk directory dir; when it holds no file of the project's media, say so
+ * in one line (not a failure: an empty drop folder is no error), so that
+ * "0 new items" never hides a wrong directory or media kind.
+ */
+static void
+walk_top(struct walk *w, const char *dir)
+{
+	int n = w->n, skipped = w->skipped, failed = w->failed;
+	char *msg;
+
+	walk_dir(w, dir, 0);
+	if (w->n > n || w->failed > failed)
+		return;
+	skipped = w->skipped - skipped;
+	msg = xasprintf("no %s files (%s) found, nothing imported from "
+	    "here; %d other file%s skipped", media_kind_name(w->kind),
+	    w->kind == MEDIA_KIND_IMAGE ? ".png .jpg .jpeg" :
+	    ".wav .flac .ogg .oga", skipped, skipped == 1 ? "" : "s");
+	w->opts->on_error(w->opts->arg, dir, msg);
+	free(msg);
+}
+
 static int
 file_cmp(const void *a, const void *b)
 {
@@ -179,13 +203,38 @@ static const char *const metric_keys[] = {
 	"peak_db", "clipped", "lead_silence_s", "trail_silence_s", NULL
 };
 
+/* The header names each column once, none of them a computed metric. */
+static int
+meta_check_header(const struct csv_row *h, char **cause)
+{
+	int c, k;
+
+	for (c = 0; c < h->nfields; c++) {
+		const char *name = h->fields[c];
+
+		if (*name == '\0')
+			return acc_error(cause, "column %d has no name", c + 1);
+		for (k = 0; metric_keys[k] != NULL; k++)
+			if (strcmp(name, metric_keys[k]) == 0)
+				return acc_error(cause, "column '%s' clashes "
+				    "with a computed input metric; rename it",
+				    name);
+		for (k = 0; k < c; k++)
+			if (strcmp(name, h->fields[k]) == 0)
+				return acc_error(cause, "column '%s' appears "
+				    "twice in the header (columns %d and %d)",
+				    name, k + 1, c + 1);
+	}
+	return 0;
+}
+
 static int
 meta_load(struct meta *m, const char *file, char **cause)
 {
 	unsigned char *data;
 	size_t len;
 	char *real, *dir, *tmp;
-	int r, c;
+	int r;
 
 	memset(m, 0, sizeof *m);
 	if (acc_read_file(file, META_MAX_BYTES, &data, &len, cause) != 0)
@@ -198,26 +247,10 @@ meta_load(struct meta *m, const char *file, char **cause)
 		csv_free(&m->csv);
 		return acc_error(cause, "no 'file' column in the header");
 	}
-	for (c = 0; c < m->csv.rows[0].nfields; c++) {
-		const char *name = m->csv.rows[0].fields[c];
-		int k;
-
-		if (*name == '\0') {
-			csv_free(&m->csv);
-			return acc_error(cause, "column %d has no name", c + 1);
-		}
-		for (k = 0; metric_keys[k] != NULL; k++)
-			if (strcmp(name, metric_keys[k]) == 0) {
-				csv_free(&m->csv);
-				return acc_error(cause, "column '%s' clashes with "
-				    "a computed input metric; rename it", name);
-			}
-		for (k = 0; k < c; k++)
-			if (strcmp(name, m->csv.rows[0].fields[k]) == 0) {
-				csv_free(&m->csv);
-				return acc_error(cause, "column '%s' appears "
-				    "twice", name);
-			}
+	/* The message quotes the header: free it only after. */
+	if (meta_check_header(&m->csv.rows[0], cause) != 0) {
+		csv_free(&m->csv);
+		return -1;
 	}
 	if ((real = realpath(file, NULL)) == NULL) {
 		csv_free(&m->csv);
@@ -411,6 +444,8 @@ writer_finalize(struct writer *w)
 static int
 writer_begin(struct writer *w, char **cause)
 {
+	int rc;
+
 	if (w->in_tx)
 		return 0;
 	if (store_begin(w->st, 1, cause) != 0)
@@ -426,9 +461,10 @@ writer_begin(struct writer *w, char **cause)
 		if (sql_step_done(w->st, w->batch, cause) != 0)
 			return -1;
 		sql_bind_text(w->batchid, 1, w->batch_name);
-		if (sqlite3_step(w->batchid) != SQLITE_ROW) {
+		if ((rc = sql_next(w->st, w->batchid, cause)) != 1) {
 			sqlite3_reset(w->batchid);
-			return sql_fail(w->st, cause, "cannot create batch");
+			return rc < 0 ? -1 : acc_error(cause, "batch %s was "
+			    "not created", w->batch_name);
 		}
 		w->batch_id = sqlite3_column_int64(w->batchid, 0);
 		sqlite3_reset(w->batchid);
@@ -533,9 +569,10 @@ writer_put(struct writer *w, const struct file *f, const struct result *r,
 	*dup = sqlite3_changes(w->st->db) == 0;
 	if (*dup) {
 		sql_bind_text(w->find, 1, r->sha);
-		if (sqlite3_step(w->find) != SQLITE_ROW) {
+		if ((k = sql_next(w->st, w->find, cause)) != 1) {
 			sqlite3_reset(w->find);
-			return sql_fail(w->st, cause, "cannot find item");
+			return k < 0 ? -1 : acc_error(cause, "item %s was "
+			    "neither added nor found", r->sha);
 		}
 		id = sqlite3_column_int64(w->find, 0);
 		sqlite3_reset(w->find);
@@ -567,7 +604,7 @@ static int
 find_unchanged(struct store *st, struct file *files, int n, char **cause)
 {
 	sqlite3_stmt *s;
-	int i;
+	int i, rc = 0;
 
 	if (sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? AND "
 	    "bytes = ? AND mtime = ? LIMIT 1", &s, cause) != 0)
@@ -576,12 +613,15 @@ find_unchanged(struct store *st, struct file *files, int n, char **cause)
 		sql_bind_text(s, 1, files[i].path);
 		sql_bind_int(s, 2, files[i].bytes);
 		sql_bind_int(s, 3, files[i].mtime);
-		if (sqlite3_step(s) == SQLITE_ROW)
+		/* An error is not "not imported yet": stop. */
+		if ((rc = sql_next(st, s, cause)) < 0)
+			break;
+		if (rc == 1)
 			files[i].item = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
-	return 0;
+	return rc < 0 ? -1 : 0;
 }
 
 static void
@@ -749,7 +789,7 @@ import_run(struct store *st, const struct import_opts *opts,
 			opts->on_error(opts->arg, opts->paths[i], strerror(errno));
 			wk.failed++;
 		} else if (S_ISDIR(sb.st_mode))
-			walk_dir(&wk, opts->paths[i], 0);
+			walk_top(&wk, opts->paths[i]);
 		else if (S_ISREG(sb.st_mode))
 			walk_add(&wk, opts->paths[i], &sb, 1);
 		else {
@@ -758,8 +798,10 @@ import_run(struct store *st, const struct import_opts *opts,
 			wk.failed++;
 		}
 	}
-	/* One entry per canonical path, in a stable order. */
-	qsort(wk.files, (size_t)wk.n, sizeof *wk.files, file_cmp);
+	/* One entry per canonical path, in a stable order (no files: NULL,
+	 * which qsort may not be given). */
+	if (wk.n > 1)
+		qsort(wk.files, (size_t)wk.n, sizeof *wk.files, file_cmp);
 	for (i = 0, j = 0; i < wk.n; i++) {
 		if (j > 0 && strcmp(wk.files[j - 1].path, wk.files[i].path) == 0) {
 			free(wk.files[i].path);
@@ -824,8 +866,10 @@ import_run(struct store *st, const struct import_opts *opts,
 		    "unchanged=%d failed=%d", batch, s->imported, s->duplicates,
 		    s->unchanged, s->failed);
 
-		if (s->imported + s->duplicates > 0)
-			store_audit(st, opts->user, "import", detail, NULL);
+		/* The items are committed; a lost audit row is still told. */
+		if (s->imported + s->duplicates > 0 && store_audit(st,
+		    opts->user, "import", detail, cause) != 0)
+			rc = -1;
 		free(detail);
 	}
 out_pool:

@@ -97,14 +97,36 @@ struct item_finder {
 };
 int item_finder_init(struct store *st, const char *file,
     struct item_finder *f, char **cause);
-/* 0 and *item, or -1 with *why (the row's problem, caller frees). */
+/* 0 and *item, or ITEM_FINDER_BAD / _FAILED with *why (caller frees). */
 int item_finder_find(struct item_finder *f, const char *key,
     const struct record *r, long long *item, char **why);
 void item_finder_free(struct item_finder *f);
 
+/*
+ * item_finder_find's returns: 0 found, ITEM_FINDER_BAD the row's problem
+ * (report it, go on), ITEM_FINDER_FAILED the store's (stop: *why has
+ * sqlite3_errmsg).
+ */
+#define ITEM_FINDER_BAD (-1)
+#define ITEM_FINDER_FAILED (-2)
+
 int is_sha256(const char *s);
 /* queue.c: the id of import batch `name`; -1 with *cause if none. */
 int batch_id(struct store *st, const char *name, long long *id,
+    char **cause);
+
+/*
+ * queue.c, for what labelers write (label.c, tags.c).  Role checks say
+ * "labeling".  queue_begin: BEGIN IMMEDIATE, then the labeler check
+ * inside it, so the check and the write it guards see the same
+ * membership (a refusal's audit row is committed).  queue_item_exists:
+ * -1 with "no item N in this project" or a store error.  queue_lease_drop:
+ * drop user's lease on item, inside the caller's transaction.  0 or -1.
+ */
+int queue_require(struct store *st, const char *user, char **cause);
+int queue_begin(struct store *st, const char *user, char **cause);
+int queue_item_exists(struct store *st, long long item, char **cause);
+int queue_lease_drop(struct store *st, const char *user, long long item,
     char **cause);
 /* s ends in suf, ignoring case. */
 int has_suffix(const char *s, const char *suf);

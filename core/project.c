@@ -11,6 +11,7 @@
 #include "accord/config.h"
 #include "accord/project.h"
 #include "internal.h"
+#include "sqlutil.h"
 
 static const char *const role_names[] = { "none", "labeler", "sme", "admin" };
 
@@ -435,14 +436,16 @@ setting_get(struct store *st, const char *key, char **cause)
 {
 	sqlite3_stmt *s;
 	char *v = NULL;
+	int rc;
 
 	if (sql_prepare(st, "SELECT value FROM settings WHERE key = ? "
 	    "ORDER BY id DESC LIMIT 1", &s, cause) != 0)
 		return NULL;
 	sql_bind_text(s, 1, key);
-	if (sqlite3_step(s) == SQLITE_ROW)
+	rc = sql_next(st, s, cause);
+	if (rc == 1)
 		v = xstrdup(sql_text(s, 0));
-	else
+	else if (rc == 0)
 		acc_error(cause, "store has no setting %s", key);
 	sqlite3_finalize(s);
 	return v;
@@ -635,7 +638,9 @@ member_set(struct store *st, const char *actor, const char *user,
 		return -1;
 	if (project_require(st, actor, ROLE_ADMIN, "changing members",
 	    cause) != 0) {
-		store_commit(st, NULL);	/* keep the refusal's audit row */
+		/* Keep the refusal's audit row. */
+		if (store_commit(st, NULL) != 0)
+			store_rollback(st);
 		return -1;
 	}
 	if (project_role(st, user, &old, cause) != 0)
@@ -681,7 +686,8 @@ member_remove(struct store *st, const char *actor, const char *user,
 		return -1;
 	if (project_require(st, actor, ROLE_ADMIN, "changing members",
 	    cause) != 0) {
-		store_commit(st, NULL);
+		if (store_commit(st, NULL) != 0)
+			store_rollback(st);
 		return -1;
 	}
 	if (project_role(st, user, &old, cause) != 0)
@@ -767,10 +773,10 @@ guideline_text(struct store *st, int version, char **text, int *got_version,
 		return -1;
 	if (version > 0)
 		sql_bind_int(s, 1, version);
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
+	if ((rc = sql_next(st, s, cause)) != 1) {
 		sqlite3_finalize(s);
-		return acc_error(cause, "no guideline version %d", version);
+		return rc < 0 ? -1 : acc_error(cause, "no guideline version %d",
+		    version);
 	}
 	*got_version = sqlite3_column_int(s, 0);
 	*text = xstrdup(sql_text(s, 1));

@@ -1,25 +1,21 @@
 /*
- * queue.c: what a labeler gets next (leases, overlap k), and writing their
- * labels and tags.
+ * queue.c: what a labeler gets next, by the overlap rule, under leases
+ * (gold and relabeling: queue_gold.c).
  *
- * Blind labeling: every query that touches labels or tags of a particular
- * labeler filters on the caller; counts of other labelers' labels are used
- * only to decide eligibility and ordering, and never leave this file.
+ * Blind labeling: every query that touches labels of a particular labeler
+ * filters on the caller; counts of other labelers' labels are used only to
+ * decide eligibility and ordering, and never leave the queue's files.
  */
-#include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "accord/config.h"
 #include "accord/project.h"
-#include "accord/queue.h"
-#include "internal.h"
+#include "label_int.h"
+#include "queue_int.h"
 
 #define QUEUE_WHAT "labeling"
-#define TAG_MAX_BYTES 64
 
 /*
  * Lease times are REAL unix seconds.  They are always computed here from the
@@ -36,8 +32,8 @@ wall_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int
-require_labeler(struct store *st, const char *user, char **cause)
+int
+queue_require(struct store *st, const char *user, char **cause)
 {
 	return project_require(st, user, ROLE_LABELER, QUEUE_WHAT, cause);
 }
@@ -47,12 +43,12 @@ require_labeler(struct store *st, const char *user, char **cause)
  * write it guards see the same membership.  A refusal's audit row is
  * written inside the transaction, so commit it rather than lose it.
  */
-static int
-begin_labeling(struct store *st, const char *user, char **cause)
+int
+queue_begin(struct store *st, const char *user, char **cause)
 {
 	if (store_begin(st, 1, cause) != 0)
 		return -1;
-	if (require_labeler(st, user, cause) != 0) {
+	if (queue_require(st, user, cause) != 0) {
 		if (store_commit(st, NULL) != 0)
 			store_rollback(st);
 		return -1;
@@ -60,8 +56,8 @@ begin_labeling(struct store *st, const char *user, char **cause)
 	return 0;
 }
 
-static int
-item_exists(struct store *st, long long item, char **cause)
+int
+queue_item_exists(struct store *st, long long item, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -78,44 +74,9 @@ item_exists(struct store *st, long long item, char **cause)
 	return acc_error(cause, "no item %lld in this project", item);
 }
 
-/*
- * user's newest label row on item: *id (0 if none) and whether it is in
- * force (its class not NULL).  Uses labels_item (item, labeler, id).
- */
-static int
-mine_newest(struct store *st, const char *user, long long item,
-    long long *id, int *class_id, char **note, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*id = 0;
-	*class_id = 0;
-	if (note != NULL)
-		*note = NULL;
-	if (sql_prepare(st, "SELECT id, class, note FROM labels WHERE "
-	    "item = ? AND labeler = ? ORDER BY id DESC LIMIT 1", &s,
-	    cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-			*class_id = sqlite3_column_int(s, 1);
-			if (note != NULL)
-				*note = xstrdup(sql_text(s, 2));
-		}
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_fail(st, cause, "cannot read labels");
-	return 0;
-}
-
-static int
-lease_drop(struct store *st, const char *user, long long item, char **cause)
+int
+queue_lease_drop(struct store *st, const char *user, long long item,
+    char **cause)
 {
 	sqlite3_stmt *s;
 	int r;
@@ -179,28 +140,6 @@ lease_expire(struct store *st, double now, char **cause)
  * are walked through the (n, item) index only when no fuller item is
  * open.
  */
-struct cand {
-	long long item;
-	int taken;		/* labelers in force + other users' leases */
-};
-
-struct held {
-	long long item;
-	char *user;
-	int covered;		/* the holder also has a label in force */
-};
-
-struct scan {
-	struct cand *cand;	/* open items with a slot taken */
-	size_t ncand, ccand;
-	struct held *held;	/* live leases of other users, by item */
-	size_t nheld;
-	long long *gold;	/* gold items in force, ascending: never */
-	size_t ngold;		/* offered by the overlap rule */
-	long long user_rows;	/* the user's label rows (counted only
-				 * when there is gold) */
-};
-
 static void
 scan_free(struct scan *sc)
 {
@@ -225,12 +164,10 @@ scan_cand(struct scan *sc, long long item, int taken)
 	sc->cand[sc->ncand++].taken = taken;
 }
 
-static int in_sorted(const long long *, size_t, long long);
-
 static int
 in_gold(const struct scan *sc, long long item)
 {
-	return in_sorted(sc->gold, sc->ngold, item);
+	return queue_in_sorted(sc->gold, sc->ngold, item);
 }
 
 static int
@@ -367,9 +304,8 @@ queue_scan(struct store *st, const char *user, int k, double now,
 		goto out;
 	if (sql_prepare(st, "SELECT item, n FROM item_labelers WHERE n > 0 "
 	    "AND n < ? ORDER BY item", &open, cause) != 0 ||
-	    sql_prepare(st, "SELECT class IS NOT NULL FROM labels WHERE "
-	    "item = ? AND labeler = ? ORDER BY id DESC LIMIT 1", &top,
-	    cause) != 0 ||
+	    sql_prepare(st, LABEL_NEWEST_ROW("class IS NOT NULL", "?", "?",
+	    ""), &top, cause) != 0 ||
 	    sql_prepare(st, "SELECT n FROM item_labelers WHERE item = ?",
 	    &cnt, cause) != 0)
 		goto out;
@@ -444,8 +380,8 @@ cmp_cand(const void *a, const void *b)
 	return x->item < y->item ? -1 : x->item > y->item;
 }
 
-static int
-in_sorted(const long long *v, size_t n, long long x)
+int
+queue_in_sorted(const long long *v, size_t n, long long x)
 {
 	return n > 0 && bsearch(&x, v, n, sizeof *v, cmp_ll) != NULL;
 }
@@ -495,7 +431,7 @@ empty_first(struct store *st, const struct scan *sc, long long batch,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(s, 0);
 
-		if (held_by_other(sc, id) || in_sorted(ex, nex, id) ||
+		if (held_by_other(sc, id) || queue_in_sorted(ex, nex, id) ||
 		    in_gold(sc, id))
 			continue;
 		*item = id;
@@ -527,7 +463,7 @@ queue_pick(struct store *st, struct scan *sc, long long batch,
 	    "id = ?", &s, cause) != 0)
 		return -1;
 	for (i = 0; i < sc->ncand && *item == 0; i++) {
-		if (in_sorted(ex, nex, sc->cand[i].item))
+		if (queue_in_sorted(ex, nex, sc->cand[i].item))
 			continue;
 		if (batch > 0) {
 			sql_bind_int(s, 1, sc->cand[i].item);
@@ -549,305 +485,6 @@ queue_pick(struct store *st, struct scan *sc, long long batch,
 	return empty_first(st, sc, batch, ex, nex, item, cause);
 }
 
-void
-queue_item_free(struct queue_item *it)
-{
-	int i;
-
-	if (it == NULL)
-		return;
-	for (i = 0; i < it->nmeta; i++) {
-		free(it->meta[i].key);
-		free(it->meta[i].value);
-	}
-	free(it->meta);
-	free(it->path);
-	free(it->sha256);
-	free(it->kind);
-	memset(it, 0, sizeof *it);
-}
-
-/* Metric values are REAL (printed %.4g for the screen); CSV values are
- * text and shown as written ("007" stays "007"). */
-static char *
-meta_value(sqlite3_stmt *s, int col)
-{
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_FLOAT:
-		return xasprintf("%.4g", sqlite3_column_double(s, col));
-	case SQLITE_INTEGER:
-		return xasprintf("%lld", sqlite3_column_int64(s, col));
-	case SQLITE_NULL:
-		return xstrdup("");
-	default:
-		return xstrdup(sql_text(s, col));
-	}
-}
-
-/* The item's row and current metadata, with no one's labels. */
-static int
-item_read(struct store *st, long long id, struct queue_item *out,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	int rc, cap = 0;
-
-	memset(out, 0, sizeof *out);
-	if (sql_prepare(st, "SELECT path, sha256, kind FROM items WHERE id = ?",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		out->id = id;
-		out->path = xstrdup(sql_text(s, 0));
-		out->sha256 = xstrdup(sql_text(s, 1));
-		out->kind = xstrdup(sql_text(s, 2));
-	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return acc_error(cause, "no item %lld in this project", id);
-	if (rc != SQLITE_ROW)
-		return sql_fail(st, cause, "cannot read items");
-	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE item = ? "
-	    "ORDER BY key", &s, cause) != 0)
-		goto fail;
-	sql_bind_int(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (out->nmeta == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->meta = xreallocarray(out->meta, (size_t)cap,
-			    sizeof *out->meta);
-		}
-		out->meta[out->nmeta].key = xstrdup(sql_text(s, 0));
-		out->meta[out->nmeta++].value = meta_value(s, 1);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		sql_fail(st, cause, "cannot read item metadata");
-		goto fail;
-	}
-	return 0;
-fail:
-	queue_item_free(out);
-	return -1;
-}
-
-/*
- * queue_item_load has no user argument in its contract; the role is checked
- * for the OS user running the process, who is the identity everywhere else.
- */
-int
-queue_item_load(struct store *st, long long id, struct queue_item *out,
-    char **cause)
-{
-	int r;
-
-	memset(out, 0, sizeof *out);
-	if (require_labeler(st, acc_os_user(), cause) != 0)
-		return -1;
-	/* One snapshot: the item and its metadata agree. */
-	if (store_begin(st, 0, cause) != 0)
-		return -1;
-	r = item_read(st, id, out, cause);
-	store_rollback(st);
-	return r;
-}
-
-/*
- * Items sent back for relabeling that are open to user, in the order they
- * were sent back: the item's newest adjudication is 'relabel' under
- * version V, user has no label in force made under V or later, and fewer
- * than k labelers have (counting other users' live leases, unless that
- * user already has such a label).  Their old labels stay in force until
- * they label again; the new row supersedes them.  At most max items go to
- * *out (malloc'd), *n of them.  Few items are ever sent back at once, so
- * a few indexed queries per item are cheap.
- */
-static int
-relabel_open(struct store *st, const char *user, int k, long long batch,
-    const long long *ex, size_t nex, double now, size_t max, long long **out,
-    size_t *n, char **cause)
-{
-	sqlite3_stmt *a = NULL, *c = NULL, *l = NULL;
-	int rc = SQLITE_DONE, r = -1;
-
-	*out = NULL;
-	*n = 0;
-	if (sql_prepare(st, "SELECT a.item, a.guideline FROM adjudications a "
-	    "JOIN items i ON i.id = a.item WHERE a.status = 'relabel' AND "
-	    "a.id = (SELECT max(id) FROM adjudications b WHERE b.item = "
-	    "a.item) AND (?1 = 0 OR i.batch = ?1) ORDER BY a.id", &a,
-	    cause) != 0 ||
-	    sql_prepare(st, "SELECT count(*), coalesce(sum(labeler = ?3), 0) "
-	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2", &c,
-	    cause) != 0 ||
-	    sql_prepare(st, "SELECT count(*) FROM leases WHERE item = ?1 AND "
-	    "user != ?3 AND expires_at > ?4 AND user NOT IN (SELECT labeler "
-	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2)", &l,
-	    cause) != 0)
-		goto out;
-	sql_bind_int(a, 1, batch);
-	while (*n < max && (rc = sqlite3_step(a)) == SQLITE_ROW) {
-		long long item = sqlite3_column_int64(a, 0), have, mine, held;
-		int v = sqlite3_column_int(a, 1);
-
-		if (in_sorted(ex, nex, item))
-			continue;
-		sql_bind_int(c, 1, item);
-		sql_bind_int(c, 2, v);
-		sql_bind_text(c, 3, user);
-		if (sqlite3_step(c) != SQLITE_ROW) {
-			sql_fail(st, cause, "cannot read labels");
-			goto out;
-		}
-		have = sqlite3_column_int64(c, 0);
-		mine = sqlite3_column_int64(c, 1);
-		sqlite3_reset(c);
-		if (mine > 0 || have >= k)
-			continue;
-		sql_bind_int(l, 1, item);
-		sql_bind_int(l, 2, v);
-		sql_bind_text(l, 3, user);
-		sql_bind_double(l, 4, now);
-		if (sqlite3_step(l) != SQLITE_ROW) {
-			sql_fail(st, cause, "cannot read leases");
-			goto out;
-		}
-		held = sqlite3_column_int64(l, 0);
-		sqlite3_reset(l);
-		if (have + held >= k)
-			continue;
-		*out = xreallocarray(*out, *n + 1, sizeof **out);
-		(*out)[(*n)++] = item;
-	}
-	if (*n < max && rc != SQLITE_DONE) {
-		sql_fail(st, cause, "cannot read adjudications");
-		goto out;
-	}
-	r = 0;
-out:
-	sqlite3_finalize(a);
-	sqlite3_finalize(c);
-	sqlite3_finalize(l);
-	if (r != 0) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-	}
-	return r;
-}
-
-/* splitmix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */
-static uint64_t
-mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-/* A number in [0, 1) fixed by seed, user and n (FNV-1a of the name). */
-static double
-user_uniform(long long seed, const char *user, uint64_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	const unsigned char *p = (const unsigned char *)user;
-
-	while (*p != '\0')
-		h = (h ^ *p++) * 0x100000001b3ULL;
-	h = mix64(h ^ mix64((uint64_t)seed));
-	return (double)(mix64(h ^ mix64(n)) >> 11) * 0x1.0p-53;
-}
-
-/*
- * Whether this take is a gold one.  Take number t is the user's label rows
- * plus the items they hold now (the loader takes a few ahead before any
- * is labeled), so the sequence of decisions over a user's work depends
- * only on the seed and the user: the share of gold converges on the rate
- * and a test can repeat it.
- */
-static int
-gold_due(struct store *st, const char *user, const struct scan *sc,
-    double now, int *due, char **cause)
-{
-	sqlite3_stmt *s;
-	long long seed, held = 0;
-	double rate;
-	int rc;
-
-	*due = 0;
-	if (sc->ngold == 0)
-		return 0;
-	if (config_gold(st, &rate, &seed, cause) != 0)
-		return -1;
-	if (rate <= 0)
-		return 0;
-	if (sql_prepare(st, "SELECT count(*) FROM leases WHERE user = ? AND "
-	    "expires_at > ?", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	sql_bind_double(s, 2, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		held = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return sql_fail(st, cause, "cannot read leases");
-	*due = user_uniform(seed, user, (uint64_t)(sc->user_rows + held)) <
-	    rate;
-	return 0;
-}
-
-/*
- * The gold item to give user: one they have never labeled (each labeler
- * gets each gold item at most once), in the batch, not excluded.  Among
- * those, the one with the smallest hash of (seed, user, item), so labelers
- * meet the gold items in different orders.  *item 0 if none.
- */
-static int
-gold_pick(struct store *st, const char *user, const struct scan *sc,
-    long long batch, const long long *ex, size_t nex, long long *item,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	double best = 2;
-	size_t i;
-	int rc;
-
-	*item = 0;
-	if (sql_prepare(st, "SELECT (SELECT count(*) FROM labels WHERE item = "
-	    "?1 AND labeler = ?2), (SELECT batch FROM items WHERE id = ?1)",
-	    &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 2, user);
-	for (i = 0; i < sc->ngold; i++) {
-		long long id = sc->gold[i];
-		double h;
-
-		if (in_sorted(ex, nex, id))
-			continue;
-		sql_bind_int(s, 1, id);
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(s);
-			return sql_fail(st, cause, "cannot read labels");
-		}
-		if (sqlite3_column_int64(s, 0) == 0 && (batch == 0 ||
-		    sqlite3_column_int64(s, 1) == batch)) {
-			h = user_uniform(0, user, (uint64_t)id);
-			if (h < best) {
-				best = h;
-				*item = id;
-			}
-		}
-		sqlite3_reset(s);
-	}
-	sqlite3_finalize(s);
-	return 0;
-}
-
 /*
  * The next item for user, in this order: an item sent back for
  * relabeling; else, by the overlap rule, the next item, which on a gold
@@ -864,7 +501,7 @@ queue_next(struct store *st, const char *user, struct scan *sc, int k,
 	size_t nrel;
 	int due;
 
-	if (relabel_open(st, user, k, batch, ex, nex, now, 1, &rel, &nrel,
+	if (queue_relabel_open(st, user, k, batch, ex, nex, now, 1, &rel, &nrel,
 	    cause) != 0)
 		return -1;
 	*item = nrel > 0 ? rel[0] : 0;
@@ -875,8 +512,9 @@ queue_next(struct store *st, const char *user, struct scan *sc, int k,
 		return -1;
 	if (*item == 0)
 		return 0;
-	if (gold_due(st, user, sc, now, &due, cause) != 0 ||
-	    (due && gold_pick(st, user, sc, batch, ex, nex, &g, cause) != 0))
+	if (queue_gold_due(st, user, sc, now, &due, cause) != 0 ||
+	    (due && queue_gold_pick(st, user, sc, batch, ex, nex, &g,
+	    cause) != 0))
 		return -1;
 	if (due && g != 0)
 		*item = g;
@@ -937,7 +575,7 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 		memcpy(ex, exclude, nex * sizeof *ex);
 		qsort(ex, nex, sizeof *ex, cmp_ll);
 	}
-	if (begin_labeling(st, user, cause) != 0) {
+	if (queue_begin(st, user, cause) != 0) {
 		free(ex);
 		return -1;
 	}
@@ -966,9 +604,9 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 		goto fail;
 	if (item == 0)
 		return 0;
-	if (item_read(st, item, out, cause) != 0) {
+	if (queue_item_read(st, item, out, cause) != 0) {
 		/* Do not keep a slot nobody will label. */
-		lease_drop(st, user, item, &why);
+		queue_lease_drop(st, user, item, &why);
 		free(why);
 		return -1;
 	}
@@ -991,9 +629,9 @@ queue_renew(struct store *st, const char *user, long long item, char **cause)
 	int r = -1;
 
 	lease_sync(st, 0);
-	if (begin_labeling(st, user, cause) != 0)
+	if (queue_begin(st, user, cause) != 0)
 		goto out;
-	if (item_exists(st, item, cause) != 0 ||
+	if (queue_item_exists(st, item, cause) != 0 ||
 	    lease_expire(st, now, cause) != 0 ||
 	    lease_put(st, user, item, now, cause) != 0 ||
 	    store_commit(st, cause) != 0)
@@ -1012,9 +650,9 @@ queue_release(struct store *st, const char *user, long long item,
 	int r = -1;
 
 	lease_sync(st, 0);
-	if (begin_labeling(st, user, cause) != 0)
+	if (queue_begin(st, user, cause) != 0)
 		goto out;
-	if (lease_drop(st, user, item, cause) != 0 ||
+	if (queue_lease_drop(st, user, item, cause) != 0 ||
 	    store_commit(st, cause) != 0)
 		store_rollback(st);
 	else
@@ -1032,10 +670,9 @@ count_done(struct store *st, const char *user, long long batch,
 	int rc;
 
 	/* labels_labeler (labeler, id) walks only this user's rows. */
-	if (sql_prepare(st, "SELECT count(*) FROM labels l JOIN items i ON "
-	    "i.id = l.item WHERE l.labeler = ?1 AND l.class IS NOT NULL AND "
-	    "l.id = (SELECT max(id) FROM labels m WHERE m.item = l.item AND "
-	    "m.labeler = ?1) AND (?2 = 0 OR i.batch = ?2)", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT count(*) FROM current_labels l JOIN items "
+	    "i ON i.id = l.item WHERE l.labeler = ?1 AND (?2 = 0 OR "
+	    "i.batch = ?2)", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_int(s, 2, batch);
@@ -1061,7 +698,7 @@ queue_progress(struct store *st, const char *user, const char *batch,
 	int rc;
 
 	*done = *remaining = 0;
-	if (require_labeler(st, user, cause) != 0)
+	if (queue_require(st, user, cause) != 0)
 		return -1;
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
@@ -1074,7 +711,7 @@ queue_progress(struct store *st, const char *user, const char *batch,
 		goto fail;
 	}
 	/* Items sent back to user that the overlap rule does not offer. */
-	if (relabel_open(st, user, p.overlap, bid, NULL, 0, now, SIZE_MAX,
+	if (queue_relabel_open(st, user, p.overlap, bid, NULL, 0, now, SIZE_MAX,
 	    &rel, &nrel, cause) != 0) {
 		project_free(&p);
 		goto fail_scan;
@@ -1163,393 +800,4 @@ fail_scan:
 fail:
 	store_rollback(st);
 	return -1;
-}
-
-/*
- * Write user's row on item inside the caller's transaction: class_id 0
- * withdraws.  Checks what only the store can tell (item, class, something
- * to withdraw); text was checked by the caller.
- */
-static int
-put_row(struct store *st, const char *user, long long item, int class_id,
-    const char *note, double seconds, long long *label_id, char **cause)
-{
-	struct project p;
-	sqlite3_stmt *s;
-	long long prev;
-	char now[32];
-	int cur, r;
-
-	if (item_exists(st, item, cause) != 0)
-		return -1;
-	if (project_load(st, &p, cause) != 0)
-		return -1;
-	if (class_id > 0 && project_class_by_id(&p, class_id) == NULL) {
-		project_free(&p);
-		return acc_error(cause, "class %d is not a class of this project",
-		    class_id);
-	}
-	if (mine_newest(st, user, item, &prev, &cur, NULL, cause) != 0) {
-		project_free(&p);
-		return -1;
-	}
-	if (class_id == 0 && cur == 0) {
-		project_free(&p);
-		return acc_error(cause, "%s has no label on item %lld to "
-		    "withdraw", user, item);
-	}
-	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
-	    "guideline, seconds_spent, created_at, supersedes, origin, "
-	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "'screen', NULL, ?)", &s, cause) != 0) {
-		project_free(&p);
-		return -1;
-	}
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	if (class_id > 0)
-		sql_bind_int(s, 3, class_id);
-	else
-		sql_bind_null(s, 3);
-	sql_bind_text(s, 4, note ? note : "");
-	sql_bind_int(s, 5, p.guideline);
-	if (seconds >= 0 && isfinite(seconds))
-		sql_bind_double(s, 6, seconds);
-	else
-		sql_bind_null(s, 6);
-	sql_bind_text(s, 7, now);
-	if (prev > 0)
-		sql_bind_int(s, 8, prev);
-	else
-		sql_bind_null(s, 8);
-	sql_bind_text(s, 9, user);
-	project_free(&p);
-	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
-	if (r != 0)
-		return -1;
-	if (label_id != NULL)
-		*label_id = sqlite3_last_insert_rowid(st->db);
-	/* The slot is now held by the label itself. */
-	return lease_drop(st, user, item, cause);
-}
-
-int
-label_put(struct store *st, const char *user, long long item, int class_id,
-    const char *note, double seconds, long long *label_id, char **cause)
-{
-	const char *why;
-
-	if (begin_labeling(st, user, cause) != 0)
-		return -1;
-	if (class_id < 0) {
-		store_rollback(st);
-		return acc_error(cause, "class %d is not a class of this "
-		    "project", class_id);
-	}
-	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL) {
-		store_rollback(st);
-		return acc_error(cause, "the note %s", why);
-	}
-	/* COMMIT under synchronous=FULL returns once the WAL is synced. */
-	if (put_row(st, user, item, class_id, note, seconds, label_id,
-	    cause) != 0 || store_commit(st, cause) != 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
-}
-
-int
-label_undo(struct store *st, const char *user, long long *item, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*item = 0;
-	if (begin_labeling(st, user, cause) != 0)
-		return -1;
-	/* Walk user's rows newest first (labels_labeler); the first that is
-	 * still its pair's newest row and has a class is the label to undo.
-	 * Repeated undos therefore walk back through the history. */
-	if (sql_prepare(st, "SELECT l.item FROM labels l WHERE l.labeler = ?1 "
-	    "AND l.class IS NOT NULL AND l.id = (SELECT max(id) FROM labels m "
-	    "WHERE m.item = l.item AND m.labeler = ?1) ORDER BY l.id DESC "
-	    "LIMIT 1", &s, cause) != 0)
-		goto fail;
-	sql_bind_text(s, 1, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*item = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sql_fail(st, cause, "cannot read labels");
-		goto fail;
-	}
-	if (*item == 0) {
-		store_rollback(st);
-		return 0;
-	}
-	if (put_row(st, user, *item, 0, "", -1, NULL, cause) != 0 ||
-	    store_commit(st, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	*item = 0;
-	store_rollback(st);
-	return -1;
-}
-
-int
-label_mine(struct store *st, const char *user, long long item, int *class_id,
-    char **note, char **cause)
-{
-	long long id;
-
-	*class_id = 0;
-	*note = NULL;
-	if (require_labeler(st, user, cause) != 0)
-		return -1;
-	return mine_newest(st, user, item, &id, class_id, note, cause);
-}
-
-int
-label_history(struct store *st, const char *user, long long **items, int *n,
-    char **cause)
-{
-	sqlite3_stmt *s;
-	long long *v = NULL;
-	size_t cap = 0, k = 0;
-	int rc;
-
-	*items = NULL;
-	*n = 0;
-	if (require_labeler(st, user, cause) != 0)
-		return -1;
-	/* The row in force is the pair's newest, so ordering rows in force by
-	 * id orders items by user's newest label on them. */
-	if (sql_prepare(st, "SELECT l.item FROM labels l WHERE l.labeler = ?1 "
-	    "AND l.class IS NOT NULL AND l.id = (SELECT max(id) FROM labels m "
-	    "WHERE m.item = l.item AND m.labeler = ?1) ORDER BY l.id", &s,
-	    cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 64;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[k++] = sqlite3_column_int64(s, 0);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sql_fail(st, cause, "cannot read labels");
-	}
-	if (k > 0x7fffffff) {
-		free(v);
-		return acc_error(cause, "too many labels to list");
-	}
-	*items = v;
-	*n = (int)k;
-	return 0;
-}
-
-void
-tags_free(char **tags, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(tags[i]);
-	free(tags);
-}
-
-/* Strings from a one-column query, in its order. */
-static int
-tags_query(struct store *st, sqlite3_stmt *s, char ***tags, int *n,
-    char **cause)
-{
-	char **v = NULL;
-	int k = 0, cap = 0, rc;
-
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (k == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, (size_t)cap, sizeof *v);
-		}
-		v[k++] = xstrdup(sql_text(s, 0));
-	}
-	if (rc != SQLITE_DONE) {
-		tags_free(v, k);
-		return sql_fail(st, cause, "cannot read tags");
-	}
-	*tags = v;
-	*n = k;
-	return 0;
-}
-
-/*
- * Tags in force somewhere in the project (a tag whose every use was
- * removed is not offered for completion), with the OS user's role checked:
- * the contract has no user argument.
- */
-int
-tags_all(struct store *st, char ***tags, int *n, char **cause)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	*tags = NULL;
-	*n = 0;
-	if (require_labeler(st, acc_os_user(), cause) != 0)
-		return -1;
-	if (sql_prepare(st, "SELECT DISTINCT tag FROM tags t WHERE removed = 0 "
-	    "AND id = (SELECT max(id) FROM tags u WHERE u.item = t.item AND "
-	    "u.tag = t.tag AND u.user = t.user) ORDER BY tag", &s, cause) != 0)
-		return -1;
-	r = tags_query(st, s, tags, n, cause);
-	sqlite3_finalize(s);
-	return r;
-}
-
-static int
-tags_in_force(struct store *st, const char *user, long long item,
-    char ***tags, int *n, char **cause)
-{
-	sqlite3_stmt *s;
-	int r;
-
-	if (sql_prepare(st, "SELECT tag FROM tags t WHERE item = ?1 AND "
-	    "user = ?2 AND removed = 0 AND id = (SELECT max(id) FROM tags u "
-	    "WHERE u.item = ?1 AND u.tag = t.tag AND u.user = ?2) "
-	    "ORDER BY tag", &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	r = tags_query(st, s, tags, n, cause);
-	sqlite3_finalize(s);
-	return r;
-}
-
-int
-tags_mine(struct store *st, const char *user, long long item, char ***tags,
-    int *n, char **cause)
-{
-	*tags = NULL;
-	*n = 0;
-	if (require_labeler(st, user, cause) != 0)
-		return -1;
-	return tags_in_force(st, user, item, tags, n, cause);
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Trim, check and de-duplicate tags into a sorted list; -1 with *cause
- * naming the first bad tag. */
-static int
-tags_clean(const char *const *tags, int n, char ***out, int *nout,
-    char **cause)
-{
-	char **v;
-	int i, k = 0, u;
-
-	v = xcalloc(n > 0 ? (size_t)n : 1, sizeof *v);
-	for (i = 0; i < n; i++) {
-		const char *s = tags[i], *e, *why;
-		char *t;
-
-		if (s == NULL)
-			continue;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		e = s + strlen(s);
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		t = xstrndup(s, (size_t)(e - s));
-		if (*t == '\0' || strlen(t) > TAG_MAX_BYTES)
-			why = "must be 1-64 bytes";
-		else if (strchr(t, ',') != NULL)
-			why = "must not contain a comma";
-		else
-			why = acc_text_problem(t, 0);
-		if (why != NULL) {
-			char *shown = acc_printable(t);
-
-			acc_error(cause, "tag '%s' %s", shown, why);
-			free(shown);
-			free(t);
-			tags_free(v, k);
-			return -1;
-		}
-		v[k++] = t;
-	}
-	qsort(v, (size_t)k, sizeof *v, cmp_str);
-	for (i = 1, u = k > 0 ? 1 : 0; i < k; i++) {
-		if (strcmp(v[i], v[u - 1]) == 0)
-			free(v[i]);
-		else
-			v[u++] = v[i];
-	}
-	*out = v;
-	*nout = u;
-	return 0;
-}
-
-static int
-sorted_has(char **v, int n, const char *s)
-{
-	return n > 0 && bsearch(&s, v, (size_t)n, sizeof *v, cmp_str) != NULL;
-}
-
-int
-tags_set(struct store *st, const char *user, long long item,
-    const char *const *tags, int n, char **cause)
-{
-	sqlite3_stmt *s = NULL;
-	char **want = NULL, **have = NULL, now[32];
-	int nwant = 0, nhave = 0, i, r = -1;
-
-	if (begin_labeling(st, user, cause) != 0)
-		return -1;
-	if (tags_clean(tags, n, &want, &nwant, cause) != 0 ||
-	    item_exists(st, item, cause) != 0 ||
-	    tags_in_force(st, user, item, &have, &nhave, cause) != 0)
-		goto out;
-	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO tags (item, user, tag, removed, "
-	    "created_at) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
-		goto out;
-	sql_bind_int(s, 1, item);
-	sql_bind_text(s, 2, user);
-	sql_bind_text(s, 5, now);
-	for (i = 0; i < nwant; i++) {
-		if (sorted_has(have, nhave, want[i]))
-			continue;
-		sql_bind_text(s, 3, want[i]);
-		sql_bind_int(s, 4, 0);
-		if (sql_step_done(st, s, cause) != 0)
-			goto out;
-	}
-	for (i = 0; i < nhave; i++) {
-		if (sorted_has(want, nwant, have[i]))
-			continue;
-		sql_bind_text(s, 3, have[i]);
-		sql_bind_int(s, 4, 1);
-		if (sql_step_done(st, s, cause) != 0)
-			goto out;
-	}
-	r = store_commit(st, cause);
-out:
-	sqlite3_finalize(s);
-	if (r != 0)
-		store_rollback(st);
-	tags_free(want, nwant);
-	tags_free(have, nhave);
-	return r;
 }

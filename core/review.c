@@ -9,7 +9,7 @@
 
 #include "accord/project.h"
 #include "accord/review.h"
-#include "internal.h"
+#include "label_int.h"
 
 #define REVIEW_WHAT "reviewing labels"
 
@@ -515,9 +515,8 @@ static const struct {
 	{ "SELECT i.path, i.kind, b.name FROM items i JOIN batches b ON "
 	  "b.id = i.batch WHERE i.id = ?1", item_row, "cannot read the item" },
 	{ "SELECT l.id, l.labeler, l.class, l.note, l.seconds_spent, "
-	  "l.guideline, l.created_at, l.origin, l.class IS NOT NULL AND "
-	  "l.id = (SELECT max(id) FROM labels m WHERE m.item = l.item AND "
-	  "m.labeler = l.labeler) FROM labels l WHERE l.item = ?1 ORDER BY l.id",
+	  "l.guideline, l.created_at, l.origin, " LABEL_IN_FORCE("l")
+	  " FROM labels l WHERE l.item = ?1 ORDER BY l.id",
 	  label_row, "cannot read labels" },
 	/* Tags in force: each (user, tag)'s newest row, unless it removed. */
 	{ "SELECT t.user, t.tag FROM tags t WHERE t.item = ?1 AND "

@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "internal.h"
+#include "label_int.h"
 
 /*
  * Tables that keep history refuse UPDATE and DELETE: a change is a new row
@@ -18,11 +18,6 @@
 	"SELECT RAISE(ABORT, '" t " rows are never changed'); END;\n"	\
 	"CREATE TRIGGER " t "_no_delete BEFORE DELETE ON " t " BEGIN "	\
 	"SELECT RAISE(ABORT, '" t " rows are never deleted'); END;\n"
-
-/* One label row's entry in item_labels.rows (migration 4); P: "" or "NEW.". */
-#define ITEM_LABELS_ENTRY(P)						\
-	"printf('%d,%s,%d,%d:%s;', " P "id, coalesce(" P "class, ''), "	\
-	P "guideline, length(CAST(" P "labeler AS BLOB)), " P "labeler)"
 
 static const char *const migrations[] = {
 	/* 1: project, members, guidelines, items and their metadata, labels. */
@@ -126,13 +121,9 @@ static const char *const migrations[] = {
 	"  user TEXT NOT NULL,"
 	"  action TEXT NOT NULL,"
 	"  detail TEXT NOT NULL);\n"
-	/* The label of each (item, labeler) in force: its newest row, unless
-	 * that row withdrew the label (class NULL). */
+	/* The label of each (item, labeler) in force (label_int.h). */
 	"CREATE VIEW current_labels AS"
-	"  SELECT l.* FROM labels l"
-	"  WHERE l.id = (SELECT max(id) FROM labels m"
-	"                WHERE m.item = l.item AND m.labeler = l.labeler)"
-	"    AND l.class IS NOT NULL;\n"
+	"  SELECT l.* FROM labels l WHERE " LABEL_IN_FORCE("l") ";\n"
 	/* The value of each (item, key) in force: its newest row. */
 	"CREATE VIEW current_meta AS"
 	"  SELECT m.item, m.key, m.value, m.source FROM item_meta m"
@@ -229,31 +220,29 @@ static const char *const migrations[] = {
 	"  INSERT INTO item_labelers (item, n) VALUES (NEW.id, 0); END;\n"
 	"CREATE TRIGGER item_labelers_label AFTER INSERT ON labels BEGIN"
 	"  UPDATE item_labelers SET n = n + (NEW.class IS NOT NULL) -"
-	"    coalesce((SELECT class IS NOT NULL FROM labels"
-	"      WHERE item = NEW.item AND labeler = NEW.labeler AND id < NEW.id"
-	"      ORDER BY id DESC LIMIT 1), 0)"
+	"    coalesce((" LABEL_NEWEST_ROW("class IS NOT NULL", "NEW.item",
+	"NEW.labeler", " AND id < NEW.id") "), 0)"
 	"  WHERE item = NEW.item; END;\n",
 
 	/*
 	 * 4: item_labels, every label row of an item in id order packed in
 	 * one text value, appended to by trigger in the label's own
-	 * transaction, so reading the ratings matrix (core/ratings.c) decodes
-	 * one row per item instead of one per label: 200,000 rows of 13 MB
-	 * against 900,000 of 63 MB on the agree benchmark's store.  Derived,
-	 * like item_labelers; `labels` stays the record.  An entry is
-	 * "ID,CLASS,GUIDELINE,N:LABELER;" with CLASS empty for a withdrawal
-	 * and N the labeler name's length in bytes, so any name reads back.
+	 * transaction, so reading the ratings matrix (core/ratings_read.c)
+	 * decodes one row per item instead of one per label: 200,000 rows of
+	 * 13 MB against 900,000 of 63 MB on the agree benchmark's store.
+	 * Derived, like item_labelers; `labels` stays the record.  The
+	 * encoding is core/label_int.h's (LABEL_PACKED_SQL).
 	 */
 	"CREATE TABLE item_labels ("
 	"  item INTEGER PRIMARY KEY REFERENCES items(id),"
 	"  rows TEXT NOT NULL);\n"
 	/* Row by row in id order (group_concat promises no order). */
 	"INSERT INTO item_labels (item, rows) SELECT item, "
-	ITEM_LABELS_ENTRY("") " FROM labels WHERE true ORDER BY id"
+	LABEL_PACKED_SQL("") " FROM labels WHERE true ORDER BY id"
 	"  ON CONFLICT (item) DO UPDATE SET rows = rows || excluded.rows;\n"
 	"CREATE TRIGGER item_labels_label AFTER INSERT ON labels BEGIN"
 	"  INSERT INTO item_labels (item, rows) VALUES (NEW.item, "
-	ITEM_LABELS_ENTRY("NEW.") ")"
+	LABEL_PACKED_SQL("NEW.") ")"
 	"  ON CONFLICT (item) DO UPDATE SET rows = rows || excluded.rows;"
 	"  END;\n",
 };

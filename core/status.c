@@ -8,6 +8,7 @@
 #include "accord/project.h"
 #include "accord/status.h"
 #include "internal.h"
+#include "label_int.h"
 
 static int
 counts(struct store *st, const char *sql, struct status_count **out, int *n,
@@ -89,9 +90,8 @@ status_read(struct store *st, const char *user, int overlap,
 	    "i.batch = b.id), (SELECT count(*) FROM item_sources s WHERE "
 	    "s.batch = b.id) FROM batches b ORDER BY b.id", &o->batches,
 	    &o->nbatches, cause) != 0 ||
-	    counts(st, "SELECT labeler, sum(class IS NOT NULL AND id = (SELECT "
-	    "max(id) FROM labels m WHERE m.item = l.item AND "
-	    "m.labeler = l.labeler)), count(*) FROM labels l GROUP BY labeler "
+	    counts(st, "SELECT labeler, sum(" LABEL_IN_FORCE("l") "), "
+	    "count(*) FROM labels l GROUP BY labeler "
 	    "ORDER BY labeler", &o->labelers, &o->nlabelers, cause) != 0)
 		goto fail;
 	store_commit(st, NULL);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "accord/priv.h"
-#include "internal.h"
+#include "label_int.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
 #define STORE_BUSY_MS 10000
@@ -537,9 +537,8 @@ check_item_labels(struct store *st, char **cause)
 
 	if (store_version(st) < 4)
 		return 0;
-	if (sql_prepare(st, "SELECT item, id, coalesce(class, ''), guideline, "
-	    "length(CAST(labeler AS BLOB)), labeler FROM labels "
-	    "ORDER BY item, id", &l, cause) != 0)
+	if (sql_prepare(st, "SELECT item, id, class, guideline, labeler FROM "
+	    "labels ORDER BY item, id", &l, cause) != 0)
 		return -1;
 	if (sql_prepare(st, "SELECT item, rows FROM item_labels ORDER BY item",
 	    &p, cause) != 0) {
@@ -557,10 +556,14 @@ check_item_labels(struct store *st, char **cause)
 		item = li < pi ? li : pi;
 		want.len = 0;
 		while (rl == SQLITE_ROW && sqlite3_column_int64(l, 0) == item) {
-			buf_printf(&want, "%lld,%s,%lld,%lld:%s;",
-			    sqlite3_column_int64(l, 1), sql_text(l, 2),
-			    sqlite3_column_int64(l, 3),
-			    sqlite3_column_int64(l, 4), sql_text(l, 5));
+			struct label_entry e;
+
+			e.id = sqlite3_column_int64(l, 1);
+			e.class_id = sqlite3_column_int64(l, 2);
+			e.guideline = sqlite3_column_int64(l, 3);
+			e.labeler = sql_text(l, 4);
+			e.labeler_len = (size_t)sqlite3_column_bytes(l, 4);
+			label_pack(&want, &e);
 			rl = sqlite3_step(l);
 		}
 		if (pi != item || want.len == 0 ||

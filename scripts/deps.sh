@@ -4,11 +4,20 @@
 #   scripts/deps.sh build   what `make` needs to build accord
 #   scripts/deps.sh test    build + what `make test` and `make demo` use
 #   scripts/deps.sh bench   test + what `make bench` compares against
+#   scripts/deps.sh check build|test|bench
+#                           name what is missing, install nothing
 #
 # Missing packages are installed when run as root (apt-get update once, then
-# one apt-get install).  Run as anyone else, it names the missing packages and
-# the command to install them, and exits 1.
+# one apt-get install), except with `check`: plain `make` uses that, so that
+# building never changes the system.  Otherwise it names the missing
+# packages and the command to install them, and exits 1.
 set -eu
+
+install=yes
+if [ "${1:-}" = check ]; then
+	install=no
+	shift
+fi
 
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
 libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term"
@@ -26,7 +35,7 @@ case "${1:-build}" in
 build) want="$BUILD" ;;
 test) want="$BUILD $TEST" ;;
 bench) want="$BUILD $TEST $BENCH" ;;
-*) echo "usage: scripts/deps.sh build|test|bench" >&2; exit 2 ;;
+*) echo "usage: scripts/deps.sh [check] build|test|bench" >&2; exit 2 ;;
 esac
 
 # DEPS_EXTRA names more packages to require (tests use it to check the
@@ -40,7 +49,7 @@ for p in $want; do
 done
 [ -z "$missing" ] && exit 0
 
-if [ "$(id -u)" -eq 0 ]; then
+if [ "$install" = yes ] && [ "$(id -u)" -eq 0 ]; then
 	echo "deps: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	log=$(mktemp)

@@ -1,27 +1,17 @@
 /*
- * agree.h: what `accord agree` computes for one guideline version (or for
- * every version together), shared by its text/JSON printer (cmd_agree.c)
- * and its HTML page (agree_html.c).
+ * agree.h: what `accord agree`'s text/JSON printer (cmd_agree.c) and its
+ * HTML page (agree_html.c) share; the figures come from agree_report_build
+ * (include/accord/agree_report.h).
  */
 #ifndef ACCORD_TUI_AGREE_H
 #define ACCORD_TUI_AGREE_H
 
 #include "accord/agree.h"
+#include "accord/agree_report.h"
 #include "accord/ratings.h"
 
 /* The most disagreed items listed per result. */
 #define AGREE_TOP 10
-
-struct agree_run {
-	int version; /* 0: every version */
-	int computed; /* all holds a result to free */
-	struct ratings_view view;
-	struct agree_result all;
-	struct agree_result *slices; /* r->nslices, with --by */
-	int *slice_items;
-	int ntop;
-	struct ratings_disagreed top[AGREE_TOP];
-};
 
 /*
  * Write the HTML report of runs[0..nruns-1] to file (atomically: a
@@ -31,6 +21,6 @@ struct agree_run {
  */
 int agree_html_write(const char *file, const char *task,
     const struct ratings *r, const char *by, const struct agree_opts *o,
-    const struct agree_run *runs, int nruns, char **cause);
+    const struct agree_report_run *runs, int nruns, char **cause);
 
 #endif

@@ -51,7 +51,7 @@ struct result_names {
 };
 
 static void
-result_names(struct result_names *n, const struct agree_run *u)
+result_names(struct result_names *n, const struct agree_report_run *u)
 {
 	if (u->version) {
 		snprintf(n->id, sizeof n->id, "g%d", u->version);
@@ -64,7 +64,7 @@ result_names(struct result_names *n, const struct agree_run *u)
 
 /* Agreement by guideline version: chart and table. */
 static void
-versions_html(struct buf *b, const struct agree_run *runs, int nruns)
+versions_html(struct buf *b, const struct agree_report_run *runs, int nruns)
 {
 	static const struct report_series series[] = {
 		{ "fleiss", "Fleiss' kappa" },
@@ -320,7 +320,7 @@ pairs_html(struct buf *b, const char *id, const struct ratings *r,
 
 static void
 slices_html(struct buf *b, const char *id, const struct ratings *r,
-    const char *by, const struct agree_run *u)
+    const char *by, const struct agree_report_run *u)
 {
 	static const struct report_series series[] = {
 		{ "hlp", "team HLP" },
@@ -383,7 +383,7 @@ slices_html(struct buf *b, const char *id, const struct ratings *r,
 
 static void
 items_html(struct buf *b, const char *id, const struct ratings *r,
-    const struct agree_run *u)
+    const struct agree_report_run *u)
 {
 	static const char *const heads[] = { "entropy (bits)", "item", "path",
 		"labels", "adjudicated", "gold", NULL };
@@ -425,8 +425,8 @@ items_html(struct buf *b, const char *id, const struct ratings *r,
 
 int
 agree_html_write(const char *file, const char *task, const struct ratings *r,
-    const char *by, const struct agree_opts *o, const struct agree_run *runs,
-    int nruns, char **cause)
+    const char *by, const struct agree_opts *o,
+    const struct agree_report_run *runs, int nruns, char **cause)
 {
 	struct buf b = { 0 };
 	char *title = xasprintf("accord agree: %s", task);
@@ -461,7 +461,7 @@ agree_html_write(const char *file, const char *task, const struct ratings *r,
 
 	versions_html(&b, runs, nruns);
 	for (i = 0; i < nruns; i++) {
-		const struct agree_run *u = &runs[i];
+		const struct agree_report_run *u = &runs[i];
 
 		result_names(&n, u);
 		buf_printf(&b, "<section id=\"%s\" data-guideline=\"%s\">\n"

@@ -1,6 +1,7 @@
 /*
- * cmd.h: what every subcommand shares: the command table entry, and the
- * one-line error conventions (usage mistakes exit 2, failures exit 1).
+ * cmd.h: what every subcommand shares: the command table entry with the
+ * options it declares, the one parser of those options, and the one-line
+ * error conventions (usage mistakes exit 2, failures exit 1).
  */
 #ifndef ACCORD_CMD_H
 #define ACCORD_CMD_H
@@ -11,15 +12,84 @@
 #include "accord/store.h"
 #include "accord/util.h"
 
+/* Option flags. */
+#define CMD_OPT_REPEAT 0x1	/* may be given again; every value is kept */
+#define CMD_OPT_NONEMPTY 0x2	/* --name= (an empty value) is refused */
+
+/*
+ * One option a command takes, as its table declares it: --NAME, or
+ * --NAME VALUE / --NAME=VALUE when arg names the value.  help (required)
+ * is its --help text; a '\n' in it continues on the next line, under the
+ * first.
+ */
+struct cmd_opt {
+	const char *name;	/* without the leading "--" */
+	const char *arg;	/* the value's name ("FILE"); NULL: a flag */
+	int flags;		/* CMD_OPT_* */
+	const char *help;
+};
+
+struct cmd_args;
+
 struct cmd_entry {
 	const char *name;
 	const char *summary;
-	const char *usage;	/* full --help text */
+	/* --help text: the synopsis and description, each line ending in
+	 * '\n'; then the option lines made from opts, then usage_end. */
+	const char *usage;
+	const struct cmd_opt *opts;	/* ends with { NULL }; NULL: none */
+	const char *usage_end;		/* after the option lines; or NULL */
+	/*
+	 * A command declares its options and is run with them parsed (run),
+	 * or parses argv itself (exec: argv[0] is the command's name).
+	 */
+	int (*run)(struct cmd_args *a);
 	int (*exec)(int argc, char **argv);
+};
+
+/*
+ * The command line parsed against the entry's options.  Options and
+ * operands may come in any order; "--" ends the options; a lone "-" is an
+ * operand.  An option's name may be shortened to a unique prefix.
+ */
+struct cmd_args {
+	const struct cmd_entry *entry;
+	int argc;		/* the operands, in order */
+	char **argv;		/* argv[argc] is NULL */
+	struct cmd_args_opt {
+		int n;		/* times given */
+		char **v;	/* their values, in order (options with arg) */
+	} *opt;			/* one per entry->opts, in table order */
 };
 
 #define EXIT_FAIL 1
 #define EXIT_USAGE 2
+
+/*
+ * Parse argv (argv[0] is the command's name) against c->opts into *a.
+ * Returns 0, or prints one usage line (unknown or ambiguous option, a
+ * missing or unwanted value, a non-repeatable option given twice) and
+ * returns EXIT_USAGE with nothing left to free.  Free a with
+ * cmd_args_free(); its strings point into argv.
+ */
+int cmd_args_parse(const struct cmd_entry *c, int argc, char **argv,
+    struct cmd_args *a);
+void cmd_args_free(struct cmd_args *a);
+/*
+ * Look-ups by the option's name as declared (naming an option the table
+ * lacks is a bug: acc_fatal).  has: times given; get: the last value, or
+ * NULL if not given; values: every value, *n of them.
+ */
+int cmd_args_has(const struct cmd_args *a, const char *name);
+const char *cmd_args_get(const struct cmd_args *a, const char *name);
+char **cmd_args_values(const struct cmd_args *a, const char *name, int *n);
+/*
+ * The option's value as an integer in min..max into *out (left alone when
+ * the option is not given): 0, or the usage error "--NAME wants a number
+ * from MIN to MAX, not 'V'" printed and EXIT_USAGE returned.
+ */
+int cmd_args_int(const struct cmd_args *a, const char *name, long long min,
+    long long max, long long *out);
 
 /* "accord NAME: message (see accord NAME --help)" on stderr; returns 2. */
 int cmd_usage(const struct cmd_entry *c, const char *fmt, ...) ACC_PRINTF(2, 3);
@@ -27,9 +97,17 @@ int cmd_usage(const struct cmd_entry *c, const char *fmt, ...) ACC_PRINTF(2, 3);
  * usage error printed and EXIT_USAGE returned. */
 int cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out);
 int cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out);
-/* "accord: WHERE: message" (or "accord: message" with WHERE NULL); returns 1. */
+/* "accord: WHERE: message" ("accord: message" with WHERE NULL); returns 1. */
 int cmd_fail(const char *where, const char *fmt, ...) ACC_PRINTF(2, 3);
-/* Print the usage text to stdout; returns 0. */
+/* cmd_fail(where, "%s", cause), then free(cause): the usual end of a core
+ * call that failed.  Returns 1. */
+int cmd_fail_cause(const char *where, char *cause);
+/* A core on_error callback (a bad row of an imported file, say): each
+ * report as one cmd_fail line, WHERE naming the file and line. */
+void cmd_on_error(void *arg, const char *where, const char *msg);
+/* Print the --help text (usage, option lines, usage_end) to f. */
+void cmd_help_print(const struct cmd_entry *c, FILE *f);
+/* cmd_help_print to stdout; returns 0. */
 int cmd_help(const struct cmd_entry *c);
 /* True if argv holds -h or --help before any "--". */
 int cmd_wants_help(int argc, char **argv);

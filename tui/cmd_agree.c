@@ -6,21 +6,43 @@
  * (fields are only added), in docs/guide.md ("accord agree", JSON); the
  * writers below follow it field by field.
  */
-#include <getopt.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accord/agree.h"
+#include "accord/agree_report.h"
+#include "accord/json.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "agree.h"
 #include "cmd.h"
 #include "term.h"
 
-static int cmd_agree_exec(int, char **);
+static int cmd_agree_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "by", "KEY|batch", CMD_OPT_NONEMPTY,
+	    "also one row per import batch, or per value of a\n"
+	    "metadata key (numeric keys in quartile bins)" },
+	{ "guideline", "V", 0,
+	    "each labeler's newest label made under version V\n"
+	    "(kept when a later version's label superseded it); `all`:\n"
+	    "one result per version, then all together\n"
+	    "(default: every version together)" },
+	{ "bootstrap", "N", 0,
+	    "bootstrap replicates for HLP intervals (default 1000;\n"
+	    "0: no intervals)" },
+	{ "seed", "S", 0, "bootstrap seed (default 1)" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts\n"
+	    "(confusion heatmap, per labeler, HLP by slice, by\n"
+	    "guideline version) to FILE; text or JSON still goes\n"
+	    "to standard output" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_agree_entry = {
 	.name = "agree",
@@ -35,267 +57,334 @@ const struct cmd_entry cmd_agree_entry = {
 "bootstrap interval; per class, per labeler (with gold accuracy), the class\n"
 "pairs behind most disagreement and the most disagreed items.  Formulas:\n"
 "docs/statistics.md.  Needs the sme or admin role (it shows every\n"
-"labeler's labels).\n"
-"\n"
-"  --by KEY|batch   also one row per import batch, or per value of a\n"
-"                   metadata key (numeric keys in quartile bins)\n"
-"  --guideline V    each labeler's newest label made under version V\n"
-"                   (kept when a later version's label superseded it); `all`:\n"
-"                   one result per version, then all together\n"
-"                   (default: every version together)\n"
-"  --bootstrap N    bootstrap replicates for HLP intervals (default 1000;\n"
-"                   0: no intervals)\n"
-"  --seed S         bootstrap seed (default 1)\n"
-"  --json           one JSON object; schema in docs/guide.md\n"
-"  --html FILE      also write a self-contained HTML page with charts\n"
-"                   (confusion heatmap, per labeler, HLP by slice, by\n"
-"                   guideline version) to FILE; text or JSON still goes\n"
-"                   to standard output\n"
-"\n"
+"labeler's labels).\n",
+	.opts = options,
+	.usage_end =
 "On a terminal the 0..1 figures get bars, coloured green from 0.8,\n"
 "yellow from 0.6, red below; NO_COLOR or ACCORD_COLOR=none keeps them\n"
 "uncoloured.  A pipe gets plain text.\n",
-	.exec = cmd_agree_exec,
+	.run = cmd_agree_run,
 };
 
 /* JSON */
 
 static void
-json_num(struct buf *b, double v)
+json_num(struct json *j, const char *key, double v)
 {
-	buf_printf(b, "%.12g", v);
+	json_key(j, key);
+	json_double(j, "%.12g", v);
 }
 
+/* key: v, or null when the figure is undefined. */
 static void
-json_stat(struct buf *b, const char *name, const struct agree_stat *s)
+json_opt(struct json *j, const char *key, int defined, double v)
 {
-	buf_printf(b, ",\"%s\":{\"value\":", name);
-	if (s->defined) {
-		json_num(b, s->value);
-		buf_puts(b, ",\"why\":null}");
-	} else {
-		buf_puts(b, "null,\"why\":");
-		buf_json_str(b, s->why ? s->why : "undefined");
-		buf_puts(b, "}");
-	}
-}
-
-static void
-json_ci(struct buf *b, const char *name, const struct agree_ci *c)
-{
-	buf_printf(b, ",\"%s\":{", name);
-	if (c->defined) {
-		buf_puts(b, "\"lo\":");
-		json_num(b, c->lo);
-		buf_puts(b, ",\"hi\":");
-		json_num(b, c->hi);
-		buf_puts(b, ",\"why\":null}");
-	} else {
-		buf_puts(b, "\"lo\":null,\"hi\":null,\"why\":");
-		buf_json_str(b, c->why ? c->why : "undefined");
-		buf_puts(b, "}");
-	}
-}
-
-static void
-json_class(struct buf *b, const struct ratings *r, int c)
-{
-	if (c < 0)
-		buf_puts(b, "null");
+	json_key(j, key);
+	if (defined)
+		json_double(j, "%.12g", v);
 	else
-		buf_json_str(b, r->classes[c]);
+		json_null(j);
+}
+
+/* "why": null for a defined figure, else its reason. */
+static void
+json_why(struct json *j, int defined, const char *why)
+{
+	json_key(j, "why");
+	json_string(j, defined ? NULL : why ? why : "undefined");
 }
 
 static void
-json_agreement(struct buf *b, const struct ratings *r,
+json_stat(struct json *j, const char *name, const struct agree_stat *s)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_opt(j, "value", s->defined, s->value);
+	json_why(j, s->defined, s->why);
+	json_object_end(j);
+}
+
+static void
+json_ci(struct json *j, const char *name, const struct agree_ci *c)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_opt(j, "lo", c->defined, c->lo);
+	json_opt(j, "hi", c->defined, c->hi);
+	json_why(j, c->defined, c->why);
+	json_object_end(j);
+}
+
+/* A class name, or null for -1. */
+static void
+json_class(struct json *j, const struct ratings *r, int c)
+{
+	json_string(j, c < 0 ? NULL : r->classes[c]);
+}
+
+static void
+json_int_key(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+static void
+json_classes(struct json *j, const struct ratings *r,
     const struct agree_result *a)
 {
-	int i, j;
+	int i;
 
-	buf_printf(b, "{\"items\":%d,\"labeled\":%d,\"pairable\":%d,"
-	    "\"labels\":%lld,\"labelers_active\":%d", a->nitems, a->nlabeled,
-	    a->npairable, a->nlabels, a->nactive);
-	json_stat(b, "percent", &a->percent);
-	json_stat(b, "unanimous", &a->unanimous);
-	json_stat(b, "fleiss", &a->fleiss);
-	json_stat(b, "conger", &a->conger);
-	json_stat(b, "ac1", &a->ac1);
-	json_stat(b, "alpha_nominal", &a->alpha_nominal);
-	json_stat(b, "alpha_ordinal", &a->alpha_ordinal);
-	json_stat(b, "alpha_interval", &a->alpha_interval);
-	json_stat(b, "cohen_mean", &a->cohen_mean);
-	json_stat(b, "hlp", &a->team_hlp);
-	json_ci(b, "hlp_ci", &a->team_hlp_ci);
-	buf_printf(b, ",\"hlp_scored\":%lld,\"hlp_items\":%d,\"bootstrap\":%d"
-	    ",\"classes\":[", a->team_scored, a->hlp_items, a->bootstrap);
+	json_key(j, "classes");
+	json_array_begin(j);
 	for (i = 0; i < a->nclasses; i++) {
 		const struct agree_class *c = &a->classes[i];
 
-		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(b, r->classes[i]);
-		buf_printf(b, ",\"borderline\":%s,\"labels\":%lld",
-		    c->borderline ? "true" : "false", c->nlabels);
-		json_stat(b, "specific", &c->specific);
-		json_stat(b, "hlp", &c->hlp);
-		buf_puts(b, ",\"hlp_weight\":");
-		json_num(b, c->hlp_weight);
-		buf_puts(b, "}");
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, r->classes[i]);
+		json_key(j, "borderline");
+		json_bool(j, c->borderline);
+		json_int_key(j, "labels", c->nlabels);
+		json_stat(j, "specific", &c->specific);
+		json_stat(j, "hlp", &c->hlp);
+		json_num(j, "hlp_weight", c->hlp_weight);
+		json_object_end(j);
 	}
-	buf_puts(b, "],\"labelers\":[");
-	for (i = 0; i < a->nlabelers; i++) {
-		const struct agree_labeler *l = &a->labelers[i];
-
-		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(b, r->labelers[i]);
-		buf_printf(b, ",\"labels\":%lld,\"shared\":%d", l->nlabels,
-		    l->nshared);
-		json_stat(b, "agree_others", &l->agree_others);
-		json_stat(b, "kappa_mean", &l->kappa_mean);
-		buf_printf(b, ",\"gold_items\":%d", l->ngold);
-		json_stat(b, "gold_accuracy", &l->gold_accuracy);
-		buf_printf(b, ",\"scored\":%d", l->nscored);
-		json_stat(b, "hlp", &l->hlp);
-		json_ci(b, "hlp_ci", &l->hlp_ci);
-		buf_puts(b, "}");
-	}
-	buf_puts(b, "],\"pairs\":[");
-	for (i = 0; i < a->npairs; i++) {
-		const struct agree_pair *p = &a->pairs[i];
-
-		buf_puts(b, i ? ",{\"a\":" : "{\"a\":");
-		buf_json_str(b, r->labelers[p->a]);
-		buf_puts(b, ",\"b\":");
-		buf_json_str(b, r->labelers[p->b]);
-		buf_printf(b, ",\"shared\":%d,\"observed\":", p->nshared);
-		json_num(b, p->observed);
-		buf_puts(b, ",\"expected\":");
-		json_num(b, p->expected);
-		json_stat(b, "kappa", &p->kappa);
-		buf_puts(b, "}");
-	}
-	buf_puts(b, "],\"disagreements\":[");
-	for (i = 0; i < a->ndisagreements; i++) {
-		const struct agree_disagreement *d = &a->disagreements[i];
-
-		buf_puts(b, i ? ",{\"a\":" : "{\"a\":");
-		json_class(b, r, d->c);
-		buf_puts(b, ",\"b\":");
-		json_class(b, r, d->k);
-		buf_printf(b, ",\"count\":%lld,\"share\":", d->count);
-		json_num(b, d->share);
-		buf_puts(b, "}");
-	}
-	buf_puts(b, "],\"confusion\":[");
-	for (i = 0; i < a->nclasses; i++) {
-		buf_puts(b, i ? ",[" : "[");
-		for (j = 0; j < a->nclasses; j++)
-			buf_printf(b, "%s%lld", j ? "," : "",
-			    a->confusion[(size_t)i * a->nclasses + j]);
-		buf_puts(b, "]");
-	}
-	buf_puts(b, "]}");
+	json_array_end(j);
 }
 
 static void
-json_top(struct buf *b, const struct ratings *r, const struct agree_run *u)
+json_labelers(struct json *j, const struct ratings *r,
+    const struct agree_result *a)
 {
-	int t, j;
+	int i;
 
-	buf_puts(b, ",\"most_disagreed\":[");
-	for (t = 0; t < u->ntop; t++) {
-		int i = u->top[t].item, first = 1;
+	json_key(j, "labelers");
+	json_array_begin(j);
+	for (i = 0; i < a->nlabelers; i++) {
+		const struct agree_labeler *l = &a->labelers[i];
 
-		buf_printf(b, "%s{\"id\":%lld,\"path\":", t ? "," : "",
-		    r->item_ids[i]);
-		buf_json_str(b, r->paths[i]);
-		buf_puts(b, ",\"entropy\":");
-		json_num(b, u->top[t].entropy);
-		buf_puts(b, ",\"labels\":{");
-		for (j = 0; j < r->nlabelers; j++) {
-			size_t k = (size_t)i * r->nlabelers + j;
-
-			if (r->cells[k] < 0 || (u->version != 0 &&
-			    r->guideline[k] != u->version))
-				continue;
-			if (!first)
-				buf_puts(b, ",");
-			first = 0;
-			buf_json_str(b, r->labelers[j]);
-			buf_puts(b, ":");
-			json_class(b, r, r->cells[k]);
-		}
-		buf_puts(b, "},\"reference\":");
-		json_class(b, r, r->reference[i]);
-		buf_puts(b, ",\"gold\":");
-		json_class(b, r, r->gold[i]);
-		buf_puts(b, "}");
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, r->labelers[i]);
+		json_int_key(j, "labels", l->nlabels);
+		json_int_key(j, "shared", l->nshared);
+		json_stat(j, "agree_others", &l->agree_others);
+		json_stat(j, "kappa_mean", &l->kappa_mean);
+		json_int_key(j, "gold_items", l->ngold);
+		json_stat(j, "gold_accuracy", &l->gold_accuracy);
+		json_int_key(j, "scored", l->nscored);
+		json_stat(j, "hlp", &l->hlp);
+		json_ci(j, "hlp_ci", &l->hlp_ci);
+		json_object_end(j);
 	}
-	buf_puts(b, "]");
+	json_array_end(j);
+}
+
+/* Labeler pairs, class pairs behind the disagreement, the confusion. */
+static void
+json_pairs(struct json *j, const struct ratings *r,
+    const struct agree_result *a)
+{
+	int i, k;
+
+	json_key(j, "pairs");
+	json_array_begin(j);
+	for (i = 0; i < a->npairs; i++) {
+		const struct agree_pair *p = &a->pairs[i];
+
+		json_object_begin(j);
+		json_key(j, "a");
+		json_string(j, r->labelers[p->a]);
+		json_key(j, "b");
+		json_string(j, r->labelers[p->b]);
+		json_int_key(j, "shared", p->nshared);
+		json_num(j, "observed", p->observed);
+		json_num(j, "expected", p->expected);
+		json_stat(j, "kappa", &p->kappa);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "disagreements");
+	json_array_begin(j);
+	for (i = 0; i < a->ndisagreements; i++) {
+		const struct agree_disagreement *d = &a->disagreements[i];
+
+		json_object_begin(j);
+		json_key(j, "a");
+		json_class(j, r, d->c);
+		json_key(j, "b");
+		json_class(j, r, d->k);
+		json_int_key(j, "count", d->count);
+		json_num(j, "share", d->share);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "confusion");
+	json_array_begin(j);
+	for (i = 0; i < a->nclasses; i++) {
+		json_array_begin(j);
+		for (k = 0; k < a->nclasses; k++)
+			json_int(j, a->confusion[(size_t)i * a->nclasses + k]);
+		json_array_end(j);
+	}
+	json_array_end(j);
+}
+
+static void
+json_agreement(struct json *j, const struct ratings *r,
+    const struct agree_result *a)
+{
+	json_object_begin(j);
+	json_int_key(j, "items", a->nitems);
+	json_int_key(j, "labeled", a->nlabeled);
+	json_int_key(j, "pairable", a->npairable);
+	json_int_key(j, "labels", a->nlabels);
+	json_int_key(j, "labelers_active", a->nactive);
+	json_stat(j, "percent", &a->percent);
+	json_stat(j, "unanimous", &a->unanimous);
+	json_stat(j, "fleiss", &a->fleiss);
+	json_stat(j, "conger", &a->conger);
+	json_stat(j, "ac1", &a->ac1);
+	json_stat(j, "alpha_nominal", &a->alpha_nominal);
+	json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
+	json_stat(j, "alpha_interval", &a->alpha_interval);
+	json_stat(j, "cohen_mean", &a->cohen_mean);
+	json_stat(j, "hlp", &a->team_hlp);
+	json_ci(j, "hlp_ci", &a->team_hlp_ci);
+	json_int_key(j, "hlp_scored", a->team_scored);
+	json_int_key(j, "hlp_items", a->hlp_items);
+	json_int_key(j, "bootstrap", a->bootstrap);
+	json_classes(j, r, a);
+	json_labelers(j, r, a);
+	json_pairs(j, r, a);
+	json_object_end(j);
+}
+
+static void
+json_top(struct json *j, const struct ratings *r,
+    const struct agree_report_run *u)
+{
+	int t, k;
+
+	json_key(j, "most_disagreed");
+	json_array_begin(j);
+	for (t = 0; t < u->ntop; t++) {
+		int i = u->top[t].item;
+
+		json_object_begin(j);
+		json_int_key(j, "id", r->item_ids[i]);
+		json_key(j, "path");
+		json_string(j, r->paths[i]);
+		json_num(j, "entropy", u->top[t].entropy);
+		json_key(j, "labels");
+		json_object_begin(j);
+		for (k = 0; k < r->nlabelers; k++) {
+			size_t c = (size_t)i * r->nlabelers + k;
+
+			if (r->cells[c] < 0 || (u->version != 0 &&
+			    r->guideline[c] != u->version))
+				continue;
+			json_key(j, r->labelers[k]);
+			json_class(j, r, r->cells[c]);
+		}
+		json_object_end(j);
+		json_key(j, "reference");
+		json_class(j, r, r->reference[i]);
+		json_key(j, "gold");
+		json_class(j, r, r->gold[i]);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+/* What the report is of: the task, classes, labelers, options. */
+static void
+json_head(struct json *j, const char *task, const struct ratings *r,
+    const char *by, const char *guideline, const struct agree_opts *o,
+    int version)
+{
+	int i;
+
+	json_key(j, "task");
+	json_string(j, task);
+	json_key(j, "ordinal");
+	json_bool(j, r->ordinal);
+	json_key(j, "classes");
+	json_array_begin(j);
+	for (i = 0; i < r->nclasses; i++) {
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, r->classes[i]);
+		json_key(j, "borderline");
+		json_bool(j, i == r->borderline);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "labelers");
+	json_array_begin(j);
+	for (i = 0; i < r->nlabelers; i++)
+		json_string(j, r->labelers[i]);
+	json_array_end(j);
+	json_key(j, "by");
+	json_string(j, by);
+	json_key(j, "guideline");
+	if (guideline == NULL)
+		json_null(j);
+	else if (strcmp(guideline, "all") == 0)
+		json_string(j, "all");
+	else
+		json_int(j, version);
+	json_int_key(j, "bootstrap", o->bootstrap);
+	/* --seed takes 0..INT64_MAX, so it fits a long long. */
+	json_int_key(j, "seed", (long long)o->seed);
+	json_num(j, "confidence", o->confidence);
 }
 
 static void
 print_json(const char *task, const struct ratings *r, const char *by,
     const char *guideline, const struct agree_opts *o,
-    const struct agree_run *runs, int nruns)
+    const struct agree_report_run *runs, int nruns)
 {
 	struct buf b = { 0 };
+	struct json j;
 	int i, s;
 
-	buf_puts(&b, "{\"task\":");
-	buf_json_str(&b, task);
-	buf_printf(&b, ",\"ordinal\":%s,\"classes\":[", r->ordinal ? "true" :
-	    "false");
-	for (i = 0; i < r->nclasses; i++) {
-		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(&b, r->classes[i]);
-		buf_printf(&b, ",\"borderline\":%s}", i == r->borderline ?
-		    "true" : "false");
-	}
-	buf_puts(&b, "],\"labelers\":[");
-	for (i = 0; i < r->nlabelers; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		buf_json_str(&b, r->labelers[i]);
-	}
-	buf_puts(&b, "],\"by\":");
-	if (by)
-		buf_json_str(&b, by);
-	else
-		buf_puts(&b, "null");
-	if (guideline == NULL)
-		buf_puts(&b, ",\"guideline\":null");
-	else if (strcmp(guideline, "all") == 0)
-		buf_puts(&b, ",\"guideline\":\"all\"");
-	else
-		buf_printf(&b, ",\"guideline\":%d", runs[0].version);
-	buf_printf(&b, ",\"bootstrap\":%d,\"seed\":%llu,\"confidence\":",
-	    o->bootstrap, (unsigned long long)o->seed);
-	json_num(&b, o->confidence);
-	buf_puts(&b, ",\"results\":[");
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_head(&j, task, r, by, guideline, o, runs[0].version);
+	json_key(&j, "results");
+	json_array_begin(&j);
 	for (i = 0; i < nruns; i++) {
-		const struct agree_run *u = &runs[i];
+		const struct agree_report_run *u = &runs[i];
 
+		json_object_begin(&j);
+		json_key(&j, "guideline");
 		if (u->version)
-			buf_printf(&b, "%s{\"guideline\":%d", i ? "," : "",
-			    u->version);
+			json_int(&j, u->version);
 		else
-			buf_printf(&b, "%s{\"guideline\":null", i ? "," : "");
-		buf_puts(&b, ",\"overall\":");
-		json_agreement(&b, r, &u->all);
-		buf_puts(&b, ",\"slices\":[");
+			json_null(&j);
+		json_key(&j, "overall");
+		json_agreement(&j, r, &u->all);
+		json_key(&j, "slices");
+		json_array_begin(&j);
 		for (s = 0; by != NULL && s < r->nslices; s++) {
-			buf_puts(&b, s ? ",{\"name\":" : "{\"name\":");
-			buf_json_str(&b, r->slices[s]);
-			buf_printf(&b, ",\"items\":%d,\"agreement\":",
-			    u->slice_items[s]);
-			json_agreement(&b, r, &u->slices[s]);
-			buf_puts(&b, "}");
+			json_object_begin(&j);
+			json_key(&j, "name");
+			json_string(&j, r->slices[s]);
+			json_int_key(&j, "items", u->slice_items[s]);
+			json_key(&j, "agreement");
+			json_agreement(&j, r, &u->slices[s]);
+			json_object_end(&j);
 		}
-		buf_puts(&b, "]");
-		json_top(&b, r, u);
-		buf_puts(&b, "}");
+		json_array_end(&j);
+		json_top(&j, r, u);
+		json_object_end(&j);
 	}
-	buf_puts(&b, "]}\n");
+	json_array_end(&j);
+	json_object_end(&j);
+	buf_puts(&b, "\n");
 	fputs(b.s, stdout);
 	buf_free(&b);
 }
@@ -490,12 +579,12 @@ print_agreement(const struct ratings *r, const struct agree_result *a,
 
 static void
 print_text(const char *task, const struct ratings *r, const char *by,
-    const struct agree_opts *o, const struct agree_run *runs, int nruns)
+    const struct agree_opts *o, const struct agree_report_run *runs, int nruns)
 {
 	int i, s, t, j;
 
 	for (i = 0; i < nruns; i++) {
-		const struct agree_run *u = &runs[i];
+		const struct agree_report_run *u = &runs[i];
 
 		if (i)
 			putchar('\n');
@@ -556,227 +645,77 @@ print_text(const char *task, const struct ratings *r, const char *by,
 	}
 }
 
-/* Compute */
-
-struct top_job {
-	const struct ratings *r;
-	struct agree_run *u;
-};
-
-static void *
-top_run(void *arg)
-{
-	struct top_job *j = arg;
-
-	j->u->ntop = ratings_most_disagreed(j->r, &j->u->view, AGREE_TOP,
-	    j->u->top);
-	return NULL;
-}
-
 static int
-compute(const struct ratings *r, struct agree_run *u, int with_slices,
-    const struct agree_opts *o, char **cause)
+cmd_agree_run(struct cmd_args *a)
 {
-	struct top_job job = { r, u };
-	pthread_t th;
-	int s, started, rc;
-
-	ratings_view(r, -1, u->version, &u->view);
-	/*
-	 * The most disagreed items need only the view (read, like
-	 * agree_compute): a second thread finds them meanwhile, a tenth of
-	 * the command's time on 200,000 items.
-	 */
-	started = pthread_create(&th, NULL, top_run, &job) == 0;
-	if (!started)
-		top_run(&job);
-	rc = agree_compute(&u->view.in, o, &u->all, cause);
-	if (started)
-		pthread_join(th, NULL);
-	if (rc != 0)
-		return -1;
-	u->computed = 1;
-	if (!with_slices)
-		return 0;
-	u->slices = xcalloc((size_t)r->nslices, sizeof *u->slices);
-	u->slice_items = xcalloc((size_t)r->nslices, sizeof *u->slice_items);
-	for (s = 0; s < r->nslices; s++) {
-		struct ratings_view v;
-
-		ratings_view(r, s, u->version, &v);
-		u->slice_items[s] = v.in.nitems;
-		rc = agree_compute(&v.in, o, &u->slices[s], cause);
-		ratings_view_free(&v);
-		if (rc != 0) {
-			/* Nothing to free in a failed result: stop here. */
-			while (s-- > 0)
-				agree_result_free(&u->slices[s]);
-			free(u->slices);
-			u->slices = NULL;
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static void
-run_free(const struct ratings *r, struct agree_run *u)
-{
-	int s;
-
-	if (u->computed)
-		agree_result_free(&u->all);
-	if (u->slices != NULL)
-		for (s = 0; s < r->nslices; s++)
-			agree_result_free(&u->slices[s]);
-	free(u->slices);
-	free(u->slice_items);
-	ratings_view_free(&u->view);
-}
-
-static int
-cmd_agree_exec(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "by", required_argument, NULL, 'b' },
-		{ "guideline", required_argument, NULL, 'g' },
-		{ "bootstrap", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_agree_entry;
-	struct ratings_opts ro = { 0 };
-	struct agree_opts ao;
-	struct ratings r;
+	const struct cmd_entry *c = a->entry;
+	struct agree_report_opts ro;
+	struct agree_report rep;
 	struct project p;
-	struct agree_run *runs = NULL;
 	struct store *st;
-	const char *guideline = NULL, *html = NULL, *db;
+	const char *guideline, *html, *db, *term, *v;
 	char *cause = NULL;
 	long long n;
-	int ch, json = 0, nruns = 0, i, version = 0, ret = 0;
+	int json, ret = 0;
 
-	agree_opts_init(&ao);
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'b':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--by wants a key");
-			ro.by = optarg;
-			break;
-		case 'g':
-			guideline = optarg;
-			if (strcmp(optarg, "all") == 0)
-				break;
-			if (acc_parse_int(optarg, 1, INT32_MAX, &n) != 0)
-				return cmd_usage(c, "--guideline wants a version "
-				    "number or 'all', not '%s'", optarg);
-			version = (int)n;
-			break;
-		case 'n':
-			if (cmd_opt_bootstrap(c, optarg, &ao.bootstrap) != 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			if (cmd_opt_seed(c, optarg, &ao.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
+	agree_report_opts_init(&ro);
+	ro.top = AGREE_TOP;
+	ro.by = cmd_args_get(a, "by");
+	html = cmd_args_get(a, "html");
+	json = cmd_args_has(a, "json");
+	if ((guideline = cmd_args_get(a, "guideline")) != NULL) {
+		if (strcmp(guideline, "all") == 0)
+			ro.each_version = 1;
+		else if (acc_parse_int(guideline, 1, INT32_MAX, &n) != 0)
+			return cmd_usage(c, "--guideline wants a version "
+			    "number or 'all', not '%s'", guideline);
+		else
+			ro.version = (int)n;
 	}
-	if (argc - optind != 1)
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &ro.agree.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &ro.agree.seed) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
-	db = argv[optind];
+	db = a->argv[0];
 	if ((ro.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
-	if (ratings_build(st, &ro, &r, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
+	if (agree_report_build(st, &ro, &rep, &cause) != 0) {
 		store_close(st);
-		return ret;
+		return cmd_fail_cause(db, cause);
 	}
 	if (project_load(st, &p, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
-		ratings_free(&r);
+		ret = cmd_fail_cause(db, cause);
+		agree_report_free(&rep);
 		store_close(st);
 		return ret;
 	}
-
-	if (guideline != NULL && strcmp(guideline, "all") == 0) {
-		runs = xcalloc((size_t)r.nversions + 1, sizeof *runs);
-		for (i = 0; i < r.nversions; i++)
-			runs[nruns++].version = r.versions[i];
-		runs[nruns++].version = 0;
-	} else {
-		runs = xcalloc(1, sizeof *runs);
-		runs[nruns++].version = version;
-	}
-	for (i = 0; i < nruns; i++) {
-		if (compute(&r, &runs[i], ro.by != NULL, &ao, &cause) != 0) {
-			ret = cmd_fail(db, "%s", cause);
-			free(cause);
-			break;
-		}
-	}
-	/* Only the most disagreed items are shown with their paths. */
-	for (i = 0; ret == 0 && i < nruns; i++) {
-		int t, idx[AGREE_TOP];
-
-		for (t = 0; t < runs[i].ntop; t++)
-			idx[t] = runs[i].top[t].item;
-		if (ratings_load_paths(st, &r, idx, runs[i].ntop,
-		    &cause) != 0) {
-			ret = cmd_fail(db, "%s", cause);
-			free(cause);
-		}
-	}
 	store_close(st);
-	if (ret == 0) {
-		const char *term = getenv("TERM");
-
-		tty = isatty(1);
-		colour = tty && (term == NULL || strcmp(term, "dumb") != 0) &&
-		    term_depth_from(getenv("NO_COLOR"), getenv("ACCORD_COLOR"),
-		    getenv("COLORTERM"), -1, -1) != TERM_DEPTH_NONE;
-		if (json)
-			print_json(p.task, &r, ro.by, guideline, &ao, runs,
-			    nruns);
-		else
-			print_text(p.task, &r, ro.by, &ao, runs, nruns);
-		/*
-		 * The page after the usual output, so a failure to write it
-		 * is the last line a user sees; it leaves no partial file.
-		 */
-		fflush(stdout);
-		if (html != NULL && agree_html_write(html, p.task, &r, ro.by,
-		    &ao, runs, nruns, &cause) != 0) {
-			ret = cmd_fail(html, "%s", cause);
-			free(cause);
-		}
-	}
-	for (i = 0; i < nruns; i++)
-		run_free(&r, &runs[i]);
-	free(runs);
+	term = getenv("TERM");
+	tty = isatty(1);
+	colour = tty && (term == NULL || strcmp(term, "dumb") != 0) &&
+	    term_depth_from(getenv("NO_COLOR"), getenv("ACCORD_COLOR"),
+	    getenv("COLORTERM"), -1, -1) != TERM_DEPTH_NONE;
+	if (json)
+		print_json(p.task, &rep.r, ro.by, guideline, &ro.agree,
+		    rep.runs, rep.nruns);
+	else
+		print_text(p.task, &rep.r, ro.by, &ro.agree, rep.runs,
+		    rep.nruns);
+	/*
+	 * The page after the usual output, so a failure to write it is the
+	 * last line a user sees; it leaves no partial file.
+	 */
+	fflush(stdout);
+	if (html != NULL && agree_html_write(html, p.task, &rep.r, ro.by,
+	    &ro.agree, rep.runs, rep.nruns, &cause) != 0)
+		ret = cmd_fail_cause(html, cause);
 	project_free(&p);
-	ratings_free(&r);
+	agree_report_free(&rep);
 	return ret;
 }

@@ -1,12 +1,17 @@
 /* cmd_check.c: accord check: is the store intact, are the files unchanged. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/check.h"
+#include "accord/json.h"
 #include "cmd.h"
 
-static int cmd_check_exec(int, char **);
+static int cmd_check_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "json", NULL, 0, "one JSON object instead (see docs/guide.md)" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_check_entry = {
 	.name = "check",
@@ -24,17 +29,19 @@ const struct cmd_entry cmd_check_entry = {
 "  changed     PATH (item N)          a file with other content\n"
 "  unreadable  PATH (item N): ERROR   permission or I/O error\n"
 "then a summary line.  The store is not changed.  Needs the sme or admin\n"
-"role.  --json prints one JSON object instead (see docs/guide.md).\n"
-"\n"
+"role.\n",
+	.opts = options,
+	.usage_end =
 "Exit status: 0 the store is intact and every item's file hashes right;\n"
 "1 problems were found (or the check could not run); 2 usage error.\n",
-	.exec = cmd_check_exec,
+	.run = cmd_check_run,
 };
 
+/* With --json the problems are written as they come, as one array. */
 struct out {
 	int json;
-	int n;
 	struct buf b;
+	struct json j;
 };
 
 static void
@@ -43,18 +50,24 @@ on_problem(void *arg, const struct check_problem *p)
 	struct out *o = arg;
 
 	if (o->json) {
-		buf_puts(&o->b, o->n++ ? ",{\"item\":" : "{\"item\":");
-		buf_printf(&o->b, "%lld,\"path\":", p->item);
-		buf_json_str(&o->b, p->path);
-		buf_printf(&o->b, ",\"state\":\"%s\",\"sha256\":\"%s\"",
-		    check_state_name(p->state), p->sha256);
-		if (p->state == CHECK_CHANGED)
-			buf_printf(&o->b, ",\"found_sha256\":\"%s\"", p->found);
-		if (p->state == CHECK_UNREADABLE) {
-			buf_puts(&o->b, ",\"error\":");
-			buf_json_str(&o->b, p->found);
+		json_object_begin(&o->j);
+		json_key(&o->j, "item");
+		json_int(&o->j, p->item);
+		json_key(&o->j, "path");
+		json_string(&o->j, p->path);
+		json_key(&o->j, "state");
+		json_string(&o->j, check_state_name(p->state));
+		json_key(&o->j, "sha256");
+		json_string(&o->j, p->sha256);
+		if (p->state == CHECK_CHANGED) {
+			json_key(&o->j, "found_sha256");
+			json_string(&o->j, p->found);
 		}
-		buf_puts(&o->b, "}");
+		if (p->state == CHECK_UNREADABLE) {
+			json_key(&o->j, "error");
+			json_string(&o->j, p->found);
+		}
+		json_object_end(&o->j);
 		return;
 	}
 	printf("%-11s ", check_state_name(p->state));
@@ -68,63 +81,65 @@ on_problem(void *arg, const struct check_problem *p)
 }
 
 static int
-cmd_check_exec(int argc, char **argv)
+cmd_check_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_check_entry;
 	struct check_result res;
 	struct out o;
 	struct store *st;
-	const char *user, *db;
+	const char *user, *db = a->argv[0];
 	char *cause = NULL;
-	int ch, bad;
+	int bad;
 
-	memset(&o, 0, sizeof o);
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			o.json = 1;
-		else
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
-	db = argv[optind];
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
 	if ((user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
+	memset(&o, 0, sizeof o);
+	o.json = cmd_args_has(a, "json");
+	json_start(&o.j, &o.b);
+	json_array_begin(&o.j);
 	if (check_project(st, user, on_problem, &o, &res, &cause) != 0) {
-		cmd_fail(db, "%s", cause);
-		free(cause);
 		buf_free(&o.b);
 		store_close(st);
-		return EXIT_FAIL;
+		return cmd_fail_cause(db, cause);
 	}
 	store_close(st);
 	bad = !res.integrity_ok || res.items_bad > 0;
 	if (o.json) {
-		struct buf j = { 0 };
+		struct buf b = { 0 };
+		struct json j;
 
-		buf_puts(&j, "{\"ok\":");
-		buf_puts(&j, bad ? "false" : "true");
-		buf_puts(&j, ",\"integrity\":");
-		buf_json_str(&j, res.integrity_ok ? "ok" : res.integrity);
-		buf_printf(&j, ",\"items\":%lld,\"items_ok\":%lld,"
-		    "\"items_bad\":%lld,\"paths\":%lld,\"missing\":%lld,"
-		    "\"changed\":%lld,\"unreadable\":%lld,\"bytes_hashed\":%lld,"
-		    "\"problems\":[", res.items, res.items_ok, res.items_bad,
-		    res.paths, res.missing, res.changed, res.unreadable,
-		    res.bytes_hashed);
-		if (o.b.s != NULL)
-			buf_puts(&j, o.b.s);
-		buf_puts(&j, "]}\n");
-		fputs(j.s, stdout);
-		buf_free(&j);
+		json_array_end(&o.j);
+		json_start(&j, &b);
+		json_object_begin(&j);
+		json_key(&j, "ok");
+		json_bool(&j, !bad);
+		json_key(&j, "integrity");
+		json_string(&j, res.integrity_ok ? "ok" : res.integrity);
+		json_key(&j, "items");
+		json_int(&j, res.items);
+		json_key(&j, "items_ok");
+		json_int(&j, res.items_ok);
+		json_key(&j, "items_bad");
+		json_int(&j, res.items_bad);
+		json_key(&j, "paths");
+		json_int(&j, res.paths);
+		json_key(&j, "missing");
+		json_int(&j, res.missing);
+		json_key(&j, "changed");
+		json_int(&j, res.changed);
+		json_key(&j, "unreadable");
+		json_int(&j, res.unreadable);
+		json_key(&j, "bytes_hashed");
+		json_int(&j, res.bytes_hashed);
+		json_key(&j, "problems");
+		json_raw(&j, o.b.s);
+		json_object_end(&j);
+		buf_add(&b, "\n", 1);
+		fputs(b.s, stdout);
+		buf_free(&b);
 	} else {
 		if (!res.integrity_ok) {
 			fputs("integrity   ", stdout);

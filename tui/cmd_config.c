@@ -6,7 +6,7 @@
 #include "accord/project.h"
 #include "cmd.h"
 
-static int cmd_config_exec(int, char **);
+static int cmd_config_run(struct cmd_args *);
 
 const struct cmd_entry cmd_config_entry = {
 	.name = "config",
@@ -25,32 +25,29 @@ const struct cmd_entry cmd_config_entry = {
 "  gold-seed  integer seeding, with each user's name, which of their items\n"
 "             are gold (default 1)\n"
 "  media, ordinal   fixed when the project is created\n",
-	.exec = cmd_config_exec,
+	.run = cmd_config_run,
 };
 
 static int
-cmd_config_exec(int argc, char **argv)
+cmd_config_run(struct cmd_args *a)
 {
-	const struct cmd_entry *c = &cmd_config_entry;
+	const struct cmd_entry *c = a->entry;
 	const char *db, *user;
 	struct store *st;
 	char *cause = NULL, *v;
 	int r = 0, i;
 
-	for (i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage(c, "unknown option '%s'", argv[i]);
-	if (argc < 2 || argc > 4)
+	if (a->argc < 1 || a->argc > 3)
 		return cmd_usage(c, "want DB [KEY [VALUE]]");
-	db = argv[1];
+	db = a->argv[0];
 	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
-	if (argc == 2) {
+	if (a->argc == 1) {
 		struct setting *s;
 		int n;
 
 		if (config_list(st, user, &s, &n, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+			r = cmd_fail_cause(db, cause);
 		else {
 			for (i = 0; i < n; i++) {
 				printf("%-10s ", s[i].key);
@@ -63,26 +60,25 @@ cmd_config_exec(int argc, char **argv)
 			}
 			config_list_free(s, n);
 		}
-	} else if (argc == 3) {
+	} else if (a->argc == 2) {
 		if (project_require(st, user, ROLE_LABELER, "reading settings",
-		    &cause) != 0 || config_get(st, argv[2], &v, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+		    &cause) != 0 || config_get(st, a->argv[1], &v, &cause) != 0)
+			r = cmd_fail_cause(db, cause);
 		else {
 			cmd_print_safe(stdout, v);
 			fputc('\n', stdout);
 			free(v);
 		}
-	} else if (config_set(st, user, argv[2], argv[3], &cause) != 0)
-		r = cmd_fail(db, "%s", cause);
-	else if (config_get(st, argv[2], &v, &cause) != 0)
-		r = cmd_fail(db, "%s", cause);
+	} else if (config_set(st, user, a->argv[1], a->argv[2], &cause) != 0)
+		r = cmd_fail_cause(db, cause);
+	else if (config_get(st, a->argv[1], &v, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
 	else {
-		printf("%s = ", argv[2]);
+		printf("%s = ", a->argv[1]);
 		cmd_print_safe(stdout, v);
 		fputc('\n', stdout);
 		free(v);
 	}
-	free(cause);
 	store_close(st);
 	return r;
 }

@@ -21,15 +21,25 @@
  *
  * --html FILE writes the same figures as a page (errors_html.c).
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/drift.h"
+#include "accord/json.h"
 #include "cmd.h"
 #include "errors_html.h"
 
-static int cmd_drift_exec(int, char **);
+static int cmd_drift_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "from", "BATCH", 0,
+	    "the reference batch (accord import --batch names it)" },
+	{ "to", "BATCH", 0, "the batch compared with it" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_drift_entry = {
 	.name = "drift",
@@ -44,85 +54,108 @@ const struct cmd_entry cmd_drift_entry = {
 "statistic D with its p-value (exact up to 10^8 pairs of values, else\n"
 "asymptotic).  For the labels in force: PSI over the classes and Pearson's\n"
 "chi-square.  Largest PSI first.  Formulas: docs/statistics.md.  Needs the\n"
-"sme or admin role.\n"
-"\n"
-"  --from BATCH   the reference batch (accord import --batch names it)\n"
-"  --to BATCH     the batch compared with it\n"
-"  --json         one JSON object; schema in docs/guide.md\n"
-"  --html FILE    also write a self-contained HTML page with charts\n",
-	.exec = cmd_drift_exec,
+"sme or admin role.\n",
+	.opts = options,
+	.run = cmd_drift_run,
 };
 
+/* Figures as "%.12g"; an undefined one (defined 0) as null. */
 static void
-json_num(struct buf *b, const char *name, double v, int defined)
+json_num(struct json *j, const char *name, double v, int defined)
 {
+	json_key(j, name);
 	if (defined)
-		buf_printf(b, ",\"%s\":%.12g", name, v);
+		json_double(j, "%.12g", v);
 	else
-		buf_printf(b, ",\"%s\":null", name);
+		json_null(j);
 }
 
 static void
-json_counts(struct buf *b, const long long *v, int n)
+json_counts(struct json *j, const char *name, const long long *v, int n)
 {
 	int i;
 
-	buf_puts(b, "[");
+	json_key(j, name);
+	json_array_begin(j);
 	for (i = 0; i < n; i++)
-		buf_printf(b, "%s%lld", i ? "," : "", v[i]);
-	buf_puts(b, "]");
+		json_int(j, v[i]);
+	json_array_end(j);
+}
+
+static void
+json_batch(struct json *j, const char *name, const char *batch, int items)
+{
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "batch");
+	json_string(j, batch);
+	json_key(j, "items");
+	json_int(j, items);
+	json_object_end(j);
+}
+
+static void
+json_shift(struct json *j, const struct drift_shift *s)
+{
+	int m = !s->labels, chi = !m && s->chi2_df > 0;
+
+	json_object_begin(j);
+	json_key(j, "name");
+	json_string(j, s->name);
+	json_key(j, "kind");
+	json_string(j, m ? "metric" : "labels");
+	json_key(j, "n_from");
+	json_int(j, s->n_from);
+	json_key(j, "n_to");
+	json_int(j, s->n_to);
+	json_num(j, "psi", s->psi, 1);
+	json_key(j, "bins");
+	json_int(j, s->bins);
+	json_num(j, "mean_from", s->mean_from, m);
+	json_num(j, "mean_to", s->mean_to, m);
+	json_num(j, "ks_d", s->ks_d, m);
+	json_num(j, "ks_p", s->ks_p, m);
+	json_key(j, "ks_method");
+	json_string(j, !m ? NULL : s->ks_exact ? "exact" : "asymptotic");
+	json_num(j, "chi2", s->chi2, chi);
+	json_key(j, "chi2_df");
+	if (chi)
+		json_int(j, s->chi2_df);
+	else
+		json_null(j);
+	json_num(j, "chi2_p", s->chi2_p, chi);
+	json_object_end(j);
 }
 
 static void
 print_json(const struct drift_report *d)
 {
 	struct buf b = { 0 };
+	struct json j;
 	int i;
 
-	buf_puts(&b, "{\"from\":{\"batch\":");
-	buf_json_str(&b, d->from);
-	buf_printf(&b, ",\"items\":%d},\"to\":{\"batch\":", d->items_from);
-	buf_json_str(&b, d->to);
-	buf_printf(&b, ",\"items\":%d},\"epsilon\":%.12g,\"shifts\":[",
-	    d->items_to, DRIFT_PSI_EPSILON);
-	for (i = 0; i < d->nshifts; i++) {
-		const struct drift_shift *s = &d->shifts[i];
-		int m = !s->labels;
-
-		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(&b, s->name);
-		buf_printf(&b, ",\"kind\":\"%s\",\"n_from\":%lld,\"n_to\":%lld",
-		    m ? "metric" : "labels", s->n_from, s->n_to);
-		json_num(&b, "psi", s->psi, 1);
-		buf_printf(&b, ",\"bins\":%d", s->bins);
-		json_num(&b, "mean_from", s->mean_from, m);
-		json_num(&b, "mean_to", s->mean_to, m);
-		json_num(&b, "ks_d", s->ks_d, m);
-		json_num(&b, "ks_p", s->ks_p, m);
-		if (m)
-			buf_printf(&b, ",\"ks_method\":\"%s\"", s->ks_exact ?
-			    "exact" : "asymptotic");
-		else
-			buf_puts(&b, ",\"ks_method\":null");
-		json_num(&b, "chi2", s->chi2, !m && s->chi2_df > 0);
-		if (!m && s->chi2_df > 0)
-			buf_printf(&b, ",\"chi2_df\":%d", s->chi2_df);
-		else
-			buf_puts(&b, ",\"chi2_df\":null");
-		json_num(&b, "chi2_p", s->chi2_p, !m && s->chi2_df > 0);
-		buf_puts(&b, "}");
-	}
-	buf_puts(&b, "],\"labels\":{\"classes\":[");
-	for (i = 0; i < d->nclasses; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		buf_json_str(&b, d->classes[i]);
-	}
-	buf_puts(&b, "],\"from\":");
-	json_counts(&b, d->labels_from, d->nclasses);
-	buf_puts(&b, ",\"to\":");
-	json_counts(&b, d->labels_to, d->nclasses);
-	buf_puts(&b, "}}\n");
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_batch(&j, "from", d->from, d->items_from);
+	json_batch(&j, "to", d->to, d->items_to);
+	json_num(&j, "epsilon", DRIFT_PSI_EPSILON, 1);
+	json_key(&j, "shifts");
+	json_array_begin(&j);
+	for (i = 0; i < d->nshifts; i++)
+		json_shift(&j, &d->shifts[i]);
+	json_array_end(&j);
+	json_key(&j, "labels");
+	json_object_begin(&j);
+	json_key(&j, "classes");
+	json_array_begin(&j);
+	for (i = 0; i < d->nclasses; i++)
+		json_string(&j, d->classes[i]);
+	json_array_end(&j);
+	json_counts(&j, "from", d->labels_from, d->nclasses);
+	json_counts(&j, "to", d->labels_to, d->nclasses);
+	json_object_end(&j);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	fputs(b.s, stdout);
 	buf_free(&b);
 }
@@ -176,70 +209,34 @@ print_text(const struct drift_report *d)
 }
 
 static int
-cmd_drift_exec(int argc, char **argv)
+cmd_drift_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "from", required_argument, NULL, 'f' },
-		{ "to", required_argument, NULL, 't' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_drift_entry;
 	struct drift_report d;
 	struct store *st;
-	const char *from = NULL, *to = NULL, *html = NULL, *db, *user;
+	const char *from = cmd_args_get(a, "from"), *to = cmd_args_get(a,
+	    "to"), *html = cmd_args_get(a, "html"), *db = a->argv[0], *user;
 	char *cause = NULL;
-	int ch, json = 0, ret = 0;
+	int ret = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'f':
-			from = optarg;
-			break;
-		case 't':
-			to = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
 	if (from == NULL || to == NULL)
-		return cmd_usage(c, "want --from BATCH and --to BATCH");
-	db = argv[optind];
+		return cmd_usage(a->entry, "want --from BATCH and --to BATCH");
 	if ((user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (drift_report(st, user, from, to, &d, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
-	} else {
-		if (json)
-			print_json(&d);
-		else
-			print_text(&d);
-		if (html != NULL && drift_html_write(html, &d, &cause) != 0) {
-			ret = cmd_fail(html, "%s", cause);
-			free(cause);
-		}
-		drift_report_free(&d);
+		store_close(st);
+		return cmd_fail_cause(db, cause);
 	}
+	if (cmd_args_has(a, "json"))
+		print_json(&d);
+	else
+		print_text(&d);
+	if (html != NULL && drift_html_write(html, &d, &cause) != 0)
+		ret = cmd_fail_cause(html, cause);
+	drift_report_free(&d);
 	store_close(st);
 	return ret;
 }

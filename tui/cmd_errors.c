@@ -31,17 +31,36 @@
  *
  * --html FILE writes the same figures as a page (errors_html.c).
  */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/errors.h"
+#include "accord/json.h"
 #include "accord/project.h"
 #include "cmd.h"
 #include "errors_html.h"
 
-static int cmd_errors_exec(int, char **);
+static int cmd_errors_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "predictions", "FILE", 0,
+	    "import this file as a run, then analyse it" },
+	{ "run", "NAME", CMD_OPT_NONEMPTY,
+	    "the run's name (default: FILE's base name without\n"
+	    "its extension); alone, analyse a stored run" },
+	{ "by", "KEY|tag", CMD_OPT_NONEMPTY,
+	    "also one row per value of a metadata key (numeric\n"
+	    "keys in quartile bins, as agree --by) or per import\n"
+	    "batch (batch); tag: tags only (the default)" },
+	{ "bootstrap", "N", 0,
+	    "replicates for the HLP intervals (default 1000;\n0: none)" },
+	{ "seed", "S", 0, "bootstrap seed (default 1)" },
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ "html", "FILE", CMD_OPT_NONEMPTY,
+	    "also write a self-contained HTML page with charts" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_errors_entry = {
 	.name = "errors",
@@ -66,96 +85,80 @@ const struct cmd_entry cmd_errors_entry = {
 "those items, gap (HLP - model accuracy) and room for improvement (gap x\n"
 "share of data), largest room first; then the model-vs-consensus\n"
 "confusion matrix.  Formulas: docs/statistics.md.  Needs the sme or\n"
-"admin role.\n"
-"\n"
-"  --predictions FILE  import this file as a run, then analyse it\n"
-"  --run NAME          the run's name (default: FILE's base name without\n"
-"                      its extension); alone, analyse a stored run\n"
-"  --by KEY|tag        also one row per value of a metadata key (numeric\n"
-"                      keys in quartile bins, as agree --by) or per import\n"
-"                      batch (batch); tag: tags only (the default)\n"
-"  --bootstrap N       replicates for the HLP intervals (default 1000;\n"
-"                      0: none)\n"
-"  --seed S            bootstrap seed (default 1)\n"
-"  --json              one JSON object; schema in docs/guide.md\n"
-"  --html FILE         also write a self-contained HTML page with charts\n",
-	.exec = cmd_errors_exec,
+"admin role.\n",
+	.opts = options,
+	.run = cmd_errors_run,
 };
-
-static void
-on_error(void *arg, const char *where, const char *msg)
-{
-	(void)arg;
-	cmd_fail(where, "%s", msg);
-}
 
 /* JSON */
 
-static void
-json_num(struct buf *b, double v)
-{
-	buf_printf(b, "%.12g", v);
-}
+/* Figures as "%.12g": enough digits for a double's 0..1 shares. */
+#define NUM "%.12g"
 
 static void
-json_stat(struct buf *b, const char *name, const struct agree_stat *s)
+json_stat(struct json *j, const char *name, const struct agree_stat *s)
 {
-	buf_printf(b, ",\"%s\":{\"value\":", name);
+	json_key(j, name);
+	json_object_begin(j);
+	json_key(j, "value");
 	if (s->defined)
-		json_num(b, s->value);
+		json_double(j, NUM, s->value);
 	else
-		buf_puts(b, "null");
-	buf_puts(b, ",\"why\":");
-	if (s->defined)
-		buf_puts(b, "null");
-	else
-		buf_json_str(b, s->why ? s->why : "undefined");
-	buf_puts(b, "}");
+		json_null(j);
+	json_key(j, "why");
+	json_string(j, s->defined ? NULL : s->why ? s->why : "undefined");
+	json_object_end(j);
 }
 
 static void
-json_row(struct buf *b, const struct errors_row *r)
+json_row(struct json *j, const struct errors_row *r)
 {
-	buf_puts(b, "{\"name\":");
-	buf_json_str(b, r->name);
-	buf_printf(b, ",\"items\":%d,\"errors\":%d,\"data_share\":", r->items,
-	    r->errors);
-	json_num(b, r->data_share);
-	buf_puts(b, ",\"error_rate\":");
-	json_num(b, r->error_rate);
-	buf_puts(b, ",\"error_share\":");
-	json_num(b, r->error_share);
-	json_stat(b, "hlp", &r->hlp);
-	json_stat(b, "gap", &r->gap);
-	json_stat(b, "room", &r->room);
-	buf_puts(b, ",\"hlp_ci\":{");
-	if (r->hlp_ci.defined) {
-		buf_puts(b, "\"lo\":");
-		json_num(b, r->hlp_ci.lo);
-		buf_puts(b, ",\"hi\":");
-		json_num(b, r->hlp_ci.hi);
-		buf_puts(b, ",\"why\":null}");
-	} else {
-		buf_puts(b, "\"lo\":null,\"hi\":null,\"why\":");
-		buf_json_str(b, r->hlp_ci.why ? r->hlp_ci.why : "undefined");
-		buf_puts(b, "}");
-	}
-	buf_puts(b, "}");
+	json_object_begin(j);
+	json_key(j, "name");
+	json_string(j, r->name);
+	json_key(j, "items");
+	json_int(j, r->items);
+	json_key(j, "errors");
+	json_int(j, r->errors);
+	json_key(j, "data_share");
+	json_double(j, NUM, r->data_share);
+	json_key(j, "error_rate");
+	json_double(j, NUM, r->error_rate);
+	json_key(j, "error_share");
+	json_double(j, NUM, r->error_share);
+	json_stat(j, "hlp", &r->hlp);
+	json_stat(j, "gap", &r->gap);
+	json_stat(j, "room", &r->room);
+	json_key(j, "hlp_ci");
+	json_object_begin(j);
+	json_key(j, "lo");
+	if (r->hlp_ci.defined)
+		json_double(j, NUM, r->hlp_ci.lo);
+	else
+		json_null(j);
+	json_key(j, "hi");
+	if (r->hlp_ci.defined)
+		json_double(j, NUM, r->hlp_ci.hi);
+	else
+		json_null(j);
+	json_key(j, "why");
+	json_string(j, r->hlp_ci.defined ? NULL : r->hlp_ci.why ?
+	    r->hlp_ci.why : "undefined");
+	json_object_end(j);
+	json_object_end(j);
 }
 
 static void
-json_rows(struct buf *b, const char *name, const struct errors_row *rows,
+json_rows(struct json *j, const char *name, const struct errors_row *rows,
     int n)
 {
 	int i;
 
-	buf_printf(b, ",\"%s\":[", name);
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_puts(b, ",");
-		json_row(b, &rows[i]);
-	}
-	buf_puts(b, "]");
+	json_key(j, name);
+	json_array_begin(j);
+	for (i = 0; i < n; i++)
+		json_row(j, &rows[i]);
+	json_array_end(j);
 }
 
 static void
@@ -163,53 +166,75 @@ print_json(const char *task, const struct errors_report *e,
     const struct errors_import_result *imp)
 {
 	struct buf b = { 0 };
-	int i, j, k = e->nclasses;
+	struct json j;
+	int i, l, k = e->nclasses;
 
-	buf_puts(&b, "{\"task\":");
-	buf_json_str(&b, task);
-	buf_puts(&b, ",\"run\":{\"name\":");
-	buf_json_str(&b, e->run);
-	buf_puts(&b, ",\"file\":");
-	buf_json_str(&b, e->file);
-	buf_puts(&b, ",\"sha256\":");
-	buf_json_str(&b, e->sha256);
-	buf_puts(&b, ",\"imported_by\":");
-	buf_json_str(&b, e->imported_by);
-	buf_puts(&b, ",\"imported_at\":");
-	buf_json_str(&b, e->imported_at);
-	buf_puts(&b, "},\"import\":");
-	if (imp != NULL)
-		buf_printf(&b, "{\"rows\":%d,\"bad\":%d,\"reused\":%s}",
-		    imp->rows, imp->bad, imp->reused ? "true" : "false");
-	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ",\"by\":");
-	if (e->by != NULL)
-		buf_json_str(&b, e->by);
-	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ",\"classes\":[");
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_key(&j, "task");
+	json_string(&j, task);
+	json_key(&j, "run");
+	json_object_begin(&j);
+	json_key(&j, "name");
+	json_string(&j, e->run);
+	json_key(&j, "file");
+	json_string(&j, e->file);
+	json_key(&j, "sha256");
+	json_string(&j, e->sha256);
+	json_key(&j, "imported_by");
+	json_string(&j, e->imported_by);
+	json_key(&j, "imported_at");
+	json_string(&j, e->imported_at);
+	json_object_end(&j);
+	json_key(&j, "import");
+	if (imp != NULL) {
+		json_object_begin(&j);
+		json_key(&j, "rows");
+		json_int(&j, imp->rows);
+		json_key(&j, "bad");
+		json_int(&j, imp->bad);
+		json_key(&j, "reused");
+		json_bool(&j, imp->reused);
+		json_object_end(&j);
+	} else
+		json_null(&j);
+	json_key(&j, "by");
+	json_string(&j, e->by);
+	json_key(&j, "classes");
+	json_array_begin(&j);
+	for (i = 0; i < k; i++)
+		json_string(&j, e->classes[i]);
+	json_array_end(&j);
+	json_key(&j, "items");
+	json_int(&j, e->nitems);
+	json_key(&j, "predicted");
+	json_int(&j, e->npredicted);
+	json_key(&j, "scored");
+	json_int(&j, e->nscored);
+	json_key(&j, "left_out");
+	json_object_begin(&j);
+	json_key(&j, "ambiguous");
+	json_int(&j, e->nambiguous);
+	json_key(&j, "ties");
+	json_int(&j, e->nties);
+	json_key(&j, "unlabeled");
+	json_int(&j, e->nunlabeled);
+	json_object_end(&j);
+	json_key(&j, "overall");
+	json_row(&j, &e->overall);
+	json_rows(&j, "tags", e->tags, e->ntags);
+	json_rows(&j, "slices", e->slices, e->nslices);
+	json_key(&j, "confusion");
+	json_array_begin(&j);
 	for (i = 0; i < k; i++) {
-		if (i)
-			buf_puts(&b, ",");
-		buf_json_str(&b, e->classes[i]);
+		json_array_begin(&j);
+		for (l = 0; l < k; l++)
+			json_int(&j, e->confusion[(size_t)i * k + l]);
+		json_array_end(&j);
 	}
-	buf_printf(&b, "],\"items\":%d,\"predicted\":%d,\"scored\":%d,"
-	    "\"left_out\":{\"ambiguous\":%d,\"ties\":%d,\"unlabeled\":%d},"
-	    "\"overall\":", e->nitems, e->npredicted, e->nscored,
-	    e->nambiguous, e->nties, e->nunlabeled);
-	json_row(&b, &e->overall);
-	json_rows(&b, "tags", e->tags, e->ntags);
-	json_rows(&b, "slices", e->slices, e->nslices);
-	buf_puts(&b, ",\"confusion\":[");
-	for (i = 0; i < k; i++) {
-		buf_puts(&b, i ? ",[" : "[");
-		for (j = 0; j < k; j++)
-			buf_printf(&b, "%s%lld", j ? "," : "",
-			    e->confusion[(size_t)i * k + j]);
-		buf_puts(&b, "]");
-	}
-	buf_puts(&b, "]}\n");
+	json_array_end(&j);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	fputs(b.s, stdout);
 	buf_free(&b);
 }
@@ -315,109 +340,65 @@ print_text(const char *task, const struct errors_report *e,
 }
 
 static int
-cmd_errors_exec(int argc, char **argv)
+cmd_errors_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "predictions", required_argument, NULL, 'p' },
-		{ "run", required_argument, NULL, 'r' },
-		{ "by", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
-		{ "bootstrap", required_argument, NULL, 'B' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_errors_entry;
+	const struct cmd_entry *c = a->entry;
 	struct errors_opts eo = { 0 };
 	struct errors_import_result imp = { 0 };
 	struct errors_report rep;
 	struct project p;
 	struct store *st;
-	const char *file = NULL, *run = NULL, *html = NULL, *db;
+	const char *file = cmd_args_get(a, "predictions"), *run =
+	    cmd_args_get(a, "run"), *html = cmd_args_get(a, "html"), *v,
+	    *db = a->argv[0];
 	char *cause = NULL;
-	int ch, json = 0, ret = 0;
+	int ret = 0;
 
 	eo.bootstrap = 1000;
 	eo.seed = 1;
-
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			file = optarg;
-			break;
-		case 'r':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--run wants a name");
-			run = optarg;
-			break;
-		case 'b':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--by wants a key");
-			eo.by = optarg;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'H':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--html wants a file name");
-			html = optarg;
-			break;
-		case 'B':
-			if (cmd_opt_bootstrap(c, optarg, &eo.bootstrap) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'S':
-			if (cmd_opt_seed(c, optarg, &eo.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	eo.by = cmd_args_get(a, "by");
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &eo.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &eo.seed) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
 	if (file == NULL && run == NULL)
 		return cmd_usage(c, "want --predictions FILE or --run NAME");
-	db = argv[optind];
 	if ((eo.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (file != NULL) {
-		if (errors_import(st, file, run, eo.user, on_error, NULL, &imp,
-		    &cause) != 0) {
-			ret = cmd_fail(file, "%s", cause);
+		if (errors_import(st, file, run, eo.user, cmd_on_error, NULL,
+		    &imp, &cause) != 0) {
+			ret = cmd_fail_cause(file, cause);
 			goto out;
 		}
 		eo.run = imp.run;
 	} else
 		eo.run = run;
 	if (errors_report(st, &eo, &rep, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
+		ret = cmd_fail_cause(db, cause);
 		goto out;
 	}
 	if (project_load(st, &p, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
+		ret = cmd_fail_cause(db, cause);
 		errors_report_free(&rep);
 		goto out;
 	}
-	if (json)
+	if (cmd_args_has(a, "json"))
 		print_json(p.task, &rep, file != NULL ? &imp : NULL);
 	else
 		print_text(p.task, &rep, file != NULL ? &imp : NULL);
 	if (html != NULL && errors_html_write(html, p.task, &rep, &eo,
 	    &cause) != 0)
-		ret = cmd_fail(html, "%s", cause);
+		ret = cmd_fail_cause(html, cause);
 	project_free(&p);
 	errors_report_free(&rep);
 out:
-	free(cause);
 	free(imp.run);
 	store_close(st);
 	return ret;

@@ -3,7 +3,6 @@
  * training.  Core (core/export.c) decides and writes; this parses, prints
  * the table of counts, and turns SIGINT/SIGTERM into a clean stop.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,7 +12,39 @@
 #include "accord/export.h"
 #include "cmd.h"
 
-static int cmd_export_exec(int, char **);
+static int cmd_export_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "out", "DIR", CMD_OPT_NONEMPTY,
+	    "the directory to create (it must not exist)" },
+	{ "format", "F", 0,
+	    "csv (default) and jsonl: one file per split;\n"
+	    "imagefolder/audiofolder: SPLIT/FILE trees (hard links\n"
+	    "or copies) with SPLIT/metadata.csv (Hugging Face)" },
+	{ "layout", "L", 0,
+	    "by-class: SPLIT/CLASS/FILE trees (torchvision\n"
+	    "ImageFolder); flat (default): SPLIT/FILE" },
+	{ "method", "M", 0,
+	    "adjudicated (default: the SME's decision or gold where\n"
+	    "there is one, else the fallback), majority or\n"
+	    "dawid-skene" },
+	{ "fallback", "M", 0, "majority (default) or dawid-skene" },
+	{ "min-confidence", "X", 0,
+	    "leave out items whose confidence is below X (0..1)" },
+	{ "include-borderline", NULL, 0,
+	    "keep items whose consensus is the borderline class" },
+	{ "split", "A/B/C", 0,
+	    "shares of train/dev/test (A/B: train/test; default\n"
+	    "100), per class within one item" },
+	{ "seed", "S", 0, "seed of the split (default 1)" },
+	{ "group-by", "KEY", CMD_OPT_NONEMPTY,
+	    "items sharing a value of metadata KEY (speaker,\n"
+	    "camera) go to the same split" },
+	{ "force", NULL, 0,
+	    "replace DIR if it is an earlier export, once the new\n"
+	    "one is complete" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
@@ -27,27 +58,9 @@ const struct cmd_entry cmd_export_entry = {
 "One label per item with a confidence, items split train/dev/test by class,\n"
 "written with a manifest.json (store checksum, options, counts, left-out\n"
 "items, sha256 of every file).  DIR appears complete or not at all.  Needs\n"
-"the sme or admin role.  Details: docs/guide.md, \"accord export\".\n"
-"\n"
-"  --out DIR           the directory to create (it must not exist)\n"
-"  --format F          csv (default) and jsonl: one file per split;\n"
-"                      imagefolder/audiofolder: SPLIT/FILE trees (hard links\n"
-"                      or copies) with SPLIT/metadata.csv (Hugging Face)\n"
-"  --layout by-class   SPLIT/CLASS/FILE trees (torchvision ImageFolder)\n"
-"  --method M          adjudicated (default: the SME's decision or gold where\n"
-"                      there is one, else the fallback), majority or\n"
-"                      dawid-skene\n"
-"  --fallback M        majority (default) or dawid-skene\n"
-"  --min-confidence X  leave out items whose confidence is below X (0..1)\n"
-"  --include-borderline  keep items whose consensus is the borderline class\n"
-"  --split A/B/C       shares of train/dev/test (A/B: train/test; default\n"
-"                      100), per class within one item\n"
-"  --seed S            seed of the split (default 1)\n"
-"  --group-by KEY      items sharing a value of metadata KEY (speaker,\n"
-"                      camera) go to the same split\n"
-"  --force             replace DIR if it is an earlier export, once the new\n"
-"                      one is complete\n",
-	.exec = cmd_export_exec,
+"the sme or admin role.  Details: docs/guide.md, \"accord export\".\n",
+	.opts = options,
+	.run = cmd_export_run,
 };
 
 static volatile sig_atomic_t stop;
@@ -116,119 +129,90 @@ print_table(const struct export_result *r, const char *out)
 	printf(", labels sha256 %.16s...\n", r->labels_sha256);
 }
 
-int
-cmd_export_exec(int argc, char **argv)
+/* The options into *o: 0, or a usage error printed and EXIT_USAGE. */
+static int
+export_options(struct cmd_args *a, struct export_opts *o)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'F' },
-		{ "layout", required_argument, NULL, 'l' },
-		{ "method", required_argument, NULL, 'm' },
-		{ "fallback", required_argument, NULL, 'f' },
-		{ "min-confidence", required_argument, NULL, 'c' },
-		{ "include-borderline", no_argument, NULL, 'b' },
-		{ "split", required_argument, NULL, 'S' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "group-by", required_argument, NULL, 'g' },
-		{ "force", no_argument, NULL, 'x' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_export_entry;
+	const struct cmd_entry *c = a->entry;
+	const char *v;
+	char *cause = NULL;
+	int k, r;
+
+	memset(o, 0, sizeof *o);
+	o->method = CONSENSUS_ADJUDICATED;
+	o->fallback = CONSENSUS_MAJORITY;
+	o->split.nparts = 1;
+	o->split.ratio[0] = 100;
+	o->split.seed = 1;
+	o->out = cmd_args_get(a, "out");
+	o->group_by = cmd_args_get(a, "group-by");
+	o->include_borderline = cmd_args_has(a, "include-borderline");
+	o->force = cmd_args_has(a, "force");
+	if ((v = cmd_args_get(a, "format")) != NULL) {
+		if ((k = export_format_from_name(v)) < 0)
+			return cmd_usage(c, "--format is csv, jsonl, "
+			    "imagefolder or audiofolder, not '%s'", v);
+		o->format = (enum export_format)k;
+	}
+	if ((v = cmd_args_get(a, "layout")) != NULL) {
+		if (strcmp(v, "flat") == 0)
+			o->layout = EXPORT_FLAT;
+		else if (strcmp(v, "by-class") == 0)
+			o->layout = EXPORT_BY_CLASS;
+		else
+			return cmd_usage(c, "--layout is flat or by-class, not "
+			    "'%s'", v);
+	}
+	if ((v = cmd_args_get(a, "method")) != NULL) {
+		if ((k = consensus_method_from_name(v)) < 0)
+			return cmd_usage(c, "--method is adjudicated, majority "
+			    "or dawid-skene, not '%s'", v);
+		o->method = (enum consensus_method)k;
+	}
+	if ((v = cmd_args_get(a, "fallback")) != NULL) {
+		k = consensus_method_from_name(v);
+		if (k < 0 || k == CONSENSUS_ADJUDICATED)
+			return cmd_usage(c, "--fallback is majority or "
+			    "dawid-skene, not '%s'", v);
+		o->fallback = (enum consensus_method)k;
+	}
+	if ((v = cmd_args_get(a, "min-confidence")) != NULL &&
+	    (acc_parse_double(v, &o->min_confidence) != 0 ||
+	    !(o->min_confidence >= 0 && o->min_confidence <= 1)))
+		return cmd_usage(c, "--min-confidence wants a number from 0 "
+		    "to 1, not '%s'", v);
+	if ((v = cmd_args_get(a, "split")) != NULL &&
+	    split_parse(v, &o->split, &cause) != 0) {
+		r = cmd_usage(c, "--split %s", cause);
+		free(cause);
+		return r;
+	}
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &o->split.seed) != 0)
+		return EXIT_USAGE;
+	return 0;
+}
+
+static int
+cmd_export_run(struct cmd_args *a)
+{
+	const struct cmd_entry *c = a->entry;
 	struct export_opts o;
 	struct export_result res;
 	struct sigaction sa;
 	struct store *st;
-	const char *db;
+	const char *db = a->argv[0];
 	char *cause = NULL;
-	int ch, v, ret;
 
-	memset(&o, 0, sizeof o);
-	o.method = CONSENSUS_ADJUDICATED;
-	o.fallback = CONSENSUS_MAJORITY;
-	o.split.nparts = 1;
-	o.split.ratio[0] = 100;
-	o.split.seed = 1;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'o':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--out wants a directory");
-			o.out = optarg;
-			break;
-		case 'F':
-			if ((v = export_format_from_name(optarg)) < 0)
-				return cmd_usage(c, "--format is csv, jsonl, "
-				    "imagefolder or audiofolder, not '%s'",
-				    optarg);
-			o.format = (enum export_format)v;
-			break;
-		case 'l':
-			if (strcmp(optarg, "flat") == 0)
-				o.layout = EXPORT_FLAT;
-			else if (strcmp(optarg, "by-class") == 0)
-				o.layout = EXPORT_BY_CLASS;
-			else
-				return cmd_usage(c, "--layout is flat or "
-				    "by-class, not '%s'", optarg);
-			break;
-		case 'm':
-			if ((v = consensus_method_from_name(optarg)) < 0)
-				return cmd_usage(c, "--method is adjudicated, "
-				    "majority or dawid-skene, not '%s'", optarg);
-			o.method = (enum consensus_method)v;
-			break;
-		case 'f':
-			v = consensus_method_from_name(optarg);
-			if (v < 0 || v == CONSENSUS_ADJUDICATED)
-				return cmd_usage(c, "--fallback is majority or "
-				    "dawid-skene, not '%s'", optarg);
-			o.fallback = (enum consensus_method)v;
-			break;
-		case 'c':
-			if (acc_parse_double(optarg, &o.min_confidence) != 0 ||
-			    !(o.min_confidence >= 0 && o.min_confidence <= 1))
-				return cmd_usage(c, "--min-confidence wants a "
-				    "number from 0 to 1, not '%s'", optarg);
-			break;
-		case 'b':
-			o.include_borderline = 1;
-			break;
-		case 'S':
-			if (split_parse(optarg, &o.split, &cause) != 0) {
-				ret = cmd_usage(c, "--split %s", cause);
-				free(cause);
-				return ret;
-			}
-			break;
-		case 's':
-			if (cmd_opt_seed(c, optarg, &o.split.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case 'g':
-			if (*optarg == '\0')
-				return cmd_usage(c, "--group-by wants a key");
-			o.group_by = optarg;
-			break;
-		case 'x':
-			o.force = 1;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	if (export_options(a, &o) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
 	if (o.out == NULL)
 		return cmd_usage(c, "--out DIR is required");
 	if (o.method != CONSENSUS_ADJUDICATED &&
 	    o.fallback != CONSENSUS_MAJORITY)
 		return cmd_usage(c, "--fallback goes with --method adjudicated");
-	db = argv[optind];
 	if ((o.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
@@ -242,10 +226,8 @@ cmd_export_exec(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	o.cancel = &stop;
 	if (export_run(st, &o, &res, &cause) != 0) {
-		ret = cmd_fail(db, "%s", cause);
-		free(cause);
 		store_close(st);
-		return ret;
+		return cmd_fail_cause(db, cause);
 	}
 	store_close(st);
 	print_table(&res, o.out);

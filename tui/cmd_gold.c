@@ -6,7 +6,7 @@
 #include "accord/project.h"
 #include "cmd.h"
 
-static int cmd_gold_exec(int, char **);
+static int cmd_gold_run(struct cmd_args *);
 
 const struct cmd_entry cmd_gold_entry = {
 	.name = "gold",
@@ -25,27 +25,24 @@ const struct cmd_entry cmd_gold_entry = {
 "ITEM is an item id, a path as imported, or 6 or more hex digits of its\n"
 "sha256 (accord items shows all three).  Every change is a new row: remove\n"
 "adds a row without a class, the history stays.\n",
-	.exec = cmd_gold_exec,
+	.run = cmd_gold_run,
 };
 
 static int
-cmd_gold_exec(int argc, char **argv)
+cmd_gold_run(struct cmd_args *a)
 {
-	const struct cmd_entry *c = &cmd_gold_entry;
+	const struct cmd_entry *c = a->entry;
 	const char *db, *verb, *user;
 	struct store *st;
 	struct project p;
 	char *cause = NULL;
 	long long item = 0;
-	int r = 0, nargs = argc - 1, i;
+	int r = 0, nargs = a->argc, i;
 
-	for (i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage(c, "unknown option '%s'", argv[i]);
 	if (nargs < 2)
 		return cmd_usage(c, "want DB and add, remove or list");
-	db = argv[1];
-	verb = argv[2];
+	db = a->argv[0];
+	verb = a->argv[1];
 	if (strcmp(verb, "add") == 0) {
 		if (nargs != 4)
 			return cmd_usage(c, "add takes ITEM and CLASS");
@@ -65,7 +62,7 @@ cmd_gold_exec(int argc, char **argv)
 		int n;
 
 		if (gold_list(st, user, &g, &n, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+			r = cmd_fail_cause(db, cause);
 		else {
 			for (i = 0; i < n; i++) {
 				printf("%lld\t%s\t", g[i].item, g[i].class_name);
@@ -75,27 +72,27 @@ cmd_gold_exec(int argc, char **argv)
 			}
 			gold_list_free(g, n);
 		}
-	} else if (item_resolve(st, argv[3], &item, &cause) != 0)
-		r = cmd_fail(db, "%s", cause);
+	} else if (item_resolve(st, a->argv[2], &item, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
 	else if (strcmp(verb, "remove") == 0) {
 		if (gold_remove(st, user, item, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+			r = cmd_fail_cause(db, cause);
 		else
 			printf("item %lld is no longer gold\n", item);
 	} else if (project_load(st, &p, &cause) != 0)
-		r = cmd_fail(db, "%s", cause);
+		r = cmd_fail_cause(db, cause);
 	else {
-		const struct class_def *cd = project_class(&p, argv[4]);
+		const struct class_def *cd = project_class(&p, a->argv[3]);
 
 		if (cd == NULL)
-			r = cmd_fail(db, "no class '%s' in this project", argv[4]);
+			r = cmd_fail(db, "no class '%s' in this project",
+			    a->argv[3]);
 		else if (gold_add(st, user, item, cd->id, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+			r = cmd_fail_cause(db, cause);
 		else
 			printf("item %lld is gold: %s\n", item, cd->name);
 		project_free(&p);
 	}
-	free(cause);
 	store_close(st);
 	return r;
 }

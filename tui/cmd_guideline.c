@@ -1,7 +1,6 @@
 /* cmd_guideline.c: accord guideline: show, log, diff and edit versions. */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +11,16 @@
 #include "accord/project.h"
 #include "cmd.h"
 
-static int cmd_guideline_exec(int, char **);
+static int cmd_guideline_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "version", "V", 0, "show version V" },
+	{ "reason", "TEXT", 0,
+	    "why the definitions changed (asked for when missing)" },
+	{ "file", "FILE", 0,
+	    "take the new text from FILE instead of an editor" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_guideline_entry = {
 	.name = "guideline",
@@ -34,12 +42,9 @@ const struct cmd_entry cmd_guideline_entry = {
 "class NAME (every ## heading must name a class); a line \"examples: 12,\n"
 "40\" in a class section names example items by id.  If the text is\n"
 "refused nothing is stored and the edited text is kept in the file the\n"
-"error names.\n"
-"\n"
-"  --version V    show version V\n"
-"  --reason TEXT  why the definitions changed (asked for when missing)\n"
-"  --file FILE    take the new text from FILE instead of an editor\n",
-	.exec = cmd_guideline_exec,
+"error names.\n",
+	.opts = options,
+	.run = cmd_guideline_run,
 };
 
 /* Print text line by line with control characters made inert, each line
@@ -104,13 +109,10 @@ do_log(struct store *st, const char *db, const char *user)
 {
 	struct guideline_version *v;
 	char *cause = NULL;
-	int n, i, r;
+	int n, i;
 
-	if (guideline_log(st, user, &v, &n, &cause) != 0) {
-		r = cmd_fail(db, "%s", cause);
-		free(cause);
-		return r;
-	}
+	if (guideline_log(st, user, &v, &n, &cause) != 0)
+		return cmd_fail_cause(db, cause);
 	for (i = 0; i < n; i++) {
 		printf("v%-4d %-16s %s  ", v[i].version, v[i].author,
 		    v[i].created_at);
@@ -345,52 +347,34 @@ version_arg(const char *s, int *v)
 }
 
 static int
-cmd_guideline_exec(int argc, char **argv)
+cmd_guideline_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "version", required_argument, NULL, 'v' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "file", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_guideline_entry;
-	const char *db, *verb, *user, *reason = NULL, *file = NULL;
+	const struct cmd_entry *c = a->entry;
+	const char *db = a->argv[0], *verb = a->argv[1], *user, *v;
+	const char *reason = cmd_args_get(a, "reason");
+	const char *file = cmd_args_get(a, "file");
 	struct store *st;
-	int ch, r, nargs, version = 0, v1 = 0, v2 = 0;
+	int r, version = 0, v1 = 0, v2 = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'v':
-			if (version_arg(optarg, &version) != 0)
-				return cmd_usage(c, "--version wants a version "
-				    "number, not '%s'", optarg);
-			break;
-		case 'r': reason = optarg; break;
-		case 'f': file = optarg; break;
-		default:
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	nargs = argc - optind;
-	if (nargs < 2)
+	if ((v = cmd_args_get(a, "version")) != NULL &&
+	    version_arg(v, &version) != 0)
+		return cmd_usage(c, "--version wants a version number, not "
+		    "'%s'", v);
+	if (a->argc < 2)
 		return cmd_usage(c, "want DB and show, log, diff or edit");
-	db = argv[optind];
-	verb = argv[optind + 1];
 	if (strcmp(verb, "show") == 0 || strcmp(verb, "log") == 0) {
-		if (nargs != 2 || reason || file || (version && *verb == 'l'))
+		if (a->argc != 2 || reason || file || (version && *verb == 'l'))
 			return cmd_usage(c, "%s takes %s", verb, *verb == 's' ?
 			    "only --version" : "no arguments");
 	} else if (strcmp(verb, "diff") == 0) {
-		if (nargs != 4 || reason || file || version)
+		if (a->argc != 4 || reason || file || version)
 			return cmd_usage(c, "diff takes two versions: diff V1 V2");
-		if (version_arg(argv[optind + 2], &v1) != 0 ||
-		    version_arg(argv[optind + 3], &v2) != 0)
+		if (version_arg(a->argv[2], &v1) != 0 ||
+		    version_arg(a->argv[3], &v2) != 0)
 			return cmd_usage(c, "diff wants version numbers, not "
-			    "'%s' '%s'", argv[optind + 2], argv[optind + 3]);
+			    "'%s' '%s'", a->argv[2], a->argv[3]);
 	} else if (strcmp(verb, "edit") == 0) {
-		if (nargs != 2 || version)
+		if (a->argc != 2 || version)
 			return cmd_usage(c, "edit takes only --reason and --file");
 	} else
 		return cmd_usage(c, "unknown action '%s' (show, log, diff, "

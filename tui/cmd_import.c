@@ -1,5 +1,4 @@
 /* cmd_import.c: accord import: bring media files and metadata in. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -7,7 +6,17 @@
 #include "accord/import.h"
 #include "cmd.h"
 
-static int cmd_import_exec(int, char **);
+static int cmd_import_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "meta", "FILE.csv", 0,
+	    "join metadata on its 'file' column (a path relative\n"
+	    "to the CSV, or a base name); every other column is\n"
+	    "stored as item metadata" },
+	{ "batch", "NAME", 0, "import batch name (default: import-<time>)" },
+	{ "jobs", "N", 0, "decoding threads (default: number of CPUs)" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
@@ -20,17 +29,12 @@ const struct cmd_entry cmd_import_entry = {
 "Each file is read once, hashed (SHA-256), fully decoded and measured;\n"
 "the same content imported twice is one item.  Files already imported\n"
 "with the same path, size and mtime are skipped, so re-running an\n"
-"interrupted import imports the rest.  Admins only.\n"
-"\n"
-"  --meta FILE.csv  join metadata on its 'file' column (a path relative\n"
-"                   to the CSV, or a base name); every other column is\n"
-"                   stored as item metadata\n"
-"  --batch NAME     import batch name (default: import-<time>)\n"
-"  --jobs N         decoding threads (default: number of CPUs)\n"
-"\n"
+"interrupted import imports the rest.  Admins only.\n",
+	.opts = options,
+	.usage_end =
 "A bad file gets one line naming it and the problem; the rest are\n"
 "imported.  Exit status 1 if any file failed.\n",
-	.exec = cmd_import_exec,
+	.run = cmd_import_run,
 };
 
 struct ui {
@@ -89,47 +93,29 @@ on_progress(void *arg, const struct import_stats *s)
 }
 
 static int
-cmd_import_exec(int argc, char **argv)
+cmd_import_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "meta", required_argument, NULL, 'm' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_import_entry;
 	struct import_opts o = { 0 };
 	struct import_stats s;
 	struct ui ui = { 0 };
 	struct store *st;
 	char *cause = NULL, *batch = NULL;
-	long long n;
-	int ch, r;
+	long long n = 0;
+	int r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'm': o.meta_csv = optarg; break;
-		case 'b': o.batch = optarg; break;
-		case 'j':
-			if (acc_parse_int(optarg, 1, 256, &n) != 0)
-				return cmd_usage(c, "--jobs wants a number from "
-				    "1 to 256, not '%s'", optarg);
-			o.jobs = (int)n;
-			break;
-		default:
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind < 2)
-		return cmd_usage(c, "want DB and at least one PATH");
+	if (cmd_args_int(a, "jobs", 1, 256, &n) != 0)
+		return EXIT_USAGE;
+	o.jobs = (int)n;
+	o.meta_csv = cmd_args_get(a, "meta");
+	o.batch = cmd_args_get(a, "batch");
+	if (a->argc < 2)
+		return cmd_usage(a->entry, "want DB and at least one PATH");
 	if ((o.user = cmd_user()) == NULL)
 		return EXIT_FAIL;
-	if ((st = cmd_open(argv[optind])) == NULL)
+	if ((st = cmd_open(a->argv[0])) == NULL)
 		return EXIT_FAIL;
-	o.paths = (const char *const *)argv + optind + 1;
-	o.npaths = argc - optind - 1;
+	o.paths = (const char *const *)a->argv + 1;
+	o.npaths = a->argc - 1;
 	o.on_error = on_error;
 	o.on_progress = on_progress;
 	o.arg = &ui;
@@ -138,10 +124,8 @@ cmd_import_exec(int argc, char **argv)
 	if (ui.drawn)
 		fputs("\r\033[K", stderr);
 	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
 		store_close(st);
-		return r;
+		return cmd_fail_cause(a->argv[0], cause);
 	}
 	printf("imported %d new item%s from %d file%s in %.1f s "
 	    "(%.1f files/s, %.1f MB/s): %d duplicate content, %d unchanged, "

@@ -1,12 +1,37 @@
 /* cmd_init.c: accord init: create a project store. */
-#include <getopt.h>
 #include <stdlib.h>
 
 #include "accord/config.h"
 #include "accord/project.h"
 #include "cmd.h"
 
-static int cmd_init_exec(int, char **);
+static int cmd_init_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "task", "NAME", 0,
+	    "what is being labeled, e.g. \"surface defects\"" },
+	{ "media", "KIND", 0, "image or audio" },
+	{ "classes", "LIST", 0,
+	    "ordered class names, comma-separated; NAME:KEY gives\n"
+	    "a class its own key (default keys 1..9, 0)" },
+	{ "borderline", "NAME", 0,
+	    "the borderline/uncertain class (key b); added at the\n"
+	    "end unless it is in LIST" },
+	{ "ordinal", NULL, 0,
+	    "classes form an ordered scale; the borderline class\n"
+	    "must then sit between two others in LIST, e.g.\n"
+	    "--classes ok,unsure,defect --borderline unsure" },
+	{ "overlap", "K", 0,
+	    "labels wanted per item, from different labelers\n"
+	    "(default 3)" },
+	{ "guideline", "FILE", 0,
+	    "guideline version 1 (Markdown); the text under a\n"
+	    "\"## NAME\" heading describes class NAME" },
+	{ "gold-rate", "R", 0,
+	    "share of each labeler's items that are gold items,\n"
+	    "0..1 or a percentage (default 0.05; see accord gold)" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
@@ -17,85 +42,44 @@ const struct cmd_entry cmd_init_entry = {
 "                   [--guideline FILE] [--gold-rate R]\n"
 "\n"
 "Creates the project store DB (one SQLite file; never overwrites one) and\n"
-"makes you, the OS user running it, its admin.\n"
-"\n"
-"  --task NAME        what is being labeled, e.g. \"surface defects\"\n"
-"  --media KIND       image or audio\n"
-"  --classes LIST     ordered class names, comma-separated; NAME:KEY gives\n"
-"                     a class its own key (default keys 1..9, 0)\n"
-"  --borderline NAME  the borderline/uncertain class (key b); added at the\n"
-"                     end unless it is in LIST\n"
-"  --ordinal          classes form an ordered scale; the borderline class\n"
-"                     must then sit between two others in LIST, e.g.\n"
-"                     --classes ok,unsure,defect --borderline unsure\n"
-"  --overlap K        labels wanted per item, from different labelers\n"
-"                     (default 3)\n"
-"  --guideline FILE   guideline version 1 (Markdown); the text under a\n"
-"                     \"## NAME\" heading describes class NAME\n"
-"  --gold-rate R      share of each labeler's items that are gold items,\n"
-"                     0..1 or a percentage (default 0.05; see accord gold)\n"
-"\n"
+"makes you, the OS user running it, its admin.\n",
+	.opts = options,
+	.usage_end =
 "Keys reserved for actions: " PROJECT_RESERVED_KEYS "\n",
-	.exec = cmd_init_exec,
+	.run = cmd_init_run,
 };
 
 static int
-cmd_init_exec(int argc, char **argv)
+cmd_init_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "task", required_argument, NULL, 't' },
-		{ "media", required_argument, NULL, 'm' },
-		{ "classes", required_argument, NULL, 'c' },
-		{ "borderline", required_argument, NULL, 'b' },
-		{ "ordinal", no_argument, NULL, 'o' },
-		{ "overlap", required_argument, NULL, 'k' },
-		{ "guideline", required_argument, NULL, 'g' },
-		{ "gold-rate", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_init_entry;
+	const struct cmd_entry *c = a->entry;
 	struct project_spec spec = { .overlap = 3 };
-	const char *media = NULL, *gfile = NULL, *user;
+	const char *media = cmd_args_get(a, "media"), *gfile =
+	    cmd_args_get(a, "guideline"), *user, *db = a->argv[0];
 	unsigned char *text = NULL;
-	char *cause = NULL;
-	long long k;
+	char *cause = NULL, *norm;
+	long long k = spec.overlap;
 	size_t len;
-	int ch, r;
+	int r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 't': spec.task = optarg; break;
-		case 'm': media = optarg; break;
-		case 'c': spec.classes = optarg; break;
-		case 'b': spec.borderline = optarg; break;
-		case 'o': spec.ordinal = 1; break;
-		case 'k':
-			if (acc_parse_int(optarg, 1, 100, &k) != 0)
-				return cmd_usage(c, "--overlap wants a number "
-				    "from 1 to 100, not '%s'", optarg);
-			spec.overlap = (int)k;
-			break;
-		case 'g': gfile = optarg; break;
-		case 'r': {
-			char *norm;
-
-			if (config_check("gold-rate", optarg, &norm, &cause) != 0) {
-				r = cmd_usage(c, "--%s", cause);
-				free(cause);
-				return r;
-			}
-			free(norm);
-			spec.gold_rate = optarg;
-			break;
+	spec.task = cmd_args_get(a, "task");
+	spec.classes = cmd_args_get(a, "classes");
+	spec.borderline = cmd_args_get(a, "borderline");
+	spec.ordinal = cmd_args_has(a, "ordinal");
+	if (cmd_args_int(a, "overlap", 1, 100, &k) != 0)
+		return EXIT_USAGE;
+	spec.overlap = (int)k;
+	if ((spec.gold_rate = cmd_args_get(a, "gold-rate")) != NULL) {
+		if (config_check("gold-rate", spec.gold_rate, &norm,
+		    &cause) != 0) {
+			r = cmd_usage(c, "--%s", cause);
+			free(cause);
+			return r;
 		}
-		default:
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
+		free(norm);
 	}
-	if (optind != argc - 1)
-		return cmd_usage(c, optind >= argc ? "which DB file?" :
+	if (a->argc != 1)
+		return cmd_usage(c, a->argc == 0 ? "which DB file?" :
 		    "one DB file, not several");
 	if (spec.task == NULL)
 		return cmd_usage(c, "--task is required");
@@ -111,21 +95,14 @@ cmd_init_exec(int argc, char **argv)
 		return EXIT_FAIL;
 	if (gfile != NULL) {
 		if (acc_read_file(gfile, (size_t)16 << 20, &text, &len,
-		    &cause) != 0) {
-			r = cmd_fail(gfile, "%s", cause);
-			free(cause);
-			return r;
-		}
+		    &cause) != 0)
+			return cmd_fail_cause(gfile, cause);
 		spec.guideline_text = (const char *)text;
 	}
-	if (project_init(argv[optind], &spec, user, &cause) != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-		free(text);
-		return r;
-	}
+	r = project_init(db, &spec, user, &cause);
 	free(text);
-	printf("created %s: %s (%s), admin %s\n", argv[optind], spec.task,
-	    media, user);
+	if (r != 0)
+		return cmd_fail_cause(db, cause);
+	printf("created %s: %s (%s), admin %s\n", db, spec.task, media, user);
 	return 0;
 }

@@ -1,11 +1,21 @@
 /* cmd_items.c: accord items: list items with metadata and input metrics. */
-#include <getopt.h>
 #include <stdlib.h>
 
+#include "accord/json.h"
 #include "accord/status.h"
 #include "cmd.h"
 
-static int cmd_items_exec(int, char **);
+static int cmd_items_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "where", "KEY=VALUE", CMD_OPT_REPEAT,
+	    "only items whose KEY equals VALUE; KEY is kind, format,\n"
+	    "batch, sha256, path or any metadata key; several --where\n"
+	    "must all hold" },
+	{ "json", NULL, 0,
+	    "JSON Lines, one object an item, metadata under \"meta\"" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_items_entry = {
 	.name = "items",
@@ -15,10 +25,9 @@ const struct cmd_entry cmd_items_entry = {
 "\n"
 "One item a line: id, kind, format, size, path and every metadata value in\n"
 "force (CSV columns and computed metrics such as brightness, sharpness,\n"
-"rms_db).  --where keeps items whose KEY equals VALUE; KEY is kind, format,\n"
-"batch, sha256, path or any metadata key; several --where must all hold.\n"
-"--json prints JSON Lines, one object an item, metadata under \"meta\".\n",
-	.exec = cmd_items_exec,
+"rms_db).\n",
+	.opts = options,
+	.run = cmd_items_run,
 };
 
 static int
@@ -48,85 +57,80 @@ static int
 print_json(void *arg, const struct item_row *r)
 {
 	struct buf *b = arg;
+	struct json j;
 	int i;
 
 	b->len = 0;
-	buf_printf(b, "{\"id\":%lld,\"path\":", r->id);
-	buf_json_str(b, r->path);
-	buf_printf(b, ",\"sha256\":\"%s\",\"kind\":\"%s\",\"format\":\"%s\","
-	    "\"bytes\":%lld,\"batch\":", r->sha256, r->kind, r->format,
-	    r->bytes);
-	buf_json_str(b, r->batch);
-	if (r->width > 0)
-		buf_printf(b, ",\"width\":%d,\"height\":%d,\"depth\":%d,"
-		    "\"channels\":%d", r->width, r->height, r->depth,
-		    r->channels);
-	else
-		buf_printf(b, ",\"rate\":%d,\"channels\":%d,\"frames\":%lld",
-		    r->rate, r->channels, r->frames);
-	buf_puts(b, ",\"imported_at\":");
-	buf_json_str(b, r->imported_at);
-	buf_puts(b, ",\"meta\":{");
-	for (i = 0; i < r->nmeta; i++) {
-		if (i)
-			buf_puts(b, ",");
-		buf_json_str(b, r->meta[i].key);
-		buf_puts(b, ":");
-		if (r->meta[i].numeric)
-			buf_puts(b, r->meta[i].value);
-		else
-			buf_json_str(b, r->meta[i].value);
+	json_start(&j, b);
+	json_object_begin(&j);
+	json_key(&j, "id");
+	json_int(&j, r->id);
+	json_key(&j, "path");
+	json_string(&j, r->path);
+	json_key(&j, "sha256");
+	json_string(&j, r->sha256);
+	json_key(&j, "kind");
+	json_string(&j, r->kind);
+	json_key(&j, "format");
+	json_string(&j, r->format);
+	json_key(&j, "bytes");
+	json_int(&j, r->bytes);
+	json_key(&j, "batch");
+	json_string(&j, r->batch);
+	if (r->width > 0) {
+		json_key(&j, "width");
+		json_int(&j, r->width);
+		json_key(&j, "height");
+		json_int(&j, r->height);
+		json_key(&j, "depth");
+		json_int(&j, r->depth);
+		json_key(&j, "channels");
+		json_int(&j, r->channels);
+	} else {
+		json_key(&j, "rate");
+		json_int(&j, r->rate);
+		json_key(&j, "channels");
+		json_int(&j, r->channels);
+		json_key(&j, "frames");
+		json_int(&j, r->frames);
 	}
-	buf_puts(b, "}}\n");
+	json_key(&j, "imported_at");
+	json_string(&j, r->imported_at);
+	json_key(&j, "meta");
+	json_object_begin(&j);
+	for (i = 0; i < r->nmeta; i++) {
+		json_key(&j, r->meta[i].key);
+		/* A numeric value is kept as the store wrote it. */
+		if (r->meta[i].numeric)
+			json_raw(&j, r->meta[i].value);
+		else
+			json_string(&j, r->meta[i].value);
+	}
+	json_object_end(&j);
+	json_object_end(&j);
+	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);
 	return 0;
 }
 
 static int
-cmd_items_exec(int argc, char **argv)
+cmd_items_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "where", required_argument, NULL, 'w' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_items_entry;
-	const char **where = NULL;
 	struct store *st;
 	struct buf b = { 0 };
-	char *cause = NULL;
-	int ch, json = 0, nwhere = 0, r;
+	char **where, *cause = NULL;
+	int nwhere, r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else if (ch == 'w') {
-			where = xreallocarray(where, (size_t)nwhere + 1,
-			    sizeof *where);
-			where[nwhere++] = optarg;
-		} else {
-			free(where);
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1) {
-		free(where);
-		return cmd_usage(c, "want one DB");
-	}
-	if ((st = cmd_open(argv[optind])) == NULL) {
-		free(where);
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
+	where = cmd_args_values(a, "where", &nwhere);
+	if ((st = cmd_open(a->argv[0])) == NULL)
 		return EXIT_FAIL;
-	}
-	r = items_each(st, acc_os_user(), where, nwhere,
-	    json ? print_json : print_text, &b, &cause);
-	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-	}
+	r = items_each(st, acc_os_user(), (const char **)where, nwhere,
+	    cmd_args_has(a, "json") ? print_json : print_text, &b, &cause);
+	if (r != 0)
+		r = cmd_fail_cause(a->argv[0], cause);
 	buf_free(&b);
-	free(where);
 	store_close(st);
 	return r;
 }

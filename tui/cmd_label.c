@@ -1,16 +1,28 @@
 /* cmd_label.c: accord label: the labeling screen. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
 #include "cmd.h"
 #include "screen.h"
 
-static int cmd_label_exec(int, char **);
+static int cmd_label_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "batch", "NAME", 0, "only items of this import batch" },
+	{ "script", "FILE", 0,
+	    "test aid, no screen: each line \"class[,note]\" labels the\n"
+	    "next item the queue gives you (same queue, same label\n"
+	    "writes); prints \"ID<tab>PATH<tab>CLASS\" per label, flushed\n"
+	    "once the label is on disk.  Blank and # lines are\n"
+	    "skipped; - reads standard input.  With ACCORD_TRACE=FILE\n"
+	    "it appends \"item=ID take=MS commit=MS\" per label." },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_label_entry = {
 	.name = "label",
@@ -31,16 +43,9 @@ const struct cmd_entry cmd_label_entry = {
 "Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
 "detection, NO_COLOR turns colour off; ACCORD_PLAY is the audio player\n"
 "command (%f is the file); ACCORD_TRACE=FILE logs each key's time to the\n"
-"next item drawn (with --script: each label's take and commit times).\n"
-"\n"
-"  --batch NAME   only items of this import batch\n"
-"  --script FILE  test aid, no screen: each line \"class[,note]\" labels the\n"
-"                 next item the queue gives you (same queue, same label\n"
-"                 writes); prints \"ID<tab>PATH<tab>CLASS\" per label, flushed\n"
-"                 once the label is on disk.  Blank and # lines are\n"
-"                 skipped; - reads standard input.  With ACCORD_TRACE=FILE\n"
-"                 it appends \"item=ID take=MS commit=MS\" per label.\n",
-	.exec = cmd_label_exec,
+"next item drawn (with --script: each label's take and commit times).\n",
+	.opts = options,
+	.run = cmd_label_run,
 };
 
 /*
@@ -149,45 +154,27 @@ out:
 }
 
 static int
-cmd_label_exec(int argc, char **argv)
+cmd_label_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "batch", required_argument, NULL, 'b' },
-		{ "script", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_label_entry;
-	const char *batch = NULL, *user, *script = NULL;
+	const char *batch = cmd_args_get(a, "batch"), *script =
+	    cmd_args_get(a, "script"), *db = a->argv[0], *user;
 	struct store *st;
 	long long done, rem;
 	char *cause = NULL;
-	int ch, r;
+	int r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'b')
-			batch = optarg;
-		else if (ch == 's')
-			script = optarg;
-		else
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
-	if ((user = cmd_user()) == NULL || (st = cmd_open(argv[optind])) == NULL)
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
+	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	/* Refuse non-members before the screen takes over the terminal. */
 	r = queue_progress(st, user, batch, &done, &rem, &cause);
 	store_close(st);
-	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-		return r;
-	}
+	if (r != 0)
+		return cmd_fail_cause(db, cause);
 	if (script != NULL)
-		return label_script(argv[optind], user, batch, script);
+		return label_script(db, user, batch, script);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cmd_fail(NULL, "accord label needs a terminal");
-	return screen_label_run(argv[optind], user, batch);
+	return screen_label_run(db, user, batch);
 }

@@ -1,12 +1,17 @@
 /* cmd_labels.c: accord labels import|dump. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/json.h"
 #include "accord/labels.h"
 #include "cmd.h"
 
-static int cmd_labels_exec(int, char **);
+static int cmd_labels_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "json", NULL, 0, "dump prints JSON Lines" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_labels_entry = {
 	.name = "labels",
@@ -28,17 +33,10 @@ const struct cmd_entry cmd_labels_entry = {
 "nothing is imported.  Labels keep the provenance 'imported from FILE by\n"
 "USER'; a new label for a labeler and item supersedes the old one.\n"
 "\n"
-"dump prints every label row, superseded ones included, with provenance;\n"
-"--json prints JSON Lines.\n",
-	.exec = cmd_labels_exec,
+"dump prints every label row, superseded ones included, with provenance.\n",
+	.opts = options,
+	.run = cmd_labels_run,
 };
-
-static void
-on_error(void *arg, const char *where, const char *msg)
-{
-	(void)arg;
-	cmd_fail(where, "%s", msg);
-}
 
 static int
 dump_text(void *arg, const struct label_row *r)
@@ -65,93 +63,90 @@ static int
 dump_json(void *arg, const struct label_row *r)
 {
 	struct buf *b = arg;
+	struct json j;
 
 	b->len = 0;
-	buf_printf(b, "{\"id\":%lld,\"item\":%lld,\"path\":", r->id, r->item);
-	buf_json_str(b, r->path);
-	buf_printf(b, ",\"sha256\":\"%s\",\"labeler\":", r->sha256);
-	buf_json_str(b, r->labeler);
-	buf_puts(b, ",\"class\":");
-	if (r->class_name)
-		buf_json_str(b, r->class_name);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ",\"note\":");
-	buf_json_str(b, r->note);
-	buf_printf(b, ",\"guideline\":%d,\"seconds\":", r->guideline);
+	json_start(&j, b);
+	json_object_begin(&j);
+	json_key(&j, "id");
+	json_int(&j, r->id);
+	json_key(&j, "item");
+	json_int(&j, r->item);
+	json_key(&j, "path");
+	json_string(&j, r->path);
+	json_key(&j, "sha256");
+	json_string(&j, r->sha256);
+	json_key(&j, "labeler");
+	json_string(&j, r->labeler);
+	json_key(&j, "class");
+	json_string(&j, r->class_name);		/* NULL: withdrawn */
+	json_key(&j, "note");
+	json_string(&j, r->note);
+	json_key(&j, "guideline");
+	json_int(&j, r->guideline);
+	json_key(&j, "seconds");
 	if (r->seconds >= 0)
-		buf_printf(b, "%.3f", r->seconds);
+		json_double(&j, "%.3f", r->seconds);
 	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"created_at\":\"%s\",\"supersedes\":", r->created_at);
+		json_null(&j);
+	json_key(&j, "created_at");
+	json_string(&j, r->created_at);
+	json_key(&j, "supersedes");
 	if (r->supersedes)
-		buf_printf(b, "%lld", r->supersedes);
+		json_int(&j, r->supersedes);
 	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"current\":%s,\"provenance\":",
-	    r->current ? "true" : "false");
-	buf_json_str(b, r->provenance);
-	buf_puts(b, "}\n");
+		json_null(&j);
+	json_key(&j, "current");
+	json_bool(&j, r->current);
+	json_key(&j, "provenance");
+	json_string(&j, r->provenance);
+	json_object_end(&j);
+	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);
 	return 0;
 }
 
 static int
-cmd_labels_exec(int argc, char **argv)
+cmd_labels_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_labels_entry;
-	const char *user, *verb;
+	const struct cmd_entry *c = a->entry;
+	const char *user, *verb = a->argv[0];
 	struct store *st;
 	struct buf b = { 0 };
 	char *cause = NULL;
-	int ch, json = 0, r, nargs;
+	int json = cmd_args_has(a, "json"), r;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-	}
-	nargs = argc - optind;
-	if (nargs < 1)
+	if (a->argc < 1)
 		return cmd_usage(c, "want import or dump");
-	verb = argv[optind];
 	if (strcmp(verb, "import") == 0) {
-		if (nargs != 3 || json)
+		if (a->argc != 3 || json)
 			return cmd_usage(c, "import wants DB FILE");
 	} else if (strcmp(verb, "dump") == 0) {
-		if (nargs != 2)
+		if (a->argc != 2)
 			return cmd_usage(c, "dump wants DB");
 	} else
 		return cmd_usage(c, "unknown action '%s' (import, dump)", verb);
-	if ((st = cmd_open(argv[optind + 1])) == NULL)
+	if ((st = cmd_open(a->argv[1])) == NULL)
 		return EXIT_FAIL;
 	if (strcmp(verb, "import") == 0) {
 		if ((user = cmd_user()) == NULL) {
 			store_close(st);
 			return EXIT_FAIL;
 		}
-		r = labels_import(st, argv[optind + 2], user, on_error, NULL,
-		    NULL, &cause);
+		r = labels_import(st, a->argv[2], user, cmd_on_error, NULL, NULL,
+		    &cause);
 		if (r < 0)
-			r = cmd_fail(argv[optind + 2], "%s", cause);
+			r = cmd_fail_cause(a->argv[2], cause);
 		else {
-			printf("imported %d labels from %s\n", r,
-			    argv[optind + 2]);
+			printf("imported %d labels from %s\n", r, a->argv[2]);
 			r = 0;
 		}
 	} else {
-		r = labels_each(st, acc_os_user(), json ? dump_json : dump_text, &b, &cause);
+		r = labels_each(st, acc_os_user(), json ? dump_json :
+		    dump_text, &b, &cause);
 		if (r != 0)
-			r = cmd_fail(argv[optind + 1], "%s", cause);
+			r = cmd_fail_cause(a->argv[1], cause);
 	}
-	free(cause);
 	buf_free(&b);
 	store_close(st);
 	return r;

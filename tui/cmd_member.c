@@ -1,12 +1,16 @@
 /* cmd_member.c: accord member: add, remove and list project members. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/project.h"
 #include "cmd.h"
 
-static int cmd_member_exec(int, char **);
+static int cmd_member_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "role", "ROLE", 0, "add: labeler (the default), sme or admin" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_member_entry = {
 	.name = "member",
@@ -24,40 +28,27 @@ const struct cmd_entry cmd_member_entry = {
 "always the OS user running accord.  Adding an existing member changes\n"
 "their role (default role: labeler).  Every change is kept in the audit\n"
 "table.\n",
-	.exec = cmd_member_exec,
+	.opts = options,
+	.run = cmd_member_run,
 };
 
 static int
-cmd_member_exec(int argc, char **argv)
+cmd_member_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_member_entry;
-	const char *rolename = NULL, *db, *verb, *user;
+	const struct cmd_entry *c = a->entry;
+	const char *rolename = cmd_args_get(a, "role"), *db = a->argv[0],
+	    *verb = a->argv[1], *who, *user;
 	struct store *st;
 	char *cause = NULL;
-	int ch, r = 0, nargs;
+	int r = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'r')
-			rolename = optarg;
-		else
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-	}
-	nargs = argc - optind;
-	if (nargs < 2)
+	if (a->argc < 2)
 		return cmd_usage(c, "want DB and add, remove or list");
-	db = argv[optind];
-	verb = argv[optind + 1];
 	if (strcmp(verb, "list") == 0) {
-		if (nargs != 2 || rolename != NULL)
+		if (a->argc != 2 || rolename != NULL)
 			return cmd_usage(c, "list takes no USER or --role");
 	} else if (strcmp(verb, "add") == 0 || strcmp(verb, "remove") == 0) {
-		if (nargs != 3)
+		if (a->argc != 3)
 			return cmd_usage(c, "%s takes one USER", verb);
 		if (strcmp(verb, "remove") == 0 && rolename != NULL)
 			return cmd_usage(c, "remove takes no --role");
@@ -67,6 +58,7 @@ cmd_member_exec(int argc, char **argv)
 	} else
 		return cmd_usage(c, "unknown action '%s' (add, remove, list)",
 		    verb);
+	who = a->argv[2];
 	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (strcmp(verb, "list") == 0) {
@@ -74,31 +66,26 @@ cmd_member_exec(int argc, char **argv)
 		int n, i;
 
 		if (member_list(st, user, &m, &n, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+			r = cmd_fail_cause(db, cause);
 		else {
-			for (i = 0; i < n; i++) {
-				printf("%-16s %-8s added by %s at %s\n", m[i].user,
-				    role_name(m[i].role), m[i].changed_by,
-				    m[i].changed_at);
-			}
+			for (i = 0; i < n; i++)
+				printf("%-16s %-8s added by %s at %s\n",
+				    m[i].user, role_name(m[i].role),
+				    m[i].changed_by, m[i].changed_at);
 			member_list_free(m, n);
 		}
 	} else if (strcmp(verb, "add") == 0) {
 		enum role role = rolename ? role_from_name(rolename) :
 		    ROLE_LABELER;
 
-		if (member_set(st, user, argv[optind + 2], role, &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
+		if (member_set(st, user, who, role, &cause) != 0)
+			r = cmd_fail_cause(db, cause);
 		else
-			printf("%s is now %s\n", argv[optind + 2],
-			    role_name(role));
-	} else {
-		if (member_remove(st, user, argv[optind + 2], &cause) != 0)
-			r = cmd_fail(db, "%s", cause);
-		else
-			printf("%s removed\n", argv[optind + 2]);
-	}
-	free(cause);
+			printf("%s is now %s\n", who, role_name(role));
+	} else if (member_remove(st, user, who, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
+	else
+		printf("%s removed\n", who);
 	store_close(st);
 	return r;
 }

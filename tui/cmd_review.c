@@ -1,5 +1,4 @@
 /* cmd_review.c: accord review: the SME review screen. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,7 +7,19 @@
 #include "cmd.h"
 #include "screen.h"
 
-static int cmd_review_exec(int, char **);
+static int cmd_review_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "item", "ID", 0,
+	    "open at this item (first, if the filter leaves it out)" },
+	{ "pair", "A/B", CMD_OPT_REPEAT, "only items labeled both A and B" },
+	{ "batch", "NAME", CMD_OPT_REPEAT, "only items of this import batch" },
+	{ "guideline", "V", CMD_OPT_REPEAT,
+	    "only labels made under guideline version V" },
+	{ "hide-decided", NULL, 0,
+	    "leave out items decided after their last label" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_review_entry = {
 	.name = "review",
@@ -33,96 +44,82 @@ const struct cmd_entry cmd_review_entry = {
 "\n"
 "Filter syntax (/ prompt), words separated by spaces: A/B (both classes\n"
 "among the labels), batch=NAME, v=N (labels under guideline N only),\n"
-"decided=hide|show, KEY=VALUE (metadata; numbers also as shown, %.4g).\n"
-"\n"
-"  --item ID        open at this item (first, if the filter leaves it out)\n"
-"  --pair A/B       only items labeled both A and B\n"
-"  --batch NAME     only items of this import batch\n"
-"  --guideline V    only labels made under guideline version V\n"
-"  --hide-decided   leave out items decided after their last label\n",
-	.exec = cmd_review_exec,
+"decided=hide|show, KEY=VALUE (metadata; numbers also as shown, %.4g).\n",
+	.opts = options,
+	.run = cmd_review_run,
 };
 
+/*
+ * The filter options as words of the / prompt's syntax ("A/B batch=NAME
+ * v=N"), so the screen and the command line share one filter parser.
+ * Returns 0, or a usage error printed and EXIT_USAGE.
+ */
 static int
-cmd_review_exec(int argc, char **argv)
+filter_words(struct cmd_args *a, struct buf *words)
 {
-	static const struct option opts[] = {
-		{ "item", required_argument, NULL, 'i' },
-		{ "pair", required_argument, NULL, 'p' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "guideline", required_argument, NULL, 'g' },
-		{ "hide-decided", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_review_entry;
+	const struct cmd_entry *c = a->entry;
+	char **v;
+	long long g;
+	int n, i;
+
+	v = cmd_args_values(a, "pair", &n);
+	for (i = 0; i < n; i++) {
+		if (strchr(v[i], '/') == NULL || strchr(v[i], ' ') != NULL ||
+		    strchr(v[i], '=') != NULL)
+			return cmd_usage(c, "--pair wants A/B, not '%s'", v[i]);
+		buf_printf(words, " %s", v[i]);
+	}
+	v = cmd_args_values(a, "batch", &n);
+	for (i = 0; i < n; i++) {
+		if (strchr(v[i], ' ') != NULL)
+			return cmd_usage(c, "--batch: a batch name has no "
+			    "spaces");
+		buf_printf(words, " batch=%s", v[i]);
+	}
+	v = cmd_args_values(a, "guideline", &n);
+	for (i = 0; i < n; i++) {
+		if (acc_parse_int(v[i], 1, 1000000000, &g) != 0)
+			return cmd_usage(c, "--guideline wants a version "
+			    "number, not '%s'", v[i]);
+		buf_printf(words, " v=%lld", g);
+	}
+	return 0;
+}
+
+static int
+cmd_review_run(struct cmd_args *a)
+{
+	const struct cmd_entry *c = a->entry;
 	struct review_filter f;
 	struct review_entry *q = NULL;
 	struct buf words = { 0 };
 	struct store *st;
-	const char *user;
+	const char *user, *db = a->argv[0], *v;
 	char *cause = NULL;
-	long long item = 0, v;
-	int ch, r, n = 0, hide = 0;
+	long long item = 0;
+	int r, n = 0;
 
-	opterr = 0;
+	if ((v = cmd_args_get(a, "item")) != NULL &&
+	    acc_parse_int(v, 1, 1LL << 62, &item) != 0)
+		return cmd_usage(c, "--item wants an item id, not '%s'", v);
 	buf_puts(&words, "");
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'i':
-			if (acc_parse_int(optarg, 1, 1LL << 62, &item) != 0) {
-				buf_free(&words);
-				return cmd_usage(c, "--item wants an item id, not "
-				    "'%s'", optarg);
-			}
-			break;
-		case 'p':
-			if (strchr(optarg, '/') == NULL ||
-			    strchr(optarg, ' ') != NULL ||
-			    strchr(optarg, '=') != NULL) {
-				buf_free(&words);
-				return cmd_usage(c, "--pair wants A/B, not '%s'",
-				    optarg);
-			}
-			buf_printf(&words, " %s", optarg);
-			break;
-		case 'b':
-			if (strchr(optarg, ' ') != NULL) {
-				buf_free(&words);
-				return cmd_usage(c, "--batch: a batch name has no "
-				    "spaces");
-			}
-			buf_printf(&words, " batch=%s", optarg);
-			break;
-		case 'g':
-			if (acc_parse_int(optarg, 1, 1000000000, &v) != 0) {
-				buf_free(&words);
-				return cmd_usage(c, "--guideline wants a version "
-				    "number, not '%s'", optarg);
-			}
-			buf_printf(&words, " v=%lld", v);
-			break;
-		case 'd':
-			hide = 1;
-			break;
-		default:
-			buf_free(&words);
-			return cmd_usage(c, "unknown or incomplete option '%s'",
-			    argv[optind - 1]);
-		}
+	if (filter_words(a, &words) != 0) {
+		buf_free(&words);
+		return EXIT_USAGE;
 	}
-	if (argc - optind != 1) {
+	if (a->argc != 1) {
 		buf_free(&words);
 		return cmd_usage(c, "want one DB");
 	}
-	if (review_filter_parse(words.s, &f, &cause) != 0) {
-		buf_free(&words);
+	r = review_filter_parse(words.s, &f, &cause);
+	buf_free(&words);
+	if (r != 0) {
 		r = cmd_usage(c, "%s", cause);
 		free(cause);
 		return r;
 	}
-	buf_free(&words);
-	f.hide_decided = hide;
-	if ((user = cmd_user()) == NULL || (st = cmd_open(argv[optind])) == NULL) {
+	f.hide_decided = cmd_args_has(a, "hide-decided");
+	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL) {
 		review_filter_free(&f);
 		return EXIT_FAIL;
 	}
@@ -132,16 +129,14 @@ cmd_review_exec(int argc, char **argv)
 	free(q);
 	store_close(st);
 	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
 		review_filter_free(&f);
-		return r;
+		return cmd_fail_cause(db, cause);
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		review_filter_free(&f);
 		return cmd_fail(NULL, "accord review needs a terminal");
 	}
-	r = screen_review_run(argv[optind], user, &f, item);
+	r = screen_review_run(db, user, &f, item);
 	review_filter_free(&f);
 	return r;
 }

@@ -1,5 +1,4 @@
 /* cmd_stats.c: accord stats: the agreement dashboard. */
-#include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -12,7 +11,15 @@
 /* Fewer replicates than accord agree's 1000: the screen opens at once. */
 #define STATS_BOOTSTRAP 200
 
-static int cmd_stats_exec(int, char **);
+static int cmd_stats_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "bootstrap", "N", 0,
+	    "bootstrap replicates for HLP intervals (default 200;\n"
+	    "0: no intervals)" },
+	{ "seed", "S", 0, "bootstrap seed (default 1)" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_stats_entry = {
 	.name = "stats",
@@ -33,67 +40,44 @@ const struct cmd_entry cmd_stats_entry = {
 "\n"
 "Keys: Tab or Left/Right (or 1-5) change panel; Up/Down select in the\n"
 "hot list; Enter opens the item in accord review; v cycles the guideline\n"
-"version shown (all, then each); r recomputes; ? help; q quits.\n"
-"\n"
-"  --bootstrap N  bootstrap replicates for HLP intervals (default 200;\n"
-"                 0: no intervals)\n"
-"  --seed S       bootstrap seed (default 1)\n"
-"\n"
+"version shown (all, then each); r recomputes; ? help; q quits.\n",
+	.opts = options,
+	.usage_end =
 "Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
 "detection, NO_COLOR turns colour off.\n",
-	.exec = cmd_stats_exec,
+	.run = cmd_stats_run,
 };
 
 static int
-cmd_stats_exec(int argc, char **argv)
+cmd_stats_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "bootstrap", required_argument, NULL, 'n' },
-		{ "seed", required_argument, NULL, 's' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_stats_entry;
+	const struct cmd_entry *c = a->entry;
 	struct agree_opts ao;
 	struct store *st;
-	const char *user;
+	const char *user, *v, *db;
 	char *cause = NULL;
-	int ch, r;
+	int r;
 
 	agree_opts_init(&ao);
 	ao.bootstrap = STATS_BOOTSTRAP;
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
-			if (cmd_opt_bootstrap(c, optarg, &ao.bootstrap) != 0)
-				return EXIT_USAGE;
-			break;
-		case 's':
-			if (cmd_opt_seed(c, optarg, &ao.seed) != 0)
-				return EXIT_USAGE;
-			break;
-		case ':':
-			return cmd_usage(c, "%s wants a value",
-			    argv[optind - 1]);
-		default:
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
+	if ((v = cmd_args_get(a, "bootstrap")) != NULL &&
+	    cmd_opt_bootstrap(c, v, &ao.bootstrap) != 0)
+		return EXIT_USAGE;
+	if ((v = cmd_args_get(a, "seed")) != NULL &&
+	    cmd_opt_seed(c, v, &ao.seed) != 0)
+		return EXIT_USAGE;
+	if (a->argc != 1)
 		return cmd_usage(c, "want one DB");
-	if ((user = cmd_user()) == NULL || (st = cmd_open(argv[optind])) == NULL)
+	db = a->argv[0];
+	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	/* Refuse before the screen takes over the terminal (and audit it). */
 	r = project_require(st, user, ROLE_SME, "the stats dashboard", &cause);
 	store_close(st);
-	if (r != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-		return r;
-	}
+	if (r != 0)
+		return cmd_fail_cause(db, cause);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cmd_fail(NULL, "accord stats needs a terminal (accord "
 		    "agree prints the same figures)");
-	return screen_stats_run(argv[optind], user, &ao);
+	return screen_stats_run(db, user, &ao);
 }

@@ -1,13 +1,18 @@
 /* cmd_status.c: accord status: what the project holds. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/json.h"
 #include "accord/project.h"
 #include "accord/status.h"
 #include "cmd.h"
 
-static int cmd_status_exec(int, char **);
+static int cmd_status_run(struct cmd_args *);
+
+static const struct cmd_opt options[] = {
+	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
+	{ NULL, NULL, 0, NULL },
+};
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
@@ -17,26 +22,33 @@ const struct cmd_entry cmd_status_entry = {
 "\n"
 "Items by kind and import batch, label counts, each labeler's progress,\n"
 "items that reached the overlap, the guideline version in force, classes\n"
-"and members.  --json prints one JSON object (see docs/guide.md).\n",
-	.exec = cmd_status_exec,
+"and members.\n",
+	.opts = options,
+	.run = cmd_status_run,
 };
 
+/* [{"name": str, K1: int, K2: int}...] under the key name; K2 optional. */
 static void
-json_counts(struct buf *b, const char *name, const struct status_count *c,
+json_counts(struct json *j, const char *name, const struct status_count *c,
     int n, const char *k1, const char *k2)
 {
 	int i;
 
-	buf_printf(b, ",\"%s\":[", name);
+	json_key(j, name);
+	json_array_begin(j);
 	for (i = 0; i < n; i++) {
-		buf_puts(b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(b, c[i].name);
-		buf_printf(b, ",\"%s\":%lld", k1, c[i].n);
-		if (k2 != NULL)
-			buf_printf(b, ",\"%s\":%lld", k2, c[i].m);
-		buf_puts(b, "}");
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, c[i].name);
+		json_key(j, k1);
+		json_int(j, c[i].n);
+		if (k2 != NULL) {
+			json_key(j, k2);
+			json_int(j, c[i].m);
+		}
+		json_object_end(j);
 	}
-	buf_puts(b, "]");
+	json_array_end(j);
 }
 
 static void
@@ -44,36 +56,65 @@ print_json(const struct project *p, const struct status *s,
     const struct member *m, int nm)
 {
 	struct buf b = { 0 };
+	struct json j;
 	int i;
 
-	buf_puts(&b, "{\"task\":");
-	buf_json_str(&b, p->task);
-	buf_printf(&b, ",\"media\":\"%s\",\"overlap\":%d,\"ordinal\":%s,"
-	    "\"guideline_version\":%d,\"classes\":[", media_kind_name(p->media),
-	    p->overlap, p->ordinal ? "true" : "false", p->guideline);
+	json_start(&j, &b);
+	json_object_begin(&j);
+	json_key(&j, "task");
+	json_string(&j, p->task);
+	json_key(&j, "media");
+	json_string(&j, media_kind_name(p->media));
+	json_key(&j, "overlap");
+	json_int(&j, p->overlap);
+	json_key(&j, "ordinal");
+	json_bool(&j, p->ordinal);
+	json_key(&j, "guideline_version");
+	json_int(&j, p->guideline);
+	json_key(&j, "classes");
+	json_array_begin(&j);
 	for (i = 0; i < p->nclasses; i++) {
-		buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-		buf_json_str(&b, p->classes[i].name);
-		buf_printf(&b, ",\"key\":\"%c\",\"borderline\":%s}",
-		    p->classes[i].key, p->classes[i].borderline ? "true" :
-		    "false");
+		char key[2] = { p->classes[i].key, '\0' };
+
+		json_object_begin(&j);
+		json_key(&j, "name");
+		json_string(&j, p->classes[i].name);
+		json_key(&j, "key");
+		json_string(&j, key);
+		json_key(&j, "borderline");
+		json_bool(&j, p->classes[i].borderline);
+		json_object_end(&j);
 	}
-	buf_printf(&b, "],\"items\":%lld,\"label_rows\":%lld,"
-	    "\"labels_current\":%lld,\"items_complete\":%lld,"
-	    "\"items_partial\":%lld,\"items_unlabeled\":%lld", s->items,
-	    s->label_rows, s->labels_current, s->items_complete,
-	    s->items_partial, s->items_unlabeled);
-	json_counts(&b, "kinds", s->kinds, s->nkinds, "items", NULL);
-	json_counts(&b, "batches", s->batches, s->nbatches, "items", "files");
-	json_counts(&b, "labelers", s->labelers, s->nlabelers, "labels",
+	json_array_end(&j);
+	json_key(&j, "items");
+	json_int(&j, s->items);
+	json_key(&j, "label_rows");
+	json_int(&j, s->label_rows);
+	json_key(&j, "labels_current");
+	json_int(&j, s->labels_current);
+	json_key(&j, "items_complete");
+	json_int(&j, s->items_complete);
+	json_key(&j, "items_partial");
+	json_int(&j, s->items_partial);
+	json_key(&j, "items_unlabeled");
+	json_int(&j, s->items_unlabeled);
+	json_counts(&j, "kinds", s->kinds, s->nkinds, "items", NULL);
+	json_counts(&j, "batches", s->batches, s->nbatches, "items", "files");
+	json_counts(&j, "labelers", s->labelers, s->nlabelers, "labels",
 	    "rows");
-	buf_puts(&b, ",\"members\":[");
+	json_key(&j, "members");
+	json_array_begin(&j);
 	for (i = 0; i < nm; i++) {
-		buf_puts(&b, i ? ",{\"user\":" : "{\"user\":");
-		buf_json_str(&b, m[i].user);
-		buf_printf(&b, ",\"role\":\"%s\"}", role_name(m[i].role));
+		json_object_begin(&j);
+		json_key(&j, "user");
+		json_string(&j, m[i].user);
+		json_key(&j, "role");
+		json_string(&j, role_name(m[i].role));
+		json_object_end(&j);
 	}
-	buf_puts(&b, "]}\n");
+	json_array_end(&j);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	fputs(b.s, stdout);
 	buf_free(&b);
 }
@@ -134,43 +175,28 @@ print_text(const struct project *p, const struct status *s,
 }
 
 static int
-cmd_status_exec(int argc, char **argv)
+cmd_status_run(struct cmd_args *a)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd_entry *c = &cmd_status_entry;
 	struct project p;
 	struct status s;
 	struct member *m = NULL;
 	struct store *st;
+	const char *db = a->argv[0];
 	char *cause = NULL;
-	int ch, json = 0, nm = 0, r = 0;
+	int nm = 0, r = 0;
 
-	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			json = 1;
-		else
-			return cmd_usage(c, "unknown option '%s'",
-			    argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return cmd_usage(c, "want one DB");
-	if ((st = cmd_open(argv[optind])) == NULL)
+	if (a->argc != 1)
+		return cmd_usage(a->entry, "want one DB");
+	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (project_load(st, &p, &cause) != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
 		store_close(st);
-		return r;
+		return cmd_fail_cause(db, cause);
 	}
 	if (status_read(st, acc_os_user(), p.overlap, &s, &cause) != 0 ||
-	    member_list(st, acc_os_user(), &m, &nm, &cause) != 0) {
-		r = cmd_fail(argv[optind], "%s", cause);
-		free(cause);
-	} else if (json)
+	    member_list(st, acc_os_user(), &m, &nm, &cause) != 0)
+		r = cmd_fail_cause(db, cause);
+	else if (cmd_args_has(a, "json"))
 		print_json(&p, &s, m, nm);
 	else
 		print_text(&p, &s, m, nm);

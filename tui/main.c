@@ -1,7 +1,8 @@
 /*
  * main.c: the accord binary: a table of subcommands, git/tmux style.
  */
-#include <stdarg.h>
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,117 +33,6 @@ static const struct cmd_entry *const commands[] = {
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-int
-cmd_usage(const struct cmd_entry *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "accord %s: ", c->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see accord %s --help)\n", c->name);
-	return EXIT_USAGE;
-}
-
-int
-cmd_opt_bootstrap(const struct cmd_entry *c, const char *arg, int *out)
-{
-	long long n;
-
-	if (acc_parse_int(arg, 0, 1000000, &n) != 0)
-		return cmd_usage(c, "--bootstrap wants 0 to 1000000 replicates, "
-		    "not '%s'", arg);
-	*out = (int)n;
-	return 0;
-}
-
-int
-cmd_opt_seed(const struct cmd_entry *c, const char *arg, uint64_t *out)
-{
-	long long n;
-
-	if (acc_parse_int(arg, 0, INT64_MAX, &n) != 0)
-		return cmd_usage(c, "--seed wants a number >= 0, not '%s'", arg);
-	*out = (uint64_t)n;
-	return 0;
-}
-
-int
-cmd_fail(const char *where, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	msg = xvasprintf(fmt, ap);
-	va_end(ap);
-	fputs("accord: ", stderr);
-	if (where != NULL) {
-		cmd_print_safe(stderr, where);
-		fputs(": ", stderr);
-	}
-	cmd_print_safe(stderr, msg);
-	fputc('\n', stderr);
-	free(msg);
-	return EXIT_FAIL;
-}
-
-int
-cmd_help(const struct cmd_entry *c)
-{
-	fputs(c->usage, stdout);
-	return 0;
-}
-
-int
-cmd_wants_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			return 0;
-		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-			return 1;
-	}
-	return 0;
-}
-
-struct store *
-cmd_open(const char *db)
-{
-	struct store *st;
-	char *cause = NULL;
-
-	if (store_open(db, &st, &cause) != 0) {
-		cmd_fail(db, "%s", cause);
-		free(cause);
-		return NULL;
-	}
-	return st;
-}
-
-const char *
-cmd_user(void)
-{
-	const char *u = acc_os_user();
-
-	if (u == NULL)
-		cmd_fail(NULL, "cannot tell which OS user is running accord "
-		    "(no passwd entry for uid)");
-	return u;
-}
-
-void
-cmd_print_safe(FILE *f, const char *s)
-{
-	char *p = acc_printable(s);
-
-	fputs(p, f);
-	free(p);
-}
-
 static void
 usage(FILE *f)
 {
@@ -155,15 +45,66 @@ usage(FILE *f)
 		fprintf(f, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 }
 
-int
-main(int argc, char **argv)
+/* Parse the command's options against its table, then run it. */
+static int
+run_command(const struct cmd_entry *c, int argc, char **argv)
+{
+	struct cmd_args a;
+	int r;
+
+	if (cmd_wants_help(argc, argv))
+		return cmd_help(c);
+	if (c->run == NULL)
+		return c->exec(argc, argv);
+	if ((r = cmd_args_parse(c, argc, argv, &a)) != 0)
+		return r;
+	r = c->run(&a);
+	cmd_args_free(&a);
+	return r;
+}
+
+/*
+ * Whatever went to standard output must have reached it: a full disk or a
+ * closed file would otherwise truncate a dump and still exit 0.  As git
+ * does, check the stream once at the end for every command.  A reader that
+ * went away (EPIPE, SIGPIPE ignored) ends us as SIGPIPE would have.
+ */
+static int
+check_stdout(int r)
+{
+	int failed = ferror(stdout), err = 0;
+
+	if (fflush(stdout) != 0) {
+		failed = 1;
+		err = errno;
+	}
+	if (fclose(stdout) != 0 && !failed) {
+		failed = 1;
+		err = errno;
+	}
+	if (!failed)
+		return r;
+	if (err == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	if (err != 0)
+		fprintf(stderr, "accord: write failure on standard output: "
+		    "%s\n", strerror(err));
+	else
+		fprintf(stderr, "accord: write failure on standard output\n");
+	return r != 0 ? r : EXIT_FAIL;
+}
+
+static int
+dispatch(int argc, char **argv)
 {
 	size_t i;
 	char *cause = NULL;
 
 	/* First: with a setgid binary, run as the user's own group. */
 	if (priv_init(&cause) != 0)
-		return cmd_fail(NULL, "%s", cause);
+		return cmd_fail_cause(NULL, cause);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -178,12 +119,15 @@ main(int argc, char **argv)
 		return 0;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i]->name) == 0) {
-			if (cmd_wants_help(argc - 1, argv + 1))
-				return cmd_help(commands[i]);
-			return commands[i]->exec(argc - 1, argv + 1);
-		}
+		if (strcmp(argv[1], commands[i]->name) == 0)
+			return run_command(commands[i], argc - 1, argv + 1);
 	fprintf(stderr, "accord: unknown command '%s' (see accord --help)\n",
 	    argv[1]);
 	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	return check_stdout(dispatch(argc, argv));
 }

@@ -16,7 +16,9 @@
 
 #include "accord/guideline.h"
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
+#include "accord/tags.h"
 #include "accord/util.h"
 #include "media_pane.h"
 #include "player.h"
@@ -811,6 +813,7 @@ screen_label_run(const char *db, const char *user, const char *batch)
 	    guideline_last_seen(s.st, user, &s.seen_guideline, &cause) != 0) {
 		fprintf(stderr, "accord: %s: %s\n", db, cause);
 		free(cause);
+		free(s.guideline);	/* set when only the last step failed */
 		project_free(&s.proj);
 		store_close(s.st);
 		return 1;

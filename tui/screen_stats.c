@@ -3,12 +3,13 @@
  *
  * Five panels, one on screen at a time: per guideline version, per class,
  * per labeler, the trend by day or week, and the hot list of the most
- * disagreed items.  Every figure comes from the agreement engine
- * (ratings_build, agree_compute, ratings_trend, ratings_most_disagreed),
- * computed once at start and again on `r`, for every guideline version
- * and for all versions together; `v` only chooses which result the panels
- * show, so it costs nothing.  The loop is the label screen's: key ->
- * action through a table (which also makes the help) -> state -> one draw.
+ * disagreed items.  Every figure comes from core's agreement report
+ * (agree_report_build, as `accord agree` prints it), computed once at
+ * start and again on `r`, for every guideline version and for all
+ * versions together; the panels only draw it, and `v` only chooses which
+ * result they show, so it costs nothing.  The loop is the label screen's:
+ * key -> action through a table (which also makes the help) -> state ->
+ * one draw.
  */
 #include <curses.h>
 #include <errno.h>
@@ -20,17 +21,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "accord/agree_report.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "accord/util.h"
 #include "screen.h"
-#include "spark.h"
+#include "stats_panels.h"
 #include "ui.h"
 
 #define MIN_COLS 80
 #define MIN_ROWS 24
 #define HOT_MAX 100
-#define TOP 3	/* first row of a panel's body: status, tabs, header */
 
 enum panel { P_VERSIONS, P_CLASSES, P_LABELERS, P_TREND, P_HOT, P_COUNT };
 
@@ -92,12 +93,8 @@ static const struct keybind {
 
 /* Everything one computation gives; replaced whole on `r`. */
 struct stats_data {
-	struct ratings r;
-	int nres;	/* results computed: r.nversions, then all versions */
-	struct agree_result *res;
-	struct ratings_trend *trend;
-	int *ntop;
-	struct ratings_disagreed *top;	/* HOT_MAX per result */
+	/* runs: each version with labels in order, then all versions */
+	struct agree_report rep;
 	double seconds;
 	char when[16];	/* HH:MM:SS UTC of the computation */
 };
@@ -159,19 +156,9 @@ set_msg(struct screen *s, int warn, const char *fmt, ...)
 static void
 data_free(struct stats_data *d)
 {
-	int f;
-
 	if (d == NULL)
 		return;
-	for (f = 0; f < d->nres; f++) {
-		agree_result_free(&d->res[f]);
-		ratings_trend_free(&d->trend[f]);
-	}
-	free(d->res);
-	free(d->trend);
-	free(d->ntop);
-	free(d->top);
-	ratings_free(&d->r);
+	agree_report_free(&d->rep);
 	free(d);
 }
 
@@ -179,7 +166,7 @@ data_free(struct stats_data *d)
 static int
 res_version(const struct stats_data *d, int f)
 {
-	return f < d->r.nversions ? d->r.versions[f] : 0;
+	return d->rep.runs[f].version;
 }
 
 /* The result the filter shows. */
@@ -188,65 +175,32 @@ filter_index(const struct screen *s)
 {
 	int f;
 
-	for (f = 0; f < s->d->r.nversions; f++)
-		if (s->d->r.versions[f] == s->version)
+	for (f = 0; f < s->d->rep.r.nversions; f++)
+		if (s->d->rep.r.versions[f] == s->version)
 			return f;
-	return s->d->nres - 1;
+	return s->d->rep.nruns - 1;
 }
 
-/* Build the matrix and compute every result; NULL with *cause on failure. */
+/*
+ * Compute the report (agree_report_build: every figure comes from core,
+ * the panels only draw it); NULL with *cause on failure.
+ */
 static struct stats_data *
 data_compute(struct screen *s, char **cause)
 {
-	struct ratings_opts ro = { .user = s->user, .by = NULL, .days = 1 };
+	struct agree_report_opts o;
 	struct stats_data *d = xcalloc(1, sizeof *d);
 	double t0 = acc_monotonic();
-	int f, n;
 	char now[32];
 
-	if (ratings_build(s->st, &ro, &d->r, cause) != 0) {
+	agree_report_opts_init(&o);
+	o.user = s->user;
+	o.each_version = 1;
+	o.top = HOT_MAX;
+	o.trend = 1;
+	o.agree = s->ao;
+	if (agree_report_build(s->st, &o, &d->rep, cause) != 0) {
 		free(d);
-		return NULL;
-	}
-	n = d->r.nversions + 1;
-	d->res = xcalloc((size_t)n, sizeof *d->res);
-	d->trend = xcalloc((size_t)n, sizeof *d->trend);
-	d->ntop = xcalloc((size_t)n, sizeof *d->ntop);
-	d->top = xcalloc((size_t)n * HOT_MAX, sizeof *d->top);
-	for (f = 0; f < n; f++) {
-		struct ratings_view v;
-		int rc;
-
-		ratings_view(&d->r, -1, res_version(d, f), &v);
-		rc = agree_compute(&v.in, &s->ao, &d->res[f], cause);
-		if (rc == 0) {
-			struct ratings_disagreed *top =
-			    &d->top[(size_t)f * HOT_MAX];
-			int t, idx[HOT_MAX];
-
-			d->ntop[f] = ratings_most_disagreed(&d->r, &v, HOT_MAX,
-			    top);
-			/* The hot list shows these items' paths only. */
-			for (t = 0; t < d->ntop[f]; t++)
-				idx[t] = top[t].item;
-			if (ratings_load_paths(s->st, &d->r, idx, d->ntop[f],
-			    cause) != 0) {
-				agree_result_free(&d->res[f]);
-				rc = -1;
-			}
-		}
-		ratings_view_free(&v);
-		if (rc != 0)
-			break;
-		if (ratings_trend(&d->r, res_version(d, f), &d->trend[f],
-		    cause) != 0) {
-			agree_result_free(&d->res[f]);
-			break;
-		}
-		d->nres = f + 1;
-	}
-	if (d->nres < n) {
-		data_free(d);
 		return NULL;
 	}
 	d->seconds = acc_monotonic() - t0;
@@ -333,13 +287,14 @@ take_result(struct screen *s, struct stats_data *d, char *cause)
 	data_free(s->d);
 	s->d = d;
 	/* A version that no longer has labels falls back to all. */
-	if (s->version != 0 && filter_index(s) == d->nres - 1)
+	if (s->version != 0 && filter_index(s) == d->rep.nruns - 1)
 		s->version = 0;
-	if (s->sel >= d->ntop[filter_index(s)])
+	if (s->sel >= d->rep.runs[filter_index(s)].ntop)
 		s->sel = 0;
 	set_msg(s, 0, "computed in %.2f s: %d items, %d labelers, %d "
-	    "guideline version%s with labels", d->seconds, d->r.nitems,
-	    d->r.nlabelers, d->r.nversions, d->r.nversions == 1 ? "" : "s");
+	    "guideline version%s with labels", d->seconds, d->rep.r.nitems,
+	    d->rep.r.nlabelers, d->rep.r.nversions,
+	    d->rep.r.nversions == 1 ? "" : "s");
 }
 
 /* --- opening an item in review ------------------------------------------ */
@@ -363,12 +318,12 @@ open_review(struct screen *s)
 	if (s->d == NULL)
 		return;
 	f = filter_index(s);
-	if (s->sel >= s->d->ntop[f]) {
+	if (s->sel >= s->d->rep.runs[f].ntop) {
 		set_msg(s, 0, "no item to open");
 		return;
 	}
-	t = &s->d->top[(size_t)f * HOT_MAX + s->sel];
-	snprintf(id, sizeof id, "%lld", s->d->r.item_ids[t->item]);
+	t = &s->d->rep.runs[f].top[s->sel];
+	snprintf(id, sizeof id, "%lld", s->d->rep.r.item_ids[t->item]);
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigemptyset(&ign.sa_mask);
@@ -410,423 +365,6 @@ open_review(struct screen *s)
 }
 
 /* --- drawing ------------------------------------------------------------ */
-
-/* A statistic as 0.812, or a dash when undefined. */
-static const char *
-fmt_stat(char *out, size_t n, const struct agree_stat *st)
-{
-	if (st->defined)
-		snprintf(out, n, "%.3f", st->value);
-	else
-		snprintf(out, n, "-");
-	return out;
-}
-
-static const char *
-fmt_ci(char *out, size_t n, const struct agree_ci *c)
-{
-	if (c->defined)
-		snprintf(out, n, "[%.3f, %.3f]", c->lo, c->hi);
-	else
-		snprintf(out, n, "-");
-	return out;
-}
-
-/*
- * The body of a panel: logical rows scrolled into the screen rows
- * TOP..TOP+rows-1.  put() counts the rows so scrolling can be bounded.
- */
-struct body {
-	int rows, scroll, n;
-};
-
-static void
-put(struct body *b, int line, int x, int w, const char *text, int attr)
-{
-	int y = line - b->scroll;
-
-	if (line + 1 > b->n)
-		b->n = line + 1;
-	if (y < 0 || y >= b->rows || w <= 0)
-		return;
-	if (attr == ui_attr(UI_SELECTED))
-		ui_clear_to(TOP + y, x, w, attr);
-	ui_print(TOP + y, x, w, text, attr);
-}
-
-/*
- * A sparkline of one figure across guideline versions (not "all"), at
- * most width characters: the newest versions when they do not all fit.
- */
-static char *
-version_spark(const struct stats_data *d, int width,
-    const struct agree_stat *(*get)(const struct agree_result *, int),
-    int arg)
-{
-	int nv = d->r.nversions, from = nv > width ? nv - width : 0, f;
-	double *v = xcalloc((size_t)nv + 1, sizeof *v);
-	int *def = xcalloc((size_t)nv + 1, sizeof *def);
-	char *line;
-
-	for (f = from; f < nv; f++) {
-		const struct agree_stat *st = get(&d->res[f], arg);
-
-		v[f - from] = st->value;
-		def[f - from] = st->defined;
-	}
-	line = spark_line(v, def, nv - from, ui_utf8());
-	free(v);
-	free(def);
-	return line;
-}
-
-static const struct agree_stat *
-get_fleiss(const struct agree_result *a, int i)
-{
-	(void)i;
-	return &a->fleiss;
-}
-
-static const struct agree_stat *
-get_hlp(const struct agree_result *a, int i)
-{
-	(void)i;
-	return &a->team_hlp;
-}
-
-static const struct agree_stat *
-get_percent(const struct agree_result *a, int i)
-{
-	(void)i;
-	return &a->percent;
-}
-
-static const struct agree_stat *
-get_class_specific(const struct agree_result *a, int i)
-{
-	return &a->classes[i].specific;
-}
-
-static const struct agree_stat *
-get_class_hlp(const struct agree_result *a, int i)
-{
-	return &a->classes[i].hlp;
-}
-
-static const struct agree_stat *
-get_labeler_hlp(const struct agree_result *a, int i)
-{
-	return &a->labelers[i].hlp;
-}
-
-/* "v1..v3" or "v2" under a version sparkline, as a label. */
-static char *
-versions_span(const struct stats_data *d, int width)
-{
-	int nv = d->r.nversions, from = nv > width ? nv - width : 0;
-
-	if (nv == 0)
-		return xstrdup("no labels yet");
-	if (nv - from == 1)
-		return xasprintf("v%d", d->r.versions[from]);
-	return xasprintf("v%d..v%d%s", d->r.versions[from],
-	    d->r.versions[nv - 1], from > 0 ? " (newest)" : "");
-}
-
-static void
-draw_versions(struct screen *s, struct body *b)
-{
-	const struct stats_data *d = s->d;
-	int f, line = 0, cur = filter_index(s), w = COLS - 2;
-	char p[16], k[16], a[16], h[16], ci[40], row[256];
-
-	ui_print(TOP - 1, 1, w, "version    items  labels  percent   kappa  "
-	    "  alpha     HLP  HLP interval", ui_attr(UI_KEY));
-	for (f = 0; f < d->nres; f++) {
-		const struct agree_result *r = &d->res[f];
-		char name[16];
-
-		if (f < d->r.nversions)
-			snprintf(name, sizeof name, "v%d", d->r.versions[f]);
-		else
-			snprintf(name, sizeof name, "all");
-		snprintf(row, sizeof row, "%-8s %7d %7lld  %7s %7s %7s %7s  %s",
-		    name, r->nlabeled, r->nlabels,
-		    fmt_stat(p, sizeof p, &r->percent),
-		    fmt_stat(k, sizeof k, &r->fleiss),
-		    fmt_stat(a, sizeof a, &r->alpha_nominal),
-		    fmt_stat(h, sizeof h, &r->team_hlp),
-		    fmt_ci(ci, sizeof ci, &r->team_hlp_ci));
-		put(b, line++, 1, w, row, f == cur ? ui_attr(UI_SELECTED) :
-		    ui_attr(UI_NORMAL));
-	}
-	line++;
-	{
-		static const struct {
-			const char *name;
-			const struct agree_stat *(*get)(const struct
-			    agree_result *, int);
-		} lines[] = {
-			{ "kappa by version", get_fleiss },
-			{ "HLP by version", get_hlp },
-			{ "percent by version", get_percent },
-		};
-		int sw = w - 22 - 24, i;
-
-		for (i = 0; i < 3; i++) {
-			char *sp = version_spark(d, sw, lines[i].get, 0);
-			char *span = versions_span(d, sw);
-
-			put(b, line, 1, 20, lines[i].name, ui_attr(UI_DIM));
-			put(b, line, 22, sw, sp, ui_attr(UI_KEY));
-			put(b, line++, 22 + (d->r.nversions < sw ?
-			    d->r.nversions : sw) + 2, 24, span,
-			    ui_attr(UI_DIM));
-			free(sp);
-			free(span);
-		}
-	}
-	line++;
-	snprintf(row, sizeof row, "HLP interval: %d bootstrap replicates, "
-	    "seed %llu, %.0f%%.  items: labeled under the version.",
-	    s->ao.bootstrap, (unsigned long long)s->ao.seed,
-	    s->ao.confidence * 100);
-	put(b, line++, 1, w, row, ui_attr(UI_DIM));
-	put(b, line++, 1, w, "The same figures as accord agree --guideline V "
-	    "(a dash: undefined there).", ui_attr(UI_DIM));
-}
-
-static void
-draw_classes(struct screen *s, struct body *b)
-{
-	const struct stats_data *d = s->d;
-	const struct agree_result *r = &d->res[filter_index(s)];
-	int c, w = COLS - 2, sw = (COLS - 48) / 2 - 2;
-	char sp_[16], h[16], row[256];
-
-	ui_print(TOP - 1, 1, 44, "class             labels  specific     HLP",
-	    ui_attr(UI_KEY));
-	ui_print(TOP - 1, 47, sw + 1, "specific/version", ui_attr(UI_KEY));
-	ui_print(TOP - 1, 47 + sw + 2, sw, "HLP/version", ui_attr(UI_KEY));
-	for (c = 0; c < r->nclasses; c++) {
-		const struct agree_class *k = &r->classes[c];
-		char *name = acc_printable(d->r.classes[c]);
-		char *s1 = version_spark(d, sw, get_class_specific, c);
-		char *s2 = version_spark(d, sw, get_class_hlp, c);
-
-		snprintf(row, sizeof row, "%-16.16s %7lld %9s %7s", name,
-		    k->nlabels, fmt_stat(sp_, sizeof sp_, &k->specific),
-		    fmt_stat(h, sizeof h, &k->hlp));
-		put(b, c, 1, 44, row, k->borderline ? ui_attr(UI_BORDERLINE) :
-		    ui_attr(UI_NORMAL));
-		put(b, c, 47, sw, s1, ui_attr(UI_KEY));
-		put(b, c, 47 + sw + 2, sw, s2, ui_attr(UI_KEY));
-		free(name);
-		free(s1);
-		free(s2);
-	}
-	{
-		char *span = versions_span(d, sw);
-
-		snprintf(row, sizeof row, "specific: agreeing pairs / pairs "
-		    "involving the class.  Sparklines: %s.", span);
-		put(b, r->nclasses + 1, 1, w, row, ui_attr(UI_DIM));
-		free(span);
-	}
-}
-
-static void
-draw_labelers(struct screen *s, struct body *b)
-{
-	const struct stats_data *d = s->d;
-	const struct agree_result *r = &d->res[filter_index(s)];
-	int i, w = COLS - 2, sw = COLS - 2 - 74;
-	char ag[16], g[16], h[16], ci[40], row[256];
-
-	if (sw < 4)
-		sw = 4;
-	snprintf(row, sizeof row, "%-16s %7s %7s %7s %7s  %s", "labeler",
-	    "labels", "agree", "gold", "HLP", "HLP interval");
-	ui_print(TOP - 1, 1, 72, row, ui_attr(UI_KEY));
-	ui_print(TOP - 1, 75, w - 74, "HLP/version", ui_attr(UI_KEY));
-	for (i = 0; i < r->nlabelers; i++) {
-		const struct agree_labeler *l = &r->labelers[i];
-		char *name = acc_printable(d->r.labelers[i]);
-		char *sp = version_spark(d, sw, get_labeler_hlp, i);
-
-		snprintf(row, sizeof row, "%-16.16s %7lld %7s %7s %7s  %-16s",
-		    name, l->nlabels, fmt_stat(ag, sizeof ag, &l->agree_others),
-		    l->ngold ? fmt_stat(g, sizeof g, &l->gold_accuracy) : "-",
-		    fmt_stat(h, sizeof h, &l->hlp),
-		    fmt_ci(ci, sizeof ci, &l->hlp_ci));
-		put(b, i, 1, 72, row, ui_attr(UI_NORMAL));
-		put(b, i, 75, sw, sp, ui_attr(UI_KEY));
-		free(name);
-		free(sp);
-	}
-	put(b, r->nlabelers + 1, 1, w, "agree: this labeler's agreeing pairs "
-	    "with the others; gold: accuracy on gold items (- none).",
-	    ui_attr(UI_DIM));
-}
-
-static void
-draw_trend(struct screen *s, struct body *b)
-{
-	const struct ratings_trend *t = &s->d->trend[filter_index(s)];
-	int i, n, from, line = 0, w = COLS - 2, sw = COLS - 14;
-	double *pv, *kv;
-	int *pd, *kd;
-	char *sp, row[256], first[16], last[16];
-	const char *unit = t->unit == 7 ? "week" : "day";
-
-	if (t->unit == 0) {
-		put(b, 0, 1, w, "no labels under this filter", ui_attr(UI_DIM));
-		return;
-	}
-	n = t->nbuckets > sw ? sw : t->nbuckets;
-	from = t->nbuckets - n;
-	pv = xcalloc((size_t)n, sizeof *pv);
-	kv = xcalloc((size_t)n, sizeof *kv);
-	pd = xcalloc((size_t)n, sizeof *pd);
-	kd = xcalloc((size_t)n, sizeof *kd);
-	for (i = 0; i < n; i++) {
-		const struct ratings_bucket *bk = &t->buckets[from + i];
-
-		pv[i] = bk->percent.value;
-		pd[i] = bk->percent.defined;
-		kv[i] = bk->fleiss.value;
-		kd[i] = bk->fleiss.defined;
-	}
-	snprintf(row, sizeof row, "agreement by %s of each item's newest label "
-	    "(%s buckets: the labels span %s %d days)", unit, unit,
-	    t->unit == 7 ? "more than" : "at most", RATINGS_TREND_DAYS);
-	put(b, line++, 1, w, row, ui_attr(UI_DIM));
-	line++;
-	put(b, line, 1, 10, "percent", ui_attr(UI_NORMAL));
-	sp = spark_line(pv, pd, n, ui_utf8());
-	put(b, line++, 12, sw, sp, ui_attr(UI_KEY));
-	free(sp);
-	put(b, line, 1, 10, "kappa", ui_attr(UI_NORMAL));
-	sp = spark_line(kv, kd, n, ui_utf8());
-	put(b, line++, 12, sw, sp, ui_attr(UI_KEY));
-	free(sp);
-	ratings_day_iso(t->buckets[from].day, first);
-	ratings_day_iso(t->buckets[t->nbuckets - 1].day, last);
-	/* The first date under the first bucket, the last under the last. */
-	if (n == 1)
-		snprintf(row, sizeof row, "%s", first);
-	else if (n >= 2 * (int)strlen(first) + 2)
-		snprintf(row, sizeof row, "%s%*s", first,
-		    n - (int)strlen(first), last);
-	else
-		snprintf(row, sizeof row, "%s .. %s", first, last);
-	put(b, line++, 12, sw, row, ui_attr(UI_DIM));
-	if (from > 0) {
-		snprintf(row, sizeof row, "(the newest %d of %d %ss)", n,
-		    t->nbuckets, unit);
-		put(b, line++, 12, sw, row, ui_attr(UI_DIM));
-	}
-	line++;
-	snprintf(row, sizeof row, "%-12s %7s %9s %8s %7s", t->unit == 7 ?
-	    "week of" : "day", "items", "pairable", "percent", "kappa");
-	put(b, line++, 1, w, row, ui_attr(UI_KEY));
-	/* Newest first: what changed lately is what the team asks about. */
-	for (i = t->nbuckets - 1; i >= 0; i--) {
-		const struct ratings_bucket *bk = &t->buckets[i];
-		char p[16], k[16], day[16];
-
-		if (bk->nitems == 0)
-			continue;
-		ratings_day_iso(bk->day, day);
-		snprintf(row, sizeof row, "%-12s %7d %9d %8s %7s", day,
-		    bk->nitems, bk->npairable, fmt_stat(p, sizeof p,
-		    &bk->percent), fmt_stat(k, sizeof k, &bk->fleiss));
-		put(b, line++, 1, w, row, ui_attr(UI_NORMAL));
-	}
-	if (t->nundated > 0) {
-		snprintf(row, sizeof row, "%d item%s left out: a label's time "
-		    "is not a date", t->nundated, t->nundated == 1 ? "" : "s");
-		put(b, ++line, 1, w, row, ui_attr(UI_WARNING));
-	}
-	free(pv);
-	free(kv);
-	free(pd);
-	free(kd);
-}
-
-/*
- * A path within width characters: its end, which names the file, with
- * "..." before it when the start does not fit.  Counts UTF-8 characters
- * (paths are rarely wide); caller frees.
- */
-static char *
-path_tail(const char *path, int width)
-{
-	const char *p = path + strlen(path);
-	int n = 0;
-
-	while (p > path) {
-		const char *q = p - 1;
-
-		while (q > path && ((unsigned char)*q & 0xc0) == 0x80)
-			q--;
-		if (n + 1 > width - 3 && q > path)
-			return xasprintf("...%s", p);
-		n++;
-		p = q;
-	}
-	return xstrdup(path);
-}
-
-static void
-draw_hot(struct screen *s, struct body *b)
-{
-	const struct stats_data *d = s->d;
-	int f = filter_index(s), version = res_version(d, f), i, j;
-	int w = COLS - 2, pw = (COLS - 10) / 2;
-	const struct ratings_disagreed *top = &d->top[(size_t)f * HOT_MAX];
-
-	ui_print(TOP - 1, 1, w, "entropy  path", ui_attr(UI_KEY));
-	ui_print(TOP - 1, 10 + pw + 1, w - 10 - pw, "labels (Enter: review)",
-	    ui_attr(UI_KEY));
-	if (d->ntop[f] == 0) {
-		put(b, 0, 1, w, "no item has disagreeing labels under this "
-		    "filter", ui_attr(UI_DIM));
-		return;
-	}
-	/* Keep the selection on screen. */
-	if (s->sel < b->scroll)
-		b->scroll = s->sel;
-	if (s->sel >= b->scroll + b->rows)
-		b->scroll = s->sel - b->rows + 1;
-	for (i = 0; i < d->ntop[f]; i++) {
-		int it = top[i].item, attr = i == s->sel ?
-		    ui_attr(UI_SELECTED) : ui_attr(UI_NORMAL);
-		struct buf l = { 0 };
-		char e[16], *path;
-
-		snprintf(e, sizeof e, "%5.2f", top[i].entropy);
-		buf_puts(&l, "");
-		for (j = 0; j < d->r.nlabelers; j++) {
-			size_t k = (size_t)it * d->r.nlabelers + j;
-
-			if (d->r.cells[k] < 0 || (version != 0 &&
-			    d->r.guideline[k] != version))
-				continue;
-			buf_printf(&l, "%s%s=%s", l.len ? " " : "",
-			    d->r.labelers[j], d->r.classes[d->r.cells[k]]);
-		}
-		if (d->r.reference[it] >= 0)
-			buf_printf(&l, " (adjudicated %s)",
-			    d->r.classes[d->r.reference[it]]);
-		put(b, i, 1, w, e, attr);
-		path = path_tail(d->r.paths[it], pw);
-		put(b, i, 10, pw, path, attr);
-		free(path);
-		put(b, i, 10 + pw + 1, w - 10 - pw, l.s, attr);
-		buf_free(&l);
-	}
-}
 
 static void
 draw_help(void)
@@ -881,7 +419,7 @@ draw_status(struct screen *s)
 static void
 draw(struct screen *s)
 {
-	struct body b;
+	struct stats_body b;
 
 	erase();
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
@@ -895,7 +433,7 @@ draw(struct screen *s)
 		return;
 	}
 	draw_status(s);
-	b.rows = LINES - TOP - 2;
+	b.rows = LINES - STATS_TOP - 2;
 	b.scroll = s->scroll[s->panel];
 	b.n = 0;
 	s->body_rows = b.rows;
@@ -903,12 +441,15 @@ draw(struct screen *s)
 		ui_print(LINES / 2, (COLS - 12) / 2, 12, s->computing ?
 		    "computing..." : "no figures", ui_attr(UI_DIM));
 	else {
+		struct stats_panel p = { &s->d->rep, filter_index(s), &s->ao,
+		    s->sel };
+
 		switch (s->panel) {
-		case P_VERSIONS: draw_versions(s, &b); break;
-		case P_CLASSES: draw_classes(s, &b); break;
-		case P_LABELERS: draw_labelers(s, &b); break;
-		case P_TREND: draw_trend(s, &b); break;
-		case P_HOT: draw_hot(s, &b); break;
+		case P_VERSIONS: stats_panel_versions(&p, &b); break;
+		case P_CLASSES: stats_panel_classes(&p, &b); break;
+		case P_LABELERS: stats_panel_labelers(&p, &b); break;
+		case P_TREND: stats_panel_trend(&p, &b); break;
+		case P_HOT: stats_panel_hot(&p, &b); break;
 		case P_COUNT: break;
 		}
 		/* Scrolling stops where the content does. */
@@ -944,7 +485,7 @@ static void
 move_by(struct screen *s, int by)
 {
 	if (s->panel == P_HOT && s->d != NULL) {
-		int n = s->d->ntop[filter_index(s)];
+		int n = s->d->rep.runs[filter_index(s)].ntop;
 
 		s->sel += by;
 		if (s->sel >= n)
@@ -963,13 +504,13 @@ next_version(struct screen *s)
 {
 	int f;
 
-	if (s->d == NULL || s->d->r.nversions == 0) {
+	if (s->d == NULL || s->d->rep.r.nversions == 0) {
 		set_msg(s, 0, "no guideline version has labels");
 		return;
 	}
 	f = filter_index(s);
 	/* all -> first version -> ... -> last version -> all */
-	f = f == s->d->nres - 1 ? 0 : f + 1;
+	f = f == s->d->rep.nruns - 1 ? 0 : f + 1;
 	s->version = res_version(s->d, f);
 	s->sel = 0;
 	s->scroll[P_HOT] = 0;

@@ -41,7 +41,8 @@ struct import_opts {
 	const char *batch;	/* NULL: a name from the current time */
 	int jobs;		/* worker threads; <= 0: online CPUs */
 	const char *user;
-	/* One bad file (path, one-line message).  Required. */
+	/* One bad file, or a directory with no file of the media kind
+	 * (path, one-line message).  Required. */
 	void (*on_error)(void *arg, const char *path, const char *msg);
 	/* Progress, at most ~10 times a second, and once at the end. */
 	void (*on_progress)(void *arg, const struct import_stats *s);

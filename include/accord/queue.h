@@ -1,5 +1,6 @@
 /*
- * queue.h: what a labeler gets next, and writing their labels.
+ * queue.h: what a labeler gets next (leases, overlap k, gold, relabel).
+ * Writing the labels is label.h; tags are tags.h.
  *
  * A labeler is offered items they have no label in force on, that have
  * fewer than the project's overlap k labelers with labels in force, counting
@@ -62,50 +63,5 @@ int queue_release(struct store *st, const char *user, long long item,
  * available to user by the rule above (ignoring exclusions). */
 int queue_progress(struct store *st, const char *user, const char *batch,
     long long *done, long long *remaining, char **cause);
-
-/*
- * Write user's label on item: class_id > 0 labels, class_id == 0 withdraws
- * user's label (undo).  The row records the newest guideline version,
- * seconds spent (< 0: not recorded), note (NULL: ""), origin 'screen',
- * and supersedes user's previous row on the item.  Releases the lease.
- * One BEGIN IMMEDIATE transaction, committed with synchronous=FULL before
- * returning: when this returns 0 the label is on disk.  *label_id (may be
- * NULL) gets the new row's id.
- */
-int label_put(struct store *st, const char *user, long long item,
-    int class_id, const char *note, double seconds, long long *label_id,
-    char **cause);
-
-/* user's label in force on item: *class_id 0 if none; *note malloc'd or
- * NULL.  Returns 0 or -1. */
-int label_mine(struct store *st, const char *user, long long item,
-    int *class_id, char **note, char **cause);
-
-/*
- * The items user has a label in force on, oldest first by user's newest
- * label row (so the last is the most recently labeled).  *items malloc'd.
- */
-int label_history(struct store *st, const char *user, long long **items,
-    int *n, char **cause);
-
-/*
- * Undo: withdraw user's most recent label in force (a row with class NULL
- * superseding it; nothing is deleted).  *item gets the item it was on, or 0
- * if user has no label to undo.
- */
-int label_undo(struct store *st, const char *user, long long *item,
-    char **cause);
-
-/* Every distinct tag in the project, sorted (for completion). */
-int tags_all(struct store *st, char ***tags, int *n, char **cause);
-/* user's tags in force on item, sorted. */
-int tags_mine(struct store *st, const char *user, long long item,
-    char ***tags, int *n, char **cause);
-/* Make user's tags on item exactly tags[0..n): rows are added for new tags
- * and removal rows for dropped ones (append-only).  Tags: 1-64 bytes, no
- * control characters, no commas; trimmed. */
-int tags_set(struct store *st, const char *user, long long item,
-    const char *const *tags, int n, char **cause);
-void tags_free(char **tags, int n);
 
 #endif

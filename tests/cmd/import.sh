@@ -161,3 +161,32 @@ ok_if "TTY import shows a progress bar with files/s and ETA" \
 "$ACCORD" import "$T/pipe.accord" "$T/many" --jobs 2 >"$T/out" 2>"$T/err"
 ok_if "piped import prints one summary line and no bar" \
 	sh -c "[ \$(wc -l < '$T/out') -eq 1 ] && [ ! -s '$T/err' ] && grep -q 'imported 300 new items' '$T/out'"
+
+# A header naming a column twice, or a metric: one line naming the CSV and
+# the column (the message once read the header after freeing it).
+DB=$T/hdr.accord
+"$ACCORD" init "$DB" --task t --media image --classes ok,bad >/dev/null
+mkdir hdr
+cp img/rgb8.png hdr/
+printf 'file,cam,cam\nrgb8.png,1,2\n' > hdr/dup.csv
+run "$ACCORD" import "$DB" hdr --meta hdr/dup.csv
+ok_if "a repeated column: exit 1, one line naming the CSV and the column" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q \"hdr/dup.csv: column 'cam' appears twice\" '$T/err'"
+ok_if "a repeated column: nothing imported" sql_is "SELECT count(*) FROM items" "0"
+printf 'file,brightness\nrgb8.png,1\n' > hdr/metric.csv
+run "$ACCORD" import "$DB" hdr --meta hdr/metric.csv
+ok_if "a column named as a metric: exit 1, one line naming it" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q \"hdr/metric.csv: column 'brightness' clashes\" '$T/err'"
+
+# A directory with no usable media: no file to sort (qsort was given
+# NULL), one line saying so, the exit status of a run with no failure.
+mkdir nomedia nomedia2
+echo "not an image" > nomedia2/notes.txt
+run "$ACCORD" import "$DB" nomedia
+ok_if "an empty directory: exit 0, 0 new items" \
+	sh -c "[ $RC -eq 0 ] && grep -q 'imported 0 new items from 0 files' '$T/out'"
+ok_if "an empty directory: one line naming it" \
+	sh -c "[ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia: no image files (.png .jpg .jpeg) found' '$T/err'"
+run "$ACCORD" import "$DB" nomedia2 hdr
+ok_if "no media beside media: the one line names the empty directory" \
+	sh -c "[ $RC -eq 0 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia2: no image files .*; 1 other file skipped' '$T/err' && grep -q 'imported 1 new item' '$T/out'"

@@ -109,7 +109,7 @@ fi
 
 # Base names: one that two items share is refused with the count; one
 # that names a single item (seen at two paths) is found.  Rows of a large
-# file are looked up against a sorted list read once (labels.c).
+# file are looked up against a sorted list read once (labels_io.c).
 mkdir other
 convert -size 20x20 -seed 9 plasma: other/a1.png
 cp img/a2.png other/a2.png

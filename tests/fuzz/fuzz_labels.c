@@ -1,6 +1,6 @@
 /*
  * fuzz_labels.c: libFuzzer harness for the labels file reader of
- * core/labels.c (`accord labels import`): the same bytes parsed as CSV and
+ * core/labels_io.c (`accord labels import`): the same bytes parsed as CSV and
  * as JSON Lines by labels_parse(), the part of the import that needs no
  * store, then every value through the checks and the display path a row
  * takes (strict number parsing, acc_printable for the terminal).

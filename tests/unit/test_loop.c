@@ -14,6 +14,7 @@
 #include "accord/config.h"
 #include "accord/guideline.h"
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
 #include "accord/store.h"
 #include "accord/util.h"

@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
+#include "accord/tags.h"
 #include "accord/store.h"
 #include "accord/util.h"
 #include "t.h"

@@ -14,7 +14,9 @@
 
 #include "accord/adjudicate.h"
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
+#include "accord/tags.h"
 #include "accord/review.h"
 #include "accord/store.h"
 #include "accord/util.h"

@@ -28,6 +28,7 @@
 #include "accord/import.h"
 #include "accord/labels.h"
 #include "accord/project.h"
+#include "accord/label.h"
 #include "accord/queue.h"
 #include "accord/ratings.h"
 #include "accord/review.h"

@@ -1,5 +1,6 @@
 /*
- * labels.c: importing labels from CSV/JSONL, and listing label rows.
+ * labels_io.c: label rows in and out: importing labels from CSV/JSONL
+ * (written through label.c's writer), and listing every row.
  */
 #include <ctype.h>
 #include <libgen.h>
@@ -10,7 +11,7 @@
 #include "accord/csv.h"
 #include "accord/labels.h"
 #include "accord/project.h"
-#include "internal.h"
+#include "label_int.h"
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
 
@@ -197,6 +198,19 @@ finder_name_cmp(const void *a, const void *b)
 }
 
 /*
+ * A lookup through s stopped with neither a row nor the end: the store's
+ * failure, not the row's.  ITEM_FINDER_FAILED with *why (before the
+ * caller resets s, which would clear the message).
+ */
+static int
+finder_failed(sqlite3_stmt *s, char **why)
+{
+	acc_error(why, "cannot read items: %s",
+	    sqlite3_errmsg(sqlite3_db_handle(s)));
+	return ITEM_FINDER_FAILED;
+}
+
+/*
  * Every source path's base name with its item, sorted by name then item.
  * A query per row that compared the end of every path made a file of
  * 300,000 rows naming items by base name run for more than 11 minutes
@@ -229,14 +243,15 @@ finder_read_names(struct item_finder *f, char **why)
 		buf_add(&all, slash ? slash + 1 : path,
 		    strlen(slash ? slash + 1 : path) + 1);
 	}
-	sqlite3_reset(f->byname);
 	if (rc != SQLITE_DONE) {
+		finder_failed(f->byname, why);
 		free(off);
 		buf_free(&all);
 		f->nnames = 0;
 		f->names_read = 0;	/* the next row tries again */
-		return acc_error(why, "cannot read item paths");
+		return -1;
 	}
+	sqlite3_reset(f->byname);
 	f->names_buf = all.s;
 	for (i = 0; i < f->nnames; i++)
 		f->names[i].name = all.s + off[i];
@@ -284,9 +299,13 @@ item_finder_find(struct item_finder *f, const char *key,
 		rc = sqlite3_step(bysha);
 		if (rc == SQLITE_ROW)
 			*item = sqlite3_column_int64(bysha, 0);
+		else if (rc == SQLITE_DONE)
+			acc_error(why, "no item with sha256 %s", sha);
+		else
+			finder_failed(bysha, why);
 		sqlite3_reset(bysha);
-		return rc == SQLITE_ROW ? 0 : acc_error(why, "no item with "
-		    "sha256 %s", sha);
+		return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ?
+		    ITEM_FINDER_BAD : ITEM_FINDER_FAILED;
 	}
 	if (file == NULL)
 		return acc_error(why, "no %s or sha256 given", key);
@@ -295,10 +314,14 @@ item_finder_find(struct item_finder *f, const char *key,
 		rc = sqlite3_step(bypath);
 		if (rc == SQLITE_ROW)
 			*item = sqlite3_column_int64(bypath, 0);
+		else if (rc != SQLITE_DONE)
+			finder_failed(bypath, why);
 		sqlite3_reset(bypath);
 		free(real);
 		if (rc == SQLITE_ROW)
 			return 0;
+		if (rc != SQLITE_DONE)
+			return ITEM_FINDER_FAILED;
 	}
 	if (strchr(file, '/') == NULL) {
 		long long found = 0;
@@ -306,7 +329,7 @@ item_finder_find(struct item_finder *f, const char *key,
 		size_t k;
 
 		if (!f->names_read && finder_read_names(f, why) != 0)
-			return -1;
+			return ITEM_FINDER_FAILED;
 		for (k = finder_name_first(f, file); k < f->nnames &&
 		    strcmp(f->names[k].name, file) == 0; k++) {
 			if (count == 0 || f->names[k].item != found)
@@ -332,7 +355,7 @@ resolve_row(const struct project *p, struct item_finder *finder,
 	const char *secs = record_get(r, "seconds");
 	const struct class_def *c;
 	long long v;
-	int i;
+	int i, found;
 
 	memset(out, 0, sizeof *out);
 	out->seconds = -1;
@@ -349,8 +372,9 @@ resolve_row(const struct project *p, struct item_finder *finder,
 			    "sha256, labeler, class, seconds, note, guideline, "
 			    "time)", r->keys[i]);
 	}
-	if (item_finder_find(finder, "file", r, &out->item, why) != 0)
-		return -1;
+	if ((found = item_finder_find(finder, "file", r, &out->item,
+	    why)) != 0)
+		return found;
 	out->labeler = record_get(r, "labeler");
 	if (out->labeler == NULL || *out->labeler == '\0')
 		return acc_error(why, "no labeler");
@@ -398,7 +422,8 @@ labels_import(struct store *st, const char *file, const char *user,
 	struct label_input *rows = NULL;
 	struct resolved *res = NULL;
 	struct item_finder finder = { 0 };
-	sqlite3_stmt *ins = NULL, *prev = NULL, *imp = NULL;
+	struct label_writer w = { 0 };
+	sqlite3_stmt *imp = NULL;
 	char *real = NULL, sha[65], now[32];
 	unsigned char *data;
 	size_t len;
@@ -428,8 +453,13 @@ labels_import(struct store *st, const char *file, const char *user,
 	res = xcalloc((size_t)n + 1, sizeof *res);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
+		int k = resolve_row(&p, &finder, &rows[i].r, &res[i], &why);
 
-		if (resolve_row(&p, &finder, &rows[i].r, &res[i], &why) != 0) {
+		if (k == ITEM_FINDER_FAILED) {
+			*cause = why;
+			goto out;
+		}
+		if (k != 0) {
 			char *where = xasprintf("%s:%d", file, rows[i].line);
 
 			on_error(arg, where, why);
@@ -481,39 +511,15 @@ labels_import(struct store *st, const char *file, const char *user,
 	if (sql_step_done(st, imp, cause) != 0)
 		goto rollback;
 	import_id = sqlite3_last_insert_rowid(st->db);
-	if (sql_prepare(st, "SELECT max(id) FROM labels WHERE item = ? AND "
-	    "labeler = ?", &prev, cause) != 0 ||
-	    sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
-	    "guideline, seconds_spent, created_at, supersedes, origin, "
-	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "'import', ?, ?)", &ins, cause) != 0)
+	if (label_writer_open(st, &w, cause) != 0)
 		goto rollback;
 	for (i = 0; i < n; i++) {
-		long long before = 0;
+		struct label_new row = { res[i].item, res[i].labeler,
+		    res[i].class_id, res[i].note, res[i].guideline,
+		    res[i].seconds, res[i].time ? res[i].time : now, import_id,
+		    user };
 
-		/* A label for a pair that already has one supersedes it. */
-		sql_bind_int(prev, 1, res[i].item);
-		sql_bind_text(prev, 2, res[i].labeler);
-		if (sqlite3_step(prev) == SQLITE_ROW)
-			before = sqlite3_column_int64(prev, 0);
-		sqlite3_reset(prev);
-		sql_bind_int(ins, 1, res[i].item);
-		sql_bind_text(ins, 2, res[i].labeler);
-		sql_bind_int(ins, 3, res[i].class_id);
-		sql_bind_text(ins, 4, res[i].note ? res[i].note : "");
-		sql_bind_int(ins, 5, res[i].guideline);
-		if (res[i].seconds >= 0)
-			sql_bind_double(ins, 6, res[i].seconds);
-		else
-			sql_bind_null(ins, 6);
-		sql_bind_text(ins, 7, res[i].time ? res[i].time : now);
-		if (before > 0)
-			sql_bind_int(ins, 8, before);
-		else
-			sql_bind_null(ins, 8);
-		sql_bind_int(ins, 9, import_id);
-		sql_bind_text(ins, 10, user);
-		if (sql_step_done(st, ins, cause) != 0)
+		if (label_write(&w, &row, NULL, cause) != 0)
 			goto rollback;
 	}
 	{
@@ -535,8 +541,7 @@ out:
 	if (nbad_out != NULL)
 		*nbad_out = nbad;
 	item_finder_free(&finder);
-	sqlite3_finalize(ins);
-	sqlite3_finalize(prev);
+	label_writer_close(&w);
 	sqlite3_finalize(imp);
 	labels_rows_free(rows, n);
 	free(res);
@@ -557,8 +562,7 @@ labels_each(struct store *st, const char *user,
 		return -1;
 	if (sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
 	    "c.name, l.note, l.guideline, l.seconds_spent, l.created_at, "
-	    "l.supersedes, l.id = (SELECT max(id) FROM labels m WHERE "
-	    "m.item = l.item AND m.labeler = l.labeler), l.origin, "
+	    "l.supersedes, " LABEL_NEWEST("l") ", l.origin, "
 	    "li.file, l.recorded_by FROM labels l JOIN items i ON i.id = l.item "
 	    "LEFT JOIN classes c ON c.id = l.class "
 	    "LEFT JOIN label_imports li ON li.id = l.label_import "

@@ -1,0 +1,340 @@
+/*
+ * label.c: the label rule: writing a label row (insert, supersede, undo),
+ * which row is in force, and the packed per-item encoding (label_int.h).
+ *
+ * Blind labeling: every query here that reads labels filters on the
+ * caller's own rows.
+ */
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/label.h"
+#include "accord/project.h"
+#include "label_int.h"
+
+/* --- packed entries -------------------------------------------------- */
+
+void
+label_pack(struct buf *b, const struct label_entry *e)
+{
+	if (e->class_id > 0)
+		buf_printf(b, "%lld,%lld,%lld,%zu:", e->id, e->class_id,
+		    e->guideline, e->labeler_len);
+	else
+		buf_printf(b, "%lld,,%lld,%zu:", e->id, e->guideline,
+		    e->labeler_len);
+	buf_add(b, e->labeler, e->labeler_len);
+	buf_add(b, ";", 1);
+}
+
+/* Digits at *p, advancing *p; 0 when there are none. */
+static int
+unpack_num(const char **p, long long *v)
+{
+	const char *q = *p;
+	long long x = 0;
+
+	while (*q >= '0' && *q <= '9' && x < LLONG_MAX / 10)
+		x = x * 10 + (*q++ - '0');
+	if (q == *p)
+		return 0;
+	*v = x;
+	*p = q;
+	return 1;
+}
+
+int
+label_unpack(const char **p, struct label_entry *e)
+{
+	const char *s = *p;
+	long long id, cls = 0, g, n;
+
+	if (*s == '\0')
+		return 0;
+	if (!unpack_num(&s, &id) || *s++ != ',')
+		return -1;
+	if (*s != ',' && !unpack_num(&s, &cls))
+		return -1;
+	if (*s++ != ',' || !unpack_num(&s, &g) || *s++ != ',' ||
+	    !unpack_num(&s, &n) || *s++ != ':' ||
+	    (long long)strnlen(s, (size_t)n + 1) < n + 1 || s[n] != ';')
+		return -1;
+	if (id <= e->id)
+		return -1;
+	e->id = id;
+	e->class_id = cls;
+	e->guideline = g;
+	e->labeler = s;
+	e->labeler_len = (size_t)n;
+	*p = s + n + 1;
+	return 1;
+}
+
+/* --- the newest row of a pair ------------------------------------------ */
+
+int
+label_newest_prepare(struct store *st, sqlite3_stmt **s, char **cause)
+{
+	return sql_prepare(st, LABEL_NEWEST_ROW("id, class, note", "?1", "?2",
+	    ""), s, cause);
+}
+
+int
+label_newest(struct store *st, sqlite3_stmt *s, long long item,
+    const char *labeler, long long *id, int *class_id, char **note,
+    char **cause)
+{
+	int rc;
+
+	*id = 0;
+	*class_id = 0;
+	if (note != NULL)
+		*note = NULL;
+	sql_bind_int(s, 1, item);
+	sql_bind_text(s, 2, labeler);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+			*class_id = sqlite3_column_int(s, 1);
+			if (note != NULL)
+				*note = xstrdup(sql_text(s, 2));
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read labels");
+	return 0;
+}
+
+/* --- writing ----------------------------------------------------------- */
+
+int
+label_writer_open(struct store *st, struct label_writer *w, char **cause)
+{
+	memset(w, 0, sizeof *w);
+	w->st = st;
+	if (label_newest_prepare(st, &w->newest, cause) != 0 ||
+	    sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
+	    "guideline, seconds_spent, created_at, supersedes, origin, "
+	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)", &w->insert, cause) != 0) {
+		label_writer_close(w);
+		return -1;
+	}
+	return 0;
+}
+
+void
+label_writer_close(struct label_writer *w)
+{
+	sqlite3_finalize(w->newest);
+	sqlite3_finalize(w->insert);
+	memset(w, 0, sizeof *w);
+}
+
+int
+label_write(struct label_writer *w, const struct label_new *row,
+    long long *id, char **cause)
+{
+	sqlite3_stmt *s = w->insert;
+	long long prev;
+	int cur;
+
+	if (label_newest(w->st, w->newest, row->item, row->labeler, &prev,
+	    &cur, NULL, cause) != 0)
+		return -1;
+	if (row->class_id == 0 && cur == 0)
+		return acc_error(cause, "%s has no label on item %lld to "
+		    "withdraw", row->labeler, row->item);
+	sql_bind_int(s, 1, row->item);
+	sql_bind_text(s, 2, row->labeler);
+	if (row->class_id > 0)
+		sql_bind_int(s, 3, row->class_id);
+	else
+		sql_bind_null(s, 3);
+	sql_bind_text(s, 4, row->note ? row->note : "");
+	sql_bind_int(s, 5, row->guideline);
+	if (row->seconds >= 0 && isfinite(row->seconds))
+		sql_bind_double(s, 6, row->seconds);
+	else
+		sql_bind_null(s, 6);
+	sql_bind_text(s, 7, row->created_at);
+	if (prev > 0)
+		sql_bind_int(s, 8, prev);
+	else
+		sql_bind_null(s, 8);
+	sql_bind_text(s, 9, row->label_import > 0 ? "import" : "screen");
+	if (row->label_import > 0)
+		sql_bind_int(s, 10, row->label_import);
+	else
+		sql_bind_null(s, 10);
+	sql_bind_text(s, 11, row->recorded_by);
+	if (sql_step_done(w->st, s, cause) != 0)
+		return -1;
+	if (id != NULL)
+		*id = sqlite3_last_insert_rowid(w->st->db);
+	return 0;
+}
+
+/*
+ * Write user's row on item from the label screen inside the caller's
+ * transaction: class_id 0 withdraws.  Checks what only the store can tell
+ * (item, class, something to withdraw); text was checked by the caller.
+ */
+static int
+put_row(struct store *st, const char *user, long long item, int class_id,
+    const char *note, double seconds, long long *label_id, char **cause)
+{
+	struct project p;
+	struct label_writer w;
+	struct label_new row;
+	char now[32];
+	int r;
+
+	if (queue_item_exists(st, item, cause) != 0)
+		return -1;
+	if (project_load(st, &p, cause) != 0)
+		return -1;
+	if (class_id > 0 && project_class_by_id(&p, class_id) == NULL) {
+		project_free(&p);
+		return acc_error(cause, "class %d is not a class of this "
+		    "project", class_id);
+	}
+	acc_now_iso(now);
+	row = (struct label_new){ item, user, class_id, note, p.guideline,
+	    seconds, now, 0, user };
+	project_free(&p);
+	if (label_writer_open(st, &w, cause) != 0)
+		return -1;
+	r = label_write(&w, &row, label_id, cause);
+	label_writer_close(&w);
+	if (r != 0)
+		return -1;
+	/* The slot is now held by the label itself. */
+	return queue_lease_drop(st, user, item, cause);
+}
+
+int
+label_put(struct store *st, const char *user, long long item, int class_id,
+    const char *note, double seconds, long long *label_id, char **cause)
+{
+	const char *why;
+
+	if (queue_begin(st, user, cause) != 0)
+		return -1;
+	if (class_id < 0) {
+		store_rollback(st);
+		return acc_error(cause, "class %d is not a class of this "
+		    "project", class_id);
+	}
+	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL) {
+		store_rollback(st);
+		return acc_error(cause, "the note %s", why);
+	}
+	/* COMMIT under synchronous=FULL returns once the WAL is synced. */
+	if (put_row(st, user, item, class_id, note, seconds, label_id,
+	    cause) != 0 || store_commit(st, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int
+label_undo(struct store *st, const char *user, long long *item, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*item = 0;
+	if (queue_begin(st, user, cause) != 0)
+		return -1;
+	/* Walk user's rows newest first (labels_labeler); the first in force
+	 * is the label to undo.  Repeated undos therefore walk back through
+	 * the history. */
+	if (sql_prepare(st, "SELECT item FROM current_labels WHERE "
+	    "labeler = ? ORDER BY id DESC LIMIT 1", &s, cause) != 0)
+		goto fail;
+	sql_bind_text(s, 1, user);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*item = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sql_fail(st, cause, "cannot read labels");
+		goto fail;
+	}
+	if (*item == 0) {
+		store_rollback(st);
+		return 0;
+	}
+	if (put_row(st, user, *item, 0, "", -1, NULL, cause) != 0 ||
+	    store_commit(st, cause) != 0)
+		goto fail;
+	return 0;
+fail:
+	*item = 0;
+	store_rollback(st);
+	return -1;
+}
+
+int
+label_mine(struct store *st, const char *user, long long item, int *class_id,
+    char **note, char **cause)
+{
+	sqlite3_stmt *s;
+	long long id;
+	int r;
+
+	*class_id = 0;
+	*note = NULL;
+	if (queue_require(st, user, cause) != 0 ||
+	    label_newest_prepare(st, &s, cause) != 0)
+		return -1;
+	r = label_newest(st, s, item, user, &id, class_id, note, cause);
+	sqlite3_finalize(s);
+	return r;
+}
+
+int
+label_history(struct store *st, const char *user, long long **items, int *n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	long long *v = NULL;
+	size_t cap = 0, k = 0;
+	int rc;
+
+	*items = NULL;
+	*n = 0;
+	if (queue_require(st, user, cause) != 0)
+		return -1;
+	/* The row in force is the pair's newest, so ordering rows in force by
+	 * id orders items by user's newest label on them. */
+	if (sql_prepare(st, "SELECT item FROM current_labels WHERE "
+	    "labeler = ? ORDER BY id", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (k == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[k++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_fail(st, cause, "cannot read labels");
+	}
+	if (k > 0x7fffffff) {
+		free(v);
+		return acc_error(cause, "too many labels to list");
+	}
+	*items = v;
+	*n = (int)k;
+	return 0;
+}

@@ -1,0 +1,203 @@
+/*
+ * queue_gold.c: the items the queue serves out of turn: items sent back
+ * for relabeling, and gold items mixed in at the configured rate.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "accord/config.h"
+#include "queue_int.h"
+
+/*
+ * Items sent back for relabeling that are open to user, in the order they
+ * were sent back: the item's newest adjudication is 'relabel' under
+ * version V, user has no label in force made under V or later, and fewer
+ * than k labelers have (counting other users' live leases, unless that
+ * user already has such a label).  Their old labels stay in force until
+ * they label again; the new row supersedes them.  At most max items go to
+ * *out (malloc'd), *n of them.  Few items are ever sent back at once, so
+ * a few indexed queries per item are cheap.
+ */
+int
+queue_relabel_open(struct store *st, const char *user, int k, long long batch,
+    const long long *ex, size_t nex, double now, size_t max, long long **out,
+    size_t *n, char **cause)
+{
+	sqlite3_stmt *a = NULL, *c = NULL, *l = NULL;
+	int rc = SQLITE_DONE, r = -1;
+
+	*out = NULL;
+	*n = 0;
+	if (sql_prepare(st, "SELECT a.item, a.guideline FROM adjudications a "
+	    "JOIN items i ON i.id = a.item WHERE a.status = 'relabel' AND "
+	    "a.id = (SELECT max(id) FROM adjudications b WHERE b.item = "
+	    "a.item) AND (?1 = 0 OR i.batch = ?1) ORDER BY a.id", &a,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT count(*), coalesce(sum(labeler = ?3), 0) "
+	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2", &c,
+	    cause) != 0 ||
+	    sql_prepare(st, "SELECT count(*) FROM leases WHERE item = ?1 AND "
+	    "user != ?3 AND expires_at > ?4 AND user NOT IN (SELECT labeler "
+	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2)", &l,
+	    cause) != 0)
+		goto out;
+	sql_bind_int(a, 1, batch);
+	while (*n < max && (rc = sqlite3_step(a)) == SQLITE_ROW) {
+		long long item = sqlite3_column_int64(a, 0), have, mine, held;
+		int v = sqlite3_column_int(a, 1);
+
+		if (queue_in_sorted(ex, nex, item))
+			continue;
+		sql_bind_int(c, 1, item);
+		sql_bind_int(c, 2, v);
+		sql_bind_text(c, 3, user);
+		if (sqlite3_step(c) != SQLITE_ROW) {
+			sql_fail(st, cause, "cannot read labels");
+			goto out;
+		}
+		have = sqlite3_column_int64(c, 0);
+		mine = sqlite3_column_int64(c, 1);
+		sqlite3_reset(c);
+		if (mine > 0 || have >= k)
+			continue;
+		sql_bind_int(l, 1, item);
+		sql_bind_int(l, 2, v);
+		sql_bind_text(l, 3, user);
+		sql_bind_double(l, 4, now);
+		if (sqlite3_step(l) != SQLITE_ROW) {
+			sql_fail(st, cause, "cannot read leases");
+			goto out;
+		}
+		held = sqlite3_column_int64(l, 0);
+		sqlite3_reset(l);
+		if (have + held >= k)
+			continue;
+		*out = xreallocarray(*out, *n + 1, sizeof **out);
+		(*out)[(*n)++] = item;
+	}
+	if (*n < max && rc != SQLITE_DONE) {
+		sql_fail(st, cause, "cannot read adjudications");
+		goto out;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(a);
+	sqlite3_finalize(c);
+	sqlite3_finalize(l);
+	if (r != 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return r;
+}
+
+/* splitmix64's finaliser (Steele, Lea and Flood, OOPSLA 2014). */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A number in [0, 1) fixed by seed, user and n (FNV-1a of the name). */
+static double
+user_uniform(long long seed, const char *user, uint64_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const unsigned char *p = (const unsigned char *)user;
+
+	while (*p != '\0')
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	h = mix64(h ^ mix64((uint64_t)seed));
+	return (double)(mix64(h ^ mix64(n)) >> 11) * 0x1.0p-53;
+}
+
+/*
+ * Whether this take is a gold one.  Take number t is the user's label rows
+ * plus the items they hold now (the loader takes a few ahead before any
+ * is labeled), so the sequence of decisions over a user's work depends
+ * only on the seed and the user: the share of gold converges on the rate
+ * and a test can repeat it.
+ */
+int
+queue_gold_due(struct store *st, const char *user, const struct scan *sc,
+    double now, int *due, char **cause)
+{
+	sqlite3_stmt *s;
+	long long seed, held = 0;
+	double rate;
+	int rc;
+
+	*due = 0;
+	if (sc->ngold == 0)
+		return 0;
+	if (config_gold(st, &rate, &seed, cause) != 0)
+		return -1;
+	if (rate <= 0)
+		return 0;
+	if (sql_prepare(st, "SELECT count(*) FROM leases WHERE user = ? AND "
+	    "expires_at > ?", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	sql_bind_double(s, 2, now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		held = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot read leases");
+	*due = user_uniform(seed, user, (uint64_t)(sc->user_rows + held)) <
+	    rate;
+	return 0;
+}
+
+/*
+ * The gold item to give user: one they have never labeled (each labeler
+ * gets each gold item at most once), in the batch, not excluded.  Among
+ * those, the one with the smallest hash of (seed, user, item), so labelers
+ * meet the gold items in different orders.  *item 0 if none.
+ */
+int
+queue_gold_pick(struct store *st, const char *user, const struct scan *sc,
+    long long batch, const long long *ex, size_t nex, long long *item,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	double best = 2;
+	size_t i;
+	int rc;
+
+	*item = 0;
+	if (sql_prepare(st, "SELECT (SELECT count(*) FROM labels WHERE item = "
+	    "?1 AND labeler = ?2), (SELECT batch FROM items WHERE id = ?1)",
+	    &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 2, user);
+	for (i = 0; i < sc->ngold; i++) {
+		long long id = sc->gold[i];
+		double h;
+
+		if (queue_in_sorted(ex, nex, id))
+			continue;
+		sql_bind_int(s, 1, id);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW) {
+			sqlite3_finalize(s);
+			return sql_fail(st, cause, "cannot read labels");
+		}
+		if (sqlite3_column_int64(s, 0) == 0 && (batch == 0 ||
+		    sqlite3_column_int64(s, 1) == batch)) {
+			h = user_uniform(0, user, (uint64_t)id);
+			if (h < best) {
+				best = h;
+				*item = id;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -1,0 +1,113 @@
+/*
+ * queue_item.c: an item as the label screen shows it: its row and its
+ * metadata in force, and nobody's labels.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "queue_int.h"
+
+void
+queue_item_free(struct queue_item *it)
+{
+	int i;
+
+	if (it == NULL)
+		return;
+	for (i = 0; i < it->nmeta; i++) {
+		free(it->meta[i].key);
+		free(it->meta[i].value);
+	}
+	free(it->meta);
+	free(it->path);
+	free(it->sha256);
+	free(it->kind);
+	memset(it, 0, sizeof *it);
+}
+
+/* Metric values are REAL (printed %.4g for the screen); CSV values are
+ * text and shown as written ("007" stays "007"). */
+static char *
+meta_value(sqlite3_stmt *s, int col)
+{
+	switch (sqlite3_column_type(s, col)) {
+	case SQLITE_FLOAT:
+		return xasprintf("%.4g", sqlite3_column_double(s, col));
+	case SQLITE_INTEGER:
+		return xasprintf("%lld", sqlite3_column_int64(s, col));
+	case SQLITE_NULL:
+		return xstrdup("");
+	default:
+		return xstrdup(sql_text(s, col));
+	}
+}
+
+/* The item's row and current metadata, with no one's labels. */
+int
+queue_item_read(struct store *st, long long id, struct queue_item *out,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, cap = 0;
+
+	memset(out, 0, sizeof *out);
+	if (sql_prepare(st, "SELECT path, sha256, kind FROM items WHERE id = ?",
+	    &s, cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = id;
+		out->path = xstrdup(sql_text(s, 0));
+		out->sha256 = xstrdup(sql_text(s, 1));
+		out->kind = xstrdup(sql_text(s, 2));
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return acc_error(cause, "no item %lld in this project", id);
+	if (rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot read items");
+	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
+	    "item = ? ORDER BY key", &s, cause) != 0)
+		goto fail;
+	sql_bind_int(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (out->nmeta == cap) {
+			cap = cap ? cap * 2 : 16;
+			out->meta = xreallocarray(out->meta, (size_t)cap,
+			    sizeof *out->meta);
+		}
+		out->meta[out->nmeta].key = xstrdup(sql_text(s, 0));
+		out->meta[out->nmeta++].value = meta_value(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		sql_fail(st, cause, "cannot read item metadata");
+		goto fail;
+	}
+	return 0;
+fail:
+	queue_item_free(out);
+	return -1;
+}
+
+/*
+ * queue_item_load has no user argument in its contract; the role is checked
+ * for the OS user running the process, who is the identity everywhere else.
+ */
+int
+queue_item_load(struct store *st, long long id, struct queue_item *out,
+    char **cause)
+{
+	int r;
+
+	memset(out, 0, sizeof *out);
+	if (queue_require(st, acc_os_user(), cause) != 0)
+		return -1;
+	/* One snapshot: the item and its metadata agree. */
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	r = queue_item_read(st, id, out, cause);
+	store_rollback(st);
+	return r;
+}
