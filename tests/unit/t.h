@@ -3,12 +3,14 @@
  * functions and a main() that calls T_RUN(t_name) for each and returns
  * t_done().  Each test prints "ok - name" or "not ok - name: where: what",
  * or "skip - name: why" when it called T_SKIP; tests/run.sh counts those
- * lines.  t_mkdtemp makes a test's directory under $TMPDIR.
+ * lines.  t_mkdtemp makes a test's directory under $TMPDIR, t_rmtree
+ * removes it.
  */
 #ifndef ACCORD_T_H
 #define ACCORD_T_H
 
 #include <errno.h>
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +101,20 @@ t_mkdtemp(char *buf, size_t size, const char *name)
 		return NULL;
 	}
 	return mkdtemp(buf);
+}
+
+static inline int
+t_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb, (void)flag, (void)f;
+	return remove(path);
+}
+
+/* t_rmtree(dir): removes dir and everything in it.  0, or -1 (errno set). */
+static inline int
+t_rmtree(const char *dir)
+{
+	return nftw(dir, t_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static int
