@@ -55,10 +55,12 @@ static char t_why[512];
 } while (0)
 
 /* T_SKIP(...): the test cannot run here (printf-style reason); return
- * after it.  Counted as a skip, never as a pass. */
+ * after it.  Counted as a skip, never as a pass; a failure before or
+ * after it still fails the test. */
 #define T_SKIP(...) do {						\
 	t_skipped_now = 1;						\
-	snprintf(t_why, sizeof t_why, __VA_ARGS__);			\
+	if (!t_failed_now)						\
+		snprintf(t_why, sizeof t_why, __VA_ARGS__);		\
 } while (0)
 
 #define T_RUN(fn) t_run(#fn, fn)
@@ -103,6 +105,7 @@ t_mkdtemp(char *buf, size_t size, const char *name)
 	return mkdtemp(buf);
 }
 
+/* t_rmtree's step: one file or (emptied) directory. */
 static inline int
 t_rm_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
 {
