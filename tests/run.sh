@@ -1,10 +1,14 @@
 #!/bin/sh
-# Runs every test program and script and ends with "N passed, N failed".
+# Runs every test program and script and ends with
+# "N passed, N failed, N skipped".
 #
-# A test prints "ok - NAME" or "not ok - NAME: why" per case (tests/unit/t.h,
-# tests/lib.sh).  A program that exits non-zero without a "not ok" line
-# (a sanitizer report, a crash) counts as one failure.  Each program's whole
-# output is kept in build/test-logs/.  TESTS="pattern" runs a subset.
+# A test prints "ok - NAME", "not ok - NAME: why" or "skip - NAME: why"
+# per case (tests/unit/t.h, tests/lib.sh); a skip is counted apart, never
+# as a pass.  A program that exits non-zero without a "not ok" line (a
+# sanitizer report, a crash), or prints no line at all, counts as one
+# failure.  Each program's whole output is kept in build/test-logs/, its
+# time is printed after it, and the slowest 10 at the end.
+# TESTS="pattern" runs a subset.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$(pwd)
@@ -16,18 +20,22 @@ LOGS="$ROOT/build/test-logs"
 rm -rf "$LOGS"
 mkdir -p "$LOGS"
 
-# The OS users and groups tests make (tests/lib.sh ensure_user; deploy.sh's
-# project group) are all named acc*: those this run adds are removed at its
-# end, those that were there before stay.
-accounts() { cut -d: -f1 "$1" | grep '^acc' | sort; }
-if [ "$(id -u)" -eq 0 ]; then
-	accounts /etc/passwd >"$LOGS/.users-before"
-	accounts /etc/group >"$LOGS/.groups-before"
-fi
+# The OS users and groups the tests make are named with this run's id
+# (tests/lib.sh test_user): another run at the same time has its own.
+# Each script removes those it made when it exits; every one made is also
+# listed in $ACCORD_TEST_MADE, and the end of the run removes, by name,
+# what a killed script left.
+ACCORD_TEST_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+ACCORD_TEST_MADE="$LOGS/.made"
+: >"$ACCORD_TEST_MADE"
+export ACCORD_TEST_ID ACCORD_TEST_MADE
 
 pass=0
 fail=0
+skip=0
 start=$(date +%s)
+# count PATTERN LOG: the number of lines of LOG starting with PATTERN.
+count() { grep -c "^$1 " "$2"; }
 for t in build/asan/tests/* tests/cmd/*.sh tests/stress/*.sh tests/reference/*.sh tests/e2e/*.sh \
     tests/fuzz/run.sh tests/valgrind/run.sh; do
 	[ -e "$t" ] || continue
@@ -46,26 +54,39 @@ for t in build/asan/tests/* tests/cmd/*.sh tests/stress/*.sh tests/reference/*.s
 	*) timeout 900 "$t" >"$log" 2>&1 ;;
 	esac
 	rc=$?
-	p=$(grep -c '^ok ' "$log")
-	f=$(grep -c '^not ok ' "$log")
-	grep -E '^(not )?ok ' "$log" | sed "s|^|$t: |"
+	secs=$(($(date +%s) - t0))
+	p=$(count ok "$log")
+	f=$(count "not ok" "$log")
+	s=$(count skip "$log")
+	grep -E '^(not ok|ok|skip) ' "$log" | sed "s|^|$t: |"
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "$t: not ok - exited with status $rc (see $log)"
 		tail -n 20 "$log" | sed 's/^/    /'
 		f=1
+	elif [ $((p + f + s)) -eq 0 ]; then
+		echo "$t: not ok - printed no check (see $log)"
+		f=1
 	fi
 	pass=$((pass + p))
 	fail=$((fail + f))
-	echo "# $t: $p passed, $f failed, $(( $(date +%s) - t0 ))s"
+	skip=$((skip + s))
+	echo "# $t: $p passed, $f failed, $s skipped, ${secs}s"
+	echo "$secs $t" >>"$LOGS/.times"
 done
-if [ -e "$LOGS/.users-before" ]; then
-	accounts /etc/passwd | comm -13 "$LOGS/.users-before" - |
-	    while read -r u; do userdel "$u" >/dev/null 2>&1; done
-	accounts /etc/group | comm -13 "$LOGS/.groups-before" - |
-	    while read -r g; do groupdel "$g" >/dev/null 2>&1; done
-	left=$(accounts /etc/passwd | comm -13 "$LOGS/.users-before" - | tr '\n' ' ')
-	[ -n "$left" ] && echo "# test users still there (busy?): $left"
+
+# What a killed script left: lib.sh removes, on exit, every name in its
+# list of what it made (and finds the names already gone quietly).
+if [ -s "$ACCORD_TEST_MADE" ]; then
+	sh -c '. "$ROOT/tests/lib.sh" && cat "$ACCORD_TEST_MADE" >"$_MADE"' \
+	    >"$LOGS/.cleanup" 2>&1
+	grep '^not ok ' "$LOGS/.cleanup"
+	fail=$((fail + $(count "not ok" "$LOGS/.cleanup")))
+fi
+if [ -s "$LOGS/.times" ]; then
+	echo "# slowest:"
+	sort -rn "$LOGS/.times" | head -n 10 |
+	    sed 's/^\([0-9]*\) \(.*\)/#   \1s \2/'
 fi
 echo "# total time $(( $(date +%s) - start ))s"
-echo "$pass passed, $fail failed"
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]

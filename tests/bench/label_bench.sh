@@ -66,8 +66,11 @@ fi
 rm -rf "$WORK"
 mkdir -p "$WORK" || { echo "label_bench: cannot create $WORK"; exit 0; }
 : >"$WORK/log"
-# A driver that dies must not leave its tmux server behind.
-SOCK=${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/accord-bench-$$
+# A driver that dies must not leave its tmux server behind.  tmux keeps
+# its sockets in $TMUX_TMPDIR: under $TMPDIR when that is set.
+TMUX_TMPDIR=${TMUX_TMPDIR:-${TMPDIR:-/tmp}}
+export TMUX_TMPDIR
+SOCK=$TMUX_TMPDIR/tmux-$(id -u)/accord-bench-$$
 trap 'tmux -L "accord-bench-$$" kill-server 2>/dev/null; rm -f "$SOCK"' EXIT
 trap 'exit 0' INT TERM HUP
 

@@ -4,8 +4,9 @@
 # project at once, 1,000 labels each, with the optimised ./accord; the
 # correctness checks of tests/stress/labelers.sh (the same script, which
 # `make test` runs at 16 x 100) apply, and it prints labels/s and the
-# take and commit latency p50/p99.  Needs root (it creates the users
-# accord-st-01..16).  STRESS_LABELERS and STRESS_LABELS override the size.
+# take and commit latency p50/p99.  Needs root (it makes its own users,
+# tests/lib.sh test_user st01..st16, and removes them).  STRESS_LABELERS
+# and STRESS_LABELS override the size.
 #
 # A report: exit 0 whatever the figures, 2 if it could not run; a failed
 # check shows as a "not ok" line and the verdict FAIL.
@@ -16,7 +17,7 @@ ROOT=$(pwd)
 [ "$(id -u)" -eq 0 ] || { echo "bench: the load benchmark needs root (real OS users)" >&2; exit 2; }
 L=${STRESS_LABELERS:-16}
 N=${STRESS_LABELS:-1000}
-out=$(mktemp /tmp/accord-stress.XXXXXX)
+out=$(mktemp "${TMPDIR:-/tmp}/accord-stress.XXXXXX")
 echo
 echo "== accord load benchmark: $L labelers x $N labels, overlap 3"
 echo "   $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"

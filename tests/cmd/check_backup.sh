@@ -48,24 +48,26 @@ assert st['a2.png']['found_sha256'] == hashlib.sha256(open('img/a2.png', 'rb').r
 " "$T/out"
 mv img/moved.png img/a1.png
 
-if is_root; then
-	ensure_user acc_chk_sme
-	ensure_user acc_chk_lab
-	"$ACCORD" member "$DB" add acc_chk_sme --role sme >/dev/null
-	"$ACCORD" member "$DB" add acc_chk_lab --role labeler >/dev/null
+SME=$(test_user sme)
+LAB=$(test_user lab)
+if ensure_user $SME $LAB; then
+	"$ACCORD" member "$DB" add $SME --role sme >/dev/null
+	"$ACCORD" member "$DB" add $LAB --role labeler >/dev/null
 	chmod 777 "$T"
 	chmod 666 "$DB"
 	chmod 000 img/a3.png
-	run as acc_chk_sme "$ACCORD" check "$DB"
+	run as $SME "$ACCORD" check "$DB"
 	ok_if "an sme may check; an unreadable file is listed with the error" \
 		sh -c "[ $RC -eq 1 ] && grep -q '^unreadable .*a3.png (item 3): Permission denied' '$T/out'"
 	chmod 644 img/a3.png
-	run as acc_chk_lab "$ACCORD" check "$DB"
+	run as $LAB "$ACCORD" check "$DB"
 	ok_if "a labeler may not check (one line, exit 1)" \
 		sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'needs the sme role' '$T/err'"
-	ok_if "the refusal is audited" sql_is "SELECT count(*) FROM audit WHERE action = 'refused' AND user = 'acc_chk_lab'" "1"
-	run as acc_chk_lab "$ACCORD" backup "$DB" "$T/lab.accord"
+	ok_if "the refusal is audited" sql_is "SELECT count(*) FROM audit WHERE action = 'refused' AND user = '$LAB'" "1"
+	run as $LAB "$ACCORD" backup "$DB" "$T/lab.accord"
 	ok_if "a labeler may not back up" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err' && [ ! -e '$T/lab.accord' ] && [ ! -e '$T/lab.accord.tmp' ]"
+else
+	skip "check and backup as an sme and a labeler" "$WHY"
 fi
 
 # A damaged store: integrity_check complains and check exits 1.

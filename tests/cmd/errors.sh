@@ -265,18 +265,22 @@ ok_if "errors --help names the role and the columns" sh -c "[ $RC -eq 0 ] && gre
 run "$ACCORD" drift --help
 ok_if "drift --help" sh -c "[ $RC -eq 0 ] && grep -q 'Kolmogorov' '$T/out'"
 
-if is_root && ensure_user accord-t-lab && ensure_user accord-t-sme; then
+LAB=$(test_user lab)
+SME=$(test_user sme)
+if ensure_user $LAB $SME; then
 	chmod 777 "$T"
-	"$ACCORD" member "$DB" add accord-t-lab >/dev/null
-	"$ACCORD" member "$DB" add accord-t-sme --role sme >/dev/null
+	"$ACCORD" member "$DB" add $LAB >/dev/null
+	"$ACCORD" member "$DB" add $SME --role sme >/dev/null
 	chmod 666 "$DB"*
 	chmod 644 preds.csv
-	run as accord-t-lab "$ACCORD" errors "$DB" --run preds
+	run as $LAB "$ACCORD" errors "$DB" --run preds
 	ok_if "a labeler is refused error analysis" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err' && [ ! -s '$T/out' ] && [ \$(wc -l < '$T/err') -eq 1 ]"
-	run as accord-t-lab "$ACCORD" errors "$DB" --predictions preds.csv --run lab
+	run as $LAB "$ACCORD" errors "$DB" --predictions preds.csv --run lab
 	ok_if "a labeler cannot import predictions" sh -c "[ $RC -eq 1 ] && [ \$(sqlite3 '$DB' \"SELECT count(*) FROM prediction_runs WHERE name = 'lab'\") -eq 0 ]"
-	run as accord-t-lab "$ACCORD" drift "$DB" --from one --to two
+	run as $LAB "$ACCORD" drift "$DB" --from one --to two
 	ok_if "a labeler is refused drift" sh -c "[ $RC -eq 1 ] && grep -q 'needs the sme role' '$T/err'"
-	run as accord-t-sme "$ACCORD" errors "$DB" --predictions preds.csv --run sme --json
-	ok_if "an sme imports and analyses; the run records who" sh -c "[ $RC -eq 0 ] && [ \"\$(sqlite3 '$DB' \"SELECT imported_by FROM prediction_runs WHERE name = 'sme'\")\" = accord-t-sme ]"
+	run as $SME "$ACCORD" errors "$DB" --predictions preds.csv --run sme --json
+	ok_if "an sme imports and analyses; the run records who" sh -c "[ $RC -eq 0 ] && [ \"\$(sqlite3 '$DB' \"SELECT imported_by FROM prediction_runs WHERE name = 'sme'\")\" = $SME ]"
+else
+	skip "errors and drift as a labeler (refused) and as an sme" "$WHY"
 fi

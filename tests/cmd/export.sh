@@ -244,18 +244,20 @@ ok_if "--group-by an unknown key fails" sh -c "[ $RC -eq 1 ] && grep -q nosuchke
 run "$ACCORD" export --help
 ok_if "--help" sh -c "[ $RC -eq 0 ] && grep -q -- '--group-by' '$T/out'"
 
-if is_root; then
-	ensure_user acc_lab1
+LAB=$(test_user lab)
+if ensure_user $LAB; then
 	chmod -R a+rwX "$T"
-	"$ACCORD" member "$DB" add acc_lab1 --role labeler >/dev/null 2>&1
-	run as acc_lab1 "$ACCORD" export "$DB" --out "$T/bylabeler"
+	"$ACCORD" member "$DB" add $LAB --role labeler >/dev/null 2>&1
+	run as $LAB "$ACCORD" export "$DB" --out "$T/bylabeler"
 	ok_if "a labeler is refused in core, with an audit row" sh -c \
 		"[ $RC -eq 1 ] && [ ! -e '$T/bylabeler' ] && grep -q 'sme' '$T/err'" 
 	ok_if "the refusal is audited" sql_is \
-		"SELECT count(*) FROM audit WHERE action = 'refused' AND user = 'acc_lab1' AND detail LIKE '%export%'" 1
-	"$ACCORD" member "$DB" add acc_lab1 --role sme >/dev/null 2>&1
-	run as acc_lab1 "$ACCORD" export "$DB" --out "$T/bysme" --format jsonl
+		"SELECT count(*) FROM audit WHERE action = 'refused' AND user = '$LAB' AND detail LIKE '%export%'" 1
+	"$ACCORD" member "$DB" add $LAB --role sme >/dev/null 2>&1
+	run as $LAB "$ACCORD" export "$DB" --out "$T/bysme" --format jsonl
 	ok_if "an sme may export" sh -c "[ $RC -eq 0 ] && [ -f '$T/bysme/manifest.json' ]"
+else
+	skip "export as a labeler (refused, audited) and as an sme" "$WHY"
 fi
 
 # A large generated project (rows written straight with sqlite3, which is

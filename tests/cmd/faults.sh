@@ -58,10 +58,10 @@ done
 ok_if "the kills landed mid-import ($partial of 6 left part of the files)" [ "$partial" -ge 5 ]
 
 if ! is_root || ! mkdir small || ! mount -t tmpfs -o size=416k tmpfs small 2>/dev/null; then
-	echo "ok - # SKIP disk full and read-only need root and tmpfs"
+	skip "disk full and read-only" "they need root and a tmpfs mount"
 	exit 0
 fi
-trap 'umount "$T/small" 2>/dev/null; rm -rf "$T"' EXIT
+trap 'umount "$T/small" 2>/dev/null; lib_cleanup' EXIT
 DB=$T/small/p.accord
 "$ACCORD" init "$DB" --task t --media image --classes ok,bad >/dev/null
 run "$ACCORD" import "$DB" img

@@ -47,7 +47,9 @@ done
 run "$ACCORD" items "$DB"
 ok_if "items: invalid UTF-8 shown as U+FFFD, the rest visible" \
 	sh -c "grep -q 'x?]0;pwned??\[2J?$(printf '\357\277\275\357\277\275')'\"'\"'; DROP TABLE items; --.png' '$T/out'"
-ok_if "items: the long value printed whole" sh -c "grep -q '$LONG' '$T/out'"
+# awk's index(), not grep: grep takes minutes over a 100,000-byte pattern.
+ok_if "items: the long value printed whole" \
+	awk -v s="$LONG" 'index($0, s) { f = 1 } END { exit !f }' "$T/out"
 
 # JSON: valid, and the escapes come back as the same characters.
 for args in "items DB --json" "labels dump DB --json" "status DB --json" "agree DB --json"; do

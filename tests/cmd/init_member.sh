@@ -58,22 +58,23 @@ run "$ACCORD" member "$DB" list
 ok_if "member list shows both" sh -c "grep -q '^daemon *sme' '$T/out' && grep -q 'admin' '$T/out'"
 ok_if "member add is audited" sql_is "SELECT count(*) FROM audit WHERE action = 'member add' AND detail = 'daemon as sme'" "1"
 
-if is_root && ensure_user accord-t-lab; then
+LAB=$(test_user lab)
+if ensure_user $LAB; then
 	chmod 777 "$T"
 	chmod 666 "$DB"
-	run "$ACCORD" member "$DB" add accord-t-lab
+	run "$ACCORD" member "$DB" add $LAB
 	ok_if "admin adds a labeler" rc_is 0
-	run as accord-t-lab "$ACCORD" member "$DB" add daemon --role admin
+	run as $LAB "$ACCORD" member "$DB" add daemon --role admin
 	ok_if "a labeler cannot change members (real OS user)" sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role' '$T/err'"
 	ok_if "the refusal is audited under the real user" \
-		sql_is "SELECT count(*) FROM audit WHERE action = 'refused' AND user = 'accord-t-lab'" "1"
-	run as accord-t-lab "$ACCORD" status "$DB"
+		sql_is "SELECT count(*) FROM audit WHERE action = 'refused' AND user = '$LAB'" "1"
+	run as $LAB "$ACCORD" status "$DB"
 	ok_if "a labeler can read status" rc_is 0
 	run as nobody "$ACCORD" member "$DB" remove root
 	ok_if "a non-member cannot remove the admin" sh -c "[ $RC -eq 1 ] && grep -q 'not a member' '$T/err'"
 	ok_if "admin is still there" sql_is "SELECT role FROM current_members WHERE user = 'root'" "admin"
 else
-	echo "# skip: OS-user tests need root"
+	skip "members as a labeler and a non-member OS user" "$WHY"
 fi
 run "$ACCORD" member "$DB" remove root
 ok_if "the only admin cannot be removed" sh -c "[ $RC -eq 1 ] && grep -q 'only admin' '$T/err'"

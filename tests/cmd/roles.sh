@@ -7,15 +7,12 @@
 # The table this checks is the one in docs/guide.md ("Roles").
 . "$(dirname "$0")/../lib.sh"
 
-if ! is_root; then
-	echo "ok - # SKIP roles are tried as real OS users: needs root"
-	exit 0
-fi
-LAB=acc_r_lab
-SME=acc_r_sme
-ADM=acc_r_adm
-OUT=acc_r_out
-for u in $LAB $SME $ADM $OUT; do ensure_user $u; done
+LAB=$(test_user lab)
+SME=$(test_user sme)
+ADM=$(test_user adm)
+OUT=$(test_user out)
+ensure_user $LAB $SME $ADM $OUT ||
+	skip_all "roles are tried as real OS users: $WHY"
 chmod 777 "$T"
 
 DB=$T/p.accord

@@ -4,25 +4,13 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/e2e/tmux.lib"
 
-for need in tmux runuser sqlite3; do
-	if ! command -v "$need" >/dev/null 2>&1; then
-		echo "# skip: needs $need"
-		exit 0
-	fi
-done
-if ! is_root; then
-	echo "# skip: creates OS users: run as root"
-	exit 0
-fi
-trap 'tm_stop; rm -rf "$T"' EXIT
-trap 'exit 2' INT TERM HUP
+need_commands tmux runuser sqlite3
+LAB=$(test_user l1)
+SME=$(test_user sme)
+ensure_user $LAB $SME || skip_all "the screens run as real OS users: $WHY"
+trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
-LAB=accord-e2e-l1
-SME=accord-e2e-sme
-for u in $LAB $SME; do
-	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
-done
 DB=$T/g.accord
 S=$ROOT/assets/demo
 "$ACCORD" init "$DB" --task "notice" --media image --classes ok,scratch,dent \

@@ -4,29 +4,16 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/e2e/tmux.lib"
 
-for need in tmux python3 convert runuser sqlite3; do
-	if ! command -v "$need" >/dev/null 2>&1; then
-		echo "# skip: accord label e2e tests need $need"
-		exit 0
-	fi
-done
-if ! is_root; then
-	echo "# skip: accord label e2e tests create OS users: run as root"
-	exit 0
-fi
+need_commands tmux python3 convert runuser sqlite3
+L1=$(test_user l1)
+L2=$(test_user l2)
+OUT=$(test_user out)
+ensure_user $L1 $L2 $OUT || skip_all "the screens run as real OS users: $WHY"
 # The fake audio player (scenario 14) must not outlive a failed test.
 trap 'tm_stop; [ -s "$T/play.pid" ] && kill "$(cat "$T/play.pid")" 2>/dev/null
-rm -rf "$T"' EXIT
-trap 'exit 2' INT TERM HUP
+lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
-
-L1=accord-e2e-l1
-L2=accord-e2e-l2
-OUT=accord-e2e-out
-for u in $L1 $L2 $OUT; do
-	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
-done
 
 # Sessions are 120x40: the media pane is columns 0..91, rows 2..37; the
 # panel's rule is column 92 (COLS - 28), its text starts at column 93.
@@ -665,7 +652,7 @@ check "the ESC sequences never reached the terminal, their inert text did" \
 # so and keeps the item; with room again the same key saves it.
 if mkdir "$T/full" && mount -t tmpfs -o size=2m,mode=1777 tmpfs "$T/full"; then
 	trap 'tm_stop; umount "$T/full" 2>/dev/null; [ -s "$T/play.pid" ] &&
-	kill "$(cat "$T/play.pid")" 2>/dev/null; rm -rf "$T"' EXIT
+	kill "$(cat "$T/play.pid")" 2>/dev/null; lib_cleanup' EXIT
 	DB=$T/full/p.accord
 	"$ACCORD" init "$DB" --task "e2e full" --media image --classes ok,bad \
 	    >/dev/null && chmod 666 "$DB" &&

@@ -4,26 +4,13 @@
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/e2e/tmux.lib"
 
-for need in tmux python3 runuser sqlite3; do
-	if ! command -v "$need" >/dev/null 2>&1; then
-		echo "# skip: accord review e2e tests need $need"
-		exit 0
-	fi
-done
-if ! is_root; then
-	echo "# skip: accord review e2e tests create OS users: run as root"
-	exit 0
-fi
-trap 'tm_stop; rm -rf "$T"' EXIT
-trap 'exit 2' INT TERM HUP
+need_commands tmux python3 runuser sqlite3
+SME=$(test_user sme)
+L1=$(test_user l1)
+ensure_user $SME $L1 || skip_all "the screens run as real OS users: $WHY"
+trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
-
-SME=accord-e2e-sme
-L1=accord-e2e-l1
-for u in $SME $L1; do
-	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
-done
 
 check() {
 	if [ "$2" = "$3" ]; then
@@ -211,49 +198,45 @@ tm resize-window -t s -x 120 -y 40
 ok_if "back at 120x40 the review is redrawn" tm_until s status_has s \
 	" accord | review | "
 
-# 10. e: accord guideline DB edit as a child with the terminal handed over.
-if "$ACCORD" guideline --help >/dev/null 2>&1; then
-	cat >"$T/editor.sh" <<'EOF'
+# 10. q quits with status 0 and a count of the rows written: 3
+# adjudications, a comment and a gold row.
+tm send-keys -t s q
+if tm_exited s && [ "$TM_RC" = 0 ]; then
+	pass "q quits with status 0"
+else
+	fail "q quits with status 0" "rc=${TM_RC:-running} $(screen_err s)"
+fi
+if tm_wait s "5 review rows saved" 2; then
+	pass "on quitting it says how many rows were saved"
+else
+	fail "on quitting it says how many rows were saved" "$(screen_err s)"
+fi
+
+# 11. e: accord guideline DB edit as a child with the terminal handed over.
+cat >"$T/editor.sh" <<'EOF'
 #!/bin/sh
 # One more sentence for the last class's description.
 printf 'A mark under 2 mm that catches no fingernail is unsure.\n' >>"$1"
 EOF
-	chmod 755 "$T/editor.sh"
-	tm send-keys -t s q
-	tm_exited s
-	tm_start e $SME EDITOR="$T/editor.sh" VISUAL="$T/editor.sh" -- \
-	    review "$DB"
-	tm_wait e " accord | review | "
-	tm send-keys -t e e
-	# The reason prompt of accord guideline edit, if it asks on the terminal.
-	sleep 1
-	tm send-keys -t e -l "define unsure by size"
-	tm send-keys -t e Enter
-	ok_if "e runs accord guideline edit: a new guideline version" \
-	    tm_until e eval '[ "$(q1 "SELECT max(version) FROM guidelines")" = 2 ]'
-	ok_if "after the editor the screen is back, at guideline v2" \
-	    tm_until e status_has e "guideline v2"
-	S=e
+chmod 755 "$T/editor.sh"
+tm_start e $SME EDITOR="$T/editor.sh" VISUAL="$T/editor.sh" -- review "$DB"
+tm_wait e " accord | review | "
+tm send-keys -t e e
+# The reason prompt of accord guideline edit, if it asks on the terminal.
+sleep 1
+tm send-keys -t e -l "define unsure by size"
+tm send-keys -t e Enter
+ok_if "e runs accord guideline edit: a new guideline version" \
+	tm_until e eval '[ "$(q1 "SELECT max(version) FROM guidelines")" = 2 ]'
+ok_if "after the editor the screen is back, at guideline v2" \
+	tm_until e status_has e "guideline v2"
+tm send-keys -t e q
+if tm_exited e && [ "$TM_RC" = 0 ]; then
+	pass "q quits with status 0 after the editor"
 else
-	echo "ok - # SKIP e edits the guideline: accord guideline is not in this build (needs the guideline branch)"
-	tm send-keys -t s e
-	ok_if "e hands the terminal to the child and says how it ended" \
-	    tm_wait s "accord guideline edit exited with status 2"
-	ok_if "after the child the screen is drawn again" tm_until s \
-	    status_has s " accord | review | "
-	S=s
+	fail "q quits with status 0 after the editor" \
+	    "rc=${TM_RC:-running} $(screen_err e)"
 fi
-
-# 11. q quits with status 0 and a count of the rows written.
-tm send-keys -t $S q
-if tm_exited $S && [ "$TM_RC" = 0 ]; then
-	pass "q quits with status 0"
-else
-	fail "q quits with status 0" "rc=${TM_RC:-running} $(screen_err $S)"
-fi
-[ $S = s ] && { tm_wait s "5 review rows saved" 2 &&
-    pass "on quitting it says how many rows were saved" ||
-    fail "on quitting it says how many rows were saved" "$(screen_err s)"; }
 
 # 12. --item opens at an item, even one the queue leaves out (agreed).
 agreed=$(q1 "SELECT item FROM current_labels GROUP BY item HAVING

@@ -5,26 +5,13 @@
 . "$ROOT/tests/e2e/tmux.lib"
 
 PY=/usr/bin/python3
-for need in tmux runuser sqlite3 $PY; do
-	if ! command -v "$need" >/dev/null 2>&1; then
-		echo "# skip: accord stats e2e tests need $need"
-		exit 0
-	fi
-done
-if ! is_root; then
-	echo "# skip: accord stats e2e tests create OS users: run as root"
-	exit 0
-fi
-trap 'tm_stop; rm -rf "$T"' EXIT
-trap 'exit 2' INT TERM HUP
+need_commands tmux runuser sqlite3 $PY
+SME=$(test_user sme)
+LAB=$(test_user l1)
+ensure_user $SME $LAB || skip_all "the screens run as real OS users: $WHY"
+trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
-
-SME=accord-e2e-sme
-LAB=accord-e2e-l1
-for u in $SME $LAB; do
-	ensure_user "$u" || { fail "create OS user $u"; exit 1; }
-done
 DB=$T/p.accord
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }
 

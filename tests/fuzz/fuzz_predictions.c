@@ -5,7 +5,8 @@
  * items, so the row checks (item by path, base name or sha256; class or
  * prediction; score) and the store writes run, not only the row parser.
  * Each import is a new run name; the store lives in a temporary directory
- * (on /dev/shm when there is one: commits are synced).
+ * under $TMPDIR, or without it on /dev/shm when there is one (commits are
+ * synced), else /tmp.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 #include "fuzz.h"
 
 static struct store *st;
-static char dir[64];
+static char dir[256];
 static const char *user;
 static unsigned long runs;
 
@@ -40,7 +41,7 @@ cleanup(void)
 {
 	static const char *const names[] = { "p.accord", "p.accord-wal",
 	    "p.accord-shm", "p.csv", "p.jsonl" };
-	char path[128];
+	char path[320];
 	size_t i;
 
 	store_close(st);
@@ -57,11 +58,15 @@ setup(void)
 {
 	struct project_spec spec = { .task = "fuzz", .media = MEDIA_KIND_IMAGE,
 	    .classes = "ok,scratch,dent", .overlap = 2 };
-	char path[96], *cause = NULL;
+	const char *tmp = getenv("TMPDIR");
+	char path[320], *cause = NULL;
 	sqlite3 *db;
 
-	snprintf(dir, sizeof dir, "%s/accord-fuzz-pred.XXXXXX",
-	    access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (tmp == NULL || *tmp == '\0')
+		tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	if ((size_t)snprintf(dir, sizeof dir, "%s/accord-fuzz-pred.XXXXXX",
+	    tmp) >= sizeof dir)
+		abort();
 	user = acc_os_user();
 	if (mkdtemp(dir) == NULL || user == NULL)
 		abort();

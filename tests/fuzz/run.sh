@@ -29,11 +29,13 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:print_stacktrace=1:halt_on_error=1"
 OPTS="-malloc_limit_mb=1024 -rss_limit_mb=2560 -timeout=20 -max_len=65536"
 
 status=0
+ran=0
 for bin in build/fuzz/fuzz_*; do
 	[ -x "$bin" ] || continue
 	case "$bin" in *.a) continue ;; esac
 	h=$(basename "$bin")
 	[ -n "${FUZZ_ONLY:-}" ] && [ "$h" != "$FUZZ_ONLY" ] && continue
+	ran=$((ran + 1))
 	seeds="tests/fuzz/corpus/$h"
 	reg="tests/fuzz/regress/$h"
 	log="build/fuzz/$h.log"
@@ -80,4 +82,6 @@ for bin in build/fuzz/fuzz_*; do
 		status=1
 	fi
 done
+[ "$ran" -gt 0 ] ||
+	echo "skip - fuzzing: no harness in build/fuzz (make fuzz builds them)"
 exit $status

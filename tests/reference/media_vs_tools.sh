@@ -253,7 +253,10 @@ $SOX -r 44100 -n -b 16 -D clip.wav synth 1 sine 440 gain 6 2>/dev/null
 $SOX -r 44100 -n -b 16 pad.wav synth 1 sine 440 vol 0.5 pad 0.5 0.5
 $SOX -r 44100 -n -b 16 -c 2 padst.wav synth 1 sine 440 vol 0.5 \
 	pad 0.25 0.75 remix 1 0
-espeak-ng -w speech.wav "Accord measures every clip before anyone labels it."
+# espeak-ng opens PulseAudio even to write a file, and PulseAudio would
+# leave its directory in $TMPDIR: here it goes in $T.
+PULSE_RUNTIME_PATH=$T/pulse espeak-ng -w speech.wav \
+	"Accord measures every clip before anyone labels it."
 $SOX speech.wav speech.flac
 flac -s -f -o speech-flac.flac speech.wav
 $SOX -r 44100 -n -b 24 tone24.flac synth 2 sine 1000 vol 0.25

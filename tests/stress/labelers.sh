@@ -1,5 +1,5 @@
 # Load: STRESS_LABELERS labeler processes, each a real OS user
-# (accord-st-01, ...), label one project at once, STRESS_LABELS labels
+# (test_user st01, ...), label one project at once, STRESS_LABELS labels
 # each, through `accord label --script` (the screen's queue_take and
 # label_put, without curses).  Afterwards: every label a labeler was told
 # was accepted (a line of its output, printed after the commit) is a row,
@@ -22,16 +22,14 @@ ITEMS=${STRESS_ITEMS:-$((L * N * 3 / 8))}
 K=3
 PY=/usr/bin/python3
 
-is_root || { fail "needs root to run as other OS users"; exit 1; }
 [ "$L" -ge 1 ] && [ "$L" -le 99 ] || { fail "STRESS_LABELERS must be 1..99"; exit 1; }
 [ $((ITEMS * K)) -ge $((L * N)) ] ||
 	{ fail "$ITEMS items at overlap $K cannot take $L x $N labels"; exit 1; }
 USERS=
 for i in $(seq 1 "$L"); do
-	u=accord-st-$(printf %02d "$i")
-	ensure_user "$u" || { fail "cannot create user $u"; exit 1; }
-	USERS="$USERS $u"
+	USERS="$USERS $(test_user st$(printf %02d "$i"))"
 done
+ensure_user $USERS || skip_all "labelers are real OS users: $WHY"
 chmod 777 "$T"
 DB=$T/stress.accord
 

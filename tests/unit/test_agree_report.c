@@ -32,7 +32,7 @@ static const int v1[NI][NL] = {
 /* Items 1..4 relabeled by a and b under version 2 (c keeps version 1's). */
 static const int v2[4][2] = { { 1, 1 }, { 0, 0 }, { 1, 1 }, { 2, 2 } };
 
-static char dir[] = "/tmp/accord-report.XXXXXX";
+static char dir[256];
 static char path[256];
 
 /* Version 1 labels are made on day 4 + item % 3 of March 2024. */
@@ -417,7 +417,7 @@ t_report_refusals_leave_nothing(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL)
+	if (t_mkdtemp(dir, sizeof dir, "report") == NULL)
 		return 1;
 	T_RUN(t_report_figures_match_independent_ones);
 	T_RUN(t_report_one_version_and_trend);

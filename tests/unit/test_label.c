@@ -20,7 +20,7 @@
 #include "../../core/label_int.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-label.XXXXXX";
+static char dir[256];
 
 #define A "daemon"
 #define B "bin"
@@ -421,7 +421,7 @@ t_unreadable_store_is_an_error(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL) {
+	if (t_mkdtemp(dir, sizeof dir, "label") == NULL) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -431,5 +431,7 @@ main(void)
 	T_RUN(t_sql_encoder_matches);
 	T_RUN(t_in_force_rule);
 	T_RUN(t_unreadable_store_is_an_error);
+	if (t_rmtree(dir) != 0)
+		perror(dir);
 	return t_done();
 }

@@ -20,7 +20,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-loop.XXXXXX";
+static char dir[256];
 
 /* OS users that exist on Debian: three labelers and an SME. */
 #define L1 "daemon"
@@ -487,7 +487,7 @@ t_settings(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL)
+	if (t_mkdtemp(dir, sizeof dir, "loop") == NULL)
 		return 2;
 	T_RUN(t_guideline_versions);
 	T_RUN(t_diff);

@@ -19,7 +19,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char tmpdir[64];
+static char tmpdir[256];
 
 /* Helpers ------------------------------------------------------------ */
 
@@ -1810,8 +1810,7 @@ t_probe_threads(void)
 int
 main(void)
 {
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/accord-media.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL) {
+	if (t_mkdtemp(tmpdir, sizeof tmpdir, "media") == NULL) {
 		perror("mkdtemp");
 		return 2;
 	}

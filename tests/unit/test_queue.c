@@ -20,7 +20,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-queue.XXXXXX";
+static char dir[256];
 
 /* Five OS users that exist on Debian; "nobody" is never made a member. */
 static const char *const users[] = { "daemon", "bin", "sys", "sync", "games" };
@@ -984,7 +984,7 @@ t_timing_200k_items(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL)
+	if (t_mkdtemp(dir, sizeof dir, "queue") == NULL)
 		return 2;
 	T_RUN(t_take_skips_own_and_full_items);
 	T_RUN(t_take_expired_leases_and_exclusions);

@@ -17,7 +17,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-ratings.XXXXXX";
+static char dir[256];
 
 /* The UTC day of y-m-d h:mi:s by the C library. */
 static int
@@ -659,7 +659,7 @@ main(void)
 	char cmd[300];
 	int rc;
 
-	if (mkdtemp(dir) == NULL) {
+	if (t_mkdtemp(dir, sizeof dir, "ratings") == NULL) {
 		perror("mkdtemp");
 		return 1;
 	}

@@ -222,13 +222,13 @@ entries(const char *dir)
 static void
 t_write_file_is_atomic(void)
 {
-	char dir[] = "/tmp/accord-report.XXXXXX";
+	char dir[256];
 	char *path, *sub, *cause = NULL;
 	unsigned char *data = NULL;
 	size_t len = 0;
 	struct stat sb;
 
-	if (mkdtemp(dir) == NULL) {
+	if (t_mkdtemp(dir, sizeof dir, "report") == NULL) {
 		T_FAIL("mkdtemp");
 		return;
 	}

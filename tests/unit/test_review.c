@@ -22,7 +22,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-review.XXXXXX";
+static char dir[256];
 static char path[300];
 static struct store *st;
 
@@ -478,7 +478,7 @@ t_labeler_refused_and_audited(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL) {
+	if (t_mkdtemp(dir, sizeof dir, "review") == NULL) {
 		perror("mkdtemp");
 		return 1;
 	}

@@ -37,7 +37,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-roles.XXXXXX";
+static char dir[256];
 static char path[300], file[300], out[300];
 static struct store *st;
 
@@ -444,7 +444,7 @@ setup(void)
 	size_t i;
 	int ok;
 
-	if (mkdtemp(dir) == NULL) {
+	if (t_mkdtemp(dir, sizeof dir, "roles") == NULL) {
 		T_FAIL("mkdtemp");
 		return;
 	}

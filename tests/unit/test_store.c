@@ -13,7 +13,7 @@
 #include "accord/util.h"
 #include "t.h"
 
-static char dir[] = "/tmp/accord-unit.XXXXXX";
+static char dir[256];
 
 static char *
 tmp(const char *name)
@@ -394,7 +394,7 @@ t_roles_are_enforced_and_audited(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL)
+	if (t_mkdtemp(dir, sizeof dir, "unit") == NULL)
 		return 2;
 	T_RUN(t_create_sets_up_schema);
 	T_RUN(t_create_refuses_existing_file);

@@ -91,6 +91,7 @@ W
 	rc=$?
 	f=$(grep -c '^not ok ' "$OUT/$name.out")
 	p=$(grep -c '^ok ' "$OUT/$name.out")
+	s=$(grep -c '^skip ' "$OUT/$name.out")
 	nproc=$(ls "$logs" | wc -l)
 	# Error reports start "==PID== Invalid ...", "Conditional jump ...",
 	# "Syscall param ...", "Use of uninitialised ...", "Mismatched free",
@@ -131,7 +132,7 @@ W
 		k=
 		[ "$execd" -eq 0 ] || k=", $execd forked children exec'd another program"
 		[ "$killed" -eq 0 ] || k="$k, $killed killed by the test"
-		echo "ok - valgrind $t: $nproc accord processes clean$k ($p checks passed, ${secs}s)"
+		echo "ok - valgrind $t: $nproc accord processes clean$k ($p checks passed, $s skipped, ${secs}s)"
 		result=clean
 	fi
 	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$secs" "$nproc" "$execd" "$killed" "$result" >>"$OUT/timings.tsv"
