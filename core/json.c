@@ -1,8 +1,10 @@
 /*
- * json.c: the streaming JSON writer every --json goes through: commas and
- * nesting kept here, so no command writes its own separators.
+ * json.c: the streaming JSON writer every --json and export's JSON Lines
+ * and manifest.json go through: separators, nesting and escaping kept here,
+ * so no command or file writer writes its own.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "accord/json.h"
 
@@ -12,6 +14,61 @@ json_start(struct json *j, struct buf *b)
 	j->b = b;
 	j->depth = 0;
 	j->want_value = 0;
+	j->spaced = 0;
+	j->indent = -1;
+}
+
+void
+json_spaced(struct json *j)
+{
+	j->spaced = 1;
+}
+
+void
+json_newline(struct json *j, int indent)
+{
+	if (indent < 0 || indent > JSON_MAX_INDENT)
+		acc_fatal("json: indent %d out of range", indent);
+	j->indent = indent;
+}
+
+/* What goes before a member or element (comma: one came before it in its
+ * level) or before a closing bracket (comma 0): the only separators. */
+static void
+separate(struct json *j, int comma)
+{
+	static const char line[] = "\n                                ";
+
+	_Static_assert(sizeof line == 1 + JSON_MAX_INDENT + 1, "indent");
+
+	if (comma)
+		buf_add(j->b, ",", 1);
+	if (j->indent >= 0) {
+		buf_add(j->b, line, 1 + (size_t)j->indent);
+		j->indent = -1;
+	} else if (comma && j->spaced)
+		buf_add(j->b, " ", 1);
+}
+
+/*
+ * s as a string literal.  Most strings (keys, hashes, paths, names) are
+ * printable ASCII with nothing to escape: those go in whole, in one copy,
+ * since JSON Lines writes several per row; the rest is buf_json_str's.
+ */
+static void
+put_string(struct buf *b, const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+		n++;
+	if (s[n] != '\0') {
+		buf_json_str(b, s);
+		return;
+	}
+	buf_add(b, "\"", 1);
+	buf_add(b, s, n);
+	buf_add(b, "\"", 1);
 }
 
 /* Before any value: the comma after a previous array element. */
@@ -28,8 +85,7 @@ before_value(struct json *j)
 		return;
 	if (j->kind[d] == 'o')
 		acc_fatal("json: value without a key in an object");
-	if (j->used[d])
-		buf_add(j->b, ",", 1);
+	separate(j, j->used[d]);
 	j->used[d] = 1;
 }
 
@@ -51,6 +107,7 @@ close_level(struct json *j, char kind)
 	if (j->depth == 0 || j->kind[j->depth - 1] != kind || j->want_value)
 		acc_fatal("json: %s closes nothing open",
 		    kind == 'o' ? "}" : "]");
+	separate(j, 0);
 	j->depth--;
 	buf_add(j->b, kind == 'o' ? "}" : "]", 1);
 }
@@ -86,11 +143,10 @@ json_key(struct json *j, const char *key)
 
 	if (d < 0 || j->kind[d] != 'o' || j->want_value)
 		acc_fatal("json: key '%s' outside an object", key);
-	if (j->used[d])
-		buf_add(j->b, ",", 1);
+	separate(j, j->used[d]);
 	j->used[d] = 1;
-	buf_json_str(j->b, key);
-	buf_add(j->b, ":", 1);
+	put_string(j->b, key);
+	buf_add(j->b, ": ", j->spaced ? 2 : 1);
 	j->want_value = 1;
 }
 
@@ -101,24 +157,47 @@ json_string(struct json *j, const char *s)
 	if (s == NULL)
 		buf_puts(j->b, "null");
 	else
-		buf_json_str(j->b, s);
+		put_string(j->b, s);
 }
 
+/* Numbers are formatted on the stack: no allocation per value, since JSON
+ * Lines writers call these for every row. */
 void
 json_int(struct json *j, long long v)
 {
+	char num[24];
+	int n = snprintf(num, sizeof num, "%lld", v);
+
 	before_value(j);
-	buf_printf(j->b, "%lld", v);
+	buf_add(j->b, num, (size_t)n);
+}
+
+void
+json_uint(struct json *j, unsigned long long v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%llu", v);
+
+	before_value(j);
+	buf_add(j->b, num, (size_t)n);
 }
 
 void
 json_double(struct json *j, const char *fmt, double v)
 {
+	char num[64];
+	int n;
+
 	before_value(j);
-	if (isfinite(v))
-		buf_printf(j->b, fmt, v);
-	else
+	if (!isfinite(v)) {
 		buf_puts(j->b, "null");
+		return;
+	}
+	n = snprintf(num, sizeof num, fmt, v);
+	if (n >= 0 && (size_t)n < sizeof num)
+		buf_add(j->b, num, (size_t)n);
+	else
+		buf_printf(j->b, fmt, v);	/* "%.3f" of 1e300 */
 }
 
 void

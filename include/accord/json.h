@@ -3,6 +3,9 @@
  * colons itself, so a caller writes keys and values in order and cannot
  * emit "[,1]" or a bare nan.  Output is compact (no spaces), one value per
  * json_start; JSON Lines callers end each line with buf_add(b, "\n", 1).
+ * A file meant for people (export's manifest.json) asks for spaces after
+ * the separators (json_spaced) and line breaks where it wants them
+ * (json_newline).
  *
  *	struct json j;
  *
@@ -29,13 +32,25 @@ struct json {
 	struct buf *b;
 	int depth;		/* open objects and arrays */
 	int want_value;		/* a key was written, its value comes next */
+	int spaced;		/* ", " and ": " rather than "," and ":" */
+	int indent;		/* next separator: a line break and this many
+				 * spaces; -1: none */
 	/* Per level: 'o' object or 'a' array, and whether it has a member. */
 	char kind[JSON_MAX_DEPTH];
 	char used[JSON_MAX_DEPTH];
 };
 
-/* Start writing one JSON value at the end of b (b is appended to). */
+/* Start writing one JSON value at the end of b (b is appended to), compact. */
 void json_start(struct json *j, struct buf *b);
+/* From here on, a space after each comma and colon. */
+void json_spaced(struct json *j);
+/*
+ * Break the line at the next separator: before the next member or element
+ * (after its comma, if any) or before the next closing bracket, write a
+ * newline and indent spaces (0 to JSON_MAX_INDENT) instead of a space.
+ */
+#define JSON_MAX_INDENT 32
+void json_newline(struct json *j, int indent);
 
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);
@@ -49,6 +64,7 @@ void json_key(struct json *j, const char *key);
  * U+FFFD, control characters \uXXXX); NULL writes null. */
 void json_string(struct json *j, const char *s);
 void json_int(struct json *j, long long v);
+void json_uint(struct json *j, unsigned long long v);
 /*
  * v formatted with the printf format fmt, which must convert exactly one
  * double ("%.12g", "%.3f") so callers keep their output byte for byte.

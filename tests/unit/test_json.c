@@ -1,6 +1,7 @@
 /*
  * test_json.c: the JSON writer: commas and nesting, string escaping,
- * numbers in the caller's format, non-finite doubles as null, JSON Lines.
+ * numbers in the caller's format, non-finite doubles as null, JSON Lines,
+ * the spaced layout with line breaks (export's manifest.json).
  */
 #include <math.h>
 
@@ -140,6 +141,84 @@ t_deep_nesting_closes(void)
 	buf_free(&b);
 }
 
+/* Every byte around the edges of the copied-whole fast path (space, '~',
+ * quote, backslash, DEL, controls, UTF-8) escapes as buf_json_str does. */
+static void
+t_plain_strings_as_buf_json_str(void)
+{
+	static const char *const s[] = { " ", "~", "a b~c", "x\"", "\\",
+		"\x7f", "\x1f", "\t", "\xc3\xa9", "\xff", "ab\xc3", "" };
+	size_t i;
+
+	for (i = 0; i < sizeof s / sizeof s[0]; i++) {
+		struct buf b = { 0 }, want = { 0 };
+		struct json j;
+
+		json_start(&j, &b);
+		json_string(&j, s[i]);
+		buf_json_str(&want, s[i]);
+		T_EQ_STR(b.s, want.s);
+		buf_free(&b);
+		buf_free(&want);
+	}
+}
+
+static void
+t_spaced_with_line_breaks(void)
+{
+	struct buf b = { 0 };
+	struct json j;
+
+	json_start(&j, &b);
+	json_spaced(&j);
+	json_object_begin(&j);
+	json_newline(&j, 2);
+	json_key(&j, "a");
+	json_array_begin(&j);
+	json_int(&j, 1);
+	json_int(&j, 2);
+	json_newline(&j, 4);
+	json_int(&j, 3);
+	json_array_end(&j);
+	json_newline(&j, 2);
+	json_key(&j, "b");
+	json_object_begin(&j);
+	json_key(&j, "c");
+	json_null(&j);
+	json_object_end(&j);
+	json_key(&j, "e");
+	json_array_begin(&j);
+	json_newline(&j, 4);
+	json_bool(&j, 1);
+	json_newline(&j, 2);
+	json_array_end(&j);
+	json_newline(&j, 0);
+	json_object_end(&j);
+	T_EQ_STR(b.s, "{\n  \"a\": [1, 2,\n    3],\n  \"b\": {\"c\": null}, "
+	    "\"e\": [\n    true\n  ]\n}");
+	buf_free(&b);
+}
+
+static void
+t_unsigned_and_long_doubles(void)
+{
+	struct buf b = { 0 }, want = { 0 };
+	struct json j;
+
+	json_start(&j, &b);
+	json_array_begin(&j);
+	json_uint(&j, 18446744073709551615ULL);
+	json_int(&j, -9223372036854775807LL - 1);
+	json_double(&j, "%.3f", 1e300);
+	json_array_end(&j);
+	buf_printf(&want, "[18446744073709551615,-9223372036854775808,%.3f]",
+	    1e300);
+	T_EQ_STR(b.s, want.s);
+	T_CHECK(b.len > 300);
+	buf_free(&b);
+	buf_free(&want);
+}
+
 int
 main(void)
 {
@@ -149,5 +228,8 @@ main(void)
 	T_RUN(t_doubles_in_callers_format_nonfinite_null);
 	T_RUN(t_json_lines_restart);
 	T_RUN(t_deep_nesting_closes);
+	T_RUN(t_plain_strings_as_buf_json_str);
+	T_RUN(t_spaced_with_line_breaks);
+	T_RUN(t_unsigned_and_long_doubles);
 	return t_done();
 }
