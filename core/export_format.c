@@ -96,7 +96,7 @@ exp_file_names(const struct exp_plan *pl)
 void
 exp_fmt_double(char *s, size_t n, double v)
 {
-	snprintf(s, n, "%.17g", v);
+	snprintf(s, n, EXP_DOUBLE_FMT, v);
 }
 
 /* One CSV line of item it (the header when it < 0). */
@@ -151,53 +151,63 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 	buf_add(b, "\n", 1);
 }
 
+/* A metadata value as its SQLite type: numbers bare (a non-finite REAL as
+ * null), text as a string. */
 static void
-json_meta_value(struct buf *b, const struct exp_mval *v)
+meta_value(struct json *j, const struct exp_mval *v)
 {
-	if (v->text == NULL)
-		buf_puts(b, "null");
-	else if (v->type == SQLITE_INTEGER)
-		buf_puts(b, v->text);
+	if (v->type == SQLITE_INTEGER)
+		json_raw(j, v->text);
 	else if (v->type == SQLITE_FLOAT)
-		buf_puts(b, isfinite(strtod(v->text, NULL)) ? v->text : "null");
+		json_raw(j, isfinite(strtod(v->text, NULL)) ? v->text : "null");
 	else
-		buf_json_str(b, v->text);
+		json_string(j, v->text);
 }
 
+/* One JSON Lines row of item it; items without a value of a key leave the
+ * key out of "meta". */
 static void
 jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 {
 	const struct exp_snap *x = pl->x;
-	char num[40];
-	int k, first = 1;
+	const struct consensus_item *c = &pl->cons[it];
+	struct json j;
+	int k;
 
-	buf_puts(b, "{\"path\":");
-	buf_json_str(b, x->r.paths[it]);
-	buf_printf(b, ",\"sha256\":\"%s\",\"label\":", x->sha[it]);
-	buf_json_str(b, x->r.classes[pl->cons[it].label]);
-	exp_fmt_double(num, sizeof num, pl->cons[it].confidence);
-	buf_printf(b, ",\"confidence\":%s,\"labels\":%d,\"split\":\"%s\","
-	    "\"guideline\":", num, pl->cons[it].nlabels,
-	    split_name(pl->o->split.nparts, pl->part[it]));
+	json_start(&j, b);
+	json_object_begin(&j);
+	json_key(&j, "path");
+	json_string(&j, x->r.paths[it]);
+	json_key(&j, "sha256");
+	json_string(&j, x->sha[it]);
+	json_key(&j, "label");
+	json_string(&j, x->r.classes[c->label]);
+	json_key(&j, "confidence");
+	json_double(&j, EXP_DOUBLE_FMT, c->confidence);
+	json_key(&j, "labels");
+	json_int(&j, c->nlabels);
+	json_key(&j, "split");
+	json_string(&j, split_name(pl->o->split.nparts, pl->part[it]));
+	json_key(&j, "guideline");
 	if (pl->guideline[it] > 0)
-		buf_printf(b, "%d", pl->guideline[it]);
+		json_int(&j, pl->guideline[it]);
 	else
-		buf_puts(b, "null");
-	buf_printf(b, ",\"source\":\"%s\",\"meta\":{",
-	    consensus_source_name(pl->cons[it].source));
+		json_null(&j);
+	json_key(&j, "source");
+	json_string(&j, consensus_source_name(c->source));
+	json_key(&j, "meta");
+	json_object_begin(&j);
 	for (k = 0; k < x->nkeys; k++) {
 		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
 
 		if (v->text == NULL)
 			continue;
-		if (!first)
-			buf_add(b, ",", 1);
-		first = 0;
-		buf_json_str(b, x->keys[k]);
-		buf_add(b, ":", 1);
-		json_meta_value(b, v);
+		json_key(&j, x->keys[k]);
+		meta_value(&j, v);
 	}
-	buf_puts(b, "}}\n");
+	json_object_end(&j);
+	json_object_end(&j);
+	buf_add(b, "\n", 1);
 }
 
 /* Rows are buffered and written in blocks of about this size. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "accord/export.h"
+#include "accord/json.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "accord/util.h"
@@ -77,7 +78,8 @@ struct exp_writer {
 	char *out;	/* OUT, no trailing slash */
 	char *tmp;	/* OUT.tmp-XXXXXX */
 	int lockfd;
-	struct buf manifest_files;	/* the "files" array's entries */
+	struct buf manifest_files;	/* the "files" array so far */
+	struct json files;		/* the writer of manifest_files */
 	int nfiles;
 	char **dirs;	/* directories made, relative, for fsync */
 	int ndirs;
@@ -108,12 +110,17 @@ int exp_put_media(struct exp_writer *w, const char *src, const char *rel,
     const char *want, char **cause);
 
 /* A double as the files write it: %.17g (the exact value). */
+#define EXP_DOUBLE_FMT "%.17g"
 void exp_fmt_double(char *s, size_t n, double v);
 /* Folder exports: each kept item's file name, in pl->rows order; the
  * caller frees each and the array. */
 char **exp_file_names(const struct exp_plan *pl);
 /* The file(s) of split s; fnames from exp_file_names for folder formats. */
 int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
+/* Add a file written (rel under OUT, its size and SHA-256) to the
+ * manifest's "files". */
+void exp_manifest_add_file(struct exp_writer *w, const char *rel,
+    const char *sha, long long bytes);
 /* manifest.json, written last: it lists every file written before it. */
 int exp_write_manifest(struct exp_writer *w, struct store *st, char **cause);
 

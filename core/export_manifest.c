@@ -3,99 +3,128 @@
  * options, Dawid-Skene's parameters, the counts, the items left out and
  * every file written.
  */
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "export_int.h"
 #include "internal.h"
 
-static void
-json_double(struct buf *b, double v)
-{
-	char num[40];
+/*
+ * The layout is made for people reading it: ", " and ": " throughout, one
+ * top-level member a line (indent 2), long objects wrapped at 4 and the
+ * members of "confusion" and "splits", like the elements of "left_out" and
+ * "files", one a line (at 6 and 4).
+ */
+#define TOP 2
+#define WRAP 4
+#define ROW 6
 
-	exp_fmt_double(num, sizeof num, v);
-	buf_puts(b, isfinite(v) ? num : "null");
+static void
+key_double(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	json_double(j, EXP_DOUBLE_FMT, v);
 }
 
 static void
-manifest_ds(struct buf *b, const struct exp_plan *pl)
+key_int(struct json *j, const char *key, long long v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+static void
+key_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+/* A top-level member's key on a line of its own. */
+static void
+top_key(struct json *j, const char *key)
+{
+	json_newline(j, TOP);
+	json_key(j, key);
+}
+
+static void
+manifest_ds(struct json *j, const struct exp_plan *pl)
 {
 	const struct consensus_ds *ds = pl->ds;
 	const struct ratings *r = &pl->x->r;
-	int j, k, l, K = ds->nclasses;
+	int a, k, l, K = ds->nclasses;
 
-	buf_puts(b, "{\"alpha\": ");
-	json_double(b, ds->alpha);
-	buf_puts(b, ", \"tolerance\": ");
-	json_double(b, ds->tol);
-	buf_printf(b, ", \"max_iterations\": %d, \"iterations\": %d, "
-	    "\"converged\": %s, \"delta\": ", ds->max_iter, ds->iterations,
-	    ds->converged ? "true" : "false");
-	json_double(b, ds->delta);
-	buf_puts(b, ",\n    \"prior\": {");
-	for (k = 0; k < K; k++) {
-		buf_puts(b, k ? ", " : "");
-		buf_json_str(b, r->classes[k]);
-		buf_puts(b, ": ");
-		json_double(b, ds->prior[k]);
-	}
-	buf_puts(b, "},\n    \"confusion\": {");
-	for (j = 0; j < ds->nlabelers; j++) {
-		buf_puts(b, j ? ",\n      " : "\n      ");
-		buf_json_str(b, r->labelers[j]);
-		buf_puts(b, ": [");
+	json_object_begin(j);
+	key_double(j, "alpha", ds->alpha);
+	key_double(j, "tolerance", ds->tol);
+	key_int(j, "max_iterations", ds->max_iter);
+	key_int(j, "iterations", ds->iterations);
+	json_key(j, "converged");
+	json_bool(j, ds->converged);
+	key_double(j, "delta", ds->delta);
+	json_newline(j, WRAP);
+	json_key(j, "prior");
+	json_object_begin(j);
+	for (k = 0; k < K; k++)
+		key_double(j, r->classes[k], ds->prior[k]);
+	json_object_end(j);
+	json_newline(j, WRAP);
+	json_key(j, "confusion");
+	json_object_begin(j);
+	for (a = 0; a < ds->nlabelers; a++) {
+		json_newline(j, ROW);
+		json_key(j, r->labelers[a]);
+		json_array_begin(j);
 		for (k = 0; k < K; k++) {
-			buf_puts(b, k ? ", [" : "[");
-			for (l = 0; l < K; l++) {
-				buf_puts(b, l ? ", " : "");
-				json_double(b, ds->confusion[((size_t)j * K +
-				    k) * K + l]);
-			}
-			buf_puts(b, "]");
+			json_array_begin(j);
+			for (l = 0; l < K; l++)
+				json_double(j, EXP_DOUBLE_FMT, ds->confusion[
+				    ((size_t)a * K + k) * K + l]);
+			json_array_end(j);
 		}
-		buf_puts(b, "]");
+		json_array_end(j);
 	}
-	buf_puts(b, "}}");
+	json_object_end(j);
+	json_object_end(j);
 }
 
 static void
-manifest_left_out(struct buf *b, const struct exp_plan *pl)
+manifest_left_out(struct json *j, const struct exp_plan *pl)
 {
 	const struct exp_snap *x = pl->x;
-	int i, first = 1;
+	int i, any = 0;
 
-	buf_puts(b, "  \"left_out\": [");
+	top_key(j, "left_out");
+	json_array_begin(j);
 	for (i = 0; i < pl->n; i++) {
 		const struct consensus_item *c = &pl->cons[i];
 
 		if (pl->reason[i] == EXPORT_KEPT)
 			continue;
-		buf_printf(b, "%s\n    {\"id\": %lld, \"path\": ", first ? "" :
-		    ",", x->r.item_ids[i]);
-		first = 0;
-		buf_json_str(b, x->r.paths[i]);
-		buf_printf(b, ", \"sha256\": \"%s\", \"reason\": \"%s\", "
-		    "\"label\": ", x->sha[i],
-		    export_reason_name(pl->reason[i]));
+		json_newline(j, WRAP);
+		json_object_begin(j);
+		key_int(j, "id", x->r.item_ids[i]);
+		key_string(j, "path", x->r.paths[i]);
+		key_string(j, "sha256", x->sha[i]);
+		key_string(j, "reason", export_reason_name(pl->reason[i]));
+		key_string(j, "label", c->label >= 0 ?
+		    x->r.classes[c->label] : NULL);
+		json_key(j, "confidence");
 		if (c->label >= 0)
-			buf_json_str(b, x->r.classes[c->label]);
+			json_double(j, EXP_DOUBLE_FMT, c->confidence);
 		else
-			buf_puts(b, "null");
-		buf_puts(b, ", \"confidence\": ");
-		if (c->label >= 0)
-			json_double(b, c->confidence);
-		else
-			buf_puts(b, "null");
-		buf_printf(b, ", \"labels\": %d}", c->nlabels);
+			json_null(j);
+		key_int(j, "labels", c->nlabels);
+		json_object_end(j);
+		any = 1;
 	}
-	buf_puts(b, first ? "],\n" : "\n  ],\n");
+	if (any)
+		json_newline(j, TOP);
+	json_array_end(j);
 }
 
 static void
-manifest_counts(struct buf *b, const struct exp_plan *pl)
+manifest_counts(struct json *j, const struct exp_plan *pl)
 {
 	const struct export_result *res = pl->res;
 	int s, c, k;
@@ -103,98 +132,169 @@ manifest_counts(struct buf *b, const struct exp_plan *pl)
 
 	for (k = 1; k < EXPORT_NREASONS; k++)
 		left += res->left_out[k];
-	buf_printf(b, "  \"counts\": {\"items\": %d, \"exported\": %lld, "
-	    "\"left_out\": %lld,\n    \"splits\": {", pl->n, res->exported,
-	    left);
+	top_key(j, "counts");
+	json_object_begin(j);
+	key_int(j, "items", pl->n);
+	key_int(j, "exported", res->exported);
+	key_int(j, "left_out", left);
+	json_newline(j, WRAP);
+	json_key(j, "splits");
+	json_object_begin(j);
 	for (s = 0; s < res->nparts; s++) {
 		long long tot = 0;
 
-		buf_printf(b, "%s\n      \"%s\": {", s ? "," : "",
-		    split_name(res->nparts, s));
+		json_newline(j, ROW);
+		json_key(j, split_name(res->nparts, s));
+		json_object_begin(j);
 		for (c = 0; c < res->nclasses; c++) {
 			long long v = res->counts[(size_t)s * res->nclasses +
 			    c];
 
-			buf_json_str(b, res->classes[c]);
-			buf_printf(b, ": %lld, ", v);
+			key_int(j, res->classes[c], v);
 			tot += v;
 		}
-		buf_printf(b, "\"total\": %lld}", tot);
+		key_int(j, "total", tot);
+		json_object_end(j);
 	}
-	buf_puts(b, "},\n    \"reasons\": {");
+	json_object_end(j);
+	json_newline(j, WRAP);
+	json_key(j, "reasons");
+	json_object_begin(j);
 	for (k = 1; k < EXPORT_NREASONS; k++)
-		buf_printf(b, "%s\"%s\": %lld", k > 1 ? ", " : "",
-		    export_reason_name(k), res->left_out[k]);
-	buf_puts(b, "}},\n");
+		key_int(j, export_reason_name(k), res->left_out[k]);
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* The store: where it is, its task and media, and its checksums. */
+static void
+manifest_store_object(struct json *j, const struct exp_plan *pl,
+    struct store *st)
+{
+	const struct exp_snap *x = pl->x;
+	char *abs = realpath(store_path(st), NULL);
+
+	json_object_begin(j);
+	key_string(j, "path", abs != NULL ? abs : store_path(st));
+	free(abs);
+	key_int(j, "schema_version", store_version(st));
+	key_string(j, "task", pl->p->task);
+	key_string(j, "media", media_kind_name(pl->p->media));
+	json_newline(j, WRAP);
+	key_int(j, "label_rows", x->label_rows);
+	key_string(j, "labels_sha256", x->labels_sha);
+	json_newline(j, WRAP);
+	key_string(j, "adjudications_sha256", x->adj_sha);
+	key_string(j, "gold_sha256", x->gold_sha);
+	json_object_end(j);
 }
 
 /* Who wrote it, from which store, for what task, classes and guideline. */
 static void
-manifest_store(struct buf *b, const struct exp_plan *pl, struct store *st)
+manifest_store(struct json *j, const struct exp_plan *pl, struct store *st)
 {
 	const struct exp_snap *x = pl->x;
-	char now[32], *abs;
+	char now[32];
 	int i;
 
 	acc_now_iso(now);
-	abs = realpath(store_path(st), NULL);
-	buf_printf(b, "{\n  \"accord_version\": \"%s\",\n  \"created_at\": "
-	    "\"%s\",\n  \"created_by\": ", ACCORD_VERSION, now);
-	buf_json_str(b, pl->o->user);
-	buf_puts(b, ",\n  \"store\": {\"path\": ");
-	buf_json_str(b, abs != NULL ? abs : store_path(st));
-	free(abs);
-	buf_printf(b, ", \"schema_version\": %d, \"task\": ",
-	    store_version(st));
-	buf_json_str(b, pl->p->task);
-	buf_printf(b, ", \"media\": \"%s\",\n    \"label_rows\": %lld, "
-	    "\"labels_sha256\": \"%s\",\n    \"adjudications_sha256\": \"%s\", "
-	    "\"gold_sha256\": \"%s\"},\n", media_kind_name(pl->p->media),
-	    x->label_rows, x->labels_sha, x->adj_sha, x->gold_sha);
-	buf_printf(b, "  \"guideline\": {\"newest\": %d, \"in_labels\": [",
-	    pl->p->guideline);
+	top_key(j, "accord_version");
+	json_string(j, ACCORD_VERSION);
+	top_key(j, "created_at");
+	json_string(j, now);
+	top_key(j, "created_by");
+	json_string(j, pl->o->user);
+	top_key(j, "store");
+	manifest_store_object(j, pl, st);
+	top_key(j, "guideline");
+	json_object_begin(j);
+	key_int(j, "newest", pl->p->guideline);
+	json_key(j, "in_labels");
+	json_array_begin(j);
 	for (i = 0; i < x->r.nversions; i++)
-		buf_printf(b, "%s%d", i ? ", " : "", x->r.versions[i]);
-	buf_puts(b, "]},\n  \"classes\": [");
-	for (i = 0; i < x->r.nclasses; i++) {
-		buf_puts(b, i ? ", " : "");
-		buf_json_str(b, x->r.classes[i]);
-	}
-	buf_puts(b, "],\n  \"borderline\": ");
-	if (x->r.borderline >= 0)
-		buf_json_str(b, x->r.classes[x->r.borderline]);
-	else
-		buf_puts(b, "null");
+		json_int(j, x->r.versions[i]);
+	json_array_end(j);
+	json_object_end(j);
+	top_key(j, "classes");
+	json_array_begin(j);
+	for (i = 0; i < x->r.nclasses; i++)
+		json_string(j, x->r.classes[i]);
+	json_array_end(j);
+	top_key(j, "borderline");
+	json_string(j, x->r.borderline >= 0 ?
+	    x->r.classes[x->r.borderline] : NULL);
 }
 
 /* The method, the options and the seed: enough to export the same again. */
 static void
-manifest_options(struct buf *b, const struct export_opts *o)
+manifest_options(struct json *j, const struct export_opts *o)
 {
 	int s;
 
-	buf_printf(b, ",\n  \"method\": \"%s\",\n  \"fallback\": %s%s%s,\n",
-	    consensus_method_name(o->method),
-	    o->method == CONSENSUS_ADJUDICATED ? "\"" : "",
-	    o->method == CONSENSUS_ADJUDICATED ?
-	    consensus_method_name(o->fallback) : "null",
-	    o->method == CONSENSUS_ADJUDICATED ? "\"" : "");
-	buf_printf(b, "  \"options\": {\"format\": \"%s\", \"layout\": "
-	    "\"%s\", \"split\": {", export_format_name(o->format),
-	    o->layout == EXPORT_BY_CLASS ? "by-class" : "flat");
+	top_key(j, "method");
+	json_string(j, consensus_method_name(o->method));
+	top_key(j, "fallback");
+	json_string(j, o->method == CONSENSUS_ADJUDICATED ?
+	    consensus_method_name(o->fallback) : NULL);
+	top_key(j, "options");
+	json_object_begin(j);
+	key_string(j, "format", export_format_name(o->format));
+	key_string(j, "layout", o->layout == EXPORT_BY_CLASS ? "by-class" :
+	    "flat");
+	json_key(j, "split");
+	json_object_begin(j);
 	for (s = 0; s < o->split.nparts; s++)
-		buf_printf(b, "%s\"%s\": %lld", s ? ", " : "",
-		    split_name(o->split.nparts, s), o->split.ratio[s]);
-	buf_puts(b, "}, \"group_by\": ");
-	if (o->group_by != NULL)
-		buf_json_str(b, o->group_by);
-	else
-		buf_puts(b, "null");
-	buf_puts(b, ", \"min_confidence\": ");
-	json_double(b, o->min_confidence);
-	buf_printf(b, ", \"include_borderline\": %s},\n  \"seed\": %llu,\n",
-	    o->include_borderline ? "true" : "false",
-	    (unsigned long long)o->split.seed);
+		key_int(j, split_name(o->split.nparts, s), o->split.ratio[s]);
+	json_object_end(j);
+	key_string(j, "group_by", o->group_by);
+	key_double(j, "min_confidence", o->min_confidence);
+	json_key(j, "include_borderline");
+	json_bool(j, o->include_borderline);
+	json_object_end(j);
+	top_key(j, "seed");
+	json_uint(j, o->split.seed);
+}
+
+/*
+ * The "files" array is written as the files are closed, by a writer of its
+ * own into w->manifest_files, and joins the manifest as one value.
+ */
+void
+exp_manifest_add_file(struct exp_writer *w, const char *rel,
+    const char *sha, long long bytes)
+{
+	struct json *j = &w->files;
+
+	if (w->nfiles == 0) {
+		json_start(j, &w->manifest_files);
+		json_spaced(j);
+		json_array_begin(j);
+	}
+	json_newline(j, WRAP);
+	json_object_begin(j);
+	key_string(j, "path", rel);
+	key_int(j, "bytes", bytes);
+	key_string(j, "sha256", sha);
+	json_object_end(j);
+	w->nfiles++;
+}
+
+/* The array is closed by a copy of its writer: manifest.json itself is
+ * added once written (counted in nfiles, listed nowhere). */
+static void
+manifest_files(struct json *j, struct exp_writer *w)
+{
+	struct json end = w->files;
+
+	top_key(j, "files");
+	if (w->nfiles == 0) {
+		json_array_begin(j);
+		json_array_end(j);
+		return;
+	}
+	json_newline(&end, TOP);
+	json_array_end(&end);
+	json_raw(j, w->manifest_files.s);
 }
 
 int
@@ -202,22 +302,25 @@ exp_write_manifest(struct exp_writer *w, struct store *st, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
 	struct buf b = { 0 };
+	struct json j;
 	struct exp_file f;
 
-	manifest_store(&b, pl, st);
-	manifest_options(&b, pl->o);
-	buf_puts(&b, "  \"dawid_skene\": ");
+	json_start(&j, &b);
+	json_spaced(&j);
+	json_object_begin(&j);
+	manifest_store(&j, pl, st);
+	manifest_options(&j, pl->o);
+	top_key(&j, "dawid_skene");
 	if (pl->ds != NULL)
-		manifest_ds(&b, pl);
+		manifest_ds(&j, pl);
 	else
-		buf_puts(&b, "null");
-	buf_puts(&b, ",\n");
-	manifest_counts(&b, pl);
-	manifest_left_out(&b, pl);
-	buf_puts(&b, "  \"files\": [");
-	buf_add(&b, w->manifest_files.s ? w->manifest_files.s : "",
-	    w->manifest_files.len);
-	buf_puts(&b, w->nfiles ? "\n  ]\n}\n" : "]\n}\n");
+		json_null(&j);
+	manifest_counts(&j, pl);
+	manifest_left_out(&j, pl);
+	manifest_files(&j, w);
+	json_newline(&j, 0);
+	json_object_end(&j);
+	buf_add(&b, "\n", 1);
 	if (exp_file_open(w, "manifest.json", &f, cause) != 0) {
 		buf_free(&b);
 		return -1;

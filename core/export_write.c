@@ -168,18 +168,6 @@ exp_cancelled(const struct exp_writer *w, char **cause)
 	return 0;
 }
 
-static void
-add_file(struct exp_writer *w, const char *rel, const char *sha,
-    long long bytes)
-{
-	buf_puts(&w->manifest_files, w->nfiles ? ",\n    {\"path\": " :
-	    "\n    {\"path\": ");
-	buf_json_str(&w->manifest_files, rel);
-	buf_printf(&w->manifest_files, ", \"bytes\": %lld, \"sha256\": \"%s\"}",
-	    bytes, sha);
-	w->nfiles++;
-}
-
 int
 exp_make_dir(struct exp_writer *w, const char *rel, char **cause)
 {
@@ -244,7 +232,7 @@ exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause)
 		r = acc_error(cause, "%s/%s: %s", w->tmp, f->rel,
 		    strerror(f->err));
 	else
-		add_file(w, f->rel, sha, f->bytes);
+		exp_manifest_add_file(w, f->rel, sha, f->bytes);
 	free(f->rel);
 	return r;
 }
@@ -334,7 +322,7 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 		    "%.12s, imported as %.12s)", src, sha, want);
 		goto done;
 	}
-	add_file(w, rel, sha, bytes);
+	exp_manifest_add_file(w, rel, sha, bytes);
 	r = 0;
 done:
 	if (in >= 0)
