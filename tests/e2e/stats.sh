@@ -138,22 +138,14 @@ check_screen "Down selects the second hot item (reverse video)" 1 \
 	eval 'tm_cells s | awk '\''$1 == 4 && $2 == 12 { print ($6 ~ /r/) ? 1 : 0 }'\'''
 id=$(tm_screen s | sed -n 5p | awk '{ print $2 }' | xargs -I{} sqlite3 "$DB" \
 	"SELECT id FROM items WHERE path = '{}'")
-if "$ACCORD" review --help >/dev/null 2>&1; then
-	# accord review exists: Enter shows its screen; q comes back.
-	tm send-keys -t s Enter
-	tm_gone s "accord stats |" 10
-	check "Enter hands the terminal to accord review" "" \
-		"$(tm_line s 0 | grep -F 'accord stats |')"
-	tm send-keys -t s q
-	check_screen "q there comes back to the dashboard, which says so" 1 \
-		eval "tm_screen s | grep -c 'accord review --item $id exited with status 0'"
-else
-	tm send-keys -t s Enter
-	check_screen "Enter runs accord review --item ID; its exit status is shown" 1 \
-		eval "tm_screen s | grep -c 'accord review --item $id exited with status 2'"
-	check "the child ran: it said unknown command 'review'" 1 \
-		"$(grep -c "unknown command 'review'" "$T/s.err")"
-fi
+# Enter shows accord review's screen for the item; q comes back.
+tm send-keys -t s Enter
+tm_gone s "accord stats |" 10
+check_screen "Enter hands the terminal to accord review" 1 \
+	eval "tm_line s 0 | grep -c ' accord | review | '"
+tm send-keys -t s q
+check_screen "q there comes back to the dashboard, which says so" 1 \
+	eval "tm_screen s | grep -c 'accord review --item $id exited with status 0'"
 check_screen "after the child the dashboard is redrawn whole" 1 \
 	eval 'tm_line s 1 | grep -c "5 hot list"'
 
