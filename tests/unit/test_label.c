@@ -19,60 +19,10 @@
 #include "accord/util.h"
 #include "../../core/label_int.h"
 #include "t.h"
-
-static char dir[256];
+#include "t_store.h"
 
 #define A "daemon"
 #define B "bin"
-
-static char *
-tmp(const char *name)
-{
-	static char p[4][256];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	unlink(p[k]);
-	return p[k];
-}
-
-/* One integer from a raw connection: what the file holds. */
-static long long
-q(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -2;
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	} else
-		v = -3;
-	sqlite3_close(db);
-	return v;
-}
-
-/* Run sql on a raw connection; the sqlite result code. */
-static int
-x(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	int rc;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -1;
-	sqlite3_busy_timeout(db, 10000);
-	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
 
 /* A project with classes ok(1), scratch(2), dent(3), items 1..3 and the
  * labelers A and B; the open store, or NULL. */
@@ -86,7 +36,7 @@ setup(const char *path)
 	char *cause = NULL;
 
 	if (project_init(path, &spec, "root", &cause) != 0 ||
-	    x(path, "INSERT INTO batches (name, created_by, created_at) "
+	    t_x(path, "INSERT INTO batches (name, created_by, created_at) "
 	    "VALUES ('b1', 'root', 'now'); INSERT INTO items (sha256, path, "
 	    "kind, format, bytes, batch, imported_by, imported_at) SELECT "
 	    "printf('%064d', x), '/data/' || x || '.png', 'image', 'png', 10, "
@@ -207,7 +157,7 @@ t_stream_rule(void)
 static void
 t_sql_encoder_matches(void)
 {
-	const char *path = tmp("enc.accord");
+	const char *path = t_path("enc.accord");
 	struct store *st = setup(path);
 	sqlite3 *db;
 	sqlite3_stmt *s;
@@ -216,7 +166,8 @@ t_sql_encoder_matches(void)
 
 	if (st == NULL)
 		return;
-	T_EQ_INT(x(path, "INSERT INTO labels (item, labeler, class, guideline, "
+	T_EQ_INT(t_x(path,
+	    "INSERT INTO labels (item, labeler, class, guideline, "
 	    "created_at, origin, recorded_by) VALUES "
 	    "(1, 'x,y;z:1', 2, 1, 'now', 'import', 'root'),"
 	    "(1, 'zo\xc3\xab', 3, 1, 'now', 'import', 'root'),"
@@ -243,7 +194,7 @@ t_sql_encoder_matches(void)
 			    e.class_id, e.guideline, (int)e.labeler_len,
 			    e.labeler);
 
-			T_EQ_INT(q(path, sql), 1);
+			T_EQ_INT(t_q(path, sql), 1);
 			free(sql);
 			n++;
 		}
@@ -255,7 +206,7 @@ t_sql_encoder_matches(void)
 	sqlite3_close(db);
 	T_EQ_INT(rows, 4);
 	/* A value the C encoder would not write is what check reports. */
-	T_EQ_INT(x(path, "DROP TRIGGER item_labels_label; INSERT INTO labels "
+	T_EQ_INT(t_x(path, "DROP TRIGGER item_labels_label; INSERT INTO labels "
 	    "(item, labeler, class, guideline, created_at, origin, "
 	    "recorded_by) VALUES (3, 'bin', 1, 1, 'now', 'import', 'root')"),
 	    SQLITE_OK);
@@ -296,8 +247,8 @@ mine(struct store *st, const char *user, long long item)
 static void
 t_in_force_rule(void)
 {
-	const char *path = tmp("force.accord");
-	const char *csv = tmp("force.csv");
+	const char *path = t_path("force.accord");
+	const char *csv = t_path("force.csv");
 	struct store *st = setup(path);
 	char *cause = NULL;
 	long long id1 = 0, id2 = 0, item = 0, *items = NULL;
@@ -311,13 +262,14 @@ t_in_force_rule(void)
 	T_EQ_INT(label_put(st, B, 1, 3, NULL, -1, NULL, &cause), 0);
 	T_EQ_INT(label_put(st, A, 2, 3, NULL, -1, NULL, &cause), 0);
 	T_EQ_INT(mine(st, A, 1), 2);
-	T_EQ_INT(q(path, "SELECT supersedes FROM labels WHERE id = 2"), id1);
-	T_EQ_INT(q(path, "SELECT count(*) FROM labels WHERE supersedes IS "
+	T_EQ_INT(t_q(path, "SELECT supersedes FROM labels WHERE id = 2"), id1);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels WHERE supersedes IS "
 	    "NOT NULL"), 1);
-	T_EQ_INT(q(path, "SELECT count(*) FROM current_labels"), 3);
-	T_EQ_INT(q(path, "SELECT class FROM current_labels WHERE item = 1 AND "
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM current_labels"), 3);
+	T_EQ_INT(t_q(path,
+	    "SELECT class FROM current_labels WHERE item = 1 AND "
 	    "labeler = '" A "'"), 2);
-	T_EQ_INT(q(path, "SELECT n FROM item_labelers WHERE item = 1"), 2);
+	T_EQ_INT(t_q(path, "SELECT n FROM item_labelers WHERE item = 1"), 2);
 	/* History: by A's newest row, oldest first. */
 	T_EQ_INT(label_history(st, A, &items, &n, &cause), 0);
 	T_EQ_INT(n, 2);
@@ -335,16 +287,16 @@ t_in_force_rule(void)
 	T_EQ_INT(mine(st, A, 1), 0);
 	T_EQ_INT(label_undo(st, A, &item, &cause), 0);
 	T_EQ_INT(item, 0);
-	T_EQ_INT(q(path, "SELECT supersedes FROM labels WHERE labeler = '" A
+	T_EQ_INT(t_q(path, "SELECT supersedes FROM labels WHERE labeler = '" A
 	    "' AND item = 1 ORDER BY id DESC LIMIT 1"), id2);
-	T_EQ_INT(q(path, "SELECT n FROM item_labelers WHERE item = 1"), 1);
-	T_EQ_INT(q(path, "SELECT count(*) FROM current_labels"), 1);
+	T_EQ_INT(t_q(path, "SELECT n FROM item_labelers WHERE item = 1"), 1);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM current_labels"), 1);
 	/* Nothing in force: nothing to withdraw. */
 	T_CHECK(label_put(st, A, 1, 0, NULL, -1, NULL, &cause) != 0);
 	T_CHECK(cause != NULL && strstr(cause, "no label on item 1") != NULL);
 	free(cause);
 	cause = NULL;
-	T_EQ_INT(q(path, "SELECT count(*) FROM labels"), 6);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels"), 6);
 	/* An imported label supersedes the screen's row the same way. */
 	f = fopen(csv, "w");
 	if (f == NULL) {
@@ -356,10 +308,10 @@ t_in_force_rule(void)
 	fclose(f);
 	T_EQ_INT(labels_import(st, csv, "root", count_bad, &nbad, NULL,
 	    &cause), 1);
-	T_EQ_INT(q(path, "SELECT supersedes FROM labels ORDER BY id DESC "
+	T_EQ_INT(t_q(path, "SELECT supersedes FROM labels ORDER BY id DESC "
 	    "LIMIT 1"), 3);
 	T_EQ_INT(mine(st, B, 1), 1);
-	T_EQ_INT(q(path, "SELECT n FROM item_labelers WHERE item = 1"), 1);
+	T_EQ_INT(t_q(path, "SELECT n FROM item_labelers WHERE item = 1"), 1);
 	if (store_check(st, &cause) != 0) {
 		T_FAIL("store_check: %s", cause);
 		free(cause);
@@ -374,8 +326,8 @@ t_in_force_rule(void)
 static void
 t_unreadable_store_is_an_error(void)
 {
-	const char *path = tmp("broken.accord");
-	const char *csv = tmp("broken.csv");
+	const char *path = t_path("broken.accord");
+	const char *csv = t_path("broken.csv");
 	struct store *st = setup(path);
 	char *cause = NULL;
 	long long root, size;
@@ -386,9 +338,9 @@ t_unreadable_store_is_an_error(void)
 	if (st == NULL)
 		return;
 	store_close(st);
-	root = q(path, "SELECT rootpage FROM sqlite_master WHERE name = "
+	root = t_q(path, "SELECT rootpage FROM sqlite_master WHERE name = "
 	    "'sqlite_autoindex_items_1'");
-	size = q(path, "PRAGMA page_size");
+	size = t_q(path, "PRAGMA page_size");
 	T_CHECK(root > 1 && size >= 512);
 	memset(junk, 0xee, sizeof junk);
 	fd = open(path, O_WRONLY);
@@ -421,7 +373,7 @@ t_unreadable_store_is_an_error(void)
 int
 main(void)
 {
-	if (t_mkdtemp(dir, sizeof dir, "label") == NULL) {
+	if (t_mkdtemp(t_dir, sizeof t_dir, "label") == NULL) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -431,7 +383,7 @@ main(void)
 	T_RUN(t_sql_encoder_matches);
 	T_RUN(t_in_force_rule);
 	T_RUN(t_unreadable_store_is_an_error);
-	if (t_rmtree(dir) != 0)
-		perror(dir);
+	if (t_rmtree(t_dir) != 0)
+		perror(t_dir);
 	return t_done();
 }

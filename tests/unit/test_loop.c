@@ -497,12 +497,7 @@ main(void)
 	T_RUN(t_gold_outside_overlap);
 	T_RUN(t_relabel_first_under_new_version);
 	T_RUN(t_settings);
-	{
-		char *cmd = xasprintf("rm -rf %s", dir);
-
-		if (system(cmd) != 0)
-			fprintf(stderr, "# could not remove %s\n", dir);
-		free(cmd);
-	}
+	if (t_rmtree(dir) != 0)
+		perror(dir);
 	return t_done();
 }

@@ -19,8 +19,7 @@
 #include "accord/store.h"
 #include "accord/util.h"
 #include "t.h"
-
-static char dir[256];
+#include "t_store.h"
 
 /* Five OS users that exist on Debian; "nobody" is never made a member. */
 static const char *const users[] = { "daemon", "bin", "sys", "sync", "games" };
@@ -28,39 +27,6 @@ static const char *const users[] = { "daemon", "bin", "sys", "sync", "games" };
 #define B "bin"
 #define C "sys"
 #define OUTSIDER "nobody"
-
-static char *
-tmp(const char *name)
-{
-	static char p[4][256];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	unlink(p[k]);
-	return p[k];
-}
-
-/* A second, raw connection: what the file holds, not what core says. */
-static long long
-q(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -2;
-	sqlite3_busy_timeout(db, 10000);
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	} else
-		v = -3;
-	sqlite3_close(db);
-	return v;
-}
 
 /* One text value (malloc'd, "(null)" for NULL, "(none)" for no row). */
 static char *
@@ -86,22 +52,6 @@ qs(const char *path, const char *sql)
 	return v;
 }
 
-/* Run sql on a raw connection; the sqlite result code. */
-static int
-x(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	int rc;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -1;
-	sqlite3_busy_timeout(db, 10000);
-	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
-
 /*
  * Items 1..n (fresh store, so ids are 1..n), alternating between batches
  * b1 (odd ids) and b2 (even ids).
@@ -117,7 +67,7 @@ add_items(const char *path, long long n)
 	    "bytes, batch, imported_by, imported_at) SELECT printf('%%064d', x), "
 	    "'/data/' || x || '.png', 'image', 'png', 10, 1 + (x + 1) %% 2, "
 	    "'root', 'now' FROM n; COMMIT;", n);
-	int rc = x(path, sql);
+	int rc = t_x(path, sql);
 
 	free(sql);
 	return rc;
@@ -205,7 +155,7 @@ put(struct store *st, const char *user, long long item, int cls)
 static void
 t_take_skips_own_and_full_items(void)
 {
-	const char *p = tmp("elig.accord");
+	const char *p = t_path("elig.accord");
 	struct store *st = setup(p, 2, 4);
 
 	if (st == NULL)
@@ -224,14 +174,14 @@ t_take_skips_own_and_full_items(void)
 	T_EQ_INT(take(st, users[4], NULL, NULL, 0), 4);
 	/* Taking again offers the item games already holds (resume). */
 	T_EQ_INT(take(st, users[4], NULL, NULL, 0), 4);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 5);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM leases"), 5);
 	store_close(st);
 }
 
 static void
 t_take_expired_leases_and_exclusions(void)
 {
-	const char *p = tmp("expire.accord");
+	const char *p = t_path("expire.accord");
 	struct store *st = setup(p, 1, 3);
 	long long ex[2];
 
@@ -240,11 +190,13 @@ t_take_expired_leases_and_exclusions(void)
 	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
 	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);
 	/* A's lease on 1 lapses: it no longer holds the only slot. */
-	T_EQ_INT(x(p, "UPDATE leases SET expires_at = 1000 WHERE user = 'daemon'"),
+	T_EQ_INT(t_x(p,
+	    "UPDATE leases SET expires_at = 1000 WHERE user = 'daemon'"),
 	    SQLITE_OK);
 	ex[0] = 2;
 	T_EQ_INT(take(st, B, NULL, ex, 1), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
 	ex[1] = 1;
 	T_EQ_INT(take(st, B, NULL, ex, 2), 3);
 	/* B holds every item: C gets nothing; A (excluding nothing) neither. */
@@ -258,7 +210,7 @@ t_take_expired_leases_and_exclusions(void)
 static void
 t_take_batch_filter(void)
 {
-	const char *p = tmp("batch.accord");
+	const char *p = t_path("batch.accord");
 	struct store *st = setup(p, 1, 6);
 	struct queue_item it;
 	char *cause = NULL;
@@ -285,7 +237,7 @@ t_take_batch_filter(void)
 static void
 t_order_nearer_to_k_then_id(void)
 {
-	const char *p = tmp("order.accord");
+	const char *p = t_path("order.accord");
 	struct store *st = setup(p, 3, 6);
 	long long ex[6];
 	char *cause = NULL;
@@ -321,7 +273,7 @@ t_order_nearer_to_k_then_id(void)
 static void
 t_lease_renew_and_release(void)
 {
-	const char *p = tmp("lease.accord");
+	const char *p = t_path("lease.accord");
 	struct store *st = setup(p, 1, 2);
 	char *cause = NULL;
 	long long now = (long long)time(NULL);
@@ -333,23 +285,24 @@ t_lease_renew_and_release(void)
 	sql = xasprintf("SELECT expires_at BETWEEN %lld AND %lld FROM leases "
 	    "WHERE item = 1 AND user = 'daemon'", now + QUEUE_LEASE_SECONDS - 2,
 	    now + QUEUE_LEASE_SECONDS + 2);
-	T_EQ_INT(q(p, sql), 1);
+	T_EQ_INT(t_q(p, sql), 1);
 	/* Nearly expired; renewing pushes it a full lease ahead again. */
-	T_EQ_INT(x(p, "UPDATE leases SET expires_at = expires_at - 290"),
+	T_EQ_INT(t_x(p, "UPDATE leases SET expires_at = expires_at - 290"),
 	    SQLITE_OK);
-	T_EQ_INT(q(p, sql), 0);
+	T_EQ_INT(t_q(p, sql), 0);
 	T_CHECK(queue_renew(st, A, 1, &cause) == 0);
-	T_EQ_INT(q(p, sql), 1);
+	T_EQ_INT(t_q(p, sql), 1);
 	/* A lease that lapsed and was deleted is written again. */
-	T_EQ_INT(x(p, "DELETE FROM leases"), SQLITE_OK);
+	T_EQ_INT(t_x(p, "DELETE FROM leases"), SQLITE_OK);
 	T_CHECK(queue_renew(st, A, 1, &cause) == 0);
-	T_EQ_INT(q(p, sql), 1);
+	T_EQ_INT(t_q(p, sql), 1);
 	T_EQ_INT(take(st, B, NULL, NULL, 0), 2);
 	/* Releasing someone else's item does nothing to their lease. */
 	T_CHECK(queue_release(st, A, 2, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE item = 2"), 1);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM leases WHERE item = 2"), 1);
 	T_CHECK(queue_release(st, A, 1, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM leases WHERE user = 'daemon'"), 0);
 	/* Released: item 1 is free for B again. */
 	T_EQ_INT(take(st, B, NULL, NULL, 0), 1);
 	T_CHECK(queue_renew(st, A, 99, &cause) == -1);
@@ -364,7 +317,7 @@ t_lease_renew_and_release(void)
 static void
 t_label_put_writes_the_row(void)
 {
-	const char *p = tmp("put.accord");
+	const char *p = t_path("put.accord");
 	struct store *st = setup(p, 2, 2);
 	char *cause = NULL, *s, *note = NULL;
 	long long id1 = 0, id2 = 0;
@@ -372,13 +325,15 @@ t_label_put_writes_the_row(void)
 
 	if (st == NULL)
 		return;
-	T_EQ_INT(x(p, "INSERT INTO guidelines VALUES (2, 'v2', 'root', 'now', "
+	T_EQ_INT(t_x(p,
+	    "INSERT INTO guidelines VALUES (2, 'v2', 'root', 'now', "
 	    "'dents vs scratches')"), SQLITE_OK);
 	T_EQ_INT(take(st, A, NULL, NULL, 0), 1);
 	T_CHECK(label_put(st, A, 1, 2, "faint line", 4.5, &id1, &cause) == 0);
 	T_CHECK(id1 > 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels WHERE id = (SELECT max(id) "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM leases"), 0);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM labels WHERE id = (SELECT max(id) "
 	    "FROM labels) AND item = 1 AND labeler = 'daemon' AND class = 2 AND "
 	    "note = 'faint line' AND guideline = 2 AND seconds_spent = 4.5 AND "
 	    "supersedes IS NULL AND origin = 'screen' AND label_import IS NULL "
@@ -388,19 +343,20 @@ t_label_put_writes_the_row(void)
 	free(s);
 	/* A relabel supersedes; seconds < 0 is not recorded. */
 	T_CHECK(label_put(st, A, 1, 3, NULL, -1, &id2, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT supersedes FROM labels WHERE id = (SELECT "
+	T_EQ_INT(t_q(p, "SELECT supersedes FROM labels WHERE id = (SELECT "
 	    "max(id) FROM labels)"), id1);
-	T_EQ_INT(q(p, "SELECT seconds_spent IS NULL AND note = '' FROM labels "
+	T_EQ_INT(t_q(p,
+	    "SELECT seconds_spent IS NULL AND note = '' FROM labels "
 	    "WHERE id = (SELECT max(id) FROM labels)"), 1);
-	T_EQ_INT(q(p, "SELECT max(id) FROM labels"), id2);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
+	T_EQ_INT(t_q(p, "SELECT max(id) FROM labels"), id2);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM current_labels"), 1);
 	T_CHECK(label_mine(st, A, 1, &cls, &note, &cause) == 0);
 	T_EQ_INT(cls, 3);
 	T_EQ_STR(note, "");
 	free(note);
 	/* B's row on the same item does not chain to A's. */
 	put(st, B, 1, 1);
-	T_EQ_INT(q(p, "SELECT supersedes IS NULL FROM labels WHERE labeler = "
+	T_EQ_INT(t_q(p, "SELECT supersedes IS NULL FROM labels WHERE labeler = "
 	    "'bin'"), 1);
 	T_CHECK(label_put(st, A, 99, 1, NULL, 1, NULL, &cause) == -1);
 	T_CHECK(cause != NULL && strstr(cause, "no item 99") != NULL);
@@ -411,7 +367,7 @@ t_label_put_writes_the_row(void)
 static void
 t_withdraw_and_undo(void)
 {
-	const char *p = tmp("undo.accord");
+	const char *p = t_path("undo.accord");
 	struct store *st = setup(p, 2, 4);
 	char *cause = NULL;
 	long long item = -1;
@@ -426,10 +382,11 @@ t_withdraw_and_undo(void)
 	put(st, B, 3, 2);
 	/* Withdraw via class 0. */
 	T_CHECK(label_put(st, A, 2, 0, NULL, -1, NULL, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE labeler = "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM current_labels WHERE labeler = "
 	    "'daemon'"), 2);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE item = 2"), 0);
-	T_EQ_INT(q(p, "SELECT class IS NULL FROM labels WHERE id = (SELECT "
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM current_labels WHERE item = 2"), 0);
+	T_EQ_INT(t_q(p, "SELECT class IS NULL FROM labels WHERE id = (SELECT "
 	    "max(id) FROM labels)"), 1);
 	T_CHECK(label_put(st, A, 2, 0, NULL, -1, NULL, &cause) == -1);
 	T_CHECK(cause != NULL && strstr(cause, "to withdraw") != NULL);
@@ -441,28 +398,29 @@ t_withdraw_and_undo(void)
 	/* Undo walks back: 3, then 1 (2 is already withdrawn), then none. */
 	T_CHECK(label_undo(st, A, &item, &cause) == 0);
 	T_EQ_INT(item, 3);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels WHERE item = 3"), 1);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM current_labels WHERE item = 3"), 1);
 	T_CHECK(label_undo(st, A, &item, &cause) == 0);
 	T_EQ_INT(item, 1);
 	T_CHECK(label_undo(st, A, &item, &cause) == 0);
 	T_EQ_INT(item, 0);
 	/* Nothing deleted: 4 labels, 1 withdrawal, 2 undos. */
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 7);
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels l WHERE class IS NULL AND "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM labels"), 7);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM labels l WHERE class IS NULL AND "
 	    "supersedes = (SELECT max(id) FROM labels m WHERE m.item = l.item "
 	    "AND m.labeler = l.labeler AND m.id < l.id)"), 3);
 	T_CHECK(label_history(st, A, &h, &n, &cause) == 0);
 	T_EQ_INT(n, 0);
 	free(h);
 	/* B's label was never touched by A's undos. */
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM current_labels"), 1);
 	store_close(st);
 }
 
 static void
 t_history_in_label_order(void)
 {
-	const char *p = tmp("hist.accord");
+	const char *p = t_path("hist.accord");
 	struct store *st = setup(p, 2, 4);
 	char *cause = NULL;
 	long long *h = NULL;
@@ -497,7 +455,7 @@ t_history_in_label_order(void)
 static void
 t_tags_set_replace_remove(void)
 {
-	const char *p = tmp("tags.accord");
+	const char *p = t_path("tags.accord");
 	struct store *st = setup(p, 2, 2);
 	const char *t1[] = { "blurry", " car_noise " };
 	const char *t2[] = { "car_noise", "glare", "glare" };
@@ -528,12 +486,12 @@ t_tags_set_replace_remove(void)
 	}
 	tags_free(tags, n);
 	/* History: blurry, car_noise, glare added; blurry removed. */
-	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 4);
-	T_EQ_INT(q(p, "SELECT count(*) FROM tags WHERE tag = 'blurry' AND "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM tags"), 4);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM tags WHERE tag = 'blurry' AND "
 	    "removed = 1"), 1);
 	/* Setting the same set again adds nothing. */
 	T_CHECK(tags_set(st, A, 1, t2, 2, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 4);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM tags"), 4);
 	T_CHECK(tags_set(st, B, 2, tb, 1, &cause) == 0);
 	/* Completion offers tags in force anywhere, not removed ones. */
 	T_CHECK(tags_all(st, &tags, &n, &cause) == 0);
@@ -561,14 +519,14 @@ t_tags_set_replace_remove(void)
 	T_CHECK(tags_mine(st, A, 1, &tags, &n, &cause) == 0);
 	T_EQ_INT(n, 0);
 	tags_free(tags, n);
-	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 7);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM tags"), 7);
 	store_close(st);
 }
 
 static void
 t_non_member_refused_and_audited(void)
 {
-	const char *p = tmp("role.accord");
+	const char *p = t_path("role.accord");
 	struct store *st = setup(p, 2, 2);
 	struct queue_item it;
 	char *cause = NULL;
@@ -583,7 +541,8 @@ t_non_member_refused_and_audited(void)
 	T_CHECK(cause != NULL && strstr(cause, "not a member") != NULL);
 	free(cause);
 	cause = NULL;
-	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM audit WHERE action = 'refused' AND "
 	    "user = 'nobody' AND detail LIKE 'labeling%'"), 1);
 	T_CHECK(label_put(st, OUTSIDER, 1, 1, NULL, 1, NULL, &cause) == -1);
 	free(cause);
@@ -599,10 +558,11 @@ t_non_member_refused_and_audited(void)
 	cause = NULL;
 	T_CHECK(queue_progress(st, OUTSIDER, NULL, &done, &rem, &cause) == -1);
 	free(cause);
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM tags"), 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM labels"), 0);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM leases"), 0);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM tags"), 0);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM audit WHERE action = 'refused' AND "
 	    "user = 'nobody'"), 6);
 	store_close(st);
 }
@@ -610,7 +570,7 @@ t_non_member_refused_and_audited(void)
 static void
 t_bad_class_and_note_refused(void)
 {
-	const char *p = tmp("bad.accord");
+	const char *p = t_path("bad.accord");
 	struct store *st = setup(p, 2, 2);
 	static const struct {
 		int cls;
@@ -645,7 +605,7 @@ t_bad_class_and_note_refused(void)
 		free(cause);
 		cause = NULL;
 	}
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), 0);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM labels"), 0);
 	T_CHECK(label_put(st, A, 1, 2, good, 1, NULL, &cause) == 0);
 	s = qs(p, "SELECT note FROM labels");
 	T_EQ_STR(s, good);
@@ -660,7 +620,7 @@ t_bad_class_and_note_refused(void)
 static void
 t_blind_to_other_labelers(void)
 {
-	const char *p = tmp("blind.accord");
+	const char *p = t_path("blind.accord");
 	struct store *st = setup(p, 2, 3);
 	struct queue_item it;
 	char *cause = NULL, *note = (char *)"sentinel";
@@ -702,14 +662,14 @@ t_blind_to_other_labelers(void)
 static void
 t_item_load_and_metadata(void)
 {
-	const char *p = tmp("load.accord");
+	const char *p = t_path("load.accord");
 	struct store *st = setup(p, 1, 2);
 	struct queue_item it;
 	char *cause = NULL;
 
 	if (st == NULL)
 		return;
-	T_EQ_INT(x(p, "INSERT INTO item_meta (item, key, value, source, "
+	T_EQ_INT(t_x(p, "INSERT INTO item_meta (item, key, value, source, "
 	    "created_at) VALUES (1, 'sharpness', 0.123456, 'metric', 'now'), "
 	    "(1, 'line', '007', 'csv:a', 'now'), (1, 'line', '008', 'csv:b', "
 	    "'now'), (1, 'width_px', 1920, 'csv:a', 'now'), "
@@ -740,7 +700,7 @@ t_item_load_and_metadata(void)
 static void
 t_progress_counts(void)
 {
-	const char *p = tmp("progress.accord");
+	const char *p = t_path("progress.accord");
 	struct store *st = setup(p, 1, 4);
 	char *cause = NULL;
 	long long done = -1, rem = -1;
@@ -782,8 +742,8 @@ concurrent(int k)
 	long long takes = 0, per_user[5] = { 0 };
 
 	snprintf(name, sizeof name, "conc%d.accord", k);
-	/* tmp() recycles its buffers: keep our own copy of the path. */
-	p = path = xstrdup(tmp(name));
+	/* t_path() recycles its buffers: keep our own copy of the path. */
+	p = path = xstrdup(t_path(name));
 	if ((st = setup(p, k, NITEMS)) == NULL) {
 		free(path);
 		return;
@@ -800,7 +760,7 @@ concurrent(int k)
 		char lname[32];
 
 		snprintf(lname, sizeof lname, "conc%d.%d.log", k, i);
-		logs[i] = xstrdup(tmp(lname));
+		logs[i] = xstrdup(t_path(lname));
 		if ((pids[i] = fork()) == 0) {
 			const char *user = users[i % 5];
 			struct queue_item it;
@@ -874,7 +834,7 @@ concurrent(int k)
 			sql = xasprintf("SELECT count(*) FROM labels WHERE "
 			    "item = %lld AND labeler = '%s'", atoll(line),
 			    users[i % 5]);
-			if (q(p, sql) < 1)
+			if (t_q(p, sql) < 1)
 				T_FAIL("take of %s by %s has no label", line,
 				    users[i % 5]);
 			free(sql);
@@ -885,28 +845,28 @@ concurrent(int k)
 		free(logs[i]);
 	}
 	/* Nothing lost: one row per take, per user. */
-	T_EQ_INT(q(p, "SELECT count(*) FROM labels"), takes);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM labels"), takes);
 	for (i = 0; i < 5; i++) {
 		char *sql = xasprintf("SELECT count(*) FROM labels WHERE "
 		    "labeler = '%s'", users[i]);
 
-		T_EQ_INT(q(p, sql), per_user[i]);
+		T_EQ_INT(t_q(p, sql), per_user[i]);
 		free(sql);
 	}
 	/* Never past k, and every item got its k labelers. */
-	T_CHECK(q(p, "SELECT max(n) FROM (SELECT count(*) AS n FROM "
+	T_CHECK(t_q(p, "SELECT max(n) FROM (SELECT count(*) AS n FROM "
 	    "current_labels GROUP BY item)") <= k);
 	{
 		char *sql = xasprintf("SELECT count(*) FROM items i WHERE "
 		    "(SELECT count(*) FROM current_labels c WHERE "
 		    "c.item = i.id) != %d", k);
 
-		T_EQ_INT(q(p, sql), 0);
+		T_EQ_INT(t_q(p, sql), 0);
 		free(sql);
 	}
-	T_EQ_INT(q(p, "SELECT count(*) FROM leases"), 0);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM leases"), 0);
 	fprintf(stderr, "# k=%d: %lld takes by %d processes, %lld label rows\n",
-	    k, takes, NPROC, q(p, "SELECT count(*) FROM labels"));
+	    k, takes, NPROC, t_q(p, "SELECT count(*) FROM labels"));
 	free(path);
 }
 
@@ -932,7 +892,7 @@ ms_since(double t0)
 static void
 t_timing_200k_items(void)
 {
-	const char *p = tmp("big.accord");
+	const char *p = t_path("big.accord");
 	struct store *st = setup(p, 3, 200000);
 	long long done, rem;
 	char *cause = NULL;
@@ -945,7 +905,7 @@ t_timing_200k_items(void)
 	fprintf(stderr, "# queue_take, 200000 items, no labels: %.1f ms\n",
 	    ms_since(t0));
 	/* Items 1..100000 done by three labelers, 100001..101000 have one. */
-	T_EQ_INT(x(p, "BEGIN;"
+	T_EQ_INT(t_x(p, "BEGIN;"
 	    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n "
 	    "WHERE x < 100000) INSERT INTO labels (item, labeler, class, "
 	    "guideline, created_at, origin, recorded_by) SELECT x, u, 1, 1, "
@@ -964,7 +924,8 @@ t_timing_200k_items(void)
 	fprintf(stderr, "# queue_take, same, batch b2: %.1f ms\n",
 	    ms_since(t0));
 	/* Partial items all taken: the first untouched one, past 101000. */
-	T_EQ_INT(x(p, "WITH RECURSIVE n(x) AS (SELECT 100001 UNION ALL SELECT "
+	T_EQ_INT(t_x(p,
+	    "WITH RECURSIVE n(x) AS (SELECT 100001 UNION ALL SELECT "
 	    "x + 1 FROM n WHERE x < 101000) INSERT INTO labels (item, labeler, "
 	    "class, guideline, created_at, origin, recorded_by) SELECT x, "
 	    "'sys', 1, 1, 'now', 'screen', 'sys' FROM n"), SQLITE_OK);
@@ -984,7 +945,7 @@ t_timing_200k_items(void)
 int
 main(void)
 {
-	if (t_mkdtemp(dir, sizeof dir, "queue") == NULL)
+	if (t_mkdtemp(t_dir, sizeof t_dir, "queue") == NULL)
 		return 2;
 	T_RUN(t_take_skips_own_and_full_items);
 	T_RUN(t_take_expired_leases_and_exclusions);
@@ -1003,12 +964,7 @@ main(void)
 	T_RUN(t_concurrent_labelers_k1);
 	T_RUN(t_concurrent_labelers_k3);
 	T_RUN(t_timing_200k_items);
-	{
-		char *cmd = xasprintf("rm -rf %s", dir);
-
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
-	}
+	if (t_rmtree(t_dir) != 0)
+		perror(t_dir);
 	return t_done();
 }

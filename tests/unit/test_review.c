@@ -496,12 +496,7 @@ main(void)
 		T_RUN(t_labeler_refused_and_audited);
 	}
 	store_close(st);
-	{
-		char *cmd = xasprintf("rm -rf '%s'", dir);
-
-		if (system(cmd) != 0)
-			fprintf(stderr, "# could not remove %s\n", dir);
-		free(cmd);
-	}
+	if (t_rmtree(dir) != 0)
+		perror(dir);
 	return t_done();
 }

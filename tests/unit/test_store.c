@@ -12,55 +12,7 @@
 #include "accord/store.h"
 #include "accord/util.h"
 #include "t.h"
-
-static char dir[256];
-
-static char *
-tmp(const char *name)
-{
-	static char p[4][256];
-	static int k;
-
-	k = (k + 1) % 4;
-	snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-	unlink(p[k]);
-	return p[k];
-}
-
-/* A second, raw connection: what the file holds, not what core says. */
-static long long
-q(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -2;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-	} else
-		v = -3;
-	sqlite3_close(db);
-	return v;
-}
-
-/* Run sql on a raw connection; the sqlite result code. */
-static int
-x(const char *path, const char *sql)
-{
-	sqlite3 *db;
-	int rc;
-
-	if (sqlite3_open(path, &db) != SQLITE_OK)
-		return -1;
-	sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
+#include "t_store.h"
 
 static int
 init_project(const char *path, const char *classes, const char *borderline,
@@ -76,7 +28,7 @@ init_project(const char *path, const char *classes, const char *borderline,
 static void
 t_create_sets_up_schema(void)
 {
-	const char *p = tmp("a.accord");
+	const char *p = t_path("a.accord");
 	struct store *st;
 	char *cause = NULL;
 
@@ -85,18 +37,19 @@ t_create_sets_up_schema(void)
 		return;
 	T_EQ_INT(store_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
-	T_EQ_INT(q(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	T_EQ_INT(q(p, "PRAGMA application_id"), 0x41435244);
-	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
+	T_EQ_INT(t_q(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	T_EQ_INT(t_q(p, "PRAGMA application_id"), 0x41435244);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM sqlite_master WHERE name IN "
 	    "('items', 'labels', 'members', 'guidelines', 'audit', 'leases', "
 	    "'gold', 'adjudications', 'comments', 'predictions', 'tags')"), 11);
-	T_EQ_INT(q(p, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+	T_EQ_INT(t_q(p,
+	    "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
 }
 
 static void
 t_create_refuses_existing_file(void)
 {
-	const char *p = tmp("exists.accord");
+	const char *p = t_path("exists.accord");
 	struct store *st = NULL;
 	char *cause = NULL;
 	FILE *f = fopen(p, "w");
@@ -122,15 +75,17 @@ t_create_refuses_existing_file(void)
 static void
 t_migrates_v1_store_keeping_rows(void)
 {
-	const char *p = tmp("old.accord");
+	const char *p = t_path("old.accord");
 	struct store *st;
 	char *cause = NULL;
 
 	T_CHECK(store_create(p, 1, &st, &cause) == 0);
 	store_close(st);
-	T_EQ_INT(q(p, "PRAGMA user_version"), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 0);
-	T_EQ_INT(x(p, "INSERT INTO settings (key, value, set_by, set_at) VALUES "
+	T_EQ_INT(t_q(p, "PRAGMA user_version"), 1);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 0);
+	T_EQ_INT(t_x(p,
+	    "INSERT INTO settings (key, value, set_by, set_at) VALUES "
 	    "('task', 't', 'root', 'now'), ('media', 'image', 'root', 'now'), "
 	    "('overlap', '2', 'root', 'now'), ('ordinal', '0', 'root', 'now');"
 	    "INSERT INTO guidelines VALUES (1, 'g', 'root', 'now', 'r');"
@@ -149,49 +104,50 @@ t_migrates_v1_store_keeping_rows(void)
 		return;
 	T_EQ_INT(store_version(st), STORE_SCHEMA_VERSION);
 	store_close(st);
-	T_EQ_INT(q(p, "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_labels"), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM items"), 1);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM sqlite_master WHERE name = 'gold'"), 1);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM current_labels"), 1);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM items"), 1);
 	/* v3 counted the label in force, and the trigger keeps counting:
 	 * a withdrawal, a new label, a second labeler, a relabel. */
-	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 1);
-	T_EQ_INT(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	T_EQ_INT(t_q(p, "SELECT n FROM item_labelers WHERE item = 1"), 1);
+	T_EQ_INT(t_x(p, "INSERT INTO labels (item, labeler, class, guideline, "
 	    "created_at, origin, recorded_by) VALUES (1, 'ann', NULL, 1, 'now', "
 	    "'screen', 'ann')"), SQLITE_OK);
-	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 0);
-	T_EQ_INT(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	T_EQ_INT(t_q(p, "SELECT n FROM item_labelers WHERE item = 1"), 0);
+	T_EQ_INT(t_x(p, "INSERT INTO labels (item, labeler, class, guideline, "
 	    "created_at, origin, recorded_by) VALUES (1, 'ann', 2, 1, 'now', "
 	    "'screen', 'ann'), (1, 'bob', 1, 1, 'now', 'screen', 'bob'), "
 	    "(1, 'bob', 2, 1, 'now', 'screen', 'bob')"), SQLITE_OK);
-	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"), 2);
-	T_EQ_INT(q(p, "SELECT n FROM item_labelers WHERE item = 1"),
-	    q(p, "SELECT count(*) FROM current_labels WHERE item = 1"));
+	T_EQ_INT(t_q(p, "SELECT n FROM item_labelers WHERE item = 1"), 2);
+	T_EQ_INT(t_q(p, "SELECT n FROM item_labelers WHERE item = 1"),
+	    t_q(p, "SELECT count(*) FROM current_labels WHERE item = 1"));
 	/*
 	 * v4 packed the label the store had (id 1), and the trigger appends
 	 * every new row in id order, a withdrawal with an empty class.
 	 */
-	T_EQ_INT(q(p, "SELECT rows = '1,1,1,3:ann;2,,1,3:ann;3,2,1,3:ann;"
+	T_EQ_INT(t_q(p, "SELECT rows = '1,1,1,3:ann;2,,1,3:ann;3,2,1,3:ann;"
 	    "4,1,1,3:bob;5,2,1,3:bob;' FROM item_labels WHERE item = 1"), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM item_labels"), 1);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM item_labels"), 1);
 }
 
 static void
 t_refuses_newer_and_foreign_files(void)
 {
-	const char *p = tmp("new.accord"), *o = tmp("other.db");
-	const char *t = tmp("text.accord");
+	const char *p = t_path("new.accord"), *o = t_path("other.db");
+	const char *t = t_path("text.accord");
 	struct store *st = NULL;
 	char *cause = NULL;
 	FILE *f;
 
 	T_CHECK(store_create(p, STORE_SCHEMA_VERSION, &st, &cause) == 0);
 	store_close(st);
-	T_EQ_INT(x(p, "PRAGMA user_version = 99"), SQLITE_OK);
+	T_EQ_INT(t_x(p, "PRAGMA user_version = 99"), SQLITE_OK);
 	T_CHECK(store_open(p, &st, &cause) == -1);
 	T_CHECK(cause != NULL && strstr(cause, "newer") != NULL);
 	free(cause);
 	cause = NULL;
-	T_EQ_INT(x(o, "CREATE TABLE t (a)"), SQLITE_OK);
+	T_EQ_INT(t_x(o, "CREATE TABLE t (a)"), SQLITE_OK);
 	T_CHECK(store_open(o, &st, &cause) == -1);
 	T_CHECK(cause != NULL && strstr(cause, "not an accord") != NULL);
 	free(cause);
@@ -203,31 +159,31 @@ t_refuses_newer_and_foreign_files(void)
 	T_CHECK(cause != NULL && strstr(cause, "not an accord") != NULL);
 	free(cause);
 	cause = NULL;
-	T_CHECK(store_open(tmp("missing.accord"), &st, &cause) == -1);
+	T_CHECK(store_open(t_path("missing.accord"), &st, &cause) == -1);
 	free(cause);
 }
 
 static void
 t_foreign_keys_and_append_only(void)
 {
-	const char *p = tmp("fk.accord");
+	const char *p = t_path("fk.accord");
 	char *cause = NULL;
 
 	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == 0);
 	/* No item 42: the label must be refused. */
-	T_CHECK(x(p, "INSERT INTO labels (item, labeler, class, guideline, "
+	T_CHECK(t_x(p, "INSERT INTO labels (item, labeler, class, guideline, "
 	    "created_at, origin, recorded_by) VALUES (42, 'a', 1, 1, 'now', "
 	    "'screen', 'root')") != SQLITE_OK);
-	T_CHECK(x(p, "UPDATE guidelines SET text = 'x'") != SQLITE_OK);
-	T_CHECK(x(p, "DELETE FROM audit") != SQLITE_OK);
-	T_CHECK(x(p, "UPDATE members SET role = 'labeler'") != SQLITE_OK);
-	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'init'"), 1);
+	T_CHECK(t_x(p, "UPDATE guidelines SET text = 'x'") != SQLITE_OK);
+	T_CHECK(t_x(p, "DELETE FROM audit") != SQLITE_OK);
+	T_CHECK(t_x(p, "UPDATE members SET role = 'labeler'") != SQLITE_OK);
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM audit WHERE action = 'init'"), 1);
 }
 
 static void
 t_init_classes_keys_and_borderline(void)
 {
-	const char *p = tmp("cls.accord");
+	const char *p = t_path("cls.accord");
 	struct store *st;
 	struct project pr;
 	char *cause = NULL;
@@ -275,7 +231,7 @@ t_init_rejects_bad_class_lists(void)
 
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *cause = NULL;
-		const char *p = tmp("bad.accord");
+		const char *p = t_path("bad.accord");
 
 		if (init_project(p, bad[i].classes, bad[i].borderline,
 		    bad[i].ordinal, &cause) == 0)
@@ -292,7 +248,7 @@ t_init_rejects_bad_class_lists(void)
 static void
 t_ordinal_borderline_sits_between(void)
 {
-	const char *p = tmp("ord.accord");
+	const char *p = t_path("ord.accord");
 	struct store *st;
 	struct project pr;
 	char *cause = NULL;
@@ -334,7 +290,7 @@ t_guideline_sections_describe_classes(void)
 static void
 t_roles_are_enforced_and_audited(void)
 {
-	const char *p = tmp("roles.accord");
+	const char *p = t_path("roles.accord");
 	struct store *st;
 	struct member *m;
 	enum role r;
@@ -359,9 +315,10 @@ t_roles_are_enforced_and_audited(void)
 	T_CHECK(cause && strstr(cause, "needs the admin role") != NULL);
 	free(cause);
 	cause = NULL;
-	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'refused' AND "
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM audit WHERE action = 'refused' AND "
 	    "user = 'daemon'"), 1);
-	T_EQ_INT(q(p, "SELECT count(*) FROM current_members WHERE user = "
+	T_EQ_INT(t_q(p, "SELECT count(*) FROM current_members WHERE user = "
 	    "'nobody'"), 0);
 	/* A non-member is refused too. */
 	T_CHECK(project_require(st, "nobody", ROLE_LABELER, "labeling",
@@ -371,8 +328,10 @@ t_roles_are_enforced_and_audited(void)
 	cause = NULL;
 	/* Role change keeps history: two member rows for daemon. */
 	T_CHECK(member_set(st, "root", "daemon", ROLE_SME, &cause) == 0);
-	T_EQ_INT(q(p, "SELECT count(*) FROM members WHERE user = 'daemon'"), 2);
-	T_EQ_INT(q(p, "SELECT count(*) FROM audit WHERE action = 'member role' "
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM members WHERE user = 'daemon'"), 2);
+	T_EQ_INT(t_q(p,
+	    "SELECT count(*) FROM audit WHERE action = 'member role' "
 	    "AND detail = 'daemon from labeler to sme'"), 1);
 	/* The only admin cannot be removed or demoted. */
 	T_CHECK(member_remove(st, "root", "root", &cause) == -1);
@@ -394,7 +353,7 @@ t_roles_are_enforced_and_audited(void)
 int
 main(void)
 {
-	if (t_mkdtemp(dir, sizeof dir, "unit") == NULL)
+	if (t_mkdtemp(t_dir, sizeof t_dir, "unit") == NULL)
 		return 2;
 	T_RUN(t_create_sets_up_schema);
 	T_RUN(t_create_refuses_existing_file);
@@ -406,12 +365,7 @@ main(void)
 	T_RUN(t_ordinal_borderline_sits_between);
 	T_RUN(t_guideline_sections_describe_classes);
 	T_RUN(t_roles_are_enforced_and_audited);
-	{
-		char *cmd = xasprintf("rm -rf %s", dir);
-
-		if (system(cmd) != 0)
-			fprintf(stderr, "cannot remove %s\n", dir);
-		free(cmd);
-	}
+	if (t_rmtree(t_dir) != 0)
+		perror(t_dir);
 	return t_done();
 }
