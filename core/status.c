@@ -50,7 +50,6 @@ status_read(struct store *st, const char *user, int overlap,
     struct status *o, char **cause)
 {
 	sqlite3_stmt *s;
-	char ov[24];
 	int rc;
 
 	memset(o, 0, sizeof *o);
@@ -63,26 +62,29 @@ status_read(struct store *st, const char *user, int overlap,
 	if (sql_int(st, "SELECT count(*) FROM items", NULL, &o->items,
 	    cause) < 0 ||
 	    sql_int(st, "SELECT count(*) FROM labels", NULL, &o->label_rows,
-	    cause) < 0 ||
-	    sql_int(st, "SELECT count(*) FROM current_labels", NULL,
-	    &o->labels_current, cause) < 0)
+	    cause) < 0)
 		goto fail;
-	snprintf(ov, sizeof ov, "%d", overlap);
-	if (sql_prepare(st, "SELECT sum(n >= ?1), sum(n > 0 AND n < ?1) FROM "
-	    "(SELECT i.id, (SELECT count(*) FROM current_labels c WHERE "
-	    "c.item = i.id) AS n FROM items i)", &s, cause) != 0)
+	/*
+	 * item_labelers (schema 3) holds each item's labelers in force, kept
+	 * by the label's own trigger: one row per item answers what a pass
+	 * over current_labels per item took (6.7 s of 10.6 at 1M items).
+	 */
+	if (sql_prepare(st, "SELECT coalesce(sum(n), 0), "
+	    "coalesce(sum(n >= ?1), 0), coalesce(sum(n > 0 AND n < ?1), 0) "
+	    "FROM item_labelers", &s, cause) != 0)
 		goto fail;
 	sql_bind_int(s, 1, overlap);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		o->items_complete = sqlite3_column_int64(s, 0);
-		o->items_partial = sqlite3_column_int64(s, 1);
+		o->labels_current = sqlite3_column_int64(s, 0);
+		o->items_complete = sqlite3_column_int64(s, 1);
+		o->items_partial = sqlite3_column_int64(s, 2);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW) {
+	if (rc != SQLITE_ROW)
 		sql_fail(st, cause, "cannot read status");
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
 		goto fail;
-	}
 	o->items_unlabeled = o->items - o->items_complete - o->items_partial;
 	if (counts(st, "SELECT kind, count(*) FROM items GROUP BY kind "
 	    "ORDER BY kind", &o->kinds, &o->nkinds, cause) != 0 ||
