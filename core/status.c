@@ -45,6 +45,88 @@ counts_free(struct status_count *c, int n)
 	free(c);
 }
 
+/* The labeler named by e in c[0..n) (sorted as SQLite's BINARY
+ * collation sorts), or -1. */
+static int
+labeler_of(const struct status_count *c, int n, const struct label_entry *e)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		size_t len = strlen(c[mid].name);
+		int d = memcmp(c[mid].name, e->labeler,
+		    len < e->labeler_len ? len : e->labeler_len);
+
+		if (d == 0)
+			d = len < e->labeler_len ? -1 : len > e->labeler_len;
+		if (d == 0)
+			return mid;
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+/*
+ * Each labeler's labels in force into c[i].n: one pass over item_labels
+ * (one packed row per item, label_int.h), where each item's rows come in
+ * id order, so the last row of a labeler on the item is the one in force
+ * (label_stream).  A pass over current_labels asked the index for the
+ * newest row of every label row: 2.0 s at 1M items x 3, against 0.3 s.
+ */
+static int
+count_in_force(struct store *st, struct status_count *c, int n,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	long long *seen = xcalloc((size_t)n + 1, sizeof *seen);
+	int *held = xcalloc((size_t)n + 1, sizeof *held);
+	int *touched = xcalloc((size_t)n + 1, sizeof *touched);
+	int rc, ret = -1;
+
+	if (sql_prepare(st, "SELECT item, rows FROM item_labels", &s,
+	    cause) != 0)
+		goto done;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long item = sqlite3_column_int64(s, 0);
+		const char *p = sql_text(s, 1);
+		struct label_entry e = { 0 };
+		int k, t = 0, more;
+
+		while ((more = label_unpack(&p, &e)) == 1) {
+			if ((k = labeler_of(c, n, &e)) < 0)
+				continue;
+			if (seen[k] != item) {
+				seen[k] = item;
+				held[k] = -1;
+				touched[t++] = k;
+			}
+			label_stream(&held[k], e.class_id != 0 ? 1 : -1);
+		}
+		if (more < 0) {
+			acc_error(cause, "the packed label rows of item %lld "
+			    "are damaged (item_labels); accord check tells "
+			    "more", item);
+			break;
+		}
+		while (t-- > 0)
+			c[touched[t]].n += held[touched[t]] >= 0;
+	}
+	if (rc == SQLITE_DONE)
+		ret = 0;
+	else if (rc != SQLITE_ROW)
+		sql_fail(st, cause, "cannot read item_labels");
+	sqlite3_finalize(s);
+done:
+	free(seen);
+	free(held);
+	free(touched);
+	return ret;
+}
+
 int
 status_read(struct store *st, const char *user, int overlap,
     struct status *o, char **cause)
@@ -92,9 +174,10 @@ status_read(struct store *st, const char *user, int overlap,
 	    "i.batch = b.id), (SELECT count(*) FROM item_sources s WHERE "
 	    "s.batch = b.id) FROM batches b ORDER BY b.id", &o->batches,
 	    &o->nbatches, cause) != 0 ||
-	    counts(st, "SELECT labeler, sum(" LABEL_IN_FORCE("l") "), "
-	    "count(*) FROM labels l GROUP BY labeler "
-	    "ORDER BY labeler", &o->labelers, &o->nlabelers, cause) != 0)
+	    counts(st, "SELECT labeler, 0, count(*) FROM labels GROUP BY "
+	    "labeler ORDER BY labeler", &o->labelers, &o->nlabelers,
+	    cause) != 0 ||
+	    count_in_force(st, o->labelers, o->nlabelers, cause) != 0)
 		goto fail;
 	store_commit(st, NULL);
 	return 0;

@@ -125,3 +125,25 @@ printf 'file,labeler,class\na2.png,frank,ok\na3.png,frank,scratch\n' > one.csv
 run "$ACCORD" labels import "$DB" one.csv
 ok_if "a base name of one item seen at two paths is found" \
 	sql_is "SELECT group_concat(substr(i.path, -6) || '=' || c.name, ' ') FROM (SELECT * FROM current_labels WHERE labeler = 'frank' ORDER BY item) l JOIN items i ON i.id = l.item JOIN classes c ON c.id = l.class" "a2.png=ok a3.png=scratch"
+
+# status counts each labeler's labels in force from the packed rows
+# (item_labels): relabels, withdrawals, a label given again after a
+# withdrawal, and names with the packing's separators and UTF-8 give what
+# current_labels gives, as do the overlap figures from item_labelers.
+sql "INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by)
+	SELECT i.id, l.name, CASE WHEN (i.id + length(l.name) + v.n) % 4 = 0 THEN NULL ELSE (SELECT min(id) FROM classes) + (i.id + v.n) % 2 END,
+	    1, 'now', 'import', 'root'
+	FROM items i, (SELECT 'x,y;z:1' AS name UNION ALL SELECT 'zo' || char(235) UNION ALL SELECT 'b') l,
+	    (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) v
+	ORDER BY v.n, i.id, l.name" 2>"$T/err"
+run "$ACCORD" status "$DB" --json
+want=$(sql "SELECT group_concat(labeler || '=' || n || '/' || r, ' ') FROM (SELECT l.labeler, (SELECT count(*) FROM current_labels c WHERE c.labeler = l.labeler) AS n, count(*) AS r FROM labels l GROUP BY l.labeler ORDER BY l.labeler)")
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join("%s=%d/%d" % (l["name"], l["labels"], l["rows"]) for l in d["labelers"]))' "$T/out")
+ok_if "status: each labeler's labels in force and rows, as current_labels says" \
+	sh -c "[ $RC -eq 0 ] && [ -n '$want' ] && [ \"\$(printf '%s' '$got')\" = \"\$(printf '%s' '$want')\" ]"
+k=$(sql "SELECT value FROM settings WHERE key = 'overlap' ORDER BY id DESC LIMIT 1")
+want=$(sql "SELECT count(*) || ' ' || sum(n >= $k) || ' ' || sum(n > 0 AND n < $k) FROM (SELECT (SELECT count(*) FROM current_labels c WHERE c.item = i.id) AS n FROM items i) x" )
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["labels_current"] and "%d %d %d" % (d["items"], d["items_complete"], d["items_partial"]))' "$T/out")
+ok_if "status: overlap figures as current_labels says ($want)" [ "$got" = "$want" ]
+ok_if "status: labels in force as current_labels counts" \
+	sql_is "SELECT count(*) FROM current_labels" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["labels_current"])' "$T/out")"
