@@ -6,6 +6,7 @@
  * filters on the caller; counts of other labelers' labels are used only to
  * decide eligibility and ordering, and never leave the queue's files.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,17 +49,20 @@ queue_item_exists(struct store *st, long long item, char **cause)
 }
 
 /*
- * The queue's view of the store.
+ * The queue's view of the store (schema 5, core/schema.c).
  *
- * Schema 3 keeps item_labelers(item, n): how many labelers have a label in
- * force on each item, maintained by a trigger on labels.  The scan reads
- * only the items that are open and not empty (0 < n < k; in a running
- * project, the few items the queue is filling) and the user's own label on
- * each of them, instead of walking every label row under the write lock
- * as schema 2 had to (60 ms a take at 300k labels).  Items with n = 0
- * (never labeled, or every label withdrawn) all rank alike, by id, and
- * are walked through the (n, item) index only when no fuller item is
- * open.
+ * The queue hands out the items nearer to k labelers in force first, then
+ * by id, counting other users' live leases as taken slots, never an item
+ * the user has a label in force on, never a gold item (gold comes at its
+ * own rate, queue_gold.c).  item_labelers keeps every item's level n (its
+ * labelers in force) under the index (n, item), so the items of one level
+ * come in the queue's order from a seek.  A take reads the few leases and
+ * gold items, then walks the levels from k - 1 down and stops at the
+ * first item it may give: a few index seeks, whatever the size of the
+ * store.  It steps over the user's own items at the head of a level (one
+ * seek each); a level made only of them is known from labeler_levels and
+ * not read at all.  Leased items are judged one by one: a lease moves its
+ * item up by its holders who are not in force there.
  */
 static void
 scan_free(struct scan *sc)
@@ -69,19 +73,11 @@ scan_free(struct scan *sc)
 		free(sc->held[i].user);
 	free(sc->held);
 	free(sc->gold);
-	free(sc->cand);
+	free(sc->level);
+	free(sc->mine);
+	sqlite3_finalize(sc->top);
+	sqlite3_finalize(sc->cnt);
 	memset(sc, 0, sizeof *sc);
-}
-
-static void
-scan_cand(struct scan *sc, long long item, int taken)
-{
-	if (sc->ncand == sc->ccand) {
-		sc->ccand = sc->ccand ? sc->ccand * 2 : 256;
-		sc->cand = xreallocarray(sc->cand, sc->ccand, sizeof *sc->cand);
-	}
-	sc->cand[sc->ncand].item = item;
-	sc->cand[sc->ncand++].taken = taken;
 }
 
 static int
@@ -109,8 +105,7 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 			sc->held = xreallocarray(sc->held, cap, sizeof *sc->held);
 		}
 		sc->held[sc->nheld].item = sqlite3_column_int64(s, 0);
-		sc->held[sc->nheld].user = xstrdup(sql_text(s, 1));
-		sc->held[sc->nheld++].covered = 0;
+		sc->held[sc->nheld++].user = xstrdup(sql_text(s, 1));
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
@@ -146,6 +141,70 @@ load_gold(struct store *st, struct scan *sc, char **cause)
 	return 0;
 }
 
+/*
+ * Adds to v[n] (n < k) the counts s gives as (n, count) rows: the items
+ * per level (queue_levels) or the user's among them (labeler_levels), in
+ * the batch or in all.  0 or -1.
+ */
+static int
+load_counts(struct store *st, const struct scan *sc, const char *sql,
+    const char *user, long long *v, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, sc->batch);
+	if (user != NULL)
+		sql_bind_text(s, 2, user);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long n = sqlite3_column_int64(s, 0);
+
+		if (n >= 0 && n < sc->k)
+			v[n] += sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read the queue's counts");
+	return 0;
+}
+
+/*
+ * Fill sc for user, overlap k and batch (0: all) at time now.  Read-only;
+ * the caller's transaction makes it one snapshot.
+ */
+static int
+queue_scan(struct store *st, const char *user, int k, long long batch,
+    double now, struct scan *sc, char **cause)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->k = k > 0 ? k : 1;
+	sc->batch = batch;
+	sc->level = xcalloc((size_t)sc->k, sizeof *sc->level);
+	sc->mine = xcalloc((size_t)sc->k, sizeof *sc->mine);
+	if (load_held(st, user, now, sc, cause) != 0 ||
+	    load_gold(st, sc, cause) != 0 ||
+	    load_counts(st, sc, "SELECT n, sum(items) FROM queue_levels WHERE "
+	    "?1 = 0 OR batch = ?1 GROUP BY n", NULL, sc->level, cause) != 0 ||
+	    load_counts(st, sc, "SELECT n, sum(items) FROM labeler_levels "
+	    "WHERE labeler = ?2 AND (?1 = 0 OR batch = ?1) GROUP BY n", user,
+	    sc->mine, cause) != 0 ||
+	    sql_prepare(st, LABEL_NEWEST_ROW("class IS NOT NULL", "?", "?",
+	    ""), &sc->top, cause) != 0 ||
+	    sql_prepare(st, "SELECT n, batch FROM item_labelers WHERE item = ?",
+	    &sc->cnt, cause) != 0)
+		goto fail;
+	/* Only gold mixing needs it: the take number (queue_gold_due). */
+	if (sc->ngold > 0 && sql_int(st, "SELECT rows FROM labeler_rows WHERE "
+	    "labeler = ?", user, &sc->user_rows, cause) < 0)
+		goto fail;
+	return 0;
+fail:
+	scan_free(sc);
+	return -1;
+}
+
 /* Whether who's newest label row on item is in force (a class); one seek
  * in labels_item (item, labeler, id).  1, 0 or -1. */
 static int
@@ -162,24 +221,6 @@ in_force(struct store *st, sqlite3_stmt *top, long long item,
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return force;
-}
-
-/* item's count of labelers in force, through s ("SELECT n FROM
- * item_labelers WHERE item = ?").  Every item has a row (trigger); a
- * missing one reads 0.  0 or -1. */
-static int
-item_n(struct store *st, sqlite3_stmt *s, long long item, int *n,
-    char **cause)
-{
-	int rc;
-
-	sql_bind_int(s, 1, item);
-	rc = sqlite3_step(s);
-	*n = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_fail(st, cause, "cannot read item_labelers");
-	return 0;
 }
 
 /* The first index in held of item's leases (nheld if none). */
@@ -199,86 +240,143 @@ held_first(const struct scan *sc, long long item)
 	return lo;
 }
 
+static int
+held_by_other(const struct scan *sc, long long item)
+{
+	size_t h = held_first(sc, item);
+
+	return h < sc->nheld && sc->held[h].item == item;
+}
+
+/* Where one item stands for the user (item_state). */
+struct istate {
+	int n;		/* labelers in force */
+	int in_batch;	/* in sc's batch (always, without one) */
+	int mine;	/* the user has a label in force on it */
+	int taken;	/* n + other users' leases not among the n */
+};
+
 /*
- * Fill sc for user and overlap k at time now.  Read-only; the caller holds
- * the transaction that makes it one snapshot (and, for queue_take, the
- * write lock that keeps it true until the lease is written).
- *
- * Candidates are the items with 0 < n < k that user has no label in force
- * on, and the items held only by other users' leases; taken counts the
- * labelers in force plus the holders who are not among them.  A holder
- * with a label in force on the item (the screen renews a lease while its
- * labeler looks at an item already labeled) is counted once.
+ * Read item's state for user: its level, the user's label, and the slots
+ * taken counting other users' live leases.  A holder with a label in
+ * force on the item (the screen renews a lease while its labeler looks at
+ * an item already labeled) is counted once.  0 or -1.
  */
 static int
-queue_scan(struct store *st, const char *user, int k, double now,
-    struct scan *sc, char **cause)
+item_state(struct store *st, const struct scan *sc, const char *user,
+    long long item, struct istate *is, char **cause)
 {
-	sqlite3_stmt *open = NULL, *top = NULL, *cnt = NULL;
-	size_t h, h0;
-	int rc, f, r = -1;
+	size_t h;
+	int rc, f = 0;
 
-	memset(sc, 0, sizeof *sc);
-	if (load_held(st, user, now, sc, cause) != 0 ||
-	    load_gold(st, sc, cause) != 0)
-		goto out;
-	if (sql_prepare(st, "SELECT item, n FROM item_labelers WHERE n > 0 "
-	    "AND n < ? ORDER BY item", &open, cause) != 0 ||
-	    sql_prepare(st, LABEL_NEWEST_ROW("class IS NOT NULL", "?", "?",
-	    ""), &top, cause) != 0 ||
-	    sql_prepare(st, "SELECT n FROM item_labelers WHERE item = ?",
-	    &cnt, cause) != 0)
-		goto out;
+	memset(is, 0, sizeof *is);
+	sql_bind_int(sc->cnt, 1, item);
+	rc = sqlite3_step(sc->cnt);
+	if (rc == SQLITE_ROW) {
+		is->n = sqlite3_column_int(sc->cnt, 0);
+		is->in_batch = sc->batch == 0 ||
+		    sqlite3_column_int64(sc->cnt, 1) == sc->batch;
+	}
+	sqlite3_reset(sc->cnt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read item_labelers");
+	if (is->n > 0 && (is->mine = in_force(st, sc->top, item, user,
+	    cause)) < 0)
+		return -1;
+	is->taken = is->n;
+	for (h = held_first(sc, item); h < sc->nheld &&
+	    sc->held[h].item == item; h++) {
+		if (is->n > 0 && (f = in_force(st, sc->top, item,
+		    sc->held[h].user, cause)) < 0)
+			return -1;
+		is->taken += is->n == 0 || !f;
+	}
+	return 0;
+}
+
+/* Whether the overlap rule may give the item in state is to the user. */
+static int
+offered(const struct scan *sc, long long item, const struct istate *is)
+{
+	return is->in_batch && !is->mine && is->taken < sc->k &&
+	    !in_gold(sc, item);
+}
+
+/*
+ * The best leased item for user: the highest level counting leases, then
+ * the lowest id: *item and its level *t (-1 if none).  0 or -1.
+ */
+static int
+leased_best(struct store *st, const struct scan *sc, const char *user,
+    const long long *ex, size_t nex, long long *item, int *t, char **cause)
+{
+	struct istate is;
+	size_t h;
+
+	*item = 0;
+	*t = -1;
 	for (h = 0; h < sc->nheld; h++) {
-		if ((f = in_force(st, top, sc->held[h].item, sc->held[h].user,
-		    cause)) < 0)
-			goto out;
-		sc->held[h].covered = f;
-	}
-	sql_bind_int(open, 1, k);
-	while ((rc = sqlite3_step(open)) == SQLITE_ROW) {
-		long long item = sqlite3_column_int64(open, 0);
-		int taken = sqlite3_column_int(open, 1);
+		long long id = sc->held[h].item;
 
-		if (in_gold(sc, item))
+		if ((h > 0 && sc->held[h - 1].item == id) ||
+		    queue_in_sorted(ex, nex, id))
 			continue;
-		if ((f = in_force(st, top, item, user, cause)) < 0)
-			goto out;
-		if (f)
-			continue;
-		for (h = held_first(sc, item); h < sc->nheld &&
-		    sc->held[h].item == item; h++)
-			taken += !sc->held[h].covered;
-		if (taken < k)
-			scan_cand(sc, item, taken);
+		if (item_state(st, sc, user, id, &is, cause) != 0)
+			return -1;
+		if (offered(sc, id, &is) && is.taken > *t) {
+			*t = is.taken;
+			*item = id;
+		}
 	}
-	if (rc != SQLITE_DONE) {
-		sql_fail(st, cause, "cannot read item_labelers");
-		goto out;
-	}
-	/* Items nobody has a label in force on, held by others. */
-	for (h0 = 0; h0 < sc->nheld; h0 = h) {
-		long long item = sc->held[h0].item;
+	return 0;
+}
 
-		for (h = h0; h < sc->nheld && sc->held[h].item == item; h++)
-			;
-		if (item_n(st, cnt, item, &f, cause) != 0)
-			goto out;
-		if (f == 0 && (int)(h - h0) < k && !in_gold(sc, item))
-			scan_cand(sc, item, (int)(h - h0));
+/*
+ * The first item of level t in the queue's order with an id below
+ * `below`, that is not leased to anyone else (leased_best judges those),
+ * excluded, gold, or the user's own: *item, 0 if none.  0 or -1.
+ */
+static int
+level_first(struct store *st, const struct scan *sc, const char *user,
+    int t, long long below, const long long *ex, size_t nex,
+    long long *item, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc, f = 0;
+
+	*item = 0;
+	if (sc->level[t] == 0 || (t > 0 && sc->mine[t] >= sc->level[t]))
+		return 0;
+	if (sql_prepare(st, sc->batch > 0 ?
+	    "SELECT item FROM item_labelers WHERE batch = ?1 AND n = ?2 AND "
+	    "item < ?3 ORDER BY item" :
+	    "SELECT item FROM item_labelers WHERE n = ?2 AND item < ?3 "
+	    "ORDER BY item", &s, cause) != 0)
+		return -1;
+	if (sc->batch > 0)
+		sql_bind_int(s, 1, sc->batch);
+	sql_bind_int(s, 2, t);
+	sql_bind_int(s, 3, below);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(s, 0);
+
+		if (held_by_other(sc, id) || queue_in_sorted(ex, nex, id) ||
+		    in_gold(sc, id))
+			continue;
+		if (t > 0 && (f = in_force(st, sc->top, id, user, cause)) != 0) {
+			if (f < 0)
+				break;
+			continue;
+		}
+		*item = id;
+		break;
 	}
-	/* Only gold mixing needs it (labels_labeler): no cost without gold. */
-	if (sc->ngold > 0 && sql_int(st, "SELECT count(*) FROM labels WHERE "
-	    "labeler = ?", user, &sc->user_rows, cause) < 0)
-		goto out;
-	r = 0;
-out:
-	sqlite3_finalize(open);
-	sqlite3_finalize(top);
-	sqlite3_finalize(cnt);
-	if (r != 0)
-		scan_free(sc);
-	return r;
+	sqlite3_finalize(s);
+	if (f < 0)
+		return -1;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read item_labelers");
+	return 0;
 }
 
 static int
@@ -289,29 +387,10 @@ cmp_ll(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* The queue's order: nearer to k first, then by id. */
-static int
-cmp_cand(const void *a, const void *b)
-{
-	const struct cand *x = a, *y = b;
-
-	if (x->taken != y->taken)
-		return x->taken > y->taken ? -1 : 1;
-	return x->item < y->item ? -1 : x->item > y->item;
-}
-
 int
 queue_in_sorted(const long long *v, size_t n, long long x)
 {
 	return n > 0 && bsearch(&x, v, n, sizeof *v, cmp_ll) != NULL;
-}
-
-static int
-held_by_other(const struct scan *sc, long long item)
-{
-	size_t h = held_first(sc, item);
-
-	return h < sc->nheld && sc->held[h].item == item;
 }
 
 /* The id of import batch `name`; -1 with *cause if there is none. */
@@ -327,99 +406,34 @@ batch_id(struct store *st, const char *name, long long *id, char **cause)
 }
 
 /*
- * The first item nobody has a label in force on (n = 0) that is not held
- * by another user, excluded or gold, in id order, optionally in one
- * batch; *item 0 if none.  The (n, item) index gives them in id order
- * without stepping over labeled items.
+ * Choose the item for user by the overlap rule: *item, or 0 if none.
+ * Levels from k - 1 down; within a level the lowest id, a leased item
+ * competing at the level its leases lift it to.
  */
 static int
-empty_first(struct store *st, const struct scan *sc, long long batch,
+queue_pick(struct store *st, const struct scan *sc, const char *user,
     const long long *ex, size_t nex, long long *item, char **cause)
 {
-	sqlite3_stmt *s;
-	int rc;
+	long long leased, x;
+	int t, lt;
 
 	*item = 0;
-	if (sql_prepare(st, batch > 0 ?
-	    "SELECT l.item FROM item_labelers l JOIN items i ON i.id = l.item "
-	    "WHERE l.n = 0 AND i.batch = ? ORDER BY l.item" :
-	    "SELECT item FROM item_labelers WHERE n = 0 ORDER BY item", &s,
-	    cause) != 0)
+	if (leased_best(st, sc, user, ex, nex, &leased, &lt, cause) != 0)
 		return -1;
-	if (batch > 0)
-		sql_bind_int(s, 1, batch);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(s, 0);
-
-		if (held_by_other(sc, id) || queue_in_sorted(ex, nex, id) ||
-		    in_gold(sc, id))
-			continue;
-		*item = id;
-		break;
+	for (t = sc->k - 1; t >= 0 && t >= lt; t--) {
+		if (level_first(st, sc, user, t, t == lt ? leased : LLONG_MAX,
+		    ex, nex, &x, cause) != 0)
+			return -1;
+		if (x != 0 || t == lt) {
+			*item = x != 0 ? x : leased;
+			return 0;
+		}
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_fail(st, cause, "cannot read item_labelers");
 	return 0;
 }
 
-/*
- * Whether item is in import batch `batch`, through s ("SELECT batch FROM
- * items WHERE id = ?").  1, 0, or -1 with *cause.
- */
-static int
-in_batch(struct store *st, sqlite3_stmt *s, long long item, long long batch,
-    char **cause)
-{
-	int rc, in;
-
-	sql_bind_int(s, 1, item);
-	rc = sqlite3_step(s);
-	in = rc == SQLITE_ROW && sqlite3_column_int64(s, 0) == batch;
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sql_fail(st, cause, "cannot read items");
-	return in;
-}
-
-/*
- * Choose the item for user: *item, or 0 if none.  Candidates (a slot
- * already taken) are ranked first, nearer to k first; then items nobody
- * has a label in force on, by id.
- */
-static int
-queue_pick(struct store *st, struct scan *sc, long long batch,
-    const long long *ex, size_t nex, long long *item, char **cause)
-{
-	sqlite3_stmt *s = NULL;
-	size_t i;
-	int in;
-
-	*item = 0;
-	if (sc->ncand > 0)
-		qsort(sc->cand, sc->ncand, sizeof *sc->cand, cmp_cand);
-	if (batch > 0 && sql_prepare(st, "SELECT batch FROM items WHERE "
-	    "id = ?", &s, cause) != 0)
-		return -1;
-	for (i = 0; i < sc->ncand && *item == 0; i++) {
-		if (queue_in_sorted(ex, nex, sc->cand[i].item))
-			continue;
-		if (batch > 0) {
-			if ((in = in_batch(st, s, sc->cand[i].item, batch,
-			    cause)) < 0) {
-				sqlite3_finalize(s);
-				return -1;
-			}
-			if (in)
-				*item = sc->cand[i].item;
-		} else
-			*item = sc->cand[i].item;
-	}
-	sqlite3_finalize(s);
-	if (*item != 0)
-		return 0;
-	return empty_first(st, sc, batch, ex, nex, item, cause);
-}
+/* Why the queue gives an item: the claim re-checks by the same rule. */
+enum pick_kind { PICK_NONE, PICK_RELABEL, PICK_OVERLAP, PICK_GOLD };
 
 /*
  * The next item for user, in this order: an item sent back for
@@ -429,95 +443,219 @@ queue_pick(struct store *st, struct scan *sc, long long batch,
  * apart.
  */
 static int
-queue_next(struct store *st, const char *user, struct scan *sc, int k,
-    long long batch, const long long *ex, size_t nex, double now,
-    long long *item, char **cause)
+queue_next(struct store *st, const char *user, const struct scan *sc,
+    const long long *ex, size_t nex, double now, long long *item,
+    enum pick_kind *kind, char **cause)
 {
 	long long *rel, g;
 	size_t nrel;
 	int due;
 
-	if (queue_relabel_open(st, user, k, batch, ex, nex, now, 1, &rel, &nrel,
-	    cause) != 0)
+	*kind = PICK_NONE;
+	if (queue_relabel_open(st, user, sc->k, sc->batch, ex, nex, now, 1,
+	    &rel, &nrel, cause) != 0)
 		return -1;
 	*item = nrel > 0 ? rel[0] : 0;
 	free(rel);
-	if (*item != 0)
+	if (*item != 0) {
+		*kind = PICK_RELABEL;
 		return 0;
-	if (queue_pick(st, sc, batch, ex, nex, item, cause) != 0)
+	}
+	if (queue_pick(st, sc, user, ex, nex, item, cause) != 0)
 		return -1;
 	if (*item == 0)
 		return 0;
+	*kind = PICK_OVERLAP;
 	if (queue_gold_due(st, user, sc, now, &due, cause) != 0 ||
-	    (due && queue_gold_pick(st, user, sc, batch, ex, nex, &g,
+	    (due && queue_gold_pick(st, user, sc, sc->batch, ex, nex, &g,
 	    cause) != 0))
 		return -1;
-	if (due && g != 0)
+	if (due && g != 0) {
 		*item = g;
+		*kind = PICK_GOLD;
+	}
 	return 0;
 }
 
-static int queue_take_tx(struct store *, const char *, const char *,
-    const long long *, int, struct queue_item *, char **);
-
-int
-queue_take(struct store *st, const char *user, const char *batch,
-    const long long *exclude, int nexclude, struct queue_item *out,
-    char **cause)
+/*
+ * One count for user through sql, its ?1 the user and ?2 the number x:
+ * *out.  0, or -1 with *cause.
+ */
+static int
+user_count(struct store *st, const char *sql, const char *user, long long x,
+    long long *out, char **cause)
 {
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	sql_bind_int(s, 2, x);
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW)
+		return sql_fail(st, cause, "cannot count labels");
+	return 0;
+}
+
+/*
+ * Inside the claim's write transaction: whether item, chosen as kind from
+ * an earlier snapshot, may still go to user: *ok.  The rule that chose it,
+ * asked again about this one item.  0 or -1.
+ */
+static int
+claim_ok(struct store *st, const char *user, const struct scan *sc,
+    long long item, enum pick_kind kind, double now, int *ok, char **cause)
+{
+	struct istate is;
+	long long *rel, rows;
+	size_t nrel, i;
+
+	*ok = 0;
+	switch (kind) {
+	case PICK_RELABEL:
+		if (queue_relabel_open(st, user, sc->k, sc->batch, NULL, 0,
+		    now, SIZE_MAX, &rel, &nrel, cause) != 0)
+			return -1;
+		for (i = 0; i < nrel && !*ok; i++)
+			*ok = rel[i] == item;
+		free(rel);
+		return 0;
+	case PICK_GOLD:
+		/* A gold item still in force that user never labeled. */
+		if (!in_gold(sc, item) || item_state(st, sc, user, item, &is,
+		    cause) != 0)
+			return in_gold(sc, item) ? -1 : 0;
+		/* Each labeler gets each gold item at most once. */
+		if (user_count(st, "SELECT count(*) FROM labels WHERE "
+		    "labeler = ?1 AND item = ?2", user, item, &rows,
+		    cause) != 0)
+			return -1;
+		*ok = is.in_batch && rows == 0;
+		return 0;
+	case PICK_OVERLAP:
+		if (item_state(st, sc, user, item, &is, cause) != 0)
+			return -1;
+		*ok = offered(sc, item, &is);
+		return 0;
+	case PICK_NONE:
+		break;
+	}
+	return 0;
+}
+/*
+ * Taking an item reads to choose, then claims: the choice is made in a
+ * read transaction (WAL: it waits for nobody and nobody waits for it);
+ * the claim takes the write lock, asks the rule again about the one item
+ * chosen, and writes the lease.  A claim that finds its item gone (another
+ * labeler filled it meanwhile) chooses again; after QUEUE_CLAIM_TRIES
+ * such races the choice is made under the write lock, so a take always
+ * ends.
+ */
+#define QUEUE_CLAIM_TRIES 4
+
+/* Read the project, batch and queue counts for user; 0 or -1. */
+static int
+take_scan(struct store *st, const char *user, const char *batch, double now,
+    struct scan *sc, char **cause)
+{
+	struct project p;
+	long long bid = 0;
 	int r;
 
-	queue_lease_sync(st, 0);
-	r = queue_take_tx(st, user, batch, exclude, nexclude, out, cause);
-	queue_lease_sync(st, 1);
+	if (project_load(st, &p, cause) != 0)
+		return -1;
+	r = (batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
+	    queue_scan(st, user, p.overlap, bid, now, sc, cause) != 0 ? -1 : 0;
+	project_free(&p);
 	return r;
+}
+
+/* Choose in a read transaction: *item (0: none) and *kind.  0 or -1. */
+static int
+take_choose(struct store *st, const char *user, const char *batch,
+    const long long *ex, size_t nex, double now, long long *item,
+    enum pick_kind *kind, char **cause)
+{
+	struct scan sc;
+	int r;
+
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	r = take_scan(st, user, batch, now, &sc, cause);
+	if (r == 0) {
+		r = queue_next(st, user, &sc, ex, nex, now, item, kind, cause);
+		scan_free(&sc);
+	}
+	store_rollback(st);
+	return r;
+}
+
+/*
+ * The claim, under the write lock: expire leases, check (or, when locked,
+ * make) the choice, write the lease.  1 claimed or nothing to claim, 0
+ * lost the race (rolled back), -1 error (rolled back).
+ */
+static int
+take_claim(struct store *st, const char *user, const char *batch,
+    const long long *ex, size_t nex, int locked, long long *item,
+    enum pick_kind kind, char **cause)
+{
+	struct scan sc;
+	double now = queue_now();
+	int ok = 1, r;
+
+	if (queue_begin(st, user, cause) != 0)
+		return -1;
+	if (queue_lease_expire(st, now, cause) != 0 ||
+	    take_scan(st, user, batch, now, &sc, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	r = locked ? queue_next(st, user, &sc, ex, nex, now, item, &kind,
+	    cause) : claim_ok(st, user, &sc, *item, kind, now, &ok, cause);
+	scan_free(&sc);
+	if (r != 0 || !ok) {
+		store_rollback(st);
+		return r != 0 ? -1 : 0;
+	}
+	if ((*item != 0 && queue_lease_put(st, user, *item, now, cause) != 0) ||
+	    store_commit(st, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 1;
 }
 
 static int
 queue_take_tx(struct store *st, const char *user, const char *batch,
-    const long long *exclude, int nexclude, struct queue_item *out,
-    char **cause)
+    const long long *ex, size_t nex, struct queue_item *out, char **cause)
 {
-	struct project p;
-	struct scan sc;
-	long long *ex = NULL, bid = 0, item = 0;
-	size_t nex = nexclude > 0 ? (size_t)nexclude : 0;
-	double now = queue_now();
+	enum pick_kind kind = PICK_NONE;
+	long long item = 0;
 	char *why = NULL;
+	int tries, r = 0;
 
 	memset(out, 0, sizeof *out);
-	if (nex > 0) {
-		ex = xcalloc(nex, sizeof *ex);
-		memcpy(ex, exclude, nex * sizeof *ex);
-		qsort(ex, nex, sizeof *ex, cmp_ll);
-	}
-	if (queue_begin(st, user, cause) != 0) {
-		free(ex);
+	/* A refusal is audited and said before anything is read. */
+	if (queue_require(st, user, cause) != 0)
 		return -1;
+	for (tries = 0; r == 0; tries++) {
+		int locked = tries >= QUEUE_CLAIM_TRIES;
+
+		if (!locked) {
+			if (take_choose(st, user, batch, ex, nex, queue_now(),
+			    &item, &kind, cause) != 0)
+				return -1;
+			if (item == 0)
+				return 0;
+		}
+		if ((r = take_claim(st, user, batch, ex, nex, locked, &item,
+		    kind, cause)) < 0)
+			return -1;
 	}
-	if (project_load(st, &p, cause) != 0)
-		goto fail;
-	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
-	    queue_lease_expire(st, now, cause) != 0 ||
-	    queue_scan(st, user, p.overlap, now, &sc, cause) != 0) {
-		project_free(&p);
-		goto fail;
-	}
-	if (queue_next(st, user, &sc, p.overlap, bid, ex, nex, now, &item,
-	    cause) != 0) {
-		project_free(&p);
-		scan_free(&sc);
-		goto fail;
-	}
-	project_free(&p);
-	scan_free(&sc);
-	free(ex);
-	ex = NULL;
-	if (item != 0 && queue_lease_put(st, user, item, now, cause) != 0)
-		goto fail;
-	/* Commit even when nothing was found: expired leases are gone. */
-	if (store_commit(st, cause) != 0)
-		goto fail;
 	if (item == 0)
 		return 0;
 	if (queue_item_read(st, item, out, cause) != 0) {
@@ -527,144 +665,74 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 		return -1;
 	}
 	return 1;
-fail:
-	free(ex);
-	store_rollback(st);
-	return -1;
 }
 
-static int
-count_done(struct store *st, const char *user, long long batch,
-    long long *done, char **cause)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	/* labels_labeler (labeler, id) walks only this user's rows. */
-	if (sql_prepare(st, "SELECT count(*) FROM current_labels l JOIN items "
-	    "i ON i.id = l.item WHERE l.labeler = ?1 AND (?2 = 0 OR "
-	    "i.batch = ?2)", &s, cause) != 0)
-		return -1;
-	sql_bind_text(s, 1, user);
-	sql_bind_int(s, 2, batch);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*done = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW)
-		return sql_fail(st, cause, "cannot count labels");
-	return 0;
-}
-
-/* How many of the items sent back to user (rel) are not candidates. */
-static long long
-progress_relabel(const struct scan *sc, const long long *rel, size_t nrel)
-{
-	long long n = 0;
-	size_t i, j;
-
-	for (j = 0; j < nrel; j++) {
-		for (i = 0; i < sc->ncand && sc->cand[i].item != rel[j]; i++)
-			;
-		if (i == sc->ncand)
-			n++;
-	}
-	return n;
-}
-
-/* Adds to *n the open items with someone on them, in batch (0: any). */
-static int
-progress_open(struct store *st, const struct scan *sc, long long batch,
-    long long *n, char **cause)
-{
-	sqlite3_stmt *s;
-	size_t i;
-	int in;
-
-	if (batch == 0) {
-		*n += (long long)sc->ncand;
-		return 0;
-	}
-	if (sql_prepare(st, "SELECT batch FROM items WHERE id = ?", &s,
-	    cause) != 0)
-		return -1;
-	for (i = 0; i < sc->ncand; i++) {
-		if ((in = in_batch(st, s, sc->cand[i].item, batch, cause)) < 0)
-			break;
-		*n += in;
-	}
-	sqlite3_finalize(s);
-	return i < sc->ncand ? -1 : 0;
-}
-
-/*
- * Adds to *n the items nobody has a label in force on, but for those held
- * by others and gold (served at the gold rate, outside this count).
- * Without a batch that is a count of the (n, item) index less the few
- * held and gold ones.
- */
-static int
-progress_empty_all(struct store *st, const struct scan *sc, long long *n,
+int
+queue_take(struct store *st, const char *user, const char *batch,
+    const long long *exclude, int nexclude, struct queue_item *out,
     char **cause)
 {
-	sqlite3_stmt *s;
-	long long zero = 0;
-	size_t h;
-	int n0, r = 0;
+	long long *ex = NULL;
+	size_t nex = nexclude > 0 ? (size_t)nexclude : 0;
+	int r;
 
-	if (sql_int(st, "SELECT count(*) FROM item_labelers WHERE n = 0",
-	    NULL, &zero, cause) < 0 ||
-	    sql_prepare(st, "SELECT n FROM item_labelers WHERE item = ?", &s,
-	    cause) != 0)
-		return -1;
-	*n += zero;
-	for (h = 0; h < sc->nheld + sc->ngold; h++) {
-		long long id = h < sc->nheld ? sc->held[h].item :
-		    sc->gold[h - sc->nheld];
-
-		if (h < sc->nheld ? h > 0 && sc->held[h - 1].item == id :
-		    held_by_other(sc, id))
-			continue;	/* counted once */
-		if ((r = item_n(st, s, id, &n0, cause)) != 0)
-			break;
-		if (n0 == 0)
-			(*n)--;
+	if (nex > 0) {
+		ex = xcalloc(nex, sizeof *ex);
+		memcpy(ex, exclude, nex * sizeof *ex);
+		qsort(ex, nex, sizeof *ex, cmp_ll);
 	}
-	sqlite3_finalize(s);
+	queue_lease_sync(st, 0);
+	r = queue_take_tx(st, user, batch, ex, nex, out, cause);
+	queue_lease_sync(st, 1);
+	free(ex);
 	return r;
 }
 
-/* progress_empty_all's count within one batch. */
+/*
+ * The items the overlap rule offers user, ignoring exclusions: every item
+ * below k the user has no label in force on (the level counts), less the
+ * leased and gold ones it does not offer (few; judged one by one), plus
+ * the items sent back to user that it does not count.  0 or -1.
+ */
 static int
-progress_empty_batch(struct store *st, const struct scan *sc,
-    long long batch, long long *n, char **cause)
+count_remaining(struct store *st, const struct scan *sc, const char *user,
+    const long long *rel, size_t nrel, long long *n, char **cause)
 {
-	sqlite3_stmt *s;
-	int rc;
+	struct istate is;
+	size_t i;
+	int t;
 
-	if (sql_prepare(st, "SELECT l.item FROM item_labelers l JOIN items i "
-	    "ON i.id = l.item WHERE l.n = 0 AND i.batch = ?", &s, cause) != 0)
-		return -1;
-	sql_bind_int(s, 1, batch);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(s, 0);
+	*n = 0;
+	for (t = 0; t < sc->k; t++)
+		*n += sc->level[t] - sc->mine[t];
+	for (i = 0; i < sc->nheld + sc->ngold; i++) {
+		long long id = i < sc->nheld ? sc->held[i].item :
+		    sc->gold[i - sc->nheld];
 
-		if (!held_by_other(sc, id) && !in_gold(sc, id))
+		if (i < sc->nheld ? i > 0 && sc->held[i - 1].item == id :
+		    held_by_other(sc, id))
+			continue;	/* judged once */
+		if (item_state(st, sc, user, id, &is, cause) != 0)
+			return -1;
+		if (is.in_batch && is.n < sc->k && !is.mine &&
+		    !offered(sc, id, &is))
+			(*n)--;
+	}
+	for (i = 0; i < nrel; i++) {
+		if (item_state(st, sc, user, rel[i], &is, cause) != 0)
+			return -1;
+		if (!offered(sc, rel[i], &is))
 			(*n)++;
 	}
-	if (rc != SQLITE_DONE)
-		sql_fail(st, cause, "cannot read items");
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return 0;
 }
 
 int
 queue_progress(struct store *st, const char *user, const char *batch,
     long long *done, long long *remaining, char **cause)
 {
-	struct project p;
 	struct scan sc;
-	long long bid = 0, n = 0, *rel = NULL;
+	long long *rel = NULL;
 	size_t nrel = 0;
 	double now = queue_now();
 	int r;
@@ -674,33 +742,22 @@ queue_progress(struct store *st, const char *user, const char *batch,
 		return -1;
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
-	if (project_load(st, &p, cause) != 0)
-		goto fail;
-	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
-	    count_done(st, user, bid, done, cause) != 0 ||
-	    queue_scan(st, user, p.overlap, now, &sc, cause) != 0) {
-		project_free(&p);
-		goto fail;
+	if (take_scan(st, user, batch, now, &sc, cause) != 0) {
+		store_rollback(st);
+		return -1;
 	}
+	/* The user's labels in force: every level of labeler_levels. */
+	r = user_count(st, "SELECT coalesce(sum(items), 0) FROM "
+	    "labeler_levels WHERE labeler = ?1 AND (?2 = 0 OR batch = ?2)",
+	    user, sc.batch, done, cause);
 	/* Items sent back to user that the overlap rule does not offer. */
-	r = queue_relabel_open(st, user, p.overlap, bid, NULL, 0, now,
-	    SIZE_MAX, &rel, &nrel, cause);
-	project_free(&p);
-	if (r == 0) {
-		n += progress_relabel(&sc, rel, nrel);
-		free(rel);
-		r = progress_open(st, &sc, bid, &n, cause);
-	}
 	if (r == 0)
-		r = bid == 0 ? progress_empty_all(st, &sc, &n, cause) :
-		    progress_empty_batch(st, &sc, bid, &n, cause);
+		r = queue_relabel_open(st, user, sc.k, sc.batch, NULL, 0, now,
+		    SIZE_MAX, &rel, &nrel, cause);
+	if (r == 0)
+		r = count_remaining(st, &sc, user, rel, nrel, remaining, cause);
+	free(rel);
 	scan_free(&sc);
-	if (r != 0)
-		goto fail;
 	store_rollback(st);
-	*remaining = n;
-	return 0;
-fail:
-	store_rollback(st);
-	return -1;
+	return r;
 }

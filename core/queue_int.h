@@ -12,26 +12,29 @@
 #include "accord/queue.h"
 #include "internal.h"
 
-struct cand {
-	long long item;
-	int taken;		/* labelers in force + other users' leases */
-};
-
 struct held {
 	long long item;
 	char *user;
-	int covered;		/* the holder also has a label in force */
 };
 
+/*
+ * What a take or a progress count reads before looking at single items:
+ * the few leases, gold items and per-level counts (schema 5), and the
+ * statements that look items up one by one.
+ */
 struct scan {
-	struct cand *cand;	/* open items with a slot taken */
-	size_t ncand, ccand;
 	struct held *held;	/* live leases of other users, by item */
 	size_t nheld;
 	long long *gold;	/* gold items in force, ascending: never */
 	size_t ngold;		/* offered by the overlap rule */
-	long long user_rows;	/* the user's label rows (counted only
-				 * when there is gold) */
+	long long user_rows;	/* the user's label rows (read only when
+				 * there is gold) */
+	int k;			/* the overlap */
+	long long batch;	/* 0: every batch */
+	long long *level;	/* [t], t < k: items t labelers have in force */
+	long long *mine;	/* [t]: of those, the ones the user has */
+	sqlite3_stmt *top;	/* is (item, labeler) in force */
+	sqlite3_stmt *cnt;	/* item's n and batch */
 };
 
 /* x is among the n ascending values v. */

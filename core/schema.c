@@ -245,6 +245,79 @@ static const char *const migrations[] = {
 	LABEL_PACKED_SQL("NEW.") ")"
 	"  ON CONFLICT (item) DO UPDATE SET rows = rows || excluded.rows;"
 	"  END;\n",
+
+	/*
+	 * 5: the queue's order kept by the store, so a take costs a few index
+	 * seeks whatever the size of the project (core/queue.c).  The queue
+	 * hands out items nearer to k labelers first, then by id: within one
+	 * level n, item_labelers_n (and item_labelers_batch for one batch)
+	 * gives them in order.  A labeler skips the items they have a label
+	 * in force on; labeler_levels counts those per level, so a level made
+	 * only of their own items is passed over without reading it.
+	 * queue_levels counts the items per level, labeler_rows each
+	 * labeler's label rows (the gold rate's take number).  Every count is
+	 * kept by trigger in the label's or item's own transaction; derived
+	 * like item_labelers, checked by accord check.  An item's n moves by
+	 * one per label row: the row's labeler (the item's newest row) joins
+	 * or leaves the set in force, and everyone else in force moves with
+	 * the item.
+	 */
+	"ALTER TABLE item_labelers ADD COLUMN batch INTEGER NOT NULL "
+	"  DEFAULT 0;\n"
+	"UPDATE item_labelers SET batch = (SELECT batch FROM items WHERE "
+	"  id = item_labelers.item);\n"
+	"CREATE INDEX item_labelers_batch ON item_labelers(batch, n, item);\n"
+	"DROP TRIGGER item_labelers_item;\n"
+	"CREATE TRIGGER item_labelers_item AFTER INSERT ON items BEGIN"
+	"  INSERT INTO item_labelers (item, n, batch) VALUES (NEW.id, 0,"
+	"  NEW.batch); END;\n"
+	"CREATE TABLE queue_levels ("
+	"  batch INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL,"
+	"  PRIMARY KEY (batch, n)) WITHOUT ROWID;\n"
+	"INSERT INTO queue_levels (batch, n, items) SELECT batch, n, count(*) "
+	"  FROM item_labelers GROUP BY batch, n;\n"
+	"CREATE TABLE labeler_levels ("
+	"  labeler TEXT NOT NULL,"
+	"  batch INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  items INTEGER NOT NULL,"
+	"  PRIMARY KEY (labeler, batch, n)) WITHOUT ROWID;\n"
+	"INSERT INTO labeler_levels (labeler, batch, n, items) SELECT "
+	"  c.labeler, l.batch, l.n, count(*) FROM current_labels c JOIN "
+	"  item_labelers l ON l.item = c.item GROUP BY 1, 2, 3;\n"
+	"CREATE TABLE labeler_rows ("
+	"  labeler TEXT PRIMARY KEY,"
+	"  rows INTEGER NOT NULL) WITHOUT ROWID;\n"
+	"INSERT INTO labeler_rows (labeler, rows) SELECT labeler, count(*) "
+	"  FROM labels GROUP BY labeler;\n"
+	"CREATE TRIGGER labeler_rows_label AFTER INSERT ON labels BEGIN"
+	"  INSERT INTO labeler_rows (labeler, rows) VALUES (NEW.labeler, 1)"
+	"  ON CONFLICT (labeler) DO UPDATE SET rows = rows + 1; END;\n"
+	"CREATE TRIGGER queue_levels_item AFTER INSERT ON item_labelers BEGIN"
+	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
+	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = items + 1;"
+	"  END;\n"
+	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
+	"  WHEN OLD.n != NEW.n BEGIN"
+	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch"
+	"  AND n = OLD.n;"
+	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
+	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = items + 1;"
+	/* Out of OLD.n: those in force before (the newest row's labeler
+	 * among them only if it left, n fell). */
+	"  UPDATE labeler_levels SET items = items - 1 WHERE batch = OLD.batch"
+	"  AND n = OLD.n AND CASE WHEN labeler = (SELECT labeler FROM labels"
+	"  WHERE item = NEW.item ORDER BY id DESC LIMIT 1) THEN NEW.n < OLD.n"
+	"  ELSE labeler IN (SELECT l.labeler FROM labels l WHERE l.item ="
+	"  NEW.item AND " LABEL_IN_FORCE("l") ") END;"
+	/* Into NEW.n: those in force now. */
+	"  INSERT INTO labeler_levels (labeler, batch, n, items) SELECT"
+	"  l.labeler, NEW.batch, NEW.n, 1 FROM labels l WHERE l.item ="
+	"  NEW.item AND " LABEL_IN_FORCE("l")
+	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = items + 1;"
+	"  END;\n",
 };
 
 const char *

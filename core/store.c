@@ -588,6 +588,71 @@ check_item_labels(struct store *st, char **cause)
 	return ret;
 }
 
+/*
+ * The queue's counts (schema 5) are derived from labels and items by
+ * trigger: count again and compare.  Each query counts the rows that
+ * disagree (a zero count kept for a level nobody is at agrees).  0, or
+ * -1 with *cause naming the first table that differs.
+ */
+static int
+check_queue_counts(struct store *st, char **cause)
+{
+	static const struct {
+		const char *what, *sql;
+	} q[] = {
+		{ "item_labelers (each item's labelers in force)",
+		  "SELECT count(*) FROM items i LEFT JOIN item_labelers x ON "
+		  "x.item = i.id WHERE x.item IS NULL OR x.batch != i.batch OR "
+		  "x.n != (SELECT count(*) FROM current_labels c WHERE c.item "
+		  "= i.id)" },
+		{ "queue_levels (items per level)",
+		  "SELECT count(*) FROM (SELECT batch, n, items FROM "
+		  "queue_levels WHERE items != 0 EXCEPT SELECT batch, n, "
+		  "count(*) FROM item_labelers GROUP BY batch, n) UNION ALL "
+		  "SELECT count(*) FROM (SELECT batch, n, count(*) FROM "
+		  "item_labelers GROUP BY batch, n EXCEPT SELECT batch, n, items "
+		  "FROM queue_levels)" },
+		{ "labeler_levels (each labeler's items per level)",
+		  "SELECT count(*) FROM (SELECT labeler, batch, n, items FROM "
+		  "labeler_levels WHERE items != 0 EXCEPT SELECT c.labeler, "
+		  "l.batch, l.n, count(*) FROM current_labels c JOIN "
+		  "item_labelers l ON l.item = c.item GROUP BY 1, 2, 3) UNION "
+		  "ALL SELECT count(*) FROM (SELECT c.labeler, l.batch, l.n, "
+		  "count(*) FROM current_labels c JOIN item_labelers l ON "
+		  "l.item = c.item GROUP BY 1, 2, 3 EXCEPT SELECT labeler, "
+		  "batch, n, items FROM labeler_levels)" },
+		{ "labeler_rows (each labeler's label rows)",
+		  "SELECT count(*) FROM (SELECT labeler, rows FROM labeler_rows "
+		  "EXCEPT SELECT labeler, count(*) FROM labels GROUP BY "
+		  "labeler) UNION ALL SELECT count(*) FROM (SELECT labeler, "
+		  "count(*) FROM labels GROUP BY labeler EXCEPT SELECT "
+		  "labeler, rows FROM labeler_rows)" },
+	};
+	sqlite3_stmt *s;
+	long long bad;
+	size_t i;
+	int rc;
+
+	if (store_version(st) < 5)
+		return 0;
+	for (i = 0; i < sizeof q / sizeof q[0]; i++) {
+		if (sql_prepare(st, q[i].sql, &s, cause) != 0)
+			return -1;
+		bad = 0;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			bad += sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE)
+			return sql_fail(st, cause, "cannot compare the queue's "
+			    "counts");
+		if (bad > 0)
+			return acc_error(cause, "%s differs from the labels in "
+			    "%lld place%s", q[i].what, bad, bad == 1 ? "" :
+			    "s");
+	}
+	return 0;
+}
+
 int
 store_check(struct store *st, char **cause)
 {
@@ -617,5 +682,7 @@ store_check(struct store *st, char **cause)
 		buf_free(&b);
 		return -1;
 	}
-	return check_item_labels(st, cause);
+	if (check_item_labels(st, cause) != 0)
+		return -1;
+	return check_queue_counts(st, cause);
 }

@@ -5,8 +5,11 @@
  * A labeler is offered items they have no label in force on, that have
  * fewer than the project's overlap k labelers with labels in force, counting
  * unexpired leases held by *other* labelers as taken slots.  Taking an item
- * takes a lease (QUEUE_LEASE_SECONDS) inside BEGIN IMMEDIATE, so concurrent
- * labelers never push an item past k.  A labeler never learns other
+ * chooses it in a read transaction, then claims it: under BEGIN IMMEDIATE
+ * the rule is asked again about that one item and a lease
+ * (QUEUE_LEASE_SECONDS) written, so concurrent labelers never push an item
+ * past k, and the write lock is held only for the claim.  A take costs a
+ * few index seeks whatever the size of the store (core/queue.c).  A labeler never learns other
  * labelers' classes, notes or vote counts through this API (blind
  * labeling): nothing here returns them.
  *
