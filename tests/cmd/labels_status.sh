@@ -126,10 +126,11 @@ run "$ACCORD" labels import "$DB" one.csv
 ok_if "a base name of one item seen at two paths is found" \
 	sql_is "SELECT group_concat(substr(i.path, -6) || '=' || c.name, ' ') FROM (SELECT * FROM current_labels WHERE labeler = 'frank' ORDER BY item) l JOIN items i ON i.id = l.item JOIN classes c ON c.id = l.class" "a2.png=ok a3.png=scratch"
 
-# status counts each labeler's labels in force from the packed rows
-# (item_labels): relabels, withdrawals, a label given again after a
-# withdrawal, and names with the packing's separators and UTF-8 give what
-# current_labels gives, as do the overlap figures from item_labelers.
+# status counts each labeler's labels in force from the queue's counts
+# (labeler_levels, labeler_rows, queue_levels; kept by trigger): relabels,
+# withdrawals, a label given again after a withdrawal, and names with
+# separators and UTF-8 give what current_labels gives, as do the overlap
+# figures.
 sql "INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by)
 	SELECT i.id, l.name, CASE WHEN (i.id + length(l.name) + v.n) % 4 = 0 THEN NULL ELSE (SELECT min(id) FROM classes) + (i.id + v.n) % 2 END,
 	    1, 'now', 'import', 'root'
