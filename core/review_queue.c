@@ -98,6 +98,128 @@ entry_cmp(const void *a, const void *b)
 	return x->item < y->item ? -1 : x->item > y->item;
 }
 
+/*
+ * Sorting the queue.  Items of one vote split (the same decided,
+ * entropy and number of labels) are ordered by id, and the queue is read
+ * in id order, so each entry needs only the rank of its split among the
+ * distinct splits, which are few (a handful with three labelers), and a
+ * stable counting sort by rank gives entry_cmp's order in time linear in
+ * the entries: qsort of 290,000 entries at 1M items was a sixth of the
+ * review's start-up.
+ */
+struct split {
+	struct review_entry key;	/* item unused */
+	uint64_t bits;			/* key.entropy's */
+	int rank, count;
+};
+
+static size_t
+split_hash(uint64_t bits, const struct review_entry *e)
+{
+	return (size_t)((bits ^ (uint64_t)e->nlabels << 1 ^
+	    (uint64_t)e->decided) * 0x9e3779b97f4a7c15ULL >> 40);
+}
+
+static int
+split_cmp(const void *a, const void *b)
+{
+	struct review_entry x = ((const struct split *)a)->key;
+	struct review_entry y = ((const struct split *)b)->key;
+
+	x.item = y.item = 0;
+	return entry_cmp(&x, &y);
+}
+
+/* The splits of e[0..n) into *sp (*nsp of them), each entry's in which. */
+static void
+splits_find(const struct review_entry *e, int n, struct split **sp,
+    int *nsp, int *which)
+{
+	size_t nslot = 64, i, k;
+	int *slot = NULL, ns = 0, cap = 0, j;
+
+	*sp = NULL;
+	for (j = 0; j < n; j++) {
+		uint64_t bits;
+
+		if (slot == NULL || (size_t)ns * 2 >= nslot) {
+			nslot = slot == NULL ? nslot : nslot * 2;
+			free(slot);
+			slot = xcalloc(nslot, sizeof *slot);
+			for (k = 0; k < (size_t)ns; k++) {
+				i = split_hash((*sp)[k].bits, &(*sp)[k].key);
+				while (slot[i & (nslot - 1)] != 0)
+					i++;
+				slot[i & (nslot - 1)] = (int)k + 1;
+			}
+		}
+		memcpy(&bits, &e[j].entropy, sizeof bits);
+		/* Slots hold split + 1; 0 is empty. */
+		for (i = split_hash(bits, &e[j]);
+		    (k = (size_t)slot[i & (nslot - 1)]) != 0; i++) {
+			const struct split *t = &(*sp)[k - 1];
+
+			if (t->bits == bits && t->key.nlabels == e[j].nlabels &&
+			    t->key.decided == e[j].decided)
+				break;
+		}
+		if (k == 0) {
+			if (ns == cap) {
+				cap = cap ? cap * 2 : 16;
+				*sp = xreallocarray(*sp, (size_t)cap,
+				    sizeof **sp);
+			}
+			(*sp)[ns].key = e[j];
+			(*sp)[ns].bits = bits;
+			(*sp)[ns].count = 0;
+			k = (size_t)++ns;
+			slot[i & (nslot - 1)] = (int)k;
+		}
+		(*sp)[k - 1].count++;
+		which[j] = (int)k - 1;
+	}
+	free(slot);
+	*nsp = ns;
+}
+
+/* Sort e[0..n), in ascending item order, by entry_cmp. */
+static void
+queue_sort(struct review_entry *e, int n)
+{
+	struct split *sp, *by;
+	struct review_entry *out;
+	int *which = xcalloc((size_t)n + 1, sizeof *which), ns, j, r;
+	int *start;
+
+	splits_find(e, n, &sp, &ns, which);
+	by = xcalloc((size_t)ns + 1, sizeof *by);
+	for (j = 0; j < ns; j++) {
+		by[j] = sp[j];
+		by[j].rank = j;		/* where it came from, for now */
+	}
+	qsort(by, (size_t)ns, sizeof *by, split_cmp);
+	/* Splits that compare equal (entropies a rounding apart) share a
+	 * rank, so their items mix by id as entry_cmp orders them. */
+	start = xcalloc((size_t)ns + 1, sizeof *start);
+	for (j = 0, r = 0; j < ns; j++) {
+		if (j > 0 && split_cmp(&by[j - 1], &by[j]) != 0)
+			r++;
+		sp[by[j].rank].rank = r;
+		start[r + 1] += by[j].count;
+	}
+	for (j = 1; j <= ns; j++)
+		start[j] += start[j - 1];
+	out = xcalloc((size_t)n + 1, sizeof *out);
+	for (j = 0; j < n; j++)
+		out[start[sp[which[j]].rank]++] = e[j];
+	memcpy(e, out, (size_t)n * sizeof *e);
+	free(out);
+	free(start);
+	free(by);
+	free(sp);
+	free(which);
+}
+
 /* The filter's names as ids; -1 with *cause for names the store lacks. */
 static int
 filter_ids(struct store *st, const struct review_filter *f, int *ca, int *cb,
@@ -537,7 +659,7 @@ review_queue(struct store *st, const char *user, const struct review_filter *f,
 		return -1;
 	}
 	if (q.n > 1)
-		qsort(q.out, (size_t)q.n, sizeof *q.out, entry_cmp);
+		queue_sort(q.out, q.n);
 	*out = q.out;
 	*n = q.n;
 	return 0;

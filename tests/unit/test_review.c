@@ -595,6 +595,42 @@ t_check_before_the_screen(void)
 	review_filter_free(&f);
 }
 
+/*
+ * Vote splits that differ only in which class has which count give
+ * entropies a rounding apart (1, 3, 2 and 1, 2, 3 of six labels: the last
+ * bit), which the order takes as equal: such items come by id, not the
+ * larger sum first.
+ */
+static void
+t_queue_rounding_ties(void)
+{
+	static const int split[4][3] = {
+		{ 1, 3, 2 }, { 1, 2, 3 }, { 3, 1, 2 }, { 3, 2, 1 },
+	};
+	static const char *const six[] = { "daemon", "bin", "sys", "sync",
+	    "games", "man" };
+	char *cause = NULL;
+	int i, c, k, u;
+
+	if (member_set(st, SME, "man", ROLE_LABELER, &cause) != 0 ||
+	    x("WITH RECURSIVE n(x) AS (SELECT 49 UNION ALL SELECT x + 1 FROM "
+	    "n WHERE x < 52) INSERT INTO items (sha256, path, kind, format, "
+	    "bytes, batch, imported_by, imported_at) SELECT printf('%064d', "
+	    "x), '/data/' || x || '.png', 'image', 'png', 10, 1, 'root', "
+	    "'now' FROM n; INSERT INTO item_meta (item, key, value, source, "
+	    "created_at) SELECT id, 'tie', 'y', 'csv:m.csv', 'now' FROM items "
+	    "WHERE id >= 49") != SQLITE_OK) {
+		T_FAIL("items 49..52: %s", cause ? cause : "sql");
+		free(cause);
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		for (c = 0, u = 0; c < 3; c++)
+			for (k = 0; k < split[i][c]; k++)
+				put(six[u++], 49 + i, OK + c);
+	check_queue("tie=y", "49:6 50:6 51:6 52:6");
+}
+
 int
 main(void)
 {
@@ -616,6 +652,7 @@ main(void)
 		T_RUN(t_labeler_refused_and_audited);
 		T_RUN(t_check_before_the_screen);
 		T_RUN(t_queue_reads_each_item_once);
+		T_RUN(t_queue_rounding_ties);
 	}
 	store_close(st);
 	if (t_rmtree(dir) != 0)
