@@ -69,6 +69,16 @@ int review_queue(struct store *st, const char *user,
     const struct review_filter *f, struct review_entry **out, int *n,
     char **cause);
 
+/*
+ * What review_queue refuses, without reading the labels: user not sme or
+ * admin (audited), a class pair with one class, an unknown class or batch
+ * name in f (NULL: no filter).  For a command to refuse before a screen
+ * takes the terminal, where the screen reads the queue itself.  0, or -1
+ * with *cause.
+ */
+int review_check(struct store *st, const char *user,
+    const struct review_filter *f, char **cause);
+
 /* One label row, in force or superseded. */
 struct review_label {
 	long long id;
