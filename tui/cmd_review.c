@@ -91,13 +91,12 @@ cmd_review_run(struct cmd_args *a)
 {
 	const struct cmd_entry *c = a->entry;
 	struct review_filter f;
-	struct review_entry *q = NULL;
 	struct buf words = { 0 };
 	struct store *st;
 	const char *user, *db = a->argv[0], *v;
 	char *cause = NULL;
 	long long item = 0;
-	int r, n = 0;
+	int r;
 
 	if ((v = cmd_args_get(a, "item")) != NULL &&
 	    acc_parse_int(v, 1, 1LL << 62, &item) != 0)
@@ -125,8 +124,7 @@ cmd_review_run(struct cmd_args *a)
 	}
 	/* Refuse labelers (core audits it) and bad names before the screen
 	 * takes over the terminal. */
-	r = review_queue(st, user, &f, &q, &n, &cause);
-	free(q);
+	r = review_check(st, user, &f, &cause);
 	store_close(st);
 	if (r != 0) {
 		review_filter_free(&f);
