@@ -53,6 +53,14 @@ int sql_step_done(struct store *st, sqlite3_stmt *s, char **cause);
 int sql_int(struct store *st, const char *sql, const char *param,
     long long *out, char **cause);
 
+/*
+ * Group commit (core/store.c): after a COMMIT made under
+ * synchronous=NORMAL, sync the store's WAL outside the write lock, so
+ * concurrent writers' syncs overlap.  When it returns 0 the commit is as
+ * durable as under FULL.  0, or -1 with *cause.
+ */
+int store_sync_wal(struct store *st, char **cause);
+
 /* Remove a store file and its -wal/-shm/-journal companions. */
 void store_unlink_files(const char *path);
 

@@ -13,6 +13,7 @@
 #include "accord/label.h"
 #include "accord/project.h"
 #include "label_int.h"
+#include "queue_int.h"
 
 /* --- packed entries -------------------------------------------------- */
 
@@ -217,68 +218,81 @@ put_row(struct store *st, const char *user, long long item, int class_id,
 	return queue_lease_drop(st, user, item, cause);
 }
 
+/*
+ * user's newest label in force, for an undo: *item (0: none).  Walks
+ * user's rows newest first (labels_labeler); repeated undos therefore
+ * walk back through the history.  0 or -1.
+ */
+static int
+undo_target(struct store *st, const char *user, long long *item,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*item = 0;
+	if (sql_prepare(st, "SELECT item FROM current_labels WHERE "
+	    "labeler = ? ORDER BY id DESC LIMIT 1", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*item = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read labels");
+	return 0;
+}
+
+/*
+ * put_row in its own transaction, durable when this returns 0: committed
+ * under synchronous=NORMAL, then the WAL synced outside the write lock
+ * (store_sync_wal: group commit).  *item 0 asks for an undo: the item is
+ * user's newest label in force, 0 if none (nothing written).
+ */
+static int
+put_shared(struct store *st, const char *user, long long *item, int class_id,
+    const char *note, double seconds, long long *label_id, char **cause)
+{
+	int undo = *item == 0, r = -1;
+
+	queue_lease_sync(st, 0);
+	if (queue_begin(st, user, cause) != 0)
+		goto out;
+	if ((undo && undo_target(st, user, item, cause) != 0) ||
+	    (*item != 0 && put_row(st, user, *item, class_id, note, seconds,
+	    label_id, cause) != 0) || store_commit(st, cause) != 0) {
+		store_rollback(st);
+		if (undo)
+			*item = 0;
+		goto out;
+	}
+	r = *item != 0 ? store_sync_wal(st, cause) : 0;
+out:
+	queue_lease_sync(st, 1);
+	return r;
+}
+
 int
 label_put(struct store *st, const char *user, long long item, int class_id,
     const char *note, double seconds, long long *label_id, char **cause)
 {
 	const char *why;
 
-	if (queue_begin(st, user, cause) != 0)
-		return -1;
-	if (class_id < 0) {
-		store_rollback(st);
+	if (class_id < 0)
 		return acc_error(cause, "class %d is not a class of this "
 		    "project", class_id);
-	}
-	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL) {
-		store_rollback(st);
+	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL)
 		return acc_error(cause, "the note %s", why);
-	}
-	/* COMMIT under synchronous=FULL returns once the WAL is synced. */
-	if (put_row(st, user, item, class_id, note, seconds, label_id,
-	    cause) != 0 || store_commit(st, cause) != 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return put_shared(st, user, &item, class_id, note, seconds, label_id,
+	    cause);
 }
 
 int
 label_undo(struct store *st, const char *user, long long *item, char **cause)
 {
-	sqlite3_stmt *s;
-	int rc;
-
 	*item = 0;
-	if (queue_begin(st, user, cause) != 0)
-		return -1;
-	/* Walk user's rows newest first (labels_labeler); the first in force
-	 * is the label to undo.  Repeated undos therefore walk back through
-	 * the history. */
-	if (sql_prepare(st, "SELECT item FROM current_labels WHERE "
-	    "labeler = ? ORDER BY id DESC LIMIT 1", &s, cause) != 0)
-		goto fail;
-	sql_bind_text(s, 1, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*item = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		sql_fail(st, cause, "cannot read labels");
-		goto fail;
-	}
-	if (*item == 0) {
-		store_rollback(st);
-		return 0;
-	}
-	if (put_row(st, user, *item, 0, "", -1, NULL, cause) != 0 ||
-	    store_commit(st, cause) != 0)
-		goto fail;
-	return 0;
-fail:
-	*item = 0;
-	store_rollback(st);
-	return -1;
+	return put_shared(st, user, item, 0, "", -1, NULL, cause);
 }
 
 int

@@ -60,9 +60,8 @@ queue_lease_expire(struct store *st, double now, char **cause)
  * Lease writes commit without waiting for the disk.  A lease is working
  * state, not history: losing the newest ones to a power cut only frees
  * slots that nobody has labeled yet, and a process being killed loses
- * nothing (the WAL is in the page cache).  The label that follows commits
- * with synchronous=FULL, which syncs the WAL and every lease frame before
- * it.  It halves the syncs per label, and the sync was most of a take:
+ * nothing (the WAL is in the page cache).  The label that follows syncs
+ * the WAL (store_sync_wal), and with it every lease frame before it.  It halves the syncs per label, and the sync was most of a take:
  * 9 ms of it on one labeler, against 8 ms for the label's own commit
  * (tests/stress/labelers.sh, ext4 on a virtual disk).  In WAL mode
  * synchronous=NORMAL keeps the store consistent; only durability of these

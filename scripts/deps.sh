@@ -27,7 +27,7 @@ libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term"
 TEST="clang libclang-rt-14-dev sqlite3 tmux sox libsox-fmt-base espeak-ng
 imagemagick flac vorbis-tools python3 passwd util-linux man-db
 groff-base python3-nltk python3-sklearn python3-statsmodels
-chromium python3-numpy python3-scipy valgrind"
+chromium python3-numpy python3-scipy valgrind strace"
 # chafa: the label-screen render benchmark compares against it.
 BENCH="chafa"
 

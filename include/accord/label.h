@@ -22,8 +22,9 @@
  * user's label (undo).  The row records the newest guideline version,
  * seconds spent (< 0: not recorded), note (NULL: ""), origin 'screen',
  * and supersedes user's previous row on the item.  Releases the lease.
- * One BEGIN IMMEDIATE transaction, committed with synchronous=FULL before
- * returning: when this returns 0 the label is on disk.  *label_id (may be
+ * One BEGIN IMMEDIATE transaction, committed without a sync inside the
+ * write lock, then the WAL synced outside it (group commit, concurrent
+ * labelers' syncs overlap): when this returns 0 the label is on disk.  *label_id (may be
  * NULL) gets the new row's id.
  */
 int label_put(struct store *st, const char *user, long long item,

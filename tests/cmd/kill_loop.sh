@@ -171,3 +171,23 @@ ok_if "the queue's per-item counts (item_labelers) match the labels in force" \
 ok_if "no (item, labeler) has two label rows" \
 	sql_is "SELECT count(*) FROM (SELECT 1 FROM labels GROUP BY item, labeler HAVING count(*) > 1)" 0
 ok_if "and the store is whole" whole
+
+# A label is reported only once it is on disk.  Labels commit without a
+# sync inside the write lock and then sync the WAL themselves (group
+# commit, store_sync_wal): under strace, an fdatasync or fsync of the
+# store's -wal comes before each label's line reaches standard output.
+if command -v strace >/dev/null 2>&1; then
+	"$ACCORD" init "$T/sync.accord" --task sync --media image --classes ok,bad \
+		--overlap 1 >/dev/null && "$ACCORD" import "$T/sync.accord" img >/dev/null ||
+		fail "building the sync project"
+	awk 'BEGIN { for (j = 0; j < 5; j++) print "bad" }' >"$T/sync.script"
+	strace -f -y -e trace=fsync,fdatasync,write -o "$T/strace" \
+		"$ACCORD" label "$T/sync.accord" --script "$T/sync.script" >"$T/out" 2>"$T/err"
+	ok_if "five labels under strace" sh -c "[ \$(grep -c 'bad\$' '$T/out') -eq 5 ]"
+	awk '/sync\((|[0-9]+<)[^>]*sync\.accord-wal>\) += 0/ { synced = 1 }
+	    /^[0-9]+ +write\(1</ { if (!synced) bad++; synced = 0; lines++ }
+	    END { exit !(lines == 5 && bad == 0) }' "$T/strace"
+	ok_if "each label's WAL is synced before its line is printed" [ $? -eq 0 ]
+else
+	skip "each label's WAL is synced before its line is printed" "strace is not installed"
+fi
