@@ -22,9 +22,11 @@
 # moved to "bench2") so that `drift` has two batches, and a predictions
 # file (a class per item, by id) for `errors`.
 #
-# Not measured: `stats` and `review` start-up (full-screen only; the time
-# to the first screen needs the tmux driver of label_bench.sh and is left
-# for later), and the keystroke latency (label_bench.sh, demo stores).
+# `stats` and `review` are full-screen: their row is the time from start
+# to the first screen (a private tmux server, 120x40, polled every 20 ms
+# until the screen shows its title line), then q; peak RSS is the whole
+# run's.  Without tmux those rows read "failed".  The keystroke latency
+# is label_bench.sh's (demo stores).
 #
 # Environment:
 #   SCALE_SIZES="10000 100000 1000000"  the sizes (items)
@@ -119,16 +121,85 @@ row() {
 	# shellcheck disable=SC2086
 	measure "$WORK/a" "$ACCORD" $_a
 	measure "$WORK/s" "$@"
+	row_result "$_size" "$_name" "$_ok" "$_a"
+}
+
+# row_result SIZE NAME OK_RCS ACCORD_ARGS: the row from $WORK/a and
+# $WORK/s, and the error lines of a side that failed.
+row_result() {
 	read -r aw am arc <"$WORK/a"
 	read -r sw sm src <"$WORK/s"
 	astate=ok sstate=ok
-	case " $_ok " in *" $arc "*) ;; *) astate=failed ;; esac
+	case " $3 " in *" $arc "*) ;; *) astate=failed ;; esac
 	[ "$src" = 0 ] || sstate=failed
-	[ "$astate" = ok ] || echo "$_size $_name: accord$_a: exit $arc:" \
+	[ "$astate" = ok ] || echo "$1 $2: accord$4: exit $arc:" \
 	    "$(head -c 300 "$WORK/a.err" | tr '\n' ' ')" >>"$FAILURES"
-	[ "$sstate" = ok ] || echo "$_size $_name: equivalent: exit $src:" \
+	[ "$sstate" = ok ] || echo "$1 $2: equivalent: exit $src:" \
 	    "$(head -c 300 "$WORK/s.err" | tr '\n' ' ')" >>"$FAILURES"
-	echo "$_size|$_name|$aw|$am|$astate|$sw|$sm|$sstate" >>"$RESULTS"
+	echo "$1|$2|$aw|$am|$astate|$sw|$sm|$sstate" >>"$RESULTS"
+}
+
+# screen OUT MARKER CMD...: runs the full-screen CMD in a private tmux
+# server until MARKER shows on the screen, then sends q; writes
+# "SECONDS_TO_MARKER RSS_KB RC" to OUT (RC "failed": no marker in 300 s).
+screen() {
+	_out=$1 _marker=$2
+	shift 2
+	"$PY" - "$_out" "$_marker" "$TIME" "$@" 2>"$_out.err" <<'EOF'
+import os, shlex, subprocess, sys, time
+out, marker, timebin, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+tmux = ["tmux", "-u", "-L", "accord-scale-%d" % os.getpid(), "-f", "/dev/null"]
+inner = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color " + " ".join(
+    shlex.quote(c) for c in [timebin, "-o", out + ".t", "-f", "%M %x"] + cmd)
+def alive():
+    return subprocess.run(tmux + ["has-session"],
+        stderr=subprocess.DEVNULL).returncode == 0
+t = time.monotonic()
+subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40", inner],
+    check=True)
+wall = None
+while time.monotonic() - t < 300 and alive():
+    s = subprocess.run(tmux + ["capture-pane", "-p"], capture_output=True,
+        text=True).stdout
+    if marker in s:
+        wall = time.monotonic() - t
+        break
+    time.sleep(0.02)
+subprocess.run(tmux + ["send-keys", "q"], stderr=subprocess.DEVNULL)
+t = time.monotonic()
+while alive() and time.monotonic() - t < 30:
+    time.sleep(0.05)
+subprocess.run(tmux + ["kill-server"], stderr=subprocess.DEVNULL)
+try:
+    rss, rc = open(out + ".t").read().split()[-2:]
+except (OSError, ValueError):
+    rss, rc = "0", "signal"
+with open(out, "w") as f:
+    f.write("%s %s %s\n" % ("%.3f" % wall if wall else "0", rss,
+        rc if wall else "failed"))
+EOF
+	[ -s "$_out" ] || echo "0 0 failed" >"$_out"
+}
+
+# screen_row SIZE NAME MARKER ACCORD_ARGS -- SQL_CMD...: a row for a
+# full-screen command (as row, the accord side through screen).
+screen_row() {
+	_size=$1 _name=$2 _marker=$3
+	shift 3
+	_a=
+	while [ "$1" != -- ]; do
+		_a="$_a $1"
+		shift
+	done
+	shift
+	if command -v tmux >/dev/null; then
+		# shellcheck disable=SC2086
+		screen "$WORK/a" "$_marker" "$ACCORD" $_a
+	else
+		echo "0 0 no-tmux" >"$WORK/a"
+	fi
+	measure "$WORK/s" "$@"
+	row_result "$_size" "$_name" 0 "$_a"
 }
 
 RESULTS=$WORK/results
@@ -170,6 +241,8 @@ Q_ERRORS="WITH v AS MATERIALIZED (SELECT item, class FROM (SELECT item, class,
  SELECT p.class, v.class, count(*) FROM v JOIN predictions p
  ON p.run = (SELECT id FROM prediction_runs WHERE name = 'm1') AND p.item = v.item
  GROUP BY 1, 2"
+# review: the labels in force, item by item.
+Q_REVIEW="SELECT item, labeler, class FROM current_labels ORDER BY item"
 # Every numeric metadata value of the two batches, sorted per key and batch.
 Q_DRIFT="SELECT m.key, i.batch, m.value FROM current_meta m JOIN items i ON i.id = m.item
  WHERE typeof(m.value) IN ('integer', 'real') ORDER BY m.key, i.batch, m.value"
@@ -283,6 +356,12 @@ for n in $SIZES; do
 	row "$n" "drift" 0 drift "$db" --from bench --to bench2 -- \
 	    sqlite3 "$db" "$Q_DRIFT"
 
+	# stats shows the figures of agree; review the labels in force.
+	screen_row "$n" "stats (first screen)" "computed " stats "$db" -- \
+	    sqlite3 "$db" "$Q_AGREE"
+	screen_row "$n" "review (first screen)" "accord | review |" \
+	    review "$db" -- sqlite3 "$db" "$Q_REVIEW"
+
 	if [ "$n" = "$largest" ] && [ "$STRESS_LABELS" -gt 0 ]; then
 		if [ "$(id -u)" -ne 0 ]; then
 			STRESSFIG="16 labelers: skipped (needs root: real OS users)"
@@ -333,7 +412,7 @@ echo "  items --json: sqlite3 -json of items with current_meta as an object;"
 echo "  labels dump: sqlite3 -csv of the same join; agree: a scan of the label rows;"
 echo "  export (both methods): the majority class per item from current_labels;"
 echo "  errors: predictions against that majority; drift: the numeric metadata sorted"
-echo "  by key and batch.  Not measured: stats and review start-up (full-screen)."
+echo "  by key and batch; stats: as agree; review: the labels in force by item."
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -s "$FAILURES" ]; then
 	echo "failed:"
