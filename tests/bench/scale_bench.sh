@@ -106,18 +106,25 @@ measure() {
 	fi
 }
 
+# accord_args WORD... -- ...: the words before "--" in $_a, and in $_k
+# how many arguments they and the "--" are.
+accord_args() {
+	_a= _k=1
+	while [ "$1" != -- ]; do
+		_a="$_a $1"
+		_k=$((_k + 1))
+		shift
+	done
+}
+
 # row SIZE NAME OK_RCS ACCORD_ARGS -- SQL_CMD...: one table row.  The
 # accord run counts when its exit status is in OK_RCS ("0" or "0 1").
 # ACCORD_ARGS are split at spaces (no space in TMPDIR, then).
 row() {
 	_size=$1 _name=$2 _ok=$3
 	shift 3
-	_a=
-	while [ "$1" != -- ]; do
-		_a="$_a $1"
-		shift
-	done
-	shift
+	accord_args "$@"
+	shift "$_k"
 	# shellcheck disable=SC2086
 	measure "$WORK/a" "$ACCORD" $_a
 	measure "$WORK/s" "$@"
@@ -186,12 +193,8 @@ EOF
 screen_row() {
 	_size=$1 _name=$2 _marker=$3
 	shift 3
-	_a=
-	while [ "$1" != -- ]; do
-		_a="$_a $1"
-		shift
-	done
-	shift
+	accord_args "$@"
+	shift "$_k"
 	if command -v tmux >/dev/null; then
 		# shellcheck disable=SC2086
 		screen "$WORK/a" "$_marker" "$ACCORD" $_a
