@@ -13,16 +13,18 @@
  *
  * No writer ever waits for the backup's locks (a WAL reader blocks no
  * one); what a labeler's commit can feel is the disk and the CPU.  With a
- * writer committing a label every few ms during a backup of 1M items
- * (1.08 GB, 2 busy cores, 2026-12-02), its commit p99 was 39 ms with the
- * old 10 ms pause after every 256 pages (1,034 steps, 105 s) and 40 ms
- * with no pause in 16 MB steps (19.5 s); 33 to 58 ms before either
- * started.  The pauses bought the writer nothing.  So the copy takes
- * 16 MB steps, starts the kernel's writeback of each step at once
- * (sync_file_range: the final fsync then finds little left, and no
- * gigabyte burst queues in front of the labelers' WAL fsyncs), and pauses
- * only after a step during which another connection wrote the WAL, that
- * is only while labelers are working, for disks slow enough to need it.
+ * writer committing a label every 5 ms during a backup of 1M items
+ * (1.08 GB, 2 cores shared, 2026-12-02), its commit p99 during the
+ * backup was 19-60 ms with the old 10 ms pause after every 256 pages
+ * (1,034 steps, 51-129 s) and 22-84 ms with none in 16 MB steps
+ * (10-24 s), each close to the writer's p99 just before the backup
+ * (12-59 ms): the pauses bought the writer nothing it could see (figures
+ * in docs/benchmarks.md).  So the copy takes 16 MB steps, starts the
+ * kernel's writeback of each step at once (sync_file_range: the final
+ * fsync then finds little left and no gigabyte burst queues in front of
+ * the labelers' WAL fsyncs), and pauses only after a step during which
+ * another connection wrote the WAL, that is only while labelers work,
+ * for disks slow enough to need it.
  *
  * The copy is written without a journal and without syncs of its own
  * (journal_mode OFF, synchronous OFF): it is DEST.tmp, removed on any
