@@ -46,10 +46,12 @@
 #                         at the end; about 1.1 GB per 1M items, twice
 #                         at the largest size during the 16-labeler run)
 #
-# Time: about 1 minute at 10k and 100k together, 6 to 10 minutes at 1M on
-# a quiet 2-core machine (gen_store 80 s, takes as long as the queue
-# needs, check and the 16-labeler checks the longest).  A report: exit 0
-# whatever the figures, 2 when it cannot run at all.
+# Time, measured at load 6-10 on 2 shared cores (2026-12-02): 6 minutes
+# for 10k and 100k (gen_store 75 s of it); 15.5 minutes at 1M from a
+# copied store (the take run its 60 s; 16 labelers 5 minutes, mostly
+# waiting on today's queue, then their checks of the store; check 64 s);
+# gen_store adds 80 s at 1M quiet.  A quiet machine takes about half.  A
+# report: exit 0 whatever the figures, 2 when it cannot run at all.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
