@@ -591,27 +591,107 @@ out:
 	return rc;
 }
 
+/*
+ * The label rows in force, as a bit per label id: each (item, labeler)
+ * pair's newest row, from one pass over the labels_item index in order.
+ * `labels dump` asked SQLite for that newest row once per label row (a
+ * seek in the same index each time): 1.5 s of its 7.5 s at 1M items x 3.
+ * 0 with *bits (its size in *nbits), or -1 with *cause.
+ */
+static int
+newest_bits(struct store *st, unsigned char **bits, long long *nbits,
+    char **cause)
+{
+	sqlite3_stmt *s;
+	long long max = 0, id;
+	int rc;
+
+	*bits = NULL;
+	if (sql_int(st, "SELECT coalesce(max(id), 0) FROM labels", NULL, &max,
+	    cause) != 1)
+		return -1;
+	*nbits = max + 1;
+	*bits = xcalloc((size_t)(max / 8 + 1), 1);
+	if (sql_prepare(st, "SELECT max(id) FROM labels GROUP BY item, labeler",
+	    &s, cause) != 0)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		if (id >= 0 && id <= max)
+			(*bits)[id / 8] |= (unsigned char)(1u << (id % 8));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return sql_fail(st, cause, "cannot read labels");
+	return 0;
+}
+
+/*
+ * The provenance text of a row.  Rows share a few (one per label import
+ * and recorder, in runs), so the last one is kept while its inputs are
+ * the same instead of being formatted for every row.
+ */
+struct provenance {
+	int import;
+	char *file, *by, *text;
+};
+
+static void
+provenance_free(struct provenance *p)
+{
+	free(p->file);
+	free(p->by);
+	free(p->text);
+	memset(p, 0, sizeof *p);
+}
+
+static const char *
+provenance_of(struct provenance *p, const char *origin, const char *file,
+    const char *by)
+{
+	int import = strcmp(origin, "import") == 0;
+
+	if (p->text != NULL && p->import == import && strcmp(p->by, by) == 0 &&
+	    (!import || strcmp(p->file, file) == 0))
+		return p->text;
+	provenance_free(p);
+	p->import = import;
+	p->file = xstrdup(file);
+	p->by = xstrdup(by);
+	p->text = import ? xasprintf("imported from %s by %s", file, by) :
+	    xasprintf("label screen, by %s", by);
+	return p->text;
+}
+
 int
 labels_each(struct store *st, const char *user,
     int (*fn)(void *, const struct label_row *), void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct provenance prov = { 0 };
+	unsigned char *newest = NULL;
+	long long nbits = 0;
+	sqlite3_stmt *s = NULL;
 	int rc, r = 0;
 
 	if (project_require(st, user, ROLE_SME, "reading every label", cause)
 	    != 0)
 		return -1;
-	if (sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
+	/* One snapshot for the newest rows and the rows. */
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (newest_bits(st, &newest, &nbits, cause) != 0 ||
+	    sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
 	    "c.name, l.note, l.guideline, l.seconds_spent, l.created_at, "
-	    "l.supersedes, " LABEL_NEWEST("l") ", l.origin, "
-	    "li.file, l.recorded_by FROM labels l JOIN items i ON i.id = l.item "
+	    "l.supersedes, l.origin, li.file, l.recorded_by "
+	    "FROM labels l JOIN items i ON i.id = l.item "
 	    "LEFT JOIN classes c ON c.id = l.class "
 	    "LEFT JOIN label_imports li ON li.id = l.label_import "
-	    "ORDER BY l.id", &s, cause) != 0)
-		return -1;
+	    "ORDER BY l.id", &s, cause) != 0) {
+		r = -1;
+		goto out;
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct label_row lr;
-		char *prov;
 
 		lr.id = sqlite3_column_int64(s, 0);
 		lr.item = sqlite3_column_int64(s, 1);
@@ -626,20 +706,19 @@ labels_each(struct store *st, const char *user,
 		    sqlite3_column_double(s, 8);
 		lr.created_at = sql_text(s, 9);
 		lr.supersedes = sqlite3_column_int64(s, 10);
-		lr.current = sqlite3_column_int(s, 11);
-		if (strcmp(sql_text(s, 12), "import") == 0)
-			prov = xasprintf("imported from %s by %s", sql_text(s, 13),
-			    sql_text(s, 14));
-		else
-			prov = xasprintf("label screen, by %s", sql_text(s, 14));
-		lr.provenance = prov;
-		r = fn(arg, &lr);
-		free(prov);
-		if (r != 0)
+		lr.current = lr.id >= 0 && lr.id < nbits &&
+		    (newest[lr.id / 8] >> (lr.id % 8) & 1);
+		lr.provenance = provenance_of(&prov, sql_text(s, 11),
+		    sql_text(s, 12), sql_text(s, 13));
+		if ((r = fn(arg, &lr)) != 0)
 			break;
 	}
-	sqlite3_finalize(s);
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return sql_fail(st, cause, "cannot read labels");
+		r = sql_fail(st, cause, "cannot read labels");
+out:
+	sqlite3_finalize(s);
+	store_rollback(st);
+	provenance_free(&prov);
+	free(newest);
 	return r;
 }

@@ -1,5 +1,7 @@
 #!/bin/sh
-# tests/bench/run.sh: the import throughput benchmark (`make bench`).
+# tests/bench/run.sh: the import throughput benchmark (`make bench`),
+# then the other benchmarks in turn (agree, label screen, export, load,
+# scale: the scripts called at the end).
 #
 # Imports 2,000 generated 1024x768 PNGs and 1,000 10-second 16 kHz WAVs
 # into fresh stores and prints, per set, files/s, MB/s and peak RSS, and the
@@ -248,4 +250,9 @@ sh tests/bench/export_bench.sh
 # Load: 16 labelers x 1,000 labels at once (labels/s, commit p50/p99).
 sync
 sh tests/bench/stress_bench.sh
+
+# Scale: stores of 10k, 100k and 1M items (SCALE_SIZES), each command
+# against its SQL equivalent, take latency, 16 labelers at the largest.
+sync
+sh tests/bench/scale_bench.sh
 exit 0

@@ -1,0 +1,436 @@
+#!/bin/sh
+# tests/bench/scale_bench.sh: the scale table (`make bench`, from
+# tests/bench/run.sh; issue 14).  For each size, a store made by
+# build/bench/gen_store (SIZE items x 3 labelers, 10% of the cells empty,
+# overlap 5, so every item is still open to a new labeler), then:
+#
+#  - take: one labeler (a real OS user with the labeler role when this
+#    runs as root; the running user, the store's admin, otherwise) labels
+#    SCALE_TAKES items with `accord label --script`; p50/p99 of the take
+#    (queue_take) and of the commit (label_put) from ACCORD_TRACE;
+#  - each command against an SQL or sqlite3 equivalent doing the same
+#    work, side by side: wall time, peak RSS (/usr/bin/time) and the ratio
+#    accord / equivalent.  The equivalents are the queries below (Q_*);
+#  - at the largest size, 16 labelers at once on a copy of the store
+#    (tests/stress/labelers.sh with STRESS_STORE; root only).
+#
+# It measures whatever binary it is given and never stops for a command
+# that fails: that row reads "failed" (exit status, or a crash) and the
+# table goes on.  `check` exits 1 on these stores (their items have no
+# files: every path is listed as missing), which is its answer, not a
+# failure.  The store gets a second batch (the upper half of the items
+# moved to "bench2") so that `drift` has two batches, and a predictions
+# file (a class per item, by id) for `errors`.
+#
+# `stats` and `review` are full-screen: their row is the time from start
+# to the first screen (a private tmux server, 120x40, polled every 20 ms
+# until the screen shows its title line), then q; peak RSS is the whole
+# run's.  Without tmux those rows read "failed".  The keystroke latency
+# is label_bench.sh's (demo stores).
+#
+# Environment:
+#   SCALE_SIZES="10000 100000 1000000"  the sizes (items)
+#   SCALE_ACCORD=FILE     the binary measured (default ./accord)
+#   SCALE_TAKES=N         labels of the take run (default 200)
+#   SCALE_TAKE_SECONDS=S  the take run stops after S seconds even if short
+#                         of SCALE_TAKES (default 60: at 1M items a take
+#                         of the queue before issue 14 took 0.5 s quiet,
+#                         6 s at load 10); the labels done are counted
+#   SCALE_STRESS_LABELS=N labels per labeler in the 16-labeler run
+#                         (default 100; 0 skips the run)
+#   SCALE_SEED=N          gen_store seed (default 1)
+#   SCALE_PREMADE="N=FILE ..."  for size N, a copy of FILE (made by
+#                         `gen_store FILE N 3 SEED` before) instead of a new
+#                         store: saves gen_store's time (80 s at 1M)
+#   TMPDIR                where the stores go (a mktemp directory, removed
+#                         at the end; about 1.1 GB per 1M items, twice
+#                         at the largest size during the 16-labeler run)
+#
+# Time, measured at load 6-10 on 2 shared cores (2026-12-02): 6 minutes
+# for 10k and 100k (gen_store 75 s of it); 15.5 minutes at 1M from a
+# copied store (the take run its 60 s; 16 labelers 5 minutes, mostly
+# waiting on today's queue, then their checks of the store; check 64 s);
+# gen_store adds 80 s at 1M quiet.  A quiet machine takes about half.  A
+# report: exit 0 whatever the figures, 2 when it cannot run at all.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+ROOT=$(pwd)
+ACCORD=${SCALE_ACCORD:-$ROOT/accord}
+GEN=$ROOT/build/bench/gen_store
+SIZES=${SCALE_SIZES:-10000 100000 1000000}
+TAKES=${SCALE_TAKES:-200}
+TAKE_SECONDS=${SCALE_TAKE_SECONDS:-60}
+STRESS_LABELS=${SCALE_STRESS_LABELS:-100}
+SEED=${SCALE_SEED:-1}
+TIME=/usr/bin/time
+
+die() {
+	echo "scale_bench: $*" >&2
+	exit 2
+}
+for b in "$ACCORD" "$GEN"; do
+	[ -x "$b" ] || die "$b is missing; run 'make bench'"
+done
+[ -x "$TIME" ] || die "$TIME (Debian package time) is missing"
+command -v sqlite3 >/dev/null || die "sqlite3 (the CLI) is missing"
+PY=/usr/bin/python3
+[ -x "$PY" ] || die "$PY is missing"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/accord-scale.XXXXXX") || die "no mktemp dir"
+LABELER=
+cleanup() {
+	[ -z "$LABELER" ] || userdel "$LABELER" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM HUP
+# The labeler's processes must reach the store.
+chmod 755 "$WORK"
+LOG=$WORK/log
+: >"$LOG"
+
+# A labeler who is only a labeler: an OS user of this run's own.
+if [ "$(id -u)" -eq 0 ]; then
+	name=accscale-$$
+	if ! getent passwd "$name" >/dev/null &&
+	    useradd --no-create-home --shell /usr/sbin/nologin "$name" \
+	    2>>"$LOG"; then
+		LABELER=$name
+	fi
+fi
+
+# measure OUT CMD...: runs CMD (stdout to /dev/null, stderr to OUT.err)
+# and writes "WALL RSS_KB RC" to OUT; RC is "signal" for a crash.
+measure() {
+	_out=$1
+	shift
+	"$TIME" -o "$_out.t" -f '%e %M %x' "$@" >/dev/null 2>"$_out.err"
+	# A killed command has no %x line: "Command terminated by signal".
+	if tail -n 1 "$_out.t" | grep -q '^[0-9.]* [0-9]* [0-9]*$'; then
+		tail -n 1 "$_out.t" >"$_out"
+	else
+		echo "0 0 signal" >"$_out"
+	fi
+}
+
+# accord_args WORD... -- ...: the words before "--" in $_a, and in $_k
+# how many arguments they and the "--" are.
+accord_args() {
+	_a= _k=1
+	while [ "$1" != -- ]; do
+		_a="$_a $1"
+		_k=$((_k + 1))
+		shift
+	done
+}
+
+# row SIZE NAME OK_RCS ACCORD_ARGS -- SQL_CMD...: one table row.  The
+# accord run counts when its exit status is in OK_RCS ("0" or "0 1").
+# ACCORD_ARGS are split at spaces (no space in TMPDIR, then).
+row() {
+	_size=$1 _name=$2 _ok=$3
+	shift 3
+	accord_args "$@"
+	shift "$_k"
+	# shellcheck disable=SC2086
+	measure "$WORK/a" "$ACCORD" $_a
+	measure "$WORK/s" "$@"
+	row_result "$_size" "$_name" "$_ok" "$_a"
+}
+
+# row_result SIZE NAME OK_RCS ACCORD_ARGS: the row from $WORK/a and
+# $WORK/s, and the error lines of a side that failed.
+row_result() {
+	read -r aw am arc <"$WORK/a"
+	read -r sw sm src <"$WORK/s"
+	astate=ok sstate=ok
+	case " $3 " in *" $arc "*) ;; *) astate=failed ;; esac
+	[ "$src" = 0 ] || sstate=failed
+	[ "$astate" = ok ] || echo "$1 $2: accord$4: exit $arc:" \
+	    "$(head -c 300 "$WORK/a.err" | tr '\n' ' ')" >>"$FAILURES"
+	[ "$sstate" = ok ] || echo "$1 $2: equivalent: exit $src:" \
+	    "$(head -c 300 "$WORK/s.err" | tr '\n' ' ')" >>"$FAILURES"
+	echo "$1|$2|$aw|$am|$astate|$sw|$sm|$sstate" >>"$RESULTS"
+}
+
+# screen OUT MARKER CMD...: runs the full-screen CMD in a private tmux
+# server until MARKER shows on the screen, then sends q; writes
+# "SECONDS_TO_MARKER RSS_KB RC" to OUT (RC "failed": no marker in 300 s).
+screen() {
+	_out=$1 _marker=$2
+	shift 2
+	"$PY" - "$_out" "$_marker" "$TIME" "$@" 2>"$_out.err" <<'EOF'
+import os, shlex, subprocess, sys, time
+out, marker, timebin, cmd = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+tmux = ["tmux", "-u", "-L", "accord-scale-%d" % os.getpid(), "-f", "/dev/null"]
+inner = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color " + " ".join(
+    shlex.quote(c) for c in [timebin, "-o", out + ".t", "-f", "%M %x"] + cmd)
+def alive():
+    return subprocess.run(tmux + ["has-session"],
+        stderr=subprocess.DEVNULL).returncode == 0
+t = time.monotonic()
+subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40", inner],
+    check=True)
+wall = None
+while time.monotonic() - t < 300 and alive():
+    s = subprocess.run(tmux + ["capture-pane", "-p"], capture_output=True,
+        text=True).stdout
+    if marker in s:
+        wall = time.monotonic() - t
+        break
+    time.sleep(0.02)
+subprocess.run(tmux + ["send-keys", "q"], stderr=subprocess.DEVNULL)
+t = time.monotonic()
+while alive() and time.monotonic() - t < 30:
+    time.sleep(0.05)
+subprocess.run(tmux + ["kill-server"], stderr=subprocess.DEVNULL)
+try:
+    rss, rc = open(out + ".t").read().split()[-2:]
+except (OSError, ValueError):
+    rss, rc = "0", "signal"
+with open(out, "w") as f:
+    f.write("%s %s %s\n" % ("%.3f" % wall if wall else "0", rss,
+        rc if wall else "failed"))
+EOF
+	[ -s "$_out" ] || echo "0 0 failed" >"$_out"
+}
+
+# screen_row SIZE NAME MARKER ACCORD_ARGS -- SQL_CMD...: a row for a
+# full-screen command (as row, the accord side through screen).
+screen_row() {
+	_size=$1 _name=$2 _marker=$3
+	shift 3
+	accord_args "$@"
+	shift "$_k"
+	if command -v tmux >/dev/null; then
+		# shellcheck disable=SC2086
+		screen "$WORK/a" "$_marker" "$ACCORD" $_a
+	else
+		echo "0 0 no-tmux" >"$WORK/a"
+	fi
+	measure "$WORK/s" "$@"
+	row_result "$_size" "$_name" 0 "$_a"
+}
+
+RESULTS=$WORK/results
+FAILURES=$WORK/failures
+: >"$RESULTS"
+: >"$FAILURES"
+TAKEFIG=$WORK/takes
+: >"$TAKEFIG"
+
+# The SQL equivalents, one per command: the same rows or figures from the
+# tables, through the sqlite3 shell.
+Q_STATUS="SELECT kind, count(*) FROM items GROUP BY kind;
+SELECT b.name, count(*) FROM items i JOIN batches b ON b.id = i.batch GROUP BY i.batch;
+SELECT count(*) FROM labels;
+SELECT sum(n) FROM item_labelers;
+SELECT n >= (SELECT value FROM settings WHERE key = 'overlap' ORDER BY id DESC LIMIT 1), n > 0, count(*) FROM item_labelers GROUP BY 1, 2;
+SELECT labeler, count(*) FROM labels GROUP BY labeler;
+SELECT user, role FROM current_members;"
+Q_ITEMS="SELECT i.id, i.kind, i.format, i.bytes, i.path,
+ (SELECT json_group_object(m.key, m.value) FROM current_meta m WHERE m.item = i.id) AS meta
+ FROM items i ORDER BY i.id"
+Q_DUMP="SELECT l.id, l.item, i.path, i.sha256, l.labeler, c.name, l.note, l.guideline,
+ l.seconds_spent, l.created_at, l.supersedes,
+ l.id = (SELECT max(id) FROM labels m WHERE m.item = l.item AND m.labeler = l.labeler),
+ l.origin, li.file, l.recorded_by
+ FROM labels l JOIN items i ON i.id = l.item LEFT JOIN classes c ON c.id = l.class
+ LEFT JOIN label_imports li ON li.id = l.label_import ORDER BY l.id"
+# agree_bench.sh's floor: a scan of the label rows.
+Q_AGREE="SELECT item, labeler, class, guideline FROM labels ORDER BY id"
+# The majority class of each item's labels in force, with its path.
+Q_MAJORITY="SELECT i.path, c.name, v.n FROM (SELECT item, class, count(*) AS n,
+ row_number() OVER (PARTITION BY item ORDER BY count(*) DESC, class) AS r
+ FROM current_labels GROUP BY item, class) v
+ JOIN items i ON i.id = v.item JOIN classes c ON c.id = v.class WHERE v.r = 1"
+# The model (run m1) against that majority, per predicted and true class.
+Q_ERRORS="WITH v AS MATERIALIZED (SELECT item, class FROM (SELECT item, class,
+  row_number() OVER (PARTITION BY item ORDER BY count(*) DESC, class) AS r
+  FROM current_labels GROUP BY item, class) WHERE r = 1)
+ SELECT p.class, v.class, count(*) FROM v JOIN predictions p
+ ON p.run = (SELECT id FROM prediction_runs WHERE name = 'm1') AND p.item = v.item
+ GROUP BY 1, 2"
+# review: the labels in force, item by item.
+Q_REVIEW="SELECT item, labeler, class FROM current_labels ORDER BY item"
+# Every numeric metadata value of the two batches, sorted per key and batch.
+Q_DRIFT="SELECT m.key, i.batch, m.value FROM current_meta m JOIN items i ON i.id = m.item
+ WHERE typeof(m.value) IN ('integer', 'real') ORDER BY m.key, i.batch, m.value"
+
+# pct FILE FIELD: "p50 p99" (nearest rank) of FIELD=ms in a trace.
+pct() {
+	"$PY" - "$1" "$2" <<'EOF'
+import sys
+v = []
+for line in open(sys.argv[1]):
+    try:  # the last line may be cut short by the time limit
+        f = dict(w.split("=") for w in line.split())
+        v.append(float(f[sys.argv[2]]))
+    except (ValueError, KeyError):
+        pass
+v.sort()
+def q(p):
+    return v[min(len(v) - 1, max(0, -(-len(v) * p // 100) - 1))] if v else float("nan")
+print("%.2f %.2f %d" % (q(50), q(99), len(v)))
+EOF
+}
+
+# takes SIZE DB: the take run.
+takes() {
+	awk -v n="$TAKES" 'BEGIN { for (j = 0; j < n; j++)
+	    print (j % 3 == 0 ? "defect" : "ok") }' >"$WORK/script"
+	trace=$WORK/trace.$1
+	: >"$trace"
+	chmod 666 "$trace" "$WORK/script"
+	if [ -n "$LABELER" ]; then
+		"$ACCORD" member "$2" add "$LABELER" >>"$LOG" 2>&1
+		who=$LABELER
+		timeout "$TAKE_SECONDS" runuser -u "$LABELER" -- \
+		    env ACCORD_TRACE="$trace" "$ACCORD" label "$2" \
+		    --script "$WORK/script" >"$WORK/take.out" 2>"$WORK/take.err"
+	else
+		who="$(id -un) (admin: no labeler account without root)"
+		timeout "$TAKE_SECONDS" env ACCORD_TRACE="$trace" \
+		    "$ACCORD" label "$2" --script "$WORK/script" \
+		    >"$WORK/take.out" 2>"$WORK/take.err"
+	fi
+	rc=$?
+	# 124: stopped by the time limit, with the labels done so far.
+	if { [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]; } || [ ! -s "$trace" ]; then
+		echo "$1|failed (exit $rc: $(head -c 200 "$WORK/take.err" |
+		    tr '\n' ' '))|$who" >>"$TAKEFIG"
+		return
+	fi
+	echo "$1|$(pct "$trace" take)|$(pct "$trace" commit)|$who" >>"$TAKEFIG"
+}
+
+echo
+echo "== accord scale benchmark: sizes $SIZES (items x 3 labelers)"
+echo "   $(nproc) CPUs, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   binary: $ACCORD"
+largest=$(echo "$SIZES" | tr ' ' '\n' | sort -n | tail -n 1)
+STRESSFIG=
+
+for n in $SIZES; do
+	dir=$WORK/s$n
+	mkdir -m 777 "$dir"
+	db=$dir/store.accord
+	premade=$(echo "${SCALE_PREMADE:-}" | tr ' ' '\n' | sed -n "s/^$n=//p")
+	t0=$(date +%s.%N)
+	if [ -n "$premade" ]; then
+		how="copied from $premade"
+		cp --reflink=auto "$premade" "$db" 2>>"$LOG"
+	else
+		how="made by gen_store"
+		"$GEN" "$db" "$n" 3 "$SEED" >>"$LOG" 2>&1
+	fi || {
+		echo "   $n: no store ($how failed):"
+		tail -n 3 "$LOG" | sed 's/^/   /'
+		continue
+	}
+	chmod 666 "$db"*
+	t1=$(date +%s.%N)
+	echo "   $n items: store $(($(stat -c %s "$db") / 1048576)) MB, $how in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
+	sqlite3 "$db" "INSERT INTO batches (name, created_by, created_at)
+	    VALUES ('bench2', 'scale_bench', '2026-12-02T00:00:00Z');
+	    UPDATE items SET batch = (SELECT id FROM batches WHERE name = 'bench2')
+	    WHERE id > (SELECT max(id) / 2 FROM items)" 2>>"$LOG"
+	{ echo "sha256,class"
+	  sqlite3 -csv "$db" "SELECT sha256, CASE id % 10 WHEN 0 THEN 'defect'
+	      WHEN 1 THEN 'unsure' ELSE 'ok' END FROM items"; } >"$dir/pred.csv"
+	sync
+
+	takes "$n" "$db"
+
+	row "$n" "status" 0 status "$db" -- sqlite3 "$db" "$Q_STATUS"
+	row "$n" "status --json" 0 status "$db" --json -- \
+	    sqlite3 -json "$db" "$Q_STATUS"
+	row "$n" "backup" 0 backup "$db" "$dir/b1.accord" -- \
+	    sqlite3 "$db" ".backup $dir/b2.accord"
+	rm -f "$dir"/b1.accord* "$dir"/b2.accord*
+	row "$n" "check" "0 1" check "$db" -- \
+	    sqlite3 "$db" "PRAGMA integrity_check"
+	row "$n" "items --json" 0 items "$db" --json -- \
+	    sqlite3 -json "$db" "$Q_ITEMS"
+	row "$n" "labels dump" 0 labels dump "$db" -- \
+	    sqlite3 -csv "$db" "$Q_DUMP"
+	row "$n" "agree" 0 agree "$db" -- sqlite3 "$db" "$Q_AGREE"
+	row "$n" "agree --bootstrap 1000" 0 agree "$db" --bootstrap 1000 -- \
+	    sqlite3 "$db" "$Q_AGREE"
+	row "$n" "export majority" 0 export "$db" --out "$dir/e1" \
+	    --method majority -- sqlite3 -csv "$db" "$Q_MAJORITY"
+	row "$n" "export dawid-skene" 0 export "$db" --out "$dir/e2" \
+	    --method dawid-skene -- sqlite3 -csv "$db" "$Q_MAJORITY"
+	rm -rf "$dir/e1" "$dir/e2"
+	# The first run imports the predictions (a write), the row the
+	# analysis of the stored run.
+	"$ACCORD" errors "$db" --predictions "$dir/pred.csv" --run m1 \
+	    >/dev/null 2>>"$LOG"
+	row "$n" "errors" 0 errors "$db" --run m1 -- \
+	    sqlite3 "$db" "$Q_ERRORS"
+	row "$n" "drift" 0 drift "$db" --from bench --to bench2 -- \
+	    sqlite3 "$db" "$Q_DRIFT"
+
+	# stats shows the figures of agree; review the labels in force.
+	screen_row "$n" "stats (first screen)" "computed " stats "$db" -- \
+	    sqlite3 "$db" "$Q_AGREE"
+	screen_row "$n" "review (first screen)" "accord | review |" \
+	    review "$db" -- sqlite3 "$db" "$Q_REVIEW"
+
+	if [ "$n" = "$largest" ] && [ "$STRESS_LABELS" -gt 0 ]; then
+		if [ "$(id -u)" -ne 0 ]; then
+			STRESSFIG="16 labelers: skipped (needs root: real OS users)"
+		else
+			ROOT=$ROOT ACCORD=$ACCORD STRESS_STORE=$db \
+			    STRESS_LABELERS=16 STRESS_LABELS=$STRESS_LABELS \
+			    sh tests/stress/labelers.sh >"$WORK/stress" 2>&1
+			STRESSFIG=$(grep '^# \|^not ok' "$WORK/stress")
+			bad=$(grep -c '^not ok' "$WORK/stress")
+			STRESSFIG="16 labelers x $STRESS_LABELS at $n items (a copy of the store): $bad failed checks
+$STRESSFIG"
+		fi
+	fi
+	rm -rf "$dir"
+done
+
+echo
+awk -F'|' '
+BEGIN {
+	printf "%-9s %-24s %9s %8s %9s %8s %7s\n", "items", "command", "accord s",
+	    "MB", "equiv s", "MB", "ratio"
+}
+{
+	a = $5 == "ok" ? sprintf("%9.2f %8.1f", $3, $4 / 1024) : sprintf("%9s %8s", "failed", "-")
+	s = $8 == "ok" ? sprintf("%9.2f %8.1f", $6, $7 / 1024) : sprintf("%9s %8s", "failed", "-")
+	if ($5 == "ok" && $8 == "ok")
+		r = $6 > 0 ? sprintf("%6.2fx", $3 / $6) : "-"
+	else
+		r = "-"
+	printf "%-9s %-24s %s %s %7s\n", $1, $2, a, s, r
+}' "$RESULTS"
+echo
+echo "take and commit of \`label --script\`, ms (p50 / p99, nearest rank):"
+awk -F'|' -v takes="$TAKES" -v secs="$TAKE_SECONDS" '{
+	if ($2 ~ /^failed/) { printf "  %-9s %s\n", $1, $2; next }
+	split($2, t, " "); split($3, c, " ")
+	printf "  %-9s take %8.2f / %8.2f   commit %7.2f / %7.2f   (%d labels%s, as %s)\n",
+	    $1, t[1], t[2], c[1], c[2], t[3], t[3] < takes ? " in the " secs " s limit" : "", $4
+}' "$TAKEFIG"
+if [ -n "$STRESSFIG" ]; then
+	echo
+	echo "$STRESSFIG" | sed 's/^/  /'
+fi
+echo
+echo "equivalents: status: counts from items, item_labelers, labels and members;"
+echo "  backup: sqlite3 .backup; check: PRAGMA integrity_check (no files to hash);"
+echo "  items --json: sqlite3 -json of items with current_meta as an object;"
+echo "  labels dump: sqlite3 -csv of the same join; agree: a scan of the label rows;"
+echo "  export (both methods): the majority class per item from current_labels;"
+echo "  errors: predictions against that majority; drift: the numeric metadata sorted"
+echo "  by key and batch; stats: as agree; review: the labels in force by item."
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ -s "$FAILURES" ]; then
+	echo "failed:"
+	sed 's/^/  /' "$FAILURES"
+fi
+exit 0
