@@ -9,8 +9,9 @@
 static int cmd_backup_run(struct cmd_args *);
 
 static const struct cmd_opt options[] = {
-	{ "step-pages", "N", 0, "pages copied per step (default 256)" },
-	{ "pause-ms", "N", 0, "pause between steps, in ms (default 10)" },
+	{ "step-pages", "N", 0, "pages copied per step (default 4096)" },
+	{ "pause-ms", "N", 0, "pause after a step in which another process "
+	    "wrote, in ms (default 10)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -23,8 +24,10 @@ const struct cmd_entry cmd_backup_entry = {
 "Copies the store to FILE with SQLite's online backup API while other\n"
 "accord processes keep reading and writing it.  The copy is the store as\n"
 "it was when the backup began.  It is written to FILE.tmp a step of pages\n"
-"at a time with a pause between steps, then checked with PRAGMA\n"
-"integrity_check, synced to disk and renamed to FILE.\n"
+"at a time, pausing only while another process writes, then checked with\n"
+"PRAGMA quick_check and against the store's page count, schema version\n"
+"and newest item and label, synced to disk and renamed to FILE.  (accord\n"
+"check on the store or the copy runs the full integrity check.)\n"
 "Never overwrites: refuses if FILE or FILE.tmp exists.  Needs the sme or\n"
 "admin role; the backup is recorded in the audit table.  Open the copy\n"
 "with any accord command, as a store.\n",

@@ -4,8 +4,9 @@
  *
  * The copy is the store as it was when the backup began (it reads one
  * snapshot; labels committed during the copy are in the store, not in the
- * copy).  It is written to DEST.tmp, checked with PRAGMA integrity_check,
- * fsync'ed, and renamed to DEST without replacing anything there, so DEST
+ * copy).  It is written to DEST.tmp, checked with PRAGMA quick_check and
+ * against the snapshot's page count, schema version and newest item and
+ * label, fsync'ed, and renamed to DEST without replacing anything there, so DEST
  * is either absent or a complete, checked copy.  Members with the sme or
  * admin role only (the copy holds the whole project); an audit row records
  * each backup.
@@ -16,9 +17,10 @@
 #include "accord/store.h"
 
 struct backup_opts {
-	int step_pages;		/* pages copied per step (default 256) */
-	int pause_ms;		/* sleep between steps (default 10), so the
-				 * copy never monopolises the disk */
+	int step_pages;		/* pages copied per step (default 4096) */
+	int pause_ms;		/* sleep after a step in which another
+				 * connection wrote (default 10), so the
+				 * copy gives way to labelers */
 };
 
 struct backup_result {
