@@ -324,16 +324,13 @@ static int
 item_guideline(const struct exp_snap *x, int i, enum consensus_source src)
 {
 	const struct ratings *r = &x->r;
-	int j, v = 0;
+	int k, v = 0;
 
 	if (src == CONSENSUS_SRC_ADJUDICATION)
 		return x->adj_guideline[i];
-	for (j = 0; j < r->nlabelers; j++) {
-		int g = r->guideline[(size_t)i * r->nlabelers + j];
-
-		if (g > v)
-			v = g;
-	}
+	for (k = r->start[i]; k < r->start[i + 1]; k++)
+		if (r->guideline[k] > v)
+			v = r->guideline[k];
 	return v;
 }
 
@@ -423,6 +420,7 @@ static void
 plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
 {
 	const struct ratings *r = &pl->x->r;
+	struct agree_input in;
 
 	pl->n = r->nitems;
 	pl->cons = xcalloc((size_t)pl->n + 1, sizeof *pl->cons);
@@ -433,8 +431,8 @@ plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
 	ds->alpha = CONSENSUS_DS_ALPHA;
 	ds->tol = CONSENSUS_DS_TOL;
 	ds->max_iter = CONSENSUS_DS_MAX_ITER;
-	consensus_compute(pl->n, r->nlabelers, r->nclasses, r->cells,
-	    r->reference, r->gold, pl->o->method, pl->o->fallback, ds,
+	ratings_input(r, &in);
+	consensus_compute_in(&in, pl->o->method, pl->o->fallback, ds,
 	    pl->cons);
 	pl->ds = ds->prior != NULL ? ds : NULL;
 }
