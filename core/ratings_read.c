@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "accord/priv.h"
@@ -209,6 +210,23 @@ lab_out_grow(struct lab_out *o, size_t want)
 	    sizeof *o->guideline);
 	if (o->with_day)
 		o->day = xreallocarray(o->day, o->cap, sizeof *o->day);
+}
+
+/*
+ * Room for n labels up front, in huge pages: growing the arrays copied
+ * and faulted them in page by page (a third of the read's time at
+ * 1,000,000 items x 5 labels); room never written is never backed.
+ */
+static void
+lab_out_reserve(struct lab_out *o, size_t n)
+{
+	n = n ? n : 1;
+	o->cap = n;
+	o->lab = xmalloc_huge(n, sizeof *o->lab);
+	o->cls = xmalloc_huge(n, sizeof *o->cls);
+	o->guideline = xmalloc_huge(n, sizeof *o->guideline);
+	if (o->with_day)
+		o->day = xmalloc_huge(n, sizeof *o->day);
 }
 
 static void
@@ -574,6 +592,7 @@ fold_rows(struct own_rows *own, struct label_part *lp, int theirs,
 
 	if (n >= UINT32_MAX)
 		return acc_error(cause, "too many label rows (%zu)", n);
+	lab_out_reserve(&out, n);
 	at = xcalloc((size_t)r->nitems + 1, sizeof *at);
 	for (k = 0; k < own->n; k++)
 		at[own->rows[k].item + 1]++;
@@ -636,6 +655,11 @@ read_labels_finish(struct store *st, const struct item_map *map,
 	int ret = 0;
 
 	if (map != NULL) {
+		/* Room for every row up front, as label_part_run has. */
+		own.cap = (size_t)(lp->to - lp->lo > 0 ? lp->to - lp->lo : 1);
+		own.rows = xmalloc_huge(own.cap, sizeof *own.rows);
+		if (own.with_day)
+			own.days = xmalloc_huge(own.cap, sizeof *own.days);
 		if (!lp->started)
 			ret = scan_labels(st, lp->p, r, lp->lo, lp->to,
 			    lp->with_day, own_label, &own, cause);
@@ -758,15 +782,36 @@ scan_items(struct store *st, const struct project *p, struct place *pl,
 
 /*
  * The second thread's reader.  Its chunks are item ranges from the top
- * down, each read in item order: chunk c's labels are out[end[c - 1] ..
- * end[c]).
+ * down, each read in item order into pl.out, then moved to the top of
+ * the calling thread's arrays (all), below the chunk read before: the
+ * calling thread fills them from the bottom, and as the labels in force
+ * are at most the rows, both fit in the room all was given.  One array
+ * for both, not one each joined at the end: at 1,000,000 items x 5
+ * labels the second thread's copy was a third more memory.
  */
 struct item_part {
 	struct label_part lp;	/* connection, mutex, chunks (item ids) */
-	struct place pl;	/* the thread's labels ... */
+	struct place pl;	/* the thread's chunk ... */
 	struct ratings mine;	/* ... and superseded labels */
+	struct lab_out *all;	/* the calling thread's arrays */
+	size_t top;		/* the thread's labels: all[top .. cap) */
 	long long to;		/* largest label id of the snapshot */
 };
+
+/* Move the chunk just read below the thread's labels in ip->all. */
+static void
+chunk_to_top(struct item_part *ip)
+{
+	struct lab_out *t = &ip->pl.out, *all = ip->all;
+	size_t n = t->n;
+
+	ip->top -= n;
+	memcpy(all->lab + ip->top, t->lab, n * sizeof *t->lab);
+	memcpy(all->cls + ip->top, t->cls, n * sizeof *t->cls);
+	memcpy(all->guideline + ip->top, t->guideline,
+	    n * sizeof *t->guideline);
+	t->n = 0;
+}
 
 static void *
 item_part_run(void *arg)
@@ -783,12 +828,7 @@ item_part_run(void *arg)
 			free(cause);
 			return NULL;
 		}
-		if (lp->nchunks == lp->chunk_cap) {
-			lp->chunk_cap = lp->chunk_cap ? lp->chunk_cap * 2 : 64;
-			lp->end = xreallocarray(lp->end, (size_t)lp->chunk_cap,
-			    sizeof *lp->end);
-		}
-		lp->end[lp->nchunks++] = ip->pl.out.n;
+		chunk_to_top(ip);
 	}
 	lp->failed = 0;
 	return NULL;
@@ -836,24 +876,30 @@ hist_merge(struct ratings *r, const struct ratings *mine)
 	free(all);
 }
 
-/* The thread's chunks, lowest items first, after the caller's labels. */
+/*
+ * The thread's labels, all[top .. cap), down to the calling thread's, and
+ * the room between given back (the thread touched it; the read is done).
+ */
 static void
-append_chunks(struct lab_out *out, const struct item_part *ip)
+join_top(struct lab_out *all, size_t top)
 {
-	const struct lab_out *t = &ip->pl.out;
-	int c;
+	size_t n = all->cap - top, page = (size_t)sysconf(_SC_PAGESIZE);
+	void *arr[3] = { all->lab, all->cls, all->guideline };
+	int k;
 
-	lab_out_grow(out, out->n + t->n);
-	for (c = ip->lp.nchunks - 1; c >= 0; c--) {
-		size_t from = c ? ip->lp.end[c - 1] : 0, n;
+	for (k = 0; k < 3; k++) {
+		uintptr_t from, to = (uintptr_t)((int *)arr[k] + all->cap);
 
-		n = ip->lp.end[c] - from;
-		memcpy(out->lab + out->n, t->lab + from, n * sizeof *t->lab);
-		memcpy(out->cls + out->n, t->cls + from, n * sizeof *t->cls);
-		memcpy(out->guideline + out->n, t->guideline + from,
-		    n * sizeof *t->guideline);
-		out->n += n;
+		memmove((int *)arr[k] + all->n, (int *)arr[k] + top,
+		    n * sizeof(int));
+		from = ((uintptr_t)((int *)arr[k] + all->n + n) + page - 1) /
+		    page * page;
+		/* Only whole pages; the rest of the memory stays as it is. */
+		if (from < to)
+			(void)madvise((void *)from, (to - from) / page * page,
+			    MADV_DONTNEED);
 	}
+	all->n += n;
 }
 
 /*
@@ -879,6 +925,8 @@ read_by_item(struct store *st, const struct project *p,
 		return -1;
 	lo = r->item_ids[0] - 1;
 	hi = r->item_ids[r->nitems - 1];
+	/* Labels in force are at most the rows, at most the largest id. */
+	lab_out_reserve(&pl.out, (size_t)to);
 	fold_init(&pl.f, r->nlabelers);
 	memset(&ip, 0, sizeof ip);
 	ip.lp.st = st;
@@ -890,6 +938,8 @@ read_by_item(struct store *st, const struct project *p,
 	ip.to = to;
 	ip.pl = (struct place){ .r = r, .map = map, .h = &ip.mine,
 	    .count = pl.count };
+	ip.all = &pl.out;
+	ip.top = pl.out.cap;
 	fold_init(&ip.pl.f, r->nlabelers);
 	if (threads != 1 && to >= RATINGS_PARALLEL_ROWS &&
 	    sysconf(_SC_NPROCESSORS_ONLN) > 1)
@@ -903,7 +953,7 @@ read_by_item(struct store *st, const struct project *p,
 	if (ret == 0 && ip.lp.started && ip.lp.failed)
 		ret = scan_items(st, p, &pl, ip.lp.next_hi, hi, to, cause);
 	else if (ret == 0 && ip.lp.started) {
-		append_chunks(&pl.out, &ip);
+		join_top(&pl.out, ip.top);
 		hist_merge(r, &ip.mine);
 	}
 	if (ret == 0)
@@ -912,7 +962,6 @@ read_by_item(struct store *st, const struct project *p,
 	lab_out_free(&ip.pl.out);
 	fold_free(&pl.f);
 	fold_free(&ip.pl.f);
-	free(ip.lp.end);
 	free(ip.mine.hist);
 	return ret;
 }
