@@ -26,11 +26,76 @@ agree_opts_init(struct agree_opts *opts)
 	opts->threads = 0;
 }
 
+/* Item i's labels by item: in order, labelers ascending, classes known. */
+static int
+check_item(const struct agree_input *in, int i, char **cause)
+{
+	int x, from = in->start[i], to = in->start[i + 1];
+
+	if (to < from)
+		return acc_error(cause, "item %d: labels end (%d) before they "
+		    "start (%d)", i, to, from);
+	for (x = from; x < to; x++) {
+		if (in->lab[x] < 0 || in->lab[x] >= in->nlabelers ||
+		    (x > from && in->lab[x] <= in->lab[x - 1]))
+			return acc_error(cause, "item %d: labeler %d out of "
+			    "range or out of order", i, in->lab[x]);
+		if (in->cls[x] < 0 || in->cls[x] >= in->nclasses)
+			return acc_error(cause, "item %d, labeler %d: class %d "
+			    "out of range", i, in->lab[x], in->cls[x]);
+	}
+	return 0;
+}
+
+void
+agree_by_item(const struct agree_input *in, struct agree_input *by,
+    struct agree_csr *own)
+{
+	size_t n = 0, k, total = (size_t)in->nitems * (size_t)in->nlabelers;
+	int i, j, L = in->nlabelers;
+
+	*by = *in;
+	memset(own, 0, sizeof *own);
+	if (in->cells == NULL && in->start != NULL)
+		return;
+	/* Neither form (no labelers): no labels, by item. */
+	for (k = 0; in->cells != NULL && k < total; k++)
+		n += in->cells[k] >= 0 && in->cells[k] < in->nclasses;
+	own->start = xcalloc((size_t)in->nitems + 1, sizeof *own->start);
+	own->lab = xcalloc(n + 1, sizeof *own->lab);
+	own->cls = xcalloc(n + 1, sizeof *own->cls);
+	n = 0;
+	for (i = 0; i < in->nitems; i++) {
+		const int *row = in->cells != NULL ? in->cells + (size_t)i *
+		    (size_t)L : NULL;
+
+		for (j = 0; in->cells != NULL && j < L; j++)
+			if (row[j] >= 0 && row[j] < in->nclasses) {
+				own->lab[n] = j;
+				own->cls[n++] = row[j];
+			}
+		own->start[i + 1] = (int)n;
+	}
+	by->cells = NULL;
+	by->start = own->start;
+	by->lab = own->lab;
+	by->cls = own->cls;
+}
+
+void
+agree_csr_free(struct agree_csr *own)
+{
+	free(own->start);
+	free(own->lab);
+	free(own->cls);
+	memset(own, 0, sizeof *own);
+}
+
 static int
 check_input(
     const struct agree_input *in, const struct agree_opts *o, char **cause)
 {
-	int k = in->nclasses, i, j;
+	int k = in->nclasses, i, j, by_item;
 	size_t n, at;
 
 	if (in->nitems < 0 || in->nlabelers < 0)
@@ -49,10 +114,16 @@ check_input(
 		    "too many labelers for pairwise "
 		    "statistics (%d labelers, %d classes)",
 		    in->nlabelers, k);
-	if (in->cells == NULL && in->nitems > 0 && in->nlabelers > 0)
+	by_item = in->cells == NULL && in->start != NULL;
+	if (in->cells == NULL && in->nitems > 0 && in->nlabelers > 0 &&
+	    (in->start == NULL || (in->start[in->nitems] > 0 &&
+	    (in->lab == NULL || in->cls == NULL))))
 		return acc_error(cause, "no ratings matrix");
+	if (by_item && in->start[0] != 0)
+		return acc_error(cause, "item 0: labels start at %d, not 0",
+		    in->start[0]);
 	for (i = 0; i < in->nitems; i++) {
-		for (j = 0; j < in->nlabelers; j++) {
+		for (j = 0; in->cells != NULL && j < in->nlabelers; j++) {
 			at = (size_t)i * (size_t)in->nlabelers + (size_t)j;
 			if (in->cells[at] < -1 || in->cells[at] >= k)
 				return acc_error(cause,
@@ -60,6 +131,8 @@ check_input(
 				    "class %d out of range",
 				    i, j, in->cells[at]);
 		}
+		if (by_item && check_item(in, i, cause) != 0)
+			return -1;
 		if (in->reference != NULL &&
 		    (in->reference[i] < -1 || in->reference[i] >= k))
 			return acc_error(cause,
@@ -96,6 +169,8 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 	struct agree_opts defaults;
 	struct agree_sums s;
 	struct agree_patterns pt;
+	struct agree_input by;
+	struct agree_csr own;
 	uint32_t *count = NULL, npat;
 	int j;
 
@@ -106,6 +181,8 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 	}
 	if (check_input(in, opts, cause) != 0)
 		return -1;
+	agree_by_item(in, &by, &own);
+	in = &by;
 	out->nitems = in->nitems;
 	out->nlabelers = in->nlabelers;
 	out->nclasses = in->nclasses;
@@ -126,6 +203,7 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 	free(count);
 	agree_patterns_free(&pt);
 	agree_sums_free(&s);
+	agree_csr_free(&own);
 	return 0;
 }
 

@@ -28,8 +28,6 @@
  */
 struct rng {
 	uint64_t s[4];
-	uint32_t half; /* the unused low half of the last output */
-	int have;
 };
 
 static inline uint64_t
@@ -62,50 +60,6 @@ rng_seed(struct rng *r, uint64_t seed, uint64_t replicate)
 
 	for (i = 0; i < 4; i++)
 		r->s[i] = splitmix64(&x);
-	r->have = 0;
-}
-
-/* 32 random bits: the high, then the low half of each 64-bit output. */
-static inline uint32_t
-rng_u32(struct rng *r)
-{
-	uint64_t v;
-
-	if (r->have) {
-		r->have = 0;
-		return r->half;
-	}
-	v = rng_next(r);
-	r->half = (uint32_t)v;
-	r->have = 1;
-	return (uint32_t)(v >> 32);
-}
-
-/*
- * A uniform integer in [0, s), exactly: Lemire, "Fast random integer
- * generation in an interval", ACM TOMACS 2019 (multiply, and reject the
- * few low products that would bias the result).  *xp receives the 32-bit
- * draw the result came from: the result is floor(x s / 2^32), monotone in
- * x, which the bootstrap's guide table relies on.
- */
-static inline uint32_t
-rng_below(struct rng *r, uint32_t s, uint32_t *xp)
-{
-	uint32_t x = rng_u32(r);
-	uint64_t m = (uint64_t)x * s;
-	uint32_t l = (uint32_t)m;
-
-	if (l < s) {
-		uint32_t t = (0U - s) % s;
-
-		while (l < t) {
-			x = rng_u32(r);
-			m = (uint64_t)x * s;
-			l = (uint32_t)m;
-		}
-	}
-	*xp = x;
-	return (uint32_t)(m >> 32);
 }
 
 /*
@@ -113,16 +67,28 @@ rng_below(struct rng *r, uint32_t s, uint32_t *xp)
  *
  * Only an item's pattern matters, so drawing an item uniformly is drawing
  * a position in the items sorted by pattern: pattern p holds positions
- * cum[p] to cum[p + 1] - 1.  The guide table maps the top gbits bits of
- * the 32-bit draw to the first pattern those draws can land in, so a draw
- * costs one look-up in a table that stays in L1 cache instead of a random
- * read of an items-long array (Chen and Asau's guide table, 1974).
+ * cum[p] to cum[p + 1] - 1.  The guide table maps the top BOOT_GBITS bits
+ * of the 32-bit draw to the first pattern those draws can land in (Chen
+ * and Asau's guide table, 1974).  With at most BOOT_GUIDE_PATTERNS
+ * patterns nearly every entry lies inside one pattern, and says so
+ * (BOOT_MIXED clear): the draw's pattern is then the entry itself, with
+ * no search along cum and no branch the processor mispredicts (the search
+ * was half of the draws' time at 1,000,000 items x 5 labelers).  With
+ * more patterns, as when each item has labelers of its own among
+ * hundreds, the table could not be fine enough, and bypos[] gives each
+ * position's pattern in one look-up instead.
  */
+/* 2^14 entries of 16 bits: 32 KB, which stays in the L1 cache. */
+#define BOOT_GBITS 14
+#define BOOT_GUIDE_PATTERNS 4096
+#define BOOT_MIXED 0x8000u
+#define BOOT_HISTS 4
+
 struct boot {
 	const struct agree_patterns *pt;
 	const uint32_t *cum;   /* pt->n + 1 cumulative item counts */
-	const uint32_t *guide; /* 1 << gbits entries */
-	int gbits;
+	const uint16_t *guide; /* 1 << BOOT_GBITS entries, or NULL */
+	const uint32_t *bypos; /* nitems entries when guide is NULL */
 	uint32_t nitems;
 	int nlabelers;
 	int nrep;
@@ -131,6 +97,87 @@ struct boot {
 	double *lab;          /* nlabelers x nrep */
 	unsigned char *labok; /* nlabelers x nrep: labeler scored */
 };
+
+/*
+ * The pattern of draw x, from pattern p on: for a guide entry that spans
+ * several patterns (rare).
+ */
+static uint32_t
+boot_search(const struct boot *b, uint32_t p, uint32_t x)
+{
+	uint32_t pos = (uint32_t)((uint64_t)x * b->nitems >> 32);
+
+	while (b->cum[p + 1] <= pos)
+		p++;
+	return p;
+}
+
+/*
+ * Count the draws x[0..c) into hist (BOOT_HISTS histograms of np patterns
+ * with a guide table, draw j in number j mod BOOT_HISTS; else one).  The position of
+ * a draw is floor(x nitems / 2^32), monotone in x, which the guide table
+ * relies on.
+ */
+static void
+boot_count(const struct boot *b, const uint32_t *x, uint32_t c,
+    uint32_t *hist)
+{
+	uint32_t j, p, np = b->pt->n;
+	uint64_t n = b->nitems;
+
+	if (b->guide == NULL) {
+		for (j = 0; j < c; j++)
+			hist[b->bypos[(uint64_t)x[j] * n >> 32]]++;
+		return;
+	}
+	for (j = 0; j < c; j++) {
+		p = b->guide[x[j] >> (32 - BOOT_GBITS)];
+		if (p & BOOT_MIXED)
+			p = boot_search(b, p & ~BOOT_MIXED, x[j]);
+		hist[(j % BOOT_HISTS) * np + p]++;
+	}
+}
+
+/*
+ * A replicate's nitems draws into hist, in blocks: first the block's
+ * random numbers (a tight loop of arithmetic), then their patterns (a
+ * loop of independent look-ups), two small loops whose state fits in
+ * registers, where one loop doing both spilled to the stack.
+ *
+ * The 32-bit numbers are the high, then the low half of each 64-bit
+ * output.  A number x is a uniform position in [0, nitems) unless the low
+ * half of x nitems is below t = 2^32 mod nitems, when it is rejected and
+ * the next one is taken: Lemire, "Fast random integer generation in an
+ * interval", ACM TOMACS 2019, exactly (his first test, low half below
+ * nitems, only spares computing t, done once here).  A block ends on a
+ * whole output, so it may hold one draw more than it asked for: that one
+ * is the next block's first, or at the end of the replicate unused.
+ */
+#define BOOT_BLOCK 512
+
+static void
+boot_draws(const struct boot *b, struct rng *r, uint32_t *hist)
+{
+	uint32_t x[BOOT_BLOCK + 1], n = b->nitems, t = (0U - n) % n, left = n;
+	uint32_t want, k = 0;
+	uint64_t v;
+
+	while (left > 0) {
+		want = left < BOOT_BLOCK ? left : BOOT_BLOCK;
+		while (k < want) {
+			v = rng_next(r);
+			x[k] = (uint32_t)(v >> 32);
+			k += (uint32_t)((uint64_t)x[k] * n) >= t;
+			x[k] = (uint32_t)v;
+			k += (uint32_t)((uint64_t)x[k] * n) >= t;
+		}
+		boot_count(b, x, want, hist);
+		left -= want;
+		/* The extra draw, if any, opens the next block. */
+		k -= want;
+		x[0] = x[want];
+	}
+}
 
 struct boot_worker {
 	struct boot *b;
@@ -143,13 +190,22 @@ boot_run(void *arg)
 	struct boot_worker *w = arg;
 	struct boot *b = w->b;
 	const struct agree_patterns *pt = b->pt;
-	uint32_t *hist = xcalloc(pt->n, sizeof *hist);
+	uint32_t *hist;
 	double *lc = xcalloc((size_t)b->nlabelers, sizeof *lc);
 	double *lw = xcalloc((size_t)b->nlabelers, sizeof *lw);
 	double *credit = xcalloc((size_t)b->nlabelers + 1, sizeof *credit);
 	struct rng r;
-	uint32_t i, p, e, h, x, pos, n = b->nitems;
-	int rep, j, shift = 32 - b->gbits;
+	uint32_t p, e, h, np = pt->n;
+	int rep, j;
+	/*
+	 * Few patterns: BOOT_HISTS histograms (boot_count).  Most draws land
+	 * in the few largest patterns, and a run of increments of one
+	 * counter waits on each store in turn; several counters per pattern
+	 * break the chain.  The sums are the same.
+	 */
+	uint32_t nh = b->guide != NULL ? BOOT_HISTS : 1, *hq;
+
+	hist = xcalloc((size_t)np * nh + 1, sizeof *hist);
 
 	/* A tie has fewer classes than labelers: codes are 0..nlabelers. */
 	for (j = 0; j <= b->nlabelers; j++)
@@ -158,17 +214,14 @@ boot_run(void *arg)
 	for (rep = w->first; rep < b->nrep; rep += w->step) {
 		double tc = 0, tw = 0;
 
-		memset(hist, 0, pt->n * sizeof *hist);
+		memset(hist, 0, (size_t)np * nh * sizeof *hist);
 		memset(lc, 0, (size_t)b->nlabelers * sizeof *lc);
 		memset(lw, 0, (size_t)b->nlabelers * sizeof *lw);
 		rng_seed(&r, b->seed, (uint64_t)rep);
-		for (i = 0; i < n; i++) {
-			pos = rng_below(&r, n, &x);
-			p = b->guide[x >> shift];
-			while (b->cum[p + 1] <= pos)
-				p++;
-			hist[p]++;
-		}
+		boot_draws(b, &r, hist);
+		for (hq = hist + np; hq < hist + (size_t)np * nh; hq += np)
+			for (p = 0; p < np; p++)
+				hist[p] += hq[p];
 		for (p = 0; p < pt->n; p++) {
 			const struct agree_judgement *jl;
 			double hd;
@@ -288,35 +341,44 @@ percentile_ci(double *v, int n, double conf, struct agree_ci *ci)
 }
 
 /*
- * The cumulative item counts per pattern and the guide table over them
- * (struct boot), into b->cum and b->guide, which the caller frees.
+ * The cumulative item counts per pattern and the guide table over them,
+ * or each position's pattern (struct boot), into b->cum and b->guide or
+ * b->bypos, which the caller frees.
  */
 static void
 boot_guide(struct boot *b, const uint32_t *count)
 {
 	const struct agree_patterns *pt = b->pt;
-	uint32_t *cum, *guide, p, g, ng;
+	uint32_t *cum, *bypos, p, g, ng, lo, hi, q;
+	uint16_t *guide;
 
 	cum = xcalloc((size_t)pt->n + 1, sizeof *cum);
 	for (p = 0; p < pt->n; p++)
 		cum[p + 1] = cum[p] + count[p];
-	/* About four entries per pattern, 2^8 to 2^16 of them. */
-	b->gbits = 8;
-	while (b->gbits < 16 && ((uint32_t)1 << b->gbits) < 4 * pt->n)
-		b->gbits++;
-	ng = (uint32_t)1 << b->gbits;
+	b->cum = cum;
+	if (pt->n > BOOT_GUIDE_PATTERNS) {
+		bypos = xcalloc((size_t)b->nitems + 1, sizeof *bypos);
+		for (p = 0; p < pt->n; p++)
+			for (q = cum[p]; q < cum[p + 1]; q++)
+				bypos[q] = p;
+		b->bypos = bypos;
+		return;
+	}
+	ng = (uint32_t)1 << BOOT_GBITS;
 	guide = xcalloc(ng, sizeof *guide);
 	for (g = 0, p = 0; g < ng; g++) {
-		/* The smallest position a draw in this entry can give. */
-		uint32_t lo =
-		    (uint32_t)(((uint64_t)g << (32 - b->gbits)) * b->nitems >>
-			32);
-
+		/*
+		 * The smallest and the largest position a draw in this entry
+		 * can give (boot_take: floor(x nitems / 2^32)).
+		 */
+		lo = (uint32_t)(((uint64_t)g << (32 - BOOT_GBITS)) *
+		    b->nitems >> 32);
+		hi = (uint32_t)(((((uint64_t)g + 1) << (32 - BOOT_GBITS)) - 1) *
+		    b->nitems >> 32);
 		while (cum[p + 1] <= lo)
 			p++;
-		guide[g] = p;
+		guide[g] = (uint16_t)(cum[p + 1] > hi ? p : p | BOOT_MIXED);
 	}
-	b->cum = cum;
 	b->guide = guide;
 }
 
@@ -377,4 +439,5 @@ agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
 	free(b.labok);
 	free((void *)b.cum);
 	free((void *)b.guide);
+	free((void *)b.bypos);
 }

@@ -107,6 +107,23 @@ ci_undefined(struct agree_ci *ci, const char *why)
 	ci->why = why;
 }
 
+/* agree.c */
+
+/* The labels by item that a dense input was turned into (agree_by_item). */
+struct agree_csr {
+	int *start, *lab, *cls;
+};
+
+/*
+ * *by = *in with its labels by item (agree.h): in's own when it has them
+ * (own stays zeroed), else made from its cells into *own, which the
+ * caller frees with agree_csr_free.  Cells outside 0..nclasses-1 are no
+ * label; an input with neither form has no labels.
+ */
+void agree_by_item(const struct agree_input *in, struct agree_input *by,
+    struct agree_csr *own);
+void agree_csr_free(struct agree_csr *own);
+
 /* agree_scan.c */
 
 /* Zeroed sums for k classes and L labelers; free with agree_sums_free. */
@@ -115,7 +132,7 @@ void agree_sums_free(struct agree_sums *s);
 /* Free what the scan put in pt; pt is zeroed. */
 void agree_patterns_free(struct agree_patterns *pt);
 /*
- * The pass over the items (in checked by agree_compute).  Fills s, r's
+ * The pass over the items (in checked by agree_compute, by item).  Fills s, r's
  * item counts and the pattern table pt (zeroed by the caller); *count
  * (NULL on entry, grown here, caller frees) receives the number of items
  * of each pattern and *npat the number of items holding a judgement.

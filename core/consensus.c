@@ -11,6 +11,7 @@
 
 #include "accord/consensus.h"
 #include "accord/util.h"
+#include "agree_int.h"
 
 static const char *const method_names[] = {
 	"majority", "dawid-skene", "adjudicated",
@@ -67,21 +68,49 @@ argmax_untied(const double *v, int k, double eps, double *top)
 	return best;
 }
 
+/* A dense matrix as an agree_input (labels by item made on use). */
+static struct agree_input
+dense_input(int nitems, int nlabelers, int nclasses, const int *cells)
+{
+	struct agree_input in;
+
+	memset(&in, 0, sizeof in);
+	in.nitems = nitems;
+	in.nlabelers = nlabelers;
+	in.nclasses = nclasses;
+	in.cells = cells;
+	in.borderline = -1;
+	return in;
+}
+
 void
 consensus_majority(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_item *out)
 {
-	double *count = xcalloc((size_t)nclasses + 1, sizeof *count);
-	int i, j;
+	struct agree_input in = dense_input(nitems, nlabelers, nclasses,
+	    cells);
 
-	for (i = 0; i < nitems; i++) {
+	consensus_majority_in(&in, out);
+}
+
+void
+consensus_majority_in(const struct agree_input *dense,
+    struct consensus_item *out)
+{
+	struct agree_input in;
+	struct agree_csr own;
+	int nclasses = dense->nclasses, i, x;
+	double *count = xcalloc((size_t)nclasses + 1, sizeof *count);
+
+	agree_by_item(dense, &in, &own);
+	for (i = 0; i < in.nitems; i++) {
 		struct consensus_item *o = &out[i];
 		double top;
 		int n = 0;
 
 		memset(count, 0, (size_t)nclasses * sizeof *count);
-		for (j = 0; j < nlabelers; j++) {
-			int c = cells[(size_t)i * nlabelers + j];
+		for (x = in.start[i]; x < in.start[i + 1]; x++) {
+			int c = in.cls[x];
 
 			if (c >= 0 && c < nclasses) {
 				count[c]++;
@@ -103,6 +132,7 @@ consensus_majority(int nitems, int nlabelers, int nclasses,
 		o->source = CONSENSUS_SRC_MAJORITY;
 	}
 	free(count);
+	agree_csr_free(&own);
 }
 
 /*
@@ -117,28 +147,22 @@ struct entries {
 };
 
 static void
-entries_build(int nitems, int nlabelers, int nclasses, const int *cells,
-    struct entries *e)
+entries_build(const struct agree_input *in, struct entries *e)
 {
-	size_t n = 0, k, total = (size_t)nitems * nlabelers;
-	int i, j;
+	int K = in->nclasses, n = 0, i, x;
 
-	for (k = 0; k < total; k++)
-		if (cells[k] >= 0 && cells[k] < nclasses)
-			n++;
-	e->start = xcalloc((size_t)nitems + 1, sizeof *e->start);
-	e->off = xcalloc(n + 1, sizeof *e->off);
-	n = 0;
-	for (i = 0; i < nitems; i++) {
-		e->start[i] = (int)n;
-		for (j = 0; j < nlabelers; j++) {
-			int c = cells[(size_t)i * nlabelers + j];
+	e->start = xcalloc((size_t)in->nitems + 1, sizeof *e->start);
+	e->off = xcalloc((size_t)in->start[in->nitems] + 1, sizeof *e->off);
+	for (i = 0; i < in->nitems; i++) {
+		e->start[i] = n;
+		for (x = in->start[i]; x < in->start[i + 1]; x++) {
+			int c = in->cls[x];
 
-			if (c >= 0 && c < nclasses)
-				e->off[n++] = (j * nclasses + c) * nclasses;
+			if (c >= 0 && c < K)
+				e->off[n++] = (in->lab[x] * K + c) * K;
 		}
 	}
-	e->start[nitems] = (int)n;
+	e->start[in->nitems] = n;
 }
 
 static void
@@ -509,9 +533,22 @@ void
 consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_ds *ds, struct consensus_item *out)
 {
+	struct agree_input in = dense_input(nitems, nlabelers, nclasses,
+	    cells);
+
+	consensus_dawid_skene_in(&in, ds, out);
+}
+
+void
+consensus_dawid_skene_in(const struct agree_input *dense,
+    struct consensus_ds *ds, struct consensus_item *out)
+{
+	struct agree_input in;
+	struct agree_csr own;
 	struct entries e;
 	struct ds_work w;
-	int K = nclasses, i, k, *labeled, nlabeled;
+	int nitems = dense->nitems, nlabelers = dense->nlabelers;
+	int K = dense->nclasses, i, k, *labeled, nlabeled;
 	size_t ncf = (size_t)nlabelers * K * K;
 	double *T;
 
@@ -525,7 +562,9 @@ consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
 	ds->confusion = xcalloc(ncf + 1, sizeof *ds->confusion);
 	ds->posterior = T = xcalloc((size_t)nitems * K + 1, sizeof *T);
 	labeled = xcalloc((size_t)nitems + 1, sizeof *labeled);
-	entries_build(nitems, nlabelers, K, cells, &e);
+	agree_by_item(dense, &in, &own);
+	entries_build(&in, &e);
+	agree_csr_free(&own);
 	ds_work_init(&w, &e, T, labeled, nitems, nlabelers, ds);
 
 	nlabeled = ds_start(&e, nitems, K, T, labeled);
@@ -568,8 +607,23 @@ consensus_compute(int nitems, int nlabelers, int nclasses,
     enum consensus_method method, enum consensus_method fallback,
     struct consensus_ds *ds, struct consensus_item *out)
 {
+	struct agree_input in = dense_input(nitems, nlabelers, nclasses,
+	    cells);
+
+	in.reference = adjudicated;
+	in.gold = gold;
+	consensus_compute_in(&in, method, fallback, ds, out);
+}
+
+void
+consensus_compute_in(const struct agree_input *in,
+    enum consensus_method method, enum consensus_method fallback,
+    struct consensus_ds *ds, struct consensus_item *out)
+{
 	enum consensus_method votes = method == CONSENSUS_ADJUDICATED ?
 	    fallback : method;
+	const int *adjudicated = in->reference, *gold = in->gold;
+	int nitems = in->nitems, nclasses = in->nclasses;
 	struct consensus_ds own;
 	int i;
 
@@ -583,12 +637,11 @@ consensus_compute(int nitems, int nlabelers, int nclasses,
 			ds->tol = CONSENSUS_DS_TOL;
 			ds->max_iter = CONSENSUS_DS_MAX_ITER;
 		}
-		consensus_dawid_skene(nitems, nlabelers, nclasses, cells, ds,
-		    out);
+		consensus_dawid_skene_in(in, ds, out);
 		if (ds == &own)
 			consensus_ds_free(&own);
 	} else
-		consensus_majority(nitems, nlabelers, nclasses, cells, out);
+		consensus_majority_in(in, out);
 	if (method != CONSENSUS_ADJUDICATED)
 		return;
 	for (i = 0; i < nitems; i++) {

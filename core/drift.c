@@ -576,11 +576,8 @@ drift_report(struct store *st, const char *user, const char *from,
 		else
 			continue;
 		cnt = r.slice[i] == sf ? out->labels_from : out->labels_to;
-		for (j = 0; j < r.nlabelers; j++) {
-			c = r.cells[(size_t)i * r.nlabelers + j];
-			if (c >= 0)
-				cnt[c]++;
-		}
+		for (j = r.start[i]; j < r.start[i + 1]; j++)
+			cnt[r.cls[j]]++;
 	}
 	ratings_free(&r);
 	if (read_metrics(st, fid, tid, out, cause) != 0) {

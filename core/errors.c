@@ -370,10 +370,12 @@ score_items(const struct ratings *r, const unsigned char *ambiguous,
 {
 	struct consensus_item *maj = xcalloc((size_t)r->nitems + 1,
 	    sizeof *maj);
+	struct agree_input in;
 	int i, k = r->nclasses;
 
 	rep->confusion = xcalloc((size_t)k * k + 1, sizeof *rep->confusion);
-	consensus_majority(r->nitems, r->nlabelers, r->nclasses, r->cells, maj);
+	ratings_input(r, &in);
+	consensus_majority_in(&in, maj);
 	for (i = 0; i < r->nitems; i++) {
 		enum cons_why why;
 		double conf;

@@ -39,14 +39,14 @@ void exp_hash_end(struct exp_hash *h, char out[65]);
 
 /* One metadata value in force: text as written out, SQLite type. */
 struct exp_mval {
-	char *text;	/* NULL: no value */
+	char *text;	/* NULL: no value; else in exp_snap.text */
 	int type;	/* SQLITE_INTEGER, _FLOAT, _TEXT, ... */
 };
 
 /* What the export read from the store, all as of one moment. */
 struct exp_snap {
 	struct ratings r;
-	char **sha;		/* per item */
+	char **sha;		/* per item, in text */
 	int *ambiguous;		/* per item: newest adjudication is ambiguous */
 	int *adj_guideline;	/* per item: guideline of that adjudication */
 	int nkeys;
@@ -54,6 +54,7 @@ struct exp_snap {
 	struct exp_mval *meta;	/* nitems x nkeys */
 	char labels_sha[65], adj_sha[65], gold_sha[65];
 	long long label_rows;
+	struct buf text;	/* every sha and metadata text, NUL after each */
 };
 void exp_snap_free(struct exp_snap *x);
 

@@ -338,45 +338,30 @@ read_labelers(struct store *st, struct ratings *r, char **cause)
 	return 0;
 }
 
-/* Drop labeler columns without a label in force (all withdrawn). */
+/* Drop labelers without a label in force (all withdrawn). */
 static void
 compact_labelers(struct ratings *r)
 {
 	int i, j, nl = 0, *keep = xcalloc((size_t)r->nlabelers + 1,
 	    sizeof *keep);
 
-	for (i = 0; i < r->nitems; i++)
-		for (j = 0; j < r->nlabelers; j++)
-			if (r->cells[(size_t)i * r->nlabelers + j] >= 0)
-				keep[j] = 1;
+	for (i = 0; i < r->nlabels; i++)
+		keep[r->lab[i]] = 1;
 	for (i = 0; i < r->nhist; i++)
 		keep[r->hist[i].lab] = 1;
 	for (j = 0; j < r->nlabelers; j++)
 		if (keep[j])
 			nl++;
 	if (nl < r->nlabelers) {
-		for (i = 0; i < r->nitems; i++) {
-			int k = 0;
-
-			for (j = 0; j < r->nlabelers; j++) {
-				size_t from = (size_t)i * r->nlabelers + j;
-				size_t to = (size_t)i * nl + k;
-
-				if (!keep[j])
-					continue;
-				r->cells[to] = r->cells[from];
-				r->guideline[to] = r->guideline[from];
-				if (r->day != NULL)
-					r->day[to] = r->day[from];
-				k++;
-			}
-		}
+		/* Renumbering keeps the order: each item's stay ascending. */
 		for (j = 0, i = 0; j < r->nlabelers; j++)
 			if (keep[j]) {
 				keep[j] = i;	/* now the new index */
 				r->labelers[i++] = r->labelers[j];
 			} else
 				free(r->labelers[j]);
+		for (i = 0; i < r->nlabels; i++)
+			r->lab[i] = keep[r->lab[i]];
 		for (i = 0; i < r->nhist; i++)
 			r->hist[i].lab = keep[r->hist[i].lab];
 		r->nlabelers = nl;
@@ -387,14 +372,16 @@ compact_labelers(struct ratings *r)
 static void
 collect_versions(struct ratings *r)
 {
-	size_t k, n = (size_t)r->nitems * r->nlabelers;
-	int i, j;
+	size_t k, n = (size_t)r->nlabels;
+	int i, j, last = 0;
 
 	for (k = 0; k < n + (size_t)r->nhist; k++) {
 		int v = k < n ? r->guideline[k] : r->hist[k - n].guideline;
 
-		if (v <= 0)
+		/* Runs of one version are the rule: skip the search. */
+		if (v <= 0 || v == last)
 			continue;
+		last = v;
 		for (i = 0; i < r->nversions && r->versions[i] < v; i++)
 			;
 		if (i < r->nversions && r->versions[i] == v)
@@ -437,13 +424,13 @@ struct build {
 };
 
 /*
- * The labels into the cells, with the items they need, inside the read
+ * The labels by item, with the items they need, inside the read
  * transaction.  Without days: one packed row per item (schema 4, see
  * read_by_item).  With days: the label rows themselves, which carry the
  * time, while a second thread may read them too (read_labels_start).
  */
 static int
-read_cells(struct build *bd, struct ratings *out, char **cause)
+read_labels_in_force(struct build *bd, struct ratings *out, char **cause)
 {
 	const struct ratings_opts *o = bd->opts;
 	struct label_part lp;
@@ -518,7 +505,7 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 	sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
 	if (store_begin(st, 0, cause) != 0)
 		goto done;
-	if (read_cells(&bd, out, cause) != 0 ||
+	if (read_labels_in_force(&bd, out, cause) != 0 ||
 	    read_item_facts(&bd, out, cause) != 0) {
 		store_rollback(st);
 		goto done;
@@ -542,6 +529,44 @@ done:
 	if (ret != 0)
 		ratings_free(out);
 	return ret;
+}
+
+int
+ratings_entry(const struct ratings *r, int item, int lab)
+{
+	int lo, hi;
+
+	if (item < 0 || item >= r->nitems)
+		return -1;
+	lo = r->start[item];
+	hi = r->start[item + 1] - 1;
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (r->lab[mid] == lab)
+			return mid;
+		if (r->lab[mid] < lab)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+void
+ratings_input(const struct ratings *r, struct agree_input *in)
+{
+	memset(in, 0, sizeof *in);
+	in->nitems = r->nitems;
+	in->nlabelers = r->nlabelers;
+	in->nclasses = r->nclasses;
+	in->start = r->start;
+	in->lab = r->lab;
+	in->cls = r->cls;
+	in->ordinal = r->ordinal;
+	in->borderline = r->borderline;
+	in->reference = r->reference;
+	in->gold = r->gold;
 }
 
 int
@@ -570,7 +595,9 @@ ratings_free(struct ratings *r)
 		free(r->classes[i]);
 	for (i = 0; i < r->nslices; i++)
 		free(r->slices[i]);
-	free(r->cells);
+	free(r->start);
+	free(r->lab);
+	free(r->cls);
 	free(r->guideline);
 	free(r->day);
 	free(r->hist);

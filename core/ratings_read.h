@@ -1,6 +1,6 @@
 /*
  * ratings_read.h: what ratings_build needs of the matrix reader
- * (core/ratings_read.c): the label rows into the cells, on two threads
+ * (core/ratings_read.c): the label rows into the labels by item, on two threads
  * when there are enough of them, and the newest row per item of a table.
  * Every function runs inside ratings_build's read transaction and returns
  * 0, or -1 with *cause (caller frees).
@@ -68,17 +68,17 @@ int read_labels_start(struct store *st, const struct project *p,
     const struct ratings *r, int with_day, int threads,
     struct label_part *lp, char **cause);
 /*
- * Read the chunks left into the cells (allocated here), wait for the
- * second thread and place its rows after them.  With map NULL (the caller
- * failed on the way) only stop it, wait and free.
+ * Read the chunks left, wait for the second thread, and fold every row,
+ * by item in id order, into r's labels by item (allocated here).  With
+ * map NULL (the caller failed on the way) only stop it, wait and free.
  */
 int read_labels_finish(struct store *st, const struct item_map *map,
     struct ratings *r, struct label_part *lp, char **cause);
 
 /*
- * Read every item's packed label rows (item_labels) into the cells
- * (allocated here), on two threads when there are enough items and CPUs
- * (threads != 1).  r->labelers and the items must be read already.
+ * Read every item's packed label rows (item_labels) into r's labels by
+ * item (allocated here), on two threads when there are enough items and
+ * CPUs (threads != 1).  r->labelers and the items must be read already.
  */
 int read_by_item(struct store *st, const struct project *p,
     const struct item_map *map, struct ratings *r, int threads,

@@ -144,7 +144,7 @@ static void
 newest_days(const struct ratings *r, int version, int *newest,
     struct ratings_trend *out, int *lo, int *hi)
 {
-	int i, j, L = r->nlabelers;
+	int i, k;
 
 	*lo = INT_MAX;
 	*hi = INT_MIN;
@@ -152,11 +152,8 @@ newest_days(const struct ratings *r, int version, int *newest,
 		int labeled = 0, undated = 0;
 
 		newest[i] = RATINGS_NO_DAY;
-		for (j = 0; j < L; j++) {
-			size_t k = (size_t)i * L + j;
-
-			if (r->cells[k] < 0 || (version != 0 &&
-			    r->guideline[k] != version))
+		for (k = r->start[i]; k < r->start[i + 1]; k++) {
+			if (version != 0 && r->guideline[k] != version)
 				continue;
 			labeled = 1;
 			if (r->day[k] == RATINGS_NO_DAY)

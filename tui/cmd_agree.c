@@ -70,12 +70,11 @@ int
 agree_run_label(const struct ratings *r, const struct agree_report_run *u,
     int item, int labeler)
 {
-	size_t k = (size_t)item * r->nlabelers + labeler;
+	int k = ratings_entry(r, item, labeler);
 
-	if (r->cells[k] < 0 || (u->version != 0 &&
-	    r->guideline[k] != u->version))
+	if (k < 0 || (u->version != 0 && r->guideline[k] != u->version))
 		return -1;
-	return r->cells[k];
+	return r->cls[k];
 }
 
 /* JSON */

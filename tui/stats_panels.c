@@ -400,7 +400,7 @@ void
 stats_panel_hot(const struct stats_panel *pl, struct stats_body *b)
 {
 	const struct agree_report *rep = pl->rep;
-	int f = pl->cur, version = rep->runs[f].version, i, j;
+	int f = pl->cur, version = rep->runs[f].version, i, k;
 	int w = COLS - 2, pw = (COLS - 10) / 2;
 	const struct ratings_disagreed *top = rep->runs[f].top;
 
@@ -425,15 +425,12 @@ stats_panel_hot(const struct stats_panel *pl, struct stats_body *b)
 
 		snprintf(e, sizeof e, "%5.2f", top[i].entropy);
 		buf_puts(&l, "");
-		for (j = 0; j < rep->r.nlabelers; j++) {
-			size_t k = (size_t)it * rep->r.nlabelers + j;
-
-			if (rep->r.cells[k] < 0 || (version != 0 &&
-			    rep->r.guideline[k] != version))
+		for (k = rep->r.start[it]; k < rep->r.start[it + 1]; k++) {
+			if (version != 0 && rep->r.guideline[k] != version)
 				continue;
 			buf_printf(&l, "%s%s=%s", l.len ? " " : "",
-			    rep->r.labelers[j],
-			    rep->r.classes[rep->r.cells[k]]);
+			    rep->r.labelers[rep->r.lab[k]],
+			    rep->r.classes[rep->r.cls[k]]);
 		}
 		if (rep->r.reference[it] >= 0)
 			buf_printf(&l, " (adjudicated %s)",

@@ -10,7 +10,10 @@
  * The matrix is items x labelers.  A cell holds the class index (0 to
  * nclasses - 1) of the label in force for that (item, labeler), or -1 when
  * the labeler has no label on the item.  Superseded and withdrawn labels
- * are the caller's business: pass only the label in force.
+ * are the caller's business: pass only the label in force.  It comes
+ * dense (every cell) or by item (only the labels, in memory proportional
+ * to them: what a store with many labelers, each labeling a few of the
+ * items, needs).
  *
  * A statistic that cannot be computed is reported with defined = 0 and a
  * reason (one of the AGREE_WHY_* strings below), never as NaN.
@@ -52,10 +55,19 @@ struct agree_input {
 	int nlabelers;
 	int nclasses; /* k >= 1; for ordinal scales in scale order */
 	/*
-	 * nitems * nlabelers cells, row-major: the cell of item i and labeler
-	 * j is cells[(size_t)i * nlabelers + j], a class index or -1.
+	 * The labels, in one of two forms.  Dense: nitems * nlabelers cells,
+	 * row-major: the cell of item i and labeler j is
+	 * cells[(size_t)i * nlabelers + j], a class index or -1.
+	 *
+	 * By item (cells NULL; compressed sparse rows): item i's labels are
+	 * the entries start[i] to start[i + 1] - 1 (start has nitems + 1
+	 * entries, start[0] = 0), entry x being labeler lab[x]'s label of
+	 * class cls[x] (0..nclasses - 1).  Within an item the labelers
+	 * ascend, each at most once.  A dense input is turned into this form
+	 * first, so the two give the same result bit for bit.
 	 */
 	const int *cells;
+	const int *start, *lab, *cls;
 	int ordinal; /* 1: classes 0..k-1 are an ordered scale */
 	/*
 	 * The borderline class or -1.  It is a category like the others for
@@ -174,14 +186,16 @@ void agree_opts_init(struct agree_opts *opts);
  * The caller frees *out with agree_result_free() after a 0 return; after
  * -1 *out holds nothing to free.  Returns -1 with *cause set (caller
  * frees) when the input is malformed: negative sizes, nclasses < 1, a cell,
- * reference or gold outside -1..nclasses-1, a borderline class outside the
+ * reference or gold outside -1..nclasses-1, entries by item out of order
+ * or out of range, a borderline class outside the
  * scale or at an end of an ordinal scale, or bad options.  Allocation
  * failure aborts (xmalloc).  Statistics that the data cannot define are
  * not errors: they come back with defined = 0.
  *
  * Cost: one pass, O(sum over items of labels^2) plus O(k^2); the bootstrap
  * adds O(B x (items + length of the distinct per-item judgement lists)),
- * on up to opts->threads threads.  Memory: O(k^2 + L^2 k + labels).
+ * on up to opts->threads threads.  Memory: O(k^2 + L^2 k + labels), and
+ * O(items x labelers) more only for a dense input.
  */
 int agree_compute(const struct agree_input *in, const struct agree_opts *opts,
     struct agree_result *out, char **cause);

@@ -4,11 +4,15 @@
  * over either.
  *
  * Pure computation on the items x labelers matrix of agree.h (a cell is a
- * class index or -1): no store, no printing.  Formulas and sources are in
+ * class index or -1), dense (the functions taking cells) or as an
+ * agree_input, whose labels by item keep memory proportional to the
+ * labels (the *_in functions): no store, no printing.  Formulas and sources are in
  * docs/statistics.md ("Consensus").  Allocation failure aborts (xmalloc).
  */
 #ifndef ACCORD_CONSENSUS_H
 #define ACCORD_CONSENSUS_H
+
+#include "accord/agree.h"
 
 enum consensus_method {
 	CONSENSUS_MAJORITY = 0,
@@ -49,6 +53,9 @@ struct consensus_item {
  */
 void consensus_majority(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_item *out);
+/* The same on in's labels (dense or by item), in->nitems entries. */
+void consensus_majority_in(const struct agree_input *in,
+    struct consensus_item *out);
 
 /* Dawid-Skene defaults (docs/statistics.md says why these). */
 #define CONSENSUS_DS_ALPHA 0.01
@@ -103,6 +110,9 @@ struct consensus_ds {
  */
 void consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_ds *ds, struct consensus_item *out);
+/* The same on in's labels: the same fit bit for bit, dense or by item. */
+void consensus_dawid_skene_in(const struct agree_input *in,
+    struct consensus_ds *ds, struct consensus_item *out);
 void consensus_ds_free(struct consensus_ds *ds);
 
 /*
@@ -117,6 +127,13 @@ void consensus_ds_free(struct consensus_ds *ds);
  */
 void consensus_compute(int nitems, int nlabelers, int nclasses,
     const int *cells, const int *adjudicated, const int *gold,
+    enum consensus_method method, enum consensus_method fallback,
+    struct consensus_ds *ds, struct consensus_item *out);
+/*
+ * The same on in's labels, with in->reference as the adjudicated classes
+ * and in->gold as the gold ones (either may be NULL).
+ */
+void consensus_compute_in(const struct agree_input *in,
     enum consensus_method method, enum consensus_method fallback,
     struct consensus_ds *ds, struct consensus_item *out);
 

@@ -1,5 +1,7 @@
 /*
- * ratings.h: the items x labelers ratings matrix read from a store, with
+ * ratings.h: the items x labelers ratings matrix read from a store, kept
+ * by item (only the labels in force, so memory grows with the labels, not
+ * with items x labelers), with
  * what every agreement report needs around it (reference and gold labels,
  * item paths, guideline versions, slice keys), and sub-matrices of it as
  * agree_input (include/accord/agree.h) for one slice or guideline version.
@@ -58,18 +60,20 @@ struct ratings_opts {
 struct ratings {
 	int nitems, nlabelers, nclasses;
 	/*
-	 * nitems * nlabelers cells, row-major as in agree_input: the class
-	 * index (position order) of the label in force, or -1.  guideline[]
-	 * has the same shape: the guideline version that label was made
-	 * under (0 where the cell is -1).
+	 * The labels in force by item, as agree_input's labels by item: item
+	 * i's are entries start[i] to start[i + 1] - 1 (start has nitems + 1
+	 * entries), labelers ascending; entry x is labeler lab[x]'s label,
+	 * class cls[x] (index in position order), made under guideline
+	 * version guideline[x].  A (item, labeler) without an entry has no
+	 * label in force (ratings_entry finds one).  nlabels entries in all.
 	 */
-	int *cells;
-	int *guideline;
+	int nlabels;
+	int *start;
+	int *lab, *cls, *guideline;
 	/*
-	 * Same shape again: the UTC day (days since 1970-01-01) the label in
-	 * force was made (labels.created_at, ratings_parse_day), or
-	 * RATINGS_NO_DAY where the cell is -1 or the time cannot be read.
-	 * NULL unless ratings_opts.days.
+	 * Per entry again: the UTC day (days since 1970-01-01) the label was
+	 * made (labels.created_at, ratings_parse_day), or RATINGS_NO_DAY
+	 * when the time cannot be read.  NULL unless ratings_opts.days.
 	 */
 	int *day;
 	/*
@@ -104,8 +108,9 @@ struct ratings {
 	 * Labels that count for an older guideline version only: when a
 	 * labeler's label made under version V was superseded by one made
 	 * under another version (a relabel after the guideline changed), the
-	 * old one stays their label *for V*.  In id order; a view of version
-	 * V takes, per cell, the newest label made under V (docs/statistics.md).
+	 * old one stays their label *for V*.  In item order, id order within
+	 * an item; a view of version V takes, per (item, labeler), the newest
+	 * label made under V (docs/statistics.md).
 	 */
 	int nhist;
 	struct ratings_hist {
@@ -123,7 +128,7 @@ struct ratings {
  * Cost: one pass over the labels table in id order (the newest row per (item,
  * labeler) is the label in force, exactly the current_labels view), one
  * over items, adjudications, gold, and the --by metadata; no per-item
- * queries.  Memory O(items x labelers).
+ * queries.  Memory O(items + labels + labelers).
  */
 int ratings_build(struct store *st, const struct ratings_opts *opts,
     struct ratings *out, char **cause);
@@ -141,22 +146,37 @@ int ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
 /* The item index of items.id `id` (binary search), or -1. */
 int ratings_item_index(const struct ratings *r, long long id);
 
+/*
+ * The entry of labeler lab's label in force on item (an index into
+ * r->cls, r->guideline, r->day), or -1 when there is none.  A binary
+ * search among the item's labels.
+ */
+int ratings_entry(const struct ratings *r, int item, int lab);
+
+/*
+ * *in = every item and guideline version of r, labels by item, ready for
+ * agree_compute() or consensus_compute_in(): the view of
+ * ratings_view(r, -1, 0) without its item list.  It points into r.
+ */
+void ratings_input(const struct ratings *r, struct agree_input *in);
+
 /* Free what ratings_build() allocated (not r itself); r is zeroed. */
 void ratings_free(struct ratings *r);
 
 /*
  * A sub-matrix: the items of one slice (slice < 0: every item) and the
  * labels made under one guideline version (version 0: every version).
- * in is ready for agree_compute(); its arrays belong to the view, except
- * that the view of every item and every version (slice < 0, version 0)
- * points at r's own cells, reference and gold, so it must not outlive r.
- * Every labeler column is kept, so in.cells column j is r->labelers[j].
- * items[i] is the ratings item index of the view's row i.
+ * in is ready for agree_compute(), labels by item; its arrays belong to
+ * the view, except that the view of every item and every version
+ * (slice < 0, version 0) points at r's own labels, reference and gold, so
+ * it must not outlive r.  Every labeler is kept, so in.lab's labeler j is
+ * r->labelers[j].  items[i] is the ratings item index of the view's row i.
  */
 struct ratings_view {
 	struct agree_input in;
 	int *items;
-	int *cells_, *reference_, *gold_; /* owned storage behind in, or NULL */
+	/* owned storage behind in, or NULL */
+	int *start_, *lab_, *cls_, *reference_, *gold_;
 };
 
 void ratings_view(const struct ratings *r, int slice, int version,

@@ -2,7 +2,7 @@
  * gen_store.c: a large labeled project for the `accord agree` benchmark
  * (tests/bench/agree_bench.sh).
  *
- *   gen_store DB ITEMS LABELERS SEED
+ *   gen_store DB ITEMS LABELERS SEED [PER_ITEM]
  *
  * Creates DB through the real init path (project_init: schema, settings,
  * classes, guideline 1, the running OS user as admin), then adds in one
@@ -32,6 +32,17 @@
  * one item are interleaved with other items' rows as in a real store, not
  * grouped by item.  No label is superseded or withdrawn: every row is in
  * force, so the rows and the current_labels view hold the same triples.
+ *
+ * With PER_ITEM (1..LABELERS, at most 100), the store of a large team:
+ * LABELERS may then be up to 65,535, and each item is labeled by exactly
+ * PER_ITEM labelers drawn uniformly without replacement from the
+ * LABELERS (Floyd's sampling, then in name order), none left empty; the
+ * project's overlap is PER_ITEM.  Everything else is as above (labeler
+ * j's accuracy, pace and the time order of the rows), so the labels grow
+ * with ITEMS x PER_ITEM while the items x labelers matrix grows with
+ * ITEMS x LABELERS: the store `accord agree` and `accord export` must
+ * read in memory proportional to the labels.  Without PER_ITEM the store
+ * is exactly what the four arguments always gave.
  *
  * Prints one line: items=N labels=M seconds=S (generation time).  The
  * same arguments give the same store (up to import times and the user).
@@ -70,6 +81,30 @@ row_cmp(const void *a, const void *b)
 	if (x->t != y->t)
 		return x->t < y->t ? -1 : 1;
 	return x->lab - y->lab;
+}
+
+/*
+ * Floyd's algorithm (Bentley, "Programming Pearls", column 12): n distinct
+ * labelers of 0..nlab-1, uniform, into pick[] in ascending order.
+ */
+static void
+pick_labelers(struct rng *rng, int nlab, int n, int *pick)
+{
+	int m = 0, j, t, a;
+
+	for (j = nlab - n; j < nlab; j++) {
+		t = (int)(rng_next(rng) % (uint64_t)(j + 1));
+		for (a = 0; a < m && pick[a] != t; a++)
+			;
+		pick[m] = a < m ? j : t;
+		m++;
+	}
+	for (j = 1; j < m; j++)	/* insertion sort: n is small */
+		for (a = j; a > 0 && pick[a - 1] > pick[a]; a--) {
+			t = pick[a];
+			pick[a] = pick[a - 1];
+			pick[a - 1] = t;
+		}
 }
 
 static void
@@ -133,29 +168,42 @@ main(int argc, char **argv)
 	static const char *const sites[NSITE] = { "site-a", "site-b",
 	    "site-c", "site-d" };
 	const char *db, *user = acc_os_user();
-	long long nitems, nlab, seed, batch, import_id;
+	long long nitems, nlab, seed, batch, import_id, per_item = 0;
 	long long class_id[NCLASS];
 	struct rng rng;
 	struct row *rows;
 	double t0 = acc_monotonic(), *clock_at;
 	size_t nrows = 0, k;
 	char *cause = NULL, *what, sha[65], now[32], when[32];
-	int *site, i, j, c;
+	int *site, *pick, i, j, c, p, ncell;
 	sqlite3 *h;
 	sqlite3_stmt *s, *ins_item, *ins_src, *ins_meta, *ins_label;
 
-	if (argc != 5) {
+	if (argc != 5 && argc != 6) {
 		fprintf(stderr, "usage: gen_store DB ITEMS LABELERS SEED\n");
 		return 2;
 	}
 	db = argv[1];
-	if (acc_parse_int(argv[2], 1, 10000000, &nitems) != 0 ||
+	if (argc == 6) {
+		if (acc_parse_int(argv[2], 1, 10000000, &nitems) != 0 ||
+		    acc_parse_int(argv[3], 1, 65535, &nlab) != 0 ||
+		    acc_parse_int(argv[4], 0, INT64_MAX, &seed) != 0 ||
+		    acc_parse_int(argv[5], 1, nlab < 100 ? nlab : 100,
+		    &per_item) != 0) {
+			fprintf(stderr, "gen_store: ITEMS 1..10^7, LABELERS "
+			    "1..65535, SEED >= 0, PER_ITEM 1..min(LABELERS, "
+			    "100)\n");
+			return 2;
+		}
+		spec.overlap = (int)per_item;
+	} else if (acc_parse_int(argv[2], 1, 10000000, &nitems) != 0 ||
 	    acc_parse_int(argv[3], 1, 100, &nlab) != 0 ||
 	    acc_parse_int(argv[4], 0, INT64_MAX, &seed) != 0) {
 		fprintf(stderr, "gen_store: ITEMS 1..10^7, LABELERS 1..100, "
 		    "SEED >= 0\n");
 		return 2;
 	}
+	ncell = (int)(per_item ? per_item : nlab);
 	if (project_init(db, &spec, user, &cause) != 0)
 		die(db, "init", cause);
 
@@ -166,7 +214,8 @@ main(int argc, char **argv)
 	rng.s = (uint64_t)seed;
 	site = xcalloc((size_t)nitems, sizeof *site);
 	clock_at = xcalloc((size_t)nlab, sizeof *clock_at);
-	rows = xcalloc((size_t)(nitems * nlab), sizeof *rows);
+	rows = xcalloc((size_t)(nitems * ncell), sizeof *rows);
+	pick = xcalloc((size_t)ncell, sizeof *pick);
 	for (i = 0; i < nitems; i++) {
 		double u = rng_unit(&rng), acc = 0;
 
@@ -176,11 +225,15 @@ main(int argc, char **argv)
 				break;
 		}
 		site[i] = (int)(rng_next(&rng) % NSITE);
-		for (j = 0; j < nlab; j++) {
-			double a = accuracy[j < NACC ? j : NACC - 1];
+		if (per_item)
+			pick_labelers(&rng, (int)nlab, ncell, pick);
+		for (p = 0; p < ncell; p++) {
+			double a;
 			struct row *r;
 
-			if (rng_unit(&rng) < MISSING)
+			j = per_item ? pick[p] : p;
+			a = accuracy[j < NACC ? j : NACC - 1];
+			if (!per_item && rng_unit(&rng) < MISSING)
 				continue;
 			if (site[i] == NSITE - 1)
 				a -= 0.10;
@@ -273,7 +326,9 @@ main(int argc, char **argv)
 	sqlite3_finalize(ins_meta);
 
 	/* The provenance `accord labels import` records. */
-	what = xasprintf("gen_store %s %lld %lld %lld", db, nitems, nlab, seed);
+	what = per_item ? xasprintf("gen_store %s %lld %lld %lld %lld", db,
+	    nitems, nlab, seed, per_item) : xasprintf("gen_store %s %lld %lld "
+	    "%lld", db, nitems, nlab, seed);
 	acc_sha256_hex(what, strlen(what), sha);
 	s = prepare_or_die(h, db, "INSERT INTO label_imports (file, sha256, "
 	    "rows, imported_by, imported_at) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -326,6 +381,7 @@ main(int argc, char **argv)
 	    acc_monotonic() - t0);
 	free(what);
 	free(rows);
+	free(pick);
 	free(site);
 	free(clock_at);
 	return 0;

@@ -4,6 +4,8 @@
  * of known accuracy.
  */
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "accord/agree.h"
 #include "accord/util.h"
@@ -569,6 +571,142 @@ t_bootstrap_deterministic_by_seed(void)
 	agree_result_free(&c);
 }
 
+/*
+ * A seeded matrix of n items: each labeled by m of L labelers (m = L:
+ * all), chosen at random; labeler j right with probability 0.6 + 0.3 j /
+ * L about a latent class of 3, else one of the other two.  Caller frees.
+ */
+static int *
+team_cells(int n, int L, int m, uint64_t seed)
+{
+	int *cells = xcalloc((size_t)n * L + 1, sizeof *cells);
+	uint64_t x = seed;
+	int i, j, k, c;
+
+	for (i = 0; i < n * L; i++)
+		cells[i] = NA;
+	for (i = 0; i < n; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		c = (int)(x >> 33) % 3;
+		for (k = 0; k < m; k++) {
+			do {
+				x = x * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				j = m == L ? k : (int)((x >> 33) % (uint64_t)L);
+			} while (cells[(size_t)i * L + j] != NA);
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			cells[(size_t)i * L + j] = (x >> 33) % 1000 <
+			    (uint64_t)(600 + 300 * j / L) ? c :
+			    (c + 1 + (int)((x >> 40) & 1)) % 3;
+		}
+	}
+	return cells;
+}
+
+/*
+ * The intervals of a given seed are part of the output: these are the
+ * ones the bootstrap gave before its draws were reorganised (guide table
+ * with entries known to lie in one pattern, a per-position table for
+ * many patterns, draws in blocks), on a matrix of few judgement patterns
+ * and one of more than 4,096 (each item's labelers drawn from 60).
+ */
+static void
+t_bootstrap_intervals_pinned(void)
+{
+	static const struct {
+		int n, L, m;
+		double lo, hi, lab_lo, lab_hi;
+	} want[] = {
+		{ 3000, 4, 4, 0.61135833333333334, 0.63501527777777766,
+		    0.58897500000000003, 0.6246666666666667 },
+		{ 9000, 60, 3, 0.58599074074074076, 0.59929814814814819,
+		    0.48239202657807312, 0.54912393331226306 },
+	};
+	struct agree_opts o;
+	struct agree_result r;
+	size_t t;
+
+	agree_opts_init(&o);
+	o.bootstrap = 200;
+	o.seed = 7;
+	for (t = 0; t < sizeof want / sizeof want[0]; t++) {
+		int *cells = team_cells(want[t].n, want[t].L, want[t].m, 42);
+		struct agree_input in = matrix(cells, want[t].n, want[t].L, 3);
+
+		if (compute(&in, &o, &r) == 0) {
+			T_CHECK(r.team_hlp_ci.lo == want[t].lo);
+			T_CHECK(r.team_hlp_ci.hi == want[t].hi);
+			T_CHECK(r.labelers[1].hlp_ci.lo == want[t].lab_lo);
+			T_CHECK(r.labelers[1].hlp_ci.hi == want[t].lab_hi);
+			agree_result_free(&r);
+		}
+		free(cells);
+	}
+}
+
+/*
+ * The labels by item give exactly what the dense matrix gives; labels
+ * by item out of order or out of range are an error.
+ */
+static void
+t_by_item_equals_dense(void)
+{
+	int n = 2000, L = 30, *cells = team_cells(n, L, 3, 5);
+	int *start = xcalloc((size_t)n + 1, sizeof *start);
+	int *lab = xcalloc((size_t)n * 3 + 1, sizeof *lab);
+	int *cls = xcalloc((size_t)n * 3 + 1, sizeof *cls);
+	struct agree_input d = matrix(cells, n, L, 3), s = d;
+	struct agree_opts o;
+	struct agree_result a, b;
+	char *cause = NULL;
+	int i, j, x = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < L; j++)
+			if (cells[i * L + j] != NA) {
+				lab[x] = j;
+				cls[x++] = cells[i * L + j];
+			}
+		start[i + 1] = x;
+	}
+	s.cells = NULL;
+	s.start = start;
+	s.lab = lab;
+	s.cls = cls;
+	agree_opts_init(&o);
+	o.bootstrap = 50;
+	if (compute(&d, &o, &a) == 0 && compute(&s, &o, &b) == 0) {
+		T_CHECK(a.fleiss.value == b.fleiss.value);
+		T_CHECK(a.alpha_ordinal.value == b.alpha_ordinal.value);
+		T_CHECK(a.ac1.value == b.ac1.value);
+		T_EQ_INT(a.npairs, b.npairs);
+		T_CHECK(memcmp(a.pairs, b.pairs, (size_t)a.npairs *
+		    sizeof *a.pairs) == 0);
+		T_CHECK(a.team_hlp_ci.lo == b.team_hlp_ci.lo);
+		T_CHECK(a.team_hlp_ci.hi == b.team_hlp_ci.hi);
+		agree_result_free(&a);
+		agree_result_free(&b);
+	}
+	/* Item 0's labelers swapped: out of order. */
+	j = lab[0];
+	lab[0] = lab[1];
+	lab[1] = j;
+	T_EQ_INT(agree_compute(&s, &o, &a, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "out of order") != NULL);
+	free(cause);
+	cause = NULL;
+	lab[1] = lab[0];
+	lab[0] = j;
+	cls[2] = 3;
+	T_EQ_INT(agree_compute(&s, &o, &a, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "out of range") != NULL);
+	free(cause);
+	free(cells);
+	free(start);
+	free(lab);
+	free(cls);
+}
+
 /* A labeler with two scored items cannot get an interval. */
 static void
 t_bootstrap_withholds_interval_on_few_items(void)
@@ -639,6 +777,8 @@ main(void)
 	T_RUN(t_hlp_tie_rule_and_reference);
 	T_RUN(t_hlp_recovers_known_accuracy);
 	T_RUN(t_bootstrap_deterministic_by_seed);
+	T_RUN(t_bootstrap_intervals_pinned);
+	T_RUN(t_by_item_equals_dense);
 	T_RUN(t_bootstrap_withholds_interval_on_few_items);
 	T_RUN(t_disagreement_pairs_sorted);
 	return t_done();

@@ -339,7 +339,7 @@ t_report_figures_match_independent_ones(void)
 		T_EQ_INT(rep.runs[i].trend.nbuckets, 0);
 	}
 	agree_report_free(&rep);
-	T_CHECK(rep.runs == NULL && rep.r.cells == NULL);
+	T_CHECK(rep.runs == NULL && rep.r.start == NULL);
 }
 
 /*

@@ -36,19 +36,34 @@ static const int cells[10 * 3] = {
 static const int consensus[10] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, -1 };
 static const int predicted[10] = { 0, 1, 1, 0, 1, 1, 1, 0, -1, 0 };
 
+/*
+ * The matrix above as struct ratings holds it, by item; the arrays
+ * (start: 11 entries, the others 30) are the caller's.
+ */
 static void
-hand_ratings(struct ratings *r, int *cellbuf, int *guide, int *none)
+hand_ratings(struct ratings *r, int *start, int *lab, int *cls, int *guide,
+    int *none)
 {
-	int i;
+	int i, j, n = 0;
 
 	memset(r, 0, sizeof *r);
-	memcpy(cellbuf, cells, sizeof cells);
 	r->nitems = 10;
 	r->nlabelers = 3;
 	r->nclasses = 2;
-	r->cells = cellbuf;
-	for (i = 0; i < 30; i++)
-		guide[i] = cellbuf[i] >= 0;
+	start[0] = 0;
+	for (i = 0; i < 10; i++) {
+		for (j = 0; j < 3; j++)
+			if (cells[i * 3 + j] >= 0) {
+				lab[n] = j;
+				cls[n] = cells[i * 3 + j];
+				guide[n++] = 1;
+			}
+		start[i + 1] = n;
+	}
+	r->nlabels = n;
+	r->start = start;
+	r->lab = lab;
+	r->cls = cls;
 	r->guideline = guide;
 	for (i = 0; i < 10; i++)
 		none[i] = -1;
@@ -62,12 +77,12 @@ t_room_for_improvement(void)
 {
 	struct ratings r;
 	struct errors_row *rows = NULL;
-	int cellbuf[30], guide[30], none[10];
+	int start[11], lab[30], cls[30], guide[30], none[10];
 	char *names[] = { "A", "B" };
 	int item[10], group[10], i;
 	char *cause = NULL;
 
-	hand_ratings(&r, cellbuf, guide, none);
+	hand_ratings(&r, start, lab, cls, guide, none);
 	for (i = 0; i < 10; i++) {
 		item[i] = i;
 		group[i] = i < 4 || i == 9 ? 0 : 1;
@@ -109,12 +124,12 @@ t_room_overall_and_empty(void)
 {
 	struct ratings r;
 	struct errors_row *rows = NULL;
-	int cellbuf[30], guide[30], none[10];
+	int start[11], lab[30], cls[30], guide[30], none[10];
 	char *names[] = { "all", "empty" };
 	int item[10], group[10], i;
 	char *cause = NULL;
 
-	hand_ratings(&r, cellbuf, guide, none);
+	hand_ratings(&r, start, lab, cls, guide, none);
 	for (i = 0; i < 10; i++) {
 		item[i] = i;
 		group[i] = 0;

@@ -19,6 +19,67 @@
 
 static char dir[256];
 
+/* What the dense matrix held at (item i, labeler j): a class or -1. */
+static int
+cell(const struct ratings *r, int i, int j)
+{
+	int x = ratings_entry(r, i, j);
+
+	return x < 0 ? -1 : r->cls[x];
+}
+
+/* The day of that label, RATINGS_NO_DAY without one. */
+static int
+label_day(const struct ratings *r, int i, int j)
+{
+	int x = ratings_entry(r, i, j);
+
+	return x < 0 ? RATINGS_NO_DAY : r->day[x];
+}
+
+/* The same for row i of a view (labels by item, labelers ascending). */
+static int
+vcell(const struct ratings_view *v, int i, int j)
+{
+	int x;
+
+	for (x = v->in.start[i]; x < v->in.start[i + 1]; x++)
+		if (v->in.lab[x] == j)
+			return v->in.cls[x];
+	return -1;
+}
+
+/* 1 when a and b hold the same labels by item (and days, with both). */
+static int
+same_labels(const struct ratings *a, const struct ratings *b)
+{
+	size_t n = (size_t)a->nlabels;
+
+	if (a->nitems != b->nitems || a->nlabels != b->nlabels ||
+	    memcmp(a->start, b->start, ((size_t)a->nitems + 1) *
+	    sizeof *a->start) != 0 || memcmp(a->lab, b->lab, n *
+	    sizeof *a->lab) != 0 || memcmp(a->cls, b->cls, n *
+	    sizeof *a->cls) != 0 || memcmp(a->guideline, b->guideline, n *
+	    sizeof *a->guideline) != 0)
+		return 0;
+	return a->day == NULL || b->day == NULL ||
+	    memcmp(a->day, b->day, n * sizeof *a->day) == 0;
+}
+
+/* 1 when two views hold the same items' labels. */
+static int
+same_view(const struct ratings_view *x, const struct ratings_view *y)
+{
+	size_t n;
+
+	if (x->in.nitems != y->in.nitems || memcmp(x->in.start, y->in.start,
+	    ((size_t)x->in.nitems + 1) * sizeof *x->in.start) != 0)
+		return 0;
+	n = (size_t)x->in.start[x->in.nitems];
+	return memcmp(x->in.lab, y->in.lab, n * sizeof *x->in.lab) == 0 &&
+	    memcmp(x->in.cls, y->in.cls, n * sizeof *x->in.cls) == 0;
+}
+
 /* The UTC day of y-m-d h:mi:s by the C library. */
 static int
 utc_day(int y, int mo, int d, int h, int mi, int s)
@@ -220,14 +281,15 @@ t_day_of_each_label_in_force(void)
 		store_close(st);
 		return;
 	}
-	/* Labelers a, b: cell (item i, labeler j) is i * 2 + j. */
+	/* Labelers a, b: (item i, labeler j). */
 	T_EQ_INT(r.nlabelers, 2);
-	T_EQ_INT(r.day[0 * 2 + 0], D);
-	T_EQ_INT(r.day[1 * 2 + 1], D);		/* +02:00: still D in UTC */
-	T_EQ_INT(r.day[2 * 2 + 0], D + 2);	/* the newer row is in force */
-	T_EQ_INT(r.day[3 * 2 + 1], RATINGS_NO_DAY);	/* no label */
-	T_EQ_INT(r.day[4 * 2 + 1], RATINGS_NO_DAY);	/* "yesterday" */
-	T_EQ_INT(r.day[5 * 2 + 0], RATINGS_NO_DAY);
+	T_EQ_INT(label_day(&r, 0, 0), D);
+	T_EQ_INT(label_day(&r, 1, 1), D);		/* +02:00: still D in UTC */
+	T_EQ_INT(label_day(&r, 2, 0), D + 2);	/* the newer row is in force */
+	T_EQ_INT(cell(&r, 3, 1), -1);		/* no label */
+	T_EQ_INT(label_day(&r, 3, 1), RATINGS_NO_DAY);
+	T_EQ_INT(label_day(&r, 4, 1), RATINGS_NO_DAY);	/* "yesterday" */
+	T_EQ_INT(label_day(&r, 5, 0), RATINGS_NO_DAY);
 	ratings_free(&r);
 	store_close(st);
 }
@@ -371,24 +433,24 @@ t_version_views_keep_superseded_versions(void)
 	a = 0, b = 1, c = 2, L = r.nlabelers;
 	/* Items 6 and 7 are rows 5 and 6. */
 	ratings_view(&r, -1, 1, &v);
-	T_EQ_INT(v.in.cells[5 * L + a], 0);	/* ok, as said under v1 */
-	T_EQ_INT(v.in.cells[5 * L + b], 0);
-	T_EQ_INT(v.in.cells[5 * L + c], 1);	/* scratch */
-	T_EQ_INT(v.in.cells[6 * L + a], 2);	/* dent@1: the v2 one went */
-	T_EQ_INT(v.in.cells[6 * L + b], 2);
+	T_EQ_INT(vcell(&v, 5, a), 0);	/* ok, as said under v1 */
+	T_EQ_INT(vcell(&v, 5, b), 0);
+	T_EQ_INT(vcell(&v, 5, c), 1);	/* scratch */
+	T_EQ_INT(vcell(&v, 6, a), 2);	/* dent@1: the v2 one went */
+	T_EQ_INT(vcell(&v, 6, b), 2);
 	ratings_view_free(&v);
 	ratings_view(&r, -1, 2, &v);
-	T_EQ_INT(v.in.cells[5 * L + a], 1);
-	T_EQ_INT(v.in.cells[5 * L + b], -1);
-	T_EQ_INT(v.in.cells[5 * L + c], 0);
-	T_EQ_INT(v.in.cells[6 * L + a], -1);	/* withdrawn */
+	T_EQ_INT(vcell(&v, 5, a), 1);
+	T_EQ_INT(vcell(&v, 5, b), -1);
+	T_EQ_INT(vcell(&v, 5, c), 0);
+	T_EQ_INT(vcell(&v, 6, a), -1);	/* withdrawn */
 	ratings_view_free(&v);
 	/* Every version together: the labels in force only. */
 	ratings_view(&r, -1, 0, &v);
-	T_EQ_INT(v.in.cells[5 * L + a], 1);
-	T_EQ_INT(v.in.cells[5 * L + c], 0);
-	T_EQ_INT(v.in.cells[6 * L + a], -1);
-	T_EQ_INT(v.in.cells[6 * L + b], 2);
+	T_EQ_INT(vcell(&v, 5, a), 1);
+	T_EQ_INT(vcell(&v, 5, c), 0);
+	T_EQ_INT(vcell(&v, 6, a), -1);
+	T_EQ_INT(vcell(&v, 6, b), 2);
 	ratings_view_free(&v);
 	ratings_free(&r);
 	store_close(st);
@@ -435,8 +497,8 @@ t_paths_eager_lazy_and_item_order(void)
 		T_EQ_INT((int)r.item_ids[i], i + 1);
 	T_CHECK(r.paths == NULL);
 	/* Rows 7 and 9 (items 8, 10): their labels and batches. */
-	T_EQ_INT(r.cells[7 * r.nlabelers + 0], 1);
-	T_EQ_INT(r.cells[9 * r.nlabelers + 0], 0);
+	T_EQ_INT(cell(&r, 7, 0), 1);
+	T_EQ_INT(cell(&r, 9, 0), 0);
 	T_EQ_STR(r.slices[r.slice[7]], "second");
 	T_EQ_STR(r.slices[r.slice[9]], "b");
 	T_EQ_INT(ratings_load_paths(st, &r, want, 5, &cause), 0);
@@ -454,8 +516,7 @@ t_paths_eager_lazy_and_item_order(void)
 		T_EQ_STR(e.paths[0], "/data/1.png");
 		T_EQ_STR(e.paths[9], "/data/10.png");
 		T_EQ_STR(e.slices[e.slice[7]], "second");
-		T_EQ_INT(memcmp(e.cells, r.cells, (size_t)r.nitems *
-		    (size_t)r.nlabelers * sizeof *r.cells), 0);
+		T_CHECK(same_labels(&e, &r));
 		/* Everything is there already: nothing to fetch. */
 		T_EQ_INT(ratings_load_paths(st, &e, want, 5, &cause), 0);
 		ratings_free(&e);
@@ -481,7 +542,7 @@ cmp_hist_fields(const void *a, const void *b)
 /*
  * Without label days, ratings_build reads each item's packed label rows
  * (item_labels, schema 4) instead of the label rows: on one thread and on
- * two it must give what the label scan `scan` gave: the same cells and
+ * two it must give what the label scan `scan` gave: the same labels and
  * versions, the same superseded labels (their order across items may
  * differ: compared sorted), and so the same view of every version.
  */
@@ -491,7 +552,6 @@ same_by_item(struct store *st, const struct ratings *scan)
 	struct ratings_opts o = { .user = "root", .threads = 1 };
 	struct ratings it[2];
 	char *cause = NULL;
-	size_t n = (size_t)scan->nitems * (size_t)scan->nlabelers;
 	int t, v;
 
 	for (t = 0; t < 2; t++) {
@@ -509,10 +569,7 @@ same_by_item(struct store *st, const struct ratings *scan)
 
 		T_EQ_INT(it[t].nlabelers, scan->nlabelers);
 		T_EQ_INT(it[t].nhist, scan->nhist);
-		T_EQ_INT(memcmp(it[t].cells, scan->cells, n *
-		    sizeof *scan->cells), 0);
-		T_EQ_INT(memcmp(it[t].guideline, scan->guideline, n *
-		    sizeof *scan->guideline), 0);
+		T_CHECK(same_labels(&it[t], scan));
 		if (it[t].nhist != scan->nhist)
 			continue;
 		a = xcalloc((size_t)scan->nhist + 1, sizeof *a);
@@ -530,10 +587,7 @@ same_by_item(struct store *st, const struct ratings *scan)
 			ratings_view(scan, -1, v, &x);
 			ratings_view(&it[t], -1, v, &y);
 			T_EQ_INT(y.in.nitems, x.in.nitems);
-			if (y.in.nitems == x.in.nitems)
-				T_EQ_INT(memcmp(y.in.cells, x.in.cells,
-				    (size_t)x.in.nitems * (size_t)x.in.nlabelers
-				    * sizeof *x.in.cells), 0);
+			T_CHECK(same_view(&x, &y));
 			ratings_view_free(&x);
 			ratings_view_free(&y);
 		}
@@ -563,7 +617,6 @@ t_two_threads_read_what_one_reads(void)
 	sqlite3_stmt *q;
 	sqlite3 *db = NULL;
 	char *cause = NULL;
-	size_t n;
 	int bad = 0, rows = 0;
 
 	if (st == NULL)
@@ -606,14 +659,8 @@ t_two_threads_read_what_one_reads(void)
 	T_EQ_INT(two.nlabelers, one.nlabelers);
 	T_EQ_INT(two.nhist, one.nhist);
 	T_CHECK(one.nhist > 1000);
-	n = (size_t)one.nitems * (size_t)one.nlabelers;
-	if (two.nitems == one.nitems && two.nlabelers == one.nlabelers) {
-		T_EQ_INT(memcmp(two.cells, one.cells, n * sizeof *one.cells),
-		    0);
-		T_EQ_INT(memcmp(two.guideline, one.guideline,
-		    n * sizeof *one.guideline), 0);
-		T_EQ_INT(memcmp(two.day, one.day, n * sizeof *one.day), 0);
-	}
+	T_CHECK(same_labels(&two, &one));
+	T_CHECK(two.day != NULL && one.day != NULL);
 	if (two.nhist == one.nhist)
 		T_EQ_INT(memcmp(two.hist, one.hist, (size_t)one.nhist *
 		    sizeof *one.hist), 0);
@@ -627,8 +674,8 @@ t_two_threads_read_what_one_reads(void)
 		int filled = 0;
 		size_t k;
 
-		for (k = 0; k < n; k++)
-			filled += two.cells[k] >= 0 && k % two.nlabelers < 5;
+		for (k = 0; k < (size_t)two.nlabels; k++)
+			filled += two.lab[k] < 5;
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			int i = ratings_item_index(&two,
 			    sqlite3_column_int64(q, 0));
@@ -636,8 +683,7 @@ t_two_threads_read_what_one_reads(void)
 
 			rows++;
 			if (i < 0 || j < 0 || j >= two.nlabelers ||
-			    two.cells[(size_t)i * two.nlabelers + j] !=
-			    sqlite3_column_int(q, 2) - 1)
+			    cell(&two, i, j) != sqlite3_column_int(q, 2) - 1)
 				bad++;
 		}
 		sqlite3_finalize(q);
