@@ -99,6 +99,10 @@ run_free(const struct ratings *r, struct agree_report_run *u)
 {
 	int s;
 
+	if (u->shared) {
+		memset(u, 0, sizeof *u);
+		return;
+	}
 	agree_result_free(&u->all);
 	if (u->slices != NULL)
 		for (s = 0; s < r->nslices; s++)
@@ -150,14 +154,27 @@ agree_report_build(struct store *st, const struct agree_report_opts *o,
 
 		u->version = !o->each_version ? o->version :
 		    i < r->nversions ? r->versions[i] : 0;
-		if (run_compute(r, o, u, cause) != 0)
+		/*
+		 * One version and nothing kept for an older one: every
+		 * version together is that version's labels again (the stats
+		 * screen's usual case; the bootstrap would run twice).
+		 */
+		if (i == 1 && r->nversions == 1 && r->nhist == 0) {
+			*u = out->runs[0];
+			u->version = 0;
+			u->shared = 1;
+		} else if (run_compute(r, o, u, cause) != 0)
 			goto fail;
 		out->nruns++;
 	}
 	/* Only the most disagreed items are shown with their paths. */
 	for (i = 0; i < out->nruns; i++) {
 		const struct agree_report_run *u = &out->runs[i];
-		int t, *idx = xcalloc((size_t)u->ntop + 1, sizeof *idx), rc;
+		int t, *idx, rc;
+
+		if (u->shared)
+			continue;
+		idx = xcalloc((size_t)u->ntop + 1, sizeof *idx);
 
 		for (t = 0; t < u->ntop; t++)
 			idx[t] = u->top[t].item;

@@ -48,6 +48,13 @@ struct agree_report_run {
 	int ntop;
 	struct ratings_disagreed *top;
 	struct ratings_trend trend; /* zeroed unless opts.trend */
+	/*
+	 * 1: the figures are the run before's, shared (one guideline version
+	 * and no label kept for an older one: that version's run and the run
+	 * of every version are the same labels); agree_report_free frees
+	 * them once.
+	 */
+	int shared;
 };
 
 struct agree_report {
