@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "accord/guideline.h"
 #include "accord/project.h"
@@ -27,6 +28,13 @@
 #include "ui.h"
 
 #define PREFETCH_AHEAD 3
+/*
+ * The first pass waits this long for the loader's first item, looking
+ * every FIRST_POLL_NS, before it draws "loading...": the idle loop looks
+ * only when its key wait times out (40 ms), and one frame less is drawn.
+ */
+#define FIRST_WAIT 0.15
+#define FIRST_POLL_NS 1000000L
 
 enum action {
 	ACT_NONE,
@@ -493,6 +501,21 @@ guide_refresh(struct label_screen *s)
 	pane_msg_set(&s->msg, 1, "guideline v%d is now in force", v);
 }
 
+/* The loader's first item, waited for up to FIRST_WAIT. */
+static void
+first_item(struct label_screen *s)
+{
+	const struct timespec poll = { 0, FIRST_POLL_NS };
+	double until = acc_monotonic() + FIRST_WAIT;
+
+	next_from_queue(s);
+	while (s->cur == NULL && !s->empty && !s->failed &&
+	    acc_monotonic() < until) {
+		nanosleep(&poll, NULL);
+		next_from_queue(s);
+	}
+}
+
 /* The first pass: the pane's size, the notices a session starts with. */
 static void
 run_start(struct label_screen *s)
@@ -507,7 +530,7 @@ run_start(struct label_screen *s)
 		pane_msg_set(&s->msg, 1, "the guideline changed since your "
 		    "last session: v%d -> v%d (g shows it)", s->seen_guideline,
 		    s->proj.guideline);
-	next_from_queue(s);
+	first_item(s);
 	label_draw(s);
 }
 

@@ -35,6 +35,17 @@
 #   BENCH_THINK_MS=N      pause after each item is drawn before the next key
 #                         (default 0: as fast as the screen allows)
 #   BENCH_SEED=N          seed of the test image (default 1)
+#   LABEL_BENCH_STORE=DB  instead of both benchmarks above, the keystroke
+#                         one on DB, an existing store (a copy: the run
+#                         labels in it as this OS user) whose queue gives
+#                         this user items with files behind them (e.g. a
+#                         generated 1M-item store whose first items' paths
+#                         and hashes were pointed at real files)
+#   LABEL_BENCH_N=N       keys to send in that mode (default 500)
+#
+# Both modes also give the first item's time: from starting the tmux
+# session that runs `accord label` to the item's path on tmux's screen
+# (polled; it includes the shell tmux starts and the store's opening).
 set -u
 cd "$(dirname "$0")/../.." || exit 0
 ROOT=$(pwd)
@@ -179,21 +190,23 @@ new_store() {
 	echo "$db"
 }
 
-# drive DB TRACE N: label N items of DB in a private tmux server, one key
-# at a time (see the top).  The driver is Python so that polling the trace
+# drive DB TRACE N KEYS: label N items of DB in a private tmux server, one
+# key at a time, cycling through KEYS (see the top); TRACE.first gets the
+# first item's ms.  The driver is Python so that polling the trace
 # costs no fork per look: the machine has few cores and the screen's time
 # is what is measured.
 drive() {
-	"$PY" - "$ACCORD" "$1" "$2" "$3" "$THINK" "accord-bench-$$" \
+	"$PY" - "$ACCORD" "$1" "$2" "$3" "$THINK" "accord-bench-$$" "$4" \
 	    >>"$WORK/log" 2>&1 <<'EOF'
 import os, shlex, subprocess, sys, time
-accord, db, trace, n, think, sock = sys.argv[1:7]
+accord, db, trace, n, think, sock, keys = sys.argv[1:8]
 n, think = int(n), float(think) / 1000
 # -u: the server takes the output as UTF-8 whatever this locale is.
 tmux = ["tmux", "-u", "-L", sock, "-f", "/dev/null"]
 env = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color COLORTERM=truecolor"
 cmd = "%s ACCORD_TRACE=%s %s label %s" % (env, shlex.quote(trace),
     shlex.quote(accord), shlex.quote(db))
+t0 = time.monotonic()
 subprocess.run(tmux + ["new-session", "-d", "-x", "120", "-y", "40", cmd],
     check=True)
 
@@ -210,17 +223,18 @@ def fail(why):
     sys.exit(1)
 
 # The first item is on screen when its path is (row 1).
-t = time.monotonic()
 while True:
     screen = subprocess.run(tmux + ["capture-pane", "-p"],
         capture_output=True, text=True).stdout
-    if "/assets/demo/" in screen:
+    rows = screen.split("\n")
+    if len(rows) > 1 and rows[1].startswith("/"):
         break
-    if time.monotonic() - t > 20:
+    if time.monotonic() - t0 > 20:
         fail("the first item never showed:\n" + screen)
-    time.sleep(0.05)
+    time.sleep(0.01)
+with open(trace + ".first", "a") as f:
+    f.write("%.1f\n" % ((time.monotonic() - t0) * 1000))
 time.sleep(think)
-keys = "123b"
 for i in range(n):
     before = lines()
     subprocess.run(tmux + ["send-keys", "-l", keys[i % len(keys)]],
@@ -285,30 +299,56 @@ keystroke_bench() {
 	echo
 	echo "-- keystroke to next item drawn: ./accord label in tmux 120x40," \
 	    "truecolor, think time ${THINK} ms"
-	for kind in images audio; do
-		[ $kind = images ] && n=60 || n=40
-		: >"$WORK/$kind.trace"
-		for k in $(seq "$STORES"); do
-			db=$(new_store "$kind" "$k") || {
-				echo "   $kind: cannot make a store (see $WORK/log)"
-				continue
-			}
-			drive "$db" "$WORK/$kind.trace" "$n" ||
-			    echo "   $kind: store $k: the driver failed (see $WORK/log)"
+	if [ -n "${LABEL_BENCH_STORE:-}" ]; then
+		kinds=store
+		store_keys=$("$PY" - "$LABEL_BENCH_STORE" 2>>"$WORK/log" <<'EOF'
+import sqlite3, sys
+con = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
+print("".join(r[0] for r in con.execute(
+    "SELECT key FROM classes ORDER BY position")))
+EOF
+		) || store_keys=
+		if [ -z "$store_keys" ]; then
+			echo "verdict keystroke store: FAIL: cannot read the classes of $LABEL_BENCH_STORE"
+			return
+		fi
+		echo "   store $LABEL_BENCH_STORE, ${LABEL_BENCH_N:-500} keys ($store_keys)"
+		: >"$WORK/store.trace"
+		drive "$LABEL_BENCH_STORE" "$WORK/store.trace" \
+		    "${LABEL_BENCH_N:-500}" "$store_keys" ||
+		    echo "   store: the driver failed (see $WORK/log)"
+	else
+		kinds="images audio"
+		for kind in $kinds; do
+			[ $kind = images ] && n=60 || n=40
+			: >"$WORK/$kind.trace"
+			for k in $(seq "$STORES"); do
+				db=$(new_store "$kind" "$k") || {
+					echo "   $kind: cannot make a store (see $WORK/log)"
+					continue
+				}
+				drive "$db" "$WORK/$kind.trace" "$n" 123b ||
+				    echo "   $kind: store $k: the driver failed (see $WORK/log)"
+			done
 		done
-	done
-	for kind in images audio; do
+	fi
+	for kind in $kinds; do
 		stats $kind "$WORK/$kind.trace"
 	done
+	for kind in $kinds; do
+		[ -s "$WORK/$kind.trace.first" ] &&
+		    printf '   %-6s first item drawn: %s ms\n' $kind \
+		    "$(tr '\n' ' ' <"$WORK/$kind.trace.first")"
+	done
 	echo "   5 slowest (of those counted):"
-	for kind in images audio; do
+	for kind in $kinds; do
 		grep -v ' next=0 ' "$WORK/$kind.trace" | sed "s/^/$kind /"
 	done | awk '{ ms = $0; sub(/.* ms=/, "", ms); print ms "\t" $0 }' |
 	    sort -rn | head -n 5 | cut -f 2- | sed 's/^/     /'
-	echo "   traces: $WORK/images.trace $WORK/audio.trace"
+	echo "   traces:$(for kind in $kinds; do printf ' %s' "$WORK/$kind.trace"; done)"
 }
 
-render_bench
+[ -n "${LABEL_BENCH_STORE:-}" ] || render_bench
 keystroke_bench
 echo "   load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit 0
