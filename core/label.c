@@ -317,21 +317,34 @@ int
 label_history(struct store *st, const char *user, long long **items, int *n,
     char **cause)
 {
+	return label_history_recent(st, user, -1, items, n, cause);
+}
+
+int
+label_history_recent(struct store *st, const char *user, int max,
+    long long **items, int *n, char **cause)
+{
 	sqlite3_stmt *s;
-	long long *v = NULL;
-	size_t cap = 0, k = 0;
+	long long *v = NULL, t;
+	size_t cap = 0, k = 0, i;
 	int rc;
 
 	*items = NULL;
 	*n = 0;
 	if (queue_require(st, user, cause) != 0)
 		return -1;
-	/* The row in force is the pair's newest, so ordering rows in force by
-	 * id orders items by user's newest label on them. */
+	/*
+	 * The row in force is the pair's newest, so ordering rows in force by
+	 * id orders items by user's newest label on them.  Newest first
+	 * through labels_labeler (labeler, id), so `max` rows cost `max`
+	 * seeks however many labels user has (the whole list of 900,000
+	 * labels took 1.5-2.8 s); reversed below.
+	 */
 	if (sql_prepare(st, "SELECT item FROM current_labels WHERE "
-	    "labeler = ? ORDER BY id", &s, cause) != 0)
+	    "labeler = ? ORDER BY id DESC LIMIT ?", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
+	sql_bind_int(s, 2, max);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (k == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -347,6 +360,11 @@ label_history(struct store *st, const char *user, long long **items, int *n,
 	if (k > 0x7fffffff) {
 		free(v);
 		return acc_error(cause, "too many labels to list");
+	}
+	for (i = 0; i < k / 2; i++) {
+		t = v[i];
+		v[i] = v[k - 1 - i];
+		v[k - 1 - i] = t;
 	}
 	*items = v;
 	*n = (int)k;

@@ -10,6 +10,7 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -338,6 +339,7 @@ act_undo(struct label_screen *s)
 	s->hist = xmalloc(sizeof *s->hist);
 	s->hist[0] = item;
 	s->nhist = 1;
+	s->hist_max = 0;
 	s->hidx = 0;
 	s->mode = MODE_BACK;
 	request(s, item);
@@ -363,12 +365,49 @@ act_skip(struct label_screen *s)
 	advance(s);
 }
 
+/*
+ * Going back reads my newest HIST_PAGE labeled items, not my whole history
+ * (900,000 labels took seconds); at the oldest of them, hist_older reads
+ * eight times as many and finds where I am in them.  0, or -1 with the
+ * error shown.
+ */
+#define HIST_PAGE 256
+
+static int
+hist_older(struct label_screen *s)
+{
+	long long *h, at = s->hist[0];
+	char *cause = NULL;
+	int n, i;
+
+	if (s->hist_max > INT_MAX / 8 || label_history_recent(s->st, s->user,
+	    s->hist_max * 8, &h, &n, &cause) != 0) {
+		pane_msg_set(&s->msg, 1, "%s", cause ? cause :
+		    "too many labeled items");
+		free(cause);
+		return -1;
+	}
+	/* Where I am: the newest place of the item (a label given again
+	 * in between moved it to the end). */
+	for (i = n - 1; i >= 0 && h[i] != at; i--)
+		;
+	free(s->hist);
+	s->hist = h;
+	s->nhist = n;
+	s->hist_max *= 8;
+	s->hidx = i >= 0 ? i : 0;
+	return 0;
+}
+
 static void
 act_back(struct label_screen *s)
 {
 	char *cause = NULL;
 
 	if (s->mode == MODE_BACK) {
+		if (s->hidx == 0 && s->hist_max > 0 &&
+		    s->nhist == s->hist_max && hist_older(s) != 0)
+			return;
 		if (s->hidx == 0) {
 			pane_msg_set(&s->msg, 0,
 			    "this is my first labeled item");
@@ -380,7 +419,9 @@ act_back(struct label_screen *s)
 	}
 	free(s->hist);
 	s->hist = NULL;
-	if (label_history(s->st, s->user, &s->hist, &s->nhist, &cause) != 0) {
+	s->hist_max = HIST_PAGE;
+	if (label_history_recent(s->st, s->user, s->hist_max, &s->hist,
+	    &s->nhist, &cause) != 0) {
 		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
 		return;

@@ -38,6 +38,7 @@ struct label_screen {
 	enum mode mode;
 	long long *hist;	/* my labeled items (MODE_BACK) */
 	int nhist, hidx;
+	int hist_max;		/* hist is my newest hist_max (0: not a page) */
 	long long want;		/* item requested from the loader */
 	int my_class;		/* my label in force on cur (MODE_BACK) */
 	char *note;		/* note for cur */

@@ -42,6 +42,10 @@ int label_mine(struct store *st, const char *user, long long item,
  */
 int label_history(struct store *st, const char *user, long long **items,
     int *n, char **cause);
+/* The same, only the newest max of them (max < 0: all), still oldest
+ * first; costs max index seeks, not the user's whole history. */
+int label_history_recent(struct store *st, const char *user, int max,
+    long long **items, int *n, char **cause);
 
 /*
  * Undo: withdraw user's most recent label in force (a row with class NULL

@@ -278,6 +278,17 @@ t_in_force_rule(void)
 		T_EQ_INT(items[1], 2);
 	}
 	free(items);
+	/* Only the newest one, and more than there are: the same order. */
+	T_EQ_INT(label_history_recent(st, A, 1, &items, &n, &cause), 0);
+	T_EQ_INT(n, 1);
+	if (n == 1)
+		T_EQ_INT(items[0], 2);
+	free(items);
+	T_EQ_INT(label_history_recent(st, A, 5, &items, &n, &cause), 0);
+	T_EQ_INT(n, 2);
+	if (n == 2)
+		T_EQ_INT(items[0] * 10 + items[1], 12);
+	free(items);
 	/* Undo withdraws A's newest label in force, then the one before. */
 	T_EQ_INT(label_undo(st, A, &item, &cause), 0);
 	T_EQ_INT(item, 2);
