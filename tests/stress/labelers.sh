@@ -14,6 +14,9 @@
 #   STRESS_LABELS    labels per labeler (default 100)
 #   STRESS_ITEMS     items (default labelers x labels x 3/8: room for every
 #                    label at overlap 3, with an eighth to spare)
+#   STRESS_THINK     MIN-MAX: each labeler looks at each item for a random
+#                    MIN to MAX seconds before labeling the next (say 1-3:
+#                    what labelers feel when they work at a human pace)
 #   STRESS_STORE     label a copy of this store (one made by
 #                    build/bench/gen_store, say) instead of a fresh project
 #                    of tiny PNGs: its items, overlap and labels stay, the
@@ -79,11 +82,22 @@ done
 
 # Start every labeler, let them wait for one go, and time from the go to
 # the last one done.
+# With STRESS_THINK the script reaches the labeler a line at a time, each
+# after the think time, so the next take comes that long after the label.
+THINK=${STRESS_THINK:-}
+i=0
 for u in $USERS; do
+	i=$((i + 1))
 	as "$u" env ACCORD_TRACE="$T/$u.trace" sh -c \
 	    'while [ ! -e "$1/go" ]; do sleep 0.01; done
-	     exec "$2" label "$3" --script "$4" >"$5.out" 2>"$5.err"
-	    ' sh "$T" "$ACCORD" "$DB" "$T/$u.script" "$T/$u" &
+	     if [ -n "$6" ]; then
+		awk -v t="$6" -v seed="$7" "BEGIN { split(t, r, \"-\"); srand(seed) }
+		    { print; fflush(); system(\"sleep \" r[1] + rand() * (r[2] - r[1])) }" "$4" |
+		    "$2" label "$3" --script - >"$5.out" 2>"$5.err"
+	     else
+		exec "$2" label "$3" --script "$4" >"$5.out" 2>"$5.err"
+	     fi
+	    ' sh "$T" "$ACCORD" "$DB" "$T/$u.script" "$T/$u" "$THINK" "$i" &
 	echo $! >>"$T/pids"
 done
 sleep 0.5
@@ -119,12 +133,15 @@ ok_if "integrity_check ok" sql_is "PRAGMA integrity_check" ok
 
 # Figures.  The take holds the write lock for the queue's scan; the commit
 # is label_put, BEGIN IMMEDIATE to a synced COMMIT, waits included.
-cat "$T"/*.trace | $PY -c '
+$PY -c '
 import sys
-take, commit = [], []
-for line in sys.stdin:
-    f = dict(w.split("=") for w in line.split())
-    take.append(float(f["take"])); commit.append(float(f["commit"]))
+take, commit, later = [], [], []
+for name in sys.argv[4:]:
+    for i, line in enumerate(open(name)):
+        f = dict(w.split("=") for w in line.split())
+        take.append(float(f["take"])); commit.append(float(f["commit"]))
+        if i > 0:
+            later.append(float(f["take"]))
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p / 100.0 * len(v)))]
@@ -132,8 +149,10 @@ wall = float(sys.argv[2]) - float(sys.argv[1])
 print("# %d labels by %s labelers in %.2f s: %.1f labels/s" % (len(commit), sys.argv[3], wall, len(commit) / wall))
 print("# commit latency ms: p50 %.2f p99 %.2f max %.2f" % (pct(commit, 50), pct(commit, 99), max(commit)))
 print("# take latency ms:   p50 %.2f p99 %.2f max %.2f" % (pct(take, 50), pct(take, 99), max(take)))
+if later:
+    print("# take latency ms after each labeler'"'"'s first (process start, cold caches): p50 %.2f p99 %.2f" % (pct(later, 50), pct(later, 99)))
 print("# load average after: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
-' "$t0" "$t1" "$L" >"$T/figures"
+' "$t0" "$t1" "$L" "$T"/*.trace >"$T/figures"
 cat "$T/figures"
 ok_if "the trace has one line per label" [ "$(cat "$T"/*.trace | wc -l)" -eq $((L * N)) ]
 if [ -n "${STRESS_FIGURES:-}" ]; then
