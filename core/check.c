@@ -120,14 +120,11 @@ struct batch {
  * without any item_sources row (none exist today: import writes one per
  * item) falls back to items.path.
  */
-#define CHECK_RANGE "i.id > ?1 AND i.id <= (SELECT max(id) FROM (SELECT id " \
-	"FROM items WHERE id > ?1 ORDER BY id LIMIT ?2))"
 static const char check_batch_sql[] =
-    "SELECT i.id, i.sha256, s.path FROM items i "
-    "JOIN item_sources s ON s.item = i.id WHERE " CHECK_RANGE " "
-    "UNION ALL SELECT i.id, i.sha256, i.path FROM items i WHERE "
-    CHECK_RANGE " AND NOT EXISTS (SELECT 1 FROM item_sources s "
-    "WHERE s.item = i.id) ORDER BY 1, 3";
+    "SELECT i.id, i.sha256, coalesce(s.path, i.path) FROM items i "
+    "LEFT JOIN item_sources s ON s.item = i.id "
+    "WHERE i.id > ?1 AND i.id <= (SELECT max(id) FROM (SELECT id "
+    "FROM items WHERE id > ?1 ORDER BY id LIMIT ?2)) ORDER BY 1, 3";
 
 static void
 check_batch_clear(struct batch *b)
