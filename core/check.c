@@ -92,6 +92,9 @@ check_hash_file(const char *path, char out[65], long long *bytes,
 	return 0;
 }
 
+/* Items read from the store at a time: the memory check holds. */
+#define CHECK_BATCH 1024
+
 /* One path of one item, as read from the store. */
 struct src {
 	long long item;
@@ -101,62 +104,76 @@ struct src {
 	char *found;
 };
 
-/*
- * The (item, path) pairs, read into memory first so the store's read
- * transaction ends before the slow part: a long read would hold back WAL
- * checkpoints while labelers write.  An item without any item_sources row
- * (none exist today: import writes one per item) falls back to items.path.
- */
-static int
-check_load(struct store *st, struct src **out, size_t *nout, char **cause)
-{
-	sqlite3_stmt *s;
-	struct src *v = NULL;
-	size_t n = 0, cap = 0;
-	int rc;
+/* The paths of up to CHECK_BATCH items, and where the next batch starts. */
+struct batch {
+	struct src *v;
+	size_t n, cap;
+	long long last;		/* the highest item id read so far */
+};
 
-	if (sql_prepare(st, "SELECT i.id, i.sha256, s.path FROM items i "
-	    "JOIN item_sources s ON s.item = i.id "
-	    "UNION ALL SELECT i.id, i.sha256, i.path FROM items i WHERE NOT "
-	    "EXISTS (SELECT 1 FROM item_sources s WHERE s.item = i.id) "
-	    "ORDER BY 1, 3", &s, cause) != 0)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n > 0 && v[n - 1].item == sqlite3_column_int64(s, 0) &&
-		    strcmp(v[n - 1].path, sql_text(s, 2)) == 0)
-			continue;	/* one path seen in two batches */
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		memset(&v[n], 0, sizeof v[n]);
-		v[n].item = sqlite3_column_int64(s, 0);
-		v[n].sha256 = xstrdup(sql_text(s, 1));
-		v[n].path = xstrdup(sql_text(s, 2));
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		*out = v;
-		*nout = n;
-		return sql_fail(st, cause, "cannot read items");
-	}
-	*out = v;
-	*nout = n;
-	return 0;
-}
+/*
+ * The (item, path) pairs of the next CHECK_BATCH items after b->last, in
+ * item then path order.  One statement reads them, its read transaction
+ * ending before the slow part (hashing): a long read would hold back WAL
+ * checkpoints while labelers write.  Items are never deleted and new ones
+ * get higher ids, so batches by id range see each item once.  An item
+ * without any item_sources row (none exist today: import writes one per
+ * item) falls back to items.path.
+ */
+static const char check_batch_sql[] =
+    "SELECT i.id, i.sha256, coalesce(s.path, i.path) FROM items i "
+    "LEFT JOIN item_sources s ON s.item = i.id "
+    "WHERE i.id > ?1 AND i.id <= (SELECT max(id) FROM (SELECT id "
+    "FROM items WHERE id > ?1 ORDER BY id LIMIT ?2)) ORDER BY 1, 3";
 
 static void
-check_src_free(struct src *v, size_t n)
+check_batch_clear(struct batch *b)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		free(v[i].sha256);
-		free(v[i].path);
-		free(v[i].found);
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i].sha256);
+		free(b->v[i].path);
+		free(b->v[i].found);
 	}
-	free(v);
+	b->n = 0;
+}
+
+/* 1 with b filled, 0 when no items are left, -1 with *cause. */
+static int
+check_next(struct store *st, sqlite3_stmt *s, struct batch *b, char **cause)
+{
+	struct src *v;
+	int rc;
+
+	check_batch_clear(b);
+	sql_bind_int(s, 1, b->last);
+	sql_bind_int(s, 2, CHECK_BATCH);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (b->n > 0 && b->v[b->n - 1].item ==
+		    sqlite3_column_int64(s, 0) &&
+		    strcmp(b->v[b->n - 1].path, sql_text(s, 2)) == 0)
+			continue;	/* one path seen in two batches */
+		if (b->n == b->cap) {
+			b->cap = b->cap ? b->cap * 2 : 256;
+			b->v = xreallocarray(b->v, b->cap, sizeof *b->v);
+		}
+		v = &b->v[b->n++];
+		memset(v, 0, sizeof *v);
+		v->item = sqlite3_column_int64(s, 0);
+		v->sha256 = xstrdup(sql_text(s, 1));
+		v->path = xstrdup(sql_text(s, 2));
+	}
+	if (rc != SQLITE_DONE)
+		sql_fail(st, cause, "cannot read items");
+	/* Ends the read transaction (autocommit) before any file is read. */
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return -1;
+	if (b->n == 0)
+		return 0;
+	b->last = b->v[b->n - 1].item;
+	return 1;
 }
 
 /*
@@ -223,14 +240,49 @@ check_report(const struct src *v, size_t i, size_t j,
 	}
 }
 
+/*
+ * Every item's paths, a batch at a time; with hash 0 they are only read
+ * (can the items be read at all?).  0, or -1 with *cause.
+ */
+static int
+check_files(struct store *st, sqlite3_stmt *s, int hash,
+    void (*fn)(void *, const struct check_problem *), void *arg,
+    struct check_result *res, char **cause)
+{
+	struct batch b = { 0 };
+	size_t i, j;
+	int rc;
+
+	while ((rc = check_next(st, s, &b, cause)) == 1) {
+		if (!hash)
+			continue;
+		res->paths += (long long)b.n;
+		for (i = 0; i < b.n; i = j) {
+			/* Paths [i, j) belong to one item. */
+			for (j = i; j < b.n && b.v[j].item == b.v[i].item; j++)
+				;
+			res->items++;
+			if (check_item(b.v, i, j, res)) {
+				res->items_ok++;
+				continue;
+			}
+			res->items_bad++;
+			check_report(b.v, i, j, res, fn, arg);
+		}
+	}
+	check_batch_clear(&b);
+	free(b.v);
+	return rc;
+}
+
 int
 check_project(struct store *st, const char *user,
     void (*fn)(void *, const struct check_problem *), void *arg,
     struct check_result *res, char **cause)
 {
-	struct src *v = NULL;
-	size_t n = 0, i, j;
+	sqlite3_stmt *s;
 	char *why = NULL;
+	int rc;
 
 	memset(res, 0, sizeof *res);
 	if (project_require(st, user, ROLE_SME, "checking the project",
@@ -240,29 +292,22 @@ check_project(struct store *st, const char *user,
 		res->integrity_ok = 1;
 	else
 		res->integrity = why;
-	if (check_load(st, &v, &n, res->integrity_ok ? cause : NULL) != 0) {
-		check_src_free(v, n);
-		/* A damaged store may not give its items: say what we have. */
-		if (!res->integrity_ok)
-			return 0;
-		check_result_free(res);
-		return -1;
-	}
-	res->paths = (long long)n;
-	for (i = 0; i < n; i = j) {
-		/* Paths [i, j) belong to one item. */
-		for (j = i; j < n && v[j].item == v[i].item; j++)
-			;
-		res->items++;
-		if (check_item(v, i, j, res)) {
-			res->items_ok++;
-			continue;
-		}
-		res->items_bad++;
-		check_report(v, i, j, res, fn, arg);
-	}
-	check_src_free(v, n);
-	return 0;
+	rc = sql_prepare(st, check_batch_sql, &s,
+	    res->integrity_ok ? cause : NULL);
+	/*
+	 * A damaged store may not give all its items: then say what we have
+	 * and check no file, so first read them all without hashing.
+	 */
+	if (rc == 0 && !res->integrity_ok)
+		rc = check_files(st, s, 0, NULL, NULL, res, NULL);
+	if (rc == 0)
+		rc = check_files(st, s, 1, fn, arg, res,
+		    res->integrity_ok ? cause : NULL);
+	sqlite3_finalize(s);
+	if (rc == 0 || !res->integrity_ok)
+		return 0;
+	check_result_free(res);
+	return -1;
 }
 
 void

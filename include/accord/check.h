@@ -47,10 +47,13 @@ struct check_result {
  * Run the whole check as `user` (sme or admin, else -1 and *cause).
  * fn (may be NULL) gets each problem path in item order as it is found;
  * its strings live until it returns.  The store's integrity is checked
- * first; the files are checked even when it fails, as far as the items
- * can be read.  Returns 0 with *res filled (check_result_free after)
- * whether or not problems were found, -1 with *cause when the check could
- * not run.
+ * first; the files are checked even when it fails, unless some items
+ * cannot be read (then none is checked).  The items are read a batch at a
+ * time, each read ending before their files are hashed, so memory does
+ * not grow with the store; should a read fail part way on a store that
+ * passed integrity_check, fn has had the problems of the items before.
+ * Returns 0 with *res filled (check_result_free after) whether or not
+ * problems were found, -1 with *cause when the check could not run.
  */
 int check_project(struct store *st, const char *user,
     void (*fn)(void *arg, const struct check_problem *p), void *arg,
