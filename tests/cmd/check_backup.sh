@@ -144,13 +144,13 @@ rm writer.stop
 ) &
 wpid=$!
 # Let the writer get going, then copy slowly: one page a step.
-while [ "$(sqlite3 "$DB" 'SELECT count(*) FROM label_imports')" -lt 3 ]; do sleep 0.1; done
-before=$(sqlite3 "$DB" 'SELECT count(*) FROM labels')
+while [ "$(sqlite3 -cmd '.timeout 5000' "$DB" 'SELECT count(*) FROM label_imports')" -lt 3 ]; do sleep 0.1; done
+before=$(sqlite3 -cmd '.timeout 5000' "$DB" 'SELECT count(*) FROM labels')
 run "$ACCORD" backup "$DB" "$T/live.accord" --step-pages 1 --pause-ms 30
 brc=$RC
 touch writer.stop
 wait "$wpid"
-after=$(sqlite3 "$DB" 'SELECT count(*) FROM labels')
+after=$(sqlite3 -cmd '.timeout 5000' "$DB" 'SELECT count(*) FROM labels')
 ok_if "backup completes while labels are written" sh -c "[ $brc -eq 0 ] && [ \$(grep -o '[0-9]* steps' '$T/out' | cut -d' ' -f1) -gt 10 ]"
 ok_if "the writer kept working during the backup" sh -c "[ ! -s writer.err ] && [ $after -gt $before ]"
 copy=$(sqlite3 "$T/live.accord" 'SELECT count(*) FROM labels')
