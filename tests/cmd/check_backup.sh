@@ -271,8 +271,8 @@ PLAIN=$ROOT/accord
 # CAP KB: its output in vm.out, its status in vm.rc (and the shell's own
 # word on an abort for want of memory in /dev/null).
 capped() {
-	sh -c '(ulimit -v "$1" && exec "$2" check "$3" >vm.out 2>&1); echo $? >vm.rc' \
-		sh "$1" "$PLAIN" "$2" 2>/dev/null
+	sh -c '(ulimit -v "$1" && exec "$2" check "$3" ${4:+"$4"} >vm.out 2>&1); echo $? >vm.rc' \
+		sh "$1" "$PLAIN" "$2" "${3:-}" 2>/dev/null
 }
 if [ -x "$PLAIN" ]; then
 	cap=8192
@@ -298,6 +298,11 @@ COMMIT;"
 	tail -n 1 vm.out >"$T/err"
 	ok_if "check of 200,000 items runs in the memory of 4 items + 16 MB ($cap KB of address space)" \
 		sh -c "[ $RC -eq 1 ] && [ \$(wc -l < vm.out) -eq 200001 ] && grep -q '^problems: store intact; 200000 items, 0 intact, 200000 with problems (200000 missing,' vm.out"
+	# --json spools the problems to an unnamed file in TMPDIR past 64 KB.
+	capped $cap "$HUGE" --json
+	RC=$(cat vm.rc)
+	ok_if "check --json of the same in the same memory, every problem listed" \
+		sh -c "[ $RC -eq 1 ] && python3 -c 'import json, sys; d = json.load(open(\"vm.out\")); sys.exit(not (len(d[\"problems\"]) == 200000 and d[\"missing\"] == 200000 and d[\"problems\"][-1][\"item\"] == 200000))'"
 else
 	skip "check's memory at 200,000 items" "needs the plain build $PLAIN (make all)"
 fi
