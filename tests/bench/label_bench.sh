@@ -40,8 +40,13 @@
 #                         labels in it as this OS user) whose queue gives
 #                         this user items with files behind them (e.g. a
 #                         generated 1M-item store whose first items' paths
-#                         and hashes were pointed at real files)
+#                         and hashes were pointed at real files: what
+#                         scale_bench.sh does with tests/bench/key_store.py)
 #   LABEL_BENCH_N=N       keys to send in that mode (default 500)
+#   LABEL_BENCH_ACCORD=FILE  the binary driven (default ./accord;
+#                         scale_bench.sh passes the one its table measures)
+#   LABEL_BENCH_WORK=DIR  the scratch directory, emptied first (default
+#                         build/bench/label): stores, traces, log
 #
 # Both modes also give the first item's time: from starting the tmux
 # session that runs `accord label` to the item's path on tmux's screen
@@ -50,8 +55,8 @@ set -u
 cd "$(dirname "$0")/../.." || exit 0
 ROOT=$(pwd)
 BIN=$ROOT/build/bench
-ACCORD=$ROOT/accord
-WORK=$BIN/label
+ACCORD=${LABEL_BENCH_ACCORD:-$ROOT/accord}
+WORK=${LABEL_BENCH_WORK:-$BIN/label}
 if [ "${BENCH_SMALL:-0}" != 0 ]; then
 	RUNS=${BENCH_RENDER_RUNS:-5} STORES=1
 else
@@ -289,7 +294,7 @@ stats() {
 
 keystroke_bench() {
 	missing=
-	[ -x "$ACCORD" ] || missing="$missing ./accord (make)"
+	[ -x "$ACCORD" ] || missing="$missing $ACCORD (make)"
 	command -v tmux >/dev/null || missing="$missing tmux"
 	[ -n "$PY" ] || missing="$missing python3"
 	if [ -n "$missing" ]; then
@@ -297,7 +302,7 @@ keystroke_bench() {
 		return
 	fi
 	echo
-	echo "-- keystroke to next item drawn: ./accord label in tmux 120x40," \
+	echo "-- keystroke to next item drawn: $ACCORD label in tmux 120x40," \
 	    "truecolor, think time ${THINK} ms"
 	if [ -n "${LABEL_BENCH_STORE:-}" ]; then
 		kinds=store
