@@ -47,7 +47,7 @@ exists(struct store *st, const char *sql, long long id, const char *what,
 		return -1;
 	sql_bind_int(s, 1, id);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -211,7 +211,7 @@ gold_class(struct store *st, long long item, long long *cls, char **cause)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		*cls = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read gold");
 	return 0;
@@ -322,7 +322,7 @@ gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
 		g[k].created_at = xstrdup(sql_text(s, 4));
 		k++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		gold_list_free(g, k);
 		return sql_fail(st, cause, "cannot read gold");
@@ -348,7 +348,7 @@ item_by_path(struct store *st, const char *p, long long *item, char **cause)
 		*item = sqlite3_column_int64(s, 0);
 		found++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	/* One path holds one content at a time, but a file rewritten in
@@ -407,7 +407,7 @@ item_resolve(struct store *st, const char *spec, long long *item,
 		*item = sqlite3_column_int64(s, 0);
 		found++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	free(pat);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read items");

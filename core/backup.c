@@ -181,7 +181,7 @@ qc_table(struct store *c, struct qc_job *j, const char *table, char **cause)
 		qc_note(j, table, sqlite3_errmsg(c->db));
 		rc = SQLITE_DONE;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(c, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(c, cause, "cannot check the copy");
 	return 0;
@@ -207,6 +207,7 @@ qc_worker(void *arg)
 			break;
 		(void)qc_table(&c, j, j->tables[i], &cause);
 	}
+	sql_cache_drop(&c);
 	sqlite3_close_v2(c.db);
 	if (cause != NULL) {
 		pthread_mutex_lock(&j->mu);
@@ -234,7 +235,7 @@ qc_tables(struct store *c, struct qc_job *j, char **cause)
 		    sizeof *j->tables);
 		j->tables[j->ntables++] = xstrdup(sql_text(s, 0));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(c, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(c, cause, "cannot read the copy's tables");
 	return 0;
@@ -297,6 +298,7 @@ backup_verify(const char *path, const struct backup_want *want, char **cause)
 	r = 0;
 out:
 	/* Closing checkpoints the copy's WAL into the file and removes it. */
+	sql_cache_drop(&c);
 	if (c.db != NULL && sqlite3_close(c.db) != SQLITE_OK && r == 0)
 		r = acc_error(cause, "cannot close the copy: %s",
 		    sqlite3_errmsg(c.db));
@@ -356,8 +358,10 @@ backup_copy(struct store *st, sqlite3 *dst, int fd, const struct backup_opts *o,
 	int rc;
 
 	/* DEST.tmp is removed on failure and synced once at the end. */
-	if (sql_exec(&d, "PRAGMA journal_mode = OFF; "
-	    "PRAGMA synchronous = OFF", cause) != 0)
+	rc = sql_exec(&d, "PRAGMA journal_mode = OFF; "
+	    "PRAGMA synchronous = OFF", cause);
+	sql_cache_drop(&d);
+	if (rc != 0)
 		return -1;
 	/* Pin the snapshot (see the comment at the top). */
 	if (sql_exec(st, "BEGIN", cause) != 0)

@@ -303,7 +303,7 @@ check_project(struct store *st, const char *user,
 	if (rc == 0)
 		rc = check_files(st, s, 1, fn, arg, res,
 		    res->integrity_ok ? cause : NULL);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc == 0 || !res->integrity_ok)
 		return 0;
 	check_result_free(res);

@@ -114,7 +114,7 @@ newest(struct store *st, const char *key, struct setting *out, char **cause)
 		out->set_at = xstrdup(sql_text(s, 2));
 		out->is_default = 0;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read settings");
 	return rc == SQLITE_ROW;

@@ -482,7 +482,7 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 	acc_value(&k, item, type, side, val, text);
 	free(text);
 	acc_flush(rep, &k);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;

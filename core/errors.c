@@ -218,7 +218,7 @@ read_run(struct store *st, const char *name, struct errors_report *rep,
 		rep->imported_by = xstrdup(sql_text(s, 3));
 		rep->imported_at = xstrdup(sql_text(s, 4));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc == SQLITE_DONE)
 		return acc_error(cause, "no prediction run named '%s'", name);
 	if (rc != SQLITE_ROW)
@@ -249,7 +249,7 @@ read_predictions(struct store *st, const struct project *p,
 			if (p->classes[c].id == cid)
 				predicted[i] = c;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read predictions");
 	return 0;
@@ -271,7 +271,7 @@ read_ambiguous(struct store *st, const struct ratings *r,
 		if (i >= 0)
 			ambiguous[i] = (unsigned char)sqlite3_column_int(s, 1);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
@@ -344,7 +344,7 @@ read_tags(struct store *st, const struct ratings *r, struct groups *g,
 		groups_add(g, i, g->n - 1);
 		tagged[i] = 1;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		free(tagged);
 		return sql_fail(st, cause, "cannot read tags");

@@ -97,7 +97,7 @@ run_find(struct store *st, const char *name, long long *id, char **sha,
 		if (sha != NULL)
 			*sha = xstrdup(sql_text(s, 1));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read prediction runs");
 	return rc == SQLITE_ROW;
@@ -146,7 +146,7 @@ count_run_rows(struct store *st, long long run, int *n, char **cause)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(s, 0);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return rc == SQLITE_ROW ? 0 : sql_fail(st, cause,
 	    "cannot count predictions");
 }
@@ -197,8 +197,8 @@ store_run(struct store *st, const char *name, const char *real,
 	if (rc == 0)
 		rc = store_commit(st, cause);
 out:
-	sqlite3_finalize(run);
-	sqlite3_finalize(ins);
+	sql_finalize(st, run);
+	sql_finalize(st, ins);
 	if (rc != 0)
 		store_rollback(st);
 	return rc;

@@ -75,7 +75,7 @@ read_marks(struct store *st, long long *m, char **cause)
 	if (rc == SQLITE_ROW)
 		for (i = 0; i < NMARKS; i++)
 			m[i] = sqlite3_column_int64(s, i);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW)
 		return sql_fail(st, cause, "cannot read the store");
 	return 0;
@@ -107,7 +107,7 @@ hash_rows(struct store *st, const char *sql, char out[65], long long *nrows,
 		}
 		(*nrows)++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	exp_hash_end(&h, out);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read the store");
@@ -159,7 +159,7 @@ read_shas(struct store *st, struct exp_snap *x, size_t *off, char **cause)
 			off[i] = text_add(x, sql_text(s, 1),
 			    (size_t)sqlite3_column_bytes(s, 1));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	return 0;
@@ -186,7 +186,7 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 		x->ambiguous[i] = strcmp(sql_text(s, 1), "ambiguous") == 0;
 		x->adj_guideline[i] = sqlite3_column_int(s, 2);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
@@ -207,7 +207,7 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 		    sizeof *x->keys);
 		x->keys[x->nkeys++] = xstrdup(sql_text(s, 0));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;
@@ -267,7 +267,7 @@ read_meta_values(struct store *st, struct exp_snap *x, size_t *off,
 		k = (size_t)i * x->nkeys + (size_t)(hit - x->keys);
 		mval_set(x, &x->meta[k], &off[k], s, 2);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;

@@ -63,7 +63,7 @@ read_versions(struct store *st, int version, struct guideline_version **out,
 		v[k].reason = xstrdup(sql_text(s, 3));
 		k++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		guideline_log_free(v, k);
 		return sql_fail(st, cause, "cannot read guidelines");
@@ -331,7 +331,7 @@ guideline_check(struct store *st, const char *text, char **cause)
 	}
 	r = 0;
 out:
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	free(l);
 	free(seen);
 	project_free(&p);
@@ -404,7 +404,7 @@ guideline_classes(struct store *st, int version, struct guideline_class **out,
 		description_examples(&c[k]);
 		k++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		guideline_classes_free(c, k);
 		return sql_fail(st, cause, "cannot read guideline classes");
@@ -448,7 +448,7 @@ add_rows(struct store *st, const char *user, int version, const char *text,
 	r = store_audit(st, user, "guideline", detail, cause);
 	free(detail);
 out:
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	project_free(&p);
 	return r;
 }

@@ -43,13 +43,15 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 void
 imp_writer_finalize(struct imp_writer *w)
 {
-	sqlite3_finalize(w->item);
-	sqlite3_finalize(w->find);
-	sqlite3_finalize(w->source);
-	sqlite3_finalize(w->metric);
-	sqlite3_finalize(w->metaput);
-	sqlite3_finalize(w->batch);
-	sqlite3_finalize(w->batchid);
+	struct store *st = w->st;
+
+	sql_finalize(st, w->item);
+	sql_finalize(st, w->find);
+	sql_finalize(st, w->source);
+	sql_finalize(st, w->metric);
+	sql_finalize(st, w->metaput);
+	sql_finalize(st, w->batch);
+	sql_finalize(st, w->batchid);
 }
 
 static int
@@ -222,6 +224,6 @@ imp_find_unchanged(struct store *st, struct imp_file *files, int n,
 			files[i].item = sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return rc < 0 ? -1 : 0;
 }

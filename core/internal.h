@@ -7,9 +7,25 @@
 #define ACCORD_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stdint.h>
 
 #include "accord/store.h"
 #include "accord/util.h"
+
+/*
+ * A prepared statement kept for the next sql_prepare of the same text
+ * (core/store.c): compiling is most of what a short query costs (a label's
+ * take and commit spent three quarters of their instructions in
+ * sqlite3_prepare, the label insert's triggers above all).
+ */
+#define SQL_CACHE_SIZE 64
+struct sql_cached {
+	sqlite3_stmt *s;	/* NULL: a free slot */
+	char *sql;		/* the text it was prepared from */
+	uint64_t hash;		/* of the text, to skip most comparisons */
+	unsigned long used;	/* st->cache_clock at its last hand-out */
+	int busy;		/* handed out, not yet given back */
+};
 
 struct store {
 	sqlite3 *db;
@@ -17,14 +33,40 @@ struct store {
 	int in_tx;
 	double busy_since;	/* store_busy: when this wait began */
 	unsigned busy_rng;	/* store_busy: its pauses' jitter */
+	int busy_carry;		/* store_busy: busy_since set by the queue */
+	struct sql_cached cache[SQL_CACHE_SIZE];
+	unsigned long cache_clock;
+	struct store_wq *wq;	/* the writers' queue (store_wq.c), or NULL */
+	int wq_none;		/* no queue for this connection */
+	int wq_held;		/* this connection holds the queue's lock */
 };
+
+/*
+ * The writers' queue (core/store_wq.c): store_begin(st, 1) waits in it,
+ * up to ms, before BEGIN IMMEDIATE; store_commit and store_rollback leave
+ * it; store_close closes it after SQLite's own descriptors.
+ */
+void store_wq_enter(struct store *st, double ms);
+void store_wq_leave(struct store *st);
+void store_wq_close(struct store *st);
 
 /* The schema: migration step v (1-based) takes a store from v-1 to v. */
 const char *schema_migration(int v);
 
-/* Prepare sql; 0, or -1 with *cause carrying sqlite3_errmsg. */
+/*
+ * Prepare sql (its first statement); 0, or -1 with *cause carrying
+ * sqlite3_errmsg.  The statement may come from st's cache, reset and
+ * unbound: give it back with sql_finalize, never sqlite3_finalize.  The
+ * same text prepared again before it is given back gets a statement of
+ * its own.
+ */
 int sql_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
     char **cause);
+/* Done with s (NULL is fine): a cached statement is reset and unbound for
+ * its next use, any other finalized. */
+void sql_finalize(struct store *st, sqlite3_stmt *s);
+/* Finalize every cached statement: before st->db is closed by hand. */
+void sql_cache_drop(struct store *st);
 /* Run statements with no results; 0 or -1 with *cause. */
 int sql_exec(struct store *st, const char *sql, char **cause);
 /* Fill *cause from the store's last error, with a prefix; returns -1. */
@@ -91,6 +133,7 @@ int records_read(const char *file, size_t max, struct label_input **out,
  * absolute path, a base name naming one item, or a sha256.
  */
 struct item_finder {
+	struct store *st;
 	sqlite3_stmt *bysha, *bypath, *byname;
 	char *dir;
 	/* Base names of every item_sources path, sorted, read on the first
@@ -135,6 +178,10 @@ int queue_require(struct store *st, const char *user, char **cause);
 int queue_begin(struct store *st, const char *user, char **cause);
 int queue_item_exists(struct store *st, long long item, char **cause);
 int queue_lease_drop(struct store *st, const char *user, long long item,
+    char **cause);
+/* A numeric setting in force (overlap, ordinal), as project_load reads
+ * it, without the rest of the project; 0 or -1 with *cause. */
+int project_setting_int(struct store *st, const char *key, int *v,
     char **cause);
 /* s ends in suf, ignoring case. */
 int has_suffix(const char *s, const char *suf);

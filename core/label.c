@@ -13,6 +13,7 @@
 #include "accord/label.h"
 #include "accord/project.h"
 #include "label_int.h"
+#include "sqlutil.h"
 #include "queue_int.h"
 
 /* --- packed entries -------------------------------------------------- */
@@ -131,8 +132,8 @@ label_writer_open(struct store *st, struct label_writer *w, char **cause)
 void
 label_writer_close(struct label_writer *w)
 {
-	sqlite3_finalize(w->newest);
-	sqlite3_finalize(w->insert);
+	sql_finalize(w->st, w->newest);
+	sql_finalize(w->st, w->insert);
 	memset(w, 0, sizeof *w);
 }
 
@@ -180,6 +181,22 @@ label_write(struct label_writer *w, const struct label_new *row,
 	return 0;
 }
 
+/* Whether class id is one of the project's: 1, 0 or -1. */
+static int
+class_exists(struct store *st, int id, char **cause)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sql_prepare(st, "SELECT 1 FROM classes WHERE id = ?", &s,
+	    cause) != 0)
+		return -1;
+	sql_bind_int(s, 1, id);
+	rc = sql_next(st, s, cause);
+	sql_finalize(st, s);
+	return rc;
+}
+
 /*
  * Write user's row on item from the label screen inside the caller's
  * transaction: class_id 0 withdraws.  Checks what only the store can tell
@@ -189,25 +206,24 @@ static int
 put_row(struct store *st, const char *user, long long item, int class_id,
     const char *note, double seconds, long long *label_id, char **cause)
 {
-	struct project p;
 	struct label_writer w;
 	struct label_new row;
+	long long version;
 	char now[32];
 	int r;
 
 	if (queue_item_exists(st, item, cause) != 0)
 		return -1;
-	if (project_load(st, &p, cause) != 0)
+	/* Two look-ups, not project_load: this runs under the write lock. */
+	if (class_id > 0 && (r = class_exists(st, class_id, cause)) <= 0)
+		return r < 0 ? -1 : acc_error(cause, "class %d is not a class "
+		    "of this project", class_id);
+	if (sql_int(st, "SELECT max(version) FROM guidelines", NULL,
+	    &version, cause) != 1)
 		return -1;
-	if (class_id > 0 && project_class_by_id(&p, class_id) == NULL) {
-		project_free(&p);
-		return acc_error(cause, "class %d is not a class of this "
-		    "project", class_id);
-	}
 	acc_now_iso(now);
-	row = (struct label_new){ item, user, class_id, note, p.guideline,
+	row = (struct label_new){ item, user, class_id, note, (int)version,
 	    seconds, now, 0, user };
-	project_free(&p);
 	if (label_writer_open(st, &w, cause) != 0)
 		return -1;
 	r = label_write(&w, &row, label_id, cause);
@@ -238,7 +254,7 @@ undo_target(struct store *st, const char *user, long long *item,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*item = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
@@ -309,7 +325,7 @@ label_mine(struct store *st, const char *user, long long item, int *class_id,
 	    label_newest_prepare(st, &s, cause) != 0)
 		return -1;
 	r = label_newest(st, s, item, user, &id, class_id, note, cause);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return r;
 }
 
@@ -352,7 +368,7 @@ label_history_recent(struct store *st, const char *user, int max,
 		}
 		v[k++] = sqlite3_column_int64(s, 0);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		free(v);
 		return sql_fail(st, cause, "cannot read labels");

@@ -157,6 +157,7 @@ item_finder_init(struct store *st, const char *file, struct item_finder *f,
 	char *real, *tmp;
 
 	memset(f, 0, sizeof *f);
+	f->st = st;
 	if ((real = realpath(file, NULL)) == NULL)
 		return acc_error(cause, "cannot resolve path");
 	tmp = xstrdup(real);
@@ -178,9 +179,9 @@ item_finder_init(struct store *st, const char *file, struct item_finder *f,
 void
 item_finder_free(struct item_finder *f)
 {
-	sqlite3_finalize(f->bysha);
-	sqlite3_finalize(f->bypath);
-	sqlite3_finalize(f->byname);
+	sql_finalize(f->st, f->bysha);
+	sql_finalize(f->st, f->bypath);
+	sql_finalize(f->st, f->byname);
 	free(f->dir);
 	free(f->names);
 	free(f->names_buf);
@@ -620,7 +621,7 @@ newest_bits(struct store *st, unsigned char **bits, long long *nbits,
 		if (id >= 0 && id <= max)
 			(*bits)[id / 8] |= (unsigned char)(1u << (id % 8));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
@@ -716,7 +717,7 @@ labels_each(struct store *st, const char *user,
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
 		r = sql_fail(st, cause, "cannot read labels");
 out:
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	store_rollback(st);
 	provenance_free(&prov);
 	free(newest);

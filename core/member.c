@@ -45,7 +45,7 @@ project_role(struct store *st, const char *user, enum role *out, char **cause)
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*out = role_from_name(sql_text(s, 0));
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read members");
 	return 0;
@@ -211,7 +211,7 @@ member_list(struct store *st, const char *user, struct member **out, int *n,
 		m[k].changed_at = xstrdup(sql_text(s, 3));
 		k++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		member_list_free(m, k);
 		return sql_fail(st, cause, "cannot read members");

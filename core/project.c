@@ -349,8 +349,8 @@ init_guideline(struct store *st, const struct parsed_class *pc, int n,
 	}
 	r = 0;
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(g);
+	sql_finalize(st, s);
+	sql_finalize(st, g);
 	return r;
 }
 
@@ -459,8 +459,21 @@ setting_get(struct store *st, const char *key, char **cause)
 		v = xstrdup(sql_text(s, 0));
 	else if (rc == 0)
 		acc_error(cause, "store has no setting %s", key);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return v;
+}
+
+int
+project_setting_int(struct store *st, const char *key, int *v,
+    char **cause)
+{
+	char *t;
+
+	if ((t = setting_get(st, key, cause)) == NULL)
+		return -1;
+	*v = atoi(t);
+	free(t);
+	return 0;
 }
 
 int
@@ -509,7 +522,7 @@ project_load(struct store *st, struct project *p, char **cause)
 		c->borderline = sqlite3_column_int(s, 4);
 		c->description = xstrdup(sql_text(s, 5));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		sql_fail(st, cause, "cannot read classes");
 		goto fail;
@@ -571,12 +584,12 @@ guideline_text(struct store *st, int version, char **text, int *got_version,
 	if (version > 0)
 		sql_bind_int(s, 1, version);
 	if ((rc = sql_next(st, s, cause)) != 1) {
-		sqlite3_finalize(s);
+		sql_finalize(st, s);
 		return rc < 0 ? -1 : acc_error(cause, "no guideline version %d",
 		    version);
 	}
 	*got_version = sqlite3_column_int(s, 0);
 	*text = xstrdup(sql_text(s, 1));
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return 0;
 }

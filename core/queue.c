@@ -40,7 +40,7 @@ queue_item_exists(struct store *st, long long item, char **cause)
 		return -1;
 	sql_bind_int(s, 1, item);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc == SQLITE_ROW)
 		return 0;
 	if (rc != SQLITE_DONE)
@@ -75,8 +75,8 @@ scan_free(struct scan *sc)
 	free(sc->gold);
 	free(sc->level);
 	free(sc->mine);
-	sqlite3_finalize(sc->top);
-	sqlite3_finalize(sc->cnt);
+	sql_finalize(sc->st, sc->top);
+	sql_finalize(sc->st, sc->cnt);
 	memset(sc, 0, sizeof *sc);
 }
 
@@ -107,7 +107,7 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 		sc->held[sc->nheld].item = sqlite3_column_int64(s, 0);
 		sc->held[sc->nheld++].user = xstrdup(sql_text(s, 1));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read leases");
 	return 0;
@@ -135,7 +135,7 @@ load_gold(struct store *st, struct scan *sc, char **cause)
 		}
 		sc->gold[sc->ngold++] = sqlite3_column_int64(s, 0);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read gold");
 	return 0;
@@ -164,7 +164,7 @@ load_counts(struct store *st, const struct scan *sc, const char *sql,
 		if (n >= 0 && n < sc->k)
 			v[n] += sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read the queue's counts");
 	return 0;
@@ -179,6 +179,7 @@ queue_scan(struct store *st, const char *user, int k, long long batch,
     double now, struct scan *sc, char **cause)
 {
 	memset(sc, 0, sizeof *sc);
+	sc->st = st;
 	sc->k = k > 0 ? k : 1;
 	sc->batch = batch;
 	sc->level = xcalloc((size_t)sc->k, sizeof *sc->level);
@@ -371,7 +372,7 @@ level_first(struct store *st, const struct scan *sc, const char *user,
 		*item = id;
 		break;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (f < 0)
 		return -1;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -494,7 +495,7 @@ user_count(struct store *st, const char *sql, const char *user, long long x,
 	sql_bind_int(s, 2, x);
 	rc = sqlite3_step(s);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW)
 		return sql_fail(st, cause, "cannot count labels");
 	return 0;
@@ -561,16 +562,15 @@ static int
 take_scan(struct store *st, const char *user, const char *batch, double now,
     struct scan *sc, char **cause)
 {
-	struct project p;
 	long long bid = 0;
-	int r;
+	int k;
 
-	if (project_load(st, &p, cause) != 0)
+	/* Only the overlap: the whole project is five queries more, and the
+	 * claim reads this under the write lock. */
+	if (project_setting_int(st, "overlap", &k, cause) != 0)
 		return -1;
-	r = (batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
-	    queue_scan(st, user, p.overlap, bid, now, sc, cause) != 0 ? -1 : 0;
-	project_free(&p);
-	return r;
+	return (batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
+	    queue_scan(st, user, k, bid, now, sc, cause) != 0 ? -1 : 0;
 }
 
 /* Choose in a read transaction: *item (0: none) and *kind.  0 or -1. */

@@ -92,9 +92,9 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 	}
 	r = 0;
 out:
-	sqlite3_finalize(a);
-	sqlite3_finalize(c);
-	sqlite3_finalize(l);
+	sql_finalize(st, a);
+	sql_finalize(st, c);
+	sql_finalize(st, l);
 	if (r != 0) {
 		free(*out);
 		*out = NULL;
@@ -157,7 +157,7 @@ queue_gold_due(struct store *st, const char *user, const struct scan *sc,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		held = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW)
 		return sql_fail(st, cause, "cannot read leases");
 	*due = user_uniform(seed, user, (uint64_t)(sc->user_rows + held)) <
@@ -196,7 +196,7 @@ queue_gold_pick(struct store *st, const char *user, const struct scan *sc,
 		sql_bind_int(s, 1, id);
 		rc = sqlite3_step(s);
 		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(s);
+			sql_finalize(st, s);
 			return sql_fail(st, cause, "cannot read labels");
 		}
 		if (sqlite3_column_int64(s, 0) == 0 && (batch == 0 ||
@@ -209,6 +209,6 @@ queue_gold_pick(struct store *st, const char *user, const struct scan *sc,
 		}
 		sqlite3_reset(s);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return 0;
 }

@@ -23,6 +23,7 @@ struct held {
  * statements that look items up one by one.
  */
 struct scan {
+	struct store *st;	/* whose statements top and cnt are */
 	struct held *held;	/* live leases of other users, by item */
 	size_t nheld;
 	long long *gold;	/* gold items in force, ascending: never */

@@ -62,7 +62,7 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 		out->sha256 = xstrdup(sql_text(s, 1));
 		out->kind = xstrdup(sql_text(s, 2));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc == SQLITE_DONE)
 		return acc_error(cause, "no item %lld in this project", id);
 	if (rc != SQLITE_ROW)
@@ -80,7 +80,7 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 		out->meta[out->nmeta].key = xstrdup(sql_text(s, 0));
 		out->meta[out->nmeta++].value = meta_value(s, 1);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		sql_fail(st, cause, "cannot read item metadata");
 		goto fail;

@@ -75,7 +75,7 @@ read_batches(struct store *st, struct batches *b, char **cause)
 		b->ids[b->n] = sqlite3_column_int64(s, 0);
 		b->names[b->n++] = xstrdup(sql_text(s, 1));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read batches");
 	return 0;
@@ -256,7 +256,7 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 			break;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		sql_fail(st, cause, "cannot read items");
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		r->nitems = 0;
 		buf_free(&a.all);
@@ -298,7 +298,7 @@ ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
 		sql_bind_int(s, 1, r->item_ids[i]);
 		rc = sqlite3_step(s);
 		if (rc != SQLITE_ROW) {
-			sqlite3_finalize(s);
+			sql_finalize(st, s);
 			if (rc == SQLITE_DONE)
 				return acc_error(cause, "item %lld is not in "
 				    "the store", r->item_ids[i]);
@@ -306,7 +306,7 @@ ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
 		}
 		r->paths[i] = xstrdup(sql_text(s, 0));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return 0;
 }
 
@@ -332,7 +332,7 @@ read_labelers(struct store *st, struct ratings *r, char **cause)
 		    (size_t)r->nlabelers + 1, sizeof *r->labelers);
 		r->labelers[r->nlabelers++] = xstrdup(sql_text(s, 0));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labelers");
 	return 0;

@@ -101,7 +101,7 @@ scan_labels(struct store *st, const struct project *p,
 		emit(arg, sqlite3_column_int64(s, 0), lab, cls,
 		    cls < 0 ? 0 : sqlite3_column_int(s, 3), day);
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
@@ -467,6 +467,7 @@ label_part_close(struct label_part *lp)
 		return;
 	if (lp->own.in_tx)
 		store_rollback(&lp->own);
+	sql_cache_drop(&lp->own);
 	sqlite3_close(lp->own.db);
 	lp->own.db = NULL;
 }
@@ -768,13 +769,13 @@ scan_items(struct store *st, const struct project *p, struct place *pl,
 		long long item = sqlite3_column_int64(s, 0);
 
 		if (place_entries(pl, p, item, sql_text(s, 1), to) != 0) {
-			sqlite3_finalize(s);
+			sql_finalize(st, s);
 			return acc_error(cause, "the packed label rows of item "
 			    "%lld are damaged (item_labels); accord check "
 			    "tells more", item);
 		}
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
@@ -990,7 +991,7 @@ read_per_item(struct store *st, const struct project *p,
 		    sqlite3_column_type(s, 1) != SQLITE_NULL ?
 		    class_index(p, sqlite3_column_int64(s, 1)) : -1;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, what);
 	return 0;

@@ -201,7 +201,7 @@ ratings_slices_read(struct store *st, const char *by,
 		if (has[i] == 1)
 			allnum = 0;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		ret = sql_fail(st, cause, "cannot read metadata");
 	else if (nrows == 0)

@@ -160,7 +160,7 @@ each_row(struct store *st, sqlite3_stmt *s, void (*row)(sqlite3_stmt *, int,
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		row(s, i++, arg);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, what);
 	return 0;

@@ -51,7 +51,7 @@ decisions_read(struct store *st, struct decision **out, int *n, char **cause)
 		(*out)[*n].settles = strcmp(sql_text(s, 1), "relabel") != 0;
 		(*out)[(*n)++].at = xstrdup(sql_text(s, 2));
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
@@ -591,8 +591,8 @@ queue_read(struct queue_ctx *q, long long batch, char **cause)
 	else
 		ret = 0;
 done:
-	sqlite3_finalize(s);
-	sqlite3_finalize(q->at);
+	sql_finalize(q->st, s);
+	sql_finalize(q->st, q->at);
 	q->at = NULL;
 	pass_free(&p);
 	return ret;

@@ -45,6 +45,6 @@ sql_write(struct store *st, const char *sql, const struct sql_arg *args,
 			break;
 		}
 	r = sql_step_done(st, s, cause);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return r;
 }

@@ -28,7 +28,7 @@ counts(struct store *st, const char *sql, struct status_count **out, int *n,
 		    sqlite3_column_int64(s, 2) : 0;
 		(*n)++;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read status");
 	return 0;
@@ -80,7 +80,7 @@ status_read(struct store *st, const char *user, int overlap,
 	}
 	if (rc != SQLITE_ROW)
 		sql_fail(st, cause, "cannot read status");
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_ROW)
 		goto fail;
 	o->items_unlabeled = o->items - o->items_complete - o->items_partial;
@@ -305,8 +305,8 @@ items_each(struct store *st, const char *user, const char *const *where,
 	if (rc != SQLITE_DONE)
 		r = sql_fail(st, cause, "cannot read items");
 out:
-	sqlite3_finalize(s);
-	sqlite3_finalize(m);
+	sql_finalize(st, s);
+	sql_finalize(st, m);
 	free(mb.kv);
 	free(mb.vals);
 	buf_free(&q);

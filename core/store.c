@@ -40,7 +40,7 @@ store_busy(void *arg, int tries)
 	double now = acc_monotonic();
 	struct timespec ts;
 
-	if (tries == 0)
+	if (tries == 0 && !st->busy_carry)
 		st->busy_since = now;
 	if ((now - st->busy_since) * 1e3 >= STORE_BUSY_MS)
 		return 0;
@@ -69,21 +69,138 @@ sql_fail(struct store *st, char **cause, const char *what)
 	return acc_error(cause, "%s: %s", what, sqlite3_errmsg(st->db));
 }
 
+/* FNV-1a (Fowler, Noll and Vo) of the text, and its length. */
+static uint64_t
+sql_hash(const char *sql, size_t *len)
+{
+	uint64_t h = 14695981039346656037ULL;
+	const char *p;
+
+	for (p = sql; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	*len = (size_t)(p - sql);
+	return h;
+}
+
+/*
+ * The statement cache (struct sql_cached).  A look-up hashes the text and
+ * compares it with the few cached statements of the same hash; a miss
+ * compiles the statement and keeps it in a free slot, or in place of the
+ * one handed out longest ago.  Only a single statement is kept (a text
+ * with a tail is compiled each time), and a statement still handed out
+ * is never handed out twice.  SQLITE_OK and *stmt, or SQLite's error.
+ */
+static int
+cache_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
+{
+	struct sql_cached *c, *victim = NULL;
+	const char *tail = NULL;
+	uint64_t h;
+	size_t len, i;
+	int rc;
+
+	h = sql_hash(sql, &len);
+	for (i = 0; i < SQL_CACHE_SIZE; i++) {
+		c = &st->cache[i];
+		if (c->s == NULL) {
+			if (victim == NULL || victim->s != NULL)
+				victim = c;
+			continue;
+		}
+		if (c->hash == h && !c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = 1;
+			c->used = ++st->cache_clock;
+			*stmt = c->s;
+			return SQLITE_OK;
+		}
+		if (!c->busy && (victim == NULL || (victim->s != NULL &&
+		    c->used < victim->used)))
+			victim = c;
+	}
+	rc = sqlite3_prepare_v3(st->db, sql, (int)len + 1,
+	    SQLITE_PREPARE_PERSISTENT, stmt, &tail);
+	if (rc != SQLITE_OK) {
+		*stmt = NULL;
+		return rc;
+	}
+	if (*stmt == NULL || victim == NULL || (tail != NULL &&
+	    tail[strspn(tail, " \t\n;")] != '\0'))
+		return SQLITE_OK;
+	if (victim->s != NULL)
+		sqlite3_finalize(victim->s);
+	free(victim->sql);
+	victim->s = *stmt;
+	victim->sql = xstrdup(sql);
+	victim->hash = h;
+	victim->used = ++st->cache_clock;
+	victim->busy = 1;
+	return SQLITE_OK;
+}
+
 int
 sql_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
     char **cause)
 {
-	if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) != SQLITE_OK) {
-		*stmt = NULL;
+	if (cache_prepare(st, sql, stmt) != SQLITE_OK)
 		return sql_fail(st, cause, "store query failed");
-	}
 	return 0;
 }
 
+void
+sql_finalize(struct store *st, sqlite3_stmt *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	/* Given back to the wrong store, it would be freed while cached. */
+	if (sqlite3_db_handle(s) != st->db)
+		acc_fatal("sql_finalize: a statement of another connection");
+	for (i = 0; i < SQL_CACHE_SIZE; i++) {
+		if (st->cache[i].s == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			st->cache[i].busy = 0;
+			return;
+		}
+	}
+	sqlite3_finalize(s);
+}
+
+void
+sql_cache_drop(struct store *st)
+{
+	size_t i;
+
+	for (i = 0; i < SQL_CACHE_SIZE; i++) {
+		sqlite3_finalize(st->cache[i].s);
+		free(st->cache[i].sql);
+	}
+	memset(st->cache, 0, sizeof st->cache);
+}
+
+/*
+ * One statement (no ';': BEGIN, COMMIT, a PRAGMA) runs from the cache;
+ * a script goes through sqlite3_exec.
+ */
 int
 sql_exec(struct store *st, const char *sql, char **cause)
 {
+	sqlite3_stmt *s;
 	char *msg = NULL;
+	int rc;
+
+	if (strchr(sql, ';') == NULL) {
+		if (cache_prepare(st, sql, &s) != SQLITE_OK)
+			return acc_error(cause, "store: %s",
+			    sqlite3_errmsg(st->db));
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE)
+			acc_error(cause, "store: %s", sqlite3_errmsg(st->db));
+		sql_finalize(st, s);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		acc_error(cause, "store: %s", msg ? msg : sqlite3_errmsg(st->db));
@@ -164,10 +281,10 @@ sql_int(struct store *st, const char *sql, const char *param, long long *out,
 		found = 1;
 	} else if (rc != SQLITE_DONE) {
 		sql_fail(st, cause, "store query failed");
-		sqlite3_finalize(s);
+		sql_finalize(st, s);
 		return -1;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return found;
 }
 
@@ -184,11 +301,26 @@ store_audit(struct store *st, const char *user, const char *action,
 	    "VALUES (?, ?, ?, ?)", a, cause);
 }
 
+/*
+ * A write transaction waits its turn in the writers' queue first
+ * (store_wq.c); the time spent there counts against STORE_BUSY_MS.
+ */
 int
 store_begin(struct store *st, int immediate, char **cause)
 {
-	if (sql_exec(st, immediate ? "BEGIN IMMEDIATE" : "BEGIN", cause) != 0)
+	int r;
+
+	if (immediate) {
+		st->busy_since = acc_monotonic();
+		st->busy_carry = 1;
+		store_wq_enter(st, STORE_BUSY_MS);
+	}
+	r = sql_exec(st, immediate ? "BEGIN IMMEDIATE" : "BEGIN", cause);
+	st->busy_carry = 0;
+	if (r != 0) {
+		store_wq_leave(st);
 		return -1;
+	}
 	st->in_tx = 1;
 	return 0;
 }
@@ -199,6 +331,7 @@ store_commit(struct store *st, char **cause)
 	if (sql_exec(st, "COMMIT", cause) != 0)
 		return -1;
 	st->in_tx = 0;
+	store_wq_leave(st);
 	return 0;
 }
 
@@ -241,6 +374,7 @@ store_rollback(struct store *st)
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
+	store_wq_leave(st);
 }
 
 int
@@ -265,10 +399,13 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	store_rollback(st);
+	sql_cache_drop(st);
 	/* The last connection's close removes DB-wal: a project-group act. */
 	priv_raise();
 	sqlite3_close_v2(st->db);
 	priv_drop();
+	/* After SQLite's descriptors: see store_wq.c. */
+	store_wq_close(st);
 	free(st->path);
 	free(st);
 }

@@ -214,8 +214,8 @@ pass_prepare(struct store *st, sqlite3_stmt **l, sqlite3_stmt **p,
 	    "item_labelers x ON x.item = i.id ORDER BY i.id" :
 	    "SELECT id, batch, 0, batch FROM items ORDER BY id", x,
 	    cause) != 0) {
-		sqlite3_finalize(*l);
-		sqlite3_finalize(*p);
+		sql_finalize(st, *l);
+		sql_finalize(st, *p);
 		return -1;
 	}
 	return 0;
@@ -273,9 +273,9 @@ check_pass(struct store *st, struct sums *t, struct findings *f,
 	if (rl != SQLITE_DONE || rp != SQLITE_DONE || rx != SQLITE_DONE)
 		ret = sql_fail(st, cause, "cannot compare the tables kept from "
 		    "labels");
-	sqlite3_finalize(l);
-	sqlite3_finalize(p);
-	sqlite3_finalize(x);
+	sql_finalize(st, l);
+	sql_finalize(st, p);
+	sql_finalize(st, x);
 	buf_free(&want);
 	buf_free(&ip.names);
 	free(ip.lab);
@@ -315,7 +315,7 @@ compare_sums(struct store *st, struct sums *t, enum sum_kind kind,
 		} else
 			*bad += c != 0;
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, cause, "cannot read the queue's counts");
 	for (i = 0; i < t->cap; i++)
@@ -402,7 +402,7 @@ store_check(struct store *st, char **cause)
 			buf_puts(&b, t);
 		}
 	}
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (rc != SQLITE_DONE) {
 		buf_free(&b);
 		return sql_fail(st, cause, "integrity check failed");

@@ -67,7 +67,7 @@ tags_all(struct store *st, char ***tags, int *n, char **cause)
 	    "u.tag = t.tag AND u.user = t.user) ORDER BY tag", &s, cause) != 0)
 		return -1;
 	r = tags_query(st, s, tags, n, cause);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return r;
 }
 
@@ -86,7 +86,7 @@ tags_in_force(struct store *st, const char *user, long long item,
 	sql_bind_int(s, 1, item);
 	sql_bind_text(s, 2, user);
 	r = tags_query(st, s, tags, n, cause);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	return r;
 }
 
@@ -203,7 +203,7 @@ tags_set(struct store *st, const char *user, long long item,
 	}
 	r = store_commit(st, cause);
 out:
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	if (r != 0)
 		store_rollback(st);
 	tags_free(want, nwant);

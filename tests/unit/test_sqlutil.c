@@ -1,7 +1,9 @@
 /*
  * test_sqlutil.c: sql_next tells a row, the end and an error apart, and an
  * error carries SQLite's message; sql_write binds each value to its
- * parameter with its type, and a failed write says why.
+ * parameter with its type, and a failed write says why.  The statement
+ * cache hands a statement back reset and unbound, never to two users at
+ * once, keeps no script, and survives more texts than it holds.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -51,7 +53,7 @@ t_rows_then_the_end(void)
 	T_EQ_INT(sql_next(st, s, &cause), 1);
 	T_EQ_INT(sql_next(st, s, &cause), 0);
 	T_CHECK(cause == NULL);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	store_close(st);
 }
 
@@ -75,7 +77,7 @@ t_a_failed_step_is_an_error_with_the_reason(void)
 	sql_bind_int(s, 1, -5);
 	T_EQ_INT(sql_next(st, s, &cause), 1);
 	T_EQ_INT(sqlite3_column_int(s, 0), 5);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	store_close(st);
 }
 
@@ -105,7 +107,7 @@ t_an_interrupted_scan_is_not_the_end(void)
 	/* And no cause asked for: still -1. */
 	T_EQ_INT(sql_next(st, s, NULL), -1);
 	sqlite3_progress_handler(sqlite3_db_handle(s), 0, NULL, NULL);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	store_close(st);
 }
 
@@ -138,7 +140,7 @@ t_each_value_to_its_parameter(void)
 	T_EQ_STR(sql_text(s, 6), "null");
 	T_EQ_STR(sql_text(s, 7), "null");
 	T_EQ_INT(sql_next(st, s, &cause), 0);
-	sqlite3_finalize(s);
+	sql_finalize(st, s);
 	store_close(st);
 }
 
@@ -166,6 +168,109 @@ t_a_failed_write_says_why(void)
 	store_close(st);
 }
 
+/* Given back and prepared again: the same statement, reset and unbound. */
+static void
+t_cache_gives_back_reset_and_unbound(void)
+{
+	struct store *st = open_project();
+	sqlite3_stmt *a, *b;
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_prepare(st, "SELECT ?1 UNION ALL SELECT 2", &a, &cause),
+	    0);
+	sql_bind_int(a, 1, 7);
+	T_EQ_INT(sql_next(st, a, &cause), 1);
+	T_EQ_INT(sqlite3_column_int(a, 0), 7);
+	sql_finalize(st, a);	/* mid-scan: the reset ends it */
+	T_EQ_INT(sql_prepare(st, "SELECT ?1 UNION ALL SELECT 2", &b, &cause),
+	    0);
+	T_CHECK(a == b);
+	T_EQ_INT(sql_next(st, b, &cause), 1);
+	T_EQ_INT(sqlite3_column_type(b, 0), SQLITE_NULL);
+	T_EQ_INT(sql_next(st, b, &cause), 1);
+	T_EQ_INT(sqlite3_column_int(b, 0), 2);
+	T_EQ_INT(sql_next(st, b, &cause), 0);
+	sql_finalize(st, b);
+	store_close(st);
+}
+
+/* The same text twice at once (a nested use): two statements, each with
+ * its own cursor. */
+static void
+t_cache_never_shares_a_statement(void)
+{
+	struct store *st = open_project();
+	const char *q = "SELECT name FROM classes ORDER BY name";
+	sqlite3_stmt *a, *b;
+	char *cause = NULL;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(sql_prepare(st, q, &a, &cause), 0);
+	T_EQ_INT(sql_next(st, a, &cause), 1);
+	T_EQ_INT(sql_prepare(st, q, &b, &cause), 0);
+	T_CHECK(a != b);
+	T_EQ_INT(sql_next(st, b, &cause), 1);
+	T_EQ_INT(sql_next(st, b, &cause), 1);
+	T_EQ_STR(sql_text(a, 0), "bad");
+	T_EQ_STR(sql_text(b, 0), "ok");
+	sql_finalize(st, b);
+	sql_finalize(st, a);
+	store_close(st);
+}
+
+/*
+ * Many more texts than the cache holds, each used twice, with a script
+ * among them: every answer right (an evicted statement is finalized, not
+ * handed out; LeakSanitizer sees whether anything is left), and
+ * sql_exec's single statements fail as its scripts do.
+ */
+static void
+t_cache_evicts_and_runs_scripts(void)
+{
+	struct store *st = open_project();
+	sqlite3_stmt *s;
+	char *cause = NULL, *q;
+	int i, round, bad = 0;
+
+	if (st == NULL)
+		return;
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 3 * SQL_CACHE_SIZE; i++) {
+			q = xasprintf("SELECT %d + ?", i);
+			if (sql_prepare(st, q, &s, &cause) != 0) {
+				bad++;
+				free(q);
+				continue;
+			}
+			sql_bind_int(s, 1, round);
+			if (sql_next(st, s, &cause) != 1 ||
+			    sqlite3_column_int(s, 0) != i + round)
+				bad++;
+			sql_finalize(st, s);
+			free(q);
+		}
+	}
+	T_EQ_INT(bad, 0);
+	T_EQ_INT(sql_exec(st, "CREATE TEMP TABLE t (x); INSERT INTO t "
+	    "VALUES (1); INSERT INTO t VALUES (2)", &cause), 0);
+	T_EQ_INT(sql_exec(st, "INSERT INTO t VALUES (3)", &cause), 0);
+	T_EQ_INT(sql_prepare(st, "SELECT sum(x) FROM t", &s, &cause), 0);
+	T_EQ_INT(sql_next(st, s, &cause), 1);
+	T_EQ_INT(sqlite3_column_int(s, 0), 6);
+	sql_finalize(st, s);
+	T_EQ_INT(sql_exec(st, "INSERT INTO nowhere VALUES (1)", &cause), -1);
+	T_EQ_STR(cause, "store: no such table: nowhere");
+	free(cause);
+	cause = NULL;
+	T_EQ_INT(sql_exec(st, "COMMIT", &cause), -1);
+	T_EQ_STR(cause, "store: cannot commit - no transaction is active");
+	free(cause);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -182,6 +287,9 @@ main(void)
 	T_RUN(t_an_interrupted_scan_is_not_the_end);
 	T_RUN(t_each_value_to_its_parameter);
 	T_RUN(t_a_failed_write_says_why);
+	T_RUN(t_cache_gives_back_reset_and_unbound);
+	T_RUN(t_cache_never_shares_a_statement);
+	T_RUN(t_cache_evicts_and_runs_scripts);
 	store_unlink_files(path);
 	if (rmdir(dir) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);

@@ -1,11 +1,20 @@
 /*
  * test_store.c: the store's schema and migrations, refusal to overwrite,
- * foreign keys, append-only history, project init, roles and audit rows.
+ * foreign keys, append-only history, project init, roles and audit rows,
+ * and the writers' queue (core/store_wq.c): a writer waits its turn in
+ * the kernel and goes on when the holder lets go, and a holder that never
+ * lets go holds nobody up past the busy limit.
  */
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "accord/project.h"
@@ -350,6 +359,175 @@ t_roles_are_enforced_and_audited(void)
 	store_close(st);
 }
 
+/* --- the writers' queue ------------------------------------------------ */
+
+struct second_writer {
+	struct store *st;
+	volatile int *first_done;	/* set by the first before it commits */
+	int begun, saw_first_done, committed;
+};
+
+static void *
+second_run(void *arg)
+{
+	struct second_writer *w = arg;
+	char *cause = NULL;
+
+	w->begun = store_begin(w->st, 1, &cause) == 0;
+	w->saw_first_done = *w->first_done;
+	if (w->begun)
+		w->committed = store_commit(w->st, &cause) == 0;
+	free(cause);
+	return NULL;
+}
+
+/*
+ * Lines of /proc/locks about the file at path: held flocks and ("->")
+ * flocks waited for.
+ */
+static void
+flocks_on(const char *path, int *held, int *waiting)
+{
+	struct stat sb;
+	char line[256], want[64];
+	FILE *f = fopen("/proc/locks", "r");
+
+	*held = *waiting = 0;
+	if (f == NULL || stat(path, &sb) != 0) {
+		if (f != NULL)
+			fclose(f);
+		return;
+	}
+	snprintf(want, sizeof want, ":%lu ", (unsigned long)sb.st_ino);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (strstr(line, "FLOCK") == NULL || strstr(line, want) == NULL)
+			continue;
+		if (strstr(line, "->") != NULL)
+			(*waiting)++;
+		else
+			(*held)++;
+	}
+	fclose(f);
+}
+
+/* Two connections: the second writer blocks in the queue (a waiter in
+ * /proc/locks, not a poller) and begins only after the first commits. */
+static void
+t_writers_wait_in_the_queue(void)
+{
+	const char *p = t_path("wq.accord");
+	struct store *a = NULL, *b = NULL;
+	struct second_writer w = { 0 };
+	volatile int first_done = 0;
+	char *cause = NULL;
+	pthread_t th;
+	int held, waiting, i;
+
+	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == 0);
+	T_CHECK(store_open(p, &a, &cause) == 0);
+	T_CHECK(store_open(p, &b, &cause) == 0);
+	if (a == NULL || b == NULL)
+		goto out;
+	T_EQ_INT(store_begin(a, 1, &cause), 0);
+	flocks_on(p, &held, &waiting);
+	T_EQ_INT(held, 1);
+	w.st = b;
+	w.first_done = &first_done;
+	if (pthread_create(&th, NULL, second_run, &w) != 0) {
+		T_FAIL("pthread_create");
+		goto out;
+	}
+	/* Up to 5 s for the second to be seen waiting in the kernel. */
+	for (i = 0, waiting = 0; i < 500 && waiting == 0; i++) {
+		usleep(10000);
+		flocks_on(p, &held, &waiting);
+	}
+	T_EQ_INT(waiting, 1);
+	T_EQ_INT(w.begun, 0);
+	first_done = 1;
+	T_EQ_INT(store_commit(a, &cause), 0);
+	pthread_join(th, NULL);
+	T_EQ_INT(w.begun, 1);
+	T_EQ_INT(w.saw_first_done, 1);
+	T_EQ_INT(w.committed, 1);
+	flocks_on(p, &held, &waiting);
+	T_EQ_INT(held + waiting, 0);
+out:
+	free(cause);
+	store_close(a);
+	store_close(b);
+}
+
+/*
+ * Another process takes the queue's lock and never lets go (a writer
+ * stopped between its COMMIT and letting go).  A writer here waits the
+ * busy limit (10 s), then writes anyway: SQLite's lock is free.  And with
+ * SQLite's write lock held as well (stopped inside its transaction), the
+ * writer fails "database is locked" after the same 10 s in all, not the
+ * queue's wait and the busy handler's one after the other.
+ */
+static void
+t_a_stuck_holder_stalls_nobody_for_ever(void)
+{
+	const char *p = t_path("wq2.accord");
+	struct store *st = NULL;
+	char *cause = NULL;
+	int ready[2], status, fd, i;
+	double t0, took;
+	pid_t pid;
+	char c;
+
+	T_CHECK(init_project(p, "ok,bad", NULL, 0, &cause) == 0);
+	T_CHECK(store_open(p, &st, &cause) == 0);
+	if (st == NULL || pipe(ready) != 0)
+		goto out;
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		if (pid == 0) {
+			sqlite3 *db = NULL;
+
+			close(ready[0]);
+			fd = open(p, O_RDONLY);
+			if (fd < 0 || flock(fd, LOCK_EX) != 0)
+				_exit(1);
+			if (i == 1 && (sqlite3_open(p, &db) != SQLITE_OK ||
+			    sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+			    NULL) != SQLITE_OK))
+				_exit(1);
+			(void)write(ready[1], "r", 1);
+			pause();
+			_exit(0);
+		}
+		if (pid < 0) {
+			T_FAIL("fork");
+			goto out;
+		}
+		T_EQ_INT((int)read(ready[0], &c, 1), 1);
+		t0 = acc_monotonic();
+		if (i == 0) {
+			T_EQ_INT(store_begin(st, 1, &cause), 0);
+			T_EQ_INT(store_commit(st, &cause), 0);
+		} else {
+			T_EQ_INT(store_begin(st, 1, &cause), -1);
+			T_CHECK(cause != NULL &&
+			    strstr(cause, "locked") != NULL);
+		}
+		took = acc_monotonic() - t0;
+		T_CHECK(took >= 9.5 && took < 14.0);
+		if (!(took >= 9.5 && took < 14.0))
+			fprintf(stderr, "# case %d took %.2f s\n", i, took);
+		free(cause);
+		cause = NULL;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	close(ready[0]);
+	close(ready[1]);
+out:
+	free(cause);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -365,6 +543,8 @@ main(void)
 	T_RUN(t_ordinal_borderline_sits_between);
 	T_RUN(t_guideline_sections_describe_classes);
 	T_RUN(t_roles_are_enforced_and_audited);
+	T_RUN(t_writers_wait_in_the_queue);
+	T_RUN(t_a_stuck_holder_stalls_nobody_for_ever);
 	if (t_rmtree(t_dir) != 0)
 		perror(t_dir);
 	return t_done();
