@@ -54,9 +54,11 @@ export_reason_name(enum export_reason r)
 /*
  * The newest row id of every table the export reads.  The tables are
  * append-only (triggers refuse UPDATE and DELETE), so equal marks before
- * and after a read prove that nothing the read saw has changed.
+ * and after a read prove that nothing the read saw has changed; and rows
+ * up to the marks, read later, are the rows as of the snapshot.
  */
-#define NMARKS 6
+#define MARK_ITEMS 3
+#define MARK_META 4
 static int
 read_marks(struct store *st, long long *m, char **cause)
 {
@@ -73,7 +75,7 @@ read_marks(struct store *st, long long *m, char **cause)
 		return -1;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		for (i = 0; i < NMARKS; i++)
+		for (i = 0; i < EXP_NMARKS; i++)
 			m[i] = sqlite3_column_int64(s, i);
 	sql_finalize(st, s);
 	if (rc != SQLITE_ROW)
@@ -121,14 +123,11 @@ cmp_str(const void *a, const void *b)
 }
 
 /*
- * Every sha and metadata text goes into one buffer, x->text, NUL after
+ * Every path and metadata text goes into one buffer, x->text, NUL after
  * each: at 1,000,000 items a malloc per string (three per item) cost
- * about 100 bytes each in headers and rounding.  While the buffer grows
- * its strings are named by offset (NO_TEXT: none); text_point makes them
- * pointers once it is complete.
+ * about 100 bytes each in headers and rounding.  The buffer moves as it
+ * grows, so strings are named by their offset in it.
  */
-#define NO_TEXT SIZE_MAX
-
 static size_t
 text_add(struct exp_snap *x, const char *s, size_t n)
 {
@@ -139,25 +138,124 @@ text_add(struct exp_snap *x, const char *s, size_t n)
 	return at;
 }
 
-/* x->sha: each item's content hash ("" for an item the read missed). */
 static int
-read_shas(struct store *st, struct exp_snap *x, size_t *off, char **cause)
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* s (n bytes) into out: 0, or -1 when it is not 64 lowercase hex digits
+ * (which would not come back the same from the bytes). */
+static int
+sha_pack(const char *s, size_t n, unsigned char out[32])
+{
+	int k, hi, lo;
+
+	if (n != 64)
+		return -1;
+	for (k = 0; k < 32; k++) {
+		hi = hex_digit(s[2 * k]);
+		lo = hex_digit(s[2 * k + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[k] = (unsigned char)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* An item's hash kept as text; items come in ascending order. */
+static void
+add_odd_sha(struct exp_snap *x, int i, const char *s, size_t n)
+{
+	/* Doubles at each power of two: amortised, without a capacity. */
+	if ((x->nodd & (x->nodd - 1)) == 0)
+		x->odd = xreallocarray(x->odd, x->nodd ? (size_t)x->nodd * 2 :
+		    1, sizeof *x->odd);
+	x->odd[x->nodd].item = i;
+	x->odd[x->nodd].off = text_add(x, s, n);
+	x->nodd++;
+}
+
+const char *
+exp_path(const struct exp_snap *x, int i)
+{
+	return x->path[i] == EXP_NO_TEXT ? "" : x->text.s + x->path[i];
+}
+
+static int
+cmp_odd(const void *a, const void *b)
+{
+	int x = ((const struct exp_odd_sha *)a)->item;
+	int y = ((const struct exp_odd_sha *)b)->item;
+
+	return (x > y) - (x < y);
+}
+
+const char *
+exp_sha(const struct exp_snap *x, int i, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct exp_odd_sha key = { .item = i };
+	const struct exp_odd_sha *odd;
+	int k;
+
+	if (x->path[i] == EXP_NO_TEXT)	/* an item the read missed */
+		return "";
+	if (x->nodd > 0 && (odd = bsearch(&key, x->odd, (size_t)x->nodd,
+	    sizeof *x->odd, cmp_odd)) != NULL)
+		return x->text.s + odd->off;
+	for (k = 0; k < 32; k++) {
+		out[2 * k] = hex[x->sha[i][k] >> 4];
+		out[2 * k + 1] = hex[x->sha[i][k] & 15];
+	}
+	out[64] = '\0';
+	return out;
+}
+
+struct exp_mval
+exp_meta(const struct exp_snap *x, int i, int k)
+{
+	size_t off = x->meta[(size_t)i * x->nkeys + k];
+	struct exp_mval v = { NULL, SQLITE_NULL };
+
+	if (off != EXP_NO_TEXT) {
+		v.type = (unsigned char)x->text.s[off];
+		v.text = x->text.s + off + 1;
+	}
+	return v;
+}
+
+/* Each item's path and content hash, as of the snapshot's marks. */
+static int
+read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
 	sqlite3_stmt *s;
 	int rc, i;
 
 	x->sha = xcalloc((size_t)r->nitems + 1, sizeof *x->sha);
+	x->path = xcalloc((size_t)r->nitems + 1, sizeof *x->path);
 	for (i = 0; i < r->nitems; i++)
-		off[i] = NO_TEXT;
-	if (sql_prepare(st, "SELECT id, sha256 FROM items ORDER BY id", &s,
-	    cause) != 0)
+		x->path[i] = EXP_NO_TEXT;
+	if (sql_prepare(st, "SELECT id, sha256, path FROM items "
+	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
 		return -1;
+	sql_bind_int(s, 1, x->marks[MARK_ITEMS]);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *sha = sql_text(s, 1);
+		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+
 		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
-		if (i >= 0 && off[i] == NO_TEXT)
-			off[i] = text_add(x, sql_text(s, 1),
-			    (size_t)sqlite3_column_bytes(s, 1));
+		if (i < 0 || x->path[i] != EXP_NO_TEXT)
+			continue;
+		x->path[i] = text_add(x, sql_text(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2));
+		if (sha_pack(sha, n, x->sha[i]) != 0)
+			add_odd_sha(x, i, sha, n);
 	}
 	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
@@ -192,16 +290,17 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 	return 0;
 }
 
-/* x->keys: every metadata key, sorted. */
+/* x->keys: every metadata key as of the marks, sorted. */
 static int
 read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 {
 	sqlite3_stmt *s;
 	int rc;
 
-	if (sql_prepare(st, "SELECT DISTINCT key FROM item_meta ORDER BY key",
-	    &s, cause) != 0)
+	if (sql_prepare(st, "SELECT DISTINCT key FROM item_meta "
+	    "WHERE id <= ?1 ORDER BY key", &s, cause) != 0)
 		return -1;
+	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		x->keys = xreallocarray(x->keys, (size_t)x->nkeys + 1,
 		    sizeof *x->keys);
@@ -214,35 +313,37 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 }
 
 /*
- * Column col of s as the files write it into v (its text's offset in
- * *off; NO_TEXT for SQL NULL).  A newer value replaces an older one,
- * whose text stays unused in the buffer.
+ * Column col of s as the files write it: its SQLite type as one byte,
+ * then its text, into x->text at *off (EXP_NO_TEXT for SQL NULL).  A newer
+ * value replaces an older one, whose text stays unused in the buffer.
  */
 static void
-mval_set(struct exp_snap *x, struct exp_mval *v, size_t *off,
-    sqlite3_stmt *s, int col)
+meta_set(struct exp_snap *x, size_t *off, sqlite3_stmt *s, int col)
 {
-	char num[64];
+	int type = sqlite3_column_type(s, col);
+	char num[64], t = (char)type;
 
-	*off = NO_TEXT;
-	v->type = sqlite3_column_type(s, col);
-	if (v->type == SQLITE_INTEGER)
+	*off = EXP_NO_TEXT;
+	if (type == SQLITE_NULL)
+		return;
+	*off = x->text.len;
+	buf_add(&x->text, &t, 1);
+	if (type == SQLITE_INTEGER)
 		snprintf(num, sizeof num, "%lld", (long long)
 		    sqlite3_column_int64(s, col));
-	else if (v->type == SQLITE_FLOAT)
+	else if (type == SQLITE_FLOAT)
 		snprintf(num, sizeof num, "%.17g",
 		    sqlite3_column_double(s, col));
-	if (v->type == SQLITE_INTEGER || v->type == SQLITE_FLOAT)
-		*off = text_add(x, num, strlen(num));
-	else if (v->type != SQLITE_NULL)
-		*off = text_add(x, sql_text(s, col),
+	if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+		text_add(x, num, strlen(num));
+	else
+		text_add(x, sql_text(s, col),
 		    (size_t)sqlite3_column_bytes(s, col));
 }
 
 /* x->meta: the newest value per (item, key); read_meta_keys first. */
 static int
-read_meta_values(struct store *st, struct exp_snap *x, size_t *off,
-    char **cause)
+read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
 	size_t k, n = (size_t)r->nitems * x->nkeys;
@@ -251,10 +352,11 @@ read_meta_values(struct store *st, struct exp_snap *x, size_t *off,
 
 	x->meta = xcalloc(n + 1, sizeof *x->meta);
 	for (k = 0; k < n; k++)
-		off[k] = NO_TEXT;
+		x->meta[k] = EXP_NO_TEXT;
 	if (sql_prepare(st, "SELECT item, key, value FROM item_meta "
-	    "ORDER BY id", &s, cause) != 0)
+	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
 		return -1;
+	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *key = sql_text(s, 1);
 		char **hit;
@@ -265,7 +367,7 @@ read_meta_values(struct store *st, struct exp_snap *x, size_t *off,
 		if (i < 0 || hit == NULL)
 			continue;
 		k = (size_t)i * x->nkeys + (size_t)(hit - x->keys);
-		mval_set(x, &x->meta[k], &off[k], s, 2);
+		meta_set(x, &x->meta[k], s, 2);
 	}
 	sql_finalize(st, s);
 	if (rc != SQLITE_DONE)
@@ -273,49 +375,42 @@ read_meta_values(struct store *st, struct exp_snap *x, size_t *off,
 	return 0;
 }
 
-/* The strings read as pointers into x->text (sha: "" for none). */
-static void
-text_point(struct exp_snap *x, const size_t *sha_off, const size_t *off)
-{
-	size_t k, empty = text_add(x, "", 0);
-	int i;
-
-	for (i = 0; i < x->r.nitems; i++)
-		x->sha[i] = x->text.s + (sha_off[i] == NO_TEXT ? empty :
-		    sha_off[i]);
-	for (k = 0; k < (size_t)x->r.nitems * (size_t)x->nkeys; k++)
-		x->meta[k].text = off[k] == NO_TEXT ? NULL : x->text.s + off[k];
-}
-
-/* Everything besides the ratings matrix, in the caller's transaction. */
+/* Besides the ratings matrix, in the caller's transaction: the decisions
+ * and the checksums. */
 static int
 read_extra(struct store *st, struct exp_snap *x, char **cause)
 {
-	size_t *sha_off = xcalloc((size_t)x->r.nitems + 1, sizeof *sha_off);
-	size_t *off = NULL;
 	long long n;
-	int ret;
 
-	ret = read_shas(st, x, sha_off, cause) != 0 ||
-	    read_adjudications(st, x, cause) != 0 ||
-	    read_meta_keys(st, x, cause) != 0 ? -1 : 0;
-	if (ret == 0) {
-		off = xcalloc((size_t)x->r.nitems * (size_t)x->nkeys + 1,
-		    sizeof *off);
-		ret = read_meta_values(st, x, off, cause);
-	}
-	if (ret == 0)
-		text_point(x, sha_off, off);
-	free(sha_off);
-	free(off);
-	if (ret != 0)
-		return -1;
-	if (hash_rows(st, EXPORT_LABELS_SQL, x->labels_sha, &x->label_rows,
+	if (read_adjudications(st, x, cause) != 0 ||
+	    hash_rows(st, EXPORT_LABELS_SQL, x->labels_sha, &x->label_rows,
 	    cause) != 0 ||
 	    hash_rows(st, EXPORT_ADJUDICATIONS_SQL, x->adj_sha, &n,
 	    cause) != 0 ||
 	    hash_rows(st, EXPORT_GOLD_SQL, x->gold_sha, &n, cause) != 0)
 		return -1;
+	return 0;
+}
+
+/*
+ * Paths, hashes and metadata, the bulk of the text, are read only once
+ * the consensus is known and the labels are dropped (plan_drop_labels),
+ * so they never share the peak with the labels and Dawid-Skene's work:
+ * rows up to the snapshot's marks are the rows as of the snapshot (items
+ * rows are never changed, item_meta is append-only).
+ */
+static int
+read_items_meta(struct store *st, struct exp_snap *x, char **cause)
+{
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (read_item_rows(st, x, cause) != 0 ||
+	    read_meta_keys(st, x, cause) != 0 ||
+	    read_meta_values(st, x, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	store_commit(st, NULL);
 	return 0;
 }
 
@@ -328,6 +423,8 @@ exp_snap_free(struct exp_snap *x)
 	for (i = 0; i < x->nkeys; i++)
 		free(x->keys[i]);
 	free(x->sha);
+	free(x->odd);
+	free(x->path);
 	free(x->ambiguous);
 	free(x->adj_guideline);
 	free(x->meta);
@@ -337,7 +434,7 @@ exp_snap_free(struct exp_snap *x)
 }
 
 /*
- * The ratings matrix and everything else as of one moment.  ratings_build
+ * The ratings matrix and the decisions as of one moment.  ratings_build
  * runs its own read transaction, so the marks are read before it and again
  * inside the second read; if a labeler added a row in between, read again.
  */
@@ -345,13 +442,13 @@ static int
 read_snapshot(struct store *st, const char *user, struct exp_snap *x,
     char **cause)
 {
-	struct ratings_opts ro = { .user = user, .by = NULL, .paths = 1 };
-	long long m0[NMARKS], m1[NMARKS];
+	struct ratings_opts ro = { .user = user, .by = NULL, .paths = 0 };
+	long long m1[EXP_NMARKS];
 	int attempt;
 
 	for (attempt = 0; attempt < 10; attempt++) {
 		memset(x, 0, sizeof *x);
-		if (read_marks(st, m0, cause) != 0 ||
+		if (read_marks(st, x->marks, cause) != 0 ||
 		    ratings_build(st, &ro, &x->r, cause) != 0)
 			return -1;
 		if (store_begin(st, 0, cause) != 0) {
@@ -365,7 +462,7 @@ read_snapshot(struct store *st, const char *user, struct exp_snap *x,
 			return -1;
 		}
 		store_commit(st, NULL);
-		if (memcmp(m0, m1, sizeof m0) == 0)
+		if (memcmp(x->marks, m1, sizeof m1) == 0)
 			return 0;
 		exp_snap_free(x);
 	}
@@ -396,9 +493,8 @@ static int
 make_groups(const struct exp_snap *x, const char *key, const int *rows,
     int nrows, int *group, int *ngroups, char **cause)
 {
-	char **v;
+	const char **v, **names;
 	int k, i, n = 0, d = 0;
-	const char **names;
 
 	for (k = 0; k < x->nkeys; k++)
 		if (strcmp(x->keys[k], key) == 0)
@@ -408,7 +504,7 @@ make_groups(const struct exp_snap *x, const char *key, const int *rows,
 	v = xcalloc((size_t)nrows + 1, sizeof *v);
 	names = xcalloc((size_t)nrows + 1, sizeof *names);
 	for (i = 0; i < nrows; i++) {
-		v[i] = x->meta[(size_t)rows[i] * x->nkeys + k].text;
+		v[i] = exp_meta(x, rows[i], k).text;
 		if (v[i] != NULL)
 			names[n++] = v[i];
 	}
@@ -493,11 +589,11 @@ plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
 
 /*
  * Once every item's consensus and reason are known, the labels by item,
- * the per-item reference, gold and slice, and Dawid-Skene's posteriors
- * (items x classes) are not read again: the files and the manifest need
- * paths, classes, labelers, versions and the fit's parameters.  Freed
- * before the files are written, the peak is 70 MB lower at 1,000,000
- * items x 3 labels.
+ * the per-item reference, gold, slice and adjudication facts, and
+ * Dawid-Skene's posteriors (items x classes) are not read again: the files
+ * and the manifest need classes, labelers, versions and the fit's
+ * parameters, and the paths, hashes and metadata read after this
+ * (read_items_meta), in the room freed here.
  */
 static void
 plan_drop_labels(struct exp_snap *x, struct consensus_ds *ds)
@@ -515,6 +611,9 @@ plan_drop_labels(struct exp_snap *x, struct consensus_ds *ds)
 	r->start = r->lab = r->cls = r->guideline = r->day = NULL;
 	r->reference = r->gold = r->slice = NULL;
 	r->nlabels = 0;
+	free(x->ambiguous);
+	free(x->adj_guideline);
+	x->ambiguous = x->adj_guideline = NULL;
 	free(ds->posterior);
 	ds->posterior = NULL;
 }
@@ -653,7 +752,8 @@ export_run(struct store *st, const struct export_opts *o,
 	plan_consensus(&pl, &ds);
 	plan_reasons(&pl, res);
 	plan_drop_labels(&x, &ds);
-	if (plan_split(&pl, cause) != 0)
+	if (read_items_meta(st, &x, cause) != 0 ||
+	    plan_split(&pl, cause) != 0)
 		goto done;
 	plan_result(&pl, &ds, res);
 	pl.res = res;

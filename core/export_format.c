@@ -76,18 +76,20 @@ exp_file_names(const struct exp_plan *pl)
 	int i;
 
 	for (i = 0; i < pl->nrows; i++)
-		b[i] = base_name(pl->x->r.paths[pl->rows[i]]);
+		b[i] = base_name(exp_path(pl->x, pl->rows[i]));
 	qsort(b, (size_t)pl->nrows, sizeof *b, cmp_cstr);
 	for (i = 0; i < pl->nrows; i++) {
 		int it = pl->rows[i];
-		const char *nm = base_name(pl->x->r.paths[it]);
+		const char *nm = base_name(exp_path(pl->x, it));
 		const char **hit = bsearch(&nm, b, (size_t)pl->nrows,
 		    sizeof *b, cmp_cstr);
 		int clash = (hit > b && strcmp(hit[-1], nm) == 0) ||
 		    (hit + 1 < b + pl->nrows && strcmp(hit[1], nm) == 0);
 
-		out[i] = clash ? xasprintf("%.12s-%s", pl->x->sha[it], nm) :
-		    xstrdup(nm);
+		char sha[65];
+
+		out[i] = clash ? xasprintf("%.12s-%s", exp_sha(pl->x, it, sha),
+		    nm) : xstrdup(nm);
 	}
 	free(b);
 	return out;
@@ -106,7 +108,7 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 {
 	const struct exp_snap *x = pl->x;
 	int folder = fname != NULL, k;
-	char num[40];
+	char num[40], sha[65];
 
 	if (it < 0) {
 		buf_puts(b, folder ? "file_name,label,sha256,confidence,labels,"
@@ -126,10 +128,10 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 		csv_field(b, fname);
 		buf_add(b, ",", 1);
 		csv_field(b, x->r.classes[pl->cons[it].label]);
-		buf_printf(b, ",%s,", x->sha[it]);
+		buf_printf(b, ",%s,", exp_sha(x, it, sha));
 	} else {
-		csv_field(b, x->r.paths[it]);
-		buf_printf(b, ",%s,", x->sha[it]);
+		csv_field(b, exp_path(x, it));
+		buf_printf(b, ",%s,", exp_sha(x, it, sha));
 		csv_field(b, x->r.classes[pl->cons[it].label]);
 		buf_add(b, ",", 1);
 	}
@@ -142,11 +144,11 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 		buf_printf(b, "%d", pl->guideline[it]);
 	buf_printf(b, ",%s", consensus_source_name(pl->cons[it].source));
 	for (k = 0; k < x->nkeys; k++) {
-		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
+		struct exp_mval v = exp_meta(x, it, k);
 
 		buf_add(b, ",", 1);
-		if (v->text != NULL)
-			csv_field(b, v->text);
+		if (v.text != NULL)
+			csv_field(b, v.text);
 	}
 	buf_add(b, "\n", 1);
 }
@@ -172,14 +174,15 @@ jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 	const struct exp_snap *x = pl->x;
 	const struct consensus_item *c = &pl->cons[it];
 	struct json j;
+	char sha[65];
 	int k;
 
 	json_start(&j, b);
 	json_object_begin(&j);
 	json_key(&j, "path");
-	json_string(&j, x->r.paths[it]);
+	json_string(&j, exp_path(x, it));
 	json_key(&j, "sha256");
-	json_string(&j, x->sha[it]);
+	json_string(&j, exp_sha(x, it, sha));
 	json_key(&j, "label");
 	json_string(&j, x->r.classes[c->label]);
 	json_key(&j, "confidence");
@@ -198,12 +201,12 @@ jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 	json_key(&j, "meta");
 	json_object_begin(&j);
 	for (k = 0; k < x->nkeys; k++) {
-		const struct exp_mval *v = &x->meta[(size_t)it * x->nkeys + k];
+		struct exp_mval v = exp_meta(x, it, k);
 
-		if (v->text == NULL)
+		if (v.text == NULL)
 			continue;
 		json_key(&j, x->keys[k]);
-		meta_value(&j, v);
+		meta_value(&j, &v);
 	}
 	json_object_end(&j);
 	json_object_end(&j);
@@ -261,12 +264,12 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 			    xasprintf("%s/%s", pl->x->r.classes[
 			    pl->cons[it].label], fnames[i]) :
 			    xstrdup(fnames[i]);
-			char *mrel = xasprintf("%s/%s", sn, fn);
+			char *mrel = xasprintf("%s/%s", sn, fn), sha[65];
 
 			r = exp_cancelled(w, cause);
 			if (r == 0)
-				r = exp_put_media(w, pl->x->r.paths[it], mrel,
-				    pl->x->sha[it], cause);
+				r = exp_put_media(w, exp_path(pl->x, it), mrel,
+				    exp_sha(pl->x, it, sha), cause);
 			csv_line(pl, it, fn, &b);
 			free(fn);
 			free(mrel);

@@ -7,6 +7,7 @@
 #define ACCORD_EXPORT_INT_H
 
 #include <openssl/evp.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "accord/export.h"
@@ -39,23 +40,49 @@ void exp_hash_end(struct exp_hash *h, char out[65]);
 
 /* One metadata value in force: text as written out, SQLite type. */
 struct exp_mval {
-	char *text;	/* NULL: no value; else in exp_snap.text */
-	int type;	/* SQLITE_INTEGER, _FLOAT, _TEXT, ... */
+	const char *text;	/* NULL: no value */
+	int type;		/* SQLITE_INTEGER, _FLOAT, _TEXT, ... */
 };
 
-/* What the export read from the store, all as of one moment. */
+/* The newest row id of each table the export reads (export.c). */
+#define EXP_NMARKS 6
+
+/* An item whose sha256 is not 64 lowercase hex digits, kept as text. */
+struct exp_odd_sha {
+	int item;
+	size_t off;	/* in exp_snap.text */
+};
+
+/*
+ * What the export read from the store, all as of one moment.  At 1,000,000
+ * items every byte per item is a megabyte: hashes are kept as their 32
+ * bytes, paths and metadata values as offsets into one text buffer; the
+ * accessors below give them back as the files write them.
+ */
 struct exp_snap {
-	struct ratings r;
-	char **sha;		/* per item, in text */
+	struct ratings r;	/* without paths: those are in text */
+	long long marks[EXP_NMARKS];	/* as of the snapshot */
+	unsigned char (*sha)[32];	/* per item, the hash's bytes */
+	int nodd;
+	struct exp_odd_sha *odd;	/* the rest, by item ascending */
+	size_t *path;		/* per item: offset in text */
 	int *ambiguous;		/* per item: newest adjudication is ambiguous */
 	int *adj_guideline;	/* per item: guideline of that adjudication */
 	int nkeys;
 	char **keys;		/* metadata keys, sorted (strcmp) */
-	struct exp_mval *meta;	/* nitems x nkeys */
+	/* nitems x nkeys: offset in text of the value's SQLite type (one
+	 * byte) followed by its text, or EXP_NO_TEXT. */
+	size_t *meta;
 	char labels_sha[65], adj_sha[65], gold_sha[65];
 	long long label_rows;
-	struct buf text;	/* every sha and metadata text, NUL after each */
+	struct buf text;	/* paths and metadata text, NUL after each */
 };
+#define EXP_NO_TEXT SIZE_MAX
+/* Item i's path, its sha256 as 64 hex digits (in out), the value of
+ * metadata key k. */
+const char *exp_path(const struct exp_snap *x, int i);
+const char *exp_sha(const struct exp_snap *x, int i, char out[65]);
+struct exp_mval exp_meta(const struct exp_snap *x, int i, int k);
 void exp_snap_free(struct exp_snap *x);
 
 /* The decisions: what each item gets and where it goes. */
