@@ -163,6 +163,47 @@ void agree_stats_labelers(const struct agree_input *in,
 
 /* agree_boot.c */
 
+/* xoshiro256** (agree_boot.c); seeded per replicate by agree_rng_seed. */
+struct agree_rng {
+	uint64_t s[4];
+};
+
+/* Replicate `replicate`'s generator under seed. */
+void agree_rng_seed(struct agree_rng *r, uint64_t seed, uint64_t replicate);
+/* An exact Binomial(n, p) variate (p outside (0, 1): 0 or n). */
+uint32_t agree_binomial(struct agree_rng *r, uint32_t n, double p);
+
+/*
+ * A replicate's resampling of the items: how many of its nitems uniform
+ * draws of an item land in each pattern, a multinomial draw made as a
+ * binomial per pattern of AGREE_BINOMIAL_MIN items or more, largest
+ * first, and single draws of the items of the others (agree_boot.c).
+ */
+#define AGREE_BINOMIAL_MIN 48
+
+struct agree_resample {
+	uint32_t npat, nitems;	/* patterns; items, the count's sum */
+	const uint32_t *count;	/* npat items per pattern (not owned) */
+	uint32_t *order;	/* pattern ids, largest first */
+	uint32_t nbig;		/* order[0..nbig): drawn as binomials */
+	uint32_t ntail, tail;	/* the other patterns and their items */
+	uint32_t *cum;		/* ntail + 1: their cumulative counts */
+	uint16_t *guide;	/* a guide table over cum, or NULL */
+	uint32_t *bypos;	/* without one: each position's pattern */
+	size_t nhist;		/* the entries agree_resample_draw fills */
+};
+
+/* The plan for npat patterns of count[p] >= 1 items; count must outlive it. */
+void agree_resample_init(
+    struct agree_resample *rs, const uint32_t *count, uint32_t npat);
+void agree_resample_free(struct agree_resample *rs);
+/*
+ * One replicate's counts by pattern into hist[0..npat), from r; hist has
+ * rs->nhist entries (the rest is scratch).
+ */
+void agree_resample_draw(
+    const struct agree_resample *rs, struct agree_rng *r, uint32_t *hist);
+
 /*
  * The HLP intervals: o->bootstrap replicates resampling the npat items
  * that hold a judgement (count[p] of them of pattern p in pt) into r's

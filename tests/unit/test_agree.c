@@ -3,10 +3,12 @@
  * hand-computed cases, the undefined cases, and HLP on simulated labelers
  * of known accuracy.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../core/agree_int.h"
 #include "accord/agree.h"
 #include "accord/util.h"
 #include "t.h"
@@ -605,10 +607,12 @@ team_cells(int n, int L, int m, uint64_t seed)
 
 /*
  * The intervals of a given seed are part of the output: these are the
- * ones the bootstrap gave before its draws were reorganised (guide table
- * with entries known to lie in one pattern, a per-position table for
- * many patterns, draws in blocks), on a matrix of few judgement patterns
- * and one of more than 4,096 (each item's labelers drawn from 60).
+ * ones of the bootstrap drawing each replicate's counts per pattern as
+ * binomials (tests/reference/agree_vs_python.sh replays it in Python),
+ * on a matrix of few judgement patterns, most drawn as binomials, and
+ * one of more than 4,096, most of them small and drawn item by item
+ * (each item's labelers drawn from 60).  They changed from the draws of
+ * single items with it: same distribution, another stream.
  */
 static void
 t_bootstrap_intervals_pinned(void)
@@ -617,10 +621,10 @@ t_bootstrap_intervals_pinned(void)
 		int n, L, m;
 		double lo, hi, lab_lo, lab_hi;
 	} want[] = {
-		{ 3000, 4, 4, 0.61135833333333334, 0.63501527777777766,
-		    0.58897500000000003, 0.6246666666666667 },
-		{ 9000, 60, 3, 0.58599074074074076, 0.59929814814814819,
-		    0.48239202657807312, 0.54912393331226306 },
+		{ 3000, 4, 4, 0.60998680555555551, 0.63483611111111116,
+		    0.59076111111111107, 0.62233333333333329 },
+		{ 9000, 60, 3, 0.58494907407407415, 0.59966666666666668,
+		    0.47428871519077959, 0.54970424424287889 },
 	};
 	struct agree_opts o;
 	struct agree_result r;
@@ -642,6 +646,191 @@ t_bootstrap_intervals_pinned(void)
 		}
 		free(cells);
 	}
+}
+
+/*
+ * The upper 1e-4 point of chi-square with df degrees of freedom, by
+ * Wilson and Hilferty's cube-root normal approximation (1931), within a
+ * percent of the exact point from df = 3 on.
+ */
+static double
+chi2_crit(int df)
+{
+	double v = 2.0 / (9.0 * df), z = 3.719;
+
+	return df * pow(1 - v + z * sqrt(v), 3);
+}
+
+/* log P(X = k) for X ~ Bin(n, p), 0 < p < 1. */
+static double
+binomial_logpmf(uint32_t n, double p, uint32_t k)
+{
+	return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0) +
+	    k * log(p) + (n - k) * log1p(-p);
+}
+
+/*
+ * agree_binomial against the exact binomial law: a chi-square test of
+ * 100,000 variates per (n, p), cells merged until each expects 5 or
+ * more, and their mean and variance.  The cases cover inversion (n p <
+ * 10) with n small and n = 10^6, BTRD from its threshold n p = 10 up to
+ * n p = 370,000, and p above 1/2, where both draw n - Bin(n, 1 - p).
+ * Seeded, so the verdict is the same on every run; a sampler off by one
+ * of BTRD's constants fails it (checked by hand).
+ */
+static void
+t_binomial_exact_law(void)
+{
+	static const struct {
+		uint32_t n;
+		double p;
+	} cs[] = {
+		{ 1, 0.3 }, { 7, 0.2 }, { 40, 0.2 }, { 25, 0.4 },
+		{ 100, 0.35 }, { 1000000, 0.000003 }, { 1000000, 0.37 },
+		{ 2000, 0.93 }, { 60, 0.97 }, { 3000, 0.5 },
+	};
+	enum { S = 100000 };
+	size_t c;
+
+	for (c = 0; c < sizeof cs / sizeof cs[0]; c++) {
+		uint32_t n = cs[c].n, lo, hi, k, i;
+		double p = cs[c].p, mu = n * p, sd = sqrt(mu * (1 - p));
+		double o, e, chi2 = 0, sum = 0, sum2 = 0, var, *bo, *be;
+		uint32_t *obs;
+		struct agree_rng r;
+		int bins = 0;
+
+		/* Beyond 12 sd the law holds less than 1e-30: one cell each. */
+		lo = mu - 12 * sd - 12 > 0 ? (uint32_t)(mu - 12 * sd - 12) : 0;
+		hi = mu + 12 * sd + 12 < n ? (uint32_t)(mu + 12 * sd + 12) : n;
+		obs = xcalloc(hi - lo + 1, sizeof *obs);
+		agree_rng_seed(&r, 2024 + c, 0);
+		for (i = 0; i < S; i++) {
+			k = agree_binomial(&r, n, p);
+			if (k > n) {
+				T_FAIL("Bin(%u, %g) gave %u", n, p, k);
+				break;
+			}
+			sum += k;
+			sum2 += (double)k * k;
+			obs[(k < lo ? lo : k > hi ? hi : k) - lo]++;
+		}
+		/* Cells in place of obs: bo[], be[]; a small last one joins. */
+		bo = xcalloc(hi - lo + 1, sizeof *bo);
+		be = xcalloc(hi - lo + 1, sizeof *be);
+		for (k = lo, o = e = 0; k <= hi; k++) {
+			o += obs[k - lo];
+			e += S * exp(binomial_logpmf(n, p, k));
+			if (e >= 5 || k == hi) {
+				if (e < 5 && bins > 0)
+					bins--;
+				else
+					bo[bins] = be[bins] = 0;
+				bo[bins] += o;
+				be[bins] += e;
+				bins++;
+				o = e = 0;
+			}
+		}
+		for (i = 0; i < (uint32_t)bins; i++)
+			chi2 += (bo[i] - be[i]) * (bo[i] - be[i]) / be[i];
+		free(obs);
+		free(bo);
+		free(be);
+		var = (sum2 - sum * sum / S) / (S - 1);
+		if (bins >= 2 && chi2 > chi2_crit(bins - 1))
+			T_FAIL("Bin(%u, %g): chi-square %.1f on %d df, above "
+			       "%.1f", n, p, chi2, bins - 1, chi2_crit(bins - 1));
+		if (fabs(sum / S - mu) > 5 * sd / sqrt(S))
+			T_FAIL("Bin(%u, %g): mean %.4f, not %.4f", n, p, sum / S,
+			    mu);
+		/* Var(s^2) ~ (mu4 - sd^4) / S, mu4 = npq (1 + 3 (n - 2) pq). */
+		if (fabs(var - sd * sd) > 5 * sqrt((sd * sd * (1 + 3 * (n - 2.0) *
+		    p * (1 - p)) - pow(sd, 4)) / S))
+			T_FAIL("Bin(%u, %g): variance %.4f, not %.4f", n, p,
+			    var, sd * sd);
+	}
+}
+
+/*
+ * A replicate's counts per pattern (agree_resample_draw) are multinomial
+ * (N; count / N): over 20,000 replicates each count's mean is N p and
+ * its variance N p (1 - p), and two counts covary by -N p q, on patterns
+ * drawn as binomials (48 items or more) and one item at a time (fewer),
+ * with and without a guide table.  Every replicate draws N in all.
+ */
+static void
+t_resample_is_multinomial(void)
+{
+	static const uint32_t few[] = { 5000, 3000, 1200, 400, 60, 48, 47,
+		16, 15, 9, 3, 1, 1, 2, 7, 1 };
+	enum { R = 20000, MANY = 5000 };
+	uint32_t *many = xcalloc(MANY, sizeof *many), i;
+	int t;
+
+	/* The second set: 4,998 small patterns (no guide table), 2 large. */
+	for (i = 0; i < MANY; i++)
+		many[i] = 1 + i % 3;
+	many[7] = 900;
+	many[4000] = 60;
+	for (t = 0; t < 2; t++) {
+		const uint32_t *count = t == 0 ? few : many;
+		uint32_t np = t == 0 ? sizeof few / sizeof few[0] : MANY;
+		struct agree_resample rs;
+		struct agree_rng r;
+		uint32_t *hist, a, b, rep, p;
+		double *s1 = xcalloc(np, sizeof *s1);
+		double *s2 = xcalloc(np, sizeof *s2), sab = 0, n, pa, pb, cov;
+		uint64_t tot;
+
+		agree_resample_init(&rs, count, np);
+		T_CHECK(rs.nbig == (t == 0 ? 6 : 2));
+		T_CHECK((rs.guide != NULL) == (t == 0));
+		n = rs.nitems;
+		/* The largest pattern and a small one. */
+		a = t == 0 ? 0 : 7;
+		b = t == 0 ? 7 : 1;
+		hist = xcalloc(rs.nhist, sizeof *hist);
+		for (rep = 0; rep < R; rep++) {
+			agree_rng_seed(&r, 99, rep);
+			agree_resample_draw(&rs, &r, hist);
+			for (p = 0, tot = 0; p < np; p++) {
+				tot += hist[p];
+				s1[p] += hist[p];
+				s2[p] += (double)hist[p] * hist[p];
+			}
+			sab += (double)hist[a] * hist[b];
+			if (tot != rs.nitems) {
+				T_FAIL("replicate %u drew %llu items of %u", rep,
+				    (unsigned long long)tot, rs.nitems);
+				break;
+			}
+		}
+		for (p = 0; p < np; p++) {
+			double pr = count[p] / n, mu = n * pr, v = mu * (1 - pr);
+			double m = s1[p] / R, var = (s2[p] - s1[p] * m) / (R - 1);
+			double mu4 = v * (1 + 3 * (n - 2) * pr * (1 - pr));
+
+			if (fabs(m - mu) > 5 * sqrt(v / R))
+				T_FAIL("set %d, pattern %u: mean %.4f, not %.4f",
+				    t, p, m, mu);
+			if (fabs(var - v) > 5 * sqrt((mu4 - v * v) / R))
+				T_FAIL("set %d, pattern %u: variance %.4f, not "
+				       "%.4f", t, p, var, v);
+		}
+		pa = count[a] / n;
+		pb = count[b] / n;
+		cov = (sab - s1[a] * s1[b] / R) / (R - 1);
+		if (fabs(cov + n * pa * pb) > 5 * sqrt((n * pa * (1 - pa) * n *
+		    pb * (1 - pb) + n * pa * pb * n * pa * pb) / R))
+			T_FAIL("set %d: covariance %.4f, not %.4f", t, cov,
+			    -n * pa * pb);
+		free(hist);
+		free(s1);
+		free(s2);
+		agree_resample_free(&rs);
+	}
+	free(many);
 }
 
 /*
@@ -778,6 +967,8 @@ main(void)
 	T_RUN(t_hlp_recovers_known_accuracy);
 	T_RUN(t_bootstrap_deterministic_by_seed);
 	T_RUN(t_bootstrap_intervals_pinned);
+	T_RUN(t_binomial_exact_law);
+	T_RUN(t_resample_is_multinomial);
 	T_RUN(t_by_item_equals_dense);
 	T_RUN(t_bootstrap_withholds_interval_on_few_items);
 	T_RUN(t_disagreement_pairs_sorted);
