@@ -100,7 +100,7 @@ wq_get(struct store *st)
 	struct store_wq *q;
 	int fd;
 
-	if (st->wq != NULL || st->wq_none || st->path == NULL)
+	if (st->wq != NULL || st->path == NULL)
 		return st->wq;
 	priv_raise();
 	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
@@ -185,14 +185,15 @@ store_wq_enter(struct store *st, double ms)
 {
 	struct store_wq *q;
 
-	if (st->wq_held || (q = wq_get(st)) == NULL)
+	if (st->wq_held || st->wq_none || (q = wq_get(st)) == NULL)
 		return;
 	if (flock(q->fd, LOCK_EX | LOCK_NB) == 0)
 		st->wq_held = 1;
-	else if (errno == EWOULDBLOCK)
-		st->wq_held = wq_wait(q, ms);
-	else
-		st->wq_none = 1;	/* no flock here: never try again */
+	else if (errno != EWOULDBLOCK || !(st->wq_held = wq_wait(q, ms)))
+		/* No flock here, or a holder that never lets go (anyone who
+		 * can read the file can take it): this connection writes
+		 * without the queue from now on, so it is held up once. */
+		st->wq_none = 1;
 }
 
 void
