@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,8 +88,10 @@ sql_hash(const char *sql, size_t *len)
  * compares it with the few cached statements of the same hash; a miss
  * compiles the statement and keeps it in a free slot, or in place of the
  * one handed out longest ago.  Only a single statement is kept (a text
- * with a tail is compiled each time), and a statement still handed out
- * is never handed out twice.  SQLITE_OK and *stmt, or SQLite's error.
+ * with a tail is compiled each time), and no PRAGMA: a setting such as
+ * synchronous is applied when it is compiled, and a compiled one run
+ * again was seen not to apply it (queue_lease_sync switches it at every
+ * label).  A statement still handed out is never handed out twice.  SQLITE_OK and *stmt, or SQLite's error.
  */
 static int
 cache_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
@@ -124,7 +127,8 @@ cache_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt)
 		return rc;
 	}
 	if (*stmt == NULL || victim == NULL || (tail != NULL &&
-	    tail[strspn(tail, " \t\n;")] != '\0'))
+	    tail[strspn(tail, " \t\n;")] != '\0') ||
+	    strncasecmp(sql + strspn(sql, " \t\n"), "PRAGMA", 6) == 0)
 		return SQLITE_OK;
 	if (victim->s != NULL)
 		sqlite3_finalize(victim->s);

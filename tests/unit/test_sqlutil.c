@@ -265,6 +265,20 @@ t_cache_evicts_and_runs_scripts(void)
 	T_EQ_STR(cause, "store: no such table: nowhere");
 	free(cause);
 	cause = NULL;
+	/* A setting switched back and forth is set each time. */
+	for (i = 0; i < 3; i++) {
+		long long v = -1;
+
+		T_EQ_INT(sql_exec(st, "PRAGMA synchronous = NORMAL", &cause),
+		    0);
+		T_EQ_INT(sql_int(st, "PRAGMA synchronous", NULL, &v, &cause),
+		    1);
+		T_EQ_INT(v, 1);
+		T_EQ_INT(sql_exec(st, "PRAGMA synchronous = FULL", &cause), 0);
+		T_EQ_INT(sql_int(st, "PRAGMA synchronous", NULL, &v, &cause),
+		    1);
+		T_EQ_INT(v, 2);
+	}
 	T_EQ_INT(sql_exec(st, "COMMIT", &cause), -1);
 	T_EQ_STR(cause, "store: cannot commit - no transaction is active");
 	free(cause);
