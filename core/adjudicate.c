@@ -40,17 +40,17 @@ static int
 exists(struct store *st, const char *sql, long long id, const char *what,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
+	rc = sql_step(s);
 	sql_finalize(st, s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQL_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read the store");
 	return acc_error(cause, "no %s %lld in this project", what, id);
 }
@@ -200,7 +200,7 @@ comment_add(struct store *st, const char *user, long long item,
 static int
 gold_class(struct store *st, long long item, long long *cls, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	*cls = 0;
@@ -208,11 +208,11 @@ gold_class(struct store *st, long long item, long long *cls, char **cause)
 	    "ORDER BY id DESC LIMIT 1", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, item);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
-		*cls = sqlite3_column_int64(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW && sql_col_type(s, 0) != SQL_COL_NULL)
+		*cls = sql_col_int64(s, 0);
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read gold");
 	return 0;
 }
@@ -298,7 +298,7 @@ int
 gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct gold_row *g = NULL;
 	int k = 0, rc;
 
@@ -313,9 +313,9 @@ gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
 	    "WHERE g.id = (SELECT max(id) FROM gold h WHERE h.item = g.item) "
 	    "ORDER BY g.item", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		g = xreallocarray(g, (size_t)k + 1, sizeof *g);
-		g[k].item = sqlite3_column_int64(s, 0);
+		g[k].item = sql_col_int64(s, 0);
 		g[k].path = xstrdup(sql_text(s, 1));
 		g[k].class_name = xstrdup(sql_text(s, 2));
 		g[k].user = xstrdup(sql_text(s, 3));
@@ -323,7 +323,7 @@ gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
 		k++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		gold_list_free(g, k);
 		return sql_fail(st, cause, "cannot read gold");
 	}
@@ -337,19 +337,19 @@ gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
 static int
 item_by_path(struct store *st, const char *p, long long *item, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, found = 0;
 
 	if (sql_prepare(st, "SELECT id FROM items WHERE path = ?1 UNION "
 	    "SELECT item FROM item_sources WHERE path = ?1", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, p);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*item = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		*item = sql_col_int64(s, 0);
 		found++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	/* One path holds one content at a time, but a file rewritten in
 	 * place between imports was seen with two contents. */
@@ -363,7 +363,7 @@ int
 item_resolve(struct store *st, const char *spec, long long *item,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	size_t len = strlen(spec), i;
 	long long id;
 	char *abs, *why = NULL, *pat;
@@ -403,13 +403,13 @@ item_resolve(struct store *st, const char *spec, long long *item,
 		return -1;
 	}
 	sql_bind_text(s, 1, pat);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*item = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		*item = sql_col_int64(s, 0);
 		found++;
 	}
 	sql_finalize(st, s);
 	free(pat);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	if (found == 1)
 		return 0;

@@ -160,7 +160,7 @@ qc_note(struct qc_job *j, const char *table, const char *what)
 static int
 qc_table(struct store *c, struct qc_job *j, const char *table, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *sql = sqlite3_mprintf("PRAGMA quick_check(\"%w\")", table);
 	int rc;
 
@@ -170,7 +170,7 @@ qc_table(struct store *c, struct qc_job *j, const char *table, char **cause)
 	sqlite3_free(sql);
 	if (rc != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *t = sql_text(s, 0);
 
 		if (strcmp(t, "ok") != 0)
@@ -179,10 +179,10 @@ qc_table(struct store *c, struct qc_job *j, const char *table, char **cause)
 	/* A page too broken to check is a complaint about the copy too. */
 	if ((rc & 0xff) == SQLITE_CORRUPT) {
 		qc_note(j, table, sqlite3_errmsg(c->db));
-		rc = SQLITE_DONE;
+		rc = SQL_DONE;
 	}
 	sql_finalize(c, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(c, cause, "cannot check the copy");
 	return 0;
 }
@@ -224,19 +224,19 @@ qc_worker(void *arg)
 static int
 qc_tables(struct store *c, struct qc_job *j, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(c, "SELECT 'sqlite_master' UNION ALL SELECT name "
 	    "FROM sqlite_master WHERE type = 'table'", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		j->tables = xreallocarray(j->tables, (size_t)j->ntables + 1,
 		    sizeof *j->tables);
 		j->tables[j->ntables++] = xstrdup(sql_text(s, 0));
 	}
 	sql_finalize(c, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(c, cause, "cannot read the copy's tables");
 	return 0;
 }
@@ -382,7 +382,7 @@ backup_copy(struct store *st, sqlite3 *dst, int fd, const struct backup_opts *o,
 	for (;;) {
 		rc = sqlite3_backup_step(b, o->step_pages);
 		res->steps++;
-		if (rc == SQLITE_DONE)
+		if (rc == SQL_DONE)
 			break;
 		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY &&
 		    (rc & 0xff) != SQLITE_LOCKED)
@@ -395,10 +395,10 @@ backup_copy(struct store *st, sqlite3 *dst, int fd, const struct backup_opts *o,
 	free(wal);
 	res->pages = sqlite3_backup_pagecount(b);
 	/* finish repeats the last step's error; it can add its own. */
-	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_DONE)
+	if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQL_DONE)
 		rc = sqlite3_errcode(dst);
 	store_rollback(st);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return acc_error(cause, "backup failed: %s",
 		    sqlite3_errstr(rc));
 	return 0;

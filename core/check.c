@@ -141,7 +141,7 @@ check_batch_clear(struct batch *b)
 
 /* 1 with b filled, 0 when no items are left, -1 with *cause. */
 static int
-check_next(struct store *st, sqlite3_stmt *s, struct batch *b, char **cause)
+check_next(struct store *st, struct sql_stmt *s, struct batch *b, char **cause)
 {
 	struct src *v;
 	int rc;
@@ -149,9 +149,9 @@ check_next(struct store *st, sqlite3_stmt *s, struct batch *b, char **cause)
 	check_batch_clear(b);
 	sql_bind_int(s, 1, b->last);
 	sql_bind_int(s, 2, CHECK_BATCH);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (b->n > 0 && b->v[b->n - 1].item ==
-		    sqlite3_column_int64(s, 0) &&
+		    sql_col_int64(s, 0) &&
 		    strcmp(b->v[b->n - 1].path, sql_text(s, 2)) == 0)
 			continue;	/* one path seen in two batches */
 		if (b->n == b->cap) {
@@ -160,15 +160,15 @@ check_next(struct store *st, sqlite3_stmt *s, struct batch *b, char **cause)
 		}
 		v = &b->v[b->n++];
 		memset(v, 0, sizeof *v);
-		v->item = sqlite3_column_int64(s, 0);
+		v->item = sql_col_int64(s, 0);
 		v->sha256 = xstrdup(sql_text(s, 1));
 		v->path = xstrdup(sql_text(s, 2));
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		sql_fail(st, cause, "cannot read items");
 	/* Ends the read transaction (autocommit) before any file is read. */
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
+	sql_reset(s);
+	if (rc != SQL_DONE)
 		return -1;
 	if (b->n == 0)
 		return 0;
@@ -245,7 +245,7 @@ check_report(const struct src *v, size_t i, size_t j,
  * (can the items be read at all?).  0, or -1 with *cause.
  */
 static int
-check_files(struct store *st, sqlite3_stmt *s, int hash,
+check_files(struct store *st, struct sql_stmt *s, int hash,
     void (*fn)(void *, const struct check_problem *), void *arg,
     struct check_result *res, char **cause)
 {
@@ -280,7 +280,7 @@ check_project(struct store *st, const char *user,
     void (*fn)(void *, const struct check_problem *), void *arg,
     struct check_result *res, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *why = NULL;
 	int rc;
 

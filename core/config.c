@@ -99,15 +99,15 @@ config_check(const char *key, const char *value, char **norm, char **cause)
 static int
 newest(struct store *st, const char *key, struct setting *out, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT value, set_by, set_at FROM settings WHERE "
 	    "key = ? ORDER BY id DESC LIMIT 1", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, key);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
 		out->key = xstrdup(key);
 		out->value = xstrdup(sql_text(s, 0));
 		out->set_by = xstrdup(sql_text(s, 1));
@@ -115,9 +115,9 @@ newest(struct store *st, const char *key, struct setting *out, char **cause)
 		out->is_default = 0;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read settings");
-	return rc == SQLITE_ROW;
+	return rc == SQL_ROW;
 }
 
 static int

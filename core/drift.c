@@ -400,10 +400,10 @@ static void
 acc_value(struct key_acc *k, long long item, int type, int side, double v,
     const char *text)
 {
-	if (item < 0 || type == SQLITE_NULL)
+	if (item < 0 || type == SQL_COL_NULL)
 		return;
-	if (type == SQLITE_TEXT || type == SQLITE_BLOB) {
-		if (type == SQLITE_BLOB || acc_parse_double(text, &v) != 0 ||
+	if (type == SQL_COL_TEXT || type == SQL_COL_BLOB) {
+		if (type == SQL_COL_BLOB || acc_parse_double(text, &v) != 0 ||
 		    !isfinite(v)) {
 			k->text = 1;
 			return;
@@ -447,11 +447,11 @@ static int
 read_metrics(struct store *st, long long from_id, long long to_id,
     struct drift_report *rep, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct key_acc k = { 0 };
 	long long item = -1;
 	char *text = NULL;
-	int rc, side = 0, type = SQLITE_NULL;
+	int rc, side = 0, type = SQL_COL_NULL;
 	double val = 0;
 
 	if (sql_prepare(st, "SELECT m.key, m.item, m.value, i.batch = ?2 FROM "
@@ -460,9 +460,9 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 		return -1;
 	sql_bind_int(s, 1, from_id);
 	sql_bind_int(s, 2, to_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *key = sql_text(s, 0);
-		long long it = sqlite3_column_int64(s, 1);
+		long long it = sql_col_int64(s, 1);
 		int newkey = k.key == NULL || strcmp(k.key, key) != 0;
 
 		if (newkey || it != item) {
@@ -473,17 +473,17 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 			acc_flush(rep, &k);
 			k.key = xstrdup(key);
 		}
-		type = sqlite3_column_type(s, 2);
+		type = sql_col_type(s, 2);
 		free(text);
 		text = xstrdup(sql_text(s, 2));
-		val = sqlite3_column_double(s, 2);
-		side = sqlite3_column_int(s, 3);
+		val = sql_col_double(s, 2);
+		side = sql_col_int(s, 3);
 	}
 	acc_value(&k, item, type, side, val, text);
 	free(text);
 	acc_flush(rep, &k);
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;
 }

@@ -202,16 +202,16 @@ static int
 read_run(struct store *st, const char *name, struct errors_report *rep,
     long long *id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT id, file, sha256, imported_by, imported_at "
 	    "FROM prediction_runs WHERE name = ?", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
+		*id = sql_col_int64(s, 0);
 		rep->run = xstrdup(name);
 		rep->file = xstrdup(sql_text(s, 1));
 		rep->sha256 = xstrdup(sql_text(s, 2));
@@ -219,9 +219,9 @@ read_run(struct store *st, const char *name, struct errors_report *rep,
 		rep->imported_at = xstrdup(sql_text(s, 4));
 	}
 	sql_finalize(st, s);
-	if (rc == SQLITE_DONE)
+	if (rc == SQL_DONE)
 		return acc_error(cause, "no prediction run named '%s'", name);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot read prediction runs");
 	return 0;
 }
@@ -231,7 +231,7 @@ static int
 read_predictions(struct store *st, const struct project *p,
     const struct ratings *r, long long run, int *predicted, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i, c;
 
 	for (i = 0; i < r->nitems; i++)
@@ -240,17 +240,17 @@ read_predictions(struct store *st, const struct project *p,
 	    &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, run);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long cid = sqlite3_column_int64(s, 1);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long cid = sql_col_int64(s, 1);
 
-		if ((i = ratings_item_index(r, sqlite3_column_int64(s, 0))) < 0)
+		if ((i = ratings_item_index(r, sql_col_int64(s, 0))) < 0)
 			continue;
 		for (c = 0; c < p->nclasses; c++)
 			if (p->classes[c].id == cid)
 				predicted[i] = c;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read predictions");
 	return 0;
 }
@@ -260,19 +260,19 @@ static int
 read_ambiguous(struct store *st, const struct ratings *r,
     unsigned char *ambiguous, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	if (sql_prepare(st, "SELECT item, status = 'ambiguous' FROM "
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i >= 0)
-			ambiguous[i] = (unsigned char)sqlite3_column_int(s, 1);
+			ambiguous[i] = (unsigned char)sql_col_int(s, 1);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
 }
@@ -320,7 +320,7 @@ static int
 read_tags(struct store *st, const struct ratings *r, struct groups *g,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	unsigned char *tagged = xcalloc((size_t)r->nitems + 1, 1);
 	int rc, i, t;
 
@@ -331,10 +331,10 @@ read_tags(struct store *st, const struct ratings *r, struct groups *g,
 		free(tagged);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *tag = sql_text(s, 0);
 
-		if ((i = ratings_item_index(r, sqlite3_column_int64(s, 1))) < 0)
+		if ((i = ratings_item_index(r, sql_col_int64(s, 1))) < 0)
 			continue;
 		if (g->n == 0 || strcmp(g->names[g->n - 1], tag) != 0) {
 			g->names = xreallocarray(g->names, (size_t)g->n + 2,
@@ -345,7 +345,7 @@ read_tags(struct store *st, const struct ratings *r, struct groups *g,
 		tagged[i] = 1;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		free(tagged);
 		return sql_fail(st, cause, "cannot read tags");
 	}

@@ -9,7 +9,7 @@
 
 #include "accord/errors.h"
 #include "accord/project.h"
-#include "internal.h"
+#include "sqlutil.h"
 
 struct pred {
 	int line;
@@ -84,23 +84,23 @@ static int
 run_find(struct store *st, const char *name, long long *id, char **sha,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT id, sha256 FROM prediction_runs WHERE "
 	    "name = ?", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, name);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
+		*id = sql_col_int64(s, 0);
 		if (sha != NULL)
 			*sha = xstrdup(sql_text(s, 1));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read prediction runs");
-	return rc == SQLITE_ROW;
+	return rc == SQL_ROW;
 }
 
 /*
@@ -136,18 +136,18 @@ pred_resolve(const struct project *p, struct item_finder *finder,
 static int
 count_run_rows(struct store *st, long long run, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT count(*) FROM predictions WHERE run = ?",
 	    &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, run);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*n = sqlite3_column_int(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW)
+		*n = sql_col_int(s, 0);
 	sql_finalize(st, s);
-	return rc == SQLITE_ROW ? 0 : sql_fail(st, cause,
+	return rc == SQL_ROW ? 0 : sql_fail(st, cause,
 	    "cannot count predictions");
 }
 
@@ -156,7 +156,7 @@ store_run(struct store *st, const char *name, const char *real,
     const char *sha, const char *user, const struct pred *pr, int n,
     char **cause)
 {
-	sqlite3_stmt *run = NULL, *ins = NULL;
+	struct sql_stmt *run = NULL, *ins = NULL;
 	char now[32], *detail;
 	long long id;
 	int i, rc = -1;
@@ -165,7 +165,7 @@ store_run(struct store *st, const char *name, const char *real,
 	if (store_begin(st, 1, cause) != 0)
 		return -1;
 	if (sql_prepare(st, "INSERT INTO prediction_runs (name, file, sha256, "
-	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", &run,
+	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id", &run,
 	    cause) != 0)
 		goto out;
 	sql_bind_text(run, 1, name);
@@ -173,9 +173,8 @@ store_run(struct store *st, const char *name, const char *real,
 	sql_bind_text(run, 3, sha);
 	sql_bind_text(run, 4, user);
 	sql_bind_text(run, 5, now);
-	if (sql_step_done(st, run, cause) != 0)
+	if (sql_insert_id(st, run, &id, cause) != 1)
 		goto out;
-	id = sqlite3_last_insert_rowid(st->db);
 	if (sql_prepare(st, "INSERT INTO predictions (run, item, class, score) "
 	    "VALUES (?, ?, ?, ?)", &ins, cause) != 0)
 		goto out;

@@ -62,7 +62,7 @@ export_reason_name(enum export_reason r)
 static int
 read_marks(struct store *st, long long *m, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int i, rc;
 
 	if (sql_prepare(st, "SELECT (SELECT ifnull(max(id), 0) FROM labels), "
@@ -73,12 +73,12 @@ read_marks(struct store *st, long long *m, char **cause)
 	    "(SELECT ifnull(max(version), 0) FROM guidelines)", &s,
 	    cause) != 0)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	rc = sql_step(s);
+	if (rc == SQL_ROW)
 		for (i = 0; i < EXP_NMARKS; i++)
-			m[i] = sqlite3_column_int64(s, i);
+			m[i] = sql_col_int64(s, i);
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot read the store");
 	return 0;
 }
@@ -92,15 +92,15 @@ hash_rows(struct store *st, const char *sql, char out[65], long long *nrows,
     char **cause)
 {
 	struct exp_hash h;
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i, n;
 
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
 	exp_hash_init(&h);
-	n = sqlite3_column_count(s);
+	n = sql_col_count(s);
 	*nrows = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		for (i = 0; i < n; i++) {
 			const char *v = sql_text(s, i);
 
@@ -111,7 +111,7 @@ hash_rows(struct store *st, const char *sql, char out[65], long long *nrows,
 	}
 	sql_finalize(st, s);
 	exp_hash_end(&h, out);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read the store");
 	return 0;
 }
@@ -220,7 +220,7 @@ struct exp_mval
 exp_meta(const struct exp_snap *x, int i, int k)
 {
 	size_t off = x->meta[(size_t)i * x->nkeys + k];
-	struct exp_mval v = { NULL, SQLITE_NULL };
+	struct exp_mval v = { NULL, SQL_COL_NULL };
 
 	if (off != EXP_NO_TEXT) {
 		v.type = (unsigned char)x->text.s[off];
@@ -234,7 +234,7 @@ static int
 read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	x->sha = xcalloc((size_t)r->nitems + 1, sizeof *x->sha);
@@ -245,20 +245,20 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, x->marks[MARK_ITEMS]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *sha = sql_text(s, 1);
-		size_t n = (size_t)sqlite3_column_bytes(s, 1);
+		size_t n = (size_t)sql_col_bytes(s, 1);
 
-		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i < 0 || x->path[i] != EXP_NO_TEXT)
 			continue;
 		x->path[i] = text_add(x, sql_text(s, 2),
-		    (size_t)sqlite3_column_bytes(s, 2));
+		    (size_t)sql_col_bytes(s, 2));
 		if (sha_pack(sha, n, x->sha[i]) != 0)
 			add_odd_sha(x, i, sha, n);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	return 0;
 }
@@ -268,7 +268,7 @@ static int
 read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	x->ambiguous = xcalloc((size_t)r->nitems + 1, sizeof *x->ambiguous);
@@ -277,15 +277,15 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 	if (sql_prepare(st, "SELECT item, status, guideline FROM "
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i < 0)
 			continue;
 		x->ambiguous[i] = strcmp(sql_text(s, 1), "ambiguous") == 0;
-		x->adj_guideline[i] = sqlite3_column_int(s, 2);
+		x->adj_guideline[i] = sql_col_int(s, 2);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
 }
@@ -294,20 +294,20 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 static int
 read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT DISTINCT key FROM item_meta "
 	    "WHERE id <= ?1 ORDER BY key", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, x->marks[MARK_META]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		x->keys = xreallocarray(x->keys, (size_t)x->nkeys + 1,
 		    sizeof *x->keys);
 		x->keys[x->nkeys++] = xstrdup(sql_text(s, 0));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;
 }
@@ -318,27 +318,27 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
  * value replaces an older one, whose text stays unused in the buffer.
  */
 static void
-meta_set(struct exp_snap *x, size_t *off, sqlite3_stmt *s, int col)
+meta_set(struct exp_snap *x, size_t *off, struct sql_stmt *s, int col)
 {
-	int type = sqlite3_column_type(s, col);
+	int type = sql_col_type(s, col);
 	char num[64], t = (char)type;
 
 	*off = EXP_NO_TEXT;
-	if (type == SQLITE_NULL)
+	if (type == SQL_COL_NULL)
 		return;
 	*off = x->text.len;
 	buf_add(&x->text, &t, 1);
-	if (type == SQLITE_INTEGER)
+	if (type == SQL_COL_INT)
 		snprintf(num, sizeof num, "%lld", (long long)
-		    sqlite3_column_int64(s, col));
-	else if (type == SQLITE_FLOAT)
+		    sql_col_int64(s, col));
+	else if (type == SQL_COL_REAL)
 		snprintf(num, sizeof num, "%.17g",
-		    sqlite3_column_double(s, col));
-	if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+		    sql_col_double(s, col));
+	if (type == SQL_COL_INT || type == SQL_COL_REAL)
 		text_add(x, num, strlen(num));
 	else
 		text_add(x, sql_text(s, col),
-		    (size_t)sqlite3_column_bytes(s, col));
+		    (size_t)sql_col_bytes(s, col));
 }
 
 /* x->meta: the newest value per (item, key); read_meta_keys first. */
@@ -347,7 +347,7 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 {
 	struct ratings *r = &x->r;
 	size_t k, n = (size_t)r->nitems * x->nkeys;
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	x->meta = xcalloc(n + 1, sizeof *x->meta);
@@ -357,11 +357,11 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, x->marks[MARK_META]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *key = sql_text(s, 1);
 		char **hit;
 
-		i = ratings_item_index(r, sqlite3_column_int64(s, 0));
+		i = ratings_item_index(r, sql_col_int64(s, 0));
 		hit = bsearch(&key, x->keys, (size_t)x->nkeys, sizeof *x->keys,
 		    cmp_str);
 		if (i < 0 || hit == NULL)
@@ -370,7 +370,7 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 		meta_set(x, &x->meta[k], s, 2);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read metadata");
 	return 0;
 }

@@ -158,9 +158,9 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 static void
 meta_value(struct json *j, const struct exp_mval *v)
 {
-	if (v->type == SQLITE_INTEGER)
+	if (v->type == SQL_COL_INT)
 		json_raw(j, v->text);
-	else if (v->type == SQLITE_FLOAT)
+	else if (v->type == SQL_COL_REAL)
 		json_raw(j, isfinite(strtod(v->text, NULL)) ? v->text : "null");
 	else
 		json_string(j, v->text);

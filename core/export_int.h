@@ -41,7 +41,7 @@ void exp_hash_end(struct exp_hash *h, char out[65]);
 /* One metadata value in force: text as written out, SQLite type. */
 struct exp_mval {
 	const char *text;	/* NULL: no value */
-	int type;		/* SQLITE_INTEGER, _FLOAT, _TEXT, ... */
+	int type;		/* SQL_COL_INT, _FLOAT, _TEXT, ... */
 };
 
 /* The newest row id of each table the export reads (export.c). */

@@ -42,7 +42,7 @@ static int
 read_versions(struct store *st, int version, struct guideline_version **out,
     int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct guideline_version *v = NULL;
 	int k = 0, rc;
 
@@ -55,16 +55,16 @@ read_versions(struct store *st, int version, struct guideline_version **out,
 		return -1;
 	if (version > 0)
 		sql_bind_int(s, 1, version);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		v = xreallocarray(v, (size_t)k + 1, sizeof *v);
-		v[k].version = sqlite3_column_int(s, 0);
+		v[k].version = sql_col_int(s, 0);
 		v[k].author = xstrdup(sql_text(s, 1));
 		v[k].created_at = xstrdup(sql_text(s, 2));
 		v[k].reason = xstrdup(sql_text(s, 3));
 		k++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		guideline_log_free(v, k);
 		return sql_fail(st, cause, "cannot read guidelines");
 	}
@@ -251,7 +251,7 @@ check_heading(const struct project *p, const char *name, size_t lineno,
  * "SELECT 1 FROM items WHERE id = ?".  Returns 0, or -1 with *cause.
  */
 static int
-check_examples(struct store *st, sqlite3_stmt *s, const char *rest,
+check_examples(struct store *st, struct sql_stmt *s, const char *rest,
     size_t rlen, size_t lineno, char **cause)
 {
 	long long *ids;
@@ -265,11 +265,11 @@ check_examples(struct store *st, sqlite3_stmt *s, const char *rest,
 	}
 	for (j = 0; j < k; j++) {
 		sql_bind_int(s, 1, ids[j]);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_ROW)
+		rc = sql_step(s);
+		sql_reset(s);
+		if (rc == SQL_ROW)
 			continue;
-		if (rc == SQLITE_DONE)
+		if (rc == SQL_DONE)
 			acc_error(cause, "line %zu: example %lld is not an "
 			    "item of this project", lineno, ids[j]);
 		else
@@ -289,7 +289,7 @@ guideline_check(struct store *st, const char *text, char **cause)
 	size_t n, i;
 	int *seen, in_class = 0, r = -1;
 	const char *why;
-	sqlite3_stmt *s = NULL;
+	struct sql_stmt *s = NULL;
 
 	if (*text == '\0')
 		return acc_error(cause, "the guideline is empty");
@@ -384,7 +384,7 @@ int
 guideline_classes(struct store *st, int version, struct guideline_class **out,
     int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct guideline_class *c = NULL;
 	int k = 0, rc;
 
@@ -395,7 +395,7 @@ guideline_classes(struct store *st, int version, struct guideline_class **out,
 	    "AND g.version = ? ORDER BY c.position", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, version);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		c = xreallocarray(c, (size_t)k + 1, sizeof *c);
 		memset(&c[k], 0, sizeof c[k]);
 		c[k].name = xstrdup(sql_text(s, 0));
@@ -405,7 +405,7 @@ guideline_classes(struct store *st, int version, struct guideline_class **out,
 		k++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		guideline_classes_free(c, k);
 		return sql_fail(st, cause, "cannot read guideline classes");
 	}
@@ -420,7 +420,7 @@ add_rows(struct store *st, const char *user, int version, const char *text,
     const char *reason, char **cause)
 {
 	struct project p;
-	sqlite3_stmt *s = NULL;
+	struct sql_stmt *s = NULL;
 	char now[32], *detail;
 	const struct sql_arg a[] = { SQL_INT(version), SQL_TEXT(text),
 	    SQL_TEXT(user), SQL_TEXT(now), SQL_TEXT(reason) };

@@ -85,7 +85,7 @@ struct imp_writer {
 	struct store *st;
 	const struct import_opts *opts;
 	struct imp_meta *meta;	/* NULL: no --meta */
-	sqlite3_stmt *item, *find, *source, *metric, *metaput, *batch, *batchid;
+	struct sql_stmt *item, *find, *source, *metric, *metaput, *batch, *batchid;
 	long long batch_id;
 	const char *batch_name;
 	int in_tx, tx_items;	/* a transaction is open; items in it */

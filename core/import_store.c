@@ -18,7 +18,8 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 	return sql_prepare(st, "INSERT INTO items (sha256, path, kind, format, "
 	    "bytes, width, height, depth, channels, rate, frames, batch, "
 	    "imported_by, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-	    "?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (sha256) DO NOTHING",
+	    "?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (sha256) DO NOTHING "
+	    "RETURNING id",
 	    &w->item, cause) ||
 	    sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &w->find,
 	    cause) ||
@@ -75,12 +76,12 @@ writer_begin(struct imp_writer *w, char **cause)
 			return -1;
 		sql_bind_text(w->batchid, 1, w->batch_name);
 		if ((rc = sql_next(w->st, w->batchid, cause)) != 1) {
-			sqlite3_reset(w->batchid);
+			sql_reset(w->batchid);
 			return rc < 0 ? -1 : acc_error(cause, "batch %s was "
 			    "not created", w->batch_name);
 		}
-		w->batch_id = sqlite3_column_int64(w->batchid, 0);
-		sqlite3_reset(w->batchid);
+		w->batch_id = sql_col_int64(w->batchid, 0);
+		sql_reset(w->batchid);
 	}
 	return 0;
 }
@@ -168,20 +169,19 @@ imp_writer_put(struct imp_writer *w, const struct imp_file *f,
 	sql_bind_int(w->item, 12, w->batch_id);
 	sql_bind_text(w->item, 13, w->opts->user);
 	sql_bind_text(w->item, 14, w->now);
-	if (sql_step_done(w->st, w->item, cause) != 0)
+	if ((k = sql_insert_id(w->st, w->item, &id, cause)) < 0)
 		return -1;
-	*dup = sqlite3_changes(w->st->db) == 0;
+	*dup = k == 0;
 	if (*dup) {
 		sql_bind_text(w->find, 1, r->sha);
 		if ((k = sql_next(w->st, w->find, cause)) != 1) {
-			sqlite3_reset(w->find);
+			sql_reset(w->find);
 			return k < 0 ? -1 : acc_error(cause, "item %s was "
 			    "neither added nor found", r->sha);
 		}
-		id = sqlite3_column_int64(w->find, 0);
-		sqlite3_reset(w->find);
+		id = sql_col_int64(w->find, 0);
+		sql_reset(w->find);
 	} else {
-		id = sqlite3_last_insert_rowid(w->st->db);
 		for (k = 0; k < in->nmetrics; k++) {
 			sql_bind_int(w->metric, 1, id);
 			sql_bind_text(w->metric, 2, in->metrics[k].key);
@@ -207,7 +207,7 @@ int
 imp_find_unchanged(struct store *st, struct imp_file *files, int n,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int i, rc = 0;
 
 	if (sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? AND "
@@ -221,8 +221,8 @@ imp_find_unchanged(struct store *st, struct imp_file *files, int n,
 		if ((rc = sql_next(st, s, cause)) < 0)
 			break;
 		if (rc == 1)
-			files[i].item = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
+			files[i].item = sql_col_int64(s, 0);
+		sql_reset(s);
 	}
 	sql_finalize(st, s);
 	return rc < 0 ? -1 : 0;

@@ -1,6 +1,6 @@
 /*
  * internal.h: what core modules share and nothing outside core sees: the
- * store's SQLite handle and small helpers around prepared statements.
+ * store's connection and the statements core runs on either store.
  * tui/ never includes this (it never runs SQL).
  */
 #ifndef ACCORD_INTERNAL_H
@@ -13,23 +13,51 @@
 #include "accord/util.h"
 
 /*
+ * A statement of either store (core/sql.c): SQLite's, or the libpq
+ * driver's (core/store_pg.c).  Core code sees only struct sql_stmt and
+ * the sql_* functions below, never which store it has.
+ */
+struct pg_stmt;
+struct pg_conn;
+struct sql_stmt {
+	struct store *st;
+	sqlite3_stmt *lite;	/* SQLite's, or NULL */
+	struct pg_stmt *pg;	/* PostgreSQL's, or NULL */
+};
+
+/* sql_step's results besides errors, and sql_col_type's. */
+#define SQL_ROW 100
+#define SQL_DONE 101
+enum sql_col_kind {
+	SQL_COL_INT = 1,
+	SQL_COL_REAL = 2,
+	SQL_COL_TEXT = 3,
+	SQL_COL_BLOB = 4,
+	SQL_COL_NULL = 5,
+};
+
+/*
  * A prepared statement kept for the next sql_prepare of the same text
- * (core/store.c): compiling is most of what a short query costs (a label's
+ * (core/sql.c): compiling is most of what a short query costs (a label's
  * take and commit spent three quarters of their instructions in
  * sqlite3_prepare, the label insert's triggers above all).
  */
 #define SQL_CACHE_SIZE 64
 struct sql_cached {
-	sqlite3_stmt *s;	/* NULL: a free slot */
+	struct sql_stmt *s;	/* NULL: a free slot */
 	char *sql;		/* the text it was prepared from */
 	uint64_t hash;		/* of the text, to skip most comparisons */
 	unsigned long used;	/* st->cache_clock at its last hand-out */
 	int busy;		/* handed out, not yet given back */
 };
 
+enum store_kind { STORE_SQLITE, STORE_PG };
+
 struct store {
-	sqlite3 *db;
-	char *path;
+	enum store_kind kind;
+	sqlite3 *db;		/* SQLite: the connection */
+	struct pg_conn *pg;	/* PostgreSQL: the connection (store_pg.c) */
+	char *path;		/* the file, or the URI */
 	int in_tx;
 	double busy_since;	/* store_busy: when this wait began */
 	unsigned busy_rng;	/* store_busy: its pauses' jitter */
@@ -60,35 +88,54 @@ const char *schema_migration(int v);
  * same text prepared again before it is given back gets a statement of
  * its own.
  */
-int sql_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+int sql_prepare(struct store *st, const char *sql, struct sql_stmt **stmt,
     char **cause);
 /* Done with s (NULL is fine): a cached statement is reset and unbound for
  * its next use, any other finalized. */
-void sql_finalize(struct store *st, sqlite3_stmt *s);
+void sql_finalize(struct store *st, struct sql_stmt *s);
 /* Finalize every cached statement: before st->db is closed by hand. */
 void sql_cache_drop(struct store *st);
 /* Run statements with no results; 0 or -1 with *cause. */
 int sql_exec(struct store *st, const char *sql, char **cause);
 /* Fill *cause from the store's last error, with a prefix; returns -1. */
 int sql_fail(struct store *st, char **cause, const char *what);
+/* The store's last error message. */
+const char *sql_errmsg(struct store *st);
+
+/*
+ * Stepping and reading a statement, as SQLite's calls of the same names:
+ * sql_step gives SQL_ROW, SQL_DONE or an error (sql_errmsg says which);
+ * sql_reset makes it ready to run again with the same bindings.
+ */
+int sql_step(struct sql_stmt *s);
+void sql_reset(struct sql_stmt *s);
+int sql_col_count(struct sql_stmt *s);
+enum sql_col_kind sql_col_type(struct sql_stmt *s, int i);
+long long sql_col_int64(struct sql_stmt *s, int i);
+int sql_col_int(struct sql_stmt *s, int i);
+double sql_col_double(struct sql_stmt *s, int i);
+/* Bytes of column i's text (its length without the NUL). */
+int sql_col_bytes(struct sql_stmt *s, int i);
+/* The number of parameters the statement takes. */
+int sql_param_count(struct sql_stmt *s);
 
 /*
  * Bind helpers: NULL strings bind as SQL NULL.  Binding errors only happen
  * on programming mistakes (bad index), which abort.
  */
-void sql_bind_text(sqlite3_stmt *s, int i, const char *v);
-void sql_bind_int(sqlite3_stmt *s, int i, long long v);
-void sql_bind_double(sqlite3_stmt *s, int i, double v);
-void sql_bind_null(sqlite3_stmt *s, int i);
+void sql_bind_text(struct sql_stmt *s, int i, const char *v);
+void sql_bind_int(struct sql_stmt *s, int i, long long v);
+void sql_bind_double(struct sql_stmt *s, int i, double v);
+void sql_bind_null(struct sql_stmt *s, int i);
 
 /* Column as a string, "" for NULL. */
-const char *sql_text(sqlite3_stmt *s, int i);
+const char *sql_text(struct sql_stmt *s, int i);
 
 /*
  * Run a prepared statement that returns no rows (or ignores them), then
  * reset it.  0, or -1 with *cause.
  */
-int sql_step_done(struct store *st, sqlite3_stmt *s, char **cause);
+int sql_step_done(struct store *st, struct sql_stmt *s, char **cause);
 
 /* One integer from a query with up to one text parameter (NULL for none);
  * *out untouched when there is no row.  1 row found, 0 none, -1 error. */
@@ -134,7 +181,7 @@ int records_read(const char *file, size_t max, struct label_input **out,
  */
 struct item_finder {
 	struct store *st;
-	sqlite3_stmt *bysha, *bypath, *byname;
+	struct sql_stmt *bysha, *bypath, *byname;
 	char *dir;
 	/* Base names of every item_sources path, sorted, read on the first
 	 * lookup by base name (one query, not a scan per row). */

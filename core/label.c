@@ -77,14 +77,14 @@ label_unpack(const char **p, struct label_entry *e)
 /* --- the newest row of a pair ------------------------------------------ */
 
 int
-label_newest_prepare(struct store *st, sqlite3_stmt **s, char **cause)
+label_newest_prepare(struct store *st, struct sql_stmt **s, char **cause)
 {
 	return sql_prepare(st, LABEL_NEWEST_ROW("id, class, note", "?1", "?2",
 	    ""), s, cause);
 }
 
 int
-label_newest(struct store *st, sqlite3_stmt *s, long long item,
+label_newest(struct store *st, struct sql_stmt *s, long long item,
     const char *labeler, long long *id, int *class_id, char **note,
     char **cause)
 {
@@ -96,17 +96,17 @@ label_newest(struct store *st, sqlite3_stmt *s, long long item,
 		*note = NULL;
 	sql_bind_int(s, 1, item);
 	sql_bind_text(s, 2, labeler);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-			*class_id = sqlite3_column_int(s, 1);
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
+		*id = sql_col_int64(s, 0);
+		if (sql_col_type(s, 1) != SQL_COL_NULL) {
+			*class_id = sql_col_int(s, 1);
 			if (note != NULL)
 				*note = xstrdup(sql_text(s, 2));
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	sql_reset(s);
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
 }
@@ -122,7 +122,7 @@ label_writer_open(struct store *st, struct label_writer *w, char **cause)
 	    sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
 	    "guideline, seconds_spent, created_at, supersedes, origin, "
 	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?)", &w->insert, cause) != 0) {
+	    "?) RETURNING id", &w->insert, cause) != 0) {
 		label_writer_close(w);
 		return -1;
 	}
@@ -141,8 +141,8 @@ int
 label_write(struct label_writer *w, const struct label_new *row,
     long long *id, char **cause)
 {
-	sqlite3_stmt *s = w->insert;
-	long long prev;
+	struct sql_stmt *s = w->insert;
+	long long prev, new_id;
 	int cur;
 
 	if (label_newest(w->st, w->newest, row->item, row->labeler, &prev,
@@ -174,10 +174,10 @@ label_write(struct label_writer *w, const struct label_new *row,
 	else
 		sql_bind_null(s, 10);
 	sql_bind_text(s, 11, row->recorded_by);
-	if (sql_step_done(w->st, s, cause) != 0)
+	if (sql_insert_id(w->st, s, &new_id, cause) != 1)
 		return -1;
 	if (id != NULL)
-		*id = sqlite3_last_insert_rowid(w->st->db);
+		*id = new_id;
 	return 0;
 }
 
@@ -185,7 +185,7 @@ label_write(struct label_writer *w, const struct label_new *row,
 static int
 class_exists(struct store *st, int id, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT 1 FROM classes WHERE id = ?", &s,
@@ -243,7 +243,7 @@ static int
 undo_target(struct store *st, const char *user, long long *item,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	*item = 0;
@@ -251,11 +251,11 @@ undo_target(struct store *st, const char *user, long long *item,
 	    "labeler = ? ORDER BY id DESC LIMIT 1", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*item = sqlite3_column_int64(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW)
+		*item = sql_col_int64(s, 0);
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
 }
@@ -315,7 +315,7 @@ int
 label_mine(struct store *st, const char *user, long long item, int *class_id,
     char **note, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	long long id;
 	int r;
 
@@ -340,7 +340,7 @@ int
 label_history_recent(struct store *st, const char *user, int max,
     long long **items, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	long long *v = NULL, t;
 	size_t cap = 0, k = 0, i;
 	int rc;
@@ -361,15 +361,15 @@ label_history_recent(struct store *st, const char *user, int max,
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_int(s, 2, max);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (k == cap) {
 			cap = cap ? cap * 2 : 64;
 			v = xreallocarray(v, cap, sizeof *v);
 		}
-		v[k++] = sqlite3_column_int64(s, 0);
+		v[k++] = sql_col_int64(s, 0);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		free(v);
 		return sql_fail(st, cause, "cannot read labels");
 	}

@@ -90,12 +90,12 @@ label_stream(int *held, int cls)
 
 /*
  * The newest row of (item, labeler) through s (label_newest_prepare,
- * sqlite3_finalize after): *id (0: the pair has no row) and *class_id
+ * sql_finalize after): *id (0: the pair has no row) and *class_id
  * (0: no label in force); with note not NULL, *note (malloc'd) when in
  * force, else NULL.  0, or -1 with *cause.
  */
-int label_newest_prepare(struct store *st, sqlite3_stmt **s, char **cause);
-int label_newest(struct store *st, sqlite3_stmt *s, long long item,
+int label_newest_prepare(struct store *st, struct sql_stmt **s, char **cause);
+int label_newest(struct store *st, struct sql_stmt *s, long long item,
     const char *labeler, long long *id, int *class_id, char **note,
     char **cause);
 
@@ -122,7 +122,7 @@ struct label_new {
  */
 struct label_writer {
 	struct store *st;
-	sqlite3_stmt *newest, *insert;
+	struct sql_stmt *newest, *insert;
 };
 int label_writer_open(struct store *st, struct label_writer *w,
     char **cause);

@@ -205,10 +205,10 @@ finder_name_cmp(const void *a, const void *b)
  * caller resets s, which would clear the message).
  */
 static int
-finder_failed(sqlite3_stmt *s, char **why)
+finder_failed(struct sql_stmt *s, char **why)
 {
 	acc_error(why, "cannot read items: %s",
-	    sqlite3_errmsg(sqlite3_db_handle(s)));
+	    sql_errmsg(s->st));
 	return ITEM_FINDER_FAILED;
 }
 
@@ -227,11 +227,10 @@ finder_read_names(struct item_finder *f, char **why)
 	int rc;
 
 	f->names_read = 1;
-	while ((rc = sqlite3_step(f->byname)) == SQLITE_ROW) {
-		const char *path = (const char *)sqlite3_column_text(f->byname,
-		    1), *slash;
+	while ((rc = sql_step(f->byname)) == SQL_ROW) {
+		const char *path = sql_text(f->byname, 1), *slash;
 
-		if (path == NULL)
+		if (sql_col_type(f->byname, 1) == SQL_COL_NULL)
 			continue;
 		slash = strrchr(path, '/');
 		if (f->nnames == cap) {
@@ -240,12 +239,12 @@ finder_read_names(struct item_finder *f, char **why)
 			    sizeof *f->names);
 			off = xreallocarray(off, cap, sizeof *off);
 		}
-		f->names[f->nnames].item = sqlite3_column_int64(f->byname, 0);
+		f->names[f->nnames].item = sql_col_int64(f->byname, 0);
 		off[f->nnames++] = all.len;
 		buf_add(&all, slash ? slash + 1 : path,
 		    strlen(slash ? slash + 1 : path) + 1);
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		finder_failed(f->byname, why);
 		free(off);
 		buf_free(&all);
@@ -253,7 +252,7 @@ finder_read_names(struct item_finder *f, char **why)
 		f->names_read = 0;	/* the next row tries again */
 		return -1;
 	}
-	sqlite3_reset(f->byname);
+	sql_reset(f->byname);
 	f->names_buf = all.s;
 	for (i = 0; i < f->nnames; i++)
 		f->names[i].name = all.s + off[i];
@@ -285,7 +284,7 @@ int
 item_finder_find(struct item_finder *f, const char *key,
     const struct record *r, long long *item, char **why)
 {
-	sqlite3_stmt *bysha = f->bysha, *bypath = f->bypath;
+	struct sql_stmt *bysha = f->bysha, *bypath = f->bypath;
 	const char *sha = record_get(r, "sha256"), *file = record_get(r, key);
 	const char *dir = f->dir;
 	char *real;
@@ -298,31 +297,31 @@ item_finder_find(struct item_finder *f, const char *key,
 			return acc_error(why, "sha256 '%s' is not 64 lowercase hex "
 			    "digits", sha);
 		sql_bind_text(bysha, 1, sha);
-		rc = sqlite3_step(bysha);
-		if (rc == SQLITE_ROW)
-			*item = sqlite3_column_int64(bysha, 0);
-		else if (rc == SQLITE_DONE)
+		rc = sql_step(bysha);
+		if (rc == SQL_ROW)
+			*item = sql_col_int64(bysha, 0);
+		else if (rc == SQL_DONE)
 			acc_error(why, "no item with sha256 %s", sha);
 		else
 			finder_failed(bysha, why);
-		sqlite3_reset(bysha);
-		return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ?
+		sql_reset(bysha);
+		return rc == SQL_ROW ? 0 : rc == SQL_DONE ?
 		    ITEM_FINDER_BAD : ITEM_FINDER_FAILED;
 	}
 	if (file == NULL)
 		return acc_error(why, "no %s or sha256 given", key);
 	if ((real = acc_resolve_path(dir, file, NULL)) != NULL) {
 		sql_bind_text(bypath, 1, real);
-		rc = sqlite3_step(bypath);
-		if (rc == SQLITE_ROW)
-			*item = sqlite3_column_int64(bypath, 0);
-		else if (rc != SQLITE_DONE)
+		rc = sql_step(bypath);
+		if (rc == SQL_ROW)
+			*item = sql_col_int64(bypath, 0);
+		else if (rc != SQL_DONE)
 			finder_failed(bypath, why);
-		sqlite3_reset(bypath);
+		sql_reset(bypath);
 		free(real);
-		if (rc == SQLITE_ROW)
+		if (rc == SQL_ROW)
 			return 0;
-		if (rc != SQLITE_DONE)
+		if (rc != SQL_DONE)
 			return ITEM_FINDER_FAILED;
 	}
 	if (strchr(file, '/') == NULL) {
@@ -482,13 +481,22 @@ static long long
 record_import(struct store *st, const char *real, const char *sha, int n,
     const char *user, const char *now, char **cause)
 {
-	const struct sql_arg a[] = { SQL_TEXT(real), SQL_TEXT(sha),
-	    SQL_INT(n), SQL_TEXT(user), SQL_TEXT(now) };
+	struct sql_stmt *s;
+	long long id = -1;
 
-	if (SQL_WRITE(st, "INSERT INTO label_imports (file, sha256, rows, "
-	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?)", a, cause) != 0)
+	if (sql_prepare(st, "INSERT INTO label_imports (file, sha256, rows, "
+	    "imported_by, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+	    &s, cause) != 0)
 		return -1;
-	return sqlite3_last_insert_rowid(st->db);
+	sql_bind_text(s, 1, real);
+	sql_bind_text(s, 2, sha);
+	sql_bind_int(s, 3, n);
+	sql_bind_text(s, 4, user);
+	sql_bind_text(s, 5, now);
+	if (sql_insert_id(st, s, &id, cause) != 1)
+		id = -1;
+	sql_finalize(st, s);
+	return id;
 }
 
 /*
@@ -603,7 +611,7 @@ static int
 newest_bits(struct store *st, unsigned char **bits, long long *nbits,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	long long max = 0, id;
 	int rc;
 
@@ -616,13 +624,13 @@ newest_bits(struct store *st, unsigned char **bits, long long *nbits,
 	if (sql_prepare(st, "SELECT max(id) FROM labels GROUP BY item, labeler",
 	    &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		id = sql_col_int64(s, 0);
 		if (id >= 0 && id <= max)
 			(*bits)[id / 8] |= (unsigned char)(1u << (id % 8));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
 }
@@ -671,7 +679,7 @@ labels_each(struct store *st, const char *user,
 	struct provenance prov = { 0 };
 	unsigned char *newest = NULL;
 	long long nbits = 0;
-	sqlite3_stmt *s = NULL;
+	struct sql_stmt *s = NULL;
 	int rc, r = 0;
 
 	if (project_require(st, user, ROLE_SME, "reading every label", cause)
@@ -691,22 +699,22 @@ labels_each(struct store *st, const char *user,
 		r = -1;
 		goto out;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct label_row lr;
 
-		lr.id = sqlite3_column_int64(s, 0);
-		lr.item = sqlite3_column_int64(s, 1);
+		lr.id = sql_col_int64(s, 0);
+		lr.item = sql_col_int64(s, 1);
 		lr.path = sql_text(s, 2);
 		lr.sha256 = sql_text(s, 3);
 		lr.labeler = sql_text(s, 4);
-		lr.class_name = sqlite3_column_type(s, 5) == SQLITE_NULL ? NULL :
+		lr.class_name = sql_col_type(s, 5) == SQL_COL_NULL ? NULL :
 		    sql_text(s, 5);
 		lr.note = sql_text(s, 6);
-		lr.guideline = sqlite3_column_int(s, 7);
-		lr.seconds = sqlite3_column_type(s, 8) == SQLITE_NULL ? -1 :
-		    sqlite3_column_double(s, 8);
+		lr.guideline = sql_col_int(s, 7);
+		lr.seconds = sql_col_type(s, 8) == SQL_COL_NULL ? -1 :
+		    sql_col_double(s, 8);
 		lr.created_at = sql_text(s, 9);
-		lr.supersedes = sqlite3_column_int64(s, 10);
+		lr.supersedes = sql_col_int64(s, 10);
 		lr.current = lr.id >= 0 && lr.id < nbits &&
 		    (newest[lr.id / 8] >> (lr.id % 8) & 1);
 		lr.provenance = provenance_of(&prov, sql_text(s, 11),
@@ -714,7 +722,7 @@ labels_each(struct store *st, const char *user,
 		if ((r = fn(arg, &lr)) != 0)
 			break;
 	}
-	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (r == 0 && rc != SQL_DONE && rc != SQL_ROW)
 		r = sql_fail(st, cause, "cannot read labels");
 out:
 	sql_finalize(st, s);

@@ -32,7 +32,7 @@ role_from_name(const char *s)
 int
 project_role(struct store *st, const char *user, enum role *out, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	*out = ROLE_NONE;
@@ -42,11 +42,11 @@ project_role(struct store *st, const char *user, enum role *out, char **cause)
 	    &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
+	rc = sql_step(s);
+	if (rc == SQL_ROW)
 		*out = role_from_name(sql_text(s, 0));
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read members");
 	return 0;
 }
@@ -193,7 +193,7 @@ int
 member_list(struct store *st, const char *user, struct member **out, int *n,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct member *m = NULL;
 	int k = 0, rc;
 
@@ -203,7 +203,7 @@ member_list(struct store *st, const char *user, struct member **out, int *n,
 	if (sql_prepare(st, "SELECT user, role, changed_by, changed_at FROM "
 	    "current_members ORDER BY user", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		m = xreallocarray(m, (size_t)k + 1, sizeof *m);
 		m[k].user = xstrdup(sql_text(s, 0));
 		m[k].role = role_from_name(sql_text(s, 1));
@@ -212,7 +212,7 @@ member_list(struct store *st, const char *user, struct member **out, int *n,
 		k++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		member_list_free(m, k);
 		return sql_fail(st, cause, "cannot read members");
 	}

@@ -319,7 +319,7 @@ static int
 init_guideline(struct store *st, const struct parsed_class *pc, int n,
     const char *text, const char *user, const char *now, char **cause)
 {
-	sqlite3_stmt *s = NULL, *g = NULL;
+	struct sql_stmt *s = NULL, *g = NULL;
 	const struct sql_arg a[] = { SQL_TEXT(text), SQL_TEXT(user),
 	    SQL_TEXT(now) };
 	int i, r = -1;
@@ -446,7 +446,7 @@ project_init(const char *path, const struct project_spec *spec,
 static char *
 setting_get(struct store *st, const char *key, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *v = NULL;
 	int rc;
 
@@ -479,7 +479,7 @@ project_setting_int(struct store *st, const char *key, int *v,
 int
 project_load(struct store *st, struct project *p, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *v;
 	long long n;
 	int rc;
@@ -509,21 +509,21 @@ project_load(struct store *st, struct project *p, char **cause)
 	    "(SELECT max(version) FROM guideline_classes WHERE class = c.id) "
 	    "ORDER BY c.position", &s, cause) != 0)
 		goto fail;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct class_def *c;
 
 		p->classes = xreallocarray(p->classes, (size_t)p->nclasses + 1,
 		    sizeof *p->classes);
 		c = &p->classes[p->nclasses++];
-		c->id = sqlite3_column_int(s, 0);
+		c->id = sql_col_int(s, 0);
 		c->name = xstrdup(sql_text(s, 1));
 		c->key = sql_text(s, 2)[0];
-		c->position = sqlite3_column_int(s, 3);
-		c->borderline = sqlite3_column_int(s, 4);
+		c->position = sql_col_int(s, 3);
+		c->borderline = sql_col_int(s, 4);
 		c->description = xstrdup(sql_text(s, 5));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		sql_fail(st, cause, "cannot read classes");
 		goto fail;
 	}
@@ -573,7 +573,7 @@ int
 guideline_text(struct store *st, int version, char **text, int *got_version,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, version > 0 ?
@@ -588,7 +588,7 @@ guideline_text(struct store *st, int version, char **text, int *got_version,
 		return rc < 0 ? -1 : acc_error(cause, "no guideline version %d",
 		    version);
 	}
-	*got_version = sqlite3_column_int(s, 0);
+	*got_version = sql_col_int(s, 0);
 	*text = xstrdup(sql_text(s, 1));
 	sql_finalize(st, s);
 	return 0;

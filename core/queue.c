@@ -33,17 +33,17 @@ queue_begin(struct store *st, const char *user, char **cause)
 int
 queue_item_exists(struct store *st, long long item, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT 1 FROM items WHERE id = ?", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, item);
-	rc = sqlite3_step(s);
+	rc = sql_step(s);
 	sql_finalize(st, s);
-	if (rc == SQLITE_ROW)
+	if (rc == SQL_ROW)
 		return 0;
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read items");
 	return acc_error(cause, "no item %lld in this project", item);
 }
@@ -90,7 +90,7 @@ static int
 load_held(struct store *st, const char *user, double now, struct scan *sc,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -99,16 +99,16 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_double(s, 2, now);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (sc->nheld == cap) {
 			cap = cap ? cap * 2 : 16;
 			sc->held = xreallocarray(sc->held, cap, sizeof *sc->held);
 		}
-		sc->held[sc->nheld].item = sqlite3_column_int64(s, 0);
+		sc->held[sc->nheld].item = sql_col_int64(s, 0);
 		sc->held[sc->nheld++].user = xstrdup(sql_text(s, 1));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read leases");
 	return 0;
 }
@@ -120,7 +120,7 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 static int
 load_gold(struct store *st, struct scan *sc, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	size_t cap = 0;
 	int rc;
 
@@ -128,15 +128,15 @@ load_gold(struct store *st, struct scan *sc, char **cause)
 	    "NULL AND g.id = (SELECT max(id) FROM gold h WHERE h.item = "
 	    "g.item) ORDER BY g.item", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (sc->ngold == cap) {
 			cap = cap ? cap * 2 : 16;
 			sc->gold = xreallocarray(sc->gold, cap, sizeof *sc->gold);
 		}
-		sc->gold[sc->ngold++] = sqlite3_column_int64(s, 0);
+		sc->gold[sc->ngold++] = sql_col_int64(s, 0);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read gold");
 	return 0;
 }
@@ -150,7 +150,7 @@ static int
 load_counts(struct store *st, const struct scan *sc, const char *sql,
     const char *user, long long *v, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, sql, &s, cause) != 0)
@@ -158,14 +158,14 @@ load_counts(struct store *st, const struct scan *sc, const char *sql,
 	sql_bind_int(s, 1, sc->batch);
 	if (user != NULL)
 		sql_bind_text(s, 2, user);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long n = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long n = sql_col_int64(s, 0);
 
 		if (n >= 0 && n < sc->k)
-			v[n] += sqlite3_column_int64(s, 1);
+			v[n] += sql_col_int64(s, 1);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read the queue's counts");
 	return 0;
 }
@@ -209,17 +209,17 @@ fail:
 /* Whether who's newest label row on item is in force (a class); one seek
  * in labels_item (item, labeler, id).  1, 0 or -1. */
 static int
-in_force(struct store *st, sqlite3_stmt *top, long long item,
+in_force(struct store *st, struct sql_stmt *top, long long item,
     const char *who, char **cause)
 {
 	int rc, force;
 
 	sql_bind_int(top, 1, item);
 	sql_bind_text(top, 2, who);
-	rc = sqlite3_step(top);
-	force = rc == SQLITE_ROW && sqlite3_column_int(top, 0);
-	sqlite3_reset(top);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = sql_step(top);
+	force = rc == SQL_ROW && sql_col_int(top, 0);
+	sql_reset(top);
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return force;
 }
@@ -272,14 +272,14 @@ item_state(struct store *st, const struct scan *sc, const char *user,
 
 	memset(is, 0, sizeof *is);
 	sql_bind_int(sc->cnt, 1, item);
-	rc = sqlite3_step(sc->cnt);
-	if (rc == SQLITE_ROW) {
-		is->n = sqlite3_column_int(sc->cnt, 0);
+	rc = sql_step(sc->cnt);
+	if (rc == SQL_ROW) {
+		is->n = sql_col_int(sc->cnt, 0);
 		is->in_batch = sc->batch == 0 ||
-		    sqlite3_column_int64(sc->cnt, 1) == sc->batch;
+		    sql_col_int64(sc->cnt, 1) == sc->batch;
 	}
-	sqlite3_reset(sc->cnt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	sql_reset(sc->cnt);
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read item_labelers");
 	if (is->n > 0 && (is->mine = in_force(st, sc->top, item, user,
 	    cause)) < 0)
@@ -342,7 +342,7 @@ level_first(struct store *st, const struct scan *sc, const char *user,
     int t, long long below, const long long *ex, size_t nex,
     long long *item, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, f = 0;
 
 	*item = 0;
@@ -358,8 +358,8 @@ level_first(struct store *st, const struct scan *sc, const char *user,
 		sql_bind_int(s, 1, sc->batch);
 	sql_bind_int(s, 2, t);
 	sql_bind_int(s, 3, below);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long id = sql_col_int64(s, 0);
 
 		if (held_by_other(sc, id) || queue_in_sorted(ex, nex, id) ||
 		    in_gold(sc, id))
@@ -375,7 +375,7 @@ level_first(struct store *st, const struct scan *sc, const char *user,
 	sql_finalize(st, s);
 	if (f < 0)
 		return -1;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read item_labelers");
 	return 0;
 }
@@ -486,17 +486,17 @@ static int
 user_count(struct store *st, const char *sql, const char *user, long long x,
     long long *out, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_int(s, 2, x);
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	rc = sql_step(s);
+	*out = rc == SQL_ROW ? sql_col_int64(s, 0) : 0;
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot count labels");
 	return 0;
 }

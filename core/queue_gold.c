@@ -15,21 +15,21 @@
  * *cause saying what could not be read.
  */
 static int
-relabel_count(struct store *st, sqlite3_stmt *s, long long item, int v,
+relabel_count(struct store *st, struct sql_stmt *s, long long item, int v,
     const char *user, double now, const char *what, long long *x,
     long long *y, char **cause)
 {
 	sql_bind_int(s, 1, item);
 	sql_bind_int(s, 2, v);
 	sql_bind_text(s, 3, user);
-	if (sqlite3_bind_parameter_count(s) >= 4)
+	if (sql_param_count(s) >= 4)
 		sql_bind_double(s, 4, now);
-	if (sqlite3_step(s) != SQLITE_ROW)
+	if (sql_step(s) != SQL_ROW)
 		return sql_fail(st, cause, what);
-	*x = sqlite3_column_int64(s, 0);
+	*x = sql_col_int64(s, 0);
 	if (y != NULL)
-		*y = sqlite3_column_int64(s, 1);
-	sqlite3_reset(s);
+		*y = sql_col_int64(s, 1);
+	sql_reset(s);
 	return 0;
 }
 
@@ -48,8 +48,8 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
     const long long *ex, size_t nex, double now, size_t max, long long **out,
     size_t *n, char **cause)
 {
-	sqlite3_stmt *a = NULL, *c = NULL, *l = NULL;
-	int rc = SQLITE_DONE, r = -1;
+	struct sql_stmt *a = NULL, *c = NULL, *l = NULL;
+	int rc = SQL_DONE, r = -1;
 
 	*out = NULL;
 	*n = 0;
@@ -67,9 +67,9 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 	    cause) != 0)
 		goto out;
 	sql_bind_int(a, 1, batch);
-	while (*n < max && (rc = sqlite3_step(a)) == SQLITE_ROW) {
-		long long item = sqlite3_column_int64(a, 0), have, mine, held;
-		int v = sqlite3_column_int(a, 1);
+	while (*n < max && (rc = sql_step(a)) == SQL_ROW) {
+		long long item = sql_col_int64(a, 0), have, mine, held;
+		int v = sql_col_int(a, 1);
 
 		if (queue_in_sorted(ex, nex, item))
 			continue;
@@ -86,7 +86,7 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		(*out)[(*n)++] = item;
 	}
-	if (*n < max && rc != SQLITE_DONE) {
+	if (*n < max && rc != SQL_DONE) {
 		sql_fail(st, cause, "cannot read adjudications");
 		goto out;
 	}
@@ -137,7 +137,7 @@ int
 queue_gold_due(struct store *st, const char *user, const struct scan *sc,
     double now, int *due, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	long long seed, held = 0;
 	double rate;
 	int rc;
@@ -154,11 +154,11 @@ queue_gold_due(struct store *st, const char *user, const struct scan *sc,
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_double(s, 2, now);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		held = sqlite3_column_int64(s, 0);
+	rc = sql_step(s);
+	if (rc == SQL_ROW)
+		held = sql_col_int64(s, 0);
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot read leases");
 	*due = user_uniform(seed, user, (uint64_t)(sc->user_rows + held)) <
 	    rate;
@@ -176,7 +176,7 @@ queue_gold_pick(struct store *st, const char *user, const struct scan *sc,
     long long batch, const long long *ex, size_t nex, long long *item,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	double best = 2;
 	size_t i;
 	int rc;
@@ -194,20 +194,20 @@ queue_gold_pick(struct store *st, const char *user, const struct scan *sc,
 		if (queue_in_sorted(ex, nex, id))
 			continue;
 		sql_bind_int(s, 1, id);
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW) {
+		rc = sql_step(s);
+		if (rc != SQL_ROW) {
 			sql_finalize(st, s);
 			return sql_fail(st, cause, "cannot read labels");
 		}
-		if (sqlite3_column_int64(s, 0) == 0 && (batch == 0 ||
-		    sqlite3_column_int64(s, 1) == batch)) {
+		if (sql_col_int64(s, 0) == 0 && (batch == 0 ||
+		    sql_col_int64(s, 1) == batch)) {
 			h = user_uniform(0, user, (uint64_t)id);
 			if (h < best) {
 				best = h;
 				*item = id;
 			}
 		}
-		sqlite3_reset(s);
+		sql_reset(s);
 	}
 	sql_finalize(st, s);
 	return 0;

@@ -34,8 +34,8 @@ struct scan {
 	long long batch;	/* 0: every batch */
 	long long *level;	/* [t], t < k: items t labelers have in force */
 	long long *mine;	/* [t]: of those, the ones the user has */
-	sqlite3_stmt *top;	/* is (item, labeler) in force */
-	sqlite3_stmt *cnt;	/* item's n and batch */
+	struct sql_stmt *top;	/* is (item, labeler) in force */
+	struct sql_stmt *cnt;	/* item's n and batch */
 };
 
 /* x is among the n ascending values v. */

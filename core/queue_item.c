@@ -28,14 +28,14 @@ queue_item_free(struct queue_item *it)
 /* Metric values are REAL (printed %.4g for the screen); CSV values are
  * text and shown as written ("007" stays "007"). */
 static char *
-meta_value(sqlite3_stmt *s, int col)
+meta_value(struct sql_stmt *s, int col)
 {
-	switch (sqlite3_column_type(s, col)) {
-	case SQLITE_FLOAT:
-		return xasprintf("%.4g", sqlite3_column_double(s, col));
-	case SQLITE_INTEGER:
-		return xasprintf("%lld", sqlite3_column_int64(s, col));
-	case SQLITE_NULL:
+	switch (sql_col_type(s, col)) {
+	case SQL_COL_REAL:
+		return xasprintf("%.4g", sql_col_double(s, col));
+	case SQL_COL_INT:
+		return xasprintf("%lld", sql_col_int64(s, col));
+	case SQL_COL_NULL:
 		return xstrdup("");
 	default:
 		return xstrdup(sql_text(s, col));
@@ -47,7 +47,7 @@ int
 queue_item_read(struct store *st, long long id, struct queue_item *out,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, cap = 0;
 
 	memset(out, 0, sizeof *out);
@@ -55,23 +55,23 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 	    &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
 		out->id = id;
 		out->path = xstrdup(sql_text(s, 0));
 		out->sha256 = xstrdup(sql_text(s, 1));
 		out->kind = xstrdup(sql_text(s, 2));
 	}
 	sql_finalize(st, s);
-	if (rc == SQLITE_DONE)
+	if (rc == SQL_DONE)
 		return acc_error(cause, "no item %lld in this project", id);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot read items");
 	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
 	    "item = ? ORDER BY key", &s, cause) != 0)
 		goto fail;
 	sql_bind_int(s, 1, id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (out->nmeta == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->meta = xreallocarray(out->meta, (size_t)cap,
@@ -81,7 +81,7 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 		out->meta[out->nmeta++].value = meta_value(s, 1);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		sql_fail(st, cause, "cannot read item metadata");
 		goto fail;
 	}

@@ -62,21 +62,21 @@ struct batches {
 static int
 read_batches(struct store *st, struct batches *b, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT id, name FROM batches ORDER BY id", &s,
 	    cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		b->ids = xreallocarray(b->ids, (size_t)b->n + 1, sizeof *b->ids);
 		b->names = xreallocarray(b->names, (size_t)b->n + 1,
 		    sizeof *b->names);
-		b->ids[b->n] = sqlite3_column_int64(s, 0);
+		b->ids[b->n] = sql_col_int64(s, 0);
 		b->names[b->n++] = xstrdup(sql_text(s, 1));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read batches");
 	return 0;
 }
@@ -160,23 +160,23 @@ items_grow(struct items_acc *a, int n)
 
 /* Add the row of s (id, batch, path); 0, or -1 with *cause. */
 static int
-items_add(struct items_acc *a, sqlite3_stmt *s, const struct batches *b,
+items_add(struct items_acc *a, struct sql_stmt *s, const struct batches *b,
     int *last, char **cause)
 {
 	struct ratings *r = a->r;
-	long long bid = sqlite3_column_int64(s, 1);
+	long long bid = sql_col_int64(s, 1);
 	char *name;
 
 	if (r->nitems == a->cap)
 		items_grow(a, a->cap ? a->cap * 2 : 256);
-	r->item_ids[r->nitems] = sqlite3_column_int64(s, 0);
+	r->item_ids[r->nitems] = sql_col_int64(s, 0);
 	if (r->nitems > 0 &&
 	    r->item_ids[r->nitems] < r->item_ids[r->nitems - 1])
 		a->sorted = 0;
 	if (a->with_paths) {
 		a->off[r->nitems] = a->all.len;
 		buf_add(&a->all, sql_text(s, 2),
-		    (size_t)sqlite3_column_bytes(s, 2) + 1);
+		    (size_t)sql_col_bytes(s, 2) + 1);
 	}
 	if ((name = batch_name(b, bid, last)) == NULL)
 		return acc_error(cause, "item %lld names batch %lld, which "
@@ -228,7 +228,7 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 {
 	struct items_acc a = { .r = r, .batch = batch,
 	    .with_paths = what == ITEMS_PATHS, .sorted = 1 };
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	long long count = 0, lo = 0, hi = 0;
 	int i, rc, last = 0;
 
@@ -251,13 +251,13 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 		free(a.off);
 		return -1;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = sql_step(s)) == SQL_ROW)
 		if (items_add(&a, s, b, &last, cause) != 0)
 			break;
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (rc != SQL_ROW && rc != SQL_DONE)
 		sql_fail(st, cause, "cannot read items");
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		r->nitems = 0;
 		buf_free(&a.all);
 		free(a.off);
@@ -279,7 +279,7 @@ int
 ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
     int n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int k, rc;
 
 	if (r->path_buf != NULL || n <= 0)
@@ -294,12 +294,12 @@ ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
 
 		if (i < 0 || i >= r->nitems || r->paths[i] != NULL)
 			continue;
-		sqlite3_reset(s);
+		sql_reset(s);
 		sql_bind_int(s, 1, r->item_ids[i]);
-		rc = sqlite3_step(s);
-		if (rc != SQLITE_ROW) {
+		rc = sql_step(s);
+		if (rc != SQL_ROW) {
 			sql_finalize(st, s);
-			if (rc == SQLITE_DONE)
+			if (rc == SQL_DONE)
 				return acc_error(cause, "item %lld is not in "
 				    "the store", r->item_ids[i]);
 			return sql_fail(st, cause, "cannot read item paths");
@@ -313,7 +313,7 @@ ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
 static int
 read_labelers(struct store *st, struct ratings *r, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	/*
@@ -327,13 +327,13 @@ read_labelers(struct store *st, struct ratings *r, char **cause)
 	    "WHERE labeler > l.name) FROM l WHERE l.name IS NOT NULL) "
 	    "SELECT name FROM l WHERE name IS NOT NULL", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		r->labelers = xreallocarray(r->labelers,
 		    (size_t)r->nlabelers + 1, sizeof *r->labelers);
 		r->labelers[r->nlabelers++] = xstrdup(sql_text(s, 0));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labelers");
 	return 0;
 }

@@ -74,7 +74,7 @@ scan_labels(struct store *st, const struct project *p,
     const struct ratings *r, long long from, long long to, int with_day,
     label_fn emit, void *arg, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, lab = -1;
 
 	if (sql_prepare(st, with_day ? "SELECT item, labeler, class, "
@@ -84,7 +84,7 @@ scan_labels(struct store *st, const struct project *p,
 		return -1;
 	sql_bind_int(s, 1, from);
 	sql_bind_int(s, 2, to);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *name = sql_text(s, 1);
 		int cls = -1, day = RATINGS_NO_DAY;
 
@@ -93,16 +93,16 @@ scan_labels(struct store *st, const struct project *p,
 			lab = labeler_index_n(r, name, strlen(name));
 		if (lab < 0)
 			continue;
-		if (sqlite3_column_type(s, 2) != SQLITE_NULL)
-			cls = class_index(p, sqlite3_column_int64(s, 2));
+		if (sql_col_type(s, 2) != SQL_COL_NULL)
+			cls = class_index(p, sql_col_int64(s, 2));
 		if (with_day && cls >= 0 &&
 		    ratings_parse_day(sql_text(s, 4), &day) != 0)
 			day = RATINGS_NO_DAY;
-		emit(arg, sqlite3_column_int64(s, 0), lab, cls,
-		    cls < 0 ? 0 : sqlite3_column_int(s, 3), day);
+		emit(arg, sql_col_int64(s, 0), lab, cls,
+		    cls < 0 ? 0 : sql_col_int(s, 3), day);
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
 }
@@ -757,7 +757,7 @@ static int
 scan_items(struct store *st, const struct project *p, struct place *pl,
     long long from, long long to_item, long long to, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	if (sql_prepare(st, "SELECT item, rows FROM item_labels WHERE "
@@ -765,8 +765,8 @@ scan_items(struct store *st, const struct project *p, struct place *pl,
 		return -1;
 	sql_bind_int(s, 1, from);
 	sql_bind_int(s, 2, to_item);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long item = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long item = sql_col_int64(s, 0);
 
 		if (place_entries(pl, p, item, sql_text(s, 1), to) != 0) {
 			sql_finalize(st, s);
@@ -776,7 +776,7 @@ scan_items(struct store *st, const struct project *p, struct place *pl,
 		}
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read labels");
 	return 0;
 }
@@ -976,23 +976,23 @@ read_per_item(struct store *st, const struct project *p,
     const struct item_map *map, const struct ratings *r, const char *sql,
     int *dst, const char *what, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	for (i = 0; i < r->nitems; i++)
 		dst[i] = -1;
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		i = item_index(map, sqlite3_column_int64(s, 0));
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		i = item_index(map, sql_col_int64(s, 0));
 		if (i < 0)
 			continue;
-		dst[i] = sqlite3_column_int(s, 2) &&
-		    sqlite3_column_type(s, 1) != SQLITE_NULL ?
-		    class_index(p, sqlite3_column_int64(s, 1)) : -1;
+		dst[i] = sql_col_int(s, 2) &&
+		    sql_col_type(s, 1) != SQL_COL_NULL ?
+		    class_index(p, sql_col_int64(s, 1)) : -1;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, what);
 	return 0;
 }

@@ -142,7 +142,7 @@ ratings_slices_read(struct store *st, const char *by,
     const struct item_map *map, struct ratings *r, char **batch,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char **txt;
 	double *num;
 	int *has, rc, i, nrows = 0, allnum = 1, ret = 0;
@@ -171,19 +171,19 @@ ratings_slices_read(struct store *st, const char *by,
 	txt = xcalloc((size_t)r->nitems + 1, sizeof *txt);
 	num = xcalloc((size_t)r->nitems + 1, sizeof *num);
 	has = xcalloc((size_t)r->nitems + 1, sizeof *has);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int t = sqlite3_column_type(s, 1);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		int t = sql_col_type(s, 1);
 
-		i = item_index(map, sqlite3_column_int64(s, 0));
+		i = item_index(map, sql_col_int64(s, 0));
 		if (i < 0)
 			continue;
 		free(txt[i]);
 		txt[i] = NULL;
 		/* has: 0 no value (NULL clears an older one), 1 text, 2 number. */
-		has[i] = t == SQLITE_NULL ? 0 : t == SQLITE_INTEGER ||
-		    t == SQLITE_FLOAT ? 2 : 1;
+		has[i] = t == SQL_COL_NULL ? 0 : t == SQL_COL_INT ||
+		    t == SQL_COL_REAL ? 2 : 1;
 		if (has[i]) {
-			num[i] = sqlite3_column_double(s, 1);
+			num[i] = sql_col_double(s, 1);
 			txt[i] = xstrdup(sql_text(s, 1));
 		}
 		/*
@@ -191,7 +191,7 @@ ratings_slices_read(struct store *st, const char *by,
 		 * number ("12", "0.5", "-3e2") counts as one, as in `accord
 		 * drift`, so a numeric CSV column is cut into quartiles too.
 		 */
-		if (has[i] == 1 && t == SQLITE_TEXT &&
+		if (has[i] == 1 && t == SQL_COL_TEXT &&
 		    acc_parse_double(txt[i], &num[i]) == 0 && isfinite(num[i]))
 			has[i] = 2;
 	}
@@ -202,7 +202,7 @@ ratings_slices_read(struct store *st, const char *by,
 			allnum = 0;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		ret = sql_fail(st, cause, "cannot read metadata");
 	else if (nrows == 0)
 		ret = acc_error(cause, "no item has metadata key '%s'", by);

@@ -153,21 +153,21 @@ review_detail_free(struct review_detail *d)
 
 /* Step s to the end, calling row(s, i, arg) for row i; -1 on error. */
 static int
-each_row(struct store *st, sqlite3_stmt *s, void (*row)(sqlite3_stmt *, int,
+each_row(struct store *st, struct sql_stmt *s, void (*row)(struct sql_stmt *, int,
     void *), void *arg, const char *what, char **cause)
 {
 	int rc, i = 0;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	while ((rc = sql_step(s)) == SQL_ROW)
 		row(s, i++, arg);
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, what);
 	return 0;
 }
 
 static void
-label_row(sqlite3_stmt *s, int i, void *arg)
+label_row(struct sql_stmt *s, int i, void *arg)
 {
 	struct review_detail *d = arg;
 	struct review_label *l;
@@ -175,21 +175,21 @@ label_row(sqlite3_stmt *s, int i, void *arg)
 	d->labels = xreallocarray(d->labels, (size_t)i + 1, sizeof *d->labels);
 	d->nlabels = i + 1;
 	l = &d->labels[i];
-	l->id = sqlite3_column_int64(s, 0);
+	l->id = sql_col_int64(s, 0);
 	l->labeler = xstrdup(sql_text(s, 1));
-	l->class_id = sqlite3_column_int(s, 2);
+	l->class_id = sql_col_int(s, 2);
 	l->note = xstrdup(sql_text(s, 3));
-	l->seconds = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 :
-	    sqlite3_column_double(s, 4);
-	l->guideline = sqlite3_column_int(s, 5);
+	l->seconds = sql_col_type(s, 4) == SQL_COL_NULL ? -1 :
+	    sql_col_double(s, 4);
+	l->guideline = sql_col_int(s, 5);
 	l->created_at = xstrdup(sql_text(s, 6));
 	l->origin = xstrdup(sql_text(s, 7));
-	l->in_force = sqlite3_column_int(s, 8);
+	l->in_force = sql_col_int(s, 8);
 	l->tags = NULL;
 }
 
 static void
-tag_row(sqlite3_stmt *s, int i, void *arg)
+tag_row(struct sql_stmt *s, int i, void *arg)
 {
 	struct review_detail *d = arg;
 	const char *user = sql_text(s, 0), *tag = sql_text(s, 1);
@@ -210,7 +210,7 @@ tag_row(sqlite3_stmt *s, int i, void *arg)
 }
 
 static void
-adj_row(sqlite3_stmt *s, int i, void *arg)
+adj_row(struct sql_stmt *s, int i, void *arg)
 {
 	struct review_detail *d = arg;
 	struct review_adjudication *a;
@@ -218,17 +218,17 @@ adj_row(sqlite3_stmt *s, int i, void *arg)
 	d->adj = xreallocarray(d->adj, (size_t)i + 1, sizeof *d->adj);
 	d->nadj = i + 1;
 	a = &d->adj[i];
-	a->id = sqlite3_column_int64(s, 0);
-	a->class_id = sqlite3_column_int(s, 1);
+	a->id = sql_col_int64(s, 0);
+	a->class_id = sql_col_int(s, 1);
 	a->status = xstrdup(sql_text(s, 2));
 	a->user = xstrdup(sql_text(s, 3));
 	a->note = xstrdup(sql_text(s, 4));
-	a->guideline = sqlite3_column_int(s, 5);
+	a->guideline = sql_col_int(s, 5);
 	a->created_at = xstrdup(sql_text(s, 6));
 }
 
 static void
-comment_row(sqlite3_stmt *s, int i, void *arg)
+comment_row(struct sql_stmt *s, int i, void *arg)
 {
 	struct review_detail *d = arg;
 	struct review_comment *c;
@@ -237,21 +237,21 @@ comment_row(sqlite3_stmt *s, int i, void *arg)
 	    sizeof *d->comments);
 	d->ncomments = i + 1;
 	c = &d->comments[i];
-	c->id = sqlite3_column_int64(s, 0);
+	c->id = sql_col_int64(s, 0);
 	c->user = xstrdup(sql_text(s, 1));
 	c->text = xstrdup(sql_text(s, 2));
 	c->created_at = xstrdup(sql_text(s, 3));
 }
 
 static void
-gold_row(sqlite3_stmt *s, int i, void *arg)
+gold_row(struct sql_stmt *s, int i, void *arg)
 {
 	(void)i;
-	((struct review_detail *)arg)->gold_class = sqlite3_column_int(s, 0);
+	((struct review_detail *)arg)->gold_class = sql_col_int(s, 0);
 }
 
 static void
-item_row(sqlite3_stmt *s, int i, void *arg)
+item_row(struct sql_stmt *s, int i, void *arg)
 {
 	struct review_detail *d = arg;
 
@@ -263,7 +263,7 @@ item_row(sqlite3_stmt *s, int i, void *arg)
 
 static const struct {
 	const char *sql;
-	void (*row)(sqlite3_stmt *, int, void *);
+	void (*row)(struct sql_stmt *, int, void *);
 	const char *what;
 } detail_queries[] = {
 	{ "SELECT i.path, i.kind, b.name FROM items i JOIN batches b ON "
@@ -299,7 +299,7 @@ review_detail(struct store *st, const char *user, long long item,
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
 	for (q = 0; q < sizeof detail_queries / sizeof detail_queries[0]; q++) {
-		sqlite3_stmt *s;
+		struct sql_stmt *s;
 
 		if (sql_prepare(st, detail_queries[q].sql, &s, cause) != 0)
 			goto fail;

@@ -33,7 +33,7 @@ struct decision {
 static int
 decisions_read(struct store *st, struct decision **out, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, cap = 0;
 
 	*out = NULL;
@@ -42,17 +42,17 @@ decisions_read(struct store *st, struct decision **out, int *n, char **cause)
 	    "adjudications a WHERE id = (SELECT max(id) FROM adjudications b "
 	    "WHERE b.item = a.item) ORDER BY item", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
 			*out = xreallocarray(*out, (size_t)cap, sizeof **out);
 		}
-		(*out)[*n].item = sqlite3_column_int64(s, 0);
+		(*out)[*n].item = sql_col_int64(s, 0);
 		(*out)[*n].settles = strcmp(sql_text(s, 1), "relabel") != 0;
 		(*out)[(*n)++].at = xstrdup(sql_text(s, 2));
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read adjudications");
 	return 0;
 }
@@ -444,7 +444,7 @@ tally_votes(struct tally *t, const struct pass *p, int guideline)
  * bytes kept) into newest, read by id; 0, or -1 with *cause.
  */
 static int
-newest_time(struct store *st, sqlite3_stmt *at, const struct pass *p,
+newest_time(struct store *st, struct sql_stmt *at, const struct pass *p,
     int guideline, char newest[32], char **cause)
 {
 	int i, rc;
@@ -457,11 +457,11 @@ newest_time(struct store *st, sqlite3_stmt *at, const struct pass *p,
 		    (guideline != 0 && e->guideline != guideline))
 			continue;
 		sql_bind_int(at, 1, e->id);
-		rc = sqlite3_step(at);
-		if (rc == SQLITE_ROW && strcmp(sql_text(at, 0), newest) > 0)
+		rc = sql_step(at);
+		if (rc == SQL_ROW && strcmp(sql_text(at, 0), newest) > 0)
 			snprintf(newest, 32, "%s", sql_text(at, 0));
-		sqlite3_reset(at);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sql_reset(at);
+		if (rc != SQL_ROW && rc != SQL_DONE)
 			return sql_fail(st, cause, "cannot read a label's time");
 	}
 	return 0;
@@ -474,7 +474,7 @@ struct queue_ctx {
 	int ca, cb;
 	const struct decision *d;
 	int nd, di;
-	sqlite3_stmt *at;	/* a label's created_at by id */
+	struct sql_stmt *at;	/* a label's created_at by id */
 	struct review_entry *out;
 	int n, cap;
 };
@@ -528,7 +528,7 @@ queue_item(struct queue_ctx *q, const struct pass *p, long long item,
  */
 static int
 items_prepare(struct store *st, const struct review_filter *f,
-    long long batch, sqlite3_stmt **s, char **cause)
+    long long batch, struct sql_stmt **s, char **cause)
 {
 	struct buf sql = { 0 };
 	int i, r;
@@ -566,7 +566,7 @@ static int
 queue_read(struct queue_ctx *q, long long batch, char **cause)
 {
 	struct pass p;
-	sqlite3_stmt *s = NULL;
+	struct sql_stmt *s = NULL;
 	int rc, ret = -1;
 
 	memset(&p, 0, sizeof p);
@@ -574,8 +574,8 @@ queue_read(struct queue_ctx *q, long long batch, char **cause)
 	    &q->at, cause) != 0 ||
 	    items_prepare(q->st, q->f, batch, &s, cause) != 0)
 		goto done;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long long item = sqlite3_column_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long item = sql_col_int64(s, 0);
 
 		if (pass_item(&p, item, sql_text(s, 1)) != 0) {
 			acc_error(cause, "the packed label rows of item %lld "
@@ -586,7 +586,7 @@ queue_read(struct queue_ctx *q, long long batch, char **cause)
 		if (queue_item(q, &p, item, cause) != 0)
 			goto done;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		sql_fail(q->st, cause, "cannot read labels");
 	else
 		ret = 0;

@@ -1,30 +1,46 @@
 /*
  * sqlutil.c: stepping a query so that an error never reads as "no row"
- * (SQLITE_ROW and SQLITE_DONE are the only results that are not errors),
+ * (SQL_ROW and SQL_DONE are the only results that are not errors),
  * and one-statement writes.
  */
 #include "sqlutil.h"
 
 int
-sql_next(struct store *st, sqlite3_stmt *s, char **cause)
+sql_next(struct store *st, struct sql_stmt *s, char **cause)
 {
-	int rc = sqlite3_step(s);
+	int rc = sql_step(s);
 
-	if (rc == SQLITE_ROW)
+	if (rc == SQL_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == SQL_DONE)
 		return 0;
 	/* The message before the reset, which may replace it. */
 	sql_fail(st, cause, "store query failed");
-	sqlite3_reset(s);
+	sql_reset(s);
 	return -1;
+}
+
+int
+sql_insert_id(struct store *st, struct sql_stmt *s, long long *id,
+    char **cause)
+{
+	int rc = sql_next(st, s, cause);
+
+	if (rc == 1) {
+		*id = sql_col_int64(s, 0);
+		/* To the end: SQLite runs the insert's triggers then. */
+		if (sql_step(s) != SQL_DONE)
+			rc = sql_fail(st, cause, "store write failed");
+	}
+	sql_reset(s);
+	return rc;
 }
 
 int
 sql_write(struct store *st, const char *sql, const struct sql_arg *args,
     int n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int i, r;
 
 	if (sql_prepare(st, sql, &s, cause) != 0)

@@ -10,12 +10,19 @@
 /*
  * Step s once.  1: a row is ready; 0: no more rows; -1 on any other
  * result (busy, I/O error, corrupt page...), with *cause "store query
- * failed: " and sqlite3_errmsg; s is reset then, so the caller may
+ * failed: " and the store's message; s is reset then, so the caller may
  * finalize or reuse it.  Loops read
  *	while ((rc = sql_next(st, s, cause)) == 1) ...
  *	if (rc < 0) fail;
  */
-int sql_next(struct store *st, sqlite3_stmt *s, char **cause);
+int sql_next(struct store *st, struct sql_stmt *s, char **cause);
+
+/*
+ * Step an INSERT ... RETURNING id once: 1 and *id (the row's), 0 when no
+ * row was added (ON CONFLICT DO NOTHING), -1 with *cause.  s is reset.
+ */
+int sql_insert_id(struct store *st, struct sql_stmt *s, long long *id,
+    char **cause);
 
 /*
  * One value for sql_write: SQL_TEXT(s) (NULL binds NULL), SQL_INT(n),

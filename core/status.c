@@ -13,23 +13,23 @@ static int
 counts(struct store *st, const char *sql, struct status_count **out, int *n,
     char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		*out = xreallocarray(*out, (size_t)*n + 1, sizeof **out);
 		(*out)[*n].name = xstrdup(sql_text(s, 0));
-		(*out)[*n].n = sqlite3_column_int64(s, 1);
-		(*out)[*n].m = sqlite3_column_count(s) > 2 ?
-		    sqlite3_column_int64(s, 2) : 0;
+		(*out)[*n].n = sql_col_int64(s, 1);
+		(*out)[*n].m = sql_col_count(s) > 2 ?
+		    sql_col_int64(s, 2) : 0;
 		(*n)++;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read status");
 	return 0;
 }
@@ -48,7 +48,7 @@ int
 status_read(struct store *st, const char *user, int overlap,
     struct status *o, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int rc, i;
 
 	memset(o, 0, sizeof *o);
@@ -71,17 +71,17 @@ status_read(struct store *st, const char *user, int overlap,
 	    "items END), 0) FROM queue_levels", &s, cause) != 0)
 		goto fail;
 	sql_bind_int(s, 1, overlap);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		o->items = sqlite3_column_int64(s, 0);
-		o->labels_current = sqlite3_column_int64(s, 1);
-		o->items_complete = sqlite3_column_int64(s, 2);
-		o->items_partial = sqlite3_column_int64(s, 3);
+	rc = sql_step(s);
+	if (rc == SQL_ROW) {
+		o->items = sql_col_int64(s, 0);
+		o->labels_current = sql_col_int64(s, 1);
+		o->items_complete = sql_col_int64(s, 2);
+		o->items_partial = sql_col_int64(s, 3);
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		sql_fail(st, cause, "cannot read status");
 	sql_finalize(st, s);
-	if (rc != SQLITE_ROW)
+	if (rc != SQL_ROW)
 		goto fail;
 	o->items_unlabeled = o->items - o->items_complete - o->items_partial;
 	if (counts(st, "SELECT kind, count(*) FROM items GROUP BY kind "
@@ -171,7 +171,7 @@ items_query(struct buf *q, const char *const *where, int nwhere,
 
 /* Binds each --where's key and value to the parameters items_query made. */
 static void
-items_bind_where(sqlite3_stmt *s, const char *const *where, int nwhere)
+items_bind_where(struct sql_stmt *s, const char *const *where, int nwhere)
 {
 	int i;
 
@@ -187,23 +187,23 @@ items_bind_where(sqlite3_stmt *s, const char *const *where, int nwhere)
 
 /* One row of items_query into row (its strings are s's). */
 static void
-item_row_read(sqlite3_stmt *s, struct item_row *row)
+item_row_read(struct sql_stmt *s, struct item_row *row)
 {
 	memset(row, 0, sizeof *row);
-	row->id = sqlite3_column_int64(s, 0);
+	row->id = sql_col_int64(s, 0);
 	row->path = sql_text(s, 1);
 	row->sha256 = sql_text(s, 2);
 	row->kind = sql_text(s, 3);
 	row->format = sql_text(s, 4);
 	row->batch = sql_text(s, 5);
 	row->imported_at = sql_text(s, 6);
-	row->bytes = sqlite3_column_int64(s, 7);
-	row->width = sqlite3_column_int(s, 8);
-	row->height = sqlite3_column_int(s, 9);
-	row->depth = sqlite3_column_int(s, 10);
-	row->channels = sqlite3_column_int(s, 11);
-	row->rate = sqlite3_column_int(s, 12);
-	row->frames = sqlite3_column_int64(s, 13);
+	row->bytes = sql_col_int64(s, 7);
+	row->width = sql_col_int(s, 8);
+	row->height = sql_col_int(s, 9);
+	row->depth = sql_col_int(s, 10);
+	row->channels = sql_col_int(s, 11);
+	row->rate = sql_col_int(s, 12);
+	row->frames = sql_col_int64(s, 13);
 }
 
 /*
@@ -218,13 +218,13 @@ struct item_meta {
 
 /* Reads item id's metadata through m into mb; returns m's last step code. */
 static int
-item_meta_read(sqlite3_stmt *m, long long id, struct item_meta *mb)
+item_meta_read(struct sql_stmt *m, long long id, struct item_meta *mb)
 {
 	int mrc;
 
 	sql_bind_int(m, 1, id);
 	mb->n = 0;
-	while ((mrc = sqlite3_step(m)) == SQLITE_ROW) {
+	while ((mrc = sql_step(m)) == SQL_ROW) {
 		struct item_meta_kv *kv;
 		char **v;
 
@@ -238,9 +238,9 @@ item_meta_read(sqlite3_stmt *m, long long id, struct item_meta *mb)
 		kv = &mb->kv[mb->n];
 		v = &mb->vals[2 * mb->n];
 		v[0] = xstrdup(sql_text(m, 0));
-		if (sqlite3_column_type(m, 1) == SQLITE_FLOAT ||
-		    sqlite3_column_type(m, 1) == SQLITE_INTEGER) {
-			v[1] = xasprintf("%.10g", sqlite3_column_double(m, 1));
+		if (sql_col_type(m, 1) == SQL_COL_REAL ||
+		    sql_col_type(m, 1) == SQL_COL_INT) {
+			v[1] = xasprintf("%.10g", sql_col_double(m, 1));
 			kv->numeric = 1;
 		} else {
 			v[1] = xstrdup(sql_text(m, 1));
@@ -250,7 +250,7 @@ item_meta_read(sqlite3_stmt *m, long long id, struct item_meta *mb)
 		kv->value = v[1];
 		mb->n++;
 	}
-	sqlite3_reset(m);
+	sql_reset(m);
 	return mrc;
 }
 
@@ -270,7 +270,7 @@ items_each(struct store *st, const char *user, const char *const *where,
     char **cause)
 {
 	struct buf q = { 0 };
-	sqlite3_stmt *s = NULL, *m = NULL;
+	struct sql_stmt *s = NULL, *m = NULL;
 	struct item_meta mb = { 0 };
 	int rc, r = 0;
 
@@ -288,11 +288,11 @@ items_each(struct store *st, const char *user, const char *const *where,
 		goto out;
 	}
 	items_bind_where(s, where, nwhere);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct item_row row;
 
 		item_row_read(s, &row);
-		if (item_meta_read(m, row.id, &mb) == SQLITE_DONE) {
+		if (item_meta_read(m, row.id, &mb) == SQL_DONE) {
 			row.nmeta = mb.n;
 			row.meta = mb.kv;
 			r = fn(arg, &row);
@@ -302,7 +302,7 @@ items_each(struct store *st, const char *user, const char *const *where,
 		if (r != 0)
 			goto out;
 	}
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		r = sql_fail(st, cause, "cannot read items");
 out:
 	sql_finalize(st, s);

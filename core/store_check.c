@@ -166,7 +166,7 @@ struct findings {
  * item's last row.
  */
 static int
-item_rows(sqlite3_stmt *l, int rl, long long item, long long batch,
+item_rows(struct sql_stmt *l, int rl, long long item, long long batch,
     struct buf *want, struct item_pass *ip, struct sums *t, long long *level)
 {
 	size_t i;
@@ -175,19 +175,19 @@ item_rows(sqlite3_stmt *l, int rl, long long item, long long batch,
 	want->len = 0;
 	ip->nlab = 0;
 	ip->names.len = 0;
-	while (rl == SQLITE_ROW && sqlite3_column_int64(l, 0) == item) {
+	while (rl == SQL_ROW && sql_col_int64(l, 0) == item) {
 		struct label_entry e;
 
-		e.id = sqlite3_column_int64(l, 1);
-		e.class_id = sqlite3_column_int64(l, 2);
-		e.guideline = sqlite3_column_int64(l, 3);
+		e.id = sql_col_int64(l, 1);
+		e.class_id = sql_col_int64(l, 2);
+		e.guideline = sql_col_int64(l, 3);
 		e.labeler = sql_text(l, 4);
-		e.labeler_len = (size_t)sqlite3_column_bytes(l, 4);
+		e.labeler_len = (size_t)sql_col_bytes(l, 4);
 		label_pack(want, &e);
 		item_pass_row(ip, e.labeler, e.labeler_len,
-		    sqlite3_column_type(l, 2) != SQLITE_NULL);
+		    sql_col_type(l, 2) != SQL_COL_NULL);
 		sum_add(t, SUM_ROWS, e.labeler, e.labeler_len, 0, 0, 1);
-		rl = sqlite3_step(l);
+		rl = sql_step(l);
 	}
 	for (i = 0; i < ip->nlab; i++)
 		n += ip->lab[i].force;
@@ -201,8 +201,8 @@ item_rows(sqlite3_stmt *l, int rl, long long item, long long batch,
 }
 
 static int
-pass_prepare(struct store *st, sqlite3_stmt **l, sqlite3_stmt **p,
-    sqlite3_stmt **x, char **cause)
+pass_prepare(struct store *st, struct sql_stmt **l, struct sql_stmt **p,
+    struct sql_stmt **x, char **cause)
 {
 	*l = *p = *x = NULL;
 	if (sql_prepare(st, "SELECT item, id, class, guideline, labeler FROM "
@@ -230,35 +230,35 @@ static int
 check_pass(struct store *st, struct sums *t, struct findings *f,
     char **cause)
 {
-	sqlite3_stmt *l, *p, *x;
+	struct sql_stmt *l, *p, *x;
 	struct buf want = { 0 };
 	struct item_pass ip = { 0 };
 	int rl, rp, rx, ret = 0;
 
 	if (pass_prepare(st, &l, &p, &x, cause) != 0)
 		return -1;
-	rl = sqlite3_step(l);
-	rp = sqlite3_step(p);
-	rx = sqlite3_step(x);
-	while (rl == SQLITE_ROW || rp == SQLITE_ROW || rx == SQLITE_ROW) {
-		long long li = rl == SQLITE_ROW ? sqlite3_column_int64(l, 0) :
+	rl = sql_step(l);
+	rp = sql_step(p);
+	rx = sql_step(x);
+	while (rl == SQL_ROW || rp == SQL_ROW || rx == SQL_ROW) {
+		long long li = rl == SQL_ROW ? sql_col_int64(l, 0) :
 		    LLONG_MAX;
-		long long pi = rp == SQLITE_ROW ? sqlite3_column_int64(p, 0) :
+		long long pi = rp == SQL_ROW ? sql_col_int64(p, 0) :
 		    LLONG_MAX;
-		long long xi = rx == SQLITE_ROW ? sqlite3_column_int64(x, 0) :
+		long long xi = rx == SQL_ROW ? sql_col_int64(x, 0) :
 		    LLONG_MAX;
 		long long item = li < pi ? li : pi, batch = 0, level;
 		int counted = 0;
 
 		item = xi < item ? xi : item;
 		if (xi == item) {
-			batch = sqlite3_column_int64(x, 1);
-			counted = sqlite3_column_type(x, 2) != SQLITE_NULL &&
-			    sqlite3_column_int64(x, 3) == batch;
+			batch = sql_col_int64(x, 1);
+			counted = sql_col_type(x, 2) != SQL_COL_NULL &&
+			    sql_col_int64(x, 3) == batch;
 		}
 		rl = item_rows(l, rl, item, batch, &want, &ip, t, &level);
 		if (xi != item || !counted ||
-		    sqlite3_column_int64(x, 2) != level)
+		    sql_col_int64(x, 2) != level)
 			f->counted++;
 		if (want.len > 0 && (pi != item ||
 		    strcmp(sql_text(p, 1), want.s) != 0) && f->packed++ == 0)
@@ -266,11 +266,11 @@ check_pass(struct store *st, struct sums *t, struct findings *f,
 		else if (want.len == 0 && pi == item && f->packed++ == 0)
 			f->first_packed = item;
 		if (pi == item)
-			rp = sqlite3_step(p);
+			rp = sql_step(p);
 		if (xi == item)
-			rx = sqlite3_step(x);
+			rx = sql_step(x);
 	}
-	if (rl != SQLITE_DONE || rp != SQLITE_DONE || rx != SQLITE_DONE)
+	if (rl != SQL_DONE || rp != SQL_DONE || rx != SQL_DONE)
 		ret = sql_fail(st, cause, "cannot compare the tables kept from "
 		    "labels");
 	sql_finalize(st, l);
@@ -291,7 +291,7 @@ static int
 compare_sums(struct store *st, struct sums *t, enum sum_kind kind,
     const char *sql, long long *bad, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	size_t i;
 	int rc;
 
@@ -300,13 +300,13 @@ compare_sums(struct store *st, struct sums *t, enum sum_kind kind,
 		t->v[i].seen = 0;
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = sqlite3_column_type(s, 0) == SQLITE_NULL ?
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		const char *name = sql_col_type(s, 0) == SQL_COL_NULL ?
 		    "" : sql_text(s, 0);
 		size_t len = strlen(name);
-		long long c = sqlite3_column_int64(s, 3);
+		long long c = sql_col_int64(s, 3);
 		struct sum *e = t->cap == 0 ? NULL : sum_slot(t, kind, name,
-		    len, sqlite3_column_int64(s, 1), sqlite3_column_int64(s,
+		    len, sql_col_int64(s, 1), sql_col_int64(s,
 		    2));
 
 		if (e != NULL && e->name != NULL) {
@@ -316,7 +316,7 @@ compare_sums(struct store *st, struct sums *t, enum sum_kind kind,
 			*bad += c != 0;
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE)
+	if (rc != SQL_DONE)
 		return sql_fail(st, cause, "cannot read the queue's counts");
 	for (i = 0; i < t->cap; i++)
 		*bad += t->v[i].name != NULL && t->v[i].kind == kind &&
@@ -386,13 +386,13 @@ out:
 int
 store_check(struct store *st, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	struct buf b = { 0 };
 	int rc, ok = 1;
 
 	if (sql_prepare(st, "PRAGMA integrity_check", &s, cause) != 0)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *t = sql_text(s, 0);
 
 		if (strcmp(t, "ok") != 0) {
@@ -403,7 +403,7 @@ store_check(struct store *st, char **cause)
 		}
 	}
 	sql_finalize(st, s);
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		buf_free(&b);
 		return sql_fail(st, cause, "integrity check failed");
 	}

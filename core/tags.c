@@ -25,20 +25,20 @@ tags_free(char **tags, int n)
 
 /* Strings from a one-column query, in its order. */
 static int
-tags_query(struct store *st, sqlite3_stmt *s, char ***tags, int *n,
+tags_query(struct store *st, struct sql_stmt *s, char ***tags, int *n,
     char **cause)
 {
 	char **v = NULL;
 	int k = 0, cap = 0, rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sql_step(s)) == SQL_ROW) {
 		if (k == cap) {
 			cap = cap ? cap * 2 : 16;
 			v = xreallocarray(v, (size_t)cap, sizeof *v);
 		}
 		v[k++] = xstrdup(sql_text(s, 0));
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQL_DONE) {
 		tags_free(v, k);
 		return sql_fail(st, cause, "cannot read tags");
 	}
@@ -55,7 +55,7 @@ tags_query(struct store *st, sqlite3_stmt *s, char ***tags, int *n,
 int
 tags_all(struct store *st, char ***tags, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int r;
 
 	*tags = NULL;
@@ -75,7 +75,7 @@ static int
 tags_in_force(struct store *st, const char *user, long long item,
     char ***tags, int *n, char **cause)
 {
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	int r;
 
 	if (sql_prepare(st, "SELECT tag FROM tags t WHERE item = ?1 AND "
@@ -168,7 +168,7 @@ int
 tags_set(struct store *st, const char *user, long long item,
     const char *const *tags, int n, char **cause)
 {
-	sqlite3_stmt *s = NULL;
+	struct sql_stmt *s = NULL;
 	char **want = NULL, **have = NULL, now[32];
 	int nwant = 0, nhave = 0, i, r = -1;
 

@@ -41,7 +41,7 @@ static void
 t_rows_then_the_end(void)
 {
 	struct store *st = open_project();
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *cause = NULL;
 
 	if (st == NULL)
@@ -49,7 +49,7 @@ t_rows_then_the_end(void)
 	T_EQ_INT(sql_prepare(st, "SELECT 1 UNION ALL SELECT 2", &s, &cause),
 	    0);
 	T_EQ_INT(sql_next(st, s, &cause), 1);
-	T_EQ_INT(sqlite3_column_int(s, 0), 1);
+	T_EQ_INT(sql_col_int(s, 0), 1);
 	T_EQ_INT(sql_next(st, s, &cause), 1);
 	T_EQ_INT(sql_next(st, s, &cause), 0);
 	T_CHECK(cause == NULL);
@@ -62,7 +62,7 @@ static void
 t_a_failed_step_is_an_error_with_the_reason(void)
 {
 	struct store *st = open_project();
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *cause = NULL;
 
 	if (st == NULL)
@@ -76,7 +76,7 @@ t_a_failed_step_is_an_error_with_the_reason(void)
 	/* Reset: the statement runs again with a good value. */
 	sql_bind_int(s, 1, -5);
 	T_EQ_INT(sql_next(st, s, &cause), 1);
-	T_EQ_INT(sqlite3_column_int(s, 0), 5);
+	T_EQ_INT(sql_col_int(s, 0), 5);
 	sql_finalize(st, s);
 	store_close(st);
 }
@@ -93,20 +93,20 @@ static void
 t_an_interrupted_scan_is_not_the_end(void)
 {
 	struct store *st = open_project();
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *cause = NULL;
 
 	if (st == NULL)
 		return;
 	T_EQ_INT(sql_prepare(st, "SELECT name FROM classes", &s, &cause), 0);
-	sqlite3_progress_handler(sqlite3_db_handle(s), 1, stop, NULL);
+	sqlite3_progress_handler(st->db, 1, stop, NULL);
 	T_EQ_INT(sql_next(st, s, &cause), -1);
 	T_EQ_STR(cause, "store query failed: interrupted");
 	free(cause);
 	cause = NULL;
 	/* And no cause asked for: still -1. */
 	T_EQ_INT(sql_next(st, s, NULL), -1);
-	sqlite3_progress_handler(sqlite3_db_handle(s), 0, NULL, NULL);
+	sqlite3_progress_handler(st->db, 0, NULL, NULL);
 	sql_finalize(st, s);
 	store_close(st);
 }
@@ -118,7 +118,7 @@ t_each_value_to_its_parameter(void)
 	struct store *st = open_project();
 	const struct sql_arg a[] = { SQL_TEXT("x"), SQL_INT(1LL << 40),
 	    SQL_REAL(2.5), SQL_NULL, SQL_TEXT(NULL) };
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *cause = NULL;
 
 	if (st == NULL)
@@ -134,9 +134,9 @@ t_each_value_to_its_parameter(void)
 	T_EQ_STR(sql_text(s, 0), "text");
 	T_EQ_STR(sql_text(s, 1), "x");
 	T_EQ_STR(sql_text(s, 2), "integer");
-	T_CHECK(sqlite3_column_int64(s, 3) == 1LL << 40);
+	T_CHECK(sql_col_int64(s, 3) == 1LL << 40);
 	T_EQ_STR(sql_text(s, 4), "real");
-	T_NEAR(sqlite3_column_double(s, 5), 2.5, 0);
+	T_NEAR(sql_col_double(s, 5), 2.5, 0);
 	T_EQ_STR(sql_text(s, 6), "null");
 	T_EQ_STR(sql_text(s, 7), "null");
 	T_EQ_INT(sql_next(st, s, &cause), 0);
@@ -173,7 +173,7 @@ static void
 t_cache_gives_back_reset_and_unbound(void)
 {
 	struct store *st = open_project();
-	sqlite3_stmt *a, *b;
+	struct sql_stmt *a, *b;
 	char *cause = NULL;
 
 	if (st == NULL)
@@ -182,15 +182,15 @@ t_cache_gives_back_reset_and_unbound(void)
 	    0);
 	sql_bind_int(a, 1, 7);
 	T_EQ_INT(sql_next(st, a, &cause), 1);
-	T_EQ_INT(sqlite3_column_int(a, 0), 7);
+	T_EQ_INT(sql_col_int(a, 0), 7);
 	sql_finalize(st, a);	/* mid-scan: the reset ends it */
 	T_EQ_INT(sql_prepare(st, "SELECT ?1 UNION ALL SELECT 2", &b, &cause),
 	    0);
 	T_CHECK(a == b);
 	T_EQ_INT(sql_next(st, b, &cause), 1);
-	T_EQ_INT(sqlite3_column_type(b, 0), SQLITE_NULL);
+	T_EQ_INT(sql_col_type(b, 0), SQL_COL_NULL);
 	T_EQ_INT(sql_next(st, b, &cause), 1);
-	T_EQ_INT(sqlite3_column_int(b, 0), 2);
+	T_EQ_INT(sql_col_int(b, 0), 2);
 	T_EQ_INT(sql_next(st, b, &cause), 0);
 	sql_finalize(st, b);
 	store_close(st);
@@ -203,7 +203,7 @@ t_cache_never_shares_a_statement(void)
 {
 	struct store *st = open_project();
 	const char *q = "SELECT name FROM classes ORDER BY name";
-	sqlite3_stmt *a, *b;
+	struct sql_stmt *a, *b;
 	char *cause = NULL;
 
 	if (st == NULL)
@@ -231,7 +231,7 @@ static void
 t_cache_evicts_and_runs_scripts(void)
 {
 	struct store *st = open_project();
-	sqlite3_stmt *s;
+	struct sql_stmt *s;
 	char *cause = NULL, *q;
 	int i, round, bad = 0;
 
@@ -247,7 +247,7 @@ t_cache_evicts_and_runs_scripts(void)
 			}
 			sql_bind_int(s, 1, round);
 			if (sql_next(st, s, &cause) != 1 ||
-			    sqlite3_column_int(s, 0) != i + round)
+			    sql_col_int(s, 0) != i + round)
 				bad++;
 			sql_finalize(st, s);
 			free(q);
@@ -259,7 +259,7 @@ t_cache_evicts_and_runs_scripts(void)
 	T_EQ_INT(sql_exec(st, "INSERT INTO t VALUES (3)", &cause), 0);
 	T_EQ_INT(sql_prepare(st, "SELECT sum(x) FROM t", &s, &cause), 0);
 	T_EQ_INT(sql_next(st, s, &cause), 1);
-	T_EQ_INT(sqlite3_column_int(s, 0), 6);
+	T_EQ_INT(sql_col_int(s, 0), 6);
 	sql_finalize(st, s);
 	T_EQ_INT(sql_exec(st, "INSERT INTO nowhere VALUES (1)", &cause), -1);
 	T_EQ_STR(cause, "store: no such table: nowhere");
