@@ -35,6 +35,8 @@ TUI_SRC = $(sort $(wildcard tui/*.c))
 UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
 REF_SRC = $(sort $(wildcard tests/reference/*.c))
 BENCH_SRC = $(sort $(wildcard tests/bench/*.c))
+# Helpers of the PostgreSQL tests (tests/cmd/pg_*.sh).
+PG_SRC = $(sort $(wildcard tests/pg/*.c))
 
 # `make V=1` shows the full commands.
 Q = $(if $(V),,@)
@@ -106,6 +108,10 @@ build/asan/ref/%: $(AOBJ)/tests/reference/%.o build/asan/libaccord.a
 	@mkdir -p $(dir $@)
 	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord.a $(PKG_LIBS)
 
+build/asan/pg/%: $(AOBJ)/tests/pg/%.o build/asan/libaccord.a
+	@mkdir -p $(dir $@)
+	$(Q)$(ASAN_CC) $(SAN) -o $@ $< build/asan/libaccord.a $(PKG_LIBS)
+
 build/bench/%: $(OBJ)/tests/bench/%.o core/libaccord.a
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< core/libaccord.a $(PKG_LIBS)
@@ -113,6 +119,7 @@ build/bench/%: $(OBJ)/tests/bench/%.o core/libaccord.a
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 REF_BIN = $(REF_SRC:tests/reference/%.c=build/asan/ref/%)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=build/bench/%)
+PG_BIN = $(PG_SRC:tests/pg/%.c=build/asan/pg/%)
 
 deps-test:
 	@sh scripts/deps.sh test
@@ -123,7 +130,7 @@ deps-bench:
 # gcc builds the normal copy, clang the sanitized one: both warning-free.
 test: deps-test
 	@$(MAKE) --no-print-directory WERROR=1 all build/asan/accord $(UNIT_BIN) $(REF_BIN) \
-	    $(FUZZ_BIN)
+	    $(PG_BIN) $(FUZZ_BIN)
 	@sh tests/run.sh
 
 demo: deps-test
@@ -178,6 +185,7 @@ clean:
 ALL_OBJ = $(CORE_SRC:%.c=$(OBJ)/%.o) $(TUI_SRC:%.c=$(OBJ)/%.o) \
 	$(CORE_SRC:%.c=$(AOBJ)/%.o) $(TUI_SRC:%.c=$(AOBJ)/%.o) \
 	$(UNIT_SRC:%.c=$(AOBJ)/%.o) $(REF_SRC:%.c=$(AOBJ)/%.o) \
+	$(PG_SRC:%.c=$(AOBJ)/%.o) \
 	$(BENCH_SRC:%.c=$(OBJ)/%.o) $(CORE_SRC:%.c=$(FOBJ)/%.o) \
 	$(FUZZ_SRC:%.c=$(FOBJ)/%.o)
 $(ALL_OBJ):

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "label_int.h"
+#include "schema_int.h"
 
 /*
  * Tables that keep history refuse UPDATE and DELETE: a change is a new row
@@ -301,22 +302,7 @@ static const char *const migrations[] = {
 	"  END;\n"
 	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
 	"  WHEN OLD.n != NEW.n BEGIN"
-	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch"
-	"  AND n = OLD.n;"
-	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
-	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = items + 1;"
-	/* Out of OLD.n: those in force before (the newest row's labeler
-	 * among them only if it left, n fell). */
-	"  UPDATE labeler_levels SET items = items - 1 WHERE batch = OLD.batch"
-	"  AND n = OLD.n AND CASE WHEN labeler = (SELECT labeler FROM labels"
-	"  WHERE item = NEW.item ORDER BY id DESC LIMIT 1) THEN NEW.n < OLD.n"
-	"  ELSE labeler IN (SELECT l.labeler FROM labels l WHERE l.item ="
-	"  NEW.item AND " LABEL_IN_FORCE("l") ") END;"
-	/* Into NEW.n: those in force now. */
-	"  INSERT INTO labeler_levels (labeler, batch, n, items) SELECT"
-	"  l.labeler, NEW.batch, NEW.n, 1 FROM labels l WHERE l.item ="
-	"  NEW.item AND " LABEL_IN_FORCE("l")
-	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = items + 1;"
+	QUEUE_LEVELS_MOVE_SQL
 	"  END;\n",
 };
 
