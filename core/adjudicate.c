@@ -121,7 +121,7 @@ adjudication_put(struct store *st, const char *user, long long item,
 		    SQL_INT(v), SQL_TEXT(now) };
 
 		r = SQL_WRITE(st, "INSERT INTO adjudications (item, class, "
-		    "status, user, note, guideline, created_at) VALUES (?, ?, "
+		    "status, \"user\", note, guideline, created_at) VALUES (?, ?, "
 		    "?, ?, ?, ?, ?)", a, cause);
 	}
 	if (r == 0) {
@@ -185,7 +185,7 @@ comment_add(struct store *st, const char *user, long long item,
 	    text_ok("comment", text, COMMENT_MAX_BYTES, 1, cause) != 0)
 		return finish(st, -1, cause);
 	acc_now_iso(now);
-	r = SQL_WRITE(st, "INSERT INTO comments (item, user, text, "
+	r = SQL_WRITE(st, "INSERT INTO comments (item, \"user\", text, "
 	    "created_at) VALUES (?, ?, ?, ?)", a, cause);
 	if (r == 0) {
 		char *detail = xasprintf("item %lld", item);
@@ -228,7 +228,7 @@ gold_put(struct store *st, const char *user, long long item, long long cls,
 	int r;
 
 	acc_now_iso(now);
-	r = SQL_WRITE(st, "INSERT INTO gold (item, class, user, created_at) "
+	r = SQL_WRITE(st, "INSERT INTO gold (item, class, \"user\", created_at) "
 	    "VALUES (?, ?, ?, ?)", a, cause);
 	if (r != 0)
 		return -1;
@@ -307,7 +307,7 @@ gold_list(struct store *st, const char *user, struct gold_row **out, int *n,
 	if (project_require(st, user, ROLE_SME, "reading gold items",
 	    cause) != 0)
 		return -1;
-	if (sql_prepare(st, "SELECT g.item, i.path, c.name, g.user, "
+	if (sql_prepare(st, "SELECT g.item, i.path, c.name, g.\"user\", "
 	    "g.created_at FROM gold g JOIN items i ON i.id = g.item "
 	    "JOIN classes c ON c.id = g.class "
 	    "WHERE g.id = (SELECT max(id) FROM gold h WHERE h.item = g.item) "

@@ -124,7 +124,7 @@ static const char check_batch_sql[] =
     "SELECT i.id, i.sha256, coalesce(s.path, i.path) FROM items i "
     "LEFT JOIN item_sources s ON s.item = i.id "
     "WHERE i.id > ?1 AND i.id <= (SELECT max(id) FROM (SELECT id "
-    "FROM items WHERE id > ?1 ORDER BY id LIMIT ?2)) ORDER BY 1, 3";
+    "FROM items WHERE id > ?1 ORDER BY id LIMIT ?2) AS b) ORDER BY 1, 3";
 
 static void
 check_batch_clear(struct batch *b)

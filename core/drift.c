@@ -450,13 +450,16 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 	struct sql_stmt *s;
 	struct key_acc k = { 0 };
 	long long item = -1;
-	char *text = NULL;
+	char *text = NULL, *q;
 	int rc, side = 0, type = SQL_COL_NULL;
 	double val = 0;
 
-	if (sql_prepare(st, "SELECT m.key, m.item, m.value, i.batch = ?2 FROM "
-	    "item_meta m JOIN items i ON i.id = m.item WHERE i.batch IN "
-	    "(?1, ?2) ORDER BY m.key, m.item, m.id", &s, cause) != 0)
+	q = xasprintf("SELECT m.key, m.item, i.batch = ?2, %s FROM item_meta m "
+	    "JOIN items i ON i.id = m.item WHERE i.batch IN (?1, ?2) ORDER BY "
+	    "m.key, m.item, m.id", sql_meta_value(st));
+	rc = sql_prepare(st, q, &s, cause);
+	free(q);
+	if (rc != 0)
 		return -1;
 	sql_bind_int(s, 1, from_id);
 	sql_bind_int(s, 2, to_id);
@@ -473,11 +476,11 @@ read_metrics(struct store *st, long long from_id, long long to_id,
 			acc_flush(rep, &k);
 			k.key = xstrdup(key);
 		}
-		type = sql_col_type(s, 2);
+		type = meta_type(s, 3);
 		free(text);
-		text = xstrdup(sql_text(s, 2));
-		val = sql_col_double(s, 2);
-		side = sql_col_int(s, 3);
+		text = xstrdup(sql_text(s, 3));
+		val = sql_col_double(s, 5);
+		side = sql_col_int(s, 2);
 	}
 	acc_value(&k, item, type, side, val, text);
 	free(text);

@@ -326,7 +326,7 @@ read_tags(struct store *st, const struct ratings *r, struct groups *g,
 
 	if (sql_prepare(st, "SELECT DISTINCT tag, item FROM tags t WHERE "
 	    "removed = 0 AND id = (SELECT max(id) FROM tags u WHERE "
-	    "u.item = t.item AND u.tag = t.tag AND u.user = t.user) "
+	    "u.item = t.item AND u.tag = t.tag AND u.\"user\" = t.\"user\") "
 	    "ORDER BY tag, item", &s, cause) != 0) {
 		free(tagged);
 		return -1;

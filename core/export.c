@@ -65,12 +65,12 @@ read_marks(struct store *st, long long *m, char **cause)
 	struct sql_stmt *s;
 	int i, rc;
 
-	if (sql_prepare(st, "SELECT (SELECT ifnull(max(id), 0) FROM labels), "
-	    "(SELECT ifnull(max(id), 0) FROM adjudications), "
-	    "(SELECT ifnull(max(id), 0) FROM gold), "
-	    "(SELECT ifnull(max(id), 0) FROM items), "
-	    "(SELECT ifnull(max(id), 0) FROM item_meta), "
-	    "(SELECT ifnull(max(version), 0) FROM guidelines)", &s,
+	if (sql_prepare(st, "SELECT (SELECT coalesce(max(id), 0) FROM labels), "
+	    "(SELECT coalesce(max(id), 0) FROM adjudications), "
+	    "(SELECT coalesce(max(id), 0) FROM gold), "
+	    "(SELECT coalesce(max(id), 0) FROM items), "
+	    "(SELECT coalesce(max(id), 0) FROM item_meta), "
+	    "(SELECT coalesce(max(version), 0) FROM guidelines)", &s,
 	    cause) != 0)
 		return -1;
 	rc = sql_step(s);
@@ -320,7 +320,7 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 static void
 meta_set(struct exp_snap *x, size_t *off, struct sql_stmt *s, int col)
 {
-	int type = sql_col_type(s, col);
+	int type = meta_type(s, col);
 	char num[64], t = (char)type;
 
 	*off = EXP_NO_TEXT;
@@ -330,10 +330,10 @@ meta_set(struct exp_snap *x, size_t *off, struct sql_stmt *s, int col)
 	buf_add(&x->text, &t, 1);
 	if (type == SQL_COL_INT)
 		snprintf(num, sizeof num, "%lld", (long long)
-		    sql_col_int64(s, col));
+		    sql_col_int64(s, col + 2));
 	else if (type == SQL_COL_REAL)
 		snprintf(num, sizeof num, "%.17g",
-		    sql_col_double(s, col));
+		    sql_col_double(s, col + 2));
 	if (type == SQL_COL_INT || type == SQL_COL_REAL)
 		text_add(x, num, strlen(num));
 	else
@@ -348,13 +348,17 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	struct ratings *r = &x->r;
 	size_t k, n = (size_t)r->nitems * x->nkeys;
 	struct sql_stmt *s;
+	char *q;
 	int rc, i;
 
 	x->meta = xcalloc(n + 1, sizeof *x->meta);
 	for (k = 0; k < n; k++)
 		x->meta[k] = EXP_NO_TEXT;
-	if (sql_prepare(st, "SELECT item, key, value FROM item_meta "
-	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
+	q = xasprintf("SELECT m.item, m.key, %s FROM item_meta m WHERE "
+	    "m.id <= ?1 ORDER BY m.id", sql_meta_value(st));
+	rc = sql_prepare(st, q, &s, cause);
+	free(q);
+	if (rc != 0)
 		return -1;
 	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {

@@ -14,6 +14,8 @@ int
 imp_writer_prepare(struct imp_writer *w, char **cause)
 {
 	struct store *st = w->st;
+	/* item_meta's value: core/internal.h sql_meta_value. */
+	int pg = st->kind == STORE_PG;
 
 	return sql_prepare(st, "INSERT INTO items (sha256, path, kind, format, "
 	    "bytes, width, height, depth, channels, rate, frames, batch, "
@@ -26,14 +28,22 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 	    sql_prepare(st, "INSERT INTO item_sources (item, path, bytes, "
 	    "mtime, batch, seen_at) VALUES (?, ?, ?, ?, ?, ?)", &w->source,
 	    cause) ||
-	    sql_prepare(st, "INSERT INTO item_meta (item, key, value, source, "
-	    "created_at) VALUES (?, ?, ?, 'metric', ?)", &w->metric, cause) ||
+	    sql_prepare(st, pg ? "INSERT INTO item_meta (item, key, value, "
+	    "value_type, value_num, source, created_at) VALUES (?1, ?2, "
+	    "CAST(?3 AS text), CASE WHEN ?3 IS NULL THEN 'null' ELSE 'real' "
+	    "END, ?3, 'metric', ?4)" : "INSERT INTO item_meta (item, key, "
+	    "value, source, created_at) VALUES (?, ?, ?, 'metric', ?)",
+	    &w->metric, cause) ||
 	    /* A metadata value is added only when it differs from the one in
 	     * force, so re-running an import does not grow the history. */
-	    sql_prepare(st, "INSERT INTO item_meta (item, key, value, source, "
-	    "created_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE (SELECT value FROM "
-	    "item_meta WHERE item = ?1 AND key = ?2 ORDER BY id DESC LIMIT 1) "
-	    "IS NOT ?3", &w->metaput, cause) ||
+	    sql_prepare(st, pg ? "INSERT INTO item_meta (item, key, value, "
+	    "value_type, source, created_at) SELECT ?1, ?2, ?3, CASE WHEN ?3 "
+	    "IS NULL THEN 'null' ELSE 'text' END, ?4, ?5 WHERE (SELECT value "
+	    "FROM item_meta WHERE item = ?1 AND key = ?2 ORDER BY id DESC "
+	    "LIMIT 1) IS DISTINCT FROM ?3" : "INSERT INTO item_meta (item, "
+	    "key, value, source, created_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE "
+	    "(SELECT value FROM item_meta WHERE item = ?1 AND key = ?2 ORDER "
+	    "BY id DESC LIMIT 1) IS DISTINCT FROM ?3", &w->metaput, cause) ||
 	    sql_prepare(st, "INSERT INTO batches (name, created_by, "
 	    "created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
 	    &w->batch, cause) ||

@@ -67,6 +67,8 @@ struct store {
 	struct store_wq *wq;	/* the writers' queue (store_wq.c), or NULL */
 	int wq_none;		/* no queue for this connection */
 	int wq_held;		/* this connection holds the queue's lock */
+	int create_pending;	/* PostgreSQL: store_create's transaction is
+				 * open; the first store_begin is that one */
 };
 
 /*
@@ -80,6 +82,7 @@ void store_wq_close(struct store *st);
 
 /* The schema: migration step v (1-based) takes a store from v-1 to v. */
 const char *schema_migration(int v);
+
 
 /*
  * Prepare sql (its first statement); 0, or -1 with *cause carrying
@@ -127,6 +130,17 @@ void sql_bind_text(struct sql_stmt *s, int i, const char *v);
 void sql_bind_int(struct sql_stmt *s, int i, long long v);
 void sql_bind_double(struct sql_stmt *s, int i, double v);
 void sql_bind_null(struct sql_stmt *s, int i);
+
+/*
+ * item_meta's value is typed in SQLite (text from a metadata CSV, real
+ * from a metric, NULL); PostgreSQL keeps it as value (text), value_type
+ * and value_num (core/schema_pg.c).  A reader of item_meta or
+ * current_meta aliased m selects SQL_META_VALUE(st): three columns from
+ * col on, read with meta_type (the value's type), sql_text(s, col) (its
+ * text) and sql_col_double/int64(s, col + 2) (its number).
+ */
+const char *sql_meta_value(struct store *st);
+enum sql_col_kind meta_type(struct sql_stmt *s, int col);
 
 /* Column as a string, "" for NULL. */
 const char *sql_text(struct sql_stmt *s, int i);

@@ -38,7 +38,7 @@ project_role(struct store *st, const char *user, enum role *out, char **cause)
 	*out = ROLE_NONE;
 	if (user == NULL)
 		return 0;
-	if (sql_prepare(st, "SELECT role FROM current_members WHERE user = ?",
+	if (sql_prepare(st, "SELECT role FROM current_members WHERE \"user\" = ?",
 	    &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
@@ -101,8 +101,75 @@ member_row(struct store *st, const char *actor, const char *user,
 	    SQL_TEXT(now) };
 
 	acc_now_iso(now);
-	return SQL_WRITE(st, "INSERT INTO members (user, role, active, "
+	return SQL_WRITE(st, "INSERT INTO members (\"user\", role, active, "
 	    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", a, cause);
+}
+
+/* One value the server computes from one text parameter, malloc'd. */
+static char *
+pg_text(struct store *st, const char *sql, const char *param, char **cause)
+{
+	struct sql_stmt *s;
+	char *v = NULL;
+
+	if (sql_prepare(st, sql, &s, cause) != 0)
+		return NULL;
+	if (param != NULL)
+		sql_bind_text(s, 1, param);
+	if (sql_step(s) == SQL_ROW)
+		v = xstrdup(sql_text(s, 0));
+	else
+		sql_fail(st, cause, "cannot read the project's roles");
+	sql_finalize(st, s);
+	return v;
+}
+
+/*
+ * On PostgreSQL, membership is the server's: `member add` gives the role
+ * (made if missing: LOGIN, nothing else) the project's member role,
+ * `member remove` takes it back, in the transaction of the member row.
+ * Creating a role needs CREATEROLE, granting the member role its ADMIN
+ * OPTION: without them the line says what the DBA runs.
+ */
+static int
+member_grant_pg(struct store *st, const char *user, int grant, char **cause)
+{
+	char *who = NULL, *group = NULL, *sql = NULL, *todo = NULL;
+	long long exists = 0;
+	int r = -1;
+
+	if ((who = pg_text(st, "SELECT quote_ident(?)", user, cause)) == NULL ||
+	    (group = pg_text(st, "SELECT quote_ident(member_role) FROM "
+	    "project_roles", NULL, cause)) == NULL ||
+	    sql_int(st, "SELECT count(*) FROM pg_roles WHERE rolname = ?", user,
+	    &exists, cause) < 0)
+		goto out;
+	if (grant && !exists) {
+		todo = xasprintf("CREATE ROLE %s LOGIN; GRANT %s TO %s", who,
+		    group, who);
+		sql = xasprintf("CREATE ROLE %s LOGIN", who);
+		if (sql_exec(st, sql, NULL) != 0)
+			goto refused;
+		free(sql);
+	}
+	sql = xasprintf(grant ? "GRANT %s TO %s" : "REVOKE %s FROM %s", group,
+	    who);
+	if (todo == NULL)
+		todo = xstrdup(sql);
+	if (sql_exec(st, sql, NULL) != 0)
+		goto refused;
+	r = 0;
+	goto out;
+refused:
+	acc_error(cause, "the server refused: %s; a superuser (or a role with "
+	    "CREATEROLE and the ADMIN OPTION on the member role) must run: "
+	    "%s;", sql_errmsg(st), todo);
+out:
+	free(who);
+	free(group);
+	free(sql);
+	free(todo);
+	return r;
 }
 
 /*
@@ -115,7 +182,7 @@ not_last_admin(struct store *st, const char *user, char **cause)
 	long long admins;
 
 	if (sql_int(st, "SELECT count(*) FROM current_members WHERE "
-	    "role = 'admin' AND user != ?", user, &admins, cause) < 0)
+	    "role = 'admin' AND \"user\" != ?", user, &admins, cause) < 0)
 		return -1;
 	if (admins == 0)
 		return acc_error(cause, "%s is the only admin; make another "
@@ -132,7 +199,8 @@ member_set(struct store *st, const char *actor, const char *user,
 
 	if (role == ROLE_NONE)
 		return acc_error(cause, "--role must be labeler, sme or admin");
-	if (getpwnam(user) == NULL)
+	/* On PostgreSQL a member is a role, maybe of another host. */
+	if (st->kind != STORE_PG && getpwnam(user) == NULL)
 		return acc_error(cause, "no OS user named '%s' on this host",
 		    user);
 	if (project_begin(st, actor, ROLE_ADMIN, "changing members",
@@ -151,6 +219,8 @@ member_set(struct store *st, const char *actor, const char *user,
 	    : xasprintf("%s from %s to %s", user, role_name(old),
 	    role_name(role));
 	if (member_row(st, actor, user, role, 1, cause) != 0 ||
+	    (st->kind == STORE_PG && old == ROLE_NONE &&
+	    member_grant_pg(st, user, 1, cause) != 0) ||
 	    store_audit(st, actor, old == ROLE_NONE ? "member add" :
 	    "member role", detail, cause) != 0) {
 		free(detail);
@@ -181,6 +251,7 @@ member_remove(struct store *st, const char *actor, const char *user,
 	if (old == ROLE_ADMIN && not_last_admin(st, user, cause) != 0)
 		goto fail;
 	if (member_row(st, actor, user, old, 0, cause) != 0 ||
+	    (st->kind == STORE_PG && member_grant_pg(st, user, 0, cause) != 0) ||
 	    store_audit(st, actor, "member remove", user, cause) != 0)
 		goto fail;
 	return store_commit(st, cause);
@@ -200,8 +271,8 @@ member_list(struct store *st, const char *user, struct member **out, int *n,
 	if (project_require(st, user, ROLE_LABELER, "listing members", cause)
 	    != 0)
 		return -1;
-	if (sql_prepare(st, "SELECT user, role, changed_by, changed_at FROM "
-	    "current_members ORDER BY user", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT \"user\", role, changed_by, changed_at FROM "
+	    "current_members ORDER BY \"user\"", &s, cause) != 0)
 		return -1;
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		m = xreallocarray(m, (size_t)k + 1, sizeof *m);

@@ -331,7 +331,7 @@ init_guideline(struct store *st, const struct parsed_class *pc, int n,
 	if (sql_prepare(st, "INSERT INTO classes (name, key, position, "
 	    "is_borderline) VALUES (?, ?, ?, ?)", &s, cause) != 0 ||
 	    sql_prepare(st, "INSERT INTO guideline_classes (version, class, "
-	    "description) VALUES (1, last_insert_rowid(), ?)", &g, cause) != 0)
+	    "description) VALUES (1, (SELECT id FROM classes WHERE name = ?2), ?1)", &g, cause) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		char key[2] = { pc[i].key, '\0' };
@@ -342,6 +342,7 @@ init_guideline(struct store *st, const struct parsed_class *pc, int n,
 		sql_bind_int(s, 3, i);
 		sql_bind_int(s, 4, pc[i].borderline);
 		sql_bind_text(g, 1, desc ? desc : "");
+		sql_bind_text(g, 2, pc[i].name);
 		free(desc);
 		if (sql_step_done(st, s, cause) != 0 ||
 		    sql_step_done(st, g, cause) != 0)
@@ -364,7 +365,7 @@ init_admin(struct store *st, const struct project_spec *spec,
 	char *detail;
 	int r;
 
-	if (SQL_WRITE(st, "INSERT INTO members (user, role, active, "
+	if (SQL_WRITE(st, "INSERT INTO members (\"user\", role, active, "
 	    "changed_by, changed_at) VALUES (?, 'admin', 1, ?, ?)", a,
 	    cause) != 0)
 		return -1;

@@ -94,8 +94,8 @@ load_held(struct store *st, const char *user, double now, struct scan *sc,
 	size_t cap = 0;
 	int rc;
 
-	if (sql_prepare(st, "SELECT item, user FROM leases WHERE user != ? "
-	    "AND expires_at > ? ORDER BY item, user", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT item, \"user\" FROM leases WHERE \"user\" != ? "
+	    "AND expires_at > ? ORDER BY item, \"user\"", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);
 	sql_bind_double(s, 2, now);

@@ -62,7 +62,7 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2", &c,
 	    cause) != 0 ||
 	    sql_prepare(st, "SELECT count(*) FROM leases WHERE item = ?1 AND "
-	    "user != ?3 AND expires_at > ?4 AND user NOT IN (SELECT labeler "
+	    "\"user\" != ?3 AND expires_at > ?4 AND \"user\" NOT IN (SELECT labeler "
 	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2)", &l,
 	    cause) != 0)
 		goto out;
@@ -149,7 +149,7 @@ queue_gold_due(struct store *st, const char *user, const struct scan *sc,
 		return -1;
 	if (rate <= 0)
 		return 0;
-	if (sql_prepare(st, "SELECT count(*) FROM leases WHERE user = ? AND "
+	if (sql_prepare(st, "SELECT count(*) FROM leases WHERE \"user\" = ? AND "
 	    "expires_at > ?", &s, cause) != 0)
 		return -1;
 	sql_bind_text(s, 1, user);

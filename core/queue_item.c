@@ -30,11 +30,11 @@ queue_item_free(struct queue_item *it)
 static char *
 meta_value(struct sql_stmt *s, int col)
 {
-	switch (sql_col_type(s, col)) {
+	switch (meta_type(s, col)) {
 	case SQL_COL_REAL:
-		return xasprintf("%.4g", sql_col_double(s, col));
+		return xasprintf("%.4g", sql_col_double(s, col + 2));
 	case SQL_COL_INT:
-		return xasprintf("%lld", sql_col_int64(s, col));
+		return xasprintf("%lld", sql_col_int64(s, col + 2));
 	case SQL_COL_NULL:
 		return xstrdup("");
 	default:
@@ -48,6 +48,7 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
     char **cause)
 {
 	struct sql_stmt *s;
+	char *q;
 	int rc, cap = 0;
 
 	memset(out, 0, sizeof *out);
@@ -67,8 +68,11 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 		return acc_error(cause, "no item %lld in this project", id);
 	if (rc != SQL_ROW)
 		return sql_fail(st, cause, "cannot read items");
-	if (sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
-	    "item = ? ORDER BY key", &s, cause) != 0)
+	q = xasprintf("SELECT m.key, %s FROM current_meta m WHERE m.item = ? "
+	    "ORDER BY m.key", sql_meta_value(st));
+	rc = sql_prepare(st, q, &s, cause);
+	free(q);
+	if (rc != 0)
 		goto fail;
 	sql_bind_int(s, 1, id);
 	while ((rc = sql_step(s)) == SQL_ROW) {

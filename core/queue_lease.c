@@ -29,7 +29,7 @@ queue_lease_drop(struct store *st, const char *user, long long item,
 {
 	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user) };
 
-	return SQL_WRITE(st, "DELETE FROM leases WHERE item = ? AND user = ?",
+	return SQL_WRITE(st, "DELETE FROM leases WHERE item = ? AND \"user\" = ?",
 	    a, cause);
 }
 
@@ -42,8 +42,8 @@ queue_lease_put(struct store *st, const char *user, long long item,
 	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user),
 	    SQL_REAL(now + QUEUE_LEASE_SECONDS) };
 
-	return SQL_WRITE(st, "INSERT INTO leases (item, user, expires_at) "
-	    "VALUES (?1, ?2, ?3) ON CONFLICT (item, user) DO UPDATE SET "
+	return SQL_WRITE(st, "INSERT INTO leases (item, \"user\", expires_at) "
+	    "VALUES (?1, ?2, ?3) ON CONFLICT (item, \"user\") DO UPDATE SET "
 	    "expires_at = excluded.expires_at", a, cause);
 }
 

@@ -500,9 +500,11 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 	 * filling SQLite's default 2 MiB with pages never read again.  The
 	 * connection's own size is put back at the end.
 	 */
-	if (sql_int(st, "PRAGMA cache_size", NULL, &cache, cause) < 0)
-		goto done;
-	sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
+	if (st->kind == STORE_SQLITE) {
+		if (sql_int(st, "PRAGMA cache_size", NULL, &cache, cause) < 0)
+			goto done;
+		sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
+	}
 	if (store_begin(st, 0, cause) != 0)
 		goto done;
 	if (read_labels_in_force(&bd, out, cause) != 0 ||

@@ -443,6 +443,9 @@ label_part_open(struct label_part *lp)
 	long long one;
 	int ok;
 
+	/* SQLite only: a PostgreSQL store is read on one connection. */
+	if (lp->st->kind != STORE_SQLITE)
+		return -1;
 	priv_raise();
 	ok = sqlite3_open_v2(lp->st->path, &own->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;

@@ -143,9 +143,9 @@ ratings_slices_read(struct store *st, const char *by,
     char **cause)
 {
 	struct sql_stmt *s;
-	char **txt;
+	char **txt, *q;
 	double *num;
-	int *has, rc, i, nrows = 0, allnum = 1, ret = 0;
+	int *has, rc, i, nrows = 0, allnum = 1, ret = 0, r_prep;
 
 	r->slice = xcalloc((size_t)r->nitems + 1, sizeof *r->slice);
 	if (by == NULL) {
@@ -164,15 +164,19 @@ ratings_slices_read(struct store *st, const char *by,
 	 * (key, value) index and then sorting: a plain table scan is ten
 	 * times faster on 200,000 items (0.04 s against 0.5 s).
 	 */
-	if (sql_prepare(st, "SELECT item, value FROM item_meta WHERE +key = "
-	    "?1 ORDER BY id", &s, cause) != 0)
+	q = xasprintf("SELECT m.item, %s FROM item_meta m WHERE %skey = ?1 "
+	    "ORDER BY id", sql_meta_value(st), st->kind == STORE_PG ? "" :
+	    "+");
+	r_prep = sql_prepare(st, q, &s, cause);
+	free(q);
+	if (r_prep != 0)
 		return -1;
 	sql_bind_text(s, 1, by);
 	txt = xcalloc((size_t)r->nitems + 1, sizeof *txt);
 	num = xcalloc((size_t)r->nitems + 1, sizeof *num);
 	has = xcalloc((size_t)r->nitems + 1, sizeof *has);
 	while ((rc = sql_step(s)) == SQL_ROW) {
-		int t = sql_col_type(s, 1);
+		int t = meta_type(s, 1);
 
 		i = item_index(map, sql_col_int64(s, 0));
 		if (i < 0)
@@ -183,7 +187,7 @@ ratings_slices_read(struct store *st, const char *by,
 		has[i] = t == SQL_COL_NULL ? 0 : t == SQL_COL_INT ||
 		    t == SQL_COL_REAL ? 2 : 1;
 		if (has[i]) {
-			num[i] = sql_col_double(s, 1);
+			num[i] = sql_col_double(s, 3);
 			txt[i] = xstrdup(sql_text(s, 1));
 		}
 		/*

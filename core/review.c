@@ -273,14 +273,14 @@ static const struct {
 	  " FROM labels l WHERE l.item = ?1 ORDER BY l.id",
 	  label_row, "cannot read labels" },
 	/* Tags in force: each (user, tag)'s newest row, unless it removed. */
-	{ "SELECT t.user, t.tag FROM tags t WHERE t.item = ?1 AND "
+	{ "SELECT t.\"user\", t.tag FROM tags t WHERE t.item = ?1 AND "
 	  "t.removed = 0 AND t.id = (SELECT max(id) FROM tags u WHERE "
-	  "u.item = ?1 AND u.user = t.user AND u.tag = t.tag) "
-	  "ORDER BY t.user, t.tag", tag_row, "cannot read tags" },
-	{ "SELECT id, class, status, user, note, guideline, created_at FROM "
+	  "u.item = ?1 AND u.\"user\" = t.\"user\" AND u.tag = t.tag) "
+	  "ORDER BY t.\"user\", t.tag", tag_row, "cannot read tags" },
+	{ "SELECT id, class, status, \"user\", note, guideline, created_at FROM "
 	  "adjudications WHERE item = ?1 ORDER BY id", adj_row,
 	  "cannot read adjudications" },
-	{ "SELECT id, user, text, created_at FROM comments WHERE item = ?1 "
+	{ "SELECT id, \"user\", text, created_at FROM comments WHERE item = ?1 "
 	  "ORDER BY id", comment_row, "cannot read comments" },
 	{ "SELECT class FROM gold WHERE item = ?1 ORDER BY id DESC LIMIT 1",
 	  gold_row, "cannot read gold" },

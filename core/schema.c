@@ -302,7 +302,7 @@ static const char *const migrations[] = {
 	"  END;\n"
 	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
 	"  WHEN OLD.n != NEW.n BEGIN"
-	QUEUE_LEVELS_MOVE_SQL
+	QUEUE_LEVELS_MOVE_SQL("", "")
 	"  END;\n",
 };
 

@@ -14,13 +14,17 @@
  * and joins the new one in queue_levels, and in labeler_levels for the
  * labelers it counts for.  Out of OLD.n: those in force before (the
  * newest row's labeler among them only if it left, n fell).  Into NEW.n:
- * those in force now.
+ * those in force now.  Q and L qualify the counts' columns of the
+ * upserts: "" in SQLite (the released text), "queue_levels." and
+ * "labeler_levels." in PostgreSQL, where EXCLUDED makes a bare name
+ * ambiguous.
  */
-#define QUEUE_LEVELS_MOVE_SQL						\
+#define QUEUE_LEVELS_MOVE_SQL(Q, L)					\
 	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch" \
 	"  AND n = OLD.n;"						\
 	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"	\
-	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = items + 1;" \
+	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = " Q	\
+	"items + 1;"							\
 	"  UPDATE labeler_levels SET items = items - 1 WHERE batch = OLD.batch" \
 	"  AND n = OLD.n AND CASE WHEN labeler = (SELECT labeler FROM labels" \
 	"  WHERE item = NEW.item ORDER BY id DESC LIMIT 1) THEN NEW.n < OLD.n" \
@@ -29,6 +33,7 @@
 	"  INSERT INTO labeler_levels (labeler, batch, n, items) SELECT"	\
 	"  l.labeler, NEW.batch, NEW.n, 1 FROM labels l WHERE l.item ="	\
 	"  NEW.item AND " LABEL_IN_FORCE("l")				\
-	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = items + 1;"
+	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = " L	\
+	"items + 1;"
 
 #endif

@@ -355,7 +355,7 @@ static const char *const migrations[] = {
 	/* SQLite's queue_levels_move, the same statements. */
 	"CREATE FUNCTION queue_levels_move() RETURNS trigger LANGUAGE plpgsql "
 	DEFINER " AS $f$ BEGIN"
-	QUEUE_LEVELS_MOVE_SQL
+	QUEUE_LEVELS_MOVE_SQL("queue_levels.", "labeler_levels.")
 	"  RETURN NULL; END $f$;\n"
 	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
 	"  FOR EACH ROW WHEN (OLD.n <> NEW.n)"

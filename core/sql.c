@@ -9,10 +9,13 @@
 #include <strings.h>
 
 #include "sqlutil.h"
+#include "store_pg.h"
 
 const char *
 sql_errmsg(struct store *st)
 {
+	if (st->kind == STORE_PG)
+		return pg_errmsg(st);
 	return sqlite3_errmsg(st->db);
 }
 
@@ -45,6 +48,8 @@ stmt_compile(struct store *st, const char *sql, size_t len,
 	sqlite3_stmt *lite;
 	const char *tail = NULL;
 
+	if (st->kind == STORE_PG)
+		return pg_prepare(st, sql, out, cacheable);
 	if (sqlite3_prepare_v3(st->db, sql, (int)len + 1,
 	    SQLITE_PREPARE_PERSISTENT, &lite, &tail) != SQLITE_OK)
 		return -1;
@@ -65,6 +70,8 @@ stmt_free(struct sql_stmt *s)
 {
 	if (s == NULL)
 		return;
+	if (s->pg != NULL)
+		pg_stmt_free(s);
 	sqlite3_finalize(s->lite);
 	free(s);
 }
@@ -140,8 +147,12 @@ sql_finalize(struct store *st, struct sql_stmt *s)
 		acc_fatal("sql_finalize: a statement of another connection");
 	for (i = 0; i < SQL_CACHE_SIZE; i++) {
 		if (st->cache[i].s == s) {
-			sqlite3_reset(s->lite);
-			sqlite3_clear_bindings(s->lite);
+			if (s->pg != NULL)
+				pg_clear_bindings(s);
+			else {
+				sqlite3_reset(s->lite);
+				sqlite3_clear_bindings(s->lite);
+			}
 			st->cache[i].busy = 0;
 			return;
 		}
@@ -172,6 +183,11 @@ sql_exec(struct store *st, const char *sql, char **cause)
 	char *msg = NULL;
 	int rc;
 
+	if (st->kind == STORE_PG) {
+		if (pg_exec(st, sql) != 0)
+			return acc_error(cause, "store: %s", sql_errmsg(st));
+		return 0;
+	}
 	if (strchr(sql, ';') == NULL) {
 		if (cache_prepare(st, sql, &s) != 0)
 			return acc_error(cause, "store: %s", sql_errmsg(st));
@@ -194,64 +210,86 @@ sql_exec(struct store *st, const char *sql, char **cause)
 int
 sql_step(struct sql_stmt *s)
 {
-	int rc = sqlite3_step(s->lite);
+	int rc;
 
+	if (s->pg != NULL)
+		return pg_step(s);
+	rc = sqlite3_step(s->lite);
 	return rc == SQLITE_ROW ? SQL_ROW : rc == SQLITE_DONE ? SQL_DONE : rc;
 }
 
 void
 sql_reset(struct sql_stmt *s)
 {
+	if (s->pg != NULL)
+		pg_reset(s);
 	sqlite3_reset(s->lite);
 }
 
 int
 sql_col_count(struct sql_stmt *s)
 {
+	if (s->pg != NULL)
+		return pg_col_count(s);
 	return sqlite3_column_count(s->lite);
 }
 
 enum sql_col_kind
 sql_col_type(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL)
+		return pg_col_type(s, i);
 	return (enum sql_col_kind)sqlite3_column_type(s->lite, i);
 }
 
 long long
 sql_col_int64(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL)
+		return pg_col_int64(s, i);
 	return sqlite3_column_int64(s->lite, i);
 }
 
 int
 sql_col_int(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL)
+		return (int)pg_col_int64(s, i);
 	return sqlite3_column_int(s->lite, i);
 }
 
 double
 sql_col_double(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL)
+		return pg_col_double(s, i);
 	return sqlite3_column_double(s->lite, i);
 }
 
 const char *
 sql_text(struct sql_stmt *s, int i)
 {
-	const unsigned char *t = sqlite3_column_text(s->lite, i);
+	const unsigned char *t;
 
+	if (s->pg != NULL)
+		return pg_col_text(s, i);
+	t = sqlite3_column_text(s->lite, i);
 	return t ? (const char *)t : "";
 }
 
 int
 sql_col_bytes(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL)
+		return pg_col_bytes(s, i);
 	return sqlite3_column_bytes(s->lite, i);
 }
 
 int
 sql_param_count(struct sql_stmt *s)
 {
+	if (s->pg != NULL)
+		return pg_param_count(s);
 	return sqlite3_bind_parameter_count(s->lite);
 }
 
@@ -265,6 +303,10 @@ bind_check(struct sql_stmt *s, int rc)
 void
 sql_bind_text(struct sql_stmt *s, int i, const char *v)
 {
+	if (s->pg != NULL) {
+		pg_bind_text(s, i, v);
+		return;
+	}
 	bind_check(s, v ? sqlite3_bind_text(s->lite, i, v, -1,
 	    SQLITE_TRANSIENT) : sqlite3_bind_null(s->lite, i));
 }
@@ -272,19 +314,54 @@ sql_bind_text(struct sql_stmt *s, int i, const char *v)
 void
 sql_bind_int(struct sql_stmt *s, int i, long long v)
 {
+	if (s->pg != NULL) {
+		pg_bind_int(s, i, v);
+		return;
+	}
 	bind_check(s, sqlite3_bind_int64(s->lite, i, v));
 }
 
 void
 sql_bind_double(struct sql_stmt *s, int i, double v)
 {
+	if (s->pg != NULL) {
+		pg_bind_double(s, i, v);
+		return;
+	}
 	bind_check(s, sqlite3_bind_double(s->lite, i, v));
 }
 
 void
 sql_bind_null(struct sql_stmt *s, int i)
 {
+	if (s->pg != NULL) {
+		pg_bind_null(s, i);
+		return;
+	}
 	bind_check(s, sqlite3_bind_null(s->lite, i));
+}
+
+const char *
+sql_meta_value(struct store *st)
+{
+	return st->kind == STORE_PG ? "m.value, m.value_type, m.value_num" :
+	    "m.value, typeof(m.value), m.value";
+}
+
+enum sql_col_kind
+meta_type(struct sql_stmt *s, int col)
+{
+	const char *t = sql_text(s, col + 1);
+
+	if (strcmp(t, "integer") == 0)
+		return SQL_COL_INT;
+	if (strcmp(t, "real") == 0)
+		return SQL_COL_REAL;
+	if (strcmp(t, "text") == 0)
+		return SQL_COL_TEXT;
+	if (strcmp(t, "blob") == 0)
+		return SQL_COL_BLOB;
+	return SQL_COL_NULL;
 }
 
 int

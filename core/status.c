@@ -139,7 +139,7 @@ items_query(struct buf *q, const char *const *where, int nwhere,
 	buf_puts(q, "SELECT i.id, i.path, i.sha256, i.kind, i.format, "
 	    "b.name, i.imported_at, i.bytes, i.width, i.height, i.depth, "
 	    "i.channels, i.rate, i.frames FROM items i JOIN batches b ON "
-	    "b.id = i.batch WHERE 1");
+	    "b.id = i.batch WHERE true");
 	for (i = 0; i < nwhere; i++) {
 		const char *eq = strchr(where[i], '=');
 		size_t klen;
@@ -238,9 +238,9 @@ item_meta_read(struct sql_stmt *m, long long id, struct item_meta *mb)
 		kv = &mb->kv[mb->n];
 		v = &mb->vals[2 * mb->n];
 		v[0] = xstrdup(sql_text(m, 0));
-		if (sql_col_type(m, 1) == SQL_COL_REAL ||
-		    sql_col_type(m, 1) == SQL_COL_INT) {
-			v[1] = xasprintf("%.10g", sql_col_double(m, 1));
+		if (meta_type(m, 1) == SQL_COL_REAL ||
+		    meta_type(m, 1) == SQL_COL_INT) {
+			v[1] = xasprintf("%.10g", sql_col_double(m, 3));
 			kv->numeric = 1;
 		} else {
 			v[1] = xstrdup(sql_text(m, 1));
@@ -272,18 +272,21 @@ items_each(struct store *st, const char *user, const char *const *where,
 	struct buf q = { 0 };
 	struct sql_stmt *s = NULL, *m = NULL;
 	struct item_meta mb = { 0 };
+	char *meta_q;
 	int rc, r = 0;
 
 	if (project_require(st, user, ROLE_LABELER, "listing items", cause)
 	    != 0)
 		return -1;
+	meta_q = xasprintf("SELECT m.key, %s FROM current_meta m WHERE "
+	    "m.item = ? ORDER BY m.key", sql_meta_value(st));
 	if (items_query(&q, where, nwhere, cause) != 0) {
 		buf_free(&q);
+		free(meta_q);
 		return -1;
 	}
 	if (sql_prepare(st, q.s, &s, cause) != 0 ||
-	    sql_prepare(st, "SELECT key, value FROM current_meta WHERE "
-	    "item = ? ORDER BY key", &m, cause) != 0) {
+	    sql_prepare(st, meta_q, &m, cause) != 0) {
 		r = -1;
 		goto out;
 	}
@@ -310,5 +313,6 @@ out:
 	free(mb.kv);
 	free(mb.vals);
 	buf_free(&q);
+	free(meta_q);
 	return r;
 }

@@ -15,6 +15,8 @@
 
 #include "accord/priv.h"
 #include "sqlutil.h"
+#include "schema_pg.h"
+#include "store_pg.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
 #define STORE_BUSY_MS 10000
@@ -73,9 +75,11 @@ store_audit(struct store *st, const char *user, const char *action,
 	    SQL_TEXT(action), SQL_TEXT(detail) };
 
 	acc_now_iso(now);
-	return SQL_WRITE(st, "INSERT INTO audit (at, user, action, detail) "
+	return SQL_WRITE(st, "INSERT INTO audit (at, \"user\", action, detail) "
 	    "VALUES (?, ?, ?, ?)", a, cause);
 }
+
+static int store_begin_pg(struct store *, int, char **);
 
 /*
  * A write transaction waits its turn in the writers' queue first
@@ -86,6 +90,13 @@ store_begin(struct store *st, int immediate, char **cause)
 {
 	int r;
 
+	if (st->create_pending) {
+		/* store_create's transaction: the first one is that one. */
+		st->create_pending = 0;
+		return 0;
+	}
+	if (st->kind == STORE_PG)
+		return store_begin_pg(st, immediate, cause);
 	if (immediate) {
 		st->busy_since = acc_monotonic();
 		st->busy_carry = 1;
@@ -126,9 +137,13 @@ store_commit(struct store *st, char **cause)
 int
 store_sync_wal(struct store *st, char **cause)
 {
-	char *wal = xasprintf("%s-wal", st->path);
+	char *wal;
 	int fd, r = 0;
 
+	/* The server's commit is durable when it returns. */
+	if (st->kind == STORE_PG)
+		return 0;
+	wal = xasprintf("%s-wal", st->path);
 	fd = open(wal, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno != ENOENT)
@@ -147,17 +162,39 @@ store_sync_wal(struct store *st, char **cause)
 void
 store_rollback(struct store *st)
 {
-	if (!sqlite3_get_autocommit(st->db))
+	st->create_pending = 0;
+	if (st->kind == STORE_PG) {
+		if (st->pg != NULL && pg_in_tx(st))
+			(void)pg_exec(st, "ROLLBACK");
+	} else if (st->db != NULL && !sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
 	store_wq_leave(st);
 }
 
+/* PostgreSQL's own schema version (schema_pg.h), or -1. */
+static int
+pg_version(struct store *st)
+{
+	long long v = 0;
+
+	if (sql_int(st, "SELECT max(version) FROM schema_version", NULL, &v,
+	    NULL) != 1)
+		return -1;
+	return (int)v;
+}
+
+/* On PostgreSQL, the SQLite version its schema holds the state of. */
 int
 store_version(struct store *st)
 {
 	long long v = 0;
 
+	if (st->kind == STORE_PG) {
+		int pv = pg_version(st);
+
+		return pv < 0 ? -1 : pv - 1 + SCHEMA_PG_SQLITE_VERSION;
+	}
 	if (sql_int(st, "PRAGMA user_version", NULL, &v, NULL) != 1)
 		return -1;
 	return (int)v;
@@ -176,6 +213,12 @@ store_close(struct store *st)
 		return;
 	store_rollback(st);
 	sql_cache_drop(st);
+	if (st->kind == STORE_PG) {
+		pg_close(st);
+		free(st->path);
+		free(st);
+		return;
+	}
 	/* The last connection's close removes DB-wal: a project-group act. */
 	priv_raise();
 	sqlite3_close_v2(st->db);
@@ -251,6 +294,9 @@ store_unlink_files(const char *path)
 {
 	char *p;
 
+	/* A PostgreSQL store's failed creation was rolled back whole. */
+	if (pg_is_uri(path))
+		return;
 	priv_raise();
 	unlink(path);
 	p = xasprintf("%s-wal", path);
@@ -266,6 +312,8 @@ store_unlink_files(const char *path)
 }
 
 static int store_create_files(const char *, int, struct store **, char **);
+static int store_create_pg(const char *, int, struct store **, char **);
+static int store_open_pg(const char *, struct store **, char **);
 static int store_open_files(const char *, struct store **, char **);
 
 /*
@@ -277,6 +325,8 @@ store_create(const char *path, int version, struct store **out, char **cause)
 {
 	int rc;
 
+	if (pg_is_uri(path))
+		return store_create_pg(path, version, out, cause);
 	priv_raise();
 	rc = store_create_files(path, version, out, cause);
 	priv_drop();
@@ -288,6 +338,8 @@ store_open(const char *path, struct store **out, char **cause)
 {
 	int rc;
 
+	if (pg_is_uri(path))
+		return store_open_pg(path, out, cause);
 	priv_raise();
 	rc = store_open_files(path, out, cause);
 	priv_drop();
@@ -469,3 +521,183 @@ fail:
 	return -1;
 }
 
+
+/*
+ * PostgreSQL.  A write transaction takes the project's write lock (a
+ * transaction-level advisory lock) before it reads what it decides on, as
+ * BEGIN IMMEDIATE does on SQLite: a take or a label sees the state no
+ * other writer changes before it commits.  lock_timeout (store_pg.c)
+ * bounds the wait.
+ */
+#define PG_STR(x) #x
+#define PG_XSTR(x) PG_STR(x)
+#define PG_WRITE_LOCK "SELECT pg_advisory_xact_lock(" \
+	PG_XSTR(SCHEMA_PG_WRITER_LOCK) ")"
+
+static int
+store_begin_pg(struct store *st, int immediate, char **cause)
+{
+	if (pg_exec(st, "BEGIN") != 0)
+		return acc_error(cause, "store: %s", sql_errmsg(st));
+	if (immediate && pg_exec(st, PG_WRITE_LOCK) != 0) {
+		acc_error(cause, "store: %s", sql_errmsg(st));
+		(void)pg_exec(st, "ROLLBACK");
+		return -1;
+	}
+	st->in_tx = 1;
+	return 0;
+}
+
+static struct store *
+store_connect_pg(const char *uri, char **cause)
+{
+	struct store *st = store_new(uri);
+
+	if (pg_connect(st, cause) != 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* 1: the database holds an accord schema; 0 not; -1 with *cause. */
+static int
+pg_has_schema(struct store *st, char **cause)
+{
+	long long n = 0;
+
+	if (sql_int(st, "SELECT count(*) FROM pg_namespace WHERE nspname = "
+	    "'accord'", NULL, &n, cause) < 0)
+		return -1;
+	return n > 0;
+}
+
+/* Apply PostgreSQL migrations v+1 .. target in the open transaction. */
+static int
+pg_migrate_steps(struct store *st, int v, int target, char **cause)
+{
+	for (; v < target; v++) {
+		const char *sql = schema_pg_migration(v + 1);
+		char bump[96];
+
+		if (sql == NULL)
+			return acc_error(cause, "no migration to schema %d",
+			    v + 1);
+		snprintf(bump, sizeof bump, "UPDATE schema_version SET "
+		    "version = %d", v + 1);
+		if (sql_exec(st, sql, cause) != 0 ||
+		    sql_exec(st, bump, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * A new project in an existing database the DBA made: refuses one that
+ * already holds an accord schema.  The schema, the project's security
+ * (schema_pg_security) and the caller's first transaction (project_init's
+ * rows) are one transaction: the project exists whole or not at all.
+ */
+static int
+store_create_pg(const char *uri, int version, struct store **out,
+    char **cause)
+{
+	struct store *st;
+	long long dbname_ok = 0;
+	char *sec = NULL, *prefix = NULL, *prep = NULL, *owner = NULL;
+	char *set_role = NULL;
+	struct sql_stmt *s;
+	int has;
+
+	if (version != STORE_SCHEMA_VERSION)
+		return acc_error(cause, "no schema version %d", version);
+	if ((st = store_connect_pg(uri, cause)) == NULL)
+		return -1;
+	if (store_begin_pg(st, 1, cause) != 0)
+		goto fail;
+	if ((has = pg_has_schema(st, cause)) < 0)
+		goto fail;
+	if (has) {
+		acc_error(cause, "already holds an accord project; accord init "
+		    "never overwrites one");
+		goto fail;
+	}
+	if (sql_prepare(st, "SELECT current_database()", &s, cause) != 0)
+		goto fail;
+	if (sql_step(s) == SQL_ROW) {
+		prefix = xstrdup(sql_text(s, 0));
+		dbname_ok = 1;
+	}
+	sql_finalize(st, s);
+	if (!dbname_ok) {
+		sql_fail(st, cause, "cannot read the database's name");
+		goto fail;
+	}
+	if ((prep = schema_pg_prepare(prefix, cause)) == NULL ||
+	    (owner = schema_pg_role(prefix, "owner", cause)) == NULL ||
+	    (sec = schema_pg_security(prefix, cause)) == NULL)
+		goto fail;
+	set_role = xasprintf("SET LOCAL ROLE %s", owner);
+	if (sql_exec(st, prep, cause) != 0 ||
+	    sql_exec(st, set_role, cause) != 0 ||
+	    pg_migrate_steps(st, 0, SCHEMA_PG_VERSION, cause) != 0 ||
+	    sql_exec(st, sec, cause) != 0 ||
+	    sql_exec(st, "RESET ROLE", cause) != 0)
+		goto fail;
+	free(sec);
+	free(prep);
+	free(owner);
+	free(set_role);
+	free(prefix);
+	st->create_pending = 1;
+	*out = st;
+	return 0;
+fail:
+	free(sec);
+	free(prep);
+	free(owner);
+	free(set_role);
+	free(prefix);
+	store_close(st);
+	return -1;
+}
+
+static int
+store_open_pg(const char *uri, struct store **out, char **cause)
+{
+	struct store *st;
+	int has, v;
+
+	if ((st = store_connect_pg(uri, cause)) == NULL)
+		return -1;
+	if ((has = pg_has_schema(st, cause)) < 0)
+		goto fail;
+	if (!has) {
+		acc_error(cause, "no accord project in this database (create "
+		    "one with accord init)");
+		goto fail;
+	}
+	v = pg_version(st);
+	if (v < 0) {
+		sql_fail(st, cause, "not an accord project store");
+		goto fail;
+	}
+	if (v > SCHEMA_PG_VERSION) {
+		acc_error(cause, "store has PostgreSQL schema version %d, newer "
+		    "than this accord's %d; upgrade accord", v,
+		    SCHEMA_PG_VERSION);
+		goto fail;
+	}
+	/* Migrations run as the project's owner role: a DBA's job. */
+	if (v < SCHEMA_PG_VERSION) {
+		acc_error(cause, "store has PostgreSQL schema version %d and "
+		    "this accord needs %d: a superuser must migrate it", v,
+		    SCHEMA_PG_VERSION);
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return -1;
+}

@@ -64,7 +64,7 @@ tags_all(struct store *st, char ***tags, int *n, char **cause)
 		return -1;
 	if (sql_prepare(st, "SELECT DISTINCT tag FROM tags t WHERE removed = 0 "
 	    "AND id = (SELECT max(id) FROM tags u WHERE u.item = t.item AND "
-	    "u.tag = t.tag AND u.user = t.user) ORDER BY tag", &s, cause) != 0)
+	    "u.tag = t.tag AND u.\"user\" = t.\"user\") ORDER BY tag", &s, cause) != 0)
 		return -1;
 	r = tags_query(st, s, tags, n, cause);
 	sql_finalize(st, s);
@@ -79,8 +79,8 @@ tags_in_force(struct store *st, const char *user, long long item,
 	int r;
 
 	if (sql_prepare(st, "SELECT tag FROM tags t WHERE item = ?1 AND "
-	    "user = ?2 AND removed = 0 AND id = (SELECT max(id) FROM tags u "
-	    "WHERE u.item = ?1 AND u.tag = t.tag AND u.user = ?2) "
+	    "\"user\" = ?2 AND removed = 0 AND id = (SELECT max(id) FROM tags u "
+	    "WHERE u.item = ?1 AND u.tag = t.tag AND u.\"user\" = ?2) "
 	    "ORDER BY tag", &s, cause) != 0)
 		return -1;
 	sql_bind_int(s, 1, item);
@@ -179,7 +179,7 @@ tags_set(struct store *st, const char *user, long long item,
 	    tags_in_force(st, user, item, &have, &nhave, cause) != 0)
 		goto out;
 	acc_now_iso(now);
-	if (sql_prepare(st, "INSERT INTO tags (item, user, tag, removed, "
+	if (sql_prepare(st, "INSERT INTO tags (item, \"user\", tag, removed, "
 	    "created_at) VALUES (?, ?, ?, ?, ?)", &s, cause) != 0)
 		goto out;
 	sql_bind_int(s, 1, item);

@@ -389,10 +389,20 @@ acc_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The identity: the OS user's name, or the PostgreSQL role once set. */
+static char acc_name[256];
+
+void
+acc_identity_set(const char *role)
+{
+	if (strcmp(acc_name, role) != 0)
+		snprintf(acc_name, sizeof acc_name, "%s", role);
+}
+
 const char *
 acc_os_user(void)
 {
-	static char name[256];
+	char *name = acc_name;
 	struct passwd *pw;
 
 	if (name[0] != '\0')
@@ -400,7 +410,7 @@ acc_os_user(void)
 	pw = getpwuid(getuid());
 	if (pw == NULL || pw->pw_name == NULL)
 		return NULL;
-	snprintf(name, sizeof name, "%s", pw->pw_name);
+	snprintf(acc_name, sizeof acc_name, "%s", pw->pw_name);
 	return name;
 }
 

@@ -20,7 +20,8 @@ if [ "${1:-}" = check ]; then
 fi
 
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
-libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term"
+libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term
+libpq-dev"
 # clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
 # checks the code also compiles warning-free under clang.  chromium: the
 # agree --html test renders the page headless.

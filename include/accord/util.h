@@ -82,8 +82,16 @@ void acc_now_iso(char out[32]);
 /* Monotonic seconds, for rates and latencies. */
 double acc_monotonic(void);
 
-/* The real OS user running this process (getpwuid(getuid())), or NULL. */
+/* The real OS user running this process (getpwuid(getuid())), or NULL;
+ * on a PostgreSQL store, the role (below). */
 const char *acc_os_user(void);
+/*
+ * On a PostgreSQL store the identity is the connection's role, not the
+ * OS user: opening one (core/store.c) sets it here, and acc_os_user
+ * returns it from then on -- through the same buffer, so a name it gave
+ * before the store was opened reads as the role too.
+ */
+void acc_identity_set(const char *role);
 
 /*
  * Copy s with control characters (C0, DEL, C1, ESC sequences' introducer)

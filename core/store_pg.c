@@ -1,0 +1,512 @@
+/*
+ * store_pg.c: the PostgreSQL driver under core/sql.c's statements.
+ *
+ * Core writes its SQL once, in the dialect both stores read (numbered
+ * parameters ?N, ON CONFLICT, RETURNING, IS DISTINCT FROM, coalesce); this
+ * driver rewrites the parameters as $N and runs the statement with libpq.
+ * A statement kept in the cache (sql.c) is prepared on the server the
+ * first time it runs, with the types of that run's values, and runs by
+ * name after that.  A query's rows are fetched whole when it first steps,
+ * so a caller may run other statements while it reads them, as with
+ * SQLite; the few readers of a whole large table go through cursors
+ * (pg_stmt_stream).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "store_pg.h"
+
+/* Type OIDs (PostgreSQL's catalog/pg_type_d.h, stable across versions). */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_OID 26
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+
+struct pg_conn {
+	PGconn *c;
+	char *err;		/* the last error, for sql_errmsg */
+	unsigned long next_name;
+};
+
+struct pg_stmt {
+	char *sql;		/* with $N parameters */
+	int nparams;
+	char **vals;		/* bound values as text; NULL: SQL NULL */
+	unsigned *types;	/* OID of each bound value, 0 unknown */
+	unsigned char *used;	/* each parameter appears in the text */
+	int cacheable;
+	char name[24];		/* server-side name once prepared, or "" */
+	PGresult *res;		/* the rows of the run in progress */
+	int row;		/* the row sql_step gave last; -1 none */
+	int done;		/* ran to its end */
+};
+
+int
+pg_is_uri(const char *path)
+{
+	return strncmp(path, "postgresql://", 13) == 0 ||
+	    strncmp(path, "postgres://", 11) == 0;
+}
+
+static void
+pg_set_err(struct pg_conn *pc, const char *msg)
+{
+	size_t n;
+
+	free(pc->err);
+	pc->err = xstrdup(msg != NULL && *msg != '\0' ? msg : "unknown error");
+	/* libpq ends its messages with a newline (sometimes several lines:
+	 * DETAIL, HINT): one line is kept, as SQLite's. */
+	n = strcspn(pc->err, "\n");
+	pc->err[n] = '\0';
+	if (strncmp(pc->err, "ERROR:  ", 8) == 0)
+		memmove(pc->err, pc->err + 8, strlen(pc->err + 8) + 1);
+}
+
+const char *
+pg_errmsg(struct store *st)
+{
+	return st->pg->err != NULL ? st->pg->err : "not an error";
+}
+
+/*
+ * Rewrite SQLite's parameters as PostgreSQL's: ?N as $N, a bare ? as one
+ * more than the largest number so far (SQLite's rule).  Quoted strings
+ * and identifiers are copied as they are.  Returns the new text and sets
+ * *nparams to the largest number.
+ */
+char *
+pg_translate(const char *sql, int *nparams, unsigned char *used,
+    size_t nused)
+{
+	struct buf b = { 0 };
+	const char *p = sql;
+	int max = 0;
+
+	while (*p != '\0') {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			const char *e = p + 1;
+
+			for (;;) {
+				if (*e == '\0')
+					break;
+				if (*e == q) {
+					if (e[1] == q) {
+						e += 2;
+						continue;
+					}
+					e++;
+					break;
+				}
+				e++;
+			}
+			buf_add(&b, p, (size_t)(e - p));
+			p = e;
+		} else if (*p == '?') {
+			char num[16];
+			int n;
+
+			p++;
+			if (*p >= '0' && *p <= '9') {
+				n = 0;
+				while (*p >= '0' && *p <= '9' && n < 100000)
+					n = n * 10 + (*p++ - '0');
+			} else
+				n = max + 1;
+			if (n > max)
+				max = n;
+			if (used != NULL && (size_t)n <= nused)
+				used[n - 1] = 1;
+			snprintf(num, sizeof num, "$%d", n);
+			buf_puts(&b, num);
+		} else if (*p == '-' && p[1] == '-') {
+			const char *e = p + strcspn(p, "\n");
+
+			buf_add(&b, p, (size_t)(e - p));
+			p = e;
+		} else
+			buf_add(&b, p++, 1);
+	}
+	*nparams = max;
+	return b.s != NULL ? b.s : xstrdup("");
+}
+
+static void
+pg_clear_result(struct pg_stmt *ps)
+{
+	PQclear(ps->res);
+	ps->res = NULL;
+	ps->row = -1;
+	ps->done = 0;
+}
+
+int
+pg_prepare(struct store *st, const char *sql, struct sql_stmt **out,
+    int *cacheable)
+{
+	struct sql_stmt *s = xcalloc(1, sizeof *s);
+	struct pg_stmt *ps = xcalloc(1, sizeof *ps);
+	const char *t;
+
+	ps->sql = pg_translate(sql, &ps->nparams, NULL, 0);
+	ps->vals = xcalloc((size_t)ps->nparams + 1, sizeof *ps->vals);
+	ps->types = xcalloc((size_t)ps->nparams + 1, sizeof *ps->types);
+	ps->used = xcalloc((size_t)ps->nparams + 1, 1);
+	free(pg_translate(sql, &ps->nparams, ps->used, (size_t)ps->nparams));
+	ps->row = -1;
+	/* One statement: a text with more runs through pg_exec. */
+	t = strchr(sql, ';');
+	*cacheable = t == NULL || t[strspn(t, " \t\n;")] == '\0';
+	ps->cacheable = *cacheable;
+	s->st = st;
+	s->pg = ps;
+	*out = s;
+	return 0;
+}
+
+void
+pg_stmt_free(struct sql_stmt *s)
+{
+	struct pg_stmt *ps = s->pg;
+	int i;
+
+	pg_clear_result(ps);
+	if (ps->name[0] != '\0' && s->st->pg->c != NULL) {
+		char *q = xasprintf("DEALLOCATE %s", ps->name);
+
+		PQclear(PQexec(s->st->pg->c, q));
+		free(q);
+	}
+	for (i = 0; i < ps->nparams; i++)
+		free(ps->vals[i]);
+	free(ps->vals);
+	free(ps->types);
+	free(ps->used);
+	free(ps->sql);
+	free(ps);
+}
+
+static struct pg_stmt *
+bind_slot(struct sql_stmt *s, int i)
+{
+	struct pg_stmt *ps = s->pg;
+
+	if (i < 1 || i > ps->nparams)
+		acc_fatal("sql_bind: no parameter %d in %s", i, ps->sql);
+	pg_clear_result(ps);
+	free(ps->vals[i - 1]);
+	ps->vals[i - 1] = NULL;
+	return ps;
+}
+
+void
+pg_bind_text(struct sql_stmt *s, int i, const char *v)
+{
+	struct pg_stmt *ps = bind_slot(s, i);
+
+	ps->vals[i - 1] = v != NULL ? xstrdup(v) : NULL;
+	ps->types[i - 1] = v != NULL ? OID_TEXT : 0;
+}
+
+void
+pg_bind_int(struct sql_stmt *s, int i, long long v)
+{
+	struct pg_stmt *ps = bind_slot(s, i);
+
+	ps->vals[i - 1] = xasprintf("%lld", v);
+	ps->types[i - 1] = OID_INT8;
+}
+
+void
+pg_bind_double(struct sql_stmt *s, int i, double v)
+{
+	struct pg_stmt *ps = bind_slot(s, i);
+
+	ps->vals[i - 1] = xasprintf("%.17g", v);
+	ps->types[i - 1] = OID_FLOAT8;
+}
+
+void
+pg_bind_null(struct sql_stmt *s, int i)
+{
+	(void)bind_slot(s, i);
+}
+
+void
+pg_clear_bindings(struct sql_stmt *s)
+{
+	struct pg_stmt *ps = s->pg;
+	int i;
+
+	pg_clear_result(ps);
+	for (i = 0; i < ps->nparams; i++) {
+		free(ps->vals[i]);
+		ps->vals[i] = NULL;
+	}
+}
+
+/* Run the statement with its bound values; 0, or -1 with the error. */
+static int
+pg_run(struct sql_stmt *s)
+{
+	struct pg_conn *pc = s->st->pg;
+	struct pg_stmt *ps = s->pg;
+	PGresult *r;
+	ExecStatusType es;
+
+	int i;
+
+	/* A number the text skips (SQLite allows ?2 without ?1) has no type
+	 * the server could infer: any will do. */
+	for (i = 0; i < ps->nparams; i++)
+		if (!ps->used[i] && ps->types[i] == 0)
+			ps->types[i] = OID_TEXT;
+	if (ps->cacheable && ps->name[0] == '\0') {
+		char name[24];
+
+		snprintf(name, sizeof name, "a%lu", ++pc->next_name);
+		r = PQprepare(pc->c, name, ps->sql, ps->nparams,
+		    (const Oid *)ps->types);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			pg_set_err(pc, PQresultErrorMessage(r));
+			PQclear(r);
+			return -1;
+		}
+		PQclear(r);
+		memcpy(ps->name, name, sizeof name);
+	}
+	if (ps->name[0] != '\0')
+		r = PQexecPrepared(pc->c, ps->name, ps->nparams,
+		    (const char *const *)ps->vals, NULL, NULL, 0);
+	else
+		r = PQexecParams(pc->c, ps->sql, ps->nparams,
+		    (const Oid *)ps->types, (const char *const *)ps->vals,
+		    NULL, NULL, 0);
+	es = PQresultStatus(r);
+	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
+		pg_set_err(pc, r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(pc->c));
+		PQclear(r);
+		return -1;
+	}
+	ps->res = r;
+	ps->row = -1;
+	return 0;
+}
+
+int
+pg_step(struct sql_stmt *s)
+{
+	struct pg_stmt *ps = s->pg;
+
+	if (ps->done)
+		return SQL_DONE;
+	if (ps->res == NULL && pg_run(s) != 0)
+		return SQL_PG_ERROR;
+	if (ps->row + 1 < PQntuples(ps->res)) {
+		ps->row++;
+		return SQL_ROW;
+	}
+	ps->done = 1;
+	return SQL_DONE;
+}
+
+void
+pg_reset(struct sql_stmt *s)
+{
+	pg_clear_result(s->pg);
+}
+
+int
+pg_col_count(struct sql_stmt *s)
+{
+	struct pg_stmt *ps = s->pg;
+
+	if (ps->res == NULL && pg_run(s) != 0)
+		return 0;
+	return PQnfields(ps->res);
+}
+
+/* The row in hand's value i, or NULL (no row, no such column, NULL). */
+static const char *
+pg_value(struct sql_stmt *s, int i)
+{
+	struct pg_stmt *ps = s->pg;
+
+	if (ps->res == NULL || ps->row < 0 || ps->row >= PQntuples(ps->res) ||
+	    i < 0 || i >= PQnfields(ps->res) ||
+	    PQgetisnull(ps->res, ps->row, i))
+		return NULL;
+	return PQgetvalue(ps->res, ps->row, i);
+}
+
+enum sql_col_kind
+pg_col_type(struct sql_stmt *s, int i)
+{
+	struct pg_stmt *ps = s->pg;
+
+	if (pg_value(s, i) == NULL)
+		return SQL_COL_NULL;
+	switch (PQftype(ps->res, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return SQL_COL_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return SQL_COL_REAL;
+	case OID_BYTEA:
+		return SQL_COL_BLOB;
+	default:
+		return SQL_COL_TEXT;
+	}
+}
+
+/* SQLite's conversions: a text reads as the number it starts with. */
+long long
+pg_col_int64(struct sql_stmt *s, int i)
+{
+	const char *v = pg_value(s, i);
+	double d;
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(s->pg->res, i) == OID_BOOL)
+		return v[0] == 't';
+	errno = 0;
+	if (strpbrk(v, ".eE") != NULL) {
+		d = strtod(v, NULL);
+		return d >= 9.2e18 ? LLONG_MAX : d <= -9.2e18 ? LLONG_MIN :
+		    (long long)d;
+	}
+	return strtoll(v, NULL, 10);
+}
+
+double
+pg_col_double(struct sql_stmt *s, int i)
+{
+	const char *v = pg_value(s, i);
+
+	if (v == NULL)
+		return 0.0;
+	if (PQftype(s->pg->res, i) == OID_BOOL)
+		return v[0] == 't';
+	return strtod(v, NULL);
+}
+
+const char *
+pg_col_text(struct sql_stmt *s, int i)
+{
+	const char *v = pg_value(s, i);
+
+	return v != NULL ? v : "";
+}
+
+int
+pg_col_bytes(struct sql_stmt *s, int i)
+{
+	if (pg_value(s, i) == NULL)
+		return 0;
+	return PQgetlength(s->pg->res, s->pg->row, i);
+}
+
+int
+pg_param_count(struct sql_stmt *s)
+{
+	return s->pg->nparams;
+}
+
+int
+pg_exec(struct store *st, const char *sql)
+{
+	PGresult *r = PQexec(st->pg->c, sql);
+	ExecStatusType es = PQresultStatus(r);
+	int rc = 0;
+
+	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
+		pg_set_err(st->pg, r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(st->pg->c));
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+int
+pg_in_tx(struct store *st)
+{
+	return PQtransactionStatus(st->pg->c) != PQTRANS_IDLE;
+}
+
+/* libpq's notices (NOTICE: ... from DDL) are not for the user's terminal. */
+static void
+pg_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
+int
+pg_connect(struct store *st, char **cause)
+{
+	struct pg_conn *pc = xcalloc(1, sizeof *pc);
+	PGresult *r;
+
+	st->kind = STORE_PG;
+	st->pg = pc;
+	pc->c = PQconnectdb(st->path);
+	if (PQstatus(pc->c) != CONNECTION_OK) {
+		pg_set_err(pc, PQerrorMessage(pc->c));
+		return acc_error(cause, "cannot connect: %s", pc->err);
+	}
+	PQsetNoticeProcessor(pc->c, pg_quiet, NULL);
+	/*
+	 * A client stopped while it holds a lock (SIGSTOP, a dead SSH link)
+	 * stalls the others only until the server ends its transaction;
+	 * a writer waits for a lock at most as long as SQLite's busy limit.
+	 */
+	if (pg_exec(st, "SET search_path = accord, pg_catalog; "
+	    "SET lock_timeout = '10s'; "
+	    "SET idle_in_transaction_session_timeout = '5s'; "
+	    "SET statement_timeout = '10min'; "
+	    "SET client_min_messages = warning") != 0)
+		return acc_error(cause, "cannot set up the connection: %s",
+		    pc->err);
+	/* Who is writing is the server's answer, never the client's. */
+	r = PQexec(pc->c, "SELECT session_user");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		pg_set_err(pc, PQresultErrorMessage(r));
+		PQclear(r);
+		return acc_error(cause, "cannot read the role: %s", pc->err);
+	}
+	acc_identity_set(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+void
+pg_close(struct store *st)
+{
+	if (st->pg == NULL)
+		return;
+	PQfinish(st->pg->c);
+	st->pg->c = NULL;
+	free(st->pg->err);
+	free(st->pg);
+	st->pg = NULL;
+}
