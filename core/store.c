@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "sqlutil.h"
 
 /* 'ACRD': PRAGMA application_id marks the file as an accord store. */
@@ -176,10 +175,7 @@ store_close(struct store *st)
 		return;
 	store_rollback(st);
 	sql_cache_drop(st);
-	/* The last connection's close removes DB-wal: a project-group act. */
-	priv_raise();
 	sqlite3_close_v2(st->db);
-	priv_drop();
 	/* After SQLite's descriptors: see store_wq.c. */
 	store_wq_close(st);
 	free(st->path);
@@ -251,7 +247,6 @@ store_unlink_files(const char *path)
 {
 	char *p;
 
-	priv_raise();
 	unlink(path);
 	p = xasprintf("%s-wal", path);
 	unlink(p);
@@ -262,24 +257,17 @@ store_unlink_files(const char *path)
 	p = xasprintf("%s-journal", path);
 	unlink(p);
 	free(p);
-	priv_drop();
 }
 
 static int store_create_files(const char *, int, struct store **, char **);
 static int store_open_files(const char *, struct store **, char **);
 
-/*
- * Creating and opening make the store's files (DB, DB-wal, DB-shm) and
- * open them for good, so they run with the project group (priv.h).
- */
 int
 store_create(const char *path, int version, struct store **out, char **cause)
 {
 	int rc;
 
-	priv_raise();
 	rc = store_create_files(path, version, out, cause);
-	priv_drop();
 	return rc;
 }
 
@@ -288,9 +276,7 @@ store_open(const char *path, struct store **out, char **cause)
 {
 	int rc;
 
-	priv_raise();
 	rc = store_open_files(path, out, cause);
-	priv_drop();
 	return rc;
 }
 
@@ -414,7 +400,6 @@ store_open_files(const char *path, struct store **out, char **cause)
 	long long appid = 0;
 	int v, tries;
 
-	/* With the effective group: the project group may own the path. */
 	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
