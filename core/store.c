@@ -317,7 +317,8 @@ store_connect(const char *path, const char *vfs, char **cause)
  * have init remove files elsewhere.  SQLite, too, opens, creates and
  * deletes DB-journal, DB-wal and DB-shm by path (resolving every symbolic
  * link in it again each time), and deletes a -journal or -wal it finds
- * next to an empty database.  So init:
+ * next to an empty database (pager.c: hasHotJournal,
+ * pagerOpenWalIfPresent).  So init:
  *
  *  - resolves DB's directory once, a component at a time, following only
  *    symbolic links that root or the user owns (store_dir_open), and
