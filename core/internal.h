@@ -69,6 +69,7 @@ struct store {
 	int wq_held;		/* this connection holds the queue's lock */
 	int create_pending;	/* PostgreSQL: store_create's transaction is
 				 * open; the first store_begin is that one */
+	struct store_made *made; /* init: what it created (store.c), or NULL */
 };
 
 /*
@@ -164,8 +165,20 @@ int sql_int(struct store *st, const char *sql, const char *param,
  */
 int store_sync_wal(struct store *st, char **cause);
 
-/* Remove a store file and its -wal/-shm/-journal companions. */
+/*
+ * Remove a store file and its -wal/-shm/-journal companions by path: only
+ * for files the caller made in a directory nobody else writes.
+ */
 void store_unlink_files(const char *path);
+
+/*
+ * After store_create succeeded and a later step of init failed: close st
+ * and remove the files store_create made for it, and nothing else (not
+ * what another process put at the path since).  st is freed.
+ */
+void store_discard(struct store *st);
+/* Frees store_create's record of what it made (store_close calls it). */
+void store_made_free(struct store_made *m);
 
 /* Append a row to the audit table (inside the caller's transaction). */
 int store_audit(struct store *st, const char *user, const char *action,

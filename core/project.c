@@ -432,8 +432,7 @@ project_init(const char *path, const struct project_spec *spec,
 	if (store_begin(st, 1, cause) != 0 ||
 	    init_rows(st, spec, pc, n, text, user, cause) != 0 ||
 	    store_commit(st, cause) != 0) {
-		store_close(st);
-		store_unlink_files(path);
+		store_discard(st);
 		free(text);
 		parsed_free(pc, n);
 		return -1;

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
 #include "internal.h"

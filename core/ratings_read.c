@@ -10,7 +10,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "label_int.h"
 #include "ratings_int.h"
 #include "ratings_read.h"
@@ -431,9 +430,8 @@ label_part_run(void *arg)
 
 /*
  * The second connection, opened here on the calling thread and already
- * inside its read transaction (the first read opens DB-wal and DB-shm), so
- * a setgid accord (priv.h) opens it with the project group like every
- * store file.  NOMUTEX: it is used by one thread at a time, and a mutex
+ * inside its read transaction (the first read opens DB-wal and DB-shm).
+ * NOMUTEX: it is used by one thread at a time, and a mutex
  * per sqlite3_column call cost a tenth of the scan.  0 or -1.
  */
 static int
@@ -446,7 +444,6 @@ label_part_open(struct label_part *lp)
 	/* SQLite only: a PostgreSQL store is read on one connection. */
 	if (lp->st->kind != STORE_SQLITE)
 		return -1;
-	priv_raise();
 	ok = sqlite3_open_v2(lp->st->path, &own->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
 	if (ok) {
@@ -457,7 +454,6 @@ label_part_open(struct label_part *lp)
 		    "SELECT count(*) FROM labels WHERE id = 0", NULL, &one,
 		    NULL) >= 0;
 	}
-	priv_drop();
 	if (!ok)
 		label_part_close(lp);
 	return ok ? 0 : -1;

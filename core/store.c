@@ -10,10 +10,10 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <pthread.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "sqlutil.h"
 #include "schema_pg.h"
 #include "store_pg.h"
@@ -219,12 +219,10 @@ store_close(struct store *st)
 		free(st);
 		return;
 	}
-	/* The last connection's close removes DB-wal: a project-group act. */
-	priv_raise();
 	sqlite3_close_v2(st->db);
-	priv_drop();
 	/* After SQLite's descriptors: see store_wq.c. */
 	store_wq_close(st);
+	store_made_free(st->made);
 	free(st->path);
 	free(st);
 }
@@ -289,6 +287,12 @@ store_new(const char *path)
 	return st;
 }
 
+/*
+ * Removes a store file and its -wal, -shm and -journal by path, whatever
+ * the path names by then: only for a file the caller made in a directory
+ * nobody else can write (backup's .tmp, a test's store).  A store init
+ * made is removed by store_discard, which removes only what init created.
+ */
 void
 store_unlink_files(const char *path)
 {
@@ -297,7 +301,6 @@ store_unlink_files(const char *path)
 	/* A PostgreSQL store's failed creation was rolled back whole. */
 	if (pg_is_uri(path))
 		return;
-	priv_raise();
 	unlink(path);
 	p = xasprintf("%s-wal", path);
 	unlink(p);
@@ -308,7 +311,6 @@ store_unlink_files(const char *path)
 	p = xasprintf("%s-journal", path);
 	unlink(p);
 	free(p);
-	priv_drop();
 }
 
 static int store_create_files(const char *, int, struct store **, char **);
@@ -316,10 +318,6 @@ static int store_create_pg(const char *, int, struct store **, char **);
 static int store_open_pg(const char *, struct store **, char **);
 static int store_open_files(const char *, struct store **, char **);
 
-/*
- * Creating and opening make the store's files (DB, DB-wal, DB-shm) and
- * open them for good, so they run with the project group (priv.h).
- */
 int
 store_create(const char *path, int version, struct store **out, char **cause)
 {
@@ -327,9 +325,7 @@ store_create(const char *path, int version, struct store **out, char **cause)
 
 	if (pg_is_uri(path))
 		return store_create_pg(path, version, out, cause);
-	priv_raise();
 	rc = store_create_files(path, version, out, cause);
-	priv_drop();
 	return rc;
 }
 
@@ -340,23 +336,21 @@ store_open(const char *path, struct store **out, char **cause)
 
 	if (pg_is_uri(path))
 		return store_open_pg(path, out, cause);
-	priv_raise();
 	rc = store_open_files(path, out, cause);
-	priv_drop();
 	return rc;
 }
 
 /*
- * A read-write connection to path that waits on a busy store.  Returns it,
- * or NULL with *cause.
+ * A read-write connection to path (through VFS vfs, NULL for SQLite's
+ * default) that waits on a busy store.  Returns it, or NULL with *cause.
  */
 static struct store *
-store_connect(const char *path, char **cause)
+store_connect(const char *path, const char *vfs, char **cause)
 {
 	struct store *st = store_new(path);
 
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	    SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
 		sql_fail(st, cause, "cannot open store");
 		store_close(st);
 		return NULL;
@@ -367,43 +361,422 @@ store_connect(const char *path, char **cause)
 	return st;
 }
 
+/*
+ * Creating a store so that whatever happens, init removes nothing it did
+ * not create (issue 15).  init used to create DB by path and, on failure,
+ * unlink DB and its side files by path again, so whoever could write a
+ * directory on the way could swap it for a symbolic link in between and
+ * have init remove files elsewhere.  SQLite, too, opens, creates and
+ * deletes DB-journal, DB-wal and DB-shm by path (resolving every symbolic
+ * link in it again each time), and deletes a -journal or -wal it finds
+ * next to an empty database (pager.c: hasHotJournal,
+ * pagerOpenWalIfPresent).  So init:
+ *
+ *  - resolves DB's directory once, a component at a time, following only
+ *    symbolic links that root or the user owns (store_dir_open), and
+ *    keeps that directory open;
+ *  - refuses, touching nothing, when DB, DB-journal, DB-wal or DB-shm
+ *    exists already: a side file older than the store is not the store's,
+ *    and SQLite would replay it, use it or trip on it;
+ *  - creates DB and DB-shm itself in that directory (O_EXCL, O_NOFOLLOW)
+ *    and records their device and inode;
+ *  - hands SQLite the directory as /proc/self/fd/N/NAME through the
+ *    "accord-init" VFS (below), which never re-resolves a name, so every
+ *    file SQLite opens, creates or deletes is in the directory init
+ *    opened, whatever becomes of the path meanwhile; there SQLite creates
+ *    DB-wal with O_EXCL, never sees a DB-journal, and deletes only the
+ *    user's regular files;
+ *  - sets the journal mode to MEMORY before WAL, so that SQLite never
+ *    writes a DB-journal file;
+ *  - on failure removes, through the directory descriptor, only the files
+ *    it recorded (same device and inode, still the user's) and a DB-wal
+ *    that was not there before (store_made_remove).
+ *
+ * What remains: someone who can write DB's directory itself can still
+ * plant or rename files in it while init runs (without the sticky bit
+ * they can replace any file there anyway).  init then fails, or makes a
+ * store they can spoil, but it never removes their files, nor anything
+ * in another directory.  docs/deploy.md says where a store belongs.
+ */
+enum { MADE_DB, MADE_WAL, MADE_SHM, MADE_JOURNAL, MADE_N };
+static const char *const made_suffix[MADE_N] = {
+	"", "-wal", "-shm", "-journal"
+};
+
+struct store_made {
+	int dirfd;		/* DB's directory (O_PATH), resolved once */
+	char *name[MADE_N];	/* DB's last component and its side files */
+	int made[MADE_N];	/* created by init itself: */
+	dev_t dev[MADE_N];	/* ... on this device */
+	ino_t ino[MADE_N];	/* ... with this inode */
+};
+
+void
+store_made_free(struct store_made *m)
+{
+	int i;
+
+	if (m == NULL)
+		return;
+	if (m->dirfd >= 0)
+		close(m->dirfd);
+	for (i = 0; i < MADE_N; i++)
+		free(m->name[i]);
+	free(m);
+}
+
+/* Removes what init made in m's directory, and nothing else. */
+static void
+store_made_remove(struct store_made *m)
+{
+	struct stat sb;
+	int i, ours;
+
+	for (i = 0; i < MADE_N; i++) {
+		if (fstatat(m->dirfd, m->name[i], &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode) || sb.st_uid != geteuid())
+			continue;
+		if (m->made[i])
+			ours = sb.st_dev == m->dev[i] && sb.st_ino == m->ino[i];
+		else	/* SQLite's: absent before init, created with O_EXCL */
+			ours = i == MADE_WAL && sb.st_dev == m->dev[MADE_DB];
+		if (ours)
+			(void)unlinkat(m->dirfd, m->name[i], 0);
+	}
+}
+
+void
+store_discard(struct store *st)
+{
+	struct store_made *m;
+
+	if (st == NULL)
+		return;
+	m = st->made;
+	st->made = NULL;
+	store_close(st);
+	if (m != NULL) {
+		store_made_remove(m);
+		store_made_free(m);
+	}
+}
+
+/*
+ * The "accord-init" VFS: SQLite's unix VFS, except that a name is used as
+ * given (the unix VFS resolves each symbolic link in a name, the
+ * /proc/self/fd/N link included, and would open the directory's path
+ * again), a -journal never exists (the store is new: none can be its
+ * own), every file but DB is created with O_EXCL, and only regular files
+ * of the user's are deleted.  For init's connection only.
+ */
+static sqlite3_vfs *init_unix;
+static sqlite3_vfs init_vfs;
+static pthread_once_t init_vfs_once = PTHREAD_ONCE_INIT;
+
+static int
+init_vfs_fullpath(sqlite3_vfs *vfs, const char *name, int n, char *out)
+{
+	size_t len = strlen(name);
+
+	(void)vfs;
+	if (n < 0 || len >= (size_t)n)
+		return SQLITE_CANTOPEN;
+	memcpy(out, name, len + 1);
+	return SQLITE_OK;
+}
+
+static int
+init_vfs_access(sqlite3_vfs *vfs, const char *name, int flags, int *res)
+{
+	size_t len = strlen(name);
+
+	(void)vfs;
+	if (len >= 8 && strcmp(name + len - 8, "-journal") == 0) {
+		*res = 0;
+		return SQLITE_OK;
+	}
+	return init_unix->xAccess(init_unix, name, flags, res);
+}
+
+static int
+init_vfs_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f,
+    int flags, int *out)
+{
+	(void)vfs;
+	if ((flags & SQLITE_OPEN_CREATE) && !(flags & SQLITE_OPEN_MAIN_DB))
+		flags |= SQLITE_OPEN_EXCLUSIVE;
+	return init_unix->xOpen(init_unix, name, f, flags, out);
+}
+
+static int
+init_vfs_delete(sqlite3_vfs *vfs, const char *name, int sync_dir)
+{
+	struct stat sb;
+
+	(void)vfs;
+	if (lstat(name, &sb) == 0 &&
+	    (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid()))
+		return SQLITE_IOERR_DELETE;
+	return init_unix->xDelete(init_unix, name, sync_dir);
+}
+
+static void
+init_vfs_register(void)
+{
+	sqlite3_vfs *unix_vfs = sqlite3_vfs_find(NULL);
+
+	if (unix_vfs == NULL)
+		return;
+	init_vfs = *unix_vfs;
+	init_vfs.pNext = NULL;
+	init_vfs.zName = "accord-init";
+	init_vfs.xFullPathname = init_vfs_fullpath;
+	init_vfs.xAccess = init_vfs_access;
+	init_vfs.xOpen = init_vfs_open;
+	init_vfs.xDelete = init_vfs_delete;
+	if (sqlite3_vfs_register(&init_vfs, 0) == SQLITE_OK)
+		init_unix = unix_vfs;
+}
+
+/* Symbolic links followed at most, as in the kernel's path lookup. */
+#define STORE_MAX_LINKS 40
+
+/*
+ * Opens directory dir (O_PATH) a component at a time, following a
+ * symbolic link only when root or the user owns it: nobody else's link
+ * sends init to another directory, however it is swapped in while init
+ * runs.  A descriptor, or -1 with *cause.
+ */
+static int
+store_dir_open(const char *dir, char **cause)
+{
+	char *rest = xstrdup(dir), *p, *next, target[PATH_MAX];
+	struct stat sb;
+	int fd, nfd = -1, links = 0;
+	ssize_t n;
+
+	fd = open(*rest == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		acc_error(cause, "cannot open its directory: %s",
+		    strerror(errno));
+		goto fail;
+	}
+	for (p = rest; *p != '\0'; p = next) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		if ((next = strchr(p, '/')) != NULL)
+			*next++ = '\0';
+		else
+			next = p + strlen(p);
+		nfd = openat(fd, p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd < 0 || fstat(nfd, &sb) != 0) {
+			acc_error(cause, "cannot open its directory (at %s): "
+			    "%s", p, strerror(errno));
+			goto fail;
+		}
+		if (S_ISLNK(sb.st_mode)) {
+			char *joined;
+
+			if (sb.st_uid != 0 && sb.st_uid != geteuid()) {
+				acc_error(cause, "its directory's path goes "
+				    "through %s, a symbolic link another user "
+				    "(uid %u) owns; give the path without it",
+				    p, (unsigned)sb.st_uid);
+				goto fail;
+			}
+			n = readlinkat(nfd, "", target, sizeof target - 1);
+			if (n < 0 || ++links > STORE_MAX_LINKS) {
+				acc_error(cause, "cannot open its directory "
+				    "(at %s): %s", p, n < 0 ? strerror(errno) :
+				    "too many symbolic links");
+				goto fail;
+			}
+			target[n] = '\0';
+			close(nfd);
+			nfd = -1;
+			if (target[0] == '/') {
+				close(fd);
+				fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+				if (fd < 0) {
+					acc_error(cause, "cannot open /: %s",
+					    strerror(errno));
+					goto fail;
+				}
+			}
+			/* The link's target, then what followed the link. */
+			joined = xasprintf("%s/%s", target, next);
+			free(rest);
+			rest = joined;
+			next = rest;
+			continue;
+		}
+		if (!S_ISDIR(sb.st_mode)) {
+			acc_error(cause, "cannot open its directory: %s is not "
+			    "a directory", p);
+			goto fail;
+		}
+		close(fd);
+		fd = nfd;
+		nfd = -1;
+	}
+	free(rest);
+	return fd;
+fail:
+	if (nfd >= 0)
+		close(nfd);
+	if (fd >= 0)
+		close(fd);
+	free(rest);
+	return -1;
+}
+
+/*
+ * Opens DB's directory and claims DB and DB-shm in it (above).  The
+ * record, or NULL with *cause, having created nothing.
+ */
+static struct store_made *
+store_made_start(const char *path, char **cause)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	struct store_made *m;
+	struct stat sb;
+	char *dir;
+	int i, k, fd;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		acc_error(cause, "names a directory, not a file");
+		return NULL;
+	}
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xasprintf("%.*s", (int)(slash - path), path);
+	m = xcalloc(1, sizeof *m);
+	m->dirfd = store_dir_open(dir, cause);
+	free(dir);
+	if (m->dirfd < 0) {
+		free(m);
+		return NULL;
+	}
+	for (i = 0; i < MADE_N; i++)
+		m->name[i] = xasprintf("%s%s", base, made_suffix[i]);
+	if (fstatat(m->dirfd, m->name[MADE_DB], &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		acc_error(cause, "already exists; accord init never "
+		    "overwrites a file");
+		goto fail;
+	}
+	for (i = MADE_DB + 1; i < MADE_N; i++)
+		if (fstatat(m->dirfd, m->name[i], &sb,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+			acc_error(cause, "%s exists already (owner uid %u) "
+			    "and cannot belong to a new store; accord init "
+			    "neither uses nor removes it: remove it or choose "
+			    "another name", m->name[i], (unsigned)sb.st_uid);
+			goto fail;
+		}
+	/*
+	 * O_EXCL claims each name atomically: two inits never share a file.
+	 * DB-shm is made through the same umask as DB, so it has DB's mode,
+	 * as SQLite would give it.
+	 */
+	for (k = 0; k < 2; k++) {
+		i = k == 0 ? MADE_DB : MADE_SHM;
+		fd = openat(m->dirfd, m->name[i], O_RDWR | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_CLOEXEC, 0664);
+		if (fd == -1 && errno == EEXIST && i == MADE_DB)
+			acc_error(cause, "already exists; accord init never "
+			    "overwrites a file");
+		else if (fd == -1 && errno == EEXIST)
+			acc_error(cause, "%s appeared while accord init ran; "
+			    "it neither uses nor removes it", m->name[i]);
+		else if (fd == -1)
+			acc_error(cause, "cannot create %s: %s", m->name[i],
+			    strerror(errno));
+		if (fd == -1)
+			goto fail;
+		if (fstat(fd, &sb) == 0) {
+			m->made[i] = 1;
+			m->dev[i] = sb.st_dev;
+			m->ino[i] = sb.st_ino;
+		}
+		close(fd);
+	}
+	return m;
+fail:
+	store_made_remove(m);
+	store_made_free(m);
+	return NULL;
+}
+
+/*
+ * PRAGMA journal_mode answers the mode it ended in, which is the old one,
+ * without an error, when SQLite could not set up the WAL.
+ */
+static int
+store_set_wal(struct store *st, char **cause)
+{
+	sqlite3_stmt *s;
+	const unsigned char *mode;
+	int ok;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode = WAL", -1, &s,
+	    NULL) != SQLITE_OK)
+		return sql_fail(st, cause, "cannot set the journal mode");
+	ok = sqlite3_step(s) == SQLITE_ROW &&
+	    (mode = sqlite3_column_text(s, 0)) != NULL &&
+	    sqlite3_stricmp((const char *)mode, "wal") == 0;
+	sqlite3_finalize(s);
+	if (!ok)
+		return sql_fail(st, cause, "cannot set up the WAL");
+	return 0;
+}
+
 static int
 store_create_files(const char *path, int version, struct store **out,
     char **cause)
 {
+	struct store_made *m;
 	struct store *st;
-	char pragma[64];
-	int fd;
+	char pragma[64], *pinned;
 
 	if (version < 1 || version > STORE_SCHEMA_VERSION)
 		return acc_error(cause, "no schema version %d", version);
-	/* O_EXCL claims the name atomically: two inits never share a file. */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0664);
-	if (fd == -1) {
-		if (errno == EEXIST)
-			return acc_error(cause, "already exists; accord init "
-			    "never overwrites a file");
-		return acc_error(cause, "cannot create: %s", strerror(errno));
+	pthread_once(&init_vfs_once, init_vfs_register);
+	if (init_unix == NULL)
+		return acc_error(cause, "cannot register SQLite's accord-init "
+		    "VFS");
+	if ((m = store_made_start(path, cause)) == NULL)
+		return -1;
+	pinned = xasprintf("/proc/self/fd/%d/%s", m->dirfd, m->name[MADE_DB]);
+	if (access(pinned, F_OK) != 0) {
+		free(pinned);
+		store_made_remove(m);
+		store_made_free(m);
+		return acc_error(cause, "cannot create it: accord init reaches "
+		    "the store's directory through /proc/self/fd, and /proc "
+		    "is not mounted");
 	}
-	close(fd);
-
-	if ((st = store_connect(path, cause)) == NULL) {
-		store_unlink_files(path);
+	st = store_connect(pinned, "accord-init", cause);
+	free(pinned);
+	if (st == NULL) {
+		store_made_remove(m);
+		store_made_free(m);
 		return -1;
 	}
+	st->made = m;
 	snprintf(pragma, sizeof pragma, "PRAGMA application_id = %d",
 	    STORE_APPLICATION_ID);
-	if (sql_exec(st, "PRAGMA journal_mode = WAL", cause) != 0 ||
+	if (sql_exec(st, "PRAGMA journal_mode = MEMORY", cause) != 0 ||
+	    store_set_wal(st, cause) != 0 ||
 	    sql_exec(st, pragma, cause) != 0 ||
 	    store_configure(st, cause) != 0 ||
-	    store_migrate(st, version, cause) != 0)
-		goto fail;
+	    store_migrate(st, version, cause) != 0) {
+		store_discard(st);
+		return -1;
+	}
 	*out = st;
 	return 0;
-fail:
-	store_close(st);
-	store_unlink_files(path);
-	return -1;
 }
 
 /*
@@ -466,12 +839,11 @@ store_open_files(const char *path, struct store **out, char **cause)
 	long long appid = 0;
 	int v, tries;
 
-	/* With the effective group: the project group may own the path. */
 	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
 		return acc_error(cause, "no such project store (create one "
 		    "with accord init)");
 	store_sidecars(path);
-	if ((st = store_connect(path, cause)) == NULL)
+	if ((st = store_connect(path, NULL, cause)) == NULL)
 		return -1;
 	/* Reading application_id is the first read: garbage fails here,
 	 * before any setting that might try to write. */

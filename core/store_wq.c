@@ -34,7 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "internal.h"
 
 struct store_wq {
@@ -102,9 +101,7 @@ wq_get(struct store *st)
 
 	if (st->wq != NULL || st->path == NULL)
 		return st->wq;
-	priv_raise();
 	fd = open(st->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	priv_drop();
 	if (fd < 0) {
 		st->wq_none = 1;
 		return NULL;

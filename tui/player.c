@@ -10,7 +10,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "accord/priv.h"
 #include "accord/util.h"
 #include "player.h"
 
@@ -132,7 +131,6 @@ player_start(struct player *p, const char *path, char **cause)
 	if (pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
 
-		priv_child();
 		setpgid(0, 0);
 		if (fd >= 0) {
 			dup2(fd, 0);

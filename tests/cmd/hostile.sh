@@ -90,3 +90,60 @@ ok_if "a reason with SQL in it is taken" rc_is 0
 ok_if "and stored as it is" sql_is "SELECT reason = '$(printf %s "$SQLR" | sed "s/'/''/g")' FROM guidelines WHERE version = 2" "1"
 run "$ACCORD" guideline "$DB" diff 1 2
 ok_if "guideline diff prints the old text inert" sh -c "[ $RC -eq 0 ] && grep -q pwned '$T/out' && ! LC_ALL=C grep -q \"\$(printf '[\033\007\233\377]')\" '$T/out'"
+
+# Hostile users against a store set up as docs/deploy.md says for a group
+# that trusts itself, with real OS users: the members' group owns the
+# directory (2770) and the store (660).  Someone outside the group reaches
+# nothing, neither the file nor anything through accord; USER and LOGNAME
+# change nobody's identity.  (What members can do to the file directly is
+# not limited: deploy.md says so.)
+G=$(test_user proj)
+ADM=$(test_user adm)
+LAB=$(test_user lab)
+OUT=$(test_user out)
+if ! { ensure_group $G && ensure_user $ADM $LAB $OUT; }; then
+	skip "the group set-up (docs/deploy.md)" "$WHY"
+	exit 0
+fi
+run usermod -aG $G $ADM
+ok_if "the admin joins the project group" rc_is 0
+run usermod -aG $G $LAB
+ok_if "the labeler joins the project group" rc_is 0
+mkdir proj img2
+chgrp $G proj && chmod 2770 proj
+for i in 1 2 3; do convert -size 16x16 -seed $i plasma: img2/a$i.png; done
+chmod -R a+rX img2
+DB=$T/proj/p.accord
+run as $ADM sh -c "umask 007 && exec '$ACCORD' init '$DB' --task t --media image --classes ok,bad"
+ok_if "the admin creates the store in the group's directory" rc_is 0
+ok_if "the store is the group's, mode 660" \
+	sh -c "[ \"\$(stat -c '%G %a %U' '$DB')\" = '$G 660 $ADM' ]"
+run as $ADM "$ACCORD" import "$DB" "$T/img2"
+ok_if "the admin imports" rc_is 0
+run as $ADM "$ACCORD" member "$DB" add $LAB --role labeler
+ok_if "the admin adds a labeler" rc_is 0
+ok_if "the admin is the OS user who ran init" \
+	sql_is "SELECT user, role FROM current_members ORDER BY user" "$ADM|admin
+$LAB|labeler"
+run as $LAB "$ACCORD" status "$DB"
+ok_if "a member works with the store" sh -c "[ $RC -eq 0 ] && grep -q '$LAB (labeler)' '$T/out'"
+ok_if "the store's side files are the group's, with its mode" \
+	sh -c "for f in '$DB'-wal '$DB'-shm; do [ ! -e \"\$f\" ] || [ \"\$(stat -c '%G %a' \"\$f\")\" = '$G 660' ] || exit 1; done"
+
+run as $OUT cat "$DB"
+ok_if "an outsider cannot read the store" sh -c "[ $RC -ne 0 ] && [ ! -s '$T/out' ]"
+run as $OUT sqlite3 "$DB" "INSERT INTO audit (at, user, action, detail) VALUES ('x', '$ADM', 'forged', '')"
+ok_if "an outsider cannot write rows" sql_is "SELECT count(*) FROM audit WHERE action = 'forged'" "0"
+for cmd in status items; do
+	run as $OUT "$ACCORD" $cmd "$DB"
+	ok_if "an outsider cannot $cmd through accord: one line, nothing shown" \
+		sh -c "[ $RC -eq 1 ] && [ \$(wc -l <'$T/err') -eq 1 ] && [ ! -s '$T/out' ]"
+done
+run as $OUT "$ACCORD" member "$DB" add $OUT --role admin
+ok_if "an outsider cannot make themselves a member" \
+	sql_is "SELECT count(*) FROM current_members WHERE user = '$OUT'" "0"
+run as $LAB env USER=$ADM LOGNAME=$ADM "$ACCORD" member "$DB" add $OUT
+ok_if "a member cannot act as the admin by setting USER" \
+	sh -c "[ $RC -eq 1 ] && grep -q 'needs the admin role ($LAB is labeler)' '$T/err'"
+ok_if "the refusal is audited under the real user" \
+	sql_is "SELECT user FROM audit WHERE action = 'refused' AND detail LIKE 'changing members%' ORDER BY id DESC LIMIT 1" "$LAB"
