@@ -309,9 +309,19 @@ static const char *const migrations[] = {
 	 * write what accord would not: it supersedes the pair's newest row
 	 * (NULL for the first), and a withdrawal has a label in force to
 	 * withdraw.  Under the writer lock the newest row cannot move.
+	 * BEFORE triggers run before the insert policy is checked: a row
+	 * under another's name is refused first, as the policy would, or
+	 * the answer would tell a labeler whether the other has a label on
+	 * the item.  Admins (labels import) and the superuser are let by.
 	 */
 	"CREATE FUNCTION labels_check() RETURNS trigger LANGUAGE plpgsql "
 	DEFINER " AS $f$ DECLARE prev_id bigint; prev_class bigint; BEGIN"
+	"  IF NEW.labeler IS DISTINCT FROM session_user::text"
+	"    AND coalesce(my_role(), '') <> 'admin' AND NOT coalesce((SELECT"
+	"    rolsuper FROM pg_roles WHERE rolname = session_user), false) THEN"
+	"    RAISE EXCEPTION 'new row violates row-level security policy for"
+	" table \"labels\"' USING ERRCODE = 'insufficient_privilege';"
+	"  END IF;"
 	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l"
 	"    WHERE l.item = NEW.item AND l.labeler = NEW.labeler"
 	"    ORDER BY l.id DESC LIMIT 1;"
@@ -352,10 +362,18 @@ static const char *const migrations[] = {
 	"  RETURN NULL; END $f$;\n"
 	"CREATE TRIGGER labels_derive AFTER INSERT ON labels"
 	"  FOR EACH ROW EXECUTE FUNCTION labels_derive();\n"
-	/* SQLite's queue_levels_move, the same statements. */
+	/* SQLite's queue_levels_move (schema_int.h). */
 	"CREATE FUNCTION queue_levels_move() RETURNS trigger LANGUAGE plpgsql "
 	DEFINER " AS $f$ BEGIN"
-	QUEUE_LEVELS_MOVE_SQL
+	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch"
+	"    AND n = OLD.n;"
+	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
+	"    NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE"
+	"    SET items = queue_levels.items + 1;"
+	LABELER_LEVELS_LEAVE_SQL
+	LABELER_LEVELS_JOIN_SQL
+	"    ON CONFLICT (labeler, batch, n) DO UPDATE"
+	"    SET items = labeler_levels.items + 1;"
 	"  RETURN NULL; END $f$;\n"
 	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
 	"  FOR EACH ROW WHEN (OLD.n <> NEW.n)"
@@ -435,7 +453,9 @@ static const char *const migrations[] = {
 	 * on an item for p_seconds (at most an hour), after deleting the
 	 * expired ones; the expiry written is returned.  Taken through these
 	 * functions only, so that nobody writes another's lease or an expiry
-	 * of their choosing.
+	 * of their choosing; at most 64 at once, so nobody holds the whole
+	 * queue (the label screen holds the item shown and the few it
+	 * loads ahead).
 	 */
 	"CREATE FUNCTION lease_now() RETURNS double precision LANGUAGE sql"
 	"  VOLATILE AS $f$ SELECT extract(epoch FROM clock_timestamp())"
@@ -458,6 +478,12 @@ static const char *const migrations[] = {
 	"  IF NOT EXISTS (SELECT 1 FROM items WHERE id = p_item) THEN"
 	"    RAISE EXCEPTION 'no item % in this project', p_item"
 	"      USING ERRCODE = 'foreign_key_violation';"
+	"  END IF;"
+	"  IF NOT EXISTS (SELECT 1 FROM leases WHERE item = p_item AND"
+	"    \"user\" = session_user) AND (SELECT count(*) FROM leases WHERE"
+	"    \"user\" = session_user) >= 64 THEN"
+	"    RAISE EXCEPTION '% holds 64 leases, the most one may hold',"
+	"      session_user USING ERRCODE = 'program_limit_exceeded';"
 	"  END IF;"
 	"  expiry := lease_now() + p_seconds;"
 	"  INSERT INTO leases (item, \"user\", expires_at) VALUES (p_item,"

@@ -229,6 +229,11 @@ refused "a labeler may not UPDATE item_labelers" "$L1" \
 	"UPDATE item_labelers SET n = 0" "$DENIED for table item_labelers"
 refused "a labeler may not INSERT a label under another's name" "$L1" \
 	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (3, '$L2', 1, 1, 't', 'screen', '$L1')" "$RLS"
+# Item 1 has a label of lab2's: the refusal must not depend on it.
+refused "a label under another's name is refused before its rows are looked at (no supersedes)" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (1, '$L2', 1, 1, 't', 'screen', '$L1')" "$RLS"
+refused "a label under another's name is refused before its rows are looked at (a withdrawal)" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (1, '$L2', NULL, 1, 't', 'screen', '$L1')" "$RLS"
 refused "a labeler may not INSERT a label recorded by another" "$L1" \
 	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (3, '$L1', 1, 1, 't', 'screen', '$L2')" "$RLS"
 refused "a labeler may not INSERT an imported label row" "$L1" \
@@ -365,3 +370,12 @@ super "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnames
 ok_if "every table has row-level security on and forced" out_has '^0$'
 super "SELECT count(*) FROM information_schema.role_table_grants WHERE table_schema = 'accord' AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE', 'TRIGGER', 'REFERENCES') AND grantee <> '$(printf '%s' "$PDB" | sed "s/'/''/g")_owner'"
 ok_if "nobody but the owner holds UPDATE, DELETE, TRUNCATE, TRIGGER or REFERENCES" out_has '^0$'
+
+# A labeler holds at most 64 leases: 64 more items in a batch of their own.
+as_owner "INSERT INTO batches (name, created_by, created_at) VALUES ('b3', 'f', 't');
+INSERT INTO items (sha256, path, kind, format, bytes, batch, imported_by, imported_at)
+  SELECT lpad(g::text, 64, 'f'), '/m/x' || g, 'image', 'png', 1, 3, 'f', 't' FROM generate_series(1, 64) g"
+gives "a labeler takes 64 leases, and renews one" "$L1" \
+	"SELECT count(lease_put(id, 60)) FROM items WHERE batch = 3; SELECT lease_put((SELECT min(id) FROM items WHERE batch = 3), 60) > 0" "64
+t"
+refused "a labeler may not hold a 65th lease" "$L1" "SELECT lease_put(1, 60)" "holds 64 leases"
