@@ -302,7 +302,13 @@ static const char *const migrations[] = {
 	"  END;\n"
 	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
 	"  WHEN OLD.n != NEW.n BEGIN"
-	QUEUE_LEVELS_MOVE_SQL("", "")
+	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch"
+	"  AND n = OLD.n;"
+	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
+	"  NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE SET items = items + 1;"
+	LABELER_LEVELS_LEAVE_SQL
+	LABELER_LEVELS_JOIN_SQL
+	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = items + 1;"
 	"  END;\n",
 };
 

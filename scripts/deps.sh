@@ -19,16 +19,20 @@ if [ "${1:-}" = check ]; then
 	shift
 fi
 
+# libpq-dev: the PostgreSQL store's client library (issue 15).
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
 libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term
 libpq-dev"
 # clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
 # checks the code also compiles warning-free under clang.  chromium: the
-# agree --html test renders the page headless.
+# agree --html test renders the page headless.  postgresql-15 (initdb,
+# pg_ctl) and postgresql-client-15 (psql): the PostgreSQL tests start a
+# throwaway cluster of their own (tests/pglib.sh); no service is used.
 TEST="clang libclang-rt-14-dev sqlite3 tmux sox libsox-fmt-base espeak-ng
 imagemagick flac vorbis-tools python3 passwd util-linux man-db
 groff-base python3-nltk python3-sklearn python3-statsmodels
-chromium python3-numpy python3-scipy valgrind strace"
+chromium python3-numpy python3-scipy valgrind strace postgresql-15
+postgresql-client-15"
 # chafa: the label-screen render benchmark compares against it.
 BENCH="chafa"
 
