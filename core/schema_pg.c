@@ -322,12 +322,21 @@ static const char *const migrations[] = {
 	 * the item.  Admins (labels import) and the superuser are let by.
 	 */
 	"CREATE FUNCTION labels_check() RETURNS trigger LANGUAGE plpgsql "
-	DEFINER " AS $f$ DECLARE prev_id bigint; prev_class bigint; BEGIN"
+	DEFINER " AS $f$ DECLARE prev_id bigint; prev_class bigint;"
+	"  super boolean := coalesce((SELECT rolsuper FROM pg_roles"
+	"    WHERE rolname = session_user), false); BEGIN"
 	"  IF NEW.labeler IS DISTINCT FROM session_user::text"
-	"    AND coalesce(my_role(), '') <> 'admin' AND NOT coalesce((SELECT"
-	"    rolsuper FROM pg_roles WHERE rolname = session_user), false) THEN"
+	"    AND coalesce(my_role(), '') <> 'admin' AND NOT super THEN"
 	"    RAISE EXCEPTION 'new row violates row-level security policy for"
 	" table \"labels\"' USING ERRCODE = 'insufficient_privilege';"
+	"  END IF;"
+	/* The screen labels under the guideline in force (label.c put_row);
+	 * an older one would dodge a relabel (guideline >= V). */
+	"  IF NEW.origin = 'screen' AND NOT super AND NEW.guideline IS"
+	"    DISTINCT FROM (SELECT max(version) FROM guidelines) THEN"
+	"    RAISE EXCEPTION 'a label from the screen is made under the"
+	" guideline in force, not %', NEW.guideline"
+	"      USING ERRCODE = 'check_violation';"
 	"  END IF;"
 	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l"
 	"    WHERE l.item = NEW.item AND l.labeler = NEW.labeler"

@@ -336,6 +336,16 @@ gives "an SME writes the next guideline" "$SME" \
 	"INSERT INTO guidelines (version, text, author, created_at, reason) VALUES (2, 'g2', session_user, 't', 'r'); SELECT max(version) FROM guidelines" 2
 refused "a guideline version must be the next one" "$SME" \
 	"INSERT INTO guidelines (version, text, author, created_at, reason) VALUES (99, 'g', session_user, 't', 'r')" "not the next one"
+refused "a labeler labels under the guideline in force only" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (6, session_user, 1, 1, 't', 'screen', session_user)" "guideline in force, not 1"
+gives "a labeler labels under the new guideline" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (6, session_user, 1, 2, 't', 'screen', session_user); SELECT guideline FROM current_labels WHERE item = 6" 2
+# Planner statistics would show others' values (pg_stats hides the tables
+# whose rows a policy filters for the reader).
+super "ANALYZE; SELECT count(*) > 0 FROM pg_stats WHERE schemaname = 'accord' AND tablename = 'labels'"
+ok_if "the superuser sees the statistics of labels" out_has '^t$'
+gives "a labeler sees no statistics of the project's tables" "$L1" \
+	"SELECT count(*) FROM pg_stats WHERE schemaname = 'accord'" 0
 
 # -- An admin. ----------------------------------------------------------------
 refused "an admin may not UPDATE labels" "$ADM" "UPDATE labels SET class = 1" "$DENIED for table labels"
