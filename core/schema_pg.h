@@ -5,8 +5,8 @@
  * owned by the project's NOLOGIN role P_owner, read and written by
  * members through P_member under row-level security.
  *
- * A project's database is set up, by a superuser or a role with
- * CREATEROLE that owns the database, in one transaction:
+ * A project's database (created UTF8, e.g. createdb -E UTF8 -T template0)
+ * is set up by a superuser in one transaction:
  *
  *	BEGIN;
  *	<schema_pg_prepare(P)>	roles, schema accord, database rights
@@ -58,12 +58,19 @@ const char *schema_pg_migration(int v);
 char *schema_pg_role(const char *prefix, const char *suffix, char **cause);
 
 /*
- * The SQL run before migration 1 by a superuser (or the database owner
- * with CREATEROLE): the roles P_owner and P_member (NOLOGIN) when missing,
- * schema accord owned by P_owner, and the database's CONNECT and
- * TEMPORARY rights taken from PUBLIC and CONNECT given to P_member.
- * Refuses a database whose encoding is not UTF8 (packed label rows count
- * bytes).  malloc'd, or NULL with *cause as schema_pg_role.
+ * The SQL run before migration 1 by a superuser: the roles P_owner and
+ * P_member (NOLOGIN) and P_roles (NOLOGIN CREATEROLE) when missing (an
+ * existing P_owner or P_roles that can log in or has members is refused),
+ * schema accord owned by P_owner, the database's CONNECT and TEMPORARY
+ * rights taken from PUBLIC and CONNECT given to P_member, and the
+ * function accord.member_login(name text, on boolean), owned by P_roles,
+ * through which an admin makes a login a member (CREATE ROLE name LOGIN
+ * if missing, GRANT P_member) or ends it (REVOKE).  Admins must not be
+ * given CREATEROLE: in PostgreSQL 15 it lets a role grant itself any
+ * non-superuser role, P_owner included, and so switch off every trigger
+ * and policy.  Refuses a database whose encoding is not UTF8 (packed
+ * label rows count bytes).  malloc'd, or NULL with *cause as
+ * schema_pg_role.
  */
 char *schema_pg_prepare(const char *prefix, char **cause);
 

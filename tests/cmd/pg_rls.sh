@@ -54,6 +54,8 @@ as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" \
 RC=$?
 ok_if "prepare, migrations and security load in one transaction, silently" \
 	eval '[ "$RC" -eq 0 ] && ! [ -s "$T/err" ]'
+# Nothing after this means anything without the schema.
+[ "$RC" -eq 0 ] || exit 1
 super "SELECT version FROM accord.schema_version"
 ok_if "schema_version holds 1" out_has '^1$'
 # Loading the security part again changes nothing and fails nothing.
@@ -361,6 +363,22 @@ refused "an admin may not drop a table" "$ADM" "DROP TABLE audit" "must be owner
 refused "an admin may not replace my_role" "$ADM" \
 	"CREATE OR REPLACE FUNCTION accord.my_role() RETURNS text LANGUAGE sql AS 'SELECT ''admin'''" "$DENIED for schema accord|must be owner"
 refused "an admin may not give itself the owner role" "$ADM" "GRANT $OWNER TO CURRENT_USER" "must have admin option on role|$DENIED to grant role"
+# Logins are made members through member_login, which runs as the
+# project's role manager: admins hold no CREATEROLE (in PostgreSQL 15 it
+# would let them grant themselves the owner role).
+NEWL=$(test_user newl)
+gives "an admin makes a member's login (created, granted)" "$ADM" \
+	"SELECT member_login('$NEWL', true); SELECT rolcanlogin AND NOT rolcreaterole AND pg_has_role('$NEWL', (SELECT member_role FROM project_roles), 'MEMBER') FROM pg_roles WHERE rolname = '$NEWL'" "
+t"
+gives "an admin ends a member's login" "$ADM" \
+	"SELECT member_login('$NEWL', false); SELECT count(*) FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.member WHERE r.rolname = '$NEWL'" "
+0"
+super "DROP ROLE IF EXISTS \"$NEWL\""
+refused "an SME may not make logins" "$SME" "SELECT member_login('x', true)" "needs the admin role"
+refused "a labeler may not make logins" "$L1" "SELECT member_login('x', true)" "needs the admin role"
+refused "member_login refuses the project's own roles" "$ADM" "SELECT member_login(owner_role, true) FROM project_roles" "no member login may be named"
+refused "member_login refuses a superuser" "$ADM" "SELECT member_login('$PG_SUPER', true)" "is a superuser"
+refused "member_login refuses a group role" "$ADM" "SELECT member_login('pg_read_all_data', true)" "cannot log in"
 gives "an admin adds a member and a setting" "$ADM" \
 	"INSERT INTO members (\"user\", role, active, changed_by, changed_at) VALUES ('$OUT', 'labeler', 1, session_user, 't'); INSERT INTO settings (key, value, set_by, set_at) VALUES ('overlap', '3', session_user, 't'); SELECT count(*) FROM current_members" 5
 gives "an admin records imported labels under the file's names" "$ADM" \
