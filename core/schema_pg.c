@@ -707,6 +707,30 @@ member_login(struct buf *b, const char *prefix, const char *roles,
 	free(owner);
 }
 
+/*
+ * Inside a DO block onto b: role name made with attrs unless it exists;
+ * alone: an existing one that can log in or has members is refused.
+ */
+static void
+role_make(struct buf *b, const char *name, const char *attrs, int alone)
+{
+	if (alone) {
+		buf_puts(b, "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+		quote_literal(b, name);
+		buf_puts(b, " AND (rolcanlogin OR EXISTS (SELECT 1 FROM "
+		    "pg_auth_members a WHERE a.roleid = pg_roles.oid))) THEN "
+		    "RAISE EXCEPTION 'role % exists and can log in or has "
+		    "members: no login may act as it', ");
+		quote_literal(b, name);
+		buf_puts(b, "; END IF;\n");
+	}
+	buf_puts(b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+	quote_literal(b, name);
+	buf_puts(b, ") THEN CREATE ROLE ");
+	quote_ident(b, name);
+	buf_printf(b, " %s; END IF;\n", attrs);
+}
+
 char *
 schema_pg_prepare(const char *prefix, char **cause)
 {
@@ -727,38 +751,10 @@ schema_pg_prepare(const char *prefix, char **cause)
 	    "RAISE EXCEPTION 'accord needs a UTF8 database (createdb -E UTF8 "
 	    "-T template0), not %', current_setting('server_encoding'); "
 	    "END IF;\n");
-	/* The owner role must be one no login can act as. */
-	buf_puts(&b, "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, owner);
-	buf_puts(&b, " AND (rolcanlogin OR EXISTS (SELECT 1 FROM "
-	    "pg_auth_members a WHERE a.roleid = pg_roles.oid))) THEN "
-	    "RAISE EXCEPTION 'role % exists and can log in or has members: "
-	    "no login may act as a project''s owner', ");
-	quote_literal(&b, owner);
-	buf_puts(&b, "; END IF;\n");
-	buf_puts(&b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, owner);
-	buf_puts(&b, ") THEN CREATE ROLE ");
-	quote_ident(&b, owner);
-	buf_puts(&b, " NOLOGIN; END IF;\n");
-	buf_puts(&b, "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, roles);
-	buf_puts(&b, " AND (rolcanlogin OR EXISTS (SELECT 1 FROM "
-	    "pg_auth_members a WHERE a.roleid = pg_roles.oid))) THEN "
-	    "RAISE EXCEPTION 'role % exists and can log in or has members: "
-	    "no login may act as a project''s role manager', ");
-	quote_literal(&b, roles);
-	buf_puts(&b, "; END IF;\n");
-	buf_puts(&b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, roles);
-	buf_puts(&b, ") THEN CREATE ROLE ");
-	quote_ident(&b, roles);
-	buf_puts(&b, " NOLOGIN CREATEROLE; END IF;\n");
-	buf_puts(&b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, member);
-	buf_puts(&b, ") THEN CREATE ROLE ");
-	quote_ident(&b, member);
-	buf_puts(&b, " NOLOGIN; END IF;\n");
+	/* The owner and the role manager: roles no login can act as. */
+	role_make(&b, owner, "NOLOGIN", 1);
+	role_make(&b, roles, "NOLOGIN CREATEROLE", 1);
+	role_make(&b, member, "NOLOGIN", 0);
 	/* Only members connect; nobody makes temporary tables. */
 	buf_puts(&b, "EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE "
 	    "%I FROM PUBLIC', current_database());\n");

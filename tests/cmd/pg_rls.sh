@@ -425,3 +425,14 @@ gives "a labeler takes 64 leases, and renews one" "$L1" \
 	"SELECT count(lease_put(id, 60)) FROM items WHERE batch = 3; SELECT lease_put((SELECT min(id) FROM items WHERE batch = 3), 60) > 0" "64
 t"
 refused "a labeler may not hold a 65th lease" "$L1" "SELECT lease_put(1, 60)" "holds 64 leases"
+
+# A project whose owner role a login can already act as is not set up.
+psql_as "$PG_SUPER" postgres "CREATE DATABASE taken ENCODING 'UTF8' TEMPLATE template0"
+psql_as "$PG_SUPER" postgres "CREATE ROLE taken_owner NOLOGIN; GRANT taken_owner TO \"$L1\""
+{ echo "BEGIN;"; "$SCHEMA_SQL" prepare taken; echo "COMMIT;"; } >"$T_SHARED/taken.sql"
+chmod 644 "$T_SHARED/taken.sql"
+as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d taken -f "$T_SHARED/taken.sql" \
+	>"$T/out" 2>"$T/err"
+RC=$?
+ok_if "prepare refuses an owner role a login is a member of" \
+	eval '[ "$RC" -ne 0 ] && grep -q "taken_owner exists and can log in or has members" "$T/err"'
