@@ -21,6 +21,33 @@
  * created by P_owner so that P_owner owns them; no login role is a member
  * of P_owner, so only a superuser (or a role granted P_owner by the DBA)
  * migrates.
+ *
+ * What the client must do on this schema (the server refuses otherwise):
+ * - search_path = accord, pg_catalog; write "user" quoted.
+ * - A write transaction (READ COMMITTED) first takes the writer lock,
+ *   SELECT pg_advisory_xact_lock(SCHEMA_PG_WRITER_LOCK), as BEGIN
+ *   IMMEDIATE would: inserts into history tables take it anyway, and a
+ *   transaction that read before would have read without it.
+ * - Members never give an id (no INSERT right on id columns); ids rise
+ *   in commit order, with gaps (a rolled back insert, ON CONFLICT DO
+ *   NOTHING and a failed insert each use one up).
+ * - A label row's supersedes is the pair's newest row id (NULL for the
+ *   first), a withdrawal needs a label in force, a row from the screen
+ *   names the newest guideline version, labeler = recorded_by =
+ *   session_user (an admin's labels import: recorded_by only).
+ * - item_meta: write value_type 'text' (value the text) for a CSV cell,
+ *   'real' for a metric (value SQLite's CAST(x AS TEXT), "%!.15g", and
+ *   value_num x exactly), 'null' for a NaN metric (both NULL), as SQLite
+ *   would have stored them; read the type from value_type, a number from
+ *   value_num, text (and CAST(value AS TEXT)) from value.
+ * - Leases through lease_put(item, seconds), lease_drop(item),
+ *   lease_expire(), on the server's clock (lease_now()), not the client's.
+ * - A labeler reading a table only SMEs read gets SQLSTATE 42501
+ *   "permission denied: reading T needs the sme role".
+ * - Bulk rows (accord copy), as a superuser: SET session_replication_role
+ *   = replica, the rows with their ids, then SELECT accord.derived_rebuild()
+ *   and accord.ids_sync(); per-row triggers in one long transaction slow
+ *   down with its length.
  */
 #ifndef ACCORD_SCHEMA_PG_H
 #define ACCORD_SCHEMA_PG_H
