@@ -409,6 +409,52 @@ wait
 super "SELECT string_agg(text, ',' ORDER BY id) FROM accord.comments WHERE text IN ('first', 'second')"
 ok_if "a writer waiting for the lock gets its id after the holder's" out_has '^first,second$'
 
+# -- Labelers at once: the derived tables stay what the labels say. ---------
+# Four writers label the same six items, one row a transaction, with
+# withdrawals; afterwards the derived tables are what derived_rebuild
+# makes from the labels, and every item's packed rows rise.
+for w in 1 2 3 4; do
+	awk -v w=$w 'BEGIN {
+		seed = w * 7
+		for (r = 1; r <= 60; r++) {
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			it = 1 + int(seed / 65536) % 6
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			c = 1 + int(seed / 65536) % 4
+			if (c == 4 && held[it]) { cls = "NULL"; held[it] = 0 }
+			else { if (c == 4) c = 1; cls = c; held[it] = 1 }
+			printf "INSERT INTO labels (item, labeler, class, guideline, " \
+			    "created_at, supersedes, origin, recorded_by) VALUES " \
+			    "(%d, '\''w%d'\'', %s, 2, '\''t'\'', (SELECT max(id) FROM " \
+			    "labels WHERE item = %d AND labeler = '\''w%d'\''), " \
+			    "'\''screen'\'', '\''f'\'');\n", it, w, cls, it, w
+		}
+	}' >"$T_SHARED/w$w.sql"
+	chmod 644 "$T_SHARED/w$w.sql"
+done
+for w in 1 2 3 4; do
+	as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" -c "SET ROLE $OWNER" \
+		-c "SET search_path = accord, pg_catalog" -f "$T_SHARED/w$w.sql" \
+		>/dev/null 2>"$T/err.w$w" &
+done
+wait
+ok_if "four writers at once: every label row is written" eval \
+	'! [ -s "$T/err.w1" ] && ! [ -s "$T/err.w2" ] && ! [ -s "$T/err.w3" ] && ! [ -s "$T/err.w4" ]'
+NONZERO=$(echo "$DERIVED" | sed 's/ FROM queue_levels / FROM queue_levels WHERE items <> 0 /; s/ FROM labeler_levels / FROM labeler_levels WHERE items <> 0 /')
+echo "$NONZERO" | while IFS=: read -r name q; do
+	super "SET search_path = accord, pg_catalog; $q"
+	cp "$T/out" "$T/live.$name"
+done
+super "SELECT accord.derived_rebuild()"
+echo "$NONZERO" | while IFS=: read -r name q; do
+	super "SET search_path = accord, pg_catalog; $q"
+	if cmp -s "$T/live.$name" "$T/out"; then
+		pass "after writers at once, $name is what the labels say"
+	else
+		fail "after writers at once, $name is what the labels say" "$(diff "$T/live.$name" "$T/out" | head -n 6 | tr '\n' '|')"
+	fi
+done
+
 # The schema is the owner's, and no login can act as the owner.
 super "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'accord' AND pg_get_userbyid(c.relowner) <> '$(printf '%s' "$PDB" | sed "s/'/''/g")_owner'"
 ok_if "every object in schema accord is the owner role's" out_has '^0$'
