@@ -66,6 +66,33 @@ as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" \
 RC=$?
 ok_if "the security SQL can be run again" rc_is 0
 
+# label_rows SEED N GUIDELINE "NAME...": N label rows on items 1 to 6 as
+# INSERTs both dialects take, labelers drawn from the names, each row a
+# class or (1 in 4, when the pair has a label in force) a withdrawal,
+# superseding the pair's newest row; the same rows for the same SEED.
+label_rows() {
+	awk -v seed="$1" -v n="$2" -v g="$3" -v names="$4" 'BEGIN {
+		k = split(names, who, " ")
+		for (r = 1; r <= n; r++) {
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			it = 1 + int(seed / 65536) % 6
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			l = who[1 + int(seed / 65536) % k]
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			c = 1 + int(seed / 65536) % 4
+			p = it SUBSEP l
+			if (c == 4 && held[p]) { cls = "NULL"; held[p] = 0 }
+			else { if (c == 4) c = 1; cls = c; held[p] = 1 }
+			printf "INSERT INTO labels (item, labeler, class, note, " \
+			    "guideline, created_at, supersedes, origin, " \
+			    "recorded_by) VALUES (%d, '\''%s'\'', %s, '\'''\'', %d, " \
+			    "'\''t'\'', (SELECT max(id) FROM labels WHERE item = %d " \
+			    "AND labeler = '\''%s'\''), '\''screen'\'', " \
+			    "'\''f'\'');\n", it, l, cls, g, it, l
+		}
+	}'
+}
+
 # -- The derived state against SQLite's, for the same rows. ----------------
 # Rows both dialects accept; 80 label rows by four labelers (one name with
 # the packing's own separators and a two-byte letter) on 6 items in 2
@@ -84,26 +111,7 @@ ok_if "the security SQL can be run again" rc_is 0
 		echo "  imported_by, imported_at) VALUES ('$(printf %064d $i)',"
 		echo "  '/m/$i.png', 'image', 'png', 10, $b, 'f', 't');"
 	done
-	awk 'BEGIN {
-		split("ann bo zoë c,d;1:x", who, " "); seed = 7
-		for (r = 1; r <= 80; r++) {
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			it = 1 + int(seed / 65536) % 6
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			l = who[1 + int(seed / 65536) % 4]
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			c = 1 + int(seed / 65536) % 4
-			k = it SUBSEP l
-			if (c == 4 && held[k]) { cls = "NULL"; held[k] = 0 }
-			else { if (c == 4) c = 1; cls = c; held[k] = 1 }
-			printf "INSERT INTO labels (item, labeler, class, note, " \
-			    "guideline, created_at, supersedes, origin, " \
-			    "recorded_by) VALUES (%d, '\''%s'\'', %s, '\'''\'', 1, " \
-			    "'\''t'\'', (SELECT max(id) FROM labels WHERE item = %d " \
-			    "AND labeler = '\''%s'\''), '\''screen'\'', " \
-			    "'\''f'\'');\n", it, l, cls, it, l
-		}
-	}'
+	label_rows 7 80 1 "ann bo zoë c,d;1:x"
 } >"$T_SHARED/rows.sql"
 chmod 644 "$T_SHARED/rows.sql"
 "$SCHEMA_SQL" sqlite-migrations >"$T/sqlite.sql"
@@ -414,22 +422,7 @@ ok_if "a writer waiting for the lock gets its id after the holder's" out_has '^f
 # withdrawals; afterwards the derived tables are what derived_rebuild
 # makes from the labels, and every item's packed rows rise.
 for w in 1 2 3 4; do
-	awk -v w=$w 'BEGIN {
-		seed = w * 7
-		for (r = 1; r <= 60; r++) {
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			it = 1 + int(seed / 65536) % 6
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			c = 1 + int(seed / 65536) % 4
-			if (c == 4 && held[it]) { cls = "NULL"; held[it] = 0 }
-			else { if (c == 4) c = 1; cls = c; held[it] = 1 }
-			printf "INSERT INTO labels (item, labeler, class, guideline, " \
-			    "created_at, supersedes, origin, recorded_by) VALUES " \
-			    "(%d, '\''w%d'\'', %s, 2, '\''t'\'', (SELECT max(id) FROM " \
-			    "labels WHERE item = %d AND labeler = '\''w%d'\''), " \
-			    "'\''screen'\'', '\''f'\'');\n", it, w, cls, it, w
-		}
-	}' >"$T_SHARED/w$w.sql"
+	label_rows $((w * 7)) 60 2 "w$w" >"$T_SHARED/w$w.sql"
 	chmod 644 "$T_SHARED/w$w.sql"
 done
 for w in 1 2 3 4; do
