@@ -322,12 +322,21 @@ static const char *const migrations[] = {
 	 * the item.  Admins (labels import) and the superuser are let by.
 	 */
 	"CREATE FUNCTION labels_check() RETURNS trigger LANGUAGE plpgsql "
-	DEFINER " AS $f$ DECLARE prev_id bigint; prev_class bigint; BEGIN"
+	DEFINER " AS $f$ DECLARE prev_id bigint; prev_class bigint;"
+	"  super boolean := coalesce((SELECT rolsuper FROM pg_roles"
+	"    WHERE rolname = session_user), false); BEGIN"
 	"  IF NEW.labeler IS DISTINCT FROM session_user::text"
-	"    AND coalesce(my_role(), '') <> 'admin' AND NOT coalesce((SELECT"
-	"    rolsuper FROM pg_roles WHERE rolname = session_user), false) THEN"
+	"    AND coalesce(my_role(), '') <> 'admin' AND NOT super THEN"
 	"    RAISE EXCEPTION 'new row violates row-level security policy for"
 	" table \"labels\"' USING ERRCODE = 'insufficient_privilege';"
+	"  END IF;"
+	/* The screen labels under the guideline in force (label.c put_row);
+	 * an older one would dodge a relabel (guideline >= V). */
+	"  IF NEW.origin = 'screen' AND NOT super AND NEW.guideline IS"
+	"    DISTINCT FROM (SELECT max(version) FROM guidelines) THEN"
+	"    RAISE EXCEPTION 'a label from the screen is made under the"
+	" guideline in force, not %', NEW.guideline"
+	"      USING ERRCODE = 'check_violation';"
 	"  END IF;"
 	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l"
 	"    WHERE l.item = NEW.item AND l.labeler = NEW.labeler"
@@ -640,11 +649,93 @@ dollar_tag(char *tag, size_t size, const char *s)
 	acc_fatal("no dollar-quote tag fits");
 }
 
+/*
+ * accord.member_login(name, on): an admin makes NAME a member's login
+ * (CREATE ROLE NAME LOGIN when there is none, GRANT P_member) or ends it
+ * (REVOKE P_member).  Admins are given no CREATEROLE: in PostgreSQL 15 a
+ * role with CREATEROLE may grant itself any role but a superuser, the
+ * project's owner among them, and with it switch off every trigger and
+ * policy.  The function runs as P_roles (NOLOGIN, CREATEROLE, no
+ * members), made and given the function here by the superuser; what it
+ * can do is this code.  Onto b; prefix for the error messages.
+ */
+static void
+member_login(struct buf *b, const char *prefix, const char *roles,
+    const char *member, const char *tag)
+{
+	char *owner = role_name(prefix, "owner", NULL);
+
+	buf_printf(b, "CREATE FUNCTION accord.member_login(p_name text, "
+	    "p_on boolean) RETURNS void LANGUAGE plpgsql " DEFINER " AS %s\n"
+	    "DECLARE super boolean; login boolean; BEGIN\n"
+	    "IF coalesce(accord.my_role(), '') <> 'admin' THEN RAISE EXCEPTION "
+	    "'permission denied: managing members'' logins needs the admin "
+	    "role' USING ERRCODE = 'insufficient_privilege'; END IF;\n"
+	    "IF p_name IS NULL OR p_name = '' OR p_name IN (", tag);
+	quote_literal(b, owner);
+	buf_puts(b, ", ");
+	quote_literal(b, member);
+	buf_puts(b, ", ");
+	quote_literal(b, roles);
+	buf_puts(b, ") THEN RAISE EXCEPTION 'no member login may be named %', "
+	    "coalesce(p_name, 'NULL') USING ERRCODE = "
+	    "'invalid_parameter_value'; END IF;\n"
+	    "SELECT rolsuper, rolcanlogin INTO super, login FROM pg_roles "
+	    "WHERE rolname = p_name;\n"
+	    "IF super THEN RAISE EXCEPTION 'role % is a superuser', p_name "
+	    "USING ERRCODE = 'insufficient_privilege'; END IF;\n"
+	    /* A group made a member would make its members members. */
+	    "IF NOT login THEN RAISE EXCEPTION 'role % cannot log in: only a "
+	    "login is made a member', p_name USING ERRCODE = "
+	    "'invalid_parameter_value'; END IF;\n"
+	    "IF super IS NULL THEN IF NOT p_on THEN RETURN; END IF;\n"
+	    "EXECUTE format('CREATE ROLE %I LOGIN', p_name); END IF;\n"
+	    "IF p_on THEN EXECUTE format('GRANT %I TO %I', ");
+	quote_literal(b, member);
+	buf_puts(b, ", p_name);\nELSE EXECUTE format('REVOKE %I FROM %I', ");
+	quote_literal(b, member);
+	buf_printf(b, ", p_name); END IF;\nEND %s;\n", tag);
+	buf_puts(b, "ALTER FUNCTION accord.member_login(text, boolean) OWNER TO ");
+	quote_ident(b, roles);
+	buf_puts(b, ";\nREVOKE ALL ON FUNCTION accord.member_login(text, "
+	    "boolean) FROM PUBLIC;\nGRANT EXECUTE ON FUNCTION "
+	    "accord.member_login(text, boolean) TO ");
+	quote_ident(b, member);
+	buf_puts(b, ";\nGRANT USAGE ON SCHEMA accord TO ");
+	quote_ident(b, roles);
+	buf_puts(b, ";\n");
+	free(owner);
+}
+
+/*
+ * Inside a DO block onto b: role name made with attrs unless it exists;
+ * alone: an existing one that can log in or has members is refused.
+ */
+static void
+role_make(struct buf *b, const char *name, const char *attrs, int alone)
+{
+	if (alone) {
+		buf_puts(b, "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+		quote_literal(b, name);
+		buf_puts(b, " AND (rolcanlogin OR EXISTS (SELECT 1 FROM "
+		    "pg_auth_members a WHERE a.roleid = pg_roles.oid))) THEN "
+		    "RAISE EXCEPTION 'role % exists and can log in or has "
+		    "members: no login may act as it', ");
+		quote_literal(b, name);
+		buf_puts(b, "; END IF;\n");
+	}
+	buf_puts(b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
+	quote_literal(b, name);
+	buf_puts(b, ") THEN CREATE ROLE ");
+	quote_ident(b, name);
+	buf_printf(b, " %s; END IF;\n", attrs);
+}
+
 char *
 schema_pg_prepare(const char *prefix, char **cause)
 {
 	struct buf b = { 0 };
-	char *owner, *member, tag[80];
+	char *owner, *member, *roles, tag[80];
 
 	if ((owner = role_name(prefix, "owner", cause)) == NULL)
 		return NULL;
@@ -652,6 +743,7 @@ schema_pg_prepare(const char *prefix, char **cause)
 		free(owner);
 		return NULL;
 	}
+	roles = role_name(prefix, "roles", NULL);
 	dollar_tag(tag, sizeof tag, prefix);
 	buf_puts(&b, "SET LOCAL standard_conforming_strings = on;\n");
 	buf_printf(&b, "DO %s BEGIN\n", tag);
@@ -659,25 +751,10 @@ schema_pg_prepare(const char *prefix, char **cause)
 	    "RAISE EXCEPTION 'accord needs a UTF8 database (createdb -E UTF8 "
 	    "-T template0), not %', current_setting('server_encoding'); "
 	    "END IF;\n");
-	/* The owner role must be one no login can act as. */
-	buf_puts(&b, "IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, owner);
-	buf_puts(&b, " AND (rolcanlogin OR EXISTS (SELECT 1 FROM "
-	    "pg_auth_members a WHERE a.roleid = pg_roles.oid))) THEN "
-	    "RAISE EXCEPTION 'role % exists and can log in or has members: "
-	    "no login may act as a project''s owner', ");
-	quote_literal(&b, owner);
-	buf_puts(&b, "; END IF;\n");
-	buf_puts(&b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, owner);
-	buf_puts(&b, ") THEN CREATE ROLE ");
-	quote_ident(&b, owner);
-	buf_puts(&b, " NOLOGIN; END IF;\n");
-	buf_puts(&b, "IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ");
-	quote_literal(&b, member);
-	buf_puts(&b, ") THEN CREATE ROLE ");
-	quote_ident(&b, member);
-	buf_puts(&b, " NOLOGIN; END IF;\n");
+	/* The owner and the role manager: roles no login can act as. */
+	role_make(&b, owner, "NOLOGIN", 1);
+	role_make(&b, roles, "NOLOGIN CREATEROLE", 1);
+	role_make(&b, member, "NOLOGIN", 0);
 	/* Only members connect; nobody makes temporary tables. */
 	buf_puts(&b, "EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE "
 	    "%I FROM PUBLIC', current_database());\n");
@@ -690,8 +767,10 @@ schema_pg_prepare(const char *prefix, char **cause)
 	buf_puts(&b, "CREATE SCHEMA accord AUTHORIZATION ");
 	quote_ident(&b, owner);
 	buf_puts(&b, ";\n");
+	member_login(&b, prefix, roles, member, tag);
 	free(owner);
 	free(member);
+	free(roles);
 	return b.s;
 }
 
@@ -826,7 +905,7 @@ char *
 schema_pg_security(const char *prefix, char **cause)
 {
 	struct buf b = { 0 };
-	char *owner, *member;
+	char *owner, *member, *roles, *member_name, tag[80];
 	size_t i;
 
 	if ((owner = schema_pg_role(prefix, "owner", cause)) == NULL)
@@ -835,6 +914,8 @@ schema_pg_security(const char *prefix, char **cause)
 		free(owner);
 		return NULL;
 	}
+	roles = schema_pg_role(prefix, "roles", NULL);
+	member_name = role_name(prefix, "member", NULL);
 	buf_puts(&b, "SET LOCAL standard_conforming_strings = on;\n");
 	/* DROP POLICY IF EXISTS says each one it did not find. */
 	buf_puts(&b, "SET LOCAL client_min_messages = warning;\n");
@@ -844,9 +925,19 @@ schema_pg_security(const char *prefix, char **cause)
 	    "%s;\n", member);
 	buf_printf(&b, "REVOKE ALL ON ALL SEQUENCES IN SCHEMA accord FROM "
 	    "PUBLIC, %s;\n", member);
-	/* Functions are executable by PUBLIC when made: not here. */
-	buf_printf(&b, "REVOKE ALL ON ALL FUNCTIONS IN SCHEMA accord FROM "
-	    "PUBLIC, %s;\n", member);
+	/*
+	 * Functions are executable by PUBLIC when made: not here.  The
+	 * owner's own, one by one: member_login is P_roles', and the owner
+	 * may not revoke on it.
+	 */
+	dollar_tag(tag, sizeof tag, prefix);
+	buf_printf(&b, "DO %s DECLARE f regprocedure; BEGIN FOR f IN SELECT "
+	    "p.oid FROM pg_proc p WHERE p.pronamespace = 'accord'::regnamespace "
+	    "AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = "
+	    "current_user) LOOP EXECUTE "
+	    "format('REVOKE ALL ON FUNCTION %%s FROM PUBLIC, %%I', f, ", tag);
+	quote_literal(&b, member_name);
+	buf_printf(&b, "); END LOOP; END %s;\n", tag);
 	buf_printf(&b, "ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA accord "
 	    "REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;\n", owner);
 	buf_printf(&b, "GRANT EXECUTE ON FUNCTION accord.my_role(), "
@@ -854,6 +945,8 @@ schema_pg_security(const char *prefix, char **cause)
 	    "accord.lease_put(bigint, double precision), "
 	    "accord.lease_drop(bigint), accord.need_role(text, text) TO %s;\n",
 	    member);
+	buf_printf(&b, "GRANT EXECUTE ON FUNCTION accord.my_role() TO %s;\n",
+	    roles);
 	buf_printf(&b, "GRANT SELECT ON accord.current_labels, "
 	    "accord.current_meta, accord.current_members TO %s;\n", member);
 	for (i = 0; i < sizeof pg_tables / sizeof pg_tables[0]; i++) {
@@ -892,6 +985,8 @@ schema_pg_security(const char *prefix, char **cause)
 	buf_puts(&b, ", ");
 	free(owner);
 	free(member);
+	free(roles);
+	free(member_name);
 	owner = role_name(prefix, "owner", NULL);
 	member = role_name(prefix, "member", NULL);
 	quote_literal(&b, owner);

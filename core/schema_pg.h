@@ -5,8 +5,8 @@
  * owned by the project's NOLOGIN role P_owner, read and written by
  * members through P_member under row-level security.
  *
- * A project's database is set up, by a superuser or a role with
- * CREATEROLE that owns the database, in one transaction:
+ * A project's database (created UTF8, e.g. createdb -E UTF8 -T template0)
+ * is set up by a superuser in one transaction:
  *
  *	BEGIN;
  *	<schema_pg_prepare(P)>	roles, schema accord, database rights
@@ -21,6 +21,33 @@
  * created by P_owner so that P_owner owns them; no login role is a member
  * of P_owner, so only a superuser (or a role granted P_owner by the DBA)
  * migrates.
+ *
+ * What the client must do on this schema (the server refuses otherwise):
+ * - search_path = accord, pg_catalog; write "user" quoted.
+ * - A write transaction (READ COMMITTED) first takes the writer lock,
+ *   SELECT pg_advisory_xact_lock(SCHEMA_PG_WRITER_LOCK), as BEGIN
+ *   IMMEDIATE would: inserts into history tables take it anyway, and a
+ *   transaction that read before would have read without it.
+ * - Members never give an id (no INSERT right on id columns); ids rise
+ *   in commit order, with gaps (a rolled back insert, ON CONFLICT DO
+ *   NOTHING and a failed insert each use one up).
+ * - A label row's supersedes is the pair's newest row id (NULL for the
+ *   first), a withdrawal needs a label in force, a row from the screen
+ *   names the newest guideline version, labeler = recorded_by =
+ *   session_user (an admin's labels import: recorded_by only).
+ * - item_meta: write value_type 'text' (value the text) for a CSV cell,
+ *   'real' for a metric (value SQLite's CAST(x AS TEXT), "%!.15g", and
+ *   value_num x exactly), 'null' for a NaN metric (both NULL), as SQLite
+ *   would have stored them; read the type from value_type, a number from
+ *   value_num, text (and CAST(value AS TEXT)) from value.
+ * - Leases through lease_put(item, seconds), lease_drop(item),
+ *   lease_expire(), on the server's clock (lease_now()), not the client's.
+ * - A labeler reading a table only SMEs read gets SQLSTATE 42501
+ *   "permission denied: reading T needs the sme role".
+ * - Bulk rows (accord copy), as a superuser: SET session_replication_role
+ *   = replica, the rows with their ids, then SELECT accord.derived_rebuild()
+ *   and accord.ids_sync(); per-row triggers in one long transaction slow
+ *   down with its length.
  */
 #ifndef ACCORD_SCHEMA_PG_H
 #define ACCORD_SCHEMA_PG_H
@@ -58,12 +85,19 @@ const char *schema_pg_migration(int v);
 char *schema_pg_role(const char *prefix, const char *suffix, char **cause);
 
 /*
- * The SQL run before migration 1 by a superuser (or the database owner
- * with CREATEROLE): the roles P_owner and P_member (NOLOGIN) when missing,
- * schema accord owned by P_owner, and the database's CONNECT and
- * TEMPORARY rights taken from PUBLIC and CONNECT given to P_member.
- * Refuses a database whose encoding is not UTF8 (packed label rows count
- * bytes).  malloc'd, or NULL with *cause as schema_pg_role.
+ * The SQL run before migration 1 by a superuser: the roles P_owner and
+ * P_member (NOLOGIN) and P_roles (NOLOGIN CREATEROLE) when missing (an
+ * existing P_owner or P_roles that can log in or has members is refused),
+ * schema accord owned by P_owner, the database's CONNECT and TEMPORARY
+ * rights taken from PUBLIC and CONNECT given to P_member, and the
+ * function accord.member_login(name text, on boolean), owned by P_roles,
+ * through which an admin makes a login a member (CREATE ROLE name LOGIN
+ * if missing, GRANT P_member) or ends it (REVOKE).  Admins must not be
+ * given CREATEROLE: in PostgreSQL 15 it lets a role grant itself any
+ * non-superuser role, P_owner included, and so switch off every trigger
+ * and policy.  Refuses a database whose encoding is not UTF8 (packed
+ * label rows count bytes).  malloc'd, or NULL with *cause as
+ * schema_pg_role.
  */
 char *schema_pg_prepare(const char *prefix, char **cause);
 

@@ -54,6 +54,8 @@ as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" \
 RC=$?
 ok_if "prepare, migrations and security load in one transaction, silently" \
 	eval '[ "$RC" -eq 0 ] && ! [ -s "$T/err" ]'
+# Nothing after this means anything without the schema.
+[ "$RC" -eq 0 ] || exit 1
 super "SELECT version FROM accord.schema_version"
 ok_if "schema_version holds 1" out_has '^1$'
 # Loading the security part again changes nothing and fails nothing.
@@ -63,6 +65,33 @@ as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" \
 	-f "$T_SHARED/sec.sql" >"$T/out" 2>"$T/err"
 RC=$?
 ok_if "the security SQL can be run again" rc_is 0
+
+# label_rows SEED N GUIDELINE "NAME...": N label rows on items 1 to 6 as
+# INSERTs both dialects take, labelers drawn from the names, each row a
+# class or (1 in 4, when the pair has a label in force) a withdrawal,
+# superseding the pair's newest row; the same rows for the same SEED.
+label_rows() {
+	awk -v seed="$1" -v n="$2" -v g="$3" -v names="$4" 'BEGIN {
+		k = split(names, who, " ")
+		for (r = 1; r <= n; r++) {
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			it = 1 + int(seed / 65536) % 6
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			l = who[1 + int(seed / 65536) % k]
+			seed = (seed * 1103515245 + 12345) % 2147483648
+			c = 1 + int(seed / 65536) % 4
+			p = it SUBSEP l
+			if (c == 4 && held[p]) { cls = "NULL"; held[p] = 0 }
+			else { if (c == 4) c = 1; cls = c; held[p] = 1 }
+			printf "INSERT INTO labels (item, labeler, class, note, " \
+			    "guideline, created_at, supersedes, origin, " \
+			    "recorded_by) VALUES (%d, '\''%s'\'', %s, '\'''\'', %d, " \
+			    "'\''t'\'', (SELECT max(id) FROM labels WHERE item = %d " \
+			    "AND labeler = '\''%s'\''), '\''screen'\'', " \
+			    "'\''f'\'');\n", it, l, cls, g, it, l
+		}
+	}'
+}
 
 # -- The derived state against SQLite's, for the same rows. ----------------
 # Rows both dialects accept; 80 label rows by four labelers (one name with
@@ -82,26 +111,7 @@ ok_if "the security SQL can be run again" rc_is 0
 		echo "  imported_by, imported_at) VALUES ('$(printf %064d $i)',"
 		echo "  '/m/$i.png', 'image', 'png', 10, $b, 'f', 't');"
 	done
-	awk 'BEGIN {
-		split("ann bo zoë c,d;1:x", who, " "); seed = 7
-		for (r = 1; r <= 80; r++) {
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			it = 1 + int(seed / 65536) % 6
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			l = who[1 + int(seed / 65536) % 4]
-			seed = (seed * 1103515245 + 12345) % 2147483648
-			c = 1 + int(seed / 65536) % 4
-			k = it SUBSEP l
-			if (c == 4 && held[k]) { cls = "NULL"; held[k] = 0 }
-			else { if (c == 4) c = 1; cls = c; held[k] = 1 }
-			printf "INSERT INTO labels (item, labeler, class, note, " \
-			    "guideline, created_at, supersedes, origin, " \
-			    "recorded_by) VALUES (%d, '\''%s'\'', %s, '\'''\'', 1, " \
-			    "'\''t'\'', (SELECT max(id) FROM labels WHERE item = %d " \
-			    "AND labeler = '\''%s'\''), '\''screen'\'', " \
-			    "'\''f'\'');\n", it, l, cls, it, l
-		}
-	}'
+	label_rows 7 80 1 "ann bo zoë c,d;1:x"
 } >"$T_SHARED/rows.sql"
 chmod 644 "$T_SHARED/rows.sql"
 "$SCHEMA_SQL" sqlite-migrations >"$T/sqlite.sql"
@@ -336,6 +346,16 @@ gives "an SME writes the next guideline" "$SME" \
 	"INSERT INTO guidelines (version, text, author, created_at, reason) VALUES (2, 'g2', session_user, 't', 'r'); SELECT max(version) FROM guidelines" 2
 refused "a guideline version must be the next one" "$SME" \
 	"INSERT INTO guidelines (version, text, author, created_at, reason) VALUES (99, 'g', session_user, 't', 'r')" "not the next one"
+refused "a labeler labels under the guideline in force only" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (6, session_user, 1, 1, 't', 'screen', session_user)" "guideline in force, not 1"
+gives "a labeler labels under the new guideline" "$L1" \
+	"INSERT INTO labels (item, labeler, class, guideline, created_at, origin, recorded_by) VALUES (6, session_user, 1, 2, 't', 'screen', session_user); SELECT guideline FROM current_labels WHERE item = 6" 2
+# Planner statistics would show others' values (pg_stats hides the tables
+# whose rows a policy filters for the reader).
+super "ANALYZE; SELECT count(*) > 0 FROM pg_stats WHERE schemaname = 'accord' AND tablename = 'labels'"
+ok_if "the superuser sees the statistics of labels" out_has '^t$'
+gives "a labeler sees no statistics of the project's tables" "$L1" \
+	"SELECT count(*) FROM pg_stats WHERE schemaname = 'accord'" 0
 
 # -- An admin. ----------------------------------------------------------------
 refused "an admin may not UPDATE labels" "$ADM" "UPDATE labels SET class = 1" "$DENIED for table labels"
@@ -351,6 +371,22 @@ refused "an admin may not drop a table" "$ADM" "DROP TABLE audit" "must be owner
 refused "an admin may not replace my_role" "$ADM" \
 	"CREATE OR REPLACE FUNCTION accord.my_role() RETURNS text LANGUAGE sql AS 'SELECT ''admin'''" "$DENIED for schema accord|must be owner"
 refused "an admin may not give itself the owner role" "$ADM" "GRANT $OWNER TO CURRENT_USER" "must have admin option on role|$DENIED to grant role"
+# Logins are made members through member_login, which runs as the
+# project's role manager: admins hold no CREATEROLE (in PostgreSQL 15 it
+# would let them grant themselves the owner role).
+NEWL=$(test_user newl)
+gives "an admin makes a member's login (created, granted)" "$ADM" \
+	"SELECT member_login('$NEWL', true); SELECT rolcanlogin AND NOT rolcreaterole AND pg_has_role('$NEWL', (SELECT member_role FROM project_roles), 'MEMBER') FROM pg_roles WHERE rolname = '$NEWL'" "
+t"
+gives "an admin ends a member's login" "$ADM" \
+	"SELECT member_login('$NEWL', false); SELECT count(*) FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.member WHERE r.rolname = '$NEWL'" "
+0"
+super "DROP ROLE IF EXISTS \"$NEWL\""
+refused "an SME may not make logins" "$SME" "SELECT member_login('x', true)" "needs the admin role"
+refused "a labeler may not make logins" "$L1" "SELECT member_login('x', true)" "needs the admin role"
+refused "member_login refuses the project's own roles" "$ADM" "SELECT member_login(owner_role, true) FROM project_roles" "no member login may be named"
+refused "member_login refuses a superuser" "$ADM" "SELECT member_login('$PG_SUPER', true)" "is a superuser"
+refused "member_login refuses a group role" "$ADM" "SELECT member_login('pg_read_all_data', true)" "cannot log in"
 gives "an admin adds a member and a setting" "$ADM" \
 	"INSERT INTO members (\"user\", role, active, changed_by, changed_at) VALUES ('$OUT', 'labeler', 1, session_user, 't'); INSERT INTO settings (key, value, set_by, set_at) VALUES ('overlap', '3', session_user, 't'); SELECT count(*) FROM current_members" 5
 gives "an admin records imported labels under the file's names" "$ADM" \
@@ -381,6 +417,37 @@ wait
 super "SELECT string_agg(text, ',' ORDER BY id) FROM accord.comments WHERE text IN ('first', 'second')"
 ok_if "a writer waiting for the lock gets its id after the holder's" out_has '^first,second$'
 
+# -- Labelers at once: the derived tables stay what the labels say. ---------
+# Four writers label the same six items, one row a transaction, with
+# withdrawals; afterwards the derived tables are what derived_rebuild
+# makes from the labels, and every item's packed rows rise.
+for w in 1 2 3 4; do
+	label_rows $((w * 7)) 60 2 "w$w" >"$T_SHARED/w$w.sql"
+	chmod 644 "$T_SHARED/w$w.sql"
+done
+for w in 1 2 3 4; do
+	as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d "$PDB" -c "SET ROLE $OWNER" \
+		-c "SET search_path = accord, pg_catalog" -f "$T_SHARED/w$w.sql" \
+		>/dev/null 2>"$T/err.w$w" &
+done
+wait
+ok_if "four writers at once: every label row is written" eval \
+	'! [ -s "$T/err.w1" ] && ! [ -s "$T/err.w2" ] && ! [ -s "$T/err.w3" ] && ! [ -s "$T/err.w4" ]'
+NONZERO=$(echo "$DERIVED" | sed 's/ FROM queue_levels / FROM queue_levels WHERE items <> 0 /; s/ FROM labeler_levels / FROM labeler_levels WHERE items <> 0 /')
+echo "$NONZERO" | while IFS=: read -r name q; do
+	super "SET search_path = accord, pg_catalog; $q"
+	cp "$T/out" "$T/live.$name"
+done
+super "SELECT accord.derived_rebuild()"
+echo "$NONZERO" | while IFS=: read -r name q; do
+	super "SET search_path = accord, pg_catalog; $q"
+	if cmp -s "$T/live.$name" "$T/out"; then
+		pass "after writers at once, $name is what the labels say"
+	else
+		fail "after writers at once, $name is what the labels say" "$(diff "$T/live.$name" "$T/out" | head -n 6 | tr '\n' '|')"
+	fi
+done
+
 # The schema is the owner's, and no login can act as the owner.
 super "SELECT count(*) FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = 'accord' AND pg_get_userbyid(c.relowner) <> '$(printf '%s' "$PDB" | sed "s/'/''/g")_owner'"
 ok_if "every object in schema accord is the owner role's" out_has '^0$'
@@ -397,3 +464,14 @@ gives "a labeler takes 64 leases, and renews one" "$L1" \
 	"SELECT count(lease_put(id, 60)) FROM items WHERE batch = 3; SELECT lease_put((SELECT min(id) FROM items WHERE batch = 3), 60) > 0" "64
 t"
 refused "a labeler may not hold a 65th lease" "$L1" "SELECT lease_put(1, 60)" "holds 64 leases"
+
+# A project whose owner role a login can already act as is not set up.
+psql_as "$PG_SUPER" postgres "CREATE DATABASE taken ENCODING 'UTF8' TEMPLATE template0"
+psql_as "$PG_SUPER" postgres "CREATE ROLE taken_owner NOLOGIN; GRANT taken_owner TO \"$L1\""
+{ echo "BEGIN;"; "$SCHEMA_SQL" prepare taken; echo "COMMIT;"; } >"$T_SHARED/taken.sql"
+chmod 644 "$T_SHARED/taken.sql"
+as "$PG_SUPER" psql -X -q -v ON_ERROR_STOP=1 -d taken -f "$T_SHARED/taken.sql" \
+	>"$T/out" 2>"$T/err"
+RC=$?
+ok_if "prepare refuses an owner role a login is a member of" \
+	eval '[ "$RC" -ne 0 ] && grep -q "taken_owner exists and can log in or has members" "$T/err"'
