@@ -105,71 +105,32 @@ member_row(struct store *st, const char *actor, const char *user,
 	    "changed_by, changed_at) VALUES (?, ?, ?, ?, ?)", a, cause);
 }
 
-/* One value the server computes from one text parameter, malloc'd. */
-static char *
-pg_text(struct store *st, const char *sql, const char *param, char **cause)
-{
-	struct sql_stmt *s;
-	char *v = NULL;
-
-	if (sql_prepare(st, sql, &s, cause) != 0)
-		return NULL;
-	if (param != NULL)
-		sql_bind_text(s, 1, param);
-	if (sql_step(s) == SQL_ROW)
-		v = xstrdup(sql_text(s, 0));
-	else
-		sql_fail(st, cause, "cannot read the project's roles");
-	sql_finalize(st, s);
-	return v;
-}
-
 /*
- * On PostgreSQL, membership is the server's: `member add` gives the role
- * (made if missing: LOGIN, nothing else) the project's member role,
- * `member remove` takes it back, in the transaction of the member row.
- * Creating a role needs CREATEROLE, granting the member role its ADMIN
- * OPTION: without them the line says what the DBA runs.
+ * On PostgreSQL, membership is the server's: `member add` makes the
+ * login role if missing (LOGIN, nothing else) and grants it the project's
+ * member role, `member remove` revokes it, in the member row's
+ * transaction, through accord.member_login (core/schema_pg.h: run as the
+ * project's role-making role, so admins never need CREATEROLE, which in
+ * PostgreSQL 15 would let them make themselves the tables' owner).
  */
 static int
 member_grant_pg(struct store *st, const char *user, int grant, char **cause)
 {
-	char *who = NULL, *group = NULL, *sql = NULL, *todo = NULL;
-	long long exists = 0;
-	int r = -1;
+	struct sql_stmt *s;
+	int rc;
 
-	if ((who = pg_text(st, "SELECT quote_ident(?)", user, cause)) == NULL ||
-	    (group = pg_text(st, "SELECT quote_ident(member_role) FROM "
-	    "project_roles", NULL, cause)) == NULL ||
-	    sql_int(st, "SELECT count(*) FROM pg_roles WHERE rolname = ?", user,
-	    &exists, cause) < 0)
-		goto out;
-	if (grant && !exists) {
-		todo = xasprintf("CREATE ROLE %s LOGIN; GRANT %s TO %s", who,
-		    group, who);
-		sql = xasprintf("CREATE ROLE %s LOGIN", who);
-		if (sql_exec(st, sql, NULL) != 0)
-			goto refused;
-		free(sql);
-	}
-	sql = xasprintf(grant ? "GRANT %s TO %s" : "REVOKE %s FROM %s", group,
-	    who);
-	if (todo == NULL)
-		todo = xstrdup(sql);
-	if (sql_exec(st, sql, NULL) != 0)
-		goto refused;
-	r = 0;
-	goto out;
-refused:
-	acc_error(cause, "the server refused: %s; a superuser (or a role with "
-	    "CREATEROLE and the ADMIN OPTION on the member role) must run: "
-	    "%s;", sql_errmsg(st), todo);
-out:
-	free(who);
-	free(group);
-	free(sql);
-	free(todo);
-	return r;
+	if (sql_prepare(st, grant ? "SELECT member_login(?, true)" :
+	    "SELECT member_login(?, false)", &s, cause) != 0)
+		return -1;
+	sql_bind_text(s, 1, user);
+	while ((rc = sql_step(s)) == SQL_ROW)
+		;
+	if (rc != SQL_DONE)
+		acc_error(cause, "the server refused to %s %s: %s", grant ?
+		    "make a member of" : "end the membership of", user,
+		    sql_errmsg(st));
+	sql_finalize(st, s);
+	return rc == SQL_DONE ? 0 : -1;
 }
 
 /*
