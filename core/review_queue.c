@@ -540,13 +540,26 @@ items_prepare(struct store *st, const struct review_filter *f,
 		buf_puts(&sql, " JOIN items i ON i.id = l.item AND "
 		    "i.batch = ?1");
 	buf_puts(&sql, " WHERE true");
-	/* A number is shown as %.4g (queue_meta), so match that too. */
+	/*
+	 * A number is shown as %.4g (queue_meta), so match that too: on
+	 * PostgreSQL (no printf) as the value rounded to 4 significant
+	 * digits equal to the filter read as a number.
+	 */
 	for (i = 0; i < f->nmeta; i++)
-		buf_printf(&sql, " AND EXISTS (SELECT 1 FROM current_meta m "
+		buf_printf(&sql, st->kind == STORE_PG ?
+		    " AND EXISTS (SELECT 1 FROM current_meta m WHERE m.item = "
+		    "l.item AND m.key = ?%d AND (m.value = ?%d OR CASE WHEN "
+		    "m.value_type IN ('integer', 'real') AND ?%d ~ "
+		    "'^[-+]?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?$' THEN CASE "
+		    "WHEN m.value_num = 0 THEN CAST(?%d AS numeric) = 0 ELSE "
+		    "round(CAST(m.value_num AS numeric), 3 - CAST(floor(log("
+		    "abs(CAST(m.value_num AS numeric)))) AS integer)) = "
+		    "CAST(?%d AS numeric) END ELSE false END))" :
+		    " AND EXISTS (SELECT 1 FROM current_meta m "
 		    "WHERE m.item = l.item AND m.key = ?%d AND "
 		    "(CAST(m.value AS TEXT) = ?%d OR (typeof(m.value) IN "
 		    "('integer', 'real') AND printf('%%.4g', m.value) = ?%d)))",
-		    2 + 2 * i, 3 + 2 * i, 3 + 2 * i);
+		    2 + 2 * i, 3 + 2 * i, 3 + 2 * i, 3 + 2 * i, 3 + 2 * i);
 	buf_puts(&sql, " ORDER BY l.item");
 	r = sql_prepare(st, sql.s, s, cause);
 	buf_free(&sql);
