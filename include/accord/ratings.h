@@ -167,8 +167,10 @@ void ratings_free(struct ratings *r);
  * A sub-matrix: the items of one slice (slice < 0: every item) and the
  * labels made under one guideline version (version 0: every version).
  * in is ready for agree_compute(), labels by item; its arrays belong to
- * the view, except that the view of every item and every version
- * (slice < 0, version 0) points at r's own labels, reference and gold, so
+ * the view, except that a view of every item that keeps every label (any
+ * version when version is 0; else when every label in force was made
+ * under version and none counts for it only, as in a store with one
+ * guideline version) points at r's own labels, reference and gold, so
  * it must not outlive r.  Every labeler is kept, so in.lab's labeler j is
  * r->labelers[j].  items[i] is the ratings item index of the view's row i.
  */
@@ -187,6 +189,12 @@ void ratings_view(const struct ratings *r, int slice, int version,
  * was scored on (core/errors.c).
  */
 void ratings_view_mask(const struct ratings *r, const unsigned char *keep,
+    int version, struct ratings_view *v);
+/*
+ * The same for the n items of list items[], ascending, each once (the
+ * items of one day of a trend): it costs their labels, not every item's.
+ */
+void ratings_view_items(const struct ratings *r, const int *items, int n,
     int version, struct ratings_view *v);
 void ratings_view_free(struct ratings_view *v);
 
