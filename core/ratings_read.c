@@ -527,6 +527,8 @@ read_labels_start(struct store *st, const struct project *p,
 	    &lp->item_lo, cause) < 0 || sql_int(st, "SELECT max(id) FROM "
 	    "items", NULL, &lp->item_hi, cause) < 0)
 		return -1;
+	if (r->label_to > 0 && hi > r->label_to)
+		hi = r->label_to;	/* ratings_opts.label_to */
 	lp->st = st;
 	lp->p = p;
 	lp->r = r;
@@ -924,6 +926,9 @@ read_by_item(struct store *st, const struct project *p,
 	if (sql_int(st, "SELECT coalesce(max(id), 0) FROM labels", NULL, &to,
 	    cause) < 0)
 		return -1;
+	if (r->label_to > 0 && to > r->label_to)
+		to = r->label_to;	/* ratings_opts.label_to */
+	r->label_to = to;
 	lo = r->item_ids[0] - 1;
 	hi = r->item_ids[r->nitems - 1];
 	/* Labels in force are at most the rows, at most the largest id. */
