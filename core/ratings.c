@@ -457,6 +457,8 @@ read_labels_in_force(struct build *bd, struct ratings *out, char **cause)
 	}
 	item_map_init(&bd->map, out->item_ids, out->nitems);
 	out->label_to = lp.to;
+	lp.stop = o->stop;
+	lp.stop_arg = o->stop_arg;
 	return read_labels_finish(bd->st, &bd->map, out, &lp, cause);
 }
 
@@ -563,10 +565,10 @@ same_labels(const struct ratings *a, const struct ratings *b)
 }
 
 int
-ratings_read_days(struct store *st, const char *user, const struct ratings *r,
-    int **day, char **cause)
+ratings_read_days(struct store *st, const struct ratings_opts *o,
+    const struct ratings *r, int **day, char **cause)
 {
-	struct ratings_opts o = { 0 };
+	struct ratings_opts ro = { 0 };
 	struct ratings b;
 
 	*day = NULL;
@@ -574,10 +576,13 @@ ratings_read_days(struct store *st, const char *user, const struct ratings *r,
 		*day = xcalloc(1, sizeof **day);
 		return 0;
 	}
-	o.user = user;
-	o.days = 1;
-	o.label_to = r->label_to;
-	if (ratings_build(st, &o, &b, cause) != 0)
+	ro.user = o->user;
+	ro.threads = o->threads;
+	ro.stop = o->stop;
+	ro.stop_arg = o->stop_arg;
+	ro.days = 1;
+	ro.label_to = r->label_to;
+	if (ratings_build(st, &ro, &b, cause) != 0)
 		return -1;
 	if (!same_labels(r, &b)) {
 		ratings_free(&b);

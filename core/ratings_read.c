@@ -666,9 +666,17 @@ read_labels_finish(struct store *st, const struct item_map *map,
 		if (!lp->started)
 			ret = scan_labels(st, lp->p, r, lp->lo, lp->to,
 			    lp->with_day, own_label, &own, cause);
-		while (lp->started && ret == 0 && claim_chunk(lp, 0, &a, &b))
-			ret = scan_labels(st, lp->p, r, a, b, lp->with_day,
-			    own_label, &own, cause);
+		while (lp->started && ret == 0) {
+			/* Asked to stop: the second thread's claims end too. */
+			if (lp->stop != NULL && lp->stop(lp->stop_arg)) {
+				claim_none(lp);
+				ret = acc_error(cause, "stopped");
+			} else if (!claim_chunk(lp, 0, &a, &b))
+				break;
+			else
+				ret = scan_labels(st, lp->p, r, a, b,
+				    lp->with_day, own_label, &own, cause);
+		}
 	}
 	part_stop(lp);
 	/* The chunks met at next_hi; the thread had the rest. */

@@ -214,9 +214,11 @@ data_compute(struct screen *s, char **cause)
 	return d;
 }
 
+/* Whether the worker is asked to stop (ratings_opts.stop). */
 static int
-cancelled(struct screen *s)
+cancelled(void *arg)
 {
+	struct screen *s = arg;
 	int c;
 
 	pthread_mutex_lock(&s->mu);
@@ -236,11 +238,20 @@ trends_compute(struct screen *s, const struct stats_data *d, char **cause)
 {
 	const struct agree_report *rep = &d->rep;
 	struct ratings r = rep->r;	/* a shallow copy, given the days */
+	struct ratings_opts o = { 0 };
 	struct ratings_trend *t;
 	int f, *day;
 
-	if (ratings_read_days(s->st, s->user, &rep->r, &day, cause) != 0)
+	o.user = s->user;
+	o.stop = cancelled;
+	o.stop_arg = s;
+	if (ratings_read_days(s->st, &o, &rep->r, &day, cause) != 0) {
+		if (cancelled(s)) {
+			free(*cause);
+			*cause = NULL;
+		}
 		return NULL;
+	}
 	r.day = day;
 	t = xcalloc((size_t)rep->nruns + 1, sizeof *t);
 	for (f = 0; f < rep->nruns; f++) {

@@ -61,6 +61,14 @@ struct ratings_opts {
 	 * labels are append-only, so those rows are the same).  0: all.
 	 */
 	long long label_to;
+	/*
+	 * NULL, or asked between chunks of label rows while the rows are
+	 * read on two threads (with days, from 100,000 rows): nonzero ends
+	 * the read and ratings_build returns -1 ("stopped"), so a screen
+	 * can quit without waiting for a read it no longer wants.
+	 */
+	int (*stop)(void *arg);
+	void *stop_arg;
 };
 
 struct ratings {
@@ -159,13 +167,14 @@ int ratings_load_paths(struct store *st, struct ratings *r, const int *idx,
  * r->label_to (the same rows: labels are append-only), so the days are
  * of r's snapshot whatever was labeled since; the labels in force they
  * give must be r's, or it fails ("the labels ... changed").  r is only
- * read.  Refuses as ratings_build does.
+ * read.  o gives the user, threads and stop (the rest is set here);
+ * refuses as ratings_build does.
  *
  * Cost: what days add to ratings_build, reading every label row rather
  * than the packed rows per item: 0.8 s of 1.2 at 1,000,000 items x 3
  * labels.  The stats screen reads them after its first screen.
  */
-int ratings_read_days(struct store *st, const char *user,
+int ratings_read_days(struct store *st, const struct ratings_opts *o,
     const struct ratings *r, int **day, char **cause);
 
 /* The item index of items.id `id` (binary search), or -1. */

@@ -657,6 +657,15 @@ views_of_item_lists(const struct ratings *r)
 	free(keep);
 }
 
+/* A stop callback (ratings_opts.stop): yes once *left calls are used. */
+static int
+stop_after(void *arg)
+{
+	int *left = arg;
+
+	return --*left < 0;
+}
+
 /*
  * The days of a matrix read without them, read later (the stats screen's
  * second step): exactly the days ratings_build gives with them, of the
@@ -699,7 +708,7 @@ days_read_later(struct store *st, const char *path,
 	    "'root'), (2, 'newcomer', 1, 1, '2025-01-02', 'import', 'root'), "
 	    "((SELECT max(id) FROM items), 'b', 1, 1, '2025-01-03', 'import', "
 	    "'root');");
-	if (ratings_read_days(st, "root", &r, &day, &cause) != 0) {
+	if (ratings_read_days(st, &o, &r, &day, &cause) != 0) {
 		T_FAIL("ratings_read_days: %s", cause);
 		free(cause);
 	} else {
@@ -707,10 +716,31 @@ days_read_later(struct store *st, const char *path,
 		    (size_t)r.nlabels * sizeof *day) == 0);
 		free(day);
 	}
+	/*
+	 * Asked to stop (the 160,000 rows are read on two threads when there
+	 * are two CPUs, and the stop asked between chunks): it ends at once,
+	 * nothing returned.
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		int left = 0;
+
+		o.stop = stop_after;
+		o.stop_arg = &left;
+		day = NULL;
+		T_EQ_INT(ratings_read_days(st, &o, &r, &day, &cause), -1);
+		T_CHECK(day == NULL && cause != NULL &&
+		    strcmp(cause, "stopped") == 0);
+		T_EQ_INT(left, -1);
+		free(day);
+		free(cause);
+		cause = NULL;
+		o.stop = NULL;
+	} else
+		printf("# one CPU: the stop between chunks is not tested\n");
 	/* A matrix its rows do not give: refused, nothing returned. */
 	r.cls[r.nlabels / 2] = (r.cls[r.nlabels / 2] + 1) % r.nclasses;
 	day = NULL;
-	T_EQ_INT(ratings_read_days(st, "root", &r, &day, &cause), -1);
+	T_EQ_INT(ratings_read_days(st, &o, &r, &day, &cause), -1);
 	T_CHECK(day == NULL && cause != NULL &&
 	    strstr(cause, "labels of the matrix changed") != NULL);
 	free(cause);
