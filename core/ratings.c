@@ -455,6 +455,9 @@ read_labels_in_force(struct build *bd, struct ratings *out, char **cause)
 		return -1;
 	}
 	item_map_init(&bd->map, out->item_ids, out->nitems);
+	out->label_to = lp.to;
+	lp.stop = o->stop;
+	lp.stop_arg = o->stop_arg;
 	return read_labels_finish(bd->st, &bd->map, out, &lp, cause);
 }
 
@@ -486,6 +489,7 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 	bd.what = opts->paths ? ITEMS_PATHS : opts->by != NULL &&
 	    strcmp(opts->by, "batch") == 0 ? ITEMS_BATCH : ITEMS_IDS;
 	memset(out, 0, sizeof *out);
+	out->label_to = opts->label_to;	/* the readers' cap, then the id */
 	/* Before the read transaction: a refusal writes an audit row. */
 	if (project_require(st, opts->user, ROLE_SME, "reading agreement",
 	    cause) != 0)
@@ -530,6 +534,66 @@ done:
 	if (ret != 0)
 		ratings_free(out);
 	return ret;
+}
+
+/*
+ * Whether b, read later with a's label_to, holds a's labels in force: the
+ * same labelers, and on a's items (b may have more, imported since, with
+ * no label of a's snapshot) the same labels and labels kept for an older
+ * version.
+ */
+static int
+same_labels(const struct ratings *a, const struct ratings *b)
+{
+	int i;
+
+	if (b->nitems < a->nitems || b->nlabels != a->nlabels ||
+	    b->nlabelers != a->nlabelers || b->nhist != a->nhist ||
+	    (a->nitems > 0 && (memcmp(a->item_ids, b->item_ids,
+	    (size_t)a->nitems * sizeof *a->item_ids) != 0 ||
+	    memcmp(a->start, b->start, ((size_t)a->nitems + 1) *
+	    sizeof *a->start) != 0)))
+		return 0;
+	for (i = 0; i < a->nlabelers; i++)
+		if (strcmp(a->labelers[i], b->labelers[i]) != 0)
+			return 0;
+	return a->nlabels == 0 || (memcmp(a->lab, b->lab, (size_t)a->nlabels *
+	    sizeof *a->lab) == 0 && memcmp(a->cls, b->cls, (size_t)a->nlabels *
+	    sizeof *a->cls) == 0 && memcmp(a->guideline, b->guideline,
+	    (size_t)a->nlabels * sizeof *a->guideline) == 0 &&
+	    (a->nhist == 0 || memcmp(a->hist, b->hist, (size_t)a->nhist *
+	    sizeof *a->hist) == 0));
+}
+
+int
+ratings_read_days(struct store *st, const struct ratings_opts *o,
+    const struct ratings *r, int **day, char **cause)
+{
+	struct ratings_opts ro = { 0 };
+	struct ratings b;
+
+	*day = NULL;
+	if (r->nlabels == 0) {
+		*day = xcalloc(1, sizeof **day);
+		return 0;
+	}
+	ro.user = o->user;
+	ro.threads = o->threads;
+	ro.stop = o->stop;
+	ro.stop_arg = o->stop_arg;
+	ro.days = 1;
+	ro.label_to = r->label_to;
+	if (ratings_build(st, &ro, &b, cause) != 0)
+		return -1;
+	if (!same_labels(r, &b)) {
+		ratings_free(&b);
+		return acc_error(cause, "the labels of the matrix changed "
+		    "while their days were read");
+	}
+	*day = b.day;
+	b.day = NULL;
+	ratings_free(&b);
+	return 0;
 }
 
 int

@@ -526,6 +526,8 @@ read_labels_start(struct store *st, const struct project *p,
 	    &lp->item_lo, cause) < 0 || sql_int(st, "SELECT max(id) FROM "
 	    "items", NULL, &lp->item_hi, cause) < 0)
 		return -1;
+	if (r->label_to > 0 && hi > r->label_to)
+		hi = r->label_to;	/* ratings_opts.label_to */
 	lp->st = st;
 	lp->p = p;
 	lp->r = r;
@@ -663,9 +665,17 @@ read_labels_finish(struct store *st, const struct item_map *map,
 		if (!lp->started)
 			ret = scan_labels(st, lp->p, r, lp->lo, lp->to,
 			    lp->with_day, own_label, &own, cause);
-		while (lp->started && ret == 0 && claim_chunk(lp, 0, &a, &b))
-			ret = scan_labels(st, lp->p, r, a, b, lp->with_day,
-			    own_label, &own, cause);
+		while (lp->started && ret == 0) {
+			/* Asked to stop: the second thread's claims end too. */
+			if (lp->stop != NULL && lp->stop(lp->stop_arg)) {
+				claim_none(lp);
+				ret = acc_error(cause, "stopped");
+			} else if (!claim_chunk(lp, 0, &a, &b))
+				break;
+			else
+				ret = scan_labels(st, lp->p, r, a, b,
+				    lp->with_day, own_label, &own, cause);
+		}
 	}
 	part_stop(lp);
 	/* The chunks met at next_hi; the thread had the rest. */
@@ -923,6 +933,9 @@ read_by_item(struct store *st, const struct project *p,
 	if (sql_int(st, "SELECT coalesce(max(id), 0) FROM labels", NULL, &to,
 	    cause) < 0)
 		return -1;
+	if (r->label_to > 0 && to > r->label_to)
+		to = r->label_to;	/* ratings_opts.label_to */
+	r->label_to = to;
 	lo = r->item_ids[0] - 1;
 	hi = r->item_ids[r->nitems - 1];
 	/* Labels in force are at most the rows, at most the largest id. */

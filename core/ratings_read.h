@@ -36,6 +36,9 @@ struct label_part {
 	long long lo, to; /* the ids read: (lo, to] */
 	long long item_lo, item_hi; /* smallest and largest item id */
 	int with_day; /* read each row's day too */
+	/* ratings_opts.stop: asked before each chunk the caller reads */
+	int (*stop)(void *arg);
+	void *stop_arg;
 	struct store own; /* the second connection, in a read transaction */
 	pthread_t tid;
 	int started, failed;

@@ -197,23 +197,24 @@ items_by_bucket(const struct ratings *r, const struct ratings_trend *t,
 	free(start);
 }
 
-/* The agreement of the n items at[] (keep: scratch of r->nitems). */
+/*
+ * The agreement of the n items at[], ascending.  A view of just these
+ * items, not a mask over every item: at 1,000,000 items and 52 days the
+ * masks walked every item 52 times, a tenth of the stats screen's time.
+ */
 static int
 bucket_compute(const struct ratings *r, int version, const int *at, int n,
-    unsigned char *keep, struct ratings_bucket *bk, char **cause)
+    struct ratings_bucket *bk, char **cause)
 {
 	struct agree_opts o;
 	struct ratings_view v;
 	struct agree_result a;
-	int j, ret = 0;
+	int ret = 0;
 
 	agree_opts_init(&o);
 	o.bootstrap = 0;
 	o.threads = 1;
-	memset(keep, 0, (size_t)r->nitems);
-	for (j = 0; j < n; j++)
-		keep[at[j]] = 1;
-	ratings_view_mask(r, keep, version, &v);
+	ratings_view_items(r, at, n, version, &v);
 	if (agree_compute(&v.in, &o, &a, cause) != 0)
 		ret = -1;
 	else {
@@ -231,7 +232,6 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
     char **cause)
 {
 	int *newest, *count, *order;
-	unsigned char *keep;
 	int i, b, lo, hi, first, ret = 0;
 
 	memset(out, 0, sizeof *out);
@@ -252,7 +252,6 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
 	count = xcalloc((size_t)out->nbuckets + 1, sizeof *count);
 	order = xcalloc((size_t)r->nitems + 1, sizeof *order);
 	items_by_bucket(r, out, first, newest, count, order);
-	keep = xcalloc((size_t)r->nitems + 1, 1);
 	for (b = 0, i = 0; b < out->nbuckets && ret == 0; b++) {
 		struct ratings_bucket *bk = &out->buckets[b];
 
@@ -262,13 +261,12 @@ ratings_trend(const struct ratings *r, int version, struct ratings_trend *out,
 			bk->percent.why = bk->fleiss.why = AGREE_WHY_NO_LABELS;
 			continue;
 		}
-		ret = bucket_compute(r, version, order + i, count[b], keep, bk,
+		ret = bucket_compute(r, version, order + i, count[b], bk,
 		    cause);
 		i += count[b];
 	}
 	free(count);
 	free(order);
-	free(keep);
 	free(newest);
 	if (ret != 0)
 		ratings_trend_free(out);

@@ -7,7 +7,11 @@
  * (agree_report_build, as `accord agree` prints it), computed once at
  * start and again on `r`, for every guideline version and for all
  * versions together; the panels only draw it, and `v` only chooses which
- * result they show, so it costs nothing.  The loop is the label screen's:
+ * result they show, so it costs nothing.  The trend comes second: it
+ * needs each label's day, which only the label rows hold, and reading
+ * those was two thirds of the first screen's time at 1,000,000 items;
+ * so the worker reads them after the first figures are shown, of the
+ * same snapshot (ratings_read_days).  The loop is the label screen's:
  * key -> action through a table (which also makes the help) -> state ->
  * one draw.
  */
@@ -92,10 +96,15 @@ static const struct keybind {
 
 /* Everything one computation gives; replaced whole on `r`. */
 struct stats_data {
-	/* runs: each version with labels in order, then all versions */
+	/*
+	 * runs: each version with labels in order, then all versions; their
+	 * trends are zero until the worker's second step fills them.
+	 */
 	struct agree_report rep;
 	double seconds;
 	char when[16];	/* HH:MM:SS UTC of the computation */
+	int trend;	/* 0: being computed, 1: in rep, -1: failed */
+	char *trend_cause;	/* why it failed */
 };
 
 struct screen {
@@ -114,14 +123,22 @@ struct screen {
 	 * A computation runs on a worker thread, so the keys keep working
 	 * (about 0.8 s on 200,000 items): the worker only reads the store
 	 * (st, which nothing else uses meanwhile) and fills `fresh`; the
-	 * screen takes it when `done` is set.
+	 * screen takes it when `done` is set.  Then the worker computes the
+	 * trends of those figures (only reading them, as the screen does)
+	 * into `trends`, one per run, and sets `finished`; the screen joins
+	 * it and puts them in.  `cancel` asks it to stop before the trends
+	 * (r pressed meanwhile: `again` starts the next computation).
 	 */
 	int computing;		/* a worker is running */
+	int taken;		/* its first figures are on screen */
+	int again;		/* recompute when it finishes */
 	pthread_t worker;
-	pthread_mutex_t mu;	/* guards done, fresh, fresh_cause */
-	int done;
+	pthread_mutex_t mu;	/* guards the five below */
+	int done, finished, cancel;
 	struct stats_data *fresh;
 	char *fresh_cause;
+	struct ratings_trend *trends;	/* rep.nruns, or NULL */
+	char *trends_cause;
 	struct pane_msg msg;
 };
 
@@ -133,7 +150,21 @@ data_free(struct stats_data *d)
 	if (d == NULL)
 		return;
 	agree_report_free(&d->rep);
+	free(d->trend_cause);
 	free(d);
+}
+
+/* Trends as the worker made them (runs of rep), not yet put in. */
+static void
+trends_free(const struct agree_report *rep, struct ratings_trend *t)
+{
+	int f;
+
+	if (t == NULL)
+		return;
+	for (f = 0; f < rep->nruns; f++)
+		ratings_trend_free(&t[f]);
+	free(t);
 }
 
 /* The version of result f: versions in order, then 0 (all). */
@@ -171,7 +202,7 @@ data_compute(struct screen *s, char **cause)
 	o.user = s->user;
 	o.each_version = 1;
 	o.top = HOT_MAX;
-	o.trend = 1;
+	o.trend = 0;	/* trends_compute, after the first screen */
 	o.agree = s->ao;
 	if (agree_report_build(s->st, &o, &d->rep, cause) != 0) {
 		free(d);
@@ -183,22 +214,89 @@ data_compute(struct screen *s, char **cause)
 	return d;
 }
 
+/* Whether the worker is asked to stop (ratings_opts.stop). */
+static int
+cancelled(void *arg)
+{
+	struct screen *s = arg;
+	int c;
+
+	pthread_mutex_lock(&s->mu);
+	c = s->cancel;
+	pthread_mutex_unlock(&s->mu);
+	return c;
+}
+
+/*
+ * The trend of each run of d, as agree_report_build's trend option gives
+ * it, with the days of d's own labels (ratings_read_days reads them for
+ * d's snapshot).  d is only read: the screen draws it meanwhile.  NULL
+ * with *cause on failure, or without one when cancelled.
+ */
+static struct ratings_trend *
+trends_compute(struct screen *s, const struct stats_data *d, char **cause)
+{
+	const struct agree_report *rep = &d->rep;
+	struct ratings r = rep->r;	/* a shallow copy, given the days */
+	struct ratings_opts o = { 0 };
+	struct ratings_trend *t;
+	int f, *day;
+
+	o.user = s->user;
+	o.stop = cancelled;
+	o.stop_arg = s;
+	if (ratings_read_days(s->st, &o, &rep->r, &day, cause) != 0) {
+		if (cancelled(s)) {
+			free(*cause);
+			*cause = NULL;
+		}
+		return NULL;
+	}
+	r.day = day;
+	t = xcalloc((size_t)rep->nruns + 1, sizeof *t);
+	for (f = 0; f < rep->nruns; f++) {
+		if (cancelled(s)) {
+			trends_free(rep, t);
+			t = NULL;
+			break;
+		}
+		/* A shared run is the run before's: given its trend later. */
+		if (!rep->runs[f].shared && ratings_trend(&r,
+		    rep->runs[f].version, &t[f], cause) != 0) {
+			trends_free(rep, t);
+			t = NULL;
+			break;
+		}
+	}
+	free(day);
+	return t;
+}
+
 static void *
 compute_run(void *arg)
 {
 	struct screen *s = arg;
-	char *cause = NULL;
+	char *cause = NULL, *tcause = NULL;
 	struct stats_data *d = data_compute(s, &cause);
+	struct ratings_trend *t = NULL;
 
 	pthread_mutex_lock(&s->mu);
 	s->fresh = d;
 	s->fresh_cause = cause;
 	s->done = 1;
 	pthread_mutex_unlock(&s->mu);
+	if (d != NULL && !cancelled(s))
+		t = trends_compute(s, d, &tcause);
+	pthread_mutex_lock(&s->mu);
+	s->trends = t;
+	s->trends_cause = tcause;
+	s->finished = 1;
+	pthread_mutex_unlock(&s->mu);
 	return NULL;
 }
 
 static void take_result(struct screen *, struct stats_data *, char *);
+static void take_trends(struct screen *);
 
 /* Start a computation on the worker (or here, if no thread starts). */
 static void
@@ -207,13 +305,29 @@ recompute(struct screen *s)
 	char *cause = NULL;
 	struct stats_data *d;
 
-	if (s->computing) {
+	if (s->computing && !s->taken) {
 		pane_msg_set(&s->msg, 0, "already computing");
 		return;
 	}
-	s->done = 0;
+	if (s->computing) {
+		/*
+		 * Only the trend of the figures shown is left: stop it and
+		 * start again when the worker has stopped (collect).
+		 */
+		pthread_mutex_lock(&s->mu);
+		s->cancel = 1;
+		pthread_mutex_unlock(&s->mu);
+		s->again = 1;
+		if (s->d != NULL)
+			pane_msg_set(&s->msg, 0, "computing... (the figures "
+			    "shown are from %s)", s->d->when);
+		return;
+	}
+	s->done = s->finished = s->cancel = s->taken = 0;
 	s->fresh = NULL;
 	s->fresh_cause = NULL;
+	s->trends = NULL;
+	s->trends_cause = NULL;
 	if (pthread_create(&s->worker, NULL, compute_run, s) == 0) {
 		s->computing = 1;
 		if (s->d != NULL)
@@ -223,26 +337,79 @@ recompute(struct screen *s)
 	}
 	d = data_compute(s, &cause);
 	take_result(s, d, cause);
+	if (d != NULL) {
+		struct ratings_trend *t = trends_compute(s, d, &cause);
+
+		s->trends = t;
+		s->trends_cause = cause;
+		take_trends(s);
+	}
 }
 
-/* The worker is done: take its figures (or keep the old ones). */
+/*
+ * Put the worker's trends into the figures they were computed for (on
+ * screen since its first step), or say why there are none.
+ */
 static void
+take_trends(struct screen *s)
+{
+	struct stats_data *d = s->d;
+	int f;
+
+	if (d == NULL || d->trend != 0) {
+		/* The computation's figures failed: d is older, done. */
+		free(s->trends_cause);
+	} else if (s->trends == NULL && s->trends_cause == NULL) {
+		d->trend = -1;
+		d->trend_cause = xstrdup("r stopped its computation");
+	} else if (s->trends == NULL) {
+		d->trend = -1;
+		d->trend_cause = s->trends_cause;
+		pane_msg_set(&s->msg, 1, "cannot compute the trend: %s",
+		    d->trend_cause);
+	} else {
+		for (f = 0; f < d->rep.nruns; f++)
+			d->rep.runs[f].trend = d->rep.runs[f].shared ?
+			    d->rep.runs[f - 1].trend : s->trends[f];
+		free(s->trends);
+		d->trend = 1;
+	}
+	s->trends = NULL;
+	s->trends_cause = NULL;
+}
+
+/*
+ * What the worker has finished: its figures (or keep the old ones), then
+ * their trends.  1 when the screen must be drawn again.
+ */
+static int
 collect(struct screen *s)
 {
-	int done;
+	int done, finished, changed = 0;
 
 	if (!s->computing)
-		return;
+		return 0;
 	pthread_mutex_lock(&s->mu);
 	done = s->done;
+	finished = s->finished;
 	pthread_mutex_unlock(&s->mu);
-	if (!done)
-		return;
-	pthread_join(s->worker, NULL);
-	s->computing = 0;
-	take_result(s, s->fresh, s->fresh_cause);
-	s->fresh = NULL;
-	s->fresh_cause = NULL;
+	if (done && !s->taken) {
+		changed = s->taken = 1;
+		take_result(s, s->fresh, s->fresh_cause);
+		s->fresh = NULL;
+		s->fresh_cause = NULL;
+	}
+	if (finished) {
+		pthread_join(s->worker, NULL);
+		s->computing = 0;
+		changed = 1;
+		take_trends(s);
+		if (s->again) {
+			s->again = 0;
+			recompute(s);
+		}
+	}
+	return changed;
 }
 
 /*
@@ -393,7 +560,17 @@ draw(struct screen *s)
 		    "computing..." : "no figures", ui_attr(UI_DIM));
 	else {
 		struct stats_panel p = { &s->d->rep, filter_index(s), &s->ao,
-		    s->sel };
+		    s->sel, NULL };
+		char note[256];
+
+		if (s->d->trend == 0)
+			p.trend_note = "computing the trend (each label's "
+			    "day)...";
+		else if (s->d->trend < 0) {
+			snprintf(note, sizeof note, "no trend: %s",
+			    s->d->trend_cause);
+			p.trend_note = note;
+		}
 
 		switch (s->panel) {
 		case P_VERSIONS: stats_panel_versions(&p, &b); break;
@@ -482,13 +659,18 @@ run(void *arg)
 	while (running && !pane_quit_requested()) {
 		enum action a;
 		wint_t wk;
-		int r, key, was = s->computing;
+		int r, key, changed;
 
-		timeout(s->computing ? 50 : 250);
+		/*
+		 * The first figures are drawn within 10 ms of being ready:
+		 * polling every 50 ms could add a tenth to an opening of
+		 * half a second (1,000,000 items).  Their trend can wait.
+		 */
+		timeout(s->computing ? (s->taken ? 50 : 10) : 250);
 		r = get_wch(&wk);
-		collect(s);
+		changed = collect(s);
 		if (r == ERR) {
-			if (was && !s->computing)
+			if (changed)
 				draw(s);
 			continue;
 		}
@@ -536,14 +718,29 @@ run(void *arg)
 		if (running)
 			draw(s);
 	}
-	/* The worker reads the store: wait for it before closing that. */
+	/*
+	 * The worker reads the store and maybe s->d: wait for it before
+	 * closing or freeing them (if only the trend is left, it stops at
+	 * the next run).
+	 */
 	if (s->computing) {
+		pthread_mutex_lock(&s->mu);
+		s->cancel = 1;
+		pthread_mutex_unlock(&s->mu);
 		pthread_join(s->worker, NULL);
 		s->computing = 0;
-		data_free(s->fresh);
-		free(s->fresh_cause);
+		if (s->trends != NULL)
+			trends_free(s->taken ? &s->d->rep : &s->fresh->rep,
+			    s->trends);
+		free(s->trends_cause);
+		if (!s->taken) {
+			data_free(s->fresh);
+			free(s->fresh_cause);
+		}
 		s->fresh = NULL;
 		s->fresh_cause = NULL;
+		s->trends = NULL;
+		s->trends_cause = NULL;
 	}
 	return 0;
 }

@@ -355,6 +355,10 @@ stats_panel_trend(const struct stats_panel *pl, struct stats_body *b)
 	char row[256];
 	const char *unit = t->unit == 7 ? "week" : "day";
 
+	if (pl->trend_note != NULL) {
+		put(b, 0, 1, w, pl->trend_note, ui_attr(UI_DIM));
+		return;
+	}
 	if (t->unit == 0) {
 		put(b, 0, 1, w, "no labels under this filter", ui_attr(UI_DIM));
 		return;

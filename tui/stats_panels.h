@@ -26,6 +26,8 @@ struct stats_panel {
 	int cur;			/* the run the filter shows */
 	const struct agree_opts *ao;	/* the options it was computed with */
 	int sel;			/* the hot list's selected row */
+	/* NULL: the runs' trends are in rep; else why not (yet). */
+	const char *trend_note;
 };
 
 /* Per guideline version, then all: team figures and sparklines. */

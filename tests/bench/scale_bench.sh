@@ -60,6 +60,7 @@
 #                         the row)
 #   SCALE_ONLY=keystroke  only the keystroke row at each size: no take
 #                         run, other rows or 16 labelers
+#   SCALE_ONLY=stats      only the stats row (first screen) at each size
 #   SCALE_SEED=N          gen_store seed (default 1)
 #   SCALE_PREMADE="N=FILE ..."  for size N, a copy of FILE (made by
 #                         `gen_store FILE N 3 SEED` before) instead of a new
@@ -102,8 +103,8 @@ command -v sqlite3 >/dev/null || die "sqlite3 (the CLI) is missing"
 PY=/usr/bin/python3
 [ -x "$PY" ] || die "$PY is missing"
 case $ONLY in
-'' | keystroke) ;;
-*) die "SCALE_ONLY=$ONLY: only 'keystroke' is known" ;;
+'' | keystroke | stats) ;;
+*) die "SCALE_ONLY=$ONLY: only 'keystroke' and 'stats' are known" ;;
 esac
 [ "$ONLY" != keystroke ] || [ "$KEYS" -gt 0 ] ||
     die "SCALE_ONLY=keystroke with SCALE_KEYS=0 runs nothing"
@@ -437,6 +438,12 @@ keystroke() {
 # size_rows: at size $n, on $db in $dir, the take run and the rows of
 # the commands (the store gets its second batch and predictions first),
 # then at the largest size the 16 labelers.
+# stats shows the figures of agree.
+stats_row() {
+	screen_row "$n" "stats (first screen)" "computed " stats "$db" -- \
+	    sqlite3 "$db" "$Q_AGREE"
+}
+
 size_rows() {
 	sqlite3 "$db" "INSERT INTO batches (name, created_by, created_at)
 	    VALUES ('bench2', 'scale_bench', '2026-12-02T00:00:00Z');
@@ -478,9 +485,7 @@ size_rows() {
 	row "$n" "drift" 0 drift "$db" --from bench --to bench2 -- \
 	    sqlite3 "$db" "$Q_DRIFT"
 
-	# stats shows the figures of agree; review the labels in force.
-	screen_row "$n" "stats (first screen)" "computed " stats "$db" -- \
-	    sqlite3 "$db" "$Q_AGREE"
+	stats_row
 	screen_row "$n" "review (first screen)" "accord | review |" \
 	    review "$db" -- sqlite3 "$db" "$Q_REVIEW"
 
@@ -533,8 +538,12 @@ for n in $SIZES; do
 	chmod 666 "$db"*
 	t1=$(date +%s.%N)
 	echo "   $n items: store $(($(stat -c %s "$db") / 1048576)) MB, $how in $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s"
-	[ "$ONLY" = keystroke ] || size_rows
-	[ "$KEYS" -le 0 ] || keystroke "$n" "$db"
+	case $ONLY in
+	stats) stats_row ;;
+	keystroke) keystroke "$n" "$db" ;;
+	*)	size_rows
+		[ "$KEYS" -le 0 ] || keystroke "$n" "$db" ;;
+	esac
 	rm -rf "$dir"
 done
 

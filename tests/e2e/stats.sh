@@ -216,6 +216,11 @@ tm send-keys -t b r 3
 check_screen "r: while it computes, the old figures stay and 3 shows the labelers panel" 2 \
 	eval 'tm_screen b | grep -c -e "computing\.\.\. (the figures shown are from" -e "^ labeler  *labels  *agree"'
 ok_if "then the new figures arrive by themselves" tm_wait b "computed in" 120
+# The trend comes after the first figures (each label's day is read
+# then, of the same snapshot): every label was made on 2024-03-04.
+tm send-keys -t b 4
+ok_if "then their trend: 4 shows the one day's 60,000 items, all pairable" \
+	tm_wait b "2024-03-04     60000     60000 " 120
 tm send-keys -t b r
 tm send-keys -t b q
 tm_exited b 120

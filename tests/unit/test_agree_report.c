@@ -4,7 +4,8 @@
  * from the labels it wrote: per guideline version and all together,
  * percent agreement and Fleiss' kappa (docs/statistics.md), label counts
  * per class and labeler, slices by a metadata key, the hot list (vote
- * entropy, its order, the items' paths) and the trend's buckets.
+ * entropy, its order, the items' paths) and the trend's buckets, also
+ * as the stats screen makes them after the report (ratings_read_days).
  */
 #include <math.h>
 #include <sqlite3.h>
@@ -386,6 +387,96 @@ t_report_one_version_and_trend(void)
 	agree_report_free(&rep);
 }
 
+/* 1 when two statistics are the same, value to the last bit. */
+static int
+same_stat(const struct agree_stat *a, const struct agree_stat *b)
+{
+	return a->defined == b->defined && (!a->defined ||
+	    memcmp(&a->value, &b->value, sizeof a->value) == 0);
+}
+
+/*
+ * The stats screen's two steps: the report without trends, then each
+ * label's day read for its matrix (ratings_read_days) and each run's
+ * trend; they must give every bucket the one-step report gives, for each
+ * guideline version (labels kept for version 1 by c, relabels under 2)
+ * and all together.
+ */
+static void
+t_trend_after_the_report_is_the_same(void)
+{
+	struct agree_report_opts o;
+	struct agree_report one, two;
+	struct ratings_opts ro = { .user = "root" };
+	struct store *st = setup();
+	char *cause = NULL;
+	int f, b, *day = NULL, bad = 0;
+
+	if (st == NULL)
+		return;
+	agree_report_opts_init(&o);
+	o.user = "root";
+	o.each_version = 1;
+	o.agree.bootstrap = 0;
+	o.trend = 1;
+	if (agree_report_build(st, &o, &one, &cause) != 0) {
+		T_FAIL("agree_report_build: %s", cause);
+		free(cause);
+		store_close(st);
+		return;
+	}
+	o.trend = 0;
+	if (agree_report_build(st, &o, &two, &cause) != 0) {
+		T_FAIL("agree_report_build without trends: %s", cause);
+		free(cause);
+		agree_report_free(&one);
+		store_close(st);
+		return;
+	}
+	T_CHECK(two.r.day == NULL && two.r.nhist > 0);
+	if (ratings_read_days(st, &ro, &two.r, &day, &cause) != 0) {
+		T_FAIL("ratings_read_days: %s", cause);
+		free(cause);
+	} else {
+		struct ratings r = two.r;
+
+		r.day = day;
+		T_EQ_INT(two.nruns, one.nruns);
+		for (f = 0; f < one.nruns && f < two.nruns; f++) {
+			const struct ratings_trend *a = &one.runs[f].trend;
+			struct ratings_trend t;
+
+			if (ratings_trend(&r, two.runs[f].version, &t,
+			    &cause) != 0) {
+				T_FAIL("ratings_trend: %s", cause);
+				free(cause);
+				cause = NULL;
+				continue;
+			}
+			T_CHECK(a->nbuckets > 0);
+			if (t.unit != a->unit || t.nbuckets != a->nbuckets ||
+			    t.nundated != a->nundated)
+				bad++;
+			for (b = 0; b < t.nbuckets && b < a->nbuckets; b++)
+				if (t.buckets[b].day != a->buckets[b].day ||
+				    t.buckets[b].nitems != a->buckets[b].nitems ||
+				    t.buckets[b].npairable !=
+				    a->buckets[b].npairable ||
+				    !same_stat(&t.buckets[b].percent,
+				    &a->buckets[b].percent) ||
+				    !same_stat(&t.buckets[b].fleiss,
+				    &a->buckets[b].fleiss))
+					bad++;
+			ratings_trend_free(&t);
+		}
+		T_EQ_INT(bad, 0);
+		free(day);
+	}
+	agree_report_free(&one);
+	agree_report_free(&two);
+	store_close(st);
+}
+
 /* Refusals (not a member, an unknown --by key) leave nothing to free. */
 static void
 t_report_refusals_leave_nothing(void)
@@ -421,6 +512,7 @@ main(void)
 		return 1;
 	T_RUN(t_report_figures_match_independent_ones);
 	T_RUN(t_report_one_version_and_trend);
+	T_RUN(t_trend_after_the_report_is_the_same);
 	T_RUN(t_report_refusals_leave_nothing);
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)

@@ -601,6 +601,199 @@ same_by_item(struct store *st, const struct ratings *scan)
 }
 
 /*
+ * ratings_view_items of a list of items must hold, row by row, what the
+ * view of every item holds for them, under each version (with labels
+ * kept for an older version: r.hist), and what a mask of them gives.
+ */
+static void
+views_of_item_lists(const struct ratings *r)
+{
+	int *list = xcalloc((size_t)r->nitems + 1, sizeof *list);
+	unsigned char *keep = xcalloc((size_t)r->nitems + 1, 1);
+	int v, pick, n, i, k, bad = 0;
+
+	for (v = 0; v <= 2; v++) {
+		struct ratings_view all;
+
+		ratings_view(r, -1, v, &all);
+		for (pick = 0; pick < 4; pick++) {
+			struct ratings_view it, mask;
+
+			memset(keep, 0, (size_t)r->nitems);
+			/* Every third item; those with a label kept for an
+			 * older version; the last item; none. */
+			for (k = 0; pick == 1 && k < r->nhist; k++)
+				keep[r->hist[k].item] = 1;
+			for (i = 0, n = 0; i < r->nitems; i++)
+				if ((pick == 0 && i % 3 == 1) || (pick == 1 &&
+				    keep[i]) || (pick == 2 && i == r->nitems - 1))
+					list[n++] = i;
+			for (k = 0; k < n; k++)
+				keep[list[k]] = 1;
+			ratings_view_items(r, list, n, v, &it);
+			ratings_view_mask(r, keep, v, &mask);
+			T_EQ_INT(it.in.nitems, n);
+			T_CHECK(same_view(&it, &mask));
+			for (k = 0; k < n; k++) {
+				int a = all.in.start[list[k]], m = all.in.start[
+				    list[k] + 1] - a, b = it.in.start[k];
+
+				if (it.items[k] != list[k] || it.in.start[k + 1] -
+				    b != m || memcmp(all.in.lab + a, it.in.lab + b,
+				    (size_t)m * sizeof *it.in.lab) != 0 ||
+				    memcmp(all.in.cls + a, it.in.cls + b,
+				    (size_t)m * sizeof *it.in.cls) != 0)
+					bad++;
+			}
+			if (pick == 1)
+				T_CHECK(n > 1000);
+			ratings_view_free(&it);
+			ratings_view_free(&mask);
+		}
+		ratings_view_free(&all);
+	}
+	T_EQ_INT(bad, 0);
+	free(list);
+	free(keep);
+}
+
+/* A stop callback (ratings_opts.stop): yes once *left calls are used. */
+static int
+stop_after(void *arg)
+{
+	int *left = arg;
+
+	return --*left < 0;
+}
+
+/*
+ * The days of a matrix read without them, read later (the stats screen's
+ * second step): exactly the days ratings_build gives with them, of the
+ * same snapshot although labels were added since (a relabel, a new
+ * labeler, a new item); and a refusal when the matrix is not what its
+ * label rows give.  with: the matrix read with days at that snapshot.
+ */
+static void
+days_read_later(struct store *st, const char *path,
+    const struct ratings *with)
+{
+	struct ratings_opts o = { .user = "root" };
+	struct ratings r;
+	char *cause = NULL;
+	int *day = NULL;
+	long long last = 0;
+	sqlite3 *db;
+
+	if (ratings_build(st, &o, &r, &cause) != 0) {
+		T_FAIL("ratings_build without days: %s", cause);
+		free(cause);
+		return;
+	}
+	T_CHECK(r.day == NULL);
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_stmt *q;
+
+		if (sqlite3_prepare_v2(db, "SELECT max(id) FROM labels", -1, &q,
+		    NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+			last = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+	T_EQ_INT(r.label_to, last);
+	x(path, "INSERT INTO items (sha256, path, kind, format, bytes, batch, "
+	    "imported_by, imported_at) VALUES (printf('%064d', 99999), "
+	    "'/data/new.png', 'image', 'png', 10, 1, 'root', 'now');"
+	    "INSERT INTO labels (item, labeler, class, guideline, created_at, "
+	    "origin, recorded_by) VALUES (1, 'a', 3, 2, '2025-01-01', 'import', "
+	    "'root'), (2, 'newcomer', 1, 1, '2025-01-02', 'import', 'root'), "
+	    "((SELECT max(id) FROM items), 'b', 1, 1, '2025-01-03', 'import', "
+	    "'root');");
+	if (ratings_read_days(st, &o, &r, &day, &cause) != 0) {
+		T_FAIL("ratings_read_days: %s", cause);
+		free(cause);
+	} else {
+		T_CHECK(r.nlabels == with->nlabels && memcmp(day, with->day,
+		    (size_t)r.nlabels * sizeof *day) == 0);
+		free(day);
+	}
+	/*
+	 * Asked to stop (the 160,000 rows are read on two threads when there
+	 * are two CPUs, and the stop asked between chunks): it ends at once,
+	 * nothing returned.
+	 */
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		int left = 0;
+
+		o.stop = stop_after;
+		o.stop_arg = &left;
+		day = NULL;
+		T_EQ_INT(ratings_read_days(st, &o, &r, &day, &cause), -1);
+		T_CHECK(day == NULL && cause != NULL &&
+		    strcmp(cause, "stopped") == 0);
+		T_EQ_INT(left, -1);
+		free(day);
+		free(cause);
+		cause = NULL;
+		o.stop = NULL;
+	} else
+		printf("# one CPU: the stop between chunks is not tested\n");
+	/* A matrix its rows do not give: refused, nothing returned. */
+	r.cls[r.nlabels / 2] = (r.cls[r.nlabels / 2] + 1) % r.nclasses;
+	day = NULL;
+	T_EQ_INT(ratings_read_days(st, &o, &r, &day, &cause), -1);
+	T_CHECK(day == NULL && cause != NULL &&
+	    strstr(cause, "labels of the matrix changed") != NULL);
+	free(cause);
+	ratings_free(&r);
+}
+
+/*
+ * A view of one version borrows the matrix's own arrays when it holds
+ * every label as it is (one guideline version, as most stores), and
+ * copies when another version has labels.
+ */
+static void
+t_view_of_the_only_version_borrows(void)
+{
+	struct store *st = setup(tmp("borrow.accord"), 0);
+	struct ratings r;
+	struct ratings_view v;
+	unsigned char keep[7] = { 1, 1, 1, 1, 1, 1, 1 };
+
+	if (st == NULL || build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	T_EQ_INT(r.nversions, 1);
+	ratings_view(&r, -1, 1, &v);
+	T_CHECK(v.in.lab == r.lab && v.in.start == r.start && v.lab_ == NULL);
+	T_EQ_INT(v.in.nitems, 7);
+	T_EQ_INT(vcell(&v, 2, 0), 1);	/* a's newer row: scratch */
+	ratings_view_free(&v);
+	ratings_view_mask(&r, keep, 1, &v);
+	T_CHECK(v.in.lab == r.lab);
+	ratings_view_free(&v);
+	keep[3] = 0;
+	ratings_view_mask(&r, keep, 1, &v);
+	T_CHECK(v.in.lab != r.lab && v.in.nitems == 6);
+	ratings_view_free(&v);
+	ratings_free(&r);
+	store_close(st);
+
+	st = setup(tmp("borrow2.accord"), 1);
+	if (st == NULL || build(st, &r) != 0) {
+		store_close(st);
+		return;
+	}
+	ratings_view(&r, -1, 1, &v);
+	T_CHECK(v.in.lab != r.lab && v.lab_ != NULL);
+	T_EQ_INT(v.in.start[7] - v.in.start[6], 0);	/* item 7: v2 only */
+	ratings_view_free(&v);
+	ratings_free(&r);
+	store_close(st);
+}
+
+/*
  * 160,000 label rows on 20,000 items by 5 labelers, in random order:
  * relabels, withdrawals and two guideline versions, so rows of one cell
  * fall in chunks read by different threads.  The two-thread read must
@@ -694,6 +887,8 @@ t_two_threads_read_what_one_reads(void)
 	sqlite3_close(db);
 	T_EQ_INT(one.nlabelers, 7);
 	same_by_item(st, &one);
+	views_of_item_lists(&one);
+	days_read_later(st, path, &one);
 	ratings_free(&one);
 	ratings_free(&two);
 	store_close(st);
@@ -716,6 +911,7 @@ main(void)
 	T_RUN(t_trend_by_day);
 	T_RUN(t_trend_by_week_and_version);
 	T_RUN(t_version_views_keep_superseded_versions);
+	T_RUN(t_view_of_the_only_version_borrows);
 	T_RUN(t_paths_eager_lazy_and_item_order);
 	T_RUN(t_two_threads_read_what_one_reads);
 	rc = t_done();
