@@ -244,8 +244,10 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 		return 0;
 	if (count > 0 && count < INT_MAX)
 		items_grow(&a, (int)count);
+	/* INDEXED BY is SQLite's: PostgreSQL's planner picks its own scan. */
 	if (sql_prepare(st, a.with_paths ? "SELECT id, batch, path FROM items "
-	    "ORDER BY id" : "SELECT id, batch FROM items INDEXED BY "
+	    "ORDER BY id" : st->kind == STORE_PG ? "SELECT id, batch FROM "
+	    "items ORDER BY id" : "SELECT id, batch FROM items INDEXED BY "
 	    "items_batch", &s, cause) != 0) {
 		free(a.off);
 		return -1;
