@@ -427,6 +427,10 @@ store_backup(struct store *st, const char *user, const char *dest,
 	if (project_require(st, user, ROLE_SME, "backing up the project",
 	    cause) != 0)
 		return -1;
+	if (st->kind == STORE_PG)
+		return acc_error(cause, "backup copies a SQLite store's pages; "
+		    "a PostgreSQL store is backed up by its server (pg_dump, "
+		    "docs/deploy.md)");
 	if (lstat(dest, &sb) == 0 || errno != ENOENT)
 		return acc_error(cause, "already exists; accord backup never "
 		    "overwrites a file");

@@ -80,3 +80,26 @@ pg_login() {
 		[ "$RC" -eq 0 ] || { WHY="CREATE ROLE $_l: $(cat "$T/err")"; return 1; }
 	done
 }
+
+# same NAME CMD ARGS...: CMD, run by acc() (the caller's) on the SQLite
+# store $DB and then on the PostgreSQL store $U, prints the same (the
+# store's name, the times and an import's speed aside) with the same
+# status, which is SAME_RC (default 0).
+same() {
+	_n=$1
+	shift
+	_c=$1
+	shift
+	acc $_c "$DB" "$@" >"$T/a" 2>&1
+	_ra=$?
+	acc $_c "$U" "$@" >"$T/b" 2>&1
+	_rb=$?
+	sed -i "s|$U|STORE|g; s|$DB|STORE|g; s/20[0-9-]*T[0-9:.]*Z/TIME/g; s/ in [0-9.]* s ([0-9.]* files\/s, [0-9.]* MB\/s)/ in TIME/" \
+	    "$T/a" "$T/b"
+	if [ "$_ra" -eq "${SAME_RC:-0}" ] && [ "$_rb" -eq "$_ra" ] &&
+	    cmp -s "$T/a" "$T/b"; then
+		pass "$_n"
+	else
+		fail "$_n" "status $_ra/$_rb; $(diff "$T/a" "$T/b" | head -4 | tr '\n' '|')"
+	fi
+}
