@@ -113,16 +113,19 @@ label_newest(struct store *st, struct sql_stmt *s, long long item,
 
 /* --- writing ----------------------------------------------------------- */
 
+#define LABEL_COLS "INSERT INTO labels (item, labeler, class, note, " \
+	"guideline, seconds_spent, created_at, supersedes, origin, " \
+	"label_import, recorded_by) VALUES "
+#define LABEL_NPARAM 11
+
 int
 label_writer_open(struct store *st, struct label_writer *w, char **cause)
 {
 	memset(w, 0, sizeof *w);
 	w->st = st;
 	if (label_newest_prepare(st, &w->newest, cause) != 0 ||
-	    sql_prepare(st, "INSERT INTO labels (item, labeler, class, note, "
-	    "guideline, seconds_spent, created_at, supersedes, origin, "
-	    "label_import, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?) RETURNING id", &w->insert, cause) != 0) {
+	    sql_prepare(st, LABEL_COLS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    "RETURNING id", &w->insert, cause) != 0) {
 		label_writer_close(w);
 		return -1;
 	}
@@ -137,48 +140,102 @@ label_writer_close(struct label_writer *w)
 	memset(w, 0, sizeof *w);
 }
 
+/*
+ * The pair's newest row, which row supersedes (0: none), in *prev;
+ * refuses a withdrawal with nothing in force.
+ */
+static int
+row_prev(struct label_writer *w, const struct label_new *row,
+    long long *prev, char **cause)
+{
+	int cur;
+
+	if (label_newest(w->st, w->newest, row->item, row->labeler, prev,
+	    &cur, NULL, cause) != 0)
+		return -1;
+	if (row->class_id == 0 && cur == 0)
+		return acc_error(cause, "%s has no label on item %lld to "
+		    "withdraw", row->labeler, row->item);
+	return 0;
+}
+
+/* Binds row's 11 values from parameter base + 1 on. */
+static void
+row_bind(struct sql_stmt *s, int base, const struct label_new *row,
+    long long prev)
+{
+	sql_bind_int(s, base + 1, row->item);
+	sql_bind_text(s, base + 2, row->labeler);
+	if (row->class_id > 0)
+		sql_bind_int(s, base + 3, row->class_id);
+	else
+		sql_bind_null(s, base + 3);
+	sql_bind_text(s, base + 4, row->note ? row->note : "");
+	sql_bind_int(s, base + 5, row->guideline);
+	if (row->seconds >= 0 && isfinite(row->seconds))
+		sql_bind_double(s, base + 6, row->seconds);
+	else
+		sql_bind_null(s, base + 6);
+	sql_bind_text(s, base + 7, row->created_at);
+	if (prev > 0)
+		sql_bind_int(s, base + 8, prev);
+	else
+		sql_bind_null(s, base + 8);
+	sql_bind_text(s, base + 9, row->label_import > 0 ? "import" :
+	    "screen");
+	if (row->label_import > 0)
+		sql_bind_int(s, base + 10, row->label_import);
+	else
+		sql_bind_null(s, base + 10);
+	sql_bind_text(s, base + 11, row->recorded_by);
+}
+
 int
 label_write(struct label_writer *w, const struct label_new *row,
     long long *id, char **cause)
 {
 	struct sql_stmt *s = w->insert;
 	long long prev, new_id;
-	int cur;
 
-	if (label_newest(w->st, w->newest, row->item, row->labeler, &prev,
-	    &cur, NULL, cause) != 0)
+	if (row_prev(w, row, &prev, cause) != 0)
 		return -1;
-	if (row->class_id == 0 && cur == 0)
-		return acc_error(cause, "%s has no label on item %lld to "
-		    "withdraw", row->labeler, row->item);
-	sql_bind_int(s, 1, row->item);
-	sql_bind_text(s, 2, row->labeler);
-	if (row->class_id > 0)
-		sql_bind_int(s, 3, row->class_id);
-	else
-		sql_bind_null(s, 3);
-	sql_bind_text(s, 4, row->note ? row->note : "");
-	sql_bind_int(s, 5, row->guideline);
-	if (row->seconds >= 0 && isfinite(row->seconds))
-		sql_bind_double(s, 6, row->seconds);
-	else
-		sql_bind_null(s, 6);
-	sql_bind_text(s, 7, row->created_at);
-	if (prev > 0)
-		sql_bind_int(s, 8, prev);
-	else
-		sql_bind_null(s, 8);
-	sql_bind_text(s, 9, row->label_import > 0 ? "import" : "screen");
-	if (row->label_import > 0)
-		sql_bind_int(s, 10, row->label_import);
-	else
-		sql_bind_null(s, 10);
-	sql_bind_text(s, 11, row->recorded_by);
+	row_bind(s, 0, row, prev);
 	if (sql_insert_id(w->st, s, &new_id, cause) != 1)
 		return -1;
 	if (id != NULL)
 		*id = new_id;
 	return 0;
+}
+
+int
+label_write_many(struct label_writer *w, const struct label_new *rows,
+    int n, char **cause)
+{
+	struct sql_stmt *s;
+	struct buf sql = { 0 };
+	long long prev;
+	int i, r;
+
+	if (n <= 0)
+		return 0;
+	buf_puts(&sql, LABEL_COLS);
+	for (i = 0; i < n; i++)
+		buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" :
+		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	r = sql_prepare(w->st, sql.s, &s, cause);
+	buf_free(&sql);
+	if (r != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (row_prev(w, &rows[i], &prev, cause) != 0) {
+			sql_finalize(w->st, s);
+			return -1;
+		}
+		row_bind(s, i * LABEL_NPARAM, &rows[i], prev);
+	}
+	r = sql_step_done(w->st, s, cause);
+	sql_finalize(w->st, s);
+	return r;
 }
 
 /* Whether class id is one of the project's: 1, 0 or -1. */

@@ -19,11 +19,15 @@
  * SQL: a query for cols of the newest row of the pair (item, labeler),
  * parameters or expressions of an enclosing statement, among the rows
  * that also meet extra ("" or " AND ..."); no row when there is none.
- * One seek down labels_item (item, labeler, id) from the top.
+ * One seek down labels_item (item, labeler, id) from the top: the ORDER
+ * BY names all three columns so that only that index gives the order
+ * (PostgreSQL, planning with the statistics of a table still small, took
+ * labels_labeler and read every label of the labeler).
  */
 #define LABEL_NEWEST_ROW(cols, item, labeler, extra)			\
 	"SELECT " cols " FROM labels WHERE item = " item " AND "	\
-	"labeler = " labeler extra " ORDER BY id DESC LIMIT 1"
+	"labeler = " labeler extra " ORDER BY item DESC, labeler DESC, "	\
+	"id DESC LIMIT 1"
 
 /*
  * SQL: label row l (an alias other than m) is its pair's newest row: the
@@ -129,5 +133,14 @@ int label_writer_open(struct store *st, struct label_writer *w,
 int label_write(struct label_writer *w, const struct label_new *row,
     long long *id, char **cause);
 void label_writer_close(struct label_writer *w);
+/*
+ * n rows of distinct (item, labeler) pairs in one INSERT, so that the
+ * store's derived counts move once per statement, not once per row
+ * (schema_pg.c labels_derive); each supersedes its pair's newest row.
+ * LABEL_WRITE_MANY rows at most (11 parameters each).
+ */
+#define LABEL_WRITE_MANY 256
+int label_write_many(struct label_writer *w, const struct label_new *rows,
+    int n, char **cause);
 
 #endif

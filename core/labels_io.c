@@ -508,9 +508,10 @@ write_rows(struct store *st, const char *user, const char *real,
     const char *sha, const struct resolved *res, int n, char **cause)
 {
 	struct label_writer w = { 0 };
+	struct label_new chunk[LABEL_WRITE_MANY];
 	char now[32], *detail;
 	long long import_id;
-	int i, r;
+	int i, r, k = 0;
 
 	acc_now_iso(now);
 	if (store_begin(st, 1, cause) != 0)
@@ -520,14 +521,18 @@ write_rows(struct store *st, const char *user, const char *real,
 		goto rollback;
 	if (label_writer_open(st, &w, cause) != 0)
 		goto rollback;
+	/* A file names each (item, labeler) pair once (report_twice), so
+	 * the rows go in LABEL_WRITE_MANY to a statement. */
 	for (i = 0; i < n; i++) {
-		struct label_new row = { res[i].item, res[i].labeler,
+		chunk[k++] = (struct label_new){ res[i].item, res[i].labeler,
 		    res[i].class_id, res[i].note, res[i].guideline,
 		    res[i].seconds, res[i].time ? res[i].time : now, import_id,
 		    user };
-
-		if (label_write(&w, &row, NULL, cause) != 0)
-			goto rollback;
+		if (k == LABEL_WRITE_MANY || i == n - 1) {
+			if (label_write_many(&w, chunk, k, cause) != 0)
+				goto rollback;
+			k = 0;
+		}
 	}
 	detail = xasprintf("%d labels from %s (sha256 %s)", n, real, sha);
 	r = store_audit(st, user, "labels import", detail, cause);
