@@ -1,6 +1,6 @@
 /*
  * check.c: `accord check`: integrity_check on the store and every item's
- * files re-hashed (check.h).
+ * files, or the copy of its bytes the store keeps, re-hashed (check.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "accord/check.h"
+#include "accord/media.h"
 #include "accord/project.h"
 #include "internal.h"
 
@@ -27,6 +28,8 @@ check_state_name(enum check_state s)
 		return "changed";
 	case CHECK_UNREADABLE:
 		return "unreadable";
+	case CHECK_DAMAGED:
+		return "damaged";
 	}
 	return "?";
 }
@@ -100,6 +103,7 @@ struct src {
 	long long item;
 	char *sha256;
 	char *path;
+	int stored;		/* the store keeps the item's bytes */
 	enum check_state state;	/* 0: hashes right */
 	char *found;
 };
@@ -118,10 +122,12 @@ struct batch {
  * checkpoints while labelers write.  Items are never deleted and new ones
  * get higher ids, so batches by id range see each item once.  An item
  * without any item_sources row (none exist today: import writes one per
- * item) falls back to items.path.
+ * item) falls back to items.path.  The fourth column says whether the
+ * store keeps the item's bytes.
  */
 static const char check_batch_sql[] =
-    "SELECT i.id, i.sha256, coalesce(s.path, i.path) FROM items i "
+    "SELECT i.id, i.sha256, coalesce(s.path, i.path), EXISTS (SELECT 1 "
+    "FROM media_blobs m WHERE m.sha256 = i.sha256) FROM items i "
     "LEFT JOIN item_sources s ON s.item = i.id "
     "WHERE i.id > ?1 AND i.id <= (SELECT max(id) FROM (SELECT id "
     "FROM items WHERE id > ?1 ORDER BY id LIMIT ?2) AS b) ORDER BY 1, 3";
@@ -163,6 +169,7 @@ check_next(struct store *st, struct sql_stmt *s, struct batch *b, char **cause)
 		v->item = sql_col_int64(s, 0);
 		v->sha256 = xstrdup(sql_text(s, 1));
 		v->path = xstrdup(sql_text(s, 2));
+		v->stored = sql_col_int(s, 3) != 0;
 	}
 	if (rc != SQL_DONE)
 		sql_fail(st, cause, "cannot read items");
@@ -174,6 +181,42 @@ check_next(struct store *st, struct sql_stmt *s, struct batch *b, char **cause)
 		return 0;
 	b->last = b->v[b->n - 1].item;
 	return 1;
+}
+
+/*
+ * The copy the store keeps of item v's bytes, read a chunk at a time:
+ * 1 when it hashes right, 0 when not (v->state DAMAGED, v->found why),
+ * -1 with *cause when the store fails.
+ */
+static int
+check_stored(struct store *st, struct src *v, struct check_result *res,
+    char **cause)
+{
+	char sha[65], *why = NULL;
+	long long bytes = 0;
+
+	switch (media_stream(st, v->sha256, NULL, NULL, sha, &bytes, &why)) {
+	case 0:
+		res->bytes_hashed += bytes;
+		if (strcmp(sha, v->sha256) == 0)
+			return 1;
+		v->found = xasprintf("the stored copy hashes to %s", sha);
+		break;
+	case 1:		/* blobs are never deleted */
+		v->found = xstrdup("the stored copy went away");
+		break;
+	case 2:		/* a part missing, or sizes that disagree */
+		v->found = why;
+		break;
+	default:
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		return -1;
+	}
+	v->state = CHECK_DAMAGED;
+	return 0;
 }
 
 /*
@@ -228,6 +271,9 @@ check_report(const struct src *v, size_t i, size_t j,
 		case CHECK_UNREADABLE:
 			res->unreadable++;
 			break;
+		case CHECK_DAMAGED:
+			res->damaged++;
+			break;
 		}
 		if (fn == NULL)
 			continue;
@@ -262,6 +308,20 @@ check_files(struct store *st, struct sql_stmt *s, int hash,
 			for (j = i; j < b.n && b.v[j].item == b.v[i].item; j++)
 				;
 			res->items++;
+			if (b.v[i].stored) {
+				/* Its copy decides; reported once. */
+				res->stored++;
+				if ((rc = check_stored(st, &b.v[i], res,
+				    cause)) < 0)
+					break;
+				if (rc == 1) {
+					res->items_ok++;
+					continue;
+				}
+				res->items_bad++;
+				check_report(b.v, i, i + 1, res, fn, arg);
+				continue;
+			}
 			if (check_item(b.v, i, j, res)) {
 				res->items_ok++;
 				continue;
@@ -269,6 +329,8 @@ check_files(struct store *st, struct sql_stmt *s, int hash,
 			res->items_bad++;
 			check_report(b.v, i, j, res, fn, arg);
 		}
+		if (rc < 0)
+			break;
 	}
 	check_batch_clear(&b);
 	free(b.v);

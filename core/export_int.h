@@ -103,6 +103,7 @@ struct exp_plan {
 /* The state of one export being written. */
 struct exp_writer {
 	const struct exp_plan *pl;
+	struct store *st;	/* media kept in the store is read from it */
 	char *out;	/* OUT, no trailing slash */
 	char *tmp;	/* OUT.tmp-XXXXXX */
 	int lockfd;
@@ -133,7 +134,9 @@ int exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
 void exp_file_write(struct exp_file *f, const char *s, size_t n);
 /* Flush, fsync and close; on success the file joins the manifest. */
 int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
-/* Link or copy media file src to rel, checking its SHA-256 is want. */
+/* The media of the content want at rel: its bytes kept in the store
+ * when they are (written out), else file src linked or copied; either
+ * way checked to have SHA-256 want. */
 int exp_put_media(struct exp_writer *w, const char *src, const char *rel,
     const char *want, char **cause);
 

@@ -1,7 +1,8 @@
 /*
  * export_write.c: writing an export: a temporary directory beside OUT,
  * files hashed as they are written and fsynced, media hard-linked or
- * copied and checked against the SHA-256 recorded at import, the manifest
+ * copied (or written out of the store, when import kept it there) and
+ * checked against the SHA-256 recorded at import, the manifest
  * last, then one rename.  See include/accord/export.h for the guarantees.
  * What goes into the files: export_format.c (rows) and export_manifest.c.
  */
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "accord/media.h"
 #include "export_int.h"
 #include "internal.h"
 
@@ -282,11 +284,67 @@ hash_fd(int fd, int dst, char sha[65], long long *bytes)
 	return r;
 }
 
+/* A stored chunk onto the descriptor of the file being written. */
+static int
+put_chunk(void *arg, const unsigned char *p, size_t n, char **cause)
+{
+	int fd = *(int *)arg;
+
+	while (n > 0) {
+		ssize_t m = write(fd, p, n);
+
+		if (m < 0 && errno == EINTR)
+			continue;
+		if (m < 0)
+			return acc_error(cause, "%s", strerror(errno));
+		p += m;
+		n -= (size_t)m;
+	}
+	return 0;
+}
+
 /*
- * Put the media file src at rel: a hard link (no copy, no space) where the
- * file system allows it, else a copy.  Either way the content is read and
- * must still have the SHA-256 recorded at import, or the export fails: a
- * changed file no longer is what was labeled.
+ * Media kept in the store, written out to dst a chunk at a time: 0, 1
+ * when none is kept for want, -1 with *cause.
+ */
+static int
+put_stored(struct exp_writer *w, const char *dst, const char *want,
+    char **cause)
+{
+	char sha[65], *why = NULL;
+	long long bytes = 0;
+	int out, r;
+
+	if ((r = media_stored(w->st, want, NULL, cause)) != 1)
+		return r < 0 ? -1 : 1;
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (out < 0)
+		return acc_error(cause, "%s: %s", dst, strerror(errno));
+	r = media_stream(w->st, want, put_chunk, &out, sha, &bytes, &why);
+	if (r == 0 && fsync(out) != 0)
+		r = acc_error(&why, "%s", strerror(errno));
+	if (close(out) != 0 && r == 0)
+		r = acc_error(&why, "%s", strerror(errno));
+	if (r != 0) {
+		acc_error(cause, "%s: %s", dst, why != NULL ? why :
+		    "stored copy went away");
+		free(why);
+		return -1;
+	}
+	if (strcmp(sha, want) != 0)
+		return acc_error(cause, "stored copy of %.12s is damaged "
+		    "(sha256 %.12s); accord check names its item", want, sha);
+	w->pl->res->stored++;
+	exp_manifest_add_file(w, dst + strlen(w->tmp) + 1, sha, bytes);
+	return 0;
+}
+
+/*
+ * Put the media of the content want at rel.  Kept in the store: written
+ * out from there.  Else the file src: a hard link (no copy, no space)
+ * where the file system allows it, else a copy.  Either way the content
+ * is read and must still have the SHA-256 recorded at import, or the
+ * export fails: a changed file no longer is what was labeled.
  */
 int
 exp_put_media(struct exp_writer *w, const char *src, const char *rel,
@@ -296,6 +354,11 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 	long long bytes = 0;
 	int in = -1, out = -1, r = -1, e = 0;
 
+	if ((r = put_stored(w, dst, want, cause)) != 1) {
+		free(dst);
+		return r;
+	}
+	r = -1;
 	if (link(src, dst) == 0) {
 		in = open(dst, O_RDONLY | O_CLOEXEC);
 		if (in < 0 || hash_fd(in, -1, sha, &bytes) != 0)
@@ -460,6 +523,7 @@ exp_write(struct store *st, const struct exp_plan *pl, char **cause)
 
 	memset(&w, 0, sizeof w);
 	w.pl = pl;
+	w.st = st;
 	w.out = out_path(pl->o->out);
 	clean_stale(w.out);
 	w.tmp = xasprintf("%s.tmp-XXXXXX", w.out);

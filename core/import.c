@@ -25,6 +25,8 @@
 #define COMMIT_ITEMS 500
 #define COMMIT_SECONDS 0.5
 #define COMMIT_IDLE_SECONDS 0.05
+/* Media kept in the store: commit once a transaction holds this much. */
+#define COMMIT_BYTES ((long long)64 << 20)
 #define PROGRESS_SECONDS 0.1
 
 struct pool {
@@ -36,6 +38,7 @@ struct pool {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	enum media_kind kind;
+	size_t max_bytes;	/* a larger file fails */
 };
 
 /* --- workers --------------------------------------------------------- */
@@ -61,8 +64,7 @@ probe_file(struct pool *p, int i)
 		    media_kind_name(p->kind));
 		return;
 	}
-	if (acc_read_file(f->path, MEDIA_MAX_FILE_BYTES, &data, &len,
-	    &cause) != 0) {
+	if (acc_read_file(f->path, p->max_bytes, &data, &len, &cause) != 0) {
 		r->error = cause;
 		return;
 	}
@@ -183,6 +185,7 @@ take_result(struct imp_writer *w, struct pool *p, int idx,
     struct import_stats *s, char **cause)
 {
 	const struct imp_result *r = &p->results[idx];
+	char *why = NULL;
 	int dup = 0;
 
 	if (r->error != NULL) {
@@ -191,8 +194,16 @@ take_result(struct imp_writer *w, struct pool *p, int idx,
 		return 0;
 	}
 	s->bytes += (uint64_t)p->files[idx].bytes;
-	if (imp_writer_put(w, &p->files[idx], r, &dup, cause) != 0)
+	if (imp_writer_put(w, &p->files[idx], r, &dup, &why, cause) != 0)
 		return -1;
+	if (why != NULL) {
+		w->opts->on_error(w->opts->arg, p->files[idx].path, why);
+		free(why);
+		s->failed++;
+		return 0;
+	}
+	s->stored = w->stored;
+	s->stored_bytes = w->stored_bytes;
 	if (dup)
 		s->duplicates++;
 	else
@@ -233,6 +244,7 @@ run_pool(struct imp_writer *w, struct pool *p, int jobs,
 		if (pool_wait(w, p, idx, cause) != 0 ||
 		    take_result(w, p, idx, s, cause) != 0 ||
 		    (w->in_tx && (w->tx_items >= COMMIT_ITEMS ||
+		    w->tx_bytes >= COMMIT_BYTES ||
 		    acc_monotonic() - w->tx_start >= COMMIT_SECONDS) &&
 		    imp_writer_commit(w, cause) != 0)) {
 			rc = -1;
@@ -251,6 +263,15 @@ run_pool(struct imp_writer *w, struct pool *p, int jobs,
 }
 
 /* --- import_run ------------------------------------------------------ */
+
+size_t
+imp_max_bytes(const struct import_opts *opts)
+{
+	if (opts->max_bytes <= 0 ||
+	    (unsigned long long)opts->max_bytes > MEDIA_MAX_FILE_BYTES)
+		return MEDIA_MAX_FILE_BYTES;
+	return (size_t)opts->max_bytes;
+}
 
 /* The batch's name: --batch, or import-TIME; NULL (and *cause) if empty. */
 static char *
@@ -298,6 +319,7 @@ import_files(struct imp_writer *w, struct imp_walk *wk, enum media_kind kind,
 	p.files = wk->files;
 	p.nfiles = wk->n;
 	p.kind = kind;
+	p.max_bytes = imp_max_bytes(w->opts);
 	p.results = xcalloc((size_t)wk->n + 1, sizeof *p.results);
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.cond, NULL);
@@ -367,7 +389,8 @@ import_run(struct store *st, const struct import_opts *opts,
 	if ((batch = batch_name_of(opts, cause)) == NULL)
 		goto out;
 	imp_walk_paths(&wk, opts, proj.media);
-	if (imp_find_unchanged(st, wk.files, wk.n, cause) != 0)
+	if (imp_find_unchanged(st, wk.files, wk.n, opts->store_media,
+	    cause) != 0)
 		goto out;
 	s->total = wk.n;
 	s->skipped = wk.skipped;

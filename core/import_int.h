@@ -86,11 +86,16 @@ struct imp_writer {
 	const struct import_opts *opts;
 	struct imp_meta *meta;	/* NULL: no --meta */
 	struct sql_stmt *item, *find, *source, *metric, *metaput, *batch, *batchid;
+	struct sql_stmt *blob_has, *blob, *chunk;	/* store_media */
 	long long batch_id;
 	const char *batch_name;
 	int in_tx, tx_items;	/* a transaction is open; items in it */
+	long long tx_bytes;	/* media bytes stored in it */
 	double tx_start;	/* when it began (acc_monotonic) */
 	char now[32];
+	unsigned char *chunkbuf;	/* MEDIA_CHUNK_BYTES, store_media */
+	int stored;		/* contents kept in the store so far */
+	uint64_t stored_bytes;
 };
 
 /* Prepare w's statements; imp_writer_finalize after, even on -1. */
@@ -101,11 +106,20 @@ int imp_writer_commit(struct imp_writer *w, char **cause);
 /* A file imported before, unchanged: only its metadata rows again. */
 int imp_writer_unchanged(struct imp_writer *w, const struct imp_file *f,
     char **cause);
-/* Write one probed file.  *dup set when the content was already stored. */
+/*
+ * Write one probed file.  *dup set when the content was already stored.
+ * With store_media its bytes too; when the file cannot be stored as the
+ * worker probed it (changed since, grown past the limit, unreadable now)
+ * *why says so (the caller tells it and frees it) and nothing of the
+ * file is written.  -1 with *cause when the store fails.
+ */
 int imp_writer_put(struct imp_writer *w, const struct imp_file *f,
-    const struct imp_result *r, int *dup, char **cause);
-/* Mark files already imported with the same path, size and mtime. */
+    const struct imp_result *r, int *dup, char **why, char **cause);
+/* Mark files already imported with the same path, size and mtime (and,
+ * with store_media, whose content is kept in the store). */
 int imp_find_unchanged(struct store *st, struct imp_file *files, int n,
-    char **cause);
+    int store_media, char **cause);
+/* The largest file imported: opts->max_bytes, at most MEDIA_MAX_FILE_BYTES. */
+size_t imp_max_bytes(const struct import_opts *opts);
 
 #endif

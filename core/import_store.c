@@ -1,11 +1,18 @@
 /*
  * import_store.c: the import's writer, the only thread that touches the
- * store: items, their sources, metrics and metadata, in transactions that
- * import.c's loop opens and commits.
+ * store: items, their sources, metrics and metadata, and with
+ * --store-media their bytes, in transactions that import.c's loop opens
+ * and commits.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "import_int.h"
 #include "sqlutil.h"
@@ -25,9 +32,12 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 	    &w->item, cause) ||
 	    sql_prepare(st, "SELECT id FROM items WHERE sha256 = ?", &w->find,
 	    cause) ||
+	    /* A path seen before as it is (a re-run adding the bytes with
+	     * --store-media) is not a new source. */
 	    sql_prepare(st, "INSERT INTO item_sources (item, path, bytes, "
-	    "mtime, batch, seen_at) VALUES (?, ?, ?, ?, ?, ?)", &w->source,
-	    cause) ||
+	    "mtime, batch, seen_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE NOT "
+	    "EXISTS (SELECT 1 FROM item_sources WHERE path = ?2 AND bytes = "
+	    "?3 AND mtime = ?4 AND item = ?1)", &w->source, cause) ||
 	    sql_prepare(st, pg ? "INSERT INTO item_meta (item, key, value, "
 	    "value_type, value_num, source, created_at) VALUES (?1, ?2, "
 	    "CAST(?3 AS text), CASE WHEN ?3 IS NULL THEN 'null' ELSE 'real' "
@@ -48,7 +58,15 @@ imp_writer_prepare(struct imp_writer *w, char **cause)
 	    "created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING",
 	    &w->batch, cause) ||
 	    sql_prepare(st, "SELECT id FROM batches WHERE name = ?",
-	    &w->batchid, cause) ? -1 : 0;
+	    &w->batchid, cause) ||
+	    (w->opts->store_media && (
+	    sql_prepare(st, "SELECT 1 FROM media_blobs WHERE sha256 = ?1",
+	    &w->blob_has, cause) ||
+	    sql_prepare(st, "INSERT INTO media_blobs (sha256, bytes, parts, "
+	    "stored_by, stored_at) VALUES (?1, ?2, ?3, ?4, ?5)", &w->blob,
+	    cause) ||
+	    sql_prepare(st, "INSERT INTO media_chunks (sha256, part, data) "
+	    "VALUES (?1, ?2, ?3)", &w->chunk, cause))) ? -1 : 0;
 }
 
 void
@@ -63,6 +81,11 @@ imp_writer_finalize(struct imp_writer *w)
 	sql_finalize(st, w->metaput);
 	sql_finalize(st, w->batch);
 	sql_finalize(st, w->batchid);
+	sql_finalize(st, w->blob_has);
+	sql_finalize(st, w->blob);
+	sql_finalize(st, w->chunk);
+	free(w->chunkbuf);
+	w->chunkbuf = NULL;
 }
 
 static int
@@ -76,6 +99,7 @@ writer_begin(struct imp_writer *w, char **cause)
 		return -1;
 	w->in_tx = 1;
 	w->tx_items = 0;
+	w->tx_bytes = 0;
 	w->tx_start = acc_monotonic();
 	acc_now_iso(w->now);
 	if (w->batch_id == 0) {
@@ -149,16 +173,173 @@ imp_writer_unchanged(struct imp_writer *w, const struct imp_file *f,
 	return writer_meta(w, f->path, f->item, cause);
 }
 
+/* Read up to n bytes (fewer only at the end of the file); -1 and errno. */
+static ssize_t
+read_full(int fd, unsigned char *p, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, p + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		if (k == 0)
+			break;
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * The file's chunks after its media_blobs row, each inserted as it is
+ * read and hashed: 0 when the bytes read are size bytes hashing to sha,
+ * 1 with *why when they are not (the file changed since the worker read
+ * it), -1 with *cause when the store fails.
+ */
+static int
+blob_chunks(struct imp_writer *w, int fd, const char *sha, long long size,
+    char **why, char **cause)
+{
+	EVP_MD_CTX *ctx;
+	long long part = 0, total = 0;
+	char got[65];
+	int rc = 0;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+		acc_fatal("EVP sha256 init failed");
+	for (;;) {
+		ssize_t n = read_full(fd, w->chunkbuf, MEDIA_CHUNK_BYTES);
+
+		if (n < 0) {
+			*why = xasprintf("cannot read it to store it: %s",
+			    strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (n == 0)
+			break;
+		if (total + n > size) {
+			*why = xstrdup("changed while being imported (it "
+			    "grew); import it again");
+			rc = 1;
+			break;
+		}
+		if (!EVP_DigestUpdate(ctx, w->chunkbuf, (size_t)n))
+			acc_fatal("EVP sha256 update failed");
+		sql_bind_text(w->chunk, 1, sha);
+		sql_bind_int(w->chunk, 2, part++);
+		sql_bind_blob(w->chunk, 3, w->chunkbuf, (size_t)n);
+		if (sql_step_done(w->st, w->chunk, cause) != 0) {
+			rc = -1;
+			break;
+		}
+		total += n;
+	}
+	if (rc == 0) {
+		unsigned char md[EVP_MAX_MD_SIZE];
+		unsigned int mdlen = 0, i;
+
+		if (!EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
+			acc_fatal("EVP sha256 final failed");
+		for (i = 0; i < 32; i++)
+			snprintf(got + 2 * i, 3, "%02x", md[i]);
+		if (total != size || strcmp(got, sha) != 0) {
+			*why = xstrdup("changed while being imported (its "
+			    "SHA-256 differs now); import it again");
+			rc = 1;
+		}
+	}
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+/*
+ * Keep the bytes of f, which the worker hashed to sha, in the store,
+ * unless they are there already.  The file is read again, a chunk at a
+ * time, under a savepoint: if what is read now is not what was hashed,
+ * the savepoint is rolled back and *why says so.  0 (stored or there
+ * already), 1 with *why, -1 with *cause.
+ */
+static int
+writer_blob(struct imp_writer *w, const struct imp_file *f, const char *sha,
+    char **why, char **cause)
+{
+	struct stat sb;
+	long long size;
+	int fd, rc;
+
+	sql_bind_text(w->blob_has, 1, sha);
+	rc = sql_next(w->st, w->blob_has, cause);
+	sql_reset(w->blob_has);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		*why = xasprintf("cannot open it to store it: %s",
+		    strerror(errno));
+		return 1;
+	}
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		*why = xstrdup("not a regular file any more");
+		close(fd);
+		return 1;
+	}
+	size = (long long)sb.st_size;
+	if ((unsigned long long)size > imp_max_bytes(w->opts)) {
+		*why = xasprintf("file is %lld bytes, over the %zu-byte limit",
+		    size, imp_max_bytes(w->opts));
+		close(fd);
+		return 1;
+	}
+	if (w->chunkbuf == NULL)
+		w->chunkbuf = xmalloc(MEDIA_CHUNK_BYTES);
+	if (sql_exec(w->st, "SAVEPOINT media_blob", cause) != 0) {
+		close(fd);
+		return -1;
+	}
+	sql_bind_text(w->blob, 1, sha);
+	sql_bind_int(w->blob, 2, size);
+	sql_bind_int(w->blob, 3, (size + (long long)MEDIA_CHUNK_BYTES - 1) /
+	    (long long)MEDIA_CHUNK_BYTES);
+	sql_bind_text(w->blob, 4, w->opts->user);
+	sql_bind_text(w->blob, 5, w->now);
+	rc = sql_step_done(w->st, w->blob, cause);
+	if (rc == 0)
+		rc = blob_chunks(w, fd, sha, size, why, cause);
+	close(fd);
+	if (rc < 0)
+		return -1;	/* the caller rolls the transaction back */
+	if (rc == 1 && sql_exec(w->st, "ROLLBACK TO SAVEPOINT media_blob",
+	    cause) != 0)
+		return -1;
+	if (sql_exec(w->st, "RELEASE SAVEPOINT media_blob", cause) != 0)
+		return -1;
+	if (rc == 0) {
+		w->stored++;
+		w->stored_bytes += (uint64_t)size;
+		w->tx_bytes += size;
+	}
+	return rc;
+}
+
 int
 imp_writer_put(struct imp_writer *w, const struct imp_file *f,
-    const struct imp_result *r, int *dup, char **cause)
+    const struct imp_result *r, int *dup, char **why, char **cause)
 {
 	const struct media_info *in = &r->info;
 	long long id;
 	int k;
 
+	*why = NULL;
 	if (writer_begin(w, cause) != 0)
 		return -1;
+	/* The bytes first: a file that cannot be stored leaves no row. */
+	if (w->opts->store_media &&
+	    (k = writer_blob(w, f, r->sha, why, cause)) != 0)
+		return k < 0 ? -1 : 0;
 	sql_bind_text(w->item, 1, r->sha);
 	sql_bind_text(w->item, 2, f->path);
 	sql_bind_text(w->item, 3, media_kind_name(in->kind));
@@ -215,13 +396,19 @@ imp_writer_put(struct imp_writer *w, const struct imp_file *f,
 
 int
 imp_find_unchanged(struct store *st, struct imp_file *files, int n,
-    char **cause)
+    int store_media, char **cause)
 {
 	struct sql_stmt *s;
 	int i, rc = 0;
 
-	if (sql_prepare(st, "SELECT item FROM item_sources WHERE path = ? AND "
-	    "bytes = ? AND mtime = ? LIMIT 1", &s, cause) != 0)
+	/* With store_media, a file whose bytes are not kept yet is not
+	 * skipped: the writer adds them to its item. */
+	if (sql_prepare(st, store_media ? "SELECT s.item FROM item_sources s "
+	    "JOIN items i ON i.id = s.item WHERE s.path = ?1 AND s.bytes = ?2 "
+	    "AND s.mtime = ?3 AND EXISTS (SELECT 1 FROM media_blobs b WHERE "
+	    "b.sha256 = i.sha256) LIMIT 1" : "SELECT item FROM item_sources "
+	    "WHERE path = ?1 AND bytes = ?2 AND mtime = ?3 LIMIT 1", &s,
+	    cause) != 0)
 		return -1;
 	for (i = 0; i < n; i++) {
 		sql_bind_text(s, 1, files[i].path);

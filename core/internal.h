@@ -7,6 +7,7 @@
 #define ACCORD_INTERNAL_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "accord/store.h"
@@ -131,6 +132,14 @@ void sql_bind_text(struct sql_stmt *s, int i, const char *v);
 void sql_bind_int(struct sql_stmt *s, int i, long long v);
 void sql_bind_double(struct sql_stmt *s, int i, double v);
 void sql_bind_null(struct sql_stmt *s, int i);
+/* Bytes as a BLOB (SQLite) or bytea (PostgreSQL); copied. */
+void sql_bind_blob(struct sql_stmt *s, int i, const void *p, size_t n);
+/*
+ * Column i of the row in hand as bytes (a BLOB or bytea), *n its length;
+ * NULL with *n 0 for SQL NULL.  Valid until the next step, reset or read
+ * of a column of s.
+ */
+const void *sql_col_blob(struct sql_stmt *s, int i, size_t *n);
 
 /*
  * item_meta's value is typed in SQLite (text from a metadata CSV, real

@@ -310,6 +310,29 @@ static const char *const migrations[] = {
 	LABELER_LEVELS_JOIN_SQL
 	"  ON CONFLICT (labeler, batch, n) DO UPDATE SET items = items + 1;"
 	"  END;\n",
+
+	/*
+	 * 6: media kept in the store (import --store-media), for labelers on
+	 * hosts that cannot read the files' paths.  Content-addressed: one
+	 * media_blobs row per SHA-256 (an item's sha256 finds it), however
+	 * many items or paths have those bytes; the bytes in media_chunks,
+	 * MEDIA_CHUNK_BYTES a row in order from part 0, so a file is
+	 * written and read a chunk at a time on both stores.  A blob and its
+	 * chunks are written in their item's transaction and never changed.
+	 */
+	"CREATE TABLE media_blobs ("
+	"  sha256 TEXT PRIMARY KEY CHECK (length(sha256) = 64),"
+	"  bytes INTEGER NOT NULL CHECK (bytes >= 0),"
+	"  parts INTEGER NOT NULL CHECK (parts >= 0),"
+	"  stored_by TEXT NOT NULL,"
+	"  stored_at TEXT NOT NULL);\n"
+	"CREATE TABLE media_chunks ("
+	"  sha256 TEXT NOT NULL REFERENCES media_blobs(sha256),"
+	"  part INTEGER NOT NULL CHECK (part >= 0),"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (sha256, part));\n"
+	APPEND_ONLY("media_blobs")
+	APPEND_ONLY("media_chunks"),
 };
 
 const char *

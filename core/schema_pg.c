@@ -1,7 +1,8 @@
 /*
  * schema_pg.c: the PostgreSQL store's schema (core/schema_pg.h): the
  * tables, views and derived-state triggers of core/schema.c at version 5
- * in one migration, and the security model the server enforces on its
+ * in one migration, each later SQLite version in one more, and the
+ * security model the server enforces on its
  * own: roles, grants and row-level security, so that a member who
  * connects with psql can do no more than accord lets them.
  *
@@ -591,11 +592,36 @@ static const char *const migrations[] = {
 	"      coalesce((SELECT max(id) FROM accord.%I), 0) + 1, false)',"
 	"      'accord.' || t, t);"
 	"  END LOOP; END $f$;\n",
+
+	/*
+	 * 2: SQLite's schema 6, media kept in the store (import
+	 * --store-media).  bytea chunks are stored without compression
+	 * (STORAGE EXTERNAL): PNG, JPEG, FLAC and Ogg are compressed already,
+	 * and pglz would spend the import's time finding that out.  Members
+	 * read them as they read items; admins (import) write them.
+	 */
+	"CREATE TABLE media_blobs ("
+	"  sha256 " TXT " PRIMARY KEY CHECK (length(sha256) = 64),"
+	"  bytes bigint NOT NULL CHECK (bytes >= 0),"
+	"  parts bigint NOT NULL CHECK (parts >= 0),"
+	"  stored_by " TXT " NOT NULL,"
+	"  stored_at " TXT " NOT NULL);\n"
+	"CREATE TABLE media_chunks ("
+	"  sha256 " TXT " NOT NULL REFERENCES media_blobs(sha256),"
+	"  part bigint NOT NULL CHECK (part >= 0),"
+	"  data bytea NOT NULL,"
+	"  PRIMARY KEY (sha256, part));\n"
+	"ALTER TABLE media_chunks ALTER COLUMN data SET STORAGE EXTERNAL;\n"
+	APPEND_ONLY("media_blobs")
+	APPEND_ONLY("media_chunks")
+	WRITER("media_blobs")
+	WRITER("media_chunks"),
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_PG_VERSION,
     "SCHEMA_PG_VERSION must equal the number of migrations");
-_Static_assert(SCHEMA_PG_SQLITE_VERSION == STORE_SCHEMA_VERSION,
+_Static_assert(SCHEMA_PG_SQLITE_VERSION + SCHEMA_PG_VERSION - 1 ==
+    STORE_SCHEMA_VERSION,
     "a SQLite migration needs its PostgreSQL migration (schema_pg.c)");
 
 const char *
@@ -871,6 +897,10 @@ static const struct pg_table {
 	{ "queue_levels", WHO_SME, WHO_NONE, NULL, NULL },
 	{ "labeler_levels", WHO_SME, WHO_NONE, NULL, NULL },
 	{ "labeler_rows", WHO_OWN, WHO_NONE, "labeler", NULL },
+	/* Schema 2: media kept in the store, read as items are. */
+	{ "media_blobs", WHO_MEMBER, WHO_ADMIN, "stored_by",
+	    "sha256, bytes, parts, stored_by, stored_at" },
+	{ "media_chunks", WHO_MEMBER, WHO_ADMIN, NULL, "sha256, part, data" },
 };
 
 #define ROLE_SQL "(SELECT accord.my_role())"

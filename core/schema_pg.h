@@ -1,7 +1,7 @@
 /*
  * schema_pg.h: the PostgreSQL store's schema and its security model
  * (core/schema_pg.c).  The same tables, columns, views and derived state
- * as core/schema.c at STORE_SCHEMA_VERSION 5, in a schema named accord,
+ * as core/schema.c at STORE_SCHEMA_VERSION, in a schema named accord,
  * owned by the project's NOLOGIN role P_owner, read and written by
  * members through P_member under row-level security.
  *
@@ -53,12 +53,16 @@
 #define ACCORD_SCHEMA_PG_H
 
 /*
- * The PostgreSQL schema's version: its one migration builds the state of
- * the SQLite schema's version 5 (STORE_SCHEMA_VERSION 5).  A SQLite
- * migration 6 needs a PostgreSQL migration 2, and so on: SCHEMA_PG_VERSION
- * counts PostgreSQL steps, table schema_version holds it.
+ * The PostgreSQL schema's version: its migration 1 builds the state of
+ * the SQLite schema's version 5 (SCHEMA_PG_SQLITE_VERSION), and each
+ * later one the next SQLite version's: PostgreSQL migration 2 is SQLite's
+ * 6 (media kept in the store), and so on.  SCHEMA_PG_VERSION counts
+ * PostgreSQL steps, table schema_version holds it; the SQLite version a
+ * PostgreSQL store holds the state of is SCHEMA_PG_SQLITE_VERSION +
+ * version - 1 (store_version), and schema_pg.c asserts that this is
+ * STORE_SCHEMA_VERSION at SCHEMA_PG_VERSION.
  */
-#define SCHEMA_PG_VERSION 1
+#define SCHEMA_PG_VERSION 2
 #define SCHEMA_PG_SQLITE_VERSION 5
 
 /*

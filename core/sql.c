@@ -341,6 +341,30 @@ sql_bind_null(struct sql_stmt *s, int i)
 	bind_check(s, sqlite3_bind_null(s->lite, i));
 }
 
+void
+sql_bind_blob(struct sql_stmt *s, int i, const void *p, size_t n)
+{
+	if (s->pg != NULL) {
+		pg_bind_blob(s, i, p, n);
+		return;
+	}
+	bind_check(s, sqlite3_bind_blob64(s->lite, i, n > 0 ? p : "", n,
+	    SQLITE_TRANSIENT));
+}
+
+const void *
+sql_col_blob(struct sql_stmt *s, int i, size_t *n)
+{
+	const void *p;
+
+	if (s->pg != NULL)
+		return pg_col_blob(s, i, n);
+	/* sqlite3_column_blob first, then its length (SQLite's rule). */
+	p = sqlite3_column_blob(s->lite, i);
+	*n = p != NULL ? (size_t)sqlite3_column_bytes(s->lite, i) : 0;
+	return p;
+}
+
 const char *
 sql_meta_value(struct store *st)
 {

@@ -50,6 +50,7 @@ struct pg_stmt {
 	PGresult *res;		/* the rows of the run in progress */
 	int row;		/* the row sql_step gave last; -1 none */
 	int done;		/* ran to its end */
+	unsigned char *blob;	/* sql_col_blob's bytes (PQunescapeBytea) */
 };
 
 int
@@ -144,8 +145,17 @@ pg_translate(const char *sql, int *nparams, unsigned char *used,
 }
 
 static void
+pg_blob_free(struct pg_stmt *ps)
+{
+	if (ps->blob != NULL)
+		PQfreemem(ps->blob);
+	ps->blob = NULL;
+}
+
+static void
 pg_clear_result(struct pg_stmt *ps)
 {
+	pg_blob_free(ps);
 	PQclear(ps->res);
 	ps->res = NULL;
 	ps->row = -1;
@@ -242,6 +252,30 @@ void
 pg_bind_null(struct sql_stmt *s, int i)
 {
 	(void)bind_slot(s, i);
+}
+
+/* Parameters go as text: bytea's hex form, \x and two digits a byte. */
+void
+pg_bind_blob(struct sql_stmt *s, int i, const void *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct pg_stmt *ps = bind_slot(s, i);
+	const unsigned char *b = p;
+	char *v;
+	size_t k;
+
+	if (n > (SIZE_MAX - 3) / 2)
+		acc_fatal("sql_bind_blob: %zu bytes", n);
+	v = xmalloc(2 * n + 3);
+	v[0] = '\\';
+	v[1] = 'x';
+	for (k = 0; k < n; k++) {
+		v[2 + 2 * k] = hex[b[k] >> 4];
+		v[3 + 2 * k] = hex[b[k] & 15];
+	}
+	v[2 + 2 * n] = '\0';
+	ps->vals[i - 1] = v;
+	ps->types[i - 1] = OID_BYTEA;
 }
 
 void
@@ -423,6 +457,24 @@ pg_col_bytes(struct sql_stmt *s, int i)
 	if (pg_value(s, i) == NULL)
 		return 0;
 	return PQgetlength(s->pg->res, s->pg->row, i);
+}
+
+const void *
+pg_col_blob(struct sql_stmt *s, int i, size_t *n)
+{
+	const char *v = pg_value(s, i);
+	size_t len = 0;
+
+	pg_blob_free(s->pg);
+	*n = 0;
+	if (v == NULL)
+		return NULL;
+	/* Results come as text: bytea's hex (or escape) form. */
+	s->pg->blob = PQunescapeBytea((const unsigned char *)v, &len);
+	if (s->pg->blob == NULL)
+		acc_fatal("PQunescapeBytea: out of memory");
+	*n = len;
+	return s->pg->blob;
 }
 
 int

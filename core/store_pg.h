@@ -34,6 +34,7 @@ void pg_bind_text(struct sql_stmt *s, int i, const char *v);
 void pg_bind_int(struct sql_stmt *s, int i, long long v);
 void pg_bind_double(struct sql_stmt *s, int i, double v);
 void pg_bind_null(struct sql_stmt *s, int i);
+void pg_bind_blob(struct sql_stmt *s, int i, const void *p, size_t n);
 void pg_clear_bindings(struct sql_stmt *s);
 int pg_step(struct sql_stmt *s);
 void pg_reset(struct sql_stmt *s);
@@ -43,6 +44,7 @@ long long pg_col_int64(struct sql_stmt *s, int i);
 double pg_col_double(struct sql_stmt *s, int i);
 const char *pg_col_text(struct sql_stmt *s, int i);
 int pg_col_bytes(struct sql_stmt *s, int i);
+const void *pg_col_blob(struct sql_stmt *s, int i, size_t *n);
 int pg_param_count(struct sql_stmt *s);
 
 #endif

@@ -1,4 +1,5 @@
-/* cmd_check.c: accord check: is the store intact, are the files unchanged. */
+/* cmd_check.c: accord check: is the store intact, are the files (or the
+ * copies the store keeps) unchanged. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,10 @@ const struct cmd_entry cmd_check_entry = {
 "  missing     PATH (item N)          no file there: moved or deleted\n"
 "  changed     PATH (item N)          a file with other content\n"
 "  unreadable  PATH (item N): ERROR   permission or I/O error\n"
+"An item whose bytes the store keeps (import --store-media) is checked\n"
+"by that copy instead, read a chunk at a time, and is listed once if it\n"
+"does not hash right:\n"
+"  damaged     PATH (item N): WHY     the store's copy is not the content\n"
 "then a summary line.  The store is not changed.  Needs the sme or admin\n"
 "role.\n",
 	.opts = options,
@@ -111,7 +116,8 @@ on_problem(void *arg, const struct check_problem *p)
 			json_key(&o->j, "found_sha256");
 			json_string(&o->j, p->found);
 		}
-		if (p->state == CHECK_UNREADABLE) {
+		if (p->state == CHECK_UNREADABLE ||
+		    p->state == CHECK_DAMAGED) {
 			json_key(&o->j, "error");
 			json_string(&o->j, p->found);
 		}
@@ -123,7 +129,7 @@ on_problem(void *arg, const struct check_problem *p)
 	printf("%-11s ", check_state_name(p->state));
 	cmd_print_safe(stdout, p->path);
 	printf(" (item %lld)", p->item);
-	if (p->state == CHECK_UNREADABLE) {
+	if (p->state == CHECK_UNREADABLE || p->state == CHECK_DAMAGED) {
 		fputs(": ", stdout);
 		cmd_print_safe(stdout, p->found);
 	}
@@ -152,6 +158,8 @@ print_json(const struct check_result *res, int bad, struct out *o)
 	cmd_json_int(&j, "missing", res->missing);
 	cmd_json_int(&j, "changed", res->changed);
 	cmd_json_int(&j, "unreadable", res->unreadable);
+	cmd_json_int(&j, "stored", res->stored);
+	cmd_json_int(&j, "damaged", res->damaged);
 	cmd_json_int(&j, "bytes_hashed", res->bytes_hashed);
 	json_key(&j, "problems");
 	json_raw(&j, "");
@@ -182,10 +190,15 @@ print_text(const struct check_result *res, int bad)
 		fputc('\n', stdout);
 	}
 	printf("%s: store %s; %lld items, %lld intact, %lld with problems "
-	    "(%lld missing, %lld changed, %lld unreadable paths)\n",
+	    "(%lld missing, %lld changed, %lld unreadable paths",
 	    bad ? "problems" : "ok", res->integrity_ok ? "intact" : "DAMAGED",
 	    res->items, res->items_ok, res->items_bad, res->missing,
 	    res->changed, res->unreadable);
+	/* Only projects that keep media in the store say so. */
+	if (res->stored > 0)
+		printf("; %lld kept in the store, %lld damaged", res->stored,
+		    res->damaged);
+	printf(")\n");
 }
 
 static int

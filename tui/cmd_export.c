@@ -20,7 +20,8 @@ static const struct cmd_opt options[] = {
 	{ "format", "F", 0,
 	    "csv (default) and jsonl: one file per split;\n"
 	    "imagefolder/audiofolder: SPLIT/FILE trees (hard links\n"
-	    "or copies) with SPLIT/metadata.csv (Hugging Face)" },
+	    "or copies, or the bytes the store keeps) with\n"
+	    "SPLIT/metadata.csv (Hugging Face)" },
 	{ "layout", "L", 0,
 	    "by-class: SPLIT/CLASS/FILE trees (torchvision\n"
 	    "ImageFolder); flat (default): SPLIT/FILE" },
@@ -123,9 +124,13 @@ print_table(const struct export_result *r, const char *out)
 	printf("wrote ");
 	cmd_print_safe(stdout, out);
 	printf(": %d files", r->nfiles);
-	if (r->links + r->copies > 0)
-		printf(" (%lld media hard-linked, %lld copied)", r->links,
+	if (r->links + r->copies + r->stored > 0) {
+		printf(" (%lld media hard-linked, %lld copied", r->links,
 		    r->copies);
+		if (r->stored > 0)
+			printf(", %lld written out of the store", r->stored);
+		putchar(')');
+	}
 	printf(", labels sha256 %.16s...\n", r->labels_sha256);
 }
 

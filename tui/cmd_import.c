@@ -1,9 +1,12 @@
 /* cmd_import.c: accord import: bring media files and metadata in. */
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accord/import.h"
+#include "accord/media.h"
 #include "cmd.h"
 
 static int cmd_import_run(struct cmd_args *);
@@ -15,6 +18,13 @@ static const struct cmd_opt options[] = {
 	    "stored as item metadata" },
 	{ "batch", "NAME", 0, "import batch name (default: import-<time>)" },
 	{ "jobs", "N", 0, "decoding threads (default: number of CPUs)" },
+	{ "store-media", NULL, 0,
+	    "keep each file's bytes in the store too (once per\n"
+	    "content), for labelers on hosts that cannot read the\n"
+	    "paths; files imported before without them get them" },
+	{ "max-size", "SIZE", 0,
+	    "refuse files larger than SIZE bytes (K, M, G suffixes\n"
+	    "of 1024; default and most 2G)" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -23,13 +33,16 @@ const struct cmd_entry cmd_import_entry = {
 	.summary = "import image or audio files and their metadata",
 	.usage =
 "usage: accord import DB PATH... [--meta FILE.csv] [--batch NAME] [--jobs N]\n"
+"                               [--store-media] [--max-size SIZE]\n"
 "\n"
 "Imports files (directories are walked; hidden entries skipped): PNG and\n"
 "JPEG for image projects, WAV, FLAC and Ogg Vorbis for audio projects.\n"
 "Each file is read once, hashed (SHA-256), fully decoded and measured;\n"
 "the same content imported twice is one item.  Files already imported\n"
 "with the same path, size and mtime are skipped, so re-running an\n"
-"interrupted import imports the rest.  Admins only.\n",
+"interrupted import imports the rest.  Items refer to their files by\n"
+"path; with --store-media the store keeps the bytes as well, and label,\n"
+"review, export and check read them from there.  Admins only.\n",
 	.opts = options,
 	.usage_end =
 "A bad file gets one line naming it and the problem; the rest are\n"
@@ -92,6 +105,35 @@ on_progress(void *arg, const struct import_stats *s)
 	ui->drawn = 1;
 }
 
+/* SIZE: bytes, or a number with K, M or G (1024s).  0, or -1. */
+static int
+parse_size(const char *v, long long *out)
+{
+	static const char units[] = "KMG";
+	char *end;
+	const char *u;
+	long long n;
+	int shift;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end == '\0') {
+		*out = n;
+		return 0;
+	}
+	if ((u = strchr(units, *end)) == NULL || end[1] != '\0')
+		return -1;
+	shift = 10 * (int)(u - units + 1);
+	if (n > (LLONG_MAX >> shift))
+		return -1;
+	*out = n << shift;
+	return 0;
+}
+
 static int
 cmd_import_run(struct cmd_args *a)
 {
@@ -106,6 +148,14 @@ cmd_import_run(struct cmd_args *a)
 	if (cmd_args_int(a, "jobs", 1, 256, &n) != 0)
 		return EXIT_USAGE;
 	o.jobs = (int)n;
+	o.store_media = cmd_args_has(a, "store-media");
+	if (cmd_args_get(a, "max-size") != NULL &&
+	    (parse_size(cmd_args_get(a, "max-size"), &o.max_bytes) != 0 ||
+	    o.max_bytes < 1 ||
+	    (unsigned long long)o.max_bytes > MEDIA_MAX_FILE_BYTES))
+		return cmd_usage(a->entry, "--max-size wants a size from 1 to "
+		    "2G (bytes, or with K, M or G), not '%s'",
+		    cmd_args_get(a, "max-size"));
 	o.meta_csv = cmd_args_get(a, "meta");
 	o.batch = cmd_args_get(a, "batch");
 	if (a->argc < 2)
@@ -139,6 +189,9 @@ cmd_import_run(struct cmd_args *a)
 	if (o.meta_csv != NULL)
 		printf("; metadata: %d rows applied, %d unmatched", s.meta_rows,
 		    s.meta_unmatched);
+	if (o.store_media)
+		printf("; media stored: %d new content%s, %.1f MB", s.stored,
+		    s.stored == 1 ? "" : "s", s.stored_bytes / 1e6);
 	printf("; batch %s\n", batch);
 	free(batch);
 	store_close(st);

@@ -6,6 +6,7 @@
 
 #include "accord/project.h"
 #include "accord/label.h"
+#include "accord/media.h"
 #include "accord/queue.h"
 #include "cmd.h"
 #include "screen.h"
@@ -21,6 +22,12 @@ static const struct cmd_opt options[] = {
 	    "once the label is on disk.  Blank and # lines are\n"
 	    "skipped; - reads standard input.  With ACCORD_TRACE=FILE\n"
 	    "it appends \"item=ID take=MS commit=MS\" per label." },
+	{ "media", NULL, 0,
+	    "with --script: read each item's media as the screen\n"
+	    "does (from the store when import kept it there, else\n"
+	    "its path), check its SHA-256 and decode it before\n"
+	    "labeling; a fourth column gives WxH or the seconds;\n"
+	    "an item that cannot be shown stops the script" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -28,7 +35,7 @@ const struct cmd_entry cmd_label_entry = {
 	.name = "label",
 	.summary = "label items: the labeling screen",
 	.usage =
-"usage: accord label DB [--batch NAME] [--script FILE]\n"
+"usage: accord label DB [--batch NAME] [--script FILE [--media]]\n"
 "\n"
 "Shows, one at a time, the items you still have to label: items you have\n"
 "not labeled that have fewer than the project's overlap of labels (items\n"
@@ -51,6 +58,7 @@ const struct cmd_entry cmd_label_entry = {
 /* The script being read and the trace being written (or NULL). */
 struct script_io {
 	FILE *f, *trace;
+	int media;		/* --media: load each item's media first */
 };
 
 /* Open the script (- is standard input) and ACCORD_TRACE's file: 0, or
@@ -100,6 +108,41 @@ script_line(char *line, ssize_t len, char **note)
 }
 
 /*
+ * --media: the item's bytes as the screen reads them (media_load), decoded;
+ * its size as the fourth column into col.  0, or -1 with *cause.
+ */
+static int
+script_media(struct store *st, const struct queue_item *it, char *col,
+    size_t n, char **cause)
+{
+	unsigned char *data;
+	size_t len;
+	int r, stored = 0;
+
+	if (media_load(st, it->sha256, it->path, MEDIA_MAX_FILE_BYTES, &data,
+	    &len, &stored, cause) != 0)
+		return -1;
+	if (strcmp(it->kind, "audio") == 0) {
+		struct audio a = { 0 };
+
+		r = audio_decode_mono(data, len, &a, cause);
+		if (r == 0)
+			snprintf(col, n, "%.3fs", a.rate > 0 ?
+			    (double)a.frames / a.rate : 0.0);
+		audio_free(&a);
+	} else {
+		struct image img = { 0 };
+
+		r = image_decode(data, len, &img, cause);
+		if (r == 0)
+			snprintf(col, n, "%dx%d", img.width, img.height);
+		image_free(&img);
+	}
+	free(data);
+	return r;
+}
+
+/*
  * Label the next item the queue gives user with class c: its line printed
  * and flushed once the label is on disk, then its trace line.  Returns 0;
  * 1 when the queue is empty (said on stdout); -1 with the error printed.
@@ -107,10 +150,10 @@ script_line(char *line, ssize_t len, char **note)
 static int
 script_label(struct store *st, const char *db, const char *user,
     const char *batch, const struct class_def *c, const char *note,
-    FILE *trace)
+    const struct script_io *io)
 {
 	struct queue_item it;
-	char *cause = NULL;
+	char *cause = NULL, col[64] = "";
 	double t0, t1, t2;
 	int got;
 
@@ -124,6 +167,13 @@ script_label(struct store *st, const char *db, const char *user,
 		return 1;
 	}
 	t1 = acc_monotonic();
+	if (io->media && script_media(st, &it, col, sizeof col,
+	    &cause) != 0) {
+		cmd_fail(db, "item %lld: %s", it.id, cause);
+		free(cause);
+		queue_item_free(&it);
+		return -1;
+	}
 	if (label_put(st, user, it.id, c->id, note, -1, NULL, &cause) != 0) {
 		cmd_fail(db, "item %lld: %s", it.id, cause);
 		free(cause);
@@ -133,12 +183,12 @@ script_label(struct store *st, const char *db, const char *user,
 	t2 = acc_monotonic();
 	printf("%lld\t", it.id);
 	cmd_print_safe(stdout, it.path);
-	printf("\t%s\n", c->name);
+	printf("\t%s%s%s\n", c->name, io->media ? "\t" : "", col);
 	fflush(stdout);
-	if (trace != NULL) {
-		fprintf(trace, "item=%lld take=%.3f commit=%.3f\n", it.id,
+	if (io->trace != NULL) {
+		fprintf(io->trace, "item=%lld take=%.3f commit=%.3f\n", it.id,
 		    (t1 - t0) * 1e3, (t2 - t1) * 1e3);
-		fflush(trace);
+		fflush(io->trace);
 	}
 	queue_item_free(&it);
 	return 0;
@@ -158,7 +208,7 @@ script_label(struct store *st, const char *db, const char *user,
  */
 static int
 label_script(const char *db, const char *user, const char *batch,
-    const char *file)
+    const char *file, int media)
 {
 	struct script_io io;
 	struct store *st;
@@ -171,6 +221,7 @@ label_script(const char *db, const char *user, const char *batch,
 
 	if ((r = script_open(&io, file)) != 0)
 		return r;
+	io.media = media;
 	if ((st = cmd_open(db)) == NULL) {
 		script_close(&io);
 		return EXIT_FAIL;
@@ -189,7 +240,7 @@ label_script(const char *db, const char *user, const char *batch,
 			break;
 		}
 		if ((got = script_label(st, db, user, batch, c, note,
-		    io.trace)) != 0) {
+		    &io)) != 0) {
 			r = got < 0 ? EXIT_FAIL : 0;
 			break;
 		}
@@ -221,8 +272,11 @@ cmd_label_run(struct cmd_args *a)
 	store_close(st);
 	if (r != 0)
 		return cmd_fail_cause(db, cause);
+	if (cmd_args_has(a, "media") && script == NULL)
+		return cmd_usage(a->entry, "--media goes with --script");
 	if (script != NULL)
-		return label_script(db, user, batch, script);
+		return label_script(db, user, batch, script,
+		    cmd_args_has(a, "media"));
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		return cmd_fail(NULL, "accord label needs a terminal");
 	return screen_label_run(db, user, batch);

@@ -153,7 +153,10 @@ pane_play(struct player *pl, const struct prepared *p, struct pane_msg *msg,
 		player_stop(pl);
 		return;
 	}
-	if (player_start(pl, p->it.path, &cause) != 0) {
+	if (p->play_error != NULL)
+		cause = xstrdup(p->play_error);
+	if (cause != NULL || player_start(pl, p->play_path != NULL ?
+	    p->play_path : p->it.path, &cause) != 0) {
 		if (!*told)
 			pane_msg_set(msg, 1, "%s; %s", cause, goes_on);
 		*told = 1;

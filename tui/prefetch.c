@@ -1,10 +1,13 @@
 /*
  * prefetch.c: the label screen's loader thread.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "accord/util.h"
 #include "prefetch.h"
@@ -55,6 +58,10 @@ prepared_free(struct prepared *p)
 		return;
 	queue_item_free(&p->it);
 	free(p->error);
+	if (p->play_path != NULL)
+		unlink(p->play_path);
+	free(p->play_path);
+	free(p->play_error);
 	image_free(&p->img);
 	audio_free(&p->aud);
 	cells_free(&p->cells);
@@ -175,14 +182,62 @@ prepared_render(struct prepared *p, int cols, int rows, enum term_depth depth,
 	return r;
 }
 
+/*
+ * Stored audio's bytes into a file of the user's own (mode 0600) in
+ * TMPDIR for the player, named with the format's extension (sox's play
+ * goes by it): p->play_path, or p->play_error.
+ */
+static void
+play_copy(struct prepared *p, const unsigned char *data, size_t len)
+{
+	const char *dir = getenv("TMPDIR");
+	const char *ext = media_format_name(media_sniff(data, len));
+	char *path;
+	size_t off = 0;
+	int fd, e = 0;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	path = xasprintf("%s/accord-play-XXXXXX.%s", dir, ext);
+	if ((fd = mkstemps(path, (int)strlen(ext) + 1)) < 0) {
+		p->play_error = xasprintf("cannot make a file to play in %s: "
+		    "%s", dir, strerror(errno));
+		free(path);
+		return;
+	}
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) != 0 && e == 0)
+		e = errno;
+	if (e != 0) {
+		p->play_error = xasprintf("cannot write a file to play in %s: "
+		    "%s", dir, strerror(e));
+		unlink(path);
+		free(path);
+		return;
+	}
+	p->play_path = path;
+}
+
 /* Read, verify, decode and render one item (loader thread). */
 static struct prepared *
-prepare(struct queue_item *it, int cols, int rows, enum term_depth depth)
+prepare(struct store *st, struct queue_item *it, int cols, int rows,
+    enum term_depth depth)
 {
 	struct prepared *p = xcalloc(1, sizeof *p);
 	unsigned char *data = NULL;
 	size_t len;
-	char sha[65], *cause = NULL;
+	char *cause = NULL;
+	int stored = 0;
 
 	p->it = *it;
 	memset(it, 0, sizeof *it);
@@ -190,18 +245,11 @@ prepare(struct queue_item *it, int cols, int rows, enum term_depth depth)
 	    MEDIA_KIND_IMAGE;
 	p->zoom = 1;
 	p->cx = p->cy = 0.5;
-	if (acc_read_file(p->it.path, MEDIA_MAX_FILE_BYTES, &data, &len,
-	    &cause) != 0) {
-		p->error = xasprintf("cannot read the file: %s", cause);
-		free(cause);
-		return p;
-	}
-	/* The label must belong to the content that was imported. */
-	acc_sha256_hex(data, len, sha);
-	if (strcmp(sha, p->it.sha256) != 0) {
-		p->error = xstrdup("the file changed since it was imported "
-		    "(its SHA-256 differs); ask an admin to re-import it");
-		free(data);
+	/* The label must belong to the content that was imported: the
+	 * bytes are checked against its SHA-256. */
+	if (media_load(st, p->it.sha256, p->it.path, MEDIA_MAX_FILE_BYTES,
+	    &data, &len, &stored, &cause) != 0) {
+		p->error = cause;
 		return p;
 	}
 	if (p->kind == MEDIA_KIND_IMAGE ?
@@ -212,6 +260,8 @@ prepare(struct queue_item *it, int cols, int rows, enum term_depth depth)
 		free(data);
 		return p;
 	}
+	if (stored && p->kind == MEDIA_KIND_AUDIO)
+		play_copy(p, data, len);
 	free(data);
 	if (p->kind == MEDIA_KIND_AUDIO && p->aud.rate > 0)
 		p->duration = (double)p->aud.frames / p->aud.rate;
@@ -261,7 +311,7 @@ load_one(struct prefetch *pf, long long id, int cols, int rows,
 		p->zoom = 1;
 		return p;
 	}
-	return prepare(&it, cols, rows, depth);
+	return prepare(pf->st, &it, cols, rows, depth);
 }
 
 static int
@@ -414,7 +464,7 @@ load_ahead(struct prefetch *pf)
 	}
 	seen_add(pf, it.id);
 	pthread_mutex_unlock(&pf->lock);
-	p = prepare(&it, cols, rows, depth);
+	p = prepare(pf->st, &it, cols, rows, depth);
 	pthread_mutex_lock(&pf->lock);
 	pf->ready[pf->nready++] = p;
 	return STEP_DONE;

@@ -3,9 +3,10 @@
  *
  * While the labeler looks at one item, the loader (with its own store
  * connection) takes the next few items from the queue (leasing them), reads
- * each file, checks it still has the SHA-256 it was imported with, decodes
- * it and renders it for the current pane size, so the next item shows at
- * once.  It also loads particular items on request (going back, undo),
+ * each item's bytes (from the store when import kept them there, else its
+ * file: media_load), checks they still have the SHA-256 they were imported
+ * with, decodes them and renders them for the current pane size, so the
+ * next item shows at once.  It also loads particular items on request (going back, undo),
  * renews the leases of items held while the labeler is active, and
  * refreshes the labeler's progress counts.  The UI thread only ever calls
  * the non-blocking functions below.
@@ -25,6 +26,10 @@ struct prepared {
 	struct image img;	/* images: full decode */
 	struct audio aud;	/* audio: mono decode */
 	double duration;	/* audio seconds */
+	/* Audio kept in the store: a private copy in TMPDIR for the player
+	 * (removed by prepared_free), or why there is none; both NULL when
+	 * the player plays it.path. */
+	char *play_path, *play_error;
 	/* What cells were made for. */
 	int cols, rows;
 	enum term_depth depth;

@@ -3,7 +3,11 @@
  * consistency (PRAGMA integrity_check) and every item's file re-hashed
  * against the SHA-256 recorded at import.
  *
- * An item is intact when at least one of the paths it was imported from
+ * An item whose bytes the store keeps (import --store-media) is intact
+ * when that copy hashes right, whatever its paths hold (the files may be
+ * on another host); its copy is read a chunk at a time.  When it does
+ * not, it is reported once, damaged, with its first path.  Any other item
+ * is intact when at least one of the paths it was imported from
  * (item_sources) holds a file with its hash.  For an item that is not, each
  * of its paths is reported once: missing (nothing there: moved or
  * deleted), changed (a file is there with other content) or unreadable
@@ -20,19 +24,21 @@ enum check_state {
 	CHECK_MISSING = 1,
 	CHECK_CHANGED,
 	CHECK_UNREADABLE,
+	CHECK_DAMAGED,		/* the copy kept in the store */
 };
 
-/* "missing", "changed", "unreadable" */
+/* "missing", "changed", "unreadable", "damaged" */
 const char *check_state_name(enum check_state s);
 
-/* One path of an item that is not intact. */
+/* One path of an item that is not intact, or its damaged stored copy. */
 struct check_problem {
 	long long item;
-	const char *path;
+	const char *path;	/* DAMAGED: the item's first path */
 	const char *sha256;	/* recorded at import */
 	enum check_state state;
 	const char *found;	/* CHANGED: the file's SHA-256 now;
-				 * UNREADABLE: the error; else NULL */
+				 * UNREADABLE: the error; DAMAGED: what is
+				 * wrong with the copy; else NULL */
 };
 
 struct check_result {
@@ -40,6 +46,8 @@ struct check_result {
 	char *integrity;	/* integrity_check's complaint; NULL when ok */
 	long long items, items_ok, items_bad;
 	long long paths, missing, changed, unreadable;
+	long long stored, damaged;	/* items whose bytes the store keeps;
+					 * of those, copies damaged */
 	long long bytes_hashed;
 };
 

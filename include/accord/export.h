@@ -75,6 +75,8 @@ struct export_result {
 	long long left_out[EXPORT_NREASONS];	/* [EXPORT_KEPT] unused */
 	int nfiles;		/* files written, manifest.json included */
 	long long links, copies;	/* folder formats: media files */
+	long long stored;	/* ... written out of the store (import
+				 * --store-media kept their bytes) */
 	char labels_sha256[65];
 	int ds_ran, ds_iterations, ds_converged;
 };

@@ -11,6 +11,13 @@
  * point leaves whole items only, and a re-run imports the rest.  The same
  * content under two paths is one item with two sources.
  *
+ * With store_media, each file's bytes are also kept in the store (media.h,
+ * "Media kept in the store"), once per content: the writer reads the file
+ * again a chunk at a time into the item's transaction and checks the
+ * bytes still hash to what the worker found (a file changed in between is
+ * told as failed, and nothing of it is written).  A file imported before
+ * without its bytes is not "unchanged" then: its bytes are added.
+ *
  * Callbacks run on the calling thread.  Only admins may import.
  */
 #ifndef ACCORD_IMPORT_H
@@ -31,6 +38,8 @@ struct import_stats {
 	int meta_rows;		/* metadata CSV rows applied */
 	int meta_unmatched;	/* metadata CSV rows naming no imported file */
 	uint64_t bytes;		/* bytes read and hashed */
+	int stored;		/* store_media: contents newly kept in the store */
+	uint64_t stored_bytes;	/* ... and their bytes */
 	double seconds;
 };
 
@@ -40,6 +49,10 @@ struct import_opts {
 	const char *meta_csv;	/* NULL, or CSV with a "file" column */
 	const char *batch;	/* NULL: a name from the current time */
 	int jobs;		/* worker threads; <= 0: online CPUs */
+	int store_media;	/* keep the files' bytes in the store */
+	/* Files over this many bytes fail ("file is N bytes, over the
+	 * M-byte limit"); 0 or more than MEDIA_MAX_FILE_BYTES: that. */
+	long long max_bytes;
 	const char *user;
 	/* One bad file, or a directory with no file of the media kind
 	 * (path, one-line message).  Required. */

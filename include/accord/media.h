@@ -188,4 +188,57 @@ int audio_spectrogram(const struct audio *a, int cols, int rows,
     struct spectrogram *out, char **cause);
 void spectrogram_free(struct spectrogram *s);
 
+/*
+ * Media kept in the store (core/media_store.c), for hosts that cannot read
+ * the files' paths: `accord import --store-media` keeps each file's bytes
+ * in the store under its SHA-256, once however many items or paths have
+ * them (tables media_blobs and media_chunks, schema 6), in chunks of
+ * MEDIA_CHUNK_BYTES, so that nothing holds a whole file to write, check
+ * or export it.  An item's media is stored when a blob has the item's
+ * sha256; whatever reads an item's bytes then reads the store's, and the
+ * path otherwise.  These run no transaction of their own (stored bytes
+ * never change once committed) and check no role: the store's rights
+ * decide (PostgreSQL: members read, admins write).
+ */
+#define MEDIA_CHUNK_BYTES ((size_t)1 << 20)
+
+struct store;
+
+/*
+ * 1 when the bytes of sha256 are kept in the store (*bytes, when not
+ * NULL, their size), 0 when not, -1 with *cause.
+ */
+int media_stored(struct store *st, const char *sha256, long long *bytes,
+    char **cause);
+
+/*
+ * Read the stored bytes of sha256 a chunk at a time, in order, handing
+ * each to fn (which returns 0 to go on, or -1 with *cause to stop), and
+ * hash them: out_sha (64 hex digits and a NUL) gets their SHA-256 and
+ * *bytes their size (either may be NULL).  Returns 0 when all were read
+ * (out_sha may still differ from sha256: a damaged copy), 1 when nothing
+ * is stored for sha256, 2 with *cause when the copy is not whole ("part 3
+ * of 5 of the stored copy is missing"), -1 with *cause: a store error, or
+ * fn's.  fn may have been handed some chunks when it returns 2 or -1.
+ */
+int media_stream(struct store *st, const char *sha256,
+    int (*fn)(void *arg, const unsigned char *p, size_t n, char **cause),
+    void *arg, char out_sha[65], long long *bytes, char **cause);
+
+/*
+ * An item's media bytes, as the label and review screens show them: the
+ * store's when stored (*stored set to 1), else the file at path (*stored
+ * 0); stored may be NULL.  At most max bytes, and their SHA-256 must be
+ * sha256: a label belongs to the content that was imported.  0 with *data
+ * (malloc'd, one NUL after the bytes; the caller frees) and *len, or -1
+ * with *cause: the file's problem ("cannot read the file: cannot open:
+ * No such file or directory", "the file changed since it was imported (its SHA-256
+ * differs); ask an admin to re-import it"), the stored copy's ("the
+ * stored copy is damaged (its SHA-256 differs); ask an admin to run
+ * accord check") or the store's.
+ */
+int media_load(struct store *st, const char *sha256, const char *path,
+    size_t max, unsigned char **data, size_t *len, int *stored,
+    char **cause);
+
 #endif

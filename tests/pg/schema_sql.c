@@ -5,6 +5,7 @@
  *	schema_sql prepare PREFIX	schema_pg_prepare
  *	schema_sql migrations		every migration, each with its
  *					version bump
+ *	schema_sql migration V		migration V alone, with its bump
  *	schema_sql sqlite-migrations	core/schema.c's migrations, for the
  *					same rows in SQLite to compare with
  *	schema_sql security PREFIX	schema_pg_security
@@ -26,7 +27,8 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: schema_sql prepare|security PREFIX | "
-	    "migrations | sqlite-migrations | role PREFIX SUFFIX | pack\n");
+	    "migrations | migration V | sqlite-migrations | "
+	    "role PREFIX SUFFIX | pack\n");
 	return 2;
 }
 
@@ -93,6 +95,13 @@ main(int argc, char **argv)
 			printf("%s\nUPDATE schema_version SET version = %d;\n",
 			    m, v);
 		return v - 1 == SCHEMA_PG_VERSION ? 0 : 1;
+	}
+	if (argc == 3 && strcmp(argv[1], "migration") == 0) {
+		v = atoi(argv[2]);
+		if ((m = schema_pg_migration(v)) == NULL)
+			return usage();
+		printf("%s\nUPDATE schema_version SET version = %d;\n", m, v);
+		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "sqlite-migrations") == 0) {
 		for (v = 1; (m = schema_migration(v)) != NULL; v++)
