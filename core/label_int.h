@@ -19,15 +19,11 @@
  * SQL: a query for cols of the newest row of the pair (item, labeler),
  * parameters or expressions of an enclosing statement, among the rows
  * that also meet extra ("" or " AND ..."); no row when there is none.
- * One seek down labels_item (item, labeler, id) from the top: the ORDER
- * BY names all three columns so that only that index gives the order
- * (PostgreSQL, planning with the statistics of a table still small, took
- * labels_labeler and read every label of the labeler).
+ * One seek down labels_item (item, labeler, id) from the top.
  */
 #define LABEL_NEWEST_ROW(cols, item, labeler, extra)			\
 	"SELECT " cols " FROM labels WHERE item = " item " AND "	\
-	"labeler = " labeler extra " ORDER BY item DESC, labeler DESC, "	\
-	"id DESC LIMIT 1"
+	"labeler = " labeler extra " ORDER BY id DESC LIMIT 1"
 
 /*
  * SQL: label row l (an alias other than m) is its pair's newest row: the

@@ -341,7 +341,7 @@ static const char *const migrations[] = {
 	"  END IF;"
 	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l"
 	"    WHERE l.item = NEW.item AND l.labeler = NEW.labeler"
-	"    ORDER BY l.item DESC, l.labeler DESC, l.id DESC LIMIT 1;"
+	"    ORDER BY l.id DESC LIMIT 1;"
 	"  IF NEW.supersedes IS DISTINCT FROM prev_id THEN"
 	"    RAISE EXCEPTION 'a label row supersedes its pair''s newest row"
 	" (%), not %', coalesce(prev_id::text, 'none'),"
@@ -356,74 +356,45 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER labels_check BEFORE INSERT ON labels"
 	"  FOR EACH ROW EXECUTE FUNCTION labels_check();\n"
 	/*
-	 * SQLite's item_labelers_label, item_labels_label, labeler_rows_label
-	 * and queue_levels_move (schema_int.h) in one trigger, run once per
-	 * statement over the rows it inserted (new_rows), so a statement of
-	 * many labels moves each counter row once.  Per row, a transaction of
-	 * many labels slowed with its length: PostgreSQL keeps every old
-	 * version of a counter row updated in the running transaction, and
-	 * each update walks them (a labels import of 30,000 rows: 284 s, and
-	 * 8.9 s on SQLite).  For each (item, labeler) pair the statement
-	 * touched: was its label in force before the statement (the row its
-	 * first new row supersedes, which labels_check made the pair's newest,
-	 * has a class) and after (its last new row has one); an
-	 * item whose count moved leaves its level and joins the new one, in
-	 * queue_levels and in labeler_levels for the labelers in force on it
-	 * before and after.  The packed entry is LABEL_PACKED_SQL's
+	 * SQLite's item_labelers_label, item_labels_label and
+	 * labeler_rows_label in one.  The packed entry is LABEL_PACKED_SQL's
 	 * (label_int.h): "ID,CLASS,GUIDELINE,N:LABELER;" with N the name's
 	 * length in bytes (octet_length: the database is UTF8, as SQLite's
 	 * text).
 	 */
 	"CREATE FUNCTION labels_derive() RETURNS trigger LANGUAGE plpgsql "
-	DEFINER " AS $f$ BEGIN"
-	"  INSERT INTO item_labels (item, rows) SELECT item,"
-	"    string_agg(format('%s,%s,%s,%s:%s;', id, coalesce(class::text, ''),"
-	"    guideline, octet_length(labeler), labeler), '' ORDER BY id)"
-	"    FROM new_rows GROUP BY item"
+	DEFINER " AS $f$ DECLARE was integer; BEGIN"
+	"  SELECT (l.class IS NOT NULL)::integer INTO was FROM labels l"
+	"    WHERE l.item = NEW.item AND l.labeler = NEW.labeler"
+	"    AND l.id < NEW.id ORDER BY l.id DESC LIMIT 1;"
+	"  UPDATE item_labelers SET n = n + (NEW.class IS NOT NULL)::integer"
+	"    - coalesce(was, 0) WHERE item = NEW.item;"
+	"  INSERT INTO item_labels (item, rows) VALUES (NEW.item,"
+	"    format('%s,%s,%s,%s:%s;', NEW.id, coalesce(NEW.class::text, ''),"
+	"    NEW.guideline, octet_length(NEW.labeler), NEW.labeler))"
 	"    ON CONFLICT (item) DO UPDATE"
 	"    SET rows = item_labels.rows || excluded.rows;"
-	"  INSERT INTO labeler_rows (labeler, rows) SELECT labeler, count(*)"
-	"    FROM new_rows GROUP BY labeler"
-	"    ON CONFLICT (labeler) DO UPDATE"
-	"    SET rows = labeler_rows.rows + excluded.rows;"
-	"  WITH pairs AS (SELECT item, labeler,"
-	"      (array_agg(supersedes ORDER BY id))[1] AS sup,"
-	"      (array_agg(class ORDER BY id DESC))[1] IS NOT NULL AS is_now"
-	"      FROM new_rows GROUP BY item, labeler),"
-	"    st AS (SELECT p.item, p.labeler, coalesce((SELECT l.class IS NOT"
-	"      NULL FROM labels l WHERE l.id = p.sup), false) AS was, p.is_now"
-	"      FROM pairs p),"
-	"    moved AS (SELECT item, sum(is_now::integer - was::integer) AS d"
-	"      FROM st GROUP BY item"
-	"      HAVING sum(is_now::integer - was::integer) <> 0),"
-	"    upd AS (UPDATE item_labelers il SET n = il.n + m.d FROM moved m"
-	"      WHERE il.item = m.item"
-	"      RETURNING il.item, il.batch, il.n - m.d AS old_n, il.n AS new_n),"
-	"    aft AS (SELECT u.item, u.batch, u.old_n, u.new_n, f.labeler"
-	"      FROM upd u CROSS JOIN LATERAL (SELECT DISTINCT ON (l.labeler)"
-	"      l.labeler, l.class FROM labels l WHERE l.item = u.item"
-	"      ORDER BY l.labeler DESC, l.id DESC) f"
-	"      WHERE f.class IS NOT NULL),"
-	"    bef AS (SELECT a.batch, a.old_n, a.labeler FROM aft a"
-	"      WHERE NOT EXISTS (SELECT 1 FROM st s WHERE s.item = a.item"
-	"        AND s.labeler = a.labeler AND s.is_now AND NOT s.was)"
-	"      UNION ALL SELECT u.batch, u.old_n, s.labeler FROM upd u"
-	"      JOIN st s ON s.item = u.item WHERE s.was AND NOT s.is_now),"
-	"    q AS (INSERT INTO queue_levels (batch, n, items) SELECT batch, n,"
-	"      sum(c) FROM (SELECT batch, old_n AS n, -1 AS c FROM upd"
-	"      UNION ALL SELECT batch, new_n, 1 FROM upd) v GROUP BY batch, n"
-	"      HAVING sum(c) <> 0 ON CONFLICT (batch, n) DO UPDATE"
-	"      SET items = queue_levels.items + excluded.items RETURNING 1)"
-	"  INSERT INTO labeler_levels (labeler, batch, n, items) SELECT labeler,"
-	"    batch, n, sum(c) FROM (SELECT labeler, batch, new_n AS n, 1 AS c"
-	"    FROM aft UNION ALL SELECT labeler, batch, old_n, -1 FROM bef) v"
-	"    GROUP BY labeler, batch, n HAVING sum(c) <> 0"
-	"    ON CONFLICT (labeler, batch, n) DO UPDATE"
-	"    SET items = labeler_levels.items + excluded.items;"
+	"  INSERT INTO labeler_rows (labeler, rows) VALUES (NEW.labeler, 1)"
+	"    ON CONFLICT (labeler) DO UPDATE SET rows = labeler_rows.rows + 1;"
 	"  RETURN NULL; END $f$;\n"
 	"CREATE TRIGGER labels_derive AFTER INSERT ON labels"
-	"  REFERENCING NEW TABLE AS new_rows"
-	"  FOR EACH STATEMENT EXECUTE FUNCTION labels_derive();\n"
+	"  FOR EACH ROW EXECUTE FUNCTION labels_derive();\n"
+	/* SQLite's queue_levels_move (schema_int.h). */
+	"CREATE FUNCTION queue_levels_move() RETURNS trigger LANGUAGE plpgsql "
+	DEFINER " AS $f$ BEGIN"
+	"  UPDATE queue_levels SET items = items - 1 WHERE batch = OLD.batch"
+	"    AND n = OLD.n;"
+	"  INSERT INTO queue_levels (batch, n, items) VALUES (NEW.batch,"
+	"    NEW.n, 1) ON CONFLICT (batch, n) DO UPDATE"
+	"    SET items = queue_levels.items + 1;"
+	LABELER_LEVELS_LEAVE_SQL
+	LABELER_LEVELS_JOIN_SQL
+	"    ON CONFLICT (labeler, batch, n) DO UPDATE"
+	"    SET items = labeler_levels.items + 1;"
+	"  RETURN NULL; END $f$;\n"
+	"CREATE TRIGGER queue_levels_move AFTER UPDATE OF n ON item_labelers"
+	"  FOR EACH ROW WHEN (OLD.n <> NEW.n)"
+	"  EXECUTE FUNCTION queue_levels_move();\n"
 	/* A guideline version is the next one: a version far ahead would be
 	 * the one in force for good. */
 	"CREATE FUNCTION guidelines_next() RETURNS trigger LANGUAGE plpgsql "
@@ -615,7 +586,81 @@ static const char *const migrations[] = {
 	APPEND_ONLY("media_blobs")
 	APPEND_ONLY("media_chunks")
 	WRITER("media_blobs")
-	WRITER("media_chunks"),
+	WRITER("media_chunks")
+	/*
+	 * Not a SQLite version's: migration 1's labels_derive and
+	 * queue_levels_move (SQLite's item_labelers_label, item_labels_label,
+	 * labeler_rows_label and queue_levels_move) become one trigger, run
+	 * once per statement over the rows it inserted (new_rows), so a
+	 * statement of many labels (label_write_many) moves each counter row
+	 * once.  Per row, a transaction of
+	 * many labels slowed with its length: PostgreSQL keeps every old
+	 * version of a counter row updated in the running transaction, and
+	 * each update walks them (a labels import of 30,000 rows: 284 s, and
+	 * 8.9 s on SQLite).  For each (item, labeler) pair the statement
+	 * touched: was its label in force before the statement (the row its
+	 * first new row supersedes, which labels_check made the pair's newest,
+	 * has a class) and after (its last new row has one); an
+	 * item whose count moved leaves its level and joins the new one, in
+	 * queue_levels and in labeler_levels for the labelers in force on it
+	 * before and after.  The packed entry is LABEL_PACKED_SQL's
+	 * (label_int.h): "ID,CLASS,GUIDELINE,N:LABELER;" with N the name's
+	 * length in bytes (octet_length: the database is UTF8, as SQLite's
+	 * text).
+	 */
+	"DROP TRIGGER queue_levels_move ON item_labelers;\n"
+	"DROP FUNCTION queue_levels_move();\n"
+	"DROP TRIGGER labels_derive ON labels;\n"
+	"CREATE OR REPLACE FUNCTION labels_derive() RETURNS trigger LANGUAGE plpgsql "
+	DEFINER " AS $f$ BEGIN"
+	"  INSERT INTO item_labels (item, rows) SELECT item,"
+	"    string_agg(format('%s,%s,%s,%s:%s;', id, coalesce(class::text, ''),"
+	"    guideline, octet_length(labeler), labeler), '' ORDER BY id)"
+	"    FROM new_rows GROUP BY item"
+	"    ON CONFLICT (item) DO UPDATE"
+	"    SET rows = item_labels.rows || excluded.rows;"
+	"  INSERT INTO labeler_rows (labeler, rows) SELECT labeler, count(*)"
+	"    FROM new_rows GROUP BY labeler"
+	"    ON CONFLICT (labeler) DO UPDATE"
+	"    SET rows = labeler_rows.rows + excluded.rows;"
+	"  WITH pairs AS (SELECT item, labeler,"
+	"      (array_agg(supersedes ORDER BY id))[1] AS sup,"
+	"      (array_agg(class ORDER BY id DESC))[1] IS NOT NULL AS is_now"
+	"      FROM new_rows GROUP BY item, labeler),"
+	"    st AS (SELECT p.item, p.labeler, coalesce((SELECT l.class IS NOT"
+	"      NULL FROM labels l WHERE l.id = p.sup), false) AS was, p.is_now"
+	"      FROM pairs p),"
+	"    moved AS (SELECT item, sum(is_now::integer - was::integer) AS d"
+	"      FROM st GROUP BY item"
+	"      HAVING sum(is_now::integer - was::integer) <> 0),"
+	"    upd AS (UPDATE item_labelers il SET n = il.n + m.d FROM moved m"
+	"      WHERE il.item = m.item"
+	"      RETURNING il.item, il.batch, il.n - m.d AS old_n, il.n AS new_n),"
+	"    aft AS (SELECT u.item, u.batch, u.old_n, u.new_n, f.labeler"
+	"      FROM upd u CROSS JOIN LATERAL (SELECT DISTINCT ON (l.labeler)"
+	"      l.labeler, l.class FROM labels l WHERE l.item = u.item"
+	"      ORDER BY l.labeler DESC, l.id DESC) f"
+	"      WHERE f.class IS NOT NULL),"
+	"    bef AS (SELECT a.batch, a.old_n, a.labeler FROM aft a"
+	"      WHERE NOT EXISTS (SELECT 1 FROM st s WHERE s.item = a.item"
+	"        AND s.labeler = a.labeler AND s.is_now AND NOT s.was)"
+	"      UNION ALL SELECT u.batch, u.old_n, s.labeler FROM upd u"
+	"      JOIN st s ON s.item = u.item WHERE s.was AND NOT s.is_now),"
+	"    q AS (INSERT INTO queue_levels (batch, n, items) SELECT batch, n,"
+	"      sum(c) FROM (SELECT batch, old_n AS n, -1 AS c FROM upd"
+	"      UNION ALL SELECT batch, new_n, 1 FROM upd) v GROUP BY batch, n"
+	"      HAVING sum(c) <> 0 ON CONFLICT (batch, n) DO UPDATE"
+	"      SET items = queue_levels.items + excluded.items RETURNING 1)"
+	"  INSERT INTO labeler_levels (labeler, batch, n, items) SELECT labeler,"
+	"    batch, n, sum(c) FROM (SELECT labeler, batch, new_n AS n, 1 AS c"
+	"    FROM aft UNION ALL SELECT labeler, batch, old_n, -1 FROM bef) v"
+	"    GROUP BY labeler, batch, n HAVING sum(c) <> 0"
+	"    ON CONFLICT (labeler, batch, n) DO UPDATE"
+	"    SET items = labeler_levels.items + excluded.items;"
+	"  RETURN NULL; END $f$;\n"
+	"CREATE TRIGGER labels_derive AFTER INSERT ON labels"
+	"  REFERENCING NEW TABLE AS new_rows"
+	"  FOR EACH STATEMENT EXECUTE FUNCTION labels_derive();\n",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_PG_VERSION,
