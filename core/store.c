@@ -1034,6 +1034,74 @@ fail:
 	return -1;
 }
 
+/*
+ * A store of an older schema, migrated on open as a SQLite store is, when
+ * the connection may act as the project's owner role: a superuser (the
+ * DBA) opens it once with any command.  The migrations and the project's
+ * security made again (grants and policies on the new tables) are one
+ * transaction, under the writer lock; the version is read again under it,
+ * so two at once migrate once.  Anyone else gets one line saying who must.
+ */
+static int
+pg_migrate_open(struct store *st, int v, char **cause)
+{
+	char *prefix = NULL, *owner = NULL, *sec = NULL, *set_role = NULL;
+	struct sql_stmt *s;
+	long long super = 0;
+	int r = -1;
+
+	if (sql_int(st, "SELECT rolsuper::integer FROM pg_roles WHERE "
+	    "rolname = session_user", NULL, &super, cause) < 0)
+		return -1;
+	if (!super)
+		return acc_error(cause, "store has PostgreSQL schema version %d "
+		    "and this accord needs %d: a superuser (the DBA) migrates "
+		    "it by running any accord command on it once", v,
+		    SCHEMA_PG_VERSION);
+	if (store_begin(st, 1, cause) != 0)
+		return -1;
+	if ((v = pg_version(st)) < 0) {
+		sql_fail(st, cause, "not an accord project store");
+		goto out;
+	}
+	if (v >= SCHEMA_PG_VERSION) {
+		r = 0;
+		goto out;
+	}
+	if (sql_prepare(st, "SELECT prefix FROM project_roles", &s,
+	    cause) != 0)
+		goto out;
+	if (sql_step(s) == SQL_ROW)
+		prefix = xstrdup(sql_text(s, 0));
+	sql_finalize(st, s);
+	if (prefix == NULL) {
+		sql_fail(st, cause, "cannot read the project's roles");
+		goto out;
+	}
+	if ((owner = schema_pg_role(prefix, "owner", cause)) == NULL ||
+	    (sec = schema_pg_security(prefix, cause)) == NULL)
+		goto out;
+	set_role = xasprintf("SET LOCAL ROLE %s", owner);
+	if (sql_exec(st, set_role, cause) != 0 ||
+	    pg_migrate_steps(st, v, SCHEMA_PG_VERSION, cause) != 0 ||
+	    sql_exec(st, sec, cause) != 0 ||
+	    sql_exec(st, "RESET ROLE", cause) != 0)
+		goto out;
+	r = store_commit(st, cause);
+	free(prefix);
+	free(owner);
+	free(sec);
+	free(set_role);
+	return r;
+out:
+	store_rollback(st);
+	free(prefix);
+	free(owner);
+	free(sec);
+	free(set_role);
+	return r;
+}
+
 static int
 store_open_pg(const char *uri, struct store **out, char **cause)
 {
@@ -1061,12 +1129,8 @@ store_open_pg(const char *uri, struct store **out, char **cause)
 		goto fail;
 	}
 	/* Migrations run as the project's owner role: a DBA's job. */
-	if (v < SCHEMA_PG_VERSION) {
-		acc_error(cause, "store has PostgreSQL schema version %d and "
-		    "this accord needs %d: a superuser must migrate it", v,
-		    SCHEMA_PG_VERSION);
+	if (v < SCHEMA_PG_VERSION && pg_migrate_open(st, v, cause) != 0)
 		goto fail;
-	}
 	*out = st;
 	return 0;
 fail:
