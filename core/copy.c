@@ -628,11 +628,27 @@ done:
 	return r;
 }
 
+/*
+ * The derived tables, the identities, the triggers back on; then the
+ * planner's statistics, which a table loaded in bulk has none of until
+ * autovacuum comes by (the first reads of a copied project, a copy of it
+ * among them, sorted a million labels on disk for want of them).
+ */
 static int
 copy_pg_end(struct store *dst, char **cause)
 {
-	return sql_exec(dst, "SELECT derived_rebuild(); SELECT ids_sync(); "
-	    PG_TRIGGERS("ENABLE"), cause);
+	struct buf b = { 0 };
+	size_t i;
+	int r;
+
+	buf_puts(&b, "SELECT derived_rebuild(); SELECT ids_sync(); "
+	    PG_TRIGGERS("ENABLE") "; ANALYZE item_labelers, item_labels, "
+	    "queue_levels, labeler_levels, labeler_rows");
+	for (i = 0; i < NTABLES; i++)
+		buf_printf(&b, ", %s", copy_tables[i].name);
+	r = sql_exec(dst, b.s, cause);
+	buf_free(&b);
+	return r;
 }
 
 /* fsync path (a file or a directory); 0 or -1 with *cause. */

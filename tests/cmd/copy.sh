@@ -203,8 +203,8 @@ run acc labels import "$PA" "$T_SHARED/one.csv"
 ok_if "... and a new label gets the id after the copied ones" \
 	eval 'rc_is 0 && [ "$(q pa "SELECT id FROM accord.labels WHERE labeler = '\''dave'\''")" -eq "$(($(sqlite3 "$A" "SELECT max(id) FROM labels") + 1))" ]'
 
-psql_as "$PG_SUPER" postgres "CREATE DATABASE pb"
 # PostgreSQL -> PostgreSQL (the copy as the original: one label more).
+psql_as "$PG_SUPER" postgres "CREATE DATABASE pb"
 PB=$(uri pb)
 run acc copy "$PA" "$PB"
 ok_if "PostgreSQL -> PostgreSQL copies" eval 'rc_is 0 && out_has "60 items, $((AL + 1)) labels"'
