@@ -158,5 +158,6 @@ extern const struct cmd_entry cmd_drift_entry;
 extern const struct cmd_entry cmd_review_entry;
 extern const struct cmd_entry cmd_check_entry;
 extern const struct cmd_entry cmd_backup_entry;
+extern const struct cmd_entry cmd_copy_entry;
 
 #endif

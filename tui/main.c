@@ -30,6 +30,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_review_entry,
 	&cmd_check_entry,
 	&cmd_backup_entry,
+	&cmd_copy_entry,
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

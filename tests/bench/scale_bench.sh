@@ -462,6 +462,9 @@ size_rows() {
 	row "$n" "backup" 0 backup "$db" "$dir/b1.accord" -- \
 	    sqlite3 "$db" ".backup $dir/b2.accord"
 	rm -f "$dir"/b1.accord* "$dir"/b2.accord*
+	row "$n" "copy" 0 copy "$db" "$dir/c1.accord" -- \
+	    sqlite3 "$db" "VACUUM INTO '$dir/c2.accord'"
+	rm -f "$dir"/c1.accord* "$dir"/c2.accord*
 	row "$n" "check" "0 1" check "$db" -- \
 	    sqlite3 "$db" "PRAGMA integrity_check"
 	row "$n" "items --json" 0 items "$db" --json -- \
@@ -597,7 +600,8 @@ fi
 if [ "$ONLY" != keystroke ]; then
 	echo
 	echo "equivalents: status: counts from items, item_labelers, labels and members;"
-	echo "  backup: sqlite3 .backup; check: PRAGMA integrity_check (no files to hash);"
+	echo "  backup: sqlite3 .backup; copy (SQLite to SQLite): VACUUM INTO, SQLite's own"
+	echo "  rebuild of every table in a new file; check: PRAGMA integrity_check (no files to hash);"
 	echo "  items --json: sqlite3 -json of items with current_meta as an object;"
 	echo "  labels dump: sqlite3 -csv of the same join; agree: a scan of the label rows;"
 	echo "  export (both methods): the majority class per item from current_labels;"
