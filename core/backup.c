@@ -389,8 +389,10 @@ backup_copy(struct store *st, sqlite3 *dst, int fd, const struct backup_opts *o,
 			break;
 		/* Only a hint: an error leaves the work to the final fsync. */
 		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		if (o->pause_ms > 0 && wal_changed(wal, &mark))
+		if (o->pause_ms > 0 && wal_changed(wal, &mark)) {
 			sleep_ms(o->pause_ms);
+			res->pauses++;
+		}
 	}
 	free(wal);
 	res->pages = sqlite3_backup_pagecount(b);

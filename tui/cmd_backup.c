@@ -74,7 +74,8 @@ cmd_backup_run(struct cmd_args *a)
 	cmd_print_safe(stdout, db);
 	fputs(" to ", stdout);
 	cmd_print_safe(stdout, file);
-	printf(": %lld pages, %lld bytes, %d steps, %.2f s; integrity ok\n",
-	    res.pages, res.bytes, res.steps, res.seconds);
+	printf(": %lld pages, %lld bytes, %d steps, %d pauses, %.2f s; "
+	    "integrity ok\n", res.pages, res.bytes, res.steps, res.pauses,
+	    res.seconds);
 	return 0;
 }

@@ -27,6 +27,7 @@ struct backup_result {
 	long long pages;
 	long long bytes;
 	int steps;
+	int pauses;		/* steps after which it paused: the WAL grew */
 	double seconds;
 };
 
