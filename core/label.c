@@ -230,7 +230,10 @@ put_row(struct store *st, const char *user, long long item, int class_id,
 	label_writer_close(&w);
 	if (r != 0)
 		return -1;
-	/* The slot is now held by the label itself. */
+	/* The slot is now held by the label itself.  On PostgreSQL the
+	 * lease goes after the commit (put_shared). */
+	if (st->kind == STORE_PG)
+		return 0;
 	return queue_lease_drop(st, user, item, cause);
 }
 
@@ -284,6 +287,20 @@ put_shared(struct store *st, const char *user, long long *item, int class_id,
 		goto out;
 	}
 	r = *item != 0 ? store_sync_wal(st, cause) : 0;
+	/*
+	 * On PostgreSQL the label commits alone and the lease is dropped
+	 * after, in a transaction of its own that waits for no writer: the
+	 * label's transaction stays as short as it can be, and a lease that
+	 * outlives its label holds no slot (the holder is counted once).
+	 * Should the drop fail, the label is in all the same and the lease
+	 * expires by itself.
+	 */
+	if (r == 0 && *item != 0 && st->kind == STORE_PG) {
+		char *why = NULL;
+
+		queue_lease_drop(st, user, *item, &why);
+		free(why);
+	}
 out:
 	queue_lease_sync(st, 1);
 	return r;

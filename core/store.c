@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sqlutil.h"
+#include "queue_pg.h"
 #include "schema_pg.h"
 #include "store_pg.h"
 
@@ -1014,6 +1015,7 @@ store_create_pg(const char *uri, int version, struct store **out,
 	    sql_exec(st, set_role, cause) != 0 ||
 	    pg_migrate_steps(st, 0, SCHEMA_PG_VERSION, cause) != 0 ||
 	    sql_exec(st, sec, cause) != 0 ||
+	    queue_pg_install(st, prefix, cause) != 0 ||
 	    sql_exec(st, "RESET ROLE", cause) != 0)
 		goto fail;
 	free(sec);
