@@ -15,6 +15,7 @@
 #include "label_int.h"
 #include "sqlutil.h"
 #include "queue_int.h"
+#include "queue_pg.h"
 
 /* --- packed entries -------------------------------------------------- */
 
@@ -297,9 +298,10 @@ put_shared_pg(struct store *st, const char *user, long long *item,
 	int undo = *item == 0, r;
 	char *why = NULL;
 
-	if (queue_require(st, user, cause) != 0 ||
-	    (undo && undo_target(st, user, item, cause) != 0))
-		return -1;
+	/* The server checks the role; the client says why it refused
+	 * (queue_pg_refused). */
+	if (undo && undo_target(st, user, item, cause) != 0)
+		return queue_pg_refused(st, user, cause);
 	if (*item == 0)
 		return 0;
 	if (sql_exec(st, "SET synchronous_commit = off", cause) != 0)
@@ -312,7 +314,7 @@ put_shared_pg(struct store *st, const char *user, long long *item,
 	if (r != 0) {
 		if (undo)
 			*item = 0;
-		return -1;
+		return queue_pg_refused(st, user, cause);
 	}
 	queue_lease_drop(st, user, *item, &why);
 	free(why);

@@ -663,6 +663,26 @@ queue_take_tx(struct store *st, const char *user, const char *batch,
 }
 
 /*
+ * On PostgreSQL the server checks the caller's role in every statement
+ * (row-level security, and take's own check), so the client asks for the
+ * role only when something failed, to say so in its own words and audit
+ * the refusal: a round trip less on every take and label.  *cause is
+ * replaced by the refusal's when the user is not a labeler.  Returns -1.
+ */
+int
+queue_pg_refused(struct store *st, const char *user, char **cause)
+{
+	char *why = NULL;
+
+	if (queue_require(st, user, &why) != 0) {
+		free(*cause);
+		*cause = why;
+	} else
+		free(why);
+	return -1;
+}
+
+/*
  * On PostgreSQL the server takes (accord.take, core/queue_pg.c): a
  * labeler may read none of what the rule decides on.  The take commits
  * alone, without the writer lock; the item is read after it.
@@ -675,10 +695,9 @@ queue_take_pg(struct store *st, const char *user, const char *batch,
 	char *why = NULL;
 
 	memset(out, 0, sizeof *out);
-	if (queue_require(st, user, cause) != 0 ||
-	    (batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
+	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
 	    queue_pg_take(st, bid, ex, nex, &item, cause) != 0)
-		return -1;
+		return queue_pg_refused(st, user, cause);
 	if (item == 0)
 		return 0;
 	if (queue_item_read(st, item, out, cause) != 0) {

@@ -62,4 +62,11 @@ int queue_pg_progress(struct store *st, long long batch, long long *done,
 int queue_pg_lease(struct store *st, long long item, int renew,
     char **cause);
 
+/*
+ * After a failure on PostgreSQL, where the server checked the role: when
+ * user is no labeler, the refusal audited and said as on SQLite (*cause
+ * replaced); else *cause kept.  Returns -1.  (core/queue.c)
+ */
+int queue_pg_refused(struct store *st, const char *user, char **cause);
+
 #endif
