@@ -13,10 +13,14 @@
  * queueing for one.  Holding the row, the claim asks the rule again about
  * that item with a fresh snapshot (each statement of a plpgsql function
  * has its own): a lease or label committed since the scan is seen, and
- * none can commit until this take does.  Only when a pass finds nothing
- * does a second pass wait for the rows it skipped, so "nothing left" is
- * never the answer while an open item is merely locked.  Expired leases
- * are deleted by whichever take finds them unlocked first.
+ * none can commit until this take does.  A take never blocks on a row
+ * (two takes each holding a row the other wants would deadlock): when a
+ * pass finds nothing, the levels are read once more without locking, and
+ * if an item is there that was only locked (or a leased or sent-back one
+ * was), the take sleeps a few milliseconds and tries again, for up to
+ * about 5 s; so "nothing left" is never the answer while an open item is
+ * merely held by a transaction of a moment.  Expired leases are deleted
+ * by whichever take finds them unlocked first.
  *
  * The order is the SQLite queue's: items sent back for relabeling first,
  * then the levels from k - 1 down, a leased item at the level its leases
@@ -176,31 +180,26 @@ static const char queue_sql[] =
 	"    AND s.\"user\" NOT IN (SELECT c.labeler FROM current_labels c"
 	"    WHERE c.item = p_item AND c.guideline >= p_v);"
 	"  RETURN have + held < p_k; END $f$;\n"
-	/* Lock the item's queue row: waiting for it, or not at all. */
-	"CREATE OR REPLACE FUNCTION accord.q_lock(p_item bigint,"
-	"  p_wait boolean) RETURNS boolean"
-	"  LANGUAGE plpgsql " FIXED " AS $f$ BEGIN"
-	"  IF p_wait THEN"
-	"    PERFORM 1 FROM item_labelers WHERE item = p_item FOR UPDATE;"
-	"  ELSE"
-	"    PERFORM 1 FROM item_labelers WHERE item = p_item"
-	"      FOR UPDATE SKIP LOCKED;"
-	"  END IF;"
+	/* Lock the item's queue row unless another transaction holds it. */
+	"CREATE OR REPLACE FUNCTION accord.q_lock(p_item bigint)"
+	"  RETURNS boolean LANGUAGE plpgsql " FIXED " AS $f$ BEGIN"
+	"  PERFORM 1 FROM item_labelers WHERE item = p_item"
+	"    FOR UPDATE SKIP LOCKED;"
 	"  RETURN FOUND; END $f$;\n"
 	/*
 	 * queue.c level_first, locking what it returns: the first item of
 	 * level p_t in the batch with an id below p_below, not in p_not
 	 * (others' leased items, exclusions, gold, items refused before),
 	 * not the caller's own; rows another transaction holds are skipped
-	 * (or, p_wait, waited for).  A seek down item_labelers_n (or _batch)
+	 * (or, p_peek, the first one whether locked or not, unlocked).  A seek down item_labelers_n (or _batch)
 	 * and a step per item passed over.  0 if none.  Four plain queries,
 	 * so that each keeps its cached plan.
 	 */
 	"CREATE OR REPLACE FUNCTION accord.q_level(p_t integer,"
 	"  p_batch bigint, p_below bigint, p_me text, p_not bigint[],"
-	"  p_wait boolean) RETURNS bigint"
+	"  p_peek boolean) RETURNS bigint"
 	"  LANGUAGE plpgsql " FIXED " AS $f$ DECLARE x bigint; BEGIN"
-	"  IF p_batch = 0 AND NOT p_wait THEN"
+	"  IF p_batch = 0 AND NOT p_peek THEN"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
 	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
@@ -209,8 +208,8 @@ static const char queue_sql[] =
 	"    SELECT il.item INTO x FROM item_labelers il WHERE il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
 	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
-	"      ORDER BY il.item LIMIT 1 FOR UPDATE OF il;"
-	"  ELSIF NOT p_wait THEN"
+	"      ORDER BY il.item LIMIT 1;"
+	"  ELSIF NOT p_peek THEN"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE"
 	"      il.batch = p_batch AND il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
@@ -221,7 +220,7 @@ static const char queue_sql[] =
 	"      il.batch = p_batch AND il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
 	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
-	"      ORDER BY il.item LIMIT 1 FOR UPDATE OF il;"
+	"      ORDER BY il.item LIMIT 1;"
 	"  END IF;"
 	"  RETURN coalesce(x, 0); END $f$;\n"
 
@@ -229,7 +228,8 @@ static const char queue_sql[] =
 	 * The take.  A pass chooses as queue.c queue_next does, locking the
 	 * item it chooses, and asks the rule again holding it; an item
 	 * refused then is left out of the next pass.  busy: leased items
-	 * found locked, left out until the waiting pass.
+	 * found locked, left out of the pass; naps: the passes that found
+	 * only locked items.
 	 */
 	"CREATE OR REPLACE FUNCTION accord.take(p_batch bigint,"
 	"  p_exclude bigint[], p_lease_seconds double precision)"
@@ -238,7 +238,7 @@ static const char queue_sql[] =
 	"  ex bigint[] := coalesce(p_exclude, '{}'); skip bigint[] := '{}';"
 	"  busy bigint[] := '{}'; held bigint[]; gold bigint[];"
 	"  lv bigint[]; mn bigint[]; now double precision; k integer;"
-	"  wait boolean := false; tries integer := 0; it bigint; kind integer;"
+	"  naps integer := 0; tries integer := 0; it bigint; kind integer;"
 	"  x bigint; leased bigint; lt integer; t integer; s record; r record;"
 	"  rate double precision; seed bigint; gi bigint;"
 	"  best double precision; hv double precision; BEGIN"
@@ -268,7 +268,7 @@ static const char queue_sql[] =
 	"    it := 0; kind := 0;"
 	"    FOR r IN " RELABEL_ROWS("ex || skip") " LOOP"
 	"      CONTINUE WHEN NOT q_relabel_ok(r.item, r.guideline, me, k, now);"
-	"      IF NOT q_lock(r.item, wait) THEN busy := busy || r.item;"
+	"      IF NOT q_lock(r.item) THEN busy := busy || r.item;"
 	"        CONTINUE; END IF;"
 	"      IF q_relabel_ok(r.item, r.guideline, me, k, now) THEN"
 	"        it := r.item; kind := 1; EXIT;"
@@ -282,7 +282,7 @@ static const char queue_sql[] =
 	"      lt := -1; leased := 0;"
 	"      FOREACH x IN ARRAY held LOOP"
 	"        CONTINUE WHEN x = ANY (ex) OR x = ANY (skip) OR"
-	"          (NOT wait AND x = ANY (busy)) OR x = ANY (gold);"
+	"          x = ANY (busy) OR x = ANY (gold);"
 	"        s := q_state(x, me, b, now);"
 	"        IF s.s_in_batch AND NOT s.s_mine AND s.s_taken < k AND"
 	"          s.s_taken > lt THEN lt := s.s_taken; leased := x; END IF;"
@@ -293,18 +293,33 @@ static const char queue_sql[] =
 	"        IF lv[t] > 0 AND NOT (t > 0 AND mn[t] >= lv[t]) THEN"
 	"          x := q_level(t, b, CASE WHEN t = lt THEN leased"
 	"            ELSE 9223372036854775807 END, me,"
-	"            held || ex || skip || gold, wait);"
+	"            held || ex || skip || gold, false);"
 	"        END IF;"
 	"        IF x <> 0 THEN it := x; EXIT; END IF;"
 	"        IF t = lt THEN"
-	"          IF NOT q_lock(leased, wait) THEN busy := busy || leased;"
+	"          IF NOT q_lock(leased) THEN busy := busy || leased;"
 	"            CONTINUE choose; END IF;"
 	"          it := leased; EXIT;"
 	"        END IF;"
 	"      END LOOP;"
 	"      IF it = 0 THEN"
-	"        EXIT choose WHEN wait;"
-	"        wait := true; CONTINUE choose;"
+	/* Nothing unlocked: anything at all, locked for a moment? */
+	"        x := 0;"
+	"        FOR t IN REVERSE k - 1 .. 0 LOOP"
+	"          EXIT WHEN x <> 0;"
+	"          IF lv[t] > 0 AND NOT (t > 0 AND mn[t] >= lv[t]) THEN"
+	"            x := q_level(t, b, 9223372036854775807, me,"
+	"              held || ex || skip || gold, true);"
+	"          END IF;"
+	"        END LOOP;"
+	"        EXIT choose WHEN x = 0 AND cardinality(busy) = 0;"
+	"        naps := naps + 1;"
+	"        IF naps > 100 THEN"
+	"          RAISE EXCEPTION 'the open items stayed locked by other"
+	" transactions for 5 s' USING ERRCODE = 'lock_not_available';"
+	"        END IF;"
+	"        PERFORM pg_sleep(0.001 * least(naps * 5, 50));"
+	"        busy := '{}'; CONTINUE choose;"
 	"      END IF;"
 	"      s := q_state(it, me, b, now);"
 	"      IF NOT (s.s_in_batch AND NOT s.s_mine AND s.s_taken < k) THEN"
@@ -334,7 +349,7 @@ static const char queue_sql[] =
 	"        hv := q_uniform(0, me, x);"
 	"        IF hv < best THEN best := hv; gi := x; END IF;"
 	"      END LOOP;"
-	"      IF gi <> 0 AND q_lock(gi, false) AND NOT EXISTS (SELECT 1 FROM"
+	"      IF gi <> 0 AND q_lock(gi) AND NOT EXISTS (SELECT 1 FROM"
 	"        labels WHERE item = gi AND labeler = me) THEN"
 	"        it := gi; kind := 3;"
 	"      END IF;"
@@ -397,7 +412,7 @@ static const char *const queue_pg_private[] = {
 	"accord.q_in_force(bigint, text)",
 	"accord.q_state(bigint, text, bigint, double precision)",
 	"accord.q_relabel_ok(bigint, bigint, text, integer, double precision)",
-	"accord.q_lock(bigint, boolean)",
+	"accord.q_lock(bigint)",
 	"accord.q_level(integer, bigint, bigint, text, bigint[], boolean)",
 };
 

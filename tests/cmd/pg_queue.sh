@@ -159,7 +159,7 @@ lq "$L3" "SELECT accord.take(0, '{}', 7200)"
 ok_if "a lease of two hours is refused" \
 	eval '[ "$RC" -ne 0 ] && err_has "a lease lasts 0 to 3600 s"'
 for f in "q_state(1, 'x', 0, 0)" "q_in_force(1, '$L2')" "q_level(0, 0, 100, 'x', '{}', false)" \
-    "q_lock(1, true)" "q_uniform(1, 'x', 1)"; do
+    "q_lock(1)" "q_uniform(1, 'x', 1)"; do
 	lq "$L3" "SELECT accord.$f"
 	ok_if "the queue's helper ${f%%(*} is refused to a labeler" \
 		eval '[ "$RC" -ne 0 ] && err_has "permission denied for function"'
@@ -177,6 +177,31 @@ ok_if "a non-member cannot call take" \
 	eval '[ "$RC" -ne 0 ] && err_has "permission denied"'
 psql_as "$PG_SUPER" lx "REVOKE ALL ON SCHEMA accord FROM \"$NOT\"; REVOKE ALL ON DATABASE lx FROM \"$NOT\""
 psql_as "$PG_SUPER" postgres "DROP ROLE \"$NOT\""
+
+# -- An open item locked for a moment is waited for, not "nothing left". -----
+psql_as "$PG_SUPER" postgres "CREATE DATABASE lk"
+K=$(uri lk)
+mkdir -m 755 "$T_SHARED/three"
+cp $(ls "$T_SHARED"/b1/* | head -n 3) "$T_SHARED/three/"
+chmod -R a+r "$T_SHARED/three"
+acc init "$K" --task lk --media image --classes ok,bad --overlap 1 >/dev/null &&
+	acc import "$K" "$T_SHARED/three" >/dev/null &&
+	acc member "$K" add "$L1" >/dev/null ||
+	fail "building the lock project"
+printf 'ok\nok\n' >"$T_SHARED/two"
+chmod 644 "$T_SHARED/two"
+run as "$L1" "$ACCORD" label "$K" --script "$T_SHARED/two"
+# The last open item's queue row held by another transaction for 2 s, as
+# a label's or a take's transaction holds it for a moment.
+as "$PG_SUPER" psql -X -q -d lk -c "BEGIN; SELECT 1 FROM accord.item_labelers WHERE item = 3 FOR UPDATE; SELECT pg_sleep(2); COMMIT" >/dev/null 2>&1 &
+HOLDER=$!
+sleep 0.5
+t0=$(date +%s.%N)
+run as "$L1" "$ACCORD" label "$K" --script "$T_SHARED/one"
+t1=$(date +%s.%N)
+wait $HOLDER
+ok_if "a take finding the last item locked waits for it ($(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s), not nothing left" \
+	eval 'rc_is 0 && out_has "^3	"'
 
 # -- status as a labeler. ---------------------------------------------------
 run as "$L2" "$ACCORD" status "$U"
