@@ -19,13 +19,13 @@
  *	accord.progress(p_batch bigint) RETURNS TABLE (done bigint,
  *	    remaining bigint)
  *		the caller's labels in force, and the items take would
- *		still give them (queue_progress's figures).
- *	accord.status_counts() RETURNS TABLE (labels bigint, rows bigint)
- *		the caller's own labels in force and label rows, for
- *		status (a labeler reads no level counts).
+ *		still give them (queue_progress's figures; status_read's
+ *		labels in force for a labeler, who reads no level counts).
  *
- * Every member may execute these three (and the lease functions of
- * schema_pg.c); the helpers they call are the owner's alone.
+ * Every member may execute these two (and the lease functions of
+ * schema_pg.c); the helpers they call are the owner's alone.  The SQL
+ * also makes the partial index adjudications_relabel the take reads the
+ * send-backs from.
  */
 #ifndef ACCORD_QUEUE_PG_H
 #define ACCORD_QUEUE_PG_H
