@@ -58,8 +58,11 @@ queue_relabel_open(struct store *st, const char *user, int k, long long batch,
 	    "a.id = (SELECT max(id) FROM adjudications b WHERE b.item = "
 	    "a.item) AND (?1 = 0 OR i.batch = ?1) ORDER BY a.id", &a,
 	    cause) != 0 ||
-	    sql_prepare(st, "SELECT count(*), coalesce(sum(labeler = ?3), 0) "
-	    "FROM current_labels WHERE item = ?1 AND guideline >= ?2", &c,
+	    /* sum(CASE ...), not sum(labeler = ?3): PostgreSQL sums no
+	     * booleans. */
+	    sql_prepare(st, "SELECT count(*), coalesce(sum(CASE WHEN "
+	    "labeler = ?3 THEN 1 ELSE 0 END), 0) FROM current_labels WHERE "
+	    "item = ?1 AND guideline >= ?2", &c,
 	    cause) != 0 ||
 	    sql_prepare(st, "SELECT count(*) FROM leases WHERE item = ?1 AND "
 	    "\"user\" != ?3 AND expires_at > ?4 AND \"user\" NOT IN (SELECT labeler "

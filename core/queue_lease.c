@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "queue_int.h"
+#include "queue_pg.h"
 #include "sqlutil.h"
 
 /*
@@ -29,6 +30,10 @@ queue_lease_drop(struct store *st, const char *user, long long item,
 {
 	const struct sql_arg a[] = { SQL_INT(item), SQL_TEXT(user) };
 
+	/* On PostgreSQL leases are written by the server's functions only,
+	 * and only the caller's own (session_user is user). */
+	if (st->kind == STORE_PG)
+		return queue_pg_lease(st, item, 0, cause);
 	return SQL_WRITE(st, "DELETE FROM leases WHERE item = ? AND \"user\" = ?",
 	    a, cause);
 }
@@ -71,6 +76,9 @@ queue_lease_expire(struct store *st, double now, char **cause)
 void
 queue_lease_sync(struct store *st, int full)
 {
+	/* The server's commits are durable; there is no pragma to set. */
+	if (st->kind == STORE_PG)
+		return;
 	sql_exec(st, full ? "PRAGMA synchronous = FULL" :
 	    "PRAGMA synchronous = NORMAL", NULL);
 }
@@ -87,6 +95,13 @@ lease_change(struct store *st, const char *user, long long item, int renew,
 	double now = queue_now();
 	int r = -1;
 
+	/*
+	 * On PostgreSQL one call of the server's lease function, in its own
+	 * transaction, without the writer lock (leases are not history).
+	 */
+	if (st->kind == STORE_PG)
+		return queue_require(st, user, cause) != 0 ? -1 :
+		    queue_pg_lease(st, item, renew, cause);
 	queue_lease_sync(st, 0);
 	if (queue_begin(st, user, cause) != 0)
 		goto out;

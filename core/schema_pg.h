@@ -41,7 +41,9 @@
  *   would have stored them; read the type from value_type, a number from
  *   value_num, text (and CAST(value AS TEXT)) from value.
  * - Leases through lease_put(item, seconds), lease_drop(item),
- *   lease_expire(), on the server's clock (lease_now()), not the client's.
+ *   lease_expire(), on the server's clock (lease_now()), not the client's;
+ *   items taken through accord.take and progress read through
+ *   accord.progress (core/queue_pg.h, installed after the security SQL).
  * - A labeler reading a table only SMEs read gets SQLSTATE 42501
  *   "permission denied: reading T needs the sme role".
  * - Bulk rows (accord copy), as a superuser: SET session_replication_role

@@ -8,6 +8,7 @@
 #include "accord/project.h"
 #include "accord/status.h"
 #include "internal.h"
+#include "queue_pg.h"
 
 static int
 counts(struct store *st, const char *sql, struct status_count **out, int *n,
@@ -44,17 +45,78 @@ counts_free(struct status_count *c, int n)
 	free(c);
 }
 
+/* Items by kind and batch, as every member may read them. */
+static int
+item_counts(struct store *st, struct status *o, char **cause)
+{
+	return counts(st, "SELECT kind, count(*) FROM items GROUP BY kind "
+	    "ORDER BY kind", &o->kinds, &o->nkinds, cause) != 0 ||
+	    counts(st, "SELECT b.name, (SELECT count(*) FROM items i WHERE "
+	    "i.batch = b.id), (SELECT count(*) FROM item_sources s WHERE "
+	    "s.batch = b.id) FROM batches b ORDER BY b.id", &o->batches,
+	    &o->nbatches, cause) != 0 ? -1 : 0;
+}
+
+/*
+ * A labeler on PostgreSQL reads no level counts and no one else's labels
+ * (blind labeling, enforced by the server): the items, and their own
+ * labels in force and rows (accord.progress, labeler_rows' own row).
+ */
+static int
+status_own(struct store *st, const char *user, struct status *o,
+    char **cause)
+{
+	long long done, rem, rows = 0;
+	int i;
+
+	o->own_only = 1;
+	o->items_complete = o->items_partial = o->items_unlabeled = -1;
+	if (queue_pg_progress(st, 0, &done, &rem, cause) != 0 ||
+	    sql_int(st, "SELECT rows FROM labeler_rows WHERE labeler = ?",
+	    user, &rows, cause) < 0)
+		return -1;
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (item_counts(st, o, cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	store_commit(st, NULL);
+	for (i = 0; i < o->nkinds; i++)
+		o->items += o->kinds[i].n;
+	o->labels_current = done;
+	o->label_rows = rows;
+	if (rows > 0) {
+		o->labelers = xcalloc(1, sizeof *o->labelers);
+		o->labelers[0] = (struct status_count){ xstrdup(user), done,
+		    rows };
+		o->nlabelers = 1;
+	}
+	return 0;
+}
+
 int
 status_read(struct store *st, const char *user, int overlap,
     struct status *o, char **cause)
 {
 	struct sql_stmt *s;
+	enum role role;
 	int rc, i;
 
 	memset(o, 0, sizeof *o);
 	if (project_require(st, user, ROLE_LABELER, "reading the status",
 	    cause) != 0)
 		return -1;
+	if (st->kind == STORE_PG) {
+		if (project_role(st, user, &role, cause) != 0)
+			return -1;
+		if (role < ROLE_SME) {
+			if (status_own(st, user, o, cause) == 0)
+				return 0;
+			status_free(o);
+			return -1;
+		}
+	}
 	/* One read transaction: every figure comes from the same snapshot. */
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
@@ -84,12 +146,7 @@ status_read(struct store *st, const char *user, int overlap,
 	if (rc != SQL_ROW)
 		goto fail;
 	o->items_unlabeled = o->items - o->items_complete - o->items_partial;
-	if (counts(st, "SELECT kind, count(*) FROM items GROUP BY kind "
-	    "ORDER BY kind", &o->kinds, &o->nkinds, cause) != 0 ||
-	    counts(st, "SELECT b.name, (SELECT count(*) FROM items i WHERE "
-	    "i.batch = b.id), (SELECT count(*) FROM item_sources s WHERE "
-	    "s.batch = b.id) FROM batches b ORDER BY b.id", &o->batches,
-	    &o->nbatches, cause) != 0 ||
+	if (item_counts(st, o, cause) != 0 ||
 	    counts(st, "SELECT r.labeler, (SELECT coalesce(sum(items), 0) "
 	    "FROM labeler_levels l WHERE l.labeler = r.labeler), r.rows FROM "
 	    "labeler_rows r ORDER BY r.labeler", &o->labelers, &o->nlabelers,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "sqlutil.h"
+#include "queue_pg.h"
 #include "schema_pg.h"
 #include "store_pg.h"
 
@@ -1014,6 +1015,7 @@ store_create_pg(const char *uri, int version, struct store **out,
 	    sql_exec(st, set_role, cause) != 0 ||
 	    pg_migrate_steps(st, 0, SCHEMA_PG_VERSION, cause) != 0 ||
 	    sql_exec(st, sec, cause) != 0 ||
+	    queue_pg_install(st, prefix, cause) != 0 ||
 	    sql_exec(st, "RESET ROLE", cause) != 0)
 		goto fail;
 	free(sec);
@@ -1037,8 +1039,9 @@ fail:
 /*
  * A store of an older schema, migrated on open as a SQLite store is, when
  * the connection may act as the project's owner role: a superuser (the
- * DBA) opens it once with any command.  The migrations and the project's
- * security made again (grants and policies on the new tables) are one
+ * DBA) opens it once with any command.  The migrations, the project's
+ * security made again (grants and policies on the new tables) and the
+ * queue's functions (queue_pg_install, CREATE OR REPLACE) are one
  * transaction, under the writer lock; the version is read again under it,
  * so two at once migrate once.  Anyone else gets one line saying who must.
  */
@@ -1085,6 +1088,7 @@ pg_migrate_open(struct store *st, int v, char **cause)
 	if (sql_exec(st, set_role, cause) != 0 ||
 	    pg_migrate_steps(st, v, SCHEMA_PG_VERSION, cause) != 0 ||
 	    sql_exec(st, sec, cause) != 0 ||
+	    queue_pg_install(st, prefix, cause) != 0 ||
 	    sql_exec(st, "RESET ROLE", cause) != 0)
 		goto out;
 	r = store_commit(st, cause);

@@ -8,7 +8,10 @@
 # which is that OS user's name).  pg_stop stops the server and removes the
 # directory; pg_start installs it in the EXIT trap (before lib_cleanup),
 # so nothing is left behind when a check fails or the script is stopped.
-# No system service is used or touched.  Without root (no other OS users)
+# The server runs with fsync=off (tests need no durability from a cluster
+# they throw away) unless PG_FSYNC=on, as the benchmarks set it, so that
+# a commit costs what it costs a team; PG_OPTIONS adds server options
+# ("-c shared_buffers=256MB").  No system service is used or touched.  Without root (no other OS users)
 # or without PostgreSQL's programs, the whole script is skipped.
 #
 # pg_login NAME...: OS users (ensure_user) with a login role of the same
@@ -58,7 +61,8 @@ pg_start() {
 	echo "local all all peer" >"$PG_DIR/data/pg_hba.conf"
 	if ! as "$PG_SUPER" "$PG_BINDIR/pg_ctl" -D "$PG_DIR/data" \
 	    -l "$PG_DIR/server.log" -w -t 60 -o "-k $PG_DIR -p $PGPORT \
-	    -c listen_addresses= -c fsync=off" start >/dev/null 2>&1; then
+	    -c listen_addresses= -c fsync=${PG_FSYNC:-off} \
+	    ${PG_OPTIONS:-}" start >/dev/null 2>&1; then
 		fail "pg_start: pg_ctl start" "$(tail -n 5 "$PG_DIR/server.log" | tr '\n' '|')"
 		exit 1
 	fi

@@ -82,9 +82,21 @@ print_json(const struct project *p, const struct status *s,
 	cmd_json_int(&j, "items", s->items);
 	cmd_json_int(&j, "label_rows", s->label_rows);
 	cmd_json_int(&j, "labels_current", s->labels_current);
-	cmd_json_int(&j, "items_complete", s->items_complete);
-	cmd_json_int(&j, "items_partial", s->items_partial);
-	cmd_json_int(&j, "items_unlabeled", s->items_unlabeled);
+	json_key(&j, "own_only");
+	json_bool(&j, s->own_only);
+	if (s->own_only) {
+		/* Counts of others' labels a labeler may not read. */
+		json_key(&j, "items_complete");
+		json_null(&j);
+		json_key(&j, "items_partial");
+		json_null(&j);
+		json_key(&j, "items_unlabeled");
+		json_null(&j);
+	} else {
+		cmd_json_int(&j, "items_complete", s->items_complete);
+		cmd_json_int(&j, "items_partial", s->items_partial);
+		cmd_json_int(&j, "items_unlabeled", s->items_unlabeled);
+	}
 	json_counts(&j, "kinds", s->kinds, s->nkinds, "items", NULL);
 	json_counts(&j, "batches", s->batches, s->nbatches, "items", "files");
 	json_counts(&j, "labelers", s->labelers, s->nlabelers, "labels",
@@ -131,11 +143,16 @@ print_text(const struct project *p, const struct status *s,
 		printf(": %lld new items, %lld files\n", s->batches[i].n,
 		    s->batches[i].m);
 	}
-	printf("labels    %lld in force, %lld rows with history\n",
-	    s->labels_current, s->label_rows);
-	printf("overlap   %lld items reached %d labels, %lld partly labeled, "
-	    "%lld unlabeled\n", s->items_complete, p->overlap, s->items_partial,
-	    s->items_unlabeled);
+	printf("labels    %lld in force, %lld rows with history%s\n",
+	    s->labels_current, s->label_rows, s->own_only ? " (yours: a "
+	    "labeler reads only their own labels on this store)" : "");
+	if (s->own_only)
+		printf("overlap   %d labels an item (how far items are is "
+		    "not shown to a labeler)\n", p->overlap);
+	else
+		printf("overlap   %lld items reached %d labels, %lld partly "
+		    "labeled, %lld unlabeled\n", s->items_complete, p->overlap,
+		    s->items_partial, s->items_unlabeled);
 	if (s->nlabelers > 0)
 		printf("\nlabeler           labels  progress\n");
 	for (i = 0; i < s->nlabelers; i++) {

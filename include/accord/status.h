@@ -21,6 +21,13 @@ struct status {
 	long long items_complete;	/* items with >= overlap labelers */
 	long long items_partial;	/* 1 .. overlap-1 labelers */
 	long long items_unlabeled;
+	/*
+	 * 1: a labeler on a PostgreSQL store, who may not count others'
+	 * labels (blind labeling): label_rows and labels_current are the
+	 * caller's own, labelers holds the caller alone, and the items_*
+	 * counts of labels are unknown (-1).
+	 */
+	int own_only;
 	int nkinds, nbatches, nlabelers;
 	struct status_count *kinds;	/* name, items */
 	struct status_count *batches;	/* name, items first imported there */

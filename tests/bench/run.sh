@@ -251,6 +251,11 @@ sh tests/bench/export_bench.sh
 sync
 sh tests/bench/stress_bench.sh
 
+# PostgreSQL (issue 15): 16 labelers on both stores side by side, and 64
+# labelers on a 1M-item PostgreSQL project.
+sync
+sh tests/bench/pg_bench.sh
+
 # Scale: stores of 10k, 100k and 1M items (SCALE_SIZES), each command
 # against its SQL equivalent, take latency, 16 labelers at the largest.
 sync

@@ -175,3 +175,8 @@ ok_if "... and the admin keeps media in it (schema 2's tables, granted)" rc_is 0
 run as "$ADM" "$ACCORD" labels import "$O" "$T_SHARED/old-labels.csv"
 run as "$ADM" "$ACCORD" check "$O"
 ok_if "... labels go in under the new trigger, and check passes" rc_is 0
+printf 'ok\n' >"$T_SHARED/one-label"
+chmod 644 "$T_SHARED/one-label"
+run as "$ADM" "$ACCORD" label "$O" --script "$T_SHARED/one-label"
+ok_if "... and the queue's functions are there: a member labels through them" \
+	eval 'rc_is 0 && [ "$(wc -l <"$T/out")" -eq 1 ]'
