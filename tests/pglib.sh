@@ -107,3 +107,25 @@ same() {
 		fail "$_n" "status $_ra/$_rb; $(diff "$T/a" "$T/b" | head -4 | tr '\n' '|')"
 	fi
 }
+
+# pg_schema1 DB ADMIN...: on stdout, SQL that makes in database DB the
+# project an accord of PostgreSQL schema 1 would have made (the roles,
+# migration 1, task/media/overlap settings, guideline 1, classes ok and
+# bad, $PG_SUPER and each ADMIN as admins), in a transaction left open as
+# the project's owner role: the caller adds the rest and COMMIT.  Needs
+# $SCHEMA_SQL (build/asan/pg/schema_sql).
+pg_schema1() {
+	_db=$1
+	shift
+	_m="('$PG_SUPER', 'admin', 1, 'x', 'now')"
+	for _a in "$@"; do _m="$_m, ('$_a', 'admin', 1, 'x', 'now')"; done
+	echo "BEGIN;"
+	"$SCHEMA_SQL" prepare "$_db"
+	echo "SET LOCAL ROLE $("$SCHEMA_SQL" role "$_db" owner);"
+	echo "SET LOCAL search_path = accord, pg_catalog;"
+	"$SCHEMA_SQL" migration 1
+	echo "INSERT INTO settings (key, value, set_by, set_at) VALUES ('task', 't', 'x', 'now'), ('media', 'image', 'x', 'now'), ('overlap', '1', 'x', 'now'), ('ordinal', '0', 'x', 'now');"
+	echo "INSERT INTO guidelines VALUES (1, 'g', 'x', 'now', 'r');"
+	echo "INSERT INTO classes (name, key, position) VALUES ('ok', '1', 0), ('bad', '2', 1);"
+	echo "INSERT INTO members (\"user\", role, active, changed_by, changed_at) VALUES $_m;"
+}

@@ -136,17 +136,8 @@ if ! [ -x "$SCHEMA_SQL" ]; then
 	exit 0
 fi
 psql_as "$PG_SUPER" postgres "CREATE DATABASE old"
-OWNER=$("$SCHEMA_SQL" role old owner)
 {
-	echo "BEGIN;"
-	"$SCHEMA_SQL" prepare old
-	echo "SET LOCAL ROLE $OWNER; SET LOCAL search_path = accord, pg_catalog;"
-	"$SCHEMA_SQL" migration 1
-	echo "UPDATE schema_version SET version = 1;"
-	echo "INSERT INTO settings (key, value, set_by, set_at) VALUES ('task', 't', 'x', 'now'), ('media', 'image', 'x', 'now'), ('overlap', '2', 'x', 'now'), ('ordinal', '0', 'x', 'now');"
-	echo "INSERT INTO guidelines VALUES (1, 'g', 'x', 'now', 'r');"
-	echo "INSERT INTO classes (name, key, position) VALUES ('ok', '1', 0), ('bad', '2', 1);"
-	echo "INSERT INTO members (\"user\", role, active, changed_by, changed_at) VALUES ('$PG_SUPER', 'admin', 1, 'x', 'now'), ('$ADM', 'admin', 1, 'x', 'now');"
+	pg_schema1 old "$ADM"
 	# Schema 1's security: today's without the tables schema 2 adds.
 	"$SCHEMA_SQL" security old | grep -v 'media_'
 	echo "RESET ROLE; GRANT \"old_member\" TO \"$ADM\";"

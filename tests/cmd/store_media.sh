@@ -293,14 +293,7 @@ fi
 psql_as "$PG_SUPER" postgres "CREATE DATABASE old"
 OWNER=$("$SCHEMA_SQL" role old owner)
 {
-	echo "BEGIN;"
-	"$SCHEMA_SQL" prepare old
-	echo "SET LOCAL ROLE $OWNER; SET LOCAL search_path = accord, pg_catalog;"
-	"$SCHEMA_SQL" migration 1
-	echo "INSERT INTO settings (key, value, set_by, set_at) VALUES ('task', 't', 'x', 'now'), ('media', 'image', 'x', 'now'), ('overlap', '1', 'x', 'now'), ('ordinal', '0', 'x', 'now');"
-	echo "INSERT INTO guidelines VALUES (1, 'g', 'x', 'now', 'r');"
-	echo "INSERT INTO classes (name, key, position) VALUES ('ok', '1', 0), ('bad', '2', 1);"
-	echo "INSERT INTO members (\"user\", role, active, changed_by, changed_at) VALUES ('$PG_SUPER', 'admin', 1, 'x', 'now');"
+	pg_schema1 old
 	echo "COMMIT;"
 	echo "BEGIN; SET LOCAL ROLE $OWNER; SET LOCAL search_path = accord, pg_catalog;"
 	"$SCHEMA_SQL" migration 2

@@ -58,30 +58,6 @@ rows_of() {
 want_path() { echo "${1:-<no item was shown>}"; }
 bytes_hex() { printf %s "$1" | od -An -tx1 | tr -d ' \n' | tr a-f A-F; }
 
-# check NAME EXPECTED GOT
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
-# check_screen NAME EXPECTED CMD [SESSION ARGS...]: check what CMD reads
-# off SESSION's screen.  A capture can catch a screen mid-draw, so CMD is
-# read again (for up to 3 s, unless SESSION's command has ended) until it
-# gives EXPECTED; a wrong screen fails with the last reading.
-check_screen() {
-	_cn=$1 _cw=$2
-	shift 2
-	_ce=$(($(date +%s) + 3))
-	while _cg=$("$@"); [ "$_cg" != "$_cw" ] && [ "$(date +%s)" -lt "$_ce" ] &&
-	    [ ! -e "$T/${2:-}.rc" ]
-	do
-		sleep 0.1
-	done
-	check "$_cn" "$_cw" "$_cg"
-}
-
 # started NAME CHECK: pass when session NAME shows the label screen with an
 # item; else say what it shows and what it printed on stderr.
 has_item() { [ -n "$(tm_path "$1")" ]; }

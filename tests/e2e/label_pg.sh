@@ -20,13 +20,6 @@ trap 'tm_stop; pg_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
 
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
 has_item() { [ -n "$(tm_path "$1")" ]; }
 started() {
 	if tm_wait "$1" "classes (key: label)" && tm_until "$1" has_item "$1"

@@ -12,13 +12,6 @@ trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
 
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }
 item_of() {
 	q1 "SELECT coalesce((SELECT id FROM items WHERE path =

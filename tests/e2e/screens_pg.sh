@@ -22,13 +22,6 @@ trap 'tm_stop; pg_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
 
-check() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1" "expected '$2', got '$3'"
-	fi
-}
 acc() { as "$PG_SUPER" "$ACCORD" "$@"; }
 pq() { psql_as "$PG_SUPER" scr "$1"; cat "$T/out"; }
 
