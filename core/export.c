@@ -97,6 +97,7 @@ hash_rows(struct store *st, const char *sql, char out[65], long long *nrows,
 
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
+	sql_stream(s);
 	exp_hash_init(&h);
 	n = sql_col_count(s);
 	*nrows = 0;
@@ -244,6 +245,7 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 	if (sql_prepare(st, "SELECT id, sha256, path FROM items "
 	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
 		return -1;
+	sql_stream(s);
 	sql_bind_int(s, 1, x->marks[MARK_ITEMS]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *sha = sql_text(s, 1);
@@ -277,6 +279,7 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 	if (sql_prepare(st, "SELECT item, status, guideline FROM "
 	    "adjudications ORDER BY item, id", &s, cause) != 0)
 		return -1;
+	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i < 0)
@@ -360,6 +363,7 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	free(q);
 	if (rc != 0)
 		return -1;
+	sql_stream(s);
 	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *key = sql_text(s, 1);

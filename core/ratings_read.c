@@ -995,6 +995,7 @@ read_per_item(struct store *st, const struct project *p,
 		dst[i] = -1;
 	if (sql_prepare(st, sql, &s, cause) != 0)
 		return -1;
+	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		i = item_index(map, sql_col_int64(s, 0));
 		if (i < 0)
