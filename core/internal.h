@@ -114,6 +114,17 @@ const char *sql_errmsg(struct store *st);
  */
 int sql_step(struct sql_stmt *s);
 void sql_reset(struct sql_stmt *s);
+/*
+ * s reads a whole large table: on PostgreSQL, its rows come through a
+ * cursor a batch at a time (core/store_pg.c), not all at its first
+ * step, so the client's memory does not grow with the table.  Other
+ * statements may still run while it reads, and it may be read alongside
+ * other streamed ones; a transaction begun or ended before its last row
+ * cuts it short (its next step fails).  Call it after sql_prepare,
+ * before the first step; it holds until sql_finalize (a cached statement
+ * handed out again reads whole unless marked again).  Nothing on SQLite.
+ */
+void sql_stream(struct sql_stmt *s);
 int sql_col_count(struct sql_stmt *s);
 enum sql_col_kind sql_col_type(struct sql_stmt *s, int i);
 long long sql_col_int64(struct sql_stmt *s, int i);

@@ -629,6 +629,7 @@ newest_bits(struct store *st, unsigned char **bits, long long *nbits,
 	if (sql_prepare(st, "SELECT max(id) FROM labels GROUP BY item, labeler",
 	    &s, cause) != 0)
 		return -1;
+	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		id = sql_col_int64(s, 0);
 		if (id >= 0 && id <= max)
@@ -704,6 +705,7 @@ labels_each(struct store *st, const char *user,
 		r = -1;
 		goto out;
 	}
+	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct label_row lr;
 

@@ -252,6 +252,7 @@ read_items(struct store *st, struct ratings *r, const struct batches *b,
 		free(a.off);
 		return -1;
 	}
+	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW)
 		if (items_add(&a, s, b, &last, cause) != 0)
 			break;

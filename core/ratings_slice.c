@@ -171,6 +171,7 @@ ratings_slices_read(struct store *st, const char *by,
 	free(q);
 	if (r_prep != 0)
 		return -1;
+	sql_stream(s);
 	sql_bind_text(s, 1, by);
 	txt = xcalloc((size_t)r->nitems + 1, sizeof *txt);
 	num = xcalloc((size_t)r->nitems + 1, sizeof *num);

@@ -207,6 +207,13 @@ sql_exec(struct store *st, const char *sql, char **cause)
 	return 0;
 }
 
+void
+sql_stream(struct sql_stmt *s)
+{
+	if (s->pg != NULL)
+		pg_stmt_stream(s);
+}
+
 int
 sql_step(struct sql_stmt *s)
 {

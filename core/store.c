@@ -917,6 +917,7 @@ store_begin_pg(struct store *st, int immediate, char **cause)
 		(void)pg_exec(st, "ROLLBACK");
 		return -1;
 	}
+	pg_tx_began(st, immediate);
 	st->in_tx = 1;
 	return 0;
 }

@@ -218,6 +218,10 @@ pass_prepare(struct store *st, struct sql_stmt **l, struct sql_stmt **p,
 		sql_finalize(st, *p);
 		return -1;
 	}
+	/* Every label, item and packed row: a batch at a time. */
+	sql_stream(*l);
+	sql_stream(*p);
+	sql_stream(*x);
 	return 0;
 }
 

@@ -8,14 +8,18 @@
  * first time it runs, with the types of that run's values, and runs by
  * name after that.  A query's rows are fetched whole when it first steps,
  * so a caller may run other statements while it reads them, as with
- * SQLite; the few readers of a whole large table go through cursors
- * (pg_stmt_stream).
+ * SQLite.  A statement marked with sql_stream (the readers of a whole
+ * large table) runs as a cursor instead and its rows come PG_FETCH at a
+ * time, so memory does not grow with the table; other statements may
+ * still run between its rows (see "Reading a large table" in
+ * docs/design.md).
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libpq-fe.h>
 
@@ -33,10 +37,23 @@
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
 
+/* Rows per FETCH of a streamed statement. */
+#define PG_FETCH 1024
+
 struct pg_conn {
 	PGconn *c;
 	char *err;		/* the last error, for sql_errmsg */
 	unsigned long next_name;
+	unsigned long next_cursor;
+	/* Cursors live in a transaction: tx counts the transactions seen to
+	 * end (the connection found idle after a command), so a cursor
+	 * knows whether the one it was declared in is still open. */
+	unsigned long tx;
+	int ncursors;		/* open cursors of the transaction tx */
+	int own_tx;		/* the driver began tx for its cursors */
+	int write_tx;		/* store_begin(st, 1)'s transaction is open */
+	int idle_set;		/* tx's idle timeout is the reader's */
+	struct pg_stmt *ahead;	/* its next FETCH is on the way, or NULL */
 };
 
 struct pg_stmt {
@@ -47,7 +64,15 @@ struct pg_stmt {
 	unsigned char *used;	/* each parameter appears in the text */
 	int cacheable;
 	char name[24];		/* server-side name once prepared, or "" */
-	PGresult *res;		/* the rows of the run in progress */
+	struct pg_conn *pc;
+	int stream;		/* sql_stream: read through a cursor */
+	char cursor[24];	/* the open cursor, or "" */
+	unsigned long cursor_tx; /* pc->tx when it was declared */
+	PGresult *res;		/* the rows of the run in progress (a
+				 * streamed statement: of its last FETCH) */
+	PGresult *next;		/* the FETCH after, taken in (pg_drain) */
+	int has_next;		/* next is that FETCH's result (NULL: the
+				 * connection failed) */
 	int row;		/* the row sql_step gave last; -1 none */
 	int done;		/* ran to its end */
 	unsigned char *blob;	/* sql_col_blob's bytes (PQunescapeBytea) */
@@ -152,9 +177,96 @@ pg_blob_free(struct pg_stmt *ps)
 	ps->blob = NULL;
 }
 
+/*
+ * Note the connection's state after a command: found idle, the
+ * transaction it was in has ended, and its cursors with it.
+ */
+static void
+pg_note(struct pg_conn *pc)
+{
+	if (PQtransactionStatus(pc->c) != PQTRANS_IDLE)
+		return;
+	pc->tx++;
+	pc->ncursors = 0;
+	pc->own_tx = 0;
+	pc->write_tx = 0;
+	pc->idle_set = 0;
+}
+
+/*
+ * A FETCH sent ahead (pg_fetch) is taken in before the connection runs
+ * anything else: libpq runs one command at a time.
+ */
+static void
+pg_drain(struct pg_conn *pc)
+{
+	struct pg_stmt *ps = pc->ahead;
+	PGresult *r, *keep = NULL;
+
+	if (ps == NULL)
+		return;
+	pc->ahead = NULL;
+	while ((r = PQgetResult(pc->c)) != NULL) {
+		if (keep == NULL)
+			keep = r;
+		else
+			PQclear(r);
+	}
+	pg_note(pc);
+	ps->next = keep;
+	ps->has_next = 1;
+}
+
+/* Run a command whose result is not wanted (cleaning up: the error of
+ * the caller's last statement stays in pc->err). */
+static void
+pg_quiet_exec(struct pg_conn *pc, const char *sql)
+{
+	pg_drain(pc);
+	PQclear(PQexec(pc->c, sql));
+	pg_note(pc);
+}
+
+/* The driver's own transaction ends with the last of its cursors. */
+static void
+pg_own_end(struct pg_conn *pc)
+{
+	if (!pc->own_tx)
+		return;
+	pg_quiet_exec(pc, PQtransactionStatus(pc->c) == PQTRANS_INTRANS ?
+	    "COMMIT" : "ROLLBACK");
+	pc->own_tx = 0;
+}
+
+/* Close ps's cursor if it has one (its transaction may be gone). */
+static void
+pg_cursor_close(struct pg_stmt *ps)
+{
+	struct pg_conn *pc = ps->pc;
+	char q[48];
+
+	if (ps->cursor[0] == '\0')
+		return;
+	if (pc->ahead == ps)
+		pg_drain(pc);
+	PQclear(ps->next);
+	ps->next = NULL;
+	ps->has_next = 0;
+	if (ps->cursor_tx == pc->tx && pc->c != NULL) {
+		if (PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
+			snprintf(q, sizeof q, "CLOSE %s", ps->cursor);
+			pg_quiet_exec(pc, q);
+		}
+		if (ps->cursor_tx == pc->tx && --pc->ncursors == 0)
+			pg_own_end(pc);
+	}
+	ps->cursor[0] = '\0';
+}
+
 static void
 pg_clear_result(struct pg_stmt *ps)
 {
+	pg_cursor_close(ps);
 	pg_blob_free(ps);
 	PQclear(ps->res);
 	ps->res = NULL;
@@ -176,6 +288,7 @@ pg_prepare(struct store *st, const char *sql, struct sql_stmt **out,
 	ps->used = xcalloc((size_t)ps->nparams + 1, 1);
 	free(pg_translate(sql, &ps->nparams, ps->used, (size_t)ps->nparams));
 	ps->row = -1;
+	ps->pc = st->pg;
 	/* One statement: a text with more runs through pg_exec. */
 	t = strchr(sql, ';');
 	*cacheable = t == NULL || t[strspn(t, " \t\n;")] == '\0';
@@ -196,7 +309,7 @@ pg_stmt_free(struct sql_stmt *s)
 	if (ps->name[0] != '\0' && s->st->pg->c != NULL) {
 		char *q = xasprintf("DEALLOCATE %s", ps->name);
 
-		PQclear(PQexec(s->st->pg->c, q));
+		pg_quiet_exec(s->st->pg, q);
 		free(q);
 	}
 	for (i = 0; i < ps->nparams; i++)
@@ -285,10 +398,122 @@ pg_clear_bindings(struct sql_stmt *s)
 	int i;
 
 	pg_clear_result(ps);
+	ps->stream = 0;		/* sql_stream is for one use */
 	for (i = 0; i < ps->nparams; i++) {
 		free(ps->vals[i]);
 		ps->vals[i] = NULL;
 	}
+}
+
+/*
+ * The next PG_FETCH rows of ps's cursor into ps->res; 0 or -1.  A full
+ * batch sends the FETCH after it at once, unless another is on the way:
+ * the server reads the next rows while the caller takes these, and
+ * libpq holds two batches at most.
+ */
+static int
+pg_fetch(struct pg_stmt *ps)
+{
+	struct pg_conn *pc = ps->pc;
+	char q[64];
+	PGresult *r;
+
+	pg_blob_free(ps);
+	PQclear(ps->res);
+	ps->res = NULL;
+	ps->row = -1;
+	snprintf(q, sizeof q, "FETCH FORWARD %d FROM %s", PG_FETCH,
+	    ps->cursor);
+	if (pc->ahead == ps)
+		pg_drain(pc);
+	if (ps->has_next) {
+		r = ps->next;
+		ps->next = NULL;
+		ps->has_next = 0;
+	} else if (ps->cursor_tx != pc->tx) {
+		/* A COMMIT or ROLLBACK between two rows closed it. */
+		ps->cursor[0] = '\0';
+		pg_set_err(pc, "a read was cut short: its transaction ended "
+		    "before its last row");
+		return -1;
+	} else {
+		pg_drain(pc);
+		r = PQexec(pc->c, q);
+		pg_note(pc);
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		pg_set_err(pc, r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(pc->c));
+		PQclear(r);
+		return -1;
+	}
+	ps->res = r;
+	/* The last rows are in hand: the cursor (and the driver's own
+	 * transaction, if it was the last) can go now. */
+	if (PQntuples(r) < PG_FETCH)
+		pg_cursor_close(ps);
+	else if (pc->ahead == NULL && PQsendQuery(pc->c, q) == 1)
+		pc->ahead = ps;
+	return 0;
+}
+
+/*
+ * Run a streamed statement: DECLARE its cursor, with the bound values,
+ * and FETCH the first rows.  A cursor lives in a transaction: with none
+ * open, the driver begins its own (REPEATABLE READ, so that the cursors
+ * of one pass see one snapshot; READ ONLY), ended when its last cursor
+ * closes, or when the caller begins one of its own (pg_exec).  In a read
+ * transaction the rows are the caller's to take at its pace: the idle
+ * limit, which is there so a stopped writer cannot hold its locks, is
+ * the statement limit instead (a reader holds no lock a labeler waits
+ * for).  0, or -1 with the error.
+ */
+static int
+pg_stream_open(struct sql_stmt *s)
+{
+	struct pg_conn *pc = s->st->pg;
+	struct pg_stmt *ps = s->pg;
+	PGTransactionStatusType ts;
+	PGresult *r;
+	char *decl;
+
+	pg_drain(pc);
+	ts = PQtransactionStatus(pc->c);
+	if (ts == PQTRANS_IDLE) {
+		if (pg_exec(s->st, "BEGIN ISOLATION LEVEL REPEATABLE READ "
+		    "READ ONLY") != 0)
+			return -1;
+		pc->own_tx = 1;
+	}
+	if (!pc->write_tx && !pc->idle_set && ts != PQTRANS_INERROR) {
+		if (pg_exec(s->st, "SET LOCAL idle_in_transaction_session_"
+		    "timeout = '10min'") != 0)
+			goto fail;
+		pc->idle_set = 1;
+	}
+	snprintf(ps->cursor, sizeof ps->cursor, "accord_c%lu",
+	    ++pc->next_cursor);
+	decl = xasprintf("DECLARE %s NO SCROLL CURSOR FOR %s", ps->cursor,
+	    ps->sql);
+	r = PQexecParams(pc->c, decl, ps->nparams, (const Oid *)ps->types,
+	    (const char *const *)ps->vals, NULL, NULL, 0);
+	free(decl);
+	pg_note(pc);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_set_err(pc, r != NULL ? PQresultErrorMessage(r) :
+		    PQerrorMessage(pc->c));
+		PQclear(r);
+		ps->cursor[0] = '\0';
+		goto fail;
+	}
+	PQclear(r);
+	ps->cursor_tx = pc->tx;
+	pc->ncursors++;
+	return pg_fetch(ps);
+fail:
+	if (pc->ncursors == 0)
+		pg_own_end(pc);
+	return -1;
 }
 
 /* Run the statement with its bound values; 0, or -1 with the error. */
@@ -302,11 +527,14 @@ pg_run(struct sql_stmt *s)
 
 	int i;
 
+	pg_drain(pc);
 	/* A number the text skips (SQLite allows ?2 without ?1) has no type
 	 * the server could infer: any will do. */
 	for (i = 0; i < ps->nparams; i++)
 		if (!ps->used[i] && ps->types[i] == 0)
 			ps->types[i] = OID_TEXT;
+	if (ps->stream)
+		return pg_stream_open(s);
 	if (ps->cacheable && ps->name[0] == '\0') {
 		char name[24];
 
@@ -328,6 +556,7 @@ pg_run(struct sql_stmt *s)
 		r = PQexecParams(pc->c, ps->sql, ps->nparams,
 		    (const Oid *)ps->types, (const char *const *)ps->vals,
 		    NULL, NULL, 0);
+	pg_note(pc);
 	es = PQresultStatus(r);
 	if (es != PGRES_TUPLES_OK && es != PGRES_COMMAND_OK) {
 		pg_set_err(pc, r != NULL ? PQresultErrorMessage(r) :
@@ -352,6 +581,15 @@ pg_step(struct sql_stmt *s)
 	if (ps->row + 1 < PQntuples(ps->res)) {
 		ps->row++;
 		return SQL_ROW;
+	}
+	/* A streamed statement's cursor still open: its next rows. */
+	if (ps->cursor[0] != '\0') {
+		if (pg_fetch(ps) != 0)
+			return SQL_PG_ERROR;
+		if (PQntuples(ps->res) > 0) {
+			ps->row = 0;
+			return SQL_ROW;
+		}
 	}
 	ps->done = 1;
 	return SQL_DONE;
@@ -486,9 +724,18 @@ pg_param_count(struct sql_stmt *s)
 int
 pg_exec(struct store *st, const char *sql)
 {
-	PGresult *r = PQexec(st->pg->c, sql);
-	ExecStatusType es = PQresultStatus(r);
+	PGresult *r;
+	ExecStatusType es;
 	int rc = 0;
+
+	/* The caller's transaction is its own, not a continuation of the
+	 * driver's (its cursors end; a stream still open then fails). */
+	pg_drain(st->pg);
+	if (st->pg->own_tx && strncasecmp(sql, "BEGIN", 5) == 0)
+		pg_own_end(st->pg);
+	r = PQexec(st->pg->c, sql);
+	pg_note(st->pg);
+	es = PQresultStatus(r);
 
 	if (es != PGRES_COMMAND_OK && es != PGRES_TUPLES_OK) {
 		pg_set_err(st->pg, r != NULL ? PQresultErrorMessage(r) :
@@ -502,7 +749,21 @@ pg_exec(struct store *st, const char *sql)
 int
 pg_in_tx(struct store *st)
 {
-	return PQtransactionStatus(st->pg->c) != PQTRANS_IDLE;
+	/* The driver's own read transaction is not the caller's to end. */
+	return PQtransactionStatus(st->pg->c) != PQTRANS_IDLE &&
+	    !st->pg->own_tx;
+}
+
+void
+pg_tx_began(struct store *st, int write)
+{
+	st->pg->write_tx = write;
+}
+
+void
+pg_stmt_stream(struct sql_stmt *s)
+{
+	s->pg->stream = 1;
 }
 
 /* libpq's notices (NOTICE: ... from DDL) are not for the user's terminal. */
@@ -536,6 +797,9 @@ pg_connect(struct store *st, char **cause)
 	    "SET lock_timeout = '10s'; "
 	    "SET idle_in_transaction_session_timeout = '5s'; "
 	    "SET statement_timeout = '10min'; "
+	    /* A cursor (sql_stream) is read to its end: plan it for all
+	     * its rows, not for a fast first tenth (nested loops). */
+	    "SET cursor_tuple_fraction = 1; "
 	    "SET client_min_messages = warning") != 0)
 		return acc_error(cause, "cannot set up the connection: %s",
 		    pc->err);
@@ -548,6 +812,7 @@ pg_connect(struct store *st, char **cause)
 	}
 	acc_identity_set(PQgetvalue(r, 0, 0));
 	PQclear(r);
+
 	return 0;
 }
 

@@ -23,8 +23,13 @@ void pg_close(struct store *st);
 const char *pg_errmsg(struct store *st);
 /* Statements with no parameters, several allowed; 0 or -1. */
 int pg_exec(struct store *st, const char *sql);
-/* A transaction is open (or failed and not yet rolled back). */
+/* A transaction of the caller's is open (or failed and not yet rolled
+ * back); the driver's own, for its cursors, does not count. */
 int pg_in_tx(struct store *st);
+/* store_begin began a transaction; write: with the writer lock. */
+void pg_tx_began(struct store *st, int write);
+/* sql_stream's call: s runs as a cursor, PG_FETCH rows a fetch. */
+void pg_stmt_stream(struct sql_stmt *s);
 
 /* sql.c's calls, for a statement of a PostgreSQL store. */
 int pg_prepare(struct store *st, const char *sql, struct sql_stmt **out,
