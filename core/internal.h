@@ -121,7 +121,8 @@ void sql_reset(struct sql_stmt *s);
  * statements may still run while it reads, and it may be read alongside
  * other streamed ones; a transaction begun or ended before its last row
  * cuts it short (its next step fails).  Call it after sql_prepare,
- * before the first step; nothing on SQLite.
+ * before the first step; it holds until sql_finalize (a cached statement
+ * handed out again reads whole unless marked again).  Nothing on SQLite.
  */
 void sql_stream(struct sql_stmt *s);
 int sql_col_count(struct sql_stmt *s);

@@ -13,6 +13,7 @@
 #include "label_int.h"
 #include "ratings_int.h"
 #include "ratings_read.h"
+#include "store_pg.h"
 
 /* The class index (position order) of class id, or -1. */
 static int
@@ -441,9 +442,20 @@ label_part_open(struct label_part *lp)
 	long long one;
 	int ok;
 
-	/* SQLite only: a PostgreSQL store is read on one connection. */
-	if (lp->st->kind != STORE_SQLITE)
-		return -1;
+	/*
+	 * PostgreSQL: a second session of the same role (the server's
+	 * policies apply to it as to the first), in a read transaction.
+	 * Its snapshot is the same or newer, as on SQLite: the rows up to
+	 * `to` are the same in both.
+	 */
+	if (lp->st->kind == STORE_PG) {
+		own->path = lp->st->path;
+		ok = pg_connect(own, NULL) == 0 && store_begin(own, 0,
+		    NULL) == 0;
+		if (!ok)
+			label_part_close(lp);
+		return ok ? 0 : -1;
+	}
 	ok = sqlite3_open_v2(lp->st->path, &own->db, SQLITE_OPEN_READONLY |
 	    SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
 	if (ok) {
@@ -462,6 +474,16 @@ label_part_open(struct label_part *lp)
 static void
 label_part_close(struct label_part *lp)
 {
+	if (lp->own.kind == STORE_PG) {
+		if (lp->own.pg == NULL)
+			return;
+		if (lp->own.in_tx)
+			store_rollback(&lp->own);
+		sql_cache_drop(&lp->own);
+		pg_close(&lp->own);
+		lp->own.kind = STORE_SQLITE;
+		return;
+	}
 	if (lp->own.db == NULL)
 		return;
 	if (lp->own.in_tx)
@@ -772,6 +794,9 @@ scan_items(struct store *st, const struct project *p, struct place *pl,
 	if (sql_prepare(st, "SELECT item, rows FROM item_labels WHERE "
 	    "item > ?1 AND item <= ?2 ORDER BY item", &s, cause) != 0)
 		return -1;
+	/* One call may read every item (no second thread). */
+	if (to_item - from > RATINGS_ITEM_CHUNK)
+		sql_stream(s);
 	sql_bind_int(s, 1, from);
 	sql_bind_int(s, 2, to_item);
 	while ((rc = sql_step(s)) == SQL_ROW) {

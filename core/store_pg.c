@@ -53,6 +53,7 @@ struct pg_conn {
 	int own_tx;		/* the driver began tx for its cursors */
 	int write_tx;		/* store_begin(st, 1)'s transaction is open */
 	int idle_set;		/* tx's idle timeout is the reader's */
+	struct pg_stmt *ahead;	/* its next FETCH is on the way, or NULL */
 };
 
 struct pg_stmt {
@@ -69,6 +70,9 @@ struct pg_stmt {
 	unsigned long cursor_tx; /* pc->tx when it was declared */
 	PGresult *res;		/* the rows of the run in progress (a
 				 * streamed statement: of its last FETCH) */
+	PGresult *next;		/* the FETCH after, taken in (pg_drain) */
+	int has_next;		/* next is that FETCH's result (NULL: the
+				 * connection failed) */
 	int row;		/* the row sql_step gave last; -1 none */
 	int done;		/* ran to its end */
 	unsigned char *blob;	/* sql_col_blob's bytes (PQunescapeBytea) */
@@ -189,11 +193,36 @@ pg_note(struct pg_conn *pc)
 	pc->idle_set = 0;
 }
 
+/*
+ * A FETCH sent ahead (pg_fetch) is taken in before the connection runs
+ * anything else: libpq runs one command at a time.
+ */
+static void
+pg_drain(struct pg_conn *pc)
+{
+	struct pg_stmt *ps = pc->ahead;
+	PGresult *r, *keep = NULL;
+
+	if (ps == NULL)
+		return;
+	pc->ahead = NULL;
+	while ((r = PQgetResult(pc->c)) != NULL) {
+		if (keep == NULL)
+			keep = r;
+		else
+			PQclear(r);
+	}
+	pg_note(pc);
+	ps->next = keep;
+	ps->has_next = 1;
+}
+
 /* Run a command whose result is not wanted (cleaning up: the error of
  * the caller's last statement stays in pc->err). */
 static void
 pg_quiet_exec(struct pg_conn *pc, const char *sql)
 {
+	pg_drain(pc);
 	PQclear(PQexec(pc->c, sql));
 	pg_note(pc);
 }
@@ -218,6 +247,11 @@ pg_cursor_close(struct pg_stmt *ps)
 
 	if (ps->cursor[0] == '\0')
 		return;
+	if (pc->ahead == ps)
+		pg_drain(pc);
+	PQclear(ps->next);
+	ps->next = NULL;
+	ps->has_next = 0;
 	if (ps->cursor_tx == pc->tx && pc->c != NULL) {
 		if (PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
 			snprintf(q, sizeof q, "CLOSE %s", ps->cursor);
@@ -275,7 +309,7 @@ pg_stmt_free(struct sql_stmt *s)
 	if (ps->name[0] != '\0' && s->st->pg->c != NULL) {
 		char *q = xasprintf("DEALLOCATE %s", ps->name);
 
-		PQclear(PQexec(s->st->pg->c, q));
+		pg_quiet_exec(s->st->pg, q);
 		free(q);
 	}
 	for (i = 0; i < ps->nparams; i++)
@@ -364,13 +398,19 @@ pg_clear_bindings(struct sql_stmt *s)
 	int i;
 
 	pg_clear_result(ps);
+	ps->stream = 0;		/* sql_stream is for one use */
 	for (i = 0; i < ps->nparams; i++) {
 		free(ps->vals[i]);
 		ps->vals[i] = NULL;
 	}
 }
 
-/* The next PG_FETCH rows of ps's cursor into ps->res; 0 or -1. */
+/*
+ * The next PG_FETCH rows of ps's cursor into ps->res; 0 or -1.  A full
+ * batch sends the FETCH after it at once, unless another is on the way:
+ * the server reads the next rows while the caller takes these, and
+ * libpq holds two batches at most.
+ */
 static int
 pg_fetch(struct pg_stmt *ps)
 {
@@ -382,17 +422,25 @@ pg_fetch(struct pg_stmt *ps)
 	PQclear(ps->res);
 	ps->res = NULL;
 	ps->row = -1;
-	if (ps->cursor_tx != pc->tx) {
+	snprintf(q, sizeof q, "FETCH FORWARD %d FROM %s", PG_FETCH,
+	    ps->cursor);
+	if (pc->ahead == ps)
+		pg_drain(pc);
+	if (ps->has_next) {
+		r = ps->next;
+		ps->next = NULL;
+		ps->has_next = 0;
+	} else if (ps->cursor_tx != pc->tx) {
 		/* A COMMIT or ROLLBACK between two rows closed it. */
 		ps->cursor[0] = '\0';
 		pg_set_err(pc, "a read was cut short: its transaction ended "
 		    "before its last row");
 		return -1;
+	} else {
+		pg_drain(pc);
+		r = PQexec(pc->c, q);
+		pg_note(pc);
 	}
-	snprintf(q, sizeof q, "FETCH FORWARD %d FROM %s", PG_FETCH,
-	    ps->cursor);
-	r = PQexec(pc->c, q);
-	pg_note(pc);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		pg_set_err(pc, r != NULL ? PQresultErrorMessage(r) :
 		    PQerrorMessage(pc->c));
@@ -404,6 +452,8 @@ pg_fetch(struct pg_stmt *ps)
 	 * transaction, if it was the last) can go now. */
 	if (PQntuples(r) < PG_FETCH)
 		pg_cursor_close(ps);
+	else if (pc->ahead == NULL && PQsendQuery(pc->c, q) == 1)
+		pc->ahead = ps;
 	return 0;
 }
 
@@ -423,10 +473,12 @@ pg_stream_open(struct sql_stmt *s)
 {
 	struct pg_conn *pc = s->st->pg;
 	struct pg_stmt *ps = s->pg;
-	PGTransactionStatusType ts = PQtransactionStatus(pc->c);
+	PGTransactionStatusType ts;
 	PGresult *r;
 	char *decl;
 
+	pg_drain(pc);
+	ts = PQtransactionStatus(pc->c);
 	if (ts == PQTRANS_IDLE) {
 		if (pg_exec(s->st, "BEGIN ISOLATION LEVEL REPEATABLE READ "
 		    "READ ONLY") != 0)
@@ -475,6 +527,7 @@ pg_run(struct sql_stmt *s)
 
 	int i;
 
+	pg_drain(pc);
 	/* A number the text skips (SQLite allows ?2 without ?1) has no type
 	 * the server could infer: any will do. */
 	for (i = 0; i < ps->nparams; i++)
@@ -677,6 +730,7 @@ pg_exec(struct store *st, const char *sql)
 
 	/* The caller's transaction is its own, not a continuation of the
 	 * driver's (its cursors end; a stream still open then fails). */
+	pg_drain(st->pg);
 	if (st->pg->own_tx && strncasecmp(sql, "BEGIN", 5) == 0)
 		pg_own_end(st->pg);
 	r = PQexec(st->pg->c, sql);
@@ -743,6 +797,9 @@ pg_connect(struct store *st, char **cause)
 	    "SET lock_timeout = '10s'; "
 	    "SET idle_in_transaction_session_timeout = '5s'; "
 	    "SET statement_timeout = '10min'; "
+	    /* A cursor (sql_stream) is read to its end: plan it for all
+	     * its rows, not for a fast first tenth (nested loops). */
+	    "SET cursor_tuple_fraction = 1; "
 	    "SET client_min_messages = warning") != 0)
 		return acc_error(cause, "cannot set up the connection: %s",
 		    pc->err);
@@ -755,6 +812,7 @@ pg_connect(struct store *st, char **cause)
 	}
 	acc_identity_set(PQgetvalue(r, 0, 0));
 	PQclear(r);
+
 	return 0;
 }
 
