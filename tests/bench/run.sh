@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/bench/run.sh: the import throughput benchmark (`make bench`),
 # then the other benchmarks in turn (agree, label screen, export, load,
-# scale: the scripts called at the end).
+# scale, PostgreSQL reads: the scripts called at the end).
 #
 # Imports 2,000 generated 1024x768 PNGs and 1,000 10-second 16 kHz WAVs
 # into fresh stores and prints, per set, files/s, MB/s and peak RSS, and the
@@ -255,4 +255,10 @@ sh tests/bench/stress_bench.sh
 # against its SQL equivalent, take latency, 16 labelers at the largest.
 sync
 sh tests/bench/scale_bench.sh
+
+# PostgreSQL against SQLite: agree over 1M labels, export of 100k items,
+# check, status, labels dump and items, each within 2x (a throwaway
+# cluster; needs root).
+sync
+sh tests/bench/pg_read_bench.sh
 exit 0
