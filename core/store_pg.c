@@ -39,6 +39,10 @@
 
 /* Rows per FETCH of a streamed statement. */
 #define PG_FETCH 1024
+/* The idle limit in a transaction, and in a reader's while it streams
+ * (pg_stream_open). */
+#define PG_IDLE "'5s'"
+#define PG_READER_IDLE "'10min'"
 
 struct pg_conn {
 	PGconn *c;
@@ -257,8 +261,18 @@ pg_cursor_close(struct pg_stmt *ps)
 			snprintf(q, sizeof q, "CLOSE %s", ps->cursor);
 			pg_quiet_exec(pc, q);
 		}
-		if (ps->cursor_tx == pc->tx && --pc->ncursors == 0)
+		if (ps->cursor_tx == pc->tx && --pc->ncursors == 0 &&
+		    pc->own_tx)
 			pg_own_end(pc);
+		else if (ps->cursor_tx == pc->tx && pc->ncursors == 0 &&
+		    pc->idle_set && PQtransactionStatus(pc->c) ==
+		    PQTRANS_INTRANS) {
+			/* The caller's transaction goes on without a
+			 * stream: its own limit again. */
+			pg_quiet_exec(pc, "SET LOCAL idle_in_transaction_"
+			    "session_timeout = " PG_IDLE);
+			pc->idle_set = 0;
+		}
 	}
 	ps->cursor[0] = '\0';
 }
@@ -487,7 +501,7 @@ pg_stream_open(struct sql_stmt *s)
 	}
 	if (!pc->write_tx && !pc->idle_set && ts != PQTRANS_INERROR) {
 		if (pg_exec(s->st, "SET LOCAL idle_in_transaction_session_"
-		    "timeout = '10min'") != 0)
+		    "timeout = " PG_READER_IDLE) != 0)
 			goto fail;
 		pc->idle_set = 1;
 	}
@@ -795,7 +809,7 @@ pg_connect(struct store *st, char **cause)
 	 */
 	if (pg_exec(st, "SET search_path = accord, pg_catalog; "
 	    "SET lock_timeout = '10s'; "
-	    "SET idle_in_transaction_session_timeout = '5s'; "
+	    "SET idle_in_transaction_session_timeout = " PG_IDLE "; "
 	    "SET statement_timeout = '10min'; "
 	    /* A cursor (sql_stream) is read to its end: plan it for all
 	     * its rows, not for a fast first tenth (nested loops). */
