@@ -73,10 +73,17 @@ if tm_wait ra " accord | review | " && tm_wait rb " accord | review | " &&
 else
 	fail "review starts on both stores" "$(tm_screen rb | head -3 | tr '\n' '|') err: $(head -c 300 "$T/rb.err")"
 fi
-plain ra >"$T/ra.txt"
-plain rb >"$T/rb.txt"
+# screens_same A B: sessions A and B show the same (names and times
+# aside); read again until they do (a capture can catch a screen mid-draw:
+# the picture is drawn after the text) or the wait ends.
+_screens_same() {
+	plain "$1" >"$T/$1.txt"
+	plain "$2" >"$T/$2.txt"
+	cmp -s "$T/$1.txt" "$T/$2.txt"
+}
+screens_same() { tm_until "$2" _screens_same "$1" "$2"; }
 ok_if "review's first screen is the same on both stores" \
-	eval 'cmp -s "$T/ra.txt" "$T/rb.txt" && [ -n "$(tm_path rb)" ]'
+	eval 'screens_same ra rb && [ -n "$(tm_path rb)" ]'
 [ -n "${KEEP:-}" ] && diff "$T/ra.txt" "$T/rb.txt" >&2
 tm send-keys -t ra q
 
@@ -132,10 +139,8 @@ if tm_wait sa "computed in" 60 && tm_wait sb "computed in" 60; then
 else
 	fail "stats computes on both stores" "$(tm_screen sb | grep -v '^ *$' | head -3 | tr '\n' '|') err: $(head -c 300 "$T/sb.err")"
 fi
-plain sa >"$T/sa.txt"
-plain sb >"$T/sb.txt"
 ok_if "the dashboard's first screen is the same on both stores" \
-	eval 'cmp -s "$T/sa.txt" "$T/sb.txt" && grep -q "kappa\|alpha" "$T/sb.txt"'
+	eval 'screens_same sa sb && grep -q "kappa\|alpha" "$T/sb.txt"'
 [ -n "${KEEP:-}" ] && diff "$T/sa.txt" "$T/sb.txt" >&2
 tm send-keys -t sa q
 tm send-keys -t sb q
