@@ -40,19 +40,6 @@ item_of() {
 	    '$(printf %s "$1" | sed "s/'/''/g")'), 0)"
 }
 count_rows() { q1 "SELECT count(*) FROM labels WHERE labeler = '$1'"; }
-# rows_of PATH USER: USER's rows on the item, oldest first, as CLASS/MARK:
-# CLASS is NULL for a withdrawal; MARK is new (supersedes nothing), prev
-# (supersedes the row before it) or other.
-rows_of() {
-	q1 "SELECT coalesce(c.name, 'NULL') || '/' ||
-	    CASE WHEN l.supersedes IS NULL THEN 'new'
-	    WHEN l.supersedes = (SELECT max(m.id) FROM labels m WHERE
-	        m.item = l.item AND m.labeler = l.labeler AND m.id < l.id)
-	    THEN 'prev' ELSE 'other' END
-	    FROM labels l LEFT JOIN classes c ON c.id = l.class
-	    WHERE l.labeler = '$2' AND l.item = $(item_of "$1") ORDER BY l.id" |
-	    tr '\n' ' ' | sed 's/ $//'
-}
 # want_path PATH: PATH as an expected value; a path that was never shown
 # (the screen failed) must not make "same path as before" checks pass.
 want_path() { echo "${1:-<no item was shown>}"; }

@@ -37,19 +37,6 @@ psql_as "$PG_SUPER" postgres "CREATE DATABASE e2e"
 DB="postgresql:///e2e?host=$PGHOST&port=$PGPORT"
 q1() { psql_as "$PG_SUPER" e2e "SET search_path = accord; $1"; cat "$T/out"; }
 item_of() { q1 "SELECT coalesce((SELECT id FROM items WHERE path = '$1'), 0)"; }
-# rows_of PATH USER: USER's rows on the item, oldest first, CLASS/MARK as
-# in tests/e2e/label.sh (NULL: a withdrawal; prev: supersedes the row
-# before it).
-rows_of() {
-	q1 "SELECT coalesce(c.name, 'NULL') || '/' ||
-	    CASE WHEN l.supersedes IS NULL THEN 'new'
-	    WHEN l.supersedes = (SELECT max(m.id) FROM labels m WHERE
-	        m.item = l.item AND m.labeler = l.labeler AND m.id < l.id)
-	    THEN 'prev' ELSE 'other' END
-	    FROM labels l LEFT JOIN classes c ON c.id = l.class
-	    WHERE l.labeler = '$2' AND l.item = $(item_of "$1") ORDER BY l.id" |
-	    tr '\n' ' ' | sed 's/ $//'
-}
 leases_of() { q1 "SELECT count(*) FROM leases WHERE \"user\" = '$1'"; }
 
 mkdir -m 755 "$T_SHARED/img"
