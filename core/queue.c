@@ -685,27 +685,21 @@ queue_pg_refused(struct store *st, const char *user, char **cause)
 /*
  * On PostgreSQL the server takes (accord.take, core/queue_pg.c): a
  * labeler may read none of what the rule decides on.  The take commits
- * alone, without the writer lock; the item is read after it.
+ * alone, without the writer lock; the item comes with it.
  */
 static int
 queue_take_pg(struct store *st, const char *user, const char *batch,
     const long long *ex, size_t nex, struct queue_item *out, char **cause)
 {
-	long long bid = 0, item;
-	char *why = NULL;
+	long long bid = 0;
+	int r;
 
 	memset(out, 0, sizeof *out);
-	if ((batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
-	    queue_pg_take(st, bid, ex, nex, &item, cause) != 0)
+	if (batch != NULL && batch_id(st, batch, &bid, cause) != 0)
 		return queue_pg_refused(st, user, cause);
-	if (item == 0)
-		return 0;
-	if (queue_item_read(st, item, out, cause) != 0) {
-		queue_pg_lease(st, item, 0, &why);
-		free(why);
-		return -1;
-	}
-	return 1;
+	if ((r = queue_pg_take(st, bid, ex, nex, out, cause)) < 0)
+		return queue_pg_refused(st, user, cause);
+	return r;
 }
 
 int

@@ -74,5 +74,9 @@ void queue_lease_sync(struct store *st, int full);
 /* The item's row and current metadata, with no one's labels.  0 or -1. */
 int queue_item_read(struct store *st, long long id, struct queue_item *out,
     char **cause);
+/* One metadata row onto out: the key in column col of s, the value in
+ * the columns after it as sql_meta_value lists them. */
+void queue_item_meta_add(struct queue_item *out, struct sql_stmt *s,
+    int col);
 
 #endif

@@ -42,6 +42,19 @@ meta_value(struct sql_stmt *s, int col)
 	}
 }
 
+void
+queue_item_meta_add(struct queue_item *out, struct sql_stmt *s, int col)
+{
+	/* Doubling at powers of two from 16: nmeta is the capacity's
+	 * measure. */
+	if (out->nmeta >= 16 ? (out->nmeta & (out->nmeta - 1)) == 0 :
+	    out->nmeta == 0)
+		out->meta = xreallocarray(out->meta, out->nmeta ?
+		    (size_t)out->nmeta * 2 : 16, sizeof *out->meta);
+	out->meta[out->nmeta].key = xstrdup(sql_text(s, col));
+	out->meta[out->nmeta++].value = meta_value(s, col + 1);
+}
+
 /* The item's row and current metadata, with no one's labels. */
 int
 queue_item_read(struct store *st, long long id, struct queue_item *out,
@@ -49,7 +62,7 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 {
 	struct sql_stmt *s;
 	char *q;
-	int rc, cap = 0;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	if (sql_prepare(st, "SELECT path, sha256, kind FROM items WHERE id = ?",
@@ -75,15 +88,8 @@ queue_item_read(struct store *st, long long id, struct queue_item *out,
 	if (rc != 0)
 		goto fail;
 	sql_bind_int(s, 1, id);
-	while ((rc = sql_step(s)) == SQL_ROW) {
-		if (out->nmeta == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->meta = xreallocarray(out->meta, (size_t)cap,
-			    sizeof *out->meta);
-		}
-		out->meta[out->nmeta].key = xstrdup(sql_text(s, 0));
-		out->meta[out->nmeta++].value = meta_value(s, 1);
-	}
+	while ((rc = sql_step(s)) == SQL_ROW)
+		queue_item_meta_add(out, s, 0);
 	sql_finalize(st, s);
 	if (rc != SQL_DONE) {
 		sql_fail(st, cause, "cannot read item metadata");

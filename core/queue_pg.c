@@ -29,13 +29,16 @@
  * done modulo 2^64 in numeric), so the same labels give the same items on
  * both stores (tests/cmd/pg_queue.sh compares them).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "accord/config.h"
 #include "accord/queue.h"
+#include "queue_int.h"
 #include "queue_pg.h"
 #include "schema_pg.h"
+#include "store_pg.h"
 
 #define FIXED	"SET search_path = accord, pg_catalog, pg_temp"
 #define DEFINER	"SECURITY DEFINER " FIXED
@@ -47,20 +50,21 @@
 	" project', session_user USING ERRCODE = 'insufficient_privilege';"	\
 	"  END IF;"
 #define BATCH_CHECK							\
-	"  IF b < 0 OR (b > 0 AND NOT EXISTS (SELECT 1 FROM batches"	\
-	"    WHERE id = b)) THEN"					\
-	"    RAISE EXCEPTION 'no import batch %', b"			\
-	"      USING ERRCODE = 'invalid_parameter_value';"		\
+	"  IF b <> 0 THEN"						\
+	"    IF b < 0 OR NOT EXISTS (SELECT 1 FROM batches WHERE id = b)"	\
+	"    THEN"							\
+	"      RAISE EXCEPTION 'no import batch %', b"			\
+	"        USING ERRCODE = 'invalid_parameter_value';"		\
+	"    END IF;"							\
 	"  END IF;"
-/* The overlap, as project_setting_int reads it (at least 1). */
-#define OVERLAP_K							\
-	"  k := greatest(coalesce((SELECT value FROM settings WHERE key ="	\
-	"    'overlap' ORDER BY id DESC LIMIT 1)::integer, 1), 1);"
-/* The gold items in force, ascending (queue.c load_gold). */
-#define GOLD_ITEMS							\
-	"  gold := ARRAY(SELECT g.item FROM gold g WHERE g.class IS NOT NULL"	\
+/* The overlap k, as project_setting_int reads it (at least 1), and the
+ * gold items in force, ascending (queue.c load_gold): one statement. */
+#define OVERLAP_K_GOLD							\
+	"  SELECT greatest(coalesce((SELECT value FROM settings WHERE key ="	\
+	"    'overlap' ORDER BY id DESC LIMIT 1)::integer, 1), 1),"	\
+	"    ARRAY(SELECT g.item FROM gold g WHERE g.class IS NOT NULL"	\
 	"    AND g.id = (SELECT max(h.id) FROM gold h WHERE h.item = g.item)"	\
-	"    ORDER BY g.item);"
+	"    ORDER BY g.item) INTO k, gold;"
 /* lv[t] and mn[t], t < k: items at level t in the batch, and the
  * caller's among them (queue.c load_counts). */
 #define LEVELS								\
@@ -75,6 +79,16 @@
 	"  LOOP"							\
 	"    IF r.n >= 0 AND r.n < k THEN mn[r.n] := r.c; END IF;"	\
 	"  END LOOP;"
+/*
+ * Whether who's newest row on item is in force: one seek down
+ * labels_item, written into each query that asks (an SQL function with a
+ * subquery in it is never inlined: as accord.q_in_force it was planned
+ * again on every outer statement, 22 calls a take with 16 labelers).
+ */
+#define IN_FORCE(item, who)						\
+	"coalesce((SELECT f_.class IS NOT NULL FROM accord.labels f_"	\
+	" WHERE f_.item = " item " AND f_.labeler = " who		\
+	" ORDER BY f_.id DESC LIMIT 1), false)"
 /*
  * Items sent back for relabeling, in the order they were (queue_gold.c
  * queue_relabel_open's first query); ex: excluded ids.  From the partial
@@ -129,16 +143,8 @@ static const char queue_sql[] =
 	"  RETURN q_shr(q_mix64(h # q_mix64(p_n)), 11)::double precision *"
 	"    power(2::double precision, -53);"
 	"  END $f$;\n"
-	/*
-	 * Whether who's newest row on item is in force: one seek down
-	 * labels_item.  Plain SQL without a SET clause, so the planner
-	 * inlines it into the level scan.
-	 */
-	"CREATE OR REPLACE FUNCTION accord.q_in_force(p_item bigint,"
-	"  p_who text) RETURNS boolean LANGUAGE sql STABLE AS $f$"
-	"  SELECT coalesce((SELECT l.class IS NOT NULL FROM accord.labels l"
-	"    WHERE l.item = p_item AND l.labeler = p_who"
-	"    ORDER BY l.id DESC LIMIT 1), false) $f$;\n"
+	/* Made by earlier versions; IN_FORCE is written out instead. */
+	"DROP FUNCTION IF EXISTS accord.q_in_force(bigint, text);\n"
 	/*
 	 * queue.c item_state: the item's level, whether it is in the batch
 	 * (0: any), whether the caller has a label in force on it, and the
@@ -148,18 +154,21 @@ static const char queue_sql[] =
 	"CREATE OR REPLACE FUNCTION accord.q_state(p_item bigint, p_me text,"
 	"  p_batch bigint, p_now double precision, OUT s_n integer,"
 	"  OUT s_in_batch boolean, OUT s_mine boolean, OUT s_taken integer)"
-	"  LANGUAGE plpgsql STABLE " FIXED " AS $f$"
-	"  DECLARE ib bigint; BEGIN"
-	"  s_n := 0; s_in_batch := false; s_mine := false;"
-	"  SELECT il.n, il.batch INTO s_n, ib FROM item_labelers il"
-	"    WHERE il.item = p_item;"
-	"  IF FOUND THEN s_in_batch := p_batch = 0 OR ib = p_batch;"
-	"  ELSE s_n := 0; END IF;"
-	"  s_mine := s_n > 0 AND q_in_force(p_item, p_me);"
-	"  SELECT s_n + count(*) INTO s_taken FROM leases s"
+	"  LANGUAGE plpgsql STABLE " FIXED " AS $f$ BEGIN"
+	"  SELECT il.n, p_batch = 0 OR il.batch = p_batch, il.n > 0 AND "
+	IN_FORCE("p_item", "p_me") ","
+	"    il.n + (SELECT count(*) FROM leases s"
 	"    WHERE s.item = p_item AND s.\"user\" <> p_me"
 	"    AND s.expires_at > p_now"
-	"    AND (s_n = 0 OR NOT q_in_force(p_item, s.\"user\"));"
+	"    AND (il.n = 0 OR NOT " IN_FORCE("p_item", "s.\"user\"") "))"
+	"    INTO s_n, s_in_batch, s_mine, s_taken"
+	"    FROM item_labelers il WHERE il.item = p_item;"
+	"  IF NOT FOUND THEN"
+	"    s_n := 0; s_in_batch := false; s_mine := false;"
+	"    SELECT count(*) INTO s_taken FROM leases s"
+	"      WHERE s.item = p_item AND s.\"user\" <> p_me"
+	"      AND s.expires_at > p_now;"
+	"  END IF;"
 	"  END $f$;\n"
 	/*
 	 * queue_gold.c queue_relabel_open for one item sent back under
@@ -202,24 +211,24 @@ static const char queue_sql[] =
 	"  IF p_batch = 0 AND NOT p_peek THEN"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
-	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
+	"      AND (p_t = 0 OR NOT " IN_FORCE("il.item", "p_me") ")"
 	"      ORDER BY il.item LIMIT 1 FOR UPDATE OF il SKIP LOCKED;"
 	"  ELSIF p_batch = 0 THEN"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
-	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
+	"      AND (p_t = 0 OR NOT " IN_FORCE("il.item", "p_me") ")"
 	"      ORDER BY il.item LIMIT 1;"
 	"  ELSIF NOT p_peek THEN"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE"
 	"      il.batch = p_batch AND il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
-	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
+	"      AND (p_t = 0 OR NOT " IN_FORCE("il.item", "p_me") ")"
 	"      ORDER BY il.item LIMIT 1 FOR UPDATE OF il SKIP LOCKED;"
 	"  ELSE"
 	"    SELECT il.item INTO x FROM item_labelers il WHERE"
 	"      il.batch = p_batch AND il.n = p_t"
 	"      AND il.item < p_below AND il.item <> ALL (p_not)"
-	"      AND (p_t = 0 OR NOT q_in_force(il.item, p_me))"
+	"      AND (p_t = 0 OR NOT " IN_FORCE("il.item", "p_me") ")"
 	"      ORDER BY il.item LIMIT 1;"
 	"  END IF;"
 	"  RETURN coalesce(x, 0); END $f$;\n"
@@ -250,15 +259,16 @@ static const char queue_sql[] =
 	"  END IF;"
 	BATCH_CHECK
 	"  now := lease_now();"
-	"  DELETE FROM leases WHERE ctid = ANY (ARRAY(SELECT ctid FROM leases"
-	"    WHERE expires_at <= now FOR UPDATE SKIP LOCKED));"
-	"  IF (SELECT count(*) FROM leases WHERE \"user\" = me"
-	"    AND expires_at > now) >= 64 THEN"
+	"  WITH gone AS (DELETE FROM leases WHERE ctid = ANY (ARRAY(SELECT"
+	"    ctid FROM leases WHERE expires_at <= now FOR UPDATE SKIP LOCKED))"
+	"    RETURNING 1)"
+	"  SELECT count(*) INTO x FROM leases WHERE \"user\" = me"
+	"    AND expires_at > now;"
+	"  IF x >= 64 THEN"
 	"    RAISE EXCEPTION '% holds 64 leases, the most one may hold', me"
 	"      USING ERRCODE = 'program_limit_exceeded';"
 	"  END IF;"
-	OVERLAP_K
-	GOLD_ITEMS
+	OVERLAP_K_GOLD
 	"  <<choose>> LOOP"
 	"    tries := tries + 1;"
 	"    IF tries > 100000 THEN"
@@ -277,16 +287,20 @@ static const char queue_sql[] =
 	"    END LOOP;"
 	"    IF it = 0 THEN"
 	/* The best leased item: the highest level its leases lift it to. */
-	"      held := ARRAY(SELECT DISTINCT l.item FROM leases l"
-	"        WHERE l.\"user\" <> me AND l.expires_at > now ORDER BY 1);"
-	"      lt := -1; leased := 0;"
-	"      FOREACH x IN ARRAY held LOOP"
-	"        CONTINUE WHEN x = ANY (ex) OR x = ANY (skip) OR"
-	"          x = ANY (busy) OR x = ANY (gold);"
-	"        s := q_state(x, me, b, now);"
-	"        IF s.s_in_batch AND NOT s.s_mine AND s.s_taken < k AND"
-	"          s.s_taken > lt THEN lt := s.s_taken; leased := x; END IF;"
-	"      END LOOP;"
+	"      SELECT o.held, hb.item, hb.taken INTO held, leased, lt FROM"
+	"        (SELECT ARRAY(SELECT DISTINCT l.item FROM leases l"
+	"        WHERE l.\"user\" <> me AND l.expires_at > now ORDER BY 1) AS held)"
+	"        o LEFT JOIN LATERAL (SELECT h.item, h.taken FROM (SELECT il.item,"
+	"        il.n + (SELECT count(*) FROM leases ls WHERE ls.item = il.item"
+	"        AND ls.\"user\" <> me AND ls.expires_at > now AND (il.n = 0 OR"
+	"        NOT " IN_FORCE("il.item", "ls.\"user\"") ")) AS taken"
+	"        FROM item_labelers il WHERE il.item = ANY (o.held)"
+	"        AND (b = 0 OR il.batch = b)"
+	"        AND il.item <> ALL (ex || skip || busy || gold)"
+	"        AND NOT (il.n > 0 AND " IN_FORCE("il.item", "me") ")) h"
+	"        WHERE h.taken < k ORDER BY h.taken DESC, h.item LIMIT 1) hb"
+	"        ON true;"
+	"      IF leased IS NULL THEN lt := -1; leased := 0; END IF;"
 	LEVELS
 	"      FOR t IN REVERSE k - 1 .. greatest(lt, 0) LOOP"
 	"        x := 0;"
@@ -372,8 +386,7 @@ static const char queue_sql[] =
 	MEMBER_CHECK
 	BATCH_CHECK
 	"  now := lease_now();"
-	OVERLAP_K
-	GOLD_ITEMS
+	OVERLAP_K_GOLD
 	LEVELS
 	"  done := coalesce((SELECT sum(q.items) FROM labeler_levels q"
 	"    WHERE q.labeler = me AND (b = 0 OR q.batch = b)), 0);"
@@ -409,7 +422,6 @@ static const char *const queue_pg_private[] = {
 	"accord.q_shr(bigint, integer)",
 	"accord.q_mix64(bigint)",
 	"accord.q_uniform(bigint, text, bigint)",
-	"accord.q_in_force(bigint, text)",
 	"accord.q_state(bigint, text, bigint, double precision)",
 	"accord.q_relabel_ok(bigint, bigint, text, integer, double precision)",
 	"accord.q_lock(bigint)",
@@ -466,31 +478,65 @@ id_array(const long long *ex, size_t nex)
 	return b.s;
 }
 
+/*
+ * The take and the item it gives, in one statement: accord.take runs once
+ * (a function in FROM is a scan evaluated once), and the item's row and
+ * metadata in force join it.  The join reads with the statement's
+ * snapshot, taken before take ran: an item committed in between is not
+ * there yet, and is read again after (queue_item_read).
+ */
 int
 queue_pg_take(struct store *st, long long batch, const long long *ex,
-    size_t nex, long long *item, char **cause)
+    size_t nex, struct queue_item *out, char **cause)
 {
 	struct sql_stmt *s;
-	char *arr = id_array(ex, nex);
-	int rc;
+	char *arr = id_array(ex, nex), *q;
+	long long item = 0;
+	int rc, r;
 
-	*item = 0;
-	if (sql_prepare(st, "SELECT accord.take(?1, CAST(?2 AS bigint[]), ?3)",
-	    &s, cause) != 0) {
+	memset(out, 0, sizeof *out);
+	q = xasprintf("SELECT t.it, i.path, i.sha256, i.kind, m.key, %s "
+	    "FROM accord.take(?1, CAST(?2 AS bigint[]), ?3) AS t(it) "
+	    "LEFT JOIN items i ON i.id = t.it "
+	    "LEFT JOIN current_meta m ON m.item = i.id ORDER BY m.key",
+	    sql_meta_value(st));
+	r = sql_prepare(st, q, &s, cause);
+	free(q);
+	if (r != 0) {
 		free(arr);
 		return -1;
 	}
 	sql_bind_int(s, 1, batch);
 	sql_bind_text(s, 2, arr);
 	sql_bind_double(s, 3, QUEUE_LEASE_SECONDS);
-	rc = sql_step(s);
-	if (rc == SQL_ROW)
-		*item = sql_col_int64(s, 0);
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		if (item == 0) {
+			item = sql_col_int64(s, 0);
+			if (item == 0 || sql_col_type(s, 1) == SQL_COL_NULL)
+				continue;
+			out->id = item;
+			out->path = xstrdup(sql_text(s, 1));
+			out->sha256 = xstrdup(sql_text(s, 2));
+			out->kind = xstrdup(sql_text(s, 3));
+		}
+		if (out->id != 0 && sql_col_type(s, 4) != SQL_COL_NULL)
+			queue_item_meta_add(out, s, 4);
+	}
 	sql_finalize(st, s);
 	free(arr);
-	if (rc != SQL_ROW)
+	if (rc != SQL_DONE) {
+		queue_item_free(out);
 		return sql_fail(st, cause, "cannot take an item");
-	return 0;
+	}
+	if (item != 0 && out->id == 0 &&
+	    queue_item_read(st, item, out, cause) != 0) {
+		char *why = NULL;
+
+		queue_pg_lease(st, item, 0, &why);
+		free(why);
+		return -1;
+	}
+	return item != 0;
 }
 
 int
@@ -533,5 +579,45 @@ queue_pg_lease(struct store *st, long long item, int renew, char **cause)
 	if (rc != SQL_ROW)
 		return sql_fail(st, cause, renew ? "cannot renew the lease" :
 		    "cannot release the lease");
+	return 0;
+}
+
+int
+queue_pg_label(struct store *st, long long *item, int class_id,
+    const char *note, double seconds, const char *created_at,
+    long long *label_id, char **cause)
+{
+	struct sql_stmt *s;
+	int rc;
+
+	if (label_id != NULL)
+		*label_id = 0;
+	if (sql_prepare(st, "SELECT label_id, label_item FROM "
+	    "accord.label_put(?1, ?2, ?3, ?4, ?5)", &s, cause) != 0)
+		return -1;
+	if (*item > 0)
+		sql_bind_int(s, 1, *item);
+	else
+		sql_bind_null(s, 1);
+	if (class_id > 0)
+		sql_bind_int(s, 2, class_id);
+	else
+		sql_bind_null(s, 2);
+	sql_bind_text(s, 3, note != NULL ? note : "");
+	if (seconds >= 0 && isfinite(seconds))
+		sql_bind_double(s, 4, seconds);
+	else
+		sql_bind_null(s, 4);
+	sql_bind_text(s, 5, created_at);
+	rc = pg_step_flushed(s);
+	if (rc == SQL_ROW) {
+		*item = sql_col_type(s, 1) == SQL_COL_NULL ? 0 :
+		    sql_col_int64(s, 1);
+		if (label_id != NULL && sql_col_type(s, 0) != SQL_COL_NULL)
+			*label_id = sql_col_int64(s, 0);
+	}
+	sql_finalize(st, s);
+	if (rc != SQL_ROW)
+		return acc_error(cause, "%s", sql_errmsg(st));
 	return 0;
 }

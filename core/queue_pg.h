@@ -30,6 +30,7 @@
 #ifndef ACCORD_QUEUE_PG_H
 #define ACCORD_QUEUE_PG_H
 
+#include "accord/queue.h"
 #include "internal.h"
 
 /*
@@ -51,16 +52,29 @@ int queue_pg_install(struct store *st, const char *prefix, char **cause);
  * (autocommit); none takes the writer lock.
  *
  * queue_pg_take: accord.take for the batch id (0: all) and the sorted
- * exclusions: *item, 0 when nothing is left.  queue_pg_progress:
+ * exclusions, and the item it gives read into *out (as queue_item_read),
+ * in one round trip: 1, or 0 when nothing is left.  queue_pg_progress:
  * accord.progress.  queue_pg_lease: accord.lease_put (renew) or
  * accord.lease_drop.  0, or -1 with *cause.
  */
 int queue_pg_take(struct store *st, long long batch, const long long *ex,
-    size_t nex, long long *item, char **cause);
+    size_t nex, struct queue_item *out, char **cause);
 int queue_pg_progress(struct store *st, long long batch, long long *done,
     long long *remaining, char **cause);
 int queue_pg_lease(struct store *st, long long item, int renew,
     char **cause);
+
+/*
+ * accord.label_put (schema_pg.c, migration 3): session_user's label of
+ * class_id (0: a withdrawal) on *item with note, seconds (< 0: not
+ * timed) and created_at, the caller's lease on it dropped; *item 0 asks
+ * for an undo (the newest label in force withdrawn; *item stays 0 when
+ * there is none).  One round trip, durable when it returns 0; *label_id
+ * (may be NULL) the new row.  -1 with *cause, the server's message.
+ */
+int queue_pg_label(struct store *st, long long *item, int class_id,
+    const char *note, double seconds, const char *created_at,
+    long long *label_id, char **cause);
 
 /*
  * After a failure on PostgreSQL, where the server checked the role: when

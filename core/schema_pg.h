@@ -57,14 +57,16 @@
 /*
  * The PostgreSQL schema's version: its migration 1 builds the state of
  * the SQLite schema's version 5 (SCHEMA_PG_SQLITE_VERSION), and each
- * later one the next SQLite version's: PostgreSQL migration 2 is SQLite's
- * 6 (media kept in the store), and so on.  SCHEMA_PG_VERSION counts
- * PostgreSQL steps, table schema_version holds it; the SQLite version a
- * PostgreSQL store holds the state of is SCHEMA_PG_SQLITE_VERSION +
- * version - 1 (store_version), and schema_pg.c asserts that this is
- * STORE_SCHEMA_VERSION at SCHEMA_PG_VERSION.
+ * later one the next SQLite version's, or changes only what SQLite has no
+ * counterpart of (the server's functions): PostgreSQL migration 2 is
+ * SQLite's 6 (media kept in the store), 3 adds accord.label_put and is
+ * still SQLite's 6.  SCHEMA_PG_VERSION counts PostgreSQL steps, table
+ * schema_version holds it; the SQLite version a PostgreSQL store holds
+ * the state of is schema_pg_sqlite_version(version) (store_version), and
+ * schema_pg.c asserts that this is STORE_SCHEMA_VERSION at
+ * SCHEMA_PG_VERSION.
  */
-#define SCHEMA_PG_VERSION 2
+#define SCHEMA_PG_VERSION 3
 #define SCHEMA_PG_SQLITE_VERSION 5
 
 /*
@@ -82,6 +84,9 @@
  * with search_path accord, pg_catalog; NULL for any other v.  Static text.
  */
 const char *schema_pg_migration(int v);
+/* The SQLite schema version whose state PostgreSQL version v holds;
+ * -1 for a v that is not 1 .. SCHEMA_PG_VERSION. */
+int schema_pg_sqlite_version(int v);
 
 /*
  * The role name P_suffix ("owner" or "member") as a quoted SQL

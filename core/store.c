@@ -194,7 +194,7 @@ store_version(struct store *st)
 	if (st->kind == STORE_PG) {
 		int pv = pg_version(st);
 
-		return pv < 0 ? -1 : pv - 1 + SCHEMA_PG_SQLITE_VERSION;
+		return pv < 0 ? -1 : schema_pg_sqlite_version(pv);
 	}
 	if (sql_int(st, "PRAGMA user_version", NULL, &v, NULL) != 1)
 		return -1;

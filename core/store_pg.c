@@ -583,6 +583,102 @@ pg_run(struct sql_stmt *s)
 	return 0;
 }
 
+/*
+ * pg_step for a statement that commits by itself without waiting for its
+ * WAL flush (a function that sets synchronous_commit off for its own
+ * transaction, such as accord.label_put): in the same round trip, as a
+ * libpq pipeline, a transaction that does wait (it is given an id, so it
+ * writes a commit record, and its commit flushes the WAL up to there,
+ * the statement's commit record with it).  When this returns a row or
+ * SQL_DONE, the statement's transaction is durable; an error of either
+ * is the statement's.  Concurrent callers share flushes (group commit)
+ * while the statement's locks are gone at its own commit.
+ */
+int
+pg_step_flushed(struct sql_stmt *s)
+{
+	struct pg_conn *pc = s->st->pg;
+	struct pg_stmt *ps = s->pg;
+	PGresult *r, *res = NULL;
+	char name[24] = "";
+	int i, syncs = 0, nulls = 0, prepared = 0, prep_ok = 0;
+
+	pg_drain(pc);
+	pg_clear_result(ps);
+	for (i = 0; i < ps->nparams; i++)
+		if (!ps->used[i] && ps->types[i] == 0)
+			ps->types[i] = OID_TEXT;
+	free(pc->err);
+	pc->err = NULL;
+	if (PQenterPipelineMode(pc->c) != 1) {
+		pg_set_err(pc, PQerrorMessage(pc->c));
+		return SQL_PG_ERROR;
+	}
+	if (ps->cacheable && ps->name[0] == '\0') {
+		snprintf(name, sizeof name, "a%lu", ++pc->next_name);
+		prepared = PQsendPrepare(pc->c, name, ps->sql, ps->nparams,
+		    (const Oid *)ps->types) == 1;
+	}
+	if (ps->name[0] != '\0' || prepared)
+		(void)PQsendQueryPrepared(pc->c, prepared ? name : ps->name,
+		    ps->nparams, (const char *const *)ps->vals, NULL, NULL, 0);
+	else
+		(void)PQsendQueryParams(pc->c, ps->sql, ps->nparams,
+		    (const Oid *)ps->types, (const char *const *)ps->vals,
+		    NULL, NULL, 0);
+	(void)PQpipelineSync(pc->c);
+	(void)PQsendQueryParams(pc->c, "SELECT pg_current_xact_id()", 0,
+	    NULL, NULL, NULL, NULL, 0);
+	(void)PQpipelineSync(pc->c);
+	/* Each command's results end with a NULL; each sync has its own
+	 * result.  Two NULLs in a row: the connection is gone. */
+	while (syncs < 2 && nulls < 2) {
+		if ((r = PQgetResult(pc->c)) == NULL) {
+			nulls++;
+			continue;
+		}
+		nulls = 0;
+		switch (PQresultStatus(r)) {
+		case PGRES_PIPELINE_SYNC:
+			syncs++;
+			break;
+		case PGRES_TUPLES_OK:
+			if (syncs == 0 && res == NULL) {
+				res = r;
+				r = NULL;
+			}
+			break;
+		case PGRES_COMMAND_OK:
+			prep_ok |= syncs == 0 && prepared;
+			break;
+		case PGRES_PIPELINE_ABORTED:
+			break;
+		default:
+			if (pc->err == NULL)
+				pg_set_err(pc, PQresultErrorMessage(r));
+			break;
+		}
+		PQclear(r);
+	}
+	if (syncs < 2 && pc->err == NULL)
+		pg_set_err(pc, PQerrorMessage(pc->c));
+	if (PQpipelineStatus(pc->c) != PQ_PIPELINE_OFF &&
+	    PQexitPipelineMode(pc->c) != 1 && pc->err == NULL)
+		pg_set_err(pc, PQerrorMessage(pc->c));
+	pg_note(pc);
+	if (prep_ok)
+		memcpy(ps->name, name, sizeof name);
+	if (pc->err != NULL || res == NULL) {
+		if (pc->err == NULL)
+			pg_set_err(pc, "the statement returned no rows");
+		PQclear(res);
+		return SQL_PG_ERROR;
+	}
+	ps->res = res;
+	ps->row = -1;
+	return pg_step(s);
+}
+
 int
 pg_step(struct sql_stmt *s)
 {

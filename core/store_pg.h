@@ -42,6 +42,9 @@ void pg_bind_null(struct sql_stmt *s, int i);
 void pg_bind_blob(struct sql_stmt *s, int i, const void *p, size_t n);
 void pg_clear_bindings(struct sql_stmt *s);
 int pg_step(struct sql_stmt *s);
+/* pg_step of a statement that commits asynchronously by itself, and the
+ * wait for its flush, in one round trip: durable when it returns a row. */
+int pg_step_flushed(struct sql_stmt *s);
 void pg_reset(struct sql_stmt *s);
 int pg_col_count(struct sql_stmt *s);
 enum sql_col_kind pg_col_type(struct sql_stmt *s, int i);

@@ -158,7 +158,7 @@ ok_if "... and two done for the labeler with two labels" out_has '^2$'
 lq "$L3" "SELECT accord.take(0, '{}', 7200)"
 ok_if "a lease of two hours is refused" \
 	eval '[ "$RC" -ne 0 ] && err_has "a lease lasts 0 to 3600 s"'
-for f in "q_state(1, 'x', 0, 0)" "q_in_force(1, '$L2')" "q_level(0, 0, 100, 'x', '{}', false)" \
+for f in "q_state(1, 'x', 0, 0)" "q_level(0, 0, 100, 'x', '{}', false)" \
     "q_lock(1)" "q_uniform(1, 'x', 1)"; do
 	lq "$L3" "SELECT accord.$f"
 	ok_if "the queue's helper ${f%%(*} is refused to a labeler" \

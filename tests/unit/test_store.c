@@ -22,6 +22,7 @@
 #include "accord/util.h"
 #include "t.h"
 #include "t_store.h"
+#include "../../core/schema_pg.h"
 
 static int
 init_project(const char *path, const char *classes, const char *borderline,
@@ -535,6 +536,32 @@ out:
 	store_close(st);
 }
 
+/*
+ * Each PostgreSQL schema version names the SQLite version whose state it
+ * holds: from SCHEMA_PG_SQLITE_VERSION, never falling, one step at most,
+ * the newest STORE_SCHEMA_VERSION, and nothing for versions that do not
+ * exist (store_version on PostgreSQL, and accord copy, rely on it).
+ */
+static void
+t_pg_versions_name_their_sqlite_state(void)
+{
+	int v;
+
+	T_EQ_INT(schema_pg_sqlite_version(1), SCHEMA_PG_SQLITE_VERSION);
+	for (v = 2; v <= SCHEMA_PG_VERSION; v++) {
+		int d = schema_pg_sqlite_version(v) -
+		    schema_pg_sqlite_version(v - 1);
+
+		T_CHECK(d == 0 || d == 1);
+		T_CHECK(schema_pg_migration(v) != NULL);
+	}
+	T_EQ_INT(schema_pg_sqlite_version(SCHEMA_PG_VERSION),
+	    STORE_SCHEMA_VERSION);
+	T_EQ_INT(schema_pg_sqlite_version(0), -1);
+	T_EQ_INT(schema_pg_sqlite_version(SCHEMA_PG_VERSION + 1), -1);
+	T_CHECK(schema_pg_migration(SCHEMA_PG_VERSION + 1) == NULL);
+}
+
 int
 main(void)
 {
@@ -552,6 +579,7 @@ main(void)
 	T_RUN(t_roles_are_enforced_and_audited);
 	T_RUN(t_writers_wait_in_the_queue);
 	T_RUN(t_a_stuck_holder_stalls_nobody_for_ever);
+	T_RUN(t_pg_versions_name_their_sqlite_state);
 	if (t_rmtree(t_dir) != 0)
 		perror(t_dir);
 	return t_done();
