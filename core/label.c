@@ -208,34 +208,88 @@ label_write(struct label_writer *w, const struct label_new *row,
 	return 0;
 }
 
+/*
+ * The newest row of each of the n rows' pairs (distinct pairs), in one
+ * statement rather than one a row (on PostgreSQL a round trip each: 3 s
+ * of a 30,000-label import's 9.7 s): prev[i], 0 for none; a withdrawal
+ * with nothing in force is refused as row_prev refuses it.
+ */
+static int
+rows_prev(struct label_writer *w, const struct label_new *rows, int n,
+    long long *prev, char **cause)
+{
+	struct sql_stmt *s;
+	struct buf sql = { 0 };
+	int i, r, rc;
+
+	buf_puts(&sql, "WITH v (n, item, labeler) AS (VALUES ");
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, "%s(%d, ?, ?)", i ? ", " : "", i);
+	buf_puts(&sql, ") SELECT v.n, l.id, l.class FROM v LEFT JOIN labels l "
+	    "ON l.id = (SELECT max(m.id) FROM labels m WHERE m.item = v.item "
+	    "AND m.labeler = v.labeler) ORDER BY v.n");
+	r = sql_prepare(w->st, sql.s, &s, cause);
+	buf_free(&sql);
+	if (r != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		sql_bind_int(s, 2 * i + 1, rows[i].item);
+		sql_bind_text(s, 2 * i + 2, rows[i].labeler);
+		prev[i] = -1;
+	}
+	while ((rc = sql_step(s)) == SQL_ROW) {
+		long long k = sql_col_int64(s, 0);
+
+		if (k < 0 || k >= n)
+			continue;
+		prev[k] = sql_col_type(s, 1) == SQL_COL_NULL ? 0 :
+		    sql_col_int64(s, 1);
+		if (rows[k].class_id == 0 && sql_col_type(s, 2) ==
+		    SQL_COL_NULL) {
+			sql_finalize(w->st, s);
+			return acc_error(cause, "%s has no label on item %lld "
+			    "to withdraw", rows[k].labeler, rows[k].item);
+		}
+	}
+	sql_finalize(w->st, s);
+	if (rc != SQL_DONE)
+		return sql_fail(w->st, cause, "cannot read labels");
+	for (i = 0; i < n; i++)
+		if (prev[i] < 0)
+			return acc_error(cause, "cannot read labels: no newest "
+			    "row for item %lld", rows[i].item);
+	return 0;
+}
+
 int
 label_write_many(struct label_writer *w, const struct label_new *rows,
     int n, char **cause)
 {
 	struct sql_stmt *s;
 	struct buf sql = { 0 };
-	long long prev;
+	long long *prev;
 	int i, r;
 
 	if (n <= 0)
 		return 0;
+	prev = xcalloc((size_t)n, sizeof *prev);
+	if (rows_prev(w, rows, n, prev, cause) != 0) {
+		free(prev);
+		return -1;
+	}
 	buf_puts(&sql, LABEL_COLS);
 	for (i = 0; i < n; i++)
 		buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" :
 		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	r = sql_prepare(w->st, sql.s, &s, cause);
 	buf_free(&sql);
-	if (r != 0)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (row_prev(w, &rows[i], &prev, cause) != 0) {
-			sql_finalize(w->st, s);
-			return -1;
-		}
-		row_bind(s, i * LABEL_NPARAM, &rows[i], prev);
+	if (r == 0) {
+		for (i = 0; i < n; i++)
+			row_bind(s, i * LABEL_NPARAM, &rows[i], prev[i]);
+		r = sql_step_done(w->st, s, cause);
+		sql_finalize(w->st, s);
 	}
-	r = sql_step_done(w->st, s, cause);
-	sql_finalize(w->st, s);
+	free(prev);
 	return r;
 }
 

@@ -323,6 +323,25 @@ t_in_force_rule(void)
 	    "LIMIT 1"), 3);
 	T_EQ_INT(mine(st, B, 1), 1);
 	T_EQ_INT(t_q(path, "SELECT n FROM item_labelers WHERE item = 1"), 1);
+	/* Several rows to a statement: each supersedes its own pair's newest
+	 * row (B's import on item 1), or nothing (a pair's first). */
+	f = fopen(csv, "w");
+	if (f == NULL) {
+		T_FAIL("fopen");
+		store_close(st);
+		return;
+	}
+	fprintf(f, "sha256,labeler,class\n%064d,%s,ok\n%064d,%s,ok\n"
+	    "%064d,%s,ok\n", 1, B, 2, B, 1, A);
+	fclose(f);
+	T_EQ_INT(labels_import(st, csv, "root", count_bad, &nbad, NULL,
+	    &cause), 3);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels l WHERE l.id > 7 AND "
+	    "l.supersedes IS (SELECT max(m.id) FROM labels m WHERE m.item = "
+	    "l.item AND m.labeler = l.labeler AND m.id < l.id)"), 3);
+	T_EQ_INT(t_q(path, "SELECT supersedes FROM labels WHERE labeler = '" B
+	    "' AND item = 1 ORDER BY id DESC LIMIT 1"), 7);
+	T_EQ_INT(t_q(path, "SELECT n FROM item_labelers WHERE item = 1"), 2);
 	if (store_check(st, &cause) != 0) {
 		T_FAIL("store_check: %s", cause);
 		free(cause);
