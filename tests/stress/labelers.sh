@@ -206,13 +206,14 @@ fi
 # is label_put, BEGIN IMMEDIATE to a synced COMMIT, waits included.
 $PY -c '
 import sys
-take, commit, later = [], [], []
+take, commit, later, later_c = [], [], [], []
 for name in sys.argv[4:]:
     for i, line in enumerate(open(name)):
         f = dict(w.split("=") for w in line.split())
         take.append(float(f["take"])); commit.append(float(f["commit"]))
         if i > 0:
             later.append(float(f["take"]))
+            later_c.append(float(f["commit"]))
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(p / 100.0 * len(v)))]
@@ -222,6 +223,7 @@ print("# commit latency ms: p50 %.2f p99 %.2f max %.2f" % (pct(commit, 50), pct(
 print("# take latency ms:   p50 %.2f p99 %.2f max %.2f" % (pct(take, 50), pct(take, 99), max(take)))
 if later:
     print("# take latency ms after each labeler'"'"'s first (process start, cold caches): p50 %.2f p99 %.2f" % (pct(later, 50), pct(later, 99)))
+    print("# commit latency ms after each labeler'"'"'s first (a new server session plans its statements): p50 %.2f p99 %.2f" % (pct(later_c, 50), pct(later_c, 99)))
 print("# load average after: %s" % " ".join(open("/proc/loadavg").read().split()[:3]))
 ' "$t0" "$t1" "$L" "$T"/*.trace >"$T/figures"
 cat "$T/figures"
