@@ -162,6 +162,25 @@ hist_add(struct ratings *h, int item, int lab, int cls, int guideline)
 	    guideline };
 }
 
+/*
+ * A withdrawal takes lab's labels kept for older versions of item with
+ * it: they are the last entries of h (the item's rows are folded one
+ * after the other), and an undo after a relabel under a newer version
+ * left the older label counting for its version.
+ */
+static void
+hist_drop(struct ratings *h, int item, int lab)
+{
+	int i, k;
+
+	for (i = h->nhist; i > 0 && h->hist[i - 1].item == item; i--)
+		;
+	for (k = i; i < h->nhist; i++)
+		if (h->hist[i].lab != lab)
+			h->hist[k++] = h->hist[i];
+	h->nhist = k;
+}
+
 /* One row of item `item` (cls -1: a withdrawal; guideline 0 then). */
 static void
 fold_row(struct fold *f, struct ratings *h, int item, int lab, int cls,
@@ -183,6 +202,8 @@ fold_row(struct fold *f, struct ratings *h, int item, int lab, int cls,
 	before = label_stream(&f->e[x].cls, cls);
 	if (before >= 0 && cls >= 0 && f->e[x].guideline != guideline)
 		hist_add(h, item, lab, before, f->e[x].guideline);
+	else if (cls < 0)
+		hist_drop(h, item, lab);
 	f->e[x].guideline = guideline;
 	f->e[x].day = day;
 }

@@ -46,3 +46,29 @@ ok_if "the next label is recorded under v3" tm_until n sh -c \
 tm send-keys -t n q
 tm_exited n
 ok_if "the screen exits 0" sh -c "[ '$TM_RC' = 0 ]"
+
+# An undo after a relabel takes the label out of every version: item 1,
+# labeled ok under v1, is sent back under v3, relabeled scratch in the
+# screen and undone; the v1 label must not count for v1 again (issue 16:
+# it was kept for its version and came back in `agree --guideline 1`).
+v1_labels() {
+	"$ACCORD" agree "$DB" --guideline "$1" --json --bootstrap 0 |
+	    python3 -c 'import json, sys; print(json.load(sys.stdin)["results"][0]["overall"]["labels"])'
+}
+run as $SME "$ACCORD" adjudicate "$DB" 1 --relabel --note "v3 is stricter"
+ok_if "item 1 is sent back under v3" rc_is 0
+chmod 666 "$DB"*
+check "before: v1 holds the ok on item 1" 1 "$(v1_labels 1)"
+tm_start r $LAB -- label "$DB"
+ok_if "the sent-back item comes first" tm_wait r "img_001"
+tm send-keys -t r 2
+ok_if "the relabel is recorded under v3" tm_until r sh -c \
+	"[ \$(sqlite3 '$DB' \"SELECT count(*) FROM labels WHERE labeler = '$LAB' AND item = 1 AND guideline = 3 AND class IS NOT NULL\") -eq 1 ]"
+tm send-keys -t r u
+ok_if "u withdraws it" tm_until r sh -c \
+	"[ \$(sqlite3 '$DB' \"SELECT count(*) FROM labels WHERE labeler = '$LAB' AND item = 1 AND class IS NULL\") -eq 1 ]"
+tm send-keys -t r q
+tm_exited r
+check "the screen exits 0 after the undo" 0 "$TM_RC"
+check "after: the undone label no longer counts for v1" 0 "$(v1_labels 1)"
+check "and v3 keeps only item 2's label" 1 "$(v1_labels 3)"

@@ -436,7 +436,7 @@ t_version_views_keep_superseded_versions(void)
 	T_EQ_INT(vcell(&v, 5, a), 0);	/* ok, as said under v1 */
 	T_EQ_INT(vcell(&v, 5, b), 0);
 	T_EQ_INT(vcell(&v, 5, c), 1);	/* scratch */
-	T_EQ_INT(vcell(&v, 6, a), 2);	/* dent@1: the v2 one went */
+	T_EQ_INT(vcell(&v, 6, a), -1);	/* withdrawn: from v1 too */
 	T_EQ_INT(vcell(&v, 6, b), 2);
 	ratings_view_free(&v);
 	ratings_view(&r, -1, 2, &v);
