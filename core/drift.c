@@ -353,15 +353,21 @@ cmp_shift(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/*
+ * The mean as a running mean, each step a difference of two values at most
+ * DBL_MAX / 2 in size: a sum of finite values can overflow (four values of
+ * 1e308 summed to inf, printed as the mean), the running mean of finite
+ * values never does.
+ */
 static double
 mean(const double *v, int n)
 {
-	double s = 0;
+	double m = 0;
 	int i;
 
 	for (i = 0; i < n; i++)
-		s += v[i];
-	return s / n;
+		m += v[i] / (i + 1) - m / (i + 1);
+	return m;
 }
 
 static void

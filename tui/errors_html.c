@@ -29,7 +29,8 @@
  *   #ks-chart          bars per metric, series ks_d, data-note "p = P"
  *   #shifts            tr[data-shift=NAME][data-kind=metric|labels]:
  *                      td[data-key=K] for n_from, n_to, mean_from,
- *                      mean_to, psi, bins, ks_d, ks_p, chi2, chi2_df,
+ *                      mean_to, psi, bins, ks_d, ks_p, ks_method (its
+ *                      text "exact" or "asymptotic"), chi2, chi2_df,
  *                      chi2_p (undefined ones td.undef)
  *   #labels-chart      bars per class, series from and to (shares)
  *   #labels            tr[data-class=NAME]: from, to (counts),
@@ -270,8 +271,10 @@ drift_meta(struct buf *b, const struct drift_report *d)
 	report_text(b, d->to);
 	buf_printf(b, " (%d items). PSI over the deciles of the from batch "
 	    "(an empty bin counts as a share of %g); two-sample "
-	    "Kolmogorov-Smirnov D and its asymptotic p-value; largest PSI "
-	    "first. Formulas: docs/statistics.md.</p>\n", d->items_to,
+	    "Kolmogorov-Smirnov D and its p-value, exact where the exact "
+	    "count is feasible and else asymptotic (the table says which); "
+	    "largest PSI first. Formulas: docs/statistics.md.</p>\n",
+	    d->items_to,
 	    DRIFT_PSI_EPSILON);
 }
 
@@ -357,6 +360,11 @@ drift_shift_row(struct buf *b, const struct drift_shift *s)
 	html_td_int(b, "bins", s->bins);
 	td_maybe(b, "ks_d", s->ks_d, m, NOT_METRIC, "%.3f");
 	td_maybe(b, "ks_p", s->ks_p, m, NOT_METRIC, "%.3g");
+	if (m)
+		buf_printf(b, "<td data-key=\"ks_method\">%s</td>",
+		    s->ks_exact ? "exact" : "asymptotic");
+	else
+		td_maybe(b, "ks_method", 0, 0, NOT_METRIC, "%.0f");
 	td_maybe(b, "chi2", s->chi2, chi, nochi, "%.3f");
 	if (chi)
 		html_td_int(b, "chi2_df", s->chi2_df);
@@ -421,7 +429,8 @@ drift_html_write(const char *file, const struct drift_report *d,
 {
 	static const char *const heads[] = { "shift", "kind", "n from",
 		"n to", "mean from", "mean to", "PSI", "bins", "KS D",
-		"KS p", "chi-square", "df", "chi-square p", NULL };
+		"KS p", "KS p method", "chi-square", "df", "chi-square p",
+		NULL };
 	struct buf b = { 0 };
 	char *title = xasprintf("accord drift: %s -> %s", d->from, d->to);
 	int i, ret;

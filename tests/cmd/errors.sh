@@ -262,6 +262,37 @@ for bad in "" "--by" "--run" "--nope"; do
 done
 run "$ACCORD" errors --help
 ok_if "errors --help names the role and the columns" sh -c "[ $RC -eq 0 ] && grep -q 'sme or' '$T/out' && grep -q 'prediction' '$T/out'"
+# Hostile numbers: a metric of +-1e308, whose plain sum overflows (four
+# of them printed the mean as inf, and --json said null for a mean that
+# exists).  The text shows no inf or nan; --json parses strictly (no
+# Infinity, no NaN) and gives the means.
+mkdir -p huge/a huge/b
+n=0
+for f in "$ROOT"/assets/demo/images/img_00[1-8].*; do
+	n=$((n + 1))
+	if [ $n -le 4 ]; then cp "$f" huge/a/; else cp "$f" huge/b/; fi
+done
+HDB=$T/huge.accord
+{ echo file,big; for f in huge/a/*; do echo "${f##*/},1e308"; done; } >huge/a.csv
+{ echo file,big; for f in huge/b/*; do echo "${f##*/},-1.7e308"; done; } >huge/b.csv
+"$ACCORD" init "$HDB" --task huge --media image --classes ok,bad >/dev/null &&
+	"$ACCORD" import "$HDB" huge/a --meta huge/a.csv --batch ha >/dev/null &&
+	"$ACCORD" import "$HDB" huge/b --meta huge/b.csv --batch hb >/dev/null ||
+	fail "the project of huge metrics"
+run "$ACCORD" drift "$HDB" --from ha --to hb
+ok_if "drift text: huge means are shown, never inf or nan" sh -c \
+	"[ $RC -eq 0 ] && grep -q '^  big .* 1e+308 .*-1.7e+308' '$T/out' && ! grep -qi 'inf\|nan' '$T/out'"
+run "$ACCORD" drift "$HDB" --from ha --to hb --json
+ok_if "drift --json: strict JSON, the huge means as numbers" $PY - "$T/out" <<'PY'
+import json, math, sys
+def bad(c):
+    raise ValueError("non-finite number in JSON: " + c)
+d = json.loads(open(sys.argv[1]).read(), parse_constant=bad)
+big = [s for s in d["shifts"] if s["name"] == "big"][0]
+assert math.isclose(big["mean_from"], 1e308, rel_tol=1e-12), big
+assert math.isclose(big["mean_to"], -1.7e308, rel_tol=1e-12), big
+assert big["ks_d"] == 1 and big["ks_method"] == "exact", big
+PY
 run "$ACCORD" drift --help
 ok_if "drift --help" sh -c "[ $RC -eq 0 ] && grep -q 'Kolmogorov' '$T/out'"
 

@@ -163,6 +163,8 @@ meta = root.find(id="meta")
 assert meta.attrs["data-from"] == "one" and meta.attrs["data-to"] == "two"
 assert int(meta.attrs["data-items-from"]) == d["from"]["items"]
 assert close(meta.attrs["data-epsilon"], d["epsilon"])
+# The page names the p-value's method per row, never one for all.
+assert "asymptotic p-value" not in meta.text(), meta.text()
 table = root.find(tag="table", id="shifts")
 assert [t.attrs["data-shift"] for t in table.find_all(tag="tr")[1:]] == [s["name"] for s in d["shifts"]]
 psi = root.find(tag="svg", id="psi-chart")
@@ -179,6 +181,11 @@ for s in d["shifts"]:
         else:
             assert close(cell.attrs["data-value"], s[k]), (s["name"], k, cell.attrs, s[k])
         checked += 1
+    method = tr.find(tag="td", data_key="ks_method")
+    if s["ks_method"] is None:
+        assert "undefined (" in method.text(), (s["name"], method.text())
+    else:
+        assert method.text() == s["ks_method"], (s["name"], method.text(), s["ks_method"])
     bar = psi.find(tag="g", cls="group", data_group=s["name"]).find(tag="rect", cls="bar", data_series="psi")
     assert close(bar.attrs["data-value"], s["psi"]) and "%.3f" % s["psi"] in bar.text()
     if s["kind"] == "metric":
