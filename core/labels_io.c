@@ -626,9 +626,10 @@ newest_bits(struct store *st, unsigned char **bits, long long *nbits,
 		return -1;
 	*nbits = max + 1;
 	*bits = xcalloc((size_t)(max / 8 + 1), 1);
-	if (sql_prepare(st, "SELECT max(id) FROM labels GROUP BY item, labeler",
-	    &s, cause) != 0)
+	if (sql_prepare(st, "SELECT max(id) FROM labels WHERE id <= ?1 "
+	    "GROUP BY item, labeler", &s, cause) != 0)
 		return -1;
+	sql_bind_int(s, 1, max);
 	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		id = sql_col_int64(s, 0);
@@ -691,7 +692,14 @@ labels_each(struct store *st, const char *user,
 	if (project_require(st, user, ROLE_SME, "reading every label", cause)
 	    != 0)
 		return -1;
-	/* One snapshot for the newest rows and the rows. */
+	/*
+	 * One snapshot for the newest rows and the rows: SQLite's read
+	 * transaction; on PostgreSQL (READ COMMITTED: a snapshot a
+	 * statement) the rows up to the largest id newest_bits saw, which
+	 * are the same in every later statement (ids rise in commit order,
+	 * core/schema_pg.c), so a label committed during the dump is not
+	 * half in it.
+	 */
 	if (store_begin(st, 0, cause) != 0)
 		return -1;
 	if (newest_bits(st, &newest, &nbits, cause) != 0 ||
@@ -701,10 +709,11 @@ labels_each(struct store *st, const char *user,
 	    "FROM labels l JOIN items i ON i.id = l.item "
 	    "LEFT JOIN classes c ON c.id = l.class "
 	    "LEFT JOIN label_imports li ON li.id = l.label_import "
-	    "ORDER BY l.id", &s, cause) != 0) {
+	    "WHERE l.id < ?1 ORDER BY l.id", &s, cause) != 0) {
 		r = -1;
 		goto out;
 	}
+	sql_bind_int(s, 1, nbits);
 	sql_stream(s);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		struct label_row lr;
