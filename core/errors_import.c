@@ -241,8 +241,13 @@ pred_resolve_all(const struct project *p, struct item_finder *finder,
     const struct label_input *rows, int n, const struct pred_sink *k,
     struct pred *pr, char **cause)
 {
+	const struct record **recs = xcalloc((size_t)n + 1, sizeof *recs);
 	int i, good = 0;
 
+	for (i = 0; i < n; i++)
+		recs[i] = &rows[i].r;
+	item_finder_prefetch(finder, NULL, recs, n);
+	free(recs);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
 		int bad;

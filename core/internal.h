@@ -239,9 +239,26 @@ struct item_finder {
 	size_t nnames;
 	char *names_buf;
 	int names_read;
+	/* Items by sha256, fetched ahead for a file's rows
+	 * (item_finder_prefetch), sorted by sha256. */
+	struct finder_sha {
+		char sha[65];
+		long long item;
+	} *shas;
+	size_t nshas;
 };
 int item_finder_init(struct store *st, const char *file,
     struct item_finder *f, char **cause);
+/*
+ * The items the n records name by sha256 (the sha256 column, or a sha256
+ * in column key; key NULL: "path" when a record has one, else "file"),
+ * fetched a few hundred to a statement, so that
+ * item_finder_find answers them without a query each (on PostgreSQL a
+ * round trip each).  A failure here only leaves the rows to their own
+ * queries, which report it.
+ */
+void item_finder_prefetch(struct item_finder *f, const char *key,
+    const struct record *const *recs, int n);
 /* 0 and *item, or ITEM_FINDER_BAD / _FAILED with *why (caller frees). */
 int item_finder_find(struct item_finder *f, const char *key,
     const struct record *r, long long *item, char **why);

@@ -176,6 +176,81 @@ item_finder_init(struct store *st, const char *file, struct item_finder *f,
 	return 0;
 }
 
+static int
+finder_sha_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct finder_sha *)a)->sha,
+	    ((const struct finder_sha *)b)->sha);
+}
+
+/* The sha256 a record names, or NULL (as item_finder_find reads it;
+ * key NULL: "path" when the record has one, else "file"). */
+static const char *
+record_sha(const struct record *r, const char *key)
+{
+	const char *sha, *file;
+
+	if (key == NULL)
+		key = record_get(r, "path") != NULL ? "path" : "file";
+	sha = record_get(r, "sha256");
+	file = record_get(r, key);
+
+	if (sha == NULL && file != NULL && is_sha256(file))
+		sha = file;
+	return sha != NULL && is_sha256(sha) ? sha : NULL;
+}
+
+#define FINDER_PREFETCH 256
+
+void
+item_finder_prefetch(struct item_finder *f, const char *key,
+    const struct record *const *recs, int n)
+{
+	const char *batch[FINDER_PREFETCH];
+	size_t cap = f->nshas;
+	int i = 0;
+
+	while (i < n) {
+		struct buf q = { 0 };
+		struct sql_stmt *s;
+		int k = 0, j, rc;
+
+		for (; i < n && k < FINDER_PREFETCH; i++)
+			if ((batch[k] = record_sha(recs[i], key)) != NULL)
+				k++;
+		if (k == 0)
+			break;
+		buf_puts(&q, "SELECT sha256, id FROM items WHERE sha256 IN (");
+		for (j = 0; j < k; j++)
+			buf_puts(&q, j ? ", ?" : "?");
+		buf_puts(&q, ")");
+		rc = sql_prepare(f->st, q.s, &s, NULL);
+		buf_free(&q);
+		if (rc != 0)
+			return;
+		for (j = 0; j < k; j++)
+			sql_bind_text(s, j + 1, batch[j]);
+		while ((rc = sql_step(s)) == SQL_ROW) {
+			const char *sha = sql_text(s, 0);
+
+			if (strlen(sha) != 64)
+				continue;
+			if (f->nshas == cap) {
+				cap = cap ? cap * 2 : 256;
+				f->shas = xreallocarray(f->shas, cap,
+				    sizeof *f->shas);
+			}
+			memcpy(f->shas[f->nshas].sha, sha, 65);
+			f->shas[f->nshas++].item = sql_col_int64(s, 1);
+		}
+		sql_finalize(f->st, s);
+		if (rc != SQL_DONE)
+			break;
+	}
+	if (f->nshas > 1)
+		qsort(f->shas, f->nshas, sizeof *f->shas, finder_sha_cmp);
+}
+
 void
 item_finder_free(struct item_finder *f)
 {
@@ -185,6 +260,7 @@ item_finder_free(struct item_finder *f)
 	free(f->dir);
 	free(f->names);
 	free(f->names_buf);
+	free(f->shas);
 	memset(f, 0, sizeof *f);
 }
 
@@ -296,6 +372,17 @@ item_finder_find(struct item_finder *f, const char *key,
 		if (!is_sha256(sha))
 			return acc_error(why, "sha256 '%s' is not 64 lowercase hex "
 			    "digits", sha);
+		if (f->nshas > 0) {
+			struct finder_sha want, *got;
+
+			memcpy(want.sha, sha, 65);
+			got = bsearch(&want, f->shas, f->nshas,
+			    sizeof *f->shas, finder_sha_cmp);
+			if (got != NULL) {
+				*item = got->item;
+				return 0;
+			}
+		}
 		sql_bind_text(bysha, 1, sha);
 		rc = sql_step(bysha);
 		if (rc == SQL_ROW)
@@ -426,8 +513,13 @@ resolve_rows(const struct project *p, struct item_finder *finder,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
+	const struct record **recs = xcalloc((size_t)n + 1, sizeof *recs);
 	int i;
 
+	for (i = 0; i < n; i++)
+		recs[i] = &rows[i].r;
+	item_finder_prefetch(finder, "file", recs, n);
+	free(recs);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
 		int k = resolve_row(p, finder, &rows[i].r, &res[i], &why);

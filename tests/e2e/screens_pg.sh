@@ -48,6 +48,7 @@ check "set-up: 60 items and 180 labels in force on the server" "60|180" \
 plain() {
 	tm_screen "$1" | sed "s|$U|STORE|g; s|$DB|STORE|g;
 	    s/computed in [0-9.]* s/computed in T/; s/[0-9.]* ms/T ms/g;
+	    s/computed [0-9][0-9]:[0-9][0-9]:[0-9][0-9]/computed HH:MM:SS/g;
 	    s/import-20[0-9T:-]*/import-TIME/g"
 }
 
