@@ -44,6 +44,12 @@
  *   lease_expire(), on the server's clock (lease_now()), not the client's;
  *   items taken through accord.take and progress read through
  *   accord.progress (core/queue_pg.h, installed after the security SQL).
+ * - A label from the screen through label_put(item, class, note, seconds,
+ *   created_at) (migration 3; item NULL: an undo), one call that writes
+ *   the row as above and drops the caller's lease, committing without
+ *   waiting for its flush: the caller then commits a transaction that has
+ *   an id, synchronously, to make it durable (store_pg.c
+ *   pg_step_flushed).  A plain INSERT is still checked the same way.
  * - A labeler reading a table only SMEs read gets SQLSTATE 42501
  *   "permission denied: reading T needs the sme role".
  * - Bulk rows (accord copy), as a superuser: SET session_replication_role
