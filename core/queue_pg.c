@@ -35,6 +35,7 @@
 
 #include "accord/config.h"
 #include "accord/queue.h"
+#include "label_int.h"
 #include "queue_int.h"
 #include "queue_pg.h"
 #include "schema_pg.h"
@@ -94,9 +95,8 @@
  * again on every outer statement, 22 calls a take with 16 labelers).
  */
 #define IN_FORCE(item, who)						\
-	"coalesce((SELECT f_.class IS NOT NULL FROM accord.labels f_"	\
-	" WHERE f_.item = " item " AND f_.labeler = " who		\
-	" ORDER BY f_.id DESC LIMIT 1), false)"
+	"coalesce((" LABEL_NEWEST_ROW("class IS NOT NULL", item, who, "")	\
+	"), false)"
 /*
  * Items sent back for relabeling, in the order they were (queue_gold.c
  * queue_relabel_open's first query); ex: excluded ids.  From the partial

@@ -85,6 +85,14 @@ ok_if "re-applying the same metadata adds no rows" \
 	sql_is "SELECT count(*) FROM item_meta WHERE source LIKE 'csv:%'" "8"
 run "$ACCORD" items "$DB" --where camera=cam-a --json
 ok_if "items --where on metadata, JSON Lines" sh -c "[ \$(wc -l < '$T/out') -eq 1 ] && /usr/bin/python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); assert d[\"meta\"][\"factory\"]==\"F1\" and 0<=d[\"meta\"][\"brightness\"]<=1' '$T/out'"
+# Every item listed with exactly its metadata keys in force (the CSV's on
+# some items, only the metrics on others): items reads the metadata in one
+# pass beside the items, which must not hand one item's keys to another.
+run "$ACCORD" items "$DB"
+sqlite3 -separator '	' "$DB" "SELECT item, group_concat(key, ',') FROM (SELECT item, key FROM current_meta ORDER BY item, key) GROUP BY item ORDER BY item" >"$T/keys.want"
+awk -F'\t' '{ k = ""; for (i = 6; i <= NF; i++) { split($i, kv, "="); k = k (k == "" ? "" : ",") kv[1] } print $1 "\t" k }' "$T/out" >"$T/keys.got"
+ok_if "items lists each item with its own metadata keys" sh -c \
+	"[ $RC -eq 0 ] && [ \$(wc -l < '$T/keys.got') -eq \$(sqlite3 '$DB' 'SELECT count(*) FROM items') ] && cmp -s '$T/keys.want' '$T/keys.got' && grep -q 'camera' '$T/keys.got'"
 run "$ACCORD" items "$DB" --where kind=image --where format=jpeg
 ok_if "items --where on columns combine" sh -c "[ \$(wc -l < '$T/out') -eq 2 ]"
 run "$ACCORD" items "$DB" --where nonsense
