@@ -168,10 +168,9 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 {
 	struct agree_opts defaults;
 	struct agree_sums s;
-	struct agree_patterns pt;
+	struct agree_scan_patterns sp;
 	struct agree_input by;
 	struct agree_csr own;
-	uint32_t *count = NULL, npat;
 	int j;
 
 	memset(out, 0, sizeof *out);
@@ -188,9 +187,9 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 	out->nclasses = in->nclasses;
 
 	agree_sums_init(&s, in->nclasses, in->nlabelers);
-	memset(&pt, 0, sizeof pt);
-	agree_scan(in, &s, out, &pt, &count, &npat);
-	out->hlp_items = (int)npat;
+	memset(&sp, 0, sizeof sp);
+	agree_scan(in, &s, out, &sp);
+	out->hlp_items = (int)sp.npat;
 	for (j = 0; j < in->nlabelers; j++)
 		out->nactive += s.lab_n[j] > 0;
 
@@ -198,10 +197,10 @@ agree_compute(const struct agree_input *in, const struct agree_opts *opts,
 	agree_stats_pairs(in, &s, out);
 	agree_stats_classes(in, &s, out);
 	agree_stats_labelers(in, &s, out);
-	agree_bootstrap(in, opts, &pt, count, npat, out);
+	agree_bootstrap(in, opts, &s, &sp.pt, sp.count, sp.npat, out);
+	agree_coef_bootstrap(in, opts, &sp, out);
 
-	free(count);
-	agree_patterns_free(&pt);
+	agree_scan_patterns_free(&sp);
 	agree_sums_free(&s);
 	agree_csr_free(&own);
 	return 0;

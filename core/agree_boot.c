@@ -21,6 +21,7 @@
 
 #include "accord/util.h"
 #include "agree_int.h"
+#include "interval.h"
 #include "splitmix.h"
 
 /*
@@ -479,14 +480,9 @@ boot_run(void *arg)
 	uint32_t *hist = xcalloc(b->rs.nhist + 1, sizeof *hist);
 	double *lc = xcalloc((size_t)b->nlabelers, sizeof *lc);
 	double *lw = xcalloc((size_t)b->nlabelers, sizeof *lw);
-	double *credit = xcalloc((size_t)b->nlabelers + 1, sizeof *credit);
 	struct agree_rng r;
 	uint32_t p, e, h;
 	int rep, j;
-
-	/* A tie has fewer classes than labelers: codes are 0..nlabelers. */
-	for (j = 0; j <= b->nlabelers; j++)
-		credit[j] = judgement_credit((uint32_t)j);
 
 	for (rep = w->first; rep < b->nrep; rep += w->step) {
 		double tc = 0, tw = 0;
@@ -497,17 +493,19 @@ boot_run(void *arg)
 		agree_resample_draw(&b->rs, &r, hist);
 		for (p = 0; p < pt->n; p++) {
 			const struct agree_judgement *jl;
+			const double *jc;
 			double hd;
 
 			if ((h = hist[p]) == 0)
 				continue;
 			hd = h;
 			tc += hd * pt->credit[p];
-			tw += hd * pt->len[p];
+			tw += hd;
 			jl = pt->pool + pt->off[p];
+			jc = pt->jcredit + pt->off[p];
 			for (e = 0; e < pt->len[p]; e++) {
 				lw[jl[e].labeler] += hd;
-				lc[jl[e].labeler] += hd * credit[jl[e].code];
+				lc[jl[e].labeler] += hd * jc[e];
 			}
 		}
 		/* Every resampled item holds a judgement, so tw > 0. */
@@ -522,7 +520,6 @@ boot_run(void *arg)
 	free(hist);
 	free(lc);
 	free(lw);
-	free(credit);
 	return NULL;
 }
 
@@ -572,54 +569,99 @@ boot_all(struct boot *b, int nthreads)
 	}
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
- * Quantile p of sorted x[0..n-1] by linear interpolation between order
- * statistics (Hyndman and Fan 1996, definition 7; R's and numpy's
- * default).
- */
-static double
-quantile(const double *x, int n, double p)
-{
-	double h = (n - 1) * p;
-	int i = (int)floor(h);
-
-	if (i >= n - 1)
-		return x[n - 1];
-	if (i < 0)
-		return x[0];
-	return x[i] + (h - i) * (x[i + 1] - x[i]);
-}
-
-/*
- * The percentile interval (Efron and Tibshirani, "An Introduction to the
- * Bootstrap", 1993, ch. 13): the (1-c)/2 and (1+c)/2 quantiles of the
- * replicates.  Sorts v in place.
+ * An HLP interval from B replicates v (sorted in place): BCa with the
+ * jackknife jk (interval.c); when every replicate is the same value
+ * (every scored item at 1, say) the bootstrap says nothing, and Wilson's
+ * score interval on the n scored items takes its place, so 40 items all
+ * agreeing give [0.912, 1], not [1, 1].
  */
 static void
-percentile_ci(double *v, int n, double conf, struct agree_ci *ci)
+hlp_interval(double est, double *v, int B, const struct interval_jack *jk,
+    double n, double conf, struct agree_ci *ci)
 {
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	ci->lo = quantile(v, n, (1 - conf) / 2);
-	ci->hi = quantile(v, n, (1 + conf) / 2);
+	if (interval_bca(est, v, B, jk, conf, &ci->lo, &ci->hi) != 0)
+		interval_wilson(est, n, conf, &ci->lo, &ci->hi);
 	ci->defined = 1;
 	ci->why = NULL;
 }
 
+/*
+ * The team's jackknife: without one item of pattern p the team HLP is
+ * (T - h_p) / (N - 1).  NULL with fewer than two items.
+ */
+static struct interval_jack *
+team_jack(const struct agree_patterns *pt, const uint32_t *count,
+    const struct agree_sums *s, struct interval_jack *jk, double **vw)
+{
+	double N = (double)s->team_items, *v, *w;
+	uint32_t p;
+
+	if (N < 2)
+		return NULL;
+	*vw = v = xcalloc((size_t)pt->n * 2 + 1, sizeof *v);
+	w = v + pt->n;
+	for (p = 0; p < pt->n; p++) {
+		v[p] = (s->team_credit - pt->credit[p]) / (N - 1);
+		w[p] = count[p];
+	}
+	jk->value = v;
+	jk->weight = w;
+	jk->n = (int)pt->n;
+	return jk;
+}
+
+/*
+ * Each labeler's jackknife, made in one pass over the lists: an item of
+ * pattern p that labeler j is scored on, with credit c, leaves (C_j - c)
+ * / (W_j - 1); any other item leaves j's HLP as it is (the last entry of
+ * j's values, weighted by the items j is not scored on).  Labeler j's
+ * entries are v[at[j] .. at[j + 1]), at having L + 1 entries.
+ */
+static void
+labeler_jacks(const struct agree_patterns *pt, const uint32_t *count,
+    const struct agree_sums *s, int L, size_t *at, double *v, double *w)
+{
+	size_t *fill = xcalloc((size_t)L + 1, sizeof *fill);
+	uint32_t p, e;
+	int j;
+
+	for (p = 0; p < pt->n; p++)
+		for (e = 0; e < pt->len[p]; e++)
+			at[pt->pool[pt->off[p] + e].labeler + 1]++;
+	for (j = 0; j < L; j++)
+		at[j + 1] += at[j] + 1;
+	for (j = 0; j < L; j++)
+		fill[j] = at[j];
+	for (p = 0; p < pt->n; p++)
+		for (e = 0; e < pt->len[p]; e++) {
+			j = pt->pool[pt->off[p] + e].labeler;
+			v[fill[j]] = s->lab_scored[j] < 2 ? 0 :
+			    (s->lab_credit[j] - pt->jcredit[pt->off[p] + e]) /
+			    (s->lab_scored[j] - 1);
+			w[fill[j]++] = count[p];
+		}
+	for (j = 0; j < L; j++) {
+		v[fill[j]] = s->lab_scored[j] > 0 ?
+		    s->lab_credit[j] / s->lab_scored[j] : 0;
+		w[fill[j]] = (double)(s->team_items - s->lab_scored[j]);
+	}
+	free(fill);
+}
+
 /* Each labeler's HLP interval from the replicates b ran. */
 static void
-boot_labeler_intervals(
-    struct boot *b, double confidence, struct agree_result *r)
+boot_labeler_intervals(struct boot *b, const uint32_t *count,
+    const struct agree_sums *s, double confidence, struct agree_result *r)
 {
+	const struct agree_patterns *pt = b->pt;
+	size_t nv = pt->npool + (size_t)b->nlabelers + 1;
+	size_t *at = xcalloc((size_t)b->nlabelers + 1, sizeof *at);
+	double *v = xcalloc(nv, sizeof *v), *w = xcalloc(nv, sizeof *w);
+	struct interval_jack jk;
 	int j, rep, B = b->nrep;
 
+	labeler_jacks(pt, count, s, b->nlabelers, at, v, w);
 	for (j = 0; j < b->nlabelers; j++) {
 		struct agree_labeler *l = &r->labelers[j];
 		int ok = 1;
@@ -633,19 +675,29 @@ boot_labeler_intervals(
 		 */
 		for (rep = 0; rep < B; rep++)
 			ok &= b->labok[(size_t)j * B + rep];
-		if (ok)
-			percentile_ci(
-			    b->lab + (size_t)j * B, B, confidence, &l->hlp_ci);
-		else
+		if (!ok) {
 			ci_undefined(&l->hlp_ci, AGREE_WHY_FEW_ITEMS);
+			continue;
+		}
+		jk.value = v + at[j];
+		jk.weight = w + at[j];
+		jk.n = (int)(at[j + 1] - at[j]);
+		hlp_interval(l->hlp.value, b->lab + (size_t)j * B, B,
+		    l->nscored >= 2 ? &jk : NULL, l->nscored, confidence,
+		    &l->hlp_ci);
 	}
+	free(at);
+	free(v);
+	free(w);
 }
 
 void
 agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
-    const struct agree_patterns *pt, const uint32_t *count, uint32_t npat,
-    struct agree_result *r)
+    const struct agree_sums *s, const struct agree_patterns *pt,
+    const uint32_t *count, uint32_t npat, struct agree_result *r)
 {
+	struct interval_jack jk;
+	double *jv = NULL;
 	struct boot b;
 	int L = in->nlabelers, B = o->bootstrap;
 	uint64_t work;
@@ -666,8 +718,11 @@ agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
 	    b.rs.tail + pt->npool);
 	boot_all(&b, boot_threads(o->threads, work));
 	r->bootstrap = B;
-	percentile_ci(b.team, B, o->confidence, &r->team_hlp_ci);
-	boot_labeler_intervals(&b, o->confidence, r);
+	hlp_interval(r->team_hlp.value, b.team, B,
+	    team_jack(pt, count, s, &jk, &jv), (double)s->team_items,
+	    o->confidence, &r->team_hlp_ci);
+	free(jv);
+	boot_labeler_intervals(&b, count, s, o->confidence, r);
 	free(b.team);
 	free(b.lab);
 	free(b.labok);

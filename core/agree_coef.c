@@ -3,6 +3,9 @@
  * agreement, Fleiss' and Conger's kappa, Gwet's AC1 and Krippendorff's
  * alpha (nominal, ordinal, interval).
  */
+#include <stdlib.h>
+
+#include "accord/util.h"
 #include "agree_int.h"
 
 /* Why the multi-labeler statistics are undefined, or NULL. */
@@ -24,22 +27,23 @@ agree_why_base(const struct agree_result *r)
  * where o is the coincidence matrix, n_c its marginals (pairable values of
  * class c) and n their total.  metric: 0 nominal, 1 ordinal, 2 interval.
  */
-static double
-kalpha(const struct agree_sums *s, int metric)
+double
+agree_alpha_sums(const struct agree_csums *s, int metric, double *num,
+    double *den, double *dmax)
 {
 	int k = s->k, c, d, g;
-	long long n = 0, run;
-	double num = 0, den = 0, d2, mid;
+	double n = 0, run, d2, mid;
 
+	*num = *den = *dmax = 0;
 	for (c = 0; c < k; c++)
-		n += s->npair_c[c];
+		n += s->npair[c];
 	for (c = 0; c < k; c++) {
-		if (s->npair_c[c] == 0)
+		if (s->npair[c] == 0)
 			continue;
-		run = s->npair_c[c];
+		run = s->npair[c];
 		for (d = c + 1; d < k; d++) {
-			run += s->npair_c[d];
-			if (s->npair_c[d] == 0)
+			run += s->npair[d];
+			if (s->npair[d] == 0)
 				continue;
 			if (metric == 0)
 				d2 = 1; /* nominal: 1 when c != k */
@@ -48,31 +52,29 @@ kalpha(const struct agree_sums *s, int metric)
 				 * Ordinal: (sum_{g=c}^{k} n_g - (n_c + n_k) /
 				 * 2)^2, run being sum_{g=c}^{d} n_g.
 				 */
-				mid = (double)run -
-				    (double)(s->npair_c[c] + s->npair_c[d]) / 2;
+				mid = run - (s->npair[c] + s->npair[d]) / 2;
 				d2 = mid * mid;
 			} else {
 				/* Interval: (c - k)^2 on positions 0..k-1. */
 				g = d - c;
 				d2 = (double)g * g;
 			}
-			num += s->coinc[(size_t)c * k + d] * d2;
-			den +=
-			    (double)s->npair_c[c] * (double)s->npair_c[d] * d2;
+			*num += s->coinc[(size_t)c * k + d] * d2;
+			*den += s->npair[c] * s->npair[d] * d2;
+			if (d2 > *dmax)
+				*dmax = d2;
 		}
 	}
-	return 1 - (double)(n - 1) * num / den;
+	return n;
 }
 
-/* The three alphas undefined for why (ordinal and interval: nominal). */
-static void
-alpha_undefined(
-    const struct agree_input *in, struct agree_result *r, const char *why)
+static double
+kalpha(const struct agree_csums *s, int metric)
 {
-	set_undefined(&r->alpha_nominal, why);
-	set_undefined(&r->alpha_ordinal, in->ordinal ? why : AGREE_WHY_NOMINAL);
-	set_undefined(
-	    &r->alpha_interval, in->ordinal ? why : AGREE_WHY_NOMINAL);
+	double num, den, dmax, n = agree_alpha_sums(s, metric, &num, &den,
+	    &dmax);
+
+	return 1 - (n - 1) * num / den;
 }
 
 /*
@@ -89,18 +91,65 @@ alpha_undefined(
  * the number of classes on the scale (used or not); Q >= 2 here.
  */
 static double
-share_expected(
-    const struct agree_sums *s, const struct agree_result *r, int ac1)
+share_expected(const struct agree_csums *s, int ac1)
 {
 	double pe = 0;
 	int c;
 
 	for (c = 0; c < s->k; c++) {
-		double p = s->pi_sum[c] / r->nlabeled;
+		double p = s->pi[c] / s->n1;
 
 		pe += ac1 ? p * (1 - p) : p * p;
 	}
 	return ac1 ? pe / (s->k - 1) : pe;
+}
+
+void
+agree_coefs(const struct agree_csums *s, int ordinal, double v[AGREE_NCOEF],
+    const char *why[AGREE_NCOEF])
+{
+	int c, nused = 0, npair_used = 0, x;
+	double pa = s->pa / s->n2, pe;
+
+	for (x = 0; x < AGREE_NCOEF; x++) {
+		v[x] = 0;
+		why[x] = NULL;
+	}
+	for (c = 0; c < s->k; c++) {
+		nused += s->pi[c] > 0;
+		npair_used += s->npair[c] > 0;
+	}
+	/*
+	 * Percent agreement: the mean over items with two or more labels of
+	 * the share of agreeing labeler pairs (Fleiss 1971's P-bar; Gwet
+	 * 2014's p_a).
+	 */
+	v[AGREE_C_PERCENT] = pa;
+	if (nused < 2)
+		why[AGREE_C_FLEISS] = AGREE_WHY_ONE_CLASS;
+	else {
+		pe = share_expected(s, 0);
+		v[AGREE_C_FLEISS] = (pa - pe) / (1 - pe);
+	}
+	/* Q = 1 leaves AC1 no chance term. */
+	if (s->k < 2)
+		why[AGREE_C_AC1] = AGREE_WHY_ONE_CLASS;
+	else {
+		pe = share_expected(s, 1);
+		v[AGREE_C_AC1] = (pa - pe) / (1 - pe);
+	}
+	/*
+	 * Krippendorff (2011): D_e = 0 exactly when every pairable value is
+	 * one class, and alpha is then undefined (0/0).
+	 */
+	for (x = AGREE_C_ALPHA_NOMINAL; x <= AGREE_C_ALPHA_INTERVAL; x++) {
+		if (x != AGREE_C_ALPHA_NOMINAL && !ordinal)
+			why[x] = AGREE_WHY_NOMINAL;
+		else if (npair_used < 2)
+			why[x] = AGREE_WHY_ONE_CLASS;
+		else
+			v[x] = kalpha(s, x - AGREE_C_ALPHA_NOMINAL);
+	}
 }
 
 /*
@@ -132,70 +181,59 @@ conger_expected(const struct agree_sums *s, const struct agree_result *r)
 	return pe / ((double)ng * (ng - 1));
 }
 
+struct agree_stat *
+agree_coef_stat(struct agree_result *r, int x)
+{
+	struct agree_stat *st[AGREE_NCOEF] = { &r->percent, &r->fleiss,
+		&r->ac1, &r->alpha_nominal, &r->alpha_ordinal,
+		&r->alpha_interval };
+
+	return st[x];
+}
+
 void
 agree_stats_global(const struct agree_input *in, const struct agree_sums *s,
     struct agree_result *r)
 {
-	const char *base = agree_why_base(r);
-	int k = in->nclasses, c, nused = 0, npair_used = 0;
-	double pa, pe;
-
-	for (c = 0; c < k; c++) {
-		nused += s->used_c[c] > 0;
-		npair_used += s->npair_c[c] > 0;
-	}
+	const char *base = agree_why_base(r), *why[AGREE_NCOEF];
+	int k = in->nclasses, c, x;
+	double v[AGREE_NCOEF], *npair, pe;
+	struct agree_csums cs;
 
 	if (base != NULL) {
-		set_undefined(&r->percent, base);
-		set_undefined(&r->unanimous, base);
-		set_undefined(&r->fleiss, base);
-		set_undefined(&r->conger, base);
-		set_undefined(&r->ac1, base);
-		alpha_undefined(in, r, base);
-		return;
-	}
-
-	/*
-	 * Percent agreement: the mean over items with two or more labels of
-	 * the share of agreeing labeler pairs (Fleiss 1971's P-bar; Gwet
-	 * 2014's p_a).
-	 */
-	pa = s->pa_sum / r->npairable;
-	set_value(&r->percent, pa);
-	set_value(&r->unanimous, (double)s->unanimous / r->npairable);
-
-	if (nused < 2) {
-		set_undefined(&r->fleiss, AGREE_WHY_ONE_CLASS);
-		set_undefined(&r->conger, AGREE_WHY_ONE_CLASS);
-	} else {
-		pe = share_expected(s, r, 0);
-		set_value(&r->fleiss, (pa - pe) / (1 - pe));
-		pe = conger_expected(s, r);
-		set_value(&r->conger, (pa - pe) / (1 - pe));
-	}
-
-	/* Q = 1 leaves AC1 no chance term. */
-	if (k < 2)
-		set_undefined(&r->ac1, AGREE_WHY_ONE_CLASS);
-	else {
-		pe = share_expected(s, r, 1);
-		set_value(&r->ac1, (pa - pe) / (1 - pe));
-	}
-
-	/*
-	 * Krippendorff (2011): D_e = 0 exactly when every pairable value is
-	 * one class, and alpha is then undefined (0/0).
-	 */
-	if (npair_used < 2)
-		alpha_undefined(in, r, AGREE_WHY_ONE_CLASS);
-	else {
-		set_value(&r->alpha_nominal, kalpha(s, 0));
-		if (in->ordinal) {
-			set_value(&r->alpha_ordinal, kalpha(s, 1));
-			set_value(&r->alpha_interval, kalpha(s, 2));
-		} else {
+		for (x = 0; x < AGREE_NCOEF; x++)
+			set_undefined(agree_coef_stat(r, x), base);
+		if (!in->ordinal) {
 			set_undefined(&r->alpha_ordinal, AGREE_WHY_NOMINAL);
 			set_undefined(&r->alpha_interval, AGREE_WHY_NOMINAL);
 		}
+		set_undefined(&r->unanimous, base);
+		set_undefined(&r->conger, base);
+		return;
+	}
+	npair = xcalloc((size_t)k, sizeof *npair);
+	for (c = 0; c < k; c++)
+		npair[c] = (double)s->npair_c[c];
+	cs.k = k;
+	cs.n1 = r->nlabeled;
+	cs.n2 = r->npairable;
+	cs.pa = s->pa_sum;
+	cs.pi = s->pi_sum;
+	cs.npair = npair;
+	cs.coinc = s->coinc;
+	agree_coefs(&cs, in->ordinal, v, why);
+	for (x = 0; x < AGREE_NCOEF; x++) {
+		if (why[x] == NULL)
+			set_value(agree_coef_stat(r, x), v[x]);
+		else
+			set_undefined(agree_coef_stat(r, x), why[x]);
+	}
+	free(npair);
+	set_value(&r->unanimous, (double)s->unanimous / r->npairable);
+	if (!r->fleiss.defined)
+		set_undefined(&r->conger, AGREE_WHY_ONE_CLASS);
+	else {
+		pe = conger_expected(s, r);
+		set_value(&r->conger, (v[AGREE_C_PERCENT] - pe) / (1 - pe));
 	}
 }

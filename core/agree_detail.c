@@ -225,8 +225,9 @@ agree_stats_labelers(const struct agree_input *in, const struct agree_sums *s,
 		    l->hlp.defined ? AGREE_WHY_NO_BOOTSTRAP : l->hlp.why);
 	}
 	r->team_scored = s->team_scored;
-	if (s->team_scored > 0)
-		set_value(&r->team_hlp, s->team_credit / s->team_scored);
+	/* Each scored item once, whoever and however many labeled it. */
+	if (s->team_items > 0)
+		set_value(&r->team_hlp, s->team_credit / s->team_items);
 	else
 		set_undefined(&r->team_hlp, why_hlp(s, r, r->nlabels));
 	ci_undefined(&r->team_hlp_ci,

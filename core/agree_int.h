@@ -23,20 +23,21 @@
 
 /*
  * HLP judgements.  A judgement is one labeler's label on one item scored
- * against a reference; code 0 means it missed, code t >= 1 means credit
- * 1/t (1: matched; t >= 2: the label is one of t classes tied for the
- * leave-one-out majority, so it matches a uniformly broken tie with
- * probability 1/t).
+ * against a reference: credit num / den, 1 or 0 against the item's
+ * reference (den 1), else the share of the item's other labels that
+ * agree with it (den = the item's labels - 1).  pad is 0, so that
+ * lists compare as bytes.
  */
 struct agree_judgement {
 	uint16_t labeler; /* AGREE_MAX_LABELERS keeps both in 16 bits */
-	uint16_t code;
+	uint16_t num, den;
+	uint16_t pad;
 };
 
 static inline double
-judgement_credit(uint32_t code)
+judgement_credit(const struct agree_judgement *j)
 {
-	return code == 0 ? 0.0 : 1.0 / code;
+	return (double)j->num / j->den;
 }
 
 /* Distinct per-item judgement lists, with an open-addressing index. */
@@ -44,11 +45,38 @@ struct agree_patterns {
 	uint32_t n, cap;
 	uint32_t *off, *len;
 	uint64_t *hash;
-	double *credit; /* sum of the list's credits */
+	double *credit; /* the item's HLP value: the mean of its credits */
 	struct agree_judgement *pool;
+	double *jcredit; /* each pool entry's credit */
 	size_t npool, cappool;
 	uint32_t *table; /* pattern id + 1, 0 empty */
 	uint32_t tsize;  /* power of two */
+};
+
+/*
+ * What percent agreement, Fleiss' kappa, AC1 and the alphas are made of:
+ * sums over items of functions of the item's class counts, so that a
+ * bootstrap replicate (agree_cboot.c) is the same sums weighted by how
+ * often each count vector was drawn.  k classes; pi[c] = sum over
+ * labeled items of n_uc / m_u; npair[c] and coinc[c][d] over pairable
+ * items (pairable values of class c, Krippendorff's coincidences); pa =
+ * sum over pairable items of the share of agreeing pairs.
+ */
+struct agree_csums {
+	int k;
+	double n1, n2, pa;
+	double *pi, *npair, *coinc;
+};
+
+/* The coefficients agree_coefs computes, in this order. */
+enum {
+	AGREE_C_PERCENT,
+	AGREE_C_FLEISS,
+	AGREE_C_AC1,
+	AGREE_C_ALPHA_NOMINAL,
+	AGREE_C_ALPHA_ORDINAL,
+	AGREE_C_ALPHA_INTERVAL,
+	AGREE_NCOEF
 };
 
 /* Everything the single pass accumulates. */
@@ -71,8 +99,9 @@ struct agree_sums {
 	double *lab_credit;
 	int *lab_scored;
 	double *cls_credit, *cls_weight;
-	double team_credit;
-	long long team_scored;
+	double team_credit;     /* sum of the scored items' HLP values */
+	long long team_scored;  /* judgements */
+	long long team_items;   /* items with a judgement */
 	int any_ref; /* some item has a reference or gold */
 };
 
@@ -132,19 +161,45 @@ void agree_sums_free(struct agree_sums *s);
 /* Free what the scan put in pt; pt is zeroed. */
 void agree_patterns_free(struct agree_patterns *pt);
 /*
- * The pass over the items (in checked by agree_compute, by item).  Fills s, r's
- * item counts and the pattern table pt (zeroed by the caller); *count
- * (NULL on entry, grown here, caller frees) receives the number of items
- * of each pattern and *npat the number of items holding a judgement.
+ * Item patterns, with the number of items of each: the judgement lists
+ * (pt, for HLP) and the class count vectors (cv, for the coefficients:
+ * entries labeler = class, num = its labels, den 1, in class order).
+ */
+struct agree_scan_patterns {
+	struct agree_patterns pt, cv;
+	uint32_t *count, *cvcount;
+	uint32_t npat;  /* items holding a judgement */
+	uint32_t ncv;   /* labeled items */
+};
+void agree_scan_patterns_free(struct agree_scan_patterns *sp);
+
+/*
+ * The pass over the items (in checked by agree_compute, by item).  Fills
+ * s, r's item counts and *sp (zeroed by the caller).
  */
 void agree_scan(const struct agree_input *in, struct agree_sums *s,
-    struct agree_result *r, struct agree_patterns *pt, uint32_t **count,
-    uint32_t *npat);
+    struct agree_result *r, struct agree_scan_patterns *sp);
 
 /* agree_coef.c */
 
 /* Why the multi-labeler statistics are undefined, or NULL. */
 const char *agree_why_base(const struct agree_result *r);
+/*
+ * The coefficients of c (ordinal: the scale is ordered) into v; why[x]
+ * is NULL when v[x] is defined, else the reason.  Needs c->n2 > 0.
+ */
+void agree_coefs(const struct agree_csums *c, int ordinal,
+    double v[AGREE_NCOEF], const char *why[AGREE_NCOEF]);
+/*
+ * Krippendorff's sums for metric (0 nominal, 1 ordinal, 2 interval):
+ * *num = sum_{c<k} o_ck d2(c, k), *den = sum_{c<k} n_c n_k d2(c, k), *dmax
+ * the largest d2 between classes with pairable values.  Returns n, the
+ * pairable values; alpha = 1 - (n - 1) num / den.
+ */
+double agree_alpha_sums(const struct agree_csums *s, int metric, double *num,
+    double *den, double *dmax);
+/* The statistic of r that coefficient x (AGREE_C_*) is. */
+struct agree_stat *agree_coef_stat(struct agree_result *r, int x);
 /* Percent agreement, Fleiss, Conger, AC1 and alpha into r. */
 void agree_stats_global(const struct agree_input *in,
     const struct agree_sums *s, struct agree_result *r);
@@ -160,6 +215,18 @@ void agree_stats_classes(const struct agree_input *in,
 /* r->labelers and the team HLP; needs r->pairs. */
 void agree_stats_labelers(const struct agree_input *in,
     const struct agree_sums *s, struct agree_result *r);
+
+/* agree_cboot.c */
+
+/*
+ * The intervals of percent agreement, Fleiss' kappa, AC1 and the alphas:
+ * o->bootstrap replicates resampling the labeled items by count vector
+ * (sp->cv), BCa with the jackknife over the same vectors.  Needs
+ * agree_stats_global's values in r.  Does nothing without replicates.
+ */
+void agree_coef_bootstrap(const struct agree_input *in,
+    const struct agree_opts *o, const struct agree_scan_patterns *sp,
+    struct agree_result *r);
 
 /* agree_boot.c */
 
@@ -211,7 +278,7 @@ void agree_resample_draw(
  * Does nothing without replicates or items.
  */
 void agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
-    const struct agree_patterns *pt, const uint32_t *count, uint32_t npat,
-    struct agree_result *r);
+    const struct agree_sums *s, const struct agree_patterns *pt,
+    const uint32_t *count, uint32_t npat, struct agree_result *r);
 
 #endif

@@ -23,7 +23,8 @@ patterns_hash(const struct agree_judgement *j, uint32_t n)
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
-		h ^= ((uint64_t)j[i].labeler << 32) | j[i].code;
+		h ^= ((uint64_t)j[i].labeler << 32) | (uint64_t)j[i].num << 16 |
+		    j[i].den;
 		h *= 0x100000001b3ULL;
 		h ^= h >> 29;
 	}
@@ -78,15 +79,19 @@ patterns_id(
 			pt->cappool = pt->cappool == 0 ? 1024 : pt->cappool * 2;
 		pt->pool =
 		    xreallocarray(pt->pool, pt->cappool, sizeof *pt->pool);
+		pt->jcredit = xreallocarray(
+		    pt->jcredit, pt->cappool, sizeof *pt->jcredit);
 	}
 	id = pt->n++;
 	memcpy(pt->pool + pt->npool, j, n * sizeof *j);
 	pt->off[id] = (uint32_t)pt->npool;
 	pt->len[id] = n;
 	pt->hash[id] = h;
-	for (i = 0; i < n; i++)
-		credit += judgement_credit(j[i].code);
-	pt->credit[id] = credit;
+	for (i = 0; i < n; i++) {
+		pt->jcredit[pt->npool + i] = judgement_credit(&j[i]);
+		credit += pt->jcredit[pt->npool + i];
+	}
+	pt->credit[id] = n > 0 ? credit / n : 0;
 	pt->npool += n;
 	pt->table[slot] = id + 1;
 	return id;
@@ -100,58 +105,58 @@ agree_patterns_free(struct agree_patterns *pt)
 	free(pt->hash);
 	free(pt->credit);
 	free(pt->pool);
+	free(pt->jcredit);
 	free(pt->table);
 	memset(pt, 0, sizeof *pt);
 }
 
 /*
- * Score labeler `lab`'s label x on one item whose class counts are cnt
- * over the nd classes in pres[] (m labels in all); ref is the item's
- * reference (adjudicated, else gold) or -1.  Returns 0 when there is no
- * reference (no reference and no other label), else 1 with *code set.
+ * Score the label x on one item whose class counts are cnt (m labels in
+ * all) into *j (labeler set by the caller), and add the item's share of
+ * the per-class HLP once, from its first label (first).  ref is the
+ * item's reference (adjudicated, else gold) or -1.  Returns 0 when there
+ * is nothing to score against (no reference and no other label).
+ *
+ * HLP is the expected agreement of one person's label with another
+ * person's on the same item (or with the reference where there is one):
+ * against a reference the credit is 1 or 0; else it is the share of the
+ * m - 1 other labels that agree, (n_x - 1) / (m - 1), so that every
+ * (labeler, other labeler) pair on the item counts once and the figure
+ * does not depend on how many labeled the item.
  */
 static int
-hlp_judge(struct agree_sums *s, int x, int ref, const int *cnt, const int *pres,
-    int nd, int m, uint32_t *code)
+hlp_judge(struct agree_sums *s, int x, int ref, const int *cnt,
+    const int *pres, int nd, int m, int first, struct agree_judgement *j)
 {
-	int d, c, n, best = 0, tied = 0, in_tie;
+	int d, c;
 
+	j->pad = 0;
 	if (ref >= 0) {
-		s->cls_weight[ref] += 1;
-		if (x == ref) {
-			s->cls_credit[ref] += 1;
-			*code = 1;
-		} else
-			*code = 0;
+		if (first) {
+			/* Recall of the reference class: its labels' share. */
+			s->cls_weight[ref] += 1;
+			s->cls_credit[ref] += (double)cnt[ref] / m;
+		}
+		j->num = x == ref;
+		j->den = 1;
 		return 1;
 	}
 	if (m < 2)
 		return 0;
-	/*
-	 * Leave-one-out majority: the most frequent class among the other
-	 * labels.  A tie among t classes is broken uniformly at random in
-	 * expectation: each tied class is the reference with weight 1/t.
-	 */
-	for (d = 0; d < nd; d++) {
-		c = pres[d];
-		n = cnt[c] - (c == x);
-		if (n > best) {
-			best = n;
-			tied = 1;
-		} else if (n == best && n > 0)
-			tied++;
-	}
-	in_tie = cnt[x] - 1 == best;
-	for (d = 0; d < nd; d++) {
-		c = pres[d];
-		if (cnt[c] - (c == x) == best)
-			s->cls_weight[c] += 1.0 / tied;
-	}
-	if (in_tie) {
-		s->cls_credit[x] += 1.0 / tied;
-		*code = (uint32_t)tied;
-	} else
-		*code = 0;
+	if (first)
+		/*
+		 * A random label of the item is of class c with probability
+		 * n_c / m, and another then agrees with it with probability
+		 * (n_c - 1) / (m - 1).
+		 */
+		for (d = 0; d < nd; d++) {
+			c = pres[d];
+			s->cls_weight[c] += (double)cnt[c] / m;
+			s->cls_credit[c] += (double)cnt[c] * (cnt[c] - 1) /
+			    ((double)m * (m - 1));
+		}
+	j->num = (uint16_t)(cnt[x] - 1);
+	j->den = (uint16_t)(m - 1);
 	return 1;
 }
 
@@ -343,37 +348,43 @@ item_add_labeler_pairs(struct agree_sums *s, const struct item *it)
 /*
  * Score each of the item's labels against gold g and the HLP reference
  * ref (either -1 when the item has none); the scored judgements go to
- * it->jl.  Returns how many.
+ * it->jl, and the item's HLP value (the mean of their credits) to the
+ * team's sum.  Returns how many.
  */
 static int
 item_judge(struct agree_sums *s, struct item *it, int g, int ref)
 {
 	const int *lab = it->lab, *cls = it->cls;
 	int p, nj = 0;
-	uint32_t code;
+	double item = 0;
 
 	for (p = 0; p < it->m; p++) {
+		struct agree_judgement *j = &it->jl[nj];
+
 		if (g >= 0) {
 			s->lab_gold[lab[p]]++;
 			s->lab_gold_ok[lab[p]] += cls[p] == g;
 		}
 		if (!hlp_judge(s, cls[p], ref, it->cnt, it->pres, it->nd, it->m,
-			&code))
+			nj == 0, j))
 			continue;
+		j->labeler = (uint16_t)lab[p];
 		s->lab_scored[lab[p]]++;
-		s->lab_credit[lab[p]] += judgement_credit(code);
-		s->team_credit += judgement_credit(code);
+		s->lab_credit[lab[p]] += judgement_credit(j);
+		item += judgement_credit(j);
 		s->team_scored++;
-		it->jl[nj].labeler = (uint16_t)lab[p];
-		it->jl[nj].code = (uint16_t)code;
 		nj++;
+	}
+	if (nj > 0) {
+		s->team_credit += item / nj;
+		s->team_items++;
 	}
 	return nj;
 }
 
 /*
- * Count one more item of the judgement list jl[0..nj-1] in *count, grown
- * with the pattern table (*ncount entries so far).
+ * Count one more item of the list jl[0..nj-1] in *count, grown with the
+ * pattern table (*ncount entries so far).
  */
 static void
 count_pattern(struct agree_patterns *pt, const struct agree_judgement *jl,
@@ -390,22 +401,43 @@ count_pattern(struct agree_patterns *pt, const struct agree_judgement *jl,
 	(*count)[id]++;
 }
 
-/*
- * The pass over the items.  Fills s, r's item counts and the pattern
- * table; *count (grown here, caller frees) receives the number of items
- * of each pattern and *npat the number of items holding a judgement.
- */
+/* The item's class count vector, classes ascending, into jl; its length. */
+static int
+item_counts(const struct item *it, struct agree_judgement *jl)
+{
+	int d, e, c;
+
+	for (d = 0; d < it->nd; d++) {
+		c = it->pres[d];
+		for (e = d; e > 0 && jl[e - 1].labeler > c; e--)
+			jl[e] = jl[e - 1];
+		jl[e].labeler = (uint16_t)c;
+		jl[e].num = (uint16_t)it->cnt[c];
+		jl[e].den = 1;
+		jl[e].pad = 0;
+	}
+	return it->nd;
+}
+
+void
+agree_scan_patterns_free(struct agree_scan_patterns *sp)
+{
+	agree_patterns_free(&sp->pt);
+	agree_patterns_free(&sp->cv);
+	free(sp->count);
+	free(sp->cvcount);
+	memset(sp, 0, sizeof *sp);
+}
+
 void
 agree_scan(const struct agree_input *in, struct agree_sums *s,
-    struct agree_result *r, struct agree_patterns *pt, uint32_t **count,
-    uint32_t *npat)
+    struct agree_result *r, struct agree_scan_patterns *sp)
 {
 	int L = in->nlabelers, u, d, ref, g, nj;
-	uint32_t ncount = 0;
+	uint32_t ncount = 0, ncv = 0;
 	struct item it;
 
 	item_init(&it, in->nclasses, L);
-	*npat = 0;
 	for (u = 0; L > 0 && u < in->nitems; u++) {
 		item_read(s, in, u, &it);
 		if (it.m == 0)
@@ -432,9 +464,12 @@ agree_scan(const struct agree_input *in, struct agree_sums *s,
 		if (ref >= 0)
 			s->any_ref = 1;
 		if ((nj = item_judge(s, &it, g, ref)) > 0) {
-			count_pattern(pt, it.jl, nj, count, &ncount);
-			(*npat)++;
+			count_pattern(&sp->pt, it.jl, nj, &sp->count, &ncount);
+			sp->npat++;
 		}
+		nj = item_counts(&it, it.jl);
+		count_pattern(&sp->cv, it.jl, nj, &sp->cvcount, &ncv);
+		sp->ncv++;
 		item_clear(&it);
 	}
 	item_free(&it);

@@ -121,7 +121,7 @@ int
 interval_bca(double est, double *rep, int nrep,
     const struct interval_jack *jk, double conf, double *lo, double *hi)
 {
-	double below = 0, p0, z0, a, za;
+	double below = 0, p0, z0, a, za, tie;
 	int b;
 
 	if (nrep < 1)
@@ -132,10 +132,13 @@ interval_bca(double est, double *rep, int nrep,
 	/*
 	 * Bias correction: the share of replicates below the estimate, ties
 	 * counted half (a discrete statistic has many replicates equal to
-	 * it), kept within half a replicate of 0 and 1 so z0 stays finite.
+	 * it; equal within 1e-12, since a replicate's sums are added in
+	 * another order than the estimate's), kept within half a replicate
+	 * of 0 and 1 so z0 stays finite.
 	 */
+	tie = 1e-12 * (fabs(est) > 1 ? fabs(est) : 1);
 	for (b = 0; b < nrep; b++)
-		below += rep[b] < est ? 1 : rep[b] == est ? 0.5 : 0;
+		below += rep[b] < est - tie ? 1 : rep[b] <= est + tie ? 0.5 : 0;
 	p0 = below / nrep;
 	if (p0 < 0.5 / nrep)
 		p0 = 0.5 / nrep;

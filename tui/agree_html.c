@@ -128,30 +128,34 @@ static void
 overall_html(struct buf *b, const char *id, const struct agree_result *a,
     double confidence)
 {
-	static const char *const heads[] = { "statistic", "value", NULL };
+	static const char *const heads[] = { "statistic", "value",
+		"interval", NULL };
 	const struct {
 		const char *key, *name;
 		const struct agree_stat *s;
+		const struct agree_ci *ci;
 	} rows[] = {
-		{ "percent", "percent agreement", &a->percent },
-		{ "unanimous", "unanimous items", &a->unanimous },
-		{ "fleiss", "Fleiss' kappa", &a->fleiss },
-		{ "conger", "Conger's kappa", &a->conger },
+		{ "percent", "percent agreement", &a->percent, &a->percent_ci },
+		{ "unanimous", "unanimous items", &a->unanimous, NULL },
+		{ "fleiss", "Fleiss' kappa", &a->fleiss, &a->fleiss_ci },
+		{ "conger", "Conger's kappa", &a->conger, NULL },
 		{ "alpha_nominal", "Krippendorff's alpha, nominal",
-		    &a->alpha_nominal },
+		    &a->alpha_nominal, &a->alpha_nominal_ci },
 		{ "alpha_ordinal", "Krippendorff's alpha, ordinal",
-		    &a->alpha_ordinal },
+		    &a->alpha_ordinal, &a->alpha_ordinal_ci },
 		{ "alpha_interval", "Krippendorff's alpha, interval",
-		    &a->alpha_interval },
-		{ "ac1", "Gwet's AC1", &a->ac1 },
-		{ "cohen_mean", "mean Cohen's kappa", &a->cohen_mean },
-		{ "hlp", "team HLP", &a->team_hlp },
+		    &a->alpha_interval, &a->alpha_interval_ci },
+		{ "ac1", "Gwet's AC1", &a->ac1, &a->ac1_ci },
+		{ "cohen_mean", "mean Cohen's kappa", &a->cohen_mean, NULL },
+		/* its interval has a row of its own (hlp_ci, below) */
+		{ "hlp", "team HLP", &a->team_hlp, NULL },
 	};
+	char key[32];
 	size_t i;
 
 	buf_printf(b, "<h3>Overall</h3>\n<p class=\"note\">%d items, %d "
 	    "labeled, %d with two labels or more, %lld labels, %d labeler%s; "
-	    "HLP interval: %.0f%% percentile bootstrap, %d replicates.</p>\n",
+	    "intervals: %.0f%% BCa item bootstrap, %d replicates.</p>\n",
 	    a->nitems, a->nlabeled, a->npairable, a->nlabels, a->nactive,
 	    a->nactive == 1 ? "" : "s", confidence * 100, a->bootstrap);
 	html_table_begin(b, id, "overall", heads);
@@ -159,11 +163,17 @@ overall_html(struct buf *b, const char *id, const struct agree_result *a,
 		buf_printf(b, "<tr data-stat=\"%s\">", rows[i].key);
 		report_td_text(b, rows[i].name);
 		html_td_stat(b, rows[i].key, rows[i].s);
+		if (rows[i].ci != NULL) {
+			snprintf(key, sizeof key, "%s_ci", rows[i].key);
+			html_td_ci(b, key, rows[i].ci);
+		} else
+			report_td_text(b, "");
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "<tr data-stat=\"hlp_ci\">");
 	report_td_text(b, "team HLP interval");
 	html_td_ci(b, "hlp_ci", &a->team_hlp_ci);
+	report_td_text(b, "");
 	buf_puts(b, "</tr>\n</table>\n");
 }
 

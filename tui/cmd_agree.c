@@ -32,8 +32,8 @@ static const struct cmd_opt options[] = {
 	    "one result per version, then all together\n"
 	    "(default: every version together)" },
 	{ "bootstrap", "N", 0,
-	    "bootstrap replicates for HLP intervals (default 1000;\n"
-	    "0: no intervals)" },
+	    "bootstrap replicates for the intervals of HLP, kappa,\n"
+	    "alpha, AC1 and percent agreement (default 1000; 0: none)" },
 	{ "seed", "S", 0, "bootstrap seed (default 1)" },
 	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
 	{ "html", "FILE", CMD_OPT_NONEMPTY,
@@ -196,13 +196,19 @@ json_agreement(struct json *j, const struct ratings *r,
 	cmd_json_int(j, "labels", a->nlabels);
 	cmd_json_int(j, "labelers_active", a->nactive);
 	cmd_json_stat(j, "percent", &a->percent);
+	cmd_json_ci(j, "percent_ci", &a->percent_ci);
 	cmd_json_stat(j, "unanimous", &a->unanimous);
 	cmd_json_stat(j, "fleiss", &a->fleiss);
+	cmd_json_ci(j, "fleiss_ci", &a->fleiss_ci);
 	cmd_json_stat(j, "conger", &a->conger);
 	cmd_json_stat(j, "ac1", &a->ac1);
+	cmd_json_ci(j, "ac1_ci", &a->ac1_ci);
 	cmd_json_stat(j, "alpha_nominal", &a->alpha_nominal);
+	cmd_json_ci(j, "alpha_nominal_ci", &a->alpha_nominal_ci);
 	cmd_json_stat(j, "alpha_ordinal", &a->alpha_ordinal);
+	cmd_json_ci(j, "alpha_ordinal_ci", &a->alpha_ordinal_ci);
 	cmd_json_stat(j, "alpha_interval", &a->alpha_interval);
+	cmd_json_ci(j, "alpha_interval_ci", &a->alpha_interval_ci);
 	cmd_json_stat(j, "cohen_mean", &a->cohen_mean);
 	cmd_json_stat(j, "hlp", &a->team_hlp);
 	cmd_json_ci(j, "hlp_ci", &a->team_hlp_ci);
@@ -434,9 +440,12 @@ name_col(const char *s, int width)
 }
 
 static void
-team_row(const char *name, const struct agree_stat *s)
+team_row(const char *name, const struct agree_stat *s,
+    const struct agree_ci *ci)
 {
 	printf("  %-28s %s", name, fmt_stat(s));
+	if (s->defined && ci != NULL && ci->defined)
+		printf(" %s", fmt_ci(ci));
 	if (s->defined)
 		bar(s->value);
 	putchar('\n');
@@ -461,16 +470,19 @@ print_team(const struct ratings *r, const struct agree_result *a,
 	printf("  %d items, %d labeled, %d with two labels or more, %lld "
 	    "labels, %d labeler%s\n\n", a->nitems, a->nlabeled, a->npairable,
 	    a->nlabels, a->nactive, a->nactive == 1 ? "" : "s");
-	team_row("percent agreement", &a->percent);
-	team_row("unanimous items", &a->unanimous);
-	team_row("Fleiss' kappa", &a->fleiss);
-	team_row("Krippendorff alpha, nominal", &a->alpha_nominal);
+	team_row("percent agreement", &a->percent, &a->percent_ci);
+	team_row("unanimous items", &a->unanimous, NULL);
+	team_row("Fleiss' kappa", &a->fleiss, &a->fleiss_ci);
+	team_row("Krippendorff alpha, nominal", &a->alpha_nominal,
+	    &a->alpha_nominal_ci);
 	if (r->ordinal) {
-		team_row("Krippendorff alpha, ordinal", &a->alpha_ordinal);
-		team_row("Krippendorff alpha, interval", &a->alpha_interval);
+		team_row("Krippendorff alpha, ordinal", &a->alpha_ordinal,
+		    &a->alpha_ordinal_ci);
+		team_row("Krippendorff alpha, interval", &a->alpha_interval,
+		    &a->alpha_interval_ci);
 	}
-	team_row("Gwet's AC1", &a->ac1);
-	team_row("mean Cohen's kappa", &a->cohen_mean);
+	team_row("Gwet's AC1", &a->ac1, &a->ac1_ci);
+	team_row("mean Cohen's kappa", &a->cohen_mean, NULL);
 	printf("  %-28s %s", "team HLP", fmt_stat(&a->team_hlp));
 	if (a->team_hlp.defined) {
 		printf(" %s", fmt_ci(&a->team_hlp_ci));

@@ -35,6 +35,9 @@
 #define AGREE_WHY_CLASS_UNUSED "class not used on an item with two labels"
 #define AGREE_WHY_NO_BOOTSTRAP "no bootstrap"
 #define AGREE_WHY_FEW_ITEMS "too few items for a bootstrap interval"
+#define AGREE_WHY_RESAMPLE "undefined in some resamples"
+#define AGREE_WHY_NO_SPREAD "every resample gave the same value"
+#define AGREE_WHY_MANY_CLASSES "too many classes for a bootstrap interval"
 
 /* A statistic: value is meaningful only when defined is 1. */
 struct agree_stat {
@@ -43,7 +46,11 @@ struct agree_stat {
 	const char *why; /* AGREE_WHY_* when !defined, else NULL */
 };
 
-/* A percentile bootstrap interval (lo <= hi) at opts->confidence. */
+/*
+ * An interval (lo <= hi) at opts->confidence: the bias-corrected and
+ * accelerated (BCa) item bootstrap, or Wilson's score interval for HLP
+ * when every resample gave the same value (docs/statistics.md).
+ */
 struct agree_ci {
 	double lo, hi;
 	int defined;
@@ -152,6 +159,13 @@ struct agree_result {
 	struct agree_stat alpha_ordinal;
 	struct agree_stat alpha_interval;
 	struct agree_stat cohen_mean; /* mean of the defined pair kappas */
+	/*
+	 * Item-bootstrap intervals of percent, fleiss, ac1 and the alphas
+	 * (none for Conger and the Cohen pairs, which depend on who labeled
+	 * what, not only on the items' class counts).
+	 */
+	struct agree_ci percent_ci, fleiss_ci, ac1_ci;
+	struct agree_ci alpha_nominal_ci, alpha_ordinal_ci, alpha_interval_ci;
 
 	int npairs;               /* nlabelers * (nlabelers - 1) / 2 */
 	struct agree_pair *pairs; /* (0,1), (0,2), ..., (1,2), ... */

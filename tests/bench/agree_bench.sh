@@ -1,13 +1,14 @@
 #!/bin/sh
 # tests/bench/agree_bench.sh: the `accord agree` benchmark (issue 5).
 #
-# build/bench/gen_store makes a store of 200,000 items x 5 labelers (3
-# ordinal classes, 10% of the cells empty, about 900,000 label rows in the
+# build/bench/gen_store makes a store of 225,000 items x 5 labelers (3
+# ordinal classes, 10% of the cells empty, about 1,010,000 label rows in the
 # order they were made, metadata `site` and `brightness`; see the top of
 # tests/bench/gen_store.c for the model).  Then, from this one run:
 #
 #  (a) `accord agree DB --json --bootstrap 0`: wall time and peak RSS;
-#  (b) the same with `--bootstrap 1000`;
+#  (b) the same with `--bootstrap 1000`: every interval (HLP, each
+#      labeler's, percent, Fleiss, AC1, the three alphas), 1M labels;
 #  (c) the floor: the sqlite3 shell scanning the label rows (the scan
 #      accord made before schema 4 packed them per item: item_labels),
 #      output to /dev/null;
@@ -48,7 +49,7 @@
 # (2 if it could not run); the verdict is the last line.
 #
 #   BENCH_SMALL=1       20,000 items, for a quick try
-#   BENCH_ITEMS=N       items (default 200000)
+#   BENCH_ITEMS=N       items (default 225000: about 1M labels)
 #   BENCH_SEED=N        generator seed (default 1)
 #   BENCH_RUNS=N        runs of (a), (b), (c) (default 5)
 #   BENCH_NLTK_RUNS=N   runs of NLTK's expression (default 3)
@@ -66,7 +67,7 @@ PY=/usr/bin/python3
 if [ "${BENCH_SMALL:-0}" != 0 ]; then
 	NITEMS=${BENCH_ITEMS:-20000}
 else
-	NITEMS=${BENCH_ITEMS:-200000}
+	NITEMS=${BENCH_ITEMS:-225000}
 fi
 NLAB=5
 SEED=${BENCH_SEED:-1}

@@ -143,6 +143,10 @@ for res in d["results"]:
               "alpha_ordinal", "alpha_interval", "cohen_mean", "hlp"):
         num(ov.find(tag="tr", data_stat=k).find(tag="td", data_key=k), o[k], (R, k))
     ci(ov.find(tag="td", data_key="hlp_ci"), o["hlp_ci"], (R, "hlp_ci"))
+    for k in ("percent", "fleiss", "ac1", "alpha_nominal", "alpha_ordinal",
+              "alpha_interval"):
+        ci(ov.find(tag="tr", data_stat=k).find(tag="td", data_key=k + "_ci"),
+           o[k + "_ci"], (R, k + "_ci"))
     # Per labeler: table and chart, HLP with its interval as an error bar.
     lt = sec.find(tag="table", id=R + "-labelers")
     lc = sec.find(tag="svg", id=R + "-labeler-chart")
@@ -222,7 +226,8 @@ ok_if "undefined statistics read 'undefined (reason)' in the page" $PY - "$T/r.h
 import sys, htmlcheck
 root, _ = htmlcheck.parse(open(sys.argv[1], encoding="utf-8").read())
 row = root.find(id="all-overall").find(tag="tr", data_stat="alpha_ordinal")
-assert row.find(tag="td", cls="undef").text() == "undefined (nominal scale)", row.text()
+assert row.find(tag="td", data_key="alpha_ordinal").text() == "undefined (nominal scale)", row.text()
+assert "undefined (nominal scale)" in row.find(tag="td", data_key="alpha_ordinal_ci").text(), row.text()
 # carol made no label under guideline version 2.
 g2 = root.find(id="g2-labelers").find(tag="tr", data_labeler="carol")
 assert g2.find(tag="td", data_key="hlp").text() == "undefined (no labels)", g2.text()

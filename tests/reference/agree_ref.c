@@ -120,6 +120,12 @@ print_result(const struct agree_result *r)
 	stat_line("alpha_ordinal", &r->alpha_ordinal);
 	stat_line("alpha_interval", &r->alpha_interval);
 	stat_line("cohen_mean", &r->cohen_mean);
+	ci_line("percent_ci", -1, &r->percent_ci);
+	ci_line("fleiss_ci", -1, &r->fleiss_ci);
+	ci_line("ac1_ci", -1, &r->ac1_ci);
+	ci_line("alpha_nominal_ci", -1, &r->alpha_nominal_ci);
+	ci_line("alpha_ordinal_ci", -1, &r->alpha_ordinal_ci);
+	ci_line("alpha_interval_ci", -1, &r->alpha_interval_ci);
 	for (i = 0; i < r->npairs; i++) {
 		const struct agree_pair *p = &r->pairs[i];
 

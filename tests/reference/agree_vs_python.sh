@@ -31,14 +31,19 @@
 #    way Gwet (2014) generalises them, so they are compared with a Python
 #    transcription of those formulas (as in Gwet's irrCAC R package);
 #    likewise specific agreement, the pooled confusion, the disagreement
-#    pairs, per-labeler agreement, gold accuracy and HLP (with the tie
-#    rule of docs/statistics.md) against straightforward Python loops.
+#    pairs, per-labeler agreement, gold accuracy and HLP (pairwise, each
+#    item once, docs/statistics.md) against straightforward Python loops.
 #  - The bootstrap intervals against a Python replay of the documented
 #    generator (xoshiro256** seeded by splitmix64; each replicate's
 #    counts per pattern as conditional binomials, largest pattern first,
 #    for the patterns of 48 items or more, by inversion or Hormann's
-#    BTRD; Lemire's bounded integers over the items of the others;
-#    type-7 percentiles), and against a run on two threads.
+#    BTRD; Lemire's bounded integers over the items of the others) and
+#    BCa (SciPy's normal quantiles, a jackknife leaving out each item in
+#    turn, type-7 percentiles; Wilson where HLP's replicates have no
+#    spread): HLP's over judgement lists, percent, Fleiss, AC1 and the
+#    alphas' over the items' class count vectors, each coefficient of a
+#    replicate recomputed from its items; and against a run on two
+#    threads.
 #  - Undefined statistics: the same ones, for the same reasons.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -65,6 +70,7 @@ import warnings
 from collections import Counter
 
 import numpy as np
+from scipy.stats import norm
 from nltk.metrics.agreement import AnnotationTask
 from nltk.metrics.distance import binary_distance, interval_distance
 from sklearn.metrics import cohen_kappa_score
@@ -263,42 +269,44 @@ def ordinal_distance(items):
     return d
 
 
+def item_ref(c, u):
+    if c["ref"] is not None and c["ref"][u] >= 0:
+        return c["ref"][u]
+    if c["gold"] is not None and c["gold"][u] >= 0:
+        return c["gold"][u]
+    return -1
+
+
 def hlp(c):
-    """Per-item judgement lists [(labeler, code)], and HLP sums."""
+    """Per-item judgement lists [(labeler, num, den)], and HLP sums: a label
+    scores 1/0 against the item's reference, else the share of the item's
+    other labels that agree; an item's HLP is the mean of its scores."""
     k, L = c["k"], c["L"]
     credit, scored = [0.0] * L, [0] * L
     ccred, cw = [0.0] * k, [0.0] * k
-    lists = []
+    lists, values = [], []
     for u, it in enumerate(labels_of(c)):
-        ref = -1
-        if c["ref"] is not None and c["ref"][u] >= 0:
-            ref = c["ref"][u]
-        elif c["gold"] is not None and c["gold"][u] >= 0:
-            ref = c["gold"][u]
+        ref = item_ref(c, u)
+        m = len(it)
+        cnt = Counter(x for _, x in it)
+        if ref < 0 and m < 2 or m == 0:
+            continue
+        if ref >= 0:
+            cw[ref] += 1
+            ccred[ref] += cnt[ref] / m
+        else:
+            for q, n in cnt.items():
+                cw[q] += n / m
+                ccred[q] += n * (n - 1) / (m * (m - 1))
         jl = []
         for j, x in it:
-            if ref >= 0:
-                code = 1 if x == ref else 0
-                cw[ref] += 1
-                if x == ref:
-                    ccred[ref] += 1
-            else:
-                others = Counter(y for h, y in it if h != j)
-                if not others:
-                    continue
-                m = max(others.values())
-                tie = [q for q in others if others[q] == m]
-                for q in tie:
-                    cw[q] += 1 / len(tie)
-                code = len(tie) if x in tie else 0
-                if x in tie:
-                    ccred[x] += 1 / len(tie)
+            num, den = (int(x == ref), 1) if ref >= 0 else (cnt[x] - 1, m - 1)
             scored[j] += 1
-            credit[j] += 1 / code if code else 0
-            jl.append((j, code))
-        if jl:
-            lists.append(tuple(jl))
-    return lists, credit, scored, ccred, cw
+            credit[j] += num / den
+            jl.append((j, num, den))
+        lists.append(tuple(jl))
+        values.append(sum(n / d for _, n, d in jl) / len(jl))
+    return lists, credit, scored, ccred, cw, values
 
 
 M64 = (1 << 64) - 1
@@ -454,17 +462,58 @@ def binomial(r, n, p):
 BINOMIAL_MIN = 48
 
 
-def boot_replay(c, B, seed, conf):
-    lists = hlp(c)[0]
-    if not lists:
+def norm_cdf(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2))
+
+
+def bca(est, reps, jack, conf):
+    """BCa from replicates and the jackknife values of every item (None:
+    no acceleration); None when the replicates have no spread."""
+    reps = sorted(reps)
+    B = len(reps)
+    if reps[0] == reps[-1]:
         return None
+    tie = 1e-12 * max(1.0, abs(est))
+    p0 = sum(1 if v < est - tie else 0.5 if v <= est + tie else 0 for v in reps) / B
+    p0 = min(max(p0, 0.5 / B), 1 - 0.5 / B)
+    z0 = float(norm.ppf(p0))
+    a = 0.0
+    if jack is not None:
+        mean = sum(jack) / len(jack)
+        s2 = sum((mean - v) ** 2 for v in jack)
+        s3 = sum((mean - v) ** 3 for v in jack)
+        if s2 > 0:
+            a = s3 / (6 * s2 ** 1.5)
+    za = float(norm.ppf((1 + conf) / 2))
+
+    def level(z):
+        t = z0 + z
+        den = 1 - a * t
+        if not den > 0:
+            return 0.0 if z < 0 else 1.0
+        return norm_cdf(z0 + t / den)
+    q = lambda p: float(np.percentile(reps, 100 * p))
+    return q(level(-za)), q(level(za))
+
+
+def wilson(p, n, conf):
+    z = float(norm.ppf((1 + conf) / 2))
+    den = 1 + z * z / n
+    mid = (p + z * z / (2 * n)) / den
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
+    return max(0.0, mid - half), min(1.0, mid + half)
+
+
+def resample(keys, B, seed):
+    """Each replicate's count per distinct key (in order of first
+    appearance), as core/agree_boot.c draws them."""
     ids, order, count = {}, [], []
-    for jl in lists:
-        if jl not in ids:
-            ids[jl] = len(order)
-            order.append(jl)
+    for key in keys:
+        if key not in ids:
+            ids[key] = len(order)
+            order.append(key)
             count.append(0)
-        count[ids[jl]] += 1
+        count[ids[key]] += 1
     N = sum(count)
     # Largest first, ties in order of appearance; the small ones last.
     big = sorted(range(len(order)), key=lambda p: (-count[p], p))
@@ -473,7 +522,7 @@ def boot_replay(c, B, seed, conf):
     cum = [0]
     for p in small:
         cum.append(cum[-1] + count[p])
-    team, lab = [], [[] for _ in range(c["L"])]
+    hists = []
     for rep in range(B):
         r = Rng(seed, rep)
         hist = [0] * len(order)
@@ -484,23 +533,123 @@ def boot_replay(c, B, seed, conf):
             rest -= count[p]
         for _ in range(left):
             hist[small[bisect.bisect_right(cum, r.below(rest)) - 1]] += 1
+        hists.append(hist)
+    return order, hists
+
+
+def boot_replay(c, B, seed, conf):
+    lists, credit, scored, _, _, values = hlp(c)
+    if not lists:
+        return None
+    order, hists = resample(lists, B, seed)
+    team, lab = [], [[] for _ in range(c["L"])]
+    for hist in hists:
         tc = tw = 0.0
         lc, lw = [0.0] * c["L"], [0.0] * c["L"]
         for p, jl in enumerate(order):
             h = hist[p]
             if not h:
                 continue
-            tc += h * sum(1 / code if code else 0 for _, code in jl)
-            tw += h * len(jl)
-            for j, code in jl:
+            tc += h * sum(n / d for _, n, d in jl) / len(jl)
+            tw += h
+            for j, n, d in jl:
                 lw[j] += h
-                lc[j] += h * (1 / code if code else 0)
+                lc[j] += h * n / d
         team.append(tc / tw)
         for j in range(c["L"]):
             lab[j].append(lc[j] / lw[j] if lw[j] > 0 else None)
-    q = lambda v: (float(np.percentile(v, 100 * (1 - conf) / 2)), float(np.percentile(v, 100 * (1 + conf) / 2)))
-    labci = [None if any(x is None for x in v) else q(v) for v in lab]
-    return q(team), labci
+    N = len(lists)
+    est = sum(values) / N
+    # The jackknife: the figure without each item in turn.
+    jack = [(sum(values) - v) / (N - 1) for v in values] if N >= 2 else None
+    teamci = bca(est, team, jack, conf) or wilson(est, N, conf)
+    labci = []
+    for j in range(c["L"]):
+        if not scored[j] or any(x is None for x in lab[j]):
+            labci.append(None)
+            continue
+        e = credit[j] / scored[j]
+        jk = None
+        if scored[j] >= 2:
+            jk = []
+            for jl in lists:
+                mine = [n / d for h, n, d in jl if h == j]
+                jk.append((credit[j] - mine[0]) / (scored[j] - 1) if mine else e)
+        labci.append(bca(e, lab[j], jk, conf) or wilson(e, scored[j], conf))
+    return teamci, labci
+
+
+def coefs(k, ordinal, vecs):
+    """Percent, Fleiss, AC1 and the alphas of items given as class count
+    vectors (Gwet 2014 and Krippendorff 2011, written out again); None
+    where undefined."""
+    lab = [v for v in vecs if sum(v.values()) >= 1]
+    pair = [v for v in vecs if sum(v.values()) >= 2]
+    if not pair:
+        return None
+    pa = sum(sum(n * (n - 1) for n in v.values()) /
+             (sum(v.values()) * (sum(v.values()) - 1)) for v in pair) / len(pair)
+    pi = [sum(v[q] / sum(v.values()) for v in lab) / len(lab) for q in range(k)]
+    out = {"percent": pa}
+    if sum(p > 0 for p in pi) >= 2:
+        pe = sum(p * p for p in pi)
+        out["fleiss"] = (pa - pe) / (1 - pe)
+    if k >= 2:
+        pe = sum(p * (1 - p) for p in pi) / (k - 1)
+        out["ac1"] = (pa - pe) / (1 - pe)
+    nc = Counter()
+    o = Counter()
+    for v in pair:
+        m = sum(v.values())
+        for a in v:
+            nc[a] += v[a]
+            for b in v:
+                o[(a, b)] += (v[a] * (v[a] - 1) if a == b else v[a] * v[b]) / (m - 1)
+    if sum(1 for q in nc if nc[q] > 0) >= 2:
+        n = sum(nc.values())
+        metrics = {"alpha_nominal": lambda a, b: 1.0}
+        if ordinal:
+            metrics["alpha_interval"] = lambda a, b: float((a - b) ** 2)
+            metrics["alpha_ordinal"] = lambda a, b: (
+                sum(nc[g] for g in range(a, b + 1)) - (nc[a] + nc[b]) / 2) ** 2
+        for name, d2 in metrics.items():
+            num = sum(o[(a, b)] * d2(a, b) for a in range(k) for b in range(a + 1, k))
+            den = sum(nc[a] * nc[b] * d2(a, b) for a in range(k) for b in range(a + 1, k))
+            out[name] = 1 - (n - 1) * num / den
+    return out
+
+
+COEFS = ("percent", "fleiss", "ac1", "alpha_nominal", "alpha_ordinal", "alpha_interval")
+CBOOT_SEED = 0x636f656673756d73
+
+
+def coef_replay(c, B, seed, conf):
+    """The coefficients' intervals: items resampled by class count vector
+    (classes ascending), BCa with the jackknife over the items."""
+    vecs = [Counter(x for _, x in it) for it in labels_of(c) if it]
+    keys = [tuple(sorted(v.items())) for v in vecs]
+    full = coefs(c["k"], c["ordinal"], vecs)
+    if full is None:
+        return None
+    order, hists = resample(keys, B, seed ^ CBOOT_SEED)
+    reps = []
+    for hist in hists:
+        vs = []
+        for p, key in enumerate(order):
+            vs += [Counter(dict(key))] * hist[p]
+        reps.append(coefs(c["k"], c["ordinal"], vs))
+    jacks = [coefs(c["k"], c["ordinal"], vecs[:u] + vecs[u + 1:]) for u in range(len(vecs))]
+    out = {}
+    for name in COEFS:
+        if name not in full:
+            continue
+        if any(r is None or name not in r for r in reps):
+            out[name] = "undefined in some resamples"
+            continue
+        jk = [j[name] if j is not None and name in j else None for j in jacks]
+        ci = bca(full[name], [r[name] for r in reps], None if None in jk else jk, conf)
+        out[name] = ci if ci is not None else "every resample gave the same value"
+    return out
 
 
 rng = random.Random(SEED)
@@ -680,8 +829,8 @@ for ci, (c, r) in enumerate(zip(cases, res)):
             pl.same(ci, "gold %d" % j, defined(r, "labeler_gold_accuracy", j), False)
 
     # HLP.
-    lists, credit, scored, ccred, cw = hlp(c)
-    hh = chk("HLP per labeler, per class and team, tie rule = Python")
+    lists, credit, scored, ccred, cw, values = hlp(c)
+    hh = chk("HLP per labeler, per class and team = Python")
     for j in range(L):
         hh.same(ci, "nscored %d" % j, int(val(r, "labeler_nscored", j)), scored[j])
         if scored[j]:
@@ -692,8 +841,8 @@ for ci, (c, r) in enumerate(zip(cases, res)):
         hh.near(ci, "class weight %d" % x, val(r, "class_hlp_weight", x), cw[x])
         if cw[x] > 0:
             hh.near(ci, "class hlp %d" % x, val(r, "class_hlp", x), ccred[x] / cw[x])
-    if sum(scored):
-        hh.near(ci, "team", val(r, "team_hlp"), sum(credit) / sum(scored))
+    if values:
+        hh.near(ci, "team", val(r, "team_hlp"), sum(values) / len(values))
     else:
         hh.same(ci, "team", defined(r, "team_hlp"), False)
     hh.same(ci, "hlp_items", int(val(r, "hlp_items")), len(lists))
@@ -703,7 +852,7 @@ for ci, (c, r) in enumerate(zip(cases, res)):
     th.same(ci, "all lines", res2[ci], r)
     if ci % 4 == 0:
         rb = boot_replay(c, BOOT, 77, 0.95)
-        bb = chk("bootstrap intervals = Python replay of the generator and percentiles")
+        bb = chk("HLP intervals = Python replay of the generator and BCa")
         if rb is None:
             bb.same(ci, "team ci", defined(r, "team_hlp_ci"), False)
         else:
@@ -718,6 +867,18 @@ for ci, (c, r) in enumerate(zip(cases, res)):
                     v = val(r, "labeler_hlp_ci", j)
                     bb.near(ci, "lo %d" % j, v[0], labci[j][0])
                     bb.near(ci, "hi %d" % j, v[1], labci[j][1])
+        cb = chk("coefficient intervals = Python replay of the generator and BCa")
+        cr = coef_replay(c, BOOT, 77, 0.95)
+        for name in COEFS:
+            want = None if cr is None else cr.get(name)
+            if isinstance(want, tuple):
+                v = val(r, name + "_ci")
+                cb.near(ci, name + " lo", v[0], want[0])
+                cb.near(ci, name + " hi", v[1], want[1])
+            else:
+                cb.same(ci, name + " ci defined", defined(r, name + "_ci"), False)
+                if isinstance(want, str):
+                    cb.same(ci, name + " ci why", why(r, name + "_ci"), want)
 
 for c in checks.values():
     c.report()
