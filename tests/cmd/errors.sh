@@ -381,6 +381,58 @@ assert math.isclose(big["mean_from"], 1e308, rel_tol=1e-12), big
 assert math.isclose(big["mean_to"], -1.7e308, rel_tol=1e-12), big
 assert big["ks_d"] == 1 and big["ks_method"] == "exact", big
 PY
+# errors on the same hostile project, where figures are undefined: items
+# with one label and none, a tag on an item that is not scored, a tag on
+# one scored item (bootstrap replicates miss it).  --json parses strictly; the text says
+# why each missing figure is missing and prints no inf or nan.
+{
+	echo file,labeler,class
+	k=0
+	for f in huge/a/* huge/b/*; do
+		k=$((k + 1))
+		case $k in
+		1|2|3) echo "${f##*/},l1,ok"; echo "${f##*/},l2,ok" ;;
+		4) echo "${f##*/},l1,ok"; echo "${f##*/},l2,bad" ;;
+		5|6) echo "${f##*/},l1,bad" ;;
+		esac
+	done
+} >huge/labels.csv
+{ echo path,class; for f in huge/a/* huge/b/*; do echo "${f##*/},ok"; done; } >huge/preds.csv
+"$ACCORD" labels import "$HDB" huge/labels.csv >/dev/null || fail "labels of the hostile project"
+sqlite3 "$HDB" "INSERT INTO tags(item, user, tag, created_at) SELECT id, 'l1', 'lone', 'now' FROM items WHERE id = 5;
+	INSERT INTO tags(item, user, tag, created_at) SELECT id, 'l1', 'solo', 'now' FROM items WHERE id = 4"
+run "$ACCORD" errors "$HDB" --predictions huge/preds.csv --run preds --json
+ok_if "errors --json on undefined figures: strict JSON, nulls with reasons" $PY - "$T/out" <<'PY'
+import json, sys
+def bad(c):
+    raise ValueError("non-finite number in JSON: " + c)
+d = json.loads(open(sys.argv[1]).read(), parse_constant=bad)
+assert d["scored"] == 4 and d["left_out"] == {"ambiguous": 0, "ties": 1, "unlabeled": 2, "one_label": 2}, d
+t = {r["name"]: r for r in d["tags"]}
+lone, solo, o = t["lone"], t["solo"], d["overall"]
+assert lone["items"] == 0 and lone["gap"] == {"value": None, "why": "no scored item"}, lone
+assert lone["room_ci"] == {"lo": None, "hi": None, "why": "no scored item"}, lone
+# Item 4: labels ok, bad; the model says ok: h 0, c 1/2.
+assert solo["items"] == 1 and solo["gap"]["value"] == -0.5 and solo["room"]["value"] == -0.125, solo
+assert solo["gap_ci"]["why"] == "too few items for a bootstrap interval" and solo["gap_ci"]["lo"] is None, solo
+assert solo["room_ci"]["why"] is None and solo["room_ci"]["lo"] <= solo["room"]["value"] <= solo["room_ci"]["hi"], solo
+assert [r["name"] for r in d["tags"]][-1] == "lone", d["tags"]
+assert o["hlp"]["value"] == 0.75 and o["accuracy"]["value"] == 0.875, o
+for k in ("hlp", "accuracy", "gap", "room"):
+    assert o[k + "_ci"]["lo"] is not None, (k, o)
+PY
+run "$ACCORD" errors "$HDB" --run preds
+ok_if "errors text: the reason of every missing figure, no inf or nan" sh -c \
+	"[ $RC -eq 0 ] && grep -q '^  lone .*(no gap: no scored item)' '$T/out' &&
+	grep -q '^  solo .*(no gap interval: too few items for a bootstrap interval)' '$T/out' &&
+	grep -q '1 scored item without a consensus' '$T/out' && ! grep -qi 'inf\|nan' '$T/out'"
+run "$ACCORD" errors "$HDB" --run preds --bootstrap 0 --json
+ok_if "errors --bootstrap 0: every interval null, 'no bootstrap'" $PY -c "
+import json, sys
+d = json.loads(open(sys.argv[1]).read(), parse_constant=lambda c: 1 / 0)
+o = d['overall']
+assert all(o[k + '_ci'] == {'lo': None, 'hi': None, 'why': 'no bootstrap'} for k in ('hlp', 'accuracy', 'gap', 'room')), o
+" "$T/out"
 run "$ACCORD" drift --help
 ok_if "drift --help" sh -c "[ $RC -eq 0 ] && grep -q 'Kolmogorov' '$T/out'"
 
