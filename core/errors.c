@@ -16,6 +16,7 @@
  * person then has a gap of 0 in expectation at any overlap.  Formulas and
  * the intervals: docs/statistics.md, "Error analysis".
  */
+#include <float.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -512,6 +513,7 @@ row_intervals(struct errors_row *row, const struct gsum *s, double N,
 	const struct agree_stat *est[NFIG] = { &row->hlp, &row->accuracy,
 		&row->gap, &row->room };
 	int f, b, empty = 0;
+	double tol;
 
 	for (b = 0; b < B; b++)
 		empty |= rn[b] == 0;
@@ -533,9 +535,24 @@ row_intervals(struct errors_row *row, const struct gsum *s, double N,
 			*ci[f] = CI_UNDEFINED(AGREE_WHY_FEW_ITEMS);
 			continue;
 		}
-		for (b = 0; b < B; b++)
+		/*
+		 * A replicate that draws the same items as the sample, or
+		 * others adding up to the same figure, gives the estimate up
+		 * to rounding (sums in another order): it is set to the
+		 * estimate, so that BCa's bias correction counts it as the
+		 * tie it is.  Without this, a replicate a few ulps above the
+		 * estimate counted as above it, and on a figure with few
+		 * values (a group with two items apart) that moved z0 and the
+		 * interval by a whole step.  tol bounds the rounding of a
+		 * sum of N terms of at most 1.
+		 */
+		tol = 64 * N * DBL_EPSILON;
+		for (b = 0; b < B; b++) {
 			rep[b] = rn[b] == 0 ? 0 :
 			    figure((enum figure)f, rn[b], rh[b], rc[b], N);
+			if (fabs(rep[b] - est[f]->value) <= tol)
+				rep[b] = est[f]->value;
+		}
 		if (interval_bca(est[f]->value, rep, B,
 		    jackknife((enum figure)f, pt, pats, npats, s, N, value,
 		    weight, &jk) == 0 ? &jk : NULL, conf, &lo, &hi) != 0)
