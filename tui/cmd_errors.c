@@ -245,7 +245,7 @@ text_row(const struct errors_row *r)
 	    room[32], gci[64], rci[64];
 	int len = (int)strlen(name);
 
-	printf("  %s%*s %6d %5d %6.3f %6s %6s %7s %-18s %7s %-18s", name,
+	printf("  %s%*s %6d %5d %6.3f %6s %6s %7s %-18s %7s %s", name,
 	    len < 24 ? 24 - len : 1, "", r->items, r->errors, r->data_share,
 	    fmt_stat(&r->accuracy, 0, acc, sizeof acc),
 	    fmt_stat(&r->hlp, 0, hlp, sizeof hlp),
@@ -263,7 +263,7 @@ text_table(const char *title, const struct errors_row *rows, int n)
 {
 	int i;
 
-	printf("\n  %-24s %6s %5s %6s %6s %6s %7s %-18s %7s %-18s\n", title,
+	printf("\n  %-24s %6s %5s %6s %6s %6s %7s %-18s %7s %s\n", title,
 	    "items", "errs", "data", "model", "HLP", "gap", "(interval)",
 	    "room", "(interval)");
 	for (i = 0; i < n; i++)
