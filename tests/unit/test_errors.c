@@ -668,6 +668,37 @@ t_sim_coverage(void)
 		    (double)hit / nsim, ghit, nsim, (double)ghit / nsim);
 		T_CHECK((double)hit / nsim > 0.9);
 	}
+	/*
+	 * Near 1: 200 items, two labels each from labelers of accuracy
+	 * 0.99, two classes, a model as good: the true HLP and accuracy
+	 * are 0.99^2 + 0.01^2 = 0.9802, and in about 2% of projects every
+	 * item is unanimous (Wilson's interval then).
+	 */
+	{
+		static const double p99[] = { 0.99, 0.99, 0.99, 0.99, 0.99,
+			0.99, 0.99, 0.99 };
+		static const double half[] = { 0.5, 0.5 };
+		struct sim_setup q = { .nitems = 200, .k = 2, .npool = 8,
+			.prior = half, .pool = p99, .overlap = 2,
+			.model = -1 };
+		double truth = 0.99 * 0.99 + 0.01 * 0.01;
+		int hh = 0, ah = 0;
+
+		for (s = 0; s < nsim; s++) {
+			if (sim_gap(&q, 5000 + (uint64_t)s, 1000, 0.95, &all,
+			    &rows) != 0)
+				return;
+			hh += all.hlp_ci.lo <= truth && truth <= all.hlp_ci.hi;
+			ah += all.accuracy_ci.lo <= truth &&
+			    truth <= all.accuracy_ci.hi;
+			errors_rows_free(rows, 2);
+			free(all.name);
+		}
+		printf("# coverage near 1 (true 0.9802, 200 items): HLP "
+		    "%d/%d = %.3f, accuracy %d/%d = %.3f\n", hh, nsim,
+		    (double)hh / nsim, ah, nsim, (double)ah / nsim);
+		T_CHECK((double)hh / nsim > 0.9 && (double)ah / nsim > 0.9);
+	}
 }
 
 static void
