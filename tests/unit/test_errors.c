@@ -541,11 +541,11 @@ static const double even3[] = { 1.0 / 3, 1.0 / 3, 1.0 / 3 };
 /*
  * As good as the people: the gap is 0 within its interval at overlaps
  * 2, 3, 5 and 7, with and without gold, balanced classes and not, and in
- * each of two groups.  The check uses 99.9% intervals, so that the
- * sixteen checks of a correct implementation fail together with
- * probability under 2%, while the old scoring's gaps (+0.22 at overlap 2,
- * -0.07 at 3 with the 0.8 labelers) lie far outside them; the 95%
- * intervals are printed.
+ * each of two groups.  The check uses 99.9% intervals, so that for a
+ * correct implementation the 48 checks (16 cases, overall and each half)
+ * all pass on a random choice of seeds with probability above 95%, while
+ * the old scoring's gaps (+0.22 at overlap 2, -0.07 at 3 with the 0.8
+ * labelers) lie far outside them; the 95% intervals are printed.
  */
 static void
 t_sim_as_good(void)
