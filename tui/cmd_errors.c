@@ -1,7 +1,7 @@
 /*
  * cmd_errors.c: accord errors: import model predictions as a run and show
- * where the model errs against consensus, by tag and by slice, next to
- * human-level performance.
+ * where the model falls short of people, by tag and by slice: the model
+ * and the people scored alike (core/errors.c), with bootstrap intervals.
  *
  * --json prints one object, this schema (stable; fields are only added):
  *
@@ -15,8 +15,12 @@
  *     "classes": [str],       position order
  *     "items": int,           items in the store
  *     "predicted": int,       items the run predicts
- *     "scored": int,          predicted items with a consensus class
- *     "left_out": {"ambiguous": int, "ties": int, "unlabeled": int},
+ *     "scored": int,          predicted, not ambiguous, HLP defined
+ *     "left_out": {"ambiguous": int, "ties": int, "unlabeled": int,
+ *                  "one_label": int},
+ *                             ties: scored items without a consensus
+ *                             class, left out of "confusion" and the
+ *                             rows' "errors" only
  *     "overall": ROW,
  *     "tags": [ROW],          each tag in force, then "(no tag)";
  *                             largest room first
@@ -25,7 +29,8 @@
  *   }
  *   ROW  = {"name": str, "items": int, "errors": int, "data_share": num,
  *           "error_rate": num, "error_share": num, "hlp": STAT,
- *           "gap": STAT, "room": STAT, "hlp_ci": CI}
+ *           "accuracy": STAT, "gap": STAT, "room": STAT, "hlp_ci": CI,
+ *           "accuracy_ci": CI, "gap_ci": CI, "room_ci": CI}
  *   STAT = {"value": num | null, "why": null | str}
  *   CI   = {"lo": num | null, "hi": num | null, "why": null | str}
  *
@@ -54,7 +59,7 @@ static const struct cmd_opt options[] = {
 	    "keys in quartile bins, as agree --by) or per import\n"
 	    "batch (batch); tag: tags only (the default)" },
 	{ "bootstrap", "N", 0,
-	    "replicates for the HLP intervals (default 1000;\n0: none)" },
+	    "replicates for the intervals (default 1000; 0: none)" },
 	{ "seed", "S", 0, "bootstrap seed (default 1)" },
 	{ "json", NULL, 0, "one JSON object; schema in docs/guide.md" },
 	{ "html", "FILE", CMD_OPT_NONEMPTY,
@@ -78,12 +83,15 @@ const struct cmd_entry cmd_errors_entry = {
 "(FILE:LINE: ...) and skipped; the rest is stored.  Importing a run name\n"
 "again is an error unless the file is the same, which reuses the run.\n"
 "\n"
-"Each model prediction is compared with the item's consensus (the newest\n"
-"adjudicated class, else the majority of the labels in force; ambiguous\n"
-"items and ties are left out and counted).  Per tag, and per slice with\n"
-"--by: share of the data, error rate, share of all errors, team HLP on\n"
-"those items, gap (HLP - model accuracy) and room for improvement (gap x\n"
-"share of data), largest room first; then the model-vs-consensus\n"
+"The model is scored exactly as a person is: against the item's newest\n"
+"adjudicated class, else its gold class, else the people's labels (the\n"
+"share of them it agrees with; a person is scored against the others).\n"
+"HLP is the people's mean score, on the same items.  Ambiguous items and\n"
+"items with no one to compare with are left out and counted.  Overall,\n"
+"per tag, and per slice with --by: items, errors against consensus,\n"
+"share of the data, model accuracy, HLP, gap (HLP - accuracy) and room\n"
+"for improvement (gap x share of data), largest room first, with 95%\n"
+"bootstrap (BCa) intervals over the items; then the model-vs-consensus\n"
 "confusion matrix.  Formulas: docs/statistics.md.  Needs the sme or\n"
 "admin role.\n",
 	.opts = options,
@@ -103,9 +111,13 @@ json_row(struct json *j, const struct errors_row *r)
 	cmd_json_num(j, "error_rate", r->error_rate, 1);
 	cmd_json_num(j, "error_share", r->error_share, 1);
 	cmd_json_stat(j, "hlp", &r->hlp);
+	cmd_json_stat(j, "accuracy", &r->accuracy);
 	cmd_json_stat(j, "gap", &r->gap);
 	cmd_json_stat(j, "room", &r->room);
 	cmd_json_ci(j, "hlp_ci", &r->hlp_ci);
+	cmd_json_ci(j, "accuracy_ci", &r->accuracy_ci);
+	cmd_json_ci(j, "gap_ci", &r->gap_ci);
+	cmd_json_ci(j, "room_ci", &r->room_ci);
 	json_object_end(j);
 }
 
@@ -165,6 +177,7 @@ print_json(const char *task, const struct errors_report *e,
 	cmd_json_int(&j, "ambiguous", e->nambiguous);
 	cmd_json_int(&j, "ties", e->nties);
 	cmd_json_int(&j, "unlabeled", e->nunlabeled);
+	cmd_json_int(&j, "one_label", e->nsingle);
 	json_object_end(&j);
 	json_key(&j, "overall");
 	json_row(&j, &e->overall);
@@ -185,33 +198,62 @@ print_json(const char *task, const struct errors_report *e,
 
 /* Text */
 
+/* "+0.123" (sign) or "0.123", or "-". */
 static const char *
-fmt_stat(const struct agree_stat *s, char *out, size_t len)
+fmt_stat(const struct agree_stat *s, int sign, char *out, size_t len)
 {
 	if (s->defined)
-		snprintf(out, len, "%+.3f", s->value);
+		snprintf(out, len, sign ? "%+.3f" : "%.3f", s->value);
 	else
-		snprintf(out, len, "- (%s)", s->why ? s->why : "?");
+		snprintf(out, len, "-");
 	return out;
+}
+
+/* "[+0.100, +0.200]" or "[-]". */
+static const char *
+fmt_ci(const struct agree_ci *c, int sign, char *out, size_t len)
+{
+	if (c->defined)
+		snprintf(out, len, sign ? "[%+.3f, %+.3f]" : "[%.3f, %.3f]",
+		    c->lo, c->hi);
+	else
+		snprintf(out, len, "[-]");
+	return out;
+}
+
+/*
+ * After the row, why its undefined figures are undefined: the room's own
+ * reason, else its interval's, else the gap interval's.
+ */
+static void
+text_why(const struct errors_row *r)
+{
+	if (!r->room.defined)
+		printf("  (no gap: %s)", r->room.why ? r->room.why : "?");
+	else if (!r->room_ci.defined)
+		printf("  (no interval: %s)", r->room_ci.why ?
+		    r->room_ci.why : "?");
+	else if (!r->gap_ci.defined)
+		printf("  (no gap interval: %s)", r->gap_ci.why ?
+		    r->gap_ci.why : "?");
 }
 
 static void
 text_row(const struct errors_row *r)
 {
-	char *name = acc_printable(r->name), hlp[64], gap[64], room[64];
+	char *name = acc_printable(r->name), acc[32], hlp[32], gap[32],
+	    room[32], gci[64], rci[64];
 	int len = (int)strlen(name);
 
-	if (r->hlp.defined)
-		snprintf(hlp, sizeof hlp, "%.3f", r->hlp.value);
-	else
-		snprintf(hlp, sizeof hlp, "-");
-	printf("  %s%*s %6d %6.3f %7.3f %7.3f %7s %7s %7s", name,
-	    len < 30 ? 30 - len : 1, "", r->items, r->data_share,
-	    r->error_rate, r->error_share, hlp,
-	    r->gap.defined ? fmt_stat(&r->gap, gap, sizeof gap) : "-",
-	    r->room.defined ? fmt_stat(&r->room, room, sizeof room) : "-");
-	if (!r->room.defined)
-		printf("  (%s)", r->room.why ? r->room.why : "?");
+	printf("  %s%*s %6d %5d %6.3f %6s %6s %7s %-18s %7s %s", name,
+	    len < 24 ? 24 - len : 1, "", r->items, r->errors, r->data_share,
+	    fmt_stat(&r->accuracy, 0, acc, sizeof acc),
+	    fmt_stat(&r->hlp, 0, hlp, sizeof hlp),
+	    fmt_stat(&r->gap, 1, gap, sizeof gap),
+	    fmt_ci(&r->gap_ci, 1, gci, sizeof gci),
+	    fmt_stat(&r->room, 1, room, sizeof room),
+	    fmt_ci(&r->room_ci, 1, rci, sizeof rci));
+	text_why(r);
 	putchar('\n');
 	free(name);
 }
@@ -221,16 +263,34 @@ text_table(const char *title, const struct errors_row *rows, int n)
 {
 	int i;
 
-	printf("\n  %-30s %6s %6s %7s %7s %7s %7s %7s\n", title, "items",
-	    "data", "errrate", "of errs", "HLP", "gap", "room");
+	printf("\n  %-24s %6s %5s %6s %6s %6s %7s %-18s %7s %s\n", title,
+	    "items", "errs", "data", "model", "HLP", "gap", "(interval)",
+	    "room", "(interval)");
 	for (i = 0; i < n; i++)
 		text_row(&rows[i]);
 }
 
+/* "name value [lo, hi]" of the overall row, or why not. */
+static void
+text_overall_figure(const char *name, const struct agree_stat *s,
+    const struct agree_ci *c, int sign)
+{
+	char v[32], ci[64];
+
+	printf("  %-15s %7s", name, fmt_stat(s, sign, v, sizeof v));
+	if (!s->defined)
+		printf("  (%s)\n", s->why ? s->why : "?");
+	else if (!c->defined)
+		printf("  (no interval: %s)\n", c->why ? c->why : "?");
+	else
+		printf("  %s\n", fmt_ci(c, sign, ci, sizeof ci));
+}
+
 static void
 print_text(const char *task, const struct errors_report *e,
-    const struct errors_import_result *imp)
+    const struct errors_import_result *imp, const struct errors_opts *o)
 {
+	const struct errors_row *all = &e->overall;
 	int i, j, k = e->nclasses;
 
 	fputs("error analysis  ", stdout);
@@ -246,13 +306,26 @@ print_text(const char *task, const struct errors_report *e,
 	else if (imp != NULL)
 		printf("  imported %d predictions, %d bad row%s skipped\n",
 		    imp->rows, imp->bad, imp->bad == 1 ? "" : "s");
-	printf("  %d items, %d predicted, %d scored against consensus; left "
-	    "out: %d ambiguous, %d ties, %d without labels\n", e->nitems,
-	    e->npredicted, e->nscored, e->nambiguous, e->nties,
-	    e->nunlabeled);
-	printf("  room = (HLP - model accuracy) x share of data; largest "
+	printf("  %d items, %d predicted, %d scored; left out: %d "
+	    "ambiguous, %d without labels, %d with one label and no "
+	    "reference\n", e->nitems, e->npredicted, e->nscored,
+	    e->nambiguous, e->nunlabeled, e->nsingle);
+	printf("  model and people scored alike: against the adjudicated "
+	    "or gold class where\n  there is one, else against the "
+	    "people's labels (docs/statistics.md)\n");
+	if (o->bootstrap > 0)
+		printf("  intervals: 95%% BCa, %d bootstrap replicates of the "
+		    "items, seed %llu\n", o->bootstrap,
+		    (unsigned long long)o->seed);
+	else
+		printf("  no intervals (--bootstrap 0)\n");
+	putchar('\n');
+	text_overall_figure("model accuracy", &all->accuracy,
+	    &all->accuracy_ci, 0);
+	text_overall_figure("HLP", &all->hlp, &all->hlp_ci, 0);
+	text_overall_figure("gap", &all->gap, &all->gap_ci, 1);
+	printf("\n  room = (HLP - model accuracy) x share of data; largest "
 	    "first\n");
-	text_table("overall", &e->overall, 1);
 	if (e->ntags > 0)
 		text_table("by tag", e->tags, e->ntags);
 	else
@@ -263,8 +336,12 @@ print_text(const char *task, const struct errors_report *e,
 		text_table(t, e->slices, e->nslices);
 		free(t);
 	}
-	printf("\n  confusion (rows: consensus, columns: model)\n  %-14s",
-	    "");
+	printf("\n  confusion (rows: consensus, columns: model)");
+	if (e->nties > 0)
+		printf("; %d scored item%s without a consensus (tied labels, "
+		    "no reference) not in it", e->nties, e->nties == 1 ? "" :
+		    "s");
+	printf("\n  %-14s", "");
 	for (j = 0; j < k; j++) {
 		char *c = acc_printable(e->classes[j]);
 
@@ -333,7 +410,7 @@ cmd_errors_run(struct cmd_args *a)
 	if (cmd_args_has(a, "json"))
 		print_json(p.task, &rep, file != NULL ? &imp : NULL);
 	else
-		print_text(p.task, &rep, file != NULL ? &imp : NULL);
+		print_text(p.task, &rep, file != NULL ? &imp : NULL, &eo);
 	if (html != NULL && errors_html_write(html, p.task, &rep, &eo,
 	    &cause) != 0)
 		ret = cmd_fail_cause(html, cause);

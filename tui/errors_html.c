@@ -10,15 +10,17 @@
  *   #meta              data-task, data-run, data-file, data-sha256, data-by,
  *                      data-items, data-predicted, data-scored,
  *                      data-ambiguous, data-ties, data-unlabeled,
- *                      data-bootstrap, data-seed
+ *                      data-one-label, data-bootstrap, data-seed
  *   #G                 G is overall, tags or slices (slices with --by):
  *                      a table, tr[data-row=NAME] with td[data-key=K] for
  *                      K in items, errors, data_share, error_rate,
- *                      error_share, hlp, hlp_ci, gap, room (names as in
- *                      --json; largest room first)
- *   #G-room-chart      tags and slices: bars per row, series room
+ *                      error_share, accuracy, accuracy_ci, hlp, hlp_ci,
+ *                      gap, gap_ci, room, room_ci (names as in --json;
+ *                      largest room first)
+ *   #G-room-chart      tags and slices: bars per row, series room (with
+ *                      its interval)
  *   #G-error-chart     overall, tags and slices: bars per row, series
- *                      error_rate and hlp (with its interval)
+ *                      accuracy and hlp (each with its interval)
  *   #confusion         heatmap, rect.cell[data-row=CONSENSUS]
  *                      [data-col=PREDICTED][data-count]
  *
@@ -63,8 +65,9 @@ row_table(struct buf *b, const char *id, const char *first,
     const struct errors_row *rows, int n)
 {
 	const char *heads[] = { first, "items", "errors", "share of data",
-		"model error", "share of errors", "HLP", "HLP interval",
-		"gap", "room", NULL };
+		"model error", "share of errors", "model accuracy",
+		"accuracy interval", "HLP", "HLP interval", "gap",
+		"gap interval", "room", "room interval", NULL };
 	int i;
 
 	html_table_begin(b, NULL, id, heads);
@@ -77,10 +80,14 @@ row_table(struct buf *b, const char *id, const char *first,
 		report_td_num(b, "data_share", r->data_share, "%.3f");
 		report_td_num(b, "error_rate", r->error_rate, "%.3f");
 		report_td_num(b, "error_share", r->error_share, "%.3f");
+		html_td_stat(b, "accuracy", &r->accuracy);
+		html_td_ci(b, "accuracy_ci", &r->accuracy_ci);
 		html_td_stat(b, "hlp", &r->hlp);
 		html_td_ci(b, "hlp_ci", &r->hlp_ci);
 		html_td_stat(b, "gap", &r->gap);
+		html_td_ci(b, "gap_ci", &r->gap_ci);
 		html_td_stat(b, "room", &r->room);
+		html_td_ci(b, "room_ci", &r->room_ci);
 		buf_puts(b, "</tr>\n");
 	}
 	buf_puts(b, "</table>\n");
@@ -115,8 +122,8 @@ row_charts(struct buf *b, const char *id, const char *what,
 		{ "room", "room for improvement" },
 	};
 	static const struct report_series err_series[] = {
-		{ "error_rate", "model error rate" },
-		{ "hlp", "team HLP" },
+		{ "accuracy", "model accuracy" },
+		{ "hlp", "HLP" },
 	};
 	struct html_bars h;
 	struct report_bars c = { .ngroups = n };
@@ -135,24 +142,19 @@ row_charts(struct buf *b, const char *id, const char *what,
 	c.values = v;
 	if (room) {
 		for (i = 0; i < n; i++)
-			html_bar_value(&v[i], &rows[i].room, NULL);
+			html_bar_value(&v[i], &rows[i].room,
+			    &rows[i].room_ci);
 		row_chart(b, &c, id, "room-chart", xasprintf("Room for "
 		    "improvement %s: (HLP - model accuracy) x share of data",
 		    what), 1, room_series);
 	}
 	for (i = 0; i < n; i++) {
-		struct agree_stat e = { .value = rows[i].error_rate,
-		    .defined = 1 };
-
-		if (rows[i].items == 0) {
-			e.defined = 0;
-			e.why = ERRORS_WHY_NO_ITEMS;
-		}
-		html_bar_value(&v[i * 2], &e, NULL);
+		html_bar_value(&v[i * 2], &rows[i].accuracy,
+		    &rows[i].accuracy_ci);
 		html_bar_value(&v[i * 2 + 1], &rows[i].hlp, &rows[i].hlp_ci);
 	}
-	row_chart(b, &c, id, "error-chart", xasprintf("Model error rate and "
-	    "team HLP %s", what), 2, err_series);
+	row_chart(b, &c, id, "error-chart", xasprintf("Model accuracy and "
+	    "HLP %s (95%% intervals)", what), 2, err_series);
 	html_bars_free(&h);
 }
 
@@ -169,9 +171,11 @@ errors_meta(struct buf *b, const char *task, const struct errors_report *e,
 	meta_attr(b, "by", e->by);
 	buf_printf(b, " data-items=\"%d\" data-predicted=\"%d\" "
 	    "data-scored=\"%d\" data-ambiguous=\"%d\" data-ties=\"%d\" "
-	    "data-unlabeled=\"%d\" data-bootstrap=\"%d\" data-seed=\"%llu\">",
+	    "data-unlabeled=\"%d\" data-one-label=\"%d\" "
+	    "data-bootstrap=\"%d\" data-seed=\"%llu\">",
 	    e->nitems, e->npredicted, e->nscored, e->nambiguous, e->nties,
-	    e->nunlabeled, o->bootstrap, (unsigned long long)o->seed);
+	    e->nunlabeled, e->nsingle, o->bootstrap,
+	    (unsigned long long)o->seed);
 	buf_puts(b, "Run ");
 	report_text(b, e->run);
 	buf_puts(b, " (");
@@ -180,13 +184,19 @@ errors_meta(struct buf *b, const char *task, const struct errors_report *e,
 	report_text(b, e->imported_by);
 	buf_puts(b, " at ");
 	report_text(b, e->imported_at);
-	buf_printf(b, ". %d items, %d predicted, %d scored against consensus;"
-	    " left out: %d ambiguous, %d ties, %d without labels. Room = (HLP -"
-	    " model accuracy) x share of data. HLP intervals: 95%% percentile "
-	    "bootstrap, %d replicates, seed %llu. Formulas: "
+	buf_printf(b, ". %d items, %d predicted, %d scored; left out: %d "
+	    "ambiguous, %d without labels, %d with one label and no "
+	    "reference. The model is scored as a person is: against the "
+	    "adjudicated or gold class where there is one, else against the "
+	    "people's labels; HLP is the people's mean score on the same "
+	    "items. Room = (HLP - model accuracy) x share of data. Intervals: "
+	    "95%% BCa over the items, %d bootstrap replicates, seed %llu. The "
+	    "confusion matrix and the error counts compare with the consensus "
+	    "class (adjudication, else gold, else majority; %d scored items "
+	    "whose labels tie are not in them). Formulas: "
 	    "docs/statistics.md.</p>\n", e->nitems, e->npredicted, e->nscored,
-	    e->nambiguous, e->nties, e->nunlabeled, o->bootstrap,
-	    (unsigned long long)o->seed);
+	    e->nambiguous, e->nunlabeled, e->nsingle, o->bootstrap,
+	    (unsigned long long)o->seed, e->nties);
 }
 
 int

@@ -4,12 +4,13 @@
  *
  * A prediction run (prediction_runs, predictions) is imported once from a
  * CSV or JSON Lines file and analysed as often as wanted.  The analysis
- * compares each predicted item with its consensus class (majority of the
- * labels in force, the SME's adjudication overriding; see errors.c) and
- * reports, per group of items (a tag, a metadata slice): its share of the
- * data, the model's error rate, its share of all errors, the team's HLP on
- * the same items, the gap HLP - model accuracy, and the room for
- * improvement gap x share of data (docs/statistics.md).
+ * scores the model's prediction on each item exactly as a person's label
+ * is scored (errors_item_credit: against the adjudicated or gold class
+ * where there is one, else against the people) and reports, per group of
+ * items (a tag, a metadata slice): its share of the data, the model's
+ * accuracy, the people's HLP on the same items, the gap HLP - accuracy
+ * and the room for improvement gap x share of data, each with a bootstrap
+ * interval (docs/statistics.md, "Error analysis").
  *
  * Functions returning int give 0, or -1 with *cause (malloc'd, caller
  * frees).  Both store functions need the sme or admin role (checked here,
@@ -57,36 +58,83 @@ int errors_import(struct store *st, const char *file, const char *name,
     const char *msg), void *arg, struct errors_import_result *out,
     char **cause);
 
+/*
+ * How a person and the model are scored on one item (docs/statistics.md,
+ * "Error analysis").  The item's reference is its newest adjudicated
+ * class, else its gold class, else none; with m labels in force, n_x of
+ * class x:
+ *
+ *   a person's credit for label x:  reference: 1[x = ref]
+ *                                   none:      (n_x - 1) / (m - 1)
+ *   the item's HLP h (their mean):  reference: n_ref / m
+ *                                   none:      sum_x n_x (n_x - 1) /
+ *                                              (m (m - 1))
+ *   the model's credit for y:       reference: 1[y = ref]
+ *                                   none:      n_y / m
+ *
+ * Each is the expected agreement with one other person (or with the
+ * reference), so a model that behaves like one more person has E c = E h
+ * whatever the overlap.  Returns 1 with *h and *c when h is defined (a
+ * reference and m >= 1, or m >= 2), else 0.  y is a class index.
+ */
+int errors_item_credit(const struct ratings *r, int item, int y, double *h,
+    double *c);
+
+/* The bootstrap behind every interval of the rows. */
+struct errors_boot {
+	int bootstrap;     /* replicates; 0: none (the intervals say why) */
+	uint64_t seed;     /* the same seed gives the same intervals */
+	double confidence; /* e.g. 0.95 */
+	/* Threads (0: as many as pay off, at most 8); the intervals do not
+	 * depend on it. */
+	int threads;
+};
+
 /* One group of items (a tag, a slice, or all of them). */
 struct errors_row {
 	char *name;
 	int items;          /* scored items in the group */
-	int errors;         /* of them, predicted otherwise than consensus */
+	/* Of them, items whose prediction differs from the consensus class
+	 * (adjudication, else gold, else an untied majority; the confusion
+	 * matrix's off-diagonal).  Items whose labels tie are not counted. */
+	int errors;
 	double data_share;  /* items / all scored items */
-	double error_rate;  /* errors / items (0 when items is 0) */
-	double error_share; /* errors / all errors (0 when there are none) */
-	struct agree_stat hlp;  /* team HLP on the group's scored items */
-	struct agree_ci hlp_ci; /* its bootstrap interval over those items */
-	struct agree_stat gap;  /* hlp - (1 - error_rate) */
-	struct agree_stat room; /* gap x data_share */
+	double error_rate;  /* 1 - accuracy (0 when items is 0) */
+	/* The group's sum of (1 - model credit) over all scored items' sum
+	 * (0 when the model has full credit everywhere). */
+	double error_share;
+	struct agree_stat hlp;      /* mean of h over the scored items */
+	struct agree_stat accuracy; /* mean of the model's credit c */
+	struct agree_stat gap;      /* hlp - accuracy */
+	struct agree_stat room;     /* sum of (h - c) over all scored items */
+	/* Bootstrap intervals (BCa), all from one resampling of the scored
+	 * items, so the figures of every row are paired. */
+	struct agree_ci hlp_ci, accuracy_ci, gap_ci, room_ci;
 };
 
 /*
- * The rows of ngroups groups over the items of r.  consensus[i] and
- * predicted[i] (r->nitems each) are class indices or -1: an item is
- * scored when both are >= 0, and wrong when they differ.  Item i belongs
- * to group pair_group[p] for every p with pair_item[p] == i (an item may
- * be in several groups, or none).  HLP: agree_compute() on the view of
- * the group's scored items, with the bootstrap, seed and confidence of
- * hlp_opts (NULL: no bootstrap; hlp_ci then says why); its threads are
- * used as given.  *rows gets ngroups rows in group order (free with
- * errors_rows_free); 0, or -1 with *cause.
+ * The overall row and the rows of ngroups groups over the items of r.
+ * predicted[i] (r->nitems entries) is item i's predicted class or -1;
+ * ambiguous[i] nonzero leaves item i out (NULL: none is).  An item is
+ * scored when it is predicted, not ambiguous and its h is defined
+ * (errors_item_credit).  Item i belongs to group pair_group[p] for every
+ * p with pair_item[p] == i (an item may be in several groups, or none;
+ * a pair given twice counts once).  *overall gets the row of every scored
+ * item (name "all items"), *rows ngroups rows in group order (free with
+ * errors_rows_free and free(overall->name)).  b NULL: no intervals.
+ *
+ * The intervals resample the scored items b->bootstrap times (items with
+ * the same groups, h and c are one pattern, and a replicate is a
+ * multinomial draw over the patterns); a group none of whose items a
+ * replicate drew has no HLP, accuracy or gap there, and those three
+ * intervals are then withheld (AGREE_WHY_FEW_ITEMS).  0, or -1 with
+ * *cause.
  */
-int errors_rows(const struct ratings *r, const int *consensus,
+int errors_rows(const struct ratings *r, const unsigned char *ambiguous,
     const int *predicted, int ngroups, char *const *names,
     const int *pair_item, const int *pair_group, int npairs,
-    const struct agree_opts *hlp_opts, struct errors_row **rows,
-    char **cause);
+    const struct errors_boot *b, struct errors_row *overall,
+    struct errors_row **rows, char **cause);
 void errors_rows_free(struct errors_row *rows, int n);
 
 /* Sort rows by room, largest first; undefined rooms last (by error share). */
@@ -98,10 +146,11 @@ struct errors_opts {
 	/* NULL or "tag": tags only; "batch" or a metadata key: also slices,
 	 * cut as ratings_build() cuts them (numeric keys in quartiles). */
 	const char *by;
-	/* HLP intervals: bootstrap replicates (0: none) and their seed, at
-	 * 95% confidence, as `accord agree`. */
+	/* Intervals: bootstrap replicates (0: none) and their seed, at 95%
+	 * confidence; threads as errors_boot's. */
 	int bootstrap;
 	uint64_t seed;
+	int threads;
 };
 
 struct errors_report {
@@ -111,17 +160,22 @@ struct errors_report {
 	char **classes;    /* position order */
 	int nitems;        /* items in the store */
 	int npredicted;    /* items the run predicts */
-	int nscored;       /* predicted and with a consensus class */
+	int nscored;       /* predicted, not ambiguous, h defined */
 	/* Predicted items left out, and why. */
 	int nambiguous;    /* newest adjudication: ambiguous */
-	int nties;         /* labels tie for the majority */
-	int nunlabeled;    /* no label in force and no adjudicated class */
+	int nunlabeled;    /* no label in force */
+	int nsingle;       /* one label and no reference: no one to compare */
+	/* Scored items without a consensus class (their labels tie and
+	 * there is no reference): in every figure but the confusion matrix
+	 * and the rows' error counts. */
+	int nties;
 	struct errors_row overall;
 	int ntags;
 	struct errors_row *tags;   /* each tag in force, then "(no tag)" */
 	int nslices;
 	struct errors_row *slices; /* with by: the slices of that key */
-	/* nclasses x nclasses: confusion[consensus * nclasses + predicted]. */
+	/* nclasses x nclasses: confusion[consensus * nclasses + predicted]
+	 * over the scored items with a consensus class. */
 	long long *confusion;
 };
 

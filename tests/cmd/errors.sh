@@ -74,70 +74,116 @@ ok_if "each bad row is one line naming FILE:LINE" sh -c "[ \$(wc -l < '$T/err') 
 	grep -q '^accord: preds.csv:65: item already predicted on line 4' '$T/err'"
 ok_if "the good rows are kept, as run 'preds'" sql_is "SELECT r.name || ' ' || count(*) || ' ' || sum(p.score = 0.9) FROM predictions p JOIN prediction_runs r ON r.id = p.run" "preds 60 60"
 
-ok_if "--by site: figures match Python from the store; B sorts first" $PY - "$T/site.json" "$DB" <<'PY'
-import json, sqlite3, sys
+# The scoring, written again from docs/statistics.md ("Error analysis"),
+# reading the store: each item's reference (newest adjudication if its
+# status is class, else newest gold row), labels in force, h and c.
+cat >"$T/score.py" <<'PY'
+import sqlite3
 from collections import Counter
+
+def load(path):
+    db = sqlite3.connect(path)
+    lab = {}
+    for item, c in db.execute("SELECT item, class FROM current_labels"):
+        lab.setdefault(item, []).append(c)
+    adj = {}
+    for item, c, status in db.execute("SELECT item, class, status FROM adjudications ORDER BY id"):
+        adj[item] = (c, status)
+    gold = {}
+    for item, c in db.execute("SELECT item, class FROM gold ORDER BY id"):
+        gold[item] = c
+    pred = dict(db.execute("SELECT item, class FROM predictions p JOIN prediction_runs r "
+                           "ON r.id = p.run WHERE r.name = 'preds'"))
+    return db, lab, adj, gold, pred
+
+def score(lab, adj, gold, pred):
+    """{item: (h, c, consensus)} of the scored items."""
+    out = {}
+    for i, y in pred.items():
+        a = adj.get(i)
+        if a and a[1] == "ambiguous":
+            continue
+        ref = a[0] if a and a[1] == "class" else gold.get(i)
+        v = lab.get(i, [])
+        m = len(v)
+        n = Counter(v)
+        if ref is not None and m >= 1:
+            h, c = n[ref] / m, float(y == ref)
+        elif m >= 2:
+            h = sum(k * (k - 1) for k in n.values()) / (m * (m - 1))
+            c = n[y] / m
+        else:
+            continue
+        top = n.most_common()
+        cons = ref if ref is not None else (
+            top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else None)
+        out[i] = (h, c, cons)
+    return out
+PY
+
+ok_if "--by site: figures match Python from the store; B sorts first" env PYTHONPATH="$T" $PY - "$T/site.json" "$DB" <<'PY'
+import json, math, sys
+import score
 d = json.load(open(sys.argv[1]))
-db = sqlite3.connect(sys.argv[2])
-cls = [r[0] for r in db.execute("SELECT name FROM classes ORDER BY position")]
-lab = {}
-for item, c in db.execute("SELECT item, class FROM current_labels"):
-    lab.setdefault(item, []).append(c)
-cons = {i: Counter(v).most_common(1)[0][0] for i, v in lab.items()}
-pred = dict(db.execute("SELECT item, class FROM predictions"))
+db, lab, adj, gold, pred = score.load(sys.argv[2])
+sc = score.score(lab, adj, gold, pred)
 site = dict(db.execute("SELECT item, value FROM current_meta WHERE key = 'site'"))
-n = len(pred); errs = sum(pred[i] != cons[i] for i in pred)
-assert d["scored"] == 60 and d["predicted"] == 60 and d["items"] == 60, d
-assert d["left_out"] == {"ambiguous": 0, "ties": 0, "unlabeled": 0}, d["left_out"]
-assert d["overall"]["errors"] == errs == 10, d["overall"]
-assert abs(d["overall"]["error_rate"] - errs / n) < 1e-12
+n = len(sc)
+assert d["scored"] == 60 == n and d["predicted"] == 60 and d["items"] == 60, d
+assert d["left_out"] == {"ambiguous": 0, "ties": 0, "unlabeled": 0, "one_label": 0}, d["left_out"]
+miss = sum(1 - c for h, c, k in sc.values())
+def check(row, items):
+    h = sum(sc[i][0] for i in items) / len(items)
+    c = sum(sc[i][1] for i in items) / len(items)
+    e = sum(sc[i][2] is not None and sc[i][2] != pred[i] for i in items)
+    assert row["items"] == len(items) and row["errors"] == e, (row, len(items), e)
+    assert abs(row["hlp"]["value"] - h) < 1e-12, (row, h)
+    assert abs(row["accuracy"]["value"] - c) < 1e-12, (row, c)
+    assert abs(row["error_rate"] - (1 - c)) < 1e-12, row
+    assert abs(row["gap"]["value"] - (h - c)) < 1e-12, row
+    assert abs(row["room"]["value"] - (h - c) * len(items) / n) < 1e-12, row
+    assert abs(row["data_share"] - len(items) / n) < 1e-12, row
+    assert abs(row["error_share"] - sum(1 - sc[i][1] for i in items) / miss) < 1e-12, row
+    for k in ("hlp", "accuracy", "gap", "room"):
+        ci = row[k + "_ci"]
+        assert ci["why"] is None and ci["lo"] <= ci["hi"], (k, row)
+        assert math.isfinite(ci["lo"]) and math.isfinite(ci["hi"]), (k, row)
+        assert ci["lo"] - 1e-9 <= row[k]["value"] <= ci["hi"] + 1e-9, (k, row)
+# The overall HLP is the plain mean of the items' h.
+check(d["overall"], list(sc))
+assert abs(d["overall"]["hlp"]["value"] - sum(v[0] for v in sc.values()) / n) < 1e-12
+assert d["overall"]["errors"] == 10, d["overall"]
 assert [s["name"] for s in d["slices"]][0] == "B", d["slices"]
 rooms = [s["room"]["value"] for s in d["slices"]]
 assert rooms == sorted(rooms, reverse=True), rooms
-# HLP by hand (leave-one-out majority, three labelers, one dissenter on
-# some items): credit 1 for the agreeing pair, 0 for the dissenter.
-def hlp(items):
-    credit = judged = 0
-    for i in items:
-        v = lab[i]
-        for k, c in enumerate(v):
-            others = v[:k] + v[k + 1:]
-            top = Counter(others).most_common()
-            best = [x for x, m in top if m == top[0][1]]
-            credit += (c in best) / len(best)
-            judged += 1
-    return credit / judged
 for s in d["slices"]:
-    items = [i for i in pred if site[i] == s["name"]]
-    e = sum(pred[i] != cons[i] for i in items)
-    assert s["items"] == len(items) and s["errors"] == e, s
-    assert abs(s["data_share"] - len(items) / n) < 1e-12, s
-    assert abs(s["error_share"] - e / errs) < 1e-12, s
-    h = hlp(items)
-    assert abs(s["hlp"]["value"] - h) < 1e-12, (s, h)
-    assert abs(s["gap"]["value"] - (h - (1 - e / len(items)))) < 1e-12, s
-    assert abs(s["room"]["value"] - s["gap"]["value"] * len(items) / n) < 1e-12, s
-conf = [[0] * 3 for _ in cls]
+    check(s, [i for i in sc if site[i] == s["name"]])
+conf = [[0] * 3 for _ in range(3)]
 ids = {r[0]: k for k, r in enumerate(db.execute("SELECT id FROM classes ORDER BY position"))}
-for i in pred:
-    conf[ids[cons[i]]][ids[pred[i]]] += 1
+for i, (h, c, k) in sc.items():
+    conf[ids[k]][ids[pred[i]]] += 1
 assert d["confusion"] == conf, (d["confusion"], conf)
 assert d["tags"] == [], d["tags"]
 assert d["run"]["name"] == "preds" and d["import"] == {"rows": 60, "bad": 4, "reused": False}
 PY
 
 run "$ACCORD" errors "$DB" --run preds --by site
-ok_if "text: the first slice row is B, with the JSON's figures" $PY - "$T/out" "$T/site.json" <<'PY'
+ok_if "text: slices by room, with the JSON's figures and intervals" $PY - "$T/out" "$T/site.json" <<'PY'
 import json, sys
 text = open(sys.argv[1]).read().split("\n")
 d = json.load(open(sys.argv[2]))
 at = next(k for k, l in enumerate(text) if l.strip().startswith("by site"))
+ci = lambda c: ["[%+.3f," % c["lo"], "%+.3f]" % c["hi"]]
 for k, s in enumerate(d["slices"]):
     f = text[at + 1 + k].split()
-    assert f[0] == s["name"] and int(f[1]) == s["items"], (f, s)
-    assert f[2:5] == ["%.3f" % s["data_share"], "%.3f" % s["error_rate"], "%.3f" % s["error_share"]], (f, s)
-    assert f[5:8] == ["%.3f" % s["hlp"]["value"], "%+.3f" % s["gap"]["value"], "%+.3f" % s["room"]["value"]], (f, s)
+    assert f[0] == s["name"] and int(f[1]) == s["items"] and int(f[2]) == s["errors"], (f, s)
+    assert f[3:6] == ["%.3f" % s["data_share"], "%.3f" % s["accuracy"]["value"], "%.3f" % s["hlp"]["value"]], (f, s)
+    assert f[6:] == ["%+.3f" % s["gap"]["value"]] + ci(s["gap_ci"]) + ["%+.3f" % s["room"]["value"]] + ci(s["room_ci"]), (f, s)
 assert text[at + 1].split()[0] == "B"
+o = d["overall"]
+line = next(l for l in text if l.strip().startswith("gap "))
+assert line.split()[1:] == ["%+.3f" % o["gap"]["value"]] + ci(o["gap_ci"]), line
+assert any(l.strip().startswith("intervals: 95% BCa, 1000 bootstrap replicates") for l in text)
 PY
 
 # Tags in force: 'blurry' on B's wrong items (one user removed one again),
@@ -148,17 +194,22 @@ sql "INSERT INTO tags(item, user, tag, created_at) SELECT p.item, 'l1', 'blurry'
 INSERT INTO tags(item, user, tag, created_at) SELECT item, 'l1', 'dark', 'now' FROM current_meta WHERE key = 'site' AND value = 'A' LIMIT 3;
 INSERT INTO tags(item, user, tag, removed, created_at) SELECT min(item), 'l1', 'blurry', 1, 'later' FROM tags WHERE tag = 'blurry';"
 run "$ACCORD" errors "$DB" --run preds --json
-ok_if "tags in force: blurry first (9 items, all wrong), then dark, (no tag)" $PY -c "
-import json, sys
+ok_if "tags in force: blurry first (9 items, all wrong), then dark, (no tag)" env PYTHONPATH="$T" $PY -c "
+import json, sys, score
 d = json.load(open(sys.argv[1]))
+db, lab, adj, gold, pred = score.load(sys.argv[2])
+sc = score.score(lab, adj, gold, pred)
 t = {r['name']: r for r in d['tags']}
 assert [r['name'] for r in d['tags']][0] == 'blurry', d['tags']
 assert set(t) == {'blurry', 'dark', '(no tag)'}, t.keys()
-assert t['blurry']['items'] == 9 and t['blurry']['errors'] == 9 and t['blurry']['error_rate'] == 1, t['blurry']
+blurry = [i for (i,) in db.execute(\"SELECT DISTINCT item FROM tags WHERE tag = 'blurry' AND item <> (SELECT min(item) FROM tags WHERE tag = 'blurry')\")]
+acc = sum(sc[i][1] for i in blurry) / len(blurry)
+assert t['blurry']['items'] == 9 and t['blurry']['errors'] == 9, t['blurry']
+assert abs(t['blurry']['accuracy']['value'] - acc) < 1e-12 and acc < 0.1, (t['blurry'], acc)
 assert t['dark']['items'] == 3 and t['dark']['errors'] == 0
 assert t['(no tag)']['items'] == 48 and t['(no tag)']['errors'] == 1
 assert d['slices'] == [] and d['by'] is None and d['import'] is None
-" "$T/out"
+" "$T/out" "$DB"
 
 # Adjudication: an ambiguous item is left out; a class overrides the labels.
 sql "INSERT INTO adjudications(item, class, status, user, guideline, created_at) VALUES
@@ -166,11 +217,48 @@ sql "INSERT INTO adjudications(item, class, status, user, guideline, created_at)
 	(2, (SELECT class FROM predictions WHERE item = 2), 'class', 'root', 1, 'now'),
 	(3, 1, 'class', 'root', 1, 'then'), (3, NULL, 'ambiguous', 'root', 1, 'later')"
 run "$ACCORD" errors "$DB" --run preds --json
-ok_if "adjudications: newest ambiguous left out, adjudicated class overrides" $PY - "$T/out" "$T/site.json" <<'PY'
-import json, sys
-d, before = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-assert d["left_out"]["ambiguous"] == 2 and d["scored"] == 58, d["left_out"]
+ok_if "adjudications: newest ambiguous left out, adjudicated class overrides" env PYTHONPATH="$T" $PY - "$T/out" "$DB" <<'PY'
+import json, sys, score
+d = json.load(open(sys.argv[1]))
+db, lab, adj, gold, pred = score.load(sys.argv[2])
+sc = score.score(lab, adj, gold, pred)
+assert d["left_out"]["ambiguous"] == 2 and d["scored"] == 58 == len(sc), d["left_out"]
 assert sum(map(sum, d["confusion"])) == 58
+o = d["overall"]
+assert abs(o["hlp"]["value"] - sum(v[0] for v in sc.values()) / 58) < 1e-12, o
+assert abs(o["accuracy"]["value"] - sum(v[1] for v in sc.values()) / 58) < 1e-12, o
+# Item 2: adjudicated to the model's class, so the model has full credit
+# there and each person the share of labels naming that class.
+assert sc[2][1] == 1.0
+PY
+
+# Gold counts for people and model alike: gold on items 4-9 (the model's
+# class on 4-6, another on 7-9; item 5 gold then removed, 6 changed).
+sql "INSERT INTO gold(item, class, user, created_at) VALUES
+	(4, (SELECT class FROM predictions WHERE item = 4), 'root', 'now'),
+	(5, (SELECT class FROM predictions WHERE item = 5), 'root', 'now'),
+	(5, NULL, 'root', 'later'),
+	(6, (SELECT min(id) FROM classes), 'root', 'now'),
+	(6, (SELECT class FROM predictions WHERE item = 6), 'root', 'later'),
+	(7, (SELECT id FROM classes WHERE id <> (SELECT class FROM predictions WHERE item = 7) LIMIT 1), 'root', 'now'),
+	(8, (SELECT id FROM classes WHERE id <> (SELECT class FROM predictions WHERE item = 8) LIMIT 1), 'root', 'now'),
+	(9, (SELECT id FROM classes WHERE id <> (SELECT class FROM predictions WHERE item = 9) LIMIT 1), 'root', 'now')"
+run "$ACCORD" errors "$DB" --run preds --by site --json
+ok_if "gold: the model is credited where it agrees with gold, as a person is" env PYTHONPATH="$T" $PY - "$T/out" "$DB" <<'PY'
+import json, sys, score
+d = json.load(open(sys.argv[1]))
+db, lab, adj, gold, pred = score.load(sys.argv[2])
+sc = score.score(lab, adj, gold, pred)
+assert sc[4][1] == 1.0 and sc[6][1] == 1.0 and sc[7][1] == 0.0, (sc[4], sc[6], sc[7])
+o = d["overall"]
+n = len(sc)
+assert abs(o["hlp"]["value"] - sum(v[0] for v in sc.values()) / n) < 1e-12, o
+assert abs(o["accuracy"]["value"] - sum(v[1] for v in sc.values()) / n) < 1e-12, o
+site = dict(db.execute("SELECT item, value FROM current_meta WHERE key = 'site'"))
+for s in d["slices"]:
+    items = [i for i in sc if site[i] == s["name"]]
+    assert abs(s["hlp"]["value"] - sum(sc[i][0] for i in items) / len(items)) < 1e-12, s
+    assert abs(s["room"]["value"] - sum(sc[i][0] - sc[i][1] for i in items) / n) < 1e-12, s
 PY
 
 run "$ACCORD" errors "$DB" --predictions preds.csv --json
@@ -293,6 +381,58 @@ assert math.isclose(big["mean_from"], 1e308, rel_tol=1e-12), big
 assert math.isclose(big["mean_to"], -1.7e308, rel_tol=1e-12), big
 assert big["ks_d"] == 1 and big["ks_method"] == "exact", big
 PY
+# errors on the same hostile project, where figures are undefined: items
+# with one label and none, a tag on an item that is not scored, a tag on
+# one scored item (bootstrap replicates miss it).  --json parses strictly; the text says
+# why each missing figure is missing and prints no inf or nan.
+{
+	echo file,labeler,class
+	k=0
+	for f in huge/a/* huge/b/*; do
+		k=$((k + 1))
+		case $k in
+		1|2|3) echo "${f##*/},l1,ok"; echo "${f##*/},l2,ok" ;;
+		4) echo "${f##*/},l1,ok"; echo "${f##*/},l2,bad" ;;
+		5|6) echo "${f##*/},l1,bad" ;;
+		esac
+	done
+} >huge/labels.csv
+{ echo path,class; for f in huge/a/* huge/b/*; do echo "${f##*/},ok"; done; } >huge/preds.csv
+"$ACCORD" labels import "$HDB" huge/labels.csv >/dev/null || fail "labels of the hostile project"
+sqlite3 "$HDB" "INSERT INTO tags(item, user, tag, created_at) SELECT id, 'l1', 'lone', 'now' FROM items WHERE id = 5;
+	INSERT INTO tags(item, user, tag, created_at) SELECT id, 'l1', 'solo', 'now' FROM items WHERE id = 4"
+run "$ACCORD" errors "$HDB" --predictions huge/preds.csv --run preds --json
+ok_if "errors --json on undefined figures: strict JSON, nulls with reasons" $PY - "$T/out" <<'PY'
+import json, sys
+def bad(c):
+    raise ValueError("non-finite number in JSON: " + c)
+d = json.loads(open(sys.argv[1]).read(), parse_constant=bad)
+assert d["scored"] == 4 and d["left_out"] == {"ambiguous": 0, "ties": 1, "unlabeled": 2, "one_label": 2}, d
+t = {r["name"]: r for r in d["tags"]}
+lone, solo, o = t["lone"], t["solo"], d["overall"]
+assert lone["items"] == 0 and lone["gap"] == {"value": None, "why": "no scored item"}, lone
+assert lone["room_ci"] == {"lo": None, "hi": None, "why": "no scored item"}, lone
+# Item 4: labels ok, bad; the model says ok: h 0, c 1/2.
+assert solo["items"] == 1 and solo["gap"]["value"] == -0.5 and solo["room"]["value"] == -0.125, solo
+assert solo["gap_ci"]["why"] == "too few items for a bootstrap interval" and solo["gap_ci"]["lo"] is None, solo
+assert solo["room_ci"]["why"] is None and solo["room_ci"]["lo"] <= solo["room"]["value"] <= solo["room_ci"]["hi"], solo
+assert [r["name"] for r in d["tags"]][-1] == "lone", d["tags"]
+assert o["hlp"]["value"] == 0.75 and o["accuracy"]["value"] == 0.875, o
+for k in ("hlp", "accuracy", "gap", "room"):
+    assert o[k + "_ci"]["lo"] is not None, (k, o)
+PY
+run "$ACCORD" errors "$HDB" --run preds
+ok_if "errors text: the reason of every missing figure, no inf or nan" sh -c \
+	"[ $RC -eq 0 ] && grep -q '^  lone .*(no gap: no scored item)' '$T/out' &&
+	grep -q '^  solo .*(no gap interval: too few items for a bootstrap interval)' '$T/out' &&
+	grep -q '1 scored item without a consensus' '$T/out' && ! grep -qi 'inf\|nan' '$T/out'"
+run "$ACCORD" errors "$HDB" --run preds --bootstrap 0 --json
+ok_if "errors --bootstrap 0: every interval null, 'no bootstrap'" $PY -c "
+import json, sys
+d = json.loads(open(sys.argv[1]).read(), parse_constant=lambda c: 1 / 0)
+o = d['overall']
+assert all(o[k + '_ci'] == {'lo': None, 'hi': None, 'why': 'no bootstrap'} for k in ('hlp', 'accuracy', 'gap', 'room')), o
+" "$T/out"
 run "$ACCORD" drift --help
 ok_if "drift --help" sh -c "[ $RC -eq 0 ] && grep -q 'Kolmogorov' '$T/out'"
 

@@ -59,11 +59,12 @@ ok_if "project: 36 items in two batches, 108 labels, tags" sql_is "SELECT (SELEC
 run "$ACCORD" errors "$DB" --predictions "$T/preds.csv" --run '<u>run&1</u>' --by site --bootstrap 200 --seed 3 --json --html "$T/e.html"
 cp "$T/out" "$T/e.json"
 ok_if "errors --html with --json: exit 0, JSON on stdout, the page in FILE" sh -c "[ $RC -eq 0 ] && [ -s '$T/e.html' ] && $PY -c 'import json,sys; json.load(open(sys.argv[1]))' '$T/e.json' && ! grep -q '<html' '$T/e.json'"
-ok_if "errors JSON: rows carry an HLP interval from the bootstrap" $PY -c "
+ok_if "errors JSON: rows carry intervals from the bootstrap" $PY -c "
 import json, sys
 d = json.load(open(sys.argv[1]))
 o = d['overall']
-assert o['hlp_ci']['lo'] is not None and o['hlp_ci']['lo'] <= o['hlp']['value'] <= o['hlp_ci']['hi'], o
+for k in ('hlp', 'accuracy', 'gap', 'room'):
+    assert o[k + '_ci']['lo'] is not None and o[k + '_ci']['lo'] <= o[k]['value'] <= o[k + '_ci']['hi'], (k, o)
 assert len(d['slices']) == 3 and len(d['tags']) == 2, (d['slices'], d['tags'])
 " "$T/e.json"
 run "$ACCORD" drift "$DB" --from one --to two --json --html "$T/d.html"
@@ -101,8 +102,8 @@ meta = root.find(id="meta")
 assert meta.attrs["data-run"] == d["run"]["name"] and meta.attrs["data-sha256"] == d["run"]["sha256"]
 for k in ("items", "predicted", "scored"):
     assert int(meta.attrs["data-" + k]) == d[k], k
-for k in ("ambiguous", "ties", "unlabeled"):
-    assert int(meta.attrs["data-" + k]) == d["left_out"][k], k
+for k in ("ambiguous", "ties", "unlabeled", "one_label"):
+    assert int(meta.attrs["data-" + k.replace("_", "-")]) == d["left_out"][k], k
 assert meta.attrs["data-bootstrap"] == "200" and meta.attrs["data-seed"] == "3"
 for gid, rows in (("overall", [d["overall"]]), ("tags", d["tags"]), ("slices", d["slices"])):
     table = root.find(tag="table", id=gid)
@@ -119,23 +120,23 @@ for gid, rows in (("overall", [d["overall"]]), ("tags", d["tags"]), ("slices", d
             checked += 1
         for k in ("data_share", "error_rate", "error_share"):
             stat(tr.find(tag="td", data_key=k), {"value": r[k]}, (gid, r["name"], k))
-        for k in ("hlp", "gap", "room"):
+        for k in ("accuracy", "hlp", "gap", "room"):
             stat(tr.find(tag="td", data_key=k), r[k], (gid, r["name"], k))
-        ci = tr.find(tag="td", data_key="hlp_ci")
-        if r["hlp_ci"]["lo"] is None:
-            assert "undefined (%s)" % r["hlp_ci"]["why"] in ci.text()
-        else:
-            assert close(ci.attrs["data-lo"], r["hlp_ci"]["lo"]) and close(ci.attrs["data-hi"], r["hlp_ci"]["hi"])
-        checked += 1
+            ci = tr.find(tag="td", data_key=k + "_ci")
+            if r[k + "_ci"]["lo"] is None:
+                assert "undefined (%s)" % r[k + "_ci"]["why"] in ci.text()
+            else:
+                assert close(ci.attrs["data-lo"], r[k + "_ci"]["lo"]) and close(ci.attrs["data-hi"], r[k + "_ci"]["hi"])
+            checked += 1
         g = ec.find(tag="g", cls="group", data_group=r["name"])
         assert g.attrs["data-note"] == "n = %d, %d error%s" % (r["items"], r["errors"], "" if r["errors"] == 1 else "s")
-        stat(g.find(tag="rect", cls="bar", data_series="error_rate"), {"value": r["error_rate"]}, (gid, "chart err"))
-        if r["hlp"]["value"] is not None:
-            stat(g.find(tag="rect", cls="bar", data_series="hlp"), r["hlp"], (gid, "chart hlp"))
-        if r["hlp_ci"]["lo"] is not None:
-            line = g.find(tag="line", cls="ci", data_series="hlp")
-            assert close(line.attrs["data-lo"], r["hlp_ci"]["lo"]) and close(line.attrs["data-hi"], r["hlp_ci"]["hi"])
-            checked += 1
+        for k in ("accuracy", "hlp"):
+            if r[k]["value"] is not None:
+                stat(g.find(tag="rect", cls="bar", data_series=k), r[k], (gid, "chart", k))
+            if r[k + "_ci"]["lo"] is not None:
+                line = g.find(tag="line", cls="ci", data_series=k)
+                assert close(line.attrs["data-lo"], r[k + "_ci"]["lo"]) and close(line.attrs["data-hi"], r[k + "_ci"]["hi"])
+                checked += 1
         if rc:
             g = rc[0].find(tag="g", cls="group", data_group=r["name"])
             bars = g.find_all(tag="rect", cls="bar", data_series="room")
@@ -143,6 +144,10 @@ for gid, rows in (("overall", [d["overall"]]), ("tags", d["tags"]), ("slices", d
                 assert not bars and "undefined (%s)" % r["room"]["why"] in g.text()
             else:
                 stat(bars[0], r["room"], (gid, r["name"], "room bar"))
+                if r["room_ci"]["lo"] is not None:
+                    line = g.find(tag="line", cls="ci", data_series="room")
+                    assert close(line.attrs["data-lo"], r["room_ci"]["lo"]) and close(line.attrs["data-hi"], r["room_ci"]["hi"])
+                    checked += 1
 hm = root.find(tag="svg", id="confusion")
 for a, row in enumerate(d["confusion"]):
     for b, n in enumerate(row):
@@ -150,7 +155,7 @@ for a, row in enumerate(d["confusion"]):
         assert int(cell.attrs["data-count"]) == n, (a, b, cell.attrs, n)
         assert cell.parent.find(tag="text", cls="count").text() == str(n)
         checked += 1
-assert sum(map(sum, d["confusion"])) == d["scored"]
+assert sum(map(sum, d["confusion"])) == d["scored"] - d["left_out"]["ties"]
 assert checked > 60, checked
 PY
 
