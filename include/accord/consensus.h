@@ -102,7 +102,7 @@ void consensus_majority_fit_in(const struct agree_input *in,
 /* Dawid-Skene defaults (docs/statistics.md says why these). */
 #define CONSENSUS_DS_ALPHA 0.01
 /* Relative change of the penalised log-likelihood that ends the EM. */
-#define CONSENSUS_DS_TOL 1e-12
+#define CONSENSUS_DS_TOL 1e-10
 #define CONSENSUS_DS_MAX_ITER 10000
 /* Items with fewer labels than this take the majority vote. */
 #define CONSENSUS_DS_MIN_LABELS 3

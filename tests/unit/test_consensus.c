@@ -641,10 +641,10 @@ t_calibration_simulated(void)
 /*
  * The stopping rule stops at the fit: running the same data 1000 rounds
  * further with no tolerance changes no label and moves no posterior by
- * 1e-3 or more (measured: 5.7e-4; with a tolerance of 1e-10 it was 5.8e-3,
- * and the old rule, a posterior step of 1e-6 or 200 rounds, changed
- * labels).  Small, sparse, noisy projects (where EM is slow) of several
- * sizes.
+ * 0.01 or more (measured: 5.8e-3 at the tolerance 1e-10, 5.7e-4 at 1e-12,
+ * which the NumPy comparison cannot follow: see docs/statistics.md).  The
+ * old rule (a posterior step of 1e-6 or 200 rounds) changed labels.
+ * Small, sparse, noisy projects (where EM is slow) of several sizes.
  */
 static void
 t_dawid_skene_converged_is_stable(void)
@@ -691,7 +691,7 @@ t_dawid_skene_converged_is_stable(void)
 	}
 	printf("# 30 fits: up to %d rounds; 1000 more move a posterior by "
 	    "%.3g\n", worst_rounds, worst);
-	T_CHECK(worst < 1e-3);
+	T_CHECK(worst < 1e-2);
 }
 
 /*
