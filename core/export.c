@@ -581,9 +581,13 @@ check_opts(const struct export_opts *o, const struct project *p,
 	return 0;
 }
 
-/* The consensus of every item (Dawid-Skene's parameters into *ds). */
+/*
+ * The consensus of every item (Dawid-Skene's parameters into *ds, the
+ * majority's one-coin model into *oc).
+ */
 static void
-plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
+plan_consensus(struct exp_plan *pl, struct consensus_ds *ds,
+    struct consensus_onecoin *oc)
 {
 	const struct ratings *r = &pl->x->r;
 	struct agree_input in;
@@ -598,9 +602,10 @@ plan_consensus(struct exp_plan *pl, struct consensus_ds *ds)
 	ds->tol = CONSENSUS_DS_TOL;
 	ds->max_iter = CONSENSUS_DS_MAX_ITER;
 	ratings_input(r, &in);
-	consensus_compute_in(&in, pl->o->method, pl->o->fallback, ds,
+	consensus_compute_in(&in, pl->o->method, pl->o->fallback, ds, oc,
 	    pl->cons);
 	pl->ds = ds->prior != NULL ? ds : NULL;
+	pl->oc = oc->prior != NULL ? oc : NULL;
 }
 
 /*
@@ -725,6 +730,11 @@ plan_result(const struct exp_plan *pl, const struct consensus_ds *ds,
 	res->ds_ran = pl->ds != NULL;
 	res->ds_iterations = ds->iterations;
 	res->ds_converged = ds->converged;
+	res->ds_max_iter = ds->max_iter;
+	res->ds_rel_change = ds->rel_change;
+	res->ds_tol = ds->tol;
+	res->ds_few_labels = ds->few_labels;
+	res->ds_unused_top = ds->unused_top;
 }
 
 static void
@@ -745,11 +755,13 @@ export_run(struct store *st, const struct export_opts *o,
 	struct exp_plan pl;
 	struct project p;
 	struct consensus_ds ds;
+	struct consensus_onecoin oc;
 	int ret = -1;
 
 	memset(res, 0, sizeof *res);
 	memset(&pl, 0, sizeof pl);
 	memset(&ds, 0, sizeof ds);
+	memset(&oc, 0, sizeof oc);
 	if (project_require(st, o->user, ROLE_SME, "export", cause) != 0)
 		return -1;
 	if (project_load(st, &p, cause) != 0)
@@ -765,7 +777,7 @@ export_run(struct store *st, const struct export_opts *o,
 	pl.x = &x;
 	pl.o = o;
 	pl.p = &p;
-	plan_consensus(&pl, &ds);
+	plan_consensus(&pl, &ds, &oc);
 	plan_reasons(&pl, res);
 	plan_drop_labels(&x, &ds);
 	if (read_items_meta(st, &x, cause) != 0 ||
@@ -781,6 +793,7 @@ done:
 		export_result_free(res);
 	plan_free(&pl);
 	consensus_ds_free(&ds);
+	consensus_onecoin_free(&oc);
 	exp_snap_free(&x);
 	project_free(&p);
 	return ret;

@@ -91,6 +91,9 @@ struct exp_plan {
 	const struct export_opts *o;
 	const struct project *p;
 	const struct consensus_ds *ds;	/* NULL unless Dawid-Skene ran */
+	/* The majority vote's one-coin model when the votes decided by
+	 * majority (method or fallback), else NULL. */
+	const struct consensus_onecoin *oc;
 	struct export_result *res;
 	int n;				/* items */
 	struct consensus_item *cons;	/* per item */

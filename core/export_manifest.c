@@ -61,7 +61,14 @@ manifest_ds(struct json *j, const struct exp_plan *pl)
 	key_int(j, "iterations", ds->iterations);
 	json_key(j, "converged");
 	json_bool(j, ds->converged);
+	key_string(j, "stopped", ds->converged ? "converged" : "cap");
+	key_double(j, "log_likelihood", ds->loglik);
+	key_double(j, "relative_change", ds->rel_change);
 	key_double(j, "delta", ds->delta);
+	json_newline(j, WRAP);
+	key_int(j, "min_labels", CONSENSUS_DS_MIN_LABELS);
+	key_int(j, "few_labels_majority", ds->few_labels);
+	key_int(j, "top_class_not_given", ds->unused_top);
 	json_newline(j, WRAP);
 	json_key(j, "prior");
 	json_object_begin(j);
@@ -84,6 +91,27 @@ manifest_ds(struct json *j, const struct exp_plan *pl)
 		}
 		json_array_end(j);
 	}
+	json_object_end(j);
+	json_object_end(j);
+}
+
+/* The majority vote's one-coin model (docs/statistics.md). */
+static void
+manifest_onecoin(struct json *j, const struct exp_plan *pl)
+{
+	const struct consensus_onecoin *oc = pl->oc;
+	int k;
+
+	json_object_begin(j);
+	key_string(j, "model", "one-coin");
+	key_int(j, "label_pairs", oc->pairs);
+	key_int(j, "agreeing_pairs", oc->agree);
+	key_double(j, "agreement", oc->agreement);
+	key_double(j, "accuracy", oc->accuracy);
+	json_key(j, "prior");
+	json_object_begin(j);
+	for (k = 0; k < oc->nclasses; k++)
+		key_double(j, pl->x->r.classes[k], oc->prior[k]);
 	json_object_end(j);
 	json_object_end(j);
 }
@@ -333,6 +361,11 @@ exp_write_manifest(struct exp_writer *w, struct store *st, char **cause)
 	top_key(&j, "dawid_skene");
 	if (pl->ds != NULL)
 		manifest_ds(&j, pl);
+	else
+		json_null(&j);
+	top_key(&j, "majority");
+	if (pl->oc != NULL)
+		manifest_onecoin(&j, pl);
 	else
 		json_null(&j);
 	manifest_counts(&j, pl);

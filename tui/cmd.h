@@ -139,6 +139,7 @@ void cmd_json_ci(struct json *j, const char *key, const struct agree_ci *c);
 /* The document in b and a newline to stdout; frees b. */
 void cmd_json_print(struct buf *b);
 
+extern const struct cmd_entry cmd_calibration_entry;
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_import_entry;

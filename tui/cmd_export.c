@@ -118,9 +118,18 @@ print_table(const struct export_result *r, const char *out)
 			printf("%s%s %lld", s++ ? ", " : " (",
 			    export_reason_name(c), r->left_out[c]);
 	printf("%s\n", left > 0 ? ")" : "");
-	if (r->ds_ran)
+	if (r->ds_ran) {
 		printf("dawid-skene: %d iterations, %s\n", r->ds_iterations,
 		    r->ds_converged ? "converged" : "not converged (cap)");
+		if (r->ds_few_labels > 0)
+			printf("dawid-skene: %d items with fewer than %d labels "
+			    "took the majority vote\n", r->ds_few_labels,
+			    CONSENSUS_DS_MIN_LABELS);
+		if (r->ds_unused_top > 0)
+			printf("dawid-skene: %d items' most probable class was "
+			    "one nobody gave them; the consensus is the most "
+			    "probable class given\n", r->ds_unused_top);
+	}
 	printf("wrote ");
 	cmd_print_safe(stdout, out);
 	printf(": %d files", r->nfiles);
@@ -235,6 +244,13 @@ cmd_export_run(struct cmd_args *a)
 		return cmd_fail_cause(db, cause);
 	}
 	store_close(st);
+	/* The cap is a fact about the labels the user should see even when
+	 * stdout goes to a file: the fit is not the maximum it stands for. */
+	if (res.ds_ran && !res.ds_converged)
+		fprintf(stderr, "accord export: dawid-skene reached the cap of "
+		    "%d rounds before converging (relative change %.3g, "
+		    "tolerance %.3g); manifest.json records converged false\n",
+		    res.ds_max_iter, res.ds_rel_change, res.ds_tol);
 	print_table(&res, o.out);
 	export_result_free(&res);
 	return 0;

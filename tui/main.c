@@ -21,6 +21,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_agree_entry,
 	&cmd_stats_entry,
 	&cmd_export_entry,
+	&cmd_calibration_entry,
 	&cmd_guideline_entry,
 	&cmd_gold_entry,
 	&cmd_config_entry,

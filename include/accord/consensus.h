@@ -44,8 +44,47 @@ struct consensus_item {
 };
 
 /*
- * Majority vote of each item: the class with the most labels; confidence
- * is its vote share (votes / labels).  A tie for the most votes is
+ * The one-coin model behind the majority vote's confidence: every labeler
+ * answers right with probability a and otherwise picks one of the other
+ * K - 1 classes at random; classes occur with prevalences prior[k].  Then
+ * for an item whose votes are n_k (docs/statistics.md, "Majority vote"):
+ *
+ *   P(truth = k | votes) = prior_k r^n_k / sum_q prior_q r^n_q,
+ *   r = a (K - 1) / (1 - a)
+ *
+ * a comes from the pairwise agreement of labels on the same item (two
+ * labelers agree with probability a^2 + (1 - a)^2 / (K - 1) under the
+ * model, whatever the prevalences), the agreement smoothed as one agreeing
+ * and one disagreeing pair more, so no project makes a = 1 and one vote
+ * is never certainty.  prior is the labels' class shares (Laplace
+ * smoothed) with the labelers' errors taken out.
+ */
+struct consensus_onecoin {
+	int nclasses;
+	long long pairs;	/* pairs of labels on the same item */
+	long long agree;	/* ... of the same class */
+	double agreement;	/* (agree + 1) / (pairs + 2) */
+	double accuracy;	/* a, in [1/K, 1) */
+	double *prior;		/* nclasses prevalences, each > 0, sum 1 */
+};
+
+/* Fit the one-coin model to in's labels into *oc (free with
+ * consensus_onecoin_free).  O(labels + items x K). */
+void consensus_onecoin_fit(const struct agree_input *in,
+    struct consensus_onecoin *oc);
+/* P(truth = c | an item's vote counts count[0..K-1]) under oc; computed
+ * in logs, so any number of votes is fine.  Every class with prior > 0 is
+ * strictly between 0 and 1 unless K is 1. */
+double consensus_onecoin_posterior(const struct consensus_onecoin *oc,
+    const int *count, int c);
+void consensus_onecoin_free(struct consensus_onecoin *oc);
+
+/*
+ * Majority vote of each item: the class with the most labels; its
+ * confidence is the posterior probability that it is the truth under the
+ * one-coin model fitted to all of the labels (consensus_onecoin above), not
+ * the vote share: one vote of an item is never certainty, and 4 of 5 votes
+ * of labelers who agree often is near it.  A tie for the most votes is
  * undecided: label -1, tie 1 (the export leaves such items out; it never
  * picks one of the tied classes by order, which would bias towards the
  * first classes).  An item without labels has label -1, tie 0.
@@ -53,14 +92,20 @@ struct consensus_item {
  */
 void consensus_majority(int nitems, int nlabelers, int nclasses,
     const int *cells, struct consensus_item *out);
-/* The same on in's labels (dense or by item), in->nitems entries. */
+/* The same on in's labels (dense or by item), in->nitems entries.  When oc
+ * is not NULL it gets the model fitted (free with consensus_onecoin_free). */
 void consensus_majority_in(const struct agree_input *in,
     struct consensus_item *out);
+void consensus_majority_fit_in(const struct agree_input *in,
+    struct consensus_onecoin *oc, struct consensus_item *out);
 
 /* Dawid-Skene defaults (docs/statistics.md says why these). */
 #define CONSENSUS_DS_ALPHA 0.01
-#define CONSENSUS_DS_TOL 1e-6
-#define CONSENSUS_DS_MAX_ITER 200
+/* Relative change of the penalised log-likelihood that ends the EM. */
+#define CONSENSUS_DS_TOL 1e-10
+#define CONSENSUS_DS_MAX_ITER 10000
+/* Items with fewer labels than this take the majority vote. */
+#define CONSENSUS_DS_MIN_LABELS 3
 /* Posteriors closer than this are a tie. */
 #define CONSENSUS_TIE_EPS 1e-9
 
@@ -75,8 +120,23 @@ struct consensus_ds {
 	/* Out (consensus_dawid_skene allocates; consensus_ds_free frees). */
 	int nitems, nlabelers, nclasses;
 	int iterations;		/* EM rounds run (M-step + E-step each) */
-	int converged;		/* 1: max posterior change < tol */
+	/*
+	 * 1: the relative change of loglik in the last round was at most
+	 * tol; 0: the fit stopped at max_iter rounds (the cap).
+	 */
+	int converged;
+	double loglik;		/* penalised log-likelihood of the fit */
+	double rel_change;	/* |change of loglik| / |loglik|, last round
+				 * (NAN after a single round) */
 	double delta;		/* max posterior change of the last round */
+	/*
+	 * Decisions (when out is given): items with 1 or 2 labels, which
+	 * took the majority vote; and items of 3 or more labels whose
+	 * largest posterior was a class no labeler gave them (the consensus
+	 * is then the most probable class that was given).
+	 */
+	int few_labels;
+	int unused_top;
 	double *prior;		/* nclasses: class prevalence p_k */
 	/*
 	 * nlabelers x nclasses x nclasses: confusion[(j * K + k) * K + l] is
@@ -96,16 +156,28 @@ struct consensus_ds {
  * Initialisation: each labeled item's posterior is its vote shares (soft
  * majority vote).  Each round: M-step (priors and confusion matrices from
  * the posteriors, every count plus alpha), then E-step (posteriors from
- * them, as rescaled products; in logs should one underflow).  Stops when
- * the largest change of any posterior is below tol, or after max_iter
- * rounds.  ds->alpha/tol/max_iter must be
- * set (alpha > 0, tol > 0, max_iter >= 1); the rest is filled.
+ * them, as rescaled products; in logs should one underflow), which also
+ * gives the log-likelihood of the parameters, plus alpha times the logs
+ * of every prior and confusion entry (the smoothing as a Dirichlet prior:
+ * the quantity the smoothed EM increases).  Stops after the first round
+ * (from the second) whose relative change of it is at most tol, or after
+ * max_iter rounds (converged 0).  ds->alpha/tol/max_iter must be set
+ * (alpha > 0, tol >= 0, max_iter >= 1); the rest is filled.
  *
- * If out is not NULL it gets one entry per item: the class of highest
- * posterior and that posterior as confidence; a tie within
- * CONSENSUS_TIE_EPS is undecided (label -1, tie 1).
+ * If out is not NULL it gets one entry per item.  An item with fewer than
+ * CONSENSUS_DS_MIN_LABELS labels takes its majority vote (source majority;
+ * a 1-1 split is a tie), with the fit's posterior of that class as its
+ * confidence: with two labels the model cannot tell which of them erred,
+ * and its argmax there follows the labelers' habits, even to a class
+ * neither gave.
+ * Otherwise the consensus is, among the classes some labeler gave the
+ * item, the one of highest posterior, and the confidence that posterior: a
+ * class nobody gave the item is given posterior 0 in the decision, so it
+ * is never the consensus, while the confidence stays the fit's
+ * P(truth = class | labels).  Within CONSENSUS_TIE_EPS it is a tie (label
+ * -1, tie 1).
  *
- * Cost: O(max_iter x (labels x K + L x K^2 + items x K)) time,
+ * Cost: O(rounds x (labels x K + L x K^2 + items x K)) time,
  * O(items x K + labels) memory.
  */
 void consensus_dawid_skene(int nitems, int nlabelers, int nclasses,
@@ -131,10 +203,14 @@ void consensus_compute(int nitems, int nlabelers, int nclasses,
     struct consensus_ds *ds, struct consensus_item *out);
 /*
  * The same on in's labels, with in->reference as the adjudicated classes
- * and in->gold as the gold ones (either may be NULL).
+ * and in->gold as the gold ones (either may be NULL).  oc may be NULL; when
+ * not NULL and the majority vote decided (method or fallback majority), it
+ * gets the one-coin model (free with consensus_onecoin_free); else
+ * oc->prior is NULL.
  */
 void consensus_compute_in(const struct agree_input *in,
     enum consensus_method method, enum consensus_method fallback,
-    struct consensus_ds *ds, struct consensus_item *out);
+    struct consensus_ds *ds, struct consensus_onecoin *oc,
+    struct consensus_item *out);
 
 #endif

@@ -78,7 +78,10 @@ struct export_result {
 	long long stored;	/* ... written out of the store (import
 				 * --store-media kept their bytes) */
 	char labels_sha256[65];
-	int ds_ran, ds_iterations, ds_converged;
+	int ds_ran, ds_iterations, ds_converged, ds_max_iter;
+	double ds_rel_change, ds_tol;	/* last relative change, tolerance */
+	int ds_few_labels;	/* items of 1-2 labels: majority vote */
+	int ds_unused_top;	/* items whose top class nobody gave */
 };
 
 /*

@@ -1,14 +1,21 @@
 """Dawid & Skene (1979) EM, written independently of accord with NumPy.
 
-The same model and schedule as core/consensus.c, from docs/statistics.md
-("Dawid-Skene"):
+The same model, schedule and decisions as core/consensus.c, from
+docs/statistics.md ("Dawid-Skene"):
 
   init   T[i, k] = share of item i's labels that are k (items with labels)
   M-step pi[j, k, l] = (alpha + sum_i T[i, k] n[i, j, l])
                        / (K alpha + sum_i T[i, k] sum_l n[i, j, l])
          p[k]        = (alpha + sum_i T[i, k]) / (K alpha + N_labeled)
   E-step T[i, k] proportional to p[k] prod_j prod_l pi[j, k, l] ** n[i, j, l]
-  stop   after the round whose largest |T_new - T_old| < tol, or max_iter
+  objective  sum_i log sum_k p[k] prod_j prod_l pi[j, k, l] ** n[i, j, l]
+             + alpha (sum_k log p[k] + sum_jkl log pi[j, k, l])
+  stop   from the second round, after the round whose objective changed by
+         at most tol x |objective|, or after max_iter rounds
+
+  decide items with 1 or 2 labels: the majority vote (a tie is undecided)
+         with its posterior; 3 or more: the class of largest posterior
+         among the classes given to the item (within 1e-9: a tie)
 
 n is a dense one-hot tensor items x labelers x classes, the M-step tensor
 contractions (einsum), the E-step in logs: nothing is shared with the C
@@ -17,8 +24,13 @@ the posterior is the prior.
 """
 import numpy as np
 
+TOL = 1e-10
+MAX_ITER = 10000
+MIN_LABELS = 3
+TIE_EPS = 1e-9
 
-def dawid_skene(cells, K, alpha, max_iter, tol=1e-6):
+
+def dawid_skene(cells, K, alpha, max_iter=MAX_ITER, tol=TOL):
     cells = np.asarray(cells, dtype=int)
     N, L = cells.shape
     n = np.zeros((N, L, K))
@@ -28,21 +40,54 @@ def dawid_skene(cells, K, alpha, max_iter, tol=1e-6):
     lab = per_item > 0
     T = np.zeros((N, K))
     T[lab] = n[lab].sum(axis=1) / per_item[lab, None]
-    it, converged = 0, False
+    it, converged, prev, obj = 0, False, None, 0.0
+    changes = []
     while it < max_iter:
         num = alpha + np.einsum("ik,ijl->jkl", T[lab], n[lab])
         pi = num / num.sum(axis=2, keepdims=True)
         p = (alpha + T[lab].sum(axis=0)) / (K * alpha + lab.sum())
         logT = np.log(p)[None, :] + np.einsum("ijl,jkl->ik", n[lab], np.log(pi))
-        logT -= logT.max(axis=1, keepdims=True)
-        new = np.exp(logT)
-        new /= new.sum(axis=1, keepdims=True)
-        delta = np.abs(new - T[lab]).max() if lab.any() else 0.0
+        mx = logT.max(axis=1, keepdims=True)
+        new = np.exp(logT - mx)
+        s = new.sum(axis=1, keepdims=True)
+        obj = float((mx + np.log(s)).sum()) + alpha * (np.log(p).sum() + np.log(pi).sum())
+        new /= s
         T[lab] = new
         it += 1
-        if delta < tol:
-            converged = True
-            break
+        if prev is not None:
+            changes.append(abs(obj - prev) / abs(obj) if obj != prev else 0.0)
+            if abs(obj - prev) <= tol * abs(obj):
+                converged = True
+                break
+        prev = obj
     T[~lab] = p
+    label, conf, tie = decide(cells, K, T)
     return {"iterations": it, "converged": converged, "prior": p,
-            "confusion": pi, "posterior": T}
+            "confusion": pi, "posterior": T, "objective": obj,
+            "changes": changes, "label": label, "confidence": conf,
+            "tie": tie}
+
+
+def decide(cells, K, T):
+    """Each item's consensus class (-1: none), confidence and tie flag."""
+    N = len(cells)
+    label, conf, tie = [-1] * N, [0.0] * N, [0] * N
+    for i in range(N):
+        votes = np.bincount([c for c in cells[i] if c >= 0], minlength=K)
+        n = votes.sum()
+        if n == 0:
+            continue
+        if n < MIN_LABELS:
+            top = votes.max()
+            if (votes == top).sum() > 1:
+                tie[i] = 1
+                continue
+            c = int(votes.argmax())
+        else:
+            v = np.where(votes > 0, T[i], -1.0)
+            c = int(v.argmax())
+            if ((v >= v[c] - TIE_EPS).sum()) > 1:
+                tie[i] = 1
+                continue
+        label[i], conf[i] = c, float(T[i, c])
+    return label, conf, tie

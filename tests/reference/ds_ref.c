@@ -11,7 +11,7 @@
  * Output per matrix, every number at %.17g:
  *
  *   case N
- *   iterations I converged C
+ *   iterations I converged C objective O few F unused U
  *   prior p_0 ... p_K-1
  *   confusion j k  pi_j[k][0] ... pi_j[k][K-1]     (per labeler, class)
  *   posterior i  T_i0 ... T_iK-1                   (per item)
@@ -46,8 +46,9 @@ one(int n)
 		}
 	out = xcalloc((size_t)N + 1, sizeof *out);
 	consensus_dawid_skene(N, L, K, cells, &ds, out);
-	printf("case %d\niterations %d converged %d\nprior", n, ds.iterations,
-	    ds.converged);
+	printf("case %d\niterations %d converged %d objective %.17g few %d "
+	    "unused %d\nprior", n, ds.iterations, ds.converged, ds.loglik,
+	    ds.few_labels, ds.unused_top);
 	for (k = 0; k < K; k++)
 		printf(" %.17g", ds.prior[k]);
 	printf("\n");
