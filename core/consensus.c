@@ -752,9 +752,11 @@ ds_start(const struct entries *e, int nitems, int K, double *T, int *labeled)
 
 /*
  * Each item's decision into out[i] (consensus.h): the majority vote under
- * CONSENSUS_DS_MIN_LABELS labels, else the most probable class among those
- * given to the item, its posterior (row i of T) the confidence.  in is by
- * item.
+ * CONSENSUS_DS_MIN_LABELS labels, with the majority's own confidence (the
+ * one-coin posterior: with so few labels the fit says little about the
+ * item, and on a small project its prior pulls it towards uniform), else
+ * the most probable class among those given to the item, its posterior
+ * (row i of T) the confidence.  in is by item.
  */
 static void
 ds_decide(const struct agree_input *in, const double *T,
@@ -763,6 +765,8 @@ ds_decide(const struct agree_input *in, const double *T,
 	int K = in->nclasses, i, k;
 	int *count = xcalloc((size_t)K + 1, sizeof *count);
 	double *v = xcalloc((size_t)K + 1, sizeof *v), *dcount = v;
+	struct consensus_onecoin oc;
+	int have_oc = 0;
 
 	ds->few_labels = ds->unused_top = 0;
 	for (i = 0; i < in->nitems; i++) {
@@ -771,9 +775,11 @@ ds_decide(const struct agree_input *in, const double *T,
 		int n = votes_of(in, i, count), best = 0;
 
 		if (n > 0 && n < CONSENSUS_DS_MIN_LABELS) {
-			majority_item(in, i, NULL, count, dcount, o);
-			if (o->label >= 0)
-				o->confidence = t[o->label];
+			if (!have_oc) {
+				onecoin_fit_csr(in, &oc);
+				have_oc = 1;
+			}
+			majority_item(in, i, &oc, count, dcount, o);
 			ds->few_labels++;
 			continue;
 		}
@@ -797,6 +803,8 @@ ds_decide(const struct agree_input *in, const double *T,
 		} else
 			o->source = CONSENSUS_SRC_DAWID_SKENE;
 	}
+	if (have_oc)
+		consensus_onecoin_free(&oc);
 	free(count);
 	free(v);
 }

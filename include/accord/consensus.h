@@ -100,7 +100,7 @@ void consensus_majority_fit_in(const struct agree_input *in,
     struct consensus_onecoin *oc, struct consensus_item *out);
 
 /* Dawid-Skene defaults (docs/statistics.md says why these). */
-#define CONSENSUS_DS_ALPHA 0.01
+#define CONSENSUS_DS_ALPHA 1.0
 /* Relative change of the penalised log-likelihood that ends the EM. */
 #define CONSENSUS_DS_TOL 1e-10
 #define CONSENSUS_DS_MAX_ITER 10000

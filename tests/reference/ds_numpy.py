@@ -68,10 +68,45 @@ def dawid_skene(cells, K, alpha, max_iter=MAX_ITER, tol=TOL):
             "tie": tie}
 
 
+def onecoin(cells, K):
+    """The majority's one-coin model (docs/statistics.md): accuracy from
+    the smoothed pairwise agreement, prevalences by EM; returns
+    P(truth = c | vote counts)."""
+    vv = [np.bincount([c for c in row if c >= 0], minlength=K) for row in cells]
+    vv = [v for v in vv if v.sum() > 0]
+    pairs = sum(int(v.sum()) * (int(v.sum()) - 1) // 2 for v in vv)
+    agree = sum(int(x) * (int(x) - 1) // 2 for v in vv for x in v)
+    P = (agree + 1) / (pairs + 2)
+    disc = 1 - K + K * (K - 1) * P
+    a = (1 + np.sqrt(disc)) / K if disc > 0 else 1 / K
+    lr = np.log(a * (K - 1) / (1 - a))
+    nlab = sum(int(v.sum()) for v in vv)
+    prior = np.array([(sum(int(v[k]) for v in vv) + 1) / (nlab + K) for k in range(K)])
+    for _ in range(1000):
+        new = np.ones(K)
+        for v in vv:
+            w = np.log(prior) + v * lr
+            e = np.exp(w - w.max())
+            new += e / e.sum()
+        new /= len(vv) + K
+        moved = np.abs(new - prior).max()
+        prior = new
+        if moved < 1e-12:
+            break
+
+    def post(votes, c):
+        w = np.log(prior) + votes * lr
+        e = np.exp(w - w.max())
+        return float(e[c] / e.sum())
+    return post
+
+
 def decide(cells, K, T):
-    """Each item's consensus class (-1: none), confidence and tie flag."""
+    """Each item's consensus class (-1: none), confidence and tie flag:
+    under MIN_LABELS labels the majority with its one-coin confidence."""
     N = len(cells)
     label, conf, tie = [-1] * N, [0.0] * N, [0] * N
+    post = None
     for i in range(N):
         votes = np.bincount([c for c in cells[i] if c >= 0], minlength=K)
         n = votes.sum()
@@ -83,6 +118,10 @@ def decide(cells, K, T):
                 tie[i] = 1
                 continue
             c = int(votes.argmax())
+            if post is None:
+                post = onecoin(cells, K)
+            label[i], conf[i] = c, post(votes, c)
+            continue
         else:
             v = np.where(votes > 0, T[i], -1.0)
             c = int(v.argmax())
