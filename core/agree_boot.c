@@ -466,16 +466,11 @@ struct boot {
 	unsigned char *labok; /* nlabelers x nrep: labeler scored */
 };
 
-struct boot_worker {
-	struct boot *b;
-	int first, step;
-};
-
 static void *
 boot_run(void *arg)
 {
-	struct boot_worker *w = arg;
-	struct boot *b = w->b;
+	struct agree_worker *w = arg;
+	struct boot *b = w->shared;
 	const struct agree_patterns *pt = b->pt;
 	uint32_t *hist = xcalloc(b->rs.nhist + 1, sizeof *hist);
 	double *lc = xcalloc((size_t)b->nlabelers, sizeof *lc);
@@ -523,8 +518,8 @@ boot_run(void *arg)
 	return NULL;
 }
 
-static int
-boot_threads(int want, uint64_t work)
+int
+agree_threads(int want, uint64_t work)
 {
 	long ncpu;
 
@@ -539,33 +534,34 @@ boot_threads(int want, uint64_t work)
 	return ncpu > AGREE_MAX_THREADS ? AGREE_MAX_THREADS : (int)ncpu;
 }
 
-/* Run the replicates on up to nthreads threads (fewer if creation fails). */
-static void
-boot_all(struct boot *b, int nthreads)
+void
+agree_run_workers(void *(*fn)(void *), void *shared, int nrep, int nthreads)
 {
 	pthread_t th[AGREE_MAX_THREADS];
-	struct boot_worker w[AGREE_MAX_THREADS];
+	struct agree_worker w[AGREE_MAX_THREADS];
 	int started[AGREE_MAX_THREADS];
 	int t;
 
-	if (nthreads > b->nrep)
-		nthreads = b->nrep;
+	if (nthreads > nrep)
+		nthreads = nrep;
+	if (nthreads > AGREE_MAX_THREADS)
+		nthreads = AGREE_MAX_THREADS;
 	if (nthreads < 1)
 		nthreads = 1;
 	for (t = 0; t < nthreads; t++) {
-		w[t].b = b;
+		w[t].shared = shared;
 		w[t].first = t;
 		w[t].step = nthreads;
 		started[t] = 0;
 	}
 	for (t = 1; t < nthreads; t++)
-		started[t] = pthread_create(&th[t], NULL, boot_run, &w[t]) == 0;
-	boot_run(&w[0]);
+		started[t] = pthread_create(&th[t], NULL, fn, &w[t]) == 0;
+	fn(&w[0]);
 	for (t = 1; t < nthreads; t++) {
 		if (started[t])
 			pthread_join(th[t], NULL);
 		else
-			boot_run(&w[t]);
+			fn(&w[t]);
 	}
 }
 
@@ -716,7 +712,7 @@ agree_bootstrap(const struct agree_input *in, const struct agree_opts *o,
 	/* A replicate: a binomial per large pattern, a draw per small item. */
 	work = (uint64_t)B * ((uint64_t)b.rs.nbig * AGREE_BINOMIAL_MIN +
 	    b.rs.tail + pt->npool);
-	boot_all(&b, boot_threads(o->threads, work));
+	agree_run_workers(boot_run, &b, B, agree_threads(o->threads, work));
 	r->bootstrap = B;
 	hlp_interval(r->team_hlp.value, b.team, B,
 	    team_jack(pt, count, s, &jk, &jv), (double)s->team_items,

@@ -230,6 +230,22 @@ void agree_coef_bootstrap(const struct agree_input *in,
 
 /* agree_boot.c */
 
+/*
+ * Replicates on threads: worker t of n runs replicates t, t + n, t + 2n,
+ * ... of the shared state, so each writes only its own.
+ */
+struct agree_worker {
+	void *shared;
+	int first, step;
+};
+/* Threads for `work` steps: want if > 0 (at most AGREE_MAX_THREADS), else
+ * one below a few million steps, else one per CPU up to the maximum. */
+int agree_threads(int want, uint64_t work);
+/* fn(struct agree_worker *) on up to nthreads threads over nrep replicates
+ * (a thread that cannot be created runs its share on the caller's). */
+void agree_run_workers(void *(*fn)(void *), void *shared, int nrep,
+    int nthreads);
+
 /* xoshiro256** (agree_boot.c); seeded per replicate by agree_rng_seed. */
 struct agree_rng {
 	uint64_t s[4];

@@ -18,11 +18,9 @@
  */
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "accord/errors.h"
 #include "accord/project.h"
@@ -288,7 +286,6 @@ row_figures(struct errors_row *row, const struct gsum *s, double total,
  * within BOOT_MAX_BYTES.
  */
 #define BOOT_MAX_BYTES ((size_t)256 << 20)
-#define BOOT_MAX_THREADS 8
 
 struct boot {
 	const struct patterns *pt;
@@ -301,16 +298,11 @@ struct boot {
 	double *all_h, *all_c;
 };
 
-struct boot_worker {
-	struct boot *b;
-	int first, step;
-};
-
 static void *
 boot_run(void *arg)
 {
-	struct boot_worker *w = arg;
-	struct boot *b = w->b;
+	struct agree_worker *w = arg;
+	struct boot *b = w->shared;
 	const struct patterns *pt = b->pt;
 	uint32_t *hist = xcalloc(b->rs.nhist + 1, sizeof *hist);
 	double *gh = xcalloc((size_t)b->ngroups + 1, sizeof *gh);
@@ -362,50 +354,6 @@ boot_run(void *arg)
 	free(gc);
 	free(gn);
 	return NULL;
-}
-
-static int
-boot_threads(int want, uint64_t work)
-{
-	long ncpu;
-
-	if (want > 0)
-		return want > BOOT_MAX_THREADS ? BOOT_MAX_THREADS : want;
-	/* Below a few million steps a thread costs more than it saves. */
-	if (work < 4000000)
-		return 1;
-	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	if (ncpu < 1)
-		return 1;
-	return ncpu > BOOT_MAX_THREADS ? BOOT_MAX_THREADS : (int)ncpu;
-}
-
-static void
-boot_all(struct boot *b, int nthreads)
-{
-	pthread_t th[BOOT_MAX_THREADS];
-	struct boot_worker w[BOOT_MAX_THREADS];
-	int started[BOOT_MAX_THREADS], t;
-
-	if (nthreads > b->nrep)
-		nthreads = b->nrep;
-	if (nthreads < 1)
-		nthreads = 1;
-	for (t = 0; t < nthreads; t++) {
-		w[t].b = b;
-		w[t].first = t;
-		w[t].step = nthreads;
-		started[t] = 0;
-	}
-	for (t = 1; t < nthreads; t++)
-		started[t] = pthread_create(&th[t], NULL, boot_run, &w[t]) == 0;
-	boot_run(&w[0]);
-	for (t = 1; t < nthreads; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			boot_run(&w[t]);
-	}
 }
 
 /* Which figure of a group an interval is for. */
@@ -635,12 +583,12 @@ bootstrap(const struct patterns *pt, int ngroups, const struct gsum *gs,
 	 * item, a step per pattern and group membership. */
 	work = (uint64_t)B * ((uint64_t)b.rs.nbig * AGREE_BINOMIAL_MIN +
 	    b.rs.tail + pt->n + pt->npool + (uint64_t)ngroups);
-	nthreads = boot_threads(bo->threads, work);
+	nthreads = agree_threads(bo->threads, work);
 
 	b.g0 = 0;
 	do {
 		b.g1 = b.g0 + chunk < ngroups ? b.g0 + chunk : ngroups;
-		boot_all(&b, nthreads);
+		agree_run_workers(boot_run, &b, b.nrep, nthreads);
 		if (b.g0 == 0) {
 			int k;
 

@@ -631,8 +631,9 @@ t_sim_better_worse(void)
 }
 
 /*
- * Coverage, measured (ERRORS_COVERAGE=N in the environment: N projects
- * per overlap; off by default, it takes minutes): how often the 95%
+ * Coverage, measured (300 projects per overlap; ERRORS_COVERAGE=N in the
+ * environment for N, the tolerance then three standard errors of N): how
+ * often the 95%
  * interval of the as-good model's gap holds 0, at 500 items (small
  * enough for the bootstrap's own error to show).
  */
@@ -644,13 +645,14 @@ t_sim_coverage(void)
 		.prior = prior3, .pool = pool8, .gold_share = 0.1,
 		.model = -1 };
 	const char *env = getenv("ERRORS_COVERAGE");
-	int z, s, nsim = env != NULL ? atoi(env) : 0, hit, ghit;
+	int z, s, nsim = env != NULL ? atoi(env) : 300, hit, ghit;
 	struct errors_row all, *rows;
+	/* three standard errors of a share near 0.95 over nsim projects */
+	double tol;
 
-	if (nsim <= 0) {
-		T_SKIP("set ERRORS_COVERAGE=N to measure coverage");
-		return;
-	}
+	if (nsim <= 0)
+		nsim = 300;
+	tol = 3 * sqrt(0.95 * 0.05 / nsim);
 	for (z = 0; z < 4; z++) {
 		o.overlap = overlaps[z];
 		for (s = hit = ghit = 0; s < nsim; s++) {
@@ -666,7 +668,9 @@ t_sim_coverage(void)
 		printf("# coverage, overlap %d: overall %d/%d = %.3f, half "
 		    "the items %d/%d = %.3f\n", o.overlap, hit, nsim,
 		    (double)hit / nsim, ghit, nsim, (double)ghit / nsim);
-		T_CHECK((double)hit / nsim > 0.9);
+		if (fabs((double)hit / nsim - 0.95) > tol)
+			T_FAIL("overlap %d: gap interval coverage %.3f, not "
+			    "0.95 +- %.3f", o.overlap, (double)hit / nsim, tol);
 	}
 	/*
 	 * Near 1: 200 items, two labels each from labelers of accuracy
@@ -697,7 +701,11 @@ t_sim_coverage(void)
 		printf("# coverage near 1 (true 0.9802, 200 items): HLP "
 		    "%d/%d = %.3f, accuracy %d/%d = %.3f\n", hh, nsim,
 		    (double)hh / nsim, ah, nsim, (double)ah / nsim);
-		T_CHECK((double)hh / nsim > 0.9 && (double)ah / nsim > 0.9);
+		if (fabs((double)hh / nsim - 0.95) > tol ||
+		    fabs((double)ah / nsim - 0.95) > tol)
+			T_FAIL("near 1: HLP coverage %.3f, accuracy %.3f, not "
+			    "0.95 +- %.3f", (double)hh / nsim,
+			    (double)ah / nsim, tol);
 	}
 }
 
