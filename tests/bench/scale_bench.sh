@@ -605,7 +605,7 @@ if [ "$ONLY" != keystroke ]; then
 	echo "  items --json: sqlite3 -json of items with current_meta as an object;"
 	echo "  labels dump: sqlite3 -csv of the same join; agree: a scan of the label rows;"
 	echo "  export (both methods): the majority class per item from current_labels;"
-	echo "  errors: predictions against that majority; drift: the numeric metadata sorted"
+	echo "  errors: predictions against that majority (the benchmark's own check; accord errors scores the model as a person, docs/statistics.md); drift: the numeric metadata sorted"
 	echo "  by key and batch; stats: as agree; review: the labels in force by item;"
 	echo "  keystroke: none."
 fi
