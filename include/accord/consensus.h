@@ -114,6 +114,12 @@ struct consensus_ds {
 	double alpha;
 	double tol;
 	int max_iter;
+	/*
+	 * In: 1 for plain EM rounds; 0 (the default) accelerates them with
+	 * SQUAREM (docs/statistics.md), which reaches the same fit in a
+	 * fraction of the rounds by another path.
+	 */
+	int plain;
 	/* In: threads of a round; 0: one per CPU (up to 8) on large inputs.
 	 * The fit is the same bit for bit whatever the number. */
 	int threads;

@@ -11,7 +11,9 @@ docs/statistics.md ("Dawid-Skene"):
   objective  sum_i log sum_k p[k] prod_j prod_l pi[j, k, l] ** n[i, j, l]
              + alpha (sum_k log p[k] + sum_jkl log pi[j, k, l])
   stop   from the second round, after the round whose objective changed by
-         at most tol x |objective|, or after max_iter rounds
+         at most tol x |objective|, or after max_iter rounds (plain EM:
+         consensus_dawid_skene with ds.plain; its default SQUAREM path is
+         checked against this fit's objective)
 
   decide items with 1 or 2 labels: the majority vote (a tie is undecided)
          with its posterior; 3 or more: the class of largest posterior
@@ -40,32 +42,51 @@ def dawid_skene(cells, K, alpha, max_iter=MAX_ITER, tol=TOL):
     lab = per_item > 0
     T = np.zeros((N, K))
     T[lab] = n[lab].sum(axis=1) / per_item[lab, None]
-    it, converged, prev, obj = 0, False, None, 0.0
+    state = {"it": 0, "converged": False, "obj": 0.0}
     changes = []
-    while it < max_iter:
+
+    def mstep(T):
         num = alpha + np.einsum("ik,ijl->jkl", T[lab], n[lab])
         pi = num / num.sum(axis=2, keepdims=True)
         p = (alpha + T[lab].sum(axis=0)) / (K * alpha + lab.sum())
+        return np.concatenate([p, pi.ravel()])
+
+    def estep(x, prev):
+        """T and the objective at parameters x; True when converged."""
+        p, pi = x[:K], x[K:].reshape(L, K, K)
         logT = np.log(p)[None, :] + np.einsum("ijl,jkl->ik", n[lab], np.log(pi))
         mx = logT.max(axis=1, keepdims=True)
         new = np.exp(logT - mx)
         s = new.sum(axis=1, keepdims=True)
         obj = float((mx + np.log(s)).sum()) + alpha * (np.log(p).sum() + np.log(pi).sum())
-        new /= s
-        T[lab] = new
-        it += 1
-        if prev is not None:
-            changes.append(abs(obj - prev) / abs(obj) if obj != prev else 0.0)
-            if abs(obj - prev) <= tol * abs(obj):
-                converged = True
+        T[lab] = new / s
+        state["it"] += 1
+        state["obj"] = obj
+        if prev is None:
+            return False
+        changes.append(abs(obj - prev) / abs(obj) if obj != prev else 0.0)
+        if abs(obj - prev) <= tol * abs(obj):
+            state["converged"] = True
+            return True
+        return False
+
+    x = mstep(T)
+    if max_iter >= 1:
+        # Plain EM: an M-step then an E-step a round.
+        prev = None
+        while state["it"] < max_iter:
+            if state["it"] > 0:
+                x = mstep(T)
+            if estep(x, prev):
                 break
-        prev = obj
+            prev = state["obj"]
+    p, pi = x[:K], x[K:].reshape(L, K, K)
     T[~lab] = p
     label, conf, tie = decide(cells, K, T)
-    return {"iterations": it, "converged": converged, "prior": p,
-            "confusion": pi, "posterior": T, "objective": obj,
-            "changes": changes, "label": label, "confidence": conf,
-            "tie": tie}
+    return {"iterations": state["it"], "converged": state["converged"],
+            "prior": p, "confusion": pi, "posterior": T,
+            "objective": state["obj"], "changes": changes, "label": label,
+            "confidence": conf, "tie": tie}
 
 
 def onecoin(cells, K):

@@ -86,6 +86,8 @@ def block():
     return lines
 
 bad = []
+worse = []     # SQUAREM's fit below plain EM's, or capped where EM was not
+paired = []    # (plain rounds, SQUAREM rounds) where both converged
 worst = 0.0
 boundary = capped = 0
 rounds = []
@@ -105,6 +107,8 @@ for c, (N, L, K, alpha, max_iter, cells) in enumerate(cases):
             post[int(ln[1])] = [float(x) for x in ln[2:]]
         elif ln[0] == "label":
             labels[int(ln[1])] = (int(ln[2]), float(ln[3]), int(ln[4]))
+        elif ln[0] == "accelerated":
+            fast = (int(ln[2]), int(ln[4]), float(ln[6]))
     ref = dawid_skene(cells, K, alpha, max_iter)
     if it != ref["iterations"] and abs(it - ref["iterations"]) == 1:
         full = dawid_skene(cells, K, alpha, max(it, ref["iterations"]), 0.0)
@@ -125,6 +129,12 @@ for c, (N, L, K, alpha, max_iter, cells) in enumerate(cases):
                    f"{obj!r}/{ref['objective']!r}")
         continue
     rounds.append(it)
+    frounds, fconv, fobj = fast
+    if conv and max_iter == 10000 and (not fconv or fobj < obj - 1e-9 * abs(obj)):
+        worse.append(f"case {c}: plain EM {it} rounds, objective {obj!r}; "
+                     f"SQUAREM {frounds} rounds, converged {fconv}, objective {fobj!r}")
+    if conv and fconv:
+        paired.append((it, frounds))
     capped += not conv and max_iter == 10000
     nfew = sum(1 for row in cells if 0 < sum(x >= 0 for x in row) < 3)
     nunused = 0
@@ -153,6 +163,14 @@ print(f"# {len(cases)} data sets, largest difference {worst:.3g}; rounds "
       f"up to {max(rounds) if rounds else 0}, median "
       f"{sorted(rounds)[len(rounds) // 2] if rounds else 0}; {capped} at the "
       f"cap of 10000; {boundary} stopped a round apart at the tolerance")
+pe, fe = sum(p for p, _ in paired), sum(f for _, f in paired)
+print(f"# SQUAREM: {len(paired)} fits converged both ways, {pe} plain rounds, "
+      f"{fe} accelerated; median {sorted(p for p, _ in paired)[len(paired) // 2] if paired else 0} "
+      f"against {sorted(f for _, f in paired)[len(paired) // 2] if paired else 0}")
+if worse or not paired:
+    print("not ok - SQUAREM's fit is never below plain EM's: " + "; ".join(worse[:5]))
+else:
+    print("ok - SQUAREM's fit is never below plain EM's and never capped where EM converged")
 if bad:
     print("not ok - Dawid-Skene equals NumPy to 1e-6 on random data: " + "; ".join(bad[:5]))
 else:
@@ -181,24 +199,26 @@ for it, lab, cl in db.execute("SELECT l.item, l.labeler, c.position FROM current
                               "JOIN classes c ON c.id = l.class"):
     cells[items.index(it)][labelers.index(lab)] = cl
 ds = m["dawid_skene"]
-ref = dawid_skene(cells, len(classes), ds["alpha"], ds["max_iterations"], ds["tolerance"])
-if abs(ds["iterations"] - ref["iterations"]) == 1:   # at the tolerance (above)
-    ref = dawid_skene(cells, len(classes), ds["alpha"], ds["iterations"], 0.0)
-assert ds["iterations"] == ref["iterations"], (ds["iterations"], ref["iterations"])
+# export takes SQUAREM's path, NumPy plain EM run to its limit (a change
+# of at most 1e-15): the same fit to 1e-5 (SQUAREM stops at a relative
+# change of 1e-10 between its accepted points).
+ref = dawid_skene(cells, len(classes), ds["alpha"], 100000, 1e-15)
+assert ref["converged"], ref["iterations"]
 assert ds["tolerance"] == 1e-10 and ds["max_iterations"] == 10000, ds
 assert ds["converged"] and ds["stopped"] == "converged", ds
+assert ds["iterations"] < ref["iterations"], (ds["iterations"], ref["iterations"])
 assert abs(ds["log_likelihood"] - ref["objective"]) <= 1e-9 * abs(ref["objective"])
 assert list(ds["confusion"]) == labelers
 for j, lab in enumerate(labelers):
-    assert np.abs(np.array(ds["confusion"][lab]) - ref["confusion"][j]).max() < 1e-6, lab
-assert np.abs(np.array([ds["prior"][c] for c in classes]) - ref["prior"]).max() < 1e-6
+    assert np.abs(np.array(ds["confusion"][lab]) - ref["confusion"][j]).max() < 1e-5, lab
+assert np.abs(np.array([ds["prior"][c] for c in classes]) - ref["prior"]).max() < 1e-5
 sha = {r[0]: r[1] for r in db.execute("SELECT sha256, id FROM items")}
 n = 0
 for line in open(sys.argv[2] + "/train.jsonl"):
     row = json.loads(line)
     i = items.index(sha[row["sha256"]])
     assert classes[ref["label"][i]] == row["label"], row
-    assert abs(ref["confidence"][i] - row["confidence"]) < 1e-6, (row, ref["posterior"][i])
+    assert abs(ref["confidence"][i] - row["confidence"]) < 1e-5, (row, ref["posterior"][i])
     nvotes = sum(x >= 0 for x in cells[i])
     assert row["source"] == ("majority" if nvotes < 3 else "dawid-skene"), row
     n += 1

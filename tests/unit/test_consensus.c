@@ -196,7 +196,8 @@ t_dawid_skene_unanimous_and_unlabeled(void)
 	T_EQ_INT(o[4].label, -1);
 	T_EQ_INT(o[4].nlabels, 0);
 	T_NEAR(fit.posterior[8], fit.prior[0], 0);
-	T_NEAR(fit.prior[0], 0.5, 1e-9);
+	/* symmetric data: 1/2, to SQUAREM's stop (1e-10 of the objective) */
+	T_NEAR(fit.prior[0], 0.5, 1e-5);
 	consensus_ds_free(&fit);
 }
 
