@@ -123,6 +123,8 @@ stats
 errors --predictions $T/preds.csv --run m2-$1
 errors --run m1
 drift --from b1 --to b2
+calibration
+calibration --method dawid-skene
 check
 backup $T/backup-$1.accord
 C
