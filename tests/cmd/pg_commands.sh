@@ -129,6 +129,8 @@ same "agree --json by version" agree --json --guideline all --bootstrap 50
 same "errors of the stored run" errors --run m1 --bootstrap 100
 same "errors by batch" errors --run m1 --by batch --bootstrap 0
 same "errors --json by camera" errors --run m1 --by camera --json --bootstrap 50
+same "calibration of the majority" calibration
+same "calibration --json of dawid-skene" calibration --method dawid-skene --json
 same "drift between the batches" drift --from demo --to more
 same "drift --json" drift --from demo --to more --json
 same "items --json" items --json
@@ -167,6 +169,7 @@ html_same() {
 html_same "agree --html" agree --by camera --bootstrap 100
 html_same "errors --html" errors --run m1 --bootstrap 100
 html_same "drift --html" drift --from demo --to more
+html_same "calibration --html" calibration --bins 5
 
 # Exports: every format, layout and method.  The files must be the same;
 # manifest.json names the store, its times and the hashes of the label,
