@@ -10,7 +10,19 @@
 #  2. PG_BENCH_BIG_L labelers (64) x PG_BENCH_BIG_N labels (100) at once
 #     on a PostgreSQL project of PG_BENCH_ITEMS generated items (1,000,000;
 #     3 labelers on 90% of the cells, overlap 5, as build/bench/gen_store
-#     makes the SQLite scale stores; STRESS_PG_ITEMS).
+#     makes the SQLite scale stores; STRESS_PG_ITEMS);
+#  3. the same 64 labelers on a fresh 1M-item project at a human pace:
+#     each looks at each item for PG_BENCH_THINK seconds (0.5-1.5, a
+#     random draw per item, STRESS_THINK) before labeling it, so 64
+#     labelers offer about 64 labels/s.
+#
+# Runs 1 and 2 have no think time: every labeler takes the next item the
+# moment its label is committed, which measures the store saturated, not
+# what a labeler waits.  In such a closed loop the mean time round one
+# label is labelers / throughput (Little's law): 64 labelers at the ~300
+# labels/s two CPUs give are 210 ms a label, so a p99 of take or commit
+# under 50 ms cannot be had there on this machine, however fast the
+# queue; run 3 is what people labeling at once feel.
 #
 # The PostgreSQL cluster is tests/pglib.sh's throwaway one, run here with
 # fsync on (PG_FSYNC=on), so that a commit costs what a team's costs; SQLite
@@ -24,8 +36,8 @@
 # queue's functions then (70-110 ms each with 16 at once).
 #
 # A report: exit 0 whatever the figures, 2 when it cannot run; a failed
-# check shows as a "not ok" line and the verdict FAIL.  Time: about 4
-# minutes quiet (the 1M-item project takes about a minute to generate).
+# check shows as a "not ok" line and the verdict FAIL.  Time: about 8
+# minutes quiet (each 1M-item project takes about a minute to generate).
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
@@ -36,6 +48,7 @@ N=${PG_BENCH_N:-200}
 BL=${PG_BENCH_BIG_L:-64}
 BN=${PG_BENCH_BIG_N:-100}
 ITEMS=${PG_BENCH_ITEMS:-1000000}
+THINK=${PG_BENCH_THINK:-0.5-1.5}
 out=$(mktemp -d "${TMPDIR:-/tmp}/accord-pgbench.XXXXXX") || exit 2
 trap 'rm -rf "$out"' EXIT
 
@@ -55,6 +68,7 @@ one() {
 one lite STRESS_LABELERS="$L" STRESS_LABELS="$N"
 one pg STRESS_PG=1 STRESS_LABELERS="$L" STRESS_LABELS="$N"
 one big STRESS_PG=1 STRESS_PG_ITEMS="$ITEMS" STRESS_LABELERS="$BL" STRESS_LABELS="$BN"
+one paced STRESS_PG=1 STRESS_PG_ITEMS="$ITEMS" STRESS_LABELERS="$BL" STRESS_LABELS="$BN" STRESS_THINK="$THINK"
 
 # row NAME LABEL: one line of the table from NAME's figures.
 row() {
@@ -78,13 +92,14 @@ printf "   %-34s %9s %20s %20s %19s %s\n" "run" "labels/s" "take p50 / p99 ms" \
 row lite "SQLite, $L x $N, tiny PNGs"
 row pg "PostgreSQL, $L x $N, tiny PNGs"
 row big "PostgreSQL, $BL x $BN, $ITEMS items"
+row paced "the same, $THINK s a label"
 echo
-for f in lite pg big; do
+for f in lite pg big paced; do
 	cat "$out/$f.load"
 	grep '^not ok\|^skip\|load average after' "$out/$f" | sed 's/^/     /'
 done
-if grep -q '^not ok' "$out/lite" "$out/pg" "$out/big" ||
-    ! grep -q 'labels/s' "$out/big"; then
+if grep -q '^not ok' "$out/lite" "$out/pg" "$out/big" "$out/paced" ||
+    ! grep -q 'labels/s' "$out/big" || ! grep -q 'labels/s' "$out/paced"; then
 	echo "verdict: FAIL: a check failed or a run did not finish (see above)"
 else
 	awk '/^# (commit|take) latency ms: / { if ($8 + 0 >= 50) slow++ }
@@ -94,5 +109,7 @@ else
 		"figures, " warm + 0 " of 6 after each labeler'"'"'s first label"
 		else print "verdict: PASS: nothing lost, no item past k, " \
 		"every p99 < 50 ms" }' "$out/lite" "$out/pg" "$out/big"
+	awk -v think="$THINK" '/^# (commit|take) latency ms: / { if ($8 + 0 >= 50) slow++ }
+	    END { print "at a human pace (" think " s a label, 64 labelers, 1M items): " 		(slow ? "p99 >= 50 ms in " slow " of 2 latency figures: target missed" 		: "take and commit p99 < 50 ms: target met") }' "$out/paced"
 fi
 exit 0
