@@ -113,13 +113,33 @@ action_name(enum action a)
 	return names[a];
 }
 
-/* Load what the screen shows about cur that the loader does not give. */
+/* The labeler's own tags on cur, joined, into s->tags (NULL: none). */
 static void
-item_shown(struct label_screen *s)
+tags_load(struct label_screen *s)
 {
 	char **tags = NULL, *cause = NULL;
 	int n = 0, i;
 	struct buf b = { 0 };
+
+	free(s->tags);
+	s->tags = NULL;
+	if (tags_mine(s->st, s->user, s->cur->it.id, &tags, &n, &cause) == 0) {
+		for (i = 0; i < n; i++) {
+			if (i)
+				buf_puts(&b, ", ");
+			buf_puts(&b, tags[i]);
+		}
+		tags_free(tags, n);
+		s->tags = b.s;
+	} else
+		free(cause);
+}
+
+/* Load what the screen shows about cur that the loader does not give. */
+static void
+item_shown(struct label_screen *s)
+{
+	char *cause = NULL;
 
 	s->shown_at = acc_monotonic();
 	s->pane.dirty = 1;
@@ -138,18 +158,8 @@ item_shown(struct label_screen *s)
 	    &cause) != 0) {
 		pane_msg_set(&s->msg, 1, "%s", cause);
 		free(cause);
-		cause = NULL;
 	}
-	if (tags_mine(s->st, s->user, s->cur->it.id, &tags, &n, &cause) == 0) {
-		for (i = 0; i < n; i++) {
-			if (i)
-				buf_puts(&b, ", ");
-			buf_puts(&b, tags[i]);
-		}
-		tags_free(tags, n);
-		s->tags = b.s;
-	} else
-		free(cause);
+	tags_load(s);
 }
 
 /* Take the next queue item if the loader has one. */
@@ -309,7 +319,12 @@ act_tags(struct label_screen *s)
 		free(cause);
 	} else {
 		pane_msg_set(&s->msg, 0, "tags saved");
-		item_shown(s);	/* reload the joined tags */
+		/*
+		 * Only the tags: reloading the item (item_shown) dropped a
+		 * note typed before the tags and restarted the item's timer.
+		 */
+		tags_load(s);
+		s->pane.dirty = 1;
 	}
 	free(text);
 }
