@@ -13,7 +13,8 @@
 #     makes the SQLite scale stores; STRESS_PG_ITEMS);
 #  3. the same 64 labelers on a fresh 1M-item project at a human pace:
 #     each looks at each item for PG_BENCH_THINK seconds (0.5-1.5, a
-#     random draw per item, STRESS_THINK) before labeling it, so 64
+#     random draw per item, STRESS_THINK) before labeling it, and opens
+#     the screen at a random moment of the first such span, so 64
 #     labelers offer about 64 labels/s.
 #
 # Runs 1 and 2 have no think time: every labeler takes the next item the

@@ -145,7 +145,11 @@ done
 # Start every labeler, let them wait for one go, and time from the go to
 # the last one done.
 # With STRESS_THINK the script reaches the labeler a line at a time, each
-# after the think time, so the next take comes that long after the label.
+# after the think time, so the next take comes that long after the label;
+# and each labeler opens the screen at a random moment of the first think
+# time's span after the go (people do not start in the same millisecond:
+# 64 new server sessions planning their statements at one instant on two
+# CPUs made every first label wait 0.4 s).
 THINK=${STRESS_THINK:-}
 i=0
 for u in $USERS; do
@@ -153,6 +157,7 @@ for u in $USERS; do
 	as "$u" env ACCORD_TRACE="$T/$u.trace" sh -c \
 	    'while [ ! -e "$1/go" ]; do sleep 0.01; done
 	     if [ -n "$6" ]; then
+		sleep "$(awk -v t="$6" -v seed="$7" "BEGIN { split(t, r, \"-\"); srand(seed * 7 + 1); print rand() * r[2] }")"
 		awk -v t="$6" -v seed="$7" "BEGIN { split(t, r, \"-\"); srand(seed) }
 		    { print; fflush(); system(\"sleep \" r[1] + rand() * (r[2] - r[1])) }" "$4" |
 		    "$2" label "$3" --script - >"$5.out" 2>"$5.err"
