@@ -2,7 +2,8 @@
 # replaced by FIFOs after import.  The labeling screen, run by a real OS
 # user in tmux (tests/e2e/tmux.lib), shows each FIFO's item with one line
 # saying what it is, refuses a class key on it, skips it on s, labels the
-# regular items and quits on q.  The old code opened the FIFO and waited
+# regular items and quits on q.  Then the review screen, every file a
+# FIFO: it says so on each item and the SME still decides.  The old code opened the FIFO and waited
 # for a writer for ever (only SIGKILL ended it): every wait here gives up
 # after $TM_WAIT seconds, and the EXIT trap gives any reader still
 # waiting its end of file, ends the tmux server and the OS user's
@@ -12,14 +13,15 @@
 
 need_commands tmux runuser sqlite3 mkfifo dd timeout
 L1=$(test_user l1)
-ensure_user $L1 || skip_all "the screen runs as a real OS user: $WHY"
+SME=$(test_user sme)
+ensure_user $L1 $SME || skip_all "the screens run as real OS users: $WHY"
 # unblock: a reader stuck opening a FIFO (the old code) gets a writer
 # that closes at once, so it reads an end of file and can end; with no
 # reader the nonblocking open fails at once.
 unblock() {
-	for _f in "$T"/m/*; do
-		[ -p "$_f" ] && timeout -k 1 2 dd of="$_f" oflag=nonblock \
-		    </dev/null >/dev/null 2>&1
+	find "$T" -type p | while read -r _f; do
+		timeout -k 1 2 dd of="$_f" oflag=nonblock </dev/null \
+		    >/dev/null 2>&1
 	done
 	return 0
 }
@@ -90,3 +92,47 @@ else
 fi
 check "no sanitizer report" 0 \
 	"$(grep -c -E 'Sanitizer|runtime error' "$T/a.err" 2>/dev/null || :)"
+
+# --- the review screen: every media file a FIFO ------------------------------
+# The demo images and their three labelers' labels (tests/e2e/review.sh),
+# copied so that the files can be replaced.
+RDB=$T/rev.accord
+qr() { sqlite3 -batch -noheader "$RDB" "$1"; }
+mkdir -m 755 r && cp -R "$ROOT/assets/demo/images" \
+    "$ROOT/assets/demo/labels-images.csv" r/ && chmod -R a+rX r &&
+    "$ACCORD" init "$RDB" --task "e2e review fifo" --media image \
+    --classes ok,scratch,dent --borderline unsure >/dev/null &&
+    chmod 666 "$RDB" &&
+    "$ACCORD" member "$RDB" add $SME --role sme >/dev/null &&
+    "$ACCORD" import "$RDB" r/images >/dev/null &&
+    "$ACCORD" labels import "$RDB" r/labels-images.csv >/dev/null
+check "set-up: 60 demo images with 180 labels" 60/180 \
+	"$(qr "SELECT count(*) || '/' || (SELECT count(*) FROM labels) FROM items")"
+for f in r/images/*; do
+	rm "$f" && mkfifo -m 644 "$f"
+done
+
+tm_start s $SME -- review "$RDB"
+if tm_wait s " accord | review | " && tm_until s has_item s &&
+    tm_wait s "$FIFO_ERR"; then
+	pass "review shows its first item's FIFO in one line"
+else
+	fail "review shows its first item's FIFO in one line" \
+	    "screen: $(tm_screen s | grep -v '^ *$' | head -n 3 | tr '\n' '|')"
+fi
+p=$(tm_path s)
+tm_next s 2
+check "the SME still decides that item (2: scratch) and moves on" \
+	"scratch|$SME" "$(qr "SELECT c.name || '|' || a.user FROM
+	    adjudications a JOIN classes c ON c.id = a.class JOIN items i ON
+	    i.id = a.item WHERE i.path = '$p'")"
+ok_if "the next item's FIFO is shown the same way" tm_wait s "$FIFO_ERR"
+tm send-keys -t s q
+if tm_exited s && [ "$TM_RC" = 0 ]; then
+	pass "review: q quits at once (exit 0)"
+else
+	fail "review: q quits at once (exit 0)" \
+	    "rc=${TM_RC:-still running} err: $(head -c 300 "$T/s.err" | tr '\n' '|')"
+fi
+check "review: no sanitizer report" 0 \
+	"$(grep -c -E 'Sanitizer|runtime error' "$T/s.err" 2>/dev/null || :)"
