@@ -333,9 +333,10 @@ acc_open_regular(const char *path, long long *size, char **cause)
 	 * stat first: a FIFO, a device or a socket is refused without being
 	 * opened at all (opening a FIFO waits for a writer; opening a tty or
 	 * a tape has effects of its own).  O_NONBLOCK covers a file swapped
-	 * for one of them between the stat and the open, and fstat decides:
-	 * no path is read twice.  Regular files ignore O_NONBLOCK, but it is
-	 * cleared anyway, so no read of the fd ever sees EAGAIN.
+	 * for one of them between the stat and the open, and fstat of the
+	 * fd decides: what is read is what was checked.  Regular files
+	 * ignore O_NONBLOCK, but it is cleared anyway, so no read of the fd
+	 * ever sees EAGAIN.
 	 */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return not_regular(st.st_mode, cause);
