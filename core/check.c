@@ -3,10 +3,8 @@
  * files, or the copy of its bytes the store keeps, re-hashed (check.h).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -42,21 +40,20 @@ check_hash_file(const char *path, char out[65], long long *bytes,
 	unsigned char md[EVP_MAX_MD_SIZE], *buf;
 	unsigned int mdlen = 0, i;
 	EVP_MD_CTX *ctx;
-	struct stat sb;
+	char *why = NULL;
 	long long total = 0;
 	ssize_t n;
 	int fd, saved;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* Never blocks: a FIFO in place of a file is an unreadable path,
+	 * and the check goes on with the next one. */
+	if ((fd = acc_open_regular(path, NULL, &why)) == -1) {
 		saved = errno;
-		acc_error(cause, "%s", strerror(saved));
+		/* EINVAL: not a regular file, and why says what it is */
+		acc_error(cause, "%s", saved == EINVAL ? why :
+		    strerror(saved));
+		free(why);
 		errno = saved;
-		return -1;
-	}
-	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		close(fd);
-		acc_error(cause, "not a regular file");
-		errno = EINVAL;
 		return -1;
 	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL ||

@@ -340,6 +340,26 @@ put_stored(struct exp_writer *w, const char *dst, const char *want,
 }
 
 /*
+ * The media file at path opened for reading (acc_open_regular): the fd,
+ * or -1 with *cause "NAME: why" (the system's words when it cannot be
+ * opened, as for a missing file; what it is when it is not a file).
+ */
+static int
+src_open(const char *path, const char *name, char **cause)
+{
+	char *why = NULL;
+	int fd, e;
+
+	if ((fd = acc_open_regular(path, NULL, &why)) < 0) {
+		e = errno;
+		acc_error(cause, "%s: %s", name, e == EINVAL ? why :
+		    strerror(e));
+		free(why);
+	}
+	return fd;
+}
+
+/*
  * Put the media of the content want at rel.  Kept in the store: written
  * out from there.  Else the file src: a hard link (no copy, no space)
  * where the file system allows it, else a copy.  Either way the content
@@ -359,17 +379,24 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 		return r;
 	}
 	r = -1;
+	/*
+	 * Opened through acc_open_regular, never blocking: a FIFO (or any
+	 * file that is not a regular one) in place of an item's file fails
+	 * the export in one line, as a missing file does, where a plain open
+	 * waited for a writer forever.  A hard link is made only to a
+	 * regular file, and the link is opened the same way: a file swapped
+	 * between the two is refused too.
+	 */
+	if ((in = src_open(src, src, cause)) < 0)
+		goto done;
 	if (link(src, dst) == 0) {
-		in = open(dst, O_RDONLY | O_CLOEXEC);
-		if (in < 0 || hash_fd(in, -1, sha, &bytes) != 0)
-			e = errno;
+		close(in);
 		w->pl->res->links++;
-	} else {
-		in = open(src, O_RDONLY | O_CLOEXEC);
-		if (in < 0) {
-			acc_error(cause, "%s: %s", src, strerror(errno));
+		if ((in = src_open(dst, src, cause)) < 0)
 			goto done;
-		}
+		if (hash_fd(in, -1, sha, &bytes) != 0)
+			e = errno;
+	} else {
 		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (out < 0 || hash_fd(in, out, sha, &bytes) != 0 ||
 		    fsync(out) != 0)

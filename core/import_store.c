@@ -268,7 +268,7 @@ static int
 writer_blob(struct imp_writer *w, const struct imp_file *f, const char *sha,
     char **why, char **cause)
 {
-	struct stat sb;
+	char *msg = NULL;
 	long long size;
 	int fd, rc;
 
@@ -277,17 +277,13 @@ writer_blob(struct imp_writer *w, const struct imp_file *f, const char *sha,
 	sql_reset(w->blob_has);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
-	if ((fd = open(f->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		*why = xasprintf("cannot open it to store it: %s",
-		    strerror(errno));
+	/* Never blocks: the file may have become a FIFO since it was
+	 * hashed; that file fails, the import goes on. */
+	if ((fd = acc_open_regular(f->path, &size, &msg)) < 0) {
+		*why = xasprintf("cannot store it: %s", msg);
+		free(msg);
 		return 1;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		*why = xstrdup("not a regular file any more");
-		close(fd);
-		return 1;
-	}
-	size = (long long)sb.st_size;
 	if ((unsigned long long)size > imp_max_bytes(w->opts)) {
 		*why = xasprintf("file is %lld bytes, over the %zu-byte limit",
 		    size, imp_max_bytes(w->opts));

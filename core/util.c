@@ -298,34 +298,98 @@ acc_printable(const char *str)
 	return b.s;
 }
 
+/* What a file that is not a regular file is, for one line to the user. */
+static const char *
+file_kind(mode_t m)
+{
+	if (S_ISFIFO(m))
+		return "is a FIFO";
+	if (S_ISDIR(m))
+		return "is a directory";
+	if (S_ISCHR(m))
+		return "is a character device";
+	if (S_ISBLK(m))
+		return "is a block device";
+	if (S_ISSOCK(m))
+		return "is a socket";
+	return "is not a file";
+}
+
+static int
+not_regular(mode_t m, char **cause)
+{
+	acc_error(cause, "%s, not a regular file", file_kind(m));
+	errno = EINVAL;
+	return -1;
+}
+
+int
+acc_open_regular(const char *path, long long *size, char **cause)
+{
+	struct stat st;
+	int fd, e;
+
+	/*
+	 * stat first: a FIFO, a device or a socket is refused without being
+	 * opened at all (opening a FIFO waits for a writer; opening a tty or
+	 * a tape has effects of its own).  O_NONBLOCK covers a file swapped
+	 * for one of them between the stat and the open, and fstat of the
+	 * fd decides: what is read is what was checked.  Regular files
+	 * ignore O_NONBLOCK, but it is cleared anyway, so no read of the fd
+	 * ever sees EAGAIN.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return not_regular(st.st_mode, cause);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1) {
+		e = errno;
+		acc_error(cause, "cannot open: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		close(fd);
+		acc_error(cause, "cannot stat: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return not_regular(st.st_mode, cause);
+	}
+	if ((e = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, e & ~O_NONBLOCK) == -1) {
+		e = errno;
+		close(fd);
+		acc_error(cause, "cannot open: %s", strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (size != NULL)
+		*size = (long long)st.st_size;
+	return fd;
+}
+
 int
 acc_read_file(const char *path, size_t max, unsigned char **data, size_t *len,
     char **cause)
 {
-	struct stat st;
 	unsigned char *p;
+	long long size;
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd == -1)
-		return acc_error(cause, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) == -1) {
-		close(fd);
-		return acc_error(cause, "cannot stat: %s", strerror(errno));
-	}
-	if (!S_ISREG(st.st_mode)) {
-		close(fd);
-		return acc_error(cause, "not a regular file");
-	}
-	if ((unsigned long long)st.st_size > max) {
+	if ((fd = acc_open_regular(path, &size, cause)) == -1)
+		return -1;
+	if ((unsigned long long)size > max) {
 		close(fd);
 		return acc_error(cause, "file is %lld bytes, over the %zu-byte "
-		    "limit", (long long)st.st_size, max);
+		    "limit", size, max);
 	}
-	p = xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+	p = xmalloc((size_t)size + 1);
+	while (got < (size_t)size) {
+		ssize_t r = read(fd, p + got, (size_t)size - got);
 
 		if (r == -1 && errno == EINTR)
 			continue;

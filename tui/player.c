@@ -104,8 +104,8 @@ player_command(struct player *p)
 int
 player_start(struct player *p, const char *path, char **cause)
 {
-	char *argv[PLAYER_MAX_ARGS + 2];
-	int i, n = 0, has_f = 0;
+	char *argv[PLAYER_MAX_ARGS + 2], *why = NULL;
+	int i, n = 0, has_f = 0, mfd;
 	pid_t pid;
 
 	player_stop(p);
@@ -113,6 +113,17 @@ player_start(struct player *p, const char *path, char **cause)
 	if (p->argc == 0)
 		return acc_error(cause, "no audio player found: install "
 		    "pulseaudio-utils (paplay) or set ACCORD_PLAY");
+	/*
+	 * The player gets only a regular file: one given a FIFO would wait
+	 * for a writer, "playing" for ever.  Opened the way accord reads
+	 * media (never blocking), then closed: the player opens it itself.
+	 */
+	if ((mfd = acc_open_regular(path, NULL, &why)) < 0) {
+		acc_error(cause, "cannot play %s: %s", path, why);
+		free(why);
+		return -1;
+	}
+	close(mfd);
 	for (i = 0; i < p->argc; i++) {
 		if (strcmp(p->argv[i], "%f") == 0) {
 			argv[n++] = (char *)path;

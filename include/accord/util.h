@@ -67,9 +67,21 @@ void buf_free(struct buf *b);
 void buf_json_str(struct buf *b, const char *s);
 
 /*
+ * Open path for reading if it is a regular file (symbolic links are
+ * followed), without ever blocking: a FIFO, a directory, a device or a
+ * socket is refused, never waited on, with *cause "is a FIFO, not a
+ * regular file" (or the kind it is) and errno EINVAL; the caller names
+ * the path.  Every read of a media or input file goes through here.
+ * Returns the fd (blocking, close-on-exec; the caller closes it) with its
+ * size in *size (if size is not NULL), or -1 with *cause set and errno
+ * saying why (ENOENT: no such file).
+ */
+int acc_open_regular(const char *path, long long *size, char **cause);
+
+/*
  * Read a whole regular file into a malloc'd buffer (NUL-terminated for
- * convenience; *len excludes the NUL).  Files larger than max bytes are
- * refused.  Returns 0, or -1 with *cause set.
+ * convenience; *len excludes the NUL), opened by acc_open_regular.  Files
+ * larger than max bytes are refused.  Returns 0, or -1 with *cause set.
  */
 int acc_read_file(const char *path, size_t max, unsigned char **data,
     size_t *len, char **cause);

@@ -207,7 +207,7 @@ for (i, sha) in c.execute("SELECT id, sha256 FROM items ORDER BY id").fetchall()
     lines = []
     for p in paths:
         if os.path.isdir(p):
-            st, extra_s = 'unreadable', ': not a regular file'
+            st, extra_s = 'unreadable', ': is a directory, not a regular file'
         elif os.path.exists(p):
             if hashlib.sha256(open(p, 'rb').read()).hexdigest() == sha:
                 lines = None
