@@ -14,6 +14,12 @@
 
 #define PF_MAX_AHEAD 8
 #define PF_RETRY_EMPTY 15.0	/* look again for items when none were left */
+/*
+ * The status line's counts are read again this often while the screen is
+ * open, so that what others change (an admin's `config overlap`, another
+ * labeler taking the last items) shows without a label of one's own.
+ */
+#define PF_PROGRESS_EVERY 2.0
 #define PF_RENEW_EVERY 60.0
 
 struct prefetch {
@@ -48,6 +54,7 @@ struct prefetch {
 	double activity, renewed;
 
 	int progress_dirty, progress_known;
+	double progress_at;	/* when the counts were last read */
 	long long done, remaining;
 };
 
@@ -409,17 +416,22 @@ load_wanted(struct prefetch *pf)
 	return STEP_DONE;
 }
 
-/* The status line's "done, left", when a label changed it. */
+/*
+ * The status line's "done, left", when a label changed it or
+ * PF_PROGRESS_EVERY seconds after they were last read.
+ */
 static enum step
-load_progress(struct prefetch *pf)
+load_progress(struct prefetch *pf, double now)
 {
 	long long done, rem;
 	char *cause = NULL;
 	int r;
 
-	if (!pf->progress_dirty)
+	if (!pf->progress_dirty && !(pf->progress_known &&
+	    now - pf->progress_at >= PF_PROGRESS_EVERY))
 		return STEP_IDLE;
 	pf->progress_dirty = 0;
+	pf->progress_at = now;
 	pthread_mutex_unlock(&pf->lock);
 	r = queue_progress(pf->st, pf->user, pf->batch, &done, &rem, &cause);
 	pthread_mutex_lock(&pf->lock);
@@ -502,7 +514,7 @@ loader_step(struct prefetch *pf, double now)
 		return st;
 	if (pf->ahead == 0 && hint_load(pf))
 		return STEP_DONE;
-	if ((st = load_progress(pf)) != STEP_IDLE)
+	if ((st = load_progress(pf, now)) != STEP_IDLE)
 		return st;
 	if (pf->empty && now - pf->empty_at >= PF_RETRY_EMPTY)
 		pf->empty = 0;

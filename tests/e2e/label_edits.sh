@@ -1,7 +1,8 @@
 # The label screen keeps what a labeler typed, in whatever order: a note
-# then tags, tags then a note, both are saved with the label; and the
-# item's timer runs from its first display to the label, through the help
-# and guideline overlays and both edits (issue 17).  A real OS user in a
+# then tags, tags then a note, both are saved with the label; the item's
+# timer runs from its first display to the label, through the help and
+# guideline overlays and both edits; and the status line's "left" follows
+# an admin's overlap change at once (issue 17).  A real OS user in a
 # private tmux server (tests/e2e/tmux.lib), checked in the store.
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/e2e/tmux.lib"
@@ -91,6 +92,21 @@ check "note, tags, note again: the last note is saved" "final" \
 check "and the tags stay" "glare" \
 	"$(q1 "SELECT group_concat(tag, ',') FROM tags WHERE user = '$L1'
 	    AND item = $(item_of "$p") AND removed = 0")"
+
+# 4. The status line's "left" follows a change of the overlap made by an
+# admin while the screen is open, with no key pressed: another labeler
+# (ghost) has labeled the last 20 items; at overlap 1 they are done.
+left() { tm_line a 0 | sed -n 's/.* \([0-9][0-9]*\) left .*/\1/p'; }
+sleep 2.5	# the counts after the last label, read again by now
+before=$(left)
+{ echo file,labeler,class
+  q1 "SELECT path FROM items ORDER BY id DESC LIMIT 20" | sed 's/$/,ghost,ok/'; } >"$T/ghost.csv"
+"$ACCORD" labels import "$DB" "$T/ghost.csv" >/dev/null &&
+	"$ACCORD" config "$DB" overlap 1 >/dev/null || fail "ghost labels and overlap 1"
+left_is() { [ "$(left)" = "$1" ]; }
+tm_until a left_is $((before - 20))
+check "after config overlap 1, 'left' drops by the 20 items the other labeler has, without a key" \
+	"$((before - 20))" "$(left)"
 
 tm send-keys -t a q
 tm_exited a
