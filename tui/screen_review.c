@@ -332,6 +332,34 @@ decided(struct screen *s, int r, char *cause, const char *what)
 	}
 }
 
+/*
+ * Send the item back, saying when nobody will be offered it: a relabel
+ * made under version V goes to labelers without a label under V or later
+ * until the overlap have one (docs/guide.md, "Relabeling"), so an item
+ * whose labels in force under V already number the overlap waits for the
+ * next guideline version.
+ */
+static void
+act_relabel(struct screen *s)
+{
+	char *cause = NULL, *what;
+	int i, n = 0, v = s->proj.guideline;
+
+	for (i = 0; s->have_det && i < s->det.nlabels; i++) {
+		const struct review_label *l = &s->det.labels[i];
+
+		n += l->in_force && l->class_id != 0 && l->guideline >= v;
+	}
+	if (n >= s->proj.overlap)
+		what = xasprintf("sent back; it waits for guideline v%d (its "
+		    "%d labels are under v%d; e edits)", v + 1, n, v);
+	else
+		what = xstrdup("sent back for relabeling");
+	decided(s, adjudicate_relabel(s->st, s->user, cur_item(s),
+	    item_why(s), &cause), cause, what);
+	free(what);
+}
+
 static void
 act_class(struct screen *s, int ci)
 {
@@ -613,9 +641,7 @@ act(struct screen *s, enum action a, int arg, int *running)
 		break;
 	case ACT_RELABEL:
 		if (cur_item(s) != 0)
-			decided(s, adjudicate_relabel(s->st, s->user,
-			    cur_item(s), item_why(s), &cause), cause,
-			    "sent back for relabeling");
+			act_relabel(s);
 		break;
 	case ACT_COMMENT: act_comment(s); break;
 	case ACT_GOLD:
