@@ -351,8 +351,8 @@ act_relabel(struct screen *s)
 		n += l->in_force && l->class_id != 0 && l->guideline >= v;
 	}
 	if (n >= s->proj.overlap)
-		what = xasprintf("sent back; it waits for guideline v%d (its "
-		    "%d labels are under v%d; e edits)", v + 1, n, v);
+		what = xasprintf("sent back; waits for guideline v%d (%d "
+		    "labels under v%d; e edits)", v + 1, n, v);
 	else
 		what = xstrdup("sent back for relabeling");
 	decided(s, adjudicate_relabel(s->st, s->user, cur_item(s),

@@ -57,7 +57,7 @@ for n in 1 2 3 4 5 6; do
 	labels=$(q1 "SELECT count(*) FROM current_labels WHERE item = $it")
 	if [ "$labels" = 3 ]; then
 		ok_if "r on an item with 3 labels under v1 (overlap 3): the screen says it waits for v2" \
-			sent "sent back; it waits for guideline v2 (its 3 labels are under v1"
+			sent "sent back; waits for guideline v2 (3 labels under v1; e edits)"
 	else
 		ok_if "r on an item with 2 labels under v1: sent back for relabeling" \
 			sent "sent back for relabeling"
