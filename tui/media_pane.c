@@ -2,7 +2,6 @@
  * media_pane.c: the media pane shared by the label and review screens.
  */
 #include <curses.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,8 +341,7 @@ pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
 		    "device? %s", player_command(pl), goes_on);
 		*told = 1;
 	}
-	timeout(playing || waiting ? 40 : 250);
-	r = get_wch(&wk);
+	r = ui_get_wch(playing || waiting ? 40 : 250, &wk);
 	if (r == ERR)
 		return PANE_IDLE;
 	*key = (int)wk;
@@ -352,25 +350,16 @@ pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
 	return *key == KEY_RESIZE ? PANE_RESIZE : PANE_CODE;
 }
 
-static volatile sig_atomic_t quit_signal;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit_signal = 1;
-}
-
+/* The flag and the terminal's loss live in ui.c (the line editor needs
+ * them too). */
 void
 pane_catch_signals(void)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	ui_catch_signals();
 }
 
 int
 pane_quit_requested(void)
 {
-	return quit_signal;
+	return ui_quit_requested();
 }

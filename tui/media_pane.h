@@ -142,7 +142,8 @@ enum pane_input {
 enum pane_input pane_wait_key(struct player *pl, struct pane_msg *msg,
     int *told, const char *goes_on, int waiting, int *key);
 
-/* SIGINT, SIGTERM and SIGHUP only set a flag; the loop ends on it. */
+/* SIGINT, SIGTERM and SIGHUP only set a flag, and a terminal that went
+ * away counts as one (ui_catch_signals, ui_get_wch); the loop ends on it. */
 void pane_catch_signals(void);
 int pane_quit_requested(void);
 
