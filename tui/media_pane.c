@@ -281,24 +281,15 @@ pane_help(const struct project *p, const char *title, const char *verb,
 }
 
 void
-pane_guide(int version, const char *text)
+pane_guide(int version, struct ui_text *v)
 {
 	int x0, w, last, y = overlay_box(&x0, &w, &last);
-	const char *p = text ? text : "";
-	char hdr[64];
+	char hdr[128];
 
-	snprintf(hdr, sizeof hdr, "guideline v%d (any key closes)", version);
+	snprintf(hdr, sizeof hdr, "guideline v%d  (arrows PgUp PgDn Home End, "
+	    "/ n search, q closes)", version);
 	ui_print(y++, x0 + 2, w - 4, hdr, ui_attr(UI_KEY));
-	while (*p != '\0' && y <= last) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		char *line = xstrndup(p, n);
-
-		ui_print(y++, x0 + 2, w - 4, line, line[0] == '#' ?
-		    ui_attr(UI_KEY) : ui_attr(UI_NORMAL));
-		free(line);
-		p = e ? e + 1 : p + n;
-	}
+	ui_text_draw(v, y, x0 + 2, w - 4, last - y, last);
 }
 
 void
