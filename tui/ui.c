@@ -26,16 +26,19 @@ static SCREEN *screen;
 static struct buf rawbuf;		/* media cells on their way out */
 static volatile sig_atomic_t quit_signal;
 static int term_lost;			/* the terminal went away */
-static int quick_errs;			/* ERRs in a row long before time */
+static double quick_since;		/* ERRs long before time since then */
 
 /*
- * How many reads in a row may end with ERR in under half their wait
+ * How long reads may end with ERR in under half their wait, every one,
  * before the input counts as dead.  A live terminal makes get_wch wait
- * out its timeout; one whose reads fail at once (EOF, EIO) comes back in
- * microseconds, so a 250 ms loop sees 20 of those in well under a
- * millisecond, while a stray signal interrupting a wait does not repeat.
+ * out its timeout or return a key; one whose reads fail at once (EOF, or
+ * EIO: a background process group that may not read) returns ERR in
+ * microseconds, again and again.  A stray signal interrupting a wait does
+ * not repeat, and a paste of bytes that are not UTF-8 (each an ERR) would
+ * have to be some 100 KB to last this long.  Half a second keeps the exit
+ * within a second.
  */
-#define QUICK_ERRS 20
+#define QUICK_SECS 0.5
 
 static void
 fatal_cleanup(void)
@@ -141,6 +144,15 @@ ui_stop(void)
 	buf_free(&rawbuf);
 	if (!started)
 		return;
+	/*
+	 * A terminal lost to EIO may still be there with another process
+	 * group in the foreground.  endwin sets its modes (and, under stty
+	 * tostop, writes): from a background group that is not orphaned
+	 * that stops us with SIGTTOU, leases held, unless it is ignored.
+	 * (The e2e test's group is orphaned, which gets EIO instead.)
+	 */
+	if (term_lost)
+		signal(SIGTTOU, SIG_IGN);
 	endwin();
 	delscreen(screen);
 	started = 0;
@@ -217,24 +229,27 @@ input_gone(int fd)
 int
 ui_get_wch(int ms, wint_t *wk)
 {
-	double t0 = acc_monotonic();
+	double t0 = acc_monotonic(), now;
 	int r;
 
 	timeout(ms);
 	r = get_wch(wk);
 	if (r != ERR) {
-		quick_errs = 0;
+		quick_since = 0;
 		return r;
 	}
 	if (quit_signal || term_lost)
 		return ERR;
+	now = acc_monotonic();
 	if (input_gone(fileno(stdin)))
 		term_lost = 1;
-	else if (ms > 0 && (acc_monotonic() - t0) * 1000 < ms / 2.0) {
-		if (++quick_errs >= QUICK_ERRS)
+	else if (ms > 0 && (now - t0) * 1000 < ms / 2.0) {
+		if (quick_since == 0)
+			quick_since = t0;
+		else if (now - quick_since >= QUICK_SECS)
 			term_lost = 1;
 	} else
-		quick_errs = 0;
+		quick_since = 0;
 	return ERR;
 }
 

@@ -125,6 +125,38 @@ tm kill-session -t e
 gone "killed session in the note editor, no SIGHUP, label" $L1
 check "killed session in the editor: no lease is left" 0 "$(leases $L1)"
 
+# 8. EIO, no hang-up: another process group takes the terminal's
+# foreground (a helper of the pane's shell, once $T/steal.go exists), and
+# accord, in the background with SIGTTIN ignored as a shell may leave it,
+# gets EIO from every read once a key is typed: the terminal is there
+# but accord can never read it again.
+cat >"$T/steal.py" <<'EOF'
+import os, signal, sys, time
+go, pidfile = sys.argv[1], sys.argv[2]
+open(pidfile, "w").write("%d\n" % os.getpid())
+while not os.path.exists(go):
+    time.sleep(0.02)
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+os.setpgid(0, 0)
+fd = os.open("/dev/tty", os.O_RDWR)
+os.tcsetpgrp(fd, os.getpgrp())
+open(go + ".done", "w").close()
+time.sleep(60)
+EOF
+rm -f "$T/steal.go" "$T/steal.go.done"
+TM_PRELUDE="trap '' TTIN; python3 $T/steal.py $T/steal.go $T/steal.pid </dev/null >/dev/null 2>&1 &" \
+    tm_start f $L1 -- label "$DB"
+label_started f
+: >"$T/steal.go"
+tm_until f test -e "$T/steal.go.done"
+ok_if "EIO: accord still runs in the background (no key yet)" \
+    sh -c "sleep 1; [ -n \"\$(pgrep -u $L1 -x accord)\" ]"
+tm send-keys -t f j
+gone "EIO from reads, label" $L1
+check "EIO: no lease of the labeler is left" 0 "$(leases $L1)"
+kill "$(cat "$T/steal.pid")" 2>/dev/null
+tm kill-session -t f
+
 # 6. The review screen (an SME) and 7. the stats screen, session killed,
 # no SIGHUP, with the demo's labels to review and count.
 "$ACCORD" labels import "$DB" "$ROOT/assets/demo/labels-images.csv" \
