@@ -48,7 +48,7 @@ gone() {
 		return 0
 	fi
 	fail "$1: no accord process of the user is left after 2 s" \
-	    "left: $(ps -o pid=,pcpu=,time=,args= -p "$(echo $_left | tr ' ' ,)" | head -c 300)"
+	    "left: $(ps -o pid=,pcpu=,time=,args= -p "$(echo $_left | tr ' ' ,)" | head -c 300); threads (state wchan): $(ps -L -o stat=,wchan= -p "$(echo $_left | tr ' ' ,)" | tr -s ' \n' ' ')"
 	for _p in $_left; do kill -KILL "$_p" 2>/dev/null; done
 	sleep 0.2
 	return 1
