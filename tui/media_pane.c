@@ -2,7 +2,6 @@
  * media_pane.c: the media pane shared by the label and review screens.
  */
 #include <curses.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,24 +281,15 @@ pane_help(const struct project *p, const char *title, const char *verb,
 }
 
 void
-pane_guide(int version, const char *text)
+pane_guide(int version, struct ui_text *v)
 {
 	int x0, w, last, y = overlay_box(&x0, &w, &last);
-	const char *p = text ? text : "";
-	char hdr[64];
+	char hdr[128];
 
-	snprintf(hdr, sizeof hdr, "guideline v%d (any key closes)", version);
+	snprintf(hdr, sizeof hdr, "guideline v%d  (arrows PgUp PgDn Home End, "
+	    "/ n search, q closes)", version);
 	ui_print(y++, x0 + 2, w - 4, hdr, ui_attr(UI_KEY));
-	while (*p != '\0' && y <= last) {
-		const char *e = strchr(p, '\n');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		char *line = xstrndup(p, n);
-
-		ui_print(y++, x0 + 2, w - 4, line, line[0] == '#' ?
-		    ui_attr(UI_KEY) : ui_attr(UI_NORMAL));
-		free(line);
-		p = e ? e + 1 : p + n;
-	}
+	ui_text_draw(v, y, x0 + 2, w - 4, last - y, last);
 }
 
 void
@@ -342,8 +332,7 @@ pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
 		    "device? %s", player_command(pl), goes_on);
 		*told = 1;
 	}
-	timeout(playing || waiting ? 40 : 250);
-	r = get_wch(&wk);
+	r = ui_get_wch(playing || waiting ? 40 : 250, &wk);
 	if (r == ERR)
 		return PANE_IDLE;
 	*key = (int)wk;
@@ -352,25 +341,16 @@ pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
 	return *key == KEY_RESIZE ? PANE_RESIZE : PANE_CODE;
 }
 
-static volatile sig_atomic_t quit_signal;
-
-static void
-on_signal(int sig)
-{
-	(void)sig;
-	quit_signal = 1;
-}
-
+/* The flag and the terminal's loss live in ui.c (the line editor needs
+ * them too). */
 void
 pane_catch_signals(void)
 {
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	ui_catch_signals();
 }
 
 int
 pane_quit_requested(void)
 {
-	return quit_signal;
+	return ui_quit_requested();
 }

@@ -20,6 +20,7 @@
 #include "accord/util.h"
 #include "player.h"
 #include "prefetch.h"
+#include "ui_text.h"
 
 struct media_pane {
 	int y, x;		/* top-left cell */
@@ -111,8 +112,9 @@ int pane_map_key(const struct project *p, int class_action,
 void pane_help(const struct project *p, const char *title, const char *verb,
     const char *suffix, const struct pane_key *keys, size_t nkeys,
     const char *footer);
-/* The guideline overlay: version's text, as many lines as fit. */
-void pane_guide(int version, const char *text);
+/* The guideline overlay: version's text in the viewer v (ui_text.h),
+ * wrapped, scrolled and searched; its keys go to ui_text_key. */
+void pane_guide(int version, struct ui_text *v);
 
 /* The message line (second row from the bottom). */
 struct pane_msg {
@@ -142,7 +144,8 @@ enum pane_input {
 enum pane_input pane_wait_key(struct player *pl, struct pane_msg *msg,
     int *told, const char *goes_on, int waiting, int *key);
 
-/* SIGINT, SIGTERM and SIGHUP only set a flag; the loop ends on it. */
+/* SIGINT, SIGTERM and SIGHUP only set a flag, and a terminal that went
+ * away counts as one (ui_catch_signals, ui_get_wch); the loop ends on it. */
 void pane_catch_signals(void);
 int pane_quit_requested(void);
 

@@ -643,6 +643,7 @@ act(struct label_screen *s, enum action a, int arg)
 		break;
 	case ACT_GUIDE:
 		guide_refresh(s);
+		ui_text_set(&s->guide, s->guideline);
 		s->overlay = OV_GUIDE;
 		s->pane.dirty = 1;
 		break;
@@ -700,6 +701,14 @@ run(void *arg)
 			trace_done(s);
 			continue;
 		}
+		/* The guideline viewer takes its keys; others close it. */
+		if (s->overlay == OV_GUIDE && ui_text_key(&s->guide,
+		    in == PANE_CODE, key, on_resize, s)) {
+			label_draw(s);
+			s->trace_action = "guide";
+			trace_done(s);
+			continue;
+		}
 		if (s->overlay != OV_NONE) {
 			s->overlay = OV_NONE;
 			s->pane.dirty = 1;
@@ -743,6 +752,7 @@ finish(struct label_screen *s)
 	pane_msg_clear(&s->msg);
 	free(s->failure);
 	free(s->guideline);
+	ui_text_free(&s->guide);
 	if (s->trace)
 		fclose(s->trace);
 	project_free(&s->proj);

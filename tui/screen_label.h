@@ -52,6 +52,7 @@ struct label_screen {
 	struct pane_msg msg;
 	int told_player;
 	enum overlay overlay;
+	struct ui_text guide;	/* the guideline overlay's viewer */
 	struct media_pane pane;
 
 	FILE *trace;

@@ -102,7 +102,7 @@ draw_overlay(struct label_screen *s)
 		    label_keys, label_nkeys, "mouse: click a class "
 		    "to label with it");
 	else
-		pane_guide(s->proj.guideline, s->guideline);
+		pane_guide(s->proj.guideline, &s->guide);
 }
 
 static void

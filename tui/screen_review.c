@@ -129,6 +129,7 @@ struct screen {
 	struct pane_msg msg;
 	int told_player;
 	enum overlay overlay;
+	struct ui_text guide;	/* the guideline overlay's viewer */
 };
 
 /*
@@ -591,7 +592,7 @@ draw_overlay(struct screen *s)
 		pane_help(&s->proj, "review keys (any key closes)", "decide ",
 		    " and move on", keys, sizeof keys / sizeof keys[0], NULL);
 	else
-		pane_guide(s->proj.guideline, s->guideline);
+		pane_guide(s->proj.guideline, &s->guide);
 }
 
 static void
@@ -653,7 +654,11 @@ act(struct screen *s, enum action a, int arg, int *running)
 	case ACT_DECIDED: act_toggle_decided(s); break;
 	case ACT_NEXT: move_to(s, 1); break;
 	case ACT_PREV: move_to(s, -1); break;
-	case ACT_GUIDE: s->overlay = OV_GUIDE; s->pane.dirty = 1; break;
+	case ACT_GUIDE:
+		ui_text_set(&s->guide, s->guideline);
+		s->overlay = OV_GUIDE;
+		s->pane.dirty = 1;
+		break;
 	case ACT_HELP: s->overlay = OV_HELP; s->pane.dirty = 1; break;
 	case ACT_QUIT: *running = 0; break;
 	case ACT_PLAY: act_play(s); break;
@@ -702,6 +707,10 @@ on_key(struct screen *s, enum pane_input in, int key)
 	enum action a = ACT_NONE;
 	int arg = 0, running = 1;
 
+	/* The guideline viewer takes its keys; others close it. */
+	if (s->overlay == OV_GUIDE && ui_text_key(&s->guide,
+	    in == PANE_CODE, key, on_resize, s))
+		return 1;
 	if (s->overlay != OV_NONE) {
 		s->overlay = OV_NONE;
 		s->pane.dirty = 1;
@@ -768,6 +777,7 @@ finish(struct screen *s)
 	free(s->why);
 	pane_msg_clear(&s->msg);
 	free(s->guideline);
+	ui_text_free(&s->guide);
 	project_free(&s->proj);
 	store_close(s->st);
 }

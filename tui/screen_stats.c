@@ -666,8 +666,7 @@ run(void *arg)
 		 * polling every 50 ms could add a tenth to an opening of
 		 * half a second (1,000,000 items).  Their trend can wait.
 		 */
-		timeout(s->computing ? (s->taken ? 50 : 10) : 250);
-		r = get_wch(&wk);
+		r = ui_get_wch(s->computing ? (s->taken ? 50 : 10) : 250, &wk);
 		changed = collect(s);
 		if (r == ERR) {
 			if (changed)

@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 #include <term.h>
 #include <curses.h>
@@ -22,6 +24,21 @@ static int started;
 static int attrs[UI_NELEMS];
 static SCREEN *screen;
 static struct buf rawbuf;		/* media cells on their way out */
+static volatile sig_atomic_t quit_signal;
+static int term_lost;			/* the terminal went away */
+static double quick_since;		/* ERRs long before time since then */
+
+/*
+ * How long reads may end with ERR in under half their wait, every one,
+ * before the input counts as dead.  A live terminal makes get_wch wait
+ * out its timeout or return a key; one whose reads fail at once (EOF, or
+ * EIO: a background process group that may not read) returns ERR in
+ * microseconds, again and again.  A stray signal interrupting a wait does
+ * not repeat, and a paste of bytes that are not UTF-8 (each an ERR) would
+ * have to be some 100 KB to last this long.  Half a second keeps the exit
+ * within a second.
+ */
+#define QUICK_SECS 0.5
 
 static void
 fatal_cleanup(void)
@@ -127,6 +144,15 @@ ui_stop(void)
 	buf_free(&rawbuf);
 	if (!started)
 		return;
+	/*
+	 * A terminal lost to EIO may still be there with another process
+	 * group in the foreground.  endwin sets its modes (and, under stty
+	 * tostop, writes): from a background group that is not orphaned
+	 * that stops us with SIGTTOU, leases held, unless it is ignored.
+	 * (The e2e test's group is orphaned, which gets EIO instead.)
+	 */
+	if (term_lost)
+		signal(SIGTTOU, SIG_IGN);
 	endwin();
 	delscreen(screen);
 	started = 0;
@@ -147,6 +173,84 @@ ui_run(int (*body)(void *), void *arg)
 	r = body(arg);
 	ui_stop();
 	return r;
+}
+
+static void
+on_quit_signal(int sig)
+{
+	(void)sig;
+	quit_signal = 1;
+}
+
+void
+ui_catch_signals(void)
+{
+	struct sigaction sa;
+
+	/* No SA_RESTART: the wait for a key ends at once with the signal. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_quit_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+int
+ui_quit_requested(void)
+{
+	return quit_signal || term_lost;
+}
+
+int
+ui_term_lost(void)
+{
+	return term_lost;
+}
+
+/*
+ * A hung-up tty (the pty's master closed) polls as POLLHUP and fails every
+ * ioctl with EIO; a closed or non-tty descriptor fails tcgetattr too.
+ */
+static int
+input_gone(int fd)
+{
+	struct pollfd p;
+	struct termios t;
+
+	p.fd = fd;
+	p.events = POLLIN;
+	p.revents = 0;
+	if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)))
+		return 1;
+	return tcgetattr(fd, &t) != 0 && errno != EINTR;
+}
+
+int
+ui_get_wch(int ms, wint_t *wk)
+{
+	double t0 = acc_monotonic(), now;
+	int r;
+
+	timeout(ms);
+	r = get_wch(wk);
+	if (r != ERR) {
+		quick_since = 0;
+		return r;
+	}
+	if (quit_signal || term_lost)
+		return ERR;
+	now = acc_monotonic();
+	if (input_gone(fileno(stdin)))
+		term_lost = 1;
+	else if (ms > 0 && (now - t0) * 1000 < ms / 2.0) {
+		if (quick_since == 0)
+			quick_since = t0;
+		else if (now - quick_since >= QUICK_SECS)
+			term_lost = 1;
+	} else
+		quick_since = 0;
+	return ERR;
 }
 
 int

@@ -49,6 +49,27 @@ int ui_run(int (*body)(void *), void *arg);
 int ui_run_accord(const char *const argv[], const char *what,
     int *status);
 
+/*
+ * Read one key as get_wch does, waiting up to ms milliseconds (ERR when
+ * none came).  Every screen and the line editor read through here, because
+ * an ERR may also mean the terminal is gone: a hung-up tty (its tmux
+ * session or window killed, a `su` shell's terminal closed) gives EOF or
+ * EIO at once, with no SIGHUP when accord is not the session leader, and
+ * a loop that only sees ERR would spin for ever.  After such an ERR
+ * ui_quit_requested() is 1.
+ */
+int ui_get_wch(int ms, wint_t *wk);
+/*
+ * SIGINT, SIGTERM and SIGHUP only set a flag (async-signal-safe); the
+ * screen's loop sees it through ui_quit_requested() within one wait and
+ * leaves by its normal exit path, releasing what it holds.
+ */
+void ui_catch_signals(void);
+/* 1 once a quit signal came or the terminal went away, else 0. */
+int ui_quit_requested(void);
+/* 1 once the terminal went away (nothing can be shown or read). */
+int ui_term_lost(void);
+
 enum term_depth ui_depth(void);
 int ui_utf8(void);		/* the locale can show U+2580 */
 int ui_attr(enum ui_elem e);	/* attributes incl. colour pair */

@@ -198,9 +198,14 @@ ui_edit_line(const char *prompt, const char *initial, char *const *complete,
 		int r;
 
 		edit_draw(&e, prompt);
-		r = get_wch(&ch);
-		if (r == ERR)
+		r = ui_get_wch(250, &ch);
+		if (r == ERR) {
+			/* A quit signal or a lost terminal cancels the edit;
+			 * the screen's loop then quits. */
+			if (ui_quit_requested())
+				step = EDIT_CANCEL;
 			continue;
+		}
 		step = r == KEY_CODE_YES ? edit_code(&e, ch, redraw, arg) :
 		    edit_char(&e, ch);
 	}
