@@ -95,34 +95,10 @@ LOG=$WORK/log
 : >"$LOG"
 DB=$WORK/agree.accord
 
-# measure OUT STDOUT CMD...: runs CMD with its stdout to the file STDOUT,
-# and writes "wall=S cpu=S rss_kb=K rc=N" to OUT; cpu is the child's user
-# plus system time, peak RSS its ru_maxrss (KiB on Linux).
-measure() {
-	out=$1
-	shift
-	"$PY" - "$out" "$@" 2>>"$LOG" <<'EOF'
-import resource, subprocess, sys, time
-out, stdout, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-with open(stdout, "wb") as f:
-    t = time.monotonic()
-    rc = subprocess.run(cmd, stdout=f).returncode
-    wall = time.monotonic() - t
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(out, "w") as f:
-    f.write("wall=%.3f cpu=%.3f rss_kb=%d rc=%d\n"
-            % (wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, rc))
-EOF
-}
-
-field() {
-	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p"
-}
+. "$(dirname "$0")/measure.sh"
 
 echo "== accord agree benchmark: $NITEMS items x $NLAB labelers, 3 classes, 10% missing"
-echo "   $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), seed $SEED"
-echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v n="$(nproc)" '$1 > n / 2 { printf "   WARNING: load %s on %d CPUs: other work is running and inflates wall times\n", $1, n }' /proc/loadavg
+bench_header
 
 gen=$("$BIN/gen_store" "$DB" "$NITEMS" "$NLAB" "$SEED" 2>>"$LOG") ||
     die "gen_store failed (see $LOG)"

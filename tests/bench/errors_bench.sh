@@ -65,32 +65,10 @@ LOG=$WORK/log
 : >"$LOG"
 DB=$WORK/errors.accord
 
-# measure OUT STDOUT CMD...: as agree_bench.sh: wall, cpu, peak RSS, rc.
-measure() {
-	out=$1
-	shift
-	"$PY" - "$out" "$@" 2>>"$LOG" <<'EOF'
-import resource, subprocess, sys, time
-out, stdout, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-with open(stdout, "wb") as f:
-    t = time.monotonic()
-    rc = subprocess.run(cmd, stdout=f).returncode
-    wall = time.monotonic() - t
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-with open(out, "w") as f:
-    f.write("wall=%.3f cpu=%.3f rss_kb=%d rc=%d\n"
-            % (wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss, rc))
-EOF
-}
-
-field() {
-	tr ' ' '\n' <"$2" | sed -n "s/^$1=//p"
-}
+. "$(dirname "$0")/measure.sh"
 
 echo "== accord errors benchmark: $NITEMS items x 5 labelers, 3 classes, 1000 bootstrap replicates"
-echo "   $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), seed $SEED"
-echo "   load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-awk -v n="$(nproc)" '$1 > n / 2 { printf "   WARNING: load %s on %d CPUs: other work is running and inflates wall times\n", $1, n }' /proc/loadavg
+bench_header
 
 gen=$("$BIN/gen_store" "$DB" "$NITEMS" 5 "$SEED" 2>>"$LOG") ||
     die "gen_store failed (see $LOG)"
