@@ -100,11 +100,12 @@ viewer() {
 	r0=$(row_of $n "宽宽宽") r1=$(row_of $n "尾")
 	check "$w: 90 columns of wide characters wrap: the last is on a later row" yes \
 	    "$([ -n "$r0" ] && [ -n "$r1" ] && [ "$r1" -gt "$r0" ] && echo yes || echo "no: rows '$r0' '$r1'")"
-	check "$w: no row is wider than the terminal" 80 \
-	    "$(tm_screen $n | python3 -c '
+	check "$w: no row is wider than the terminal (80)" yes \
+	    "$(tm_screen $n | /usr/bin/python3 -c '
 import sys, unicodedata
-print(max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
-    for c in l.rstrip("\n")) for l in sys.stdin))')"
+w = max(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+    for c in l.rstrip("\n")) for l in sys.stdin)
+print("yes" if 40 < w <= 80 else "no: %d columns" % w)')"
 
 	tm send-keys -t $n Down
 	ok_if "$w: Down scrolls a line" tm_wait $n "lines 2-17 of "
