@@ -15,11 +15,7 @@ export LC_ALL=C.UTF-8
 chmod 777 "$T"
 
 DB=$T/p.accord
-"$ACCORD" init "$DB" --task "e2e edits" --media image --classes ok,bad >/dev/null &&
-	chmod 666 "$DB" &&
-	"$ACCORD" member "$DB" add $L1 >/dev/null &&
-	"$ACCORD" import "$DB" "$ROOT/assets/demo/images" >/dev/null ||
-	fail "set-up: a project of the demo images"
+tm_demo_project "$DB" "e2e edits" $L1
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }
 item_of() {
 	q1 "SELECT coalesce((SELECT id FROM items WHERE path =

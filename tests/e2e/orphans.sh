@@ -21,14 +21,7 @@ export LC_ALL=C.UTF-8
 chmod 777 "$T"
 
 DB=$T/o.accord
-"$ACCORD" init "$DB" --task "e2e orphans" --media image \
-    --classes ok,scratch,dent --borderline unsure >/dev/null &&
-	chmod 666 "$DB" &&
-	"$ACCORD" member "$DB" add $L1 >/dev/null &&
-	"$ACCORD" member "$DB" add $SME --role sme >/dev/null &&
-	"$ACCORD" import "$DB" "$ROOT/assets/demo/images" \
-	    --meta "$ROOT/assets/demo/images.csv" >/dev/null ||
-	fail "set-up: a project of the demo images"
+tm_demo_project "$DB" "e2e orphans" $L1 $SME
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }
 has_item() { [ -n "$(tm_path "$1")" ]; }
 leases() { q1 "SELECT count(*) FROM leases WHERE user = '$1'"; }
