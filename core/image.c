@@ -1,6 +1,7 @@
 /*
  * image.c: PNG (libpng) and JPEG (libjpeg-turbo) decoding to 8-bit RGB from
- * memory, the area-averaging downscale, and the image metrics of media.h.
+ * memory, resampling (area-averaging down, nearest neighbour up, and the
+ * views of the label screen), and the image metrics of media.h.
  *
  * Both libraries report errors by longjmp.  Each decode keeps everything it
  * must free in a struct owned by the caller of the function that calls
@@ -518,39 +519,55 @@ image_free(struct image *img)
 }
 
 /*
- * Area-averaging downscale.  Destination pixel dx covers source columns
- * [dx sw / w, (dx + 1) sw / w).  Measured in units of 1/w source pixel that
- * interval is [dx sw, (dx + 1) sw) and source column sx is [sx w, (sx + 1) w),
- * so every overlap is an integer and each destination pixel's weights sum
- * to sw (and sh vertically).  Sums stay in integers and are rounded once, so
- * the result is the exact area average rounded to nearest, whatever the
- * ratio, and an integer ratio gives the plain block mean.
+ * Resampling, one axis at a time, as sums of weighted source pixels.
+ *
+ * Area averaging (box filter): destination pixel dx covers source columns
+ * [dx sw / w, (dx + 1) sw / w) of a run of sw source columns.  Measured in
+ * units of 1/w source pixel that interval is [dx sw, (dx + 1) sw) and
+ * source column sx is [sx w, (sx + 1) w), so every overlap is an integer
+ * and each destination pixel's weights sum to sw (and sh vertically).
+ * Sums stay in integers and are rounded once, so the result is the exact
+ * area average rounded to nearest, whatever the ratio, and an integer
+ * ratio gives the plain block mean.
+ *
+ * Nearest neighbour (enlarging): each destination pixel takes one source
+ * pixel with weight 1, so pixels stay sharp squares.  Both are the same
+ * separable sum below, divided by the product of the axes' totals.
  */
 struct box_axis {
 	int *first;		/* [dst]: first source index it covers */
 	int *count;		/* [dst]: how many source indices */
 	size_t *offset;		/* [dst]: where its weights start in weight */
 	uint32_t *weight;	/* all the overlaps, dst by dst */
+	uint32_t total;		/* what each destination's weights sum to */
 };
 
 static void
-box_axis_make(struct box_axis *a, int src, int dst)
+axis_alloc(struct box_axis *a, int dst, size_t nweights)
+{
+	a->first = xcalloc((size_t)dst, sizeof *a->first);
+	a->count = xcalloc((size_t)dst, sizeof *a->count);
+	a->offset = xcalloc((size_t)dst, sizeof *a->offset);
+	a->weight = xcalloc(nweights, sizeof *a->weight);
+}
+
+/* Area averaging of source indices [at, at + src) onto dst. */
+static void
+box_axis_make(struct box_axis *a, int at, int src, int dst)
 {
 	int d, s, s0, s1;
 	size_t n = 0;
 	uint64_t lo, hi, slo, shi;
 
-	a->first = xcalloc((size_t)dst, sizeof *a->first);
-	a->count = xcalloc((size_t)dst, sizeof *a->count);
-	a->offset = xcalloc((size_t)dst, sizeof *a->offset);
 	/* Overlaps number at most src + dst - 1: each boundary adds one. */
-	a->weight = xcalloc((size_t)src + 2 * (size_t)dst, sizeof *a->weight);
+	axis_alloc(a, dst, (size_t)src + 2 * (size_t)dst);
+	a->total = (uint32_t)src;
 	for (d = 0; d < dst; d++) {
 		lo = (uint64_t)d * (uint64_t)src;
 		hi = lo + (uint64_t)src;
 		s0 = (int)(lo / (uint64_t)dst);
 		s1 = (int)((hi - 1) / (uint64_t)dst);
-		a->first[d] = s0;
+		a->first[d] = at + s0;
 		a->count[d] = s1 - s0 + 1;
 		a->offset[d] = n;
 		for (s = s0; s <= s1; s++) {
@@ -559,6 +576,28 @@ box_axis_make(struct box_axis *a, int src, int dst)
 			a->weight[n++] = (uint32_t)((shi < hi ? shi : hi) -
 			    (slo > lo ? slo : lo));
 		}
+	}
+}
+
+/*
+ * Nearest neighbour: destination d shows source floor((off + d + 0.5) /
+ * scale), where off is where the destination starts in the whole source
+ * enlarged by scale; clamped to [0, n).
+ */
+static void
+nn_axis_make(struct box_axis *a, int n, double scale, long off, int dst)
+{
+	int d;
+	long sx;
+
+	axis_alloc(a, dst, (size_t)dst);
+	a->total = 1;
+	for (d = 0; d < dst; d++) {
+		sx = (long)floor(((double)off + d + 0.5) / scale);
+		a->first[d] = sx < 0 ? 0 : sx >= n ? n - 1 : (int)sx;
+		a->count[d] = 1;
+		a->offset[d] = (size_t)d;
+		a->weight[d] = 1;
 	}
 }
 
@@ -597,49 +636,33 @@ box_row(const struct image *src, int sy, const struct box_axis *ax, int w,
 	}
 }
 
-int
-image_scale_box(const struct image *src, int w, int h, struct image *dst,
-    char **cause)
+/* src resampled by the two axes into w x h (dst allocated here). */
+static void
+scale_axes(const struct image *src, const struct box_axis *ax,
+    const struct box_axis *ay, int w, int h, struct image *dst)
 {
-	struct box_axis ax, ay;
 	uint32_t *hrow;
 	uint64_t *acc, area;
 	int dy, i, sy, cached = -1;
 	size_t n, k;
 
-	memset(dst, 0, sizeof *dst);
-	if (src == NULL || src->rgb == NULL || src->width < 1 ||
-	    src->height < 1)
-		return acc_error(cause, "no image to scale");
-	if (w < 1 || h < 1 || w > src->width || h > src->height) {
-		return acc_error(cause, "cannot box-scale %dx%d to %dx%d",
-		    src->width, src->height, w, h);
-	}
-	/*
-	 * A horizontal sum is at most 255 * width, well inside 32 bits for
-	 * any side up to 2^24; the 2-D sum needs 64.
-	 */
-	if (src->width > (1 << 24) || src->height > (1 << 24))
-		return acc_error(cause, "image too large to scale");
-	box_axis_make(&ax, src->width, w);
-	box_axis_make(&ay, src->height, h);
 	n = (size_t)w * 3;
 	hrow = xcalloc(n, sizeof *hrow);
 	acc = xcalloc(n, sizeof *acc);
 	dst->rgb = xmalloc(n * (size_t)h);
 	dst->width = w;
 	dst->height = h;
-	area = (uint64_t)src->width * (uint64_t)src->height;
+	area = (uint64_t)ax->total * (uint64_t)ay->total;
 
 	for (dy = 0; dy < h; dy++) {
 		memset(acc, 0, n * sizeof *acc);
-		for (i = 0; i < ay.count[dy]; i++) {
-			uint64_t wy = ay.weight[ay.offset[dy] + (size_t)i];
+		for (i = 0; i < ay->count[dy]; i++) {
+			uint64_t wy = ay->weight[ay->offset[dy] + (size_t)i];
 
-			sy = ay.first[dy] + i;
+			sy = ay->first[dy] + i;
 			/* A row straddling two outputs is filtered once. */
 			if (sy != cached) {
-				box_row(src, sy, &ax, w, hrow);
+				box_row(src, sy, ax, w, hrow);
 				cached = sy;
 			}
 			for (k = 0; k < n; k++)
@@ -651,9 +674,152 @@ image_scale_box(const struct image *src, int w, int h, struct image *dst,
 	}
 	free(hrow);
 	free(acc);
+}
+
+/*
+ * A horizontal sum is at most 255 * width, well inside 32 bits for any
+ * side up to 2^24; the 2-D sum needs 64.
+ */
+#define SCALE_MAX_SIDE (1 << 24)
+
+int
+image_scale_box(const struct image *src, int w, int h, struct image *dst,
+    char **cause)
+{
+	struct box_axis ax, ay;
+
+	memset(dst, 0, sizeof *dst);
+	if (src == NULL || src->rgb == NULL || src->width < 1 ||
+	    src->height < 1)
+		return acc_error(cause, "no image to scale");
+	if (w < 1 || h < 1 || w > src->width || h > src->height) {
+		return acc_error(cause, "cannot box-scale %dx%d to %dx%d",
+		    src->width, src->height, w, h);
+	}
+	if (src->width > SCALE_MAX_SIDE || src->height > SCALE_MAX_SIDE)
+		return acc_error(cause, "image too large to scale");
+	box_axis_make(&ax, 0, src->width, w);
+	box_axis_make(&ay, 0, src->height, h);
+	scale_axes(src, &ax, &ay, w, h, dst);
 	box_axis_free(&ax);
 	box_axis_free(&ay);
 	return 0;
+}
+
+/*
+ * One axis of a view: n source pixels, a box of b, the view's scale s
+ * (0: fit, with fit_out the fitted length) and centre c.  Sets the
+ * destination length, the axis map and the source run it shows.
+ */
+static void
+view_axis(int n, int b, double s, int fit_out, double c, int *out,
+    struct box_axis *a, int *first, int *len)
+{
+	double span, x0;
+	long off;
+	int o;
+
+	if (s <= 0) {
+		o = fit_out;
+		s = (double)o / n;
+		c = 0.5;
+	} else {
+		double want = floor(n * s + 0.5);
+
+		o = want < 1 ? 1 : want > b ? b : (int)want;
+	}
+	*out = o;
+	span = o / s;		/* source pixels shown */
+	if (span > n)
+		span = n;
+	x0 = c * n - span / 2;
+	if (x0 > n - span)
+		x0 = n - span;
+	if (x0 < 0)
+		x0 = 0;
+	if (s >= 1) {
+		/*
+		 * Enlarging: start on a whole source pixel, so at an integer
+		 * scale every source pixel is exactly s destination pixels
+		 * wherever the view is (only against the far edge may the
+		 * first be cut).
+		 */
+		off = (long)floor(floor(x0 + 0.5) * s + 1e-9);
+		if (off > (long)floor(n * s) - o)
+			off = (long)floor(n * s) - o;
+		if (off < 0)
+			off = 0;
+		nn_axis_make(a, n, s, off, o);
+		*first = a->first[0];
+		*len = a->first[o - 1] - a->first[0] + 1;
+		return;
+	}
+	*first = (int)floor(x0 + 0.5);
+	*len = (int)floor(span + 0.5);
+	if (*len < o)
+		*len = o;	/* never enlarge by area: at least o pixels */
+	if (*len > n)
+		*len = n;
+	if (*first > n - *len)
+		*first = n - *len;
+	box_axis_make(a, *first, *len, o);
+}
+
+int
+image_view_scale(const struct image *src, const struct image_view *v,
+    int bw, int bh, struct image *dst, struct image_region *reg,
+    char **cause)
+{
+	struct box_axis ax, ay;
+	int fw = 1, fh = 1, w, h;
+
+	memset(dst, 0, sizeof *dst);
+	memset(reg, 0, sizeof *reg);
+	if (src == NULL || src->rgb == NULL || src->width < 1 ||
+	    src->height < 1)
+		return acc_error(cause, "no image to scale");
+	if (bw < 1 || bh < 1)
+		return acc_error(cause, "no room to draw in (%dx%d)", bw, bh);
+	if (src->width > SCALE_MAX_SIDE || src->height > SCALE_MAX_SIDE)
+		return acc_error(cause, "image too large to scale");
+	if (!(v->scale <= 0 || (v->scale >= IMAGE_ZOOM_MIN &&
+	    v->scale <= IMAGE_ZOOM_MAX)))
+		return acc_error(cause, "zoom %g is out of range", v->scale);
+	if (v->scale <= 0)
+		image_fit(src->width, src->height, bw, bh, &fw, &fh);
+	view_axis(src->width, bw, v->scale, fw, v->cx, &w, &ax, &reg->x,
+	    &reg->w);
+	view_axis(src->height, bh, v->scale, fh, v->cy, &h, &ay, &reg->y,
+	    &reg->h);
+	scale_axes(src, &ax, &ay, w, h, dst);
+	box_axis_free(&ax);
+	box_axis_free(&ay);
+	return 0;
+}
+
+void
+image_fit(int iw, int ih, int bw, int bh, int *w, int *h)
+{
+	int64_t fw, fh;
+
+	if (iw < 1 || ih < 1 || bw < 1 || bh < 1) {
+		*w = *h = 1;
+		return;
+	}
+	/*
+	 * Width-limited when iw / ih >= bw / bh.  The other side is rounded
+	 * to nearest; it cannot round past the box, because the exact value
+	 * is at most the (integer) box side.
+	 */
+	if ((int64_t)iw * bh >= (int64_t)ih * bw) {
+		fw = bw;
+		fh = ((int64_t)ih * bw * 2 + iw) / (2 * (int64_t)iw);
+	} else {
+		fh = bh;
+		fw = ((int64_t)iw * bh * 2 + ih) / (2 * (int64_t)ih);
+	}
+	*w = fw < 1 ? 1 : (int)fw;
+	*h = fh < 1 ? 1 : (int)fh;
 }
 
 /*

@@ -19,9 +19,10 @@
 
 /*
  * The largest w x h pixels, w <= cols and h <= 2 * rows, with the aspect
- * ratio of iw x ih (to the nearest pixel), and never larger than iw x ih:
- * image_scale_box() only shrinks.  At least 1 x 1, also for nonsensical
- * arguments (any of them < 1).  Draw the result in w x (h + 1) / 2 cells.
+ * ratio of iw x ih (to the nearest pixel): image_fit() for the pane's
+ * pixels, so a small image is enlarged to fill it.  At least 1 x 1, also
+ * for nonsensical arguments (any of them < 1).  Draw the result in
+ * w x (h + 1) / 2 cells.
  */
 void draw_fit(int iw, int ih, int cols, int rows, int *w, int *h);
 

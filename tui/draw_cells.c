@@ -14,30 +14,9 @@
 void
 draw_fit(int iw, int ih, int cols, int rows, int *w, int *h)
 {
-	int64_t bw, bh, fw, fh;
-
-	if (iw < 1 || ih < 1 || cols < 1 || rows < 1) {
-		*w = *h = 1;
-		return;
-	}
-	/* Never upscale: the box is at most the image itself. */
-	bw = cols < iw ? cols : iw;
-	bh = 2 * (int64_t)rows < ih ? 2 * (int64_t)rows : ih;
-
-	/*
-	 * Width-limited when iw / ih >= bw / bh.  The other side is rounded
-	 * to nearest; it cannot round past the box, because the exact value
-	 * is at most the (integer) box side.
-	 */
-	if ((int64_t)iw * bh >= (int64_t)ih * bw) {
-		fw = bw;
-		fh = ((int64_t)ih * bw * 2 + iw) / (2 * (int64_t)iw);
-	} else {
-		fh = bh;
-		fw = ((int64_t)iw * bh * 2 + ih) / (2 * (int64_t)ih);
-	}
-	*w = fw < 1 ? 1 : (int)fw;
-	*h = fh < 1 ? 1 : (int)fh;
+	/* Small images are enlarged to the pane too (nearest neighbour). */
+	image_fit(iw, ih, cols, rows < CELLS_MAX_SIDE ? 2 * rows :
+	    2 * CELLS_MAX_SIDE, w, h);
 }
 
 void

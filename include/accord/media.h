@@ -141,6 +141,95 @@ void image_free(struct image *img);
 int image_scale_box(const struct image *src, int w, int h, struct image *dst,
     char **cause);
 
+/*
+ * The largest w x h, w <= bw and h <= bh, with the aspect ratio of iw x ih
+ * (the other side rounded to the nearest pixel): one side is the box's.
+ * Small images are enlarged to the box.  At least 1 x 1, also for
+ * nonsensical arguments (any of them < 1).
+ */
+void image_fit(int iw, int ih, int bw, int bh, int *w, int *h);
+
+/*
+ * What the label and review screens show of an image (core/image_view.c):
+ * a zoom and a centre, and adjustments of its tones so that faint marks
+ * show.  A zeroed struct with cx = cy = 0.5 is the image fitted to the
+ * box, unadjusted.
+ *
+ * scale: box pixels per image pixel, IMAGE_ZOOM_MIN..IMAGE_ZOOM_MAX, or
+ * 0 to fit the box (image_fit).  From 1 up the image is enlarged by
+ * nearest neighbour (every pixel a sharp block; at an integer scale
+ * exactly scale x scale pixels), below 1 it is area-averaged.
+ * cx, cy: the centre shown, as fractions of the width and height.
+ * Adjustments, in steps so that equal views compare equal: brightness
+ * adds brightness * IMAGE_BRIGHTNESS_STEP of full scale; contrast
+ * multiplies the distance from mid-grey by 2^(contrast / 4); gamma raises
+ * to 1 / 2^(gamma / 4) (positive steps lift the shadows); levels
+ * stretches the levels between the 0.5th and 99.5th percentiles of luma
+ * of what is shown to the whole range first.
+ */
+#define IMAGE_ZOOM_MIN (1.0 / 65536)
+#define IMAGE_ZOOM_MAX 16.0
+#define IMAGE_BRIGHTNESS_STEP 0.05
+#define IMAGE_ADJUST_MAX 12	/* each step count within -12..12 */
+
+struct image_view {
+	double scale;		/* 0: fit */
+	double cx, cy;
+	int brightness, contrast, gamma;
+	int levels;		/* 1: auto-levels */
+};
+
+/* A rectangle of the image, in its pixels. */
+struct image_region {
+	int x, y, w, h;
+};
+
+/*
+ * What view v shows of src in a box of bw x bh pixels, in *dst (malloc'd:
+ * image_free): at most bw x bh, and exactly the box's width or height
+ * when fitted; the tones as in src (image_adjust applies v's
+ * adjustments).  *reg gets the part of src shown.  A centre too near an
+ * edge for the box is moved in.  0, or -1 with *cause (no image, empty
+ * box, scale out of range).
+ */
+int image_view_scale(const struct image *src, const struct image_view *v,
+    int bw, int bh, struct image *dst, struct image_region *reg,
+    char **cause);
+
+/* The scale at which image_view_scale fits iw x ih in bw x bh: the
+ * smaller of the two sides' ratios (image_fit's rounding aside). */
+double image_fit_scale(int iw, int ih, int bw, int bh);
+
+/*
+ * The next zoom from scale (0: fit, whose scale is fit) going in (dir > 0)
+ * or out (dir < 0): the steps are 1/1.5^k below 1 and 1, 2, 3, 4, 6, 8,
+ * 12, 16 above (integer, so enlarged pixels stay equal squares).  Out
+ * stops at fit and returns 0 there; in stops at IMAGE_ZOOM_MAX (or at fit
+ * when fit is larger still, a tiny image).
+ */
+double image_zoom_step(double scale, double fit, int dir);
+
+/* The fractions of iw and ih that v shows in a bw x bh box (1: all). */
+void image_view_span(const struct image_view *v, int iw, int ih, int bw,
+    int bh, double *fx, double *fy);
+/* v's centre moved where the region shown stays inside the image. */
+void image_view_clamp(struct image_view *v, int iw, int ih, int bw, int bh);
+
+/* 1 when v changes no tone (whatever its zoom). */
+int image_view_neutral(const struct image_view *v);
+/* v's adjustments applied to img's pixels, in place. */
+void image_adjust(struct image *img, const struct image_view *v);
+
+/*
+ * v as text, as labels record it: "zoom=S region=X,Y,W,H" when v is not
+ * fitted (reg NULL: without the region), then "brightness=+B",
+ * "contrast=C", "gamma=G" and "levels=auto" for what is not neutral,
+ * separated by spaces.  NULL when v is fitted and neutral (nothing the
+ * labeler changed); else malloc'd, the caller frees.
+ */
+char *image_view_text(const struct image_view *v,
+    const struct image_region *reg);
+
 /* Audio decoded to mono float (the mean of the channels). */
 struct audio {
 	int rate;

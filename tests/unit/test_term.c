@@ -253,10 +253,13 @@ t_draw_fit(void)
 	T_EQ_INT(h, 33);
 	draw_fit(1000, 336, 100, 50, &w, &h);
 	T_EQ_INT(h, 34);
-	/* Never upscaled: a small image stays its size. */
+	/* A small image is enlarged to the pane (10:6 is 80:48). */
 	draw_fit(10, 6, 80, 24, &w, &h);
-	T_EQ_INT(w, 10);
-	T_EQ_INT(h, 6);
+	T_EQ_INT(w, 80);
+	T_EQ_INT(h, 48);
+	draw_fit(32, 32, 160, 38, &w, &h);
+	T_EQ_INT(w, 76);
+	T_EQ_INT(h, 76);
 	/* Tiny results are at least one pixel. */
 	draw_fit(1, 5000, 80, 24, &w, &h);
 	T_EQ_INT(w, 1);
@@ -280,8 +283,7 @@ t_draw_fit(void)
 			int cols = 1 + (int)(rnd() % 300),
 			    rows = 1 + (int)(rnd() % 100);
 
-			int bw = cols < iw ? cols : iw;
-			int bh = 2 * rows < ih ? 2 * rows : ih;
+			int bw = cols, bh = 2 * rows;
 			double e;
 
 			draw_fit(iw, ih, cols, rows, &w, &h);
