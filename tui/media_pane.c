@@ -100,44 +100,130 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 	}
 }
 
-void
-pane_fit(const struct media_pane *m, struct prepared *p)
+/* Whether p shows an image the view applies to. */
+static int
+pane_image(const struct prepared *p)
 {
-	if (p->cols != m->cols || p->rows != m->rows || p->depth != ui_depth())
-		prepared_render(p, m->cols, m->rows, ui_depth(), 1, 0.5, 0.5);
+	return p != NULL && p->kind == MEDIA_KIND_IMAGE && p->error == NULL &&
+	    p->img.rgb != NULL;
+}
+
+static int
+view_same(const struct image_view *a, const struct image_view *b)
+{
+	return a->scale == b->scale && a->cx == b->cx && a->cy == b->cy &&
+	    a->brightness == b->brightness && a->contrast == b->contrast &&
+	    a->gamma == b->gamma && a->levels == b->levels;
+}
+
+void
+pane_fit(struct media_pane *m, struct prepared *p)
+{
+	if (pane_image(p)) {
+		if (p->img.width != m->view_w || p->img.height != m->view_h) {
+			m->view.scale = 0;
+			m->view.cx = m->view.cy = 0.5;
+			m->view_w = p->img.width;
+			m->view_h = p->img.height;
+		}
+		image_view_clamp(&m->view, p->img.width, p->img.height,
+		    m->cols, 2 * m->rows);
+	}
+	if (p->cols != m->cols || p->rows != m->rows ||
+	    p->depth != ui_depth() ||
+	    (pane_image(p) && !view_same(&p->view, &m->view)))
+		prepared_render(p, m->cols, m->rows, ui_depth(), &m->view);
+}
+
+/* One step of an adjustment, within -IMAGE_ADJUST_MAX..IMAGE_ADJUST_MAX. */
+static void
+tone_step(int *v, int d)
+{
+	if (*v + d >= -IMAGE_ADJUST_MAX && *v + d <= IMAGE_ADJUST_MAX)
+		*v += d;
 }
 
 void
 pane_move(struct media_pane *m, struct prepared *p, enum pane_move a)
 {
-	double z, cx, cy, step;
+	struct image_view v;
+	double fit, fx, fy;
+	int iw, ih, bw = m->cols, bh = 2 * m->rows;
 
-	if (p == NULL || p->kind != MEDIA_KIND_IMAGE || p->error != NULL)
+	if (!pane_image(p))
 		return;
-	z = p->zoom;
-	cx = p->cx;
-	cy = p->cy;
-	step = 0.25 / z;
+	iw = p->img.width;
+	ih = p->img.height;
+	v = p->view;
+	fit = image_fit_scale(iw, ih, bw, bh);
+	/* A pan moves a quarter of what is shown. */
+	image_view_span(&v, iw, ih, bw, bh, &fx, &fy);
 	switch (a) {
-	case PANE_ZOOM_IN: z = z * 1.5 > 16 ? 16 : z * 1.5; break;
-	case PANE_ZOOM_OUT: z = z / 1.5 < 1 ? 1 : z / 1.5; break;
-	case PANE_ZOOM_FIT: z = 1, cx = cy = 0.5; break;
-	case PANE_LEFT: cx -= step; break;
-	case PANE_RIGHT: cx += step; break;
-	case PANE_UP: cy -= step; break;
-	case PANE_DOWN: cy += step; break;
+	case PANE_ZOOM_IN: v.scale = image_zoom_step(v.scale, fit, 1); break;
+	case PANE_ZOOM_OUT: v.scale = image_zoom_step(v.scale, fit, -1); break;
+	case PANE_ZOOM_FIT: v.scale = 0; v.cx = v.cy = 0.5; break;
+	case PANE_ZOOM_ONE: v.scale = 1; break;
+	case PANE_LEFT: v.cx -= fx / 4; break;
+	case PANE_RIGHT: v.cx += fx / 4; break;
+	case PANE_UP: v.cy -= fy / 4; break;
+	case PANE_DOWN: v.cy += fy / 4; break;
+	case PANE_DARKER: tone_step(&v.brightness, -1); break;
+	case PANE_BRIGHTER: tone_step(&v.brightness, 1); break;
+	case PANE_LESS_CONTRAST: tone_step(&v.contrast, -1); break;
+	case PANE_MORE_CONTRAST: tone_step(&v.contrast, 1); break;
+	case PANE_GAMMA_DOWN: tone_step(&v.gamma, -1); break;
+	case PANE_GAMMA_UP: tone_step(&v.gamma, 1); break;
+	case PANE_LEVELS: v.levels = !v.levels; break;
+	case PANE_TONES_RESET:
+		v.brightness = v.contrast = v.gamma = v.levels = 0;
+		break;
 	}
-	/* Keep the centre where the visible region stays inside the image. */
-	if (cx < 0.5 / z)
-		cx = 0.5 / z;
-	if (cx > 1 - 0.5 / z)
-		cx = 1 - 0.5 / z;
-	if (cy < 0.5 / z)
-		cy = 0.5 / z;
-	if (cy > 1 - 0.5 / z)
-		cy = 1 - 0.5 / z;
-	prepared_render(p, m->cols, m->rows, ui_depth(), z, cx, cy);
+	image_view_clamp(&v, iw, ih, bw, bh);
+	m->view = v;
+	m->view_w = iw;
+	m->view_h = ih;
+	prepared_render(p, m->cols, m->rows, ui_depth(), &v);
 	m->dirty = 1;
+}
+
+char *
+pane_view_status(const struct prepared *p)
+{
+	struct image_view tones;
+	char *adj, *s;
+
+	if (!pane_image(p))
+		return NULL;
+	tones = p->view;
+	tones.scale = 0;
+	adj = image_view_text(&tones, NULL);
+	s = xasprintf("%s %.3gx%s%s", p->view.scale > 0 ? "zoom" : "fit",
+	    p->scale, adj != NULL ? "  " : "", adj != NULL ? adj : "");
+	free(adj);
+	return s;
+}
+
+void
+pane_view_line(const struct prepared *p, int y)
+{
+	char *v = pane_view_status(p);
+	int n, x;
+
+	if (v == NULL)
+		return;
+	/*
+	 * Right-aligned over the end of the row (the item's metadata), with
+	 * a space before it: a picture that is not what the file looks like
+	 * must say so, so this goes before the metadata, and at the longest
+	 * (zoomed, every tone changed) leaves 16 columns at 80.
+	 */
+	n = (int)strlen(v);
+	x = COLS - n - 1;
+	if (x < 1)
+		x = 1;
+	ui_clear_to(y, x - 1, COLS - x + 1, ui_attr(UI_NORMAL));
+	ui_print(y, x, COLS - x, v, ui_attr(UI_KEY));
+	free(v);
 }
 
 void
@@ -182,9 +268,14 @@ pane_resized(struct media_pane *m, int panel_w, struct prefetch *pf,
 {
 	pane_layout(m, panel_w);
 	prefetch_set_size(pf, m->cols, m->rows, ui_depth());
-	if (cur != NULL && cur->error == NULL)
-		prepared_render(cur, m->cols, m->rows, ui_depth(), cur->zoom,
-		    cur->cx, cur->cy);
+	if (cur != NULL && cur->error == NULL) {
+		/* The centre may have to move in: more of the image shows. */
+		if (pane_image(cur))
+			image_view_clamp(&m->view, cur->img.width,
+			    cur->img.height, m->cols, 2 * m->rows);
+		prepared_render(cur, m->cols, m->rows, ui_depth(),
+		    pane_image(cur) ? &m->view : NULL);
+	}
 	m->dirty = 1;
 	clear();
 }

@@ -27,6 +27,14 @@ struct media_pane {
 	int cols, rows;		/* size */
 	int dirty;		/* cells must be emitted again */
 	int playhead;		/* column highlighted, -1 none */
+	/*
+	 * The image view (media.h) the labeler chose, for images of
+	 * view_w x view_h pixels: kept from item to item while they have
+	 * that size (the same region of every part), the tones whatever
+	 * the size.
+	 */
+	struct image_view view;
+	int view_w, view_h;
 };
 
 enum pane_move {
@@ -37,6 +45,15 @@ enum pane_move {
 	PANE_RIGHT,
 	PANE_UP,
 	PANE_DOWN,
+	PANE_ZOOM_ONE,		/* 1:1, an image pixel a half cell */
+	PANE_DARKER,
+	PANE_BRIGHTER,
+	PANE_LESS_CONTRAST,
+	PANE_MORE_CONTRAST,
+	PANE_GAMMA_DOWN,
+	PANE_GAMMA_UP,
+	PANE_LEVELS,		/* auto-levels on / off */
+	PANE_TONES_RESET,
 };
 
 /*
@@ -70,11 +87,25 @@ int pane_draw_text(struct media_pane *m, const struct prepared *p,
 void pane_refresh(struct media_pane *m, const struct prepared *p,
     struct player *pl, int blank);
 
-/* Render p for the pane when it was rendered for another size or depth. */
-void pane_fit(const struct media_pane *m, struct prepared *p);
+/*
+ * Render p, just shown, for the pane when it was rendered for another
+ * size, depth or view: an image of the size the pane's view was chosen on
+ * gets that view, another size is fitted (the tones kept).
+ */
+void pane_fit(struct media_pane *m, struct prepared *p);
 
-/* Zoom or pan image p within the pane (re-rendered, no I/O). */
+/* Zoom, pan or adjust the tones of image p within the pane (re-rendered,
+ * no I/O); the pane keeps the view for the next items. */
 void pane_move(struct media_pane *m, struct prepared *p, enum pane_move a);
+
+/*
+ * The view of image p as the status line shows it: "fit 2.4x" or
+ * "zoom 3x", then the adjustments (image_view_text); NULL for no image.
+ * malloc'd.
+ */
+char *pane_view_status(const struct prepared *p);
+/* pane_view_status(p) at the right end of row y (nothing for no image). */
+void pane_view_line(const struct prepared *p, int y);
 
 struct pane_msg;
 /* Space: play audio p, or stop it when playing (p not audio: nothing).
@@ -101,6 +132,31 @@ struct pane_key {
 	const char *help;
 	int arg;		/* passed with the action */
 };
+
+/*
+ * The key table entries of the view keys both screens share, for the
+ * screen's action that calls pane_move with the entry's arg.  Class keys
+ * are letters and digits (core/project.c), so these are punctuation,
+ * which no class can take: brackets, braces and parentheses in pairs for
+ * the three adjustments.  `1` is 1:1 as well when no class has that key
+ * (a class's key is looked up first, pane_map_key), `!` always.
+ */
+#define PANE_VIEW_KEYS(act)						\
+	{ '!', act, NULL, NULL, PANE_ZOOM_ONE },			\
+	{ '1', act, NULL, NULL, PANE_ZOOM_ONE },			\
+	{ '[', act, "[ ] { } ( )", "brightness, contrast, gamma: down / up",	\
+	    PANE_DARKER },						\
+	{ ']', act, NULL, NULL, PANE_BRIGHTER },			\
+	{ '{', act, NULL, NULL, PANE_LESS_CONTRAST },			\
+	{ '}', act, NULL, NULL, PANE_MORE_CONTRAST },			\
+	{ '(', act, NULL, NULL, PANE_GAMMA_DOWN },			\
+	{ ')', act, NULL, NULL, PANE_GAMMA_UP },			\
+	{ '*', act, "* \\", "auto-levels on / off; \\ resets the tones",	\
+	    PANE_LEVELS },						\
+	{ '\\', act, NULL, NULL, PANE_TONES_RESET }
+/* The name and help of the zoom keys' entry ('+'). */
+#define PANE_ZOOM_NAME "+ - !"
+#define PANE_ZOOM_HELP "zoom in / out; ! (or 1, if no class has it) 1:1"
 
 /* The action of key: a class's key gives class_action with *arg the
  * class index (position); else the table's entry (*arg its arg); else 0. */

@@ -70,63 +70,58 @@ prepared_free(struct prepared *p)
 	free(p->play_path);
 	free(p->play_error);
 	image_free(&p->img);
+	image_free(&p->base);
 	audio_free(&p->aud);
 	cells_free(&p->cells);
 	cells_free(&p->spec);
 	free(p);
 }
 
+const struct image_view prepared_fit = { 0, 0.5, 0.5, 0, 0, 0, 0 };
+
+/*
+ * The part of the image view v shows, scaled for cols x rows half-block
+ * cells, into p->base; kept when only the tones changed since it was made
+ * (the same pane, scale and centre), so an adjustment key costs the
+ * adjustment and the cells, never a scaling of the whole image.
+ */
 static int
-render_image(struct prepared *p, int cols, int rows, double zoom, double cx,
-    double cy, char **cause)
+render_base(struct prepared *p, int cols, int rows, const struct image_view *v,
+    char **cause)
 {
-	struct image crop = { 0 }, scaled = { 0 };
-	const struct image *src = &p->img;
-	int w, h, rw, rh, x0, y0, r;
+	if (p->base.rgb != NULL && p->cols == cols && p->rows == rows &&
+	    p->view.scale == v->scale && p->view.cx == v->cx &&
+	    p->view.cy == v->cy)
+		return 0;
+	image_free(&p->base);
+	if (image_view_scale(&p->img, v, cols, 2 * rows, &p->base, &p->region,
+	    cause) != 0)
+		return -1;
+	p->scale = v->scale > 0 ? v->scale : (double)p->base.width /
+	    p->img.width;
+	return 0;
+}
 
-	if (zoom < 1)
-		zoom = 1;
-	/* The visible region of the source, centred on (cx, cy). */
-	rw = (int)(p->img.width / zoom);
-	rh = (int)(p->img.height / zoom);
-	if (rw < 1)
-		rw = 1;
-	if (rh < 1)
-		rh = 1;
-	x0 = (int)(cx * p->img.width - rw / 2.0);
-	y0 = (int)(cy * p->img.height - rh / 2.0);
-	if (x0 < 0)
-		x0 = 0;
-	if (y0 < 0)
-		y0 = 0;
-	if (x0 + rw > p->img.width)
-		x0 = p->img.width - rw;
-	if (y0 + rh > p->img.height)
-		y0 = p->img.height - rh;
-	if (rw != p->img.width || rh != p->img.height) {
-		int y;
+static int
+render_image(struct prepared *p, int cols, int rows,
+    const struct image_view *v, char **cause)
+{
+	struct image shown = { 0 };
+	size_t n;
+	int r;
 
-		crop.width = rw;
-		crop.height = rh;
-		crop.rgb = xreallocarray(NULL, (size_t)rw * (size_t)rh, 3);
-		for (y = 0; y < rh; y++)
-			memcpy(crop.rgb + (size_t)y * rw * 3, p->img.rgb +
-			    ((size_t)(y0 + y) * p->img.width + x0) * 3,
-			    (size_t)rw * 3);
-		src = &crop;
-	}
-	draw_fit(src->width, src->height, cols, rows, &w, &h);
-	/* Upscaling (a zoomed-in region smaller than the pane) is done by the
-	 * box filter's nearest sample; only downscale with it. */
-	if (w > src->width)
-		w = src->width;
-	if (h > src->height)
-		h = src->height;
-	r = image_scale_box(src, w, h, &scaled, cause);
-	if (r == 0)
-		r = cells_from_image(&scaled, p->depth, &p->cells, cause);
-	image_free(&scaled);
-	image_free(&crop);
+	if (render_base(p, cols, rows, v, cause) != 0)
+		return -1;
+	if (image_view_neutral(v))
+		return cells_from_image(&p->base, p->depth, &p->cells, cause);
+	n = (size_t)p->base.width * (size_t)p->base.height * 3;
+	shown.width = p->base.width;
+	shown.height = p->base.height;
+	shown.rgb = xmalloc(n);
+	memcpy(shown.rgb, p->base.rgb, n);
+	image_adjust(&shown, v);
+	r = cells_from_image(&shown, p->depth, &p->cells, cause);
+	image_free(&shown);
 	return r;
 }
 
@@ -161,27 +156,31 @@ render_audio(struct prepared *p, int cols, int rows, char **cause)
 
 int
 prepared_render(struct prepared *p, int cols, int rows, enum term_depth depth,
-    double zoom, double cx, double cy)
+    const struct image_view *v)
 {
 	char *cause = NULL;
 	int r;
 
 	if (p->error != NULL)
 		return -1;
+	if (v == NULL)
+		v = &prepared_fit;
 	cells_free(&p->cells);
 	cells_free(&p->spec);
+	p->depth = depth;
+	if (cols < 4 || rows < 4) {
+		p->cols = cols;
+		p->rows = rows;
+		return 0;	/* nothing sensible fits: drawn as blank */
+	}
+	if (p->kind == MEDIA_KIND_IMAGE) {
+		/* render_base compares with the view and size drawn last. */
+		r = render_image(p, cols, rows, v, &cause);
+		p->view = *v;
+	} else
+		r = render_audio(p, cols, rows, &cause);
 	p->cols = cols;
 	p->rows = rows;
-	p->depth = depth;
-	p->zoom = zoom;
-	p->cx = cx;
-	p->cy = cy;
-	if (cols < 4 || rows < 4)
-		return 0;	/* nothing sensible fits: drawn as blank */
-	if (p->kind == MEDIA_KIND_IMAGE)
-		r = render_image(p, cols, rows, zoom, cx, cy, &cause);
-	else
-		r = render_audio(p, cols, rows, &cause);
 	if (r != 0) {
 		p->error = xasprintf("cannot draw: %s", cause);
 		free(cause);
@@ -250,8 +249,7 @@ prepare(struct store *st, struct queue_item *it, int cols, int rows,
 	memset(it, 0, sizeof *it);
 	p->kind = strcmp(p->it.kind, "audio") == 0 ? MEDIA_KIND_AUDIO :
 	    MEDIA_KIND_IMAGE;
-	p->zoom = 1;
-	p->cx = p->cy = 0.5;
+	p->view = prepared_fit;
 	/* The label must belong to the content that was imported: the
 	 * bytes are checked against its SHA-256. */
 	if (media_load(st, p->it.sha256, p->it.path, MEDIA_MAX_FILE_BYTES,
@@ -272,7 +270,7 @@ prepare(struct store *st, struct queue_item *it, int cols, int rows,
 	free(data);
 	if (p->kind == MEDIA_KIND_AUDIO && p->aud.rate > 0)
 		p->duration = (double)p->aud.frames / p->aud.rate;
-	prepared_render(p, cols, rows, depth, 1, 0.5, 0.5);
+	prepared_render(p, cols, rows, depth, NULL);
 	return p;
 }
 
@@ -315,7 +313,7 @@ load_one(struct prefetch *pf, long long id, int cols, int rows,
 		p = xcalloc(1, sizeof *p);
 		p->it.id = id;
 		p->error = cause;
-		p->zoom = 1;
+		p->view = prepared_fit;
 		return p;
 	}
 	return prepare(pf->st, &it, cols, rows, depth);

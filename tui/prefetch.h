@@ -33,19 +33,29 @@ struct prepared {
 	/* What cells were made for. */
 	int cols, rows;
 	enum term_depth depth;
-	double zoom, cx, cy;	/* images: zoom >= 1, centre as fractions */
+	/* Images: the view drawn (media.h), the scale it came to (the fit's
+	 * when fitted) and the part of the image shown; base is that part
+	 * scaled for the pane before adjustments, kept so that a change of
+	 * tones redraws without scaling again. */
+	struct image_view view;
+	double scale;
+	struct image_region region;
+	struct image base;
 	struct cells cells;	/* image, or waveform */
 	struct cells spec;	/* audio: spectrogram */
 	int wave_rows;		/* audio: rows of the waveform */
 };
 
 /*
- * (Re)render p for a pane of cols x rows cells at depth, zoom and centre
- * (images).  Pure computation, no I/O: the UI thread may call it on resize
- * and zoom.  0, or -1 with p->error set.
+ * (Re)render p for a pane of cols x rows cells at depth and, for images,
+ * view v (NULL: fitted, unadjusted).  Pure computation, no I/O: the UI
+ * thread may call it on resize, zoom and adjustment; when only the tones
+ * changed the image is not scaled again.  0, or -1 with p->error set.
  */
 int prepared_render(struct prepared *p, int cols, int rows,
-    enum term_depth depth, double zoom, double cx, double cy);
+    enum term_depth depth, const struct image_view *v);
+/* The view of a fitted, unadjusted image. */
+extern const struct image_view prepared_fit;
 void prepared_free(struct prepared *p);
 
 struct prefetch;

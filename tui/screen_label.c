@@ -57,6 +57,7 @@ enum action {
 	ACT_PAN_DOWN,
 	ACT_PLAY,
 	ACT_REDRAW,
+	ACT_VIEW,		/* arg: enum pane_move (1:1, tones) */
 };
 
 /* The key table: data, so the help overlay is generated from it. */
@@ -70,10 +71,11 @@ const struct pane_key label_keys[] = {
 	{ 127, ACT_BACK, NULL, NULL, 0 },
 	{ 8, ACT_BACK, NULL, NULL, 0 },
 	{ ' ', ACT_PLAY, "space", "play / stop the clip", 0 },
-	{ '+', ACT_ZOOM_IN, "+ -", "zoom in / out", 0 },
+	{ '+', ACT_ZOOM_IN, PANE_ZOOM_NAME, PANE_ZOOM_HELP, 0 },
 	{ '=', ACT_ZOOM_IN, NULL, NULL, 0 },
 	{ '-', ACT_ZOOM_OUT, NULL, NULL, 0 },
 	{ 'z', ACT_ZOOM_FIT, "z", "fit the image to the pane", 0 },
+	PANE_VIEW_KEYS(ACT_VIEW),
 	{ KEY_LEFT, ACT_PAN_LEFT, "arrows hjkl", "pan when zoomed", 0 },
 	{ 'h', ACT_PAN_LEFT, NULL, NULL, 0 },
 	{ KEY_RIGHT, ACT_PAN_RIGHT, NULL, NULL, 0 },
@@ -108,7 +110,7 @@ action_name(enum action a)
 	static const char *const names[] = { "none", "label", "note", "tags",
 	    "undo", "skip", "back", "help", "guide", "quit", "zoom-in",
 	    "zoom-out", "zoom-fit", "pan-left", "pan-right", "pan-up",
-	    "pan-down", "play", "redraw" };
+	    "pan-down", "play", "redraw", "view" };
 
 	return names[a];
 }
@@ -233,7 +235,7 @@ static void
 act_label(struct label_screen *s, int ci)
 {
 	const struct class_def *c = &s->proj.classes[ci];
-	char *cause = NULL;
+	char *cause = NULL, *view;
 	double secs;
 	int r;
 
@@ -245,9 +247,13 @@ act_label(struct label_screen *s, int ci)
 		return;
 	}
 	secs = acc_monotonic() - s->shown_at;
+	/* What the labeler saw goes with the label: zoom, region, tones. */
+	view = s->cur->kind == MEDIA_KIND_IMAGE ?
+	    image_view_text(&s->cur->view, &s->cur->region) : NULL;
 	s->trace_commit = acc_monotonic();
-	r = label_put(s->st, s->user, s->cur->it.id, c->id, s->note, secs,
-	    NULL, &cause);
+	r = label_put_view(s->st, s->user, s->cur->it.id, c->id, s->note,
+	    secs, view, NULL, &cause);
+	free(view);
 	s->trace_commit = (acc_monotonic() - s->trace_commit) * 1000;
 	if (r != 0) {
 		/* Nothing is lost: the item stays, and the key retries. */
@@ -654,6 +660,9 @@ act(struct label_screen *s, enum action a, int arg)
 		act_zoom(s, a);
 		break;
 	case ACT_PLAY: act_play(s); break;
+	case ACT_VIEW:
+		pane_move(&s->pane, s->cur, (enum pane_move)arg);
+		break;
 	case ACT_REDRAW:
 		s->pane.dirty = 1;
 		clear();

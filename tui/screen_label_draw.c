@@ -40,6 +40,7 @@ draw_status(struct label_screen *s)
 			    s->cur->it.meta[i].value);
 		ui_print(1, 0, COLS, b.s, ui_attr(UI_DIM));
 		buf_free(&b);
+		pane_view_line(s->cur, 1);
 	}
 }
 
@@ -74,13 +75,6 @@ draw_panel(struct label_screen *s)
 		ui_print(y++, x, w, "tags:", ui_attr(UI_DIM));
 		ui_print(y++, x, w, s->tags && *s->tags ? s->tags : "-",
 		    ui_attr(UI_NORMAL));
-	}
-	if (s->cur != NULL && s->cur->kind == MEDIA_KIND_IMAGE &&
-	    s->cur->zoom > 1.001 && y < LINES - 3) {
-		char z[32];
-
-		snprintf(z, sizeof z, "zoom %.1fx", s->cur->zoom);
-		ui_print(++y, x, w, z, ui_attr(UI_DIM));
 	}
 }
 

@@ -72,10 +72,11 @@ static const struct pane_key keys[] = {
 	{ 'n', ACT_NEXT, "n", "next item in the queue", 0 },
 	{ 'p', ACT_PREV, "p", "previous item", 0 },
 	{ ' ', ACT_PLAY, "space", "play / stop the clip", 0 },
-	{ '+', ACT_MOVE, "+ -", "zoom in / out", PANE_ZOOM_IN },
+	{ '+', ACT_MOVE, PANE_ZOOM_NAME, PANE_ZOOM_HELP, PANE_ZOOM_IN },
 	{ '=', ACT_MOVE, NULL, NULL, PANE_ZOOM_IN },
 	{ '-', ACT_MOVE, NULL, NULL, PANE_ZOOM_OUT },
 	{ 'z', ACT_MOVE, "z", "fit the image to the pane", PANE_ZOOM_FIT },
+	PANE_VIEW_KEYS(ACT_MOVE),
 	{ KEY_LEFT, ACT_MOVE, "arrows hjkl", "pan when zoomed", PANE_LEFT },
 	{ 'h', ACT_MOVE, NULL, NULL, PANE_LEFT },
 	{ KEY_RIGHT, ACT_MOVE, NULL, NULL, PANE_RIGHT },
@@ -573,6 +574,7 @@ draw_status(struct screen *s)
 				    s->cur->it.meta[i].value);
 		ui_print(1, 0, COLS, m.s, ui_attr(UI_DIM));
 		buf_free(&m);
+		pane_view_line(s->cur, 1);
 	}
 }
 

@@ -259,7 +259,7 @@ help_missing() {
 	BEGIN {
 		n = split("1|label as ok,2|label as scratch,3|label as dent," \
 		    "b|label as unsure,n|note,t|tags,u|undo,s|skip," \
-		    "p Backspace|back,space|play,+ -|zoom,z|fit," \
+		    "p Backspace|back,space|play,+ - !|zoom,z|fit,[ ] { } ( )|brightness," \
 		    "arrows hjkl|pan,g|guideline,?|help,^L|redraw,q|quit", want, ",")
 	}
 	{
