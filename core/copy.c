@@ -79,8 +79,8 @@ static const struct copy_table {
 	{ "label_imports", "id,file,sha256,rows,imported_by,imported_at",
 	    "ittitt", "id", 0 },
 	{ "labels", "id,item,labeler,class,note,guideline,seconds_spent,"
-	    "created_at,supersedes,origin,label_import,recorded_by",
-	    "iititirtitit", "id", 0 },
+	    "created_at,supersedes,origin,label_import,recorded_by,view",
+	    "iititirtitit" "t", "id", 0 },
 	{ "audit", "id,at,\"user\",action,detail", "itttt", "id", 0 },
 	{ "tags", "id,item,\"user\",tag,removed,created_at", "iittit", "id", 0 },
 	{ "gold", "id,item,class,\"user\",created_at", "iiitt", "id", 0 },

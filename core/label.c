@@ -116,8 +116,8 @@ label_newest(struct store *st, struct sql_stmt *s, long long item,
 
 #define LABEL_COLS "INSERT INTO labels (item, labeler, class, note, " \
 	"guideline, seconds_spent, created_at, supersedes, origin, " \
-	"label_import, recorded_by) VALUES "
-#define LABEL_NPARAM 11
+	"label_import, recorded_by, view) VALUES "
+#define LABEL_NPARAM 12
 
 int
 label_writer_open(struct store *st, struct label_writer *w, char **cause)
@@ -125,7 +125,7 @@ label_writer_open(struct store *st, struct label_writer *w, char **cause)
 	memset(w, 0, sizeof *w);
 	w->st = st;
 	if (label_newest_prepare(st, &w->newest, cause) != 0 ||
-	    sql_prepare(st, LABEL_COLS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	    sql_prepare(st, LABEL_COLS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	    "RETURNING id", &w->insert, cause) != 0) {
 		label_writer_close(w);
 		return -1;
@@ -160,7 +160,7 @@ row_prev(struct label_writer *w, const struct label_new *row,
 	return 0;
 }
 
-/* Binds row's 11 values from parameter base + 1 on. */
+/* Binds row's 12 values from parameter base + 1 on. */
 static void
 row_bind(struct sql_stmt *s, int base, const struct label_new *row,
     long long prev)
@@ -189,6 +189,10 @@ row_bind(struct sql_stmt *s, int base, const struct label_new *row,
 	else
 		sql_bind_null(s, base + 10);
 	sql_bind_text(s, base + 11, row->recorded_by);
+	if (row->view != NULL)
+		sql_bind_text(s, base + 12, row->view);
+	else
+		sql_bind_null(s, base + 12);
 }
 
 int
@@ -279,8 +283,8 @@ label_write_many(struct label_writer *w, const struct label_new *rows,
 	}
 	buf_puts(&sql, LABEL_COLS);
 	for (i = 0; i < n; i++)
-		buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" :
-		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" :
+		    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	r = sql_prepare(w->st, sql.s, &s, cause);
 	buf_free(&sql);
 	if (r == 0) {
@@ -316,7 +320,8 @@ class_exists(struct store *st, int id, char **cause)
  */
 static int
 put_row(struct store *st, const char *user, long long item, int class_id,
-    const char *note, double seconds, long long *label_id, char **cause)
+    const char *note, double seconds, const char *view, long long *label_id,
+    char **cause)
 {
 	struct label_writer w;
 	struct label_new row;
@@ -335,7 +340,7 @@ put_row(struct store *st, const char *user, long long item, int class_id,
 		return -1;
 	acc_now_iso(now);
 	row = (struct label_new){ item, user, class_id, note, (int)version,
-	    seconds, now, 0, user };
+	    seconds, now, 0, user, view };
 	if (label_writer_open(st, &w, cause) != 0)
 		return -1;
 	r = label_write(&w, &row, label_id, cause);
@@ -388,15 +393,15 @@ undo_target(struct store *st, const char *user, long long *item,
  */
 static int
 put_shared_pg(struct store *st, const char *user, long long *item,
-    int class_id, const char *note, double seconds, long long *label_id,
-    char **cause)
+    int class_id, const char *note, double seconds, const char *view,
+    long long *label_id, char **cause)
 {
 	int undo = *item == 0;
 	char now[32];
 
 	acc_now_iso(now);
-	if (queue_pg_label(st, item, class_id, note, seconds, now, label_id,
-	    cause) != 0) {
+	if (queue_pg_label(st, item, class_id, note, seconds, now, view,
+	    label_id, cause) != 0) {
 		if (undo)
 			*item = 0;
 		return queue_pg_refused(st, user, cause);
@@ -412,19 +417,20 @@ put_shared_pg(struct store *st, const char *user, long long *item,
  */
 static int
 put_shared(struct store *st, const char *user, long long *item, int class_id,
-    const char *note, double seconds, long long *label_id, char **cause)
+    const char *note, double seconds, const char *view, long long *label_id,
+    char **cause)
 {
 	int undo = *item == 0, r = -1;
 
 	if (st->kind == STORE_PG)
 		return put_shared_pg(st, user, item, class_id, note, seconds,
-		    label_id, cause);
+		    view, label_id, cause);
 	queue_lease_sync(st, 0);
 	if (queue_begin(st, user, cause) != 0)
 		goto out;
 	if ((undo && undo_target(st, user, item, cause) != 0) ||
 	    (*item != 0 && put_row(st, user, *item, class_id, note, seconds,
-	    label_id, cause) != 0) || store_commit(st, cause) != 0) {
+	    view, label_id, cause) != 0) || store_commit(st, cause) != 0) {
 		store_rollback(st);
 		if (undo)
 			*item = 0;
@@ -440,6 +446,15 @@ int
 label_put(struct store *st, const char *user, long long item, int class_id,
     const char *note, double seconds, long long *label_id, char **cause)
 {
+	return label_put_view(st, user, item, class_id, note, seconds, NULL,
+	    label_id, cause);
+}
+
+int
+label_put_view(struct store *st, const char *user, long long item,
+    int class_id, const char *note, double seconds, const char *view,
+    long long *label_id, char **cause)
+{
 	const char *why;
 
 	if (class_id < 0)
@@ -447,15 +462,17 @@ label_put(struct store *st, const char *user, long long item, int class_id,
 		    "project", class_id);
 	if (note != NULL && (why = acc_text_problem(note, 0)) != NULL)
 		return acc_error(cause, "the note %s", why);
-	return put_shared(st, user, &item, class_id, note, seconds, label_id,
-	    cause);
+	if (view != NULL && (why = acc_text_problem(view, 0)) != NULL)
+		return acc_error(cause, "the view %s", why);
+	return put_shared(st, user, &item, class_id, note, seconds,
+	    view != NULL && *view != '\0' ? view : NULL, label_id, cause);
 }
 
 int
 label_undo(struct store *st, const char *user, long long *item, char **cause)
 {
 	*item = 0;
-	return put_shared(st, user, item, 0, "", -1, NULL, cause);
+	return put_shared(st, user, item, 0, "", -1, NULL, NULL, cause);
 }
 
 int

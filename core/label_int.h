@@ -110,6 +110,7 @@ struct label_new {
 	const char *created_at;
 	long long label_import;	/* 0: from the label screen */
 	const char *recorded_by;
+	const char *view;	/* what the labeler saw; NULL: nothing to say */
 };
 
 /*
@@ -133,7 +134,7 @@ void label_writer_close(struct label_writer *w);
  * n rows of distinct (item, labeler) pairs in one INSERT, so that the
  * store's derived counts move once per statement, not once per row
  * (schema_pg.c labels_derive); each supersedes its pair's newest row.
- * LABEL_WRITE_MANY rows at most (11 parameters each).
+ * LABEL_WRITE_MANY rows at most (12 parameters each).
  */
 #define LABEL_WRITE_MANY 256
 int label_write_many(struct label_writer *w, const struct label_new *rows,

@@ -619,7 +619,7 @@ write_rows(struct store *st, const char *user, const char *real,
 		chunk[k++] = (struct label_new){ res[i].item, res[i].labeler,
 		    res[i].class_id, res[i].note, res[i].guideline,
 		    res[i].seconds, res[i].time ? res[i].time : now, import_id,
-		    user };
+		    user, NULL };
 		if (k == LABEL_WRITE_MANY || i == n - 1) {
 			if (label_write_many(&w, chunk, k, cause) != 0)
 				goto rollback;
@@ -797,7 +797,7 @@ labels_each(struct store *st, const char *user,
 	if (newest_bits(st, &newest, &nbits, cause) != 0 ||
 	    sql_prepare(st, "SELECT l.id, l.item, i.path, i.sha256, l.labeler, "
 	    "c.name, l.note, l.guideline, l.seconds_spent, l.created_at, "
-	    "l.supersedes, l.origin, li.file, l.recorded_by "
+	    "l.supersedes, l.origin, li.file, l.recorded_by, l.view "
 	    "FROM labels l JOIN items i ON i.id = l.item "
 	    "LEFT JOIN classes c ON c.id = l.class "
 	    "LEFT JOIN label_imports li ON li.id = l.label_import "
@@ -827,6 +827,8 @@ labels_each(struct store *st, const char *user,
 		    (newest[lr.id / 8] >> (lr.id % 8) & 1);
 		lr.provenance = provenance_of(&prov, sql_text(s, 11),
 		    sql_text(s, 12), sql_text(s, 13));
+		lr.view = sql_col_type(s, 14) == SQL_COL_NULL ? NULL :
+		    sql_text(s, 14);
 		if ((r = fn(arg, &lr)) != 0)
 			break;
 	}

@@ -593,7 +593,7 @@ queue_pg_lease(struct store *st, long long item, int renew, char **cause)
 int
 queue_pg_label(struct store *st, long long *item, int class_id,
     const char *note, double seconds, const char *created_at,
-    long long *label_id, char **cause)
+    const char *view, long long *label_id, char **cause)
 {
 	struct sql_stmt *s;
 	int rc;
@@ -601,7 +601,7 @@ queue_pg_label(struct store *st, long long *item, int class_id,
 	if (label_id != NULL)
 		*label_id = 0;
 	if (sql_prepare(st, "SELECT label_id, label_item FROM "
-	    "accord.label_put(?1, ?2, ?3, ?4, ?5)", &s, cause) != 0)
+	    "accord.label_put(?1, ?2, ?3, ?4, ?5, ?6)", &s, cause) != 0)
 		return -1;
 	if (*item > 0)
 		sql_bind_int(s, 1, *item);
@@ -617,6 +617,10 @@ queue_pg_label(struct store *st, long long *item, int class_id,
 	else
 		sql_bind_null(s, 4);
 	sql_bind_text(s, 5, created_at);
+	if (view != NULL)
+		sql_bind_text(s, 6, view);
+	else
+		sql_bind_null(s, 6);
 	rc = pg_step_flushed(s);
 	if (rc == SQL_ROW) {
 		*item = sql_col_type(s, 1) == SQL_COL_NULL ? 0 :

@@ -74,7 +74,7 @@ int queue_pg_lease(struct store *st, long long item, int renew,
  */
 int queue_pg_label(struct store *st, long long *item, int class_id,
     const char *note, double seconds, const char *created_at,
-    long long *label_id, char **cause);
+    const char *view, long long *label_id, char **cause);
 
 /*
  * After a failure on PostgreSQL, where the server checked the role: when

@@ -333,6 +333,16 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY (sha256, part));\n"
 	APPEND_ONLY("media_blobs")
 	APPEND_ONLY("media_chunks"),
+
+	/*
+	 * 7: what the labeler saw, with the label: the image's zoom and the
+	 * part of it shown, and the tone adjustments (core/image_view.c,
+	 * image_view_text: "zoom=3 region=10,4,53,25 contrast=1.41").  NULL
+	 * when the image was fitted and unadjusted, and for labels from
+	 * before this version, from `labels import` and on audio.  Written
+	 * with the row; rows are still never changed.
+	 */
+	"ALTER TABLE labels ADD COLUMN view TEXT;\n",
 };
 
 const char *

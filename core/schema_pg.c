@@ -152,6 +152,54 @@
 #define STR2(x) #x
 #define STR(x) STR2(x)
 
+/*
+ * accord.label_put's definition (migration 3; migration 4 adds the view,
+ * a text parameter and column: view_param ", p_view text", view_col
+ * ", view", view_val ", p_view"; empty strings for migration 3's).
+ */
+#define LABEL_PUT_FUNCTION(view_param, view_col, view_val)		\
+	"CREATE FUNCTION label_put(p_item bigint, p_class bigint, p_note text," \
+	"  p_seconds double precision, p_created_at text," view_param \
+	"  OUT label_id bigint, OUT label_item bigint)" \
+	"  LANGUAGE plpgsql " DEFINER " AS $f$" \
+	"  DECLARE me text := session_user; prev_id bigint;" \
+	"  prev_class bigint; BEGIN" \
+	"  IF my_role() IS NULL THEN" \
+	"    RAISE EXCEPTION 'permission denied: % is not a member of this" \
+	" project', me USING ERRCODE = 'insufficient_privilege';" \
+	"  END IF;" \
+	"  PERFORM set_config('synchronous_commit', 'off', true);" \
+	"  IF p_item IS NULL THEN" \
+	"    PERFORM pg_advisory_xact_lock(" STR(SCHEMA_PG_WRITER_LOCK) ");" \
+	"    SELECT c.item INTO p_item FROM current_labels c" \
+	"      WHERE c.labeler = me ORDER BY c.id DESC LIMIT 1;" \
+	"    IF p_item IS NULL THEN RETURN; END IF;" \
+	"    p_class := NULL;" \
+	"  ELSIF NOT EXISTS (SELECT 1 FROM items WHERE id = p_item) THEN" \
+	"    RAISE EXCEPTION 'no item % in this project', p_item" \
+	"      USING ERRCODE = 'foreign_key_violation';" \
+	"  END IF;" \
+	"  IF p_class IS NOT NULL AND NOT EXISTS (SELECT 1 FROM classes" \
+	"    WHERE id = p_class) THEN" \
+	"    RAISE EXCEPTION 'class % is not a class of this project', p_class" \
+	"      USING ERRCODE = 'foreign_key_violation';" \
+	"  END IF;" \
+	"  DELETE FROM leases WHERE item = p_item AND \"user\" = me;" \
+	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l" \
+	"    WHERE l.item = p_item AND l.labeler = me ORDER BY l.id DESC LIMIT 1;" \
+	"  IF p_class IS NULL AND prev_class IS NULL THEN" \
+	"    RAISE EXCEPTION '% has no label on item % to withdraw', me, p_item" \
+	"      USING ERRCODE = 'check_violation';" \
+	"  END IF;" \
+	"  INSERT INTO labels (item, labeler, class, note, guideline," \
+	"    seconds_spent, created_at, supersedes, origin, label_import," \
+	"    recorded_by" view_col ") VALUES (p_item, me, p_class," \
+	"    coalesce(p_note, ''), (SELECT max(version) FROM guidelines)," \
+	"    p_seconds, p_created_at, prev_id, 'screen', NULL, me" view_val ")" \
+	"    RETURNING id INTO label_id;" \
+	"  label_item := p_item;" \
+	"  END $f$;\n"
+
 static const char *const migrations[] = {
 	/* 1: the state of SQLite's schema 5. */
 	"CREATE TABLE schema_version (version integer NOT NULL);\n"
@@ -715,46 +763,7 @@ static const char *const migrations[] = {
 	 * makes it durable in the same round trip (store_pg.c
 	 * pg_step_flushed).  The messages are the SQLite path's.
 	 */
-	"CREATE FUNCTION label_put(p_item bigint, p_class bigint, p_note text,"
-	"  p_seconds double precision, p_created_at text,"
-	"  OUT label_id bigint, OUT label_item bigint)"
-	"  LANGUAGE plpgsql " DEFINER " AS $f$"
-	"  DECLARE me text := session_user; prev_id bigint;"
-	"  prev_class bigint; BEGIN"
-	"  IF my_role() IS NULL THEN"
-	"    RAISE EXCEPTION 'permission denied: % is not a member of this"
-	" project', me USING ERRCODE = 'insufficient_privilege';"
-	"  END IF;"
-	"  PERFORM set_config('synchronous_commit', 'off', true);"
-	"  IF p_item IS NULL THEN"
-	"    PERFORM pg_advisory_xact_lock(" STR(SCHEMA_PG_WRITER_LOCK) ");"
-	"    SELECT c.item INTO p_item FROM current_labels c"
-	"      WHERE c.labeler = me ORDER BY c.id DESC LIMIT 1;"
-	"    IF p_item IS NULL THEN RETURN; END IF;"
-	"    p_class := NULL;"
-	"  ELSIF NOT EXISTS (SELECT 1 FROM items WHERE id = p_item) THEN"
-	"    RAISE EXCEPTION 'no item % in this project', p_item"
-	"      USING ERRCODE = 'foreign_key_violation';"
-	"  END IF;"
-	"  IF p_class IS NOT NULL AND NOT EXISTS (SELECT 1 FROM classes"
-	"    WHERE id = p_class) THEN"
-	"    RAISE EXCEPTION 'class % is not a class of this project', p_class"
-	"      USING ERRCODE = 'foreign_key_violation';"
-	"  END IF;"
-	"  DELETE FROM leases WHERE item = p_item AND \"user\" = me;"
-	"  SELECT l.id, l.class INTO prev_id, prev_class FROM labels l"
-	"    WHERE l.item = p_item AND l.labeler = me ORDER BY l.id DESC LIMIT 1;"
-	"  IF p_class IS NULL AND prev_class IS NULL THEN"
-	"    RAISE EXCEPTION '% has no label on item % to withdraw', me, p_item"
-	"      USING ERRCODE = 'check_violation';"
-	"  END IF;"
-	"  INSERT INTO labels (item, labeler, class, note, guideline,"
-	"    seconds_spent, created_at, supersedes, origin, label_import,"
-	"    recorded_by) VALUES (p_item, me, p_class, coalesce(p_note, ''),"
-	"    (SELECT max(version) FROM guidelines), p_seconds, p_created_at,"
-	"    prev_id, 'screen', NULL, me) RETURNING id INTO label_id;"
-	"  label_item := p_item;"
-	"  END $f$;\n"
+	LABEL_PUT_FUNCTION("", "", "")
 	/*
 	 * labels_check as in migration 1, asking the catalog whether the
 	 * caller is a superuser only when a check would refuse otherwise
@@ -820,10 +829,21 @@ static const char *const migrations[] = {
 	"    ON CONFLICT (labeler, batch, n) DO UPDATE"
 	"    SET items = labeler_levels.items + excluded.items;"
 	"  RETURN NULL; END $f$;\n",
+
+	/*
+	 * 4: SQLite's schema 7, what the labeler saw (the image's zoom and
+	 * adjustments) in labels.view, which label_put now takes and
+	 * writes (NULL: fitted and unadjusted).  The old label_put goes: a
+	 * client of this version always passes the view.
+	 */
+	"ALTER TABLE labels ADD COLUMN view " TXT ";\n"
+	"DROP FUNCTION label_put(bigint, bigint, text, double precision,"
+	"  text);\n"
+	LABEL_PUT_FUNCTION(" p_view text,", ", view", ", p_view"),
 };
 
 /* schema_pg_sqlite_version's answers, for PostgreSQL versions 1, 2, ... */
-static const int sqlite_state[] = { SCHEMA_PG_SQLITE_VERSION, 6, 6 };
+static const int sqlite_state[] = { SCHEMA_PG_SQLITE_VERSION, 6, 6, 7 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == SCHEMA_PG_VERSION,
     "SCHEMA_PG_VERSION must equal the number of migrations");
@@ -1090,7 +1110,8 @@ static const struct pg_table {
 	    "file, sha256, rows, imported_by, imported_at" },
 	{ "labels", WHO_OWN, WHO_LABEL, "labeler",
 	    "item, labeler, class, note, guideline, seconds_spent, "
-	    "created_at, supersedes, origin, label_import, recorded_by" },
+	    "created_at, supersedes, origin, label_import, recorded_by, "
+	    "view" },
 	{ "audit", WHO_SME, WHO_MEMBER, "\"user\"",
 	    "at, \"user\", action, detail" },
 	{ "tags", WHO_OWN, WHO_MEMBER, "\"user\"",
@@ -1217,7 +1238,8 @@ schema_pg_security(const char *prefix, char **cause)
 	    "accord.lease_now(), accord.lease_expire(), "
 	    "accord.lease_put(bigint, double precision), "
 	    "accord.lease_drop(bigint), accord.need_role(text, text), "
-	    "accord.label_put(bigint, bigint, text, double precision, text) "
+	    "accord.label_put(bigint, bigint, text, double precision, text, "
+	    "text) "
 	    "TO %s;\n",
 	    member);
 	buf_printf(&b, "GRANT EXECUTE ON FUNCTION accord.my_role() TO %s;\n",

@@ -45,7 +45,7 @@
  *   items taken through accord.take and progress read through
  *   accord.progress (core/queue_pg.h, installed after the security SQL).
  * - A label from the screen through label_put(item, class, note, seconds,
- *   created_at) (migration 3; item NULL: an undo), one call that writes
+ *   created_at, view) (migration 4; item NULL: an undo), one call that writes
  *   the row as above and drops the caller's lease, committing without
  *   waiting for its flush: the caller then commits a transaction that has
  *   an id, synchronously, to make it durable (store_pg.c
@@ -66,13 +66,13 @@
  * later one the next SQLite version's, or changes only what SQLite has no
  * counterpart of (the server's functions): PostgreSQL migration 2 is
  * SQLite's 6 (media kept in the store), 3 adds accord.label_put and is
- * still SQLite's 6.  SCHEMA_PG_VERSION counts PostgreSQL steps, table
+ * still SQLite's 6, 4 is SQLite's 7 (labels.view; label_put takes it).  SCHEMA_PG_VERSION counts PostgreSQL steps, table
  * schema_version holds it; the SQLite version a PostgreSQL store holds
  * the state of is schema_pg_sqlite_version(version) (store_version), and
  * schema_pg.c asserts that this is STORE_SCHEMA_VERSION at
  * SCHEMA_PG_VERSION.
  */
-#define SCHEMA_PG_VERSION 3
+#define SCHEMA_PG_VERSION 4
 #define SCHEMA_PG_SQLITE_VERSION 5
 
 /*

@@ -33,7 +33,9 @@ const struct cmd_entry cmd_labels_entry = {
 "nothing is imported.  Labels keep the provenance 'imported from FILE by\n"
 "USER'; a new label for a labeler and item supersedes the old one.\n"
 "\n"
-"dump prints every label row, superseded ones included, with provenance.\n",
+"dump prints every label row, superseded ones included, with provenance\n"
+"and, for labels from the screen, how the image was shown (view: zoom,\n"
+"region, adjustments) when it was not fitted and unadjusted.\n",
 	.opts = options,
 	.run = cmd_labels_run,
 };
@@ -54,6 +56,10 @@ dump_text(void *arg, const struct label_row *r)
 	if (r->note[0] != '\0') {
 		fputs("\tnote: ", stdout);
 		cmd_print_safe(stdout, r->note);
+	}
+	if (r->view != NULL) {
+		fputs("\tview: ", stdout);
+		cmd_print_safe(stdout, r->view);
 	}
 	putchar('\n');
 	return 0;
@@ -90,6 +96,7 @@ dump_json(void *arg, const struct label_row *r)
 	json_key(&j, "current");
 	json_bool(&j, r->current);
 	cmd_json_str(&j, "provenance", r->provenance);
+	cmd_json_str(&j, "view", r->view);	/* NULL: fitted, unadjusted */
 	json_object_end(&j);
 	buf_add(b, "\n", 1);
 	fputs(b->s, stdout);

@@ -31,6 +31,15 @@ int label_put(struct store *st, const char *user, long long item,
     int class_id, const char *note, double seconds, long long *label_id,
     char **cause);
 
+/*
+ * label_put with what the labeler saw of the item (view: how the screen
+ * showed it, media.h image_view_text; NULL or "": fitted, unadjusted),
+ * kept in the row's view column.
+ */
+int label_put_view(struct store *st, const char *user, long long item,
+    int class_id, const char *note, double seconds, const char *view,
+    long long *label_id, char **cause);
+
 /* user's label in force on item: *class_id 0 if none; *note malloc'd or
  * NULL.  Returns 0 or -1. */
 int label_mine(struct store *st, const char *user, long long item,

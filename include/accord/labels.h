@@ -68,6 +68,8 @@ struct label_row {
 	long long supersedes;	/* 0: none */
 	int current;		/* the row in force for (item, labeler) */
 	const char *provenance;	/* "label screen" / "imported from F by U" */
+	const char *view;	/* what the labeler saw (media.h
+				 * image_view_text); NULL: fitted, unadjusted */
 };
 
 /* Every label row, oldest first; fn's strings live until it returns.

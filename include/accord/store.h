@@ -14,7 +14,7 @@
 struct store;
 
 /* The schema version this build writes and reads. */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /*
  * Create a new, empty store at path (schema at `version`, normally
