@@ -138,10 +138,10 @@ fi
 psql_as "$PG_SUPER" postgres "CREATE DATABASE old"
 {
 	pg_schema1 old "$ADM"
-	# Schema 1's security: today's without the tables schema 2 adds
-	# and the function schema 3 adds.
+	# Schema 1's security: today's without the tables schema 2 adds,
+	# the function schema 3 adds and the labels column schema 4 adds.
 	"$SCHEMA_SQL" security old | grep -v 'media_' |
-	    sed 's/, accord\.label_put([^)]*)//'
+	    sed 's/, accord\.label_put([^)]*)//; s/, view) ON accord\.labels /) ON accord.labels /'
 	echo "RESET ROLE; GRANT \"old_member\" TO \"$ADM\";"
 	echo "COMMIT;"
 } >"$T_SHARED/old.sql"
