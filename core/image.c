@@ -707,28 +707,17 @@ image_scale_box(const struct image *src, int w, int h, struct image *dst,
 }
 
 /*
- * One axis of a view: n source pixels, a box of b, the view's scale s
- * (0: fit, with fit_out the fitted length) and centre c.  Sets the
- * destination length, the axis map and the source run it shows.
+ * One axis of a view: n source pixels shown as o destination pixels at
+ * scale s (destination pixels per source pixel) around centre c (a
+ * fraction of n).  Sets the axis map and the source run it shows.
  */
 static void
-view_axis(int n, int b, double s, int fit_out, double c, int *out,
-    struct box_axis *a, int *first, int *len)
+view_axis(int n, int o, double s, double c, struct box_axis *a, int *first,
+    int *len)
 {
 	double span, x0;
-	long off;
-	int o;
+	long off, end;
 
-	if (s <= 0) {
-		o = fit_out;
-		s = (double)o / n;
-		c = 0.5;
-	} else {
-		double want = floor(n * s + 0.5);
-
-		o = want < 1 ? 1 : want > b ? b : (int)want;
-	}
-	*out = o;
 	span = o / s;		/* source pixels shown */
 	if (span > n)
 		span = n;
@@ -744,9 +733,10 @@ view_axis(int n, int b, double s, int fit_out, double c, int *out,
 		 * wherever the view is (only against the far edge may the
 		 * first be cut).
 		 */
+		end = (long)floor(n * s + 1e-9) - o;
 		off = (long)floor(floor(x0 + 0.5) * s + 1e-9);
-		if (off > (long)floor(n * s) - o)
-			off = (long)floor(n * s) - o;
+		if (off > end)
+			off = end;
 		if (off < 0)
 			off = 0;
 		nn_axis_make(a, n, s, off, o);
@@ -765,13 +755,63 @@ view_axis(int n, int b, double s, int fit_out, double c, int *out,
 	box_axis_make(a, *first, *len, o);
 }
 
-int
-image_view_scale(const struct image *src, const struct image_view *v,
-    int bw, int bh, struct image *dst, struct image_region *reg,
-    char **cause)
+void
+image_pyramid_make(const struct image *src, struct image_pyramid *pyr)
 {
+	const struct image *prev = src;
+	int k;
+
+	memset(pyr, 0, sizeof *pyr);
+	/*
+	 * Halvings down to IMAGE_PYRAMID_SIDE: an even side halves as the
+	 * exact 2 x 2 mean, so a view from a halving is the area average of
+	 * the source (to rounding), and an odd one is within one pixel's
+	 * worth of it.
+	 */
+	for (k = 0; k < IMAGE_PYRAMID_MAX; k++) {
+		int w = prev->width / 2, h = prev->height / 2;
+
+		if (w < IMAGE_PYRAMID_SIDE && h < IMAGE_PYRAMID_SIDE)
+			break;
+		if (image_scale_box(prev, w < 1 ? 1 : w, h < 1 ? 1 : h,
+		    &pyr->half[k], NULL) != 0)
+			break;
+		prev = &pyr->half[k];
+		pyr->n = k + 1;
+	}
+}
+
+void
+image_pyramid_free(struct image_pyramid *pyr)
+{
+	int k;
+
+	for (k = 0; k < pyr->n; k++)
+		image_free(&pyr->half[k]);
+	memset(pyr, 0, sizeof *pyr);
+}
+
+/* From the run [first, first + len) of ln pixels back to n: the source
+ * pixels it covers. */
+static void
+region_back(int n, int ln, int first, int len, int *x, int *w)
+{
+	int64_t a = (int64_t)first * n / ln;
+	int64_t b = ((int64_t)(first + len) * n + ln - 1) / ln;
+
+	*x = (int)a;
+	*w = (int)(b > n ? n - a : b - a);
+}
+
+int
+image_view_scale(const struct image *src, const struct image_pyramid *pyr,
+    const struct image_view *v, int bw, int bh, struct image *dst,
+    struct image_region *reg, char **cause)
+{
+	const struct image *from = src;
 	struct box_axis ax, ay;
-	int fw = 1, fh = 1, w, h;
+	double s = v->scale, sx, sy, cx = v->cx, cy = v->cy;
+	int w, h, k;
 
 	memset(dst, 0, sizeof *dst);
 	memset(reg, 0, sizeof *reg);
@@ -782,18 +822,51 @@ image_view_scale(const struct image *src, const struct image_view *v,
 		return acc_error(cause, "no room to draw in (%dx%d)", bw, bh);
 	if (src->width > SCALE_MAX_SIDE || src->height > SCALE_MAX_SIDE)
 		return acc_error(cause, "image too large to scale");
-	if (!(v->scale <= 0 || (v->scale >= IMAGE_ZOOM_MIN &&
-	    v->scale <= IMAGE_ZOOM_MAX)))
-		return acc_error(cause, "zoom %g is out of range", v->scale);
-	if (v->scale <= 0)
-		image_fit(src->width, src->height, bw, bh, &fw, &fh);
-	view_axis(src->width, bw, v->scale, fw, v->cx, &w, &ax, &reg->x,
-	    &reg->w);
-	view_axis(src->height, bh, v->scale, fh, v->cy, &h, &ay, &reg->y,
-	    &reg->h);
-	scale_axes(src, &ax, &ay, w, h, dst);
+	if (!(s <= 0 || (s >= IMAGE_ZOOM_MIN && s <= IMAGE_ZOOM_MAX)))
+		return acc_error(cause, "zoom %g is out of range", s);
+	if (s <= 0) {
+		image_fit(src->width, src->height, bw, bh, &w, &h);
+		s = image_fit_scale(src->width, src->height, bw, bh);
+	} else {
+		double ww = floor(src->width * s + 0.5);
+		double hh = floor(src->height * s + 0.5);
+
+		w = ww < 1 ? 1 : ww > bw ? bw : (int)ww;
+		h = hh < 1 ? 1 : hh > bh ? bh : (int)hh;
+	}
+	/*
+	 * Shrinking, the smallest halving still at least s times the
+	 * source: each output pixel then averages fewer than 2 x 2 of its
+	 * pixels, and a large image costs about what the pane holds.
+	 */
+	for (k = 0; pyr != NULL && k < pyr->n; k++)
+		if (pyr->half[k].width >= s * src->width &&
+		    pyr->half[k].height >= s * src->height)
+			from = &pyr->half[k];
+	/*
+	 * Per axis, the scale from `from` that gives w (h) pixels for what
+	 * the view shows of the source: fitted, all of it; else w / s
+	 * source pixels.
+	 */
+	if (v->scale <= 0) {
+		cx = cy = 0.5;
+		sx = (double)w / from->width;
+		sy = (double)h / from->height;
+	} else {
+		sx = s * src->width / from->width;
+		sy = s * src->height / from->height;
+	}
+	view_axis(from->width, w, sx, cx, &ax, &reg->x, &reg->w);
+	view_axis(from->height, h, sy, cy, &ay, &reg->y, &reg->h);
+	scale_axes(from, &ax, &ay, w, h, dst);
 	box_axis_free(&ax);
 	box_axis_free(&ay);
+	if (from != src) {
+		region_back(src->width, from->width, reg->x, reg->w, &reg->x,
+		    &reg->w);
+		region_back(src->height, from->height, reg->y, reg->h,
+		    &reg->y, &reg->h);
+	}
 	return 0;
 }
 

@@ -71,6 +71,7 @@ prepared_free(struct prepared *p)
 	free(p->play_error);
 	image_free(&p->img);
 	image_free(&p->base);
+	image_pyramid_free(&p->pyr);
 	audio_free(&p->aud);
 	cells_free(&p->cells);
 	cells_free(&p->spec);
@@ -94,8 +95,12 @@ render_base(struct prepared *p, int cols, int rows, const struct image_view *v,
 	    p->view.cy == v->cy)
 		return 0;
 	image_free(&p->base);
-	if (image_view_scale(&p->img, v, cols, 2 * rows, &p->base, &p->region,
-	    cause) != 0)
+	/* The loader's render makes them, so zooming out costs the UI
+	 * thread about a pane of pixels (view_bench). */
+	if (p->pyr.n == 0)
+		image_pyramid_make(&p->img, &p->pyr);
+	if (image_view_scale(&p->img, &p->pyr, v, cols, 2 * rows, &p->base,
+	    &p->region, cause) != 0)
 		return -1;
 	p->scale = v->scale > 0 ? v->scale : (double)p->base.width /
 	    p->img.width;

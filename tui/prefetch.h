@@ -41,6 +41,8 @@ struct prepared {
 	double scale;
 	struct image_region region;
 	struct image base;
+	struct image_pyramid pyr;	/* img's halvings, made on the
+					 * first render (the loader's) */
 	struct cells cells;	/* image, or waveform */
 	struct cells spec;	/* audio: spectrogram */
 	int wave_rows;		/* audio: rows of the waveform */

@@ -185,16 +185,35 @@ struct image_region {
 };
 
 /*
+ * An image's halvings (each the area average of the one before, to 2 x 2
+ * exactly when the sides are even) down to sides under
+ * IMAGE_PYRAMID_SIDE, so a view of a large image shrinks from the nearest
+ * one rather than from every source pixel: half[k] is the source halved
+ * k + 1 times.  About a third of the source's memory.
+ */
+#define IMAGE_PYRAMID_MAX 16
+#define IMAGE_PYRAMID_SIDE 64
+
+struct image_pyramid {
+	int n;
+	struct image half[IMAGE_PYRAMID_MAX];
+};
+void image_pyramid_make(const struct image *src, struct image_pyramid *pyr);
+void image_pyramid_free(struct image_pyramid *pyr);
+
+/*
  * What view v shows of src in a box of bw x bh pixels, in *dst (malloc'd:
  * image_free): at most bw x bh, and exactly the box's width or height
  * when fitted; the tones as in src (image_adjust applies v's
- * adjustments).  *reg gets the part of src shown.  A centre too near an
- * edge for the box is moved in.  0, or -1 with *cause (no image, empty
- * box, scale out of range).
+ * adjustments).  Shrinking starts from the smallest of pyr's halvings
+ * (src's, image_pyramid_make; NULL: none) at least as large as needed.
+ * *reg gets the part of src shown.  A centre too near an edge for the
+ * box is moved in.  0, or -1 with *cause (no image, empty box, scale out
+ * of range).
  */
-int image_view_scale(const struct image *src, const struct image_view *v,
-    int bw, int bh, struct image *dst, struct image_region *reg,
-    char **cause);
+int image_view_scale(const struct image *src, const struct image_pyramid *pyr,
+    const struct image_view *v, int bw, int bh, struct image *dst,
+    struct image_region *reg, char **cause);
 
 /* The scale at which image_view_scale fits iw x ih in bw x bh: the
  * smaller of the two sides' ratios (image_fit's rounding aside). */

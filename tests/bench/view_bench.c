@@ -161,6 +161,7 @@ main(int argc, char **argv)
 			return 1;
 		image_free(&p.img);
 		image_free(&p.base);
+		image_pyramid_free(&p.pyr);
 		cells_free(&p.cells);
 	}
 	return 0;
