@@ -16,7 +16,9 @@
  *              shrinking region; 32x32: nearest neighbour)
  *   pan        an arrow at 1:1 (a new region, nearest neighbour)
  *
- * Prints per case "view CASE IMAGE p50_ms=.. p99_ms=.. max_ms=..".
+ * Prints per case "view CASE IMAGE p50_ms=.. p99_ms=.. max_ms=..", and
+ * first what the loader's first render of each image took ("view first
+ * IMAGE ms=..": the halvings, then the fit).
  * Exit 1 if a render fails.
  */
 #include <stdio.h>
@@ -139,6 +141,7 @@ main(int argc, char **argv)
 	int cols = argc > 2 ? atoi(argv[1]) - 29 : 200 - 29;
 	int rows = argc > 2 ? atoi(argv[2]) - 4 : 60 - 4;
 	int n = argc > 3 ? atoi(argv[3]) : 200;
+	double t0;
 	size_t k;
 
 	if (cols < 4 || rows < 4 || n < 1) {
@@ -152,6 +155,11 @@ main(int argc, char **argv)
 		memset(&p, 0, sizeof p);
 		p.kind = MEDIA_KIND_IMAGE;
 		synth(&p.img, imgs[k].w, imgs[k].h, 2463534242u);
+		t0 = acc_monotonic();
+		if (prepared_render(&p, cols, rows, TERM_DEPTH_TRUE, NULL) != 0)
+			return 1;
+		printf("view first %s ms=%.3f (the loader's: halvings and "
+		    "the fit)\n", imgs[k].name, (acc_monotonic() - t0) * 1000);
 		if (run_case(&p, cols, rows, n, "tones", imgs[k].name,
 		    step_tones) != 0 ||
 		    run_case(&p, cols, rows, n, "zoom", imgs[k].name,
