@@ -154,6 +154,23 @@ import json, sys
 rows = [json.loads(l) for l in sys.stdin]
 print("|".join(str(r["view"]) for r in rows))')"
 
+# In a project whose classes have letter keys, 1 is free: 1:1 as !.
+DB2=$T/letters.accord
+"$ACCORD" init "$DB2" --task "zoom letters" --media image \
+    --classes ok:o,scratch:x >/dev/null && chmod 666 "$DB2" &&
+    "$ACCORD" member "$DB2" add $L1 >/dev/null &&
+    "$ACCORD" import "$DB2" "$T/img" >/dev/null ||
+    fail "set-up: a project with letter keys"
+tm_start l $L1 -- label "$DB2"
+tm_wait l "fit 2.25x"
+tm send-keys -t l 1
+check_screen "with letter class keys, 1 shows 1:1 (32x16 cells)" "32 16" \
+	image_box l
+check "... and labels nothing" 0 "$(sqlite3 -batch -noheader "$DB2" \
+	"SELECT count(*) FROM labels")"
+tm send-keys -t l q
+tm_exited l
+
 # The review screen shares the pane: the same keys, the same status.
 # Its pane is columns 0..70 (the panel takes two fifths): 71 x 72 pixels,
 # so the 32x32 image fits at 71/32 = 2.22, 71 pixels (36 rows) tall.
