@@ -400,6 +400,71 @@ t_unreadable_store_is_an_error(void)
 	store_close(st);
 }
 
+/* labels_each's view of row id, into *out (malloc'd; NULL for none). */
+struct view_of {
+	long long id;
+	char *view;
+	int seen;
+};
+
+static int
+view_row(void *arg, const struct label_row *r)
+{
+	struct view_of *v = arg;
+
+	if (r->id == v->id) {
+		v->view = r->view != NULL ? xstrdup(r->view) : NULL;
+		v->seen = 1;
+	}
+	return 0;
+}
+
+/*
+ * What the labeler saw goes with the row: label_put_view stores the view
+ * text as given, NULL and "" store NULL (fitted, unadjusted), a view of
+ * two lines is refused with nothing written, and labels_each gives it
+ * back; the row still supersedes as any other.
+ */
+static void
+t_view_is_stored_with_the_label(void)
+{
+	const char *path = t_path("view.accord");
+	struct store *st = setup(path);
+	struct view_of v = { 0, NULL, 0 };
+	char *cause = NULL;
+	long long id1 = 0, id2 = 0, id3 = 0;
+
+	if (st == NULL)
+		return;
+	T_EQ_INT(label_put_view(st, A, 1, 1, NULL, 3.0,
+	    "zoom=3 region=1,4,31,24 contrast=1.19", &id1, &cause), 0);
+	T_EQ_INT(label_put_view(st, A, 1, 2, NULL, 1.0, "", &id2, &cause), 0);
+	T_EQ_INT(label_put(st, A, 2, 2, NULL, 1.0, &id3, &cause), 0);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels WHERE view = "
+	    "'zoom=3 region=1,4,31,24 contrast=1.19'"), 1);
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels WHERE view IS NULL"),
+	    2);
+	T_EQ_INT(t_q(path, "SELECT supersedes FROM labels WHERE id = 2"), id1);
+	T_EQ_INT(label_put_view(st, A, 3, 1, NULL, 1.0, "zoom=3\nlevels=auto",
+	    NULL, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "view") != NULL);
+	free(cause);
+	cause = NULL;
+	T_EQ_INT(t_q(path, "SELECT count(*) FROM labels WHERE item = 3"), 0);
+	v.id = id1;
+	T_EQ_INT(labels_each(st, "root", view_row, &v, &cause), 0);
+	T_CHECK(v.seen && v.view != NULL &&
+	    strcmp(v.view, "zoom=3 region=1,4,31,24 contrast=1.19") == 0);
+	free(v.view);
+	v.id = id2;
+	v.seen = 0;
+	v.view = NULL;
+	T_EQ_INT(labels_each(st, "root", view_row, &v, &cause), 0);
+	T_CHECK(v.seen && v.view == NULL);
+	free(cause);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -412,6 +477,7 @@ main(void)
 	T_RUN(t_stream_rule);
 	T_RUN(t_sql_encoder_matches);
 	T_RUN(t_in_force_rule);
+	T_RUN(t_view_is_stored_with_the_label);
 	T_RUN(t_unreadable_store_is_an_error);
 	if (t_rmtree(t_dir) != 0)
 		perror(t_dir);
