@@ -84,6 +84,12 @@ INSERT INTO tags (item, user, tag, removed, created_at) VALUES
   (2, 'alice', 'blurry', 0, '2026-01-02T03:04:05.000Z'),
   (2, 'alice', 'blurry', 1, '2026-01-02T03:06:05.000Z');
 INSERT INTO labels (item, labeler, class, note, guideline, seconds_spent,
+  created_at, supersedes, origin, label_import, recorded_by, view)
+  SELECT item, labeler, class, '', 2, 4.5, '2026-01-02T03:06:30.000Z', id,
+  'screen', NULL, labeler, 'zoom=3 region=1,4,31,24 contrast=1.19'
+  FROM labels WHERE labeler = 'alice' AND class IS NOT NULL
+  ORDER BY id DESC LIMIT 1;
+INSERT INTO labels (item, labeler, class, note, guideline, seconds_spent,
   created_at, supersedes, origin, label_import, recorded_by)
   SELECT item, labeler, NULL, '', 2, NULL, '2026-01-02T03:07:05.000Z', id,
   'screen', NULL, labeler FROM labels WHERE labeler = 'bob' AND item = 7
@@ -95,10 +101,12 @@ INSERT INTO leases (item, user, expires_at) VALUES (9, 'bob', 1e12);" ||
 	fail "rows of the screens"
 run acc check "$A"
 ok_if "the original passes check" rc_is 0
+DB=$A ok_if "the original has a label with the view its labeler saw" \
+	sql_is "SELECT count(*) FROM labels WHERE view LIKE 'zoom=3 %'" 1
 AL=$(sqlite3 "$A" "SELECT count(*) FROM labels")
 AI=$(sqlite3 "$A" "SELECT count(*) FROM items")
 v=$(sqlite3 "$A" "SELECT count(supersedes) || '/' || (count(*) - count(class)) FROM labels")
-ok_if "... with superseded and withdrawn label rows ($v)" eval '[ "$v" = 6/1 ]'
+ok_if "... with superseded and withdrawn label rows ($v)" eval '[ "$v" = 7/1 ]'
 
 # same NAME X Y CMD ARGS...: CMD prints the same on stores X and Y (their
 # names and the run's times aside), with the same status.
