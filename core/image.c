@@ -539,7 +539,7 @@ struct box_axis {
 	int *count;		/* [dst]: how many source indices */
 	size_t *offset;		/* [dst]: where its weights start in weight */
 	uint32_t *weight;	/* all the overlaps, dst by dst */
-	uint32_t total;		/* what each destination's weights sum to */
+	uint32_t total;		/* each destination's weights' sum */
 };
 
 static void

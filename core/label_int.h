@@ -110,7 +110,7 @@ struct label_new {
 	const char *created_at;
 	long long label_import;	/* 0: from the label screen */
 	const char *recorded_by;
-	const char *view;	/* what the labeler saw; NULL: nothing to say */
+	const char *view;	/* what the labeler saw; NULL: nothing */
 };
 
 /*

@@ -66,8 +66,8 @@
  * later one the next SQLite version's, or changes only what SQLite has no
  * counterpart of (the server's functions): PostgreSQL migration 2 is
  * SQLite's 6 (media kept in the store), 3 adds accord.label_put and is
- * still SQLite's 6, 4 is SQLite's 7 (labels.view; label_put takes it).  SCHEMA_PG_VERSION counts PostgreSQL steps, table
- * schema_version holds it; the SQLite version a PostgreSQL store holds
+ * still SQLite's 6, 4 is SQLite's 7 (labels.view; label_put takes it).
+ * SCHEMA_PG_VERSION counts PostgreSQL steps, table schema_version holds it; the SQLite version a PostgreSQL store holds
  * the state of is schema_pg_sqlite_version(version) (store_version), and
  * schema_pg.c asserts that this is STORE_SCHEMA_VERSION at
  * SCHEMA_PG_VERSION.

@@ -144,15 +144,15 @@ struct pane_key {
 #define PANE_VIEW_KEYS(act)						\
 	{ '!', act, NULL, NULL, PANE_ZOOM_ONE },			\
 	{ '1', act, NULL, NULL, PANE_ZOOM_ONE },			\
-	{ '[', act, "[ ] { } ( )", "brightness, contrast, gamma: down / up",	\
-	    PANE_DARKER },						\
+	{ '[', act, "[ ] { } ( )",					\
+	    "brightness, contrast, gamma: down / up", PANE_DARKER },	\
 	{ ']', act, NULL, NULL, PANE_BRIGHTER },			\
 	{ '{', act, NULL, NULL, PANE_LESS_CONTRAST },			\
 	{ '}', act, NULL, NULL, PANE_MORE_CONTRAST },			\
 	{ '(', act, NULL, NULL, PANE_GAMMA_DOWN },			\
 	{ ')', act, NULL, NULL, PANE_GAMMA_UP },			\
-	{ '*', act, "* \\", "auto-levels on / off; \\ resets the tones",	\
-	    PANE_LEVELS },						\
+	{ '*', act, "* \\",						\
+	    "auto-levels on / off; \\ resets the tones", PANE_LEVELS },	\
 	{ '\\', act, NULL, NULL, PANE_TONES_RESET }
 /* The name and help of the zoom keys' entry ('+'). */
 #define PANE_ZOOM_NAME "+ - !"
