@@ -185,8 +185,8 @@ struct image_region {
 };
 
 /*
- * An image's halvings (each the area average of the one before, to 2 x 2
- * exactly when the sides are even) down to sides under
+ * An image's halvings (each pixel the mean of a 2 x 2 block of the one
+ * before; an odd side's last pixel left out) down to sides under
  * IMAGE_PYRAMID_SIDE, so a view of a large image shrinks from the nearest
  * one rather than from every source pixel: half[k] is the source halved
  * k + 1 times.  About a third of the source's memory.

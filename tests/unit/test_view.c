@@ -294,6 +294,19 @@ t_pyramid_is_the_area_average(void)
 		T_FAIL("pixels differ by up to %d", worst);
 	image_pyramid_free(&pyr);
 	image_free(&src);
+
+	/* A side of 1 stays 1, an odd side's last pixel is left out: 257x1
+	 * halves to 128x1 (pairs' means), then 64x1, then stops. */
+	grid(&src, 257, 1);
+	image_pyramid_make(&src, &pyr);
+	T_EQ_INT(pyr.n, 2);
+	T_CHECK(pyr.half[0].width == 128 && pyr.half[0].height == 1);
+	T_CHECK(pyr.half[1].width == 64 && pyr.half[1].height == 1);
+	/* x = 2k, 2k + 1 (mod 256) average to 2k + 0.5, rounded up */
+	T_EQ_INT(pyr.half[0].rgb[10 * 3], 21);
+	T_EQ_INT(pyr.half[1].rgb[10 * 3], 42);	/* 41 and 43 */
+	image_pyramid_free(&pyr);
+	image_free(&src);
 }
 
 static void
