@@ -212,10 +212,10 @@ pane_view_line(const struct prepared *p, int y)
 	if (v == NULL)
 		return;
 	/*
-	 * Right-aligned over the end of the row (the item's metadata), with
-	 * a space before it: a picture that is not what the file looks like
-	 * must say so, so this goes before the metadata, and at the longest
-	 * (zoomed, every tone changed) leaves 16 columns at 80.
+	 * Right-aligned over the end of the row, with a space before it.
+	 * It covers the item's metadata where the row is short: a picture
+	 * that is not what the file looks like must say so.  At its longest
+	 * (zoomed, every tone changed) it leaves 12 columns of 80.
 	 */
 	n = (int)strlen(v);
 	x = COLS - n - 1;
