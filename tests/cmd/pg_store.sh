@@ -173,3 +173,15 @@ chmod 644 "$T_SHARED/one-label"
 run as "$ADM" "$ACCORD" label "$O" --script "$T_SHARED/one-label"
 ok_if "... and the queue's functions are there: a member labels through them" \
 	eval 'rc_is 0 && [ "$(wc -l <"$T/out")" -eq 1 ]'
+
+# Schema 4: accord.label_put takes what the labeler saw of the image and
+# keeps it in labels.view (the label screen passes it; NULL: fitted and
+# unadjusted).
+psql_as "$ADM" old "SELECT label_id IS NOT NULL FROM accord.label_put(
+    (SELECT min(id) FROM accord.items), (SELECT min(id) FROM accord.classes),
+    '', 2.5, '2026-01-02T03:04:05.000Z', 'zoom=3 region=1,4,31,24')"
+ok_if "... label_put takes the view a labeler saw" eval 'rc_is 0 && out_has "^t$"'
+psql_as "$ADM" old "SELECT coalesce(view, 'NULL') FROM accord.labels
+    ORDER BY id DESC LIMIT 2"
+ok_if "... and keeps it with the label (NULL for the script's)" \
+	eval 'rc_is 0 && [ "$(tr "\n" "|" <"$T/out")" = "zoom=3 region=1,4,31,24|NULL|" ]'
