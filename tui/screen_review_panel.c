@@ -4,9 +4,11 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accord/util.h"
+#include "pane_line.h"
 #include "screen_review_panel.h"
 #include "ui.h"
 
@@ -192,10 +194,22 @@ review_panel_draw(const struct review_panel *rp)
 	int i;
 
 	mvvline(2, rp->x - 1, ACS_VLINE, LINES - 4);
+	/* Every class on the decide line, whole: a class that does not fit
+	 * goes on the next row ("b unsure" was lost at 80 columns). */
 	buf_puts(&b, "decide:");
-	for (i = 0; i < proj->nclasses; i++)
-		buf_printf(&b, " %c %s ", proj->classes[i].key,
+	for (i = 0; i < proj->nclasses; i++) {
+		char *one = xasprintf("%c %s", proj->classes[i].key,
 		    proj->classes[i].name);
+
+		if (b.len > 7 && pane_text_width(b.s) + 2 +
+		    pane_text_width(one) > p.w) {
+			pen_line(&p, b.s, ui_attr(UI_DIM));
+			b.len = 0;
+			buf_puts(&b, "       ");
+		}
+		buf_printf(&b, "%s%s", b.len > 7 ? "  " : " ", one);
+		free(one);
+	}
 	pen_line(&p, b.s, ui_attr(UI_DIM));
 	buf_free(&b);
 	if (rp->why != NULL) {
