@@ -90,9 +90,10 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		m->dirty = 0;
 		m->playhead = -1;
 		/* A long message's rows lie over the pane's last rows:
-		 * curses sends them again, over the picture. */
+		 * curses sends them again, over the picture (redrawln: its
+		 * idea of the terminal no longer holds there). */
 		if (m->covered > 0) {
-			touchline(stdscr, m->y + m->rows - m->covered,
+			wredrawln(stdscr, m->y + m->rows - m->covered,
 			    m->covered);
 			refresh();
 		}
@@ -486,12 +487,15 @@ void
 pane_footer(struct media_pane *pane, const struct pane_msg *m,
     const char *keys, int attr)
 {
-	int rows = 0;
+	int rows = 0, i;
 
 	if (m->text != NULL) {
 		rows = pane_wrap_rows(m->text, COLS);
 		if (rows > PANE_MSG_ROWS)
 			rows = PANE_MSG_ROWS;
+		for (i = 0; i < rows; i++)
+			ui_clear_to(LINES - 1 - rows + i, 0, COLS,
+			    ui_attr(UI_NORMAL));
 		pane_wrap(LINES - 1 - rows, 0, COLS, rows, m->text, m->warn ?
 		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
 	}

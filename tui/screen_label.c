@@ -233,6 +233,8 @@ leave_item(struct label_screen *s)
 	player_stop(s->pl);
 	prepared_free(s->cur);
 	s->cur = NULL;
+	/* The picture goes too: "Nothing left" was drawn over it. */
+	s->pane.dirty = 1;
 }
 
 static void
