@@ -50,23 +50,8 @@ DB=$T/lay.accord
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }
 count_rows() { q1 "SELECT count(*) FROM labels WHERE labeler = '$1'"; }
 
-# --- show-paths: the setting ---------------------------------------------------
-check "a new project hides paths: show-paths is none" none \
-	"$("$ACCORD" config "$DB" show-paths)"
-run "$ACCORD" config "$DB" show-paths some
-ok_if "show-paths refuses another value: one line naming the store" eval \
-	'rc_is 1 && err_lines 1 && err_has "^accord: $DB: show-paths is full, basename or none, not .some."'
-run "$ACCORD" config "$DB"
-ok_if "accord config lists show-paths, set at init" eval \
-	'rc_is 0 && out_has "^show-paths none	set by "'
-# A store made before the setting existed has no row for it: it keeps
-# showing paths, as it did.  Made here from a copy without the row.
-cp "$DB" "$T/old.accord"
-sqlite3 "$T/old.accord" "DROP TRIGGER settings_no_delete;
-    DELETE FROM settings WHERE key = 'show-paths'"
-run "$ACCORD" config "$T/old.accord"
-ok_if "a store without the row reads full, as a default" eval \
-	'rc_is 0 && out_has "^show-paths full	(default)"'
+# The project keeps the default of a new one: show-paths none (the setting
+# itself: tests/cmd/show_paths.sh).
 
 # --- helpers -------------------------------------------------------------------
 # row NAME Y: row Y without its trailing blanks
