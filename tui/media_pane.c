@@ -175,6 +175,35 @@ pane_play(struct player *pl, const struct prepared *p, struct pane_msg *msg,
 }
 
 void
+pane_status(const struct pane_field *f, int n)
+{
+	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
+	pane_fields(0, 0, COLS, " | ", f, n, ui_attr(UI_STATUS));
+}
+
+void
+pane_item_row(int y, const struct pane_field *lead, int nlead,
+    const struct queue_item *it, int meta_drop)
+{
+	int nmeta = it != NULL ? it->nmeta : 0, i, n = nlead;
+	struct pane_field *f = xcalloc((size_t)(nlead + nmeta) + 1,
+	    sizeof *f);
+	char **kv = xcalloc((size_t)nmeta + 1, sizeof *kv);
+
+	memcpy(f, lead, (size_t)nlead * sizeof *f);
+	for (i = 0; i < nmeta; i++) {
+		kv[i] = xasprintf("%s=%s", it->meta[i].key,
+		    it->meta[i].value);
+		f[n++] = (struct pane_field){ kv[i], meta_drop, PANE_KEEP };
+	}
+	pane_fields(y, 0, COLS, "  ", f, n, ui_attr(UI_DIM));
+	for (i = 0; i < nmeta; i++)
+		free(kv[i]);
+	free(kv);
+	free(f);
+}
+
+void
 pane_layout(struct media_pane *m, int panel_w)
 {
 	m->y = 2;

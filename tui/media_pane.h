@@ -18,6 +18,7 @@
 
 #include "accord/project.h"
 #include "accord/util.h"
+#include "pane_line.h"
 #include "player.h"
 #include "prefetch.h"
 #include "ui_text.h"
@@ -71,6 +72,17 @@ int pane_draw_text(struct media_pane *m, const struct prepared *p,
  */
 void pane_refresh(struct media_pane *m, const struct prepared *p,
     struct player *pl, int blank);
+
+/* Row 0, the status bar: fields joined by " | ", fitted (pane_fields). */
+void pane_status(const struct pane_field *f, int n);
+
+/*
+ * Row y of an item: the fields lead[0..nlead), then it's metadata (it may
+ * be NULL) as whole "key=value" fields dropped at rank meta_drop, joined
+ * by two spaces and fitted to the width (pane_fields), dim.
+ */
+void pane_item_row(int y, const struct pane_field *lead, int nlead,
+    const struct queue_item *it, int meta_drop);
 
 /* Render p for the pane when it was rendered for another size or depth. */
 void pane_fit(const struct media_pane *m, struct prepared *p);

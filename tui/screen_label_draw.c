@@ -19,30 +19,20 @@
 static void
 draw_item_row(struct label_screen *s)
 {
-	const struct prepared *c = s->cur;
-	struct pane_field *f = xcalloc((size_t)c->it.nmeta + 2, sizeof *f);
-	char *num = NULL, **kv = xcalloc((size_t)c->it.nmeta + 1, sizeof *kv);
-	int i, n = 0;
+	struct pane_field f[2];
+	char *num = NULL;
+	int n = 0;
 
 	/* full: the path as before; else the item's number, then the base
 	 * name when show-paths is basename. */
 	if (s->paths != CONFIG_PATHS_FULL) {
-		num = xasprintf("item %lld", c->it.id);
+		num = xasprintf("item %lld", s->cur->it.id);
 		f[n++] = (struct pane_field){ num, 0, PANE_KEEP };
 	}
 	if (s->paths != CONFIG_PATHS_NONE && s->shown != NULL)
 		f[n++] = (struct pane_field){ s->shown, 0, PANE_MIDDLE };
-	for (i = 0; i < c->it.nmeta; i++) {
-		kv[i] = xasprintf("%s=%s", c->it.meta[i].key,
-		    c->it.meta[i].value);
-		f[n++] = (struct pane_field){ kv[i], 1, PANE_KEEP };
-	}
-	pane_fields(1, 0, COLS, "  ", f, n, ui_attr(UI_DIM));
-	for (i = 0; i < c->it.nmeta; i++)
-		free(kv[i]);
-	free(kv);
+	pane_item_row(1, f, n, &s->cur->it, 1);
 	free(num);
-	free(f);
 }
 
 /*
@@ -74,9 +64,7 @@ draw_status(struct label_screen *s)
 			    PANE_KEEP },
 		};
 
-		ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
-		pane_fields(0, 0, COLS, " | ", f, sizeof f / sizeof f[0],
-		    ui_attr(UI_STATUS));
+		pane_status(f, sizeof f / sizeof f[0]);
 	}
 	free(gl);
 	free(counts);

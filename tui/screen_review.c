@@ -538,23 +538,14 @@ act_play(struct screen *s)
 static void
 draw_item_row(struct screen *s)
 {
-	int nmeta = s->cur != NULL ? s->cur->it.nmeta : 0, i, n = 0;
-	struct pane_field *f = xcalloc((size_t)nmeta + 2, sizeof *f);
-	char **kv = xcalloc((size_t)nmeta + 2, sizeof *kv);
+	char *batch = xasprintf("batch=%s", s->det.batch);
+	const struct pane_field f[] = {
+		{ s->det.path, 0, PANE_MIDDLE },
+		{ batch, 1, PANE_END },
+	};
 
-	f[n++] = (struct pane_field){ s->det.path, 0, PANE_MIDDLE };
-	kv[nmeta] = xasprintf("batch=%s", s->det.batch);
-	f[n++] = (struct pane_field){ kv[nmeta], 1, PANE_END };
-	for (i = 0; i < nmeta; i++) {
-		kv[i] = xasprintf("%s=%s", s->cur->it.meta[i].key,
-		    s->cur->it.meta[i].value);
-		f[n++] = (struct pane_field){ kv[i], 2, PANE_KEEP };
-	}
-	pane_fields(1, 0, COLS, "  ", f, n, ui_attr(UI_DIM));
-	for (i = 0; i <= nmeta; i++)
-		free(kv[i]);
-	free(kv);
-	free(f);
+	pane_item_row(1, f, 2, s->cur != NULL ? &s->cur->it : NULL, 2);
+	free(batch);
 }
 
 /*
@@ -597,9 +588,7 @@ draw_status(struct screen *s)
 			{ filter, 0, PANE_END },
 		};
 
-		ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
-		pane_fields(0, 0, COLS, " | ", f, sizeof f / sizeof f[0],
-		    ui_attr(UI_STATUS));
+		pane_status(f, sizeof f / sizeof f[0]);
 	}
 	free(ft);
 	free(gl);
