@@ -60,6 +60,18 @@ pane_draw_text(struct media_pane *m, const struct prepared *p,
 	return 0;
 }
 
+/*
+ * A long message's rows lie over the pane's last rows, which the raw cells
+ * just overwrote: curses is to send them again at the next refresh()
+ * (wredrawln: its idea of those rows of the terminal no longer holds).
+ */
+static void
+redraw_covered(const struct media_pane *m)
+{
+	if (m->covered > 0)
+		wredrawln(stdscr, m->y + m->rows - m->covered, m->covered);
+}
+
 void
 pane_refresh(struct media_pane *m, const struct prepared *p,
     struct player *pl, int blank)
@@ -71,8 +83,10 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 	 * wiped before refresh(): text or an overlay drawn now lands on it.
 	 */
 	if (blank || p == NULL || p->error != NULL) {
-		if (m->dirty)
+		if (m->dirty) {
 			ui_raw_cells(m->y, m->x, m->cols, m->rows, NULL);
+			redraw_covered(m);
+		}
 		m->dirty = 0;
 		refresh();
 		return;
@@ -89,14 +103,8 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		}
 		m->dirty = 0;
 		m->playhead = -1;
-		/* A long message's rows lie over the pane's last rows:
-		 * curses sends them again, over the picture (redrawln: its
-		 * idea of the terminal no longer holds there). */
-		if (m->covered > 0) {
-			wredrawln(stdscr, m->y + m->rows - m->covered,
-			    m->covered);
-			refresh();
-		}
+		redraw_covered(m);
+		refresh();
 	}
 	if (p->kind != MEDIA_KIND_AUDIO)
 		return;
@@ -296,7 +304,8 @@ overlay_box(int *x0, int *w, int *ylast)
 	return y0 + 1;
 }
 
-/* One row of the help: a key (or NULL) and a wrapped line of its text. */
+/* One row of the help: a key ("" under it, where its text wraps) and a
+ * line of its text. */
 struct help_row {
 	char key[16];
 	char *text;
@@ -365,7 +374,8 @@ pane_help(const struct project *p, const char *title, const char *verb,
 	    footer, w - 16, &n);
 	char *head;
 
-	/* A help longer than the box scrolls, with its position below. */
+	/* The rows under the title; a help longer than them scrolls, with its
+	 * position on the last. */
 	room = last - y;
 	if (n > room)
 		room--;

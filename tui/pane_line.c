@@ -116,9 +116,8 @@ fields_width(char **t, const int *on, int n, int sepw)
 	int i, w = 0, k = 0;
 
 	for (i = 0; i < n; i++)
-		if (on[i]) {
+		if (on[i])
 			w += pane_text_width(t[i]) + (k++ ? sepw : 0);
-		}
 	return w;
 }
 

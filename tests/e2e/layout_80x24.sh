@@ -313,6 +313,8 @@ sleep 1
 check "playback: said once" 1 "$(tm_screen p | grep -c "playback failed")"
 tm send-keys -t p +
 tm_gone p "playback failed"
+check_screen "playback: with the message gone, the pane's last rows are back (spectrogram, time axis)" \
+	"1|1" eval 'echo "$(tm_cols p 0 51 | sed -n 21p | grep -c "[▀▄]")|$(tm_line p 21 | grep -c "^|0s ")"'
 sleep 1.5
 check "playback: once cleared, not said again" 0 \
 	"$(tm_screen p | grep -c "playback failed")"
