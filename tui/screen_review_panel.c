@@ -11,6 +11,7 @@
 #include "pane_line.h"
 #include "screen_review_panel.h"
 #include "ui.h"
+#include "ui_text.h"
 
 static const char *
 class_name(const struct project *proj, int id)
@@ -61,7 +62,7 @@ struct pen {
 };
 
 static int
-pen_line(struct pen *p, const char *text, int attr)
+pen_row(struct pen *p, const char *text, int attr)
 {
 	if (p->skip > 0) {
 		p->skip--;
@@ -78,6 +79,41 @@ pen_line(struct pen *p, const char *text, int attr)
 	}
 	ui_print(p->y++, p->x, p->w, text, attr);
 	return 1;
+}
+
+/*
+ * A line of the panel, wrapped to its width rather than cut (at 80 columns
+ * the panel is 34 wide: a label's time, a note, a comment ran off it); the
+ * rows after the first are indented, so one line reads as one.  Each row
+ * counts as a line for `skip` and `more`.
+ */
+static int
+pen_line(struct pen *p, const char *text, int attr)
+{
+	struct ui_text v;
+	char *row, *rest;
+	int i, r;
+
+	if (p->w <= 8 || pane_text_width(text) <= p->w)
+		return pen_row(p, text, attr);
+	ui_text_init(&v);
+	ui_text_set(&v, text);
+	ui_text_wrap(&v, p->w);
+	row = xstrndup(v.text + v.lines[0].off, v.lines[0].len);
+	rest = xstrdup(v.nlines > 1 ? v.text + v.lines[1].off : "");
+	r = pen_row(p, row, attr);
+	free(row);
+	ui_text_set(&v, rest);
+	ui_text_wrap(&v, p->w - 3);
+	for (i = 0; r && *rest != '\0' && i < v.nlines; i++) {
+		row = xasprintf("   %.*s", (int)v.lines[i].len,
+		    v.text + v.lines[i].off);
+		r = pen_row(p, row, attr);
+		free(row);
+	}
+	free(rest);
+	ui_text_free(&v);
+	return r;
 }
 
 static void

@@ -233,6 +233,10 @@ check_screen "80x24 review: the decide line is whole: b unsure on the next row" 
 	"decide: 1 ok  2 scratch  3 dent|        b unsure" \
 	eval 'tm_cols r 47 80 | sed -n "3,4p" | sed "s/ *$//" | tr "\n" "|" | sed "s/|$//"'
 check_screen "80x24 review: the key hint row is whole" "$REVIEW_KEYS80" row r 23
+# A label's row is wider than the 34-column panel: it wraps, the time and
+# "imported" on a row of their own, indented (both labels here imported).
+check_screen "80x24 review: the labels' rows wrap, not cut: time and origin show" 2 \
+	eval 'tm_cols r 47 80 | grep -cE "^   [0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2} imported *$"'
 tm send-keys -t r G
 check_screen "80x24 review: G asks for the class on the hint row, whole" \
 	"gold: press the item's class key (any other key cancels)" row r 23
