@@ -97,12 +97,14 @@ draw_panel(struct label_screen *s)
 		y++;
 	}
 	y++;
+	/* The note and tags wrap (up to 3 and 2 rows) rather than run off
+	 * the panel's 26 columns. */
 	if (s->cur != NULL && y < LINES - 3) {
 		ui_print(y++, x, w, "note:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->note ? s->note : "-",
+		y += pane_wrap(y, x, w, 3, s->note ? s->note : "-",
 		    ui_attr(UI_NORMAL));
 		ui_print(y++, x, w, "tags:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->tags && *s->tags ? s->tags : "-",
+		y += pane_wrap(y, x, w, 2, s->tags && *s->tags ? s->tags : "-",
 		    ui_attr(UI_NORMAL));
 	}
 	if (s->cur != NULL && s->cur->kind == MEDIA_KIND_IMAGE &&

@@ -153,6 +153,17 @@ tm_gone a "any other key closes"
 check "80x24 label: any other key (x) closes the help, labeling nothing" \
 	"$no|$n0" "$(item_no a)|$(count_rows $L1)"
 
+# A note wider than the 26-column panel wraps there, whole.
+NOTE="a faint line near the left edge, maybe a reflection"
+tm send-keys -t a n
+tm_wait a "note: "
+tm send-keys -t a -l "$NOTE"
+tm send-keys -t a Enter
+tm_wait a "note kept"
+check_screen "80x24 label: a long note wraps in the panel, whole" "$NOTE" \
+	eval 'tm_cols a 53 80 | sed -n "/^note:/,/^tags:/p" | sed "1d;\$d; s/ *$//" |
+	    tr "\n" " " | sed "s/ $//"'
+
 # A label's and a skip's messages name the item as the screen does.
 tm_next a 2
 check_screen "80x24 label: the label's message names the item by number" \
