@@ -24,6 +24,8 @@ static const struct key_def keys[] = {
 	{ "media", NULL, 1 },
 	{ "ordinal", NULL, 1 },
 	{ "overlap", NULL, 0 },
+	/* A store made before the setting existed shows paths, as it did. */
+	{ "show-paths", CONFIG_SHOW_PATHS_DEFAULT, 0 },
 	{ "task", NULL, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
@@ -40,6 +42,18 @@ key_find(const char *key)
 }
 
 int
+config_paths_parse(const char *value)
+{
+	if (strcmp(value, "full") == 0)
+		return CONFIG_PATHS_FULL;
+	if (strcmp(value, "basename") == 0)
+		return CONFIG_PATHS_BASENAME;
+	if (strcmp(value, "none") == 0)
+		return CONFIG_PATHS_NONE;
+	return -1;
+}
+
+int
 config_check(const char *key, const char *value, char **norm, char **cause)
 {
 	const struct key_def *k = key_find(key);
@@ -50,8 +64,8 @@ config_check(const char *key, const char *value, char **norm, char **cause)
 	*norm = NULL;
 	if (k == NULL)
 		return acc_error(cause, "no setting '%s' (settings: gold-rate, "
-		    "gold-seed, overlap, task; media and ordinal are fixed)",
-		    key);
+		    "gold-seed, overlap, show-paths, task; media and ordinal "
+		    "are fixed)", key);
 	if (k->fixed)
 		return acc_error(cause, "%s is fixed when the project is "
 		    "created", key);
@@ -84,6 +98,11 @@ config_check(const char *key, const char *value, char **norm, char **cause)
 			return acc_error(cause, "overlap is a number from 1 to "
 			    "100, not '%s'", value);
 		*norm = xasprintf("%lld", n);
+	} else if (strcmp(key, "show-paths") == 0) {
+		if (config_paths_parse(value) < 0)
+			return acc_error(cause, "show-paths is full, basename or "
+			    "none, not '%s'", value);
+		*norm = xstrdup(value);
 	} else {
 		if (*value == '\0' || strlen(value) > TASK_MAX_BYTES)
 			return acc_error(cause, "task is 1 to %d bytes",
@@ -264,4 +283,21 @@ config_gold(struct store *st, double *rate, long long *seed, char **cause)
 		r = acc_error(cause, "setting gold-seed holds '%s'", v);
 	free(v);
 	return r;
+}
+
+int
+config_paths(struct store *st, enum config_paths *out, char **cause)
+{
+	char *v;
+	int r;
+
+	*out = CONFIG_PATHS_NONE;
+	if (config_get(st, "show-paths", &v, cause) != 0)
+		return -1;
+	if ((r = config_paths_parse(v)) < 0)
+		r = acc_error(cause, "setting show-paths holds '%s'", v);
+	else
+		*out = (enum config_paths)r;
+	free(v);
+	return r < 0 ? -1 : 0;
 }

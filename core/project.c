@@ -289,7 +289,12 @@ default_guideline(const struct project_spec *spec, struct parsed_class *pc,
 	return b.s;
 }
 
-/* The project's first settings: task, media, overlap, ordinal, gold-rate. */
+/*
+ * The project's first settings: task, media, overlap, ordinal, show-paths,
+ * gold-rate.  A new project hides paths from labelers (a class-named folder
+ * gives the answer away); the row is written here, not by a migration, so a
+ * store made before the setting keeps showing paths (config.c).
+ */
 static int
 init_settings(struct store *st, const struct project_spec *spec,
     const char *user, const char *now, char **cause)
@@ -303,6 +308,8 @@ init_settings(struct store *st, const struct project_spec *spec,
 	    cause) != 0 ||
 	    setting_put(st, user, now, "overlap", num, cause) != 0 ||
 	    setting_put(st, user, now, "ordinal", spec->ordinal ? "1" : "0",
+	    cause) != 0 ||
+	    setting_put(st, user, now, "show-paths", CONFIG_SHOW_PATHS_NEW,
 	    cause) != 0)
 		return -1;
 	if (spec->gold_rate == NULL)

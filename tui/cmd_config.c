@@ -24,6 +24,10 @@ const struct cmd_entry cmd_config_entry = {
 "             a percentage (default 0.05; 0: no gold items are served)\n"
 "  gold-seed  integer seeding, with each user's name, which of their items\n"
 "             are gold (default 1)\n"
+"  show-paths what the label screen shows of an item's file: full (the\n"
+"             path), basename (the file's name) or none (the item number\n"
+"             only); new projects start at none, older stores read full;\n"
+"             the review screen always shows the full path\n"
 "  media, ordinal   fixed when the project is created\n",
 	.run = cmd_config_run,
 };

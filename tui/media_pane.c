@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "media_pane.h"
+#include "pane_line.h"
 #include "ui.h"
 
 static void
@@ -35,26 +36,40 @@ draw_time_axis(const struct media_pane *m, const struct prepared *p, int y)
 
 int
 pane_draw_text(struct media_pane *m, const struct prepared *p,
-    const char *none, int warn, const char *hint)
+    const char *none, int warn, const char *error, const char *hint)
 {
 	int y = m->y + m->rows / 2;
 
+	/* Wrapped, not cut: at 80x24 the pane is 51 columns wide. */
 	if (p == NULL) {
-		ui_print(y, m->x + 2, m->cols - 2, none ? none : "",
-		    warn ? ui_attr(UI_WARNING) : ui_attr(UI_DIM));
+		pane_wrap(y, m->x + 2, m->cols - 4, m->rows / 2 - 1,
+		    none ? none : "", warn ? ui_attr(UI_WARNING) :
+		    ui_attr(UI_DIM));
 		return 1;
 	}
 	if (p->error != NULL) {
-		ui_print(y, m->x + 2, m->cols - 2, p->error,
-		    ui_attr(UI_WARNING));
+		y += pane_wrap(y, m->x + 2, m->cols - 4, m->rows / 2 - 2,
+		    error != NULL ? error : p->error, ui_attr(UI_WARNING));
 		if (hint != NULL)
-			ui_print(y + 1, m->x + 2, m->cols - 2, hint,
+			pane_wrap(y, m->x + 2, m->cols - 4, 1, hint,
 			    ui_attr(UI_DIM));
 		return 1;
 	}
 	if (p->kind == MEDIA_KIND_AUDIO)
 		draw_time_axis(m, p, m->y + m->rows - 1);
 	return 0;
+}
+
+/*
+ * A long message's rows lie over the pane's last rows, which the raw cells
+ * just overwrote: curses is to send them again at the next refresh()
+ * (wredrawln: its idea of those rows of the terminal no longer holds).
+ */
+static void
+redraw_covered(const struct media_pane *m)
+{
+	if (m->covered > 0)
+		wredrawln(stdscr, m->y + m->rows - m->covered, m->covered);
 }
 
 void
@@ -68,8 +83,10 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 	 * wiped before refresh(): text or an overlay drawn now lands on it.
 	 */
 	if (blank || p == NULL || p->error != NULL) {
-		if (m->dirty)
+		if (m->dirty) {
 			ui_raw_cells(m->y, m->x, m->cols, m->rows, NULL);
+			redraw_covered(m);
+		}
 		m->dirty = 0;
 		refresh();
 		return;
@@ -86,10 +103,12 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		}
 		m->dirty = 0;
 		m->playhead = -1;
+		redraw_covered(m);
+		refresh();
 	}
 	if (p->kind != MEDIA_KIND_AUDIO)
 		return;
-	if (player_poll(pl, NULL) && p->duration > 0)
+	if (player_poll(pl) && p->duration > 0)
 		col = (int)(player_elapsed(pl) / p->duration * (m->cols - 1));
 	if (col >= m->cols)
 		col = -1;
@@ -204,49 +223,75 @@ pane_view_status(const struct prepared *p)
 }
 
 void
-pane_view_line(const struct prepared *p, int y)
-{
-	char *v = pane_view_status(p);
-	int n, x;
-
-	if (v == NULL)
-		return;
-	/*
-	 * Right-aligned over the end of the row, with a space before it.
-	 * It covers the item's metadata where the row is short: a picture
-	 * that is not what the file looks like must say so.  At its longest
-	 * (zoomed, every tone changed) it leaves 12 columns of 80.
-	 */
-	n = (int)strlen(v);
-	x = COLS - n - 1;
-	if (x < 1)
-		x = 1;
-	ui_clear_to(y, x - 1, COLS - x + 1, ui_attr(UI_NORMAL));
-	ui_print(y, x, COLS - x, v, ui_attr(UI_KEY));
-	free(v);
-}
-
-void
 pane_play(struct player *pl, const struct prepared *p, struct pane_msg *msg,
-    int *told, const char *goes_on)
+    const char *goes_on)
 {
 	char *cause = NULL;
 
 	if (p == NULL || p->kind != MEDIA_KIND_AUDIO)
 		return;
-	if (player_poll(pl, NULL)) {
+	if (player_poll(pl)) {
 		player_stop(pl);
 		return;
 	}
+	/* A failure not shown yet belongs to the playback before this one. */
+	free(player_failure(pl));
 	if (p->play_error != NULL)
 		cause = xstrdup(p->play_error);
 	if (cause != NULL || player_start(pl, p->play_path != NULL ?
 	    p->play_path : p->it.path, &cause) != 0) {
-		if (!*told)
-			pane_msg_set(msg, 1, "%s; %s", cause, goes_on);
-		*told = 1;
+		pane_msg_set(msg, 1, "%s; %s", cause, goes_on);
 		free(cause);
 	}
+}
+
+void
+pane_status(const struct pane_field *f, int n)
+{
+	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
+	pane_fields(0, 0, COLS, " | ", f, n, ui_attr(UI_STATUS));
+}
+
+void
+pane_item_row(int y, const struct pane_field *lead, int nlead,
+    const struct prepared *p, int meta_drop)
+{
+	const struct queue_item *it = p != NULL ? &p->it : NULL;
+	int nmeta = it != NULL ? it->nmeta : 0, i, n = nlead, width = COLS;
+	struct pane_field *f = xcalloc((size_t)(nlead + nmeta) + 1,
+	    sizeof *f);
+	char **kv = xcalloc((size_t)nmeta + 1, sizeof *kv);
+	char *v = pane_view_status(p);
+
+	/*
+	 * The view goes at the right end, three spaces after the fields,
+	 * which fit in what is left: a picture that is not what the file
+	 * looks like must say so, so the metadata gives way to it.  At its
+	 * longest (zoomed, every tone changed) it leaves 12 columns of 80.
+	 */
+	if (v != NULL) {
+		int vw = (int)strlen(v);
+
+		width = COLS - vw - 3;
+		if (width < 1)
+			width = 1;
+		ui_clear_to(y, width, COLS - width, ui_attr(UI_NORMAL));
+		ui_print(y, width + 3 < COLS ? width + 3 : width, COLS - width,
+		    v, ui_attr(UI_KEY));
+		free(v);
+	}
+
+	memcpy(f, lead, (size_t)nlead * sizeof *f);
+	for (i = 0; i < nmeta; i++) {
+		kv[i] = xasprintf("%s=%s", it->meta[i].key,
+		    it->meta[i].value);
+		f[n++] = (struct pane_field){ kv[i], meta_drop, PANE_KEEP };
+	}
+	pane_fields(y, 0, width, "  ", f, n, ui_attr(UI_DIM));
+	for (i = 0; i < nmeta; i++)
+		free(kv[i]);
+	free(kv);
+	free(f);
 }
 
 void
@@ -329,46 +374,146 @@ pane_map_key(const struct project *p, int class_action,
 	return 0;
 }
 
-/* The overlay's box; the first row to write in. */
+/*
+ * The overlay's box: the whole width from row 2 to the fourth row from the
+ * bottom, so nothing of the pane or the panel shows through at any width;
+ * the text starts at column 4 (*x0 + 2).  Returns the first row to write
+ * in; *ylast is the last.
+ */
 static int
 overlay_box(int *x0, int *w, int *ylast)
 {
 	int h = LINES - 4, y0 = 2;
 
+	pane_box(y0, 0, h, COLS);
 	*x0 = 4;
 	*w = COLS - 8;
 	*ylast = y0 + h - 2;
-	pane_box(y0, *x0, h, *w);
 	return y0 + 1;
+}
+
+/* One row of the help: a key ("" under it, where its text wraps) and a
+ * line of its text. */
+struct help_row {
+	char key[16];
+	char *text;
+	int attr;
+};
+
+static void
+help_add(struct help_row **rows, int *n, const char *key, const char *text,
+    int width, int attr)
+{
+	struct ui_text v;
+	int i;
+
+	ui_text_init(&v);
+	ui_text_set(&v, text);
+	ui_text_wrap(&v, width);
+	*rows = xreallocarray(*rows, (size_t)*n + (size_t)v.nlines + 1,
+	    sizeof **rows);
+	for (i = 0; i < v.nlines; i++) {
+		struct help_row *r = &(*rows)[(*n)++];
+
+		snprintf(r->key, sizeof r->key, "%s", i == 0 && key != NULL ?
+		    key : "");
+		r->text = xstrndup(v.text + v.lines[i].off, v.lines[i].len);
+		r->attr = attr;
+	}
+	ui_text_free(&v);
+}
+
+/* The help's rows for a text column width wide: classes, keys, footer. */
+static struct help_row *
+help_rows(const struct project *p, const char *verb, const char *suffix,
+    const struct pane_key *keys, size_t nkeys, const char *footer, int width,
+    int *n)
+{
+	struct help_row *rows = NULL;
+	size_t k;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < p->nclasses; i++) {
+		char *line = xasprintf("%s%s%s%s", verb, p->classes[i].name,
+		    p->classes[i].borderline ? " (borderline)" : "", suffix);
+		char key[2] = { p->classes[i].key, '\0' };
+
+		help_add(&rows, n, key, line, width,
+		    ui_attr(UI_NORMAL));
+		free(line);
+	}
+	for (k = 0; k < nkeys; k++)
+		if (keys[k].name != NULL)
+			help_add(&rows, n, keys[k].name, keys[k].help, width,
+			    ui_attr(UI_NORMAL));
+	if (footer != NULL)
+		help_add(&rows, n, NULL, footer, width, ui_attr(UI_DIM));
+	return rows;
 }
 
 void
 pane_help(const struct project *p, const char *title, const char *verb,
     const char *suffix, const struct pane_key *keys, size_t nkeys,
-    const char *footer)
+    const char *footer, struct pane_scroll *sc)
 {
-	int x0, w, last, y = overlay_box(&x0, &w, &last), i;
-	size_t k;
+	int x0, w, last, y = overlay_box(&x0, &w, &last), i, n, room;
+	struct help_row *rows = help_rows(p, verb, suffix, keys, nkeys,
+	    footer, w - 16, &n);
+	char *head;
 
-	ui_print(y++, x0 + 2, w - 4, title, ui_attr(UI_KEY));
-	for (i = 0; i < p->nclasses && y <= last; i++) {
-		char line[160], key[2] = { p->classes[i].key, 0 };
+	/* The rows under the title; a help longer than them scrolls, with its
+	 * position on the last. */
+	room = last - y;
+	if (n > room)
+		room--;
+	sc->lines = n;
+	sc->rows = room;
+	if (sc->top > n - room)
+		sc->top = n - room;
+	if (sc->top < 0)
+		sc->top = 0;
+	head = xasprintf("%s (%s)", title, n > room ? "arrows PgUp PgDn "
+	    "Home End scroll, any other key closes" : "any key closes");
+	ui_print(y++, x0 + 2, w - 4, head, ui_attr(UI_KEY));
+	free(head);
+	for (i = sc->top; i < n && i < sc->top + room; i++, y++) {
+		if (rows[i].key[0] != '\0')
+			ui_print(y, x0 + 2, 12, rows[i].key, ui_attr(UI_KEY));
+		ui_print(y, x0 + 14, w - 16, rows[i].text, rows[i].attr);
+	}
+	if (n > room) {
+		char pos[64];
 
-		snprintf(line, sizeof line, "%s%s%s%s", verb,
-		    p->classes[i].name,
-		    p->classes[i].borderline ? " (borderline)" : "", suffix);
-		ui_print(y, x0 + 2, 12, key, ui_attr(UI_KEY));
-		ui_print(y++, x0 + 14, w - 16, line, ui_attr(UI_NORMAL));
+		snprintf(pos, sizeof pos, "lines %d-%d of %d", sc->top + 1,
+		    i, n);
+		ui_print(last, x0 + 2, w - 4, pos, ui_attr(UI_DIM));
 	}
-	for (k = 0; k < nkeys && y <= last; k++) {
-		if (keys[k].name == NULL)
-			continue;
-		ui_print(y, x0 + 2, 12, keys[k].name, ui_attr(UI_KEY));
-		ui_print(y++, x0 + 14, w - 16, keys[k].help,
-		    ui_attr(UI_NORMAL));
+	for (i = 0; i < n; i++)
+		free(rows[i].text);
+	free(rows);
+}
+
+int
+pane_help_key(struct pane_scroll *sc, int code, int key)
+{
+	int page = sc->rows > 1 ? sc->rows - 1 : 1, top = sc->top;
+
+	if (!code || sc->lines <= sc->rows)
+		return 0;
+	switch (key) {
+	case KEY_UP: top--; break;
+	case KEY_DOWN: top++; break;
+	case KEY_PPAGE: top -= page; break;
+	case KEY_NPAGE: top += page; break;
+	case KEY_HOME: top = 0; break;
+	case KEY_END: top = sc->lines - sc->rows; break;
+	default: return 0;
 	}
-	if (footer != NULL && y <= last)
-		ui_print(y, x0 + 2, w - 4, footer, ui_attr(UI_DIM));
+	if (top > sc->lines - sc->rows)
+		top = sc->lines - sc->rows;
+	sc->top = top < 0 ? 0 : top;
+	return 1;
 }
 
 void
@@ -383,15 +528,71 @@ pane_guide(int version, struct ui_text *v)
 	ui_text_draw(v, y, x0 + 2, w - 4, last - y, last);
 }
 
+/* s with every from replaced by to; malloc'd. */
+static char *
+replace_all(const char *s, const char *from, const char *to)
+{
+	struct buf b = { 0 };
+	size_t n = strlen(from);
+	const char *q;
+
+	if (n == 0)
+		return xstrdup(s);
+	while ((q = strstr(s, from)) != NULL) {
+		buf_add(&b, s, (size_t)(q - s));
+		buf_puts(&b, to);
+		s = q + n;
+	}
+	buf_puts(&b, s);
+	return b.s != NULL ? b.s : xstrdup("");
+}
+
+char *
+pane_redact(const char *text, const char *path, int base_too,
+    const char *as)
+{
+	const char *base;
+	char *once, *twice;
+
+	if (path == NULL || *path == '\0')
+		return xstrdup(text);
+	once = replace_all(text, path, as);
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	/* A name of one or two bytes would turn up inside other words. */
+	if (!base_too || strlen(base) < 3)
+		return once;
+	twice = replace_all(once, base, as);
+	free(once);
+	return twice;
+}
+
+void
+pane_msg_hide(struct pane_msg *m, const char *path, int base_too,
+    const char *as)
+{
+	free(m->hide);
+	free(m->as);
+	m->hide = path != NULL ? xstrdup(path) : NULL;
+	m->as = path != NULL ? xstrdup(as) : NULL;
+	m->hide_base = base_too;
+}
+
 void
 pane_msg_set(struct pane_msg *m, int warn, const char *fmt, ...)
 {
 	va_list ap;
+	char *t;
 
 	free(m->text);
 	va_start(ap, fmt);
-	m->text = xvasprintf(fmt, ap);
+	t = xvasprintf(fmt, ap);
 	va_end(ap);
+	if (m->hide != NULL) {
+		m->text = pane_redact(t, m->hide, m->hide_base, m->as);
+		free(t);
+	} else
+		m->text = t;
 	m->warn = warn;
 }
 
@@ -403,25 +604,55 @@ pane_msg_clear(struct pane_msg *m)
 }
 
 void
+pane_msg_free(struct pane_msg *m)
+{
+	pane_msg_clear(m);
+	pane_msg_hide(m, NULL, 0, NULL);
+}
+
+void
+pane_footer(struct media_pane *pane, const struct pane_msg *m,
+    const char *keys, int attr)
+{
+	int rows = 0, i;
+
+	if (m->text != NULL) {
+		rows = pane_wrap_rows(m->text, COLS);
+		if (rows > PANE_MSG_ROWS)
+			rows = PANE_MSG_ROWS;
+		for (i = 0; i < rows; i++)
+			ui_clear_to(LINES - 1 - rows + i, 0, COLS,
+			    ui_attr(UI_NORMAL));
+		pane_wrap(LINES - 1 - rows, 0, COLS, rows, m->text, m->warn ?
+		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
+	}
+	pane_hints(LINES - 1, keys, attr);
+	/* Rows over the pane's bottom: the picture is sent again under
+	 * them when they come or go (pane_refresh). */
+	if (pane != NULL && (rows > 1 ? rows - 1 : 0) != pane->covered) {
+		pane->covered = rows > 1 ? rows - 1 : 0;
+		pane->dirty = 1;
+	}
+}
+
+void
 pane_bottom(const struct pane_msg *m, const char *keys, int attr)
 {
-	if (m->text != NULL)
-		ui_print(LINES - 2, 0, COLS, m->text, m->warn ?
-		    ui_attr(UI_WARNING) : ui_attr(UI_NORMAL));
-	ui_print(LINES - 1, 0, COLS, keys, attr);
+	pane_footer(NULL, m, keys, attr);
 }
 
 enum pane_input
-pane_wait_key(struct player *pl, struct pane_msg *msg, int *told,
-    const char *goes_on, int waiting, int *key)
+pane_wait_key(struct player *pl, struct pane_msg *msg, const char *goes_on,
+    int waiting, int *key)
 {
-	int failed = 0, playing = player_poll(pl, &failed), r;
+	int playing = player_poll(pl), r;
+	char *why = player_failure(pl);
 	wint_t wk;
 
-	if (failed && !*told) {
-		pane_msg_set(msg, 1, "the audio player (%s) failed: no sound "
-		    "device? %s", player_command(pl), goes_on);
-		*told = 1;
+	/* player_failure gives each failure once: it is said once. */
+	if (why != NULL) {
+		pane_msg_set(msg, 1, "playback failed: %s; %s", why, goes_on);
+		free(why);
 	}
 	r = ui_get_wch(playing || waiting ? 40 : 250, &wk);
 	if (r == ERR)

@@ -18,6 +18,7 @@
 
 #include "accord/project.h"
 #include "accord/util.h"
+#include "pane_line.h"
 #include "player.h"
 #include "prefetch.h"
 #include "ui_text.h"
@@ -35,6 +36,7 @@ struct media_pane {
 	 */
 	struct image_view view;
 	int view_w, view_h;
+	int covered;		/* bottom rows under a long message */
 };
 
 enum pane_move {
@@ -71,12 +73,13 @@ void pane_resized(struct media_pane *m, int panel_w, struct prefetch *pf,
 
 /*
  * The curses part, inside the draw pass: when there is no picture to show
- * (p NULL: `none`, in the warning colour when warn; p failed: its error and
- * `hint`), the text; for audio, the time axis on the pane's last row.
- * Returns 1 when the pane shows text instead of a picture.
+ * (p NULL: `none`, in the warning colour when warn; p failed: `error`, or
+ * p's own error when NULL, and `hint`), the text, wrapped; for audio, the
+ * time axis on the pane's last row.  Returns 1 when the pane shows text
+ * instead of a picture.
  */
 int pane_draw_text(struct media_pane *m, const struct prepared *p,
-    const char *none, int warn, const char *hint);
+    const char *none, int warn, const char *error, const char *hint);
 
 /*
  * End of the draw pass, in place of refresh(): when `blank` (text or an
@@ -86,6 +89,19 @@ int pane_draw_text(struct media_pane *m, const struct prepared *p,
  */
 void pane_refresh(struct media_pane *m, const struct prepared *p,
     struct player *pl, int blank);
+
+/* Row 0, the status bar: fields joined by " | ", fitted (pane_fields). */
+void pane_status(const struct pane_field *f, int n);
+
+/*
+ * Row y of an item: the fields lead[0..nlead), then the metadata of p's
+ * item (p may be NULL) as whole "key=value" fields dropped at rank
+ * meta_drop, joined by two spaces and fitted to the width (pane_fields),
+ * dim; an image's view (pane_view_status) at the right end, the fields
+ * fitted to what it leaves.
+ */
+void pane_item_row(int y, const struct pane_field *lead, int nlead,
+    const struct prepared *p, int meta_drop);
 
 /*
  * Render p, just shown, for the pane when it was rendered for another
@@ -104,15 +120,12 @@ void pane_move(struct media_pane *m, struct prepared *p, enum pane_move a);
  * malloc'd.
  */
 char *pane_view_status(const struct prepared *p);
-/* pane_view_status(p) at the right end of row y (nothing for no image). */
-void pane_view_line(const struct prepared *p, int y);
 
 struct pane_msg;
 /* Space: play audio p, or stop it when playing (p not audio: nothing).
- * When no player can start, the first time (*told 0) says so in msg,
- * ending "; GOES_ON". */
+ * When no player can start, says why in msg, ending "; GOES_ON". */
 void pane_play(struct player *pl, const struct prepared *p,
-    struct pane_msg *msg, int *told, const char *goes_on);
+    struct pane_msg *msg, const char *goes_on);
 
 /*
  * When the terminal is smaller than min_cols x min_rows: say so on the
@@ -163,11 +176,24 @@ struct pane_key {
 int pane_map_key(const struct project *p, int class_action,
     const struct pane_key *keys, size_t nkeys, int key, int *arg);
 
-/* The help overlay: title, a line per class ("VERB NAME[ (borderline)]
- * SUFFIX"), a line per named key, then footer (may be NULL). */
+/* Where a scrolled overlay is: its first line shown, rows, lines. */
+struct pane_scroll {
+	int top, rows, lines;
+};
+
+/*
+ * The help overlay, over the whole width: "TITLE (any key closes)", a line
+ * per class ("VERB NAME[ (borderline)] SUFFIX"), a line per named key,
+ * then footer (may be NULL); long lines wrap under their text.  When it
+ * is longer than the box, it scrolls from sc->top and says where it is.
+ */
 void pane_help(const struct project *p, const char *title, const char *verb,
     const char *suffix, const struct pane_key *keys, size_t nkeys,
-    const char *footer);
+    const char *footer, struct pane_scroll *sc);
+/* A key for the help (code: a keypad key): 1 when it scrolled the help
+ * (arrows, PgUp, PgDn, Home, End, only when there is more than fits);
+ * 0: any other key, which closes it. */
+int pane_help_key(struct pane_scroll *sc, int code, int key);
 /* The guideline overlay: version's text in the viewer v (ui_text.h),
  * wrapped, scrolled and searched; its keys go to ui_text_key. */
 void pane_guide(int version, struct ui_text *v);
@@ -176,11 +202,41 @@ void pane_guide(int version, struct ui_text *v);
 struct pane_msg {
 	char *text;		/* NULL: none */
 	int warn;
+	char *hide, *as;	/* pane_msg_hide; NULL: nothing hidden */
+	int hide_base;
 };
+/* The message, with what pane_msg_hide hides replaced. */
 void pane_msg_set(struct pane_msg *m, int warn, const char *fmt, ...)
     ACC_PRINTF(3, 4);
 void pane_msg_clear(struct pane_msg *m);
-/* The message line and, on the last row, keys in attr. */
+/* The text, and what is hidden, freed. */
+void pane_msg_free(struct pane_msg *m);
+/*
+ * From now on messages show `as` wherever they would show path (NULL:
+ * nothing is hidden), and, with base_too, wherever they would show its
+ * base name: the label screen's show-paths setting reaches the messages
+ * made from a cause about the file (the loader's, the player's).
+ */
+void pane_msg_hide(struct pane_msg *m, const char *path, int base_too,
+    const char *as);
+/* text with path (and with base_too its base name) replaced by as;
+ * malloc'd.  path NULL or "": a copy. */
+char *pane_redact(const char *text, const char *path, int base_too,
+    const char *as);
+
+/* The rows a long message may take, upwards from the message line. */
+#define PANE_MSG_ROWS 3
+/*
+ * The message, wrapped over up to PANE_MSG_ROWS rows ending on the second
+ * row from the bottom (its last row ends with an ellipsis when it needs
+ * more), and on the last row the key hints `keys` in attr, fitted to the
+ * width (pane_hints: items separated by two spaces, help and quit last).
+ * Rows of the message over the pane (NULL: none) are noted in it, so the
+ * picture is sent again when they come and go.
+ */
+void pane_footer(struct media_pane *pane, const struct pane_msg *m,
+    const char *keys, int attr);
+/* pane_footer without a pane (the stats screen). */
 void pane_bottom(const struct pane_msg *m, const char *keys, int attr);
 
 /* What one wait of a screen's loop brought. */
@@ -193,12 +249,13 @@ enum pane_input {
 
 /*
  * One wait of a screen's loop for a key in *key.  When the audio player
- * pl failed to start and nobody was told (*told 0), first says so in msg,
- * ending "GOES_ON".  Waits 40 ms while audio plays or while `waiting` (for
- * the loader), else 250 ms, so the playhead moves and a loaded item shows.
+ * pl failed (player_failure), first says so in msg, once, with the
+ * player's reason: "playback failed: REASON; GOES_ON".  Waits 40 ms while
+ * audio plays or while `waiting` (for the loader), else 250 ms, so the
+ * playhead moves and a loaded item shows.
  */
 enum pane_input pane_wait_key(struct player *pl, struct pane_msg *msg,
-    int *told, const char *goes_on, int waiting, int *key);
+    const char *goes_on, int waiting, int *key);
 
 /* SIGINT, SIGTERM and SIGHUP only set a flag, and a terminal that went
  * away counts as one (ui_catch_signals, ui_get_wch); the loop ends on it. */

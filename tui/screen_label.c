@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "accord/config.h"
 #include "accord/guideline.h"
 #include "accord/project.h"
 #include "accord/label.h"
@@ -137,6 +138,37 @@ tags_load(struct label_screen *s)
 		free(cause);
 }
 
+/*
+ * How cur is named on the screen, by the show-paths setting (read again
+ * for each item, so an admin's change shows at the next one): its path,
+ * its base name, or its number; messages about it name it the same way
+ * (a cause from the loader or the player quotes the path).
+ */
+static void
+name_item(struct label_screen *s)
+{
+	const char *path, *base;
+	char *cause = NULL;
+
+	free(s->shown);
+	s->shown = NULL;
+	pane_msg_hide(&s->msg, NULL, 0, NULL);
+	if (s->cur == NULL)
+		return;
+	if (config_paths(s->st, &s->paths, &cause) != 0)
+		free(cause);	/* it reads CONFIG_PATHS_NONE */
+	path = s->cur->it.path != NULL ? s->cur->it.path : "";
+	base = strrchr(path, '/');
+	base = base != NULL ? base + 1 : path;
+	if (s->paths == CONFIG_PATHS_FULL) {
+		s->shown = xstrdup(path);
+		return;
+	}
+	s->shown = s->paths == CONFIG_PATHS_BASENAME ? xstrdup(base) :
+	    xasprintf("item %lld", s->cur->it.id);
+	pane_msg_hide(&s->msg, path, s->paths == CONFIG_PATHS_NONE, s->shown);
+}
+
 /* Load what the screen shows about cur that the loader does not give. */
 static void
 item_shown(struct label_screen *s)
@@ -151,6 +183,7 @@ item_shown(struct label_screen *s)
 	free(s->tags);
 	s->tags = NULL;
 	s->my_class = 0;
+	name_item(s);
 	if (s->cur == NULL)
 		return;
 	prefetch_set_current(s->pf, s->cur->it.id);
@@ -202,6 +235,8 @@ leave_item(struct label_screen *s)
 	player_stop(s->pl);
 	prepared_free(s->cur);
 	s->cur = NULL;
+	/* The picture goes too: "Nothing left" was drawn over it. */
+	s->pane.dirty = 1;
 }
 
 static void
@@ -475,8 +510,7 @@ act_zoom(struct label_screen *s, enum action a)
 static void
 act_play(struct label_screen *s)
 {
-	pane_play(s->pl, s->cur, &s->msg, &s->told_player,
-	    "labeling goes on");
+	pane_play(s->pl, s->cur, &s->msg, "labeling goes on");
 }
 
 /* --- the loop --------------------------------------------------------- */
@@ -645,6 +679,7 @@ act(struct label_screen *s, enum action a, int arg)
 	case ACT_BACK: act_back(s); break;
 	case ACT_HELP:
 		s->overlay = OV_HELP;
+		s->help.top = 0;
 		s->pane.dirty = 1;
 		break;
 	case ACT_GUIDE:
@@ -694,7 +729,7 @@ run(void *arg)
 		int key = 0, a_arg = 0;
 		enum action a;
 		enum pane_input in = pane_wait_key(s->pl, &s->msg,
-		    &s->told_player, "labeling goes on", s->cur == NULL, &key);
+		    "labeling goes on", s->cur == NULL, &key);
 
 		if (in == PANE_IDLE) {
 			take_loaded(s);
@@ -715,6 +750,13 @@ run(void *arg)
 		    in == PANE_CODE, key, on_resize, s)) {
 			label_draw(s);
 			s->trace_action = "guide";
+			trace_done(s);
+			continue;
+		}
+		if (s->overlay == OV_HELP && pane_help_key(&s->help,
+		    in == PANE_CODE, key)) {
+			label_draw(s);
+			s->trace_action = "help";
 			trace_done(s);
 			continue;
 		}
@@ -758,7 +800,8 @@ finish(struct label_screen *s)
 	free(s->hist);
 	free(s->note);
 	free(s->tags);
-	pane_msg_clear(&s->msg);
+	free(s->shown);
+	pane_msg_free(&s->msg);
 	free(s->failure);
 	free(s->guideline);
 	ui_text_free(&s->guide);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "accord/config.h"
 #include "accord/project.h"
 #include "media_pane.h"
 
@@ -50,9 +51,11 @@ struct label_screen {
 	int labeled;		/* labels this session */
 	double started;
 	struct pane_msg msg;
-	int told_player;
 	enum overlay overlay;
 	struct ui_text guide;	/* the guideline overlay's viewer */
+	struct pane_scroll help;	/* the help overlay's place */
+	enum config_paths paths;	/* show-paths: what names the item */
+	char *shown;		/* cur as the labeler sees it named */
 	struct media_pane pane;
 
 	FILE *trace;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "accord/util.h"
+#include "pane_line.h"
 #include "prefetch.h"
 #include "screen_label.h"
 #include "ui.h"
@@ -16,32 +17,60 @@
 #define MIN_ROWS 24
 
 static void
+draw_item_row(struct label_screen *s)
+{
+	struct pane_field f[2];
+	char *num = NULL;
+	int n = 0;
+
+	/* full: the path as before; else the item's number, then the base
+	 * name when show-paths is basename. */
+	if (s->paths != CONFIG_PATHS_FULL) {
+		num = xasprintf("item %lld", s->cur->it.id);
+		f[n++] = (struct pane_field){ num, 0, PANE_KEEP };
+	}
+	if (s->paths != CONFIG_PATHS_NONE && s->shown != NULL)
+		f[n++] = (struct pane_field){ s->shown, 0, PANE_MIDDLE };
+	pane_item_row(1, f, n, s->cur, 1);
+	free(num);
+}
+
+/*
+ * Row 0: the status bar; row 1: the item, named as show-paths says, and
+ * its metadata.  At 80 columns they give way rather than lose their ends:
+ * the rate and the user name go first, a long task name is shortened, a
+ * path keeps its file name, metadata that does not fit is left out whole.
+ */
+static void
 draw_status(struct label_screen *s)
 {
 	long long done = 0, rem = 0;
 	double mins = (acc_monotonic() - s->started) / 60;
-	char *line;
+	char *gl, *counts, *rate;
 
 	prefetch_progress(s->pf, &done, &rem);
-	line = xasprintf(" accord | %s | %s | guideline v%d | %lld done, %lld "
-	    "left | %.1f/min%s", s->proj.task, s->user, s->proj.guideline, done,
-	    rem, mins > 0 ? s->labeled / mins : 0.0,
-	    s->mode == MODE_BACK ? " | BACK (s: forward)" : "");
-	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
-	ui_print(0, 0, COLS, line, ui_attr(UI_STATUS));
-	free(line);
-	if (s->cur != NULL) {
-		struct buf b = { 0 };
-		int i;
+	gl = xasprintf("guideline v%d", s->proj.guideline);
+	counts = xasprintf("%lld done, %lld left", done, rem);
+	rate = xasprintf("%.1f/min", mins > 0 ? s->labeled / mins : 0.0);
+	{
+		const struct pane_field f[] = {
+			{ " accord", 0, PANE_KEEP },
+			{ s->proj.task, 0, PANE_END },
+			{ s->user, 2, PANE_END },
+			{ gl, 0, PANE_KEEP },
+			{ counts, 0, PANE_KEEP },
+			{ rate, 1, PANE_KEEP },
+			{ s->mode == MODE_BACK ? "BACK (s: forward)" : NULL, 0,
+			    PANE_KEEP },
+		};
 
-		buf_puts(&b, s->cur->it.path);
-		for (i = 0; i < s->cur->it.nmeta; i++)
-			buf_printf(&b, "  %s=%s", s->cur->it.meta[i].key,
-			    s->cur->it.meta[i].value);
-		ui_print(1, 0, COLS, b.s, ui_attr(UI_DIM));
-		buf_free(&b);
-		pane_view_line(s->cur, 1);
+		pane_status(f, sizeof f / sizeof f[0]);
 	}
+	free(gl);
+	free(counts);
+	free(rate);
+	if (s->cur != NULL)
+		draw_item_row(s);
 }
 
 static void
@@ -68,33 +97,46 @@ draw_panel(struct label_screen *s)
 		y++;
 	}
 	y++;
+	/* The note and tags wrap (up to 3 and 2 rows) rather than run off
+	 * the panel's 26 columns. */
 	if (s->cur != NULL && y < LINES - 3) {
 		ui_print(y++, x, w, "note:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->note ? s->note : "-",
+		y += pane_wrap(y, x, w, 3, s->note ? s->note : "-",
 		    ui_attr(UI_NORMAL));
 		ui_print(y++, x, w, "tags:", ui_attr(UI_DIM));
-		ui_print(y++, x, w, s->tags && *s->tags ? s->tags : "-",
+		y += pane_wrap(y, x, w, 2, s->tags && *s->tags ? s->tags : "-",
 		    ui_attr(UI_NORMAL));
 	}
 }
 
-/* What curses draws in the media pane: text when there is no picture. */
+/*
+ * What curses draws in the media pane: text when there is no picture.  An
+ * item's error names its file the way show-paths says.
+ */
 static int
 draw_media_text(struct label_screen *s)
 {
-	return pane_draw_text(&s->pane, s->cur, s->failed ? s->failure :
+	char *error = NULL;
+	int r;
+
+	if (s->cur != NULL && s->cur->error != NULL && s->msg.hide != NULL)
+		error = pane_redact(s->cur->error, s->msg.hide,
+		    s->msg.hide_base, s->msg.as);
+	r = pane_draw_text(&s->pane, s->cur, s->failed ? s->failure :
 	    s->empty ? "Nothing left for you to label now. q quits; new items "
 	    "appear here when others release them." : "loading...", s->failed,
-	    "s skips this item");
+	    error, "s skips this item");
+	free(error);
+	return r;
 }
 
 static void
 draw_overlay(struct label_screen *s)
 {
 	if (s->overlay == OV_HELP)
-		pane_help(&s->proj, "keys (any key closes)", "label as ", "",
-		    label_keys, label_nkeys, "mouse: click a class "
-		    "to label with it");
+		pane_help(&s->proj, "keys", "label as ", "", label_keys,
+		    label_nkeys, "mouse: click a class to label with it",
+		    &s->help);
 	else
 		pane_guide(s->proj.guideline, &s->guide);
 }
@@ -110,9 +152,13 @@ draw_screen(struct label_screen *s)
 	draw_status(s);
 	text = draw_media_text(s);
 	draw_panel(s);
-	pane_bottom(&s->msg, "keys: class key labels  b borderline  n note  "
-	    "t tags  u undo  s skip  p back  g guide  ? help  q quit",
-	    ui_attr(UI_DIM));
+	/* Fits 80 columns whole (the class keys are in the panel); a
+	 * narrower row drops items before "? help  q quit". */
+	pane_footer(&s->pane, &s->msg, s->proj.media == MEDIA_KIND_AUDIO ?
+	    "keys: space play  n note  t tags  u undo  s skip  p back  "
+	    "g guide  ? help  q quit" :
+	    "keys: n note  t tags  u undo  s skip  p back  g guide  + - zoom  "
+	    "? help  q quit", ui_attr(UI_DIM));
 	if (s->overlay != OV_NONE)
 		draw_overlay(s);
 	pane_refresh(&s->pane, s->cur, s->pl, text || s->overlay != OV_NONE);

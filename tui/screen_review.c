@@ -22,6 +22,7 @@
 #include "accord/review.h"
 #include "accord/util.h"
 #include "media_pane.h"
+#include "pane_line.h"
 #include "player.h"
 #include "prefetch.h"
 #include "screen.h"
@@ -128,9 +129,9 @@ struct screen {
 	int panel_top;		/* panel lines scrolled off the top */
 	int panel_more;		/* the last draw left lines below */
 	struct pane_msg msg;
-	int told_player;
 	enum overlay overlay;
 	struct ui_text guide;	/* the guideline overlay's viewer */
+	struct pane_scroll help;	/* the help overlay's place */
 };
 
 /*
@@ -530,52 +531,73 @@ act_edit_guideline(struct screen *s)
 static void
 act_play(struct screen *s)
 {
-	pane_play(s->pl, s->cur, &s->msg, &s->told_player,
-	    "the review goes on");
+	pane_play(s->pl, s->cur, &s->msg, "the review goes on");
 }
 
 /* --- drawing ---------------------------------------------------------- */
 
 static void
+draw_item_row(struct screen *s)
+{
+	char *batch = xasprintf("batch=%s", s->det.batch);
+	const struct pane_field f[] = {
+		{ s->det.path, 0, PANE_MIDDLE },
+		{ batch, 1, PANE_END },
+	};
+
+	pane_item_row(1, f, 2, s->cur, 2);
+	free(batch);
+}
+
+/*
+ * Row 0: the status bar; row 1: the item's path (an SME sees paths
+ * whatever show-paths says: the labels beside it tell more than a folder
+ * name), batch and metadata.  At 80 columns they give way rather than
+ * lose their ends: the entropy and the user name go first, a long filter
+ * is shortened, the path keeps its file name, metadata that does not fit
+ * is left out whole.
+ */
+static void
 draw_status(struct screen *s)
 {
-	struct buf b = { 0 };
-	char *ft = review_filter_text(&s->filter);
+	char *ft = review_filter_text(&s->filter), *gl, *pos = NULL,
+	    *h = NULL, *filter;
+	const char *decision = NULL;
 
-	/* Most telling first: a narrow terminal cuts the line's end.  The
-	 * number of labels is the panel's first heading. */
-	buf_printf(&b, " accord | review | %s | guideline v%d | ", s->user,
-	    s->proj.guideline);
+	gl = xasprintf("guideline v%d", s->proj.guideline);
 	if (s->nq == 0)
-		buf_puts(&b, "no items");
+		pos = xstrdup("no items");
 	else if (s->outside != 0 && cur_item(s) == s->outside)
-		buf_printf(&b, "item %lld (not in the queue)", cur_item(s));
-	else
-		buf_printf(&b, "%d/%d | H %.2f bits", s->pos + 1, s->nq,
-		    s->q[s->pos].entropy);
-	if (s->nq > 0)
-		buf_printf(&b, " | %s", review_panel_decision(&s->proj,
-		    s->have_det ? &s->det : NULL));
-	buf_printf(&b, " | filter: %s", *ft ? ft : "none");
-	free(ft);
-	ui_clear_to(0, 0, COLS, ui_attr(UI_STATUS));
-	ui_print(0, 0, COLS, b.s, ui_attr(UI_STATUS));
-	buf_free(&b);
-	if (s->have_det) {
-		struct buf m = { 0 };
-		int i;
-
-		buf_puts(&m, s->det.path);
-		buf_printf(&m, "  batch=%s", s->det.batch);
-		if (s->cur != NULL)
-			for (i = 0; i < s->cur->it.nmeta; i++)
-				buf_printf(&m, "  %s=%s",
-				    s->cur->it.meta[i].key,
-				    s->cur->it.meta[i].value);
-		ui_print(1, 0, COLS, m.s, ui_attr(UI_DIM));
-		buf_free(&m);
-		pane_view_line(s->cur, 1);
+		pos = xasprintf("item %lld (not in the queue)", cur_item(s));
+	else {
+		pos = xasprintf("%d/%d", s->pos + 1, s->nq);
+		h = xasprintf("H %.2f bits", s->q[s->pos].entropy);
 	}
+	if (s->nq > 0)
+		decision = review_panel_decision(&s->proj, s->have_det ?
+		    &s->det : NULL);
+	filter = xasprintf("filter: %s", *ft ? ft : "none");
+	{
+		const struct pane_field f[] = {
+			{ " accord", 0, PANE_KEEP },
+			{ "review", 0, PANE_KEEP },
+			{ s->user, 2, PANE_END },
+			{ gl, 0, PANE_KEEP },
+			{ pos, 0, PANE_KEEP },
+			{ h, 1, PANE_KEEP },
+			{ decision, 0, PANE_KEEP },
+			{ filter, 0, PANE_END },
+		};
+
+		pane_status(f, sizeof f / sizeof f[0]);
+	}
+	free(ft);
+	free(gl);
+	free(pos);
+	free(h);
+	free(filter);
+	if (s->have_det)
+		draw_item_row(s);
 }
 
 static void
@@ -591,8 +613,8 @@ static void
 draw_overlay(struct screen *s)
 {
 	if (s->overlay == OV_HELP)
-		pane_help(&s->proj, "review keys (any key closes)", "decide ",
-		    " and move on", keys, sizeof keys / sizeof keys[0], NULL);
+		pane_help(&s->proj, "review keys", "decide ", " and move on",
+		    keys, sizeof keys / sizeof keys[0], NULL, &s->help);
 	else
 		pane_guide(s->proj.guideline, &s->guide);
 }
@@ -608,12 +630,14 @@ draw(struct screen *s)
 	draw_status(s);
 	text = pane_draw_text(&s->pane, s->cur, s->nq == 0 ?
 	    "No disagreements match the filter. / changes it; q quits." :
-	    "loading...", 0, "the labels and decisions are beside it");
+	    "loading...", 0, NULL, "the labels and decisions are beside it");
 	draw_panel(s);
-	pane_bottom(&s->msg, s->gold_pending ?
+	/* The class keys are on the panel's decide line; at 80 columns the
+	 * row ends at "/ filter  ? help  q quit" (pane_hints). */
+	pane_footer(&s->pane, &s->msg, s->gold_pending ?
 	    "gold: press the item's class key (any other key cancels)" :
-	    "keys: class key decides  a ambiguous  r relabel  c comment  "
-	    "G gold  e guideline  / filter  n p  ? help  q quit",
+	    "a ambiguous  r relabel  c comment  n next  p prev  / filter  "
+	    "G gold  e guideline  w why  ? help  q quit",
 	    s->gold_pending ? ui_attr(UI_KEY) : ui_attr(UI_DIM));
 	if (s->overlay != OV_NONE)
 		draw_overlay(s);
@@ -661,7 +685,11 @@ act(struct screen *s, enum action a, int arg, int *running)
 		s->overlay = OV_GUIDE;
 		s->pane.dirty = 1;
 		break;
-	case ACT_HELP: s->overlay = OV_HELP; s->pane.dirty = 1; break;
+	case ACT_HELP:
+		s->overlay = OV_HELP;
+		s->help.top = 0;
+		s->pane.dirty = 1;
+		break;
 	case ACT_QUIT: *running = 0; break;
 	case ACT_PLAY: act_play(s); break;
 	case ACT_MOVE: pane_move(&s->pane, s->cur, (enum pane_move)arg); break;
@@ -713,6 +741,9 @@ on_key(struct screen *s, enum pane_input in, int key)
 	if (s->overlay == OV_GUIDE && ui_text_key(&s->guide,
 	    in == PANE_CODE, key, on_resize, s))
 		return 1;
+	if (s->overlay == OV_HELP && pane_help_key(&s->help, in == PANE_CODE,
+	    key))
+		return 1;
 	if (s->overlay != OV_NONE) {
 		s->overlay = OV_NONE;
 		s->pane.dirty = 1;
@@ -748,8 +779,7 @@ run(void *arg)
 	while (!pane_quit_requested()) {
 		int key = 0;
 		enum pane_input in = pane_wait_key(s->pl, &s->msg,
-		    &s->told_player, "the review goes on", s->cur == NULL &&
-		    s->want != 0, &key);
+		    "the review goes on", s->cur == NULL && s->want != 0, &key);
 
 		if (in == PANE_IDLE)
 			take_loaded(s);
@@ -777,7 +807,7 @@ finish(struct screen *s)
 	review_filter_free(&s->filter);
 	free(s->q);
 	free(s->why);
-	pane_msg_clear(&s->msg);
+	pane_msg_free(&s->msg);
 	free(s->guideline);
 	ui_text_free(&s->guide);
 	project_free(&s->proj);

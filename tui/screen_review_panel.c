@@ -4,11 +4,14 @@
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "accord/util.h"
+#include "pane_line.h"
 #include "screen_review_panel.h"
 #include "ui.h"
+#include "ui_text.h"
 
 static const char *
 class_name(const struct project *proj, int id)
@@ -59,7 +62,7 @@ struct pen {
 };
 
 static int
-pen_line(struct pen *p, const char *text, int attr)
+pen_row(struct pen *p, const char *text, int attr)
 {
 	if (p->skip > 0) {
 		p->skip--;
@@ -76,6 +79,41 @@ pen_line(struct pen *p, const char *text, int attr)
 	}
 	ui_print(p->y++, p->x, p->w, text, attr);
 	return 1;
+}
+
+/*
+ * A line of the panel, wrapped to its width rather than cut (at 80 columns
+ * the panel is 34 wide: a label's time, a note, a comment ran off it); the
+ * rows after the first are indented, so one line reads as one.  Each row
+ * counts as a line for `skip` and `more`.
+ */
+static int
+pen_line(struct pen *p, const char *text, int attr)
+{
+	struct ui_text v;
+	char *row, *rest;
+	int i, r;
+
+	if (p->w <= 8 || pane_text_width(text) <= p->w)
+		return pen_row(p, text, attr);
+	ui_text_init(&v);
+	ui_text_set(&v, text);
+	ui_text_wrap(&v, p->w);
+	row = xstrndup(v.text + v.lines[0].off, v.lines[0].len);
+	rest = xstrdup(v.nlines > 1 ? v.text + v.lines[1].off : "");
+	r = pen_row(p, row, attr);
+	free(row);
+	ui_text_set(&v, rest);
+	ui_text_wrap(&v, p->w - 3);
+	for (i = 0; r && *rest != '\0' && i < v.nlines; i++) {
+		row = xasprintf("   %.*s", (int)v.lines[i].len,
+		    v.text + v.lines[i].off);
+		r = pen_row(p, row, attr);
+		free(row);
+	}
+	free(rest);
+	ui_text_free(&v);
+	return r;
 }
 
 static void
@@ -192,10 +230,22 @@ review_panel_draw(const struct review_panel *rp)
 	int i;
 
 	mvvline(2, rp->x - 1, ACS_VLINE, LINES - 4);
+	/* Every class on the decide line, whole: a class that does not fit
+	 * goes on the next row ("b unsure" was lost at 80 columns). */
 	buf_puts(&b, "decide:");
-	for (i = 0; i < proj->nclasses; i++)
-		buf_printf(&b, " %c %s ", proj->classes[i].key,
+	for (i = 0; i < proj->nclasses; i++) {
+		char *one = xasprintf("%c %s", proj->classes[i].key,
 		    proj->classes[i].name);
+
+		if (b.len > 7 && pane_text_width(b.s) + 2 +
+		    pane_text_width(one) > p.w) {
+			pen_line(&p, b.s, ui_attr(UI_DIM));
+			b.len = 0;
+			buf_puts(&b, "       ");
+		}
+		buf_printf(&b, "%s%s", b.len > 7 ? "  " : " ", one);
+		free(one);
+	}
 	pen_line(&p, b.s, ui_attr(UI_DIM));
 	buf_free(&b);
 	if (rp->why != NULL) {

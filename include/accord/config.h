@@ -9,6 +9,10 @@
  *   overlap    labels wanted per item, 1..100
  *   gold-rate  share of a labeler's items that are gold, 0..1 (or "5%")
  *   gold-seed  integer that, with the user name, seeds the gold mixing
+ *   show-paths what the label screen shows of an item's path: full,
+ *              basename or none (the item number only); "none" is written
+ *              at init, and a store made before the key existed reads
+ *              "full", so it keeps its behaviour
  *   media, ordinal   fixed at init: listed, never changed
  *
  * Functions return 0 on success or -1 with *cause (malloc'd, caller frees).
@@ -20,6 +24,15 @@
 
 #define CONFIG_GOLD_RATE_DEFAULT "0.05"
 #define CONFIG_GOLD_SEED_DEFAULT "1"
+/* show-paths: never set (a store older than the key), and set at init. */
+#define CONFIG_SHOW_PATHS_DEFAULT "full"
+#define CONFIG_SHOW_PATHS_NEW "none"
+
+enum config_paths {
+	CONFIG_PATHS_FULL,
+	CONFIG_PATHS_BASENAME,
+	CONFIG_PATHS_NONE,
+};
 
 struct setting {
 	char *key;
@@ -53,5 +66,12 @@ int config_set(struct store *st, const char *user, const char *key,
 /* The gold rate and seed in force (defaults when never set). */
 int config_gold(struct store *st, double *rate, long long *seed,
     char **cause);
+
+/* "full", "basename" or "none" as an enum config_paths; -1 otherwise. */
+int config_paths_parse(const char *value);
+
+/* The show-paths setting in force (the default when never set); on error
+ * *out is CONFIG_PATHS_NONE, which shows the least. */
+int config_paths(struct store *st, enum config_paths *out, char **cause);
 
 #endif

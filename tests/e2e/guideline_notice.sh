@@ -15,6 +15,7 @@ DB=$T/g.accord
 S=$ROOT/assets/demo
 "$ACCORD" init "$DB" --task "notice" --media image --classes ok,scratch,dent \
 	--gold-rate 0 >/dev/null &&
+	"$ACCORD" config "$DB" show-paths full >/dev/null &&
 	"$ACCORD" import "$DB" "$S/images/img_001.jpg" "$S/images/img_002.jpg" \
 	"$S/images/img_003.jpg" >/dev/null 2>&1 &&
 	"$ACCORD" member "$DB" add $LAB >/dev/null &&

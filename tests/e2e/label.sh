@@ -23,12 +23,14 @@ ESC=$(printf '\033')
 # --- helpers ----------------------------------------------------------------
 
 # project NAME MEDIA [init options]: a store $T/NAME.accord made by root
-# (its admin) with $L1 and $L2 as labelers, writable by them.
+# (its admin) with $L1 and $L2 as labelers, writable by them, showing
+# paths in full (the checks read them off row 1: tm_path).
 project() {
 	_db=$T/$1.accord
 	_m=$2
 	shift 2
 	"$ACCORD" init "$_db" --task "e2e $_m" --media "$_m" "$@" >/dev/null &&
+	    "$ACCORD" config "$_db" show-paths full >/dev/null &&
 	    chmod 666 "$_db" &&
 	    "$ACCORD" member "$_db" add $L1 >/dev/null &&
 	    "$ACCORD" member "$_db" add $L2 >/dev/null
@@ -618,7 +620,8 @@ if mkdir "$T/full" && mount -t tmpfs -o size=2m,mode=1777 tmpfs "$T/full"; then
 	kill "$(cat "$T/play.pid")" 2>/dev/null; lib_cleanup' EXIT
 	DB=$T/full/p.accord
 	"$ACCORD" init "$DB" --task "e2e full" --media image --classes ok,bad \
-	    >/dev/null && chmod 666 "$DB" &&
+	    >/dev/null && "$ACCORD" config "$DB" show-paths full >/dev/null &&
+	    chmod 666 "$DB" &&
 	    "$ACCORD" member "$DB" add $L1 >/dev/null &&
 	    "$ACCORD" import "$DB" "$ROOT/assets/demo/images/img_001.jpg" \
 	    "$ROOT/assets/demo/images/img_002.png" >/dev/null

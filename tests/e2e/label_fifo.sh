@@ -34,7 +34,8 @@ mkdir -m 755 m
 cp "$ROOT/assets/demo/images/img_001.jpg" "$ROOT/assets/demo/images/img_002.jpg" \
     "$ROOT/assets/demo/images/img_004.jpg" "$ROOT/assets/demo/images/img_005.png" m/
 "$ACCORD" init "$DB" --task "e2e fifo" --media image --classes ok,bad \
-    >/dev/null && chmod 666 "$DB" &&
+    >/dev/null && "$ACCORD" config "$DB" show-paths full >/dev/null &&
+    chmod 666 "$DB" &&
     "$ACCORD" member "$DB" add $L1 >/dev/null &&
     "$ACCORD" import "$DB" m >/dev/null
 q1() { sqlite3 -batch -noheader "$DB" "$1"; }

@@ -44,6 +44,7 @@ cp "$ROOT"/assets/demo/images/* "$T_SHARED/img/"
 chmod -R a+r "$T_SHARED/img"
 as "$PG_SUPER" "$ACCORD" init "$DB" --task "e2e pg" --media image \
 	--classes ok,scratch,dent --overlap 1 >/dev/null &&
+	as "$PG_SUPER" "$ACCORD" config "$DB" show-paths full >/dev/null &&
 	as "$PG_SUPER" "$ACCORD" import "$DB" "$T_SHARED/img" >/dev/null &&
 	as "$PG_SUPER" "$ACCORD" member "$DB" add "$L1" >/dev/null &&
 	as "$PG_SUPER" "$ACCORD" member "$DB" add "$L2" >/dev/null

@@ -32,6 +32,7 @@ convert -size 32x32 gradient:'#505050-#a0a0a0' "$T/img/a.png" &&
     fail "set-up: the test images"
 "$ACCORD" init "$DB" --task "zoom e2e" --media image \
     --classes ok,scratch,dent --borderline unsure >/dev/null &&
+    "$ACCORD" config "$DB" show-paths full >/dev/null &&
     chmod 666 "$DB" &&
     "$ACCORD" member "$DB" add $L1 >/dev/null &&
     "$ACCORD" member "$DB" add $SME --role sme >/dev/null &&

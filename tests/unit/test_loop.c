@@ -476,10 +476,15 @@ t_settings(void)
 	T_EQ_INT(q(st, "SELECT count(*) FROM audit WHERE action = 'setting'"),
 	    2);
 	OK(config_list(st, L1, &s, &n, &cause));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (strcmp(s[i].key, "gold-seed") == 0)
 			T_CHECK(s[i].is_default && strcmp(s[i].value, "1") == 0);
-	T_EQ_INT(n, 6);
+		/* init writes it: a new project hides paths. */
+		if (strcmp(s[i].key, "show-paths") == 0)
+			T_CHECK(!s[i].is_default &&
+			    strcmp(s[i].value, "none") == 0);
+	}
+	T_EQ_INT(n, 7);
 	config_list_free(s, n);
 	store_close(st);
 }
