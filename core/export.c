@@ -52,38 +52,6 @@ export_reason_name(enum export_reason r)
 }
 
 /*
- * The newest row id of every table the export reads.  The tables are
- * append-only (triggers refuse UPDATE and DELETE), so equal marks before
- * and after a read prove that nothing the read saw has changed; and rows
- * up to the marks, read later, are the rows as of the snapshot.
- */
-#define MARK_ITEMS 3
-#define MARK_META 4
-static int
-read_marks(struct store *st, long long *m, char **cause)
-{
-	struct sql_stmt *s;
-	int i, rc;
-
-	if (sql_prepare(st, "SELECT (SELECT coalesce(max(id), 0) FROM labels), "
-	    "(SELECT coalesce(max(id), 0) FROM adjudications), "
-	    "(SELECT coalesce(max(id), 0) FROM gold), "
-	    "(SELECT coalesce(max(id), 0) FROM items), "
-	    "(SELECT coalesce(max(id), 0) FROM item_meta), "
-	    "(SELECT coalesce(max(version), 0) FROM guidelines)", &s,
-	    cause) != 0)
-		return -1;
-	rc = sql_step(s);
-	if (rc == SQL_ROW)
-		for (i = 0; i < EXP_NMARKS; i++)
-			m[i] = sql_col_int64(s, i);
-	sql_finalize(st, s);
-	if (rc != SQL_ROW)
-		return sql_fail(st, cause, "cannot read the store");
-	return 0;
-}
-
-/*
  * SHA-256 of a query's rows: each row's columns as text (NULL as the empty
  * string, integers in decimal), separated by a tab, ended by a newline.
  */
@@ -230,7 +198,7 @@ exp_meta(const struct exp_snap *x, int i, int k)
 	return v;
 }
 
-/* Each item's path and content hash, as of the snapshot's marks. */
+/* Each item's path and content hash. */
 static int
 read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -242,11 +210,10 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 	x->path = xcalloc((size_t)r->nitems + 1, sizeof *x->path);
 	for (i = 0; i < r->nitems; i++)
 		x->path[i] = EXP_NO_TEXT;
-	if (sql_prepare(st, "SELECT id, sha256, path FROM items "
-	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT id, sha256, path FROM items ORDER BY id",
+	    &s, cause) != 0)
 		return -1;
 	sql_stream(s);
-	sql_bind_int(s, 1, x->marks[MARK_ITEMS]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *sha = sql_text(s, 1);
 		size_t n = (size_t)sql_col_bytes(s, 1);
@@ -293,7 +260,7 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 	return 0;
 }
 
-/* x->keys: every metadata key as of the marks, sorted. */
+/* x->keys: every metadata key, sorted. */
 static int
 read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -306,12 +273,10 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 	 * on PostgreSQL, 0.05 s on SQLite; this, a few milliseconds).
 	 */
 	if (sql_prepare(st, "WITH RECURSIVE k(key) AS (SELECT min(key) FROM "
-	    "item_meta WHERE id <= ?1 UNION ALL SELECT (SELECT min(key) FROM "
-	    "item_meta WHERE key > k.key AND id <= ?1) FROM k WHERE k.key IS "
-	    "NOT NULL) SELECT key FROM k WHERE key IS NOT NULL", &s,
-	    cause) != 0)
+	    "item_meta UNION ALL SELECT (SELECT min(key) FROM item_meta WHERE "
+	    "key > k.key) FROM k WHERE k.key IS NOT NULL) SELECT key FROM k "
+	    "WHERE key IS NOT NULL", &s, cause) != 0)
 		return -1;
-	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		x->keys = xreallocarray(x->keys, (size_t)x->nkeys + 1,
 		    sizeof *x->keys);
@@ -365,14 +330,13 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	x->meta = xcalloc(n + 1, sizeof *x->meta);
 	for (k = 0; k < n; k++)
 		x->meta[k] = EXP_NO_TEXT;
-	q = xasprintf("SELECT m.item, m.key, %s FROM item_meta m WHERE "
-	    "m.id <= ?1 ORDER BY m.id", sql_meta_value(st));
+	q = xasprintf("SELECT m.item, m.key, %s FROM item_meta m ORDER BY "
+	    "m.id", sql_meta_value(st));
 	rc = sql_prepare(st, q, &s, cause);
 	free(q);
 	if (rc != 0)
 		return -1;
 	sql_stream(s);
-	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *key = sql_text(s, 1);
 		char **hit;
@@ -391,8 +355,7 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	return 0;
 }
 
-/* Besides the ratings matrix, in the caller's transaction: the decisions
- * and the checksums. */
+/* Besides the ratings matrix: the decisions and the checksums. */
 static int
 read_extra(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -411,22 +374,16 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 /*
  * Paths, hashes and metadata, the bulk of the text, are read only once
  * the consensus is known and the labels are dropped (plan_drop_labels),
- * so they never share the peak with the labels and Dawid-Skene's work:
- * rows up to the snapshot's marks are the rows as of the snapshot (items
- * rows are never changed, item_meta is append-only).
+ * so they never share the peak with the labels and Dawid-Skene's work;
+ * still in the snapshot's transaction, so as of the same moment.
  */
 static int
 read_items_meta(struct store *st, struct exp_snap *x, char **cause)
 {
-	if (store_begin(st, 0, cause) != 0)
-		return -1;
 	if (read_item_rows(st, x, cause) != 0 ||
 	    read_meta_keys(st, x, cause) != 0 ||
-	    read_meta_values(st, x, cause) != 0) {
-		store_rollback(st);
+	    read_meta_values(st, x, cause) != 0)
 		return -1;
-	}
-	store_commit(st, NULL);
 	return 0;
 }
 
@@ -450,40 +407,65 @@ exp_snap_free(struct exp_snap *x)
 }
 
 /*
- * The ratings matrix and the decisions as of one moment.  ratings_build
- * runs its own read transaction, so the marks are read before it and again
- * inside the second read; if a labeler added a row in between, read again.
+ * Everything the export reads comes from one read transaction, begun
+ * here and ended by snap_end once the items and metadata are read: one
+ * snapshot of the store, however many labelers write meanwhile, and no
+ * retry that could give up.  SQLite: a deferred BEGIN, whose snapshot is
+ * fixed by its first read; in WAL mode (store_configure) writers go on
+ * committing and the reader sees none of it.  PostgreSQL: REPEATABLE READ
+ * READ ONLY, where every statement sees the snapshot of the first.
+ * ratings_build reads in the transaction it finds open.
  */
+static int
+snap_begin(struct store *st, char **cause)
+{
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (st->kind == STORE_PG && sql_exec(st, "SET TRANSACTION ISOLATION "
+	    "LEVEL REPEATABLE READ, READ ONLY", cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Between the two reads the transaction waits while the consensus is
+ * computed (Dawid-Skene: seconds at a million items).  PostgreSQL ends a
+ * session idle in a transaction for longer than the connection's limit
+ * (5 s, store_pg.c), meant for writers; a reader's limit, as a stream's,
+ * is 10 minutes.
+ */
+static int
+snap_wait(struct store *st, char **cause)
+{
+	if (st->kind != STORE_PG)
+		return 0;
+	return sql_exec(st, "SET LOCAL idle_in_transaction_session_timeout "
+	    "= '10min'", cause);
+}
+
+static void
+snap_end(struct store *st)
+{
+	if (st->in_tx)
+		store_commit(st, NULL);
+}
+
+/* The ratings matrix, the decisions and the checksums. */
 static int
 read_snapshot(struct store *st, const char *user, struct exp_snap *x,
     char **cause)
 {
 	struct ratings_opts ro = { .user = user, .by = NULL, .paths = 0 };
-	long long m1[EXP_NMARKS];
-	int attempt;
 
-	for (attempt = 0; attempt < 10; attempt++) {
-		memset(x, 0, sizeof *x);
-		if (read_marks(st, x->marks, cause) != 0 ||
-		    ratings_build(st, &ro, &x->r, cause) != 0)
-			return -1;
-		if (store_begin(st, 0, cause) != 0) {
-			exp_snap_free(x);
-			return -1;
-		}
-		if (read_extra(st, x, cause) != 0 ||
-		    read_marks(st, m1, cause) != 0) {
-			store_rollback(st);
-			exp_snap_free(x);
-			return -1;
-		}
-		store_commit(st, NULL);
-		if (memcmp(x->marks, m1, sizeof m1) == 0)
-			return 0;
+	memset(x, 0, sizeof *x);
+	if (ratings_build(st, &ro, &x->r, cause) != 0 ||
+	    read_extra(st, x, cause) != 0 || snap_wait(st, cause) != 0) {
 		exp_snap_free(x);
+		return -1;
 	}
-	return acc_error(cause, "the store kept changing while it was read "
-	    "(10 attempts); try again when fewer labelers are writing");
+	return 0;
 }
 
 /* Per item: the newest guideline version among its labels in force. */
@@ -762,15 +744,18 @@ export_run(struct store *st, const struct export_opts *o,
 	memset(&pl, 0, sizeof pl);
 	memset(&ds, 0, sizeof ds);
 	memset(&oc, 0, sizeof oc);
+	/* Before the read transaction: a refusal writes an audit row. */
 	if (project_require(st, o->user, ROLE_SME, "export", cause) != 0)
 		return -1;
-	if (project_load(st, &p, cause) != 0)
+	if (snap_begin(st, cause) != 0)
 		return -1;
-	if (check_opts(o, &p, cause) != 0 || exp_check_out(o, cause) != 0) {
-		project_free(&p);
+	if (project_load(st, &p, cause) != 0) {
+		store_rollback(st);
 		return -1;
 	}
-	if (read_snapshot(st, o->user, &x, cause) != 0) {
+	if (check_opts(o, &p, cause) != 0 || exp_check_out(o, cause) != 0 ||
+	    read_snapshot(st, o->user, &x, cause) != 0) {
+		store_rollback(st);
 		project_free(&p);
 		return -1;
 	}
@@ -780,8 +765,12 @@ export_run(struct store *st, const struct export_opts *o,
 	plan_consensus(&pl, &ds, &oc);
 	plan_reasons(&pl, res);
 	plan_drop_labels(&x, &ds);
-	if (read_items_meta(st, &x, cause) != 0 ||
-	    plan_split(&pl, cause) != 0)
+	if (read_items_meta(st, &x, cause) != 0) {
+		store_rollback(st);
+		goto done;
+	}
+	snap_end(st);
+	if (plan_split(&pl, cause) != 0)
 		goto done;
 	plan_result(&pl, &ds, res);
 	pl.res = res;

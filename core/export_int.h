@@ -44,9 +44,6 @@ struct exp_mval {
 	int type;		/* SQL_COL_INT, _FLOAT, _TEXT, ... */
 };
 
-/* The newest row id of each table the export reads (export.c). */
-#define EXP_NMARKS 6
-
 /* An item whose sha256 is not 64 lowercase hex digits, kept as text. */
 struct exp_odd_sha {
 	int item;
@@ -54,14 +51,13 @@ struct exp_odd_sha {
 };
 
 /*
- * What the export read from the store, all as of one moment.  At 1,000,000
+ * What the export read from the store, all in one read transaction.  At 1,000,000
  * items every byte per item is a megabyte: hashes are kept as their 32
  * bytes, paths and metadata values as offsets into one text buffer; the
  * accessors below give them back as the files write them.
  */
 struct exp_snap {
 	struct ratings r;	/* without paths: those are in text */
-	long long marks[EXP_NMARKS];	/* as of the snapshot */
 	unsigned char (*sha)[32];	/* per item, the hash's bytes */
 	int nodd;
 	struct exp_odd_sha *odd;	/* the rest, by item ascending */

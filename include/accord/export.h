@@ -85,9 +85,10 @@ struct export_result {
 };
 
 /*
- * Run the export.  Reads one consistent state of the store (it retries if
- * labels or decisions are added while it reads), computes the consensus,
- * splits and writes.  Writes an audit row "export" on success.  Returns 0
+ * Run the export.  Reads everything in one read transaction (one
+ * snapshot of the store, whatever labelers commit meanwhile; the caller
+ * must not be in a transaction), computes the consensus, splits and
+ * writes.  Writes an audit row "export" on success.  Returns 0
  * and fills *res (free with export_result_free), or -1 with *cause and
  * nothing at OUT (an existing OUT is left as it was).
  */
