@@ -7,6 +7,7 @@
  * copies, the rename) is in export_write.c; this file decides what to write.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -789,10 +790,26 @@ done:
 }
 
 void
+exp_note(struct export_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *all;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	all = xasprintf("%s%s\n", res->notes != NULL ? res->notes : "", line);
+	free(line);
+	free(res->notes);
+	res->notes = all;
+}
+
+void
 export_result_free(struct export_result *res)
 {
 	int c;
 
+	free(res->notes);
 	for (c = 0; c < res->nclasses; c++)
 		free(res->classes[c]);
 	free(res->classes);

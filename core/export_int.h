@@ -139,6 +139,10 @@ int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
 int exp_put_media(struct exp_writer *w, const char *src, const char *rel,
     const char *want, char **cause);
 
+/* Add a line to res->notes. */
+void exp_note(struct export_result *res, const char *fmt, ...)
+    ACC_PRINTF(2, 3);
+
 /* A double as the files write it: %.17g (the exact value). */
 #define EXP_DOUBLE_FMT "%.17g"
 void exp_fmt_double(char *s, size_t n, double v);
@@ -153,6 +157,24 @@ void exp_manifest_add_file(struct exp_writer *w, const char *rel,
     const char *sha, long long bytes);
 /* manifest.json, written last: it lists every file written before it. */
 int exp_write_manifest(struct exp_writer *w, struct store *st, char **cause);
+
+/* An earlier export that --force may replace: the files its manifest
+ * lists (export_prev.c). */
+struct exp_prev {
+	int npaths;
+	char **paths;	/* sorted (strcmp), relative to the export */
+};
+/*
+ * 0 and *pv (exp_prev_free after) when dir is an accord export: its
+ * manifest.json parses, has accord_version, store and files, and every
+ * file under dir is a regular file listed there (or the manifest).  Else
+ * -1 with *cause, one line naming dir and why.
+ */
+int exp_prev_check(const char *dir, struct exp_prev *pv, char **cause);
+/* Remove the export at dir: only the files pv lists and the manifest,
+ * then the directories left empty.  Returns how many entries stay. */
+long long exp_prev_remove(const char *dir, const struct exp_prev *pv);
+void exp_prev_free(struct exp_prev *pv);
 
 /* Refuse an OUT that exists (unless --force and it is an export). */
 int exp_check_out(const struct export_opts *o, char **cause);

@@ -143,6 +143,23 @@ print_table(const struct export_result *r, const char *out)
 	printf(", labels sha256 %.16s...\n", r->labels_sha256);
 }
 
+/* Core's notes, one line each on stderr, control characters shown. */
+static void
+print_notes(const char *notes)
+{
+	const char *p = notes, *nl;
+
+	while (p != NULL && (nl = strchr(p, '\n')) != NULL) {
+		char *line = xstrndup(p, (size_t)(nl - p)), *shown;
+
+		shown = acc_printable(line);
+		fprintf(stderr, "accord export: %s\n", shown);
+		free(shown);
+		free(line);
+		p = nl + 1;
+	}
+}
+
 /* The options into *o: 0, or a usage error printed and EXIT_USAGE. */
 static int
 export_options(struct cmd_args *a, struct export_opts *o)
@@ -251,6 +268,7 @@ cmd_export_run(struct cmd_args *a)
 		    "%d rounds before converging (relative change %.3g, "
 		    "tolerance %.3g); manifest.json records converged false\n",
 		    res.ds_max_iter, res.ds_rel_change, res.ds_tol);
+	print_notes(res.notes);
 	print_table(&res, o.out);
 	export_result_free(&res);
 	return 0;

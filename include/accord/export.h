@@ -82,6 +82,9 @@ struct export_result {
 	double ds_rel_change, ds_tol;	/* last relative change, tolerance */
 	int ds_few_labels;	/* items of 1-2 labels: majority vote */
 	int ds_unused_top;	/* items whose top class nobody gave */
+	/* NULL, or what the user should know though the export succeeded
+	 * (a split left empty and why, ...): lines, each ending in '\n'. */
+	char *notes;
 };
 
 /*
