@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/csv.h"
 #include "accord/export.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
@@ -527,6 +528,16 @@ make_groups(const struct exp_snap *x, const char *key, const int *rows,
 	return 0;
 }
 
+/* A control character would end a line of classes.txt. */
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 check_opts(const struct export_opts *o, const struct project *p,
     char **cause)
@@ -557,9 +568,15 @@ check_opts(const struct export_opts *o, const struct project *p,
 			const char *n = p->classes[c].name;
 
 			if (strchr(n, '/') != NULL || strcmp(n, ".") == 0 ||
-			    strcmp(n, "..") == 0)
+			    strcmp(n, "..") == 0 || has_control(n))
 				return acc_error(cause, "class '%s' cannot be "
 				    "a directory name", n);
+			if (!o->csv_raw && csv_formula(n))
+				return acc_error(cause, "class '%s' begins "
+				    "with '%c': metadata.csv names its folder "
+				    "in cells a spreadsheet would read as a "
+				    "formula (--csv-raw writes them as they "
+				    "are)", n, n[0]);
 		}
 	return 0;
 }

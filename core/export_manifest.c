@@ -296,6 +296,11 @@ manifest_options(struct json *j, const struct export_opts *o)
 	key_double(j, "min_confidence", o->min_confidence);
 	json_key(j, "include_borderline");
 	json_bool(j, o->include_borderline);
+	json_key(j, "csv_raw");
+	json_bool(j, o->csv_raw);
+	key_string(j, "media", o->format != EXPORT_IMAGEFOLDER &&
+	    o->format != EXPORT_AUDIOFOLDER ? NULL : o->link ? "link" :
+	    "copy");
 	json_object_end(j);
 	top_key(j, "seed");
 	json_uint(j, o->split.seed);

@@ -1,7 +1,8 @@
 /*
  * export_write.c: writing an export: a temporary directory beside OUT,
- * files hashed as they are written and fsynced, media hard-linked or
- * copied (or written out of the store, when import kept it there) and
+ * files hashed as they are written and fsynced, media copied (reflinked
+ * where the file system can) or, with --link, hard-linked (or written out
+ * of the store, when import kept it there) and
  * checked against the SHA-256 recorded at import, the manifest
  * last, then one rename.  See include/accord/export.h for the guarantees.
  * What goes into the files: export_format.c (rows) and export_manifest.c.
@@ -11,11 +12,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <linux/fs.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -362,10 +365,14 @@ src_open(const char *path, const char *name, char **cause)
 
 /*
  * Put the media of the content want at rel.  Kept in the store: written
- * out from there.  Else the file src: a hard link (no copy, no space)
- * where the file system allows it, else a copy.  Either way the content
- * is read and must still have the SHA-256 recorded at import, or the
- * export fails: a changed file no longer is what was labeled.
+ * out from there.  Else the file src, copied: a reflink (FICLONE: the
+ * file system shares the blocks until either file is written, so no
+ * space and no time) where it can, else read and written.  With --link,
+ * a hard link instead, which is the same file as the import's: writing
+ * into the export changes the imported media (and check says so); a
+ * copy, as the default, keeps them apart.  Either way the content is read
+ * and must still have the SHA-256 recorded at import, or the export
+ * fails: a changed file no longer is what was labeled.
  */
 int
 exp_put_media(struct exp_writer *w, const char *src, const char *rel,
@@ -390,19 +397,25 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 	 */
 	if ((in = src_open(src, src, cause)) < 0)
 		goto done;
-	if (link(src, dst) == 0) {
+	if (w->pl->o->link && link(src, dst) == 0) {
 		close(in);
 		w->pl->res->links++;
 		if ((in = src_open(dst, src, cause)) < 0)
 			goto done;
 		if (hash_fd(in, -1, sha, &bytes) != 0)
 			e = errno;
-	} else {
-		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (out < 0 || hash_fd(in, out, sha, &bytes) != 0 ||
-		    fsync(out) != 0)
+	} else if ((out = open(dst, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0)
+		e = errno;
+	else if (ioctl(out, FICLONE, in) == 0) {
+		/* The clone is what the export holds: hash it. */
+		w->pl->res->reflinks++;
+		if (hash_fd(out, -1, sha, &bytes) != 0 || fsync(out) != 0)
 			e = errno;
+	} else {
 		w->pl->res->copies++;
+		if (hash_fd(in, out, sha, &bytes) != 0 || fsync(out) != 0)
+			e = errno;
 	}
 	if (e != 0) {
 		acc_error(cause, "%s: %s", src, strerror(e));

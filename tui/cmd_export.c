@@ -19,9 +19,9 @@ static const struct cmd_opt options[] = {
 	    "the directory to create (it must not exist)" },
 	{ "format", "F", 0,
 	    "csv (default) and jsonl: one file per split;\n"
-	    "imagefolder/audiofolder: SPLIT/FILE trees (hard links\n"
-	    "or copies, or the bytes the store keeps) with\n"
-	    "SPLIT/metadata.csv (Hugging Face)" },
+	    "imagefolder/audiofolder: SPLIT/FILE trees (copies,\n"
+	    "reflinks where the file system can, or the bytes the\n"
+	    "store keeps) with SPLIT/metadata.csv (Hugging Face)" },
 	{ "layout", "L", 0,
 	    "by-class: SPLIT/CLASS/FILE trees (torchvision\n"
 	    "ImageFolder); flat (default): SPLIT/FILE" },
@@ -41,6 +41,16 @@ static const struct cmd_opt options[] = {
 	{ "group-by", "KEY", CMD_OPT_NONEMPTY,
 	    "items sharing a value of metadata KEY (speaker,\n"
 	    "camera) go to the same split" },
+	{ "csv-raw", NULL, 0,
+	    "write CSV cells as they are: by default a cell that\n"
+	    "begins with = + - @ tab or CR (and is not a number)\n"
+	    "gets a ' before it, so a spreadsheet shows it as\n"
+	    "text instead of running it as a formula (OWASP)" },
+	{ "link", NULL, 0,
+	    "hard-link media instead of copying them: no space\n"
+	    "used, but the export and the imported files are then\n"
+	    "the same files: writing into one changes the other\n"
+	    "(and accord check reports the item changed)" },
 	{ "force", NULL, 0,
 	    "replace DIR if it is an earlier export, once the new\n"
 	    "one is complete" },
@@ -54,7 +64,8 @@ const struct cmd_entry cmd_export_entry = {
 "usage: accord export DB --out DIR [--format csv|jsonl|imagefolder|audiofolder]\n"
 "                    [--layout flat|by-class] [--method M] [--fallback M]\n"
 "                    [--min-confidence X] [--include-borderline]\n"
-"                    [--split 70/15/15] [--seed S] [--group-by KEY] [--force]\n"
+"                    [--split 70/15/15] [--seed S] [--group-by KEY]\n"
+"                    [--csv-raw] [--link] [--force]\n"
 "\n"
 "One label per item with a confidence, items split train/dev/test by class,\n"
 "written with a manifest.json (store checksum, options, counts, left-out\n"
@@ -133,11 +144,23 @@ print_table(const struct export_result *r, const char *out)
 	printf("wrote ");
 	cmd_print_safe(stdout, out);
 	printf(": %d files", r->nfiles);
-	if (r->links + r->copies + r->stored > 0) {
-		printf(" (%lld media hard-linked, %lld copied", r->links,
-		    r->copies);
+	if (r->links + r->reflinks + r->copies + r->stored > 0) {
+		const char *sep = " (";
+
+		if (r->copies + r->reflinks > 0) {
+			printf("%s%lld media copied", sep, r->copies +
+			    r->reflinks);
+			if (r->reflinks > 0)
+				printf(" (%lld as reflinks)", r->reflinks);
+			sep = ", ";
+		}
+		if (r->links > 0) {
+			printf("%s%lld hard-linked", sep, r->links);
+			sep = ", ";
+		}
 		if (r->stored > 0)
-			printf(", %lld written out of the store", r->stored);
+			printf("%s%lld written out of the store", sep,
+			    r->stored);
 		putchar(')');
 	}
 	printf(", labels sha256 %.16s...\n", r->labels_sha256);
@@ -179,6 +202,8 @@ export_options(struct cmd_args *a, struct export_opts *o)
 	o->group_by = cmd_args_get(a, "group-by");
 	o->include_borderline = cmd_args_has(a, "include-borderline");
 	o->force = cmd_args_has(a, "force");
+	o->csv_raw = cmd_args_has(a, "csv-raw");
+	o->link = cmd_args_has(a, "link");
 	if ((v = cmd_args_get(a, "format")) != NULL) {
 		if ((k = export_format_from_name(v)) < 0)
 			return cmd_usage(c, "--format is csv, jsonl, "
