@@ -737,9 +737,40 @@ plan_result(const struct exp_plan *pl, const struct consensus_ds *ds,
 	res->ds_unused_top = ds->unused_top;
 }
 
+/*
+ * --layout by-class: every split gets a folder for every class the export
+ * can hold (the project's, without the borderline class unless
+ * --include-borderline), empty or not, in the order torchvision's
+ * ImageFolder gives them indices: find_classes sorts the folder names
+ * (Python's sorted(), by code point, which is strcmp's order on UTF-8).
+ * So a class has the same index in every split and in every export of
+ * the project, whichever items it has this time, and classes.txt says it.
+ */
+static void
+plan_folders(struct exp_plan *pl)
+{
+	const struct ratings *r = &pl->x->r;
+	int c, i;
+
+	if (pl->o->layout != EXPORT_BY_CLASS)
+		return;
+	pl->folders = xcalloc((size_t)r->nclasses + 1, sizeof *pl->folders);
+	for (c = 0; c < r->nclasses; c++) {
+		if (c == r->borderline && !pl->o->include_borderline)
+			continue;
+		/* Insertion by name: a handful of classes. */
+		for (i = pl->nfolders; i > 0 && strcmp(r->classes[
+		    pl->folders[i - 1]], r->classes[c]) > 0; i--)
+			pl->folders[i] = pl->folders[i - 1];
+		pl->folders[i] = c;
+		pl->nfolders++;
+	}
+}
+
 static void
 plan_free(struct exp_plan *pl)
 {
+	free(pl->folders);
 	free(pl->cons);
 	free(pl->reason);
 	free(pl->part);
@@ -791,6 +822,7 @@ export_run(struct store *st, const struct export_opts *o,
 	if (plan_split(&pl, cause) != 0)
 		goto done;
 	plan_result(&pl, &ds, res);
+	plan_folders(&pl);
 	pl.res = res;
 	if (exp_write(st, &pl, cause) != 0)
 		goto done;

@@ -226,19 +226,16 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	if (folder) {
 		if (exp_make_dir(w, sn, cause) != 0)
 			return -1;
-		if (o->layout == EXPORT_BY_CLASS)
-			for (c = 0; c < pl->x->r.nclasses; c++) {
-				char *d;
+		/* Every class's folder, empty or not (plan_folders). */
+		for (c = 0; c < pl->nfolders; c++) {
+			char *d = xasprintf("%s/%s", sn,
+			    pl->x->r.classes[pl->folders[c]]);
 
-				if (pl->res->counts[(size_t)s *
-				    pl->res->nclasses + c] == 0)
-					continue;
-				d = xasprintf("%s/%s", sn, pl->x->r.classes[c]);
-				r = exp_make_dir(w, d, cause);
-				free(d);
-				if (r != 0)
-					return -1;
-			}
+			r = exp_make_dir(w, d, cause);
+			free(d);
+			if (r != 0)
+				return -1;
+		}
 		rel = xasprintf("%s/metadata.csv", sn);
 	} else
 		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
@@ -284,4 +281,24 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	if (exp_file_close(w, &f, cause) != 0)
 		r = -1;
 	return r;
+}
+
+/* classes.txt: the class folders' names, one a line, line n (from 0)
+ * being the index torchvision's ImageFolder gives the class. */
+int
+exp_write_classes(struct exp_writer *w, char **cause)
+{
+	const struct exp_plan *pl = w->pl;
+	struct exp_file f;
+	int c;
+
+	if (exp_file_open(w, "classes.txt", &f, cause) != 0)
+		return -1;
+	for (c = 0; c < pl->nfolders; c++) {
+		const char *n = pl->x->r.classes[pl->folders[c]];
+
+		exp_file_write(&f, n, strlen(n));
+		exp_file_write(&f, "\n", 1);
+	}
+	return exp_file_close(w, &f, cause);
 }

@@ -97,6 +97,9 @@ struct exp_plan {
 	int *part;			/* per item kept: its split */
 	int *guideline;			/* per item: guideline version or 0 */
 	int nrows, *rows;		/* items kept, ascending */
+	/* --layout by-class: the class folders every split gets, in the
+	 * order of classes.txt (class indices, names by strcmp); else 0. */
+	int nfolders, *folders;
 };
 
 /* The state of one export being written. */
@@ -151,6 +154,8 @@ void exp_fmt_double(char *s, size_t n, double v);
 char **exp_file_names(const struct exp_plan *pl);
 /* The file(s) of split s; fnames from exp_file_names for folder formats. */
 int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
+/* classes.txt (--layout by-class). */
+int exp_write_classes(struct exp_writer *w, char **cause);
 /* Add a file written (rel under OUT, its size and SHA-256) to the
  * manifest's "files". */
 void exp_manifest_add_file(struct exp_writer *w, const char *rel,

@@ -266,6 +266,15 @@ manifest_store(struct json *j, const struct exp_plan *pl, struct store *st)
 	for (i = 0; i < x->r.nclasses; i++)
 		json_string(j, x->r.classes[i]);
 	json_array_end(j);
+	/* --layout by-class: classes.txt's lines, the folders' indices. */
+	top_key(j, "class_folders");
+	if (pl->nfolders > 0) {
+		json_array_begin(j);
+		for (i = 0; i < pl->nfolders; i++)
+			json_string(j, x->r.classes[pl->folders[i]]);
+		json_array_end(j);
+	} else
+		json_null(j);
 	top_key(j, "borderline");
 	json_string(j, x->r.borderline >= 0 ?
 	    x->r.classes[x->r.borderline] : NULL);

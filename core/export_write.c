@@ -532,6 +532,8 @@ write_all(struct exp_writer *w, struct store *st, char **cause)
 	    pl->o->format == EXPORT_AUDIOFOLDER, s, c, i, r = 0;
 	char **fnames = folder ? exp_file_names(pl) : NULL;
 
+	if (pl->nfolders > 0)
+		r = exp_write_classes(w, cause);
 	for (s = 0; s < pl->o->split.nparts && r == 0; s++) {
 		long long n = 0;
 
