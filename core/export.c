@@ -693,6 +693,7 @@ plan_split(struct exp_plan *pl, char **cause)
 	part = xcalloc((size_t)pl->nrows + 1, sizeof *part);
 	split_assign(&o->split, pl->nrows, pl->x->r.nclasses, cls, group,
 	    ngroups, part);
+	pl->ngroups = ngroups;
 	for (i = 0; i < pl->nrows; i++)
 		pl->part[pl->rows[i]] = part[i];
 	ret = 0;
@@ -767,6 +768,39 @@ plan_folders(struct exp_plan *pl)
 	}
 }
 
+/*
+ * A split with a share that got no item, and why: the search gives every
+ * such split a group when there are enough (split.h), so an empty one
+ * means too few groups, or too few items for its share.
+ */
+static void
+plan_notes(const struct exp_plan *pl, struct export_result *res)
+{
+	const struct split_spec *sp = &pl->o->split;
+	int s, c, active = 0;
+
+	for (s = 0; s < sp->nparts; s++)
+		active += sp->ratio[s] > 0;
+	for (s = 0; s < sp->nparts; s++) {
+		long long n = 0;
+
+		for (c = 0; c < res->nclasses; c++)
+			n += res->counts[(size_t)s * res->nclasses + c];
+		if (sp->ratio[s] == 0 || n > 0)
+			continue;
+		if (pl->o->group_by != NULL && pl->ngroups < active)
+			exp_note(res, "%s is empty: the %d exported items "
+			    "have %d value%s of %s (groups) for %d splits",
+			    split_name(sp->nparts, s), pl->nrows,
+			    pl->ngroups, pl->ngroups == 1 ? "" : "s",
+			    pl->o->group_by, active);
+		else
+			exp_note(res, "%s is empty: %d exported items are "
+			    "too few for its share", split_name(sp->nparts,
+			    s), pl->nrows);
+	}
+}
+
 static void
 plan_free(struct exp_plan *pl)
 {
@@ -822,6 +856,7 @@ export_run(struct store *st, const struct export_opts *o,
 	if (plan_split(&pl, cause) != 0)
 		goto done;
 	plan_result(&pl, &ds, res);
+	plan_notes(&pl, res);
 	plan_folders(&pl);
 	pl.res = res;
 	if (exp_write(st, &pl, cause) != 0)

@@ -97,6 +97,7 @@ struct exp_plan {
 	int *part;			/* per item kept: its split */
 	int *guideline;			/* per item: guideline version or 0 */
 	int nrows, *rows;		/* items kept, ascending */
+	int ngroups;			/* --group-by: groups of those */
 	/* --layout by-class: the class folders every split gets, in the
 	 * order of classes.txt (class indices, names by strcmp); else 0. */
 	int nfolders, *folders;

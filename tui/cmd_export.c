@@ -84,8 +84,52 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/*
+ * What each split got: per class the share of the class's items (col),
+ * the share of all items, and the target beside it.  Grouped splits can
+ * only approach their targets; this shows how near they came.
+ */
 static void
-print_table(const struct export_result *r, const char *out)
+print_shares(const struct export_result *r, const struct split_spec *sp,
+    const long long *col, long long all, int w)
+{
+	long long R = 0;
+	int s, c;
+
+	for (s = 0; s < sp->nparts; s++)
+		R += sp->ratio[s];
+	printf("%-7s", "share");
+	for (c = 0; c < r->nclasses; c++) {
+		char *n = acc_printable(r->classes[c]);
+
+		printf(" %*s", w, n);
+		free(n);
+	}
+	printf(" %*s %*s\n", w, "total", w, "target");
+	for (s = 0; s < r->nparts; s++) {
+		long long tot = 0;
+
+		printf("%-7s", split_name(r->nparts, s));
+		for (c = 0; c < r->nclasses; c++) {
+			long long v = r->counts[(size_t)s * r->nclasses + c];
+
+			tot += v;
+			if (col[c] > 0)
+				printf(" %*.3f", w, (double)v / (double)col[c]);
+			else
+				printf(" %*s", w, "-");
+		}
+		if (all > 0)
+			printf(" %*.3f", w, (double)tot / (double)all);
+		else
+			printf(" %*s", w, "-");
+		printf(" %*.3f\n", w, (double)sp->ratio[s] / (double)R);
+	}
+}
+
+static void
+print_table(const struct export_result *r, const struct split_spec *sp,
+    const char *out)
 {
 	int s, c, w = 8;
 	long long tot, all = 0, left = 0, *col;
@@ -120,6 +164,7 @@ print_table(const struct export_result *r, const char *out)
 	for (c = 0; c < r->nclasses; c++)
 		printf(" %*lld", w, col[c]);
 	printf(" %*lld\n", w, all);
+	print_shares(r, sp, col, all, w);
 	free(col);
 	for (c = 1; c < EXPORT_NREASONS; c++)
 		left += r->left_out[c];
@@ -294,7 +339,7 @@ cmd_export_run(struct cmd_args *a)
 		    "tolerance %.3g); manifest.json records converged false\n",
 		    res.ds_max_iter, res.ds_rel_change, res.ds_tol);
 	print_notes(res.notes);
-	print_table(&res, o.out);
+	print_table(&res, &o.split, o.out);
 	export_result_free(&res);
 	return 0;
 }
