@@ -790,7 +790,8 @@ plan_notes(const struct exp_plan *pl, struct export_result *res)
 			continue;
 		if (pl->o->group_by != NULL && pl->ngroups < active)
 			exp_note(res, "%s is empty: the %d exported items "
-			    "have %d value%s of %s (groups) for %d splits",
+			    "have %d value%s of %s for %d splits (train, "
+			    "then test, then dev get one)",
 			    split_name(sp->nparts, s), pl->nrows,
 			    pl->ngroups, pl->ngroups == 1 ? "" : "s",
 			    pl->o->group_by, active);

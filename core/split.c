@@ -96,7 +96,8 @@ split_targets(long long n, const struct split_spec *sp, long long *t)
  * exactly when every class meets its targets (so groups of one item give
  * the targets).  Above it, as a hard requirement: every part with a share
  * gets at least one group whenever there are as many groups as such parts
- * (the objective compares (parts left empty, X^2) in that order).  One
+ * (with fewer, as many as there are groups: sg_required); the objective
+ * compares (required parts left empty, X^2) in that order.  One
  * greedy pass, as before, put the big groups first and could leave test
  * empty with every seed (the audio demo's six speakers at 80/10/10).
  *
@@ -118,22 +119,22 @@ struct sg {
 	long long *a;		/* K x P assigned */
 	int *ng;		/* per part: groups in it */
 	int *part;		/* per group */
-	int active;		/* parts with a share */
-	int must;		/* each active part needs a group: G >= active */
+	int req[SPLIT_MAX];	/* the parts that must get a group */
+	int nreq;
 	double cost;
 	uint64_t rng;
 };
 
-/* Parts of sp with a share that hold no group (when that is avoidable). */
+/* The parts that must get a group and hold none. */
 static int
 sg_empty(const struct sg *g)
 {
 	int s, n = 0;
 
 	for (s = 0; s < g->P; s++)
-		if (g->sp->ratio[s] > 0 && g->ng[s] == 0)
+		if (g->req[s] && g->ng[s] == 0)
 			n++;
-	return g->must ? n : 0;
+	return n;
 }
 
 /* The change in X^2 when group k's items join (sign 1) or leave (-1)
@@ -242,13 +243,13 @@ sort_by_size(int *order, int n, const int *size)
 
 /*
  * Greedy construction: groups in order, each to the part where X^2 grows
- * least; when the groups left are only as many as the active parts still
+ * least; when the groups left are only as many as the required parts still
  * empty, each goes to one of those.
  */
 static void
 sg_greedy(struct sg *g, const int *order)
 {
-	int i, s, empty = g->must ? g->active : 0;
+	int i, s, empty = g->nreq;
 
 	for (i = 0; i < g->G; i++) {
 		int k = order[i], best = -1, force = g->G - i <= empty;
@@ -257,7 +258,8 @@ sg_greedy(struct sg *g, const int *order)
 		for (s = 0; s < g->P; s++) {
 			double d;
 
-			if (g->sp->ratio[s] == 0 || (force && g->ng[s] > 0))
+			if (g->sp->ratio[s] == 0 || (force && (!g->req[s] ||
+			    g->ng[s] > 0)))
 				continue;
 			d = sg_delta(g, k, s, 1);
 			if (best < 0 || d < bd) {
@@ -265,7 +267,7 @@ sg_greedy(struct sg *g, const int *order)
 				bd = d;
 			}
 		}
-		if (g->must && g->ng[best] == 0)
+		if (g->req[best] && g->ng[best] == 0)
 			empty--;
 		sg_put(g, k, best, 1);
 	}
@@ -288,7 +290,7 @@ sg_moves(struct sg *g)
 		int from = g->part[k], best = -1;
 		double out, bd = -SG_EPS;
 
-		if (g->must && g->ng[from] == 1)
+		if (g->req[from] && g->ng[from] == 1)
 			continue;	/* it would leave its part empty */
 		out = sg_delta(g, k, from, -1);
 		sg_put(g, k, from, -1);
@@ -379,7 +381,7 @@ sg_better(int empty, double cost, int bempty, double bcost)
  * Exact search for few groups: depth first over the groups largest first,
  * each to every active part, pruned where the cells already over their
  * target (which only grow as groups are added) cost as much as the best,
- * or where fewer groups are left than active parts still empty.  Node
+ * or where fewer groups are left than required parts still empty.  Node
  * budget SG_NODES: past it, the best so far stands.
  */
 #define SG_EXACT_GROUPS 24
@@ -415,14 +417,11 @@ static void
 sg_dfs(struct sg_bb *b, int i)
 {
 	struct sg *g = b->g;
-	int s, k, empty = 0;
+	int s, k;
 
 	if (b->nodes++ > SG_NODES)
 		return;
-	for (s = 0; s < g->P; s++)
-		if (g->sp->ratio[s] > 0 && g->ng[s] == 0)
-			empty++;
-	if (g->must && empty > g->G - i)
+	if (sg_empty(g) > g->G - i)
 		return;
 	if (b->bempty == 0 && b->over >= b->bcost - SG_EPS)
 		return;
@@ -493,6 +492,27 @@ sg_search(struct sg *g, int *best)
 	free(order);
 }
 
+/*
+ * The parts that must get a group: every part with a share when there are
+ * groups enough; else as many as there are groups, train first, then
+ * test, then dev (a held-out test set is what a model cannot do without;
+ * a dev set can be cut from train later).
+ */
+static void
+sg_required(struct sg *g)
+{
+	static const int three[] = { 0, 2, 1 };	/* train, test, dev */
+	int i, s;
+
+	for (i = 0; i < g->P; i++) {
+		s = g->P == 3 ? three[i] : i;
+		if (g->sp->ratio[s] == 0 || g->nreq >= g->G)
+			continue;
+		g->req[s] = 1;
+		g->nreq++;
+	}
+}
+
 static void
 assign_groups(const struct split_spec *sp, int nitems, int nclasses,
     const int *cls, const int *group, int ngroups, uint64_t *rng, int *out)
@@ -554,9 +574,7 @@ assign_groups(const struct split_spec *sp, int nitems, int nclasses,
 	}
 	g.ng = xcalloc((size_t)P + 1, sizeof *g.ng);
 	g.part = xcalloc((size_t)g.G + 1, sizeof *g.part);
-	for (s = 0; s < P; s++)
-		g.active += sp->ratio[s] > 0;
-	g.must = g.G >= g.active;
+	sg_required(&g);
 	best = xcalloc((size_t)g.G + 1, sizeof *best);
 	if (g.G > 0)
 		sg_search(&g, best);
