@@ -278,7 +278,7 @@ sg_greedy(struct sg *g, const int *order)
 /* Local search passes, and swaps tried per pass beyond exhaustive. */
 #define SG_PASSES 200
 #define SG_SWAP_ALL 300
-#define SG_SWAP_SAMPLES(G) ((long long)(G) * 20)
+#define SG_SWAP_SAMPLES(G) ((G) < 5000 ? (long long)(G) * 20 : 100000)
 
 /* Improve by moving one group: the best move of each group in turn. */
 static int
