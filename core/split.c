@@ -277,7 +277,7 @@ sg_greedy(struct sg *g, const int *order)
 #define SG_EPS 1e-9
 /* Local search passes, and swaps tried per pass beyond exhaustive. */
 #define SG_PASSES 200
-#define SG_SWAP_ALL 300
+#define SG_SWAP_ALL 150
 #define SG_SWAP_SAMPLES(G) ((G) < 5000 ? (long long)(G) * 20 : 100000)
 
 /* Improve by moving one group: the best move of each group in turn. */
@@ -459,9 +459,14 @@ sg_search(struct sg *g, int *best)
 	double bcost = 0;
 	long long entries = g->start[g->G];
 
-	/* About 4e7 steps of move evaluation in all, 2 to 16 restarts. */
-	nr = (int)(40000000LL / ((entries + 1) * g->P * 20));
-	nr = nr < 2 ? 2 : nr > 16 ? 16 : nr;
+	/*
+	 * Restarts within about 4e6 steps of move and swap evaluation, 2 to
+	 * 8 (a pass evaluates each group's moves and up to SG_SWAP_ALL^2 / 2
+	 * swaps; a few passes settle it).
+	 */
+	nr = (int)(4000000LL / ((entries + 1) * g->P * 4 + (long long)(g->G <
+	    SG_SWAP_ALL ? g->G : SG_SWAP_ALL) * g->G * 2));
+	nr = nr < 2 ? 2 : nr > 8 ? 8 : nr;
 	for (r = 0; r < nr; r++) {
 		for (k = 0; k < g->G; k++)
 			order[k] = k;
