@@ -233,18 +233,11 @@ ok_if "two factories for three splits: train and test get one, and the warning s
 # write transaction) while export runs; every export must succeed and be
 # one moment of the store: with one SQLite writer at a time label ids are
 # given in commit order, so the snapshot is the first label_rows rows, and
-# its checksum and every item's number of labels in force must be theirs.
+# its checksum and every item's number of labels in force must be theirs
+# (tests/export_snapshot.py, shared with pg_export_snapshot.sh).
 SN=$T/snap.accord
 cp "$DB" "$SN"
-"$PY" - "$ROOT/assets/demo/images" "$T" <<'PY'
-import os, sys
-imgs = sorted(f for f in os.listdir(sys.argv[1]) if f.endswith(".jpg"))
-for w in range(4):
-    with open(os.path.join(sys.argv[2], "w%d.csv" % w), "w") as f:
-        f.write("file,labeler,class\n")
-        for k, im in enumerate(imgs):
-            f.write("%s,writer%d_%d,%s\n" % (im, w, k % 5, ("ok", "scratch", "dent")[(k + w) % 3]))
-PY
+"$PY" "$ROOT/tests/export_snapshot.py" writers "$ROOT/assets/demo/images" "$T"
 : >"$T/stop"
 for w in 0 1 2 3; do
 	( while [ -e "$T/stop" ]; do
@@ -255,31 +248,18 @@ sleep 1
 fails=0 bad=0
 for i in 1 2 3 4 5 6 7 8 9 10 11 12; do
 	"$ACCORD" export "$SN" --out "$T/sn$i" --format jsonl --method majority >"$T/sn.out" 2>"$T/sn.err" ||
-		{ fails=$((fails + 1)); sed 's/^/# /' "$T/sn.err" >&2; continue; }
-	"$PY" - "$SN" "$T/sn$i" <<'PY' || bad=$((bad + 1))
-import hashlib, json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-m = json.load(open(sys.argv[2] + "/manifest.json"))
-n = m["store"]["label_rows"]
-rows = db.execute("SELECT id, item, labeler, class, guideline, created_at FROM labels ORDER BY id LIMIT ?", (n,)).fetchall()
-h = hashlib.sha256()
-for r in rows:
-    h.update(("\t".join("" if v is None else str(v) for v in r) + "\n").encode())
-assert h.hexdigest() == m["store"]["labels_sha256"], "checksum is not of the first label_rows rows"
-force = {}
-for _id, item, who, *_ in rows:
-    force[(item, who)] = 1      # the newest row of (item, labeler) is in force
-per_item = {}
-for item, _ in force:
-    per_item[item] = per_item.get(item, 0) + 1
-ids = {r[1]: r[0] for r in db.execute("SELECT id, sha256 FROM items")}
-for l in open(sys.argv[2] + "/train.jsonl"):
-    r = json.loads(l)
-    assert r["labels"] == per_item[ids[r["sha256"]]], (r["path"], r["labels"])
-PY
+		{ fails=$((fails + 1)); sed 's/^/# /' "$T/sn.err" >&2; }
 done
 rm -f "$T/stop"
 wait
+TAB=$(printf '\t')
+sqlite3 -batch -noheader -separator "$TAB" "$SN" "SELECT id, item, labeler, class, guideline, created_at FROM labels ORDER BY id" >"$T/labels.tsv"
+sqlite3 -batch -noheader -separator "$TAB" "$SN" "SELECT id, sha256 FROM items" >"$T/items.tsv"
+for d in "$T"/sn[0-9]*; do
+	"$PY" "$ROOT/tests/export_snapshot.py" check "$d" "$T/labels.tsv" \
+	    "$T/items.tsv" >"$T/snap.log" 2>&1 ||
+		{ bad=$((bad + 1)); tail -2 "$T/snap.log" | sed 's/^/# /' >&2; }
+done
 ok_if "12 exports under 4 writers: none failed" [ "$fails" -eq 0 ]
 ok_if "... each one moment of the store (checksum and labels per item)" [ "$bad" -eq 0 ]
 ok_if "... while the writers wrote" sh -c "[ ! -e '$T/writer.fail' ] && [ \$(sqlite3 '$SN' 'SELECT count(*) FROM labels') -gt \$(sqlite3 '$DB' 'SELECT count(*) FROM labels') ]"

@@ -4,8 +4,8 @@
 # export succeeds, and each is one moment of the store: writers take the
 # project's write lock, so label ids are given in commit order and the
 # snapshot is the first label_rows rows, whose checksum and per-item
-# counts of labels in force the export must carry.  (SQLite: the same in
-# export_safe.sh.)
+# counts of labels in force the export must carry (tests/export_snapshot.py;
+# SQLite: the same in export_safe.sh).
 . "$(dirname "$0")/../lib.sh"
 . "$ROOT/tests/pglib.sh"
 
@@ -28,15 +28,7 @@ U="postgresql:///snap?host=$PGHOST&port=$PGPORT"
 run acc copy "$A" "$U"
 ok_if "copied into PostgreSQL" rc_is 0
 
-"$PY" - "$S/images" "$T_SHARED" <<'PY'
-import os, sys
-imgs = sorted(f for f in os.listdir(sys.argv[1]) if f.endswith(".jpg"))
-for w in range(4):
-    with open(os.path.join(sys.argv[2], "w%d.csv" % w), "w") as f:
-        f.write("file,labeler,class\n")
-        for k, im in enumerate(imgs):
-            f.write("%s,writer%d_%d,%s\n" % (im, w, k % 5, ("ok", "scratch", "dent")[(k + w) % 3]))
-PY
+"$PY" "$ROOT/tests/export_snapshot.py" writers "$S/images" "$T_SHARED"
 chmod 644 "$T_SHARED"/w*.csv
 : >"$T/stop"
 for w in 0 1 2 3; do
@@ -58,28 +50,13 @@ rm -f "$T/stop"
 wait
 pgrows "SELECT id, item, labeler, class, guideline, created_at FROM accord.labels ORDER BY id" >"$T/labels.tsv"
 pgrows "SELECT id, sha256 FROM accord.items" >"$T/items.tsv"
+snapcheck() {
+	"$PY" "$ROOT/tests/export_snapshot.py" check "$1" "$T/labels.tsv" \
+	    "$T/items.tsv" >"$T/snap.log" 2>&1 ||
+		{ tail -2 "$T/snap.log" | sed 's/^/# /' >&2; return 1; }
+}
 for d in "$T"/sn[0-9]*; do
-	"$PY" - "$d" "$T/labels.tsv" "$T/items.tsv" <<'PY' || bad=$((bad + 1))
-import hashlib, json, sys
-m = json.load(open(sys.argv[1] + "/manifest.json"))
-n = m["store"]["label_rows"]
-lines = open(sys.argv[2], encoding="utf-8").read().split("\n")[:n]
-assert len(lines) == n, (len(lines), n)
-h = hashlib.sha256()
-for l in lines:
-    h.update((l + "\n").encode())
-assert h.hexdigest() == m["store"]["labels_sha256"], "checksum is not of the first label_rows rows"
-per_item, seen = {}, set()
-for l in lines:
-    _id, item, who = l.split("\t")[:3]
-    if (item, who) not in seen:
-        seen.add((item, who))
-        per_item[item] = per_item.get(item, 0) + 1
-ids = dict(reversed(l.split("\t")) for l in open(sys.argv[3]).read().split("\n") if l)
-for l in open(sys.argv[1] + "/train.jsonl"):
-    r = json.loads(l)
-    assert r["labels"] == per_item[ids[r["sha256"]]], (r["path"], r["labels"])
-PY
+	snapcheck "$d" || bad=$((bad + 1))
 done
 ok_if "10 exports from PostgreSQL under 4 writers: none failed" [ "$fails" -eq 0 ]
 ok_if "... each one moment of the store (checksum and labels per item)" [ "$bad" -eq 0 ]

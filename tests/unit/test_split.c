@@ -10,19 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../../core/splitmix.h"
 #include "accord/split.h"
 #include "accord/util.h"
 #include "t.h"
 
-static uint64_t
-rnd(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
+/* Test data from the split's own generator, seeded apart from it. */
+#define rnd splitmix64
 
 /*
  * X^2 of assignment part (per item) as split.c defines it, written out
