@@ -177,6 +177,12 @@ struct exp_prev {
  * -1 with *cause, one line naming dir and why.
  */
 int exp_prev_check(const char *dir, struct exp_prev *pv, char **cause);
+/* The manifest's text (n bytes, no NUL needed) parsed: 0 and *pv with its
+ * "files" paths when it is accord's, else -1 with *why (what is wrong,
+ * for "DIR: not an accord export (WHY)"; the caller frees it).  Either
+ * way exp_prev_free(pv) after. */
+int exp_prev_parse(const char *data, size_t n, struct exp_prev *pv,
+    char **why);
 /* Remove the export at dir: only the files pv lists and the manifest,
  * then the directories left empty.  Returns how many entries stay. */
 long long exp_prev_remove(const char *dir, const struct exp_prev *pv);

@@ -263,27 +263,14 @@ exp_prev_free(struct exp_prev *pv)
 	memset(pv, 0, sizeof *pv);
 }
 
-/* dir's manifest.json parsed into *pv: 0, or -1 with *why (the caller
- * frees). */
-static int
-prev_manifest(const char *dir, struct exp_prev *pv, char **why)
+int
+exp_prev_parse(const char *data, size_t n, struct exp_prev *pv, char **why)
 {
 	struct prev_parse p;
-	unsigned char *data = NULL;
-	size_t n = 0;
-	char *m = xasprintf("%s/manifest.json", dir), *e = NULL;
-	int r;
 
-	r = acc_read_file(m, PREV_MAX_MANIFEST, &data, &n, &e);
-	if (r != 0)
-		*why = xstrdup(errno == ENOENT ? "no manifest.json" :
-		    "its manifest.json cannot be read");
-	free(m);
-	free(e);
-	if (r != 0)
-		return -1;
+	memset(pv, 0, sizeof *pv);
 	memset(&p, 0, sizeof p);
-	p.s = (const char *)data;
+	p.s = data;
 	p.n = n;
 	ws(&p);
 	if (p.i >= p.n || p.s[p.i] != '{')
@@ -293,7 +280,6 @@ prev_manifest(const char *dir, struct exp_prev *pv, char **why)
 		if (p.i != p.n)
 			bad(&p, "text after the object");
 	}
-	free(data);
 	pv->paths = p.paths;
 	pv->npaths = p.npaths;
 	if (p.err != NULL) {
@@ -306,16 +292,42 @@ prev_manifest(const char *dir, struct exp_prev *pv, char **why)
 		    "store and files");
 		return -1;
 	}
-	qsort(pv->paths, (size_t)pv->npaths, sizeof *pv->paths, cmp_str);
+	if (pv->npaths > 1)
+		qsort(pv->paths, (size_t)pv->npaths, sizeof *pv->paths,
+		    cmp_str);
 	return 0;
+}
+
+/* dir's manifest.json parsed into *pv: 0, or -1 with *why (the caller
+ * frees). */
+static int
+prev_manifest(const char *dir, struct exp_prev *pv, char **why)
+{
+	unsigned char *data = NULL;
+	size_t n = 0;
+	char *m = xasprintf("%s/manifest.json", dir), *e = NULL;
+	int r;
+
+	memset(pv, 0, sizeof *pv);
+	r = acc_read_file(m, PREV_MAX_MANIFEST, &data, &n, &e);
+	if (r != 0)
+		*why = xstrdup(errno == ENOENT ? "no manifest.json" :
+		    "its manifest.json cannot be read");
+	free(m);
+	free(e);
+	if (r != 0)
+		return -1;
+	r = exp_prev_parse((const char *)data, n, pv, why);
+	free(data);
+	return r;
 }
 
 static int
 listed(const struct exp_prev *pv, const char *rel)
 {
-	return strcmp(rel, "manifest.json") == 0 ||
+	return strcmp(rel, "manifest.json") == 0 || (pv->npaths > 0 &&
 	    bsearch(&rel, pv->paths, (size_t)pv->npaths, sizeof *pv->paths,
-	    cmp_str) != NULL;
+	    cmp_str) != NULL);
 }
 
 /*
