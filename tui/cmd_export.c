@@ -52,8 +52,9 @@ static const struct cmd_opt options[] = {
 	    "the same files: writing into one changes the other\n"
 	    "(and accord check reports the item changed)" },
 	{ "force", NULL, 0,
-	    "replace DIR if it is an earlier export, once the new\n"
-	    "one is complete" },
+	    "replace DIR if accord exported it (its manifest lists\n"
+	    "every file in it), once the new one is complete;\n"
+	    "only the files it lists are removed" },
 	{ NULL, NULL, 0, NULL },
 };
 
