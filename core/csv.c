@@ -455,3 +455,57 @@ record_get(const struct record *r, const char *key)
 			return r->values[i];
 	return NULL;
 }
+
+/* The whole of s is a decimal number: [+-]? (D+ (. D*)? | . D+) ([eE] [+-]? D+)? */
+static int
+csv_number(const char *s)
+{
+	int digits = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	for (; *s >= '0' && *s <= '9'; s++)
+		digits++;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++)
+			digits++;
+	if (digits == 0)
+		return 0;
+	if (*s == 'e' || *s == 'E') {
+		s++;
+		if (*s == '+' || *s == '-')
+			s++;
+		if (*s < '0' || *s > '9')
+			return 0;
+		while (*s >= '0' && *s <= '9')
+			s++;
+	}
+	return *s == '\0';
+}
+
+int
+csv_formula(const char *s)
+{
+	return s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL &&
+	    !csv_number(s);
+}
+
+void
+csv_put_field(struct buf *b, const char *s, int neutralise)
+{
+	size_t n = strlen(s);
+	int formula = neutralise && csv_formula(s);
+
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL && (n == 0 ||
+	    (s[0] != ' ' && s[n - 1] != ' '))) {
+		buf_add(b, s, n);
+		return;
+	}
+	buf_add(b, formula ? "\"'" : "\"", formula ? 2 : 1);
+	for (; *s != '\0'; s++)
+		if (*s == '"')
+			buf_add(b, "\"\"", 2);
+		else
+			buf_add(b, s, 1);
+	buf_add(b, "\"", 1);
+}

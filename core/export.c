@@ -7,10 +7,12 @@
  * copies, the rename) is in export_write.c; this file decides what to write.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/csv.h"
 #include "accord/export.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
@@ -49,38 +51,6 @@ export_reason_name(enum export_reason r)
 	if ((unsigned)r >= EXPORT_NREASONS)
 		return "?";
 	return names[r];
-}
-
-/*
- * The newest row id of every table the export reads.  The tables are
- * append-only (triggers refuse UPDATE and DELETE), so equal marks before
- * and after a read prove that nothing the read saw has changed; and rows
- * up to the marks, read later, are the rows as of the snapshot.
- */
-#define MARK_ITEMS 3
-#define MARK_META 4
-static int
-read_marks(struct store *st, long long *m, char **cause)
-{
-	struct sql_stmt *s;
-	int i, rc;
-
-	if (sql_prepare(st, "SELECT (SELECT coalesce(max(id), 0) FROM labels), "
-	    "(SELECT coalesce(max(id), 0) FROM adjudications), "
-	    "(SELECT coalesce(max(id), 0) FROM gold), "
-	    "(SELECT coalesce(max(id), 0) FROM items), "
-	    "(SELECT coalesce(max(id), 0) FROM item_meta), "
-	    "(SELECT coalesce(max(version), 0) FROM guidelines)", &s,
-	    cause) != 0)
-		return -1;
-	rc = sql_step(s);
-	if (rc == SQL_ROW)
-		for (i = 0; i < EXP_NMARKS; i++)
-			m[i] = sql_col_int64(s, i);
-	sql_finalize(st, s);
-	if (rc != SQL_ROW)
-		return sql_fail(st, cause, "cannot read the store");
-	return 0;
 }
 
 /*
@@ -230,7 +200,7 @@ exp_meta(const struct exp_snap *x, int i, int k)
 	return v;
 }
 
-/* Each item's path and content hash, as of the snapshot's marks. */
+/* Each item's path and content hash. */
 static int
 read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -242,11 +212,10 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 	x->path = xcalloc((size_t)r->nitems + 1, sizeof *x->path);
 	for (i = 0; i < r->nitems; i++)
 		x->path[i] = EXP_NO_TEXT;
-	if (sql_prepare(st, "SELECT id, sha256, path FROM items "
-	    "WHERE id <= ?1 ORDER BY id", &s, cause) != 0)
+	if (sql_prepare(st, "SELECT id, sha256, path FROM items ORDER BY id",
+	    &s, cause) != 0)
 		return -1;
 	sql_stream(s);
-	sql_bind_int(s, 1, x->marks[MARK_ITEMS]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *sha = sql_text(s, 1);
 		size_t n = (size_t)sql_col_bytes(s, 1);
@@ -293,7 +262,7 @@ read_adjudications(struct store *st, struct exp_snap *x, char **cause)
 	return 0;
 }
 
-/* x->keys: every metadata key as of the marks, sorted. */
+/* x->keys: every metadata key, sorted. */
 static int
 read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -306,12 +275,10 @@ read_meta_keys(struct store *st, struct exp_snap *x, char **cause)
 	 * on PostgreSQL, 0.05 s on SQLite; this, a few milliseconds).
 	 */
 	if (sql_prepare(st, "WITH RECURSIVE k(key) AS (SELECT min(key) FROM "
-	    "item_meta WHERE id <= ?1 UNION ALL SELECT (SELECT min(key) FROM "
-	    "item_meta WHERE key > k.key AND id <= ?1) FROM k WHERE k.key IS "
-	    "NOT NULL) SELECT key FROM k WHERE key IS NOT NULL", &s,
-	    cause) != 0)
+	    "item_meta UNION ALL SELECT (SELECT min(key) FROM item_meta WHERE "
+	    "key > k.key) FROM k WHERE k.key IS NOT NULL) SELECT key FROM k "
+	    "WHERE key IS NOT NULL", &s, cause) != 0)
 		return -1;
-	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		x->keys = xreallocarray(x->keys, (size_t)x->nkeys + 1,
 		    sizeof *x->keys);
@@ -365,14 +332,13 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	x->meta = xcalloc(n + 1, sizeof *x->meta);
 	for (k = 0; k < n; k++)
 		x->meta[k] = EXP_NO_TEXT;
-	q = xasprintf("SELECT m.item, m.key, %s FROM item_meta m WHERE "
-	    "m.id <= ?1 ORDER BY m.id", sql_meta_value(st));
+	q = xasprintf("SELECT m.item, m.key, %s FROM item_meta m ORDER BY "
+	    "m.id", sql_meta_value(st));
 	rc = sql_prepare(st, q, &s, cause);
 	free(q);
 	if (rc != 0)
 		return -1;
 	sql_stream(s);
-	sql_bind_int(s, 1, x->marks[MARK_META]);
 	while ((rc = sql_step(s)) == SQL_ROW) {
 		const char *key = sql_text(s, 1);
 		char **hit;
@@ -391,8 +357,7 @@ read_meta_values(struct store *st, struct exp_snap *x, char **cause)
 	return 0;
 }
 
-/* Besides the ratings matrix, in the caller's transaction: the decisions
- * and the checksums. */
+/* Besides the ratings matrix: the decisions and the checksums. */
 static int
 read_extra(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -411,22 +376,16 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
 /*
  * Paths, hashes and metadata, the bulk of the text, are read only once
  * the consensus is known and the labels are dropped (plan_drop_labels),
- * so they never share the peak with the labels and Dawid-Skene's work:
- * rows up to the snapshot's marks are the rows as of the snapshot (items
- * rows are never changed, item_meta is append-only).
+ * so they never share the peak with the labels and Dawid-Skene's work;
+ * still in the snapshot's transaction, so as of the same moment.
  */
 static int
 read_items_meta(struct store *st, struct exp_snap *x, char **cause)
 {
-	if (store_begin(st, 0, cause) != 0)
-		return -1;
 	if (read_item_rows(st, x, cause) != 0 ||
 	    read_meta_keys(st, x, cause) != 0 ||
-	    read_meta_values(st, x, cause) != 0) {
-		store_rollback(st);
+	    read_meta_values(st, x, cause) != 0)
 		return -1;
-	}
-	store_commit(st, NULL);
 	return 0;
 }
 
@@ -450,40 +409,65 @@ exp_snap_free(struct exp_snap *x)
 }
 
 /*
- * The ratings matrix and the decisions as of one moment.  ratings_build
- * runs its own read transaction, so the marks are read before it and again
- * inside the second read; if a labeler added a row in between, read again.
+ * Everything the export reads comes from one read transaction, begun
+ * here and ended by snap_end once the items and metadata are read: one
+ * snapshot of the store, however many labelers write meanwhile, and no
+ * retry that could give up.  SQLite: a deferred BEGIN, whose snapshot is
+ * fixed by its first read; in WAL mode (store_configure) writers go on
+ * committing and the reader sees none of it.  PostgreSQL: REPEATABLE READ
+ * READ ONLY, where every statement sees the snapshot of the first.
+ * ratings_build reads in the transaction it finds open.
  */
+static int
+snap_begin(struct store *st, char **cause)
+{
+	if (store_begin(st, 0, cause) != 0)
+		return -1;
+	if (st->kind == STORE_PG && sql_exec(st, "SET TRANSACTION ISOLATION "
+	    "LEVEL REPEATABLE READ, READ ONLY", cause) != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Between the two reads the transaction waits while the consensus is
+ * computed (Dawid-Skene: seconds at a million items).  PostgreSQL ends a
+ * session idle in a transaction for longer than the connection's limit
+ * (5 s, store_pg.c), meant for writers; a reader's limit, as a stream's,
+ * is 10 minutes.
+ */
+static int
+snap_wait(struct store *st, char **cause)
+{
+	if (st->kind != STORE_PG)
+		return 0;
+	return sql_exec(st, "SET LOCAL idle_in_transaction_session_timeout "
+	    "= '10min'", cause);
+}
+
+static void
+snap_end(struct store *st)
+{
+	if (st->in_tx)
+		store_commit(st, NULL);
+}
+
+/* The ratings matrix, the decisions and the checksums. */
 static int
 read_snapshot(struct store *st, const char *user, struct exp_snap *x,
     char **cause)
 {
 	struct ratings_opts ro = { .user = user, .by = NULL, .paths = 0 };
-	long long m1[EXP_NMARKS];
-	int attempt;
 
-	for (attempt = 0; attempt < 10; attempt++) {
-		memset(x, 0, sizeof *x);
-		if (read_marks(st, x->marks, cause) != 0 ||
-		    ratings_build(st, &ro, &x->r, cause) != 0)
-			return -1;
-		if (store_begin(st, 0, cause) != 0) {
-			exp_snap_free(x);
-			return -1;
-		}
-		if (read_extra(st, x, cause) != 0 ||
-		    read_marks(st, m1, cause) != 0) {
-			store_rollback(st);
-			exp_snap_free(x);
-			return -1;
-		}
-		store_commit(st, NULL);
-		if (memcmp(x->marks, m1, sizeof m1) == 0)
-			return 0;
+	memset(x, 0, sizeof *x);
+	if (ratings_build(st, &ro, &x->r, cause) != 0 ||
+	    read_extra(st, x, cause) != 0 || snap_wait(st, cause) != 0) {
 		exp_snap_free(x);
+		return -1;
 	}
-	return acc_error(cause, "the store kept changing while it was read "
-	    "(10 attempts); try again when fewer labelers are writing");
+	return 0;
 }
 
 /* Per item: the newest guideline version among its labels in force. */
@@ -544,6 +528,16 @@ make_groups(const struct exp_snap *x, const char *key, const int *rows,
 	return 0;
 }
 
+/* A control character would end a line of classes.txt. */
+static int
+has_control(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 check_opts(const struct export_opts *o, const struct project *p,
     char **cause)
@@ -574,9 +568,15 @@ check_opts(const struct export_opts *o, const struct project *p,
 			const char *n = p->classes[c].name;
 
 			if (strchr(n, '/') != NULL || strcmp(n, ".") == 0 ||
-			    strcmp(n, "..") == 0)
+			    strcmp(n, "..") == 0 || has_control(n))
 				return acc_error(cause, "class '%s' cannot be "
 				    "a directory name", n);
+			if (!o->csv_raw && csv_formula(n))
+				return acc_error(cause, "class '%s' begins "
+				    "with '%c': metadata.csv names its folder "
+				    "in cells a spreadsheet would read as a "
+				    "formula (--csv-raw writes them as they "
+				    "are)", n, n[0]);
 		}
 	return 0;
 }
@@ -693,6 +693,7 @@ plan_split(struct exp_plan *pl, char **cause)
 	part = xcalloc((size_t)pl->nrows + 1, sizeof *part);
 	split_assign(&o->split, pl->nrows, pl->x->r.nclasses, cls, group,
 	    ngroups, part);
+	pl->ngroups = ngroups;
 	for (i = 0; i < pl->nrows; i++)
 		pl->part[pl->rows[i]] = part[i];
 	ret = 0;
@@ -737,9 +738,74 @@ plan_result(const struct exp_plan *pl, const struct consensus_ds *ds,
 	res->ds_unused_top = ds->unused_top;
 }
 
+/*
+ * --layout by-class: every split gets a folder for every class the export
+ * can hold (the project's, without the borderline class unless
+ * --include-borderline), empty or not, in the order torchvision's
+ * ImageFolder gives them indices: find_classes sorts the folder names
+ * (Python's sorted(), by code point, which is strcmp's order on UTF-8).
+ * So a class has the same index in every split and in every export of
+ * the project, whichever items it has this time, and classes.txt says it.
+ */
+static void
+plan_folders(struct exp_plan *pl)
+{
+	const struct ratings *r = &pl->x->r;
+	int c, i;
+
+	if (pl->o->layout != EXPORT_BY_CLASS)
+		return;
+	pl->folders = xcalloc((size_t)r->nclasses + 1, sizeof *pl->folders);
+	for (c = 0; c < r->nclasses; c++) {
+		if (c == r->borderline && !pl->o->include_borderline)
+			continue;
+		/* Insertion by name: a handful of classes. */
+		for (i = pl->nfolders; i > 0 && strcmp(r->classes[
+		    pl->folders[i - 1]], r->classes[c]) > 0; i--)
+			pl->folders[i] = pl->folders[i - 1];
+		pl->folders[i] = c;
+		pl->nfolders++;
+	}
+}
+
+/*
+ * A split with a share that got no item, and why: the search gives every
+ * such split a group when there are enough (split.h), so an empty one
+ * means too few groups, or too few items for its share.
+ */
+static void
+plan_notes(const struct exp_plan *pl, struct export_result *res)
+{
+	const struct split_spec *sp = &pl->o->split;
+	int s, c, active = 0;
+
+	for (s = 0; s < sp->nparts; s++)
+		active += sp->ratio[s] > 0;
+	for (s = 0; s < sp->nparts; s++) {
+		long long n = 0;
+
+		for (c = 0; c < res->nclasses; c++)
+			n += res->counts[(size_t)s * res->nclasses + c];
+		if (sp->ratio[s] == 0 || n > 0)
+			continue;
+		if (pl->o->group_by != NULL && pl->ngroups < active)
+			exp_note(res, "%s is empty: the %d exported items "
+			    "have %d value%s of %s for %d splits (train, "
+			    "then test, then dev get one)",
+			    split_name(sp->nparts, s), pl->nrows,
+			    pl->ngroups, pl->ngroups == 1 ? "" : "s",
+			    pl->o->group_by, active);
+		else
+			exp_note(res, "%s is empty: %d exported items are "
+			    "too few for its share", split_name(sp->nparts,
+			    s), pl->nrows);
+	}
+}
+
 static void
 plan_free(struct exp_plan *pl)
 {
+	free(pl->folders);
 	free(pl->cons);
 	free(pl->reason);
 	free(pl->part);
@@ -762,15 +828,18 @@ export_run(struct store *st, const struct export_opts *o,
 	memset(&pl, 0, sizeof pl);
 	memset(&ds, 0, sizeof ds);
 	memset(&oc, 0, sizeof oc);
+	/* Before the read transaction: a refusal writes an audit row. */
 	if (project_require(st, o->user, ROLE_SME, "export", cause) != 0)
 		return -1;
-	if (project_load(st, &p, cause) != 0)
+	if (snap_begin(st, cause) != 0)
 		return -1;
-	if (check_opts(o, &p, cause) != 0 || exp_check_out(o, cause) != 0) {
-		project_free(&p);
+	if (project_load(st, &p, cause) != 0) {
+		store_rollback(st);
 		return -1;
 	}
-	if (read_snapshot(st, o->user, &x, cause) != 0) {
+	if (check_opts(o, &p, cause) != 0 || exp_check_out(o, cause) != 0 ||
+	    read_snapshot(st, o->user, &x, cause) != 0) {
+		store_rollback(st);
 		project_free(&p);
 		return -1;
 	}
@@ -780,10 +849,16 @@ export_run(struct store *st, const struct export_opts *o,
 	plan_consensus(&pl, &ds, &oc);
 	plan_reasons(&pl, res);
 	plan_drop_labels(&x, &ds);
-	if (read_items_meta(st, &x, cause) != 0 ||
-	    plan_split(&pl, cause) != 0)
+	if (read_items_meta(st, &x, cause) != 0) {
+		store_rollback(st);
+		goto done;
+	}
+	snap_end(st);
+	if (plan_split(&pl, cause) != 0)
 		goto done;
 	plan_result(&pl, &ds, res);
+	plan_notes(&pl, res);
+	plan_folders(&pl);
 	pl.res = res;
 	if (exp_write(st, &pl, cause) != 0)
 		goto done;
@@ -800,10 +875,26 @@ done:
 }
 
 void
+exp_note(struct export_result *res, const char *fmt, ...)
+{
+	va_list ap;
+	char *line, *all;
+
+	va_start(ap, fmt);
+	line = xvasprintf(fmt, ap);
+	va_end(ap);
+	all = xasprintf("%s%s\n", res->notes != NULL ? res->notes : "", line);
+	free(line);
+	free(res->notes);
+	res->notes = all;
+}
+
+void
 export_result_free(struct export_result *res)
 {
 	int c;
 
+	free(res->notes);
 	for (c = 0; c < res->nclasses; c++)
 		free(res->classes[c]);
 	free(res->classes);

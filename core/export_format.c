@@ -8,27 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/csv.h"
 #include "export_int.h"
 #include "internal.h"
 
-/* CSV field: quoted when it holds a comma, quote, CR/LF or edge spaces. */
+/* A CSV cell, neutralised unless --csv-raw (include/accord/csv.h). */
 static void
-csv_field(struct buf *b, const char *s)
+csv_field(const struct exp_plan *pl, struct buf *b, const char *s)
 {
-	size_t n = strlen(s);
-
-	if (strpbrk(s, ",\"\r\n") == NULL && (n == 0 || (s[0] != ' ' &&
-	    s[n - 1] != ' '))) {
-		buf_add(b, s, n);
-		return;
-	}
-	buf_add(b, "\"", 1);
-	for (; *s != '\0'; s++)
-		if (*s == '"')
-			buf_add(b, "\"\"", 2);
-		else
-			buf_add(b, s, 1);
-	buf_add(b, "\"", 1);
+	csv_put_field(b, s, !pl->o->csv_raw);
 }
 
 /* A metadata column's name: the key, or meta_KEY if it clashes with one
@@ -66,7 +54,8 @@ cmp_cstr(const void *a, const void *b)
  * File names in folder exports: the base name of the item's path; where two
  * kept items share a base name (a.png from two directories), both become
  * SHA12-NAME with the first 12 hex digits of their content hash, which
- * differ since the contents do.
+ * differ since the contents do; so does a name beginning with a formula
+ * character (csv_formula), unless --csv-raw.
  */
 char **
 exp_file_names(const struct exp_plan *pl)
@@ -85,9 +74,15 @@ exp_file_names(const struct exp_plan *pl)
 		    sizeof *b, cmp_cstr);
 		int clash = (hit > b && strcmp(hit[-1], nm) == 0) ||
 		    (hit + 1 < b + pl->nrows && strcmp(hit[1], nm) == 0);
-
 		char sha[65];
 
+		/*
+		 * A name a spreadsheet would take for a formula gets the
+		 * prefix too: its metadata.csv cell must name the file, and
+		 * a neutralised cell ('=x.png) would not.
+		 */
+		if (!pl->o->csv_raw && csv_formula(nm))
+			clash = 1;
 		out[i] = clash ? xasprintf("%.12s-%s", exp_sha(pl->x, it, sha),
 		    nm) : xstrdup(nm);
 	}
@@ -118,21 +113,21 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 			char *c = meta_col(x->keys[k]);
 
 			buf_add(b, ",", 1);
-			csv_field(b, c);
+			csv_field(pl, b, c);
 			free(c);
 		}
 		buf_add(b, "\n", 1);
 		return;
 	}
 	if (folder) {
-		csv_field(b, fname);
+		csv_field(pl, b, fname);
 		buf_add(b, ",", 1);
-		csv_field(b, x->r.classes[pl->cons[it].label]);
+		csv_field(pl, b, x->r.classes[pl->cons[it].label]);
 		buf_printf(b, ",%s,", exp_sha(x, it, sha));
 	} else {
-		csv_field(b, exp_path(x, it));
+		csv_field(pl, b, exp_path(x, it));
 		buf_printf(b, ",%s,", exp_sha(x, it, sha));
-		csv_field(b, x->r.classes[pl->cons[it].label]);
+		csv_field(pl, b, x->r.classes[pl->cons[it].label]);
 		buf_add(b, ",", 1);
 	}
 	exp_fmt_double(num, sizeof num, pl->cons[it].confidence);
@@ -148,7 +143,7 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 
 		buf_add(b, ",", 1);
 		if (v.text != NULL)
-			csv_field(b, v.text);
+			csv_field(pl, b, v.text);
 	}
 	buf_add(b, "\n", 1);
 }
@@ -231,19 +226,16 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	if (folder) {
 		if (exp_make_dir(w, sn, cause) != 0)
 			return -1;
-		if (o->layout == EXPORT_BY_CLASS)
-			for (c = 0; c < pl->x->r.nclasses; c++) {
-				char *d;
+		/* Every class's folder, empty or not (plan_folders). */
+		for (c = 0; c < pl->nfolders; c++) {
+			char *d = xasprintf("%s/%s", sn,
+			    pl->x->r.classes[pl->folders[c]]);
 
-				if (pl->res->counts[(size_t)s *
-				    pl->res->nclasses + c] == 0)
-					continue;
-				d = xasprintf("%s/%s", sn, pl->x->r.classes[c]);
-				r = exp_make_dir(w, d, cause);
-				free(d);
-				if (r != 0)
-					return -1;
-			}
+			r = exp_make_dir(w, d, cause);
+			free(d);
+			if (r != 0)
+				return -1;
+		}
 		rel = xasprintf("%s/metadata.csv", sn);
 	} else
 		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
@@ -289,4 +281,24 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	if (exp_file_close(w, &f, cause) != 0)
 		r = -1;
 	return r;
+}
+
+/* classes.txt: the class folders' names, one a line, line n (from 0)
+ * being the index torchvision's ImageFolder gives the class. */
+int
+exp_write_classes(struct exp_writer *w, char **cause)
+{
+	const struct exp_plan *pl = w->pl;
+	struct exp_file f;
+	int c;
+
+	if (exp_file_open(w, "classes.txt", &f, cause) != 0)
+		return -1;
+	for (c = 0; c < pl->nfolders; c++) {
+		const char *n = pl->x->r.classes[pl->folders[c]];
+
+		exp_file_write(&f, n, strlen(n));
+		exp_file_write(&f, "\n", 1);
+	}
+	return exp_file_close(w, &f, cause);
 }

@@ -44,9 +44,6 @@ struct exp_mval {
 	int type;		/* SQL_COL_INT, _FLOAT, _TEXT, ... */
 };
 
-/* The newest row id of each table the export reads (export.c). */
-#define EXP_NMARKS 6
-
 /* An item whose sha256 is not 64 lowercase hex digits, kept as text. */
 struct exp_odd_sha {
 	int item;
@@ -54,14 +51,13 @@ struct exp_odd_sha {
 };
 
 /*
- * What the export read from the store, all as of one moment.  At 1,000,000
+ * What the export read from the store, all in one read transaction.  At 1,000,000
  * items every byte per item is a megabyte: hashes are kept as their 32
  * bytes, paths and metadata values as offsets into one text buffer; the
  * accessors below give them back as the files write them.
  */
 struct exp_snap {
 	struct ratings r;	/* without paths: those are in text */
-	long long marks[EXP_NMARKS];	/* as of the snapshot */
 	unsigned char (*sha)[32];	/* per item, the hash's bytes */
 	int nodd;
 	struct exp_odd_sha *odd;	/* the rest, by item ascending */
@@ -101,6 +97,10 @@ struct exp_plan {
 	int *part;			/* per item kept: its split */
 	int *guideline;			/* per item: guideline version or 0 */
 	int nrows, *rows;		/* items kept, ascending */
+	int ngroups;			/* --group-by: groups of those */
+	/* --layout by-class: the class folders every split gets, in the
+	 * order of classes.txt (class indices, names by strcmp); else 0. */
+	int nfolders, *folders;
 };
 
 /* The state of one export being written. */
@@ -143,6 +143,10 @@ int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
 int exp_put_media(struct exp_writer *w, const char *src, const char *rel,
     const char *want, char **cause);
 
+/* Add a line to res->notes. */
+void exp_note(struct export_result *res, const char *fmt, ...)
+    ACC_PRINTF(2, 3);
+
 /* A double as the files write it: %.17g (the exact value). */
 #define EXP_DOUBLE_FMT "%.17g"
 void exp_fmt_double(char *s, size_t n, double v);
@@ -151,12 +155,38 @@ void exp_fmt_double(char *s, size_t n, double v);
 char **exp_file_names(const struct exp_plan *pl);
 /* The file(s) of split s; fnames from exp_file_names for folder formats. */
 int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
+/* classes.txt (--layout by-class). */
+int exp_write_classes(struct exp_writer *w, char **cause);
 /* Add a file written (rel under OUT, its size and SHA-256) to the
  * manifest's "files". */
 void exp_manifest_add_file(struct exp_writer *w, const char *rel,
     const char *sha, long long bytes);
 /* manifest.json, written last: it lists every file written before it. */
 int exp_write_manifest(struct exp_writer *w, struct store *st, char **cause);
+
+/* An earlier export that --force may replace: the files its manifest
+ * lists (export_prev.c). */
+struct exp_prev {
+	int npaths;
+	char **paths;	/* sorted (strcmp), relative to the export */
+};
+/*
+ * 0 and *pv (exp_prev_free after) when dir is an accord export: its
+ * manifest.json parses, has accord_version, store and files, and every
+ * file under dir is a regular file listed there (or the manifest).  Else
+ * -1 with *cause, one line naming dir and why.
+ */
+int exp_prev_check(const char *dir, struct exp_prev *pv, char **cause);
+/* The manifest's text (n bytes, no NUL needed) parsed: 0 and *pv with its
+ * "files" paths when it is accord's, else -1 with *why (what is wrong,
+ * for "DIR: not an accord export (WHY)"; the caller frees it).  Either
+ * way exp_prev_free(pv) after. */
+int exp_prev_parse(const char *data, size_t n, struct exp_prev *pv,
+    char **why);
+/* Remove the export at dir: only the files pv lists and the manifest,
+ * then the directories left empty.  Returns how many entries stay. */
+long long exp_prev_remove(const char *dir, const struct exp_prev *pv);
+void exp_prev_free(struct exp_prev *pv);
 
 /* Refuse an OUT that exists (unless --force and it is an export). */
 int exp_check_out(const struct export_opts *o, char **cause);

@@ -4,6 +4,7 @@
  * every file written.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "export_int.h"
 #include "internal.h"
@@ -169,6 +170,80 @@ manifest_left_out(struct json *j, const struct exp_plan *pl,
 	json_array_end(j);
 }
 
+/* A share n / d, or null when d is 0. */
+static void
+share(struct json *j, long long n, long long d)
+{
+	if (d > 0)
+		json_double(j, EXP_DOUBLE_FMT, (double)n / (double)d);
+	else
+		json_null(j);
+}
+
+/*
+ * Per split: its target share of the items, the share it got, and per
+ * class the share of the class's items it got (null: the class has none).
+ */
+static void
+manifest_shares(struct json *j, const struct exp_plan *pl)
+{
+	const struct export_result *res = pl->res;
+	const struct split_spec *sp = &pl->o->split;
+	long long R = 0, *nc = xcalloc((size_t)res->nclasses + 1, sizeof *nc);
+	int s, c;
+
+	for (s = 0; s < sp->nparts; s++) {
+		R += sp->ratio[s];
+		for (c = 0; c < res->nclasses; c++)
+			nc[c] += res->counts[(size_t)s * res->nclasses + c];
+	}
+	json_newline(j, WRAP);
+	json_key(j, "shares");
+	json_object_begin(j);
+	for (s = 0; s < sp->nparts; s++) {
+		long long tot = 0;
+
+		for (c = 0; c < res->nclasses; c++)
+			tot += res->counts[(size_t)s * res->nclasses + c];
+		json_newline(j, ROW);
+		json_key(j, split_name(sp->nparts, s));
+		json_object_begin(j);
+		json_key(j, "target");
+		share(j, sp->ratio[s], R);
+		json_key(j, "achieved");
+		share(j, tot, res->exported);
+		json_key(j, "by_class");
+		json_object_begin(j);
+		for (c = 0; c < res->nclasses; c++) {
+			json_key(j, res->classes[c]);
+			share(j, res->counts[(size_t)s * res->nclasses + c],
+			    nc[c]);
+		}
+		json_object_end(j);
+		json_object_end(j);
+	}
+	json_object_end(j);
+	free(nc);
+}
+
+/* The notes (res->notes), one string a line. */
+static void
+manifest_notes(struct json *j, const struct export_result *res)
+{
+	const char *p = res->notes, *nl;
+
+	top_key(j, "notes");
+	json_array_begin(j);
+	while (p != NULL && (nl = strchr(p, '\n')) != NULL) {
+		char *line = xstrndup(p, (size_t)(nl - p));
+
+		json_string(j, line);
+		free(line);
+		p = nl + 1;
+	}
+	json_array_end(j);
+}
+
 static void
 manifest_counts(struct json *j, const struct exp_plan *pl)
 {
@@ -203,6 +278,7 @@ manifest_counts(struct json *j, const struct exp_plan *pl)
 		json_object_end(j);
 	}
 	json_object_end(j);
+	manifest_shares(j, pl);
 	json_newline(j, WRAP);
 	json_key(j, "reasons");
 	json_object_begin(j);
@@ -266,6 +342,15 @@ manifest_store(struct json *j, const struct exp_plan *pl, struct store *st)
 	for (i = 0; i < x->r.nclasses; i++)
 		json_string(j, x->r.classes[i]);
 	json_array_end(j);
+	/* --layout by-class: classes.txt's lines, the folders' indices. */
+	top_key(j, "class_folders");
+	if (pl->nfolders > 0) {
+		json_array_begin(j);
+		for (i = 0; i < pl->nfolders; i++)
+			json_string(j, x->r.classes[pl->folders[i]]);
+		json_array_end(j);
+	} else
+		json_null(j);
 	top_key(j, "borderline");
 	json_string(j, x->r.borderline >= 0 ?
 	    x->r.classes[x->r.borderline] : NULL);
@@ -296,6 +381,11 @@ manifest_options(struct json *j, const struct export_opts *o)
 	key_double(j, "min_confidence", o->min_confidence);
 	json_key(j, "include_borderline");
 	json_bool(j, o->include_borderline);
+	json_key(j, "csv_raw");
+	json_bool(j, o->csv_raw);
+	key_string(j, "media", o->format != EXPORT_IMAGEFOLDER &&
+	    o->format != EXPORT_AUDIOFOLDER ? NULL : o->link ? "link" :
+	    "copy");
 	json_object_end(j);
 	top_key(j, "seed");
 	json_uint(j, o->split.seed);
@@ -369,6 +459,7 @@ exp_write_manifest(struct exp_writer *w, struct store *st, char **cause)
 	else
 		json_null(&j);
 	manifest_counts(&j, pl);
+	manifest_notes(&j, pl->res);
 	manifest_left_out(&j, pl, &f);
 	manifest_files(&j, w);
 	json_newline(&j, 0);

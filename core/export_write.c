@@ -1,7 +1,8 @@
 /*
  * export_write.c: writing an export: a temporary directory beside OUT,
- * files hashed as they are written and fsynced, media hard-linked or
- * copied (or written out of the store, when import kept it there) and
+ * files hashed as they are written and fsynced, media copied (reflinked
+ * where the file system can) or, with --link, hard-linked (or written out
+ * of the store, when import kept it there) and
  * checked against the SHA-256 recorded at import, the manifest
  * last, then one rename.  See include/accord/export.h for the guarantees.
  * What goes into the files: export_format.c (rows) and export_manifest.c.
@@ -11,11 +12,13 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <linux/fs.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -68,9 +71,8 @@ out_path(const char *out)
 int
 exp_check_out(const struct export_opts *o, char **cause)
 {
+	struct exp_prev pv;
 	struct stat sb;
-	char *m;
-	int r = 0;
 
 	if (o->out == NULL || o->out[0] == '\0')
 		return acc_error(cause, "no output directory");
@@ -84,14 +86,16 @@ exp_check_out(const struct export_opts *o, char **cause)
 		    "an earlier export)", o->out);
 	/*
 	 * --force removes the old directory: only ever one that an export
-	 * wrote, so a mistyped --out cannot take a home directory with it.
+	 * wrote and nothing else was put in, so a mistyped --out cannot
+	 * take a home directory or a project with it (export_prev.c).
 	 */
-	m = xasprintf("%s/manifest.json", o->out);
-	if (!S_ISDIR(sb.st_mode) || lstat(m, &sb) != 0 || !S_ISREG(sb.st_mode))
-		r = acc_error(cause, "%s: not an accord export (no "
-		    "manifest.json); refusing to replace it", o->out);
-	free(m);
-	return r;
+	if (!S_ISDIR(sb.st_mode))
+		return acc_error(cause, "%s: not an accord export (not a "
+		    "directory); refusing to replace it", o->out);
+	if (exp_prev_check(o->out, &pv, cause) != 0)
+		return -1;
+	exp_prev_free(&pv);
+	return 0;
 }
 
 static int
@@ -361,10 +365,14 @@ src_open(const char *path, const char *name, char **cause)
 
 /*
  * Put the media of the content want at rel.  Kept in the store: written
- * out from there.  Else the file src: a hard link (no copy, no space)
- * where the file system allows it, else a copy.  Either way the content
- * is read and must still have the SHA-256 recorded at import, or the
- * export fails: a changed file no longer is what was labeled.
+ * out from there.  Else the file src, copied: a reflink (FICLONE: the
+ * file system shares the blocks until either file is written, so no
+ * space and no time) where it can, else read and written.  With --link,
+ * a hard link instead, which is the same file as the import's: writing
+ * into the export changes the imported media (and check says so); a
+ * copy, as the default, keeps them apart.  Either way the content is read
+ * and must still have the SHA-256 recorded at import, or the export
+ * fails: a changed file no longer is what was labeled.
  */
 int
 exp_put_media(struct exp_writer *w, const char *src, const char *rel,
@@ -389,19 +397,25 @@ exp_put_media(struct exp_writer *w, const char *src, const char *rel,
 	 */
 	if ((in = src_open(src, src, cause)) < 0)
 		goto done;
-	if (link(src, dst) == 0) {
+	if (w->pl->o->link && link(src, dst) == 0) {
 		close(in);
 		w->pl->res->links++;
 		if ((in = src_open(dst, src, cause)) < 0)
 			goto done;
 		if (hash_fd(in, -1, sha, &bytes) != 0)
 			e = errno;
-	} else {
-		out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (out < 0 || hash_fd(in, out, sha, &bytes) != 0 ||
-		    fsync(out) != 0)
+	} else if ((out = open(dst, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0)
+		e = errno;
+	else if (ioctl(out, FICLONE, in) == 0) {
+		/* The clone is what the export holds: hash it. */
+		w->pl->res->reflinks++;
+		if (hash_fd(out, -1, sha, &bytes) != 0 || fsync(out) != 0)
 			e = errno;
+	} else {
 		w->pl->res->copies++;
+		if (hash_fd(in, out, sha, &bytes) != 0 || fsync(out) != 0)
+			e = errno;
 	}
 	if (e != 0) {
 		acc_error(cause, "%s: %s", src, strerror(e));
@@ -425,17 +439,41 @@ done:
 
 
 /*
+ * The old export, now at old (moved aside by publish), removed: only the
+ * files its manifest lists.  Anything else put in it since is kept, in a
+ * directory of its own (OUT.tmp-* would be taken for an abandoned export
+ * and removed whole by the next one, clean_stale), and the user told.
+ */
+static void
+drop_old(struct exp_writer *w, const char *old, const struct exp_prev *pv)
+{
+	char *kept;
+	long long left = exp_prev_remove(old, pv);
+
+	if (left == 0)
+		return;
+	kept = xasprintf("%s.kept-XXXXXX", w->out);
+	exp_note(w->pl->res, "%s: %lld entries not in the old export's "
+	    "manifest were kept in %s", w->out, left, mkdtemp(kept) != NULL &&
+	    rename(old, kept) == 0 ? kept : old);
+	free(kept);
+}
+
+/*
  * Put the finished tmp at OUT.  Without --force: renameat2 NOREPLACE, so an
- * OUT that appeared meanwhile is never overwritten.  With --force: swap
- * the two atomically (RENAME_EXCHANGE) and remove the old one, now at the
- * temporary name; where the file system lacks renameat2, move the old one
- * aside first (a crash in between leaves OUT missing, never partial).
+ * OUT that appeared meanwhile is never overwritten.  With --force: OUT is
+ * checked again to be an export (it may have changed since the start),
+ * the two are swapped atomically (RENAME_EXCHANGE) and the old one, now at
+ * the temporary name, removed; where the file system lacks renameat2, the
+ * old one is moved aside first (a crash in between leaves OUT missing,
+ * never partial).
  */
 static int
 publish(struct exp_writer *w, char **cause)
 {
+	struct exp_prev pv;
 	struct stat sb;
-	int exists = lstat(w->out, &sb) == 0;
+	int exists = lstat(w->out, &sb) == 0, r;
 
 	if (exists && !w->pl->o->force)
 		return acc_error(cause, "%s: appeared while exporting; left "
@@ -455,26 +493,33 @@ publish(struct exp_writer *w, char **cause)
 			    strerror(errno));
 		return 0;
 	}
+	if (!S_ISDIR(sb.st_mode))
+		return acc_error(cause, "%s: not an accord export (not a "
+		    "directory); refusing to replace it", w->out);
+	if (exp_prev_check(w->out, &pv, cause) != 0)
+		return -1;
 	if (renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->out,
 	    RENAME_EXCHANGE) == 0) {
-		if (rm_tree(w->tmp) != 0)
-			return acc_error(cause, "%s: wrote the export but "
-			    "could not remove the old one now at %s: %s",
-			    w->out, w->tmp, strerror(errno));
+		drop_old(w, w->tmp, &pv);
+		exp_prev_free(&pv);
 		return 0;
 	}
-	if (errno != EINVAL && errno != ENOSYS)
-		return acc_error(cause, "%s: %s", w->out, strerror(errno));
+	if (errno != EINVAL && errno != ENOSYS) {
+		r = acc_error(cause, "%s: %s", w->out, strerror(errno));
+		exp_prev_free(&pv);
+		return r;
+	}
 	{
 		char *old = xasprintf("%s.tmp-XXXXXX", w->out);
-		int r = 0;
 
+		r = 0;
 		if (mkdtemp(old) == NULL || rename(w->out, old) != 0 ||
 		    rename(w->tmp, w->out) != 0)
 			r = acc_error(cause, "%s: %s", w->out, strerror(errno));
 		else
-			rm_tree(old);
+			drop_old(w, old, &pv);
 		free(old);
+		exp_prev_free(&pv);
 		return r;
 	}
 }
@@ -487,6 +532,8 @@ write_all(struct exp_writer *w, struct store *st, char **cause)
 	    pl->o->format == EXPORT_AUDIOFOLDER, s, c, i, r = 0;
 	char **fnames = folder ? exp_file_names(pl) : NULL;
 
+	if (pl->nfolders > 0)
+		r = exp_write_classes(w, cause);
 	for (s = 0; s < pl->o->split.nparts && r == 0; s++) {
 		long long n = 0;
 

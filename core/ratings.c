@@ -487,7 +487,7 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 {
 	struct build bd = { .st = st, .opts = opts };
 	long long cache = LLONG_MIN;
-	int ret = -1;
+	int ret = -1, own;
 
 	bd.what = opts->paths ? ITEMS_PATHS : opts->by != NULL &&
 	    strcmp(opts->by, "batch") == 0 ? ITEMS_BATCH : ITEMS_IDS;
@@ -511,14 +511,20 @@ ratings_build(struct store *st, const struct ratings_opts *opts,
 			goto done;
 		sql_exec(st, "PRAGMA cache_size = " RATINGS_CACHE_PAGES, NULL);
 	}
-	if (store_begin(st, 0, cause) != 0)
+	/*
+	 * One read transaction, or the caller's when one is open: export
+	 * reads the matrix and the rest of its snapshot in one.
+	 */
+	own = !st->in_tx;
+	if (own && store_begin(st, 0, cause) != 0)
 		goto done;
 	if (read_labels_in_force(&bd, out, cause) != 0 ||
 	    read_item_facts(&bd, out, cause) != 0) {
 		store_rollback(st);
 		goto done;
 	}
-	store_commit(st, NULL);
+	if (own)
+		store_commit(st, NULL);
 	compact_labelers(out);
 	collect_versions(out);
 	ret = 0;

@@ -19,9 +19,9 @@ static const struct cmd_opt options[] = {
 	    "the directory to create (it must not exist)" },
 	{ "format", "F", 0,
 	    "csv (default) and jsonl: one file per split;\n"
-	    "imagefolder/audiofolder: SPLIT/FILE trees (hard links\n"
-	    "or copies, or the bytes the store keeps) with\n"
-	    "SPLIT/metadata.csv (Hugging Face)" },
+	    "imagefolder/audiofolder: SPLIT/FILE trees (copies,\n"
+	    "reflinks where the file system can, or the bytes the\n"
+	    "store keeps) with SPLIT/metadata.csv (Hugging Face)" },
 	{ "layout", "L", 0,
 	    "by-class: SPLIT/CLASS/FILE trees (torchvision\n"
 	    "ImageFolder); flat (default): SPLIT/FILE" },
@@ -41,9 +41,20 @@ static const struct cmd_opt options[] = {
 	{ "group-by", "KEY", CMD_OPT_NONEMPTY,
 	    "items sharing a value of metadata KEY (speaker,\n"
 	    "camera) go to the same split" },
+	{ "csv-raw", NULL, 0,
+	    "write CSV cells as they are: by default a cell that\n"
+	    "begins with = + - @ tab or CR (and is not a number)\n"
+	    "gets a ' before it, so a spreadsheet shows it as\n"
+	    "text instead of running it as a formula (OWASP)" },
+	{ "link", NULL, 0,
+	    "hard-link media instead of copying them: no space\n"
+	    "used, but the export and the imported files are then\n"
+	    "the same files: writing into one changes the other\n"
+	    "(and accord check reports the item changed)" },
 	{ "force", NULL, 0,
-	    "replace DIR if it is an earlier export, once the new\n"
-	    "one is complete" },
+	    "replace DIR if accord exported it (its manifest lists\n"
+	    "every file in it), once the new one is complete;\n"
+	    "only the files it lists are removed" },
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -54,7 +65,8 @@ const struct cmd_entry cmd_export_entry = {
 "usage: accord export DB --out DIR [--format csv|jsonl|imagefolder|audiofolder]\n"
 "                    [--layout flat|by-class] [--method M] [--fallback M]\n"
 "                    [--min-confidence X] [--include-borderline]\n"
-"                    [--split 70/15/15] [--seed S] [--group-by KEY] [--force]\n"
+"                    [--split 70/15/15] [--seed S] [--group-by KEY]\n"
+"                    [--csv-raw] [--link] [--force]\n"
 "\n"
 "One label per item with a confidence, items split train/dev/test by class,\n"
 "written with a manifest.json (store checksum, options, counts, left-out\n"
@@ -73,8 +85,52 @@ on_signal(int sig)
 	stop = 1;
 }
 
+/*
+ * What each split got: per class the share of the class's items (col),
+ * the share of all items, and the target beside it.  Grouped splits can
+ * only approach their targets; this shows how near they came.
+ */
 static void
-print_table(const struct export_result *r, const char *out)
+print_shares(const struct export_result *r, const struct split_spec *sp,
+    const long long *col, long long all, int w)
+{
+	long long R = 0;
+	int s, c;
+
+	for (s = 0; s < sp->nparts; s++)
+		R += sp->ratio[s];
+	printf("%-7s", "share");
+	for (c = 0; c < r->nclasses; c++) {
+		char *n = acc_printable(r->classes[c]);
+
+		printf(" %*s", w, n);
+		free(n);
+	}
+	printf(" %*s %*s\n", w, "total", w, "target");
+	for (s = 0; s < r->nparts; s++) {
+		long long tot = 0;
+
+		printf("%-7s", split_name(r->nparts, s));
+		for (c = 0; c < r->nclasses; c++) {
+			long long v = r->counts[(size_t)s * r->nclasses + c];
+
+			tot += v;
+			if (col[c] > 0)
+				printf(" %*.3f", w, (double)v / (double)col[c]);
+			else
+				printf(" %*s", w, "-");
+		}
+		if (all > 0)
+			printf(" %*.3f", w, (double)tot / (double)all);
+		else
+			printf(" %*s", w, "-");
+		printf(" %*.3f\n", w, (double)sp->ratio[s] / (double)R);
+	}
+}
+
+static void
+print_table(const struct export_result *r, const struct split_spec *sp,
+    const char *out)
 {
 	int s, c, w = 8;
 	long long tot, all = 0, left = 0, *col;
@@ -109,6 +165,7 @@ print_table(const struct export_result *r, const char *out)
 	for (c = 0; c < r->nclasses; c++)
 		printf(" %*lld", w, col[c]);
 	printf(" %*lld\n", w, all);
+	print_shares(r, sp, col, all, w);
 	free(col);
 	for (c = 1; c < EXPORT_NREASONS; c++)
 		left += r->left_out[c];
@@ -133,14 +190,43 @@ print_table(const struct export_result *r, const char *out)
 	printf("wrote ");
 	cmd_print_safe(stdout, out);
 	printf(": %d files", r->nfiles);
-	if (r->links + r->copies + r->stored > 0) {
-		printf(" (%lld media hard-linked, %lld copied", r->links,
-		    r->copies);
+	if (r->links + r->reflinks + r->copies + r->stored > 0) {
+		const char *sep = " (";
+
+		if (r->copies + r->reflinks > 0) {
+			printf("%s%lld media copied", sep, r->copies +
+			    r->reflinks);
+			if (r->reflinks > 0)
+				printf(" (%lld as reflinks)", r->reflinks);
+			sep = ", ";
+		}
+		if (r->links > 0) {
+			printf("%s%lld hard-linked", sep, r->links);
+			sep = ", ";
+		}
 		if (r->stored > 0)
-			printf(", %lld written out of the store", r->stored);
+			printf("%s%lld written out of the store", sep,
+			    r->stored);
 		putchar(')');
 	}
 	printf(", labels sha256 %.16s...\n", r->labels_sha256);
+}
+
+/* Core's notes, one line each on stderr, control characters shown. */
+static void
+print_notes(const char *notes)
+{
+	const char *p = notes, *nl;
+
+	while (p != NULL && (nl = strchr(p, '\n')) != NULL) {
+		char *line = xstrndup(p, (size_t)(nl - p)), *shown;
+
+		shown = acc_printable(line);
+		fprintf(stderr, "accord export: %s\n", shown);
+		free(shown);
+		free(line);
+		p = nl + 1;
+	}
 }
 
 /* The options into *o: 0, or a usage error printed and EXIT_USAGE. */
@@ -162,6 +248,8 @@ export_options(struct cmd_args *a, struct export_opts *o)
 	o->group_by = cmd_args_get(a, "group-by");
 	o->include_borderline = cmd_args_has(a, "include-borderline");
 	o->force = cmd_args_has(a, "force");
+	o->csv_raw = cmd_args_has(a, "csv-raw");
+	o->link = cmd_args_has(a, "link");
 	if ((v = cmd_args_get(a, "format")) != NULL) {
 		if ((k = export_format_from_name(v)) < 0)
 			return cmd_usage(c, "--format is csv, jsonl, "
@@ -251,7 +339,8 @@ cmd_export_run(struct cmd_args *a)
 		    "%d rounds before converging (relative change %.3g, "
 		    "tolerance %.3g); manifest.json records converged false\n",
 		    res.ds_max_iter, res.ds_rel_change, res.ds_tol);
-	print_table(&res, o.out);
+	print_notes(res.notes);
+	print_table(&res, &o.split, o.out);
 	export_result_free(&res);
 	return 0;
 }

@@ -23,6 +23,28 @@ struct csv {
 	struct csv_row *rows;
 };
 
+struct buf;
+
+/*
+ * Writing, for files people open in spreadsheets (accord export).  A cell
+ * a spreadsheet would read as a formula is one that begins with =, +, -,
+ * @, tab or carriage return (OWASP, "CSV Injection",
+ * https://owasp.org/www-community/attacks/CSV_Injection); csv_formula
+ * says whether s is one.  A cell that is entirely a decimal number
+ * (-0.5, +3, -1e-3) is not: a spreadsheet reads it as that number, and a
+ * quote before it would make every reader (pandas, R, a spreadsheet) read
+ * text where the store holds a number.
+ */
+int csv_formula(const char *s);
+/*
+ * Append s to b as one RFC 4180 field: quoted when it holds a comma, a
+ * quote, CR or LF or begins or ends with a space.  With neutralise, a
+ * csv_formula cell is written as OWASP recommends: a single quote before
+ * it and the whole in double quotes ('=1+1 -> "'=1+1"), which spreadsheets
+ * show as the text and never evaluate.
+ */
+void csv_put_field(struct buf *b, const char *s, int neutralise);
+
 /* Parse data (len bytes).  0 and *out (csv_free after), or -1 with *cause. */
 int csv_parse(const char *data, size_t len, struct csv *out, char **cause);
 void csv_free(struct csv *c);

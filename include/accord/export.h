@@ -58,8 +58,14 @@ struct export_opts {
 	int include_borderline;
 	struct split_spec split;
 	const char *group_by;	/* NULL, or a metadata key */
-	/* Replace an existing OUT, which must hold a manifest.json (an
-	 * earlier export), only once the new one is complete. */
+	/* Write CSV cells as they are: no quote before one a spreadsheet
+	 * would read as a formula (csv_put_field). */
+	int csv_raw;
+	/* Hard-link media files instead of copying them. */
+	int link;
+	/* Replace an existing OUT, which must be an earlier export (its
+	 * manifest lists every file in it), only once the new one is
+	 * complete. */
 	int force;
 	/* When not NULL and set (by a signal handler), the export stops at
 	 * the next file, removes its temporary directory and fails. */
@@ -74,7 +80,9 @@ struct export_result {
 	long long exported;
 	long long left_out[EXPORT_NREASONS];	/* [EXPORT_KEPT] unused */
 	int nfiles;		/* files written, manifest.json included */
-	long long links, copies;	/* folder formats: media files */
+	/* Folder formats: media files hard-linked (--link), copied as
+	 * reflinks, and copied byte by byte. */
+	long long links, reflinks, copies;
 	long long stored;	/* ... written out of the store (import
 				 * --store-media kept their bytes) */
 	char labels_sha256[65];
@@ -82,12 +90,16 @@ struct export_result {
 	double ds_rel_change, ds_tol;	/* last relative change, tolerance */
 	int ds_few_labels;	/* items of 1-2 labels: majority vote */
 	int ds_unused_top;	/* items whose top class nobody gave */
+	/* NULL, or what the user should know though the export succeeded
+	 * (a split left empty and why, ...): lines, each ending in '\n'. */
+	char *notes;
 };
 
 /*
- * Run the export.  Reads one consistent state of the store (it retries if
- * labels or decisions are added while it reads), computes the consensus,
- * splits and writes.  Writes an audit row "export" on success.  Returns 0
+ * Run the export.  Reads everything in one read transaction (one
+ * snapshot of the store, whatever labelers commit meanwhile; the caller
+ * must not be in a transaction), computes the consensus, splits and
+ * writes.  Writes an audit row "export" on success.  Returns 0
  * and fills *res (free with export_result_free), or -1 with *cause and
  * nothing at OUT (an existing OUT is left as it was).
  */

@@ -42,13 +42,13 @@ void split_targets(long long n, const struct split_spec *sp, long long *t);
  * class (0..nclasses-1).  Without groups (group NULL) every class is
  * shuffled with the seed and cut at its split_targets(), so each part gets
  * each class within one item of its share.  With group (group[i] in
- * 0..ngroups-1), items of one group always share a part: groups, shuffled
- * with the seed and then stably sorted largest first, go one by one to the
- * part with the largest deficit  sum_c n_gc (t_cs - a_cs) / n_c  (n_gc: the
- * group's items of class c, t target, a assigned so far, n_c the class's
- * items); parts with ratio 0 get nothing, ties go to the earlier part.
- * Groups of one item reproduce the targets exactly; larger groups can put a
- * part off its target by up to about the largest group's size.
+ * 0..ngroups-1), items of one group always share a part, and the groups
+ * are assigned by a search (core/split.c) that minimises Pearson's X^2 of
+ * the part x class counts against the per-class targets, subject to every
+ * part with a share getting at least one group when there are as many
+ * groups with items as such parts (with fewer: train, then test, then dev
+ * get one).  Parts with ratio 0 get nothing.  Groups of one item reproduce
+ * the targets exactly.  Deterministic for the seed.
  */
 void split_assign(const struct split_spec *sp, int nitems, int nclasses,
     const int *cls, const int *group, int ngroups, int *out);
