@@ -317,10 +317,16 @@ act_note(struct label_screen *s)
 	s->note = *text ? text : NULL;
 	if (*text == '\0')
 		free(text);
-	/* Back on a labeled item the note is saved at once, with my class. */
+	/* Back on a labeled item the note is saved at once, with my class
+	 * and the view the labeler has now (as a label would be). */
 	if (s->mode == MODE_BACK && s->my_class != 0) {
-		if (label_put(s->st, s->user, s->cur->it.id, s->my_class,
-			s->note, -1, NULL, &cause) != 0) {
+		char *view = s->cur->kind == MEDIA_KIND_IMAGE ?
+		    image_view_text(&s->cur->view, &s->cur->region) : NULL;
+		int r = label_put_view(s->st, s->user, s->cur->it.id,
+		    s->my_class, s->note, -1, view, NULL, &cause);
+
+		free(view);
+		if (r != 0) {
 			pane_msg_set(&s->msg, 1, "note not saved: %s", cause);
 			free(cause);
 		} else

@@ -188,7 +188,9 @@ main(int argc, char **argv)
 		t[PH_DECODE][run] = acc_monotonic() - t1;
 		t1 = acc_monotonic();
 
-		/* As render_image() at zoom 1: fit, never upscale. */
+		/* The fit a large image gets (a photo larger than the pane: the
+		 * area-averaging path; smaller images are enlarged by the screen,
+		 * which this benchmark does not measure). */
 		draw_fit(img.width, img.height, (int)cols, (int)rows, &w, &h);
 		if (w > img.width)
 			w = img.width;
