@@ -1,0 +1,166 @@
+/*
+ * dither.c: error diffusion to the xterm palettes (see dither.h).
+ *
+ * Why error diffusion (Floyd and Steinberg, "An adaptive algorithm for
+ * spatial greyscale", Proc. SID 17(2), 1976) and not an ordered (Bayer)
+ * matrix:
+ *
+ * - The palettes are irregular.  xterm's 16 colours are not a cube (greys
+ *   at 0, 0x7f, 0xe5 and 0xff, the normal colours at 0xcd, blue at 0xee),
+ *   and the 256 palette is a cube whose levels step by 95 and then by 40
+ *   beside a grey ramp that steps by 10.  An ordered matrix adds a fixed
+ *   threshold pattern scaled to the distance between palette levels; with
+ *   distances from 10 to 95 one scale either leaves greys banded or makes
+ *   them coarse noise.  Error diffusion needs only the nearest colour and
+ *   keeps the local mean right for any palette.
+ * - Faint marks, the cases the project exists for: a scratch 3 levels
+ *   above its plate at 256 colours (grey steps of 10) must not vanish.
+ *   Diffusion carries every pixel's rounding error to its neighbours, so
+ *   the scratch becomes a denser sprinkle of the next grey along its
+ *   length, and the plate around it keeps its own mean.  (A 4x4 Bayer
+ *   matrix has the same 16 levels per step in principle, but its
+ *   pattern, 2 cells tall in half blocks, reads as texture at 80x24.)
+ *
+ * What it costs: a serial pass (200x120 pixels, the largest usual pane,
+ * take well under a millisecond), and the pattern is not stable when the
+ * picture moves; every pan or zoom redraws the whole pane anyway.
+ * Truecolor needs none of it.
+ *
+ * The scan is serpentine (alternate rows right to left), which breaks up
+ * the diagonal "worms" a one-way scan leaves in flat areas.  The value a
+ * pixel wants (its colour plus the error it received) is clamped to
+ * 0..255 before the nearest colour is chosen: a colour outside the
+ * palette's range (pure white at 8 colours, whose brightest is 0xe5)
+ * would otherwise pile up error and smear it across the picture.
+ * Distances are plain RGB, as term_nearest_* use.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accord/util.h"
+#include "dither.h"
+
+/* The value one channel wants, clamped (see above). */
+static float
+dither_want(unsigned char v, float err)
+{
+	float f = (float)v + err;
+
+	if (f < 0.0f)
+		return 0.0f;
+	return f > 255.0f ? 255.0f : f;
+}
+
+/*
+ * The nearest of the n ANSI colours by luma and chroma apart:
+ * dY^2 + |dC|^2, Y Rec. 601 luma, C = RGB - Y.  Plain RGB distance
+ * (3 dY^2 + |dC|^2 + a cross term) weighs luma three times as much, so
+ * a middle grey is nearest yellow (cdcd00) and a grey picture dithers
+ * into colour confetti; here greys dither among the greys.
+ */
+static int32_t
+dither_nearest_ansi(uint32_t rgb, int n)
+{
+	int32_t best = 0;
+	float bd = -1;
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		uint32_t p = (uint32_t)term_device_rgb(TERM_DEPTH_16, i);
+		float d[3], dy, dist = 0;
+
+		for (k = 0; k < 3; k++)
+			d[k] = (float)((rgb >> (16 - 8 * k)) & 0xff) -
+			    (float)((p >> (16 - 8 * k)) & 0xff);
+		dy = 0.299f * d[0] + 0.587f * d[1] + 0.114f * d[2];
+		for (k = 0; k < 3; k++)
+			dist += (d[k] - dy) * (d[k] - dy);
+		dist += dy * dy;
+		if (bd < 0 || dist < bd) {
+			bd = dist;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int32_t
+dither_nearest(enum term_depth depth, uint32_t rgb)
+{
+	if (depth == TERM_DEPTH_8)
+		return dither_nearest_ansi(rgb, 8);
+	if (depth == TERM_DEPTH_16)
+		return dither_nearest_ansi(rgb, 16);
+	return term_nearest(depth, rgb);
+}
+
+/* One row of Floyd-Steinberg: x from x0 by step dx, w pixels. */
+static void
+dither_row(const unsigned char *row, const unsigned char *flat, int w,
+    int dx, enum term_depth depth, float *cur, float *nxt, int32_t *out)
+{
+	int k, x, ch;
+
+	for (k = 0; k < w; k++) {
+		const unsigned char *p;
+		float want[3], e;
+		uint32_t rgb, pal;
+		int32_t c;
+
+		x = dx > 0 ? k : w - 1 - k;
+		p = row + (size_t)x * 3;
+		if (flat != NULL && flat[x]) {
+			out[x] = dither_nearest(depth, (uint32_t)p[0] << 16 |
+			    (uint32_t)p[1] << 8 | p[2]);
+			continue;
+		}
+		/* cur and nxt are indexed x + 1, so x - 1 and x + 1 exist. */
+		for (ch = 0; ch < 3; ch++)
+			want[ch] = dither_want(p[ch], cur[(x + 1) * 3 + ch]);
+		rgb = (uint32_t)(want[0] + 0.5f) << 16 |
+		    (uint32_t)(want[1] + 0.5f) << 8 | (uint32_t)(want[2] + 0.5f);
+		c = dither_nearest(depth, rgb);
+		pal = (uint32_t)term_device_rgb(depth, c);
+		out[x] = c;
+		for (ch = 0; ch < 3; ch++) {
+			e = want[ch] - (float)((pal >> (16 - 8 * ch)) & 0xff);
+			/* 7/16 ahead, 3/16 behind below, 5/16 below, 1/16
+			 * ahead below ("ahead" is the scan's direction). */
+			cur[(x + 1 + dx) * 3 + ch] += e * (7.0f / 16.0f);
+			nxt[(x + 1 - dx) * 3 + ch] += e * (3.0f / 16.0f);
+			nxt[(x + 1) * 3 + ch] += e * (5.0f / 16.0f);
+			nxt[(x + 1 + dx) * 3 + ch] += e * (1.0f / 16.0f);
+		}
+	}
+}
+
+void
+dither_pixels(const unsigned char *rgb, int w, int h, enum term_depth depth,
+    const unsigned char *flat, int32_t *out)
+{
+	size_t n = (size_t)w * (size_t)h, i, rowlen = ((size_t)w + 2) * 3;
+	float *cur, *nxt, *t;
+	int y;
+
+	if (depth == TERM_DEPTH_TRUE || depth == TERM_DEPTH_NONE) {
+		for (i = 0; i < n; i++)
+			out[i] = term_nearest(depth, (uint32_t)rgb[3 * i] << 16 |
+			    (uint32_t)rgb[3 * i + 1] << 8 | rgb[3 * i + 2]);
+		return;
+	}
+	cur = xcalloc(rowlen, sizeof *cur);
+	nxt = xcalloc(rowlen, sizeof *nxt);
+	for (y = 0; y < h; y++) {
+		dither_row(rgb + (size_t)y * (size_t)w * 3,
+		    flat != NULL ? flat + (size_t)y * (size_t)w : NULL, w,
+		    y % 2 == 0 ? 1 : -1, depth, cur, nxt,
+		    out + (size_t)y * (size_t)w);
+		t = cur;
+		cur = nxt;
+		nxt = t;
+		memset(nxt, 0, rowlen * sizeof *nxt);
+	}
+	free(cur);
+	free(nxt);
+}
