@@ -389,6 +389,44 @@ rebuild_nearest(const struct image *img, enum term_depth depth, int old8)
 	return px;
 }
 
+/* The share of cells whose colours differ from the cell to their left:
+ * each costs an SGR sequence (ui_raw_cells sends only changes). */
+static double
+changes(const struct cells *c)
+{
+	int r, k, n = 0;
+
+	for (r = 0; r < c->rows; r++)
+		for (k = 1; k < c->cols; k++) {
+			size_t i = (size_t)r * c->cols + k;
+
+			n += c->fg[i] != c->fg[i - 1] || c->bg[i] != c->bg[i - 1];
+		}
+	return (double)n / ((double)c->rows * c->cols);
+}
+
+/* c's colours replaced by each pixel's nearest colour, no dither. */
+static void
+nearest_cells(const struct image *img, struct cells *c)
+{
+	int r, k, h;
+
+	for (r = 0; r < c->rows; r++)
+		for (k = 0; k < c->cols; k++)
+			for (h = 0; h < 2; h++) {
+				const unsigned char *p = img->rgb +
+				    ((size_t)(2 * r + h) * img->width + k) * 3;
+				int32_t v = term_nearest(c->depth,
+				    (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 |
+				    p[2]);
+
+				if (h == 0)
+					c->fg[(size_t)r * c->cols + k] = v;
+				else
+					c->bg[(size_t)r * c->cols + k] = v;
+			}
+}
+
 /* Rec. 601 luma of pixel i. */
 static double
 luma(const float *px, size_t i)
@@ -416,11 +454,14 @@ level_error(const struct image *src, const float *rebuilt)
 /*
  * The figures of one pane, per depth and picture: the correlation of the
  * dithered cells and of the nearest colour without dither (the scratch:
- * the worst over the plates), and the level error of the dithered cells
- * and of the old 8-colour output.
+ * the worst over the plates), the level error of the dithered cells and
+ * of the old 8-colour output, and what dithering costs in bytes: the
+ * share of cells whose colours change from their left neighbour, each an
+ * SGR sequence, dithered and not (the last plate's, for the scratch).
  */
 struct figures {
 	double dith[NDEPTH][NPIC], near[NDEPTH][NPIC], level[NDEPTH][NPIC];
+	double chg[NDEPTH][NPIC], chg_near[NDEPTH][NPIC];
 	double old8[NPIC];
 };
 
@@ -454,6 +495,9 @@ measure_one(const struct image *src, int p, int w, int h, struct figures *f)
 		f->dith[d][p] = fmin(f->dith[d][p], score(&small, rb));
 		f->near[d][p] = fmin(f->near[d][p], score(&small, rn));
 		f->level[d][p] = fmax(f->level[d][p], level_error(&small, rb));
+		f->chg[d][p] = changes(&c);
+		nearest_cells(&small, &c);
+		f->chg_near[d][p] = changes(&c);
 		free(rb);
 		free(rn);
 		cells_free(&c);
@@ -494,20 +538,22 @@ report(const char *pane, int w, int h, const struct figures *f)
 	int p, d;
 
 	printf("# pane %s (%dx%d pixels): correlation dithered / nearest "
-	    "colour, level error\n#   %-9s", pane, w, h, "depth");
+	    "colour, level error, colour changes per cell dithered/nearest\n"
+	    "#   %-9s", pane, w, h, "depth");
 	for (p = 0; p < NPIC; p++)
-		printf("  %-19s", pic_name[p]);
+		printf("  %-29s", pic_name[p]);
 	printf("\n");
 	for (d = 0; d < NDEPTH; d++) {
 		printf("#   %-9s", term_depth_name(depths[d]));
 		for (p = 0; p < NPIC; p++)
-			printf("  %.3f / %.3f %4.1f", f->dith[d][p],
-			    f->near[d][p], f->level[d][p]);
+			printf("  %.3f / %.3f %4.1f %.2f/%.2f", f->dith[d][p],
+			    f->near[d][p], f->level[d][p], f->chg[d][p],
+			    f->chg_near[d][p]);
 		printf("\n");
 	}
 	printf("#   old 8    ");
 	for (p = 0; p < NPIC; p++)
-		printf("                %4.1f", f->old8[p]);
+		printf("                %4.1f          ", f->old8[p]);
 	printf("\n");
 }
 
