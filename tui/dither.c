@@ -95,16 +95,61 @@ dither_nearest(enum term_depth depth, uint32_t rgb)
 	return term_nearest(depth, rgb);
 }
 
-/* One row of Floyd-Steinberg: x from x0 by step dx, w pixels. */
+/*
+ * Whether source pixels a and b lie on two sides of an edge: a channel
+ * apart by more than DITHER_EDGE levels.  Error is not diffused across an
+ * edge: it belongs to the region it came from, and carried over it makes
+ * a halo of wrong colours along the edge (a white field beside blue gets
+ * grey specks).  The mean is kept within each region; the scratch of the
+ * tests, 24 levels over its plate, is no edge.
+ */
+#define DITHER_EDGE 64
+
+static int
+dither_edge(const unsigned char *a, const unsigned char *b)
+{
+	int ch, d;
+
+	for (ch = 0; ch < 3; ch++) {
+		d = (int)a[ch] - (int)b[ch];
+		if (d > DITHER_EDGE || d < -DITHER_EDGE)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Add share / 16 of error e (3 channels) to the error row err at pixel x
+ * (err is indexed x + 1, so -1 and w exist), unless the pixel is outside
+ * the row or across an edge from src.
+ */
 static void
-dither_row(const unsigned char *row, const unsigned char *flat, int w,
-    int dx, enum term_depth depth, float *cur, float *nxt, int32_t *out)
+dither_spread(float *err, int x, int w, const unsigned char *src,
+    const unsigned char *row, const float *e, int share)
+{
+	int ch;
+
+	if (row == NULL || x < 0 || x >= w ||
+	    dither_edge(src, row + (size_t)x * 3))
+		return;
+	for (ch = 0; ch < 3; ch++)
+		err[(x + 1) * 3 + ch] += e[ch] * (float)share / 16.0f;
+}
+
+/*
+ * One row of Floyd-Steinberg, w pixels, scanning by dx (1: left to right,
+ * -1: right to left); below is the next source row (NULL on the last).
+ */
+static void
+dither_row(const unsigned char *row, const unsigned char *below,
+    const unsigned char *flat, int w, int dx, enum term_depth depth,
+    float *cur, float *nxt, int32_t *out)
 {
 	int k, x, ch;
 
 	for (k = 0; k < w; k++) {
 		const unsigned char *p;
-		float want[3], e;
+		float want[3], e[3];
 		uint32_t rgb, pal;
 		int32_t c;
 
@@ -115,7 +160,6 @@ dither_row(const unsigned char *row, const unsigned char *flat, int w,
 			    (uint32_t)p[1] << 8 | p[2]);
 			continue;
 		}
-		/* cur and nxt are indexed x + 1, so x - 1 and x + 1 exist. */
 		for (ch = 0; ch < 3; ch++)
 			want[ch] = dither_want(p[ch], cur[(x + 1) * 3 + ch]);
 		rgb = (uint32_t)(want[0] + 0.5f) << 16 |
@@ -123,15 +167,14 @@ dither_row(const unsigned char *row, const unsigned char *flat, int w,
 		c = dither_nearest(depth, rgb);
 		pal = (uint32_t)term_device_rgb(depth, c);
 		out[x] = c;
-		for (ch = 0; ch < 3; ch++) {
-			e = want[ch] - (float)((pal >> (16 - 8 * ch)) & 0xff);
-			/* 7/16 ahead, 3/16 behind below, 5/16 below, 1/16
-			 * ahead below ("ahead" is the scan's direction). */
-			cur[(x + 1 + dx) * 3 + ch] += e * (7.0f / 16.0f);
-			nxt[(x + 1 - dx) * 3 + ch] += e * (3.0f / 16.0f);
-			nxt[(x + 1) * 3 + ch] += e * (5.0f / 16.0f);
-			nxt[(x + 1 + dx) * 3 + ch] += e * (1.0f / 16.0f);
-		}
+		for (ch = 0; ch < 3; ch++)
+			e[ch] = want[ch] - (float)((pal >> (16 - 8 * ch)) & 0xff);
+		/* 7/16 ahead, 3/16 behind below, 5/16 below, 1/16 ahead
+		 * below ("ahead" is the scan's direction). */
+		dither_spread(cur, x + dx, w, p, row, e, 7);
+		dither_spread(nxt, x - dx, w, p, below, e, 3);
+		dither_spread(nxt, x, w, p, below, e, 5);
+		dither_spread(nxt, x + dx, w, p, below, e, 1);
 	}
 }
 
@@ -152,7 +195,8 @@ dither_pixels(const unsigned char *rgb, int w, int h, enum term_depth depth,
 	cur = xcalloc(rowlen, sizeof *cur);
 	nxt = xcalloc(rowlen, sizeof *nxt);
 	for (y = 0; y < h; y++) {
-		dither_row(rgb + (size_t)y * (size_t)w * 3,
+		dither_row(rgb + (size_t)y * (size_t)w * 3, y + 1 < h ?
+		    rgb + (size_t)(y + 1) * (size_t)w * 3 : NULL,
 		    flat != NULL ? flat + (size_t)y * (size_t)w : NULL, w,
 		    y % 2 == 0 ? 1 : -1, depth, cur, nxt,
 		    out + (size_t)y * (size_t)w);

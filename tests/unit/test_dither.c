@@ -684,6 +684,31 @@ t_dither_pixels(void)
 	dither_pixels(p, W, H, TERM_DEPTH_TRUE, NULL, out);
 	T_EQ_INT(out[N - 1], 0x777777);
 
+	/*
+	 * No error crosses an edge: blue beside white with a blended column
+	 * between them (a downscale's), and the white field stays white;
+	 * carried over, the blend's error made grey specks in it.
+	 */
+	free(p);
+	p = flat_picture(W, H, 0xffffff);
+	for (i = 0; i < N; i++) {
+		if (i % W < W / 2 - 1)
+			memcpy(p + 3 * i, "\0\0\377", 3);
+		else if (i % W == W / 2 - 1)
+			memcpy(p + 3 * i, "\200\200\377", 3);
+	}
+	for (d = 0; d < NDEPTH; d++) {
+		int32_t want = term_nearest(depths[d], 0xffffff);
+
+		dither_pixels(p, W, H, depths[d], NULL, out);
+		for (i = 0; i < N; i++)
+			if (i % W >= W / 2 && out[i] != want) {
+				T_FAIL("%s: white pixel %d is %d, not %d",
+				    term_depth_name(depths[d]), i, out[i], want);
+				break;
+			}
+	}
+
 	/* Flat pixels take their nearest colour and pass no error on: a
 	 * flat left half at 0x000030, a bright right half. */
 	free(p);
