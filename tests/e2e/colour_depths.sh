@@ -10,9 +10,10 @@
 # sent them (SGR 30-37/40-47, 90-97/100-107, 38;5;N, 38;2;R;G;B), not
 # translated to any outer terminal: this server has no client attached,
 # and tmux translates only when it draws to one.  So the test also checks
-# that each depth sent only what its terminal has: 8 colours only 0..7
-# (a bright colour there is the black-on-black of the issue), 16 the 16,
-# 256 palette indices 16..255, truecolor RGB.
+# that each depth sent only what its terminal has: 8 colours only 0..7,
+# 16 the 16, 256 palette indices 16..255, truecolor RGB.  (Before issue
+# 17 the 8-colour terminals got the 16-colour mapping folded to 0..7, so
+# the greys, colour 8, came out black: the level error catches that.)
 #
 # The measure is test_dither.c's: the Pearson correlation of the rebuilt
 # picture and the source after a 3x3 binomial blur of both (neighbouring
@@ -29,7 +30,8 @@
 
 need_commands tmux runuser python3
 L1=$(test_user cdl)
-ensure_user $L1 || skip_all "the screens run as real OS users: $WHY"
+SME=$(test_user cdsme)
+ensure_user $L1 $SME || skip_all "the screens run as real OS users: $WHY"
 trap 'tm_stop; lib_cleanup' EXIT
 export LC_ALL=C.UTF-8
 chmod 777 "$T"
@@ -273,6 +275,7 @@ DB=$T/colour.accord
     --classes ok,scratch,dent --borderline unsure >/dev/null &&
     chmod 666 "$DB" &&
     "$ACCORD" member "$DB" add $L1 >/dev/null &&
+    "$ACCORD" member "$DB" add $SME --role sme >/dev/null &&
     "$ACCORD" import "$DB" "$T/pics" >/dev/null ||
     fail "set-up: a project of the test picture at $DB"
 
@@ -284,8 +287,15 @@ HINT="set ACCORD_COLOR=truecolor if the terminal has 24-bit colour"
 shows_blocks() { tm_screen "$1" | grep -q '▀'; }
 # field NAME FIGURES: the value after NAME in a "check" line
 field() { printf '%s\n' "$2" | sed -n "s/.* $1 \([^ ]*\).*/\1/p"; }
-# ge A B: A >= B (decimals)
-ge() { python3 -c 'import sys; sys.exit(not float(sys.argv[1]) >= float(sys.argv[2]))' "$1" "$2"; }
+# ge A B: A >= B (decimals); false when either is not a number
+ge() {
+	python3 -c '
+import sys
+try:
+    sys.exit(not float(sys.argv[1]) >= float(sys.argv[2]))
+except ValueError:
+    sys.exit(1)' "$1" "$2"
+}
 
 # depth NAME KINDS MIN_CORR MAX_LEVEL HINT_WANTED VAR=VALUE...: the label
 # screen with the VARs; its picture's half blocks use only colours of
@@ -296,8 +306,9 @@ depth() {
 	_nm=$1 _kinds=$2 _min=$3 _lvl=$4 _hint=$5
 	shift 5
 	_s=cd$_nm
+	FIGURES=
 	tm_start $_s $L1 "$@" -- label "$DB"
-	# The picture is drawn after the text; then a stable capture.
+	# The picture is drawn after the text; then two captures alike.
 	if ! tm_wait $_s "classes (key: label)" ||
 	    ! tm_until $_s shows_blocks $_s; then
 		fail "$_nm: the label screen shows the picture" \
@@ -307,9 +318,11 @@ depth() {
 		return
 	fi
 	: >"$T/$_nm.prev"
-	while tm_cells $_s >"$T/$_nm.cells" &&
+	_i=0
+	while tm_cells $_s >"$T/$_nm.cells" && [ $_i -lt 50 ] &&
 	    ! cmp -s "$T/$_nm.cells" "$T/$_nm.prev"; do
 		cp "$T/$_nm.cells" "$T/$_nm.prev"
+		_i=$((_i + 1))
 		sleep 0.2
 	done
 	_f=$(python3 "$T/colour.py" check "$T/$_nm.cells" $PANE_X1)
@@ -384,3 +397,29 @@ else
 	fail "truecolor scores highest" "correlations:$CORRS; scratch $sct, \
 256 colours' $sc"
 fi
+
+# The review screen says it too, over a connection without COLORTERM, and
+# not with it.
+for ct in "" truecolor; do
+	tm_start rv$ct $SME TERM=xterm-256color ${ct:+COLORTERM=$ct} -- \
+	    review "$DB"
+	if ! tm_wait rv$ct "decide:"; then
+		fail "review (COLORTERM=$ct): the screen starts" \
+		    "$(tm_screen rv$ct | grep -v '^ *$' | head -n 3 | tr '\n' '|')"
+	elif [ -z "$ct" ]; then
+		if tm_screen rv | grep -qF "256 colours: $HINT"; then
+			pass "review without COLORTERM: the truecolor hint"
+		else
+			fail "review without COLORTERM: the truecolor hint" \
+			    "$(tm_screen rv | tail -n 2 | tr '\n' '|')"
+		fi
+	elif tm_screen rv$ct | grep -qF "$HINT"; then
+		fail "review with COLORTERM=truecolor: no hint" \
+		    "$(tm_screen rv$ct | tail -n 2 | tr '\n' '|')"
+	else
+		pass "review with COLORTERM=truecolor: no hint"
+	fi
+	tm send-keys -t rv$ct q
+	tm_exited rv$ct
+	check "review (COLORTERM=$ct): q quits with status 0" 0 "${TM_RC:-none}"
+done
