@@ -83,18 +83,6 @@ static const double thresh[NDEPTH][NPIC] = {
 /* The most the mean luma of the pane may be off, in levels (0..255). */
 #define LEVEL_MAX 8.0
 
-/* A deterministic pseudo-random stream (xorshift32). */
-static uint32_t rng_state = 2463534242u;
-
-static uint32_t
-rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 17;
-	rng_state ^= rng_state << 5;
-	return rng_state;
-}
-
 static unsigned char
 clamp8(double v)
 {
@@ -156,20 +144,38 @@ scratch_cover(int x, int y)
 	return d <= 0 ? 0 : d >= 1 ? 1 : d;
 }
 
-/* Smooth value noise: a random lattice every `cell` pixels, bilinear with
- * a smoothstep, so octaves of it make a 1/f-like "natural" texture. */
+/*
+ * The lattice value of octave o, channel ch at (ix, iy): 0..1 from an
+ * integer hash (Chris Wellons' "lowbias32"), so the noise is the same on
+ * every run and machine.
+ */
 static double
-lattice(const float *grid, int gw, double x, double y)
+lattice_at(int o, int ch, int ix, int iy)
+{
+	uint32_t x = (uint32_t)((o * 3 + ch) * 1000003 + iy * 4099 + ix);
+
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return (double)x / 4294967295.0;
+}
+
+/* Smooth value noise: lattice values every `cell` pixels, bilinear with a
+ * smoothstep, so octaves of it make a 1/f-like "natural" texture. */
+static double
+value_noise(int o, int ch, double x, double y)
 {
 	int ix = (int)x, iy = (int)y;
-	double fx = x - ix, fy = y - iy;
-	double a, b;
+	double fx = x - ix, fy = y - iy, a, b;
 
 	fx = fx * fx * (3 - 2 * fx);
 	fy = fy * fy * (3 - 2 * fy);
-	a = grid[iy * gw + ix] * (1 - fx) + grid[iy * gw + ix + 1] * fx;
-	b = grid[(iy + 1) * gw + ix] * (1 - fx) +
-	    grid[(iy + 1) * gw + ix + 1] * fx;
+	a = lattice_at(o, ch, ix, iy) * (1 - fx) +
+	    lattice_at(o, ch, ix + 1, iy) * fx;
+	b = lattice_at(o, ch, ix, iy + 1) * (1 - fx) +
+	    lattice_at(o, ch, ix + 1, iy + 1) * fx;
 	return a * (1 - fy) + b * fy;
 }
 
@@ -177,20 +183,8 @@ static void
 make_noise(struct image *img)
 {
 	enum { OCT = 5 };
-	float *grid[OCT][3];
-	int gw[OCT], o, ch, x, y, i;
+	int o, ch, x, y;
 
-	for (o = 0; o < OCT; o++) {
-		int cell = 160 >> o;
-
-		gw[o] = SRC_W / cell + 2;
-		for (ch = 0; ch < 3; ch++) {
-			grid[o][ch] = xcalloc((size_t)gw[o] * (SRC_H / cell + 2),
-			    sizeof (float));
-			for (i = 0; i < gw[o] * (SRC_H / cell + 2); i++)
-				grid[o][ch][i] = (float)(rnd() % 1000) / 999.0f;
-		}
-	}
 	for (y = 0; y < SRC_H; y++)
 		for (x = 0; x < SRC_W; x++) {
 			double v[3] = { 0, 0, 0 };
@@ -199,8 +193,8 @@ make_noise(struct image *img)
 				double cell = 160 >> o, amp = 1.0 / (1 << o);
 
 				for (ch = 0; ch < 3; ch++)
-					v[ch] += amp * (lattice(grid[o][ch],
-					    gw[o], x / cell, y / cell) - 0.5);
+					v[ch] += amp * (value_noise(o, ch,
+					    x / cell, y / cell) - 0.5);
 			}
 			/* Mostly a shared luma with some colour, as in a
 			 * photograph. */
@@ -208,9 +202,6 @@ make_noise(struct image *img)
 			    128 + 150 * (0.7 * v[0] + 0.3 * v[2]),
 			    118 + 150 * (0.7 * v[0] - 0.3 * v[1]));
 		}
-	for (o = 0; o < OCT; o++)
-		for (ch = 0; ch < 3; ch++)
-			free(grid[o][ch]);
 }
 
 static void
