@@ -53,46 +53,78 @@ dither_want(unsigned char v, float err)
 }
 
 /*
- * The nearest of the n ANSI colours by luma and chroma apart:
- * dY^2 + |dC|^2, Y Rec. 601 luma, C = RGB - Y.  Plain RGB distance
- * (3 dY^2 + |dC|^2 + a cross term) weighs luma three times as much, so
- * a middle grey is nearest yellow (cdcd00) and a grey picture dithers
- * into colour confetti; here greys dither among the greys.
+ * The palette of one dither_pixels call: each entry as RGB floats (for the
+ * error) and, at 8 and 16 colours, as luma and chroma (for the choice).
+ * Made once per picture, so the per-pixel loop does no palette lookups.
+ */
+struct dither_pal {
+	enum term_depth depth;
+	int n;				/* 8 or 16; 0 at 256 */
+	float rgb[256][3];
+	float yc[16][4];
+};
+
+/* Y (Rec. 601 luma), then C = R - Y, G - Y, B - Y. */
+static void
+dither_yc(const float *rgb, float *yc)
+{
+	int k;
+
+	yc[0] = 0.299f * rgb[0] + 0.587f * rgb[1] + 0.114f * rgb[2];
+	for (k = 0; k < 3; k++)
+		yc[k + 1] = rgb[k] - yc[0];
+}
+
+static void
+dither_pal_init(struct dither_pal *pal, enum term_depth depth)
+{
+	int i, k, n = depth == TERM_DEPTH_8 ? 8 : depth == TERM_DEPTH_16 ?
+	    16 : 256;
+
+	pal->depth = depth;
+	pal->n = n < 256 ? n : 0;
+	for (i = 0; i < n; i++) {
+		uint32_t v = (uint32_t)term_device_rgb(depth, i);
+
+		for (k = 0; k < 3; k++)
+			pal->rgb[i][k] = (float)((v >> (16 - 8 * k)) & 0xff);
+		if (i < 16)
+			dither_yc(pal->rgb[i], pal->yc[i]);
+	}
+}
+
+/*
+ * The device colour for want.  At 8 and 16 colours, the nearest by luma
+ * and chroma apart, dY^2 + |dC|^2: plain RGB distance (3 dY^2 + |dC|^2
+ * and a cross term) weighs luma three times as much, so a middle grey is
+ * nearest yellow (cdcd00) and a grey picture dithers into colour
+ * confetti; this way greys dither among the greys.  At 256, the plain
+ * RGB nearest of term_nearest_256 (the palette has greys of its own).
  */
 static int32_t
-dither_nearest_ansi(uint32_t rgb, int n)
+dither_nearest(const struct dither_pal *pal, const float *want)
 {
+	float yc[4], bd = -1, dist, d;
 	int32_t best = 0;
-	float bd = -1;
 	int i, k;
 
-	for (i = 0; i < n; i++) {
-		uint32_t p = (uint32_t)term_device_rgb(TERM_DEPTH_16, i);
-		float d[3], dy, dist = 0;
-
-		for (k = 0; k < 3; k++)
-			d[k] = (float)((rgb >> (16 - 8 * k)) & 0xff) -
-			    (float)((p >> (16 - 8 * k)) & 0xff);
-		dy = 0.299f * d[0] + 0.587f * d[1] + 0.114f * d[2];
-		for (k = 0; k < 3; k++)
-			dist += (d[k] - dy) * (d[k] - dy);
-		dist += dy * dy;
+	if (pal->n == 0)
+		return term_nearest(pal->depth, (uint32_t)(want[0] + 0.5f) <<
+		    16 | (uint32_t)(want[1] + 0.5f) << 8 |
+		    (uint32_t)(want[2] + 0.5f));
+	dither_yc(want, yc);
+	for (i = 0; i < pal->n; i++) {
+		dist = 0;
+		for (k = 0; k < 4; k++) {
+			d = yc[k] - pal->yc[i][k];
+			dist += d * d;
+		}
 		if (bd < 0 || dist < bd) {
 			bd = dist;
 			best = i;
 		}
 	}
 	return best;
-}
-
-static int32_t
-dither_nearest(enum term_depth depth, uint32_t rgb)
-{
-	if (depth == TERM_DEPTH_8)
-		return dither_nearest_ansi(rgb, 8);
-	if (depth == TERM_DEPTH_16)
-		return dither_nearest_ansi(rgb, 16);
-	return term_nearest(depth, rgb);
 }
 
 /*
@@ -142,7 +174,7 @@ dither_spread(float *err, int x, int w, const unsigned char *src,
  */
 static void
 dither_row(const unsigned char *row, const unsigned char *below,
-    const unsigned char *flat, int w, int dx, enum term_depth depth,
+    const unsigned char *flat, int w, int dx, const struct dither_pal *pal,
     float *cur, float *nxt, int32_t *out)
 {
 	int k, x, ch;
@@ -150,25 +182,21 @@ dither_row(const unsigned char *row, const unsigned char *below,
 	for (k = 0; k < w; k++) {
 		const unsigned char *p;
 		float want[3], e[3];
-		uint32_t rgb, pal;
 		int32_t c;
 
 		x = dx > 0 ? k : w - 1 - k;
 		p = row + (size_t)x * 3;
 		if (flat != NULL && flat[x]) {
-			out[x] = dither_nearest(depth, (uint32_t)p[0] << 16 |
-			    (uint32_t)p[1] << 8 | p[2]);
+			for (ch = 0; ch < 3; ch++)
+				want[ch] = p[ch];
+			out[x] = dither_nearest(pal, want);
 			continue;
 		}
 		for (ch = 0; ch < 3; ch++)
 			want[ch] = dither_want(p[ch], cur[(x + 1) * 3 + ch]);
-		rgb = (uint32_t)(want[0] + 0.5f) << 16 |
-		    (uint32_t)(want[1] + 0.5f) << 8 | (uint32_t)(want[2] + 0.5f);
-		c = dither_nearest(depth, rgb);
-		pal = (uint32_t)term_device_rgb(depth, c);
-		out[x] = c;
+		out[x] = c = dither_nearest(pal, want);
 		for (ch = 0; ch < 3; ch++)
-			e[ch] = want[ch] - (float)((pal >> (16 - 8 * ch)) & 0xff);
+			e[ch] = want[ch] - pal->rgb[c][ch];
 		/* 7/16 ahead, 3/16 behind below, 5/16 below, 1/16 ahead
 		 * below ("ahead" is the scan's direction). */
 		dither_spread(cur, x + dx, w, p, row, e, 7);
@@ -183,6 +211,7 @@ dither_pixels(const unsigned char *rgb, int w, int h, enum term_depth depth,
     const unsigned char *flat, int32_t *out)
 {
 	size_t n = (size_t)w * (size_t)h, i, rowlen = ((size_t)w + 2) * 3;
+	struct dither_pal *pal;
 	float *cur, *nxt, *t;
 	int y;
 
@@ -192,19 +221,22 @@ dither_pixels(const unsigned char *rgb, int w, int h, enum term_depth depth,
 			    (uint32_t)rgb[3 * i + 1] << 8 | rgb[3 * i + 2]);
 		return;
 	}
+	pal = xmalloc(sizeof *pal);
+	dither_pal_init(pal, depth);
 	cur = xcalloc(rowlen, sizeof *cur);
 	nxt = xcalloc(rowlen, sizeof *nxt);
 	for (y = 0; y < h; y++) {
 		dither_row(rgb + (size_t)y * (size_t)w * 3, y + 1 < h ?
 		    rgb + (size_t)(y + 1) * (size_t)w * 3 : NULL,
 		    flat != NULL ? flat + (size_t)y * (size_t)w : NULL, w,
-		    y % 2 == 0 ? 1 : -1, depth, cur, nxt,
+		    y % 2 == 0 ? 1 : -1, pal, cur, nxt,
 		    out + (size_t)y * (size_t)w);
 		t = cur;
 		cur = nxt;
 		nxt = t;
 		memset(nxt, 0, rowlen * sizeof *nxt);
 	}
+	free(pal);
 	free(cur);
 	free(nxt);
 }
