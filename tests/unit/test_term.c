@@ -1,6 +1,7 @@
 /*
  * test_term.c: the pure terminal functions: xterm palettes and nearest
- * colours (tui/term.c), the colour-depth decision, and the preparation of
+ * colours (tui/term.c), the colour-depth decision and its cap, the
+ * truecolor hint, and the preparation of
  * cells from images, spectrograms and waveforms (tui/draw_cells.c).
  */
 #include <stdint.h>
