@@ -35,8 +35,10 @@ void draw_fit(int iw, int ih, int cols, int rows, int *w, int *h);
 /*
  * cols x rows cells, row-major (cell (r, c) at [r * cols + c], row 0 at the
  * top).  fg and bg are device colours for depth: 0xRRGGBB for truecolor, a
- * palette index 16..255 for 256, 0..15 for 16; -1 is the terminal's default
- * colour (and the only value at depth none).  ch is not NUL-terminated.
+ * palette index 16..255 for 256, 0..15 for 16, 0..7 for 8; -1 is the
+ * terminal's default colour (and the only value at depth none); the
+ * xterm palette behind the indices is term_device_rgb()'s.  ch is not
+ * NUL-terminated.
  * Filled by the cells_from_* functions; release with cells_free().
  */
 struct cells {
@@ -53,7 +55,11 @@ struct cells {
  * From an image already scaled for its cells (draw_fit, image_scale_box):
  * cols = img->width, rows = (img->height + 1) / 2.  Colour depths: every
  * cell is CELL_UPPER with the top pixel as fg and the bottom as bg (an odd
- * last pixel row has bg -1, the terminal's background).  Depth none: ch is
+ * last pixel row has bg -1, the terminal's background).  Truecolor sends
+ * each pixel as it is; at 256, 16 and 8 colours the pixels are dithered
+ * (dither_pixels: error diffusion, dither.c says why) so a gradient or a
+ * faint mark keeps its local mean instead of snapping to one palette
+ * entry.  Depth none: ch is
  * term_ascii_ramp() of the mean luma (0.299 R + 0.587 G + 0.114 B) of the
  * cell's pixels, fg = bg = -1.
  * 0, or -1 with *cause (empty or oversized image, bad depth).
@@ -72,8 +78,10 @@ int cells_from_image(const struct image *img, enum term_depth depth,
  * AUDIO_SPEC_FLOOR_DB is t = 0 (silence stays dark even when the whole
  * clip is silent).  t runs linearly through dark blue 0x000030 (0), violet
  * 0x3c1e8c (0.3), red 0xc83c3c (0.6), yellow 0xf0dc32 (0.85) and white
- * (1), a monotone rise in brightness like the usual "inferno" maps.  Depth
- * none: ch is term_ascii_ramp(255 t) of the mean t of the two bands.
+ * (1), a monotone rise in brightness like the usual "inferno" maps.  Below
+ * truecolor the colours are dithered as images are, except silence
+ * (t = 0), which stays one flat colour.  Depth none: ch is
+ * term_ascii_ramp(255 t) of the mean t of the two bands.
  * 0, or -1 with *cause (s->rows != 2 * rows, sizes out of range).
  */
 int cells_from_spectrogram(const struct spectrogram *s, int rows,
@@ -88,7 +96,8 @@ int cells_from_spectrogram(const struct spectrogram *s, int rows,
  * min > max swapped), so silence is a line one cell tall on the centre.
  * A cell with both units filled is CELL_FULL, the top one CELL_UPPER, the
  * bottom one CELL_LOWER, neither ' '; filled cells have fg = rgb as a
- * device colour for depth (-1 at none), bg is always -1.
+ * device colour for depth (term_nearest: one flat colour, not dithered;
+ * -1 at none), bg is always -1.
  * 0, or -1 with *cause (sizes out of range, NULL arrays).
  */
 int cells_from_peaks(const float *mins, const float *maxs, int cols, int rows,

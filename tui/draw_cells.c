@@ -9,6 +9,7 @@
 
 #include "accord/media.h"
 #include "accord/util.h"
+#include "dither.h"
 #include "draw.h"
 
 void
@@ -39,8 +40,9 @@ cells_alloc(struct cells *out, int cols, int rows, enum term_depth depth,
 	    rows > CELLS_MAX_SIDE)
 		return acc_error(cause, "%dx%d cells is out of range", cols,
 		    rows);
-	if (depth != TERM_DEPTH_NONE && depth != TERM_DEPTH_16 &&
-	    depth != TERM_DEPTH_256 && depth != TERM_DEPTH_TRUE)
+	if (depth != TERM_DEPTH_NONE && depth != TERM_DEPTH_8 &&
+	    depth != TERM_DEPTH_16 && depth != TERM_DEPTH_256 &&
+	    depth != TERM_DEPTH_TRUE)
 		return acc_error(cause, "unknown colour depth %d", (int)depth);
 	n = (size_t)cols * (size_t)rows;
 	out->cols = cols;
@@ -52,19 +54,6 @@ cells_alloc(struct cells *out, int cols, int rows, enum term_depth depth,
 	return 0;
 }
 
-/* 0xRRGGBB as a device colour for depth (term.h), -1 at depth none. */
-static int32_t
-cells_colour(uint32_t rgb, enum term_depth depth)
-{
-	switch (depth) {
-	case TERM_DEPTH_TRUE: return (int32_t)(rgb & 0xffffff);
-	case TERM_DEPTH_256: return term_nearest_256(rgb);
-	case TERM_DEPTH_16: return term_nearest_16(rgb);
-	case TERM_DEPTH_NONE: return -1;
-	}
-	return -1;
-}
-
 /* Rec. 601 luma on 0..255 in thousandths: 0.299 R + 0.587 G + 0.114 B. */
 static int
 cells_luma1000(const unsigned char *p)
@@ -72,10 +61,40 @@ cells_luma1000(const unsigned char *p)
 	return 299 * p[0] + 587 * p[1] + 114 * p[2];
 }
 
-static uint32_t
-cells_rgb(const unsigned char *p)
+/* Depth none: the ramp character of the rounded mean luma of the cell's
+ * one or two pixels. */
+static char
+cells_ramp(const unsigned char *top, const unsigned char *bot)
 {
-	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[2];
+	int l = cells_luma1000(top), n = 1;
+
+	if (bot != NULL) {
+		l += cells_luma1000(bot);
+		n = 2;
+	}
+	return term_ascii_ramp((l + 500 * n) / (1000 * n));
+}
+
+/*
+ * Half-block cells from w x h device colours (dither_pixels): pixel rows
+ * 2r and 2r + 1 are cell row r's fg and bg; an odd last row has bg -1.
+ */
+static void
+cells_from_pixels(struct cells *out, const int32_t *px, int h)
+{
+	int r, c;
+
+	for (r = 0; r < out->rows; r++) {
+		for (c = 0; c < out->cols; c++) {
+			size_t i = (size_t)r * (size_t)out->cols + (size_t)c;
+			size_t top = (size_t)(2 * r) * (size_t)out->cols +
+			    (size_t)c;
+
+			out->ch[i] = CELL_UPPER;
+			out->fg[i] = px[top];
+			out->bg[i] = 2 * r + 1 < h ? px[top + out->cols] : -1;
+		}
+	}
 }
 
 int
@@ -83,6 +102,7 @@ cells_from_image(const struct image *img, enum term_depth depth,
     struct cells *out, char **cause)
 {
 	int r, c, rows;
+	int32_t *px;
 
 	memset(out, 0, sizeof *out);
 	if (img == NULL || img->rgb == NULL || img->width < 1 ||
@@ -95,33 +115,25 @@ cells_from_image(const struct image *img, enum term_depth depth,
 	if (cells_alloc(out, img->width, rows, depth, cause) != 0)
 		return -1;
 
+	if (depth != TERM_DEPTH_NONE) {
+		px = xreallocarray(NULL, (size_t)img->width *
+		    (size_t)img->height, sizeof *px);
+		dither_pixels(img->rgb, img->width, img->height, depth, NULL,
+		    px);
+		cells_from_pixels(out, px, img->height);
+		free(px);
+		return 0;
+	}
 	for (r = 0; r < rows; r++) {
-		const unsigned char *top, *bot;
-		int has_bot = 2 * r + 1 < img->height;
-
 		for (c = 0; c < img->width; c++) {
 			size_t i = (size_t)r * (size_t)out->cols + (size_t)c;
-
-			top = img->rgb + ((size_t)(2 * r) * (size_t)img->width +
+			const unsigned char *top = img->rgb +
+			    ((size_t)(2 * r) * (size_t)img->width +
 			    (size_t)c) * 3;
-			bot = has_bot ? top + (size_t)img->width * 3 : NULL;
-			if (depth == TERM_DEPTH_NONE) {
-				/* Rounded mean of one or two lumas. */
-				int l = cells_luma1000(top), n = 1;
 
-				if (bot != NULL) {
-					l += cells_luma1000(bot);
-					n = 2;
-				}
-				out->ch[i] = term_ascii_ramp(
-				    (l + 500 * n) / (1000 * n));
-				out->fg[i] = out->bg[i] = -1;
-				continue;
-			}
-			out->ch[i] = CELL_UPPER;
-			out->fg[i] = cells_colour(cells_rgb(top), depth);
-			out->bg[i] = bot != NULL ?
-			    cells_colour(cells_rgb(bot), depth) : -1;
+			out->ch[i] = cells_ramp(top, 2 * r + 1 < img->height ?
+			    top + (size_t)img->width * 3 : NULL);
+			out->fg[i] = out->bg[i] = -1;
 		}
 	}
 	return 0;
@@ -187,7 +199,11 @@ int
 cells_from_spectrogram(const struct spectrogram *s, int rows,
     enum term_depth depth, struct cells *out, char **cause)
 {
-	int r, c;
+	unsigned char *rgb, *flat;
+	float *lv;
+	int32_t *px;
+	size_t i, n;
+	int y, c, h = 2 * rows;
 
 	memset(out, 0, sizeof *out);
 	if (s == NULL || s->db == NULL)
@@ -199,27 +215,53 @@ cells_from_spectrogram(const struct spectrogram *s, int rows,
 	if (cells_alloc(out, s->cols, rows, depth, cause) != 0)
 		return -1;
 
-	for (r = 0; r < rows; r++) {
-		/* Cell row r from the top holds bands b + 1 (top), b. */
-		int b = 2 * (rows - 1 - r);
+	/*
+	 * The levels as a picture, pixel row y showing band h - 1 - y (the
+	 * highest at the top), so cell row r from the top holds bands b + 1
+	 * (fg) and b (bg), b = 2 (rows - 1 - r).
+	 */
+	n = (size_t)s->cols * (size_t)h;
+	lv = xreallocarray(NULL, n, sizeof *lv);
+	for (y = 0; y < h; y++)
+		for (c = 0; c < s->cols; c++)
+			lv[(size_t)y * (size_t)s->cols + (size_t)c] =
+			    spec_level(s->db[(size_t)c * (size_t)h +
+			    (size_t)(h - 1 - y)], s->max_db);
+	if (depth == TERM_DEPTH_NONE) {
+		for (i = 0; i < (size_t)s->cols * (size_t)rows; i++) {
+			size_t top = (i / (size_t)s->cols) * 2 *
+			    (size_t)s->cols + i % (size_t)s->cols;
 
-		for (c = 0; c < s->cols; c++) {
-			size_t i = (size_t)r * (size_t)s->cols + (size_t)c;
-			const float *col = s->db + (size_t)c * (size_t)s->rows;
-			float hi = spec_level(col[b + 1], s->max_db);
-			float lo = spec_level(col[b], s->max_db);
-
-			if (depth == TERM_DEPTH_NONE) {
-				out->ch[i] = term_ascii_ramp(
-				    (int)((hi + lo) * 0.5f * 255.0f + 0.5f));
-				out->fg[i] = out->bg[i] = -1;
-				continue;
-			}
-			out->ch[i] = CELL_UPPER;
-			out->fg[i] = cells_colour(spec_rgb(hi), depth);
-			out->bg[i] = cells_colour(spec_rgb(lo), depth);
+			out->ch[i] = term_ascii_ramp((int)((lv[top] +
+			    lv[top + (size_t)s->cols]) * 0.5f * 255.0f + 0.5f));
+			out->fg[i] = out->bg[i] = -1;
 		}
+		free(lv);
+		return 0;
 	}
+
+	/*
+	 * Silence (t = 0) is flat: dithered, the map's dark blue would come
+	 * out at 8 colours as black with a sprinkle of blue, sound where
+	 * there is none.
+	 */
+	rgb = xreallocarray(NULL, n, 3);
+	flat = xreallocarray(NULL, n, 1);
+	px = xreallocarray(NULL, n, sizeof *px);
+	for (i = 0; i < n; i++) {
+		uint32_t v = spec_rgb(lv[i]);
+
+		rgb[3 * i] = (unsigned char)(v >> 16);
+		rgb[3 * i + 1] = (unsigned char)(v >> 8);
+		rgb[3 * i + 2] = (unsigned char)v;
+		flat[i] = lv[i] == 0.0f;
+	}
+	dither_pixels(rgb, s->cols, h, depth, flat, px);
+	cells_from_pixels(out, px, h);
+	free(lv);
+	free(rgb);
+	free(flat);
+	free(px);
 	return 0;
 }
 
@@ -248,7 +290,7 @@ cells_from_peaks(const float *mins, const float *maxs, int cols, int rows,
 		return acc_error(cause, "no waveform to draw");
 	if (cells_alloc(out, cols, rows, depth, cause) != 0)
 		return -1;
-	colour = cells_colour(rgb, depth);
+	colour = term_nearest(depth, rgb);
 	units = 2 * rows;
 
 	for (c = 0; c < cols; c++) {

@@ -624,6 +624,9 @@ run_start(struct label_screen *s)
 {
 	pane_layout(&s->pane, PANEL_W);
 	prefetch_set_size(s->pf, s->pane.cols, s->pane.rows, ui_depth());
+	if (term_truecolor_hint_env(ui_depth()) != NULL)	/* at start only */
+		pane_msg_set(&s->msg, 0, "%s",
+		    term_truecolor_hint_env(ui_depth()));
 	if (getenv("SSH_CONNECTION") != NULL &&
 	    getenv("PULSE_SERVER") == NULL && s->proj.media == MEDIA_KIND_AUDIO)
 		pane_msg_set(&s->msg, 0, "over SSH, sound needs PulseAudio "

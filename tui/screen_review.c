@@ -771,6 +771,9 @@ run(void *arg)
 
 	pane_layout(&s->pane, panel_width(s));
 	prefetch_set_size(s->pf, s->pane.cols, s->pane.rows, ui_depth());
+	if (term_truecolor_hint_env(ui_depth()) != NULL)	/* at start only */
+		pane_msg_set(&s->msg, 0, "%s",
+		    term_truecolor_hint_env(ui_depth()));
 	if (requeue(s, s->item, s->item != 0) == 0 && s->item != 0 &&
 	    s->outside == s->item)
 		pane_msg_set(&s->msg, 0, "item %lld is not in the queue for "

@@ -1,9 +1,11 @@
 /*
  * term.c: the pure half of term.h: the xterm palettes, nearest-colour
- * mapping, the ASCII ramp and the colour-depth decision.  No curses here,
- * so all of it is unit-tested without a terminal.
+ * mapping, the ASCII ramp, the colour-depth decision and the hint about
+ * truecolor.  No curses here, so all of it is unit-tested without a
+ * terminal.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -118,14 +120,15 @@ term_nearest_256(uint32_t rgb)
 	return grey_d < cube_d ? grey : cube;
 }
 
-int
-term_nearest_16(uint32_t rgb)
+/* The nearest of the first n ANSI colours (first minimum on a tie). */
+static int
+term_nearest_ansi(uint32_t rgb, int n)
 {
 	int r = (int)((rgb >> 16) & 0xff), g = (int)((rgb >> 8) & 0xff);
 	int b = (int)(rgb & 0xff);
 	int i, best = 0, best_d = -1, d;
 
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < n; i++) {
 		d = term_dist2(r, g, b, term_ansi16[i]);
 		if (best_d < 0 || d < best_d) {
 			best = i;
@@ -133,6 +136,53 @@ term_nearest_16(uint32_t rgb)
 		}
 	}
 	return best;
+}
+
+int
+term_nearest_16(uint32_t rgb)
+{
+	return term_nearest_ansi(rgb, 16);
+}
+
+/*
+ * xterm, screen and the Linux console have only colours 0..7 in terminfo:
+ * SGR 90..97 (the bright eight) are an aixterm extension that some of them
+ * ignore and others show as the normal eight, which is how a grey image
+ * (mostly colour 8, bright black) came out black on black.  So at depth 8
+ * only the eight exist.
+ */
+int
+term_nearest_8(uint32_t rgb)
+{
+	return term_nearest_ansi(rgb, 8);
+}
+
+int32_t
+term_device_rgb(enum term_depth depth, int32_t c)
+{
+	if (c < 0)
+		return -1;
+	switch (depth) {
+	case TERM_DEPTH_TRUE: return c & 0xffffff;
+	case TERM_DEPTH_256: return c < 256 ? (int32_t)term_palette_256(c) : -1;
+	case TERM_DEPTH_16: return c < 16 ? (int32_t)term_ansi16[c] : -1;
+	case TERM_DEPTH_8: return c < 8 ? (int32_t)term_ansi16[c] : -1;
+	case TERM_DEPTH_NONE: return -1;
+	}
+	return -1;
+}
+
+int32_t
+term_nearest(enum term_depth depth, uint32_t rgb)
+{
+	switch (depth) {
+	case TERM_DEPTH_TRUE: return (int32_t)(rgb & 0xffffff);
+	case TERM_DEPTH_256: return term_nearest_256(rgb);
+	case TERM_DEPTH_16: return term_nearest_16(rgb);
+	case TERM_DEPTH_8: return term_nearest_8(rgb);
+	case TERM_DEPTH_NONE: return -1;
+	}
+	return -1;
 }
 
 char
@@ -160,6 +210,8 @@ term_depth_parse(const char *s)
 		return TERM_DEPTH_256;
 	if (strcmp(s, "16") == 0)
 		return TERM_DEPTH_16;
+	if (strcmp(s, "8") == 0)
+		return TERM_DEPTH_8;
 	if (strcasecmp(s, "none") == 0)
 		return TERM_DEPTH_NONE;
 	return -1;
@@ -174,7 +226,8 @@ term_depth_parse(const char *s)
  * answer is 16: every terminal in use today has the eight ANSI colours and
  * nearly all the bright eight, while claiming 256 would print colours that
  * a plain vt100-like entry shows as garbage.  The caller asks again after
- * initscr with the real count.
+ * initscr with the real count, and a count of 8 (xterm, screen, linux)
+ * means 8: their entries do not promise the bright eight.
  */
 enum term_depth
 term_depth_from(const char *no_color, const char *accord_color,
@@ -194,8 +247,10 @@ term_depth_from(const char *no_color, const char *accord_color,
 		return TERM_DEPTH_TRUE;
 	if (colors >= 256)
 		return TERM_DEPTH_256;
-	if (colors >= 8)
+	if (colors >= 16)
 		return TERM_DEPTH_16;
+	if (colors >= 8)
+		return TERM_DEPTH_8;
 	if (colors < 0)
 		return TERM_DEPTH_16;
 	return TERM_DEPTH_NONE;
@@ -208,7 +263,85 @@ term_depth_name(enum term_depth d)
 	case TERM_DEPTH_TRUE: return "truecolor";
 	case TERM_DEPTH_256: return "256";
 	case TERM_DEPTH_16: return "16";
+	case TERM_DEPTH_8: return "8";
 	case TERM_DEPTH_NONE: return "none";
 	}
 	return "none";
+}
+
+/*
+ * Going down from d, the first depth the entry can send.  (The media cells
+ * are written as raw SGR, not through terminfo, but a terminal whose entry
+ * says 8 colours is what the user has told every program it is.)
+ */
+enum term_depth
+term_depth_cap(enum term_depth d, int colors, int rgb_flag)
+{
+	if (d == TERM_DEPTH_TRUE && rgb_flag <= 0)
+		d = TERM_DEPTH_256;
+	if (d == TERM_DEPTH_256 && colors < 256)
+		d = TERM_DEPTH_16;
+	if (d == TERM_DEPTH_16 && colors < 16)
+		d = TERM_DEPTH_8;
+	if (d == TERM_DEPTH_8 && colors < 8)
+		d = TERM_DEPTH_NONE;
+	return d;
+}
+
+const char *
+term_direct_entry(const char *term, int want_true)
+{
+	if (!want_true || term == NULL)
+		return term;
+	if (strncmp(term, "xterm", 5) == 0)
+		return "xterm-direct";
+	if (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0)
+		return "tmux-direct";
+	return term;
+}
+
+/*
+ * COLORTERM is what tells a program a terminal does 24-bit colour, and
+ * ssh, sudo and su drop it, so the labeler who would gain most (a faint
+ * mark is far clearer in truecolor) is the one who never learns why the
+ * picture is coarse.  The hint is only given where following it works:
+ * nobody chose the depth (ACCORD_COLOR, NO_COLOR), COLORTERM did not ask
+ * for truecolor already (then the entry is what limits it), and $TERM has
+ * a -direct entry to switch to.  Depth none means a terminal without
+ * colour: truecolor is not on offer there.
+ */
+const char *
+term_truecolor_hint(enum term_depth d, const char *no_color,
+    const char *accord_color, const char *colorterm, const char *term)
+{
+	if (d != TERM_DEPTH_8 && d != TERM_DEPTH_16 && d != TERM_DEPTH_256)
+		return NULL;
+	if (no_color != NULL && no_color[0] != '\0')
+		return NULL;
+	if (term_depth_parse(accord_color) >= 0)
+		return NULL;
+	if (colorterm != NULL && (strcasecmp(colorterm, "truecolor") == 0 ||
+	    strcasecmp(colorterm, "24bit") == 0))
+		return NULL;
+	if (term == NULL || term_direct_entry(term, 1) == term)
+		return NULL;
+	/* At most 80 columns: the message line of an 80x24 screen. */
+	switch (d) {
+	case TERM_DEPTH_8:
+		return "8 colours: set ACCORD_COLOR=truecolor if the "
+		    "terminal has 24-bit colour";
+	case TERM_DEPTH_16:
+		return "16 colours: set ACCORD_COLOR=truecolor if the "
+		    "terminal has 24-bit colour";
+	default:
+		return "256 colours: set ACCORD_COLOR=truecolor if the "
+		    "terminal has 24-bit colour";
+	}
+}
+
+const char *
+term_truecolor_hint_env(enum term_depth d)
+{
+	return term_truecolor_hint(d, getenv("NO_COLOR"),
+	    getenv("ACCORD_COLOR"), getenv("COLORTERM"), getenv("TERM"));
 }

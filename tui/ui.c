@@ -47,24 +47,6 @@ fatal_cleanup(void)
 		endwin();
 }
 
-/*
- * Which terminfo entry to use.  A terminal that claims truecolor through
- * COLORTERM or ACCORD_COLOR but whose $TERM entry has no RGB capability
- * (the usual xterm-256color or tmux-256color) can only get 24-bit colour
- * from curses through a "-direct" entry of the same family.
- */
-static const char *
-pick_term(const char *term, int want_true)
-{
-	if (!want_true || term == NULL)
-		return term;
-	if (strncmp(term, "xterm", 5) == 0)
-		return "xterm-direct";
-	if (strncmp(term, "tmux", 4) == 0 || strncmp(term, "screen", 6) == 0)
-		return "tmux-direct";
-	return term;
-}
-
 int
 ui_start(char **cause)
 {
@@ -79,7 +61,7 @@ ui_start(char **cause)
 	setlocale(LC_ALL, "");
 	utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
 	want = term_depth_from(no_color, acc, ct, -1, -1);
-	use = pick_term(term, want == TERM_DEPTH_TRUE);
+	use = term_direct_entry(term, want == TERM_DEPTH_TRUE);
 	screen = NULL;
 	if (use != term)
 		screen = newterm(use, stdout, stdin);
@@ -105,14 +87,8 @@ ui_start(char **cause)
 	if (colors < 0)
 		colors = 0;
 	rgb = tigetflag("RGB") > 0 || colors >= 0x1000000;
-	depth = term_depth_from(no_color, acc, ct, colors, rgb);
-	/* Never promise more than the entry in use can send. */
-	if (depth == TERM_DEPTH_TRUE && !rgb)
-		depth = colors >= 256 ? TERM_DEPTH_256 : TERM_DEPTH_16;
-	if (depth == TERM_DEPTH_256 && colors < 256)
-		depth = colors >= 8 ? TERM_DEPTH_16 : TERM_DEPTH_NONE;
-	if (depth == TERM_DEPTH_16 && colors < 8)
-		depth = TERM_DEPTH_NONE;
+	depth = term_depth_cap(term_depth_from(no_color, acc, ct, colors, rgb),
+	    colors, rgb);
 
 	attrs[UI_NORMAL] = A_NORMAL;
 	attrs[UI_STATUS] = A_REVERSE;
@@ -336,8 +312,7 @@ sgr_color(struct buf *b, int32_t c, int bg)
 		buf_printf(b, "%d;5;%d", bg ? 48 : 38, c);
 		break;
 	case TERM_DEPTH_16:
-		if (COLORS < 16)
-			c %= 8;
+	case TERM_DEPTH_8:	/* term_nearest_8 gives only 0..7 */
 		buf_printf(b, "%d", c < 8 ? (bg ? 40 : 30) + c :
 		    (bg ? 100 : 90) + c - 8);
 		break;
@@ -377,8 +352,7 @@ same_color(int32_t a, int32_t b)
 static int32_t
 bright(void)
 {
-	return depth == TERM_DEPTH_TRUE ? 0xffffff : depth == TERM_DEPTH_256 ?
-	    231 : 15;
+	return term_nearest(depth, 0xffffff);
 }
 
 static void

@@ -22,7 +22,7 @@
  *   render total_ms=T read_ms=.. decode_ms=.. scale_ms=.. cells_ms=..
  *       output_ms=.. sha_ms=.. out_bytes=B cells=CxR
  *
- * Bench programs link core/libaccord.a only, so the two curses-free tui
+ * Bench programs link core/libaccord.a only, so the three curses-free tui
  * files are compiled in here (a unity build: nothing in tui/ changes).
  * Exit 1 if any run fails.
  */
@@ -35,6 +35,7 @@
 #include "accord/media.h"
 #include "accord/util.h"
 
+#include "../../tui/dither.c"
 #include "../../tui/draw_cells.c"
 #include "../../tui/term.c"
 

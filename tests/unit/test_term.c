@@ -1,6 +1,7 @@
 /*
  * test_term.c: the pure terminal functions: xterm palettes and nearest
- * colours (tui/term.c), the colour-depth decision, and the preparation of
+ * colours (tui/term.c), the colour-depth decision and its cap, the
+ * truecolor hint, and the preparation of
  * cells from images, spectrograms and waveforms (tui/draw_cells.c).
  */
 #include <stdint.h>
@@ -154,6 +155,38 @@ t_nearest_16_primaries(void)
 	T_EQ_INT(term_nearest_16(0xe0e0e0), 7);
 }
 
+/* At 8 colours the bright eight do not exist: greys go to 0 or 7. */
+static void
+t_nearest_8(void)
+{
+	int i;
+
+	T_EQ_INT(term_nearest_8(0x000000), 0);
+	T_EQ_INT(term_nearest_8(0xffffff), 7);
+	T_EQ_INT(term_nearest_8(0xa0a0a0), 7);	/* 7f7f7f is colour 8 */
+	T_EQ_INT(term_nearest_8(0x404040), 0);
+	/* In plain RGB distance a middle grey is nearest yellow cdcd00 (the
+	 * dither chooses by another measure, dither.c). */
+	T_EQ_INT(term_nearest_8(0x808080), 3);
+	T_EQ_INT(term_nearest_8(0xff0000), 1);
+	T_EQ_INT(term_nearest_8(0x5c5cff), 4);
+	for (i = 0; i < 8; i++)
+		T_EQ_INT(term_nearest_8(term_palette_256(i)), i);
+	/* Device colours back to RGB, and the nearest per depth. */
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_8, 7), 0xe5e5e5);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_8, 8), -1);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_16, 8), 0x7f7f7f);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_256, 244), 0x808080);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_TRUE, 0x123456), 0x123456);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_256, -1), -1);
+	T_EQ_INT(term_device_rgb(TERM_DEPTH_NONE, 3), -1);
+	T_EQ_INT(term_nearest(TERM_DEPTH_8, 0xa0a0a0), 7);
+	T_EQ_INT(term_nearest(TERM_DEPTH_16, 0x808080), 8);
+	T_EQ_INT(term_nearest(TERM_DEPTH_256, 0x808080), 244);
+	T_EQ_INT(term_nearest(TERM_DEPTH_TRUE, 0x808080), 0x808080);
+	T_EQ_INT(term_nearest(TERM_DEPTH_NONE, 0x808080), -1);
+}
+
 static void
 t_ascii_ramp_monotonic(void)
 {
@@ -208,7 +241,10 @@ t_depth_precedence(void)
 		/* The colour count. */
 		{ NULL, NULL, NULL, 88, 0, TERM_DEPTH_16 },
 		{ NULL, NULL, NULL, 16, 0, TERM_DEPTH_16 },
-		{ NULL, NULL, NULL, 8, 0, TERM_DEPTH_16 },
+		/* xterm, screen, linux: 8, no bright colours. */
+		{ NULL, NULL, NULL, 8, 0, TERM_DEPTH_8 },
+		{ NULL, NULL, NULL, 15, 0, TERM_DEPTH_8 },
+		{ NULL, "8", NULL, 256, 0, TERM_DEPTH_8 },
 		{ NULL, NULL, NULL, 2, 0, TERM_DEPTH_NONE },
 		{ NULL, NULL, NULL, 0, 0, TERM_DEPTH_NONE },
 		/* Before initscr: 16 unless something says otherwise. */
@@ -227,7 +263,127 @@ t_depth_precedence(void)
 	T_EQ_STR(term_depth_name(TERM_DEPTH_TRUE), "truecolor");
 	T_EQ_STR(term_depth_name(TERM_DEPTH_256), "256");
 	T_EQ_STR(term_depth_name(TERM_DEPTH_16), "16");
+	T_EQ_STR(term_depth_name(TERM_DEPTH_8), "8");
 	T_EQ_STR(term_depth_name(TERM_DEPTH_NONE), "none");
+}
+
+/* What the entry can send caps what was asked for, one step at a time. */
+static void
+t_depth_cap(void)
+{
+	static const struct {
+		enum term_depth want;
+		int colors, rgb;
+		enum term_depth got;
+	} c[] = {
+		{ TERM_DEPTH_TRUE, 0x1000000, 1, TERM_DEPTH_TRUE },
+		{ TERM_DEPTH_TRUE, 256, 0, TERM_DEPTH_256 },
+		{ TERM_DEPTH_TRUE, 8, 0, TERM_DEPTH_8 },
+		{ TERM_DEPTH_256, 256, 0, TERM_DEPTH_256 },
+		{ TERM_DEPTH_256, 88, 0, TERM_DEPTH_16 },
+		{ TERM_DEPTH_256, 8, 0, TERM_DEPTH_8 },
+		{ TERM_DEPTH_16, 16, 0, TERM_DEPTH_16 },
+		{ TERM_DEPTH_16, 8, 0, TERM_DEPTH_8 },
+		{ TERM_DEPTH_16, 2, 0, TERM_DEPTH_NONE },
+		{ TERM_DEPTH_8, 256, 1, TERM_DEPTH_8 },	/* never raised */
+		{ TERM_DEPTH_8, 0, 0, TERM_DEPTH_NONE },
+		{ TERM_DEPTH_NONE, 256, 1, TERM_DEPTH_NONE },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++)
+		if (term_depth_cap(c[i].want, c[i].colors, c[i].rgb) !=
+		    c[i].got)
+			T_FAIL("case %zu: %s, expected %s", i,
+			    term_depth_name(term_depth_cap(c[i].want,
+			    c[i].colors, c[i].rgb)), term_depth_name(c[i].got));
+	T_EQ_STR(term_direct_entry("xterm-256color", 1), "xterm-direct");
+	T_EQ_STR(term_direct_entry("xterm", 1), "xterm-direct");
+	T_EQ_STR(term_direct_entry("screen", 1), "tmux-direct");
+	T_EQ_STR(term_direct_entry("tmux-256color", 1), "tmux-direct");
+	T_EQ_STR(term_direct_entry("xterm-256color", 0), "xterm-256color");
+	T_EQ_STR(term_direct_entry("linux", 1), "linux");
+	T_CHECK(term_direct_entry(NULL, 1) == NULL);
+}
+
+/*
+ * The truecolor hint: over ssh (no COLORTERM) in an xterm-like terminal,
+ * yes; whenever someone chose a depth, COLORTERM already asked for
+ * truecolor, or switching cannot work, no.
+ */
+static void
+t_truecolor_hint(void)
+{
+	static const struct {
+		enum term_depth d;
+		const char *no_color, *accord, *colorterm, *term, *want;
+	} c[] = {
+		{ TERM_DEPTH_256, NULL, NULL, NULL, "xterm-256color",
+		    "256 colours: set ACCORD_COLOR=truecolor if the terminal "
+		    "has 24-bit colour" },
+		{ TERM_DEPTH_8, NULL, NULL, NULL, "xterm",
+		    "8 colours: set ACCORD_COLOR=truecolor if the terminal "
+		    "has 24-bit colour" },
+		{ TERM_DEPTH_16, NULL, "", "", "screen.xterm-256color",
+		    "16 colours: set ACCORD_COLOR=truecolor if the terminal "
+		    "has 24-bit colour" },
+		/* An unknown ACCORD_COLOR chose nothing (term_depth_from). */
+		{ TERM_DEPTH_256, NULL, "lots", "yes", "tmux-256color",
+		    "256 colours: set ACCORD_COLOR=truecolor if the terminal "
+		    "has 24-bit colour" },
+		{ TERM_DEPTH_256, "", NULL, NULL, "xterm-256color",
+		    "256 colours: set ACCORD_COLOR=truecolor if the terminal "
+		    "has 24-bit colour" },
+		/* Chosen: ACCORD_COLOR, NO_COLOR. */
+		{ TERM_DEPTH_256, NULL, "256", NULL, "xterm-256color", NULL },
+		{ TERM_DEPTH_8, NULL, "8", NULL, "xterm", NULL },
+		{ TERM_DEPTH_256, NULL, "truecolor", NULL, "xterm", NULL },
+		{ TERM_DEPTH_NONE, "1", NULL, NULL, "xterm-256color", NULL },
+		{ TERM_DEPTH_256, "1", NULL, NULL, "xterm-256color", NULL },
+		/* COLORTERM asked already: the entry limits, not the user. */
+		{ TERM_DEPTH_256, NULL, NULL, "truecolor", "xterm-256color",
+		    NULL },
+		{ TERM_DEPTH_256, NULL, NULL, "24BIT", "screen", NULL },
+		/* Nothing to switch to, or nothing to say. */
+		{ TERM_DEPTH_8, NULL, NULL, NULL, "linux", NULL },
+		{ TERM_DEPTH_256, NULL, NULL, NULL, "rxvt-unicode-256color",
+		    NULL },
+		{ TERM_DEPTH_256, NULL, NULL, NULL, NULL, NULL },
+		{ TERM_DEPTH_TRUE, NULL, NULL, NULL, "xterm-256color", NULL },
+		{ TERM_DEPTH_NONE, NULL, NULL, NULL, "xterm", NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		const char *h = term_truecolor_hint(c[i].d, c[i].no_color,
+		    c[i].accord, c[i].colorterm, c[i].term);
+
+		if (c[i].want == NULL ? h != NULL : h == NULL ||
+		    strcmp(h, c[i].want) != 0)
+			T_FAIL("case %zu: \"%s\", expected \"%s\"", i,
+			    h ? h : "(none)", c[i].want ? c[i].want : "(none)");
+		/* The message line of an 80x24 screen holds it whole. */
+		if (h != NULL && strlen(h) > 80)
+			T_FAIL("case %zu: %zu columns", i, strlen(h));
+	}
+
+	/* The environment version reads the same four variables. */
+	unsetenv("NO_COLOR");
+	unsetenv("ACCORD_COLOR");
+	unsetenv("COLORTERM");
+	setenv("TERM", "xterm-256color", 1);
+	T_CHECK(term_truecolor_hint_env(TERM_DEPTH_256) != NULL);
+	setenv("COLORTERM", "truecolor", 1);
+	T_CHECK(term_truecolor_hint_env(TERM_DEPTH_256) == NULL);
+	unsetenv("COLORTERM");
+	setenv("ACCORD_COLOR", "256", 1);
+	T_CHECK(term_truecolor_hint_env(TERM_DEPTH_256) == NULL);
+	unsetenv("ACCORD_COLOR");
+	setenv("NO_COLOR", "1", 1);
+	T_CHECK(term_truecolor_hint_env(TERM_DEPTH_256) == NULL);
+	unsetenv("NO_COLOR");
+	setenv("TERM", "linux", 1);
+	T_CHECK(term_truecolor_hint_env(TERM_DEPTH_8) == NULL);
 }
 
 static void
@@ -580,8 +736,11 @@ main(void)
 	T_RUN(t_palette_values);
 	T_RUN(t_nearest_256_matches_brute_force);
 	T_RUN(t_nearest_16_primaries);
+	T_RUN(t_nearest_8);
 	T_RUN(t_ascii_ramp_monotonic);
 	T_RUN(t_depth_precedence);
+	T_RUN(t_depth_cap);
+	T_RUN(t_truecolor_hint);
 	T_RUN(t_draw_fit);
 	T_RUN(t_cells_from_image_quadrants);
 	T_RUN(t_cells_from_image_odd_height);
