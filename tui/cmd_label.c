@@ -50,10 +50,11 @@ const struct cmd_entry cmd_label_entry = {
 "the label); g guideline; ? help; q quit.  A mouse click on a class labels\n"
 "with it.\n"
 "\n"
-"Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
-"detection, NO_COLOR turns colour off; ACCORD_PLAY is the audio player\n"
-"command (%f is the file); ACCORD_TRACE=FILE logs each key's time to the\n"
-"next item drawn (with --script: each label's take and commit times).\n",
+"Environment: ACCORD_COLOR=truecolor|256|16|8|none overrides\n"
+"colour detection, NO_COLOR turns colour off; ACCORD_PLAY is the audio\n"
+"player command (%f is the file); ACCORD_TRACE=FILE logs each key's time\n"
+"to the next item drawn (with --script: each label's take and commit\n"
+"times).\n",
 	.opts = options,
 	.run = cmd_label_run,
 };

@@ -43,7 +43,7 @@ const struct cmd_entry cmd_stats_entry = {
 "version shown (all, then each); r recomputes; ? help; q quits.\n",
 	.opts = options,
 	.usage_end =
-"Environment: ACCORD_COLOR=truecolor|256|16|none overrides colour\n"
+"Environment: ACCORD_COLOR=truecolor|256|16|8|none overrides colour\n"
 "detection, NO_COLOR turns colour off.\n",
 	.run = cmd_stats_run,
 };
