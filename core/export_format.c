@@ -19,14 +19,17 @@ csv_field(const struct exp_plan *pl, struct buf *b, const char *s)
 	csv_put_field(b, s, !pl->o->csv_raw);
 }
 
-/* A metadata column's name: the key, or meta_KEY if it clashes with one
- * of ours. */
+/*
+ * A metadata column's name: the key, or meta_KEY if it clashes with one
+ * of ours, or with the column Hugging Face's imagefolder/audiofolder make
+ * of the file (image, audio).
+ */
 static const char *const fixed_cols[] = { "path", "file_name", "sha256",
 	"label", "confidence", "labels", "split", "guideline", "source",
-	"meta", NULL };
+	"meta", "image", "audio", NULL };
 
-static char *
-meta_col(const char *key)
+char *
+exp_meta_col(const char *key)
 {
 	int i;
 
@@ -110,7 +113,7 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 		    "guideline,source" : "path,sha256,label,confidence,labels,"
 		    "split,guideline,source");
 		for (k = 0; k < x->nkeys; k++) {
-			char *c = meta_col(x->keys[k]);
+			char *c = exp_meta_col(x->keys[k]);
 
 			buf_add(b, ",", 1);
 			csv_field(pl, b, c);
@@ -208,6 +211,23 @@ jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 	buf_add(b, "\n", 1);
 }
 
+int
+exp_is_folder(enum export_format f)
+{
+	return f == EXPORT_IMAGEFOLDER || f == EXPORT_AUDIOFOLDER ||
+	    f == EXPORT_HF;
+}
+
+const char *
+exp_split_dir(const struct exp_plan *pl, int s)
+{
+	const char *n = split_name(pl->o->split.nparts, s);
+
+	if (pl->o->format == EXPORT_HF && strcmp(n, "dev") == 0)
+		return "validation";
+	return n;
+}
+
 /* Rows are buffered and written in blocks of about this size. */
 #define FLUSH_AT (256 * 1024)
 
@@ -216,9 +236,9 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
 	const struct export_opts *o = pl->o;
-	const char *sn = split_name(o->split.nparts, s);
-	int folder = o->format == EXPORT_IMAGEFOLDER ||
-	    o->format == EXPORT_AUDIOFOLDER, i, c, r = 0;
+	const char *sn = exp_split_dir(pl, s);
+	int folder = exp_is_folder(o->format), i, c, r = 0;
+	int hf = o->format == EXPORT_HF;
 	struct exp_file f;
 	struct buf b = { 0 };
 	char *rel;
@@ -236,7 +256,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 			if (r != 0)
 				return -1;
 		}
-		rel = xasprintf("%s/metadata.csv", sn);
+		rel = xasprintf("%s/metadata.%s", sn, hf ? "jsonl" : "csv");
 	} else
 		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
 		    "jsonl");
@@ -244,7 +264,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	free(rel);
 	if (r != 0)
 		return -1;
-	if (o->format != EXPORT_JSONL)
+	if (o->format != EXPORT_JSONL && !hf)
 		csv_line(pl, -1, folder ? "" : NULL, &b);
 	for (i = 0; i < pl->nrows && r == 0; i++) {
 		int it = pl->rows[i];
@@ -252,7 +272,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 		if (pl->part[it] != s)
 			continue;
 		if (folder) {
-			char *fn = o->layout == EXPORT_BY_CLASS ?
+			char *fn = pl->nfolders > 0 ?
 			    xasprintf("%s/%s", pl->x->r.classes[
 			    pl->cons[it].label], fnames[i]) :
 			    xstrdup(fnames[i]);
@@ -262,7 +282,10 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 			if (r == 0)
 				r = exp_put_media(w, exp_path(pl->x, it), mrel,
 				    exp_sha(pl->x, it, sha), cause);
-			csv_line(pl, it, fn, &b);
+			if (hf)
+				exp_hf_line(w, it, fn, &b);
+			else
+				csv_line(pl, it, fn, &b);
 			free(fn);
 			free(mrel);
 		} else if (o->format == EXPORT_CSV)
