@@ -99,8 +99,8 @@ cmp_str(const void *a, const void *b)
  * about 100 bytes each in headers and rounding.  The buffer moves as it
  * grows, so strings are named by their offset in it.
  */
-static size_t
-text_add(struct exp_snap *x, const char *s, size_t n)
+size_t
+exp_text_add(struct exp_snap *x, const char *s, size_t n)
 {
 	size_t at = x->text.len;
 
@@ -147,7 +147,7 @@ add_odd_sha(struct exp_snap *x, int i, const char *s, size_t n)
 		x->odd = xreallocarray(x->odd, x->nodd ? (size_t)x->nodd * 2 :
 		    1, sizeof *x->odd);
 	x->odd[x->nodd].item = i;
-	x->odd[x->nodd].off = text_add(x, s, n);
+	x->odd[x->nodd].off = exp_text_add(x, s, n);
 	x->nodd++;
 }
 
@@ -223,7 +223,7 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i < 0 || x->path[i] != EXP_NO_TEXT)
 			continue;
-		x->path[i] = text_add(x, sql_text(s, 2),
+		x->path[i] = exp_text_add(x, sql_text(s, 2),
 		    (size_t)sql_col_bytes(s, 2));
 		if (sha_pack(sha, n, x->sha[i]) != 0)
 			add_odd_sha(x, i, sha, n);
@@ -313,9 +313,9 @@ meta_set(struct exp_snap *x, size_t *off, struct sql_stmt *s, int col)
 		snprintf(num, sizeof num, "%.17g",
 		    sql_col_double(s, col + 2));
 	if (type == SQL_COL_INT || type == SQL_COL_REAL)
-		text_add(x, num, strlen(num));
+		exp_text_add(x, num, strlen(num));
 	else
-		text_add(x, sql_text(s, col),
+		exp_text_add(x, sql_text(s, col),
 		    (size_t)sql_col_bytes(s, col));
 }
 

@@ -164,38 +164,49 @@ meta_value(struct json *j, const struct exp_mval *v)
 		json_string(j, v->text);
 }
 
+void
+exp_json_item(struct json *j, const struct exp_plan *pl, int it,
+    const char *split)
+{
+	const struct consensus_item *c = &pl->cons[it];
+	char sha[65];
+
+	json_key(j, "sha256");
+	json_string(j, exp_sha(pl->x, it, sha));
+	json_key(j, "label");
+	json_string(j, pl->x->r.classes[c->label]);
+	json_key(j, "confidence");
+	json_double(j, EXP_DOUBLE_FMT, c->confidence);
+	json_key(j, "labels");
+	json_int(j, c->nlabels);
+	if (split != NULL) {
+		json_key(j, "split");
+		json_string(j, split);
+	}
+	json_key(j, "guideline");
+	if (pl->guideline[it] > 0)
+		json_int(j, pl->guideline[it]);
+	else
+		json_null(j);
+	json_key(j, "source");
+	json_string(j, consensus_source_name(c->source));
+}
+
 /* One JSON Lines row of item it; items without a value of a key leave the
  * key out of "meta". */
 static void
 jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 {
 	const struct exp_snap *x = pl->x;
-	const struct consensus_item *c = &pl->cons[it];
 	struct json j;
-	char sha[65];
 	int k;
 
 	json_start(&j, b);
 	json_object_begin(&j);
 	json_key(&j, "path");
 	json_string(&j, exp_path(x, it));
-	json_key(&j, "sha256");
-	json_string(&j, exp_sha(x, it, sha));
-	json_key(&j, "label");
-	json_string(&j, x->r.classes[c->label]);
-	json_key(&j, "confidence");
-	json_double(&j, EXP_DOUBLE_FMT, c->confidence);
-	json_key(&j, "labels");
-	json_int(&j, c->nlabels);
-	json_key(&j, "split");
-	json_string(&j, split_name(pl->o->split.nparts, pl->part[it]));
-	json_key(&j, "guideline");
-	if (pl->guideline[it] > 0)
-		json_int(&j, pl->guideline[it]);
-	else
-		json_null(&j);
-	json_key(&j, "source");
-	json_string(&j, consensus_source_name(c->source));
+	exp_json_item(&j, pl, it, split_name(pl->o->split.nparts,
+	    pl->part[it]));
 	json_key(&j, "meta");
 	json_object_begin(&j);
 	for (k = 0; k < x->nkeys; k++) {

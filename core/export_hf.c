@@ -70,30 +70,14 @@ exp_hf_line(const struct exp_writer *w, int it, const char *fname,
 {
 	const struct exp_plan *pl = w->pl;
 	const struct exp_snap *x = pl->x;
-	const struct consensus_item *c = &pl->cons[it];
 	struct json j;
-	char sha[65];
 	int k;
 
 	json_start(&j, b);
 	json_object_begin(&j);
 	json_key(&j, "file_name");
 	json_string(&j, fname);
-	json_key(&j, "label");
-	json_string(&j, x->r.classes[c->label]);
-	json_key(&j, "sha256");
-	json_string(&j, exp_sha(x, it, sha));
-	json_key(&j, "confidence");
-	json_double(&j, EXP_DOUBLE_FMT, c->confidence);
-	json_key(&j, "labels");
-	json_int(&j, c->nlabels);
-	json_key(&j, "guideline");
-	if (pl->guideline[it] > 0)
-		json_int(&j, pl->guideline[it]);
-	else
-		json_null(&j);
-	json_key(&j, "source");
-	json_string(&j, consensus_source_name(c->source));
+	exp_json_item(&j, pl, it, NULL);
 	for (k = 0; k < x->nkeys; k++) {
 		struct exp_mval v = exp_meta(x, it, k);
 		char *col;
@@ -156,6 +140,7 @@ card_yaml(const struct exp_writer *w, struct buf *b)
 	}
 	buf_puts(b, "dataset_info:\n  features:\n");
 	card_feature(b, audio ? "audio" : "image", audio ? "audio" : "image");
+	card_feature(b, "sha256", "string");
 	buf_puts(b, "  - name: label\n    dtype:\n      class_label:\n"
 	    "        names:\n");
 	for (c = 0; c < pl->nfolders; c++) {
@@ -163,7 +148,6 @@ card_yaml(const struct exp_writer *w, struct buf *b)
 		yaml_str(b, x->r.classes[pl->folders[c]]);
 		buf_add(b, "\n", 1);
 	}
-	card_feature(b, "sha256", "string");
 	card_feature(b, "confidence", "float64");
 	card_feature(b, "labels", "int64");
 	card_feature(b, "guideline", "int64");
@@ -186,8 +170,8 @@ exp_hf_card(struct exp_writer *w, char **cause)
 	const struct exp_plan *pl = w->pl;
 	const char *kind = pl->p->media == MEDIA_KIND_AUDIO ? "audiofolder" :
 	    "imagefolder";
-	struct exp_file f;
 	struct buf b = { 0 };
+	int r;
 
 	w->hf_types = hf_types(pl);
 	card_yaml(w, &b);
@@ -202,11 +186,7 @@ exp_hf_card(struct exp_writer *w, char **cause)
 	    "classes.txt; manifest.json ties every file to the labels it "
 	    "came from.\n", pl->res->exported, consensus_method_name(
 	    pl->o->method), kind);
-	if (exp_file_open(w, "README.md", &f, cause) != 0) {
-		buf_free(&b);
-		return -1;
-	}
-	exp_file_write(&f, b.s, b.len);
+	r = exp_file_put(w, "README.md", &b, cause);
 	buf_free(&b);
-	return exp_file_close(w, &f, cause);
+	return r;
 }

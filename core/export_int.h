@@ -83,6 +83,8 @@ struct exp_snap {
 	struct buf text;	/* paths and metadata text, NUL after each */
 };
 #define EXP_NO_TEXT SIZE_MAX
+/* s (n bytes) and a NUL into x->text: its offset there. */
+size_t exp_text_add(struct exp_snap *x, const char *s, size_t n);
 /* Item i's path, its sha256 as 64 hex digits (in out), the value of
  * metadata key k. */
 const char *exp_path(const struct exp_snap *x, int i);
@@ -148,6 +150,9 @@ int exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
 void exp_file_write(struct exp_file *f, const char *s, size_t n);
 /* Flush, fsync and close; on success the file joins the manifest. */
 int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
+/* A small file rel written whole from b (open, write, close). */
+int exp_file_put(struct exp_writer *w, const char *rel, const struct buf *b,
+    char **cause);
 /* The media of the content want at rel: its bytes kept in the store
  * when they are (written out), else file src linked or copied; either
  * way checked to have SHA-256 want. */
@@ -168,6 +173,11 @@ char **exp_file_names(const struct exp_plan *pl);
 int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
 /* classes.txt (--layout by-class). */
 int exp_write_classes(struct exp_writer *w, char **cause);
+/* An item's "sha256", "label", "confidence", "labels", "split" (unless
+ * split is NULL), "guideline" and "source" members, as jsonl and hf rows
+ * write them. */
+void exp_json_item(struct json *j, const struct exp_plan *pl, int it,
+    const char *split);
 /* A metadata key's column name in the files (meta_KEY where KEY is one
  * of the fixed columns'); the caller frees it. */
 char *exp_meta_col(const char *key);

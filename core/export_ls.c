@@ -27,16 +27,6 @@
 #include "export_int.h"
 #include "internal.h"
 
-static size_t
-ls_text(struct exp_snap *x, const char *s, size_t n)
-{
-	size_t at = x->text.len;
-
-	buf_add(&x->text, s, n);
-	buf_add(&x->text, "", 1);
-	return at;
-}
-
 int
 exp_read_ls(struct store *st, struct exp_snap *x, char **cause)
 {
@@ -61,12 +51,12 @@ exp_read_ls(struct store *st, struct exp_snap *x, char **cause)
 		l = &x->ls[x->nls++];
 		l->item = i;
 		l->id = sql_col_int64(s, 1);
-		l->labeler = ls_text(x, sql_text(s, 2),
+		l->labeler = exp_text_add(x, sql_text(s, 2),
 		    (size_t)sql_col_bytes(s, 2));
-		l->cls = ls_text(x, sql_text(s, 3), (size_t)sql_col_bytes(s, 3));
+		l->cls = exp_text_add(x, sql_text(s, 3), (size_t)sql_col_bytes(s, 3));
 		l->seconds = sql_col_type(s, 4) == SQL_COL_NULL ? NAN :
 		    sql_col_double(s, 4);
-		l->created = ls_text(x, sql_text(s, 5),
+		l->created = exp_text_add(x, sql_text(s, 5),
 		    (size_t)sql_col_bytes(s, 5));
 	}
 	sql_finalize(st, s);
@@ -347,9 +337,8 @@ ls_config(struct exp_writer *w, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
 	const char *key = ls_media_key(pl);
-	struct exp_file f;
 	struct buf b = { 0 };
-	int c;
+	int c, r;
 
 	buf_printf(&b, "<View>\n  <%s name=\"%s\" value=\"$%s\"/>\n"
 	    "  <Choices name=\"label\" toName=\"%s\" choice=\"single\">\n",
@@ -361,19 +350,24 @@ ls_config(struct exp_writer *w, char **cause)
 		buf_puts(&b, "\"/>\n");
 	}
 	buf_puts(&b, "  </Choices>\n</View>\n");
-	if (exp_file_open(w, "label_config.xml", &f, cause) != 0) {
-		buf_free(&b);
-		return -1;
-	}
-	exp_file_write(&f, b.s, b.len);
+	r = exp_file_put(w, "label_config.xml", &b, cause);
 	buf_free(&b);
-	return exp_file_close(w, &f, cause);
+	return r;
 }
 
 int
 exp_write_ls(struct exp_writer *w, char **cause)
 {
+	const struct exp_plan *pl = w->pl;
+
 	if (ls_config(w, cause) != 0 || ls_tasks(w, cause) != 0)
 		return -1;
+	/* The table counts what the other formats would train on; here the
+	 * items left out are tasks too, and the user should not think them
+	 * lost. */
+	if (pl->nrows < pl->n)
+		exp_note(pl->res, "tasks.json holds all %d items: the %d left "
+		    "out carry data.left_out and no split", pl->n,
+		    pl->n - pl->nrows);
 	return 0;
 }

@@ -243,6 +243,18 @@ exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause)
 	return r;
 }
 
+int
+exp_file_put(struct exp_writer *w, const char *rel, const struct buf *b,
+    char **cause)
+{
+	struct exp_file f;
+
+	if (exp_file_open(w, rel, &f, cause) != 0)
+		return -1;
+	exp_file_write(&f, b->s, b->len);
+	return exp_file_close(w, &f, cause);
+}
+
 /*
  * Stream fd through SHA-256, and into dst when dst >= 0.  0, or -1 with
  * errno.

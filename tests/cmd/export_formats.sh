@@ -22,11 +22,25 @@ sqlite3 "$DB" "INSERT INTO adjudications(item, class, status, user, guideline, c
      INSERT INTO gold(item, class, user, created_at)
      VALUES (3, (SELECT id FROM classes WHERE name = 'ok'), 'root', '2026-01-02T03:04:05Z');"
 
+# The reference: a jsonl export of the same options, its rows by sha256.
+cat >"$T/refrows.py" <<'PY'
+import json, os
+def load(ref):
+    rows = {}
+    for f in os.listdir(ref):
+        if f.endswith(".jsonl"):
+            for line in open(os.path.join(ref, f)):
+                r = json.loads(line)
+                rows[r["sha256"]] = r
+    return rows
+PY
+
 # Label Studio: tasks.json against the store and a jsonl export of the
 # same options (its confidences and splits), label_config.xml against the
 # classes.
 cat >"$T/ls.py" <<'PY'
 import json, os, sqlite3, sys, urllib.parse
+import refrows
 import xml.etree.ElementTree as ET
 db_path, out, ref, prefix = sys.argv[1:5]
 db = sqlite3.connect(db_path)
@@ -58,12 +72,7 @@ def newest(sql):
 adj = newest("SELECT a.item, CASE a.status WHEN 'class' THEN c.name END FROM adjudications a "
              "LEFT JOIN classes c ON c.id = a.class ORDER BY a.item, a.id")
 gold = newest("SELECT g.item, c.name FROM gold g LEFT JOIN classes c ON c.id = g.class ORDER BY g.item, g.id")
-ref_rows = {}
-for f in os.listdir(ref):
-    if f.endswith(".jsonl"):
-        for line in open(os.path.join(ref, f)):
-            r = json.loads(line)
-            ref_rows[r["sha256"]] = r
+ref_rows = refrows.load(ref)
 man = json.load(open(os.path.join(ref, "manifest.json")))
 left = {x["sha256"]: x["reason"] for x in man["left_out"]}
 mv = "accord " + man["method"] + ("/" + man["fallback"] if man["fallback"] else "")
@@ -121,6 +130,7 @@ PY
 # dataset_info.features), against a jsonl export of the same options.
 cat >"$T/hf.py" <<'PY'
 import hashlib, json, os, sqlite3, sys, yaml
+import refrows
 db_path, out, ref, kind = sys.argv[1:5]
 db = sqlite3.connect(db_path)
 classes = [r[0] for r in db.execute("SELECT name FROM classes WHERE NOT is_borderline ORDER BY name")]
@@ -131,20 +141,15 @@ card = yaml.safe_load(text.split("---\n")[1])
 splits = {s["split"]: s["path"] for s in cfg["data_files"]}
 feats = card["dataset_info"]["features"]
 assert feats[0] == {"name": kind, "dtype": kind}, feats[0]
-assert feats[1]["name"] == "label"
-names = feats[1]["dtype"]["class_label"]["names"]
+[lab] = [f for f in feats if f["name"] == "label"]
+names = lab["dtype"]["class_label"]["names"]
 names = [names[k] for k in sorted(names, key=int)]
 # The indices: ClassLabel(names) of the card, the folder builder's
 # sorted(folder names), and classes.txt's lines agree.
 assert names == sorted(names) == classes, (names, classes)
 assert open(os.path.join(out, "classes.txt")).read().split("\n")[:-1] == names
 cols = [f["name"] for f in feats[1:]]
-ref_rows = {}
-for f in os.listdir(ref):
-    if f.endswith(".jsonl"):
-        for line in open(os.path.join(ref, f)):
-            r = json.loads(line)
-            ref_rows[r["sha256"]] = r
+ref_rows = refrows.load(ref)
 dirs = {d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))}
 assert dirs == set(splits) and dirs <= {"train", "validation", "test"}, (dirs, splits)
 n = 0
@@ -183,6 +188,13 @@ LOCAL=/data/local-files/?d=
 run "$ACCORD" export "$DB" --out "$T/ls" --format label-studio --split 70/15/15 --seed 5
 ok_if "label-studio export exits 0 and writes tasks.json, label_config.xml, manifest.json" sh -c \
 	"[ $RC -eq 0 ] && [ \"\$(ls '$T/ls' | tr '\n' ' ')\" = 'label_config.xml manifest.json tasks.json ' ]"
+ok_if "label-studio says the left-out items are tasks too" "$PY" -c "
+import json, sys
+m = json.load(open(sys.argv[1] + '/manifest.json'))
+n, k = len(json.load(open(sys.argv[1] + '/tasks.json'))), len(m['left_out'])
+want = 'accord export: tasks.json holds all %d items: the %d left out carry data.left_out and no split' % (n, k)
+assert k > 0 and want in open(sys.argv[2]).read().splitlines(), want
+" "$T/ls" "$T/err"
 "$ACCORD" export "$DB" --out "$T/ref" --format jsonl --split 70/15/15 --seed 5 >/dev/null 2>&1
 ok_if "label-studio (images): every labeler's annotation, ground truth, consensus prediction and score" \
 	lscheck "$DB" "$T/ls" "$T/ref" "$LOCAL"
@@ -240,6 +252,12 @@ q = ('SELECT i.sha256, l.labeler, c.name, l.created_at, round(l.seconds_spent, 3
      'JOIN items i ON i.id = l.item JOIN classes c ON c.id = l.class ORDER BY 1, 2')
 a, b = (sqlite3.connect(p).execute(q).fetchall() for p in sys.argv[1:])
 assert a == b, [x for x in a if x not in b][:3] + [x for x in b if x not in a][:3]
+" "$DB" "$R"
+	ok_if "round trip: the ground truth comes back as gold (item 3: ok)" "$PY" -c "
+import sqlite3, sys
+q = ('SELECT i.sha256, c.name FROM gold g JOIN items i ON i.id = g.item JOIN classes c ON c.id = g.class')
+a, b = (sqlite3.connect(p).execute(q).fetchall() for p in sys.argv[1:])
+assert a == b and len(a) == 1, (a, b)
 " "$DB" "$R"
 else
 	skip "round trip accord -> Label Studio -> accord" "this accord's labels import does not read label-studio"
