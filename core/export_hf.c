@@ -10,13 +10,16 @@
  *	OUT/validation/...		accord's dev split, HF's name for it
  *	OUT/test/...
  *
- * Why class folders and a card both: with a metadata file, a string
- * "label" column stays a string (Value("string")); the folder builder
- * makes label a ClassLabel from the folder names (sorted, so the indices
- * of classes.txt) and ignores the metadata's duplicate "label"; a card's
- * dataset_info.features, which load_dataset(OUT) reads, names every class
- * even one with no item this time.  Either way the index of a class is its
- * line in classes.txt.  docs/guide.md ("hf") says the same for users.
+ * Why class folders, metadata and a card: the datasets library makes
+ * "label" a ClassLabel(sorted(folder names)) only when there is no
+ * metadata file (folder_based_builder.py: metadata found, labels not
+ * added; older versions added both and ignored the metadata's duplicate
+ * "label"); with metadata.jsonl, label is a string column unless the
+ * features say otherwise.  So the card's dataset_info.features name every
+ * class as a class_label in classes.txt's (sorted) order, for tools that
+ * read the card, and the card's own snippet casts the column with
+ * classes.txt, which gives the same ClassLabel with any version.
+ * docs/guide.md ("hf") says the same for users.
  */
 #include <math.h>
 #include <stdio.h>
@@ -179,12 +182,17 @@ exp_hf_card(struct exp_writer *w, char **cause)
 	    "%lld items with their consensus labels (method %s), exported "
 	    "by accord.\n\n"
 	    "```python\n"
-	    "from datasets import load_dataset\n"
-	    "ds = load_dataset(\"%s\", data_dir=\"PATH/TO/THIS/FOLDER\")\n"
+	    "from datasets import ClassLabel, load_dataset\n"
+	    "d = \"PATH/TO/THIS/FOLDER\"\n"
+	    "ds = load_dataset(\"%s\", data_dir=d)\n"
+	    "names = open(d + \"/classes.txt\").read().splitlines()\n"
+	    "ds = ds.cast_column(\"label\", ClassLabel(names=names))\n"
 	    "```\n\n"
-	    "`label` is a ClassLabel whose index is the line of the class in "
-	    "classes.txt; manifest.json ties every file to the labels it "
-	    "came from.\n", pl->res->exported, consensus_method_name(
+	    "The label of a class is its line in classes.txt (from 0), the "
+	    "class_label of the features above; with a metadata.jsonl the "
+	    "loader reads `label` as text, hence the cast. manifest.json "
+	    "ties every file to the labels it came from.\n",
+	    pl->res->exported, consensus_method_name(
 	    pl->o->method), kind);
 	r = exp_file_put(w, "README.md", &b, cause);
 	buf_free(&b);

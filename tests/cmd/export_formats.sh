@@ -148,6 +148,9 @@ names = [names[k] for k in sorted(names, key=int)]
 # sorted(folder names), and classes.txt's lines agree.
 assert names == sorted(names) == classes, (names, classes)
 assert open(os.path.join(out, "classes.txt")).read().split("\n")[:-1] == names
+# the card's snippet: the metadata makes label text; classes.txt casts it
+assert 'ds.cast_column("label", ClassLabel(names=names))' in text
+assert 'load_dataset("%sfolder", data_dir=d)' % kind in text
 cols = [f["name"] for f in feats[1:]]
 ref_rows = refrows.load(ref)
 dirs = {d for d in os.listdir(out) if os.path.isdir(os.path.join(out, d))}
