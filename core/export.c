@@ -20,7 +20,7 @@
 #include "internal.h"
 
 static const char *const format_names[] = {
-	"csv", "jsonl", "imagefolder", "audiofolder",
+	"csv", "jsonl", "imagefolder", "audiofolder", "label-studio", "hf",
 };
 
 const char *
@@ -99,8 +99,8 @@ cmp_str(const void *a, const void *b)
  * about 100 bytes each in headers and rounding.  The buffer moves as it
  * grows, so strings are named by their offset in it.
  */
-static size_t
-text_add(struct exp_snap *x, const char *s, size_t n)
+size_t
+exp_text_add(struct exp_snap *x, const char *s, size_t n)
 {
 	size_t at = x->text.len;
 
@@ -147,7 +147,7 @@ add_odd_sha(struct exp_snap *x, int i, const char *s, size_t n)
 		x->odd = xreallocarray(x->odd, x->nodd ? (size_t)x->nodd * 2 :
 		    1, sizeof *x->odd);
 	x->odd[x->nodd].item = i;
-	x->odd[x->nodd].off = text_add(x, s, n);
+	x->odd[x->nodd].off = exp_text_add(x, s, n);
 	x->nodd++;
 }
 
@@ -223,7 +223,7 @@ read_item_rows(struct store *st, struct exp_snap *x, char **cause)
 		i = ratings_item_index(r, sql_col_int64(s, 0));
 		if (i < 0 || x->path[i] != EXP_NO_TEXT)
 			continue;
-		x->path[i] = text_add(x, sql_text(s, 2),
+		x->path[i] = exp_text_add(x, sql_text(s, 2),
 		    (size_t)sql_col_bytes(s, 2));
 		if (sha_pack(sha, n, x->sha[i]) != 0)
 			add_odd_sha(x, i, sha, n);
@@ -313,9 +313,9 @@ meta_set(struct exp_snap *x, size_t *off, struct sql_stmt *s, int col)
 		snprintf(num, sizeof num, "%.17g",
 		    sql_col_double(s, col + 2));
 	if (type == SQL_COL_INT || type == SQL_COL_REAL)
-		text_add(x, num, strlen(num));
+		exp_text_add(x, num, strlen(num));
 	else
-		text_add(x, sql_text(s, col),
+		exp_text_add(x, sql_text(s, col),
 		    (size_t)sql_col_bytes(s, col));
 }
 
@@ -380,11 +380,14 @@ read_extra(struct store *st, struct exp_snap *x, char **cause)
  * still in the snapshot's transaction, so as of the same moment.
  */
 static int
-read_items_meta(struct store *st, struct exp_snap *x, char **cause)
+read_items_meta(struct store *st, const struct export_opts *o,
+    struct exp_snap *x, char **cause)
 {
 	if (read_item_rows(st, x, cause) != 0 ||
 	    read_meta_keys(st, x, cause) != 0 ||
 	    read_meta_values(st, x, cause) != 0)
+		return -1;
+	if (o->format == EXPORT_LABEL_STUDIO && exp_read_ls(st, x, cause) != 0)
 		return -1;
 	return 0;
 }
@@ -404,6 +407,7 @@ exp_snap_free(struct exp_snap *x)
 	free(x->adj_guideline);
 	free(x->meta);
 	free(x->keys);
+	free(x->ls);
 	ratings_free(&x->r);
 	memset(x, 0, sizeof *x);
 }
@@ -555,7 +559,20 @@ check_opts(const struct export_opts *o, const struct project *p,
 	if (o->layout == EXPORT_BY_CLASS && o->format != EXPORT_IMAGEFOLDER &&
 	    o->format != EXPORT_AUDIOFOLDER)
 		return acc_error(cause, "--layout by-class is for imagefolder "
-		    "and audiofolder");
+		    "and audiofolder (hf always has class folders)");
+	if ((o->format == EXPORT_HF || o->format == EXPORT_LABEL_STUDIO) &&
+	    p->media != MEDIA_KIND_IMAGE && p->media != MEDIA_KIND_AUDIO)
+		return acc_error(cause, "%s needs an image or audio project "
+		    "(this one is %s)", export_format_name(o->format),
+		    media_kind_name(p->media));
+	if (o->ls_url_prefix != NULL && o->format != EXPORT_LABEL_STUDIO)
+		return acc_error(cause, "--ls-url-prefix is for label-studio");
+	/* XML 1.0 has no way to write most control characters. */
+	for (c = 0; o->format == EXPORT_LABEL_STUDIO && c < p->nclasses; c++)
+		if (has_control(p->classes[c].name))
+			return acc_error(cause, "class '%s' has a control "
+			    "character: label_config.xml cannot hold it",
+			    p->classes[c].name);
 	if (o->method != CONSENSUS_ADJUDICATED && o->method != o->fallback &&
 	    o->fallback != CONSENSUS_MAJORITY)
 		return acc_error(cause, "--fallback applies to --method "
@@ -563,7 +580,7 @@ check_opts(const struct export_opts *o, const struct project *p,
 	if (o->fallback == CONSENSUS_ADJUDICATED)
 		return acc_error(cause, "--fallback must be majority or "
 		    "dawid-skene");
-	if (o->layout == EXPORT_BY_CLASS)
+	if (o->layout == EXPORT_BY_CLASS || o->format == EXPORT_HF)
 		for (c = 0; c < p->nclasses; c++) {
 			const char *n = p->classes[c].name;
 
@@ -571,7 +588,8 @@ check_opts(const struct export_opts *o, const struct project *p,
 			    strcmp(n, "..") == 0 || has_control(n))
 				return acc_error(cause, "class '%s' cannot be "
 				    "a directory name", n);
-			if (!o->csv_raw && csv_formula(n))
+			if (!o->csv_raw && o->format != EXPORT_HF &&
+			    csv_formula(n))
 				return acc_error(cause, "class '%s' begins "
 				    "with '%c': metadata.csv names its folder "
 				    "in cells a spreadsheet would read as a "
@@ -617,20 +635,25 @@ plan_consensus(struct exp_plan *pl, struct consensus_ds *ds,
  * (read_items_meta), in the room freed here.
  */
 static void
-plan_drop_labels(struct exp_snap *x, struct consensus_ds *ds)
+plan_drop_labels(struct exp_snap *x, const struct export_opts *o,
+    struct consensus_ds *ds)
 {
 	struct ratings *r = &x->r;
 
+	/* Label Studio's ground_truth flags come from the decisions. */
+	if (o->format != EXPORT_LABEL_STUDIO) {
+		free(r->reference);
+		free(r->gold);
+		r->reference = r->gold = NULL;
+	}
 	free(r->start);
 	free(r->lab);
 	free(r->cls);
 	free(r->guideline);
 	free(r->day);
-	free(r->reference);
-	free(r->gold);
 	free(r->slice);
 	r->start = r->lab = r->cls = r->guideline = r->day = NULL;
-	r->reference = r->gold = r->slice = NULL;
+	r->slice = NULL;
 	r->nlabels = 0;
 	free(x->ambiguous);
 	free(x->adj_guideline);
@@ -753,7 +776,7 @@ plan_folders(struct exp_plan *pl)
 	const struct ratings *r = &pl->x->r;
 	int c, i;
 
-	if (pl->o->layout != EXPORT_BY_CLASS)
+	if (pl->o->layout != EXPORT_BY_CLASS && pl->o->format != EXPORT_HF)
 		return;
 	pl->folders = xcalloc((size_t)r->nclasses + 1, sizeof *pl->folders);
 	for (c = 0; c < r->nclasses; c++) {
@@ -848,8 +871,8 @@ export_run(struct store *st, const struct export_opts *o,
 	pl.p = &p;
 	plan_consensus(&pl, &ds, &oc);
 	plan_reasons(&pl, res);
-	plan_drop_labels(&x, &ds);
-	if (read_items_meta(st, &x, cause) != 0) {
+	plan_drop_labels(&x, o, &ds);
+	if (read_items_meta(st, o, &x, cause) != 0) {
 		store_rollback(st);
 		goto done;
 	}

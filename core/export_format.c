@@ -19,14 +19,17 @@ csv_field(const struct exp_plan *pl, struct buf *b, const char *s)
 	csv_put_field(b, s, !pl->o->csv_raw);
 }
 
-/* A metadata column's name: the key, or meta_KEY if it clashes with one
- * of ours. */
+/*
+ * A metadata column's name: the key, or meta_KEY if it clashes with one
+ * of ours, or with the column Hugging Face's imagefolder/audiofolder make
+ * of the file (image, audio).
+ */
 static const char *const fixed_cols[] = { "path", "file_name", "sha256",
 	"label", "confidence", "labels", "split", "guideline", "source",
-	"meta", NULL };
+	"meta", "image", "audio", NULL };
 
-static char *
-meta_col(const char *key)
+char *
+exp_meta_col(const char *key)
 {
 	int i;
 
@@ -110,7 +113,7 @@ csv_line(const struct exp_plan *pl, int it, const char *fname,
 		    "guideline,source" : "path,sha256,label,confidence,labels,"
 		    "split,guideline,source");
 		for (k = 0; k < x->nkeys; k++) {
-			char *c = meta_col(x->keys[k]);
+			char *c = exp_meta_col(x->keys[k]);
 
 			buf_add(b, ",", 1);
 			csv_field(pl, b, c);
@@ -161,38 +164,49 @@ meta_value(struct json *j, const struct exp_mval *v)
 		json_string(j, v->text);
 }
 
+void
+exp_json_item(struct json *j, const struct exp_plan *pl, int it,
+    const char *split)
+{
+	const struct consensus_item *c = &pl->cons[it];
+	char sha[65];
+
+	json_key(j, "sha256");
+	json_string(j, exp_sha(pl->x, it, sha));
+	json_key(j, "label");
+	json_string(j, pl->x->r.classes[c->label]);
+	json_key(j, "confidence");
+	json_double(j, EXP_DOUBLE_FMT, c->confidence);
+	json_key(j, "labels");
+	json_int(j, c->nlabels);
+	if (split != NULL) {
+		json_key(j, "split");
+		json_string(j, split);
+	}
+	json_key(j, "guideline");
+	if (pl->guideline[it] > 0)
+		json_int(j, pl->guideline[it]);
+	else
+		json_null(j);
+	json_key(j, "source");
+	json_string(j, consensus_source_name(c->source));
+}
+
 /* One JSON Lines row of item it; items without a value of a key leave the
  * key out of "meta". */
 static void
 jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 {
 	const struct exp_snap *x = pl->x;
-	const struct consensus_item *c = &pl->cons[it];
 	struct json j;
-	char sha[65];
 	int k;
 
 	json_start(&j, b);
 	json_object_begin(&j);
 	json_key(&j, "path");
 	json_string(&j, exp_path(x, it));
-	json_key(&j, "sha256");
-	json_string(&j, exp_sha(x, it, sha));
-	json_key(&j, "label");
-	json_string(&j, x->r.classes[c->label]);
-	json_key(&j, "confidence");
-	json_double(&j, EXP_DOUBLE_FMT, c->confidence);
-	json_key(&j, "labels");
-	json_int(&j, c->nlabels);
-	json_key(&j, "split");
-	json_string(&j, split_name(pl->o->split.nparts, pl->part[it]));
-	json_key(&j, "guideline");
-	if (pl->guideline[it] > 0)
-		json_int(&j, pl->guideline[it]);
-	else
-		json_null(&j);
-	json_key(&j, "source");
-	json_string(&j, consensus_source_name(c->source));
+	exp_json_item(&j, pl, it, split_name(pl->o->split.nparts,
+	    pl->part[it]));
 	json_key(&j, "meta");
 	json_object_begin(&j);
 	for (k = 0; k < x->nkeys; k++) {
@@ -208,6 +222,23 @@ jsonl_line(const struct exp_plan *pl, int it, struct buf *b)
 	buf_add(b, "\n", 1);
 }
 
+int
+exp_is_folder(enum export_format f)
+{
+	return f == EXPORT_IMAGEFOLDER || f == EXPORT_AUDIOFOLDER ||
+	    f == EXPORT_HF;
+}
+
+const char *
+exp_split_dir(const struct exp_plan *pl, int s)
+{
+	const char *n = split_name(pl->o->split.nparts, s);
+
+	if (pl->o->format == EXPORT_HF && strcmp(n, "dev") == 0)
+		return "validation";
+	return n;
+}
+
 /* Rows are buffered and written in blocks of about this size. */
 #define FLUSH_AT (256 * 1024)
 
@@ -216,9 +247,9 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
 	const struct export_opts *o = pl->o;
-	const char *sn = split_name(o->split.nparts, s);
-	int folder = o->format == EXPORT_IMAGEFOLDER ||
-	    o->format == EXPORT_AUDIOFOLDER, i, c, r = 0;
+	const char *sn = exp_split_dir(pl, s);
+	int folder = exp_is_folder(o->format), i, c, r = 0;
+	int hf = o->format == EXPORT_HF;
 	struct exp_file f;
 	struct buf b = { 0 };
 	char *rel;
@@ -236,7 +267,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 			if (r != 0)
 				return -1;
 		}
-		rel = xasprintf("%s/metadata.csv", sn);
+		rel = xasprintf("%s/metadata.%s", sn, hf ? "jsonl" : "csv");
 	} else
 		rel = xasprintf("%s.%s", sn, o->format == EXPORT_CSV ? "csv" :
 		    "jsonl");
@@ -244,7 +275,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 	free(rel);
 	if (r != 0)
 		return -1;
-	if (o->format != EXPORT_JSONL)
+	if (o->format != EXPORT_JSONL && !hf)
 		csv_line(pl, -1, folder ? "" : NULL, &b);
 	for (i = 0; i < pl->nrows && r == 0; i++) {
 		int it = pl->rows[i];
@@ -252,7 +283,7 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 		if (pl->part[it] != s)
 			continue;
 		if (folder) {
-			char *fn = o->layout == EXPORT_BY_CLASS ?
+			char *fn = pl->nfolders > 0 ?
 			    xasprintf("%s/%s", pl->x->r.classes[
 			    pl->cons[it].label], fnames[i]) :
 			    xstrdup(fnames[i]);
@@ -262,7 +293,10 @@ exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause)
 			if (r == 0)
 				r = exp_put_media(w, exp_path(pl->x, it), mrel,
 				    exp_sha(pl->x, it, sha), cause);
-			csv_line(pl, it, fn, &b);
+			if (hf)
+				exp_hf_line(w, it, fn, &b);
+			else
+				csv_line(pl, it, fn, &b);
 			free(fn);
 			free(mrel);
 		} else if (o->format == EXPORT_CSV)

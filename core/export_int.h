@@ -71,9 +71,20 @@ struct exp_snap {
 	size_t *meta;
 	char labels_sha[65], adj_sha[65], gold_sha[65];
 	long long label_rows;
+	/* label-studio only (export_ls.c): every label in force, by item,
+	 * then labeler; its texts are offsets into text. */
+	int nls;
+	struct exp_ls_label {
+		int item;		/* item index */
+		long long id;		/* labels.id */
+		double seconds;		/* seconds_spent; NAN when not kept */
+		size_t labeler, cls, created;
+	} *ls;
 	struct buf text;	/* paths and metadata text, NUL after each */
 };
 #define EXP_NO_TEXT SIZE_MAX
+/* s (n bytes) and a NUL into x->text: its offset there. */
+size_t exp_text_add(struct exp_snap *x, const char *s, size_t n);
 /* Item i's path, its sha256 as 64 hex digits (in out), the value of
  * metadata key k. */
 const char *exp_path(const struct exp_snap *x, int i);
@@ -115,6 +126,8 @@ struct exp_writer {
 	int nfiles;
 	char **dirs;	/* directories made, relative, for fsync */
 	int ndirs;
+	/* hf: per metadata key, the type its column gets (export_hf.c). */
+	int *hf_types;
 };
 
 /* A file being written: hashed and counted as it goes. */
@@ -137,6 +150,9 @@ int exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
 void exp_file_write(struct exp_file *f, const char *s, size_t n);
 /* Flush, fsync and close; on success the file joins the manifest. */
 int exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause);
+/* A small file rel written whole from b (open, write, close). */
+int exp_file_put(struct exp_writer *w, const char *rel, const struct buf *b,
+    char **cause);
 /* The media of the content want at rel: its bytes kept in the store
  * when they are (written out), else file src linked or copied; either
  * way checked to have SHA-256 want. */
@@ -157,6 +173,33 @@ char **exp_file_names(const struct exp_plan *pl);
 int exp_write_part(struct exp_writer *w, int s, char **fnames, char **cause);
 /* classes.txt (--layout by-class). */
 int exp_write_classes(struct exp_writer *w, char **cause);
+/* An item's "sha256", "label", "confidence", "labels", "split" (unless
+ * split is NULL), "guideline" and "source" members, as jsonl and hf rows
+ * write them. */
+void exp_json_item(struct json *j, const struct exp_plan *pl, int it,
+    const char *split);
+/* A metadata key's column name in the files (meta_KEY where KEY is one
+ * of the fixed columns'); the caller frees it. */
+char *exp_meta_col(const char *key);
+/* Folder formats (imagefolder, audiofolder, hf) write media files. */
+int exp_is_folder(enum export_format f);
+/* The directory (or file stem) of split s: split_name's, except that hf
+ * says "validation" for dev, as Hugging Face names the split. */
+const char *exp_split_dir(const struct exp_plan *pl, int s);
+/* A kept item's metadata.jsonl row of an hf export (export_hf.c). */
+void exp_hf_line(const struct exp_writer *w, int it, const char *fname,
+    struct buf *b);
+/* hf: README.md, the dataset card whose YAML names the splits and the
+ * features, the label a class_label of the classes.txt names. */
+int exp_hf_card(struct exp_writer *w, char **cause);
+/* Label Studio's local storage URL of a file (d= relative to its
+ * LABEL_STUDIO_LOCAL_FILES_DOCUMENT_ROOT): the default prefix. */
+#define EXP_LS_LOCAL_FILES "/data/local-files/?d="
+/* label-studio: tasks.json and label_config.xml (export_ls.c). */
+int exp_write_ls(struct exp_writer *w, char **cause);
+/* The read of the labels in force that exp_write_ls writes, into x->ls
+ * (in the snapshot's transaction). */
+int exp_read_ls(struct store *st, struct exp_snap *x, char **cause);
 /* Add a file written (rel under OUT, its size and SHA-256) to the
  * manifest's "files". */
 void exp_manifest_add_file(struct exp_writer *w, const char *rel,

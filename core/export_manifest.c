@@ -370,8 +370,8 @@ manifest_options(struct json *j, const struct export_opts *o)
 	top_key(j, "options");
 	json_object_begin(j);
 	key_string(j, "format", export_format_name(o->format));
-	key_string(j, "layout", o->layout == EXPORT_BY_CLASS ? "by-class" :
-	    "flat");
+	key_string(j, "layout", o->layout == EXPORT_BY_CLASS ||
+	    o->format == EXPORT_HF ? "by-class" : "flat");
 	json_key(j, "split");
 	json_object_begin(j);
 	for (s = 0; s < o->split.nparts; s++)
@@ -383,9 +383,11 @@ manifest_options(struct json *j, const struct export_opts *o)
 	json_bool(j, o->include_borderline);
 	json_key(j, "csv_raw");
 	json_bool(j, o->csv_raw);
-	key_string(j, "media", o->format != EXPORT_IMAGEFOLDER &&
-	    o->format != EXPORT_AUDIOFOLDER ? NULL : o->link ? "link" :
-	    "copy");
+	key_string(j, "media", !exp_is_folder(o->format) ? NULL : o->link ?
+	    "link" : "copy");
+	key_string(j, "ls_url_prefix", o->format != EXPORT_LABEL_STUDIO ?
+	    NULL : o->ls_url_prefix != NULL ? o->ls_url_prefix :
+	    EXP_LS_LOCAL_FILES);
 	json_object_end(j);
 	top_key(j, "seed");
 	json_uint(j, o->split.seed);

@@ -243,6 +243,18 @@ exp_file_close(struct exp_writer *w, struct exp_file *f, char **cause)
 	return r;
 }
 
+int
+exp_file_put(struct exp_writer *w, const char *rel, const struct buf *b,
+    char **cause)
+{
+	struct exp_file f;
+
+	if (exp_file_open(w, rel, &f, cause) != 0)
+		return -1;
+	exp_file_write(&f, b->s, b->len);
+	return exp_file_close(w, &f, cause);
+}
+
 /*
  * Stream fd through SHA-256, and into dst when dst >= 0.  0, or -1 with
  * errno.
@@ -528,13 +540,18 @@ static int
 write_all(struct exp_writer *w, struct store *st, char **cause)
 {
 	const struct exp_plan *pl = w->pl;
-	int folder = pl->o->format == EXPORT_IMAGEFOLDER ||
-	    pl->o->format == EXPORT_AUDIOFOLDER, s, c, i, r = 0;
+	int folder = exp_is_folder(pl->o->format), s, c, i, r = 0;
+	int ls = pl->o->format == EXPORT_LABEL_STUDIO;
 	char **fnames = folder ? exp_file_names(pl) : NULL;
 
 	if (pl->nfolders > 0)
 		r = exp_write_classes(w, cause);
-	for (s = 0; s < pl->o->split.nparts && r == 0; s++) {
+	if (r == 0 && pl->o->format == EXPORT_HF)
+		r = exp_hf_card(w, cause);
+	/* Label Studio imports one list of tasks: the split is in each. */
+	if (r == 0 && ls)
+		r = exp_write_ls(w, cause);
+	for (s = 0; s < pl->o->split.nparts && r == 0 && !ls; s++) {
 		long long n = 0;
 
 		for (c = 0; c < pl->res->nclasses; c++)
@@ -645,6 +662,7 @@ done:
 	for (i = 0; i < w.ndirs; i++)
 		free(w.dirs[i]);
 	free(w.dirs);
+	free(w.hf_types);
 	buf_free(&w.manifest_files);
 	free(w.out);
 	free(w.tmp);

@@ -21,7 +21,17 @@ static const struct cmd_opt options[] = {
 	    "csv (default) and jsonl: one file per split;\n"
 	    "imagefolder/audiofolder: SPLIT/FILE trees (copies,\n"
 	    "reflinks where the file system can, or the bytes the\n"
-	    "store keeps) with SPLIT/metadata.csv (Hugging Face)" },
+	    "store keeps) with SPLIT/metadata.csv (Hugging Face);\n"
+	    "hf: train/validation/test/CLASS/FILE trees with\n"
+	    "metadata.jsonl and a dataset card, for datasets'\n"
+	    "load_dataset(\"imagefolder\"/\"audiofolder\", data_dir=DIR);\n"
+	    "label-studio: tasks.json (every item, each labeler's\n"
+	    "label an annotation, the consensus a prediction) and\n"
+	    "label_config.xml, for a Label Studio project" },
+	{ "ls-url-prefix", "URL", CMD_OPT_NONEMPTY,
+	    "label-studio: what goes before each item's path\n"
+	    "(percent-encoded) in the task; default\n"
+	    "/data/local-files/?d= (Label Studio's local storage)" },
 	{ "layout", "L", 0,
 	    "by-class: SPLIT/CLASS/FILE trees (torchvision\n"
 	    "ImageFolder); flat (default): SPLIT/FILE" },
@@ -62,7 +72,8 @@ const struct cmd_entry cmd_export_entry = {
 	.name = "export",
 	.summary = "consensus labels with splits and a manifest, for training",
 	.usage =
-"usage: accord export DB --out DIR [--format csv|jsonl|imagefolder|audiofolder]\n"
+"usage: accord export DB --out DIR [--format csv|jsonl|imagefolder|audiofolder|\n"
+"                    hf|label-studio] [--ls-url-prefix URL]\n"
 "                    [--layout flat|by-class] [--method M] [--fallback M]\n"
 "                    [--min-confidence X] [--include-borderline]\n"
 "                    [--split 70/15/15] [--seed S] [--group-by KEY]\n"
@@ -250,13 +261,18 @@ export_options(struct cmd_args *a, struct export_opts *o)
 	o->force = cmd_args_has(a, "force");
 	o->csv_raw = cmd_args_has(a, "csv-raw");
 	o->link = cmd_args_has(a, "link");
+	o->ls_url_prefix = cmd_args_get(a, "ls-url-prefix");
 	if ((v = cmd_args_get(a, "format")) != NULL) {
 		if ((k = export_format_from_name(v)) < 0)
 			return cmd_usage(c, "--format is csv, jsonl, "
-			    "imagefolder or audiofolder, not '%s'", v);
+			    "imagefolder, audiofolder, hf or label-studio, "
+			    "not '%s'", v);
 		o->format = (enum export_format)k;
 	}
 	if ((v = cmd_args_get(a, "layout")) != NULL) {
+		if (o->format == EXPORT_HF || o->format == EXPORT_LABEL_STUDIO)
+			return cmd_usage(c, "--layout is for imagefolder and "
+			    "audiofolder (hf always has class folders)");
 		if (strcmp(v, "flat") == 0)
 			o->layout = EXPORT_FLAT;
 		else if (strcmp(v, "by-class") == 0)

@@ -24,8 +24,17 @@ enum export_format {
 	EXPORT_JSONL,
 	EXPORT_IMAGEFOLDER,
 	EXPORT_AUDIOFOLDER,
+	/* Label Studio tasks (tasks.json) and the labeling config beside it:
+	 * every item, every labeler's label in force, the consensus as a
+	 * prediction (core/export_ls.c). */
+	EXPORT_LABEL_STUDIO,
+	/* A Hugging Face imagefolder/audiofolder tree: train/validation/test,
+	 * CLASS folders, metadata.jsonl and a dataset card naming the classes
+	 * (core/export_hf.c). */
+	EXPORT_HF,
 };
-/* "csv", "jsonl", "imagefolder", "audiofolder"; back: -1 if unknown. */
+/* "csv", "jsonl", "imagefolder", "audiofolder", "label-studio", "hf";
+ * back: -1 if unknown. */
 const char *export_format_name(enum export_format f);
 int export_format_from_name(const char *s);
 
@@ -61,6 +70,10 @@ struct export_opts {
 	/* Write CSV cells as they are: no quote before one a spreadsheet
 	 * would read as a formula (csv_put_field). */
 	int csv_raw;
+	/* label-studio: what goes before each item's path, percent-encoded,
+	 * in the task's data.image / data.audio; NULL: Label Studio's local
+	 * storage, "/data/local-files/?d=". */
+	const char *ls_url_prefix;
 	/* Hard-link media files instead of copying them. */
 	int link;
 	/* Replace an existing OUT, which must be an earlier export (its
