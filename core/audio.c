@@ -1,7 +1,8 @@
 /*
  * audio.c: WAV, FLAC and Ogg Vorbis through libsndfile, read from memory
- * with sf_open_virtual, streamed in fixed-size blocks: the metrics of
- * media.h, and the decode to mono the label screen draws and plays.
+ * or a file with sf_open_virtual, streamed in fixed-size blocks: the
+ * metrics of media.h, the decode to mono, and the summary the label screen
+ * draws (audio_view.c accumulates it).
  */
 #include <math.h>
 #include <stdint.h>
@@ -9,10 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 #include <sndfile.h>
 
 #include "accord/media.h"
 #include "accord/util.h"
+#include "audio_int.h"
 
 /* Floats per sf_readf_float call: 64 KiB whatever the channel count. */
 #define AUDIO_BLOCK_SAMPLES 16384
@@ -306,21 +312,13 @@ audio_check_info(struct audio_src *a, char **cause)
 	return 0;
 }
 
+/* Open a->vio (reading user) as fmt, and check what its header says. */
 static int
-audio_open(struct audio_src *a, const unsigned char *data, size_t len,
-    enum media_format fmt, char **cause)
+audio_open_vio(struct audio_src *a, void *user, enum media_format fmt,
+    char **cause)
 {
-	memset(a, 0, sizeof *a);
-	if (audio_precheck(a, data, len, fmt, cause) != 0)
-		return -1;
-	a->mem.data = data;
-	a->mem.len = (sf_count_t)len;
-	a->vio.get_filelen = mem_get_filelen;
-	a->vio.seek = mem_seek;
-	a->vio.read = mem_read;
-	a->vio.write = mem_write;
-	a->vio.tell = mem_tell;
-	a->sf = sf_open_virtual(&a->vio, SFM_READ, &a->si, &a->mem);
+	a->fmt = fmt;
+	a->sf = sf_open_virtual(&a->vio, SFM_READ, &a->si, user);
 	if (a->sf == NULL) {
 		/*
 		 * A failed open leaves its reason only in libsndfile's global
@@ -339,6 +337,23 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+static int
+audio_open(struct audio_src *a, const unsigned char *data, size_t len,
+    enum media_format fmt, char **cause)
+{
+	memset(a, 0, sizeof *a);
+	if (audio_precheck(a, data, len, fmt, cause) != 0)
+		return -1;
+	a->mem.data = data;
+	a->mem.len = (sf_count_t)len;
+	a->vio.get_filelen = mem_get_filelen;
+	a->vio.seek = mem_seek;
+	a->vio.read = mem_read;
+	a->vio.write = mem_write;
+	a->vio.tell = mem_tell;
+	return audio_open_vio(a, &a->mem, fmt, cause);
 }
 
 /*
@@ -584,4 +599,246 @@ audio_free(struct audio *a)
 	free(a->mono);
 	a->mono = NULL;
 	a->frames = 0;
+}
+
+/* --- the summary: from memory, or from a file hashed as it is read ---- */
+
+static void
+sum_block(void *arg, const float *buf, sf_count_t frames)
+{
+	audio_sum_feed(arg, buf, (int64_t)frames);
+}
+
+/* Stream an opened source into *out.  Closes the stream. */
+static int
+summarize(struct audio_src *a, struct audio_summary *out, char **cause)
+{
+	struct audio_sum *m;
+	int64_t frames;
+
+	m = audio_sum_new(a->si.samplerate, a->si.channels,
+	    a->unknown_len ? -1 : (int64_t)a->si.frames, cause);
+	if (m == NULL) {
+		sf_close(a->sf);
+		return -1;
+	}
+	if (audio_stream(a, sum_block, m, &frames, cause) != 0) {
+		audio_sum_free(m);
+		return -1;
+	}
+	audio_sum_finish(m, out);
+	return 0;
+}
+
+int
+audio_summarize(const unsigned char *data, size_t len,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_src a;
+
+	memset(out, 0, sizeof *out);
+	if (audio_open(&a, data, len, media_sniff(data, len), cause) != 0)
+		return -1;
+	return summarize(&a, out, cause);
+}
+
+/*
+ * A file for libsndfile's virtual I/O that hashes its bytes in order as
+ * they are read.  libsndfile reads mostly forward but seeks in headers:
+ * bytes it skips are read and hashed when it reads past them, bytes it
+ * reads twice are hashed once, and what it never reads (chunks after the
+ * audio) is hashed at the end.
+ */
+#define FILE_BLOCK ((size_t)64 << 10)
+
+struct audio_file {
+	int fd;
+	sf_count_t len, pos;
+	sf_count_t hashed;	/* bytes [0, hashed) are in md */
+	EVP_MD_CTX *md;
+	unsigned char *scratch;	/* FILE_BLOCK bytes, for skipped parts */
+	int err;		/* errno of a failed read, 0 */
+};
+
+/* Up to n bytes at off; fewer only at the end of the file or on error. */
+static sf_count_t
+file_pread(struct audio_file *f, void *p, size_t n, sf_count_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(f->fd, (char *)p + got, n - got,
+		    (off_t)off + (off_t)got);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			f->err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (sf_count_t)got;
+}
+
+static void
+file_hash(struct audio_file *f, const unsigned char *p, sf_count_t off,
+    sf_count_t n)
+{
+	if (off > f->hashed || off + n <= f->hashed)
+		return;
+	p += f->hashed - off;
+	n -= f->hashed - off;
+	if (!EVP_DigestUpdate(f->md, p, (size_t)n))
+		acc_fatal("EVP sha256 update failed");
+	f->hashed += n;
+}
+
+/* Hash the bytes from f->hashed up to `to` (-1: the end of the file). */
+static void
+file_hash_upto(struct audio_file *f, sf_count_t to)
+{
+	while (to < 0 || f->hashed < to) {
+		size_t want = FILE_BLOCK;
+		sf_count_t got;
+
+		if (to >= 0 && (sf_count_t)want > to - f->hashed)
+			want = (size_t)(to - f->hashed);
+		got = file_pread(f, f->scratch, want, f->hashed);
+		if (got == 0)
+			break;
+		file_hash(f, f->scratch, f->hashed, got);
+	}
+}
+
+static sf_count_t
+file_get_filelen(void *user)
+{
+	return ((struct audio_file *)user)->len;
+}
+
+static sf_count_t
+file_seek(sf_count_t offset, int whence, void *user)
+{
+	struct audio_file *f = user;
+	sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ?
+	    f->pos : f->len;
+
+	if ((whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) ||
+	    offset < -base || (offset > 0 && base > INT64_MAX - offset))
+		return -1;
+	f->pos = base + offset;
+	return f->pos;
+}
+
+static sf_count_t
+file_read(void *ptr, sf_count_t count, void *user)
+{
+	struct audio_file *f = user;
+	sf_count_t got;
+
+	if (count <= 0)
+		return 0;
+	file_hash_upto(f, f->pos);
+	got = file_pread(f, ptr, (size_t)count, f->pos);
+	file_hash(f, ptr, f->pos, got);
+	f->pos += got;
+	return got;
+}
+
+static sf_count_t
+file_tell(void *user)
+{
+	return ((struct audio_file *)user)->pos;
+}
+
+/*
+ * The summary of f's bytes, and their SHA-256 into sha (the whole file's,
+ * also when the decode fails).  0, or -1 with *cause.
+ */
+static int
+summarize_file(struct audio_file *f, char sha[65],
+    struct audio_summary *out, char **cause)
+{
+	struct audio_src a;
+	unsigned char head[16];
+	sf_count_t n;
+	int rc;
+
+	memset(&a, 0, sizeof a);
+	a.wav.frames = -1;
+	n = file_pread(f, head, sizeof head, 0);
+	/*
+	 * The checks audio_precheck makes on a file in memory (a WAV or Ogg
+	 * file cut short) need all of it; they are not made here.  The
+	 * caller compares the bytes' SHA-256 with the one import recorded
+	 * after making them on the same bytes.
+	 */
+	a.vio.get_filelen = file_get_filelen;
+	a.vio.seek = file_seek;
+	a.vio.read = file_read;
+	a.vio.write = mem_write;
+	a.vio.tell = file_tell;
+	if (f->len == 0)
+		rc = acc_error(cause, "zero-byte file");
+	else if ((rc = audio_open_vio(&a, f, media_sniff(head, (size_t)n),
+	    cause)) == 0)
+		rc = summarize(&a, out, cause);
+	file_hash_upto(f, -1);
+	media_sha_final(f->md, sha);
+	return rc;
+}
+
+int
+audio_summarize_file(const char *path, const char *sha256,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_file f;
+	long long size;
+	char *why = NULL, sha[65];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
+	if ((f.fd = acc_open_regular(path, &size, &why)) == -1) {
+		acc_error(cause, "cannot read the file: %s", why);
+		free(why);
+		return -1;
+	}
+	if ((unsigned long long)size > MEDIA_MAX_FILE_BYTES) {
+		close(f.fd);
+		return acc_error(cause, "cannot read the file: file is %lld "
+		    "bytes, over the %zu-byte limit", size,
+		    MEDIA_MAX_FILE_BYTES);
+	}
+	f.len = (sf_count_t)size;
+	if ((f.md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
+		acc_fatal("EVP sha256 init failed");
+	f.scratch = xmalloc(FILE_BLOCK);
+	rc = summarize_file(&f, sha, out, &why);
+	EVP_MD_CTX_free(f.md);
+	free(f.scratch);
+	close(f.fd);
+	/* A read error or other bytes explain a failed decode: they come
+	 * first. */
+	if (f.err != 0) {
+		rc = acc_error(cause, "cannot read the file: read failed: %s",
+		    strerror(f.err));
+	} else if (sha256 != NULL && strcmp(sha, sha256) != 0) {
+		rc = acc_error(cause, "the file changed since it was imported "
+		    "(its SHA-256 differs); ask an admin to re-import it");
+	} else if (rc != 0) {
+		if (cause != NULL) {
+			*cause = why;
+			why = NULL;
+		}
+		rc = -2;
+	}
+	free(why);
+	if (rc != 0)
+		audio_summary_free(out);
+	return rc;
 }

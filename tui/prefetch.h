@@ -24,7 +24,7 @@ struct prepared {
 	enum media_kind kind;
 	char *error;		/* could not be shown: why */
 	struct image img;	/* images: full decode */
-	struct audio aud;	/* audio: mono decode */
+	struct audio_summary sum;	/* audio: peaks and spectrum, bounded */
 	double duration;	/* audio seconds */
 	/* Audio kept in the store: a private copy in TMPDIR for the player
 	 * (removed by prepared_free), or why there is none; both NULL when

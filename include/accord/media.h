@@ -189,6 +189,101 @@ int audio_spectrogram(const struct audio *a, int cols, int rows,
 void spectrogram_free(struct spectrogram *s);
 
 /*
+ * A clip's summary for the label screen, computed in one streamed pass
+ * over the decoded samples, so its size does not grow with the clip's
+ * length: what a 10-hour clip needs is what a 10-minute one needs (about
+ * 6 MB at most), and the decode holds one block of samples at a time.
+ * The pane's waveform and spectrogram are drawn from it at any size
+ * (audio_summary_peaks, audio_summary_spectrogram), so a resize decodes
+ * nothing.
+ *
+ * Peaks: the clip in npeak units of peak_span samples each (unit u covers
+ * samples [u * peak_span, (u + 1) * peak_span)), the smallest and largest
+ * mono sample of each.  peak_span is the smallest that keeps npeak <=
+ * AUDIO_SUM_PEAK_UNITS: 1 (every sample) for clips up to 2^18 samples
+ * (16 s at 16 kHz, 5.9 s at 44.1 kHz).
+ *
+ * Spectrum: the STFT frames of audio_spectrogram (same frame, hop and
+ * window) grouped in nspec units of spec_span consecutive frames (the
+ * smallest span that keeps nspec <= AUDIO_SUM_SPEC_UNITS, which is
+ * CELLS_MAX_SIDE, the widest pane drawn); per unit, the power of each of
+ * the AUDIO_SPEC_BINS FFT bins summed over the unit's transformed frames,
+ * and how many were transformed.  A unit of at most AUDIO_SUM_FFTS frames
+ * transforms all of them; a longer one (a clip over 4096 * 16 * 128
+ * samples: 8.7 minutes at 16 kHz) transforms AUDIO_SUM_FFTS frames evenly
+ * spaced in it (frame u * span + (2j + 1) * span / (2 * AUDIO_SUM_FFTS),
+ * j = 0..15), so a long clip costs at most 4096 * 16 FFTs, about 0.2 s,
+ * however long it is: the power of a column is then the mean over a
+ * sample of its frames rather than over all of them, which the view's
+ * 80 dB colour scale cannot tell apart for stationary sound and which
+ * misses at most short events between the sampled frames (the waveform,
+ * which sees every sample, still shows them).
+ *
+ * When the length is not known in advance (a FLAC from a streaming
+ * encoder), spans start at 1 and double, merging pairs of units, whenever
+ * the units would overflow.
+ */
+#define AUDIO_SUM_PEAK_UNITS (1 << 18)
+#define AUDIO_SUM_SPEC_UNITS 4096
+#define AUDIO_SUM_FFTS 16
+#define AUDIO_SPEC_BINS (AUDIO_SPEC_FRAME / 2 + 1)
+
+struct audio_summary {
+	int rate;
+	int channels;		/* of the source */
+	int64_t frames;
+	int64_t peak_span;	/* samples per peak unit */
+	int npeak;
+	float *mins, *maxs;	/* npeak each */
+	int64_t spec_span;	/* STFT frames per spectrum unit */
+	int nspec;
+	float *power;		/* nspec * AUDIO_SPEC_BINS, unit-major */
+	int *nfft;		/* nspec: frames transformed per unit */
+};
+
+/*
+ * Decode a WAV, FLAC or Ogg Vorbis file's bytes (as audio_decode_mono
+ * does: the same checks and errors) into *out, holding one block of
+ * samples at a time.  0, or -1 with *cause; audio_summary_free() releases
+ * *out (also after a failure).  Thread-safe.
+ */
+int audio_summarize(const unsigned char *data, size_t len,
+    struct audio_summary *out, char **cause);
+
+/*
+ * The same from a regular file at path, read in blocks, never whole: its
+ * bytes are hashed as they are read, and the summary is kept only when
+ * their SHA-256 is sha256 (64 hex digits; NULL: not checked).  Opens as
+ * acc_open_regular does (a FIFO or device is refused without a wait).
+ * The checks audio_summarize makes on the whole file first (a WAV or Ogg
+ * file cut short) are not made: with sha256 given, the bytes are those
+ * import made them on.  0; -1 with *cause in media_load's words ("cannot
+ * read the file: ...", "the file changed since it was imported (its
+ * SHA-256 differs); ask an admin to re-import it"); -2 with *cause when
+ * the right bytes do not decode (audio_summarize's words).
+ */
+int audio_summarize_file(const char *path, const char *sha256,
+    struct audio_summary *out, char **cause);
+
+/* The summary of a clip already decoded (tests compare the two ways). */
+int audio_summary_from_mono(const struct audio *a, struct audio_summary *out,
+    char **cause);
+
+/*
+ * audio_peaks and audio_spectrogram from a summary.  Pane column c spans
+ * the samples [c n / cols, (c + 1) n / cols) as there, and takes the
+ * units that start in that span (the unit holding its first sample when
+ * none does); with spans of 1 (short clips) this is exactly the direct
+ * computation, and otherwise a column's edges move by less than one unit.
+ * Same output and errors as the direct functions.
+ */
+int audio_summary_peaks(const struct audio_summary *s, int ncols, float *mins,
+    float *maxs, char **cause);
+int audio_summary_spectrogram(const struct audio_summary *s, int cols,
+    int rows, struct spectrogram *out, char **cause);
+void audio_summary_free(struct audio_summary *s);
+
+/*
  * Media kept in the store (core/media_store.c), for hosts that cannot read
  * the files' paths: `accord import --store-media` keeps each file's bytes
  * in the store under its SHA-256, once however many items or paths have
