@@ -70,6 +70,7 @@ prepared_free(struct prepared *p)
 	free(p->play_path);
 	free(p->play_error);
 	image_free(&p->img);
+	media_budget_give(p->budget);
 	audio_summary_free(&p->sum);
 	cells_free(&p->cells);
 	cells_free(&p->spec);
@@ -338,6 +339,13 @@ prepare(struct store *st, struct queue_item *it, int cols, int rows,
 		p->error = cause;
 		return p;
 	}
+	/*
+	 * The decoded pixels count against the decode budget for as long as
+	 * the item is held (media.h); load_ahead() reads further ahead only
+	 * while the budget has room.
+	 */
+	p->budget = media_decode_bytes(data, len);
+	media_budget_force(p->budget);
 	if (image_decode(data, len, &p->img, &cause) != 0) {
 		p->error = xasprintf("cannot decode: %s", cause);
 		free(cause);
@@ -394,6 +402,18 @@ load_one(struct prefetch *pf, long long id, int cols, int rows,
 	return prepare(pf->st, &it, cols, rows, depth);
 }
 
+/*
+ * Whether to load one more item ahead: always the first (the screen will
+ * wait for it), further ones only while an image at the pixel limit would
+ * still fit in the decode budget, so that reading ahead never takes the
+ * images held past it.  The screen's own item and one it waits for may.
+ */
+static int
+budget_room(const struct prefetch *pf)
+{
+	return pf->nready == 0 || media_budget_room(MEDIA_DECODE_MAX);
+}
+
 static int
 is_ready(const struct prefetch *pf, long long id)
 {
@@ -432,7 +452,7 @@ hint_load(struct prefetch *pf)
 	for (k = 0; k < pf->nhint && id == 0; k++)
 		if (!is_ready(pf, pf->hint[k]) && pf->hint[k] != pf->want)
 			id = pf->hint[k];
-	if (id == 0 || pf->nready == PF_MAX_AHEAD)
+	if (id == 0 || pf->nready == PF_MAX_AHEAD || !budget_room(pf))
 		return 0;
 	pthread_mutex_unlock(&pf->lock);
 	p = load_one(pf, id, cols, rows, depth);
@@ -529,7 +549,7 @@ load_ahead(struct prefetch *pf)
 	struct prepared *p;
 	char *cause = NULL;
 
-	if (pf->nready >= pf->ahead || pf->empty)
+	if (pf->nready >= pf->ahead || pf->empty || !budget_room(pf))
 		return STEP_IDLE;
 	ex = xcalloc((size_t)pf->nseen + 1, sizeof *ex);
 	if (nex > 0)

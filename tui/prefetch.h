@@ -24,6 +24,7 @@ struct prepared {
 	enum media_kind kind;
 	char *error;		/* could not be shown: why */
 	struct image img;	/* images: full decode */
+	uint64_t budget;	/* of the decode budget, held until freed */
 	struct audio_summary sum;	/* audio: peaks and spectrum, bounded */
 	double duration;	/* audio seconds */
 	/* Audio kept in the store: a private copy in TMPDIR for the player

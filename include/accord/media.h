@@ -141,6 +141,55 @@ void image_free(struct image *img);
 int image_scale_box(const struct image *src, int w, int h, struct image *dst,
     char **cause);
 
+/*
+ * The decode budget: what decoding images may hold at once in one
+ * process, shared by import's --jobs workers and the label screen's
+ * loader, so that neither more workers nor reading further ahead can
+ * multiply it.  MEDIA_DECODE_BUDGET bytes (512 MiB: two images at the
+ * pixel limit, MEDIA_DECODE_MAX each) unless the environment variable
+ * ACCORD_DECODE_BUDGET gives another size in MiB (at least 1) for the
+ * process.  A file's cost is media_decode_bytes() of its first bytes
+ * (plus, in import, the file's own bytes, which a worker holds while it
+ * probes).  Thread-safe.
+ */
+#define MEDIA_DECODE_BUDGET ((uint64_t)512 << 20)
+#define MEDIA_DECODE_MAX (MEDIA_MAX_PIXELS * 3)
+
+/*
+ * What decoding the image whose first n bytes are head holds at its
+ * largest: the RGB pixels (width * height * 3, from the PNG or JPEG
+ * header), plus libjpeg's whole-image coefficients for a progressive
+ * JPEG (2 bytes a sample).  MEDIA_DECODE_MAX when head holds no JPEG
+ * frame header (it may be further on); 0 for what is not an image, or an
+ * image its decoder refuses from the header alone (over the limits).
+ */
+uint64_t media_decode_bytes(const unsigned char *head, size_t n);
+
+/* The budget in bytes (read from the environment once). */
+uint64_t media_budget_total(void);
+
+/*
+ * Take bytes of the budget, waiting until they fit; callers are served
+ * in the order they came (no starvation).  A cost larger than the whole
+ * budget waits until nothing else is taken and then runs alone.
+ */
+void media_budget_take(uint64_t bytes);
+
+/*
+ * 1 when bytes more would fit in the budget now, else 0.  The label
+ * screen reads further ahead only while an image at the limit would fit
+ * (media_budget_room(MEDIA_DECODE_MAX)), so that what it holds ahead
+ * stays within the budget.
+ */
+int media_budget_room(uint64_t bytes);
+
+/* Take bytes at once, even past the budget: what the screen waits for
+ * (the next item when none is ready, an item asked for). */
+void media_budget_force(uint64_t bytes);
+
+/* Give back bytes taken. */
+void media_budget_give(uint64_t bytes);
+
 /* Audio decoded to mono float (the mean of the channels). */
 struct audio {
 	int rate;
