@@ -261,7 +261,7 @@ void spectrogram_free(struct spectrogram *s);
  * transforms all of them; a longer one (a clip over 4096 * 16 * 128
  * samples: 8.7 minutes at 16 kHz) transforms AUDIO_SUM_FFTS frames evenly
  * spaced in it (frame u * span + (2j + 1) * span / (2 * AUDIO_SUM_FFTS),
- * j = 0..15), so a long clip costs at most 4096 * 16 FFTs, about 0.2 s,
+ * j = 0..15), so a long clip costs at most 4096 * 16 FFTs, about 0.1 s,
  * however long it is: the power of a column is then the mean over a
  * sample of its frames rather than over all of them, which the view's
  * 80 dB colour scale cannot tell apart for stationary sound and which
