@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -609,13 +610,152 @@ sum_block(void *arg, const float *buf, sf_count_t frames)
 	audio_sum_feed(arg, buf, (int64_t)frames);
 }
 
-/* Stream an opened source into *out.  Closes the stream. */
+/*
+ * A long WAV or FLAC whose length the header gives is decoded in parts
+ * at once, one thread each: libsndfile's decode (its conversion to float
+ * above all) is most of the time, and a labeler's machine has cores to
+ * spare.  The parts are cut at spectrum units (audio_sum_new_part), so
+ * the summary is the one a single pass makes, bit for bit.  Ogg Vorbis
+ * is decoded in one pass: its seeking is by granule and not exact.
+ */
+#define AUDIO_PAR_MIN ((int64_t)1 << 24)	/* frames: 17 min at 16 kHz */
+#define AUDIO_PAR_MAX 4
+
+/* How to open the same bytes again, for each part's own stream. */
+struct audio_reopen {
+	int (*open)(void *ctx, struct audio_src *a, char **cause);
+	void (*meanwhile)(void *ctx);	/* on the caller's thread; or NULL */
+	void *ctx;
+	int parts;			/* 0: as audio_parts() says */
+};
+
+struct audio_part {
+	struct audio_src a;
+	struct audio_sum *m;
+	int64_t from, to;
+	int rc, started;
+	char *cause;
+	pthread_t th;
+};
+
 static int
-summarize(struct audio_src *a, struct audio_summary *out, char **cause)
+audio_parts(const struct audio_src *a, const struct audio_reopen *ro)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ro == NULL || a->unknown_len || a->wav.frames > a->si.frames ||
+	    (a->fmt != MEDIA_FMT_WAV && a->fmt != MEDIA_FMT_FLAC))
+		return 1;
+	if (ro->parts > 0)
+		return ro->parts < AUDIO_PAR_MAX ? ro->parts : AUDIO_PAR_MAX;
+	if (a->si.frames < AUDIO_PAR_MIN || ncpu < 2)
+		return 1;
+	return ncpu < AUDIO_PAR_MAX ? (int)ncpu : AUDIO_PAR_MAX;
+}
+
+/* One part: seek, read [from, to), feed.  Closes its stream. */
+static void *
+part_run(void *arg)
+{
+	struct audio_part *j = arg;
+	sf_count_t block = AUDIO_BLOCK_SAMPLES / j->a.si.channels, got;
+	int64_t pos = j->from;
+	float *buf = xcalloc((size_t)block * (size_t)j->a.si.channels,
+	    sizeof *buf);
+
+	if (sf_seek(j->a.sf, j->from, SEEK_SET) != j->from)
+		j->rc = acc_error(&j->cause, "cannot decode %s: cannot seek "
+		    "to frame %lld", audio_fmt_name(j->a.fmt),
+		    (long long)j->from);
+	while (j->rc == 0 && pos < j->to) {
+		if (block > j->to - pos)
+			block = j->to - pos;
+		if ((got = sf_readf_float(j->a.sf, buf, block)) <= 0)
+			break;
+		audio_sum_feed(j->m, buf, got);
+		pos += got;
+	}
+	if (j->rc == 0 && sf_error(j->a.sf) != SF_ERR_NO_ERROR)
+		j->rc = acc_error(&j->cause, "cannot decode %s: %s",
+		    audio_fmt_name(j->a.fmt), sf_strerror(j->a.sf));
+	else if (j->rc == 0 && pos < j->to)
+		j->rc = acc_error(&j->cause, "truncated audio: header says "
+		    "%lld frames, decoding stopped at %lld",
+		    (long long)j->a.si.frames, (long long)pos);
+	free(buf);
+	sf_close(j->a.sf);
+	j->a.sf = NULL;
+	return NULL;
+}
+
+/* The parts of a (closed here), each on its own stream and thread. */
+static int
+summarize_parts(struct audio_src *a, int n, const struct audio_reopen *ro,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_part *j = xcalloc((size_t)n, sizeof *j);
+	struct audio_sum **ms = xcalloc((size_t)n, sizeof *ms);
+	int64_t frames = a->si.frames;
+	int i, rc = 0;
+
+	sf_close(a->sf);
+	a->sf = NULL;
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((rc = ro->open(ro->ctx, &j[i].a, cause)) != 0)
+			break;
+		if ((ms[i] = j[i].m = audio_sum_new_part(a->si.samplerate,
+		    a->si.channels, frames, i, n, &j[i].from, &j[i].to,
+		    cause)) == NULL) {
+			sf_close(j[i].a.sf);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < n && ms[i] != NULL; i++)
+		j[i].started = pthread_create(&j[i].th, NULL, part_run,
+		    &j[i]) == 0;
+	if (ro->meanwhile != NULL)
+		ro->meanwhile(ro->ctx);
+	for (i = 0; i < n && ms[i] != NULL; i++) {
+		if (j[i].started)
+			pthread_join(j[i].th, NULL);
+		else
+			part_run(&j[i]);	/* no thread: here */
+	}
+	for (i = 0; i < n && ms[i] != NULL; i++) {
+		if (j[i].rc != 0 && rc == 0) {
+			rc = -1;
+			if (cause != NULL) {
+				*cause = j[i].cause;
+				j[i].cause = NULL;
+			}
+		}
+		free(j[i].cause);
+	}
+	if (rc == 0)
+		audio_sum_join(ms, n, frames, out);
+	else
+		for (i = 0; i < n; i++)
+			audio_sum_free(ms[i]);
+	free(ms);
+	free(j);
+	return rc;
+}
+
+/*
+ * Stream an opened source into *out: in parts at once when ro allows and
+ * the clip is long enough (audio_parts), else in one pass.  Closes the
+ * stream.
+ */
+static int
+summarize(struct audio_src *a, const struct audio_reopen *ro,
+    struct audio_summary *out, char **cause)
 {
 	struct audio_sum *m;
 	int64_t frames;
+	int n = audio_parts(a, ro);
 
+	if (n > 1)
+		return summarize_parts(a, n, ro, out, cause);
 	m = audio_sum_new(a->si.samplerate, a->si.channels,
 	    a->unknown_len ? -1 : (int64_t)a->si.frames, cause);
 	if (m == NULL) {
@@ -626,20 +766,46 @@ summarize(struct audio_src *a, struct audio_summary *out, char **cause)
 		audio_sum_free(m);
 		return -1;
 	}
+	if (ro != NULL && ro->meanwhile != NULL)
+		ro->meanwhile(ro->ctx);
 	audio_sum_finish(m, out);
 	return 0;
+}
+
+/* The bytes in memory, again. */
+struct mem_again {
+	const unsigned char *data;
+	size_t len;
+	enum media_format fmt;
+};
+
+static int
+mem_reopen(void *ctx, struct audio_src *a, char **cause)
+{
+	struct mem_again *g = ctx;
+
+	return audio_open(a, g->data, g->len, g->fmt, cause);
 }
 
 int
 audio_summarize(const unsigned char *data, size_t len,
     struct audio_summary *out, char **cause)
 {
+	return audio_summarize_parts(data, len, 0, out, cause);
+}
+
+int
+audio_summarize_parts(const unsigned char *data, size_t len, int parts,
+    struct audio_summary *out, char **cause)
+{
 	struct audio_src a;
+	struct mem_again g = { data, len, media_sniff(data, len) };
+	struct audio_reopen ro = { mem_reopen, NULL, &g, parts };
 
 	memset(out, 0, sizeof *out);
-	if (audio_open(&a, data, len, media_sniff(data, len), cause) != 0)
+	if (audio_open(&a, data, len, g.fmt, cause) != 0)
 		return -1;
-	return summarize(&a, out, cause);
+	return summarize(&a, &ro, out, cause);
 }
 
 /*
@@ -741,9 +907,12 @@ file_read(void *ptr, sf_count_t count, void *user)
 
 	if (count <= 0)
 		return 0;
-	file_hash_upto(f, f->pos);
+	/* A part's own stream (md NULL) hashes nothing: the caller's does. */
+	if (f->md != NULL)
+		file_hash_upto(f, f->pos);
 	got = file_pread(f, ptr, (size_t)count, f->pos);
-	file_hash(f, ptr, f->pos, got);
+	if (f->md != NULL)
+		file_hash(f, ptr, f->pos, got);
 	f->pos += got;
 	return got;
 }
@@ -755,37 +924,78 @@ file_tell(void *user)
 }
 
 /*
+ * Open the file f as fmt.  The checks audio_precheck makes on a file in
+ * memory (a WAV or Ogg file cut short) need all of it; they are not made
+ * here: the caller compares the bytes' SHA-256 with the one import
+ * recorded after making them on the same bytes.
+ */
+static int
+file_open(struct audio_src *a, struct audio_file *f, enum media_format fmt,
+    char **cause)
+{
+	memset(a, 0, sizeof *a);
+	a->wav.frames = -1;
+	a->vio.get_filelen = file_get_filelen;
+	a->vio.seek = file_seek;
+	a->vio.read = file_read;
+	a->vio.write = mem_write;
+	a->vio.tell = file_tell;
+	return audio_open_vio(a, f, fmt, cause);
+}
+
+/* The file again, for a part: its own position, no hashing. */
+struct file_again {
+	struct audio_file *f;		/* the caller's, which hashes */
+	struct audio_file part[AUDIO_PAR_MAX];
+	int n;
+	enum media_format fmt;
+};
+
+static int
+file_reopen(void *ctx, struct audio_src *a, char **cause)
+{
+	struct file_again *g = ctx;
+	struct audio_file *p = &g->part[g->n++];
+
+	memset(p, 0, sizeof *p);
+	p->fd = g->f->fd;
+	p->len = g->f->len;
+	return file_open(a, p, g->fmt, cause);
+}
+
+/* While the parts decode, the caller's thread hashes the whole file. */
+static void
+file_meanwhile(void *ctx)
+{
+	file_hash_upto(((struct file_again *)ctx)->f, -1);
+}
+
+/*
  * The summary of f's bytes, and their SHA-256 into sha (the whole file's,
  * also when the decode fails).  0, or -1 with *cause.
  */
 static int
-summarize_file(struct audio_file *f, char sha[65],
+summarize_file(struct audio_file *f, int parts, char sha[65],
     struct audio_summary *out, char **cause)
 {
 	struct audio_src a;
+	struct file_again g;
+	struct audio_reopen ro = { file_reopen, file_meanwhile, &g, parts };
 	unsigned char head[16];
 	sf_count_t n;
-	int rc;
+	int rc, i;
 
-	memset(&a, 0, sizeof a);
-	a.wav.frames = -1;
+	memset(&g, 0, sizeof g);
+	g.f = f;
 	n = file_pread(f, head, sizeof head, 0);
-	/*
-	 * The checks audio_precheck makes on a file in memory (a WAV or Ogg
-	 * file cut short) need all of it; they are not made here.  The
-	 * caller compares the bytes' SHA-256 with the one import recorded
-	 * after making them on the same bytes.
-	 */
-	a.vio.get_filelen = file_get_filelen;
-	a.vio.seek = file_seek;
-	a.vio.read = file_read;
-	a.vio.write = mem_write;
-	a.vio.tell = file_tell;
+	g.fmt = media_sniff(head, (size_t)n);
 	if (f->len == 0)
 		rc = acc_error(cause, "zero-byte file");
-	else if ((rc = audio_open_vio(&a, f, media_sniff(head, (size_t)n),
-	    cause)) == 0)
-		rc = summarize(&a, out, cause);
+	else if ((rc = file_open(&a, f, g.fmt, cause)) == 0)
+		rc = summarize(&a, &ro, out, cause);
+	for (i = 0; i < g.n; i++)
+		if (g.part[i].err != 0 && f->err == 0)
+			f->err = g.part[i].err;
 	file_hash_upto(f, -1);
 	media_sha_final(f->md, sha);
 	return rc;
@@ -793,6 +1003,13 @@ summarize_file(struct audio_file *f, char sha[65],
 
 int
 audio_summarize_file(const char *path, const char *sha256,
+    struct audio_summary *out, char **cause)
+{
+	return audio_summarize_file_parts(path, sha256, 0, out, cause);
+}
+
+int
+audio_summarize_file_parts(const char *path, const char *sha256, int parts,
     struct audio_summary *out, char **cause)
 {
 	struct audio_file f;
@@ -818,7 +1035,7 @@ audio_summarize_file(const char *path, const char *sha256,
 	    !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
 		acc_fatal("EVP sha256 init failed");
 	f.scratch = xmalloc(FILE_BLOCK);
-	rc = summarize_file(&f, sha, out, &why);
+	rc = summarize_file(&f, parts, sha, out, &why);
 	EVP_MD_CTX_free(f.md);
 	free(f.scratch);
 	close(f.fd);

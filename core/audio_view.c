@@ -383,6 +383,14 @@ struct audio_sum {
 	float buf[AUDIO_SPEC_FRAME];
 	float *mono;		/* a block mixed down, for several channels */
 	size_t monocap;
+	/*
+	 * A part of a clip decoded on its own (audio_sum_new_part): peaks of
+	 * samples [peak_from, peak_to) only, spectrum units [unit_from,
+	 * unit_to) only (done: past them), kept from index 0.  The whole
+	 * clip: 0 and INT64_MAX.
+	 */
+	int64_t peak_from, peak_to, unit_from, unit_to;
+	int done;
 };
 
 /* Frames transformed per spectrum unit of span frames, and the j-th. */
@@ -543,7 +551,7 @@ spec_unit(struct audio_sum *m)
 		spec_merge(s);
 		m->ku /= 2;
 	}
-	while (s->nspec <= m->ku) {
+	while (s->nspec <= m->ku - m->unit_from) {
 		if (s->nspec == m->scap) {
 			m->scap = sum_grow(m->scap, s->nspec + 1,
 			    AUDIO_SUM_SPEC_UNITS);
@@ -572,10 +580,10 @@ sum_frame(struct audio_sum *m)
 	spec_unit(m);
 	memcpy(m->w.in, m->buf, sizeof m->buf);
 	spec_power(&m->w, power);
-	acc = m->s.power + (size_t)m->ku * SPEC_BINS;
+	acc = m->s.power + (size_t)(m->ku - m->unit_from) * SPEC_BINS;
 	for (i = 0; i < SPEC_BINS; i++)
 		acc[i] += power[i];
-	m->s.nfft[m->ku]++;
+	m->s.nfft[m->ku - m->unit_from]++;
 
 	if (++m->kj == sum_chosen(m->s.spec_span)) {
 		m->kj = 0;
@@ -591,6 +599,7 @@ sum_frame(struct audio_sum *m)
 		m->have = 0;
 	m->k = next;
 	m->first = next * AUDIO_SPEC_HOP - AUDIO_SPEC_FRAME / 2;
+	m->done = m->ku >= m->unit_to;
 }
 
 /* Samples [p0, p0 + n) into the windows of the frames that need them. */
@@ -599,7 +608,7 @@ sum_spec(struct audio_sum *m, const float *x, int64_t p0, int64_t n)
 {
 	int64_t end = p0 + n, from, to;
 
-	for (;;) {
+	while (!m->done) {
 		from = m->first + m->have;
 		if (from < p0)
 			from = p0;	/* cannot happen: windows keep up */
@@ -627,12 +636,18 @@ audio_sum_new(int rate, int channels, int64_t frames, char **cause)
 	m->s.rate = rate;
 	m->s.channels = channels;
 	m->s.peak_span = m->s.spec_span = 1;
+	m->peak_to = m->unit_to = INT64_MAX;
 	if (frames > 0) {
 		nframes = (frames + AUDIO_SPEC_HOP - 1) / AUDIO_SPEC_HOP;
-		m->s.peak_span = (frames + AUDIO_SUM_PEAK_UNITS - 1) /
-		    AUDIO_SUM_PEAK_UNITS;
 		m->s.spec_span = (nframes + AUDIO_SUM_SPEC_UNITS - 1) /
 		    AUDIO_SUM_SPEC_UNITS;
+		/*
+		 * 64 peak units a spectrum unit (2 samples a frame): at
+		 * most 4096 * 64 = 2^18, and a clip cut at spectrum units
+		 * (audio_sum_new_part) is cut at peak units too.
+		 */
+		if (frames > AUDIO_SUM_PEAK_UNITS)
+			m->s.peak_span = 2 * m->s.spec_span;
 	}
 	if (spec_work_init(&m->w, NULL, 1, cause) != 0) {
 		free(m);
@@ -648,7 +663,7 @@ void
 audio_sum_feed(struct audio_sum *m, const float *buf, int64_t frames)
 {
 	const float *x = buf;
-	int64_t f;
+	int64_t f, lo, hi;
 	int c, ch = m->s.channels;
 
 	if (frames <= 0)
@@ -669,24 +684,36 @@ audio_sum_feed(struct audio_sum *m, const float *buf, int64_t frames)
 		}
 		x = m->mono;
 	}
-	sum_peaks(m, x, frames);
+	/* A part's peaks: only its own samples, not the windows' margins. */
+	lo = m->peak_from > m->pos ? m->peak_from - m->pos : 0;
+	hi = m->peak_to - m->pos < frames ? m->peak_to - m->pos : frames;
+	if (hi > lo)
+		sum_peaks(m, x + lo, hi - lo);
 	sum_spec(m, x, m->pos, frames);
 	m->pos += frames;
 }
 
-void
-audio_sum_finish(struct audio_sum *m, struct audio_summary *out)
+/*
+ * The stream ended: the frames centred inside the clip whose windows run
+ * past its end, with zeros after the last sample.
+ */
+static void
+sum_flush(struct audio_sum *m)
 {
 	int i;
 
-	/* The frames centred inside the clip whose windows run past its
-	 * end: zeros after the last sample. */
-	while (m->k * AUDIO_SPEC_HOP < m->pos) {
+	while (!m->done && m->k * AUDIO_SPEC_HOP < m->pos) {
 		for (i = m->have; i < AUDIO_SPEC_FRAME; i++)
 			m->buf[i] = 0.0f;
 		m->have = AUDIO_SPEC_FRAME;
 		sum_frame(m);
 	}
+}
+
+void
+audio_sum_finish(struct audio_sum *m, struct audio_summary *out)
+{
+	sum_flush(m);
 	m->s.frames = m->pos;
 	*out = m->s;
 	memset(&m->s, 0, sizeof m->s);
@@ -702,6 +729,79 @@ audio_sum_free(struct audio_sum *m)
 	audio_summary_free(&m->s);
 	free(m->mono);
 	free(m);
+}
+
+struct audio_sum *
+audio_sum_new_part(int rate, int channels, int64_t frames, int part,
+    int nparts, int64_t *from, int64_t *to, char **cause)
+{
+	struct audio_sum *m;
+	int64_t units, span;
+
+	if ((m = audio_sum_new(rate, channels, frames, cause)) == NULL)
+		return NULL;
+	span = m->s.spec_span * AUDIO_SPEC_HOP;
+	units = (frames + span - 1) / span;
+	m->unit_from = units * part / nparts;
+	m->unit_to = units * (part + 1) / nparts;
+	m->peak_from = m->unit_from * span;
+	m->peak_to = m->unit_to * span < frames ? m->unit_to * span : frames;
+	/* The frames of the part's units read a half frame either side. */
+	*from = m->peak_from > AUDIO_SPEC_FRAME ?
+	    m->peak_from - AUDIO_SPEC_FRAME : 0;
+	*to = m->peak_to + AUDIO_SPEC_FRAME < frames ?
+	    m->peak_to + AUDIO_SPEC_FRAME : frames;
+	m->pos = *from;
+	if (m->unit_from > 0) {
+		m->ku = m->unit_from;
+		m->k = m->ku * m->s.spec_span + sum_offset(m->s.spec_span, 0);
+		m->first = m->k * AUDIO_SPEC_HOP - AUDIO_SPEC_FRAME / 2;
+		m->have = 0;
+	}
+	m->done = m->unit_from >= m->unit_to;
+	return m;
+}
+
+void
+audio_sum_join(struct audio_sum **parts, int nparts, int64_t frames,
+    struct audio_summary *out)
+{
+	struct audio_summary *s;
+	int i, np = 0, ns = 0;
+
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < nparts; i++) {
+		sum_flush(parts[i]);
+		np += parts[i]->s.npeak;
+		ns += parts[i]->s.nspec;
+	}
+	*out = parts[0]->s;
+	out->frames = frames;
+	out->npeak = np;
+	out->nspec = ns;
+	out->mins = xcalloc((size_t)np + 1, sizeof *out->mins);
+	out->maxs = xcalloc((size_t)np + 1, sizeof *out->maxs);
+	out->power = xcalloc((size_t)ns * SPEC_BINS + 1, sizeof *out->power);
+	out->nfft = xcalloc((size_t)ns + 1, sizeof *out->nfft);
+	np = ns = 0;
+	for (i = 0; i < nparts; i++) {
+		s = &parts[i]->s;
+		if (s->npeak > 0) {
+			memcpy(out->mins + np, s->mins, (size_t)s->npeak *
+			    sizeof *s->mins);
+			memcpy(out->maxs + np, s->maxs, (size_t)s->npeak *
+			    sizeof *s->maxs);
+		}
+		if (s->nspec > 0) {
+			memcpy(out->power + (size_t)ns * SPEC_BINS, s->power,
+			    (size_t)s->nspec * SPEC_BINS * sizeof *s->power);
+			memcpy(out->nfft + ns, s->nfft, (size_t)s->nspec *
+			    sizeof *s->nfft);
+		}
+		np += s->npeak;
+		ns += s->nspec;
+		audio_sum_free(parts[i]);
+	}
 }
 
 void

@@ -248,9 +248,12 @@ void spectrogram_free(struct spectrogram *s);
  *
  * Peaks: the clip in npeak units of peak_span samples each (unit u covers
  * samples [u * peak_span, (u + 1) * peak_span)), the smallest and largest
- * mono sample of each.  peak_span is the smallest that keeps npeak <=
- * AUDIO_SUM_PEAK_UNITS: 1 (every sample) for clips up to 2^18 samples
- * (16 s at 16 kHz, 5.9 s at 44.1 kHz).
+ * mono sample of each.  peak_span is 1 (every sample) for clips up to
+ * AUDIO_SUM_PEAK_UNITS = 2^18 samples (16 s at 16 kHz, 5.9 s at 44.1
+ * kHz), else 2 * spec_span: 64 peak units a spectrum unit, at most 2^18
+ * in all, and a clip cut at spectrum units is cut at peak units too (a
+ * long WAV or FLAC is decoded in parts at once, one thread each, up to
+ * 4, and the parts joined are the one pass's summary, bit for bit).
  *
  * Spectrum: the STFT frames of audio_spectrogram (same frame, hop and
  * window) grouped in nspec units of spec_span consecutive frames (the

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sndfile.h>
+
 #include "accord/media.h"
 #include "accord/util.h"
 #include "../../core/audio_int.h"
@@ -673,7 +675,7 @@ t_summary_long_clip(void)
 	long_clip(3000000, 12, 6);
 	/* 9 M samples (9.4 minutes at 16 kHz): units of 18 frames, 16 of
 	 * them transformed. */
-	long_clip(9000000, 35, 18);
+	long_clip(9000000, 36, 18);
 }
 
 /*
@@ -712,6 +714,129 @@ t_summary_unknown_length(void)
 	audio_free(&a);
 }
 
+/* a and b are the same summary, to the bit. */
+static int
+summary_same(const struct audio_summary *a, const struct audio_summary *b)
+{
+	return a->frames == b->frames && a->rate == b->rate &&
+	    a->channels == b->channels && a->peak_span == b->peak_span &&
+	    a->spec_span == b->spec_span && a->npeak == b->npeak &&
+	    a->nspec == b->nspec &&
+	    memcmp(a->mins, b->mins, (size_t)a->npeak * sizeof *a->mins) == 0 &&
+	    memcmp(a->maxs, b->maxs, (size_t)a->npeak * sizeof *a->maxs) == 0 &&
+	    memcmp(a->power, b->power, (size_t)a->nspec * AUDIO_SPEC_BINS *
+	    sizeof *a->power) == 0 &&
+	    memcmp(a->nfft, b->nfft, (size_t)a->nspec * sizeof *a->nfft) == 0;
+}
+
+/* The samples of stereo_sample() as a FLAC file at path. */
+static int
+flac_write(const char *path, int rate, int64_t frames)
+{
+	SF_INFO si = { 0 };
+	SNDFILE *sf;
+	float buf[2 * 4096];
+	int64_t f = 0;
+	int i, n, ok = 1;
+
+	si.samplerate = rate;
+	si.channels = 2;
+	si.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+	if ((sf = sf_open(path, SFM_WRITE, &si)) == NULL)
+		return -1;
+	while (f < frames && ok) {
+		n = frames - f < 4096 ? (int)(frames - f) : 4096;
+		for (i = 0; i < n; i++) {
+			buf[2 * i] = stereo_sample(f + i, 0);
+			buf[2 * i + 1] = stereo_sample(f + i, 1);
+		}
+		ok = sf_writef_float(sf, buf, n) == n;
+		f += n;
+	}
+	return sf_close(sf) == 0 && ok ? 0 : -1;
+}
+
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	unsigned char *d = NULL;
+
+	if (acc_read_file(path, (size_t)1 << 30, &d, len, NULL) != 0)
+		return NULL;
+	return d;
+}
+
+/*
+ * A long WAV or FLAC is decoded in parts at once (one thread each, cut at
+ * spectrum units): the summary must be the one pass's, bit for bit, from
+ * memory and from a file, and a clip cut short must fail either way.
+ */
+static void
+t_summary_parts(void)
+{
+	struct audio_summary one, par;
+	unsigned char *wav, *flac;
+	char dir[512], wpath[600], fpath[600], sha[65], *cause = NULL;
+	size_t wlen, flen;
+	int parts;
+
+	wav = wav_make(44100, 2, 1000003, &wlen, stereo_sample);
+	T_EQ_INT(audio_summarize_parts(wav, wlen, 1, &one, &cause), 0);
+	T_CHECK(one.peak_span == 4 && one.spec_span == 2);
+	for (parts = 2; parts <= 4; parts++) {
+		T_EQ_INT(audio_summarize_parts(wav, wlen, parts, &par, &cause),
+		    0);
+		if (!summary_same(&one, &par))
+			T_FAIL("WAV in %d parts differs from one pass", parts);
+		audio_summary_free(&par);
+	}
+	audio_summary_free(&one);
+
+	if (t_mkdtemp(dir, sizeof dir, "audio-parts") == NULL) {
+		T_FAIL("mkdtemp: %s", strerror(errno));
+		free(wav);
+		return;
+	}
+	snprintf(wpath, sizeof wpath, "%s/long.wav", dir);
+	snprintf(fpath, sizeof fpath, "%s/long.flac", dir);
+	T_EQ_INT(write_file(wpath, wav, wlen), 0);
+	acc_sha256_hex(wav, wlen, sha);
+	T_EQ_INT(audio_summarize_parts(wav, wlen, 1, &one, &cause), 0);
+	T_EQ_INT(audio_summarize_file_parts(wpath, sha, 3, &par, &cause), 0);
+	T_CHECK(summary_same(&one, &par));
+	audio_summary_free(&par);
+	/* The parts' hash is the caller's: other bytes are still caught. */
+	sha[5] = sha[5] == '0' ? '1' : '0';
+	T_EQ_INT(audio_summarize_file_parts(wpath, sha, 3, &par, &cause), -1);
+	T_CHECK(cause != NULL && strstr(cause, "changed since") != NULL);
+	free(cause);
+	cause = NULL;
+	audio_summary_free(&one);
+
+	T_EQ_INT(flac_write(fpath, 44100, 1000003), 0);
+	flac = slurp(fpath, &flen);
+	T_CHECK(flac != NULL);
+	if (flac != NULL) {
+		acc_sha256_hex(flac, flen, sha);
+		T_EQ_INT(audio_summarize_file_parts(fpath, sha, 1, &one,
+		    &cause), 0);
+		T_EQ_INT(audio_summarize_file_parts(fpath, sha, 4, &par,
+		    &cause), 0);
+		T_CHECK(summary_same(&one, &par));
+		audio_summary_free(&one);
+		audio_summary_free(&par);
+		/* Cut short: the last part finds fewer frames. */
+		T_EQ_INT(audio_summarize_parts(flac, flen - flen / 5, 3, &par,
+		    &cause), -1);
+		T_CHECK(cause != NULL && strstr(cause, "truncated") != NULL);
+		free(cause);
+		cause = NULL;
+		free(flac);
+	}
+	t_rmtree(dir);
+	free(wav);
+}
+
 int
 main(void)
 {
@@ -730,5 +855,6 @@ main(void)
 	T_RUN(t_summary_bytes_and_file);
 	T_RUN(t_summary_long_clip);
 	T_RUN(t_summary_unknown_length);
+	T_RUN(t_summary_parts);
 	return t_done();
 }
