@@ -7,8 +7,9 @@
 # The clip is written by tests/gen_media.py (about 1 s; sox takes over a
 # minute): 576 million samples at 16 kHz, 1.9 MB.
 #
-# Two runs.  The sanitized binary ($ACCORD): the screen works, no
-# sanitizer report.  The -O2 build ($ROOT/accord, what users run): the
+# Three runs.  The sanitized binary ($ACCORD): the screen works, no
+# sanitizer report; then again with the clips kept in the store
+# (--store-media) and their files gone.  The -O2 build ($ROOT/accord, what users run): the
 # figures, since ASan's shadow memory and red zones inflate RSS several
 # times and its checks slow the per-sample loop.  There the checks are:
 #   - peak RSS (VmHWM of the accord process, read from /proc) under
@@ -110,7 +111,47 @@ check "sanitized: no sanitizer report" "" \
 	"$(grep -l 'Sanitizer' "$T/a.err" 2>/dev/null)"
 tm_stop
 
-# --- 2. the -O2 build: time and memory --------------------------------------
+# --- 2. stored clips: streamed from the store ---------------------------------
+# With --store-media and the files gone, the loader streams the stored
+# chunks (checked against the SHA-256) into the player's private copy in
+# TMPDIR and summarizes that; space plays the copy; quitting removes it.
+DB=$T/stored.accord
+"$ACCORD" init "$DB" --task "e2e stored audio" --media audio \
+    --classes speech,silence >/dev/null && chmod 666 "$DB" &&
+    "$ACCORD" member "$DB" add $L1 >/dev/null &&
+    "$ACCORD" import "$DB" "$T/m/long.flac" --store-media >/dev/null &&
+    "$ACCORD" import "$DB" "$T/m/short.wav" --store-media >/dev/null ||
+    fail "set-up: the stored audio project"
+mv "$T/m" "$T/m.away"
+printf '#!/bin/sh\necho "$1" >>"%s/play.log"\nexec sleep 60\n' "$T" >"$T/fakeplay"
+chmod 755 "$T/fakeplay"
+played() { [ -s "$T/play.log" ]; }
+tm_start s $L1 ACCORD_PLAY="$T/fakeplay %f" -- label "$DB"
+if tm_wait s "classes (key: label)" 120 && tm_until s long_shown s; then
+	pass "stored: the 10-hour clip is shown with its file gone"
+else
+	fail "stored: the 10-hour clip is shown with its file gone" \
+	    "screen: $(tm_screen s | grep -v '^ *$' | head -n 3 | tr '\n' '|') err: $(head -c 300 "$T/s.err")"
+fi
+check_screen "stored: its waveform spans the pane" 91 wave_cols s
+tm send-keys -t s Space
+tm_until s played
+copy=$(head -n 1 "$T/play.log" 2>/dev/null)
+check "stored: space plays a private copy in TMPDIR, named .flac" \
+	"yes" "$(case "$copy" in "$T_SHARED"/accord-play-*.flac) [ -f "$copy" ] && echo yes ;; *) echo "'$copy'" ;; esac)"
+check "stored: the copy has the clip's bytes" \
+	"$(sha256sum <"$T/m.away/long.flac")" "$(sha256sum <"$copy" 2>/dev/null)"
+tm send-keys -t s q
+tm_exited s 30
+check "stored: q quits" 0 "${TM_RC:-still running}"
+check "stored: the copies are removed on quitting" "" \
+	"$(ls "$T_SHARED"/accord-play-* 2>/dev/null)"
+check "stored: no sanitizer report" "" \
+	"$(grep -l 'Sanitizer' "$T/s.err" 2>/dev/null)"
+tm_stop
+mv "$T/m.away" "$T/m"
+
+# --- 3. the -O2 build: time and memory --------------------------------------
 if [ ! -x "$PLAIN" ]; then
 	skip "-O2: peak RSS, CPU and wall time" "no plain build at $PLAIN (make all)"
 	exit 0
