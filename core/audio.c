@@ -24,22 +24,34 @@
 /* Floats per sf_readf_float call: 64 KiB whatever the channel count. */
 #define AUDIO_BLOCK_SAMPLES 16384
 
-/* A file in memory for libsndfile's virtual I/O. */
-struct audio_mem {
-	const unsigned char *data;
+/*
+ * Where a stream for libsndfile's virtual I/O is: the first member of
+ * both streams below, so the same length, seek and tell serve both.
+ */
+struct audio_pos {
 	sf_count_t len, pos;
 };
 
-static sf_count_t
-mem_get_filelen(void *user)
-{
-	return ((struct audio_mem *)user)->len;
-}
+/* A file in memory for libsndfile's virtual I/O. */
+struct audio_mem {
+	struct audio_pos at;		/* first */
+	const unsigned char *data;
+};
 
 static sf_count_t
-mem_seek(sf_count_t offset, int whence, void *user)
+pos_get_filelen(void *user)
 {
-	struct audio_mem *m = user;
+	return ((struct audio_pos *)user)->len;
+}
+
+/*
+ * libsndfile's seek: the new position, or -1.  Past the end is allowed,
+ * as with a file; reads there return 0.
+ */
+static sf_count_t
+pos_seek(sf_count_t offset, int whence, void *user)
+{
+	struct audio_pos *at = user;
 	sf_count_t base;
 
 	switch (whence) {
@@ -47,19 +59,24 @@ mem_seek(sf_count_t offset, int whence, void *user)
 		base = 0;
 		break;
 	case SEEK_CUR:
-		base = m->pos;
+		base = at->pos;
 		break;
 	case SEEK_END:
-		base = m->len;
+		base = at->len;
 		break;
 	default:
 		return -1;
 	}
-	/* Past the end is allowed, as with a file; reads there return 0. */
 	if (offset < -base || (offset > 0 && base > INT64_MAX - offset))
 		return -1;
-	m->pos = base + offset;
-	return m->pos;
+	at->pos = base + offset;
+	return at->pos;
+}
+
+static sf_count_t
+pos_tell(void *user)
+{
+	return ((struct audio_pos *)user)->pos;
 }
 
 static sf_count_t
@@ -67,12 +84,12 @@ mem_read(void *ptr, sf_count_t count, void *user)
 {
 	struct audio_mem *m = user;
 
-	if (count <= 0 || m->pos >= m->len)
+	if (count <= 0 || m->at.pos >= m->at.len)
 		return 0;
-	if (count > m->len - m->pos)
-		count = m->len - m->pos;
-	memcpy(ptr, m->data + m->pos, (size_t)count);
-	m->pos += count;
+	if (count > m->at.len - m->at.pos)
+		count = m->at.len - m->at.pos;
+	memcpy(ptr, m->data + m->at.pos, (size_t)count);
+	m->at.pos += count;
 	return count;
 }
 
@@ -83,12 +100,6 @@ mem_write(const void *ptr, sf_count_t count, void *user)
 	(void)count;
 	(void)user;
 	return 0;
-}
-
-static sf_count_t
-mem_tell(void *user)
-{
-	return ((struct audio_mem *)user)->pos;
 }
 
 static uint32_t
@@ -348,12 +359,12 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 	if (audio_precheck(a, data, len, fmt, cause) != 0)
 		return -1;
 	a->mem.data = data;
-	a->mem.len = (sf_count_t)len;
-	a->vio.get_filelen = mem_get_filelen;
-	a->vio.seek = mem_seek;
+	a->mem.at.len = (sf_count_t)len;
+	a->vio.get_filelen = pos_get_filelen;
+	a->vio.seek = pos_seek;
 	a->vio.read = mem_read;
 	a->vio.write = mem_write;
-	a->vio.tell = mem_tell;
+	a->vio.tell = pos_tell;
 	return audio_open_vio(a, &a->mem, fmt, cause);
 }
 
@@ -818,8 +829,8 @@ audio_summarize_parts(const unsigned char *data, size_t len, int parts,
 #define FILE_BLOCK ((size_t)64 << 10)
 
 struct audio_file {
+	struct audio_pos at;		/* first */
 	int fd;
-	sf_count_t len, pos;
 	sf_count_t hashed;	/* bytes [0, hashed) are in md */
 	EVP_MD_CTX *md;
 	unsigned char *scratch;	/* FILE_BLOCK bytes, for skipped parts */
@@ -880,26 +891,6 @@ file_hash_upto(struct audio_file *f, sf_count_t to)
 }
 
 static sf_count_t
-file_get_filelen(void *user)
-{
-	return ((struct audio_file *)user)->len;
-}
-
-static sf_count_t
-file_seek(sf_count_t offset, int whence, void *user)
-{
-	struct audio_file *f = user;
-	sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ?
-	    f->pos : f->len;
-
-	if ((whence != SEEK_SET && whence != SEEK_CUR && whence != SEEK_END) ||
-	    offset < -base || (offset > 0 && base > INT64_MAX - offset))
-		return -1;
-	f->pos = base + offset;
-	return f->pos;
-}
-
-static sf_count_t
 file_read(void *ptr, sf_count_t count, void *user)
 {
 	struct audio_file *f = user;
@@ -909,18 +900,12 @@ file_read(void *ptr, sf_count_t count, void *user)
 		return 0;
 	/* A part's own stream (md NULL) hashes nothing: the caller's does. */
 	if (f->md != NULL)
-		file_hash_upto(f, f->pos);
-	got = file_pread(f, ptr, (size_t)count, f->pos);
+		file_hash_upto(f, f->at.pos);
+	got = file_pread(f, ptr, (size_t)count, f->at.pos);
 	if (f->md != NULL)
-		file_hash(f, ptr, f->pos, got);
-	f->pos += got;
+		file_hash(f, ptr, f->at.pos, got);
+	f->at.pos += got;
 	return got;
-}
-
-static sf_count_t
-file_tell(void *user)
-{
-	return ((struct audio_file *)user)->pos;
 }
 
 /*
@@ -935,11 +920,11 @@ file_open(struct audio_src *a, struct audio_file *f, enum media_format fmt,
 {
 	memset(a, 0, sizeof *a);
 	a->wav.frames = -1;
-	a->vio.get_filelen = file_get_filelen;
-	a->vio.seek = file_seek;
+	a->vio.get_filelen = pos_get_filelen;
+	a->vio.seek = pos_seek;
 	a->vio.read = file_read;
 	a->vio.write = mem_write;
-	a->vio.tell = file_tell;
+	a->vio.tell = pos_tell;
 	return audio_open_vio(a, f, fmt, cause);
 }
 
@@ -959,7 +944,7 @@ file_reopen(void *ctx, struct audio_src *a, char **cause)
 
 	memset(p, 0, sizeof *p);
 	p->fd = g->f->fd;
-	p->len = g->f->len;
+	p->at.len = g->f->at.len;
 	return file_open(a, p, g->fmt, cause);
 }
 
@@ -989,7 +974,7 @@ summarize_file(struct audio_file *f, int parts, char sha[65],
 	g.f = f;
 	n = file_pread(f, head, sizeof head, 0);
 	g.fmt = media_sniff(head, (size_t)n);
-	if (f->len == 0)
+	if (f->at.len == 0)
 		rc = acc_error(cause, "zero-byte file");
 	else if ((rc = file_open(&a, f, g.fmt, cause)) == 0)
 		rc = summarize(&a, &ro, out, cause);
@@ -1030,7 +1015,7 @@ audio_summarize_file_parts(const char *path, const char *sha256, int parts,
 		    "bytes, over the %zu-byte limit", size,
 		    MEDIA_MAX_FILE_BYTES);
 	}
-	f.len = (sf_count_t)size;
+	f.at.len = (sf_count_t)size;
 	if ((f.md = EVP_MD_CTX_new()) == NULL ||
 	    !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
 		acc_fatal("EVP sha256 init failed");

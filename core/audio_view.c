@@ -315,6 +315,36 @@ spec_column(struct spec_work *w, int c, int cols, double *acc,
 	spec_store(out, c, acc, (double)(k1 - k0));
 }
 
+/*
+ * The checks and allocation both spectrograms start with.  clip: -1 none,
+ * 0 a clip without its samples, 1 one of `frames` samples.  1: go on; 0:
+ * done (an empty clip, all floor); -1 with *cause.
+ */
+static int
+spec_out_init(struct spectrogram *out, int cols, int rows, int clip,
+    int64_t frames, char **cause)
+{
+	int i;
+
+	memset(out, 0, sizeof *out);
+	if (clip < 0 || cols < 1 || rows < 1 || cols > AUDIO_VIEW_MAX_SIDE ||
+	    rows > AUDIO_VIEW_MAX_SIDE ||
+	    (int64_t)cols * rows > AUDIO_VIEW_MAX_CELLS)
+		return acc_error(cause, "spectrogram of %dx%d is out of range",
+		    cols, rows);
+	if (clip == 0 || frames < 0)
+		return acc_error(cause, "clip has no samples");
+	out->cols = cols;
+	out->rows = rows;
+	out->db = xcalloc((size_t)cols * (size_t)rows, sizeof *out->db);
+	out->max_db = AUDIO_SPEC_FLOOR_DB;
+	if (frames > 0)
+		return 1;
+	for (i = 0; i < cols * rows; i++)
+		out->db[i] = AUDIO_SPEC_FLOOR_DB;
+	return 0;
+}
+
 int
 audio_spectrogram(const struct audio *a, int cols, int rows,
     struct spectrogram *out, char **cause)
@@ -323,24 +353,10 @@ audio_spectrogram(const struct audio *a, int cols, int rows,
 	double *acc;
 	int c, i;
 
-	memset(out, 0, sizeof *out);
-	if (a == NULL || cols < 1 || rows < 1 || cols > AUDIO_VIEW_MAX_SIDE ||
-	    rows > AUDIO_VIEW_MAX_SIDE ||
-	    (int64_t)cols * rows > AUDIO_VIEW_MAX_CELLS)
-		return acc_error(cause, "spectrogram of %dx%d is out of range",
-		    cols, rows);
-	if (a->frames < 0 || (a->frames > 0 && a->mono == NULL))
-		return acc_error(cause, "clip has no samples");
-
-	out->cols = cols;
-	out->rows = rows;
-	out->db = xcalloc((size_t)cols * (size_t)rows, sizeof *out->db);
-	out->max_db = AUDIO_SPEC_FLOOR_DB;
-	if (a->frames == 0) {
-		for (i = 0; i < cols * rows; i++)
-			out->db[i] = AUDIO_SPEC_FLOOR_DB;
-		return 0;
-	}
+	if ((i = spec_out_init(out, cols, rows, a == NULL ? -1 :
+	    a->frames == 0 || a->mono != NULL, a == NULL ? 0 : a->frames,
+	    cause)) <= 0)
+		return i;
 	if (spec_work_init(&w, a, rows, cause) != 0) {
 		spectrogram_free(out);
 		return -1;
@@ -889,23 +905,10 @@ audio_summary_spectrogram(const struct audio_summary *s, int cols, int rows,
 	int64_t u0, u1, u, span;
 	int c, i, nfft;
 
-	memset(out, 0, sizeof *out);
-	if (s == NULL || cols < 1 || rows < 1 || cols > AUDIO_VIEW_MAX_SIDE ||
-	    rows > AUDIO_VIEW_MAX_SIDE ||
-	    (int64_t)cols * rows > AUDIO_VIEW_MAX_CELLS)
-		return acc_error(cause, "spectrogram of %dx%d is out of range",
-		    cols, rows);
-	if (s->frames < 0 || (s->frames > 0 && s->nspec < 1))
-		return acc_error(cause, "clip has no samples");
-	out->cols = cols;
-	out->rows = rows;
-	out->db = xcalloc((size_t)cols * (size_t)rows, sizeof *out->db);
-	out->max_db = AUDIO_SPEC_FLOOR_DB;
-	if (s->frames == 0) {
-		for (i = 0; i < cols * rows; i++)
-			out->db[i] = AUDIO_SPEC_FLOOR_DB;
-		return 0;
-	}
+	if ((i = spec_out_init(out, cols, rows, s == NULL ? -1 :
+	    s->frames == 0 || s->nspec > 0, s == NULL ? 0 : s->frames,
+	    cause)) <= 0)
+		return i;
 	memset(&w, 0, sizeof w);
 	w.rows = rows;
 	spec_work_bands(&w);

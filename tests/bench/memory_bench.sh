@@ -176,17 +176,27 @@ EOF
 }
 field() { tr ' ' '\n' <"$2" | sed -n "s/^$1=//p"; }
 
+# label_run NAME KIND FILES...: a store of FILES, labeled through by
+# drive; 0 with $WORK/NAME.out holding drive's figures, else 1 after the
+# verdict line saying why.
+label_run() {
+	_n=$1 _k=$2
+	shift 2
+	if store "$_k" "$WORK/$_n.accord" "$@"; then
+		drive "$WORK/$_n.accord" "$WORK/$_n.trace" >"$WORK/$_n.out"
+	else
+		echo "error=store" >"$WORK/$_n.out"
+	fi
+	[ -z "$(field error "$WORK/$_n.out")" ] && return 0
+	echo "verdict memory $_n: FAIL: $(field error "$WORK/$_n.out") (see $LOG)"
+	return 1
+}
+
 # --- 1. label screen, audio ---------------------------------------------
 echo
 echo "-- label screen, audio: the 10-hour FLAC then $((N - 1)) 10-second WAVs"
-if store audio "$WORK/audio.accord" "$WORK/audio/long.flac" "$BIN/memory-data-$N/wav"; then
-	drive "$WORK/audio.accord" "$WORK/audio.trace" >"$WORK/audio.out"
-else
-	echo "error=store" >"$WORK/audio.out"
-fi
-if [ -n "$(field error "$WORK/audio.out")" ]; then
-	echo "verdict memory audio: FAIL: $(field error "$WORK/audio.out") (see $LOG)"
-else
+if label_run audio audio "$WORK/audio/long.flac" "$BIN/memory-data-$N/wav"
+then
 	awk -v out="$(cat "$WORK/audio.out")" 'BEGIN {
 		n = split(out, kv, /[ =]/)
 		for (i = 1; i < n; i += 2) v[kv[i]] = kv[i + 1]
@@ -203,14 +213,7 @@ fi
 BUDGET_KB=$((512 * 1024)) ONE_KB=$((8192 * 8192 * 3 / 1024))
 echo
 echo "-- label screen, images: $((N - NBOMB)) 1024x768 PNGs and $NBOMB bombs of 8192x8192"
-if store image "$WORK/images.accord" "$WORK/images"; then
-	drive "$WORK/images.accord" "$WORK/images.trace" >"$WORK/images.out"
-else
-	echo "error=store" >"$WORK/images.out"
-fi
-if [ -n "$(field error "$WORK/images.out")" ]; then
-	echo "verdict memory images: FAIL: $(field error "$WORK/images.out") (see $LOG)"
-else
+if label_run images image "$WORK/images"; then
 	hwm=$(field hwm_kb "$WORK/images.out")
 	bound=$((BUDGET_KB + ONE_KB + 64 * 1024))
 	echo "   peak RSS over $N items: $((hwm / 1024)) MB; bound: budget 512 MiB + one image at the limit $((ONE_KB / 1024)) MiB + 64 MiB = $((bound / 1024)) MiB"

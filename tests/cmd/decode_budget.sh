@@ -40,23 +40,24 @@ print(r.stdout.strip().splitlines()[-1] if r.returncode == 0 else
 EOF
 }
 
-run import_kb 64 "$T/b64.accord"
-kb=$(sed -n 1p "$T/out")
-echo "# budget 64 MiB, --jobs 16: peak RSS $kb KiB"
+# budget MB NAME: the import under that budget; kb its peak RSS.
+budget() {
+	run import_kb "$1" "$T/b$1.accord"
+	kb=$(sed -n 1p "$T/out")
+	echo "# budget $1 MiB ($2), --jobs 16: peak RSS $kb KiB"
+}
+
+budget 64 "smaller than the 16 images"
 ok_if "--jobs 16 imports all 16 bombs under a 64 MiB budget" \
 	grep -q "^imported 16 new items" "$T/out"
 ok_if "peak RSS stays under the budget + 40 MiB ($kb KiB < $(((64 + 40) * 1024)))" \
 	[ -n "$kb" ] && [ "$kb" -lt $(((64 + 40) * 1024)) ]
 
-run import_kb 100000 "$T/big.accord"
-kb=$(sed -n 1p "$T/out")
-echo "# budget 100000 MiB (not binding), --jobs 16: peak RSS $kb KiB"
+budget 100000 "not binding"
 ok_if "control: without a binding budget the same import holds several decodes (> 150 MiB: $kb KiB)" \
 	[ -n "$kb" ] && [ "$kb" -gt $((150 * 1024)) ]
 
-run import_kb 16 "$T/b16.accord"
-kb=$(sed -n 1p "$T/out")
-echo "# budget 16 MiB, smaller than one image: peak RSS $kb KiB"
+budget 16 "smaller than one image"
 ok_if "a budget smaller than one image: each runs alone, all 16 imported" \
 	grep -q "^imported 16 new items" "$T/out"
 ok_if "... holding one decode at a time ($kb KiB < $(((48 + 40) * 1024)))" \
