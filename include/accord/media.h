@@ -1,8 +1,10 @@
 /*
  * media.h: recognising, decoding and measuring image and audio files.
  *
- * Everything works on a file already read into memory (import reads each
- * file once, hashes it, then probes the same bytes).  Nothing here prints;
+ * Most of it works on a file already read into memory (import reads each
+ * file once, hashes it, then probes the same bytes); the label screen's
+ * audio summary reads the file in blocks (audio_summarize_file).  Nothing
+ * here prints;
  * failures return -1 with a one-line *cause (malloc'd, caller frees) that
  * does not name the file.
  *
