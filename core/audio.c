@@ -1,7 +1,8 @@
 /*
  * audio.c: WAV, FLAC and Ogg Vorbis through libsndfile, read from memory
- * with sf_open_virtual, streamed in fixed-size blocks: the metrics of
- * media.h, and the decode to mono the label screen draws and plays.
+ * or a file with sf_open_virtual, streamed in fixed-size blocks: the
+ * metrics of media.h, the decode to mono, and the summary the label screen
+ * draws (audio_view.c accumulates it).
  */
 #include <math.h>
 #include <stdint.h>
@@ -9,30 +10,48 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
 #include <sndfile.h>
 
 #include "accord/media.h"
 #include "accord/util.h"
+#include "audio_int.h"
 
 /* Floats per sf_readf_float call: 64 KiB whatever the channel count. */
 #define AUDIO_BLOCK_SAMPLES 16384
 
-/* A file in memory for libsndfile's virtual I/O. */
-struct audio_mem {
-	const unsigned char *data;
+/*
+ * Where a stream for libsndfile's virtual I/O is: the first member of
+ * both streams below, so the same length, seek and tell serve both.
+ */
+struct audio_pos {
 	sf_count_t len, pos;
 };
 
-static sf_count_t
-mem_get_filelen(void *user)
-{
-	return ((struct audio_mem *)user)->len;
-}
+/* A file in memory for libsndfile's virtual I/O. */
+struct audio_mem {
+	struct audio_pos at;		/* first */
+	const unsigned char *data;
+};
 
 static sf_count_t
-mem_seek(sf_count_t offset, int whence, void *user)
+pos_get_filelen(void *user)
 {
-	struct audio_mem *m = user;
+	return ((struct audio_pos *)user)->len;
+}
+
+/*
+ * libsndfile's seek: the new position, or -1.  Past the end is allowed,
+ * as with a file; reads there return 0.
+ */
+static sf_count_t
+pos_seek(sf_count_t offset, int whence, void *user)
+{
+	struct audio_pos *at = user;
 	sf_count_t base;
 
 	switch (whence) {
@@ -40,19 +59,24 @@ mem_seek(sf_count_t offset, int whence, void *user)
 		base = 0;
 		break;
 	case SEEK_CUR:
-		base = m->pos;
+		base = at->pos;
 		break;
 	case SEEK_END:
-		base = m->len;
+		base = at->len;
 		break;
 	default:
 		return -1;
 	}
-	/* Past the end is allowed, as with a file; reads there return 0. */
 	if (offset < -base || (offset > 0 && base > INT64_MAX - offset))
 		return -1;
-	m->pos = base + offset;
-	return m->pos;
+	at->pos = base + offset;
+	return at->pos;
+}
+
+static sf_count_t
+pos_tell(void *user)
+{
+	return ((struct audio_pos *)user)->pos;
 }
 
 static sf_count_t
@@ -60,12 +84,12 @@ mem_read(void *ptr, sf_count_t count, void *user)
 {
 	struct audio_mem *m = user;
 
-	if (count <= 0 || m->pos >= m->len)
+	if (count <= 0 || m->at.pos >= m->at.len)
 		return 0;
-	if (count > m->len - m->pos)
-		count = m->len - m->pos;
-	memcpy(ptr, m->data + m->pos, (size_t)count);
-	m->pos += count;
+	if (count > m->at.len - m->at.pos)
+		count = m->at.len - m->at.pos;
+	memcpy(ptr, m->data + m->at.pos, (size_t)count);
+	m->at.pos += count;
 	return count;
 }
 
@@ -76,12 +100,6 @@ mem_write(const void *ptr, sf_count_t count, void *user)
 	(void)count;
 	(void)user;
 	return 0;
-}
-
-static sf_count_t
-mem_tell(void *user)
-{
-	return ((struct audio_mem *)user)->pos;
 }
 
 static uint32_t
@@ -306,21 +324,13 @@ audio_check_info(struct audio_src *a, char **cause)
 	return 0;
 }
 
+/* Open a->vio (reading user) as fmt, and check what its header says. */
 static int
-audio_open(struct audio_src *a, const unsigned char *data, size_t len,
-    enum media_format fmt, char **cause)
+audio_open_vio(struct audio_src *a, void *user, enum media_format fmt,
+    char **cause)
 {
-	memset(a, 0, sizeof *a);
-	if (audio_precheck(a, data, len, fmt, cause) != 0)
-		return -1;
-	a->mem.data = data;
-	a->mem.len = (sf_count_t)len;
-	a->vio.get_filelen = mem_get_filelen;
-	a->vio.seek = mem_seek;
-	a->vio.read = mem_read;
-	a->vio.write = mem_write;
-	a->vio.tell = mem_tell;
-	a->sf = sf_open_virtual(&a->vio, SFM_READ, &a->si, &a->mem);
+	a->fmt = fmt;
+	a->sf = sf_open_virtual(&a->vio, SFM_READ, &a->si, user);
 	if (a->sf == NULL) {
 		/*
 		 * A failed open leaves its reason only in libsndfile's global
@@ -339,6 +349,23 @@ audio_open(struct audio_src *a, const unsigned char *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+static int
+audio_open(struct audio_src *a, const unsigned char *data, size_t len,
+    enum media_format fmt, char **cause)
+{
+	memset(a, 0, sizeof *a);
+	if (audio_precheck(a, data, len, fmt, cause) != 0)
+		return -1;
+	a->mem.data = data;
+	a->mem.at.len = (sf_count_t)len;
+	a->vio.get_filelen = pos_get_filelen;
+	a->vio.seek = pos_seek;
+	a->vio.read = mem_read;
+	a->vio.write = mem_write;
+	a->vio.tell = pos_tell;
+	return audio_open_vio(a, &a->mem, fmt, cause);
 }
 
 /*
@@ -584,4 +611,436 @@ audio_free(struct audio *a)
 	free(a->mono);
 	a->mono = NULL;
 	a->frames = 0;
+}
+
+/* --- the summary: from memory, or from a file hashed as it is read ---- */
+
+static void
+sum_block(void *arg, const float *buf, sf_count_t frames)
+{
+	audio_sum_feed(arg, buf, (int64_t)frames);
+}
+
+/*
+ * A long WAV or FLAC whose length the header gives is decoded in parts
+ * at once, one thread each: libsndfile's decode (its conversion to float
+ * above all) is most of the time, and a labeler's machine has cores to
+ * spare.  The parts are cut at spectrum units (audio_sum_new_part), so
+ * the summary is the one a single pass makes, bit for bit.  Ogg Vorbis
+ * is decoded in one pass: its seeking is by granule and not exact.
+ */
+#define AUDIO_PAR_MIN ((int64_t)1 << 24)	/* frames: 17 min at 16 kHz */
+#define AUDIO_PAR_MAX 4
+
+/* How to open the same bytes again, for each part's own stream. */
+struct audio_reopen {
+	int (*open)(void *ctx, struct audio_src *a, char **cause);
+	void (*meanwhile)(void *ctx);	/* on the caller's thread; or NULL */
+	void *ctx;
+	int parts;			/* 0: as audio_parts() says */
+};
+
+struct audio_part {
+	struct audio_src a;
+	struct audio_sum *m;
+	int64_t from, to;
+	int rc, started;
+	char *cause;
+	pthread_t th;
+};
+
+static int
+audio_parts(const struct audio_src *a, const struct audio_reopen *ro)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ro == NULL || a->unknown_len || a->wav.frames > a->si.frames ||
+	    (a->fmt != MEDIA_FMT_WAV && a->fmt != MEDIA_FMT_FLAC))
+		return 1;
+	if (ro->parts > 0)
+		return ro->parts < AUDIO_PAR_MAX ? ro->parts : AUDIO_PAR_MAX;
+	if (a->si.frames < AUDIO_PAR_MIN || ncpu < 2)
+		return 1;
+	return ncpu < AUDIO_PAR_MAX ? (int)ncpu : AUDIO_PAR_MAX;
+}
+
+/* One part: seek, read [from, to), feed.  Closes its stream. */
+static void *
+part_run(void *arg)
+{
+	struct audio_part *j = arg;
+	sf_count_t block = AUDIO_BLOCK_SAMPLES / j->a.si.channels, got;
+	int64_t pos = j->from;
+	float *buf = xcalloc((size_t)block * (size_t)j->a.si.channels,
+	    sizeof *buf);
+
+	if (sf_seek(j->a.sf, j->from, SEEK_SET) != j->from)
+		j->rc = acc_error(&j->cause, "cannot decode %s: cannot seek "
+		    "to frame %lld", audio_fmt_name(j->a.fmt),
+		    (long long)j->from);
+	while (j->rc == 0 && pos < j->to) {
+		if (block > j->to - pos)
+			block = j->to - pos;
+		if ((got = sf_readf_float(j->a.sf, buf, block)) <= 0)
+			break;
+		audio_sum_feed(j->m, buf, got);
+		pos += got;
+	}
+	if (j->rc == 0 && sf_error(j->a.sf) != SF_ERR_NO_ERROR)
+		j->rc = acc_error(&j->cause, "cannot decode %s: %s",
+		    audio_fmt_name(j->a.fmt), sf_strerror(j->a.sf));
+	else if (j->rc == 0 && pos < j->to)
+		j->rc = acc_error(&j->cause, "truncated audio: header says "
+		    "%lld frames, decoding stopped at %lld",
+		    (long long)j->a.si.frames, (long long)pos);
+	free(buf);
+	sf_close(j->a.sf);
+	j->a.sf = NULL;
+	return NULL;
+}
+
+/* The parts of a (closed here), each on its own stream and thread. */
+static int
+summarize_parts(struct audio_src *a, int n, const struct audio_reopen *ro,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_part *j = xcalloc((size_t)n, sizeof *j);
+	struct audio_sum **ms = xcalloc((size_t)n, sizeof *ms);
+	int64_t frames = a->si.frames;
+	int i, rc = 0;
+
+	sf_close(a->sf);
+	a->sf = NULL;
+	for (i = 0; i < n && rc == 0; i++) {
+		if ((rc = ro->open(ro->ctx, &j[i].a, cause)) != 0)
+			break;
+		if ((ms[i] = j[i].m = audio_sum_new_part(a->si.samplerate,
+		    a->si.channels, frames, i, n, &j[i].from, &j[i].to,
+		    cause)) == NULL) {
+			sf_close(j[i].a.sf);
+			rc = -1;
+		}
+	}
+	for (i = 0; i < n && ms[i] != NULL; i++)
+		j[i].started = pthread_create(&j[i].th, NULL, part_run,
+		    &j[i]) == 0;
+	if (ro->meanwhile != NULL)
+		ro->meanwhile(ro->ctx);
+	for (i = 0; i < n && ms[i] != NULL; i++) {
+		if (j[i].started)
+			pthread_join(j[i].th, NULL);
+		else
+			part_run(&j[i]);	/* no thread: here */
+	}
+	for (i = 0; i < n && ms[i] != NULL; i++) {
+		if (j[i].rc != 0 && rc == 0) {
+			rc = -1;
+			if (cause != NULL) {
+				*cause = j[i].cause;
+				j[i].cause = NULL;
+			}
+		}
+		free(j[i].cause);
+	}
+	if (rc == 0)
+		audio_sum_join(ms, n, frames, out);
+	else
+		for (i = 0; i < n; i++)
+			audio_sum_free(ms[i]);
+	free(ms);
+	free(j);
+	return rc;
+}
+
+/*
+ * Stream an opened source into *out: in parts at once when ro allows and
+ * the clip is long enough (audio_parts), else in one pass.  Closes the
+ * stream.
+ */
+static int
+summarize(struct audio_src *a, const struct audio_reopen *ro,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_sum *m;
+	int64_t frames;
+	int n = audio_parts(a, ro);
+
+	if (n > 1)
+		return summarize_parts(a, n, ro, out, cause);
+	m = audio_sum_new(a->si.samplerate, a->si.channels,
+	    a->unknown_len ? -1 : (int64_t)a->si.frames, cause);
+	if (m == NULL) {
+		sf_close(a->sf);
+		return -1;
+	}
+	if (audio_stream(a, sum_block, m, &frames, cause) != 0) {
+		audio_sum_free(m);
+		return -1;
+	}
+	if (ro != NULL && ro->meanwhile != NULL)
+		ro->meanwhile(ro->ctx);
+	audio_sum_finish(m, out);
+	return 0;
+}
+
+/* The bytes in memory, again. */
+struct mem_again {
+	const unsigned char *data;
+	size_t len;
+	enum media_format fmt;
+};
+
+static int
+mem_reopen(void *ctx, struct audio_src *a, char **cause)
+{
+	struct mem_again *g = ctx;
+
+	return audio_open(a, g->data, g->len, g->fmt, cause);
+}
+
+int
+audio_summarize(const unsigned char *data, size_t len,
+    struct audio_summary *out, char **cause)
+{
+	return audio_summarize_parts(data, len, 0, out, cause);
+}
+
+int
+audio_summarize_parts(const unsigned char *data, size_t len, int parts,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_src a;
+	struct mem_again g = { data, len, media_sniff(data, len) };
+	struct audio_reopen ro = { mem_reopen, NULL, &g, parts };
+
+	memset(out, 0, sizeof *out);
+	if (audio_open(&a, data, len, g.fmt, cause) != 0)
+		return -1;
+	return summarize(&a, &ro, out, cause);
+}
+
+/*
+ * A file for libsndfile's virtual I/O that hashes its bytes in order as
+ * they are read.  libsndfile reads mostly forward but seeks in headers:
+ * bytes it skips are read and hashed when it reads past them, bytes it
+ * reads twice are hashed once, and what it never reads (chunks after the
+ * audio) is hashed at the end.
+ */
+#define FILE_BLOCK ((size_t)64 << 10)
+
+struct audio_file {
+	struct audio_pos at;		/* first */
+	int fd;
+	sf_count_t hashed;	/* bytes [0, hashed) are in md */
+	EVP_MD_CTX *md;
+	unsigned char *scratch;	/* FILE_BLOCK bytes, for skipped parts */
+	int err;		/* errno of a failed read, 0 */
+};
+
+/* Up to n bytes at off; fewer only at the end of the file or on error. */
+static sf_count_t
+file_pread(struct audio_file *f, void *p, size_t n, sf_count_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = pread(f->fd, (char *)p + got, n - got,
+		    (off_t)off + (off_t)got);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			f->err = errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (sf_count_t)got;
+}
+
+static void
+file_hash(struct audio_file *f, const unsigned char *p, sf_count_t off,
+    sf_count_t n)
+{
+	if (off > f->hashed || off + n <= f->hashed)
+		return;
+	p += f->hashed - off;
+	n -= f->hashed - off;
+	if (!EVP_DigestUpdate(f->md, p, (size_t)n))
+		acc_fatal("EVP sha256 update failed");
+	f->hashed += n;
+}
+
+/* Hash the bytes from f->hashed up to `to` (-1: the end of the file). */
+static void
+file_hash_upto(struct audio_file *f, sf_count_t to)
+{
+	while (to < 0 || f->hashed < to) {
+		size_t want = FILE_BLOCK;
+		sf_count_t got;
+
+		if (to >= 0 && (sf_count_t)want > to - f->hashed)
+			want = (size_t)(to - f->hashed);
+		got = file_pread(f, f->scratch, want, f->hashed);
+		if (got == 0)
+			break;
+		file_hash(f, f->scratch, f->hashed, got);
+	}
+}
+
+static sf_count_t
+file_read(void *ptr, sf_count_t count, void *user)
+{
+	struct audio_file *f = user;
+	sf_count_t got;
+
+	if (count <= 0)
+		return 0;
+	/* A part's own stream (md NULL) hashes nothing: the caller's does. */
+	if (f->md != NULL)
+		file_hash_upto(f, f->at.pos);
+	got = file_pread(f, ptr, (size_t)count, f->at.pos);
+	if (f->md != NULL)
+		file_hash(f, ptr, f->at.pos, got);
+	f->at.pos += got;
+	return got;
+}
+
+/*
+ * Open the file f as fmt.  The checks audio_precheck makes on a file in
+ * memory (a WAV or Ogg file cut short) need all of it; they are not made
+ * here: the caller compares the bytes' SHA-256 with the one import
+ * recorded after making them on the same bytes.
+ */
+static int
+file_open(struct audio_src *a, struct audio_file *f, enum media_format fmt,
+    char **cause)
+{
+	memset(a, 0, sizeof *a);
+	a->wav.frames = -1;
+	a->vio.get_filelen = pos_get_filelen;
+	a->vio.seek = pos_seek;
+	a->vio.read = file_read;
+	a->vio.write = mem_write;
+	a->vio.tell = pos_tell;
+	return audio_open_vio(a, f, fmt, cause);
+}
+
+/* The file again, for a part: its own position, no hashing. */
+struct file_again {
+	struct audio_file *f;		/* the caller's, which hashes */
+	struct audio_file part[AUDIO_PAR_MAX];
+	int n;
+	enum media_format fmt;
+};
+
+static int
+file_reopen(void *ctx, struct audio_src *a, char **cause)
+{
+	struct file_again *g = ctx;
+	struct audio_file *p = &g->part[g->n++];
+
+	memset(p, 0, sizeof *p);
+	p->fd = g->f->fd;
+	p->at.len = g->f->at.len;
+	return file_open(a, p, g->fmt, cause);
+}
+
+/* While the parts decode, the caller's thread hashes the whole file. */
+static void
+file_meanwhile(void *ctx)
+{
+	file_hash_upto(((struct file_again *)ctx)->f, -1);
+}
+
+/*
+ * The summary of f's bytes, and their SHA-256 into sha (the whole file's,
+ * also when the decode fails).  0, or -1 with *cause.
+ */
+static int
+summarize_file(struct audio_file *f, int parts, char sha[65],
+    struct audio_summary *out, char **cause)
+{
+	struct audio_src a;
+	struct file_again g;
+	struct audio_reopen ro = { file_reopen, file_meanwhile, &g, parts };
+	unsigned char head[16];
+	sf_count_t n;
+	int rc, i;
+
+	memset(&g, 0, sizeof g);
+	g.f = f;
+	n = file_pread(f, head, sizeof head, 0);
+	g.fmt = media_sniff(head, (size_t)n);
+	if (f->at.len == 0)
+		rc = acc_error(cause, "zero-byte file");
+	else if ((rc = file_open(&a, f, g.fmt, cause)) == 0)
+		rc = summarize(&a, &ro, out, cause);
+	for (i = 0; i < g.n; i++)
+		if (g.part[i].err != 0 && f->err == 0)
+			f->err = g.part[i].err;
+	file_hash_upto(f, -1);
+	media_sha_final(f->md, sha);
+	return rc;
+}
+
+int
+audio_summarize_file(const char *path, const char *sha256,
+    struct audio_summary *out, char **cause)
+{
+	return audio_summarize_file_parts(path, sha256, 0, out, cause);
+}
+
+int
+audio_summarize_file_parts(const char *path, const char *sha256, int parts,
+    struct audio_summary *out, char **cause)
+{
+	struct audio_file f;
+	long long size;
+	char *why = NULL, sha[65];
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	memset(&f, 0, sizeof f);
+	if ((f.fd = acc_open_regular(path, &size, &why)) == -1) {
+		acc_error(cause, "cannot read the file: %s", why);
+		free(why);
+		return -1;
+	}
+	if ((unsigned long long)size > MEDIA_MAX_FILE_BYTES) {
+		close(f.fd);
+		return acc_error(cause, "cannot read the file: file is %lld "
+		    "bytes, over the %zu-byte limit", size,
+		    MEDIA_MAX_FILE_BYTES);
+	}
+	f.at.len = (sf_count_t)size;
+	if ((f.md = EVP_MD_CTX_new()) == NULL ||
+	    !EVP_DigestInit_ex(f.md, EVP_sha256(), NULL))
+		acc_fatal("EVP sha256 init failed");
+	f.scratch = xmalloc(FILE_BLOCK);
+	rc = summarize_file(&f, parts, sha, out, &why);
+	EVP_MD_CTX_free(f.md);
+	free(f.scratch);
+	close(f.fd);
+	/* A read error or other bytes explain a failed decode: they come
+	 * first. */
+	if (f.err != 0) {
+		rc = acc_error(cause, "cannot read the file: read failed: %s",
+		    strerror(f.err));
+	} else if (sha256 != NULL && strcmp(sha, sha256) != 0) {
+		rc = acc_error(cause, "the file changed since it was imported "
+		    "(its SHA-256 differs); ask an admin to re-import it");
+	} else if (rc != 0) {
+		if (cause != NULL) {
+			*cause = why;
+			why = NULL;
+		}
+		rc = -2;
+	}
+	free(why);
+	if (rc != 0)
+		audio_summary_free(out);
+	return rc;
 }

@@ -4,7 +4,9 @@
  * Threads: the caller's thread walks the paths, then becomes the only
  * writer; `jobs` workers each take the next file, read it once into memory,
  * hash it and probe it (media_probe decodes it completely and computes the
- * input metrics), and hand back a small result.  Workers never touch SQLite.
+ * input metrics), and hand back a small result.  What the workers hold at
+ * once (files read and pixels decoded) stays within the decode budget
+ * (media.h), whatever --jobs is.  Workers never touch SQLite.
  * The writer commits every COMMIT_ITEMS items or COMMIT_SECONDS, and
  * early when it has held the write lock COMMIT_IDLE_SECONDS and must wait
  * for a worker, so labelers working on the same store wait briefly, and a
@@ -12,6 +14,7 @@
  * and the writer's statements are in import_walk.c, import_meta.c and
  * import_store.c; this file runs the workers and the writer's loop.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,14 +46,45 @@ struct pool {
 
 /* --- workers --------------------------------------------------------- */
 
+/* The first bytes of a file, enough for any PNG header and most JPEGs'. */
+#define HEAD_BYTES ((size_t)64 << 10)
+
+/*
+ * What probing the file at path holds at its largest, for the decode
+ * budget (media.h): the file's bytes, read whole, and the pixels its
+ * header says decoding makes.  0 for a file that cannot be opened or is
+ * over max: reading it fails at once, holding nothing.
+ */
+static uint64_t
+file_cost(const char *path, size_t max, unsigned char *head)
+{
+	long long size;
+	ssize_t n;
+	int fd;
+
+	if ((fd = acc_open_regular(path, &size, NULL)) == -1)
+		return 0;
+	if (size < 0 || (unsigned long long)size > max) {
+		close(fd);
+		return 0;
+	}
+	do
+		n = pread(fd, head, HEAD_BYTES, 0);
+	while (n == -1 && errno == EINTR);
+	close(fd);
+	return (uint64_t)size + media_decode_bytes(head, n > 0 ? (size_t)n :
+	    0);
+}
+
 static void
-probe_file(struct pool *p, int i)
+probe_file(struct pool *p, int i, unsigned char *head)
 {
 	struct imp_file *f = &p->files[i];
 	struct imp_result *r = &p->results[i];
 	enum media_format ext = media_format_from_ext(f->path);
 	unsigned char *data;
 	size_t len;
+	uint64_t cost;
 	char *cause = NULL;
 
 	if (ext == MEDIA_FMT_UNKNOWN) {
@@ -64,7 +98,14 @@ probe_file(struct pool *p, int i)
 		    media_kind_name(p->kind));
 		return;
 	}
+	/*
+	 * However many workers run, what they hold at once stays within the
+	 * decode budget: each takes its file's cost before reading it.
+	 */
+	cost = file_cost(f->path, p->max_bytes, head);
+	media_budget_take(cost);
 	if (acc_read_file(f->path, p->max_bytes, &data, &len, &cause) != 0) {
+		media_budget_give(cost);
 		r->error = cause;
 		return;
 	}
@@ -73,12 +114,14 @@ probe_file(struct pool *p, int i)
 		r->error = cause;
 	f->bytes = (long long)len;
 	free(data);
+	media_budget_give(cost);
 }
 
 static void *
 worker(void *arg)
 {
 	struct pool *p = arg;
+	unsigned char *head = xmalloc(HEAD_BYTES);
 
 	for (;;) {
 		int i;
@@ -88,12 +131,13 @@ worker(void *arg)
 			p->next++;	/* unchanged: the writer handles it */
 		if (p->stop || p->next >= p->nfiles) {
 			pthread_mutex_unlock(&p->lock);
+			free(head);
 			return NULL;
 		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
 
-		probe_file(p, i);
+		probe_file(p, i, head);
 
 		pthread_mutex_lock(&p->lock);
 		p->results[i].state = 1;

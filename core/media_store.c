@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 
 #include "accord/media.h"
+#include "audio_int.h"
 #include "internal.h"
 #include "sqlutil.h"
 
@@ -35,9 +36,10 @@ media_stored(struct store *st, const char *sha256, long long *bytes,
 	return rc;
 }
 
-static void
-sha_hex(EVP_MD_CTX *md, char out[65])
+void
+media_sha_final(void *ctx, char out[65])
 {
+	EVP_MD_CTX *md = ctx;
 	static const char hex[] = "0123456789abcdef";
 	unsigned char d[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
@@ -122,7 +124,7 @@ media_stream(struct store *st, const char *sha256,
 	}
 	if (rc == 0) {
 		if (out_sha != NULL)
-			sha_hex(md, out_sha);
+			media_sha_final(md, out_sha);
 		if (bytes != NULL)
 			*bytes = total;
 	}

@@ -127,13 +127,14 @@ script_media(struct store *st, const struct queue_item *it, char *col,
 	    &len, &stored, cause) != 0)
 		return -1;
 	if (strcmp(it->kind, "audio") == 0) {
-		struct audio a = { 0 };
+		struct audio_summary a;
 
-		r = audio_decode_mono(data, len, &a, cause);
+		/* The screen's bounded summary, not a whole decode. */
+		r = audio_summarize(data, len, &a, cause);
 		if (r == 0)
 			snprintf(col, n, "%.3fs", a.rate > 0 ?
 			    (double)a.frames / a.rate : 0.0);
-		audio_free(&a);
+		audio_summary_free(&a);
 	} else {
 		struct image img = { 0 };
 

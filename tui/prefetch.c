@@ -72,7 +72,8 @@ prepared_free(struct prepared *p)
 	image_free(&p->img);
 	image_free(&p->base);
 	image_pyramid_free(&p->pyr);
-	audio_free(&p->aud);
+	media_budget_give(p->budget);
+	audio_summary_free(&p->sum);
 	cells_free(&p->cells);
 	cells_free(&p->spec);
 	free(p);
@@ -144,12 +145,13 @@ render_audio(struct prepared *p, int cols, int rows, char **cause)
 		return acc_error(cause, "pane too small");
 	mins = xcalloc((size_t)cols, sizeof *mins);
 	maxs = xcalloc((size_t)cols, sizeof *maxs);
-	r = audio_peaks(&p->aud, cols, mins, maxs, cause);
+	r = audio_summary_peaks(&p->sum, cols, mins, maxs, cause);
 	if (r == 0)
 		r = cells_from_peaks(mins, maxs, cols, wave, 0x55cc55, p->depth,
 		    &p->cells, cause);
 	if (r == 0)
-		r = audio_spectrogram(&p->aud, cols, spec * 2, &s, cause);
+		r = audio_summary_spectrogram(&p->sum, cols, spec * 2, &s,
+		    cause);
 	if (r == 0)
 		r = cells_from_spectrogram(&s, spec, p->depth, &p->spec, cause);
 	spectrogram_free(&s);
@@ -193,50 +195,124 @@ prepared_render(struct prepared *p, int cols, int rows, enum term_depth depth,
 	return r;
 }
 
-/*
- * Stored audio's bytes into a file of the user's own (mode 0600) in
- * TMPDIR for the player, named with the format's extension (sox's play
- * goes by it): p->play_path, or p->play_error.
- */
-static void
-play_copy(struct prepared *p, const unsigned char *data, size_t len)
+/* A stored copy's chunks into the player's file (media_stream's fn). */
+static int
+play_chunk(void *arg, const unsigned char *data, size_t len, char **cause)
 {
-	const char *dir = getenv("TMPDIR");
-	const char *ext = media_format_name(media_sniff(data, len));
-	char *path;
+	int fd = *(int *)arg;
 	size_t off = 0;
-	int fd, e = 0;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	path = xasprintf("%s/accord-play-XXXXXX.%s", dir, ext);
-	if ((fd = mkstemps(path, (int)strlen(ext) + 1)) < 0) {
-		p->play_error = xasprintf("cannot make a file to play in %s: "
-		    "%s", dir, strerror(errno));
-		free(path);
-		return;
-	}
 	while (off < len) {
 		ssize_t n = write(fd, data + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			e = errno;
-			break;
-		}
+		if (n < 0)
+			return acc_error(cause, "%s", strerror(errno));
 		off += (size_t)n;
 	}
-	if (close(fd) != 0 && e == 0)
-		e = errno;
-	if (e != 0) {
-		p->play_error = xasprintf("cannot write a file to play in %s: "
-		    "%s", dir, strerror(e));
+	return 0;
+}
+
+/*
+ * Stored audio's bytes, streamed from the store a chunk at a time and
+ * checked against the item's SHA-256, into a file of the user's own (mode
+ * 0600) in TMPDIR for the player, named with the format's extension (sox's
+ * play goes by it): p->play_path.  The summary is then read from that
+ * file, so no more than a chunk of the clip is ever in memory.  0; 1 when
+ * no file could be made (p->play_error says why: the caller decodes from
+ * memory instead); -1 with *cause when the stored copy is not the item's
+ * (media_load's words).
+ */
+static int
+play_stream(struct store *st, struct prepared *p, char **cause)
+{
+	const char *dir = getenv("TMPDIR");
+	const char *ext = media_format_name(media_format_from_ext(
+	    p->it.path));
+	char *path, sha[65], *why = NULL;
+	int fd, rc;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if (media_format_from_ext(p->it.path) == MEDIA_FMT_UNKNOWN)
+		ext = "wav";
+	path = xasprintf("%s/accord-play-XXXXXX.%s", dir, ext);
+	if ((fd = mkstemps(path, (int)strlen(ext) + 1)) < 0) {
+		p->play_error = xasprintf("cannot make a file to play in %s: "
+		    "%s", dir, strerror(errno));
+		free(path);
+		return 1;
+	}
+	rc = media_stream(st, p->it.sha256, play_chunk, &fd, sha, NULL, &why);
+	if (close(fd) != 0 && rc == 0) {
+		why = xstrdup(strerror(errno));
+		rc = -1;
+	}
+	if (rc == 0 && strcmp(sha, p->it.sha256) != 0) {
+		rc = 2;
+		why = xstrdup("the stored copy is damaged (its SHA-256 "
+		    "differs); ask an admin to run accord check");
+	}
+	if (rc != 0) {
 		unlink(path);
 		free(path);
-		return;
 	}
-	p->play_path = path;
+	switch (rc) {
+	case 0:
+		p->play_path = path;
+		return 0;
+	case 1:
+		*cause = xstrdup("the stored copy went away");
+		free(why);
+		return -1;
+	case 2:
+		*cause = why;
+		return -1;
+	}
+	/* A write error or a store error: the labeler can do nothing about
+	 * the first, so the clip is still shown (from memory). */
+	p->play_error = xasprintf("cannot write a file to play in %s: %s",
+	    dir, why);
+	free(why);
+	return 1;
+}
+
+/*
+ * The audio summary of p: from the file at its path, read in blocks and
+ * hashed as it goes, or from the store.  0, or -1 with p->error.
+ */
+static int
+prepare_audio(struct store *st, struct prepared *p)
+{
+	unsigned char *data = NULL;
+	size_t len;
+	char *cause = NULL;
+	int rc;
+
+	if ((rc = media_stored(st, p->it.sha256, NULL, &cause)) == 0)
+		rc = audio_summarize_file(p->it.path, p->it.sha256, &p->sum,
+		    &cause);
+	else if (rc == 1 && (rc = play_stream(st, p, &cause)) == 0)
+		rc = audio_summarize_file(p->play_path, NULL, &p->sum,
+		    &cause);
+	else if (rc == 1) {
+		/* No file to stream from: the checked bytes in memory. */
+		rc = media_load(st, p->it.sha256, p->it.path,
+		    MEDIA_MAX_FILE_BYTES, &data, &len, NULL, &cause);
+		if (rc == 0 && audio_summarize(data, len, &p->sum,
+		    &cause) != 0)
+			rc = -2;
+		free(data);
+	}
+	if (rc == -2) {
+		p->error = xasprintf("cannot decode: %s", cause);
+		free(cause);
+	} else if (rc != 0)
+		p->error = cause;
+	else if (p->sum.rate > 0)
+		p->duration = (double)p->sum.frames / p->sum.rate;
+	return rc == 0 ? 0 : -1;
 }
 
 /* Read, verify, decode and render one item (loader thread). */
@@ -248,33 +324,38 @@ prepare(struct store *st, struct queue_item *it, int cols, int rows,
 	unsigned char *data = NULL;
 	size_t len;
 	char *cause = NULL;
-	int stored = 0;
 
 	p->it = *it;
 	memset(it, 0, sizeof *it);
 	p->kind = strcmp(p->it.kind, "audio") == 0 ? MEDIA_KIND_AUDIO :
 	    MEDIA_KIND_IMAGE;
 	p->view = prepared_fit;
+	if (p->kind == MEDIA_KIND_AUDIO) {
+		if (prepare_audio(st, p) == 0)
+			prepared_render(p, cols, rows, depth, NULL);
+		return p;
+	}
 	/* The label must belong to the content that was imported: the
 	 * bytes are checked against its SHA-256. */
 	if (media_load(st, p->it.sha256, p->it.path, MEDIA_MAX_FILE_BYTES,
-	    &data, &len, &stored, &cause) != 0) {
+	    &data, &len, NULL, &cause) != 0) {
 		p->error = cause;
 		return p;
 	}
-	if (p->kind == MEDIA_KIND_IMAGE ?
-	    image_decode(data, len, &p->img, &cause) :
-	    audio_decode_mono(data, len, &p->aud, &cause)) {
+	/*
+	 * The decoded pixels count against the decode budget for as long as
+	 * the item is held (media.h); load_ahead() reads further ahead only
+	 * while the budget has room.
+	 */
+	p->budget = media_decode_bytes(data, len);
+	media_budget_force(p->budget);
+	if (image_decode(data, len, &p->img, &cause) != 0) {
 		p->error = xasprintf("cannot decode: %s", cause);
 		free(cause);
 		free(data);
 		return p;
 	}
-	if (stored && p->kind == MEDIA_KIND_AUDIO)
-		play_copy(p, data, len);
 	free(data);
-	if (p->kind == MEDIA_KIND_AUDIO && p->aud.rate > 0)
-		p->duration = (double)p->aud.frames / p->aud.rate;
 	prepared_render(p, cols, rows, depth, NULL);
 	return p;
 }
@@ -324,6 +405,18 @@ load_one(struct prefetch *pf, long long id, int cols, int rows,
 	return prepare(pf->st, &it, cols, rows, depth);
 }
 
+/*
+ * Whether to load one more item ahead: always the first (the screen will
+ * wait for it), further ones only while an image at the pixel limit would
+ * still fit in the decode budget, so that reading ahead never takes the
+ * images held past it.  The screen's own item and one it waits for may.
+ */
+static int
+budget_room(const struct prefetch *pf)
+{
+	return pf->nready == 0 || media_budget_room(MEDIA_DECODE_MAX);
+}
+
 static int
 is_ready(const struct prefetch *pf, long long id)
 {
@@ -362,7 +455,7 @@ hint_load(struct prefetch *pf)
 	for (k = 0; k < pf->nhint && id == 0; k++)
 		if (!is_ready(pf, pf->hint[k]) && pf->hint[k] != pf->want)
 			id = pf->hint[k];
-	if (id == 0 || pf->nready == PF_MAX_AHEAD)
+	if (id == 0 || pf->nready == PF_MAX_AHEAD || !budget_room(pf))
 		return 0;
 	pthread_mutex_unlock(&pf->lock);
 	p = load_one(pf, id, cols, rows, depth);
@@ -459,7 +552,7 @@ load_ahead(struct prefetch *pf)
 	struct prepared *p;
 	char *cause = NULL;
 
-	if (pf->nready >= pf->ahead || pf->empty)
+	if (pf->nready >= pf->ahead || pf->empty || !budget_room(pf))
 		return STEP_IDLE;
 	ex = xcalloc((size_t)pf->nseen + 1, sizeof *ex);
 	if (nex > 0)

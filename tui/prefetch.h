@@ -6,7 +6,10 @@
  * each item's bytes (from the store when import kept them there, else its
  * file: media_load), checks they still have the SHA-256 they were imported
  * with, decodes them and renders them for the current pane size, so the
- * next item shows at once.  It also loads particular items on request (going back, undo),
+ * next item shows at once.  Audio is read in blocks into a summary of
+ * bounded size (audio_summarize_file), never decoded whole; images count
+ * against the decode budget while held, and the loader reads further
+ * ahead only while the budget has room (media.h).  It also loads particular items on request (going back, undo),
  * renews the leases of items held while the labeler is active, and
  * refreshes the labeler's progress counts.  The UI thread only ever calls
  * the non-blocking functions below.
@@ -24,7 +27,8 @@ struct prepared {
 	enum media_kind kind;
 	char *error;		/* could not be shown: why */
 	struct image img;	/* images: full decode */
-	struct audio aud;	/* audio: mono decode */
+	uint64_t budget;	/* of the decode budget, held until freed */
+	struct audio_summary sum;	/* audio: peaks and spectrum, bounded */
 	double duration;	/* audio seconds */
 	/* Audio kept in the store: a private copy in TMPDIR for the player
 	 * (removed by prepared_free), or why there is none; both NULL when

@@ -1,8 +1,10 @@
 /*
  * media.h: recognising, decoding and measuring image and audio files.
  *
- * Everything works on a file already read into memory (import reads each
- * file once, hashes it, then probes the same bytes).  Nothing here prints;
+ * Most of it works on a file already read into memory (import reads each
+ * file once, hashes it, then probes the same bytes); the label screen's
+ * audio summary reads the file in blocks (audio_summarize_file).  Nothing
+ * here prints;
  * failures return -1 with a one-line *cause (malloc'd, caller frees) that
  * does not name the file.
  *
@@ -249,6 +251,55 @@ void image_adjust(struct image *img, const struct image_view *v);
 char *image_view_text(const struct image_view *v,
     const struct image_region *reg);
 
+/*
+ * The decode budget: what decoding images may hold at once in one
+ * process, shared by import's --jobs workers and the label screen's
+ * loader, so that neither more workers nor reading further ahead can
+ * multiply it.  MEDIA_DECODE_BUDGET bytes (512 MiB: two images at the
+ * pixel limit, MEDIA_DECODE_MAX each) unless the environment variable
+ * ACCORD_DECODE_BUDGET gives another size in MiB (at least 1) for the
+ * process.  A file's cost is media_decode_bytes() of its first bytes
+ * (plus, in import, the file's own bytes, which a worker holds while it
+ * probes).  Thread-safe.
+ */
+#define MEDIA_DECODE_BUDGET ((uint64_t)512 << 20)
+#define MEDIA_DECODE_MAX (MEDIA_MAX_PIXELS * 3)
+
+/*
+ * What decoding the image whose first n bytes are head holds at its
+ * largest: the RGB pixels (width * height * 3, from the PNG or JPEG
+ * header), plus libjpeg's whole-image coefficients for a progressive
+ * JPEG (2 bytes a sample).  MEDIA_DECODE_MAX when head holds no JPEG
+ * frame header (it may be further on); 0 for what is not an image, or an
+ * image its decoder refuses from the header alone (over the limits).
+ */
+uint64_t media_decode_bytes(const unsigned char *head, size_t n);
+
+/* The budget in bytes (read from the environment once). */
+uint64_t media_budget_total(void);
+
+/*
+ * Take bytes of the budget, waiting until they fit; callers are served
+ * in the order they came (no starvation).  A cost larger than the whole
+ * budget waits until nothing else is taken and then runs alone.
+ */
+void media_budget_take(uint64_t bytes);
+
+/*
+ * 1 when bytes more would fit in the budget now, else 0.  The label
+ * screen reads further ahead only while an image at the limit would fit
+ * (media_budget_room(MEDIA_DECODE_MAX)), so that what it holds ahead
+ * stays within the budget.
+ */
+int media_budget_room(uint64_t bytes);
+
+/* Take bytes at once, even past the budget: what the screen waits for
+ * (the next item when none is ready, an item asked for). */
+void media_budget_force(uint64_t bytes);
+
+/* Give back bytes taken. */
+void media_budget_give(uint64_t bytes);
+
 /* Audio decoded to mono float (the mean of the channels). */
 struct audio {
 	int rate;
@@ -295,6 +346,104 @@ struct spectrogram {
 int audio_spectrogram(const struct audio *a, int cols, int rows,
     struct spectrogram *out, char **cause);
 void spectrogram_free(struct spectrogram *s);
+
+/*
+ * A clip's summary for the label screen, computed in one streamed pass
+ * over the decoded samples, so its size does not grow with the clip's
+ * length: what a 10-hour clip needs is what a 10-minute one needs (about
+ * 6 MB at most), and the decode holds one block of samples at a time.
+ * The pane's waveform and spectrogram are drawn from it at any size
+ * (audio_summary_peaks, audio_summary_spectrogram), so a resize decodes
+ * nothing.
+ *
+ * Peaks: the clip in npeak units of peak_span samples each (unit u covers
+ * samples [u * peak_span, (u + 1) * peak_span)), the smallest and largest
+ * mono sample of each.  peak_span is 1 (every sample) for clips up to
+ * AUDIO_SUM_PEAK_UNITS = 2^18 samples (16 s at 16 kHz, 5.9 s at 44.1
+ * kHz), else 2 * spec_span: 64 peak units a spectrum unit, at most 2^18
+ * in all, and a clip cut at spectrum units is cut at peak units too (a
+ * long WAV or FLAC is decoded in parts at once, one thread each, up to
+ * 4, and the parts joined are the one pass's summary, bit for bit).
+ *
+ * Spectrum: the STFT frames of audio_spectrogram (same frame, hop and
+ * window) grouped in nspec units of spec_span consecutive frames (the
+ * smallest span that keeps nspec <= AUDIO_SUM_SPEC_UNITS, which is
+ * CELLS_MAX_SIDE, the widest pane drawn); per unit, the power of each of
+ * the AUDIO_SPEC_BINS FFT bins summed over the unit's transformed frames,
+ * and how many were transformed.  A unit of at most AUDIO_SUM_FFTS frames
+ * transforms all of them; a longer one (a clip over 4096 * 16 * 128
+ * samples: 8.7 minutes at 16 kHz) transforms AUDIO_SUM_FFTS frames evenly
+ * spaced in it (frame u * span + (2j + 1) * span / (2 * AUDIO_SUM_FFTS),
+ * j = 0..15), so a long clip costs at most 4096 * 16 FFTs, about 0.1 s,
+ * however long it is: the power of a column is then the mean over a
+ * sample of its frames rather than over all of them, which the view's
+ * 80 dB colour scale cannot tell apart for stationary sound and which
+ * misses at most short events between the sampled frames (the waveform,
+ * which sees every sample, still shows them).
+ *
+ * When the length is not known in advance (a FLAC from a streaming
+ * encoder), spans start at 1 and double, merging pairs of units, whenever
+ * the units would overflow.
+ */
+#define AUDIO_SUM_PEAK_UNITS (1 << 18)
+#define AUDIO_SUM_SPEC_UNITS 4096
+#define AUDIO_SUM_FFTS 16
+#define AUDIO_SPEC_BINS (AUDIO_SPEC_FRAME / 2 + 1)
+
+struct audio_summary {
+	int rate;
+	int channels;		/* of the source */
+	int64_t frames;
+	int64_t peak_span;	/* samples per peak unit */
+	int npeak;
+	float *mins, *maxs;	/* npeak each */
+	int64_t spec_span;	/* STFT frames per spectrum unit */
+	int nspec;
+	float *power;		/* nspec * AUDIO_SPEC_BINS, unit-major */
+	int *nfft;		/* nspec: frames transformed per unit */
+};
+
+/*
+ * Decode a WAV, FLAC or Ogg Vorbis file's bytes (as audio_decode_mono
+ * does: the same checks and errors) into *out, holding one block of
+ * samples at a time.  0, or -1 with *cause; audio_summary_free() releases
+ * *out (also after a failure).  Thread-safe.
+ */
+int audio_summarize(const unsigned char *data, size_t len,
+    struct audio_summary *out, char **cause);
+
+/*
+ * The same from a regular file at path, read in blocks, never whole: its
+ * bytes are hashed as they are read, and the summary is kept only when
+ * their SHA-256 is sha256 (64 hex digits; NULL: not checked).  Opens as
+ * acc_open_regular does (a FIFO or device is refused without a wait).
+ * The checks audio_summarize makes on the whole file first (a WAV or Ogg
+ * file cut short) are not made: with sha256 given, the bytes are those
+ * import made them on.  0; -1 with *cause in media_load's words ("cannot
+ * read the file: ...", "the file changed since it was imported (its
+ * SHA-256 differs); ask an admin to re-import it"); -2 with *cause when
+ * the right bytes do not decode (audio_summarize's words).
+ */
+int audio_summarize_file(const char *path, const char *sha256,
+    struct audio_summary *out, char **cause);
+
+/* The summary of a clip already decoded (tests compare the two ways). */
+int audio_summary_from_mono(const struct audio *a, struct audio_summary *out,
+    char **cause);
+
+/*
+ * audio_peaks and audio_spectrogram from a summary.  Pane column c spans
+ * the samples [c n / cols, (c + 1) n / cols) as there, and takes the
+ * units that start in that span (the unit holding its first sample when
+ * none does); with spans of 1 (short clips) this is exactly the direct
+ * computation, and otherwise a column's edges move by less than one unit.
+ * Same output and errors as the direct functions.
+ */
+int audio_summary_peaks(const struct audio_summary *s, int ncols, float *mins,
+    float *maxs, char **cause);
+int audio_summary_spectrogram(const struct audio_summary *s, int cols,
+    int rows, struct spectrogram *out, char **cause);
+void audio_summary_free(struct audio_summary *s);
 
 /*
  * Media kept in the store (core/media_store.c), for hosts that cannot read

@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/bench/run.sh: the import throughput benchmark (`make bench`),
-# then the other benchmarks in turn (agree, label screen, export, load,
-# scale, PostgreSQL reads: the scripts called at the end).
+# then the other benchmarks in turn (agree, label screen, memory, export,
+# load, scale, PostgreSQL reads: the scripts called at the end).
 #
 # Imports 2,000 generated 1024x768 PNGs and 1,000 10-second 16 kHz WAVs
 # into fresh stores and prints, per set, files/s, MB/s and peak RSS, and the
@@ -257,6 +257,12 @@ build/bench/view_bench 200 60 200 | awk '{ print }
 	if (bad) print "verdict view: FAIL: " bad " case(s) at p99 >= 8 ms"
 	else print "verdict view: PASS: every case p99 < 8 ms"
     }'
+
+# Bounded memory (issue 17): the label screen's peak RSS over 200 items
+# with a 10-hour clip, and over 200 images with decode bombs; import of 16
+# bombs at --jobs 16 within the decode budget.
+sync
+sh tests/bench/memory_bench.sh
 
 # Export (jsonl, 100,000 x 3) and Dawid-Skene (1,000,000 labels).
 sh tests/bench/export_bench.sh

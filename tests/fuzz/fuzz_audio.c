@@ -3,8 +3,10 @@
  * decoding of core/audio.c, which hands libsndfile the bytes through its
  * virtual I/O (sf_open_virtual) exactly as import and the label screen do:
  * media_probe() with the format sniffed, audio_probe() with each audio
- * format forced, and audio_decode_mono() followed by the two views the
- * screen draws (min/max peaks and the spectrogram).
+ * format forced, audio_decode_mono() followed by the two views (min/max
+ * peaks and the spectrogram), and the streamed summary the label screen
+ * draws them from (audio_summarize), which must decode exactly when the
+ * mono decode does, to the same length.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	    MEDIA_FMT_FLAC, MEDIA_FMT_OGG };
 	struct media_info info;
 	struct audio a;
+	struct audio_summary sum;
 	struct spectrogram sp;
 	float mins[37], maxs[37];
 	char *cause = NULL;
@@ -59,6 +62,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	fuzz_check_result(rc, cause);
 	if (rc == 0)
 		spectrogram_free(&sp);
+
+	cause = NULL;
+	rc = audio_summarize(data, len, &sum, &cause);
+	fuzz_check_result(rc, cause);
+	if (rc != 0 || sum.frames != a.frames)
+		abort();
+	cause = NULL;
+	rc = audio_summary_peaks(&sum, 37, mins, maxs, &cause);
+	fuzz_check_result(rc, cause);
+	cause = NULL;
+	rc = audio_summary_spectrogram(&sum, 23, 11, &sp, &cause);
+	fuzz_check_result(rc, cause);
+	if (rc == 0)
+		spectrogram_free(&sp);
+	audio_summary_free(&sum);
 	audio_free(&a);
 	return 0;
 }

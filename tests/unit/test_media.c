@@ -1807,6 +1807,108 @@ t_probe_threads(void)
 	free(x);
 }
 
+/*
+ * The decode budget's cost from the first bytes: PNG and JPEG headers
+ * give width x height x 3; a progressive JPEG adds its coefficients (2
+ * bytes a sample per component); a JPEG whose frame header is not in the
+ * bytes given costs the most an image can; what is not an image, or is
+ * over the limits, costs nothing (its decoder refuses it at once).
+ */
+static void
+t_decode_bytes(void)
+{
+	unsigned char pix[40 * 30 * 3], *png, *jpg, *prog, ihdr[33];
+	size_t len, jlen, plen, sof;
+
+	memset(pix, 90, sizeof pix);
+	png = make_png_rgb(40, 30, pix, &len);
+	T_CHECK(media_decode_bytes(png, len) == 40 * 30 * 3);
+	T_CHECK(media_decode_bytes(png, 33) == 40 * 30 * 3);
+	T_CHECK(media_decode_bytes(png, 20) == 0);
+	/* 100000 x 100000 is over the limits: refused from the header. */
+	memcpy(ihdr, png, sizeof ihdr);
+	ihdr[16] = 0, ihdr[17] = 1, ihdr[18] = 0x86, ihdr[19] = 0xa0;
+	ihdr[20] = 0, ihdr[21] = 1, ihdr[22] = 0x86, ihdr[23] = 0xa0;
+	T_CHECK(media_decode_bytes(ihdr, sizeof ihdr) == 0);
+	free(png);
+
+	jpg = make_jpeg(40, 30, 3, JCS_RGB, pix, 90, 0, &jlen);
+	prog = make_jpeg(40, 30, 3, JCS_RGB, pix, 90, 1, &plen);
+	T_CHECK(media_decode_bytes(jpg, jlen) == 40 * 30 * 3);
+	T_CHECK(media_decode_bytes(prog, plen) == 40 * 30 * (3 + 2 * 3));
+	/* Cut before its frame header: the most an image can cost. */
+	for (sof = 2; sof + 1 < jlen; sof++)
+		if (jpg[sof] == 0xff && jpg[sof + 1] == 0xc0)
+			break;
+	T_CHECK(sof + 1 < jlen);
+	T_CHECK(media_decode_bytes(jpg, sof) == MEDIA_DECODE_MAX);
+	T_CHECK(media_decode_bytes((const unsigned char *)"RIFF....WAVE",
+	    12) == 0);
+	free(jpg);
+	free(prog);
+}
+
+/* A second taker while the first holds the budget. */
+struct budget_job {
+	uint64_t bytes;
+	volatile int done;
+};
+
+static void *
+budget_taker(void *arg)
+{
+	struct budget_job *j = arg;
+
+	media_budget_take(j->bytes);
+	j->done = 1;
+	media_budget_give(j->bytes);
+	return NULL;
+}
+
+/* Whether job j finishes within about 0.5 s. */
+static int
+budget_finishes(struct budget_job *j)
+{
+	int i;
+
+	for (i = 0; i < 50 && !j->done; i++)
+		usleep(10000);
+	return j->done;
+}
+
+/*
+ * ACCORD_DECODE_BUDGET sizes it (read once: this test sets it before
+ * anything in the process asks): with 1 MiB, a second 600 KiB waits for
+ * the first to be given back; one larger than the whole budget waits for
+ * nothing else to be taken, then runs alone; room says what would fit.
+ */
+static void
+t_decode_budget(void)
+{
+	struct budget_job j = { 600 << 10, 0 }, big = { 4 << 20, 0 };
+	pthread_t th;
+
+	setenv("ACCORD_DECODE_BUDGET", "1", 1);
+	T_CHECK(media_budget_total() == 1 << 20);
+	T_EQ_INT(media_budget_room(1 << 20), 1);
+	media_budget_take(600 << 10);
+	T_EQ_INT(media_budget_room(600 << 10), 0);
+	T_EQ_INT(media_budget_room(400 << 10), 1);
+	T_EQ_INT(pthread_create(&th, NULL, budget_taker, &j), 0);
+	T_EQ_INT(budget_finishes(&j), 0);
+	media_budget_give(600 << 10);
+	T_EQ_INT(budget_finishes(&j), 1);
+	pthread_join(th, NULL);
+
+	media_budget_force(100 << 10);
+	T_EQ_INT(pthread_create(&th, NULL, budget_taker, &big), 0);
+	T_EQ_INT(budget_finishes(&big), 0);
+	media_budget_give(100 << 10);
+	T_EQ_INT(budget_finishes(&big), 1);
+	pthread_join(th, NULL);
+	T_EQ_INT(media_budget_room(1 << 20), 1);
+}
+
 int
 main(void)
 {
@@ -1852,6 +1954,8 @@ main(void)
 	T_RUN(t_bad_truncated_flac_ogg);
 	T_RUN(t_bad_audio_limits);
 	T_RUN(t_probe_threads);
+	T_RUN(t_decode_bytes);
+	T_RUN(t_decode_budget);
 	rmdir(tmpdir);
 	return t_done();
 }
