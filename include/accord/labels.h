@@ -32,6 +32,62 @@ int labels_import(struct store *st, const char *file, const char *user,
     void *arg, int *nbad, char **cause);
 
 /*
+ * The formats labels_import_from reads (docs/guide.md "labels import"):
+ * accord's own CSV/JSON Lines, a Label Studio JSON export, CVAT for images
+ * 1.1 XML, a Prodigy JSONL (db-out) file and a doccano JSONL export.
+ * LABELS_DETECT tells them apart by their content (labels_sniff).
+ */
+enum labels_format {
+	LABELS_DETECT = 0,
+	LABELS_ACCORD,
+	LABELS_LABEL_STUDIO,
+	LABELS_CVAT,
+	LABELS_PRODIGY,
+	LABELS_DOCCANO,
+};
+/* The --format name ("accord", "label-studio", "ls", "cvat", "prodigy",
+ * "doccano"), or -1. */
+int labels_format_from_name(const char *name);
+/* The canonical name of a format ("label-studio", ...). */
+const char *labels_format_name(enum labels_format f);
+/* The format of a file by its first bytes (never LABELS_DETECT). */
+enum labels_format labels_sniff(const unsigned char *data, size_t len);
+
+struct labels_import_opts {
+	enum labels_format format;	/* LABELS_DETECT: by content */
+	/* NULL, or a CSV file (header user,labeler) naming the labeler for
+	 * each user name or id the other tool wrote. */
+	const char *map_users;
+	/* NULL, or the labeler of every row of a file that names none
+	 * (CVAT, doccano) or whose annotator is to be overridden. */
+	const char *labeler;
+	/* Allow rows under the name of a current member of the project
+	 * (refused otherwise: an admin's import would supersede the
+	 * member's own label). */
+	int as_member;
+};
+
+struct labels_import_result {
+	enum labels_format format;	/* what was read */
+	int imported;			/* label rows written */
+	int skipped;			/* annotations that carry no label:
+					 * cancelled, ignored, empty */
+	int gold;			/* gold rows written (ground truth) */
+	int members;			/* rows under a member's name */
+};
+
+/*
+ * labels_import with options: any of the formats above, user names mapped,
+ * members' names allowed.  The same all-or-nothing contract: every bad
+ * row or record is reported through on_error ("FILE:WHERE", message) and
+ * nothing is written.  0 with *res filled, or -1 with *cause.
+ */
+int labels_import_from(struct store *st, const char *file, const char *user,
+    const struct labels_import_opts *o,
+    void (*on_error)(void *arg, const char *where, const char *msg),
+    void *arg, int *nbad, struct labels_import_result *res, char **cause);
+
+/*
  * The parsing half of labels_import, which needs no store (the fuzz harness
  * tests/fuzz/fuzz_labels.c feeds it hostile bytes).  data is len bytes of a
  * labels file: CSV, or JSON Lines when `json` (labels_is_json() tells by
@@ -44,6 +100,8 @@ int labels_import(struct store *st, const char *file, const char *user,
  */
 struct label_input {
 	int line;
+	char *where;		/* NULL: "NAME:LINE"; else where the row
+				 * came from ("F:task 12, annotation 3") */
 	struct record r;
 };
 int labels_parse(const char *name, const unsigned char *data, size_t len,
