@@ -1011,7 +1011,9 @@ labels_import(struct store *st, const char *file, const char *user,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
-	const struct labels_import_opts o = { LABELS_ACCORD, NULL, NULL, 0 };
+	/* The API before --as-member: members' names allowed (the command
+	 * asks for them with labels_import_from). */
+	const struct labels_import_opts o = { LABELS_ACCORD, NULL, NULL, 1 };
 	struct labels_import_result res;
 
 	if (labels_import_from(st, file, user, &o, on_error, arg, nbad, &res,

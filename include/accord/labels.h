@@ -25,7 +25,9 @@
  * only.  All or nothing: every bad row is reported through on_error
  * ("FILE:LINE", message) and then nothing is written.  A labeler may appear
  * once per item in a file.  Returns the number of rows imported, or -1
- * (*cause set; bad rows counted in *nbad when not NULL).
+ * (*cause set; bad rows counted in *nbad when not NULL).  Rows under a
+ * member's name are allowed: labels_import_from with LABELS_ACCORD and
+ * as_member set.
  */
 int labels_import(struct store *st, const char *file, const char *user,
     void (*on_error)(void *arg, const char *where, const char *msg),
