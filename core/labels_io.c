@@ -859,42 +859,27 @@ read_user_map(const char *file, struct record *map, char **cause)
 	return 0;
 }
 
-/*
- * The rows of data in format f: accord's own parse, or another tool's
- * reader.  0, or -1 with *cause (a file that is not of the format).
- */
-static int
-read_rows(const char *file, const unsigned char *data, size_t len,
-    const struct project *p, const struct labels_import_opts *o,
-    enum labels_format f, struct label_input **rows, int *n,
+int
+labels_read_tool(const char *name, const unsigned char *data, size_t len,
+    enum labels_format f, const struct project *p,
+    const struct labels_import_opts *o, const struct record *users,
+    struct label_input **rows, int *n,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, int *skipped, char **cause)
 {
 	struct interop x = { 0 };
 	int r;
 
-	if (f == LABELS_ACCORD) {
-		if (o->map_users != NULL || o->labeler != NULL)
-			return acc_error(cause, "--map-users and --labeler are "
-			    "for other tools' files; accord's own name the "
-			    "labeler in each row");
-		return labels_parse(file, data, len, labels_is_json(file),
-		    rows, n, on_error, arg, nbad, cause);
-	}
-	x.file = file;
+	*rows = NULL;
+	*n = *skipped = 0;
+	x.file = name;
 	x.p = p;
 	x.o = o;
+	if (users != NULL)
+		x.users = *users;
 	x.on_error = on_error;
 	x.arg = arg;
 	x.nbad = nbad;
-	if (o->map_users != NULL && read_user_map(o->map_users, &x.users,
-	    cause) != 0) {
-		char *why = *cause;
-
-		*cause = xasprintf("%s: %s", o->map_users, why);
-		free(why);
-		return -1;
-	}
 	if (memchr(data, '\0', len) != NULL)
 		r = acc_error(cause, "NUL byte in file");
 	else if (f == LABELS_LABEL_STUDIO)
@@ -903,9 +888,10 @@ read_rows(const char *file, const unsigned char *data, size_t len,
 		r = labels_read_cvat(&x, data, len, cause);
 	else if (f == LABELS_PRODIGY)
 		r = labels_read_prodigy(&x, data, len, cause);
-	else
+	else if (f == LABELS_DOCCANO)
 		r = labels_read_doccano(&x, data, len, cause);
-	record_free(&x.users);
+	else
+		r = acc_error(cause, "not another tool's format");
 	if (r != 0) {
 		char *why = *cause;
 
@@ -918,6 +904,43 @@ read_rows(const char *file, const unsigned char *data, size_t len,
 	*n = x.n;
 	*skipped = x.skipped;
 	return 0;
+}
+
+/*
+ * The rows of data in format f: accord's own parse, or another tool's
+ * reader.  0, or -1 with *cause (a file that is not of the format).
+ */
+static int
+read_rows(const char *file, const unsigned char *data, size_t len,
+    const struct project *p, const struct labels_import_opts *o,
+    enum labels_format f, struct label_input **rows, int *n,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, int *skipped, char **cause)
+{
+	struct record users = { 0 };
+	int r;
+
+	if (f == LABELS_ACCORD) {
+		if (o->map_users != NULL || o->labeler != NULL)
+			return acc_error(cause, "--map-users and --labeler are "
+			    "for other tools' files; accord's own name the "
+			    "labeler in each row");
+		return labels_parse(file, data, len, labels_is_json(file),
+		    rows, n, on_error, arg, nbad, cause);
+	}
+	if (o->map_users != NULL && read_user_map(o->map_users, &users,
+	    cause) != 0) {
+		char *why = *cause;
+
+		*cause = xasprintf("%s: %s", o->map_users, why);
+		free(why);
+		record_free(&users);
+		return -1;
+	}
+	r = labels_read_tool(file, data, len, f, p, o, &users, rows, n,
+	    on_error, arg, nbad, skipped, cause);
+	record_free(&users);
+	return r;
 }
 
 int

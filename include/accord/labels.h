@@ -114,6 +114,27 @@ void labels_rows_free(struct label_input *rows, int n);
 /* True when the file name ends in .jsonl, .json or .ndjson. */
 int labels_is_json(const char *file);
 
+/*
+ * The reading half of labels_import_from for another tool's file (f is
+ * neither LABELS_DETECT nor LABELS_ACCORD), which needs no store (the fuzz
+ * harness tests/fuzz/fuzz_labels_tools.c feeds it hostile bytes): data is
+ * len bytes of the file called name; p gives the classes (a Prodigy choice
+ * is read through them); users (NULL: none) maps the tool's users to
+ * labelers.  Each annotation becomes a row with accord's keys plus `name`
+ * (the media's base name) and `gold`; a bad record is reported through
+ * on_error ("NAME:WHERE", message) and counted in *nbad; annotations that
+ * carry no label are counted in *skipped.  0 with *rows and *nrows
+ * (labels_rows_free after), or -1 with *cause (not of the format, or not
+ * parsable) and no rows.
+ */
+struct project;
+int labels_read_tool(const char *name, const unsigned char *data, size_t len,
+    enum labels_format f, const struct project *p,
+    const struct labels_import_opts *o, const struct record *users,
+    struct label_input **rows, int *nrows,
+    void (*on_error)(void *arg, const char *where, const char *msg),
+    void *arg, int *nbad, int *skipped, char **cause);
+
 struct label_row {
 	long long id;
 	long long item;
