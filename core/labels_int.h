@@ -54,11 +54,11 @@ void interop_time(double t, char out[32]);
  * read (not the format, not parsable). */
 int labels_read_label_studio(struct interop *x, const unsigned char *data,
     size_t len, char **cause);
-int labels_read_prodigy(struct interop *x, const unsigned char *data,
-    size_t len, char **cause);
-int labels_read_doccano(struct interop *x, const unsigned char *data,
-    size_t len, char **cause);
 int labels_read_cvat(struct interop *x, const unsigned char *data,
     size_t len, char **cause);
+/* Prodigy's or doccano's JSON Lines (f): a line that does not parse is a
+ * bad record, not the file's failure. */
+void labels_read_lines(struct interop *x, const unsigned char *data,
+    size_t len, enum labels_format f);
 
 #endif

@@ -886,11 +886,10 @@ labels_read_tool(const char *name, const unsigned char *data, size_t len,
 		r = labels_read_label_studio(&x, data, len, cause);
 	else if (f == LABELS_CVAT)
 		r = labels_read_cvat(&x, data, len, cause);
-	else if (f == LABELS_PRODIGY)
-		r = labels_read_prodigy(&x, data, len, cause);
-	else if (f == LABELS_DOCCANO)
-		r = labels_read_doccano(&x, data, len, cause);
-	else
+	else if (f == LABELS_PRODIGY || f == LABELS_DOCCANO) {
+		labels_read_lines(&x, data, len, f);
+		r = 0;
+	} else
 		r = acc_error(cause, "not another tool's format");
 	if (r != 0) {
 		char *why = *cause;

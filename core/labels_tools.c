@@ -810,15 +810,6 @@ prodigy_task(struct interop *x, const json_t *o, const char *where)
 	}
 }
 
-int
-labels_read_prodigy(struct interop *x, const unsigned char *data,
-    size_t len, char **cause)
-{
-	(void)cause;
-	each_object(x, data, len, prodigy_task);
-	return 0;
-}
-
 /* ---- doccano ----------------------------------------------------------- */
 
 /*
@@ -892,11 +883,10 @@ doccano_record(struct interop *x, const json_t *o, const char *where)
 	free(who);
 }
 
-int
-labels_read_doccano(struct interop *x, const unsigned char *data,
-    size_t len, char **cause)
+void
+labels_read_lines(struct interop *x, const unsigned char *data, size_t len,
+    enum labels_format f)
 {
-	(void)cause;
-	each_object(x, data, len, doccano_record);
-	return 0;
+	each_object(x, data, len, f == LABELS_PRODIGY ? prodigy_task :
+	    doccano_record);
 }
