@@ -809,10 +809,11 @@ write_rows(struct store *st, const struct import_write *iw, char **cause)
 	buf_printf(&b, "%d labels from %s (sha256 %s, format %s)", n, real,
 	    sha, labels_format_name(iw->format));
 	if (iw->ngold > 0)
-		buf_printf(&b, "; %d items made gold", iw->ngold);
+		buf_printf(&b, "; %d item%s made gold", iw->ngold,
+		    iw->ngold == 1 ? "" : "s");
 	if (iw->members > 0)
-		buf_printf(&b, "; --as-member: %d rows under members' names",
-		    iw->members);
+		buf_printf(&b, "; --as-member: %d row%s under members' names",
+		    iw->members, iw->members == 1 ? "" : "s");
 	r = store_audit(st, user, "labels import", b.s, cause);
 	buf_free(&b);
 	if (r != 0 || store_commit(st, cause) != 0)

@@ -402,6 +402,33 @@ ls_choice(const json_t *results, const char **cls, char **why)
 	return n == 1;
 }
 
+/*
+ * A textarea result's text as the row's note (lines joined by newlines):
+ * where a Label Studio labeling config asks for a comment beside the
+ * choice, and where accord's notes go on the way out.
+ */
+static void
+ls_note(struct record *r, const json_t *results)
+{
+	struct buf b = { 0 };
+	json_t *res, *t;
+	size_t i, j;
+	const char *type;
+
+	json_array_foreach(results, i, res) {
+		if ((type = jstr(res, "type")) == NULL ||
+		    strcmp(type, "textarea") != 0)
+			continue;
+		json_array_foreach(json_object_get(json_object_get(res,
+		    "value"), "text"), j, t)
+			if (json_is_string(t))
+				buf_printf(&b, "%s%s", b.len ? "\n" : "",
+				    json_string_value(t));
+	}
+	interop_put(r, "note", b.s);
+	buf_free(&b);
+}
+
 static void
 ls_annotation(struct interop *x, const json_t *task, const json_t *a,
     const char *where)
@@ -446,6 +473,7 @@ ls_annotation(struct interop *x, const json_t *task, const json_t *a,
 	interop_put(r, "sha256", sha);
 	interop_put(r, "labeler", who);
 	interop_put(r, "class", cls);
+	ls_note(r, results);
 	if (json_is_number(json_object_get(a, "lead_time"))) {
 		snprintf(secs, sizeof secs, "%.3f",
 		    json_number_value(json_object_get(a, "lead_time")));
@@ -473,8 +501,15 @@ ls_task(struct interop *x, const json_t *task, size_t index)
 	if (!json_is_object(task) ||
 	    !json_is_object(json_object_get(task, "data"))) {
 		where = xasprintf("%s:task %s", x->file, id);
-		interop_bad(x, where, "not a Label Studio task (no data "
-		    "object)");
+		/* JSON-MIN flattens a task to its data and one value per
+		 * control, losing which key holds the choice. */
+		if (json_object_get(task, "annotator") != NULL ||
+		    json_object_get(task, "annotation_id") != NULL)
+			interop_bad(x, where, "a JSON-MIN export: export the "
+			    "project as JSON (the full format)");
+		else
+			interop_bad(x, where, "not a Label Studio task (no "
+			    "data object)");
 		free(where);
 		return;
 	}

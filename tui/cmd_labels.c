@@ -152,12 +152,14 @@ labels_import_run(struct cmd_args *a, struct store *st, const char *user)
 	cmd_print_safe(stdout, file);
 	printf(" (%s)", labels_format_name(res.format));
 	if (res.skipped > 0)
-		printf("; %d annotations without a label skipped", res.skipped);
+		printf("; %d annotation%s without a label skipped",
+		    res.skipped, res.skipped == 1 ? "" : "s");
 	if (res.gold > 0)
-		printf("; %d items made gold", res.gold);
+		printf("; %d item%s made gold", res.gold,
+		    res.gold == 1 ? "" : "s");
 	if (res.members > 0)
-		printf("; %d rows under members' names (--as-member)",
-		    res.members);
+		printf("; %d row%s under members' names (--as-member)",
+		    res.members, res.members == 1 ? "" : "s");
 	putchar('\n');
 	return 0;
 }
