@@ -160,19 +160,25 @@ struct resolved {
 /*
  * What resolving rows needs besides the row: the project, the item finder,
  * whether rows come from another tool (keys `name` and `gold` allowed),
- * and the member check (the last labeler's role kept: a file's rows come
- * in runs of one labeler).
+ * and the current members, read once and sorted by name (a query per row
+ * would be a round trip per row on PostgreSQL).
  */
 struct resolver {
-	struct store *st;
 	const struct project *p;
 	struct item_finder *finder;
 	int foreign;
 	int as_member;
-	char *last;
-	enum role last_role;
+	struct member *member;
+	int nmember;
 	int members;		/* rows under a member's name */
 };
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->user,
+	    ((const struct member *)b)->user);
+}
 
 int
 item_finder_init(struct store *st, const char *file, struct item_finder *f,
@@ -477,28 +483,24 @@ unknown_class(const struct project *p, const char *cls, char **why)
 /*
  * Refuses a row under the name of a current member unless --as-member: an
  * admin's import would otherwise supersede the member's own label, and
- * only the provenance column would tell.  0, ITEM_FINDER_BAD with *why,
- * or ITEM_FINDER_FAILED.
+ * only the provenance column would tell.  0, or ITEM_FINDER_BAD with
+ * *why.
  */
 static int
 check_member(struct resolver *rv, const char *labeler, char **why)
 {
-	if (rv->last == NULL || strcmp(rv->last, labeler) != 0) {
-		free(rv->last);
-		rv->last = xstrdup(labeler);
-		if (project_role(rv->st, labeler, &rv->last_role, why) != 0) {
-			free(rv->last);
-			rv->last = NULL;
-			return ITEM_FINDER_FAILED;
-		}
-	}
-	if (rv->last_role == ROLE_NONE)
+	struct member want = { 0 }, *m;
+
+	want.user = (char *)labeler;
+	m = rv->nmember > 0 ? bsearch(&want, rv->member, (size_t)rv->nmember,
+	    sizeof *rv->member, member_cmp) : NULL;
+	if (m == NULL)
 		return 0;
 	if (!rv->as_member)
 		return acc_error(why, "labeler %s is a member of this project "
 		    "(%s): an imported label would supersede their own; give "
 		    "--as-member to import under their name", labeler,
-		    role_name(rv->last_role));
+		    role_name(m->role));
 	rv->members++;
 	return 0;
 }
@@ -983,7 +985,11 @@ labels_import_from(struct store *st, const char *file, const char *user,
 	}
 	if (item_finder_init(st, file, &finder, cause) != 0)
 		goto out;
-	rv.st = st;
+	if (member_list(st, user, &rv.member, &rv.nmember, cause) != 0)
+		goto out;
+	if (rv.nmember > 1)
+		qsort(rv.member, (size_t)rv.nmember, sizeof *rv.member,
+		    member_cmp);
 	rv.p = &p;
 	rv.finder = &finder;
 	rv.foreign = out->format != LABELS_ACCORD;
@@ -1020,7 +1026,7 @@ out:
 		*nbad_out = nbad;
 	item_finder_free(&finder);
 	labels_rows_free(rows, n);
-	free(rv.last);
+	member_list_free(rv.member, rv.nmember);
 	free(gold);
 	free(res);
 	free(real);
