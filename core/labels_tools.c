@@ -299,8 +299,9 @@ json_type_name(const json_t *v)
 
 /*
  * The labeler of a Label Studio annotation: --labeler; else --map-users
- * for the user's id or email; else the local part of the email (older
- * exports and accord's own write the user as an object).  A bare id with
+ * for the user's id or email; else the local part of the email, up to
+ * its last '@' (older exports and accord's own write the user as an
+ * object; accord's as NAME@accord.invalid).  A bare id with
  * no mapping names nobody: NULL with *why.
  */
 static char *
@@ -319,8 +320,10 @@ ls_labeler(const struct interop *x, const json_t *by, char **why)
 	if ((m = interop_user(x, email)) != NULL ||
 	    (m = interop_user(x, id)) != NULL)
 		return xstrdup(m);
+	/* The domain holds no '@'; a quoted local part may. */
 	if (email != NULL && *email != '\0' && *email != '@')
-		return strndup(email, strcspn(email, "@"));
+		return strchr(email, '@') == NULL ? xstrdup(email) :
+		    strndup(email, (size_t)(strrchr(email, '@') - email));
 	if (id == NULL) {
 		acc_error(why, "annotation has no completed_by");
 		return NULL;

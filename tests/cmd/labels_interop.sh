@@ -179,13 +179,13 @@ ok_if "unknown --format lists the formats" \
 run "$ACCORD" labels import "$DB" frank.jsonl --format accord
 ok_if "--format accord reads accord's JSONL (and says what is missing)" \
 	eval "[ $RC -ne 0 ] && err_has 'frank.jsonl:1: nested value'"
-printf 'file,labeler,class,note\nimg/a1.png,mia,ok,"faint, left edge"\n' > own.csv
+printf 'file,labeler,class,note\nimg/a1.png,mia,ok,"faint, left edge"\nimg/a2.png,pat@lab,scratch,\n' > own.csv
 run "$ACCORD" labels import "$DB" own.csv --labeler x
 ok_if "--labeler on accord's own file refused" \
 	eval "[ $RC -ne 0 ] && err_lines 1 && err_has 'are for other tools'"
 run "$ACCORD" labels import "$DB" own.csv
 ok_if "accord's own CSV still detected and imported" \
-	eval "[ $RC -eq 0 ] && grep -q 'imported 1 labels from own.csv (accord)' '$T/out'"
+	eval "[ $RC -eq 0 ] && grep -q 'imported 2 labels from own.csv (accord)' '$T/out'"
 run "$ACCORD" labels dump "$DB" --as-member
 ok_if "import options refused on dump" rc_is 2
 
@@ -216,7 +216,8 @@ ok_if "--as-member: dump's provenance names who imported the member's label" \
 # documented export format (every labeler's annotation of a task, a note as
 # a textarea result, the consensus as a prediction), as an exporter writes
 # it; importing it into a second store with the same media must give the
-# same labels in force: labeler, class, seconds, time and note.
+# same labels in force: labeler, class, seconds, time and note (a name
+# with an '@' in it too: users are written as NAME@accord.invalid).
 DB2=$T/p2.accord
 "$ACCORD" init "$DB2" --task t --media image --classes ok,scratch \
     --borderline unsure --overlap 2 >/dev/null
