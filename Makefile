@@ -17,7 +17,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 WERROR ?=
 
-PKGS = sqlite3 libpng libjpeg sndfile libcrypto fftw3f ncursesw libpq
+# jansson and expat: other tools' label files (labels import; docs/design.md).
+PKGS = sqlite3 libpng libjpeg sndfile libcrypto fftw3f ncursesw libpq \
+	jansson expat
 WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow \
 	-Wstrict-prototypes -Wmissing-prototypes -Wvla $(if $(WERROR),-Werror)
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \

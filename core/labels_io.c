@@ -1,6 +1,7 @@
 /*
- * labels_io.c: label rows in and out: importing labels from CSV/JSONL
- * (written through label.c's writer), and listing every row.
+ * labels_io.c: label rows in and out: importing labels from CSV/JSONL or
+ * another tool's export (read by labels_tools.c and labels_cvat.c, written
+ * through label.c's writer), and listing every row.
  */
 #include <ctype.h>
 #include <libgen.h>
@@ -12,6 +13,7 @@
 #include "accord/labels.h"
 #include "accord/project.h"
 #include "label_int.h"
+#include "labels_int.h"
 #include "sqlutil.h"
 
 #define LABELS_MAX_BYTES ((size_t)512 << 20)
@@ -47,8 +49,10 @@ labels_rows_free(struct label_input *rows, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		record_free(&rows[i].r);
+		free(rows[i].where);
+	}
 	free(rows);
 }
 
@@ -93,6 +97,7 @@ labels_parse(const char *name, const unsigned char *data, size_t len,
 			}
 			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
 			rows[n].line = lineno;
+			rows[n].where = NULL;
 			rows[n++].r = r;
 		}
 		free(p);
@@ -115,6 +120,7 @@ labels_parse(const char *name, const unsigned char *data, size_t len,
 			}
 			rows = xreallocarray(rows, (size_t)n + 1, sizeof *rows);
 			rows[n].line = c.rows[i].line;
+			rows[n].where = NULL;
 			rows[n++].r = r;
 		}
 		csv_free(&c);
@@ -146,9 +152,33 @@ struct resolved {
 	long long item;
 	int class_id;
 	int guideline;
+	int gold;		/* the tool marked it ground truth */
 	double seconds;
 	const char *labeler, *note, *time;
 };
+
+/*
+ * What resolving rows needs besides the row: the project, the item finder,
+ * whether rows come from another tool (keys `name` and `gold` allowed),
+ * and the current members, read once and sorted by name (a query per row
+ * would be a round trip per row on PostgreSQL).
+ */
+struct resolver {
+	const struct project *p;
+	struct item_finder *finder;
+	int foreign;
+	int as_member;
+	struct member *member;
+	int nmember;
+	int members;		/* rows under a member's name */
+};
+
+static int
+member_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct member *)a)->user,
+	    ((const struct member *)b)->user);
+}
 
 int
 item_finder_init(struct store *st, const char *file, struct item_finder *f,
@@ -435,10 +465,75 @@ item_finder_find(struct item_finder *f, const char *key,
 	return acc_error(why, "no imported item at '%s'", file);
 }
 
+/* "unknown class" with the classes there are. */
 static int
-resolve_row(const struct project *p, struct item_finder *finder,
-    const struct record *r, struct resolved *out, char **why)
+unknown_class(const struct project *p, const char *cls, char **why)
 {
+	struct buf b = { 0 };
+	int i;
+
+	for (i = 0; i < p->nclasses; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", p->classes[i].name);
+	acc_error(why, "unknown class '%s' (classes: %s)", cls,
+	    b.s != NULL ? b.s : "none");
+	buf_free(&b);
+	return ITEM_FINDER_BAD;
+}
+
+/*
+ * Refuses a row under the name of a current member unless --as-member: an
+ * admin's import would otherwise supersede the member's own label, and
+ * only the provenance column would tell.  0, or ITEM_FINDER_BAD with
+ * *why.
+ */
+static int
+check_member(struct resolver *rv, const char *labeler, char **why)
+{
+	struct member want = { 0 }, *m;
+
+	want.user = (char *)labeler;
+	m = rv->nmember > 0 ? bsearch(&want, rv->member, (size_t)rv->nmember,
+	    sizeof *rv->member, member_cmp) : NULL;
+	if (m == NULL)
+		return 0;
+	if (!rv->as_member)
+		return acc_error(why, "labeler %s is a member of this project "
+		    "(%s): an imported label would supersede their own; give "
+		    "--as-member to import under their name", labeler,
+		    role_name(m->role));
+	rv->members++;
+	return 0;
+}
+
+/* The item a row names: by file or sha256, else (another tool's row) by
+ * the media's base name. */
+static int
+find_item(struct resolver *rv, const struct record *r, long long *item,
+    char **why)
+{
+	int found = item_finder_find(rv->finder, "file", r, item, why);
+
+	if (found == ITEM_FINDER_BAD && rv->foreign &&
+	    record_get(r, "name") != NULL && record_get(r, "file") != NULL &&
+	    strcmp(record_get(r, "name"), record_get(r, "file")) != 0) {
+		char *again = NULL;
+
+		if ((found = item_finder_find(rv->finder, "name", r, item,
+		    &again)) != ITEM_FINDER_BAD) {
+			free(*why);
+			*why = again;
+			return found;
+		}
+		free(again);
+	}
+	return found;
+}
+
+static int
+resolve_row(struct resolver *rv, const struct record *r,
+    struct resolved *out, char **why)
+{
+	const struct project *p = rv->p;
 	const char *cls = record_get(r, "class"), *g = record_get(r, "guideline");
 	const char *secs = record_get(r, "seconds");
 	const struct class_def *c;
@@ -447,7 +542,7 @@ resolve_row(const struct project *p, struct item_finder *finder,
 
 	memset(out, 0, sizeof *out);
 	out->seconds = -1;
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < r->n && !rv->foreign; i++) {
 		static const char *const known[] = { "file", "sha256", "labeler",
 		    "class", "seconds", "note", "guideline", "time", NULL };
 		int k, ok = 0;
@@ -460,8 +555,7 @@ resolve_row(const struct project *p, struct item_finder *finder,
 			    "sha256, labeler, class, seconds, note, guideline, "
 			    "time)", r->keys[i]);
 	}
-	if ((found = item_finder_find(finder, "file", r, &out->item,
-	    why)) != 0)
+	if ((found = find_item(rv, r, &out->item, why)) != 0)
 		return found;
 	out->labeler = record_get(r, "labeler");
 	if (out->labeler == NULL || *out->labeler == '\0')
@@ -469,7 +563,10 @@ resolve_row(const struct project *p, struct item_finder *finder,
 	if (cls == NULL)
 		return acc_error(why, "no class");
 	if ((c = project_class(p, cls)) == NULL)
-		return acc_error(why, "unknown class '%s'", cls);
+		return unknown_class(p, cls, why);
+	if ((found = check_member(rv, out->labeler, why)) != 0)
+		return found;
+	out->gold = record_get(r, "gold") != NULL;
 	out->class_id = c->id;
 	out->guideline = p->guideline;
 	if (g != NULL) {
@@ -507,9 +604,8 @@ rescmp(const void *a, const void *b)
  * (with *cause) only when the store cannot be searched.
  */
 static int
-resolve_rows(const struct project *p, struct item_finder *finder,
-    const char *file, const struct label_input *rows, int n,
-    struct resolved *res,
+resolve_rows(struct resolver *rv, const char *file,
+    const struct label_input *rows, int n, struct resolved *res,
     void (*on_error)(void *, const char *, const char *), void *arg,
     int *nbad, char **cause)
 {
@@ -518,18 +614,20 @@ resolve_rows(const struct project *p, struct item_finder *finder,
 
 	for (i = 0; i < n; i++)
 		recs[i] = &rows[i].r;
-	item_finder_prefetch(finder, "file", recs, n);
+	item_finder_prefetch(rv->finder, "file", recs, n);
 	free(recs);
 	for (i = 0; i < n; i++) {
 		char *why = NULL;
-		int k = resolve_row(p, finder, &rows[i].r, &res[i], &why);
+		int k = resolve_row(rv, &rows[i].r, &res[i], &why);
 
 		if (k == ITEM_FINDER_FAILED) {
 			*cause = why;
 			return -1;
 		}
 		if (k != 0) {
-			char *where = xasprintf("%s:%d", file, rows[i].line);
+			char *where = rows[i].where != NULL ?
+			    xstrdup(rows[i].where) :
+			    xasprintf("%s:%d", file, rows[i].line);
 
 			on_error(arg, where, why);
 			free(where);
@@ -568,6 +666,55 @@ report_twice(const char *file, const struct resolved *res, int n,
 	return bad;
 }
 
+static int
+goldcmp(const void *a, const void *b)
+{
+	const struct resolved *x = *(const struct resolved *const *)a;
+	const struct resolved *y = *(const struct resolved *const *)b;
+
+	if (x->item != y->item)
+		return x->item < y->item ? -1 : 1;
+	return (x->class_id > y->class_id) - (x->class_id < y->class_id);
+}
+
+/*
+ * The rows marked ground truth, one per item, into *gold (sorted by item);
+ * two ground truths of one item that disagree are reported and make it
+ * return -1.
+ */
+static int
+gold_rows(const char *file, const struct resolved *res, int n,
+    const struct resolved ***gold, int *ngold,
+    void (*on_error)(void *, const char *, const char *), void *arg)
+{
+	const struct resolved **g = xcalloc((size_t)n + 1, sizeof *g);
+	int i, k = 0, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (res[i].gold)
+			g[k++] = &res[i];
+	qsort(g, (size_t)k, sizeof *g, goldcmp);
+	for (i = 0; i < k; i++) {
+		if (m > 0 && g[m - 1]->item == g[i]->item) {
+			if (g[m - 1]->class_id != g[i]->class_id) {
+				char *msg = xasprintf("item %lld has two "
+				    "ground truths that disagree",
+				    g[i]->item);
+
+				on_error(arg, file, msg);
+				free(msg);
+				free(g);
+				return -1;
+			}
+			continue;
+		}
+		g[m++] = g[i];
+	}
+	*gold = g;
+	*ngold = m;
+	return 0;
+}
+
 /* Records the import (file, hash, rows) and returns its id, or -1. */
 static long long
 record_import(struct store *st, const char *real, const char *sha, int n,
@@ -595,15 +742,46 @@ record_import(struct store *st, const char *real, const char *sha, int n,
  * Writes the n resolved rows, the import record and the audit line in one
  * transaction.  Returns 0, or -1 with *cause and nothing written.
  */
+struct import_write {
+	const char *user, *real, *sha;
+	enum labels_format format;
+	const struct resolved *res;
+	int n;
+	const struct resolved **gold;	/* made gold: one a item */
+	int ngold;
+	int members;			/* rows under members' names */
+};
+
+/* The gold rows of the ground truths (as `accord gold add` writes them). */
 static int
-write_rows(struct store *st, const char *user, const char *real,
-    const char *sha, const struct resolved *res, int n, char **cause)
+write_gold(struct store *st, const struct import_write *iw, const char *now,
+    char **cause)
+{
+	int i;
+
+	for (i = 0; i < iw->ngold; i++) {
+		const struct sql_arg a[] = { SQL_INT(iw->gold[i]->item),
+		    SQL_INT(iw->gold[i]->class_id), SQL_TEXT(iw->user),
+		    SQL_TEXT(now) };
+
+		if (SQL_WRITE(st, "INSERT INTO gold (item, class, \"user\", "
+		    "created_at) VALUES (?, ?, ?, ?)", a, cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+write_rows(struct store *st, const struct import_write *iw, char **cause)
 {
 	struct label_writer w = { 0 };
 	struct label_new chunk[LABEL_WRITE_MANY];
-	char now[32], *detail;
+	const char *user = iw->user, *real = iw->real, *sha = iw->sha;
+	const struct resolved *res = iw->res;
+	struct buf b = { 0 };
+	char now[32];
 	long long import_id;
-	int i, r, k = 0;
+	int i, r, k = 0, n = iw->n;
 
 	acc_now_iso(now);
 	if (store_begin(st, 1, cause) != 0)
@@ -626,9 +804,20 @@ write_rows(struct store *st, const char *user, const char *real,
 			k = 0;
 		}
 	}
-	detail = xasprintf("%d labels from %s (sha256 %s)", n, real, sha);
-	r = store_audit(st, user, "labels import", detail, cause);
-	free(detail);
+	if (write_gold(st, iw, now, cause) != 0)
+		goto rollback;
+	/* The audit line says what the provenance column cannot: the
+	 * format, gold made, and rows put under members' names. */
+	buf_printf(&b, "%d labels from %s (sha256 %s, format %s)", n, real,
+	    sha, labels_format_name(iw->format));
+	if (iw->ngold > 0)
+		buf_printf(&b, "; %d item%s made gold", iw->ngold,
+		    iw->ngold == 1 ? "" : "s");
+	if (iw->members > 0)
+		buf_printf(&b, "; --as-member: %d row%s under members' names",
+		    iw->members, iw->members == 1 ? "" : "s");
+	r = store_audit(st, user, "labels import", b.s, cause);
+	buf_free(&b);
 	if (r != 0 || store_commit(st, cause) != 0)
 		goto rollback;
 	label_writer_close(&w);
@@ -639,20 +828,142 @@ rollback:
 	return -1;
 }
 
+/* The users map of --map-users: a CSV of user,labeler. */
+static int
+read_user_map(const char *file, struct record *map, char **cause)
+{
+	unsigned char *data;
+	struct csv c;
+	size_t len;
+	int i;
+
+	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
+		return -1;
+	i = csv_parse((const char *)data, len, &c, cause);
+	free(data);
+	if (i != 0)
+		return -1;
+	if (c.nrows < 1 || c.rows[0].nfields != 2 || csv_column(&c, "user") != 0
+	    || csv_column(&c, "labeler") != 1) {
+		csv_free(&c);
+		return acc_error(cause, "--map-users wants a CSV with the header "
+		    "user,labeler");
+	}
+	for (i = 1; i < c.nrows; i++) {
+		if (c.rows[i].fields[1][0] == '\0') {
+			acc_error(cause, "line %d: no labeler for user '%s'",
+			    c.rows[i].line, c.rows[i].fields[0]);
+			csv_free(&c);
+			return -1;
+		}
+		interop_put(map, c.rows[i].fields[0], c.rows[i].fields[1]);
+	}
+	csv_free(&c);
+	return 0;
+}
+
 int
-labels_import(struct store *st, const char *file, const char *user,
+labels_read_tool(const char *name, const unsigned char *data, size_t len,
+    enum labels_format f, const struct project *p,
+    const struct labels_import_opts *o, const struct record *users,
+    struct label_input **rows, int *n,
     void (*on_error)(void *, const char *, const char *), void *arg,
-    int *nbad_out, char **cause)
+    int *nbad, int *skipped, char **cause)
+{
+	struct interop x = { 0 };
+	int r;
+
+	*rows = NULL;
+	*n = *skipped = 0;
+	x.file = name;
+	x.p = p;
+	x.o = o;
+	if (users != NULL)
+		x.users = *users;
+	x.on_error = on_error;
+	x.arg = arg;
+	x.nbad = nbad;
+	if (memchr(data, '\0', len) != NULL)
+		r = acc_error(cause, "NUL byte in file");
+	else if (f == LABELS_LABEL_STUDIO)
+		r = labels_read_label_studio(&x, data, len, cause);
+	else if (f == LABELS_CVAT)
+		r = labels_read_cvat(&x, data, len, cause);
+	else if (f == LABELS_PRODIGY || f == LABELS_DOCCANO) {
+		labels_read_lines(&x, data, len, f);
+		r = 0;
+	} else
+		r = acc_error(cause, "not another tool's format");
+	if (r != 0) {
+		char *why = *cause;
+
+		*cause = xasprintf("%s export: %s", labels_format_name(f), why);
+		free(why);
+		labels_rows_free(x.rows, x.n);
+		return -1;
+	}
+	*rows = x.rows;
+	*n = x.n;
+	*skipped = x.skipped;
+	return 0;
+}
+
+/*
+ * The rows of data in format f: accord's own parse, or another tool's
+ * reader.  0, or -1 with *cause (a file that is not of the format).
+ */
+static int
+read_rows(const char *file, const unsigned char *data, size_t len,
+    const struct project *p, const struct labels_import_opts *o,
+    enum labels_format f, struct label_input **rows, int *n,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, int *skipped, char **cause)
+{
+	struct record users = { 0 };
+	int r;
+
+	if (f == LABELS_ACCORD) {
+		if (o->map_users != NULL || o->labeler != NULL)
+			return acc_error(cause, "--map-users and --labeler are "
+			    "for other tools' files; accord's own name the "
+			    "labeler in each row");
+		return labels_parse(file, data, len, labels_is_json(file),
+		    rows, n, on_error, arg, nbad, cause);
+	}
+	if (o->map_users != NULL && read_user_map(o->map_users, &users,
+	    cause) != 0) {
+		char *why = *cause;
+
+		*cause = xasprintf("%s: %s", o->map_users, why);
+		free(why);
+		record_free(&users);
+		return -1;
+	}
+	r = labels_read_tool(file, data, len, f, p, o, &users, rows, n,
+	    on_error, arg, nbad, skipped, cause);
+	record_free(&users);
+	return r;
+}
+
+int
+labels_import_from(struct store *st, const char *file, const char *user,
+    const struct labels_import_opts *o,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad_out, struct labels_import_result *out, char **cause)
 {
 	struct project p;
 	struct label_input *rows = NULL;
 	struct resolved *res = NULL;
+	const struct resolved **gold = NULL;
 	struct item_finder finder = { 0 };
+	struct resolver rv = { 0 };
+	struct import_write iw = { 0 };
 	char *real = NULL, sha[65];
-	unsigned char *data;
+	unsigned char *data = NULL;
 	size_t len;
-	int n = 0, nbad = 0, rc = -1;
+	int n = 0, nbad = 0, ngold = 0, skipped = 0, rc = -1;
 
+	memset(out, 0, sizeof *out);
 	if (nbad_out != NULL)
 		*nbad_out = 0;
 	if (project_require(st, user, ROLE_ADMIN, "importing labels",
@@ -663,9 +974,10 @@ labels_import(struct store *st, const char *file, const char *user,
 	if (acc_read_file(file, LABELS_MAX_BYTES, &data, &len, cause) != 0)
 		goto out;
 	acc_sha256_hex(data, len, sha);
-	free(data);
-	if (records_read(file, LABELS_MAX_BYTES, &rows, &n, on_error, arg,
-	    &nbad, cause) != 0)
+	out->format = o->format != LABELS_DETECT ? o->format :
+	    labels_sniff(data, len);
+	if (read_rows(file, data, len, &p, o, out->format, &rows, &n,
+	    on_error, arg, &nbad, &skipped, cause) != 0)
 		goto out;
 	if ((real = realpath(file, NULL)) == NULL) {
 		acc_error(cause, "cannot resolve path");
@@ -673,28 +985,70 @@ labels_import(struct store *st, const char *file, const char *user,
 	}
 	if (item_finder_init(st, file, &finder, cause) != 0)
 		goto out;
-	res = xcalloc((size_t)n + 1, sizeof *res);
-	if (resolve_rows(&p, &finder, file, rows, n, res, on_error, arg,
-	    &nbad, cause) != 0)
+	if (member_list(st, user, &rv.member, &rv.nmember, cause) != 0)
 		goto out;
-	if (nbad == 0 && n > 0)
+	if (rv.nmember > 1)
+		qsort(rv.member, (size_t)rv.nmember, sizeof *rv.member,
+		    member_cmp);
+	rv.p = &p;
+	rv.finder = &finder;
+	rv.foreign = out->format != LABELS_ACCORD;
+	rv.as_member = o->as_member;
+	res = xcalloc((size_t)n + 1, sizeof *res);
+	if (resolve_rows(&rv, file, rows, n, res, on_error, arg, &nbad,
+	    cause) != 0)
+		goto out;
+	if (nbad == 0 && n > 0) {
 		nbad += report_twice(file, res, n, on_error, arg);
+		if (nbad == 0 && gold_rows(file, res, n, &gold, &ngold,
+		    on_error, arg) != 0)
+			nbad++;
+	}
+	iw = (struct import_write){ user, real, sha, out->format, res, n,
+	    gold, ngold, rv.members };
 	if (nbad > 0)
 		acc_error(cause, "%d bad row%s; nothing imported", nbad,
 		    nbad == 1 ? "" : "s");
+	else if (n == 0 && skipped > 0)
+		acc_error(cause, "no label rows (%d annotations carry no "
+		    "label)", skipped);
 	else if (n == 0)
 		acc_error(cause, "no label rows");
-	else if (write_rows(st, user, real, sha, res, n, cause) == 0)
-		rc = n;
+	else if (write_rows(st, &iw, cause) == 0) {
+		rc = 0;
+		out->imported = n;
+		out->skipped = skipped;
+		out->gold = ngold;
+		out->members = rv.members;
+	}
 out:
 	if (nbad_out != NULL)
 		*nbad_out = nbad;
 	item_finder_free(&finder);
 	labels_rows_free(rows, n);
+	member_list_free(rv.member, rv.nmember);
+	free(gold);
 	free(res);
 	free(real);
+	free(data);
 	project_free(&p);
 	return rc;
+}
+
+int
+labels_import(struct store *st, const char *file, const char *user,
+    void (*on_error)(void *, const char *, const char *), void *arg,
+    int *nbad, char **cause)
+{
+	/* The API before --as-member: members' names allowed (the command
+	 * asks for them with labels_import_from). */
+	const struct labels_import_opts o = { LABELS_ACCORD, NULL, NULL, 1 };
+	struct labels_import_result res;
+
+	if (labels_import_from(st, file, user, &o, on_error, arg, nbad, &res,
+	    cause) != 0)
+		return -1;
+	return res.imported;
 }
 
 /*

@@ -20,9 +20,11 @@ if [ "${1:-}" = check ]; then
 fi
 
 # libpq-dev: the PostgreSQL store's client library (issue 15).
+# libjansson-dev, libexpat1-dev: `labels import` of Label Studio, Prodigy
+# and doccano JSON and of CVAT's XML (issue 18).
 BUILD="make gcc pkg-config libncurses-dev libsqlite3-dev libpng-dev
 libjpeg62-turbo-dev libsndfile1-dev libfftw3-dev libssl-dev ncurses-term
-libpq-dev"
+libpq-dev libjansson-dev libexpat1-dev"
 # clang and its sanitizer runtime: `make test` builds with ASan+UBSan and
 # checks the code also compiles warning-free under clang.  chromium: the
 # agree --html test renders the page headless.  postgresql-15 (initdb,
