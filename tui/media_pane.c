@@ -10,24 +10,52 @@
 #include "pane_line.h"
 #include "ui.h"
 
+/*
+ * A time axis mark: seconds under a minute ("|2.5s"), else m:ss, or
+ * h:mm:ss for a clip of an hour or more, so a 10-hour clip reads
+ * "|8:00:00" rather than "|28800s".
+ */
+static void
+time_mark(char *lab, size_t len, double t, double d)
+{
+	long s = (long)(t + 0.5);
+
+	if (d < 60)
+		snprintf(lab, len, "|%gs", t);
+	else if (d < 3600)
+		snprintf(lab, len, "|%ld:%02ld", s / 60, s % 60);
+	else
+		snprintf(lab, len, "|%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+		    s % 60);
+}
+
 static void
 draw_time_axis(const struct media_pane *m, const struct prepared *p, int y)
 {
+	/* Steps a clock reads well: seconds, then minutes, then hours. */
+	static const double steps[] = { 0.5, 1, 2, 5, 10, 15, 30, 60, 120,
+	    300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200 };
 	double d = p->duration, step;
+	size_t i;
 	int c;
 
 	if (d <= 0)
 		return;
-	/* A mark every 0.5, 1, 2, 5, 10 ... s, at least 10 columns apart. */
-	step = 0.5;
-	while (step * m->cols / d < 10)
-		step = step == 0.5 ? 1 : step == 1 ? 2 : step == 2 ? 5 :
+	/* Marks at least 10 columns apart (12 for h:mm:ss); past a minute
+	 * in whole seconds. */
+	for (i = 0, step = steps[0];; i++) {
+		step = i < sizeof steps / sizeof steps[0] ? steps[i] :
 		    step * 2;
+		if (d >= 60 && step < 1)
+			continue;
+		if (step * m->cols / d >= (d < 3600 ? 10 : 12))
+			break;
+	}
 	for (c = 0; c * step <= d; c++) {
 		int x = (int)(c * step / d * (m->cols - 1) + 0.5);
-		char lab[16];
+		char lab[32];
 
-		snprintf(lab, sizeof lab, "|%gs", c * step);
+		time_mark(lab, sizeof lab, c * step, d);
 		if (x + (int)strlen(lab) <= m->cols)
 			ui_print(y, m->x + x, m->cols - x, lab,
 			    ui_attr(UI_DIM));

@@ -92,15 +92,16 @@ else
 fi
 check_screen "sanitized: its waveform spans the pane (91 columns of silence)" \
 	91 wave_cols a
-# The time axis's last mark, in seconds: past 8 hours (28800 s) when the
-# clip's length is right (marks are spaced for the pane, the last one
-# that fits is printed).
+# The time axis's last mark (h:mm:ss for a clip of hours): past 8 hours
+# when the clip's length is right (marks are spaced for the pane, the last
+# one that fits is printed).
 last_mark() {
-	tm_line "$1" 37 | grep -o '|[0-9.]*s' | tail -n 1 |
-	    awk '{ v = substr($0, 2) + 0; print (v > 28800 && v <= 36000) ? "yes" : v }'
+	tm_line "$1" 37 | grep -o '|[0-9]*:[0-9][0-9]:[0-9][0-9]' | tail -n 1 |
+	    awk -F'[|:]' '{ v = $2 * 3600 + $3 * 60 + $4
+		print (v >= 28800 && v <= 36000) ? "yes" : v }'
 }
-check_screen "sanitized: the time axis starts at 0 s and runs past 8 hours" \
-	yes eval 'tm_line a 37 | grep -q "^|0s " && last_mark a'
+check_screen "sanitized: the time axis starts at 0:00:00 and runs past 8 hours" \
+	yes eval 'tm_line a 37 | grep -q "^|0:00:00 " && last_mark a'
 tm_next a 2
 check "sanitized: a class key labels it and moves to the next clip" \
 	"short.wav" "$(basename "$(tm_path a)")"
