@@ -40,7 +40,7 @@ static double quick_since;		/* ERRs long before time since then */
  */
 #define QUICK_SECS 0.5
 
-static void on_cont(int);
+static void raw_catch_suspend(void);
 static void raw_free(void);
 
 static void
@@ -100,19 +100,7 @@ ui_start(char **cause)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
-	/*
-	 * After a suspend curses repaints its model, where the media pane
-	 * is blank: the kept copy of the pane (the shadow) is then wrong.
-	 */
-	{
-		struct sigaction sa;
-
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_cont;
-		sa.sa_flags = SA_RESTART;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGCONT, &sa, NULL);
-	}
+	raw_catch_suspend();
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED, NULL);
 	mouseinterval(0);
 
@@ -389,7 +377,9 @@ static struct {
 } shadow;
 static struct look *want;	/* the emission being made */
 static size_t nwant;
-static volatile sig_atomic_t raw_cont;	/* SIGCONT: curses repainted */
+static volatile sig_atomic_t raw_cont;	/* a suspend: curses repainted */
+static struct sigaction curses_tstp;	/* curses' SIGTSTP handler */
+static int tstp_wrapped;		/* on_tstp runs before it */
 
 /* Writing: the pen and the cursor (y -1 when not known). */
 struct raw {
@@ -405,9 +395,53 @@ on_cont(int sig)
 	raw_cont = 1;
 }
 
+/*
+ * ^Z: curses' own handler (installed by newterm) calls endwin, stops the
+ * process and, once continued, repaints its model, where the media pane
+ * is blank.  In a process group with no job control (orphaned) the stop
+ * is discarded and no SIGCONT comes, but the repaint happens all the
+ * same: so the flag is set here, and curses' handler runs after.
+ */
+static void
+on_tstp(int sig)
+{
+	raw_cont = 1;
+	if (curses_tstp.sa_handler != SIG_DFL &&
+	    curses_tstp.sa_handler != SIG_IGN)
+		curses_tstp.sa_handler(sig);
+}
+
+/* After a suspend the shadow is wrong: see on_tstp, on_cont. */
+static void
+raw_catch_suspend(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_cont;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCONT, &sa, NULL);
+	/* Only when curses catches ^Z (it leaves an ignored SIGTSTP be). */
+	if (sigaction(SIGTSTP, NULL, &curses_tstp) == 0 &&
+	    !(curses_tstp.sa_flags & SA_SIGINFO) &&
+	    curses_tstp.sa_handler != SIG_DFL &&
+	    curses_tstp.sa_handler != SIG_IGN &&
+	    curses_tstp.sa_handler != on_tstp) {
+		sa.sa_handler = on_tstp;
+		sa.sa_mask = curses_tstp.sa_mask;
+		sa.sa_flags = curses_tstp.sa_flags;
+		if (sigaction(SIGTSTP, &sa, NULL) == 0)
+			tstp_wrapped = 1;
+	}
+}
+
 static void
 raw_free(void)
 {
+	if (tstp_wrapped)
+		sigaction(SIGTSTP, &curses_tstp, NULL);
+	tstp_wrapped = 0;
 	buf_free(&rawbuf);
 	free(shadow.cell);
 	memset(&shadow, 0, sizeof shadow);

@@ -11,7 +11,7 @@
 # - from an image to the same image with a red square, the cells written
 #   are the cells whose pixels differ, and not many more;
 # - after a sequence of items, zoom, pan, a note, an overlay, a resize,
-#   and audio with a moving playhead, the pane equals what a full redraw
+#   ^Z, and audio with a moving playhead, the pane equals what a full redraw
 #   (^L: curses clears the screen and every cell is written) then shows;
 # - closing an overlay gives back the picture exactly.
 . "$(dirname "$0")/../lib.sh"
@@ -220,6 +220,13 @@ run() {
 	settle $n
 	tm resize-window -t $n -x 120 -y 40
 	same_as_redraw $n "$_d: resized and back, the pane is what a full redraw draws"
+
+	# ^Z: curses ends its window and, continued, repaints its model, blank
+	# in the pane.  (Here the pane's process group has no job control, so
+	# the kernel discards the stop and curses repaints at once.)
+	tm send-keys -t $n C-z
+	sleep 1
+	same_as_redraw $n "$_d: after ^Z the picture is back: the pane is what a full redraw draws"
 	tm send-keys -t $n q
 	tm_exited $n
 
