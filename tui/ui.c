@@ -947,32 +947,47 @@ want_size(size_t n)
 }
 
 /*
- * In truecolor, keep each pixel row's colour while it stays within
- * RAW_TOLERANCE (see same_color): decided on the picture alone.
+ * One cell of a row in truecolor (same_color): each pixel takes, if it is
+ * within RAW_TOLERANCE, the colour kept on its own half of the row, else
+ * that of the other half; the bottom pixel takes the top's when they are
+ * alike, so the cell can be one space.  *t and *b carry the colours kept
+ * along the top and bottom halves.  Every pixel stays within the
+ * tolerance of its own colour, and the result depends on the picture
+ * alone (the row from its first cell), never on what is on screen.
  */
+static void
+smooth_cell(struct look *l, int32_t *t, int32_t *b)
+{
+	int32_t top = l->top, bot = l->bot;
+
+	if (l->ch != 0 || depth != TERM_DEPTH_TRUE)
+		return;
+	if (same_color(top, *t))
+		top = *t;
+	else if (same_color(top, *b))
+		top = *b;
+	if (same_color(l->bot, top))
+		bot = top;
+	else if (same_color(l->bot, *b))
+		bot = *b;
+	else if (same_color(l->bot, *t))
+		bot = *t;
+	l->top = *t = top;
+	l->bot = *b = bot;
+}
+
+/* want[] (cols x rows) through smooth_cell, row by row. */
 static void
 want_smooth(int cols, int rows)
 {
 	int row, k;
 
-	if (depth != TERM_DEPTH_TRUE)
-		return;
 	for (row = 0; row < rows; row++) {
 		struct look *w = want + (size_t)row * cols;
 		int32_t t = PEN_UNKNOWN, b = PEN_UNKNOWN;
 
-		for (k = 0; k < cols; k++) {
-			if (w[k].ch != 0)
-				continue;
-			if (same_color(w[k].top, t))
-				w[k].top = t;
-			else
-				t = w[k].top;
-			if (same_color(w[k].bot, b))
-				w[k].bot = b;
-			else
-				b = w[k].bot;
-		}
+		for (k = 0; k < cols; k++)
+			smooth_cell(&w[k], &t, &b);
 	}
 }
 
@@ -980,22 +995,13 @@ want_smooth(int cols, int rows)
 static struct look
 look_along(const struct cells *c, int row, int col)
 {
-	struct look l = look_of(c, (size_t)row * c->cols, 0);
-	int32_t t = l.top, b = l.bot;
+	struct look l;
+	int32_t t = PEN_UNKNOWN, b = PEN_UNKNOWN;
 	int k;
 
-	for (k = 1; k <= col; k++) {
+	for (k = 0; k <= col; k++) {
 		l = look_of(c, (size_t)row * c->cols + k, 0);
-		if (l.ch != 0 || depth != TERM_DEPTH_TRUE)
-			continue;
-		if (same_color(l.top, t))
-			l.top = t;
-		else
-			t = l.top;
-		if (same_color(l.bot, b))
-			l.bot = b;
-		else
-			b = l.bot;
+		smooth_cell(&l, &t, &b);
 	}
 	return l;
 }

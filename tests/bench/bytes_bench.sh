@@ -21,7 +21,9 @@
 # TERM, which prints only the picture (no status or panel: the comparison
 # leans against accord).  Target: per size and depth, accord's mean bytes
 # per image item no more than chafa's mean over the same files.  Audio
-# has no counterpart in chafa; its figures are reported.
+# has no counterpart in chafa; its figures are reported.  Of each mean,
+# the bytes curses wrote (status, panel, message line: everything outside
+# the media cells' DECSC ... DECRC emissions) are shown apart.
 #
 # It is a report: the exit status is always 0; the verdicts are the lines
 # starting "verdict".  Needs ./accord (`make`), tmux, python3 and the
@@ -47,16 +49,13 @@ else
 	NIMG=59 NAUD=39		# every item but the last of each store
 fi
 
-if [ -x /usr/bin/python3 ]; then
-	PY=/usr/bin/python3
-else
-	PY=$(command -v python3 || true)
-fi
-
-rm -rf "$WORK"
-mkdir -p "$WORK" || { echo "bytes_bench: cannot create $WORK"; exit 0; }
+# Debian's python3 (the driver needs nothing but its standard library).
+PY=/usr/bin/python3
+[ -x $PY ] || PY=$(command -v python3 || true)
 LOG=$WORK/log
-: >"$LOG"
+rm -rf "$WORK"
+mkdir -p "$WORK" && : >"$LOG" ||
+    { echo "bytes_bench: cannot create $WORK"; exit 0; }
 TMUX_TMPDIR=${TMUX_TMPDIR:-${TMPDIR:-/tmp}}
 export TMUX_TMPDIR
 SOCK=accord-bytes-$$
@@ -68,13 +67,10 @@ echo "== accord label screen: bytes written per item, against chafa"
 echo "   $ACCORD; tmux $(tmux -V 2>/dev/null | cut -d' ' -f2); $(chafa --version 2>/dev/null | head -n 1)"
 
 missing=
-[ -x "$ACCORD" ] || missing="$missing $ACCORD (make)"
-command -v tmux >/dev/null || missing="$missing tmux"
-[ -n "$PY" ] || missing="$missing python3"
-if [ -n "$missing" ]; then
-	echo "verdict bytes: SKIP: missing$missing"
-	exit 0
-fi
+for need in "$ACCORD" tmux "$PY"; do
+	command -v "$need" >/dev/null 2>&1 || missing="$missing ${need:-python3}"
+done
+[ -z "$missing" ] || { echo "verdict bytes: SKIP: missing$missing"; exit 0; }
 HAVE_CHAFA=1
 command -v chafa >/dev/null || HAVE_CHAFA=0
 
@@ -94,9 +90,10 @@ new_store() {
 }
 
 # drive DB W H DEPTH N OUT: label N items of DB in a W x H tmux session at
-# DEPTH (truecolor|256); OUT gets one line per counted item: "ITEM BYTES"
-# (the item drawn by the key and the bytes the key brought), and
-# OUT.first the bytes of the first screen.
+# DEPTH (truecolor|256); OUT gets one line per counted item: "ITEM BYTES
+# TEXT" (the item drawn by the key, the bytes the key brought, and of
+# those the bytes curses wrote: all but the media cells' DECSC...DECRC
+# emissions), and OUT.first the bytes of the first screen.
 drive() {
 	"$PY" - "$ACCORD" "$@" "$SOCK" "$QUIET_MS" >>"$LOG" 2>&1 <<'EOF'
 import os, shlex, subprocess, sys, time
@@ -135,6 +132,22 @@ def fail(why):
     print("drive: %s %sx%s %s: %s" % (db, w, h, depth, why))
     subprocess.run(tmux + ["kill-server"], stderr=subprocess.DEVNULL)
     sys.exit(1)
+
+# The bytes of raw[a:b] outside the media emissions (ESC 7 ... ESC 8).
+def text_bytes(a, b):
+    with open(raw, "rb") as f:
+        f.seek(a)
+        d = f.read(b - a)
+    media = i = 0
+    while True:
+        s = d.find(b"\x1b7", i)
+        if s < 0:
+            break
+        e = d.find(b"\x1b8", s)
+        e = len(d) if e < 0 else e + 2
+        media += e - s
+        i = e
+    return len(d) - media
 
 def screen():
     return subprocess.run(tmux + ["capture-pane", "-p"],
@@ -180,7 +193,7 @@ with open(out, "w") as f:
             fail("key %d did not label and show a next item: %s"
                  % (i + 1, line))
         now = settle("key %d" % (i + 1))
-        f.write("%s %d\n" % (item[0], now - prev))
+        f.write("%s %d %d\n" % (item[0], now - prev, text_bytes(prev, now)))
         prev = now
 subprocess.run(tmux + ["kill-server"], stderr=subprocess.DEVNULL)
 EOF
@@ -244,7 +257,8 @@ for size in 200x60 80x24; do
 					echo "   $kind $tag: chafa failed (see $LOG)"
 				fi
 			fi
-			echo "$kind $size $depth $1 $2 $3 $4 $c $(cat "$out.first")" \
+			text=$(awk '{ s += $3 } END { printf "%.0f", NR ? s / NR : 0 }' "$out")
+			echo "$kind $size $depth $1 $2 $3 $4 $c $(cat "$out.first") $text" \
 			    >>"$RES"
 		done
 	done
@@ -252,12 +266,13 @@ done
 
 awk -v chafa="$HAVE_CHAFA" '
 BEGIN {
-	printf "\n   %-6s %-6s %-9s %5s %9s %9s %9s %9s %9s\n", "kind", "size",
-	    "depth", "items", "mean B", "p50 B", "max B", "chafa B", "first B"
+	printf "\n   %-6s %-6s %-9s %5s %9s %9s %9s %9s %9s %9s\n", "kind",
+	    "size", "depth", "items", "mean B", "p50 B", "max B", "chafa B",
+	    "text B", "first B"
 }
 {
-	printf "   %-6s %-6s %-9s %5d %9d %9d %9d %9s %9d\n", $1, $2, $3, $4,
-	    $5, $6, $7, $8, $9
+	printf "   %-6s %-6s %-9s %5d %9d %9d %9d %9s %9d %9d\n", $1, $2, $3,
+	    $4, $5, $6, $7, $8, $10, $9
 	if ($1 != "images")
 		next
 	if (!chafa)
@@ -274,6 +289,7 @@ BEGIN {
 END {
 	print "   mean/p50/max: bytes accord wrote from a class key to the next item drawn"
 	print "   (status, panel and picture); chafa: its output for the same image files"
-	print "   at the media pane size; first: the first screen, whole"
+	print "   at the media pane size; text: of the mean, what curses wrote (status,"
+	print "   panel, message; not the picture); first: the first screen, whole"
 }' "$RES"
 exit 0
