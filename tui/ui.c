@@ -329,9 +329,9 @@ ui_attr(enum ui_elem e)
  *   cells again writes nothing.  The shadow is forgotten (every cell must
  *   be written again) whenever curses may have drawn over the pane behind
  *   our back: a refresh after clear() or endwin() (ui_refresh), a new
- *   terminal size, SIGCONT after a suspend (curses repaints its own model,
- *   blank in the pane).  After a clearing refresh the pane is blank, and
- *   the shadow says so.
+ *   terminal size, a suspend (^Z or SIGCONT: curses repaints its own
+ *   model, blank in the pane).  After a clearing refresh the pane is
+ *   blank, and the shadow says so.
  * - A cell is two pixels (top, bottom).  It can be written as U+2580 (fg
  *   top, bg bottom), U+2584 (fg bottom, bg top), or, when both pixels are
  *   alike, a space in the background colour or U+2588 in the foreground:
@@ -345,10 +345,12 @@ ui_attr(enum ui_elem e)
  *   move (CUU/CUD/CUF/CUB, CR), or writing the few unchanged cells between
  *   through when they need no colour change.
  * - In truecolor, a colour is kept along a row while no channel moves by
- *   more than RAW_TOLERANCE levels (see same_color), so runs of nearly
- *   equal cells need no new SGR.  This is decided from the picture alone,
- *   row by row, before the comparison with the shadow, so a partial
- *   emission and a full one put the same colours on screen.
+ *   more than RAW_TOLERANCE levels (see same_color, smooth_cell), and the
+ *   two halves of a cell share one colour when they are that close, so
+ *   runs of nearly equal cells need no new SGR and flat areas are spaces.
+ *   This is decided from the picture alone, row by row, before the
+ *   comparison with the shadow, so a partial emission and a full one put
+ *   the same colours on screen.
  */
 
 /* A paint: what half a cell shows.  A device colour, or a default. */
@@ -373,7 +375,7 @@ struct look {
 static struct {
 	struct look *cell;
 	int h, w;
-	int stale;		/* forgotten since the last emission */
+	int stale;		/* wrong since the last picture emitted */
 } shadow;
 static struct look *want;	/* the emission being made */
 static size_t nwant;
@@ -398,9 +400,11 @@ on_cont(int sig)
 /*
  * ^Z: curses' own handler (installed by newterm) calls endwin, stops the
  * process and, once continued, repaints its model, where the media pane
- * is blank.  In a process group with no job control (orphaned) the stop
- * is discarded and no SIGCONT comes, but the repaint happens all the
- * same: so the flag is set here, and curses' handler runs after.
+ * is blank: so is the screen's.  In a process group with no job control
+ * (orphaned) the stop is discarded and no SIGCONT comes, but the repaint
+ * happens all the same: so the flag is set here, and curses' handler
+ * runs after.  (SIGCONT alone, after a SIGSTOP, sets it too: the picture
+ * is then written again over itself.)
  */
 static void
 on_tstp(int sig)
@@ -450,6 +454,7 @@ raw_free(void)
 	nwant = 0;
 }
 
+/* Every cell of the shadow: ch LOOK_UNKNOWN, or 0 for blank. */
 static void
 shadow_fill(char ch)
 {
@@ -468,8 +473,8 @@ shadow_forget(void)
 	shadow.stale = 1;
 }
 
-/* The shadow at the terminal's size, forgotten if that or a suspend says
- * what is on screen is not what we wrote. */
+/* The shadow at the terminal's size (forgotten when that changes), blank
+ * after a suspend. */
 static void
 shadow_fit(void)
 {
@@ -483,7 +488,8 @@ shadow_fit(void)
 	}
 	if (raw_cont) {
 		raw_cont = 0;
-		shadow_forget();
+		shadow_fill(0);
+		shadow.stale = 1;
 	}
 }
 
@@ -498,7 +504,7 @@ ui_refresh(void)
 	refresh();
 	/* The terminal was cleared: the pane, blank in curses' model, is. */
 	if (cleared) {
-		shadow_fill(' ');
+		shadow_fill(0);
 		shadow.stale = 1;
 	}
 }
@@ -901,10 +907,11 @@ raw_flush(void)
 
 /*
  * Bring the cols x rows cells at (y, x) to want[] (row-major), writing
- * only what differs from the shadow.
+ * only what differs from the shadow.  known_only: leave the cells whose
+ * look is not known as they are (see ui_raw_cells).
  */
 static void
-raw_emit(int y, int x, int cols, int rows)
+raw_emit(int y, int x, int cols, int rows, int known_only)
 {
 	struct raw r = { PEN_UNKNOWN, PEN_UNKNOWN, -1, -1, 0 };
 	int row, k;
@@ -916,7 +923,8 @@ raw_emit(int y, int x, int cols, int rows)
 			continue;
 		have = shadow.cell + (size_t)(y + row) * shadow.w;
 		for (k = 0; k < cols && x + k < shadow.w; k++) {
-			if (x + k < 0 || look_eq(&w[k], &have[x + k]))
+			if (x + k < 0 || look_eq(&w[k], &have[x + k]) ||
+			    (known_only && have[x + k].ch == LOOK_UNKNOWN))
 				continue;
 			if (!r.started) {
 				buf_puts(&rawbuf, "\0337");
@@ -1029,8 +1037,14 @@ ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c)
 				*w = look_of(c, (size_t)cr * c->cols + ck, 0);
 		}
 	want_smooth(cols, rows);
-	raw_emit(y, x, cols, rows);
-	shadow.stale = 0;
+	/*
+	 * A wipe (c NULL: curses is about to draw over the pane) leaves
+	 * unknown cells alone: they may hold curses' text from an earlier
+	 * refresh, which curses would not write again.
+	 */
+	raw_emit(y, x, cols, rows, c == NULL);
+	if (c != NULL)
+		shadow.stale = 0;
 }
 
 void
@@ -1045,7 +1059,7 @@ ui_raw_column(int y, int x, const struct cells *c, int col, int highlight)
 	for (r = 0; r < c->rows; r++)
 		want[r] = highlight ? look_of(c, (size_t)r * c->cols + col, 1) :
 		    look_along(c, r, col);
-	raw_emit(y, x + col, 1, c->rows);
+	raw_emit(y, x + col, 1, c->rows, 0);
 }
 
 int

@@ -76,10 +76,12 @@ int ui_attr(enum ui_elem e);	/* attributes incl. colour pair */
 
 /*
  * Write media cells straight to the terminal, after refresh(): the pane of
- * cols x rows cells at (y, x) is filled, with c centred in it (c NULL: a
- * blank pane).  Curses must keep that area blank in its model (it draws
- * nothing there).  Only cells that differ from what was last written
- * there are written: emitting the same cells again writes nothing.
+ * cols x rows cells at (y, x) is filled, with c centred in it.  Curses
+ * must keep that area blank in its model (it draws nothing there).  Only
+ * cells that differ from what was last written there are written:
+ * emitting the same cells again writes nothing.  c NULL wipes the pane
+ * before curses draws over it (text, an overlay), leaving alone the
+ * cells whose look is not known (after a resize, endwin).
  */
 void ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c);
 /* Bring column col of cells drawn at (y, x) to its look again, or

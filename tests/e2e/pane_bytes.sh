@@ -73,8 +73,18 @@ settle() { tm_until "$1" _quiet "$1"; }
 pane_px() {
 	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 91'
 }
-# picture NAME: pane cells that are not blank
-picture() { pane_px "$1" | awk '$3 != "def" || $4 != "def"' | wc -l; }
+# picture NAME: pane cells of two pixels that are not blank (not curses'
+# text: the time axis)
+picture() {
+	pane_px "$1" | awk '$3 !~ /^ch:/ && ($3 != "def" || $4 != "def")' |
+	    wc -l
+}
+# box_pixels NAME: picture cells in the overlay box (columns 4..115, rows
+# 2..37 at 120x40)
+box_pixels() {
+	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 >= 4 && $2 < 116 &&
+	    $3 !~ /^ch:/ && ($3 != "def" || $4 != "def")' | wc -l
+}
 
 # same_as_redraw NAME WHAT: the pane now equals the pane after ^L, which
 # clears the screen and writes every picture cell again (and does write:
@@ -190,6 +200,13 @@ run() {
 	tm send-keys -t $n '?'
 	tm_wait $n "keys (any key closes)"
 	settle $n
+	# ^Z with the help open: curses repaints the help when continued, and
+	# the pane's wipe must not blank what curses drew.
+	tm send-keys -t $n C-z
+	sleep 1
+	settle $n
+	check "$_d: ^Z with the help open: the help is whole, no picture in its box" \
+	    "1|0" "$(tm_screen $n | grep -c 'keys (any key closes)')|$(box_pixels $n)"
 	tm send-keys -t $n Escape
 	tm_gone $n "keys (any key closes)"
 	settle $n
