@@ -378,6 +378,7 @@ static struct {
 	int stale;		/* wrong since the last picture emitted */
 } shadow;
 static struct look *want;	/* the emission being made */
+static struct buf sgr_change, sgr_reset;	/* raw_sgr's two candidates */
 static size_t nwant;
 static volatile sig_atomic_t raw_cont;	/* a suspend: curses repainted */
 static struct sigaction curses_tstp;	/* curses' SIGTSTP handler */
@@ -447,6 +448,8 @@ raw_free(void)
 		sigaction(SIGTSTP, &curses_tstp, NULL);
 	tstp_wrapped = 0;
 	buf_free(&rawbuf);
+	buf_free(&sgr_change);
+	buf_free(&sgr_reset);
 	free(shadow.cell);
 	memset(&shadow, 0, sizeof shadow);
 	free(want);
@@ -708,7 +711,7 @@ form_pick(const struct look *l, const struct look *next, int32_t fg,
 				if (d >= 0 && (nc < 0 || d < nc))
 					nc = d;
 			}
-			if (nc > 0)
+			if (nc >= 0)
 				c += nc;
 		}
 		if (bc < 0 || c < bc)
@@ -721,46 +724,47 @@ form_pick(const struct look *l, const struct look *next, int32_t fg,
 static void
 raw_sgr(struct raw *r, int32_t fg, int32_t bg)
 {
-	static struct buf a, z;
+	struct buf *a = &sgr_change, *z = &sgr_reset;
 	int nf = fg != PEN_ANY && fg != r->fg;
 	int nb = bg != PEN_ANY && bg != r->bg;
 
+	/* No colours at depth none: only the reset an emission starts with. */
 	if (depth == TERM_DEPTH_NONE && r->fg != PEN_UNKNOWN)
 		return;
 	if (!nf && !nb)
 		return;
-	a.len = z.len = 0;
+	a->len = z->len = 0;
 	/* The changes alone; unknown attributes (bold...) need a reset. */
 	if (r->fg != PEN_UNKNOWN && r->bg != PEN_UNKNOWN) {
-		buf_puts(&a, "\033[");
+		buf_puts(a, "\033[");
 		if (nf)
-			sgr_color(&a, fg, 0);
+			sgr_color(a, fg, 0);
 		if (nf && nb)
-			buf_puts(&a, ";");
+			buf_puts(a, ";");
 		if (nb)
-			sgr_color(&a, bg, 1);
-		buf_puts(&a, "m");
+			sgr_color(a, bg, 1);
+		buf_puts(a, "m");
 	}
-	buf_puts(&z, "\033[");
+	buf_puts(z, "\033[");
 	if (fg >= 0 || bg >= 0)
-		buf_puts(&z, "0");
+		buf_puts(z, "0");
 	if (fg >= 0) {
-		buf_puts(&z, ";");
-		sgr_color(&z, fg, 0);
+		buf_puts(z, ";");
+		sgr_color(z, fg, 0);
 	}
 	if (bg >= 0) {
-		buf_puts(&z, ";");
-		sgr_color(&z, bg, 1);
+		buf_puts(z, ";");
+		sgr_color(z, bg, 1);
 	}
-	buf_puts(&z, "m");
-	if (a.len > 0 && a.len <= z.len) {
-		buf_add(&rawbuf, a.s, a.len);
+	buf_puts(z, "m");
+	if (a->len > 0 && a->len <= z->len) {
+		buf_add(&rawbuf, a->s, a->len);
 		if (nf)
 			r->fg = fg;
 		if (nb)
 			r->bg = bg;
 	} else {
-		buf_add(&rawbuf, z.s, z.len);
+		buf_add(&rawbuf, z->s, z->len);
 		r->fg = fg == PEN_ANY ? -1 : fg;
 		r->bg = bg == PEN_ANY ? -1 : bg;
 	}
