@@ -96,8 +96,12 @@ pane_draw_text(struct media_pane *m, const struct prepared *p,
 static void
 redraw_covered(const struct media_pane *m)
 {
-	if (m->covered > 0)
+	if (m->covered > 0) {
 		wredrawln(stdscr, m->y + m->rows - m->covered, m->covered);
+		/* Curses' text goes over those rows: when it goes, the
+		 * picture is written there again. */
+		ui_raw_forget(m->y + m->rows - m->covered, m->covered);
+	}
 }
 
 void
@@ -109,18 +113,24 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 	/*
 	 * Curses believes the pane is blank already, so the old picture is
 	 * wiped before refresh(): text or an overlay drawn now lands on it.
+	 * (ui_raw_cells writes only the cells not blank yet: nothing when
+	 * the pane is blank already.)
 	 */
 	if (blank || p == NULL || p->error != NULL) {
-		if (m->dirty) {
-			ui_raw_cells(m->y, m->x, m->cols, m->rows, NULL);
+		ui_raw_cells(m->y, m->x, m->cols, m->rows, NULL);
+		if (m->dirty)
 			redraw_covered(m);
-		}
 		m->dirty = 0;
-		refresh();
+		ui_refresh();
 		return;
 	}
-	refresh();
-	if (m->dirty) {
+	ui_refresh();
+	/*
+	 * Only the cells that changed are written, so emitting after a new
+	 * item, zoom or overlay costs what differs; after curses cleared the
+	 * screen (or a suspend) everything is written again.
+	 */
+	if (m->dirty || ui_raw_stale()) {
 		if (p->kind == MEDIA_KIND_IMAGE)
 			ui_raw_cells(m->y, m->x, m->cols, m->rows, &p->cells);
 		else {
@@ -132,7 +142,7 @@ pane_refresh(struct media_pane *m, const struct prepared *p,
 		m->dirty = 0;
 		m->playhead = -1;
 		redraw_covered(m);
-		refresh();
+		ui_refresh();
 	}
 	if (p->kind != MEDIA_KIND_AUDIO)
 		return;

@@ -40,6 +40,9 @@ static double quick_since;		/* ERRs long before time since then */
  */
 #define QUICK_SECS 0.5
 
+static void raw_catch_suspend(void);
+static void raw_free(void);
+
 static void
 fatal_cleanup(void)
 {
@@ -79,6 +82,7 @@ ui_start(char **cause)
 	keypad(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	raw_catch_suspend();
 	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_RELEASED, NULL);
 	mouseinterval(0);
 
@@ -117,7 +121,7 @@ ui_start(char **cause)
 void
 ui_stop(void)
 {
-	buf_free(&rawbuf);
+	raw_free();
 	if (!started)
 		return;
 	/*
@@ -287,14 +291,223 @@ ui_attr(enum ui_elem e)
 /*
  * Media cells are written straight to the terminal after refresh(), not
  * through curses.  Curses would send both colours again for every cell and
- * spend ~10 ms of CPU on a 160x48 image (tests/bench/label_bench.sh);
- * here a colour is sent only when it changes, so a new item costs well
- * under a millisecond to emit.  Curses keeps the media pane blank in its
- * model, so it never paints over the cells unless something is drawn
- * there (an overlay, a resize), after which the screen emits them again.
- * DECSC/DECRC around the output leave curses' cursor and attributes as
- * they were.
+ * spend ~10 ms of CPU on a 160x48 image (tests/bench/label_bench.sh).
+ * Curses keeps the media pane blank in its model, so it never paints over
+ * the cells unless something is drawn there (an overlay, text, a resize).
+ * DECSC/DECRC around the output leave curses' cursor as it was.
+ *
+ * Bytes are what a labeler on a slow link waits for, so the output is
+ * kept small (tests/bench/bytes_bench.sh measures it against chafa):
+ *
+ * - The look of every cell written is kept (the shadow), and an emission
+ *   writes only the cells whose look differs: the next item's picture
+ *   leaves an unchanged margin or background alone, and emitting the same
+ *   cells again writes nothing.  The shadow is forgotten (every cell must
+ *   be written again) whenever curses may have drawn over the pane behind
+ *   our back: a refresh after clear() or endwin() (ui_refresh), a new
+ *   terminal size, a suspend (^Z or SIGCONT: curses repaints its own
+ *   model, blank in the pane).  After a clearing refresh the pane is
+ *   blank, and the shadow says so.
+ * - A cell is two pixels (top, bottom).  It can be written as U+2580 (fg
+ *   top, bg bottom), U+2584 (fg bottom, bg top), or, when both pixels are
+ *   alike, a space in the background colour or U+2588 in the foreground:
+ *   the form that needs the fewest colour changes from the colours already
+ *   set is chosen, looking one cell ahead; a space costs one byte, a block
+ *   three.
+ * - An SGR is sent only when a colour the form needs differs; fg and bg go
+ *   in one sequence; "\e[m" (or a leading 0) resets to the defaults when
+ *   that is shorter than 39/49.
+ * - The cursor moves by the shortest of an absolute jump (CUP), a relative
+ *   move (CUU/CUD/CUF/CUB, CR), or writing the few unchanged cells between
+ *   through when they need no colour change.
+ * - In truecolor, a colour is kept along a row while no channel moves by
+ *   more than RAW_TOLERANCE levels (see same_color, smooth_cell), and the
+ *   two halves of a cell share one colour when they are that close, so
+ *   runs of nearly equal cells need no new SGR and flat areas are spaces.
+ *   This is decided from the picture alone, row by row, before the
+ *   comparison with the shadow, so a partial emission and a full one put
+ *   the same colours on screen.
  */
+
+/* A paint: what half a cell shows.  A device colour, or a default. */
+#define PAINT_BG (-1)		/* the terminal's default background */
+#define PAINT_FG (-3)		/* its default foreground */
+
+/*
+ * The look of one cell.  ch 0: two pixels, top and bot paints.  Else the
+ * ASCII character ch in device colours top (fg) and bot (bg).
+ */
+struct look {
+	int32_t top, bot;
+	char ch;
+};
+#define LOOK_UNKNOWN 1		/* ch of a cell whose look is not known */
+
+/* Pen colours: a device colour, -1 default, or these. */
+#define PEN_UNKNOWN (-2)	/* after curses wrote: attributes unknown too */
+#define PEN_ANY (-4)		/* a wish: whatever the pen holds */
+
+/* What is on the terminal's cells, as far as we wrote them: LINES x COLS. */
+static struct {
+	struct look *cell;
+	int h, w;
+	int stale;		/* wrong since the last picture emitted */
+} shadow;
+static struct look *want;	/* the emission being made */
+static struct buf sgr_change, sgr_reset;	/* raw_sgr's two candidates */
+static size_t nwant;
+static volatile sig_atomic_t raw_cont;	/* a suspend: curses repainted */
+static struct sigaction curses_tstp;	/* curses' SIGTSTP handler */
+static int tstp_wrapped;		/* on_tstp runs before it */
+
+/* Writing: the pen and the cursor (y -1 when not known). */
+struct raw {
+	int32_t fg, bg;
+	int y, x;
+	int started;
+};
+
+static void
+on_cont(int sig)
+{
+	(void)sig;
+	raw_cont = 1;
+}
+
+/*
+ * ^Z: curses' own handler (installed by newterm) calls endwin, stops the
+ * process and, once continued, repaints its model, where the media pane
+ * is blank: so is the screen's.  In a process group with no job control
+ * (orphaned) the stop is discarded and no SIGCONT comes, but the repaint
+ * happens all the same: so the flag is set here, and curses' handler
+ * runs after.  (SIGCONT alone, after a SIGSTOP, sets it too: the picture
+ * is then written again over itself.)
+ */
+static void
+on_tstp(int sig)
+{
+	raw_cont = 1;
+	if (curses_tstp.sa_handler != SIG_DFL &&
+	    curses_tstp.sa_handler != SIG_IGN)
+		curses_tstp.sa_handler(sig);
+}
+
+/* After a suspend the shadow is wrong: see on_tstp, on_cont. */
+static void
+raw_catch_suspend(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_cont;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCONT, &sa, NULL);
+	/* Only when curses catches ^Z (it leaves an ignored SIGTSTP be). */
+	if (sigaction(SIGTSTP, NULL, &curses_tstp) == 0 &&
+	    !(curses_tstp.sa_flags & SA_SIGINFO) &&
+	    curses_tstp.sa_handler != SIG_DFL &&
+	    curses_tstp.sa_handler != SIG_IGN &&
+	    curses_tstp.sa_handler != on_tstp) {
+		sa.sa_handler = on_tstp;
+		sa.sa_mask = curses_tstp.sa_mask;
+		sa.sa_flags = curses_tstp.sa_flags;
+		if (sigaction(SIGTSTP, &sa, NULL) == 0)
+			tstp_wrapped = 1;
+	}
+}
+
+static void
+raw_free(void)
+{
+	if (tstp_wrapped)
+		sigaction(SIGTSTP, &curses_tstp, NULL);
+	tstp_wrapped = 0;
+	buf_free(&rawbuf);
+	buf_free(&sgr_change);
+	buf_free(&sgr_reset);
+	free(shadow.cell);
+	memset(&shadow, 0, sizeof shadow);
+	free(want);
+	want = NULL;
+	nwant = 0;
+}
+
+/* Every cell of the shadow: ch LOOK_UNKNOWN, or 0 for blank. */
+static void
+shadow_fill(char ch)
+{
+	size_t i, n = (size_t)shadow.h * shadow.w;
+
+	for (i = 0; i < n; i++) {
+		shadow.cell[i].ch = ch;
+		shadow.cell[i].top = shadow.cell[i].bot = PAINT_BG;
+	}
+}
+
+static void
+shadow_forget(void)
+{
+	shadow_fill(LOOK_UNKNOWN);
+	shadow.stale = 1;
+}
+
+/* The shadow at the terminal's size (forgotten when that changes), blank
+ * after a suspend. */
+static void
+shadow_fit(void)
+{
+	if (shadow.h != LINES || shadow.w != COLS) {
+		free(shadow.cell);
+		shadow.h = LINES > 0 ? LINES : 0;
+		shadow.w = COLS > 0 ? COLS : 0;
+		shadow.cell = xcalloc((size_t)shadow.h * shadow.w + 1,
+		    sizeof *shadow.cell);
+		shadow_forget();
+	}
+	if (raw_cont) {
+		raw_cont = 0;
+		shadow_fill(0);
+		shadow.stale = 1;
+	}
+}
+
+void
+ui_refresh(void)
+{
+	int cleared = is_cleared(stdscr) || is_cleared(curscr);
+
+	shadow_fit();
+	if (isendwin())
+		shadow_forget();
+	refresh();
+	/* The terminal was cleared: the pane, blank in curses' model, is. */
+	if (cleared) {
+		shadow_fill(0);
+		shadow.stale = 1;
+	}
+}
+
+void
+ui_raw_forget(int y, int rows)
+{
+	int r, x;
+
+	shadow_fit();
+	for (r = y; r < y + rows; r++) {
+		if (r < 0 || r >= shadow.h)
+			continue;
+		for (x = 0; x < shadow.w; x++)
+			shadow.cell[(size_t)r * shadow.w + x].ch = LOOK_UNKNOWN;
+	}
+}
+
+int
+ui_raw_stale(void)
+{
+	shadow_fit();
+	return shadow.stale;
+}
 
 static void
 sgr_color(struct buf *b, int32_t c, int bg)
@@ -322,8 +535,8 @@ sgr_color(struct buf *b, int32_t c, int bg)
 }
 
 /*
- * Whether colour a can stand for b.  In truecolor, a new colour is sent
- * only when a channel moves by more than RAW_TOLERANCE levels: after an
+ * Whether colour a can stand for b.  In truecolor, a colour is kept while
+ * no channel moves by more than RAW_TOLERANCE levels: after an
  * area-averaging downscale the difference is invisible, and it saves
  * about a third of the bytes a terminal must parse for a photo (the bulk
  * of the time from key to next item; see docs/design.md).
@@ -355,57 +568,323 @@ bright(void)
 	return term_nearest(depth, 0xffffff);
 }
 
-static void
-raw_cell(struct buf *b, const struct cells *c, size_t i, int highlight,
-    int32_t *pf, int32_t *pb)
+/* The look of cell i of c (highlighted: the playhead's bright column). */
+static struct look
+look_of(const struct cells *c, size_t i, int highlight)
 {
-	int32_t fg = c->fg[i], bg = c->bg[i];
+	struct look l = { 0, 0, 0 };
+	int32_t bg = c->bg[i], fg = c->fg[i] < 0 ? PAINT_FG : c->fg[i];
 	char ch = c->ch != NULL ? c->ch[i] : CELL_UPPER;
-	const char *glyph;
 
 	if (highlight) {
-		/* The playhead: a bright full column, whatever was there. */
 		if (depth == TERM_DEPTH_NONE) {
-			buf_puts(b, "|");
-			return;
+			l.ch = '|';
+			l.top = l.bot = -1;
+			return l;
 		}
 		ch = CELL_FULL;
 		fg = bright();
-		bg = -1;
-	}
-	if (!utf8 &&
-	    (ch == CELL_UPPER || ch == CELL_LOWER || ch == CELL_FULL)) {
-		/* No block characters in this locale: one colour per cell. */
-		bg = ch == CELL_LOWER && bg >= 0 ? bg : fg;
-		ch = ' ';
-	}
-	if (depth != TERM_DEPTH_NONE) {
-		int nf = !same_color(fg, *pf), nb = !same_color(bg, *pb);
-
-		if (nf || nb) {
-			buf_puts(b, "\033[");
-			if (nf)
-				sgr_color(b, fg, 0);
-			if (nf && nb)
-				buf_puts(b, ";");
-			if (nb)
-				sgr_color(b, bg, 1);
-			buf_puts(b, "m");
-			if (nf)
-				*pf = fg;
-			if (nb)
-				*pb = bg;
-		}
 	}
 	switch (ch) {
-	case CELL_UPPER: glyph = "\xe2\x96\x80"; break;
-	case CELL_LOWER: glyph = "\xe2\x96\x84"; break;
-	case CELL_FULL: glyph = "\xe2\x96\x88"; break;
+	case CELL_UPPER: l.top = fg; l.bot = bg; break;
+	case CELL_LOWER: l.top = bg; l.bot = fg; break;
+	case CELL_FULL: l.top = l.bot = fg; break;
+	case ' ': l.top = l.bot = bg; break;
 	default:
-		buf_add(b, &ch, 1);
-		return;
+		l.ch = ch;
+		l.top = c->fg[i];
+		l.bot = bg;
+		return l;
 	}
-	buf_puts(b, glyph);
+	/* No block characters in this locale: one colour per cell. */
+	if (!utf8)
+		l.top = l.bot = l.top >= 0 ? l.top : l.bot >= 0 ? l.bot :
+		    PAINT_BG;
+	return l;
+}
+
+static int
+look_eq(const struct look *a, const struct look *b)
+{
+	return a->ch == b->ch && a->top == b->top && a->bot == b->bot;
+}
+
+/* The forms a two-pixel cell can be written in. */
+enum form { FORM_UPPER, FORM_LOWER, FORM_SPACE, FORM_FULL, FORM_N };
+
+/*
+ * The pen form f needs for look l (*fg, *bg: device colours or PEN_ANY);
+ * 0 when f cannot show l.
+ */
+static int
+form_pen(enum form f, const struct look *l, int32_t *fg, int32_t *bg)
+{
+	int32_t t = l->top, b = l->bot;
+
+	switch (f) {
+	case FORM_UPPER:
+		*fg = t, *bg = b;
+		break;
+	case FORM_LOWER:
+		*fg = b, *bg = t;
+		break;
+	case FORM_SPACE:
+		if (t != b)
+			return 0;
+		*fg = PEN_ANY, *bg = t;
+		break;
+	case FORM_FULL:
+		if (t != b)
+			return 0;
+		*fg = t, *bg = PEN_ANY;
+		break;
+	default:
+		return 0;
+	}
+	if (f != FORM_SPACE && !utf8)
+		return 0;
+	/* A default can only be shown where it is: fg or bg. */
+	if (*fg == PAINT_BG || *bg == PAINT_FG)
+		return 0;
+	if (*fg == PAINT_FG)
+		*fg = -1;
+	return 1;
+}
+
+/* Roughly the bytes of one colour in an SGR, for choosing forms. */
+static int
+color_cost(int32_t c)
+{
+	if (c < 0)
+		return 2;
+	return depth == TERM_DEPTH_TRUE ? 15 : depth == TERM_DEPTH_256 ? 8 : 2;
+}
+
+/* The bytes form f costs from pen (*fg, *bg), which it then leaves. */
+static int
+form_cost(enum form f, const struct look *l, int32_t *fg, int32_t *bg)
+{
+	int32_t wf, wb;
+	int cost = f == FORM_SPACE ? 1 : 3, n = 0;
+
+	if (!form_pen(f, l, &wf, &wb))
+		return -1;
+	if (wf != PEN_ANY && wf != *fg)
+		cost += color_cost(wf), n++, *fg = wf;
+	if (wb != PEN_ANY && wb != *bg)
+		cost += color_cost(wb), n++, *bg = wb;
+	return n == 0 ? cost : cost + 2 + n;
+}
+
+/* The cheapest form for l from pen (fg, bg), with the next look in mind. */
+static enum form
+form_pick(const struct look *l, const struct look *next, int32_t fg,
+    int32_t bg)
+{
+	enum form f, g, best = FORM_UPPER;
+	int c, bc = -1;
+
+	for (f = 0; f < FORM_N; f++) {
+		int32_t pf = fg, pb = bg;
+
+		if ((c = form_cost(f, l, &pf, &pb)) < 0)
+			continue;
+		if (next != NULL && next->ch == 0) {
+			int nc = -1;
+
+			for (g = 0; g < FORM_N; g++) {
+				int32_t qf = pf, qb = pb;
+				int d = form_cost(g, next, &qf, &qb);
+
+				if (d >= 0 && (nc < 0 || d < nc))
+					nc = d;
+			}
+			if (nc >= 0)
+				c += nc;
+		}
+		if (bc < 0 || c < bc)
+			best = f, bc = c;
+	}
+	return best;
+}
+
+/* One SGR, shortest of a change and a reset, for fg and bg (or PEN_ANY). */
+static void
+raw_sgr(struct raw *r, int32_t fg, int32_t bg)
+{
+	struct buf *a = &sgr_change, *z = &sgr_reset;
+	int nf = fg != PEN_ANY && fg != r->fg;
+	int nb = bg != PEN_ANY && bg != r->bg;
+
+	/* No colours at depth none: only the reset an emission starts with. */
+	if (depth == TERM_DEPTH_NONE && r->fg != PEN_UNKNOWN)
+		return;
+	if (!nf && !nb)
+		return;
+	a->len = z->len = 0;
+	/* The changes alone; unknown attributes (bold...) need a reset. */
+	if (r->fg != PEN_UNKNOWN && r->bg != PEN_UNKNOWN) {
+		buf_puts(a, "\033[");
+		if (nf)
+			sgr_color(a, fg, 0);
+		if (nf && nb)
+			buf_puts(a, ";");
+		if (nb)
+			sgr_color(a, bg, 1);
+		buf_puts(a, "m");
+	}
+	buf_puts(z, "\033[");
+	if (fg >= 0 || bg >= 0)
+		buf_puts(z, "0");
+	if (fg >= 0) {
+		buf_puts(z, ";");
+		sgr_color(z, fg, 0);
+	}
+	if (bg >= 0) {
+		buf_puts(z, ";");
+		sgr_color(z, bg, 1);
+	}
+	buf_puts(z, "m");
+	if (a->len > 0 && a->len <= z->len) {
+		buf_add(&rawbuf, a->s, a->len);
+		if (nf)
+			r->fg = fg;
+		if (nb)
+			r->bg = bg;
+	} else {
+		buf_add(&rawbuf, z->s, z->len);
+		r->fg = fg == PEN_ANY ? -1 : fg;
+		r->bg = bg == PEN_ANY ? -1 : bg;
+	}
+}
+
+/* Write look l at the cursor (next: the look after it, or NULL). */
+static void
+raw_put(struct raw *r, const struct look *l, const struct look *next)
+{
+	static const char *glyph[FORM_N] = { "\xe2\x96\x80", "\xe2\x96\x84",
+	    " ", "\xe2\x96\x88" };
+	int32_t fg, bg;
+	enum form f;
+
+	if (l->ch != 0) {
+		raw_sgr(r, l->top, l->bot);
+		buf_add(&rawbuf, &l->ch, 1);
+	} else {
+		f = form_pick(l, next, r->fg, r->bg);
+		/* Every look has a form (look_of); if not, a blank. */
+		if (!form_pen(f, l, &fg, &bg)) {
+			f = FORM_SPACE;
+			fg = PEN_ANY;
+			bg = -1;
+		}
+		raw_sgr(r, fg, bg);
+		buf_puts(&rawbuf, glyph[f]);
+	}
+	/* At the right margin the terminal waits to wrap: say unknown. */
+	if (++r->x >= shadow.w)
+		r->y = -1;
+}
+
+/* Append a cursor move of n cells (CUU/CUD/CUF/CUB: "A".."D") to s. */
+static void
+move_rel(char *s, size_t size, int n, const char *fwd, const char *back)
+{
+	size_t len = strlen(s);
+
+	if (n == 0)
+		return;
+	if (n == 1 || n == -1)
+		snprintf(s + len, size - len, "\033[%s", n > 0 ? fwd : back);
+	else
+		snprintf(s + len, size - len, "\033[%d%s", n > 0 ? n : -n,
+		    n > 0 ? fwd : back);
+}
+
+/* The shortest move from the cursor to (y, x) into s. */
+static void
+move_best(const struct raw *r, int y, int x, char *s, size_t size)
+{
+	char rel[40], cr[40];
+
+	if (x == 0)
+		snprintf(s, size, "\033[%dH", y + 1);
+	else
+		snprintf(s, size, "\033[%d;%dH", y + 1, x + 1);
+	if (r->y < 0)
+		return;
+	rel[0] = '\0';
+	move_rel(rel, sizeof rel, y - r->y, "B", "A");
+	memcpy(cr, rel, sizeof cr);
+	move_rel(rel, sizeof rel, x - r->x, "C", "D");
+	if (r->x != x) {
+		size_t len = strlen(cr);
+
+		snprintf(cr + len, sizeof cr - len, "\r");
+		move_rel(cr, sizeof cr, x, "C", "D");
+		if (strlen(cr) < strlen(rel))
+			memcpy(rel, cr, sizeof rel);
+	}
+	if (strlen(rel) < strlen(s))
+		snprintf(s, size, "%s", rel);
+}
+
+/* The bytes of writing have[0..n) through as they are, or -1 when that
+ * needs a colour change. */
+static int
+through_cost(const struct raw *r, const struct look *have, int n)
+{
+	int32_t fg = r->fg, bg = r->bg;
+	int cost = 0, k;
+
+	for (k = 0; k < n; k++) {
+		int best = -1;
+		enum form f;
+
+		if (have[k].ch == LOOK_UNKNOWN)
+			return -1;
+		if (have[k].ch != 0) {
+			if (have[k].top != fg || have[k].bot != bg)
+				return -1;
+			cost++;
+			continue;
+		}
+		for (f = 0; f < FORM_N; f++) {
+			int32_t pf = fg, pb = bg;
+			int c = form_cost(f, &have[k], &pf, &pb);
+
+			if (c >= 0 && pf == fg && pb == bg &&
+			    (best < 0 || c < best))
+				best = c;
+		}
+		if (best < 0)
+			return -1;
+		cost += best;
+	}
+	return cost;
+}
+
+/* Put the cursor at (y, x), where have[] is the row's shadow. */
+static void
+raw_goto(struct raw *r, int y, int x, const struct look *have)
+{
+	char s[64];
+
+	if (r->y == y && r->x == x)
+		return;
+	move_best(r, y, x, s, sizeof s);
+	if (r->y == y && r->x < x && x - r->x <= 6) {
+		int c = through_cost(r, have + r->x, x - r->x);
+
+		if (c >= 0 && c < (int)strlen(s)) {
+			while (r->x < x)
+				raw_put(r, &have[r->x], NULL);
+			return;
+		}
+	}
+	buf_puts(&rawbuf, s);
+	r->y = y;
+	r->x = x;
 }
 
 static void
@@ -418,52 +897,161 @@ raw_flush(void)
 	rawbuf.len = 0;
 }
 
+/*
+ * Bring the cols x rows cells at (y, x) to want[] (row-major), writing
+ * only what differs from the shadow.  known_only: leave the cells whose
+ * look is not known as they are (see ui_raw_cells).
+ */
+static void
+raw_emit(int y, int x, int cols, int rows, int known_only)
+{
+	struct raw r = { PEN_UNKNOWN, PEN_UNKNOWN, -1, -1, 0 };
+	int row, k;
+
+	for (row = 0; row < rows && y + row < shadow.h; row++) {
+		struct look *have, *w = want + (size_t)row * cols;
+
+		if (y + row < 0)
+			continue;
+		have = shadow.cell + (size_t)(y + row) * shadow.w;
+		for (k = 0; k < cols && x + k < shadow.w; k++) {
+			if (x + k < 0 || look_eq(&w[k], &have[x + k]) ||
+			    (known_only && have[x + k].ch == LOOK_UNKNOWN))
+				continue;
+			if (!r.started) {
+				buf_puts(&rawbuf, "\0337");
+				r.started = 1;
+			}
+			raw_goto(&r, y + row, x + k, have);
+			raw_put(&r, &w[k], k + 1 < cols ? &w[k + 1] : NULL);
+			have[x + k] = w[k];
+		}
+	}
+	if (r.started) {
+		if (r.fg != -1 || r.bg != -1)
+			buf_puts(&rawbuf, "\033[m");
+		buf_puts(&rawbuf, "\0338");
+	}
+	raw_flush();
+}
+
+/* Room in want[] for n looks. */
+static void
+want_size(size_t n)
+{
+	if (n > nwant) {
+		free(want);
+		want = xcalloc(n, sizeof *want);
+		nwant = n;
+	}
+}
+
+/*
+ * One cell of a row in truecolor (same_color): each pixel takes, if it is
+ * within RAW_TOLERANCE, the colour kept on its own half of the row, else
+ * that of the other half; the bottom pixel takes the top's when they are
+ * alike, so the cell can be one space.  *t and *b carry the colours kept
+ * along the top and bottom halves.  Every pixel stays within the
+ * tolerance of its own colour, and the result depends on the picture
+ * alone (the row from its first cell), never on what is on screen.
+ */
+static void
+smooth_cell(struct look *l, int32_t *t, int32_t *b)
+{
+	int32_t top = l->top, bot = l->bot;
+
+	if (l->ch != 0 || depth != TERM_DEPTH_TRUE)
+		return;
+	if (same_color(top, *t))
+		top = *t;
+	else if (same_color(top, *b))
+		top = *b;
+	if (same_color(l->bot, top))
+		bot = top;
+	else if (same_color(l->bot, *b))
+		bot = *b;
+	else if (same_color(l->bot, *t))
+		bot = *t;
+	l->top = *t = top;
+	l->bot = *b = bot;
+}
+
+/* want[] (cols x rows) through smooth_cell, row by row. */
+static void
+want_smooth(int cols, int rows)
+{
+	int row, k;
+
+	for (row = 0; row < rows; row++) {
+		struct look *w = want + (size_t)row * cols;
+		int32_t t = PEN_UNKNOWN, b = PEN_UNKNOWN;
+
+		for (k = 0; k < cols; k++)
+			smooth_cell(&w[k], &t, &b);
+	}
+}
+
+/* Cell (row, col) of c as want_smooth makes it in a whole emission. */
+static struct look
+look_along(const struct cells *c, int row, int col)
+{
+	struct look l;
+	int32_t t = PEN_UNKNOWN, b = PEN_UNKNOWN;
+	int k;
+
+	for (k = 0; k <= col; k++) {
+		l = look_of(c, (size_t)row * c->cols + k, 0);
+		smooth_cell(&l, &t, &b);
+	}
+	return l;
+}
+
 void
 ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c)
 {
 	int r, k, y0 = c ? (rows - c->rows) / 2 : 0;
 	int x0 = c ? (cols - c->cols) / 2 : 0;
-	int32_t pf = -2, pb = -2;
 
-	buf_puts(&rawbuf, "\0337\033[0m");
-	for (r = 0; r < rows; r++) {
-		buf_printf(&rawbuf, "\033[%d;%dH", y + r + 1, x + 1);
+	if (cols <= 0 || rows <= 0)
+		return;
+	shadow_fit();
+	want_size((size_t)cols * rows);
+	for (r = 0; r < rows; r++)
 		for (k = 0; k < cols; k++) {
+			struct look *w = want + (size_t)r * cols + k;
 			int cr = r - y0, ck = k - x0;
 
 			if (c == NULL || cr < 0 || cr >= c->rows || ck < 0 ||
 			    ck >= c->cols) {
-				if (pf != -1 || pb != -1) {
-					buf_puts(&rawbuf, "\033[0m");
-					pf = pb = -1;
-				}
-				buf_add(&rawbuf, " ", 1);
-				continue;
-			}
-			raw_cell(&rawbuf, c, (size_t)cr * c->cols + ck, 0, &pf,
-			    &pb);
+				w->ch = 0;
+				w->top = w->bot = PAINT_BG;
+			} else
+				*w = look_of(c, (size_t)cr * c->cols + ck, 0);
 		}
-	}
-	buf_puts(&rawbuf, "\033[0m\0338");
-	raw_flush();
+	want_smooth(cols, rows);
+	/*
+	 * A wipe (c NULL: curses is about to draw over the pane) leaves
+	 * unknown cells alone: they may hold curses' text from an earlier
+	 * refresh, which curses would not write again.
+	 */
+	raw_emit(y, x, cols, rows, c == NULL);
+	if (c != NULL)
+		shadow.stale = 0;
 }
 
 void
 ui_raw_column(int y, int x, const struct cells *c, int col, int highlight)
 {
-	int32_t pf = -2, pb = -2;
 	int r;
 
-	if (c == NULL || col < 0 || col >= c->cols)
+	if (c == NULL || col < 0 || col >= c->cols || c->rows <= 0)
 		return;
-	buf_puts(&rawbuf, "\0337\033[0m");
-	for (r = 0; r < c->rows; r++) {
-		buf_printf(&rawbuf, "\033[%d;%dH", y + r + 1, x + col + 1);
-		raw_cell(&rawbuf, c, (size_t)r * c->cols + col, highlight, &pf,
-		    &pb);
-	}
-	buf_puts(&rawbuf, "\033[0m\0338");
-	raw_flush();
+	shadow_fit();
+	want_size((size_t)c->rows);
+	for (r = 0; r < c->rows; r++)
+		want[r] = highlight ? look_of(c, (size_t)r * c->cols + col, 1) :
+		    look_along(c, r, col);
+	raw_emit(y, x + col, 1, c->rows, 0);
 }
 
 int

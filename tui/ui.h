@@ -76,16 +76,36 @@ int ui_attr(enum ui_elem e);	/* attributes incl. colour pair */
 
 /*
  * Write media cells straight to the terminal, after refresh(): the pane of
- * cols x rows cells at (y, x) is filled, with c centred in it (c NULL: a
- * blank pane).  Curses must keep that area blank in its model (it draws
- * nothing there), and the caller emits the cells again after anything
- * curses drew over the pane (overlays, resize, clear).
+ * cols x rows cells at (y, x) is filled, with c centred in it.  Curses
+ * must keep that area blank in its model (it draws nothing there).  Only
+ * cells that differ from what was last written there are written:
+ * emitting the same cells again writes nothing.  c NULL wipes the pane
+ * before curses draws over it (text, an overlay), leaving alone the
+ * cells whose look is not known (after a resize, endwin).
  */
 void ui_raw_cells(int y, int x, int cols, int rows, const struct cells *c);
-/* Re-emit column col of cells drawn at (y, x); highlighted as the audio
- * playhead when highlight. */
+/* Bring column col of cells drawn at (y, x) to its look again, or
+ * highlighted as the audio playhead when highlight. */
 void ui_raw_column(int y, int x, const struct cells *c, int col,
     int highlight);
+/*
+ * refresh(), noting what it does to the media pane: after clear() (a
+ * full repaint) the pane is blank, after endwin() (a program ran on the
+ * terminal) it is unknown.  Screens with a media pane refresh with this.
+ */
+void ui_refresh(void);
+/*
+ * 1 when what ui_raw_cells wrote may be gone from the screen (a clearing
+ * ui_refresh, a new terminal size, a resume after a suspend) and nothing
+ * was emitted since: the caller must emit its cells again.
+ */
+int ui_raw_stale(void);
+/*
+ * Rows y .. y + rows - 1 hold what curses drew over the pane (a message
+ * wrapped over its bottom rows): their look is not known, so the next
+ * ui_raw_cells writes them again and a wipe leaves them alone.
+ */
+void ui_raw_forget(int y, int rows);
 
 /*
  * Print s (untrusted: control characters shown as '?') at (y, x) within

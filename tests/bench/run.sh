@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/bench/run.sh: the import throughput benchmark (`make bench`),
-# then the other benchmarks in turn (agree, label screen, memory, export,
-# load, scale, PostgreSQL reads: the scripts called at the end).
+# then the other benchmarks in turn (agree, label screen, its bytes per
+# item, memory, export, load, scale, PostgreSQL reads: the scripts called
+# at the end).
 #
 # Imports 2,000 generated 1024x768 PNGs and 1,000 10-second 16 kHz WAVs
 # into fresh stores and prints, per set, files/s, MB/s and peak RSS, and the
@@ -263,6 +264,11 @@ build/bench/view_bench 200 60 200 | awk '{ print }
 # bombs at --jobs 16 within the decode budget.
 sync
 sh tests/bench/memory_bench.sh
+
+# The label screen's bytes to the terminal per item (images and audio,
+# 200x60 and 80x24, truecolor and 256 colours) against chafa's for the
+# same images.
+sh tests/bench/bytes_bench.sh
 
 # Export (jsonl, 100,000 x 3) and Dawid-Skene (1,000,000 labels).
 sh tests/bench/export_bench.sh

@@ -200,8 +200,9 @@ def nearest256(p):
     return min(range(16, 256), key=lambda i: sum(
         (a - b) ** 2 for a, b in zip(p, pal256(i))))
 
-def check(cells_path, x1):
-    """Rebuild the pane from tm_cells lines; print the figures."""
+def check(cells_path, x1, y0p, y1p):
+    """Rebuild the pane (columns < x1, rows y0p..y1p-1) from tm_cells
+    lines; print the figures."""
     # tmux's capture -e also writes SO and SI (0e, 0f: the shifts to and
     # from the line-drawing set, for the panel's rule), which tm_cells
     # counts as cells: drop them and count the columns again.
@@ -216,8 +217,17 @@ def check(cells_path, x1):
         for f in sorted(fs, key=lambda f: int(f[1])):
             if f[2] in ("000e", "000f"):
                 continue
-            if f[2] == "2580" and x < x1:
-                cells[(y, x)] = (f[3], f[4])
+            # A cell's two pixels, whichever glyph carries them (the
+            # screen writes the cheapest: tests/e2e/tmux.lib tm_pixels).
+            if x < x1 and y0p <= y < y1p:
+                if f[2] == "2580":
+                    cells[(y, x)] = (f[3], f[4])
+                elif f[2] == "2584":
+                    cells[(y, x)] = (f[4], f[3])
+                elif f[2] == "2588":
+                    cells[(y, x)] = (f[3], f[3])
+                elif f[2] == "0020" and f[4] != "def":
+                    cells[(y, x)] = (f[4], f[4])
             x += 1
     if not cells:
         print("cells 0 kinds none")
@@ -263,7 +273,7 @@ def check(cells_path, x1):
 if sys.argv[1] == "png":
     write_png(sys.argv[2], picture())
 else:
-    check(sys.argv[2], int(sys.argv[3]))
+    check(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 EOF
 
 # --- set-up -------------------------------------------------------------------
@@ -282,9 +292,10 @@ DB=$T/colour.accord
 # The media pane of the 120x40 session is columns 0..91 (the panel's rule
 # is column 92).
 PANE_X1=92
+# and rows 2..37 (the status rows above, the message and key rows below).
 HINT="set ACCORD_COLOR=truecolor if the terminal has 24-bit colour"
 
-shows_blocks() { tm_screen "$1" | grep -q '▀'; }
+shows_blocks() { tm_screen "$1" | grep -q '[▀▄█]'; }
 # field NAME FIGURES: the value after NAME in a "check" line
 field() { printf '%s\n' "$2" | sed -n "s/.* $1 \([^ ]*\).*/\1/p"; }
 # ge A B: A >= B (decimals); false when either is not a number
@@ -325,7 +336,7 @@ depth() {
 		_i=$((_i + 1))
 		sleep 0.2
 	done
-	_f=$(python3 "$T/colour.py" check "$T/$_nm.cells" $PANE_X1)
+	_f=$(python3 "$T/colour.py" check "$T/$_nm.cells" $PANE_X1 2 38)
 	echo "# $_nm ($*): $_f"
 	check "$_nm: the picture's colours are the depth's own ($_kinds)" \
 	    "$_kinds" "$(field kinds "$_f")"

@@ -101,10 +101,12 @@ image_box() {
 	    END { print r - l + 1, b - t + 1, r }'
 }
 # half_blocks NAME c16|c256: "yes" when the media pane has over 1000
-# U+2580 cells with both colours of that kind, else how many it has
+# cells of two pixels (tm_pixels) both in colours of that kind, else how
+# many it has
 half_blocks() {
-	pane_cells "$1" | awk -v k="$2" '$3 == "2580" && index($4, k ":") == 1 &&
-	    index($5, k ":") == 1 { n++ } END { print (n > 1000 ? "yes" : n + 0) }'
+	tm_pixels "$1" | awk -v k="$2" -v x1=$PANE_X1 '$1 >= 2 && $1 <= 37 &&
+	    $2 < x1 && index($3, k ":") == 1 && index($4, k ":") == 1 { n++ }
+	    END { print (n > 1000 ? "yes" : n + 0) }'
 }
 image_width() { image_box "$@" | cut -d' ' -f1; }
 fits_100x30() {
@@ -280,11 +282,12 @@ n0=$(count_rows $L1)
 tm send-keys -t a '?'
 tm_wait a "keys (any key closes)"
 check_screen "? lists every key with what it does" "" help_missing a
-# box_cells NAME: picture cells (U+2580) inside the help box, which spans
-# columns 4..115 and rows 2..37 at 120x40
+# box_cells NAME: picture cells (tm_pixels: two pixels, not both the
+# default background) inside the help box, which spans columns 4..115 and
+# rows 2..37 at 120x40
 box_cells() {
-	tm_cells "$1" | awk '$1 >= 2 && $1 <= 37 && $2 >= 4 && $2 < 116 &&
-	    $3 == "2580"' | wc -l
+	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 >= 4 && $2 < 116 &&
+	    $3 !~ /^ch:/ && ($3 != "def" || $4 != "def")' | wc -l
 }
 check_screen "the help box hides the picture under it" 0 box_cells a
 tm send-keys -t a 1
@@ -325,9 +328,11 @@ check_screen "and the image at full width again" 91 image_width a 92 37
 note_layout() {
 	echo "$(layout a 100 30 | cut -d'|' -f1-2)|$(tm_line a 29 | sed 's/ *$//')"
 }
-# panel_stale NAME X0: image cells (U+2580) right of the panel's rule
+# panel_stale NAME X0: picture cells (as box_cells) right of the panel's
+# rule, below the status rows
 panel_stale() {
-	tm_cells "$1" | awk -v x0="$2" '$2 > x0 && $3 == "2580"' | wc -l
+	tm_pixels "$1" | awk -v x0="$2" '$1 >= 2 && $2 > x0 && $3 !~ /^ch:/ &&
+	    ($3 != "def" || $4 != "def")' | wc -l
 }
 tm send-keys -t a n
 tm send-keys -t a -l abc
@@ -490,23 +495,24 @@ project quad image --classes ok,bad &&
     "$ACCORD" import "$T/quad.accord" "$T/quad" >/dev/null
 DB=$T/quad.accord
 # quad_check NAME rgb|256: "ok", or what is wrong.  Each half of each
-# U+2580 cell of the image (fg: the top pixel, bg: the bottom one) whose
+# cell of the image (tm_pixels: its top and bottom pixel) whose
 # pixel lies wholly in one quadrant must have that quadrant's colour, and
 # some cell must have its halves in different quadrants.
 quad_check() {
-	tm_cells "$1" | python3 -c '
+	tm_pixels "$1" | python3 -c '
 import sys
 want = {"rgb": ["rgb:ff0000", "rgb:00ff00", "rgb:0000ff", "rgb:ffffff"],
         "256": ["c256:196", "c256:46", "c256:21", "c256:231"]}[sys.argv[1]]
 x_end = int(sys.argv[2])
 cells = {}
 for line in sys.stdin:
-    y, x, cp, fg, bg, fl = line.split()
+    y, x, fg, bg = line.split()[:4]
     y, x = int(y), int(x)
-    if cp == "2580" and 2 <= y and x < x_end:
+    if 2 <= y and x < x_end and fg not in ("def", "deffg") and \
+            not fg.startswith("ch:"):
         cells[(y, x)] = (fg, bg)
 if not cells:
-    sys.exit(print("no half-block cells in the media pane"))
+    sys.exit(print("no picture cells in the media pane"))
 y0, y1 = min(y for y, x in cells), max(y for y, x in cells)
 x0, x1 = min(x for y, x in cells), max(x for y, x in cells)
 R, C = y1 - y0 + 1, x1 - x0 + 1
@@ -542,7 +548,7 @@ else:
 }
 tm_start t1 $L1 COLORTERM=truecolor -- label "$DB"
 started t1 "COLORTERM=truecolor: the screen starts"
-check_screen "truecolor: quadrants in place in their colours, fg = top pixel, bg = bottom pixel" \
+check_screen "truecolor: quadrants in place in their colours, top and bottom pixel of each cell" \
 	ok quad_check t1 rgb
 quit_says t1 "truecolor: q quits" "[exit 0]"
 tm_start t2 $L2 ACCORD_COLOR=256 -- label "$DB"
