@@ -230,7 +230,7 @@ temp_with(const char *text, char **cause)
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
 	path = xasprintf("%s/accord-guideline-XXXXXX.md", dir);
-	if ((fd = mkstemps(path, 3)) == -1) {
+	if ((fd = mkostemps(path, 3, O_CLOEXEC)) == -1) {
 		acc_error(cause, "cannot create a file in %s: %s", dir,
 		    strerror(errno));
 		free(path);

@@ -73,10 +73,10 @@ script_open(struct script_io *io, const char *file)
 	int r;
 
 	io->trace = NULL;
-	io->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	io->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	if (io->f == NULL)
 		return cmd_fail(file, "cannot open: %s", strerror(errno));
-	if (tf != NULL && *tf != '\0' && (io->trace = fopen(tf, "a")) == NULL) {
+	if (tf != NULL && *tf != '\0' && (io->trace = fopen(tf, "ae")) == NULL) {
 		r = cmd_fail(tf, "cannot open trace file: %s", strerror(errno));
 		if (io->f != stdin)
 			fclose(io->f);
