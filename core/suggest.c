@@ -90,7 +90,8 @@ suggest_choices(const char *word, const char *what, const char *const *names,
 
 	if (n == 0)
 		return xasprintf("there are no %s", what);
-	if (near != NULL) {
+	/* Version 9 is no typo of version 1: numbers get the list only. */
+	if (near != NULL && word[strspn(word, "0123456789")] != '\0') {
 		p = acc_printable(near);
 		buf_printf(&b, "did you mean '%s'? ", p);
 		free(p);

@@ -67,13 +67,12 @@ cmd_adjudicate_run(struct cmd_args *a)
 			store_close(st);
 			return cmd_fail_cause(db, cause);
 		}
-		cid = project_class(&p, cls) ? project_class(&p, cls)->id : 0;
-		project_free(&p);
-		if (cid == 0) {
+		if ((cid = cmd_class_id(db, &p, cls)) == 0) {
+			project_free(&p);
 			store_close(st);
-			return cmd_fail(db, "no class '%s' in this project",
-			    cls);
+			return EXIT_FAIL;
 		}
+		project_free(&p);
 	}
 	n = a->argc - 1;
 	items = xcalloc((size_t)n, sizeof *items);

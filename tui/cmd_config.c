@@ -43,6 +43,15 @@ cmd_config_run(struct cmd_args *a)
 
 	if (a->argc < 1 || a->argc > 3)
 		return cmd_usage(c, "want DB [KEY [VALUE]]");
+	/*
+	 * git config's habit ("config get KEY") would read as a setting
+	 * named get: show the form this command takes.
+	 */
+	if (a->argc >= 2 && (strcmp(a->argv[1], "get") == 0 ||
+	    strcmp(a->argv[1], "set") == 0 || strcmp(a->argv[1], "list") == 0))
+		return cmd_usage(c, "no verb '%s': accord config DB lists, "
+		    "accord config DB KEY reads, accord config DB KEY VALUE "
+		    "sets", a->argv[1]);
 	db = a->argv[0];
 	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;

@@ -43,6 +43,7 @@
 #include "accord/errors.h"
 #include "accord/json.h"
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 #include "errors_html.h"
 
@@ -396,6 +397,10 @@ cmd_errors_run(struct cmd_args *a)
 			goto out;
 		}
 		eo.run = imp.run;
+	} else if (!cmd_known(st, db, SUGGEST_RUNS, run, "prediction runs",
+	    "no prediction run named")) {
+		ret = EXIT_FAIL;
+		goto out;
 	} else
 		eo.run = run;
 	if (errors_report(st, &eo, &rep, &cause) != 0) {

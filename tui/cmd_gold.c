@@ -60,7 +60,7 @@ gold_mark(struct store *st, const char *db, const char *user,
 	if (project_load(st, &p, &cause) != 0)
 		return cmd_fail_cause(db, cause);
 	if ((cd = project_class(&p, cls)) == NULL)
-		r = cmd_fail(db, "no class '%s' in this project", cls);
+		r = cmd_no_class(db, NULL, &p, cls);
 	else if (gold_add(st, user, item, cd->id, &cause) != 0)
 		r = cmd_fail_cause(db, cause);
 	else

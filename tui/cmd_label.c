@@ -238,8 +238,7 @@ label_script(const char *db, const char *user, const char *batch,
 		if (script_line(line, len, &note) != 0)
 			continue;
 		if ((c = project_class(&p, line)) == NULL) {
-			r = cmd_fail(file, "line %d: no class '%s' in this "
-			    "project", lineno, line);
+			r = cmd_no_class(file, &lineno, &p, line);
 			break;
 		}
 		if ((got = script_label(st, db, user, batch, c, note,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 
 static int cmd_member_run(struct cmd_args *);
@@ -82,7 +83,10 @@ cmd_member_run(struct cmd_args *a)
 			r = cmd_fail_cause(db, cause);
 		else
 			printf("%s is now %s\n", who, role_name(role));
-	} else if (member_remove(st, user, who, &cause) != 0)
+	} else if (!cmd_known(st, db, SUGGEST_MEMBERS, who, "members",
+	    "no member named"))
+		r = EXIT_FAIL;
+	else if (member_remove(st, user, who, &cause) != 0)
 		r = cmd_fail_cause(db, cause);
 	else
 		printf("%s removed\n", who);

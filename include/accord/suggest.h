@@ -36,7 +36,7 @@ const char *suggest_closest(const char *word, const char *const *names,
 /*
  * The tail of a "no such X" message, malloc'd (caller frees):
  * "did you mean 'B'? WHAT: a, b, c", or "WHAT: a, b, c" when nothing is
- * close, or "there are no WHAT" when n is 0.  Names are made printable
+ * close or word is a number, or "there are no WHAT" when n is 0.  Names are made printable
  * (acc_printable); past 30 the list ends in ", ... (N in all)".
  */
 char *suggest_choices(const char *word, const char *what,
@@ -54,6 +54,12 @@ int suggest_known(struct store *st, const char *sql, const char *word,
 /* The names each kind of lookup lists, in the order users made them. */
 #define SUGGEST_BATCHES "SELECT name FROM batches ORDER BY id"
 #define SUGGEST_RUNS "SELECT name FROM prediction_runs ORDER BY id"
+#define SUGGEST_VERSIONS \
+	"SELECT CAST(version AS TEXT) FROM guidelines ORDER BY version"
+/* A member's state is the newest of its rows (core/member.c). */
+#define SUGGEST_MEMBERS \
+	"SELECT user FROM members m WHERE active = 1 AND id = " \
+	"(SELECT max(id) FROM members WHERE user = m.user) ORDER BY user"
 #define SUGGEST_META_KEYS \
 	"SELECT k FROM (SELECT 'kind' AS k UNION ALL SELECT 'format' " \
 	"UNION ALL SELECT 'batch' UNION ALL SELECT 'sha256' UNION ALL " \
