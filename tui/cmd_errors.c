@@ -398,7 +398,7 @@ cmd_errors_run(struct cmd_args *a)
 		}
 		eo.run = imp.run;
 	} else if (!cmd_known(st, db, SUGGEST_RUNS, run, "prediction runs",
-	    "no prediction run named")) {
+	    "no prediction run named '%s'", run)) {
 		ret = EXIT_FAIL;
 		goto out;
 	} else

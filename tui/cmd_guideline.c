@@ -78,7 +78,7 @@ version_known(struct store *st, const char *db, int v)
 		return 1;
 	snprintf(word, sizeof word, "%d", v);
 	return cmd_known(st, db, SUGGEST_VERSIONS, word, "versions",
-	    "no guideline version");
+	    "no guideline version %d", v);
 }
 
 static int

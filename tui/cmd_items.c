@@ -118,7 +118,7 @@ where_keys_known(struct store *st, const char *db, char **where, int nwhere)
 			continue;
 		key = xstrndup(where[i], (size_t)(eq - where[i]));
 		r = cmd_known(st, db, SUGGEST_META_KEYS, key, "keys",
-		    "no item has a metadata key");
+		    "no item has a metadata key '%s'", key);
 		free(key);
 	}
 	return r == 1;

@@ -84,7 +84,7 @@ cmd_member_run(struct cmd_args *a)
 		else
 			printf("%s is now %s\n", who, role_name(role));
 	} else if (!cmd_known(st, db, SUGGEST_MEMBERS, who, "members",
-	    "no member named"))
+	    "no member named '%s'", who))
 		r = EXIT_FAIL;
 	else if (member_remove(st, user, who, &cause) != 0)
 		r = cmd_fail_cause(db, cause);

@@ -130,15 +130,14 @@ int
 cmd_no_class(const char *where, const int *line, const struct project *p,
     const char *name)
 {
-	char *tail = suggest_class(p, name), *shown = acc_printable(name);
+	char *tail = suggest_class(p, name);
 
 	if (line != NULL)
 		cmd_fail(where, "line %d: no class '%s' in this project (%s)",
-		    *line, shown, tail);
+		    *line, name, tail);
 	else
-		cmd_fail(where, "no class '%s' in this project (%s)", shown,
+		cmd_fail(where, "no class '%s' in this project (%s)", name,
 		    tail);
-	free(shown);
 	free(tail);
 	return EXIT_FAIL;
 }
@@ -157,19 +156,22 @@ cmd_class_id(const char *where, const struct project *p, const char *name)
 
 int
 cmd_known(struct store *st, const char *db, const char *sql, const char *word,
-    const char *what, const char *msg)
+    const char *what, const char *fmt, ...)
 {
-	char *tail = NULL, *cause = NULL, *shown;
+	char *tail = NULL, *cause = NULL, *msg;
 	int r = suggest_known(st, sql, word, what, &tail, &cause);
+	va_list ap;
 
 	if (r < 0) {
 		cmd_fail_cause(db, cause);
 		return 0;
 	}
 	if (r == 0) {
-		shown = acc_printable(word);
-		cmd_fail(db, "%s '%s' (%s)", msg, shown, tail);
-		free(shown);
+		va_start(ap, fmt);
+		msg = xvasprintf(fmt, ap);
+		va_end(ap);
+		cmd_fail(db, "%s (%s)", msg, tail);
+		free(msg);
 		free(tail);
 	}
 	return r;

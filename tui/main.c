@@ -52,6 +52,17 @@ usage(FILE *f)
 		    commands[i]->summary);
 }
 
+/* b's text on stderr, shown inert (acc_printable), as one line; frees b. */
+static void
+print_line(struct buf *b)
+{
+	char *p = acc_printable(b->s);
+
+	fprintf(stderr, "%s\n", p);
+	free(p);
+	buf_free(b);
+}
+
 /* 1 if path is a file that starts as every SQLite database does. */
 static int
 is_sqlite_file(const char *path)
@@ -80,6 +91,7 @@ static int
 check_order(const struct cmd_args *a)
 {
 	const char *name = a->entry->name;
+	struct buf b = { 0 };
 	struct stat sb;
 	int k, i;
 
@@ -92,13 +104,14 @@ check_order(const struct cmd_args *a)
 			break;
 	if (k == a->argc)
 		return 0;
-	fprintf(stderr, "accord %s: '%s' is no file and '%s' is a store: the "
+	buf_printf(&b, "accord %s: '%s' is no file and '%s' is a store: the "
 	    "store comes first: accord %s %s", name, a->argv[0], a->argv[k],
 	    name, a->argv[k]);
 	for (i = 0; i < a->argc; i++)
 		if (i != k)
-			fprintf(stderr, " %s", a->argv[i]);
-	fprintf(stderr, " (see accord %s --help)\n", name);
+			buf_printf(&b, " %s", a->argv[i]);
+	buf_printf(&b, " (see accord %s --help)", name);
+	print_line(&b);
 	return EXIT_USAGE;
 }
 
@@ -174,31 +187,29 @@ static void
 unknown_command(int argc, char **argv)
 {
 	const char *names[NCOMMANDS];
-	const struct cmd_entry *c;
-	char *shown, *tail;
+	struct buf b = { 0 };
+	char *tail;
 	size_t i;
 	int k;
 
-	shown = acc_printable(argv[1]);
 	for (k = 2; k < argc; k++)
-		if ((c = find_command(argv[k])) != NULL)
+		if (find_command(argv[k]) != NULL)
 			break;
 	if (k < argc) {
-		fprintf(stderr, "accord: '%s' is not a command; the command "
-		    "comes first: accord %s", shown, argv[k]);
+		buf_printf(&b, "accord: '%s' is not a command; the command "
+		    "comes first: accord %s", argv[1], argv[k]);
 		for (i = 1; i < (size_t)argc; i++)
 			if (i != (size_t)k)
-				fprintf(stderr, " %s", argv[i]);
-		fputc('\n', stderr);
-		free(shown);
+				buf_printf(&b, " %s", argv[i]);
+		print_line(&b);
 		return;
 	}
 	for (i = 0; i < NCOMMANDS; i++)
 		names[i] = commands[i]->name;
 	tail = suggest_choices(argv[1], "commands", names, NCOMMANDS);
-	fprintf(stderr, "accord: unknown command '%s' (%s)\n", shown, tail);
+	buf_printf(&b, "accord: unknown command '%s' (%s)", argv[1], tail);
+	print_line(&b);
 	free(tail);
-	free(shown);
 }
 
 static int
