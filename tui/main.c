@@ -85,7 +85,8 @@ is_sqlite_file(const char *path)
  * project store"; say which operand is the store and show the order that
  * works.  Returns EXIT_USAGE after the message, or 0 when the order looks
  * right (or cannot be told: a PostgreSQL URI, a first operand that
- * exists).  init names a store still to be made, so it is not asked.
+ * exists).  init names a store still to be made, and labels takes its
+ * verb first (labels dump DB), so neither is asked.
  */
 static int
 check_order(const struct cmd_args *a)
@@ -96,6 +97,7 @@ check_order(const struct cmd_args *a)
 	int k, i;
 
 	if (a->argc < 2 || a->entry == &cmd_init_entry ||
+	    a->entry == &cmd_labels_entry ||
 	    strchr(a->argv[0], ':') != NULL || stat(a->argv[0], &sb) == 0 ||
 	    errno != ENOENT)
 		return 0;
