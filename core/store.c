@@ -799,23 +799,32 @@ store_create_files(const char *path, int version, struct store **out,
  * connection, so SQLite sees nothing unusual.  Best effort: where any
  * step fails, SQLite creates the file as before.
  */
+/* The directory holding path ("." for a bare name), malloc'd. */
+static char *
+store_dir_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		return xstrdup(".");
+	}
+	slash[slash == dir] = '\0';
+	return dir;
+}
+
 static void
 store_sidecars(const char *path)
 {
 	static const char *const suffix[] = { "-wal", "-shm" };
 	struct stat sb;
-	char *dir, *slash, proc[64];
+	char *dir, proc[64];
 	size_t i;
 	int fd;
 
 	if (stat(path, &sb) != 0)
 		return;
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else
-		slash[slash == dir] = '\0';
+	dir = store_dir_of(path);
 	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		char *f = xasprintf("%s%s", path, suffix[i]);
 
@@ -882,7 +891,7 @@ store_os_problem(struct store *st, const char *path, char **cause)
 	int code = sqlite3_errcode(st->db) & 0xff;
 	int e = sqlite3_system_errno(st->db);
 	const char *who = acc_os_user(), *side = NULL;
-	char *dir, *slash, *mode, *f;
+	char *dir, *mode, *f;
 	struct statvfs vfs;
 	struct stat sb;
 	int r = 0;
@@ -903,12 +912,7 @@ store_os_problem(struct store *st, const char *path, char **cause)
 		return r;
 	}
 	/* WAL mode needs DB-wal and DB-shm beside the store, made if absent. */
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else
-		slash[slash == dir] = '\0';
+	dir = store_dir_of(path);
 	f = xasprintf("%s-shm", path);
 	if (faccessat(AT_FDCWD, f, F_OK, AT_EACCESS) != 0)
 		side = "-shm";

@@ -45,37 +45,37 @@ t_closest_only_when_near_and_unique(void)
 	T_CHECK(suggest_closest("x", NULL, 0) == NULL);
 }
 
+/* suggest_choices(word, what, names, n) gives want. */
+static void
+choices_is(const char *word, const char *what, const char *const *names,
+    size_t n, const char *want)
+{
+	char *s = suggest_choices(word, what, names, n);
+
+	T_EQ_STR(s, want);
+	free(s);
+}
+
 static void
 t_choices_line(void)
 {
 	const char *cls[] = { "ok", "scratch", "dent", "unsure" };
 	const char *odd[] = { "a\x1b[2Jb", "c" };
+	const char *v[] = { "1", "2" };
 	const char *many[40];
 	char names[40][8], *s;
 	int i;
 
-	s = suggest_choices("scrath", "classes", cls, 4);
-	T_EQ_STR(s, "did you mean 'scratch'? classes: ok, scratch, dent, "
-	    "unsure");
-	free(s);
-	s = suggest_choices("zzzzzz", "classes", cls, 4);
-	T_EQ_STR(s, "classes: ok, scratch, dent, unsure");
-	free(s);
-	s = suggest_choices("x", "prediction runs", NULL, 0);
-	T_EQ_STR(s, "there are no prediction runs");
-	free(s);
+	choices_is("scrath", "classes", cls, 4,
+	    "did you mean 'scratch'? classes: ok, scratch, dent, unsure");
+	choices_is("zzzzzz", "classes", cls, 4,
+	    "classes: ok, scratch, dent, unsure");
+	choices_is("x", "prediction runs", NULL, 0,
+	    "there are no prediction runs");
 	/* Numbers are listed, never guessed at. */
-	{
-		const char *v[] = { "1", "2" };
-
-		s = suggest_choices("9", "versions", v, 2);
-		T_EQ_STR(s, "versions: 1, 2");
-		free(s);
-	}
+	choices_is("9", "versions", v, 2, "versions: 1, 2");
 	/* Names from a store are made inert before they are listed. */
-	s = suggest_choices("zzz", "keys", odd, 2);
-	T_EQ_STR(s, "keys: a?[2Jb, c");
-	free(s);
+	choices_is("zzz", "keys", odd, 2, "keys: a?[2Jb, c");
 	for (i = 0; i < 40; i++) {
 		snprintf(names[i], sizeof names[i], "n%02d", i);
 		many[i] = names[i];
