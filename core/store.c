@@ -896,6 +896,9 @@ store_os_problem(struct store *st, const char *path, char **cause)
 	struct stat sb;
 	int r = 0;
 
+	/* SQLite read the file, and it is no database: that is the answer. */
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		return 0;
 	if (who == NULL)
 		who = "you";
 	if (stat(path, &sb) != 0)
