@@ -56,15 +56,14 @@ int suggest_known(struct store *st, const char *sql, const char *word,
 #define SUGGEST_RUNS "SELECT name FROM prediction_runs ORDER BY id"
 #define SUGGEST_VERSIONS \
 	"SELECT CAST(version AS TEXT) FROM guidelines ORDER BY version"
-/* A member's state is the newest of its rows (core/member.c). */
+/* "user" quoted: unquoted, PostgreSQL reads it as current_user. */
 #define SUGGEST_MEMBERS \
-	"SELECT user FROM members m WHERE active = 1 AND id = " \
-	"(SELECT max(id) FROM members WHERE user = m.user) ORDER BY user"
+	"SELECT \"user\" FROM current_members ORDER BY \"user\""
 #define SUGGEST_META_KEYS \
 	"SELECT k FROM (SELECT 'kind' AS k UNION ALL SELECT 'format' " \
 	"UNION ALL SELECT 'batch' UNION ALL SELECT 'sha256' UNION ALL " \
 	"SELECT 'path' UNION ALL SELECT k FROM (SELECT DISTINCT key AS k " \
-	"FROM item_meta ORDER BY key) AS m) AS a"
+	"FROM item_meta ORDER BY 1) AS m) AS a"
 
 /* The same for a project's class names, in their order. */
 char *suggest_class(const struct project *p, const char *word);
