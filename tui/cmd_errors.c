@@ -390,6 +390,11 @@ cmd_errors_run(struct cmd_args *a)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
+	if (eo.by != NULL && !cmd_known(st, db, SUGGEST_KEYS_AFTER("'tag' AS "
+	    "k"), eo.by, "keys", "no item has metadata key '%s'", eo.by)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
 	if (file != NULL) {
 		if (errors_import(st, file, run, eo.user, cmd_on_error, NULL,
 		    &imp, &cause) != 0) {

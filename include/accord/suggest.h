@@ -59,11 +59,17 @@ int suggest_known(struct store *st, const char *sql, const char *word,
 /* "user" quoted: unquoted, PostgreSQL reads it as current_user. */
 #define SUGGEST_MEMBERS \
 	"SELECT \"user\" FROM current_members ORDER BY \"user\""
-#define SUGGEST_META_KEYS \
-	"SELECT k FROM (SELECT 'kind' AS k UNION ALL SELECT 'format' " \
-	"UNION ALL SELECT 'batch' UNION ALL SELECT 'sha256' UNION ALL " \
-	"SELECT 'path' UNION ALL SELECT k FROM (SELECT DISTINCT key AS k " \
-	"FROM item_meta ORDER BY 1) AS m) AS a"
+/*
+ * Metadata keys after FIRST, a select list of literals ("'batch' AS k"):
+ * what --where (the item columns first), agree --by (batch) and errors
+ * --by (tag) take.
+ */
+#define SUGGEST_KEYS_AFTER(first) \
+	"SELECT k FROM (SELECT " first " UNION ALL SELECT k FROM " \
+	"(SELECT DISTINCT key AS k FROM item_meta ORDER BY 1) AS m) AS a"
+#define SUGGEST_META_KEYS SUGGEST_KEYS_AFTER("'kind' AS k UNION ALL " \
+	"SELECT 'format' UNION ALL SELECT 'batch' UNION ALL SELECT 'sha256' " \
+	"UNION ALL SELECT 'path'")
 
 /* The same for a project's class names, in their order. */
 char *suggest_class(const struct project *p, const char *word);

@@ -59,6 +59,14 @@ ok_if "items --where on an unknown key: did you mean brightness, the keys" \
 run "$ACCORD" items "$DB" --where batch=week1
 ok_if "items --where on a known key still lists" \
     sh -c "[ $RC -eq 0 ] && [ \$(wc -l < '$T/out') -eq 4 ]"
+run "$ACCORD" agree "$DB" --by sharpnes
+ok_if "agree --by: did you mean sharpness, batch and the keys" \
+    one_line "no item has metadata key 'sharpnes' (did you mean 'sharpness'? keys: batch, brightness"
+run "$ACCORD" errors "$DB" --run nosuch --by tg
+ok_if "errors --by: did you mean tag" one_line "did you mean 'tag'? keys: tag,"
+run "$ACCORD" agree "$DB" --jsno
+ok_if "an unknown option: did you mean --json, the options" \
+    sh -c "[ $RC -eq 2 ] && grep -qF \"unknown option '--jsno'; did you mean '--json'? options: --by,\" '$T/err'"
 run "$ACCORD" guideline "$DB" show --version 9
 ok_if "guideline show --version 9: the versions, no guess at a number" \
     one_line "no guideline version 9 (versions: 1)"
