@@ -274,10 +274,9 @@ buf_json_str(struct buf *b, const char *str)
 
 			/*
 			 * C1 controls and the invisible format characters go
-			 * out as \uXXXX: a consumer that prints a decoded
-			 * value to a terminal is then no worse off than with
-			 * the raw bytes, and a human reading the JSON sees
-			 * them.
+			 * out as \uXXXX: JSON read on a terminal (cat, less,
+			 * a log) then cannot be reordered or taken over by
+			 * them, and the value decodes to the same string.
 			 */
 			if (acc_invisible(cp)) {
 				snprintf(esc, sizeof esc, "\\u%04lx", cp);
