@@ -80,38 +80,44 @@ is_sqlite_file(const char *path)
 }
 
 /*
- * "accord agree batch1 p.accord": the store is not the first operand, and
- * the first names no file at all.  Opening batch1 would only say "no such
- * project store"; say which operand is the store and show the order that
- * works.  Returns EXIT_USAGE after the message, or 0 when the order looks
- * right (or cannot be told: a PostgreSQL URI, a first operand that
- * exists).  init names a store still to be made, and labels takes its
- * verb first (labels dump DB), so neither is asked.
+ * "accord agree batch1 p.accord": the store is not where the command
+ * takes it (first; after the action for labels: labels dump DB), and the
+ * operand there names no file at all.  Opening batch1 would only say "no
+ * such project store"; say which operand is the store and show the order
+ * that works.  Returns EXIT_USAGE after the message, or 0 when the order
+ * looks right (or cannot be told: a PostgreSQL URI, an operand there that
+ * exists).  init names a store still to be made, so it is not asked.
  */
 static int
 check_order(const struct cmd_args *a)
 {
 	const char *name = a->entry->name;
+	int want = a->entry == &cmd_labels_entry, k, i, r;
 	struct buf b = { 0 };
 	struct stat sb;
-	int k, i;
 
 	if (a->argc < 2 || a->entry == &cmd_init_entry ||
-	    a->entry == &cmd_labels_entry ||
-	    strchr(a->argv[0], ':') != NULL || stat(a->argv[0], &sb) == 0 ||
-	    errno != ENOENT)
+	    strchr(a->argv[want], ':') != NULL ||
+	    stat(a->argv[want], &sb) == 0 || errno != ENOENT)
 		return 0;
-	for (k = 1; k < a->argc; k++)
-		if (is_sqlite_file(a->argv[k]))
+	for (k = 0; k < a->argc; k++)
+		if (k != want && is_sqlite_file(a->argv[k]))
 			break;
 	if (k == a->argc)
 		return 0;
 	buf_printf(&b, "accord %s: '%s' is no file and '%s' is a store: the "
-	    "store comes first: accord %s %s", name, a->argv[0], a->argv[k],
-	    name, a->argv[k]);
-	for (i = 0; i < a->argc; i++)
-		if (i != k)
-			buf_printf(&b, " %s", a->argv[i]);
+	    "store comes %s: accord %s", name, a->argv[want], a->argv[k],
+	    want ? "after the action" : "first", name);
+	/* The other operands in their order, the store at position want. */
+	for (i = 0, r = 0; i < a->argc; i++) {
+		if (i == k)
+			continue;
+		if (r++ == want)
+			buf_printf(&b, " %s", a->argv[k]);
+		buf_printf(&b, " %s", a->argv[i]);
+	}
+	if (r <= want)
+		buf_printf(&b, " %s", a->argv[k]);
 	buf_printf(&b, " (see accord %s --help)", name);
 	print_line(&b);
 	return EXIT_USAGE;

@@ -94,6 +94,9 @@ run "$ACCORD" agree --json "$DB"
 ok_if "accord agree --json DB is fine" rc_is 0
 run "$ACCORD" labels dump "$DB"
 ok_if "labels dump DB (its verb first) is not taken for a swap" rc_is 0
+run "$ACCORD" labels "$DB" dump
+ok_if "accord labels DB dump: the store comes after the action" \
+    sh -c "[ $RC -eq 2 ] && grep -qF \"the store comes after the action: accord labels dump $DB\" '$T/err'"
 
 # --- stores that cannot be opened --------------------------------------
 run "$ACCORD" status "$T/nosuch.accord"
