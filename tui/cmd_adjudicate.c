@@ -89,10 +89,12 @@ cmd_adjudicate_run(struct cmd_args *a)
 
 		if (e != 0)
 			r = cmd_fail(db, "item %lld: %s", items[i], cause);
-		else
-			printf("item %lld: %s\n", items[i], what == 'c' ? cls :
-			    what == 'a' ? "ambiguous" : "sent back for "
-			    "relabeling");
+		else {
+			printf("item %lld: ", items[i]);
+			cmd_print_safe(stdout, what == 'c' ? cls : what == 'a' ?
+			    "ambiguous" : "sent back for relabeling");
+			fputc('\n', stdout);
+		}
 		/* Out now: a line is a decision on disk, even if the
 		 * process is killed before the next one. */
 		fflush(stdout);

@@ -67,9 +67,11 @@ cmd_config_run(struct cmd_args *a)
 				cmd_print_safe(stdout, s[i].value);
 				if (s[i].is_default)
 					printf("\t(default)\n");
-				else
-					printf("\tset by %s at %s\n",
-					    s[i].set_by, s[i].set_at);
+				else {
+					fputs("\tset by ", stdout);
+					cmd_print_safe(stdout, s[i].set_by);
+					printf(" at %s\n", s[i].set_at);
+				}
 			}
 			config_list_free(s, n);
 		}

@@ -135,8 +135,11 @@ do_log(struct store *st, const char *db, const char *user)
 	if (guideline_log(st, user, &v, &n, &cause) != 0)
 		return cmd_fail_cause(db, cause);
 	for (i = 0; i < n; i++) {
-		printf("v%-4d %-16s %s  ", v[i].version, v[i].author,
+		char *author = acc_printable(v[i].author);
+
+		printf("v%-4d %-16s %s  ", v[i].version, author,
 		    v[i].created_at);
+		free(author);
 		cmd_print_safe(stdout, v[i].reason);
 		fputc('\n', stdout);
 	}

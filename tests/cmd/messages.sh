@@ -206,3 +206,12 @@ ok_if "agree: task and class names escaped" \
 run "$ACCORD" agree "$RDB" --json
 ok_if "agree --json: U+202E as \\u202e" \
     sh -c "grep -qF 'task\\u202ex' '$T/out' && ! grep -qF '$RLO' '$T/out'"
+run "$ACCORD" gold "$RDB" add 1 "scr${RLO}atch"
+ok_if "gold add: the class name escaped" \
+    sh -c "[ $RC -eq 0 ] && grep -qF 'item 1 is gold: scr?atch' '$T/out' && ! grep -qF '$RLO' '$T/out'"
+run "$ACCORD" gold "$RDB" list
+ok_if "gold list: class and path escaped" \
+    sh -c "grep -qF 'scr?atch' '$T/out' && grep -qF -e 'cat?gnp.jpg' -e 'c1?x.jpg' '$T/out' && ! grep -qF -e '$RLO' -e '$C1' '$T/out'"
+run "$ACCORD" adjudicate "$RDB" 2 --class "scr${RLO}atch"
+ok_if "adjudicate: the class name escaped" \
+    sh -c "[ $RC -eq 0 ] && grep -qF 'item 2: scr?atch' '$T/out' && ! grep -qF '$RLO' '$T/out'"
