@@ -7,6 +7,7 @@
 
 #include "accord/config.h"
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "internal.h"
 #include "sqlutil.h"
 
@@ -29,6 +30,26 @@ static const struct key_def keys[] = {
 	{ "task", NULL, 0 },
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+
+/*
+ * "no setting 'X' (did you mean 'Y'? settings: ...)": every key, the
+ * fixed ones too, since `config DB KEY` reads them.  Returns -1.
+ */
+static int
+no_setting(const char *key, char **cause)
+{
+	const char *names[NKEYS];
+	char *tail;
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		names[i] = keys[i].key;
+	tail = suggest_choices(key, "settings", names, NKEYS);
+	acc_error(cause, "no setting '%s' (%s; media and ordinal are fixed)",
+	    key, tail);
+	free(tail);
+	return -1;
+}
 
 static const struct key_def *
 key_find(const char *key)
@@ -63,9 +84,7 @@ config_check(const char *key, const char *value, char **norm, char **cause)
 
 	*norm = NULL;
 	if (k == NULL)
-		return acc_error(cause, "no setting '%s' (settings: gold-rate, "
-		    "gold-seed, overlap, show-paths, task; media and ordinal "
-		    "are fixed)", key);
+		return no_setting(key, cause);
 	if (k->fixed)
 		return acc_error(cause, "%s is fixed when the project is "
 		    "created", key);
@@ -205,7 +224,7 @@ config_get(struct store *st, const char *key, char **value, char **cause)
 
 	*value = NULL;
 	if (k == NULL)
-		return acc_error(cause, "no setting '%s'", key);
+		return no_setting(key, cause);
 	memset(&s, 0, sizeof s);
 	if (value_of(st, k, &s, cause) != 0)
 		return -1;

@@ -9,6 +9,7 @@
 #include "accord/drift.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
+#include "accord/suggest.h"
 #include "internal.h"
 
 #define LABELS_ROW "labels"
@@ -550,8 +551,8 @@ drift_report(struct store *st, const char *user, const char *from,
 	memset(out, 0, sizeof *out);
 	if (project_require(st, user, ROLE_SME, "drift", cause) != 0)
 		return -1;
-	if (batch_id(st, from, &fid, cause) != 0 ||
-	    batch_id(st, to, &tid, cause) != 0)
+	if (suggest_batch_id(st, from, &fid, cause) != 0 ||
+	    suggest_batch_id(st, to, &tid, cause) != 0)
 		return -1;
 	if (fid == tid)
 		return acc_error(cause, "--from and --to name the same batch");

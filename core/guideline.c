@@ -2,6 +2,7 @@
  * guideline.c: guideline versions: reading, checking and adding them, and
  * a line diff between two of them.
  */
+#include <stdio.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "accord/guideline.h"
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "internal.h"
 #include "sqlutil.h"
 
@@ -94,8 +96,13 @@ guideline_info(struct store *st, int version, struct guideline_version **v,
 	*v = NULL;
 	if (read_versions(st, version, v, &n, cause) != 0)
 		return -1;
-	if (n == 0)
-		return acc_error(cause, "no guideline version %d", version);
+	if (n == 0) {
+		char word[16];
+
+		snprintf(word, sizeof word, "%d", version);
+		return suggest_error(st, cause, SUGGEST_VERSIONS, word,
+		    "versions", "no guideline version %d", version);
+	}
 	return 0;
 }
 

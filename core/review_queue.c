@@ -20,6 +20,7 @@
 
 #include "accord/project.h"
 #include "accord/review.h"
+#include "accord/suggest.h"
 #include "label_int.h"
 #include "review_int.h"
 
@@ -228,7 +229,6 @@ filter_ids(struct store *st, const struct review_filter *f, int *ca, int *cb,
 {
 	struct project p;
 	const struct class_def *a, *b;
-	int r;
 
 	*ca = *cb = 0;
 	*batch = 0;
@@ -240,8 +240,12 @@ filter_ids(struct store *st, const struct review_filter *f, int *ca, int *cb,
 		a = project_class(&p, f->class_a);
 		b = project_class(&p, f->class_b);
 		if (a == NULL || b == NULL) {
-			acc_error(cause, "no class named '%s' in this project",
-			    a == NULL ? f->class_a : f->class_b);
+			const char *name = a == NULL ? f->class_a : f->class_b;
+			char *tail = suggest_class(&p, name);
+
+			acc_error(cause, "no class named '%s' in this project "
+			    "(%s)", name, tail);
+			free(tail);
 			project_free(&p);
 			return -1;
 		}
@@ -250,13 +254,8 @@ filter_ids(struct store *st, const struct review_filter *f, int *ca, int *cb,
 		project_free(&p);
 	}
 	if (f->batch != NULL) {
-		r = sql_int(st, "SELECT id FROM batches WHERE name = ?", f->batch,
-		    batch, cause);
-		if (r < 0)
+		if (suggest_batch_id(st, f->batch, batch, cause) != 0)
 			return -1;
-		if (r == 0)
-			return acc_error(cause, "no import batch named '%s'",
-			    f->batch);
 	}
 	return 0;
 }

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -341,6 +343,8 @@ store_open(const char *path, struct store **out, char **cause)
 	return rc;
 }
 
+static int store_os_problem(struct store *, const char *, char **);
+
 /*
  * A read-write connection to path (through VFS vfs, NULL for SQLite's
  * default) that waits on a busy store.  Returns it, or NULL with *cause.
@@ -352,7 +356,8 @@ store_connect(const char *path, const char *vfs, char **cause)
 
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX, vfs) != SQLITE_OK) {
-		sql_fail(st, cause, "cannot open store");
+		if (st->db == NULL || store_os_problem(st, path, cause) == 0)
+			sql_fail(st, cause, "cannot open store");
 		store_close(st);
 		return NULL;
 	}
@@ -794,23 +799,32 @@ store_create_files(const char *path, int version, struct store **out,
  * connection, so SQLite sees nothing unusual.  Best effort: where any
  * step fails, SQLite creates the file as before.
  */
+/* The directory holding path ("." for a bare name), malloc'd. */
+static char *
+store_dir_of(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		return xstrdup(".");
+	}
+	slash[slash == dir] = '\0';
+	return dir;
+}
+
 static void
 store_sidecars(const char *path)
 {
 	static const char *const suffix[] = { "-wal", "-shm" };
 	struct stat sb;
-	char *dir, *slash, proc[64];
+	char *dir, proc[64];
 	size_t i;
 	int fd;
 
 	if (stat(path, &sb) != 0)
 		return;
-	dir = xstrdup(path);
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		free(dir);
-		dir = xstrdup(".");
-	} else
-		slash[slash == dir] = '\0';
+	dir = store_dir_of(path);
 	for (i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
 		char *f = xasprintf("%s%s", path, suffix[i]);
 
@@ -833,16 +847,124 @@ store_sidecars(const char *path)
 	free(dir);
 }
 
+/*
+ * Why path cannot be opened as a store, from what the file system says
+ * (errno e of stat): the message for a path that cannot be reached.
+ */
+static int
+store_unreachable(int e, char **cause)
+{
+	const char *who = acc_os_user();
+
+	if (e == ENOENT)
+		return acc_error(cause, "no such project store (create one "
+		    "with accord init)");
+	if (e == EACCES)
+		return acc_error(cause, "permission denied: a directory on "
+		    "its path is closed to %s", who != NULL ? who : "you");
+	return acc_error(cause, "cannot reach the store: %s", strerror(e));
+}
+
+/* "mode 0640, owner bob": who can do what to the file at sb. */
+static char *
+store_owner(const struct stat *sb)
+{
+	struct passwd *pw = getpwuid(sb->st_uid);
+
+	if (pw != NULL)
+		return xasprintf("mode %04o, owner %s",
+		    (unsigned)(sb->st_mode & 07777), pw->pw_name);
+	return xasprintf("mode %04o, owner uid %u",
+	    (unsigned)(sb->st_mode & 07777), (unsigned)sb->st_uid);
+}
+
+/*
+ * The OS error behind a failed first read, named as the user would name
+ * it.  SQLite says "disk I/O error" or "unable to open database file" for
+ * a full disk, a read-only file system and a permission alike; its
+ * system errno (sqlite3_system_errno) and the file's modes tell which.
+ * Returns -1 with *cause set, or 0 when nothing here explains it.
+ */
+static int
+store_os_problem(struct store *st, const char *path, char **cause)
+{
+	int code = sqlite3_errcode(st->db) & 0xff;
+	int e = sqlite3_system_errno(st->db);
+	const char *who = acc_os_user(), *side = NULL;
+	char *dir, *mode, *f;
+	struct statvfs vfs;
+	struct stat sb;
+	int r = 0;
+
+	/* SQLite read the file, and it is no database: that is the answer. */
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		return 0;
+	if (who == NULL)
+		who = "you";
+	if (stat(path, &sb) != 0)
+		return store_unreachable(errno, cause);
+	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
+		if (errno == EROFS)
+			return acc_error(cause, "read-only file system: accord "
+			    "writes to the store even to read it (its WAL); "
+			    "copy it to a writable place with accord backup");
+		mode = store_owner(&sb);
+		r = acc_error(cause, "permission denied: %s cannot read and "
+		    "write it (%s)", who, mode);
+		free(mode);
+		return r;
+	}
+	/* WAL mode needs DB-wal and DB-shm beside the store, made if absent. */
+	dir = store_dir_of(path);
+	f = xasprintf("%s-shm", path);
+	if (faccessat(AT_FDCWD, f, F_OK, AT_EACCESS) != 0)
+		side = "-shm";
+	free(f);
+	f = xasprintf("%s-wal", path);
+	if (side == NULL && faccessat(AT_FDCWD, f, F_OK, AT_EACCESS) != 0)
+		side = "-wal";
+	free(f);
+	if (side != NULL &&
+	    faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0) {
+		r = acc_error(cause, "%s: cannot create the store's %s file "
+		    "in %s (%s)", errno == EROFS ? "read-only file system" :
+		    "permission denied", side, dir, errno == EROFS ? "accord "
+		    "writes beside the store even to read it" :
+		    "the directory is read-only for this user");
+	} else if (code == SQLITE_FULL || e == ENOSPC || e == EDQUOT ||
+	    (code == SQLITE_IOERR && statvfs(dir, &vfs) == 0 &&
+	    vfs.f_bavail == 0))
+		r = acc_error(cause, "disk full: no room left %sin %s (%s)",
+		    e == EDQUOT ? "in the user's quota " : "", dir,
+		    sqlite3_errmsg(st->db));
+	else if (e == EFBIG)
+		r = acc_error(cause, "file size limit reached (ulimit -f): "
+		    "%s", sqlite3_errmsg(st->db));
+	else if (code == SQLITE_READONLY || e == EROFS)
+		r = acc_error(cause, "read-only: %s", sqlite3_errmsg(st->db));
+	else if (e == EACCES || e == EPERM)
+		r = acc_error(cause, "permission denied: %s (%s)",
+		    sqlite3_errmsg(st->db), strerror(e));
+	else if (code == SQLITE_IOERR)
+		r = acc_error(cause, "I/O error reading the store (%s%s%s)",
+		    sqlite3_errmsg(st->db), e != 0 ? ": " : "",
+		    e != 0 ? strerror(e) : "");
+	free(dir);
+	return r;
+}
+
 static int
 store_open_files(const char *path, struct store **out, char **cause)
 {
 	struct store *st;
-	long long appid = 0;
+	struct stat sb;
+	long long appid = 0, uv = 0;
 	int v, tries;
 
-	if (faccessat(AT_FDCWD, path, F_OK, AT_EACCESS) != 0)
-		return acc_error(cause, "no such project store (create one "
-		    "with accord init)");
+	if (stat(path, &sb) != 0)
+		return store_unreachable(errno, cause);
+	if (S_ISDIR(sb.st_mode))
+		return acc_error(cause, "is a directory, not a project store");
 	store_sidecars(path);
 	if ((st = store_connect(path, NULL, cause)) == NULL)
 		return -1;
@@ -858,14 +980,7 @@ store_open_files(const char *path, struct store **out, char **cause)
 			break;
 		if ((sqlite3_errcode(st->db) & 0xff) != SQLITE_BUSY ||
 		    tries >= 250) {
-			int code = sqlite3_errcode(st->db) & 0xff;
-
-			/* WAL needs to write DB-shm even to read. */
-			if ((code == SQLITE_CANTOPEN || code == SQLITE_READONLY)
-			    && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
-				acc_error(cause, "cannot open the store for "
-				    "writing (%s)", strerror(errno));
-			else
+			if (store_os_problem(st, path, cause) == 0)
 				acc_error(cause, "not an accord project store "
 				    "(%s)", sqlite3_errmsg(st->db));
 			goto fail;
@@ -878,7 +993,20 @@ store_open_files(const char *path, struct store **out, char **cause)
 	}
 	if (store_configure(st, cause) != 0)
 		goto fail;
-	v = store_version(st);
+	/*
+	 * store_version's -1 means "cannot read": a user_version of -1 (or
+	 * any negative, which no accord writes) would then fail later with
+	 * SQLite's "not an error".
+	 */
+	if (sql_int(st, "PRAGMA user_version", NULL, &uv, cause) < 0)
+		goto fail;
+	if (uv < 0) {
+		acc_error(cause, "store has schema version %lld, which no "
+		    "accord writes: it is damaged (restore it from a backup)",
+		    uv);
+		goto fail;
+	}
+	v = (int)uv;
 	if (v > STORE_SCHEMA_VERSION) {
 		acc_error(cause, "store has schema version %d, newer than this "
 		    "accord's %d; upgrade accord", v, STORE_SCHEMA_VERSION);

@@ -231,11 +231,34 @@ utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* The code point of the valid n-byte sequence at s (utf8_len said n). */
+static unsigned long
+utf8_cp(const unsigned char *s, size_t n)
+{
+	static const unsigned char lead[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned long cp = s[0] & lead[n];
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		cp = (cp << 6) | (s[i] & 0x3f);
+	return cp;
+}
+
+int
+acc_invisible(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ||
+	    cp == 0x061c ||			/* ARABIC LETTER MARK */
+	    cp == 0x200e || cp == 0x200f ||	/* LRM, RLM */
+	    (cp >= 0x202a && cp <= 0x202e) ||	/* LRE RLE PDF LRO RLO */
+	    (cp >= 0x2066 && cp <= 0x2069);	/* LRI RLI FSI PDI */
+}
+
 void
 buf_json_str(struct buf *b, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	char esc[8];
+	char esc[24];
 
 	buf_add(b, "\"", 1);
 	while (*s != '\0') {
@@ -247,7 +270,19 @@ buf_json_str(struct buf *b, const char *str)
 			continue;
 		}
 		if (n > 1) {
-			buf_add(b, (const char *)s, n);
+			unsigned long cp = utf8_cp(s, n);
+
+			/*
+			 * C1 controls and the invisible format characters go
+			 * out as \uXXXX: JSON read on a terminal (cat, less,
+			 * a log) then cannot be reordered or taken over by
+			 * them, and the value decodes to the same string.
+			 */
+			if (acc_invisible(cp)) {
+				snprintf(esc, sizeof esc, "\\u%04lx", cp);
+				buf_puts(b, esc);
+			} else
+				buf_add(b, (const char *)s, n);
 			s += n;
 			continue;
 		}
@@ -287,8 +322,13 @@ acc_printable(const char *str)
 			    (const char *)s, 1);
 			s++;
 		} else {
-			/* C1 controls (U+0080..U+009F) act like ESC on some terminals. */
-			if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0)
+			/*
+			 * C1 controls (U+0080..U+009F) act like ESC on some
+			 * terminals; bidirectional overrides and isolates
+			 * reorder what follows them on screen, so a file named
+			 * "cat\u202egnp.exe" would read as "catexe.png".
+			 */
+			if (acc_invisible(utf8_cp(s, n)))
 				buf_puts(&b, "?");
 			else
 				buf_add(&b, (const char *)s, n);

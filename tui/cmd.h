@@ -118,6 +118,24 @@ struct store *cmd_open(const char *db);
 /* The OS user, or NULL after printing an error. */
 const char *cmd_user(void);
 
+struct project;
+/*
+ * "WHERE: [line N: ]no class 'X' in this project (did you mean 'Y'?
+ * classes: ...)" on stderr; returns EXIT_FAIL.  line may be NULL.
+ */
+int cmd_no_class(const char *where, const int *line, const struct project *p,
+    const char *name);
+/*
+ * 1 if word is one of the names sql lists (suggest_known); otherwise 0
+ * after "DB: MESSAGE (did you mean ...? WHAT: ...)", MESSAGE made from
+ * fmt, or after the store's error, on stderr.
+ */
+int cmd_known(struct store *st, const char *db, const char *sql,
+    const char *word, const char *what, const char *fmt, ...)
+    ACC_PRINTF(6, 7);
+/* The id of class name in p, or 0 after cmd_no_class's message. */
+int cmd_class_id(const char *where, const struct project *p, const char *name);
+
 /* Print s to f with control characters made inert. */
 void cmd_print_safe(FILE *f, const char *s);
 

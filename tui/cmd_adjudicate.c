@@ -67,13 +67,12 @@ cmd_adjudicate_run(struct cmd_args *a)
 			store_close(st);
 			return cmd_fail_cause(db, cause);
 		}
-		cid = project_class(&p, cls) ? project_class(&p, cls)->id : 0;
-		project_free(&p);
-		if (cid == 0) {
+		if ((cid = cmd_class_id(db, &p, cls)) == 0) {
+			project_free(&p);
 			store_close(st);
-			return cmd_fail(db, "no class '%s' in this project",
-			    cls);
+			return EXIT_FAIL;
 		}
+		project_free(&p);
 	}
 	n = a->argc - 1;
 	items = xcalloc((size_t)n, sizeof *items);
@@ -90,10 +89,12 @@ cmd_adjudicate_run(struct cmd_args *a)
 
 		if (e != 0)
 			r = cmd_fail(db, "item %lld: %s", items[i], cause);
-		else
-			printf("item %lld: %s\n", items[i], what == 'c' ? cls :
-			    what == 'a' ? "ambiguous" : "sent back for "
-			    "relabeling");
+		else {
+			printf("item %lld: ", items[i]);
+			cmd_print_safe(stdout, what == 'c' ? cls : what == 'a' ?
+			    "ambiguous" : "sent back for relabeling");
+			fputc('\n', stdout);
+		}
 		/* Out now: a line is a decision on disk, even if the
 		 * process is killed before the next one. */
 		fflush(stdout);

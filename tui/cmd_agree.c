@@ -16,6 +16,7 @@
 #include "accord/json.h"
 #include "accord/project.h"
 #include "accord/ratings.h"
+#include "accord/suggest.h"
 #include "agree.h"
 #include "cmd.h"
 #include "term.h"
@@ -681,6 +682,11 @@ cmd_agree_run(struct cmd_args *a)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
+	if (ro.by != NULL && !cmd_known(st, db, SUGGEST_KEYS_AFTER("'batch' "
+	    "AS k"), ro.by, "keys", "no item has metadata key '%s'", ro.by)) {
+		store_close(st);
+		return EXIT_FAIL;
+	}
 	if (agree_report_build(st, &ro, &rep, &cause) != 0) {
 		store_close(st);
 		return cmd_fail_cause(db, cause);

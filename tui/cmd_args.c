@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/suggest.h"
 #include "cmd.h"
 
 /* Option lines: names up to this wide share one help column. */
@@ -53,6 +54,35 @@ parse_error(struct cmd_args *a, const char *fmt, const char *what)
 	return cmd_usage(c, fmt, what);
 }
 
+/*
+ * "unknown option '--jsno'; did you mean '--json'? options: --json, ...":
+ * the command's options, the closest one when it looks like a typo.
+ */
+static int
+unknown_option(struct cmd_args *a, const char *s)
+{
+	const struct cmd_opt *o = a->entry->opts;
+	int n = count_opts(o), i;
+	char **names = xcalloc((size_t)n + 1, sizeof *names), *tail, *word;
+	size_t len = strcspn(s, "=");
+
+	for (i = 0; i < n; i++)
+		names[i] = xasprintf("--%s", o[i].name);
+	word = xstrndup(s, len);
+	tail = n > 0 ? suggest_choices(word, "options",
+	    (const char *const *)names, (size_t)n) : xstrdup("it takes none");
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(word);
+	word = xasprintf("%s'; %s", s, tail);
+	free(tail);
+	/* parse_error quotes what it is given: the tail rides inside. */
+	i = parse_error(a, "unknown option '%s", word);
+	free(word);
+	return i;
+}
+
 int
 cmd_args_parse(const struct cmd_entry *c, int argc, char **argv,
     struct cmd_args *a)
@@ -78,14 +108,14 @@ cmd_args_parse(const struct cmd_entry *c, int argc, char **argv,
 			continue;
 		}
 		if (s[1] != '-')
-			return parse_error(a, "unknown option '%s'", s);
+			return unknown_option(a, s);
 		eq = strchr(s, '=');
 		len = eq != NULL ? (size_t)(eq - s - 2) : strlen(s + 2);
 		k = find_opt(o, nopts, s + 2, len);
 		if (k == -2)
 			return parse_error(a, "ambiguous option '%s'", s);
 		if (k < 0)
-			return parse_error(a, "unknown option '%s'", s);
+			return unknown_option(a, s);
 		ao = &a->opt[k];
 		if (o[k].arg == NULL && eq != NULL)
 			return parse_error(a, "--%s takes no value", o[k].name);

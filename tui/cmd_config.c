@@ -43,6 +43,15 @@ cmd_config_run(struct cmd_args *a)
 
 	if (a->argc < 1 || a->argc > 3)
 		return cmd_usage(c, "want DB [KEY [VALUE]]");
+	/*
+	 * git config's habit ("config get KEY") would read as a setting
+	 * named get: show the form this command takes.
+	 */
+	if (a->argc >= 2 && (strcmp(a->argv[1], "get") == 0 ||
+	    strcmp(a->argv[1], "set") == 0 || strcmp(a->argv[1], "list") == 0))
+		return cmd_usage(c, "no verb '%s': accord config DB lists, "
+		    "accord config DB KEY reads, accord config DB KEY VALUE "
+		    "sets", a->argv[1]);
 	db = a->argv[0];
 	if ((user = cmd_user()) == NULL || (st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
@@ -58,9 +67,11 @@ cmd_config_run(struct cmd_args *a)
 				cmd_print_safe(stdout, s[i].value);
 				if (s[i].is_default)
 					printf("\t(default)\n");
-				else
-					printf("\tset by %s at %s\n",
-					    s[i].set_by, s[i].set_at);
+				else {
+					fputs("\tset by ", stdout);
+					cmd_print_safe(stdout, s[i].set_by);
+					printf(" at %s\n", s[i].set_at);
+				}
 			}
 			config_list_free(s, n);
 		}

@@ -43,6 +43,7 @@
 #include "accord/errors.h"
 #include "accord/json.h"
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 #include "errors_html.h"
 
@@ -389,6 +390,11 @@ cmd_errors_run(struct cmd_args *a)
 		return EXIT_FAIL;
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
+	if (eo.by != NULL && !cmd_known(st, db, SUGGEST_KEYS_AFTER("'tag' AS "
+	    "k"), eo.by, "keys", "no item has metadata key '%s'", eo.by)) {
+		ret = EXIT_FAIL;
+		goto out;
+	}
 	if (file != NULL) {
 		if (errors_import(st, file, run, eo.user, cmd_on_error, NULL,
 		    &imp, &cause) != 0) {
@@ -396,6 +402,10 @@ cmd_errors_run(struct cmd_args *a)
 			goto out;
 		}
 		eo.run = imp.run;
+	} else if (!cmd_known(st, db, SUGGEST_RUNS, run, "prediction runs",
+	    "no prediction run named '%s'", run)) {
+		ret = EXIT_FAIL;
+		goto out;
 	} else
 		eo.run = run;
 	if (errors_report(st, &eo, &rep, &cause) != 0) {

@@ -39,9 +39,13 @@ gold_print(struct store *st, const char *db, const char *user)
 	if (gold_list(st, user, &g, &n, &cause) != 0)
 		return cmd_fail_cause(db, cause);
 	for (i = 0; i < n; i++) {
-		printf("%lld\t%s\t", g[i].item, g[i].class_name);
+		printf("%lld\t", g[i].item);
+		cmd_print_safe(stdout, g[i].class_name);
+		fputc('\t', stdout);
 		cmd_print_safe(stdout, g[i].path);
-		printf("\tby %s at %s\n", g[i].user, g[i].created_at);
+		fputs("\tby ", stdout);
+		cmd_print_safe(stdout, g[i].user);
+		printf(" at %s\n", g[i].created_at);
 	}
 	gold_list_free(g, n);
 	return 0;
@@ -60,11 +64,14 @@ gold_mark(struct store *st, const char *db, const char *user,
 	if (project_load(st, &p, &cause) != 0)
 		return cmd_fail_cause(db, cause);
 	if ((cd = project_class(&p, cls)) == NULL)
-		r = cmd_fail(db, "no class '%s' in this project", cls);
+		r = cmd_no_class(db, NULL, &p, cls);
 	else if (gold_add(st, user, item, cd->id, &cause) != 0)
 		r = cmd_fail_cause(db, cause);
-	else
-		printf("item %lld is gold: %s\n", item, cd->name);
+	else {
+		printf("item %lld is gold: ", item);
+		cmd_print_safe(stdout, cd->name);
+		fputc('\n', stdout);
+	}
 	project_free(&p);
 	return r;
 }

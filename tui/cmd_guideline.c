@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -9,6 +10,7 @@
 
 #include "accord/guideline.h"
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 
 static int cmd_guideline_run(struct cmd_args *);
@@ -66,6 +68,19 @@ print_lines(const char *text, const char *indent)
 	}
 }
 
+/* Version v (0: none asked for) is stored; else 0 after the message. */
+static int
+version_known(struct store *st, const char *db, int v)
+{
+	char word[16];
+
+	if (v == 0)
+		return 1;
+	snprintf(word, sizeof word, "%d", v);
+	return cmd_known(st, db, SUGGEST_VERSIONS, word, "versions",
+	    "no guideline version %d", v);
+}
+
 static int
 do_show(struct store *st, const char *db, const char *user, int version)
 {
@@ -75,8 +90,15 @@ do_show(struct store *st, const char *db, const char *user, int version)
 	int n = 0, got, i, r = 0;
 
 	if (project_require(st, user, ROLE_LABELER, "reading the guideline",
-	    &cause) != 0 ||
-	    guideline_text(st, version, &text, &got, &cause) != 0 ||
+	    &cause) != 0) {
+		r = cmd_fail_cause(db, cause);
+		goto out;
+	}
+	if (!version_known(st, db, version)) {
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (guideline_text(st, version, &text, &got, &cause) != 0 ||
 	    guideline_info(st, got, &v, &cause) != 0 ||
 	    guideline_classes(st, got, &c, &n, &cause) != 0) {
 		r = cmd_fail_cause(db, cause);
@@ -113,8 +135,11 @@ do_log(struct store *st, const char *db, const char *user)
 	if (guideline_log(st, user, &v, &n, &cause) != 0)
 		return cmd_fail_cause(db, cause);
 	for (i = 0; i < n; i++) {
-		printf("v%-4d %-16s %s  ", v[i].version, v[i].author,
+		char *author = acc_printable(v[i].author);
+
+		printf("v%-4d %-16s %s  ", v[i].version, author,
 		    v[i].created_at);
+		free(author);
 		cmd_print_safe(stdout, v[i].reason);
 		fputc('\n', stdout);
 	}
@@ -129,7 +154,15 @@ do_diff(struct store *st, const char *db, const char *user, int v1, int v2)
 	int g1, g2, r = 0;
 
 	if (project_require(st, user, ROLE_LABELER, "reading the guideline",
-	    &cause) != 0 || guideline_text(st, v1, &a, &g1, &cause) != 0 ||
+	    &cause) != 0) {
+		r = cmd_fail_cause(db, cause);
+		goto out;
+	}
+	if (!version_known(st, db, v1) || !version_known(st, db, v2)) {
+		r = EXIT_FAIL;
+		goto out;
+	}
+	if (guideline_text(st, v1, &a, &g1, &cause) != 0 ||
 	    guideline_text(st, v2, &b, &g2, &cause) != 0) {
 		r = cmd_fail_cause(db, cause);
 		goto out;
@@ -230,7 +263,7 @@ temp_with(const char *text, char **cause)
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
 	path = xasprintf("%s/accord-guideline-XXXXXX.md", dir);
-	if ((fd = mkstemps(path, 3)) == -1) {
+	if ((fd = mkostemps(path, 3, O_CLOEXEC)) == -1) {
 		acc_error(cause, "cannot create a file in %s: %s", dir,
 		    strerror(errno));
 		free(path);

@@ -1,8 +1,10 @@
 /* cmd_items.c: accord items: list items with metadata and input metrics. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "accord/json.h"
 #include "accord/status.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 
 static int cmd_items_run(struct cmd_args *);
@@ -98,6 +100,30 @@ print_json(void *arg, const struct item_row *r)
 	return 0;
 }
 
+/*
+ * A --where on a key no item has would list nothing, which reads as "no
+ * item matches": name the key as unknown instead, with the keys there are.
+ * A malformed --where is left to items_each's message.
+ */
+static int
+where_keys_known(struct store *st, const char *db, char **where, int nwhere)
+{
+	int i, r = 1;
+
+	for (i = 0; i < nwhere && r == 1; i++) {
+		const char *eq = strchr(where[i], '=');
+		char *key;
+
+		if (eq == NULL || eq == where[i])
+			continue;
+		key = xstrndup(where[i], (size_t)(eq - where[i]));
+		r = cmd_known(st, db, SUGGEST_META_KEYS, key, "keys",
+		    "no item has a metadata key '%s'", key);
+		free(key);
+	}
+	return r == 1;
+}
+
 static int
 cmd_items_run(struct cmd_args *a)
 {
@@ -111,6 +137,10 @@ cmd_items_run(struct cmd_args *a)
 	where = cmd_args_values(a, "where", &nwhere);
 	if ((st = cmd_open(a->argv[0])) == NULL)
 		return EXIT_FAIL;
+	if (!where_keys_known(st, a->argv[0], where, nwhere)) {
+		store_close(st);
+		return EXIT_FAIL;
+	}
 	r = items_each(st, acc_os_user(), (const char **)where, nwhere,
 	    cmd_args_has(a, "json") ? print_json : print_text, &b, &cause);
 	if (r != 0)

@@ -74,10 +74,10 @@ script_open(struct script_io *io, const char *file)
 	int r;
 
 	io->trace = NULL;
-	io->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+	io->f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
 	if (io->f == NULL)
 		return cmd_fail(file, "cannot open: %s", strerror(errno));
-	if (tf != NULL && *tf != '\0' && (io->trace = fopen(tf, "a")) == NULL) {
+	if (tf != NULL && *tf != '\0' && (io->trace = fopen(tf, "ae")) == NULL) {
 		r = cmd_fail(tf, "cannot open trace file: %s", strerror(errno));
 		if (io->f != stdin)
 			fclose(io->f);
@@ -240,8 +240,7 @@ label_script(const char *db, const char *user, const char *batch,
 		if (script_line(line, len, &note) != 0)
 			continue;
 		if ((c = project_class(&p, line)) == NULL) {
-			r = cmd_fail(file, "line %d: no class '%s' in this "
-			    "project", lineno, line);
+			r = cmd_no_class(file, &lineno, &p, line);
 			break;
 		}
 		if ((got = script_label(st, db, user, batch, c, note,

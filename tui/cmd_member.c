@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 
 static int cmd_member_run(struct cmd_args *);
@@ -68,10 +69,16 @@ cmd_member_run(struct cmd_args *a)
 		if (member_list(st, user, &m, &n, &cause) != 0)
 			r = cmd_fail_cause(db, cause);
 		else {
-			for (i = 0; i < n; i++)
-				printf("%-16s %-8s added by %s at %s\n",
-				    m[i].user, role_name(m[i].role),
-				    m[i].changed_by, m[i].changed_at);
+			for (i = 0; i < n; i++) {
+				/* PostgreSQL role names may hold anything. */
+				char *u = acc_printable(m[i].user);
+				char *by = acc_printable(m[i].changed_by);
+
+				printf("%-16s %-8s added by %s at %s\n", u,
+				    role_name(m[i].role), by, m[i].changed_at);
+				free(u);
+				free(by);
+			}
 			member_list_free(m, n);
 		}
 	} else if (strcmp(verb, "add") == 0) {
@@ -82,7 +89,10 @@ cmd_member_run(struct cmd_args *a)
 			r = cmd_fail_cause(db, cause);
 		else
 			printf("%s is now %s\n", who, role_name(role));
-	} else if (member_remove(st, user, who, &cause) != 0)
+	} else if (!cmd_known(st, db, SUGGEST_MEMBERS, who, "members",
+	    "no member named '%s'", who))
+		r = EXIT_FAIL;
+	else if (member_remove(st, user, who, &cause) != 0)
 		r = cmd_fail_cause(db, cause);
 	else
 		printf("%s removed\n", who);

@@ -9,6 +9,8 @@
 
 #include "accord/agree.h"
 #include "accord/json.h"
+#include "accord/project.h"
+#include "accord/suggest.h"
 #include "cmd.h"
 
 int
@@ -122,6 +124,57 @@ cmd_open(const char *db)
 		return NULL;
 	}
 	return st;
+}
+
+int
+cmd_no_class(const char *where, const int *line, const struct project *p,
+    const char *name)
+{
+	char *tail = suggest_class(p, name);
+
+	if (line != NULL)
+		cmd_fail(where, "line %d: no class '%s' in this project (%s)",
+		    *line, name, tail);
+	else
+		cmd_fail(where, "no class '%s' in this project (%s)", name,
+		    tail);
+	free(tail);
+	return EXIT_FAIL;
+}
+
+int
+cmd_class_id(const char *where, const struct project *p, const char *name)
+{
+	const struct class_def *c = project_class(p, name);
+
+	if (c == NULL) {
+		cmd_no_class(where, NULL, p, name);
+		return 0;
+	}
+	return c->id;
+}
+
+int
+cmd_known(struct store *st, const char *db, const char *sql, const char *word,
+    const char *what, const char *fmt, ...)
+{
+	char *tail = NULL, *cause = NULL, *msg;
+	int r = suggest_known(st, sql, word, what, &tail, &cause);
+	va_list ap;
+
+	if (r < 0) {
+		cmd_fail_cause(db, cause);
+		return 0;
+	}
+	if (r == 0) {
+		va_start(ap, fmt);
+		msg = xvasprintf(fmt, ap);
+		va_end(ap);
+		cmd_fail(db, "%s (%s)", msg, tail);
+		free(msg);
+		free(tail);
+	}
+	return r;
 }
 
 const char *

@@ -8,6 +8,7 @@
  * and rendered; the UI thread only commits labels (durably, before the
  * next item shows) and draws.
  */
+#include <errno.h>
 #include <curses.h>
 #include <stdio.h>
 #include <limits.h>
@@ -837,8 +838,9 @@ start(struct label_screen *s)
 		free(cause);
 		return -1;
 	}
-	if (tf != NULL && *tf != '\0' && (s->trace = fopen(tf, "a")) == NULL) {
-		fprintf(stderr, "accord: %s: cannot open trace file\n", tf);
+	if (tf != NULL && *tf != '\0' && (s->trace = fopen(tf, "ae")) == NULL) {
+		fprintf(stderr, "accord: %s: cannot open trace file: %s\n", tf,
+		    strerror(errno));
 		return -1;
 	}
 	if ((s->pf = prefetch_start(s->db, s->user, s->batch, PREFETCH_AHEAD,

@@ -63,7 +63,8 @@ void buf_add(struct buf *b, const char *s, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) ACC_PRINTF(2, 3);
 void buf_free(struct buf *b);
-/* Append s as a JSON string literal (quoted, escaped; invalid UTF-8 -> U+FFFD). */
+/* Append s as a JSON string literal (quoted, escaped; invalid UTF-8 -> U+FFFD;
+ * the characters acc_invisible names as \\uXXXX). */
 void buf_json_str(struct buf *b, const char *s);
 
 /*
@@ -107,10 +108,19 @@ void acc_identity_set(const char *role);
 
 /*
  * Copy s with control characters (C0, DEL, C1, ESC sequences' introducer)
- * replaced by '?' and invalid UTF-8 replaced by U+FFFD, so text from files
- * and users can be shown on a terminal inert.  Caller frees.
+ * and the invisible format characters of acc_invisible replaced by '?',
+ * and invalid UTF-8 replaced by U+FFFD, so text from files and users can
+ * be shown on a terminal inert and in the order it is stored.  Caller frees.
  */
 char *acc_printable(const char *s);
+
+/*
+ * 1 if code point cp must not reach a terminal as itself: C0, DEL, C1, and
+ * the invisible characters that reorder or hide text -- the bidirectional
+ * embeddings/overrides U+202A-E, the isolates U+2066-9, the marks U+200E/F
+ * and U+061C.  acc_printable shows them as '?', buf_json_str as \uXXXX.
+ */
+int acc_invisible(unsigned long cp);
 
 /*
  * Why text cannot be stored, or NULL if it can: invalid UTF-8, or a control

@@ -104,15 +104,23 @@ t_unknown_option(void)
 {
 	char *argv[] = { "demo", "db", "--bogus", NULL };
 	char *argv2[] = { "demo", "-x", NULL };
+	char *argv3[] = { "demo", "db", "--sead=4", NULL };
 	struct cmd_args a;
-	char err[256];
+	char err[512];
 
+	/* The options, and the closest one when it looks like a typo. */
 	T_EQ_INT(parse(argv, &a, err, sizeof err), EXIT_USAGE);
-	T_EQ_STR(err, "accord demo: unknown option '--bogus' (see accord "
-	    "demo --help)\n");
+	T_EQ_STR(err, "accord demo: unknown option '--bogus'; options: "
+	    "--json, --where, --html, --seed, --split, --include-borderline "
+	    "(see accord demo --help)\n");
 	T_EQ_INT(parse(argv2, &a, err, sizeof err), EXIT_USAGE);
-	T_EQ_STR(err, "accord demo: unknown option '-x' (see accord demo "
-	    "--help)\n");
+	T_EQ_STR(err, "accord demo: unknown option '-x'; options: --json, "
+	    "--where, --html, --seed, --split, --include-borderline (see "
+	    "accord demo --help)\n");
+	T_EQ_INT(parse(argv3, &a, err, sizeof err), EXIT_USAGE);
+	T_EQ_STR(err, "accord demo: unknown option '--sead=4'; did you mean "
+	    "'--seed'? options: --json, --where, --html, --seed, --split, "
+	    "--include-borderline (see accord demo --help)\n");
 }
 
 static void

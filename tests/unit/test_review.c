@@ -227,12 +227,14 @@ t_queue_unknown_names(void)
 
 	T_EQ_INT(review_filter_parse("ok/nosuch", &f, &cause), 0);
 	got = queue_str(&f);
-	T_EQ_STR(got, "error: no class named 'nosuch' in this project");
+	T_EQ_STR(got, "error: no class named 'nosuch' in this project "
+	    "(classes: ok, scratch, dent)");
 	free(got);
 	review_filter_free(&f);
 	T_EQ_INT(review_filter_parse("batch=b9", &f, &cause), 0);
 	got = queue_str(&f);
-	T_EQ_STR(got, "error: no import batch named 'b9'");
+	T_EQ_STR(got, "error: no import batch named 'b9' (import batches: "
+	    "b1, b2)");
 	free(got);
 	review_filter_free(&f);
 }
@@ -580,13 +582,14 @@ t_check_before_the_screen(void)
 	    "user = 'bin'"), before + 1);
 	T_EQ_INT(review_filter_parse("ok/nosuch", &f, &cause), 0);
 	T_EQ_INT(review_check(st, SME, &f, &cause), -1);
-	T_EQ_STR(cause, "no class named 'nosuch' in this project");
+	T_EQ_STR(cause, "no class named 'nosuch' in this project (classes: "
+	    "ok, scratch, dent)");
 	free(cause);
 	cause = NULL;
 	review_filter_free(&f);
 	T_EQ_INT(review_filter_parse("batch=b9 camera=c1", &f, &cause), 0);
 	T_EQ_INT(review_check(st, SME, &f, &cause), -1);
-	T_EQ_STR(cause, "no import batch named 'b9'");
+	T_EQ_STR(cause, "no import batch named 'b9' (import batches: b1, b2)");
 	free(cause);
 	cause = NULL;
 	review_filter_free(&f);
