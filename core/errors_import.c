@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/suggest.h"
 #include "accord/errors.h"
 #include "accord/project.h"
 #include "sqlutil.h"
@@ -123,8 +124,13 @@ pred_resolve(const struct project *p, struct item_finder *finder,
 		return rc;
 	if (cls == NULL)
 		return acc_error(why, "no class (column class or prediction)");
-	if ((c = project_class(p, cls)) == NULL)
-		return acc_error(why, "unknown class '%s'", cls);
+	if ((c = project_class(p, cls)) == NULL) {
+		char *tail = suggest_class(p, cls);
+
+		acc_error(why, "unknown class '%s' (%s)", cls, tail);
+		free(tail);
+		return -1;
+	}
 	pr->class_id = c->id;
 	score = record_get(r, "score");
 	pr->has_score = score != NULL;

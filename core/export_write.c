@@ -197,7 +197,7 @@ exp_file_open(struct exp_writer *w, const char *rel, struct exp_file *f,
 	char *path = xasprintf("%s/%s", w->tmp, rel);
 
 	memset(f, 0, sizeof *f);
-	f->f = fopen(path, "wx");
+	f->f = fopen(path, "wxe");
 	if (f->f == NULL) {
 		acc_error(cause, "%s: %s", path, strerror(errno));
 		free(path);

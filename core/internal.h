@@ -273,9 +273,6 @@ void item_finder_free(struct item_finder *f);
 #define ITEM_FINDER_FAILED (-2)
 
 int is_sha256(const char *s);
-/* queue.c: the id of import batch `name`; -1 with *cause if none. */
-int batch_id(struct store *st, const char *name, long long *id,
-    char **cause);
 
 /*
  * queue.c, for what labelers write (label.c, tags.c).  Role checks say

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accord/suggest.h"
 #include "accord/csv.h"
 #include "accord/labels.h"
 #include "accord/project.h"
@@ -465,18 +466,14 @@ item_finder_find(struct item_finder *f, const char *key,
 	return acc_error(why, "no imported item at '%s'", file);
 }
 
-/* "unknown class" with the classes there are. */
+/* "unknown class" with the closest class and the classes there are. */
 static int
 unknown_class(const struct project *p, const char *cls, char **why)
 {
-	struct buf b = { 0 };
-	int i;
+	char *tail = suggest_class(p, cls);
 
-	for (i = 0; i < p->nclasses; i++)
-		buf_printf(&b, "%s%s", i ? ", " : "", p->classes[i].name);
-	acc_error(why, "unknown class '%s' (classes: %s)", cls,
-	    b.s != NULL ? b.s : "none");
-	buf_free(&b);
+	acc_error(why, "unknown class '%s' (%s)", cls, tail);
+	free(tail);
 	return ITEM_FINDER_BAD;
 }
 

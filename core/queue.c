@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "accord/project.h"
+#include "accord/suggest.h"
 #include "label_int.h"
 #include "queue_int.h"
 #include "queue_pg.h"
@@ -395,17 +396,6 @@ queue_in_sorted(const long long *v, size_t n, long long x)
 	return n > 0 && bsearch(&x, v, n, sizeof *v, cmp_ll) != NULL;
 }
 
-/* The id of import batch `name`; -1 with *cause if there is none. */
-int
-batch_id(struct store *st, const char *name, long long *id, char **cause)
-{
-	int r = sql_int(st, "SELECT id FROM batches WHERE name = ?", name, id,
-	    cause);
-
-	if (r == 0)
-		return acc_error(cause, "no import batch named '%s'", name);
-	return r < 0 ? -1 : 0;
-}
 
 /*
  * Choose the item for user by the overlap rule: *item, or 0 if none.
@@ -567,7 +557,8 @@ take_scan(struct store *st, const char *user, const char *batch, double now,
 	 * claim reads this under the write lock. */
 	if (project_setting_int(st, "overlap", &k, cause) != 0)
 		return -1;
-	return (batch != NULL && batch_id(st, batch, &bid, cause) != 0) ||
+	return (batch != NULL &&
+	    suggest_batch_id(st, batch, &bid, cause) != 0) ||
 	    queue_scan(st, user, k, bid, now, sc, cause) != 0 ? -1 : 0;
 }
 
@@ -695,7 +686,7 @@ queue_take_pg(struct store *st, const char *user, const char *batch,
 	int r;
 
 	memset(out, 0, sizeof *out);
-	if (batch != NULL && batch_id(st, batch, &bid, cause) != 0)
+	if (batch != NULL && suggest_batch_id(st, batch, &bid, cause) != 0)
 		return queue_pg_refused(st, user, cause);
 	if ((r = queue_pg_take(st, bid, ex, nex, out, cause)) < 0)
 		return queue_pg_refused(st, user, cause);
@@ -783,7 +774,8 @@ queue_progress(struct store *st, const char *user, const char *batch,
 	if (st->kind == STORE_PG) {
 		long long bid = 0;
 
-		if (batch != NULL && batch_id(st, batch, &bid, cause) != 0)
+		if (batch != NULL &&
+		    suggest_batch_id(st, batch, &bid, cause) != 0)
 			return -1;
 		return queue_pg_progress(st, bid, done, remaining, cause);
 	}

@@ -192,7 +192,9 @@ cmd_import_run(struct cmd_args *a)
 	if (o.store_media)
 		printf("; media stored: %d new content%s, %.1f MB", s.stored,
 		    s.stored == 1 ? "" : "s", s.stored_bytes / 1e6);
-	printf("; batch %s\n", batch);
+	fputs("; batch ", stdout);
+	cmd_print_safe(stdout, batch);
+	putchar('\n');
 	free(batch);
 	store_close(st);
 	return s.failed ? EXIT_FAIL : 0;

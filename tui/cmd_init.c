@@ -104,6 +104,14 @@ cmd_init_run(struct cmd_args *a)
 	free(text);
 	if (r != 0)
 		return cmd_fail_cause(db, cause);
-	printf("created %s: %s (%s), admin %s\n", db, spec.task, media, user);
+	/* The path and task as the user typed them may hold controls or
+	 * bidirectional overrides: shown escaped, as everywhere. */
+	fputs("created ", stdout);
+	cmd_print_safe(stdout, db);
+	fputs(": ", stdout);
+	cmd_print_safe(stdout, spec.task);
+	printf(" (%s), admin ", media);
+	cmd_print_safe(stdout, user);
+	putchar('\n');
 	return 0;
 }

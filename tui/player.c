@@ -217,9 +217,11 @@ player_start(struct player *p, const char *path, char **cause)
 	/*
 	 * Its stderr comes back through a pipe, so a failure can be shown
 	 * with the player's own reason ("aplay: ...: No such device").  The
-	 * read end never blocks and is not inherited by other children.
+	 * read end never blocks; both ends are close-on-exec from the start
+	 * (dup2 onto the child's 2 clears it there), so no other child
+	 * started meanwhile inherits them.
 	 */
-	if (pipe(efd) != 0)
+	if (pipe2(efd, O_CLOEXEC) != 0)
 		return acc_error(cause, "cannot start %s: %s", argv[0],
 		    strerror(errno));
 	noexec = xasprintf("%s: no such program, or not executable\n",
@@ -260,7 +262,6 @@ player_start(struct player *p, const char *path, char **cause)
 	free(noexec);
 	close(efd[1]);
 	fcntl(efd[0], F_SETFL, fcntl(efd[0], F_GETFL) | O_NONBLOCK);
-	fcntl(efd[0], F_SETFD, FD_CLOEXEC);
 	p->errfd = efd[0];
 	p->nerr = 0;
 	p->pid = pid;

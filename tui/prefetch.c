@@ -2,6 +2,7 @@
  * prefetch.c: the label screen's loader thread.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,7 +239,7 @@ play_stream(struct store *st, struct prepared *p, char **cause)
 	if (media_format_from_ext(p->it.path) == MEDIA_FMT_UNKNOWN)
 		ext = "wav";
 	path = xasprintf("%s/accord-play-XXXXXX.%s", dir, ext);
-	if ((fd = mkstemps(path, (int)strlen(ext) + 1)) < 0) {
+	if ((fd = mkostemps(path, (int)strlen(ext) + 1, O_CLOEXEC)) < 0) {
 		p->play_error = xasprintf("cannot make a file to play in %s: "
 		    "%s", dir, strerror(errno));
 		free(path);

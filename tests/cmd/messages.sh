@@ -179,8 +179,12 @@ cp "$IMG/img_001.jpg" "$R/cat${RLO}gnp.jpg"
 cp "$IMG/img_002.jpg" "$R/c1${C1}x.jpg"
 RDB=$T/r.accord
 "$ACCORD" init "$RDB" --task "task${RLO}x" --media image \
-    --classes "ok,scr${RLO}atch" >/dev/null
-"$ACCORD" import "$RDB" "$R"/*.jpg --batch "wk${RLO}1" >/dev/null 2>&1
+    --classes "ok,scr${RLO}atch" >"$T/init.out"
+ok_if "init: the task's U+202E shown as '?'" \
+    sh -c "grep -qF 'task?x' '$T/init.out' && ! grep -qF '$RLO' '$T/init.out'"
+"$ACCORD" import "$RDB" "$R"/*.jpg --batch "wk${RLO}1" >"$T/import.out" 2>&1
+ok_if "import: the batch's U+202E shown as '?'" \
+    sh -c "grep -qF 'batch wk?1' '$T/import.out' && ! grep -qF '$RLO' '$T/import.out'"
 printf 'ok,note %sevil\nok\n' "$RLO" | "$ACCORD" label "$RDB" --script - \
     >"$T/script.out"
 ok_if "label --script prints the file names escaped" \
