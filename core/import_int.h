@@ -31,11 +31,21 @@ struct imp_result {
 
 /* --- walking (import_walk.c) ----------------------------------------- */
 
+/* The extensions of the files a directory's walk skipped, and how many
+ * of each (IMP_EXTS kinds at most; the rest counted in `other`). */
+#define IMP_EXTS 8
+struct imp_exts {
+	char ext[IMP_EXTS][12];	/* ".webp", lower case; "" none */
+	int count[IMP_EXTS];
+	int n, other;
+};
+
 struct imp_walk {
 	struct imp_file *files;
 	int n, cap;
 	enum media_kind kind;
 	int skipped;		/* files of another media kind */
+	struct imp_exts exts;	/* of the directory being walked */
 	const struct import_opts *opts;
 	int failed;		/* paths that could not be read */
 };

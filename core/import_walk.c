@@ -2,6 +2,7 @@
  * import_walk.c: the files an import takes: the paths given, directories
  * walked, only the project's media kind, one entry per canonical path.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -35,6 +36,81 @@ walk_add(struct imp_walk *w, const char *path, const struct stat *sb,
 	    sb->st_mtim.tv_nsec;
 	w->files[w->n].named = named;
 	w->n++;
+}
+
+/* Count name's extension (lower case; "" for none) among the skipped. */
+static void
+exts_add(struct imp_exts *x, const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	char e[sizeof x->ext[0]];
+	size_t i;
+	int k;
+
+	memset(e, 0, sizeof e);
+	if (dot != NULL && dot != name && strlen(dot) < sizeof e)
+		for (i = 0; dot[i] != '\0'; i++)
+			e[i] = (char)tolower((unsigned char)dot[i]);
+	for (k = 0; k < x->n; k++)
+		if (strcmp(x->ext[k], e) == 0) {
+			x->count[k]++;
+			return;
+		}
+	if (x->n == IMP_EXTS) {
+		x->other++;
+		return;
+	}
+	memcpy(x->ext[x->n], e, sizeof e);
+	x->count[x->n++] = 1;
+}
+
+/*
+ * Why a skipped extension is not imported, for the line that names what
+ * a directory held: the other media kind, a media format accord does not
+ * read, or nothing to say.
+ */
+static const char *
+exts_why(const char *ext, enum media_kind kind)
+{
+	static const char *const unsupported[] = { ".webp", ".gif", ".bmp",
+	    ".tif", ".tiff", ".heic", ".heif", ".avif", ".svg", ".ico",
+	    ".jxl", ".mp3", ".m4a", ".aac", ".opus", ".wma", ".aif",
+	    ".aiff", ".mp4", ".mov", ".mkv", ".webm" };
+	char name[sizeof ((struct imp_exts *)0)->ext[0] + 1];
+	enum media_kind k;
+	size_t i;
+
+	/* media_format_from_ext wants a file name, not a bare extension. */
+	snprintf(name, sizeof name, "x%s", ext);
+	k = media_format_kind(media_format_from_ext(name));
+
+	if (k != MEDIA_KIND_NONE && k != kind)
+		return k == MEDIA_KIND_AUDIO ? "audio, not image" :
+		    "image, not audio";
+	for (i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++)
+		if (strcmp(ext, unsupported[i]) == 0)
+			return "format not supported";
+	return NULL;
+}
+
+/* "12 .webp (format not supported), 3 .txt, 1 without extension". */
+static char *
+exts_text(const struct imp_exts *x, enum media_kind kind)
+{
+	struct buf b = { 0 };
+	int k;
+
+	for (k = 0; k < x->n; k++) {
+		const char *why = exts_why(x->ext[k], kind);
+
+		buf_printf(&b, "%s%d %s", k ? ", " : "", x->count[k],
+		    x->ext[k][0] != '\0' ? x->ext[k] : "without extension");
+		if (why != NULL)
+			buf_printf(&b, " (%s)", why);
+	}
+	if (x->other > 0)
+		buf_printf(&b, ", %d of other kinds", x->other);
+	return b.s != NULL ? b.s : xstrdup("");
 }
 
 /*
@@ -75,8 +151,10 @@ walk_dir(struct imp_walk *w, const char *dir, int depth)
 
 			if (media_format_kind(f) == w->kind)
 				walk_add(w, p, &sb, 0);
-			else
+			else {
 				w->skipped++;
+				exts_add(&w->exts, de->d_name);
+			}
 		}
 		free(p);
 	}
@@ -84,25 +162,30 @@ walk_dir(struct imp_walk *w, const char *dir, int depth)
 }
 
 /*
- * Walk directory dir; when it holds no file of the project's media, say so
- * in one line (not a failure: an empty drop folder is no error), so that
- * "0 new items" never hides a wrong directory or media kind.
+ * Walk directory dir.  When it holds no file of the project's media, one
+ * line says so and names what it held ("found 12 .webp (format not
+ * supported), 3 .txt"), and the directory counts as a path that failed:
+ * the run exits non-zero, so "0 new items" never hides a wrong directory,
+ * media kind or format.
  */
 static void
 walk_top(struct imp_walk *w, const char *dir)
 {
-	int n = w->n, skipped = w->skipped, failed = w->failed;
-	char *msg;
+	int n = w->n, failed = w->failed;
+	char *msg, *found;
 
+	memset(&w->exts, 0, sizeof w->exts);
 	walk_dir(w, dir, 0);
 	if (w->n > n || w->failed > failed)
 		return;
-	skipped = w->skipped - skipped;
-	msg = xasprintf("no %s files (%s) found, nothing imported from "
-	    "here; %d other file%s skipped", media_kind_name(w->kind),
-	    w->kind == MEDIA_KIND_IMAGE ? ".png .jpg .jpeg" :
-	    ".wav .flac .ogg .oga", skipped, skipped == 1 ? "" : "s");
+	found = exts_text(&w->exts, w->kind);
+	msg = xasprintf("no %s files (%s) here: %s%s",
+	    media_kind_name(w->kind), w->kind == MEDIA_KIND_IMAGE ?
+	    ".png .jpg .jpeg" : ".wav .flac .ogg .oga",
+	    *found != '\0' ? "found " : "the directory is empty", found);
 	w->opts->on_error(w->opts->arg, dir, msg);
+	w->failed++;
+	free(found);
 	free(msg);
 }
 

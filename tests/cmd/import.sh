@@ -187,14 +187,21 @@ ok_if "a column named as a metric: exit 1, one line naming it" \
 	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q \"hdr/metric.csv: column 'brightness' clashes\" '$T/err'"
 
 # A directory with no usable media: no file to sort (qsort was given
-# NULL), one line saying so, the exit status of a run with no failure.
-mkdir nomedia nomedia2
+# NULL), one line naming what it held, and a non-zero exit (issue 18: "0
+# new items" with exit 0 hid a wrong directory or format).
+mkdir nomedia nomedia2 webp
 echo "not an image" > nomedia2/notes.txt
+for i in 1 2 3; do cp "$ROOT/assets/demo/images/img_001.jpg" "webp/w$i.WEBP"; done
+cp "$ROOT/assets/demo/images/img_001.jpg" webp/README
+: > webp/a.wav
 run "$ACCORD" import "$DB" nomedia
-ok_if "an empty directory: exit 0, 0 new items" \
-	sh -c "[ $RC -eq 0 ] && grep -q 'imported 0 new items from 0 files' '$T/out'"
-ok_if "an empty directory: one line naming it" \
-	sh -c "[ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia: no image files (.png .jpg .jpeg) found' '$T/err'"
+ok_if "an empty directory: exit 1, 0 new items" \
+	sh -c "[ $RC -eq 1 ] && grep -q 'imported 0 new items from 0 files' '$T/out'"
+ok_if "an empty directory: one line naming it, saying it is empty" \
+	sh -c "[ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia: no image files (.png .jpg .jpeg) here: the directory is empty' '$T/err'"
+run "$ACCORD" import "$DB" webp
+ok_if "a directory of other formats: exit 1, one line naming what it held" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'webp: no image files (.png .jpg .jpeg) here: found ' '$T/err' && grep -q '3 .webp (format not supported)' '$T/err' && grep -q '1 without extension' '$T/err' && grep -q '1 .wav (audio, not image)' '$T/err'"
 run "$ACCORD" import "$DB" nomedia2 hdr
-ok_if "no media beside media: the one line names the empty directory" \
-	sh -c "[ $RC -eq 0 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia2: no image files .*; 1 other file skipped' '$T/err' && grep -q 'imported 1 new item' '$T/out'"
+ok_if "no media beside media: the one line names the empty directory, exit 1" \
+	sh -c "[ $RC -eq 1 ] && [ \$(wc -l < '$T/err') -eq 1 ] && grep -q 'nomedia2: no image files .* here: found 1 .txt\$' '$T/err' && grep -q 'imported 1 new item' '$T/out'"
