@@ -47,6 +47,7 @@ cp "$ROOT/assets/demo/audio/clip_002.wav" "$T/m/short.wav"
 project() {
 	"$ACCORD" init "$1" --task "e2e long audio" --media audio \
 	    --classes speech,silence >/dev/null &&
+	    "$ACCORD" config "$1" show-paths full >/dev/null &&
 	    chmod 666 "$1" &&
 	    "$ACCORD" member "$1" add $L1 >/dev/null &&
 	    "$ACCORD" import "$1" "$T/m/long.flac" >/dev/null &&
@@ -55,10 +56,13 @@ project() {
 
 # The media pane is columns 0..91 of a 120-column session, rows 2..37; the
 # waveform is the top third (rows 2-12).  Silence is a line through the
-# middle: every column has a block character.
+# middle: every column has a coloured pixel there (a block character, or
+# a space in the line's colour: the screen writes whichever costs fewer
+# bytes; tm_pixels reads both).
 wave_cols() {
-	tm_cells "$1" | awk '$1 >= 2 && $1 <= 12 && $2 < 92 &&
-	    $3 ~ /^25(80|84|88)$/ { c[$2] = 1 } END { for (x in c) n++; print n + 0 }'
+	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 12 && $2 < 92 &&
+	    $3 !~ /^ch:/ && ($3 !~ /^def/ || $4 !~ /^def/) { c[$2] = 1 }
+	    END { for (x in c) n++; print n + 0 }'
 }
 long_shown() { tm_path "$1" | grep -q 'long\.flac$'; }
 # The accord process under session NAME's pane (its shell runs runuser,
@@ -119,6 +123,7 @@ tm_stop
 DB=$T/stored.accord
 "$ACCORD" init "$DB" --task "e2e stored audio" --media audio \
     --classes speech,silence >/dev/null && chmod 666 "$DB" &&
+    "$ACCORD" config "$DB" show-paths full >/dev/null &&
     "$ACCORD" member "$DB" add $L1 >/dev/null &&
     "$ACCORD" import "$DB" "$T/m/long.flac" --store-media >/dev/null &&
     "$ACCORD" import "$DB" "$T/m/short.wav" --store-media >/dev/null ||
