@@ -45,6 +45,11 @@
 #   LABEL_BENCH_N=N       keys to send in that mode (default 500)
 #   LABEL_BENCH_ACCORD=FILE  the binary driven (default ./accord;
 #                         scale_bench.sh passes the one its table measures)
+#   LABEL_BENCH_COLOR=D   the keystroke run at colour depth D (256, 16, 8:
+#                         ACCORD_COLOR, dithered) instead of truecolor
+#   LABEL_BENCH_VIEW=KEYS view keys sent once before the first label, e.g.
+#                         "}](" (contrast, brightness, gamma: kept for
+#                         every item, so each is drawn adjusted)
 #   LABEL_BENCH_WORK=DIR  the scratch directory, emptied first (default
 #                         build/bench/label): stores, traces, log
 #
@@ -209,6 +214,9 @@ n, think = int(n), float(think) / 1000
 # -u: the server takes the output as UTF-8 whatever this locale is.
 tmux = ["tmux", "-u", "-L", sock, "-f", "/dev/null"]
 env = "env LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=tmux-256color COLORTERM=truecolor"
+# LABEL_BENCH_COLOR=256 (or 16, 8): that depth, dithered, instead.
+if os.environ.get("LABEL_BENCH_COLOR"):
+    env += " ACCORD_COLOR=" + shlex.quote(os.environ["LABEL_BENCH_COLOR"])
 cmd = "%s ACCORD_TRACE=%s %s label %s" % (env, shlex.quote(trace),
     shlex.quote(accord), shlex.quote(db))
 t0 = time.monotonic()
@@ -232,13 +240,22 @@ while True:
     screen = subprocess.run(tmux + ["capture-pane", "-p"],
         capture_output=True, text=True).stdout
     rows = screen.split("\n")
-    if len(rows) > 1 and rows[1].startswith("/"):
+    # Row 1 names the item: its path, or "item N" (show-paths, the
+    # default of a new project, hides paths).
+    if len(rows) > 1 and (rows[1].startswith("/") or
+            rows[1].startswith("item ")):
         break
     if time.monotonic() - t0 > 20:
         fail("the first item never showed:\n" + screen)
     time.sleep(0.01)
 with open(trace + ".first", "a") as f:
     f.write("%.1f\n" % ((time.monotonic() - t0) * 1000))
+# LABEL_BENCH_VIEW: view keys sent once before the first label (e.g.
+# "}](" contrast, brightness and gamma: the tones are kept for every item,
+# so each next item is drawn adjusted).
+for k in os.environ.get("LABEL_BENCH_VIEW", ""):
+    subprocess.run(tmux + ["send-keys", "-l", k], check=True)
+    time.sleep(0.2)
 time.sleep(think)
 for i in range(n):
     before = lines()
