@@ -391,7 +391,8 @@ cmd_errors_run(struct cmd_args *a)
 	if ((st = cmd_open(db)) == NULL)
 		return EXIT_FAIL;
 	if (eo.by != NULL && !cmd_known(st, db, SUGGEST_KEYS_AFTER("'tag' AS "
-	    "k"), eo.by, "keys", "no item has metadata key '%s'", eo.by)) {
+	    "k UNION ALL SELECT 'batch'"), eo.by, "keys",
+	    "no item has metadata key '%s'", eo.by)) {
 		ret = EXIT_FAIL;
 		goto out;
 	}

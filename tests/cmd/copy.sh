@@ -138,8 +138,8 @@ alike() {
 	same "$_w: agree by camera" "$_x" "$_y" agree --by camera --bootstrap 200
 	same "$_w: agree by version" "$_x" "$_y" agree --by-version --bootstrap 0
 	same "$_w: agree --json by a metric" "$_x" "$_y" agree --json --by brightness --bootstrap 0
-	same "$_w: labels dump" "$_x" "$_y" labels dump
-	same "$_w: labels dump --json" "$_x" "$_y" labels dump --json
+	same "$_w: labels dump" "$_x" "$_y" "labels dump"
+	same "$_w: labels dump --json" "$_x" "$_y" "labels dump" --json
 	same "$_w: items" "$_x" "$_y" items --json
 	same "$_w: items by an integer value" "$_x" "$_y" items --where shift=3
 	same "$_w: gold list" "$_x" "$_y" gold list
