@@ -71,13 +71,21 @@ static const struct {
  * above a plate halfway between greys 0x7f apart, is beneath what they
  * can show, and is held there only to the level bound (LEVEL_MAX), which
  * is what the black-on-black pane failed.  256 colours: the scratch too.
+ * At 256 colours texture is drawn with the nearest colour by design (only
+ * smooth areas are dithered, dither.c: in texture dithering bought little
+ * and cost 2.4 times chafa's bytes), so the noise threshold there is held
+ * near the nearest colour's figure (0.951 and 0.940 against 0.954 and
+ * 0.960 dithered; Floyd-Steinberg had 0.991 and 0.994, and 0.985 here),
+ * and the gradient's at 0.99 (0.992 and 0.997; was 0.995): its hues move
+ * more than half a cube step a pixel at 80x24 and stay undithered.  Both
+ * still above the nearest colour's 0.988 and 0.987 on the gradient.
  * Truecolor is exact.
  */
 static const double thresh[NDEPTH][NPIC] = {
 	/* gradient scratch noise bars */
 	{ 0.95, -1.0, 0.82, 0.95 },	/* 8 */
 	{ 0.96, -1.0, 0.87, 0.97 },	/* 16 */
-	{ 0.995, 0.25, 0.985, 0.99 },	/* 256 */
+	{ 0.99, 0.25, 0.95, 0.99 },	/* 256 */
 	{ 0.999, 0.999, 0.999, 0.999 },	/* truecolor */
 };
 /* The most the mean luma of the pane may be off, in levels (0..255). */
