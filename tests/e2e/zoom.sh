@@ -40,10 +40,11 @@ convert -size 32x32 gradient:'#505050-#a0a0a0' "$T/img/a.png" &&
     fail "set-up: a project of the four images"
 
 # image_box NAME: the picture's bounding box in the media pane (rows
-# 2..37, columns 0..90) as "WIDTH HEIGHT" in cells
+# 2..37, columns 0..90) as "WIDTH HEIGHT" in cells: those with a pixel
+# that is not the terminal's background
 image_box() {
-	tm_cells "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 91 &&
-	    ($3 != "0020" || $5 != "def") {
+	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 91 &&
+	    ($3 != "def" || $4 != "def") {
 		if (!n++) { l = r = $2; t = b = $1 }
 		if ($2 < l) l = $2; if ($2 > r) r = $2
 		if ($1 < t) t = $1; if ($1 > b) b = $1 }
@@ -53,8 +54,9 @@ image_box() {
 # "zoom 3x  contrast=1.19", ...)
 view_says() { tm_line "$1" 1 | sed -E 's/.* (fit|zoom) /\1 /; s/ *$//'; }
 view_is() { [ "$(view_says "$1")" = "$2" ]; }
-# pane_cells NAME: the media pane's cells (tm_cells lines)
-pane_cells() { tm_cells "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 91'; }
+# pane_cells NAME: the media pane's pixels (tm_pixels lines: a cell's two
+# colours, whichever glyph the screen chose to write them with)
+pane_cells() { tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 91'; }
 # save_cells NAME FILE: the pane's cells into $T/FILE.cells once two
 # captures in a row agree (a capture can catch the pane mid-draw)
 _cells_settled() {
@@ -177,7 +179,8 @@ tm_exited l
 # so the 32x32 image fits at 71/32 = 2.22, 71 pixels (36 rows) tall.
 # pane_rows NAME: the rows with picture cells in columns 0..29
 pane_rows() {
-	tm_cells "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 30 && $3 == "2580" {
+	tm_pixels "$1" | awk '$1 >= 2 && $1 <= 37 && $2 < 30 &&
+	    $3 !~ /^ch:/ && ($3 != "def" || $4 != "def") {
 	    r[$1] = 1 } END { print length(r) }'
 }
 tm_start r $SME -- review "$DB" --item "$(q1 "SELECT id FROM items
