@@ -11,33 +11,6 @@
 #include "ui.h"
 #include "ui_text.h"
 
-/*
- * text as ui_print shows it (control characters as '?', bytes the locale
- * cannot decode as '?'), wide, with its length in *n.
- */
-static wchar_t *
-widen(const char *text, size_t *n)
-{
-	char *p = acc_printable(text != NULL ? text : "");
-	size_t k = mbstowcs(NULL, p, 0), i;
-	wchar_t *ws;
-
-	if (k == (size_t)-1) {
-		for (i = 0; p[i] != '\0'; i++)
-			if ((unsigned char)p[i] >= 0x80)
-				p[i] = '?';
-		k = strlen(p);
-	}
-	ws = xcalloc(k + 1, sizeof *ws);
-	mbstowcs(ws, p, k + 1);
-	free(p);
-	for (i = 0; i < k; i++)
-		if (wcwidth(ws[i]) < 0)
-			ws[i] = L'?';
-	*n = k;
-	return ws;
-}
-
 static int
 wide_width(const wchar_t *ws, size_t n)
 {
@@ -53,7 +26,7 @@ int
 pane_text_width(const char *text)
 {
 	size_t n;
-	wchar_t *ws = widen(text, &n);
+	wchar_t *ws = ui_widen(text, &n);
 	int w = wide_width(ws, n);
 
 	free(ws);
@@ -80,7 +53,7 @@ pane_ellipsize(const char *text, int width, int middle)
 	const wchar_t *dots = ui_utf8() ? L"\u2026" : L"...";
 	int dw = (int)wcslen(dots), head, tail, w;
 	size_t n, i, j, len;
-	wchar_t *ws = widen(text, &n), *out;
+	wchar_t *ws = ui_widen(text, &n), *out;
 	char *s;
 
 	if (wide_width(ws, n) <= width || width <= dw) {

@@ -1054,34 +1054,45 @@ ui_raw_column(int y, int x, const struct cells *c, int col, int highlight)
 	raw_emit(y, x + col, 1, c->rows, 0);
 }
 
-int
-ui_print(int y, int x, int width, const char *s, int attr)
+wchar_t *
+ui_widen(const char *s, size_t *n)
 {
-	char *p = acc_printable(s);
+	char *p = acc_printable(s != NULL ? s : "");
+	size_t k = mbstowcs(NULL, p, 0), i;
 	wchar_t *ws;
-	size_t n = mbstowcs(NULL, p, 0), i;
-	int used = 0;
 
-	if (width <= 0) {
-		free(p);
-		return 0;
-	}
-	if (n == (size_t)-1) {
+	if (k == (size_t)-1) {
 		/* Not decodable in this locale: show bytes as ASCII. */
 		for (i = 0; p[i] != '\0'; i++)
 			if ((unsigned char)p[i] >= 0x80)
 				p[i] = '?';
-		n = strlen(p);
+		k = strlen(p);
 	}
-	ws = xcalloc(n + 1, sizeof *ws);
-	mbstowcs(ws, p, n + 1);
+	ws = xcalloc(k + 1, sizeof *ws);
+	mbstowcs(ws, p, k + 1);
+	free(p);
+	for (i = 0; i < k; i++)
+		if (wcwidth(ws[i]) < 0)
+			ws[i] = L'?';
+	*n = k;
+	return ws;
+}
+
+int
+ui_print(int y, int x, int width, const char *s, int attr)
+{
+	wchar_t *ws;
+	size_t n, i;
+	int used = 0;
+
+	if (width <= 0)
+		return 0;
+	ws = ui_widen(s, &n);
 	attron(attr);
 	move(y, x);
 	for (i = 0; i < n; i++) {
 		int w = wcwidth(ws[i]);
 
-		if (w < 0)
-			w = 1, ws[i] = L'?';
 		if (used + w > width)
 			break;
 		{
@@ -1093,7 +1104,6 @@ ui_print(int y, int x, int width, const char *s, int attr)
 	}
 	attroff(attr);
 	free(ws);
-	free(p);
 	return used;
 }
 

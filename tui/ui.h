@@ -112,6 +112,12 @@ void ui_raw_forget(int y, int rows);
  * width columns, truncating by display width; returns columns used.
  */
 int ui_print(int y, int x, int width, const char *s, int attr);
+/*
+ * s (NULL: "") as ui_print shows it: control and invisible format
+ * characters and bytes the locale cannot decode as '?', every character
+ * of a width >= 0; wide, malloc'd, with its length in *n.
+ */
+wchar_t *ui_widen(const char *s, size_t *n);
 /* Fill the rest of a row from x with spaces in attr. */
 void ui_clear_to(int y, int x, int width, int attr);
 
