@@ -6,8 +6,9 @@
 # For each harness: first every input in tests/fuzz/regress/HARNESS/ is
 # replayed (crashes found before, fixed in core: they must stay fixed) along
 # with the seed corpus tests/fuzz/corpus/HARNESS/; then the harness fuzzes
-# for FUZZ_SECONDS (default 10: the brief run of `make test`; `make fuzz`
-# passes 60) starting from a copy of the seeds in build/fuzz/work/HARNESS,
+# for FUZZ_SECONDS (default 5: the brief run of `make test`, which must
+# stay within 15 minutes; `make fuzz` passes 60) starting from a copy of
+# the seeds in build/fuzz/work/HARNESS,
 # so the checked-in corpus stays small.  A crash leaves its input in
 # build/fuzz/crashes/HARNESS/: add it to regress/ with the fix.
 #
@@ -22,7 +23,7 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
-SECS=${FUZZ_SECONDS:-10}
+SECS=${FUZZ_SECONDS:-5}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=1:allocator_may_return_null=0"
 export LSAN_OPTIONS="suppressions=$ROOT/tests/fuzz/lsan.supp:${LSAN_OPTIONS:-}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:print_stacktrace=1:halt_on_error=1"
