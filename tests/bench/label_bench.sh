@@ -320,7 +320,7 @@ keystroke_bench() {
 	fi
 	echo
 	echo "-- keystroke to next item drawn: $ACCORD label in tmux 120x40," \
-	    "truecolor, think time ${THINK} ms"
+	    "${LABEL_BENCH_COLOR:+ACCORD_COLOR=}${LABEL_BENCH_COLOR:-truecolor}${LABEL_BENCH_VIEW:+, view keys $LABEL_BENCH_VIEW}, think time ${THINK} ms"
 	if [ -n "${LABEL_BENCH_STORE:-}" ]; then
 		kinds=store
 		store_keys=$("$PY" - "$LABEL_BENCH_STORE" 2>>"$WORK/log" <<'EOF'
