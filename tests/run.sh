@@ -48,7 +48,7 @@ for t in build/asan/tests/* tests/cmd/*.sh tests/stress/*.sh tests/reference/*.s
 	t0=$(date +%s)
 	case "$t" in
 	# Brief runs here; `make fuzz` and `make valgrind` run them in full.
-	tests/fuzz/run.sh) FUZZ_SECONDS=${FUZZ_SECONDS:-10} timeout 900 sh "$t" >"$log" 2>&1 ;;
+	tests/fuzz/run.sh) FUZZ_SECONDS=${FUZZ_SECONDS:-5} timeout 900 sh "$t" >"$log" 2>&1 ;;
 	tests/valgrind/run.sh) VALGRIND_QUICK=1 timeout 900 sh "$t" >"$log" 2>&1 ;;
 	*.sh) timeout 900 sh "$t" >"$log" 2>&1 ;;
 	*) timeout 900 "$t" >"$log" 2>&1 ;;
